@@ -1,0 +1,351 @@
+//! The catalogue data. One entry per alert; the variant name is what code uses, the
+//! `id` is what users, policy files and decisions use. Never rename or reuse an id.
+//!
+//! Severity follows the organisation standard (DESIGN.md): critical blocks, high means
+//! "investigate before use", medium "review and document", low is informational.
+
+use super::{AlertInfo, Category, Severity};
+
+macro_rules! catalogue {
+    ($(
+        $variant:ident {
+            id: $id:literal,
+            severity: $sev:ident,
+            category: $cat:ident,
+            title: $title:literal,
+            explanation: $expl:literal,
+            remediation: $rem:literal $(,)?
+        }
+    )*) => {
+        /// Every alert safe-pip can raise.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum AlertId { $($variant),* }
+
+        impl AlertId {
+            pub const ALL: &'static [AlertId] = &[$(AlertId::$variant),*];
+
+            pub fn info(self) -> &'static AlertInfo {
+                match self {
+                    $(AlertId::$variant => &AlertInfo {
+                        id: $id,
+                        severity: Severity::$sev,
+                        category: Category::$cat,
+                        title: $title,
+                        explanation: $expl,
+                        remediation: $rem,
+                    },)*
+                }
+            }
+        }
+    };
+}
+
+catalogue! {
+    // ───────────── archive reading (src/artifact) ─────────────
+    ArchiveUnreadable {
+        id: "archive-unreadable",
+        severity: Critical,
+        category: Archive,
+        title: "The file could not be read as a package archive",
+        explanation: "The archive is truncated, corrupt, or not an archive at all. safe-pip fails closed: what cannot be checked is not allowed.",
+        remediation: "Re-download the file from the index and compare its sha256 with the one the index publishes; if it is still unreadable, do not install it.",
+    }
+    ArchiveLimitExceeded {
+        id: "archive-limit-exceeded",
+        severity: Critical,
+        category: Archive,
+        title: "Archive exceeds safe reading limits (possible decompression bomb)",
+        explanation: "A member or the whole archive decompresses far beyond the configured limits on size, member count or compression ratio. Such files are built to exhaust memory or disk, and the part beyond the limit could not be checked.",
+        remediation: "Do not install it. If the package is known to be huge and legitimate, raise the limit in policy for this package with a documented decision.",
+    }
+    ArchivePathTraversal {
+        id: "archive-path-traversal",
+        severity: High,
+        category: Archive,
+        title: "Archive member escapes the package directory",
+        explanation: "A member name contains `..` components or is absolute, so an extractor could write outside the target directory (for example over ~/.bashrc). Build tools never produce such names.",
+        remediation: "Do not install it; report the file to the index maintainers.",
+    }
+    ArchiveLinkEscape {
+        id: "archive-link-escape",
+        severity: High,
+        category: Archive,
+        title: "Symlink or hardlink points outside the package",
+        explanation: "A link member targets an absolute path or a path outside the archive root. Extracting it could expose or overwrite files elsewhere on the machine. safe-pip never follows links.",
+        remediation: "Do not install it unless the link is explained by the project; report it upstream.",
+    }
+    ArchiveLink {
+        id: "archive-link",
+        severity: Low,
+        category: Archive,
+        title: "Archive contains a link",
+        explanation: "A symlink or hardlink inside the archive points to another member. This is unusual but harmless by itself; safe-pip does not follow it.",
+        remediation: "No action needed unless other alerts point at the same files.",
+    }
+    ArchiveSpecialFile {
+        id: "archive-special-file",
+        severity: High,
+        category: Archive,
+        title: "Archive contains a device file or FIFO",
+        explanation: "Character or block devices, FIFOs and similar entries have no place in a Python package and can make extractors hang or touch hardware.",
+        remediation: "Do not install it; report the file to the index maintainers.",
+    }
+    ArchiveExtensionMismatch {
+        id: "archive-extension-mismatch",
+        severity: Low,
+        category: Archive,
+        title: "File extension does not match the archive's content",
+        explanation: "The file's real type, read from its magic bytes, differs from what its name says. Indexes reject such uploads, so on its own this says little about intent; safe-pip reads the file by its real type.",
+        remediation: "Informational. Make sure the file came from the index you expect.",
+    }
+
+    // ───────────── install-time code (src/analysis/python) ─────────────
+    InstallNetwork {
+        id: "install-network",
+        severity: Critical,
+        category: InstallScript,
+        title: "Install-time code reaches the network",
+        explanation: "setup.py (or another hook that runs during `pip install`) opens network connections. Install scripts run with the user's full permissions before anyone can review the code, so a download or upload here is the classic dropper and data-theft shape.",
+        remediation: "Do not install it. Legitimate packages ship their files in the archive instead of fetching them during install.",
+    }
+    InstallShell {
+        id: "install-shell",
+        severity: Critical,
+        category: InstallScript,
+        title: "Install-time code runs a suspicious shell command",
+        explanation: "Code that runs during `pip install` starts a shell command that downloads, decodes, hides or launches something (curl, wget, PowerShell, base64, background processes). Build steps such as compilers or git do not look like this.",
+        remediation: "Do not install it; read the command in the evidence and report the package if it fetches or runs code.",
+    }
+    InstallSubprocess {
+        id: "install-subprocess",
+        severity: High,
+        category: InstallScript,
+        title: "Install-time code runs external commands",
+        explanation: "setup.py runs external programs during install. Build steps (compilers, cmake, git) do this legitimately, but it is also how install-time malware starts its payload.",
+        remediation: "Read the command in the evidence; accept it with a documented decision if it is an ordinary build step.",
+    }
+    InstallHook {
+        id: "install-hook",
+        severity: Medium,
+        category: InstallScript,
+        title: "Package overrides install commands",
+        explanation: "setup.py replaces setuptools commands such as install, develop, egg_info or build_py (cmdclass), or the project uses an in-tree build backend. The custom code runs at install time.",
+        remediation: "Review the overriding code shown in the evidence and document the decision.",
+    }
+    PthCode {
+        id: "pth-code",
+        severity: High,
+        category: InstallScript,
+        title: ".pth file runs code at every Python start-up",
+        explanation: "Lines in a .pth file that start with `import` are executed by the site module each time Python starts, in every program of that environment.",
+        remediation: "Check what the imported module does; accept only well-known uses (for example setuptools' distutils shim) with a documented decision.",
+    }
+    PthPayload {
+        id: "pth-payload",
+        severity: Critical,
+        category: InstallScript,
+        title: ".pth file executes a payload at start-up",
+        explanation: "A .pth file runs exec, decoding, network or shell code each time Python starts: a persistence technique used by malware.",
+        remediation: "Do not install it; report the package.",
+    }
+    ImportNetwork {
+        id: "import-network",
+        severity: High,
+        category: InstallScript,
+        title: "Network access when the package is imported",
+        explanation: "Module-level code in the package opens network connections as soon as it is imported, before the user calls anything.",
+        remediation: "Check where the request goes and what it sends; libraries should not phone home on import.",
+    }
+    ImportShell {
+        id: "import-shell",
+        severity: High,
+        category: InstallScript,
+        title: "Shell command when the package is imported",
+        explanation: "Module-level code runs external commands as soon as the package is imported.",
+        remediation: "Read the command in the evidence and decide whether importing a library should do that.",
+    }
+
+    // ───────────── capabilities in ordinary code (src/analysis/python) ─────────────
+    NetworkAccess {
+        id: "network-access",
+        severity: Medium,
+        category: Network,
+        title: "Network access",
+        explanation: "The package contains code that opens network connections. That is the job of HTTP clients and API libraries; it is unexpected in, say, a maths or formatting library.",
+        remediation: "Confirm the package's purpose needs the network and note which hosts it talks to.",
+    }
+    WebhookUrl {
+        id: "webhook-url",
+        severity: High,
+        category: Network,
+        title: "Hard-coded chat webhook or bot endpoint",
+        explanation: "The code contains a Discord/Slack webhook or Telegram bot URL with credentials. These are the usual drop boxes for stolen data.",
+        remediation: "Find what is sent to the endpoint; legitimate libraries take such URLs from configuration, not hard-coded.",
+    }
+    ShellAccess {
+        id: "shell-access",
+        severity: Medium,
+        category: Shell,
+        title: "Runs shell commands",
+        explanation: "The package runs external commands (subprocess, os.system, os.popen, os.exec*, os.spawn*, pty). Common in tools, risky in libraries.",
+        remediation: "Check which commands are run and whether user input reaches them.",
+    }
+    SensitiveFileAccess {
+        id: "sensitive-file-access",
+        severity: High,
+        category: Filesystem,
+        title: "Reads sensitive files",
+        explanation: "The code refers to credential or system files: SSH keys, browser or wallet stores, cloud credentials, /etc/passwd, shell history or profiles.",
+        remediation: "Find out why a package needs these files; credential stealers start exactly like this.",
+    }
+    EnvHarvest {
+        id: "env-harvest",
+        severity: Medium,
+        category: Filesystem,
+        title: "Collects the whole environment",
+        explanation: "The code serialises or enumerates all environment variables, which often hold tokens and passwords.",
+        remediation: "Check where the collected environment goes.",
+    }
+    Persistence {
+        id: "persistence",
+        severity: High,
+        category: Filesystem,
+        title: "Installs itself to run again later",
+        explanation: "The code writes to autostart locations: cron, systemd units, Windows Run keys or Startup folder, shell profiles (.bashrc, .profile), or launch agents.",
+        remediation: "Do not install unless the package is a tool whose documented job is to configure start-up; report it otherwise.",
+    }
+    TamperPackages {
+        id: "tamper-packages",
+        severity: High,
+        category: Filesystem,
+        title: "Modifies other installed packages",
+        explanation: "The code writes into site-packages or into other packages' files, a way to hide a backdoor in trusted code.",
+        remediation: "Do not install it unless it is a documented packaging tool.",
+    }
+
+    // ───────────── obfuscation (src/analysis/python, src/analysis/payload.rs) ─────────────
+    ObfuscatedPayload {
+        id: "obfuscated-payload",
+        severity: High,
+        category: Obfuscation,
+        title: "Encoded payload decoded at runtime",
+        explanation: "A literal is decoded (base64, base32/85, hex, zlib/lzma/bz2, marshal, rot13) into code or a binary. safe-pip decoded it and shows the result as evidence.",
+        remediation: "Read the decoded evidence; legitimate packages ship readable code.",
+    }
+    StringBuildingExec {
+        id: "string-building-exec",
+        severity: High,
+        category: Obfuscation,
+        title: "Built or reversed string feeds exec/eval/compile",
+        explanation: "Code assembles a string with chr()/bytes() lists, concatenation, join or reversal and passes it to exec, eval, compile or __import__, hiding what runs.",
+        remediation: "Reconstruct the string (shown in the evidence where possible) and review it.",
+    }
+    BuiltinsIndirection {
+        id: "builtins-indirection",
+        severity: High,
+        category: Obfuscation,
+        title: "Built-ins reached indirectly",
+        explanation: "exec, eval or __import__ are looked up through getattr(__builtins__, …), globals()[…] or similar, a trick to avoid keyword-based review.",
+        remediation: "Review what is executed; ordinary code calls built-ins directly.",
+    }
+    DynamicImport {
+        id: "dynamic-import",
+        severity: Low,
+        category: Obfuscation,
+        title: "Module imported by a computed name",
+        explanation: "__import__ or importlib.import_module is called with a name computed at runtime. Plugin systems do this; so does malware hiding which modules it uses.",
+        remediation: "Informational; check where the module name comes from.",
+    }
+    HiddenImport {
+        id: "hidden-import",
+        severity: High,
+        category: Obfuscation,
+        title: "Import of a module whose name is hidden",
+        explanation: "The module name passed to __import__/importlib is built from chr() codes, decoded data or reversed/concatenated fragments.",
+        remediation: "Reconstruct the name (shown in the evidence) and review the use.",
+    }
+    DynamicCode {
+        id: "dynamic-code",
+        severity: Low,
+        category: Obfuscation,
+        title: "exec/eval of computed code",
+        explanation: "exec, eval or compile run a string computed at runtime. Templating and configuration code sometimes does this; it also hides behaviour from review.",
+        remediation: "Informational; check where the executed text comes from.",
+    }
+    HighEntropyLiteral {
+        id: "high-entropy-literal",
+        severity: Medium,
+        category: Obfuscation,
+        title: "Long high-entropy string literal",
+        explanation: "A very long string with the randomness of encrypted or compressed data, which safe-pip could not decode into anything readable.",
+        remediation: "Find what the literal is used for; encrypted payloads look like this.",
+    }
+    MinifiedCode {
+        id: "minified-code",
+        severity: Medium,
+        category: Obfuscation,
+        title: "Minified or machine-obfuscated source",
+        explanation: "The file is written as very long lines, machine-generated identifiers or lambda/XOR chains: Python packages are not normally minified.",
+        remediation: "Review the file with a formatter; compare with the project's repository.",
+    }
+
+    // ───────────── malicious chains (src/analysis/python) ─────────────
+    DecodeExec {
+        id: "decode-exec",
+        severity: Critical,
+        category: Malware,
+        title: "Decoded payload is executed",
+        explanation: "Encoded or encrypted data is decoded and passed to exec/eval/compile/marshal: the payload is hidden from review and run.",
+        remediation: "Do not install it; the decoded code is shown in the evidence. Report the package.",
+    }
+    Exfiltration {
+        id: "exfiltration",
+        severity: Critical,
+        category: Malware,
+        title: "Secrets or host data sent over the network",
+        explanation: "The code collects credentials, tokens, environment variables or host facts (user, hostname, IP, files) and sends them to a remote endpoint.",
+        remediation: "Do not install it; if it was installed, rotate the credentials it could reach. Report the package.",
+    }
+    DownloadExec {
+        id: "download-exec",
+        severity: Critical,
+        category: Malware,
+        title: "Downloads and runs code",
+        explanation: "The code fetches something from the network and executes it (exec of the response, writing then running or chmod +x, or `curl … | sh`): a dropper.",
+        remediation: "Do not install it. Report the package.",
+    }
+    ReverseShell {
+        id: "reverse-shell",
+        severity: Critical,
+        category: Malware,
+        title: "Reverse-shell or backdoor shape",
+        explanation: "A socket is wired to a shell (dup2 of the socket onto stdin/stdout, pty.spawn, or a command loop fed from the network), giving a remote party control of the machine.",
+        remediation: "Do not install it. Report the package.",
+    }
+
+    // ───────────── package-level signals (src/analysis/package) ─────────────
+    BundledExecutable {
+        id: "bundled-executable",
+        severity: High,
+        category: Package,
+        title: "Executable binary in a pure-Python package",
+        explanation: "The archive carries an ELF, PE or Mach-O executable although the package declares no compiled code. Droppers ship their payload this way.",
+        remediation: "Find what runs the binary and whether the project documents it.",
+    }
+    MetadataMismatch {
+        id: "metadata-mismatch",
+        severity: Medium,
+        category: Package,
+        title: "Metadata does not match the file name",
+        explanation: "The name or version in PKG-INFO/METADATA differs from the one in the file name: the file may have been repackaged.",
+        remediation: "Download the file again from the index and compare; prefer the project's own release.",
+    }
+    RecordMismatch {
+        id: "record-mismatch",
+        severity: High,
+        category: Package,
+        title: "Wheel RECORD does not match its files",
+        explanation: "A file's sha256 differs from the one in the wheel's RECORD, or files are missing from RECORD: the wheel was altered after it was built.",
+        remediation: "Do not install it; fetch the wheel from the project's official release.",
+    }
+}

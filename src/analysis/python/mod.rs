@@ -1,0 +1,2 @@
+//! Python source analysis: parse with ruff's error-recovering parser (with a token-level
+//! fallback), then run each detector.

@@ -1,0 +1,79 @@
+//! Safe, in-memory reading of package archives: sdists (.tar.gz, .tar.bz2, .tar.xz,
+//! .zip), wheels, eggs, and unpacked directories. The real format comes from magic
+//! bytes. Nothing is ever extracted to disk and links are never followed; hostile
+//! members become findings, not crashes.
+
+use crate::finding::Finding;
+use std::path::Path;
+
+/// What kind of distribution the file is, from its name and content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArtifactKind {
+    Sdist,
+    Wheel,
+    Egg,
+    Directory,
+}
+
+/// The container format, from magic bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Container {
+    TarGz,
+    TarBz2,
+    TarXz,
+    Tar,
+    Zip,
+    Directory,
+}
+
+/// Limits that keep reading bounded; exceeding one is reported as
+/// `archive-limit-exceeded` (fail closed).
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Sum of uncompressed member sizes.
+    pub max_total_bytes: u64,
+    /// Largest member whose content is kept for analysis; bigger code members are an alert.
+    pub max_member_bytes: u64,
+    pub max_members: usize,
+    /// Uncompressed / compressed ratio beyond which a large member is a bomb.
+    pub max_ratio: u64,
+}
+
+/// One archive member. Content is kept only for files that can hold code or metadata.
+#[derive(Clone, Debug)]
+pub struct Member {
+    /// Path relative to the archive root, '/'-separated, as stored (after safety checks).
+    pub path: String,
+    pub size: u64,
+    /// sha256 of the full content (computed while streaming, also for skipped content).
+    pub sha256: [u8; 32],
+    /// First bytes of the content (for magic-byte checks), up to 64.
+    pub head: Vec<u8>,
+    /// Full content when the member can hold code or metadata and is within limits.
+    pub data: Option<Vec<u8>>,
+}
+
+/// A package file read into memory.
+#[derive(Clone, Debug)]
+pub struct Artifact {
+    /// The file name as given (e.g. `requests-2.32.3.tar.gz`), or the directory name.
+    pub filename: String,
+    pub kind: ArtifactKind,
+    pub container: Container,
+    /// Hex sha256 of the file's bytes (None for a directory).
+    pub sha256: Option<String>,
+    pub members: Vec<Member>,
+    /// Alerts about the archive itself (links, traversal, limits, extension mismatch).
+    pub findings: Vec<Finding>,
+}
+
+/// Why an archive could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ArtifactError {
+    #[error("cannot read {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("{0}")]
+    Corrupt(String),
+}
