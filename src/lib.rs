@@ -1,7 +1,18 @@
 //! safe-pip: keeps malicious and risky Python packages off a machine by analysing every
 //! distribution file statically before it is installed.
+//!
+//! Data flows one way: `cli` → `pipeline` → `artifact` + `analysis` → `score` + `policy`
+//! → `report`.
 
 pub mod alerts;
 pub mod analysis;
 pub mod artifact;
+pub mod cli;
 pub mod finding;
+pub mod pipeline;
+pub mod policy;
+pub mod report;
+pub mod score;
+
+#[cfg(feature = "python")]
+mod python_module;

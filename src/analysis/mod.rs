@@ -6,7 +6,7 @@ pub mod package;
 pub mod payload;
 pub mod python;
 
-use crate::artifact::Artifact;
+use crate::artifact::{Artifact, ArtifactKind};
 use crate::finding::Finding;
 
 /// When and how a Python source file would run; detectors weigh findings by it.
@@ -44,4 +44,109 @@ pub struct PackageContext {
     pub keywords: Vec<String>,
     /// The archive carries compiled extensions (.so/.pyd) or is a platform wheel.
     pub has_compiled_code: bool,
+}
+
+/// Directory names whose code is shipped but never run by installing or importing.
+const AUXILIARY_DIRS: &[&str] = &["tests", "test", "testing", "docs", "doc", "examples", "example", "benchmarks", "bench", "samples"];
+
+/// Analyses one artifact: archive findings, package-level signals, build configuration
+/// and every Python source in its role. Findings come back sorted, most severe first.
+pub fn analyze(artifact: &Artifact) -> (PackageContext, Vec<Finding>) {
+    let ctx = package::read_context(artifact);
+    let mut findings = artifact.findings.clone();
+    findings.extend(package::analyze(artifact, &ctx));
+
+    let root = archive_root(artifact);
+    let mut texts: Vec<(&str, String, FileRole)> = Vec::new();
+    for m in &artifact.members {
+        let Some(data) = &m.data else { continue };
+        let rel = m.path.strip_prefix(root).unwrap_or(&m.path);
+        if artifact.kind != ArtifactKind::Wheel && (rel == "pyproject.toml" || rel == "setup.cfg") {
+            findings.extend(python::analyze_build_config(&m.path, &decode_text(data)));
+            continue;
+        }
+        if let Some(role) = role_of(rel, artifact.kind, data) {
+            texts.push((&m.path, decode_text(data), role));
+        }
+    }
+    let files: Vec<SourceFile> = texts
+        .iter()
+        .map(|(path, text, role)| SourceFile { path, text, role: *role })
+        .collect();
+    findings.extend(python::analyze_package(&files, &ctx));
+    findings.sort_by(|a, b| {
+        b.severity().cmp(&a.severity()).then_with(|| a.file.cmp(&b.file)).then_with(|| a.line.cmp(&b.line)).then_with(|| a.alert.cmp(&b.alert))
+    });
+    findings.dedup();
+    (ctx, findings)
+}
+
+/// The single top-level directory of an sdist (`name-1.0/`), including the slash, or "".
+fn archive_root(artifact: &Artifact) -> &str {
+    if artifact.kind != ArtifactKind::Sdist {
+        return "";
+    }
+    let mut root: Option<&str> = None;
+    for m in &artifact.members {
+        let Some((first, _)) = m.path.split_once('/') else { return "" };
+        match root {
+            None => root = Some(first),
+            Some(r) if r == first => {}
+            Some(_) => return "",
+        }
+    }
+    match root {
+        Some(r) => &artifact.members[0].path[..r.len() + 1],
+        None => "",
+    }
+}
+
+/// The role a member plays, or None when it is not Python code.
+fn role_of(rel: &str, kind: ArtifactKind, data: &[u8]) -> Option<FileRole> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".pth") {
+        return Some(FileRole::PthFile);
+    }
+    let is_python = lower.ends_with(".py") || lower.ends_with(".pyw") || (!lower.contains('.') && data.starts_with(b"#!") && data.iter().take(100).copied().collect::<Vec<u8>>().windows(6).any(|w| w == b"python"));
+    if !is_python {
+        return None;
+    }
+    if rel == "setup.py" && kind != ArtifactKind::Wheel {
+        return Some(FileRole::SetupScript);
+    }
+    let dirs: Vec<&str> = rel.split('/').collect();
+    let in_aux_dir = dirs[..dirs.len() - 1].iter().any(|d| AUXILIARY_DIRS.contains(&d.to_ascii_lowercase().as_str()));
+    if in_aux_dir || lower.starts_with("test_") || lower.ends_with("_test.py") || lower == "conftest.py" {
+        return Some(FileRole::Auxiliary);
+    }
+    if lower == "__init__.py" {
+        return Some(FileRole::PackageInit);
+    }
+    Some(FileRole::Module)
+}
+
+/// Source text for the detectors: UTF-8 with a BOM stripped; other bytes replaced, so a
+/// Python 2 latin-1 file is still analysed rather than skipped.
+fn decode_text(data: &[u8]) -> String {
+    let data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
+    String::from_utf8_lossy(data).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_follow_where_code_runs() {
+        assert_eq!(role_of("setup.py", ArtifactKind::Sdist, b""), Some(FileRole::SetupScript));
+        assert_eq!(role_of("setup.py", ArtifactKind::Wheel, b""), Some(FileRole::Module));
+        assert_eq!(role_of("pkg/__init__.py", ArtifactKind::Wheel, b""), Some(FileRole::PackageInit));
+        assert_eq!(role_of("tests/__init__.py", ArtifactKind::Sdist, b""), Some(FileRole::Auxiliary));
+        assert_eq!(role_of("pkg/test_x.py", ArtifactKind::Sdist, b""), Some(FileRole::Auxiliary));
+        assert_eq!(role_of("pkg/core.py", ArtifactKind::Sdist, b""), Some(FileRole::Module));
+        assert_eq!(role_of("evil.pth", ArtifactKind::Wheel, b""), Some(FileRole::PthFile));
+        assert_eq!(role_of("pkg/bin/tool", ArtifactKind::Wheel, b"#!/usr/bin/env python\n"), Some(FileRole::Module));
+        assert_eq!(role_of("README.md", ArtifactKind::Sdist, b""), None);
+    }
 }

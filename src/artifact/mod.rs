@@ -77,3 +77,50 @@ pub enum ArtifactError {
     #[error("{0}")]
     Corrupt(String),
 }
+
+// Interim reader for wiring the pipeline; replaced by the full reader on the artifact branch.
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_total_bytes: 4 << 30, max_member_bytes: 16 << 20, max_members: 200_000, max_ratio: 1000 }
+    }
+}
+
+pub fn is_package_file(path: &Path) -> bool {
+    let n = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
+    [".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip", ".whl", ".egg"].iter().any(|e| n.ends_with(e))
+}
+
+pub fn read_path(path: &Path, _limits: &Limits) -> Result<Artifact, ArtifactError> {
+    use sha2::Digest;
+    use std::io::Read;
+    let bytes = std::fs::read(path).map_err(|e| ArtifactError::Io { path: path.display().to_string(), source: e })?;
+    let filename = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+    let mut members = Vec::new();
+    let mut push = |p: String, data: Vec<u8>| {
+        let sha: [u8; 32] = sha2::Sha256::digest(&data).into();
+        members.push(Member { path: p, size: data.len() as u64, sha256: sha, head: data.iter().take(64).copied().collect(), data: Some(data) });
+    };
+    let container = if bytes.starts_with(b"PK") {
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).map_err(|e| ArtifactError::Corrupt(e.to_string()))?;
+        for i in 0..z.len() {
+            let mut f = z.by_index(i).map_err(|e| ArtifactError::Corrupt(e.to_string()))?;
+            let mut d = Vec::new();
+            f.read_to_end(&mut d).map_err(|e| ArtifactError::Corrupt(e.to_string()))?;
+            push(f.name().map(|n| n.to_string()).unwrap_or_default(), d);
+        }
+        Container::Zip
+    } else {
+        let mut t = tar::Archive::new(flate2::read::GzDecoder::new(&bytes[..]));
+        for e in t.entries().map_err(|e| ArtifactError::Corrupt(e.to_string()))? {
+            let mut e = e.map_err(|e| ArtifactError::Corrupt(e.to_string()))?;
+            let p = e.path().map_err(|e| ArtifactError::Corrupt(e.to_string()))?.to_string_lossy().into_owned();
+            let mut d = Vec::new();
+            e.read_to_end(&mut d).map_err(|e| ArtifactError::Corrupt(e.to_string()))?;
+            push(p, d);
+        }
+        Container::TarGz
+    };
+    let kind = if filename.ends_with(".whl") { ArtifactKind::Wheel } else { ArtifactKind::Sdist };
+    let sha = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    Ok(Artifact { filename, kind, container, sha256: Some(sha), members, findings: Vec::new() })
+}

@@ -1,0 +1,69 @@
+//! Command-line interface: clap definitions and dispatch. Each command lives in its own
+//! file and gets parsed arguments; no analysis logic here.
+
+mod explain;
+mod scan;
+
+use crate::report::ColorChoice;
+use clap::{Parser, Subcommand};
+use std::ffi::OsString;
+
+/// Exit codes shared by every command (DESIGN.md).
+pub mod exit {
+    pub const ALLOWED: i32 = 0;
+    pub const BLOCKED: i32 = 1;
+    pub const ERROR: i32 = 2;
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "safe-pip",
+    version,
+    about = "Keeps malicious and risky Python packages off your machine: every package is checked statically before it is installed.",
+    after_help = "Exit codes: 0 allowed (warnings included), 1 something blocked, 2 usage or internal error."
+)]
+pub struct Cli {
+    /// Colour the terminal report: auto (tty and no NO_COLOR), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan package files (.tar.gz, .zip, .whl, .egg) or directories without running them.
+    Scan(scan::ScanArgs),
+    /// Explain an alert: what it means, why it matters, what to do.
+    Explain(explain::ExplainArgs),
+}
+
+/// Runs the CLI with the given argv (argv[0] is the program name) and returns the exit code.
+pub fn run<I, T>(argv: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => exit::ALLOWED,
+                _ => exit::ERROR,
+            };
+        }
+    };
+    match cli.command {
+        Command::Scan(args) => scan::run(args, cli.color),
+        Command::Explain(args) => explain::run(args, cli.color),
+    }
+}
+
+/// Prints an error with its remedy the same way for every command.
+pub(crate) fn print_error(message: &str, hint: &str) {
+    eprintln!("error: {message}");
+    if !hint.is_empty() {
+        eprintln!("hint: {hint}");
+    }
+}

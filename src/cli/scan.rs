@@ -1,0 +1,75 @@
+//! `safe-pip scan`: analyse files or directories and report verdicts.
+
+use super::{exit, print_error};
+use crate::artifact::Limits;
+use crate::pipeline::{self, ScanOptions};
+use crate::report::{self, ColorChoice, terminal::TerminalOptions};
+use clap::{Args, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum ScanFormat {
+    #[default]
+    Terminal,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Package files or directories (directories are searched for package files, or
+    /// scanned as an unpacked package when they hold setup.py / pyproject.toml / PKG-INFO).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Terminal)]
+    pub format: ScanFormat,
+    /// Show every note, not only the first few per package.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+    /// Largest code member kept for analysis, in MiB; bigger ones are an alert.
+    #[arg(long, value_name = "MIB", default_value_t = 16)]
+    pub max_member_mb: u64,
+    /// Largest total uncompressed size read per archive, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 4096)]
+    pub max_total_mb: u64,
+}
+
+pub fn run(args: ScanArgs, color: ColorChoice) -> i32 {
+    let opts = ScanOptions {
+        limits: Limits { max_member_bytes: args.max_member_mb << 20, max_total_bytes: args.max_total_mb << 20, ..Limits::default() },
+        ..ScanOptions::default()
+    };
+    let scan = || pipeline::scan(&args.paths, &opts);
+    let result = match args.jobs {
+        Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build() {
+            Ok(pool) => pool.install(scan),
+            Err(e) => {
+                print_error(&format!("cannot start {n} worker threads: {e}"), "try a smaller --jobs");
+                return exit::ERROR;
+            }
+        },
+        None => scan(),
+    };
+    let reports = match result {
+        Ok(r) => r,
+        Err(e) => {
+            print_error(&e.to_string(), e.hint());
+            return exit::ERROR;
+        }
+    };
+    if reports.is_empty() {
+        print_error("no package files found", "pass .tar.gz/.zip/.whl/.egg files, a folder holding them, or an unpacked package directory");
+        return exit::ERROR;
+    }
+    let text = match args.format {
+        ScanFormat::Json => report::json::render(&reports),
+        ScanFormat::Terminal => report::terminal::render(&reports, &TerminalOptions { color: color.enabled(), verbose: args.verbose }),
+    };
+    // A closed pipe (`safe-pip scan … | head`) is not an error worth a panic.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    pipeline::exit_code(&reports)
+}

@@ -1,0 +1,128 @@
+//! The one pipeline every entry point runs: which files → read → analyse → score →
+//! policy → report. Commands differ only in where paths come from and how the
+//! result is shown.
+
+use crate::analysis;
+use crate::artifact::{self, ArtifactKind, Limits};
+use crate::finding::Finding;
+use crate::policy::{Action, Decision, Policy};
+use crate::score::{self, Risk};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, Default)]
+pub struct ScanOptions {
+    pub limits: Limits,
+    pub policy: Policy,
+}
+
+/// Everything known about one scanned file: what it is, what was found, the verdict.
+#[derive(Clone, Debug)]
+pub struct PackageReport {
+    pub path: PathBuf,
+    pub filename: String,
+    pub name: Option<String>,
+    pub version: Option<String>,
+    pub kind: Option<ArtifactKind>,
+    pub sha256: Option<String>,
+    pub risk: Risk,
+    pub decision: Decision,
+    pub findings: Vec<Finding>,
+    /// Why the file could not be analysed at all (it is then blocked: fail closed).
+    pub error: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("{path}: no such file or directory")]
+    NotFound { path: String },
+    #[error("cannot list {path}: {source}")]
+    Walk { path: String, source: std::io::Error },
+}
+
+impl ScanError {
+    pub fn hint(&self) -> &'static str {
+        match self {
+            ScanError::NotFound { .. } => "pass a package file (.tar.gz, .zip, .whl, .egg) or a directory",
+            ScanError::Walk { .. } => "check the directory's permissions",
+        }
+    }
+}
+
+/// Expands the user's paths into scan targets: package files as given; directories are
+/// either an unpacked package (they hold setup.py, pyproject.toml or PKG-INFO) or a
+/// folder searched recursively for package files.
+pub fn collect_targets(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ScanError> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|_| ScanError::NotFound { path: p.display().to_string() })?;
+        if meta.is_dir() && !is_unpacked_package(p) {
+            walk_for_packages(p, &mut out)?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn is_unpacked_package(dir: &Path) -> bool {
+    ["setup.py", "pyproject.toml", "PKG-INFO", "setup.cfg"].iter().any(|f| dir.join(f).is_file())
+}
+
+fn walk_for_packages(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ScanError> {
+    let walk_err = |e| ScanError::Walk { path: dir.display().to_string(), source: e };
+    let mut entries: Vec<_> = std::fs::read_dir(dir).map_err(walk_err)?.collect::<Result<_, _>>().map_err(walk_err)?;
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let ft = e.file_type().map_err(walk_err)?;
+        let path = e.path();
+        if ft.is_dir() {
+            walk_for_packages(&path, out)?;
+        } else if ft.is_file() && artifact::is_package_file(&path) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Scans one file or unpacked directory. Never fails: what cannot be read becomes an
+/// `archive-unreadable` finding and a block.
+pub fn scan_one(path: &Path, opts: &ScanOptions) -> PackageReport {
+    let filename = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+    let (artifact, error) = match artifact::read_path(path, &opts.limits) {
+        Ok(a) => (Some(a), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let (ctx, findings) = match &artifact {
+        Some(a) => analysis::analyze(a),
+        None => (
+            analysis::PackageContext::default(),
+            vec![Finding::new(crate::alerts::AlertId::ArchiveUnreadable, "", error.clone().unwrap_or_default())],
+        ),
+    };
+    let risk = score::score(&findings);
+    let decision = opts.policy.decide(&findings);
+    PackageReport {
+        path: path.to_path_buf(),
+        filename,
+        name: ctx.name,
+        version: ctx.version,
+        kind: artifact.as_ref().map(|a| a.kind),
+        sha256: artifact.and_then(|a| a.sha256),
+        risk,
+        decision,
+        findings,
+        error,
+    }
+}
+
+/// Scans many targets on all cores; the order of the result follows the input.
+pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Vec<PackageReport>, ScanError> {
+    let targets = collect_targets(paths)?;
+    Ok(targets.par_iter().map(|t| scan_one(t, opts)).collect())
+}
+
+/// Exit status for a set of reports: 1 when anything is blocked, else 0.
+pub fn exit_code(reports: &[PackageReport]) -> i32 {
+    if reports.iter().any(|r| r.decision.verdict == Action::Block) { 1 } else { 0 }
+}

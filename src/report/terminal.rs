@@ -1,0 +1,120 @@
+//! The human report: per package its verdict, risk, and each alert with file:line,
+//! a short evidence line and what to do; a one-line summary at the end.
+
+use crate::alerts::Severity;
+use crate::finding::Finding;
+use crate::pipeline::PackageReport;
+use crate::policy::Action;
+use std::fmt::Write;
+
+/// Notes (medium/low) shown per package before "and N more"; critical and high are
+/// always shown in full.
+const NOTES_SHOWN: usize = 4;
+
+pub struct TerminalOptions {
+    pub color: bool,
+    /// Show every note instead of the first few.
+    pub verbose: bool,
+}
+
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.0 { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+    }
+    fn verdict(&self, v: Action) -> String {
+        match v {
+            Action::Block => self.wrap("1;31", "BLOCK"),
+            Action::Warn => self.wrap("1;33", "WARN "),
+            Action::Allow => self.wrap("1;32", "ALLOW"),
+        }
+    }
+    fn severity(&self, s: Severity) -> String {
+        let text = format!("{:<8}", s.as_str());
+        match s {
+            Severity::Critical => self.wrap("31", &text),
+            Severity::High => self.wrap("33", &text),
+            Severity::Medium => self.wrap("36", &text),
+            Severity::Low => self.wrap("2", &text),
+        }
+    }
+    fn dim(&self, s: &str) -> String {
+        self.wrap("2", s)
+    }
+    fn bold(&self, s: &str) -> String {
+        self.wrap("1", s)
+    }
+}
+
+pub fn render(reports: &[PackageReport], opts: &TerminalOptions) -> String {
+    let paint = Paint(opts.color);
+    let mut out = String::new();
+    for r in reports {
+        render_package(&mut out, r, opts, &paint);
+    }
+    let count = |v: Action| reports.iter().filter(|r| r.decision.verdict == v).count();
+    let _ = writeln!(
+        out,
+        "{} {} scanned: {} blocked, {} warned, {} allowed",
+        paint.bold("safe-pip:"),
+        reports.len(),
+        count(Action::Block),
+        count(Action::Warn),
+        count(Action::Allow)
+    );
+    out
+}
+
+fn render_package(out: &mut String, r: &PackageReport, opts: &TerminalOptions, paint: &Paint) {
+    let mut ident = Vec::new();
+    if let Some(n) = &r.name {
+        ident.push(match &r.version {
+            Some(v) => format!("{n} {v}"),
+            None => n.clone(),
+        });
+    }
+    if let Some(k) = r.kind {
+        ident.push(format!("{k:?}").to_lowercase());
+    }
+    ident.push(format!("risk {}/100 ({})", r.risk.score, r.risk.level.as_str()));
+    let _ = writeln!(out, "{}  {}  {}", paint.verdict(r.decision.verdict), paint.bold(&r.filename), paint.dim(&ident.join(" · ")));
+
+    let (serious, notes): (Vec<&Finding>, Vec<&Finding>) = r.findings.iter().partition(|f| f.severity() >= Severity::High);
+    for f in &serious {
+        render_finding(out, f, paint, true);
+    }
+    let shown = if opts.verbose { notes.len() } else { NOTES_SHOWN.min(notes.len()) };
+    for f in &notes[..shown] {
+        render_finding(out, f, paint, opts.verbose);
+    }
+    if notes.len() > shown {
+        let _ = writeln!(out, "    {}", paint.dim(&format!("… and {} more notes (--verbose or --format json shows all)", notes.len() - shown)));
+    }
+    if r.decision.verdict != Action::Allow {
+        let _ = writeln!(out, "    {} {}", paint.bold("why:"), r.decision.reason);
+        if let Some(top) = r.findings.first() {
+            let _ = writeln!(out, "    {} {}", paint.bold("do:"), top.alert.info().remediation);
+        }
+    }
+    out.push('\n');
+}
+
+fn render_finding(out: &mut String, f: &Finding, paint: &Paint, detailed: bool) {
+    let info = f.alert.info();
+    let _ = writeln!(out, "  {} {}  {}", paint.severity(info.severity), paint.bold(info.id), info.title);
+    let mut place = if f.file.is_empty() { "package".to_string() } else { f.file.clone() };
+    if let Some(l) = f.line {
+        let _ = write!(place, ":{l}");
+    }
+    if let Some(c) = f.context {
+        let _ = write!(place, " ({} time)", c.as_str());
+    }
+    let _ = writeln!(out, "           {} {}", paint.dim("at"), place);
+    if !f.message.is_empty() {
+        let _ = writeln!(out, "           {}", f.message);
+    }
+    if detailed && !f.evidence.is_empty() {
+        let _ = writeln!(out, "           {} {}", paint.dim("│"), f.evidence);
+    }
+}

@@ -1,0 +1,59 @@
+//! End-to-end tests of the real binary on fixture packages built by the tests.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn malicious_canary_is_blocked_with_exit_1_and_benign_is_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = sdist(dir.path(), "canary-pkg", "1.0", &[("setup.py", CANARY_SETUP)]);
+    let good = sdist(dir.path(), "tidy-numbers", "1.0", &[("setup.py", BENIGN_SETUP), ("tidy_numbers/__init__.py", BENIGN_MODULE)]);
+
+    let (code, out, _) = run(&["scan", bad.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("BLOCK") && out.contains("install-network") && out.contains("setup.py:"), "{out}");
+
+    let (code, out, _) = run(&["scan", good.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("ALLOW"), "{out}");
+}
+
+#[test]
+fn json_report_has_versioned_schema_and_points_at_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    sdist(dir.path(), "canary-pkg", "1.0", &[("setup.py", CANARY_SETUP)]);
+    sdist(dir.path(), "tidy-numbers", "1.0", &[("setup.py", BENIGN_SETUP)]);
+    let (code, out, _) = run(&["scan", "--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["summary"]["packages"], 2);
+    assert_eq!(v["summary"]["blocked"], 1);
+    let bad = v["packages"].as_array().unwrap().iter().find(|p| p["filename"] == "canary-pkg-1.0.tar.gz").unwrap();
+    assert_eq!(bad["verdict"], "block");
+    assert_eq!(bad["level"], "critical");
+    let alert = bad["alerts"].as_array().unwrap().iter().find(|a| a["id"] == "install-network").expect("install-network alert");
+    assert_eq!(alert["file"], "canary-pkg-1.0/setup.py");
+    assert_eq!(alert["line"], 9);
+    assert_eq!(alert["context"], "install");
+}
+
+#[test]
+fn usage_errors_exit_2_with_a_hint() {
+    let (code, _, err) = run(&["scan", "/definitely/not/here.tar.gz"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("error:") && err.contains("hint:"), "{err}");
+    let (code, _, err) = run(&["explain", "install-netwrk"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `install-network`"), "{err}");
+    let (code, _, _) = run(&["frobnicate"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn explain_prints_the_catalogue_entry() {
+    let (code, out, _) = run(&["explain", "decode-exec"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("critical") && out.contains("What to do:"), "{out}");
+}
