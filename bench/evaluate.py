@@ -1,0 +1,553 @@
+#!/usr/bin/env python3
+"""Detection quality of the safe-pip scanner on a malicious and a benign corpus.
+
+The scanner runs as a subprocess, ``CMD scan --format json FILE...`` in batches
+(``--batch``, default 200 files per call); exit codes 0 (all allowed) and 1 (something
+blocked) are success, anything else is a scanner failure, in which case the batch is
+re-run one file at a time so one bad file does not hide 199 results.  The JSON output
+follows schema version 1 (see bench/README.md).
+
+Malicious side (``--malicious``, default ``/work/shared/corpus/malicious``, i.e.
+``../shared/corpus/malicious`` from the repo): ``MANIFEST.tsv`` there gives each file's
+name, version and ``ext_ok`` (whether the file's bytes match its extension).  A package
+is one (name, version); it is *detected* when any of its files is blocked.
+This script never opens the malicious files: it only passes their paths to the scanner.
+
+Benign side (``--benign``, default ``bench/cache/benign`` as filled by fetch_benign.py):
+``manifest.tsv`` there lists each project's sdist and wheel.  A package is one project;
+it is *falsely blocked* when any of its files is blocked.
+
+Printed: recall (all files, and only ext_ok=yes files), false-block rate per benign
+package and per benign file, warn rates on both sides, scan errors, a per-alert-id
+table, the missed malicious packages with their top alerts, and the blocked benign
+packages with the alerts, file:line and evidence that blocked them.  ``--json OUT``
+writes all of it (plus each file's result) machine-readable.
+
+Exit status: 0 when every file got a result; 2 on harness errors (bad arguments, a
+missing corpus, files the scanner gave no result for).  Detection quality never
+changes the exit status: this is a measurement, not a test.
+
+Examples::
+
+    python3 bench/evaluate.py --scanner target/release/safe-pip
+    python3 bench/evaluate.py --scanner "python3 -m safe_pip" --limit 50 --json /tmp/eval.json
+    python3 bench/evaluate.py --scanner "python3 bench/fake_scanner.py" --side malicious
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_MALICIOUS = (REPO.parent / "shared" / "corpus" / "malicious")
+if not DEFAULT_MALICIOUS.exists():  # a git worktree such as /work/wt-bench sits beside shared/ too
+    DEFAULT_MALICIOUS = Path("/work/shared/corpus/malicious")
+DEFAULT_BENIGN = REPO / "bench" / "cache" / "benign"
+
+SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0, "none": 0}
+VERDICT_RANK = {"block": 2, "warn": 1, "allow": 0}
+ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip", ".whl", ".egg")
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+@dataclass
+class Item:
+    side: str  # malicious | benign
+    package: str  # "name version" (malicious) or "name" (benign)
+    name: str
+    version: str
+    path: str  # absolute
+    kind: str
+    ext_ok: bool = True
+    result: dict | None = None
+    failure: str | None = None  # harness-level: no result from the scanner
+
+
+def read_tsv(path: Path) -> list[dict]:
+    rows: list[dict] = []
+    header = None
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            cols = line.split("\t")
+            if header is None:
+                header = cols
+                continue
+            rows.append(dict(zip(header, cols)))
+    return rows
+
+
+def walk_files(root: Path) -> list[Path]:
+    out = []
+    for dirpath, _dirs, files in os.walk(root):
+        for fn in files:
+            if fn.lower().endswith(ARCHIVE_SUFFIXES):
+                out.append(Path(dirpath) / fn)
+    return sorted(out)
+
+
+def load_malicious(root: Path) -> list[Item]:
+    manifest = root / "MANIFEST.tsv"
+    items: list[Item] = []
+    if manifest.exists():
+        for r in read_tsv(manifest):
+            p = root / r["local_path"]
+            items.append(Item("malicious", f"{r['name']} {r['version']}", r["name"], r["version"],
+                              str(p), r.get("kind", ""), r.get("ext_ok", "yes").strip().lower() == "yes"))
+    else:  # layout <name>/<version>/<file>
+        for p in walk_files(root):
+            rel = p.relative_to(root).parts
+            name = rel[0] if len(rel) >= 2 else p.stem
+            version = rel[1] if len(rel) >= 3 else ""
+            items.append(Item("malicious", f"{name} {version}".strip(), name, version, str(p), ""))
+    return items
+
+
+def load_benign(root: Path) -> list[Item]:
+    manifest = root / "manifest.tsv"
+    items: list[Item] = []
+    if manifest.exists():
+        for r in read_tsv(manifest):
+            p = root / r["name"] / r["filename"]
+            items.append(Item("benign", r["name"], r["name"], r.get("version", ""), str(p), r.get("kind", "")))
+    else:  # layout <name>/<file>
+        for p in walk_files(root):
+            rel = p.relative_to(root).parts
+            name = rel[0] if len(rel) >= 2 else p.name
+            items.append(Item("benign", name, name, "", str(p), ""))
+    return items
+
+
+def limit_packages(items: list[Item], n: int) -> list[Item]:
+    if not n:
+        return items
+    keep: list[str] = []
+    seen: set[str] = set()
+    for it in items:
+        if it.package not in seen:
+            seen.add(it.package)
+            keep.append(it.package)
+    chosen = set(keep[:n])
+    return [it for it in items if it.package in chosen]
+
+
+# --------------------------------------------------------------------------- scanner
+
+TOOL_SEEN: dict = {}  # the "tool" object of the first good scanner answer
+
+
+def run_scanner(cmd: list[str], paths: list[str], timeout: float) -> tuple[list[dict] | None, str]:
+    """Return (packages, error). packages is None when the call failed as a whole."""
+    argv = [*cmd, "scan", "--format", "json", *paths]
+    try:
+        proc = subprocess.run(argv, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    except FileNotFoundError:
+        return None, f"scanner not found: {cmd[0]!r}"
+    except subprocess.TimeoutExpired:
+        return None, f"timeout after {timeout:.0f}s"
+    stderr_tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-5:]
+    if proc.returncode not in (0, 1):
+        return None, f"exit {proc.returncode}: " + " | ".join(stderr_tail)
+    try:
+        doc = json.loads(proc.stdout)
+    except json.JSONDecodeError as e:
+        return None, f"output is not JSON ({e}); stderr: " + " | ".join(stderr_tail)
+    if not isinstance(doc, dict) or not isinstance(doc.get("packages"), list):
+        return None, "JSON has no 'packages' list"
+    if doc.get("schema_version") != 1:
+        print(f"warning: schema_version {doc.get('schema_version')!r}, expected 1", file=sys.stderr)
+    if isinstance(doc.get("tool"), dict):
+        TOOL_SEEN.setdefault("tool", doc["tool"])
+    return doc["packages"], ""
+
+
+def match_results(paths: list[str], packages: list[dict]) -> dict[str, dict]:
+    by_path: dict[str, dict] = {}
+    for p in packages:
+        if not isinstance(p, dict):
+            continue
+        for key in (p.get("path"), os.path.realpath(p["path"]) if p.get("path") else None):
+            if key:
+                by_path.setdefault(key, p)
+    out: dict[str, dict] = {}
+    for path in paths:
+        r = by_path.get(path) or by_path.get(os.path.realpath(path))
+        if r is not None:
+            out[path] = r
+    if len(out) < len(paths) and len(packages) == len(paths):
+        # Paths rewritten by the scanner: fall back to order, checked by file name.
+        for path, p in zip(paths, packages):
+            if path not in out and isinstance(p, dict) and p.get("filename") in (None, os.path.basename(path)):
+                out[path] = p
+    return out
+
+
+def scan_batch(cmd: list[str], batch: list[Item], timeout: float) -> None:
+    paths = [it.path for it in batch]
+    packages, err = run_scanner(cmd, paths, timeout)
+    results = match_results(paths, packages) if packages is not None else {}
+    missing = [it for it in batch if it.path not in results]
+    for it in batch:
+        if it.path in results:
+            it.result = results[it.path]
+    if not missing:
+        return
+    if len(batch) == 1:
+        batch[0].failure = err or "no result for this file in the scanner's output"
+        return
+    if packages is None:
+        print(f"warning: batch of {len(batch)} failed ({err}); re-running one file at a time", file=sys.stderr)
+    for it in missing:
+        scan_batch(cmd, [it], timeout)
+
+
+def scan_all(cmd: list[str], items: list[Item], batch_size: int, jobs: int, timeout: float, label: str) -> float:
+    batches = [items[i:i + batch_size] for i in range(0, len(items), batch_size)]
+    t0 = time.monotonic()
+    done = 0
+
+    def work(b: list[Item]) -> int:
+        scan_batch(cmd, b, timeout)
+        return len(b)
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as ex:
+        for n in ex.map(work, batches):
+            done += n
+            print(f"  {label}: {done}/{len(items)} files scanned ({time.monotonic() - t0:.1f}s)",
+                  file=sys.stderr, flush=True)
+    return time.monotonic() - t0
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def verdict_of(it: Item) -> str | None:
+    if it.result is None:
+        return None
+    v = it.result.get("verdict")
+    return v if v in VERDICT_RANK else None
+
+
+def alerts_of(it: Item) -> list[dict]:
+    if it.result is None:
+        return []
+    return [a for a in (it.result.get("alerts") or []) if isinstance(a, dict)]
+
+
+def sev(a: dict) -> int:
+    return SEVERITY_RANK.get(str(a.get("severity", "")).lower(), 0)
+
+
+def package_verdict(files: list[Item]) -> str | None:
+    vs = [verdict_of(f) for f in files]
+    vs = [v for v in vs if v]
+    return max(vs, key=lambda v: VERDICT_RANK[v]) if vs else None
+
+
+def group(items: list[Item]) -> dict[str, list[Item]]:
+    g: dict[str, list[Item]] = defaultdict(list)
+    for it in items:
+        g[it.package].append(it)
+    return dict(g)
+
+
+def rate(n: int, d: int) -> dict:
+    return {"count": n, "total": d, "rate": (n / d) if d else None}
+
+
+def fmt_rate(r: dict) -> str:
+    if not r["total"]:
+        return "n/a (0)"
+    return f"{100 * r['rate']:6.2f}%  ({r['count']}/{r['total']})"
+
+
+def short(s, n: int = 160) -> str:
+    s = " ".join(str(s or "").split())
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def loc(a: dict) -> str:
+    f = a.get("file") or "?"
+    return f"{f}:{a['line']}" if a.get("line") not in (None, "") else f
+
+
+def blocking_alerts(it: Item) -> list[dict]:
+    """The alerts that most plausibly made this file blocked: critical ones, else the top severity."""
+    al = alerts_of(it)
+    if not al:
+        return []
+    top = max(sev(a) for a in al)
+    crit = [a for a in al if sev(a) == SEVERITY_RANK["critical"]]
+    return crit or [a for a in al if sev(a) == top]
+
+
+def compute(mal: list[Item], ben: list[Item]) -> dict:
+    out: dict = {}
+    mal_pk, ben_pk = group(mal), group(ben)
+
+    # ---- malicious
+    def detect_stats(pk: dict[str, list[Item]], file_filter) -> dict:
+        pk = {k: [f for f in v if file_filter(f)] for k, v in pk.items()}
+        pk = {k: v for k, v in pk.items() if v}
+        scanned = {k: v for k, v in pk.items() if package_verdict(v) is not None}
+        blocked = [k for k, v in scanned.items() if package_verdict(v) == "block"]
+        warned = [k for k, v in scanned.items() if package_verdict(v) == "warn"]
+        files = [f for v in pk.values() for f in v if verdict_of(f)]
+        return {
+            "packages": len(pk),
+            "packages_scanned": len(scanned),
+            "recall": rate(len(blocked), len(scanned)),
+            "warn_rate": rate(len(warned), len(scanned)),
+            "blocked_or_warned": rate(len(blocked) + len(warned), len(scanned)),
+            "file_recall": rate(sum(verdict_of(f) == "block" for f in files), len(files)),
+        }
+
+    out["malicious"] = {
+        "all": detect_stats(mal_pk, lambda f: True),
+        "ext_ok": detect_stats(mal_pk, lambda f: f.ext_ok),
+        "files": len(mal),
+        "scan_errors": sum(1 for f in mal if f.result and f.result.get("error")),
+        "harness_failures": sum(1 for f in mal if f.failure),
+    }
+
+    # ---- benign
+    ben_scanned = {k: v for k, v in ben_pk.items() if package_verdict(v) is not None}
+    ben_files = [f for f in ben if verdict_of(f)]
+    out["benign"] = {
+        "packages": len(ben_pk),
+        "packages_scanned": len(ben_scanned),
+        "false_block_packages": rate(sum(package_verdict(v) == "block" for v in ben_scanned.values()), len(ben_scanned)),
+        "false_block_files": rate(sum(verdict_of(f) == "block" for f in ben_files), len(ben_files)),
+        "warn_packages": rate(sum(package_verdict(v) == "warn" for v in ben_scanned.values()), len(ben_scanned)),
+        "warn_files": rate(sum(verdict_of(f) == "warn" for f in ben_files), len(ben_files)),
+        "files": len(ben),
+        "scan_errors": sum(1 for f in ben if f.result and f.result.get("error")),
+        "harness_failures": sum(1 for f in ben if f.failure),
+    }
+
+    # ---- per alert id
+    table: dict[str, dict] = {}
+
+    def entry(a: dict) -> dict:
+        aid = str(a.get("id", "?"))
+        e = table.setdefault(aid, {"id": aid, "severity": a.get("severity", "?"), "malicious_packages": set(),
+                                   "malicious_files": set(), "benign_packages": set(), "benign_files": set()})
+        if sev(a) > SEVERITY_RANK.get(str(e["severity"]).lower(), 0):
+            e["severity"] = a.get("severity")
+        return e
+
+    for side, items in (("malicious", mal), ("benign", ben)):
+        for it in items:
+            for a in alerts_of(it):
+                e = entry(a)
+                e[f"{side}_packages"].add(it.package)
+                e[f"{side}_files"].add(it.path)
+    rows = []
+    for e in table.values():
+        rows.append({k: (len(v) if isinstance(v, set) else v) for k, v in e.items()})
+    rows.sort(key=lambda r: (-SEVERITY_RANK.get(str(r["severity"]).lower(), 0), -r["malicious_packages"],
+                             r["benign_packages"], r["id"]))
+    out["alerts"] = rows
+
+    # ---- missed malicious
+    missed = []
+    for k, files in sorted(mal_pk.items()):
+        v = package_verdict(files)
+        if v == "block":
+            continue
+        al = sorted((a for f in files for a in alerts_of(f)), key=lambda a: -sev(a))
+        missed.append({
+            "package": k, "name": files[0].name, "version": files[0].version,
+            "verdict": v, "score": max((f.result or {}).get("score") or 0 for f in files),
+            "ext_ok": all(f.ext_ok for f in files),
+            "errors": [f.failure or (f.result or {}).get("error") for f in files
+                       if f.failure or (f.result or {}).get("error")],
+            "files": [os.path.basename(f.path) for f in files],
+            "top_alerts": [{"id": a.get("id"), "severity": a.get("severity"), "where": loc(a),
+                            "evidence": short(a.get("evidence"), 300)} for a in al[:5]],
+        })
+    out["missed_malicious"] = missed
+
+    # ---- blocked benign
+    fb = []
+    for k, files in sorted(ben_pk.items()):
+        blocked = [f for f in files if verdict_of(f) == "block"]
+        if not blocked:
+            continue
+        fb.append({
+            "package": k,
+            "files": [{
+                "filename": os.path.basename(f.path), "kind": f.kind,
+                "score": (f.result or {}).get("score"), "error": (f.result or {}).get("error"),
+                "alerts": [{"id": a.get("id"), "severity": a.get("severity"), "where": loc(a),
+                            "context": a.get("context"), "evidence": short(a.get("evidence"), 300)}
+                           for a in blocking_alerts(f)],
+            } for f in blocked],
+        })
+    out["blocked_benign"] = fb
+
+    out["failures"] = [{"side": f.side, "path": f.path, "error": f.failure} for f in mal + ben if f.failure]
+    return out
+
+
+# --------------------------------------------------------------------------- report
+
+
+def print_report(m: dict, show: int) -> None:
+    p = print
+    if m["malicious"]["files"]:
+        mm = m["malicious"]
+        p("== malicious ==")
+        p(f"packages: {mm['all']['packages']} ({mm['files']} files), scan errors reported by the scanner: "
+          f"{mm['scan_errors']}, files without a result: {mm['harness_failures']}")
+        p(f"recall (blocked packages)          : {fmt_rate(mm['all']['recall'])}")
+        p(f"recall, ext_ok=yes files only      : {fmt_rate(mm['ext_ok']['recall'])}")
+        p(f"recall per file                    : {fmt_rate(mm['all']['file_recall'])}")
+        p(f"warned (not blocked) packages      : {fmt_rate(mm['all']['warn_rate'])}")
+        p(f"blocked or warned packages         : {fmt_rate(mm['all']['blocked_or_warned'])}")
+        p("")
+    if m["benign"]["files"]:
+        b = m["benign"]
+        p("== benign ==")
+        p(f"packages: {b['packages']} ({b['files']} files), scan errors reported by the scanner: "
+          f"{b['scan_errors']}, files without a result: {b['harness_failures']}")
+        p(f"false-block rate per package       : {fmt_rate(b['false_block_packages'])}")
+        p(f"false-block rate per file          : {fmt_rate(b['false_block_files'])}")
+        p(f"warn rate per package              : {fmt_rate(b['warn_packages'])}")
+        p(f"warn rate per file                 : {fmt_rate(b['warn_files'])}")
+        p("")
+    if m["alerts"]:
+        p("== alerts ==")
+        w = max(12, max(len(r["id"]) for r in m["alerts"]))
+        p(f"{'id':<{w}}  {'severity':<8}  {'mal pkgs':>8}  {'ben pkgs':>8}  {'ben files':>9}")
+        for r in m["alerts"]:
+            p(f"{r['id']:<{w}}  {str(r['severity']):<8}  {r['malicious_packages']:>8}  "
+              f"{r['benign_packages']:>8}  {r['benign_files']:>9}")
+        p("")
+    if m["missed_malicious"]:
+        miss = m["missed_malicious"]
+        p(f"== missed malicious packages ({len(miss)}) ==")
+        for x in miss[:show]:
+            tags = [x["verdict"] or "no result", f"score {x['score']}"]
+            if not x["ext_ok"]:
+                tags.append("ext_ok=no")
+            p(f"- {x['name']} {x['version']} [{', '.join(tags)}]")
+            for e in x["errors"]:
+                p(f"    error: {short(e)}")
+            for a in x["top_alerts"][:3]:
+                p(f"    {a['severity']:<8} {a['id']}  {a['where']}  {short(a['evidence'], 100)}")
+        if len(miss) > show:
+            p(f"  … {len(miss) - show} more (--show N, or --json)")
+        p("")
+    if m["blocked_benign"]:
+        fb = m["blocked_benign"]
+        p(f"== blocked benign packages ({len(fb)}) ==")
+        for x in fb[:show]:
+            p(f"- {x['package']}")
+            for f in x["files"]:
+                p(f"    {f['filename']} (score {f['score']}){'  error: ' + short(f['error']) if f['error'] else ''}")
+                for a in f["alerts"][:5]:
+                    p(f"      {a['severity']:<8} {a['id']}  {a['where']}  {short(a['evidence'], 120)}")
+                if len(f["alerts"]) > 5:
+                    p(f"      … {len(f['alerts']) - 5} more blocking alerts")
+        if len(fb) > show:
+            p(f"  … {len(fb) - show} more (--show N, or --json)")
+        p("")
+    if m["failures"]:
+        p(f"== files without a result ({len(m['failures'])}) ==")
+        for f in m["failures"][:show]:
+            p(f"- [{f['side']}] {f['path']}: {short(f['error'], 200)}")
+        p("")
+
+
+def file_record(it: Item) -> dict:
+    r = it.result or {}
+    return {
+        "side": it.side, "package": it.package, "path": it.path, "kind": it.kind, "ext_ok": it.ext_ok,
+        "verdict": r.get("verdict"), "score": r.get("score"), "level": r.get("level"), "error": r.get("error"),
+        "failure": it.failure,
+        "alerts": [{"id": a.get("id"), "severity": a.get("severity"), "where": loc(a), "context": a.get("context"),
+                    "evidence": short(a.get("evidence"), 300)} for a in alerts_of(it)],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Detection quality of safe-pip on malicious and benign corpora.")
+    ap.add_argument("--scanner", default="safe-pip", help="scanner command, split like a shell (default: safe-pip)")
+    ap.add_argument("--malicious", type=Path, default=DEFAULT_MALICIOUS, help=f"default {DEFAULT_MALICIOUS}")
+    ap.add_argument("--benign", type=Path, default=DEFAULT_BENIGN, help=f"default {DEFAULT_BENIGN}")
+    ap.add_argument("--side", choices=("both", "malicious", "benign"), default="both")
+    ap.add_argument("--limit", type=int, default=0, help="only the first N packages of each side (quick runs)")
+    ap.add_argument("--batch", type=int, default=200, help="files per scanner call (default 200)")
+    ap.add_argument("-j", "--jobs", type=int, default=1, help="scanner calls in parallel (default 1)")
+    ap.add_argument("--timeout", type=float, default=900, help="seconds per scanner call (default 900)")
+    ap.add_argument("--show", type=int, default=50, help="how many missed / blocked packages to list (default 50)")
+    ap.add_argument("--json", dest="json_out", type=Path, help="write the full results here")
+    args = ap.parse_args(argv)
+
+    cmd = shlex.split(args.scanner)
+    if not cmd:
+        ap.error("--scanner is empty")
+
+    mal: list[Item] = []
+    ben: list[Item] = []
+    if args.side in ("both", "malicious"):
+        if not args.malicious.is_dir():
+            print(f"error: malicious corpus {args.malicious} not found", file=sys.stderr)
+            return 2
+        mal = limit_packages(load_malicious(args.malicious), args.limit)
+    if args.side in ("both", "benign"):
+        if not args.benign.is_dir():
+            print(f"error: benign corpus {args.benign} not found (run bench/fetch_benign.py)", file=sys.stderr)
+            return 2
+        ben = limit_packages(load_benign(args.benign), args.limit)
+
+    gone = [it for it in mal + ben if not os.path.isfile(it.path)]
+    for it in gone:
+        it.failure = "file listed in the manifest is missing"
+    todo_mal = [it for it in mal if not it.failure]
+    todo_ben = [it for it in ben if not it.failure]
+
+    print(f"scanner: {shlex.join(cmd)}", file=sys.stderr)
+    times = {}
+    if todo_mal:
+        times["malicious_seconds"] = scan_all(cmd, todo_mal, args.batch, args.jobs, args.timeout, "malicious")
+    if todo_ben:
+        times["benign_seconds"] = scan_all(cmd, todo_ben, args.batch, args.jobs, args.timeout, "benign")
+
+    metrics = compute(mal, ben)
+    metrics["scanner"] = shlex.join(cmd)
+    metrics["timing"] = times
+    if TOOL_SEEN:
+        metrics["tool"] = TOOL_SEEN["tool"]
+        print(f"tool: {TOOL_SEEN['tool'].get('name')} {TOOL_SEEN['tool'].get('version')}", file=sys.stderr)
+    print_report(metrics, args.show)
+    for k, v in times.items():
+        print(f"{k.replace('_seconds', '')} side scanned in {v:.1f}s (wall, all batches)")
+
+    if args.json_out:
+        metrics["files"] = [file_record(it) for it in mal + ben]
+        args.json_out.parent.mkdir(parents=True, exist_ok=True)
+        with open(args.json_out, "w", encoding="utf-8") as fh:
+            json.dump(metrics, fh, indent=1)
+        print(f"wrote {args.json_out}")
+
+    return 2 if metrics["failures"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
