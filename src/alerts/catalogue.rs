@@ -348,4 +348,14 @@ catalogue! {
         explanation: "A file's sha256 differs from the one in the wheel's RECORD, or files are missing from RECORD: the wheel was altered after it was built.",
         remediation: "Do not install it; fetch the wheel from the project's official release.",
     }
+
+    // ───────────── names (src/analysis/names) ─────────────
+    Typosquat {
+        id: "typosquat",
+        severity: Critical,
+        category: Name,
+        title: "Name imitates a popular package (typosquatting)",
+        explanation: "The project's name is one typical slip away from a much more downloaded project: a look-alike character (0 for o), a missing, extra, doubled or swapped letter, a separator or python-/py- variant, or reordered parts. Attackers register such names to catch typing mistakes; established names are never flagged.",
+        remediation: "Check the spelling and install the project named in the alert instead; report the impostor to PyPI.",
+    }
 }

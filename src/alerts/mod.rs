@@ -65,6 +65,8 @@ pub enum Category {
     Archive,
     /// Package-level facts: bundled binaries, metadata and RECORD consistency.
     Package,
+    /// The project's name: typosquatting, dependency confusion.
+    Name,
 }
 
 impl Category {
@@ -78,6 +80,7 @@ impl Category {
             Category::Obfuscation => "obfuscation",
             Category::Archive => "archive",
             Category::Package => "package",
+            Category::Name => "name",
         }
     }
 }

@@ -2,11 +2,13 @@
 //! disk writes. This module decides which members are code and in what role they run,
 //! then hands each to the detectors.
 
+pub mod names;
 pub mod package;
 pub mod payload;
 pub mod python;
 
 use crate::artifact::{Artifact, ArtifactKind};
+use crate::alerts::AlertId;
 use crate::finding::Finding;
 
 /// When and how a Python source file would run; detectors weigh findings by it.
@@ -55,6 +57,13 @@ pub fn analyze(artifact: &Artifact) -> (PackageContext, Vec<Finding>) {
     let ctx = package::read_context(artifact);
     let mut findings = artifact.findings.clone();
     findings.extend(package::analyze(artifact, &ctx));
+    if let Some(squat) = ctx.name.as_deref().and_then(names::check_typosquat) {
+        findings.push(Finding::new(
+            AlertId::Typosquat,
+            "",
+            format!("`{}` looks like `{}` (#{} on PyPI): {}", squat.name, squat.target, squat.target_rank, squat.reason),
+        ));
+    }
 
     let root = archive_root(artifact);
     let mut texts: Vec<(&str, String, FileRole)> = Vec::new();
