@@ -252,6 +252,18 @@ def sev(a: dict) -> int:
     return SEVERITY_RANK.get(str(a.get("severity", "")).lower(), 0)
 
 
+def without_alerts(it: Item, ignored: set[str]) -> None:
+    """Drops the ignored alert ids from a result and re-derives its verdict with the
+    default policy (critical → block, high → warn, else allow). Unreadable files keep
+    their verdict: they are blocked for having no analysis, not for an alert."""
+    if it.result is None or it.result.get("error"):
+        return
+    kept = [a for a in alerts_of(it) if a.get("id") not in ignored]
+    it.result["alerts"] = kept
+    worst = max((sev(a) for a in kept), default=0)
+    it.result["verdict"] = "block" if worst >= SEVERITY_RANK["critical"] else "warn" if worst >= SEVERITY_RANK["high"] else "allow"
+
+
 def package_verdict(files: list[Item]) -> str | None:
     vs = [verdict_of(f) for f in files]
     vs = [v for v in vs if v]
@@ -497,6 +509,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=900, help="seconds per scanner call (default 900)")
     ap.add_argument("--show", type=int, default=50, help="how many missed / blocked packages to list (default 50)")
     ap.add_argument("--json", dest="json_out", type=Path, help="write the full results here")
+    ap.add_argument("--ignore-alert", action="append", default=[], metavar="ID",
+                    help="drop this alert id and re-derive verdicts with the default policy "
+                         "(critical → block, high → warn), e.g. --ignore-alert typosquat for code-only recall")
     args = ap.parse_args(argv)
 
     cmd = shlex.split(args.scanner)
@@ -529,7 +544,14 @@ def main(argv: list[str] | None = None) -> int:
     if todo_ben:
         times["benign_seconds"] = scan_all(cmd, todo_ben, args.batch, args.jobs, args.timeout, "benign")
 
+    if args.ignore_alert:
+        ignored = set(args.ignore_alert)
+        for it in mal + ben:
+            without_alerts(it, ignored)
+        print(f"ignoring alerts: {', '.join(sorted(ignored))} (verdicts re-derived with the default policy)", file=sys.stderr)
+
     metrics = compute(mal, ben)
+    metrics["ignored_alerts"] = sorted(args.ignore_alert)
     metrics["scanner"] = shlex.join(cmd)
     metrics["timing"] = times
     if TOOL_SEEN:
