@@ -243,8 +243,13 @@ impl Reader<'_> {
 
 /// If the data is one marshalled string / bytes object filling the whole buffer
 /// (`marshal.loads(b's…')` then `.decode()` then `exec`), its content.
+///
+/// Without the reference flag (bit 0x80, set by Python 3 on most strings) the length field
+/// must hold a non-printable byte, so that text such as `"z "` + 32 characters is not taken
+/// for a short marshalled string.
 pub fn unwrap_string(data: &[u8]) -> Option<Vec<u8>> {
-    let t = *data.first()? & !FLAG_REF;
+    let first = *data.first()?;
+    let t = first & !FLAG_REF;
     let (len, hdr) = match t {
         b's' | b't' | b'u' | b'a' | b'A' => {
             let s = data.get(1..5)?;
@@ -254,6 +259,9 @@ pub fn unwrap_string(data: &[u8]) -> Option<Vec<u8>> {
         _ => return None,
     };
     if hdr + len != data.len() || len == 0 {
+        return None;
+    }
+    if first & FLAG_REF == 0 && data[1..hdr].iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
         return None;
     }
     Some(data[hdr..].to_vec())

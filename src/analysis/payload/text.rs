@@ -97,22 +97,25 @@ pub(crate) fn is_known_binary_format(b: &[u8]) -> bool {
 }
 
 /// At least 95 % of the characters are printable or ordinary whitespace, and there is no NUL.
+/// Byte-level pass: ASCII control bytes, C1 controls and U+FFFD count as bad.
 pub(crate) fn is_mostly_printable(text: &str) -> bool {
-    if text.is_empty() {
+    let b = text.as_bytes();
+    if b.is_empty() || memchr::memchr(0, b).is_some() {
         return false;
     }
-    let mut total = 0usize;
     let mut bad = 0usize;
-    for c in text.chars() {
-        total += 1;
-        if c == '\0' {
-            return false;
-        }
-        if c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c') || c == '\u{fffd}' {
+    let mut prev = 0u8;
+    let mut prev2 = 0u8;
+    for &c in b {
+        if c < 0x20 && !matches!(c, b'\n' | b'\r' | b'\t' | b'\x0c') || c == 0x7f {
+            bad += 1;
+        } else if c >= 0x80 && (prev == 0xc2 && c < 0xa0 || prev2 == 0xef && prev == 0xbf && c == 0xbd) {
             bad += 1;
         }
+        prev2 = prev;
+        prev = c;
     }
-    bad * 20 <= total
+    bad * 20 <= b.len()
 }
 
 /// Same test on raw bytes, for decoded prefixes that may end inside a UTF-8 sequence.
@@ -154,9 +157,12 @@ const PY_STRONG: &[&str] = &[
     "requests.get(",
     "requests.post(",
     "getattr(__builtins__",
+    // The last two make a line code but are too common to anchor a whole text.
     "open(",
     "print(",
 ];
+/// The calls of [`PY_STRONG`] that alone make a text Python.
+const PY_ANCHOR_CALLS: &[&str] = PY_STRONG.split_at(PY_STRONG.len() - 2).0;
 
 fn is_ident_start(c: char) -> bool {
     c == '_' || c.is_alphabetic()
@@ -170,9 +176,17 @@ fn is_dotted_name(s: &str) -> bool {
         })
 }
 
-/// `import a.b, c as d` / `from x import y, z` on one line (before any `;`).
+/// `import a.b, c as d` / `from x import y, z` on one line (before any `;`); tolerates the
+/// spacing of machine-formatted code (`from os .path import join ,split`).
 fn is_import_statement(line: &str) -> bool {
     let stmt = line.split(';').next().unwrap_or("").trim_end();
+    let normalised;
+    let stmt = if stmt.contains(" .") || stmt.contains(" ,") {
+        normalised = stmt.replace(" .", ".").replace(" ,", ",");
+        normalised.as_str()
+    } else {
+        stmt
+    };
     let names_ok = |rest: &str| {
         let rest = rest.trim().trim_start_matches('(').trim_end_matches(')').trim();
         !rest.is_empty()
@@ -254,9 +268,14 @@ pub(crate) fn looks_like_python(text: &str) -> bool {
     let mut lines = 0usize;
     let mut code = 0usize;
     let mut anchor = false;
+    let b = text.as_bytes();
+    // Every Python payload has a call or an import; prose without either is rejected at once.
+    if memchr::memchr(b'(', b).is_none() && memmem::find(b, b"import").is_none() {
+        return false;
+    }
     for raw in text.lines().take(4000) {
-        let t = raw.trim();
-        if t.is_empty() || t.starts_with('#') {
+        let t = strip_comment(raw).trim();
+        if t.is_empty() {
             continue;
         }
         // Inside a string literal a docstring-ish line, e.g. ">>> import os", is not code.
@@ -267,16 +286,30 @@ pub(crate) fn looks_like_python(text: &str) -> bool {
                 anchor = is_import_statement(t)
                     || t.starts_with("def ")
                     || t.starts_with("class ")
-                    || PY_STRONG[..16].iter().any(|k| t.contains(k));
+                    || PY_ANCHOR_CALLS.iter().any(|k| t.contains(k));
             }
         }
     }
     if lines == 0 || !anchor || code * 10 < lines * 6 {
         return false;
     }
-    let opens = text.bytes().filter(|&b| b == b'(').count();
-    let closes = text.bytes().filter(|&b| b == b')').count();
+    // Parentheses balance outside string literals (a bytes literal of an embedded
+    // executable is full of stray brackets).
+    let (mut opens, mut closes) = (0usize, 0usize);
+    for_each_code_token(text, |tok| match tok {
+        Tok::Punct('(') => opens += 1,
+        Tok::Punct(')') => closes += 1,
+        _ => {}
+    });
     opens.abs_diff(closes) <= 2 + opens / 20
+}
+
+/// The line without a trailing `# comment` (a `#` after an even number of quotes).
+fn strip_comment(line: &str) -> &str {
+    match line.find('#') {
+        Some(i) if line[..i].bytes().filter(|&b| b == b'"' || b == b'\'').count() % 2 == 0 => &line[..i],
+        _ => line,
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -333,6 +366,11 @@ const SHELL_STRONG: &[&str] = &[
     "crontab -",
     "powershell -",
     "powershell.exe -",
+    "pip install ",
+    "& echo ",
+    "& start ",
+    "start /b ",
+    "attrib +h",
 ];
 
 /// Weaker hints; weight 1.
