@@ -649,6 +649,13 @@ fn minified_and_obfuscated_sources() {
     let cjk = (0..30).map(|i| format!("變數名稱很長的{i} = 函數名稱也很長的{i}(4)\n")).collect::<String>();
     assert!(looks_minified(&cjk));
 
+    // CJK obfuscator: a few long random names among many ordinary ones.
+    let mut mixed = String::new();
+    for i in 0..12 {
+        mixed.push_str(&format!("子水女馬人月刀人馬鳥山馬馬刀女人{i} = getattr(__builtins__, oct.__str__()[-3]).join(map(chr, data))\n"));
+    }
+    assert!(looks_minified(&mixed));
+
     let normal = "import os\n\n\ndef main(argv):\n    \"\"\"Entry point; parses args; runs.\"\"\"\n    for arg in argv:\n        print(arg)\n    return 0\n".repeat(20);
     assert!(!looks_minified(&normal));
     // A long data literal on one line is not minified code.

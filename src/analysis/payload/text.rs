@@ -477,7 +477,10 @@ pub fn is_high_entropy_literal(s: &str) -> bool {
 /// * the average line length is over 500 on a file of at least 5 KB (packed code);
 /// * among at least 20 identifier occurrences (outside strings and comments), 30 % or more
 ///   are machine-made: `_0x1f2e`, `O0OO0O`/`lIlI1l` confusables, underscore-only names
-///   (`______`), long names in CJK or other non-Latin scripts.
+///   (`______`), long names in CJK or other non-Latin scripts;
+/// * at least 10 % (and 10 or more) of the identifier occurrences are names of 10+ CJK or
+///   other non-Latin characters (obfuscators emit random runs of such characters; people
+///   writing in Chinese or Japanese use words of two to four).
 pub fn looks_minified(source: &str) -> bool {
     let mut total_len = 0usize;
     let mut nlines = 0usize;
@@ -498,8 +501,8 @@ pub fn looks_minified(source: &str) -> bool {
             return true;
         }
     }
-    let (idents, weird) = identifier_stats(source);
-    idents >= 20 && weird * 10 >= idents * 3
+    let (idents, weird, long_non_latin) = identifier_stats(source);
+    idents >= 20 && (weird * 10 >= idents * 3 || long_non_latin >= 10 && long_non_latin * 10 >= idents)
 }
 
 /// Counts `;` and `lambda` outside string literals and comments.
@@ -514,9 +517,11 @@ fn code_punctuation(s: &str) -> (usize, usize) {
     (semis, lambdas)
 }
 
-fn identifier_stats(s: &str) -> (usize, usize) {
+/// (identifier occurrences, machine-made ones, ones of 10+ non-ASCII characters).
+fn identifier_stats(s: &str) -> (usize, usize, usize) {
     let mut idents = 0usize;
     let mut weird = 0usize;
+    let mut long_non_latin = 0usize;
     for_each_code_token(s, |tok| {
         if let Tok::Ident(id) = tok {
             if is_keyword(id) {
@@ -526,9 +531,12 @@ fn identifier_stats(s: &str) -> (usize, usize) {
             if is_machine_identifier(id) {
                 weird += 1;
             }
+            if id.len() >= 20 && id.chars().filter(|c| !c.is_ascii()).count() >= 10 {
+                long_non_latin += 1;
+            }
         }
     });
-    (idents, weird)
+    (idents, weird, long_non_latin)
 }
 
 fn is_keyword(id: &str) -> bool {
