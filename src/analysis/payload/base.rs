@@ -418,56 +418,116 @@ pub struct Charset {
     pub leading_pad: bool,
 }
 
+const C_HEX: u8 = 1;
+const C_B64: u8 = 2;
+const C_URL: u8 = 4;
+const C_B32: u8 = 8;
+const C_B85: u8 = 16;
+const C_A85: u8 = 32;
+const C_WS: u8 = 64;
+const C_ALL: u8 = C_HEX | C_B64 | C_B32 | C_B85 | C_A85;
+
+/// Per-byte class bits, so that the charset scan is one table lookup and two bit operations
+/// per byte.
+const fn class_table() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0usize;
+    while i < 256 {
+        let c = i as u8;
+        let mut f = 0u8;
+        if c.is_ascii_hexdigit() {
+            f |= C_HEX;
+        }
+        if b64_table()[i] != 0xff || c == b'=' {
+            f |= C_B64;
+        }
+        if c == b'-' || c == b'_' {
+            f |= C_URL;
+        }
+        if c.is_ascii_uppercase() || (c >= b'2' && c <= b'7') || c == b'=' {
+            f |= C_B32;
+        }
+        if b85_table()[i] != 0xff {
+            f |= C_B85;
+        }
+        if (c >= b'!' && c <= b'u') || c == b'z' || c == b'~' || c == b'<' || c == b'>' {
+            f |= C_A85;
+        }
+        if matches!(c, b' ' | b'\n' | b'\r' | b'\t' | 0x0b | 0x0c) {
+            f |= C_WS;
+        }
+        t[i] = f;
+        i += 1;
+    }
+    t
+}
+static CLASS: [u8; 256] = class_table();
+
 impl Charset {
+    /// One pass over the input; stops early once no alphabet can match any more.
     pub fn of(input: &[u8]) -> Charset {
+        let mut all = C_ALL;
+        let mut any = 0u8;
+        for chunk in input.chunks(4096) {
+            for &c in chunk {
+                let f = CLASS[c as usize];
+                // Whitespace is neutral for every alphabet.
+                all &= f | if f & C_WS != 0 { C_ALL } else { 0 };
+                any |= f;
+            }
+            if all == 0 {
+                return Charset::default();
+            }
+        }
         let mut cs = Charset {
-            hex: true,
-            base64: true,
-            base32: true,
-            base85: true,
-            ascii85: true,
+            hex: all & C_HEX != 0,
+            base64: all & C_B64 != 0,
+            url_safe: any & C_URL != 0,
+            base32: all & C_B32 != 0,
+            base85: all & C_B85 != 0,
+            ascii85: all & C_A85 != 0,
             ..Charset::default()
         };
-        let mut seen_pad = false;
-        let mut pad_then_data = false;
-        let mut prev_ws = false;
-        for &c in input {
-            if is_ws(c) {
-                cs.whitespace += 1;
-                if !prev_ws && cs.len > 0 {
-                    cs.ws_runs += 1;
+        // Whitespace runs (only when there is whitespace at all).
+        if any & C_WS != 0 {
+            let mut prev_ws = true;
+            for &c in input {
+                let ws = is_ws(c);
+                if ws {
+                    cs.whitespace += 1;
+                    if !prev_ws {
+                        cs.ws_runs += 1;
+                    }
                 }
-                prev_ws = true;
-                continue;
+                prev_ws = ws;
             }
-            prev_ws = false;
-            cs.len += 1;
-            if cs.len == 1 {
-                cs.leading_pad = c == b'=';
+            // A trailing run does not separate tokens.
+            if input.last().is_some_and(|&c| is_ws(c)) && cs.ws_runs > 0 {
+                cs.ws_runs -= 1;
             }
-            if c == b'=' {
-                seen_pad = true;
-            } else if seen_pad {
-                pad_then_data = true;
-            }
-            cs.hex &= c.is_ascii_hexdigit();
-            cs.base64 &= B64[c as usize] != 0xff || c == b'=';
-            cs.url_safe |= matches!(c, b'-' | b'_');
-            cs.base32 &= c.is_ascii_uppercase() || (b'2'..=b'7').contains(&c) || c == b'=';
-            cs.base85 &= is_base85_charset(c);
-            cs.ascii85 &= (b'!'..=b'u').contains(&c) || matches!(c, b'z' | b'~' | b'<' | b'>');
         }
+        cs.len = input.len() - cs.whitespace;
         if cs.len == 0 {
             return Charset::default();
         }
-        // Padding in the middle: not one base64/base32 string (a reversed one starts with it).
-        if pad_then_data && !cs.leading_pad {
-            cs.base64 = false;
-        }
-        if pad_then_data {
+        // Padding: leading (a reversed string) or trailing only.
+        let first = input.iter().position(|&c| !is_ws(c)).unwrap_or(0);
+        cs.leading_pad = input[first] == b'=' && cs.base64;
+        let body = &input[first..];
+        let after_lead = body.iter().position(|&c| c != b'=').unwrap_or(body.len());
+        if let Some(p) = memchr::memchr(b'=', &body[after_lead..]) {
+            let tail = &body[after_lead + p..];
+            let pad_then_data = tail.iter().any(|&c| c != b'=' && !is_ws(c));
+            if pad_then_data || (cs.leading_pad && after_lead > 0) {
+                // Padding in the middle, or on both ends: not one base64/base32 string.
+                if pad_then_data || !cs.leading_pad {
+                    cs.base64 = false;
+                }
+                cs.base32 = false;
+            }
+        } else if cs.leading_pad {
             cs.base32 = false;
         }
-        cs.leading_pad &= cs.base64;
         cs
     }
 }

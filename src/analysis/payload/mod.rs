@@ -361,17 +361,23 @@ impl Search {
             if cs.ascii85 && !cs.base64 && !cs.base85 || trimmed.starts_with(b"<~") {
                 c.push(Encoding::Ascii85);
             }
-            if trimmed.starts_with(b"\\x") {
-                c.push(Encoding::Hex);
-            }
+        }
+        if trimmed.starts_with(b"\\x") && trimmed.len() >= 4 * self.limits.min_input.min(8) {
+            c.push(Encoding::Hex);
         }
         if trimmed.starts_with(b"begin ") {
             c.push(Encoding::Uu);
         }
-        if last != Some(Encoding::Rot13) && contains_any(data, ROT13_ANCHORS) {
+        // ROT13 / reversal only turn text into text: skip binary data.
+        let textual = text::bytes_look_textual(&data[..data.len().min(4096)]);
+        if textual && last != Some(Encoding::Rot13) && contains_any(data, ROT13_ANCHORS) {
             c.push(Encoding::Rot13);
         }
-        if last != Some(Encoding::Reversed) && !c.contains(&Encoding::Reversed) && contains_any(data, REVERSED_ANCHORS) {
+        if textual
+            && last != Some(Encoding::Reversed)
+            && !c.contains(&Encoding::Reversed)
+            && contains_any(data, REVERSED_ANCHORS)
+        {
             c.push(Encoding::Reversed);
         }
         c
@@ -489,7 +495,10 @@ pub fn decode_literal(input: &[u8], limits: &DecodeLimits) -> Option<Decoded> {
     if let Some(d) = search.explore(input, &mut Vec::new()) {
         return Some(d);
     }
-    // Embedded tokens.
+    // Embedded tokens (in text only).
+    if !text::bytes_look_textual(&input[..input.len().min(4096)]) {
+        return None;
+    }
     let mut tokens: Vec<&[u8]> = input
         .split(|&b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`' | b',' | b';' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'<' | b'>' | b'|'))
         .map(|t| t.strip_prefix(b"base64,").unwrap_or(t))

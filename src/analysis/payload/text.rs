@@ -107,9 +107,10 @@ pub(crate) fn is_mostly_printable(text: &str) -> bool {
     let mut prev = 0u8;
     let mut prev2 = 0u8;
     for &c in b {
-        if c < 0x20 && !matches!(c, b'\n' | b'\r' | b'\t' | b'\x0c') || c == 0x7f {
-            bad += 1;
-        } else if c >= 0x80 && (prev == 0xc2 && c < 0xa0 || prev2 == 0xef && prev == 0xbf && c == 0xbd) {
+        let ascii_control = c < 0x20 && !matches!(c, b'\n' | b'\r' | b'\t' | b'\x0c') || c == 0x7f;
+        // U+0080–U+009F (C2 80..9F) and U+FFFD (EF BF BD).
+        let bad_unicode = c >= 0x80 && (prev == 0xc2 && c < 0xa0 || prev2 == 0xef && prev == 0xbf && c == 0xbd);
+        if ascii_control || bad_unicode {
             bad += 1;
         }
         prev2 = prev;
