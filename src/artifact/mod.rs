@@ -3,8 +3,18 @@
 //! bytes. Nothing is ever extracted to disk and links are never followed; hostile
 //! members become findings, not crashes.
 
+mod dir_reader;
+pub mod limits;
+pub mod magic;
+pub mod member;
+pub mod paths;
+mod reader;
+mod tar_reader;
+mod zip_reader;
+
+pub use reader::{is_package_file, read_bytes, read_path};
+
 use crate::finding::Finding;
-use std::path::Path;
 
 /// What kind of distribution the file is, from its name and content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -39,6 +49,40 @@ pub struct Limits {
     pub max_members: usize,
     /// Uncompressed / compressed ratio beyond which a large member is a bomb.
     pub max_ratio: u64,
+}
+
+impl Default for Limits {
+    /// 4 GiB streamed in total, code members kept up to 16 MiB, 200 000 entries, and a
+    /// 200:1 ratio once a member (zip) or the stream (tar) has produced 16 MiB. Deflate
+    /// cannot exceed about 1030:1, so a 1000:1 limit would never fire on gzip or zip
+    /// bombs; 200:1 stops them after the first 16 MiB while real packages stay far below.
+    fn default() -> Limits {
+        Limits {
+            max_total_bytes: 4 * 1024 * 1024 * 1024,
+            max_member_bytes: 16 * 1024 * 1024,
+            max_members: 200_000,
+            max_ratio: 200,
+        }
+    }
+}
+
+impl Member {
+    /// The member's sha256 as lower-case hex.
+    pub fn sha256_hex(&self) -> String {
+        reader::hex(&self.sha256)
+    }
+
+    /// The content as UTF-8 text (lossy), when it was kept.
+    pub fn text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        self.data.as_deref().map(String::from_utf8_lossy)
+    }
+}
+
+impl Artifact {
+    /// The member at exactly `path`, if any.
+    pub fn member(&self, path: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.path == path)
+    }
 }
 
 /// One archive member. Content is kept only for files that can hold code or metadata.
@@ -77,3 +121,6 @@ pub enum ArtifactError {
     #[error("{0}")]
     Corrupt(String),
 }
+
+#[cfg(test)]
+mod tests;
