@@ -118,6 +118,10 @@ pub fn read_path(path: &Path, limits: &Limits) -> Result<Artifact, ArtifactError
     let shown = path.display().to_string();
     let io_err = |source| ArtifactError::Io { path: shown.clone(), source };
     let meta = std::fs::metadata(path).map_err(io_err)?;
+    if !meta.is_dir() && !meta.is_file() {
+        // FIFOs and devices would block or never end.
+        return Err(ArtifactError::Corrupt(format!("{shown}: not a regular file or directory")));
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

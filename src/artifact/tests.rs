@@ -460,6 +460,45 @@ fn duplicate_zip_names_are_reported() {
     assert!(has(&a, AlertId::ArchiveUnreadable), "{:?}", a.findings);
 }
 
+#[test]
+fn overlapping_zip_entries_are_a_bomb() {
+    let mut bytes = zip_of(&[("p/a.py", b"same content"), ("p/b.py", b"same content")]);
+    // Point the second central-directory entry at the first local header.
+    let central = memchr::memmem::find_iter(&bytes, b"PK\x01\x02").nth(1).expect("central");
+    bytes[central + 42..central + 46].copy_from_slice(&0u32.to_le_bytes());
+    let a = read("p.zip", &bytes).expect("a finding, not an error");
+    assert!(has(&a, AlertId::ArchiveLimitExceeded), "{:?}", a.findings);
+}
+
+#[test]
+fn huge_declared_zip_size_stops_before_inflating() {
+    let mut bytes = zip_of(&[("p/a.py", b"x"), ("p/b.bin", b"small")]);
+    let central = memchr::memmem::find_iter(&bytes, b"PK\x01\x02").nth(1).expect("central");
+    bytes[central + 24..central + 28].copy_from_slice(&0xffff_fff0u32.to_le_bytes());
+    let limits = Limits { max_total_bytes: 1 << 30, ..Limits::default() };
+    let a = read_bytes("p.zip", &bytes, &limits).expect("reads");
+    assert!(has(&a, AlertId::ArchiveLimitExceeded), "{:?}", a.findings);
+    assert_eq!(a.members.len(), 1);
+}
+
+#[test]
+fn oversized_gnu_long_name_is_refused() {
+    let mut h = header("././@LongLink", 8 << 20, tar::EntryType::GNULongName, "");
+    h.set_cksum();
+    let bytes = tar_of(&[Entry::File("p-1/a.py", b"x"), Entry::Raw(Box::new(h), vec![b'a'; 8 << 20])]);
+    let a = read("p-1.tar", &bytes).expect("reads");
+    assert!(has(&a, AlertId::ArchiveLimitExceeded), "{:?}", a.findings);
+}
+
+#[cfg(unix)]
+#[test]
+fn read_path_refuses_non_regular_files_without_blocking() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let sock = dir.path().join("pkg.tar.gz");
+    let _listener = std::os::unix::net::UnixListener::bind(&sock).expect("socket");
+    assert!(matches!(read_path(&sock, &Limits::default()), Err(ArtifactError::Corrupt(_))));
+}
+
 // ───────────── damaged and hostile bytes ─────────────
 
 #[test]
