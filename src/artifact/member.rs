@@ -87,13 +87,14 @@ pub enum StreamError {
     Io { error: io::Error, bytes: u64 },
 }
 
-/// Streams `reader` to its end. Returns the member and whether a code member was too
-/// large to keep.
+/// Streams `reader` to its end, using `buf` as scratch space (reused across members).
+/// Returns the member and whether a code member was too large to keep.
 pub fn collect(
     path: String,
     reader: &mut dyn Read,
     max_member_bytes: u64,
     budget: &Budget,
+    buf: &mut Vec<u8>,
 ) -> Result<(Member, bool), StreamError> {
     let policy = keep_policy(&path);
     let mut hasher = Sha256::new();
@@ -103,9 +104,11 @@ pub fn collect(
     let mut keeping = true;
     let mut decided = policy != Keep::Probe;
     let mut overflow = false;
-    let mut buf = vec![0u8; CHUNK];
+    if buf.len() < CHUNK {
+        buf.resize(CHUNK, 0);
+    }
     loop {
-        let n = match reader.read(&mut buf) {
+        let n = match reader.read(buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -160,7 +163,7 @@ mod tests {
 
     fn run(path: &str, content: &[u8], max: u64) -> (Member, bool) {
         let budget = Budget::new(&Limits::default());
-        collect(path.to_string(), &mut &content[..], max, &budget).expect("reads")
+        collect(path.to_string(), &mut &content[..], max, &budget, &mut Vec::new()).expect("reads")
     }
 
     #[test]

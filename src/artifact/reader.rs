@@ -28,11 +28,13 @@ pub(super) struct Collector {
     pub members: Vec<Member>,
     pub findings: Vec<Finding>,
     entries: usize,
+    /// Scratch buffer shared by every member read.
+    buf: Vec<u8>,
 }
 
 impl Collector {
     pub fn new(limits: &Limits) -> Self {
-        Collector { limits: limits.clone(), budget: Budget::new(limits), members: Vec::new(), findings: Vec::new(), entries: 0 }
+        Collector { limits: limits.clone(), budget: Budget::new(limits), members: Vec::new(), findings: Vec::new(), entries: 0, buf: Vec::new() }
     }
 
     /// Counts one archive entry; past the member limit reports it and says stop.
@@ -92,7 +94,7 @@ impl Collector {
     /// Returns the number of bytes read.
     pub fn add_file(&mut self, path: String, reader: &mut dyn Read) -> Result<u64, StreamError> {
         self.check_path(&path);
-        let (m, too_big) = member::collect(path, reader, self.limits.max_member_bytes, &self.budget)?;
+        let (m, too_big) = member::collect(path, reader, self.limits.max_member_bytes, &self.budget, &mut self.buf)?;
         if too_big {
             let max = self.limits.max_member_bytes;
             self.findings.push(Finding::new(
