@@ -47,7 +47,7 @@ catalogue! {
         severity: Critical,
         category: Archive,
         title: "The file could not be read as a package archive",
-        explanation: "The archive is truncated, corrupt, or not an archive at all. safe-pip fails closed: what cannot be checked is not allowed.",
+        explanation: "The archive is truncated, corrupt or not an archive at all, or part of it cannot be checked: encrypted members, duplicate entry names, or entries built so that different tar/zip readers would extract different files. safe-pip fails closed: what cannot be checked is not allowed.",
         remediation: "Re-download the file from the index and compare its sha256 with the one the index publishes; if it is still unreadable, do not install it.",
     }
     ArchiveLimitExceeded {
@@ -55,7 +55,7 @@ catalogue! {
         severity: Critical,
         category: Archive,
         title: "Archive exceeds safe reading limits (possible decompression bomb)",
-        explanation: "A member or the whole archive decompresses far beyond the configured limits on size, member count or compression ratio. Such files are built to exhaust memory or disk, and the part beyond the limit could not be checked.",
+        explanation: "A member or the whole archive decompresses far beyond the configured limits on size, member count or compression ratio, or a code file is larger than the per-file limit. Such files are built to exhaust memory or disk, and the part beyond the limit could not be checked.",
         remediation: "Do not install it. If the package is known to be huge and legitimate, raise the limit in policy for this package with a documented decision.",
     }
     ArchivePathTraversal {
@@ -345,7 +345,7 @@ catalogue! {
         severity: High,
         category: Package,
         title: "Wheel RECORD does not match its files",
-        explanation: "A file's sha256 differs from the one in the wheel's RECORD, or files are missing from RECORD: the wheel was altered after it was built.",
+        explanation: "A file's sha256 differs from the one in the wheel's RECORD, files are missing from RECORD, or the wheel has no RECORD at all although the wheel format requires one: the wheel was altered after it was built.",
         remediation: "Do not install it; fetch the wheel from the project's official release.",
     }
 

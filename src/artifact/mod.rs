@@ -3,8 +3,18 @@
 //! bytes. Nothing is ever extracted to disk and links are never followed; hostile
 //! members become findings, not crashes.
 
+mod dir_reader;
+pub mod limits;
+pub mod magic;
+pub mod member;
+pub mod paths;
+mod reader;
+mod tar_reader;
+mod zip_reader;
+
+pub use reader::{is_package_file, read_bytes, read_path};
+
 use crate::finding::Finding;
-use std::path::Path;
 
 /// What kind of distribution the file is, from its name and content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -39,6 +49,40 @@ pub struct Limits {
     pub max_members: usize,
     /// Uncompressed / compressed ratio beyond which a large member is a bomb.
     pub max_ratio: u64,
+}
+
+impl Default for Limits {
+    /// 4 GiB streamed in total, code members kept up to 16 MiB, 200 000 entries, and a
+    /// 200:1 ratio once a member (zip) or the stream (tar) has produced 16 MiB. Deflate
+    /// cannot exceed about 1030:1, so a 1000:1 limit would never fire on gzip or zip
+    /// bombs; 200:1 stops them after the first 16 MiB while real packages stay far below.
+    fn default() -> Limits {
+        Limits {
+            max_total_bytes: 4 * 1024 * 1024 * 1024,
+            max_member_bytes: 16 * 1024 * 1024,
+            max_members: 200_000,
+            max_ratio: 200,
+        }
+    }
+}
+
+impl Member {
+    /// The member's sha256 as lower-case hex.
+    pub fn sha256_hex(&self) -> String {
+        reader::hex(&self.sha256)
+    }
+
+    /// The content as UTF-8 text (lossy), when it was kept.
+    pub fn text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        self.data.as_deref().map(String::from_utf8_lossy)
+    }
+}
+
+impl Artifact {
+    /// The member at exactly `path`, if any.
+    pub fn member(&self, path: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.path == path)
+    }
 }
 
 /// One archive member. Content is kept only for files that can hold code or metadata.
@@ -78,49 +122,5 @@ pub enum ArtifactError {
     Corrupt(String),
 }
 
-// Interim reader for wiring the pipeline; replaced by the full reader on the artifact branch.
-impl Default for Limits {
-    fn default() -> Self {
-        Limits { max_total_bytes: 4 << 30, max_member_bytes: 16 << 20, max_members: 200_000, max_ratio: 1000 }
-    }
-}
-
-pub fn is_package_file(path: &Path) -> bool {
-    let n = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
-    [".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip", ".whl", ".egg"].iter().any(|e| n.ends_with(e))
-}
-
-pub fn read_path(path: &Path, _limits: &Limits) -> Result<Artifact, ArtifactError> {
-    use sha2::Digest;
-    use std::io::Read;
-    let bytes = std::fs::read(path).map_err(|e| ArtifactError::Io { path: path.display().to_string(), source: e })?;
-    let filename = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
-    let mut members = Vec::new();
-    let mut push = |p: String, data: Vec<u8>| {
-        let sha: [u8; 32] = sha2::Sha256::digest(&data).into();
-        members.push(Member { path: p, size: data.len() as u64, sha256: sha, head: data.iter().take(64).copied().collect(), data: Some(data) });
-    };
-    let container = if bytes.starts_with(b"PK") {
-        let mut z = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).map_err(|e| ArtifactError::Corrupt(e.to_string()))?;
-        for i in 0..z.len() {
-            let mut f = z.by_index(i).map_err(|e| ArtifactError::Corrupt(e.to_string()))?;
-            let mut d = Vec::new();
-            f.read_to_end(&mut d).map_err(|e| ArtifactError::Corrupt(e.to_string()))?;
-            push(f.name().map(|n| n.to_string()).unwrap_or_default(), d);
-        }
-        Container::Zip
-    } else {
-        let mut t = tar::Archive::new(flate2::read::GzDecoder::new(&bytes[..]));
-        for e in t.entries().map_err(|e| ArtifactError::Corrupt(e.to_string()))? {
-            let mut e = e.map_err(|e| ArtifactError::Corrupt(e.to_string()))?;
-            let p = e.path().map_err(|e| ArtifactError::Corrupt(e.to_string()))?.to_string_lossy().into_owned();
-            let mut d = Vec::new();
-            e.read_to_end(&mut d).map_err(|e| ArtifactError::Corrupt(e.to_string()))?;
-            push(p, d);
-        }
-        Container::TarGz
-    };
-    let kind = if filename.ends_with(".whl") { ArtifactKind::Wheel } else { ArtifactKind::Sdist };
-    let sha = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-    Ok(Artifact { filename, kind, container, sha256: Some(sha), members, findings: Vec::new() })
-}
+#[cfg(test)]
+mod tests;

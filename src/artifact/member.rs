@@ -1,0 +1,214 @@
+//! Streams one member's bytes into a [`Member`]: sha256 of everything, the first 64
+//! bytes for magic checks, and the full content only for files that can hold code or
+//! metadata, so binaries of any size are read with bounded memory.
+
+use super::Member;
+use super::limits::{Budget, LimitExceeded};
+use sha2::{Digest, Sha256};
+use std::io::{self, Read};
+
+/// Bytes of `head` kept for every member.
+pub const HEAD_BYTES: usize = 64;
+/// Bytes looked at to decide whether an unlisted member is text.
+const PROBE_BYTES: usize = 1024;
+const CHUNK: usize = 64 * 1024;
+
+/// How a member's content is treated, from its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// Code or package metadata: always kept; over the size limit it is an alert.
+    Code,
+    /// Text-like configuration and data: kept; over the limit it is silently dropped.
+    Text,
+    /// Anything else: kept only when its first bytes look like text or a script.
+    Probe,
+}
+
+const CODE_EXTENSIONS: &[&str] = &["py", "pyw", "pyi", "pth", "sh", "bat", "cmd", "ps1", "js"];
+const TEXT_EXTENSIONS: &[&str] = &["cfg", "toml", "txt", "json", "yaml", "yml", "ini"];
+const CODE_NAMES: &[&str] = &[
+    "PKG-INFO",
+    "METADATA",
+    "RECORD",
+    "WHEEL",
+    "entry_points.txt",
+    "setup.py",
+    "setup.cfg",
+    "pyproject.toml",
+];
+
+/// The treatment of a member, from its path.
+pub fn keep_policy(path: &str) -> Keep {
+    let base = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    if CODE_NAMES.contains(&base) {
+        return Keep::Code;
+    }
+    let ext = match base.rfind('.') {
+        Some(i) if i > 0 => base[i + 1..].to_ascii_lowercase(),
+        _ => return Keep::Probe,
+    };
+    if CODE_EXTENSIONS.contains(&ext.as_str()) {
+        Keep::Code
+    } else if TEXT_EXTENSIONS.contains(&ext.as_str()) {
+        Keep::Text
+    } else {
+        Keep::Probe
+    }
+}
+
+/// Whether the first bytes of a file look like text or an executable script.
+pub fn looks_like_text(probe: &[u8]) -> bool {
+    if probe.starts_with(b"#!") {
+        return true;
+    }
+    if probe.contains(&0) {
+        return false;
+    }
+    match std::str::from_utf8(probe) {
+        Ok(_) => true,
+        // A multi-byte character cut by the probe window is still text.
+        Err(e) if e.error_len().is_none() && probe.len() - e.valid_up_to() < 4 => true,
+        Err(_) => {
+            let printable = probe
+                .iter()
+                .filter(|&&b| b == b'\n' || b == b'\r' || b == b'\t' || (0x20..0x7f).contains(&b) || b >= 0xa0)
+                .count();
+            printable * 100 >= probe.len() * 95
+        }
+    }
+}
+
+/// Why streaming a member stopped.
+#[derive(Debug)]
+pub enum StreamError {
+    /// A reading limit was crossed (the reason is in the budget).
+    Limit(String),
+    /// The underlying archive failed after `bytes` bytes of this member.
+    Io { error: io::Error, bytes: u64 },
+}
+
+/// Streams `reader` to its end, using `buf` as scratch space (reused across members).
+/// Returns the member and whether a code member was too large to keep.
+pub fn collect(
+    path: String,
+    reader: &mut dyn Read,
+    max_member_bytes: u64,
+    budget: &Budget,
+    buf: &mut Vec<u8>,
+) -> Result<(Member, bool), StreamError> {
+    let policy = keep_policy(&path);
+    let mut hasher = Sha256::new();
+    let mut size: u64 = 0;
+    let mut head: Vec<u8> = Vec::with_capacity(HEAD_BYTES);
+    let mut kept: Vec<u8> = Vec::new();
+    let mut keeping = true;
+    let mut decided = policy != Keep::Probe;
+    let mut overflow = false;
+    if buf.len() < CHUNK {
+        buf.resize(CHUNK, 0);
+    }
+    loop {
+        let n = match reader.read(buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => {
+                if let Some(reason) = budget.limit_hit() {
+                    return Err(StreamError::Limit(reason));
+                }
+                if let Some(inner) = error.get_ref().and_then(|i| i.downcast_ref::<LimitExceeded>()) {
+                    return Err(StreamError::Limit(inner.0.clone()));
+                }
+                return Err(StreamError::Io { error, bytes: size });
+            }
+        };
+        let chunk = &buf[..n];
+        hasher.update(chunk);
+        size = size.saturating_add(n as u64);
+        if head.len() < HEAD_BYTES {
+            let take = (HEAD_BYTES - head.len()).min(n);
+            head.extend_from_slice(&chunk[..take]);
+        }
+        if keeping {
+            if kept.len() as u64 + n as u64 > max_member_bytes {
+                keeping = false;
+                overflow = true;
+                kept = Vec::new();
+            } else {
+                kept.extend_from_slice(chunk);
+            }
+        }
+        if !decided && kept.len() >= PROBE_BYTES {
+            decided = true;
+            if !looks_like_text(&kept[..PROBE_BYTES]) {
+                keeping = false;
+                kept = Vec::new();
+            }
+        }
+    }
+    if !decided && keeping && !looks_like_text(&kept) {
+        keeping = false;
+        kept = Vec::new();
+    }
+    let data = if keeping { Some(kept) } else { None };
+    let too_big_code = overflow && policy == Keep::Code;
+    let member = Member { path, size, sha256: hasher.finalize().into(), head, data };
+    Ok((member, too_big_code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::artifact::Limits;
+
+    fn run(path: &str, content: &[u8], max: u64) -> (Member, bool) {
+        let budget = Budget::new(&Limits::default());
+        collect(path.to_string(), &mut &content[..], max, &budget, &mut Vec::new()).expect("reads")
+    }
+
+    #[test]
+    fn code_and_metadata_are_kept_binaries_only_hashed() {
+        let (m, _) = run("pkg/setup.py", b"import os\n", 1000);
+        assert_eq!(m.data.as_deref(), Some(&b"import os\n"[..]));
+        assert_eq!(m.size, 10);
+        let elf = [&b"\x7fELF\x02\x01\x01"[..], &[0u8; 2000]].concat();
+        let (m, _) = run("pkg/lib.so", &elf, 1_000_000);
+        assert!(m.data.is_none());
+        assert_eq!(m.head.len(), 64);
+        assert_eq!(&m.head[..4], b"\x7fELF");
+    }
+
+    #[test]
+    fn text_hidden_behind_a_binary_extension_is_kept() {
+        let (m, _) = run("pkg/logo.png", b"import base64;exec(base64.b64decode('aW1wb3J0IG9z'))", 1000);
+        assert!(m.data.is_some());
+        let (m, _) = run("bin/tool", b"#!/bin/sh\ncurl x | sh\n", 1000);
+        assert!(m.data.is_some());
+    }
+
+    #[test]
+    fn oversized_code_is_dropped_and_flagged_text_only_dropped() {
+        let (m, big) = run("pkg/huge.py", &[b'x'; 5000], 1000);
+        assert!(m.data.is_none() && big);
+        assert_eq!(m.size, 5000);
+        let (m, big) = run("pkg/words.txt", &[b'x'; 5000], 1000);
+        assert!(m.data.is_none() && !big);
+    }
+
+    #[test]
+    fn sha256_covers_the_whole_content() {
+        let (m, _) = run("a.bin", b"abc", 1000);
+        let hex: String = m.sha256.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn policy_by_name() {
+        assert_eq!(keep_policy("x-1.0.dist-info/RECORD"), Keep::Code);
+        assert_eq!(keep_policy("pkg/Data.JSON"), Keep::Text);
+        assert_eq!(keep_policy("pkg/.hidden"), Keep::Probe);
+        assert_eq!(keep_policy("pkg/lib.so"), Keep::Probe);
+        assert!(looks_like_text("héllo wörld".as_bytes()));
+        assert!(!looks_like_text(b"\x7fELF\x00\x00"));
+    }
+}

@@ -1,0 +1,289 @@
+//! Entry points: read a file or a directory into an [`Artifact`]. The container is
+//! chosen from magic bytes; the format readers share one [`Collector`] that applies the
+//! limits and turns hostile entries into findings.
+
+use super::limits::{Budget, CountingReader, MeteredReader, RatioMode};
+use super::member::{self, StreamError};
+use super::{Artifact, ArtifactError, ArtifactKind, Container, Limits, Member, magic, paths};
+use super::{dir_reader, tar_reader, zip_reader};
+use crate::alerts::AlertId;
+use crate::finding::Finding;
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{self, BufReader, Cursor, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::rc::Rc;
+
+/// Why a format reader stopped early. Limits are already reported as findings.
+#[derive(Debug)]
+pub(super) enum Stop {
+    Limit,
+    Corrupt(String),
+}
+
+/// Gathers members and findings while a format reader walks an archive.
+pub(super) struct Collector {
+    pub limits: Limits,
+    pub budget: Rc<Budget>,
+    pub members: Vec<Member>,
+    pub findings: Vec<Finding>,
+    entries: usize,
+    /// Scratch buffer shared by every member read.
+    buf: Vec<u8>,
+}
+
+impl Collector {
+    pub fn new(limits: &Limits) -> Self {
+        Collector { limits: limits.clone(), budget: Budget::new(limits), members: Vec::new(), findings: Vec::new(), entries: 0, buf: Vec::new() }
+    }
+
+    /// Counts one archive entry; past the member limit reports it and says stop.
+    pub fn count_entry(&mut self) -> Result<(), Stop> {
+        self.entries += 1;
+        if self.entries > self.limits.max_members {
+            let max = self.limits.max_members;
+            return Err(self.limit(format!("more than {max} entries; the rest was not read")));
+        }
+        Ok(())
+    }
+
+    /// Reports a crossed limit (once) and returns the stop signal.
+    pub fn limit(&mut self, reason: String) -> Stop {
+        self.budget.set_hit(reason.clone());
+        if !self.findings.iter().any(|f| f.alert == AlertId::ArchiveLimitExceeded && f.file.is_empty()) {
+            self.findings.push(Finding::new(AlertId::ArchiveLimitExceeded, "", format!("reading stopped: {reason}")));
+        }
+        Stop::Limit
+    }
+
+    /// Flags names that would be written outside the extraction directory.
+    pub fn check_path(&mut self, path: &str) {
+        if let Some(reason) = paths::unsafe_reason(path) {
+            self.findings.push(
+                Finding::new(AlertId::ArchivePathTraversal, path, format!("member name is unsafe: {reason}"))
+                    .with_evidence(path),
+            );
+        }
+    }
+
+    /// Reports a symlink (relative to its directory) or hardlink (relative to the root).
+    pub fn link(&mut self, path: &str, target: &str, hard: bool) {
+        self.check_path(path);
+        let kind = if hard { "hardlink" } else { "symlink" };
+        let base = if hard { "" } else { paths::parent_dir(path) };
+        let evidence = format!("{path} -> {target}");
+        let finding = if paths::link_escapes(base, target) {
+            Finding::new(AlertId::ArchiveLinkEscape, path, format!("{kind} points outside the package: {target}"))
+        } else {
+            Finding::new(AlertId::ArchiveLink, path, format!("{kind} to {target} (not followed)"))
+        };
+        self.findings.push(finding.with_evidence(&evidence));
+    }
+
+    pub fn special(&mut self, path: &str, what: &str) {
+        self.check_path(path);
+        self.findings.push(Finding::new(AlertId::ArchiveSpecialFile, path, format!("archive contains a {what}")));
+    }
+
+    /// A problem with one member that does not stop the archive (fail closed for it).
+    pub fn unreadable(&mut self, path: &str, message: String) {
+        self.findings.push(Finding::new(AlertId::ArchiveUnreadable, path, message));
+    }
+
+    /// Streams one regular file into the member list.
+    /// Returns the number of bytes read.
+    pub fn add_file(&mut self, path: String, reader: &mut dyn Read) -> Result<u64, StreamError> {
+        self.check_path(&path);
+        let (m, too_big) = member::collect(path, reader, self.limits.max_member_bytes, &self.budget, &mut self.buf)?;
+        if too_big {
+            let max = self.limits.max_member_bytes;
+            self.findings.push(Finding::new(
+                AlertId::ArchiveLimitExceeded,
+                m.path.as_str(),
+                format!("code member of {} bytes exceeds the {max}-byte limit; its content was not checked", m.size),
+            ));
+        }
+        let size = m.size;
+        self.members.push(m);
+        Ok(size)
+    }
+}
+
+/// True for file names a directory walk should treat as package files:
+/// .tar.gz .tgz .tar.bz2 .tar.xz .tar .zip .whl .egg (case-insensitive).
+pub fn is_package_file(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(magic::has_package_extension)
+}
+
+/// Reads a package file or an unpacked directory.
+pub fn read_path(path: &Path, limits: &Limits) -> Result<Artifact, ArtifactError> {
+    let shown = path.display().to_string();
+    let io_err = |source| ArtifactError::Io { path: shown.clone(), source };
+    let meta = std::fs::metadata(path).map_err(io_err)?;
+    if !meta.is_dir() && !meta.is_file() {
+        // FIFOs and devices would block or never end.
+        return Err(ArtifactError::Corrupt(format!("{shown}: not a regular file or directory")));
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| shown.clone());
+    if meta.is_dir() {
+        return dir_reader::read_directory(path, &name, limits);
+    }
+    let mut file = File::open(path).map_err(io_err)?;
+    if meta.len() == 0 {
+        return Err(ArtifactError::Corrupt(format!("{name}: file is empty")));
+    }
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_err(e)),
+        }
+    }
+    let sha = hex(&hasher.finalize());
+    file.seek(SeekFrom::Start(0)).map_err(io_err)?;
+    read_container(&name, BufReader::with_capacity(256 * 1024, file), sha, limits)
+}
+
+/// Reads a package file already in memory.
+pub fn read_bytes(filename: &str, bytes: &[u8], limits: &Limits) -> Result<Artifact, ArtifactError> {
+    if bytes.is_empty() {
+        return Err(ArtifactError::Corrupt(format!("{filename}: file is empty")));
+    }
+    let sha = hex(&Sha256::digest(bytes));
+    read_container(filename, Cursor::new(bytes), sha, limits)
+}
+
+pub(super) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn read_container<R: Read + Seek>(
+    filename: &str,
+    mut reader: R,
+    sha256: String,
+    limits: &Limits,
+) -> Result<Artifact, ArtifactError> {
+    let io_err = |source| ArtifactError::Io { path: filename.to_string(), source };
+    let mut head = Vec::with_capacity(512);
+    (&mut reader).take(512).read_to_end(&mut head).map_err(io_err)?;
+    let container = match magic::container_from_magic(&head) {
+        Some(c) => c,
+        None if zip_end_record_present(&mut reader).map_err(io_err)? => Container::Zip,
+        None => return Err(ArtifactError::Corrupt(format!("{filename}: not a package archive ({})", describe_head(&head)))),
+    };
+    reader.seek(SeekFrom::Start(0)).map_err(io_err)?;
+
+    let mut col = Collector::new(limits);
+    if let Some(claimed) = magic::container_from_name(filename)
+        && claimed != container
+    {
+        col.findings.push(Finding::new(
+            AlertId::ArchiveExtensionMismatch,
+            "",
+            format!(
+                "named as {} but the content is {}; read as {}",
+                magic::container_name(claimed),
+                magic::container_name(container),
+                magic::container_name(container)
+            ),
+        ));
+    }
+    let result = match container {
+        Container::Zip => zip_reader::read_zip(reader, &mut col),
+        Container::Directory => Ok(()),
+        tar => tar_reader::read_tar(reader, tar, &mut col),
+    };
+    finish(filename, ArtifactKind::Sdist, container, Some(sha256), col, result)
+}
+
+/// Turns a reader's outcome into the artifact: corruption after some members is a
+/// finding (the analysis still sees what was read), before any member an error.
+pub(super) fn finish(
+    filename: &str,
+    kind: ArtifactKind,
+    container: Container,
+    sha256: Option<String>,
+    mut col: Collector,
+    result: Result<(), Stop>,
+) -> Result<Artifact, ArtifactError> {
+    match result {
+        Ok(()) | Err(Stop::Limit) => {}
+        Err(Stop::Corrupt(msg)) => {
+            if col.members.is_empty() {
+                return Err(ArtifactError::Corrupt(format!("{filename}: {msg}")));
+            }
+            col.unreadable("", format!("archive is damaged; only the members before the damage were checked: {msg}"));
+        }
+    }
+    if col.members.is_empty() && container != Container::Directory && col.budget.limit_hit().is_none() {
+        col.unreadable("", "archive holds no files: nothing to install or check".to_string());
+    }
+    let kind = match kind {
+        ArtifactKind::Sdist => refine_kind(filename, container, &col.members),
+        k => k,
+    };
+    Ok(Artifact { filename: filename.to_string(), kind, container, sha256, members: col.members, findings: col.findings })
+}
+
+/// `.whl`/`.egg` by name; a zip that carries `<name>.dist-info/WHEEL` is a wheel
+/// whatever it is called.
+fn refine_kind(filename: &str, container: Container, members: &[Member]) -> ArtifactKind {
+    let by_name = magic::kind_from_name(filename);
+    if by_name == ArtifactKind::Sdist && container == Container::Zip && members.iter().any(|m| is_wheel_marker(&m.path))
+    {
+        return ArtifactKind::Wheel;
+    }
+    by_name
+}
+
+fn is_wheel_marker(path: &str) -> bool {
+    let mut parts = path.split('/');
+    matches!((parts.next(), parts.next(), parts.next()), (Some(dir), Some("WHEEL"), None) if dir.ends_with(".dist-info"))
+}
+
+fn zip_end_record_present<R: Read + Seek>(reader: &mut R) -> io::Result<bool> {
+    let len = reader.seek(SeekFrom::End(0))?;
+    // The end record is 22 bytes plus a comment of at most 65535.
+    let start = len.saturating_sub(22 + 65_535);
+    reader.seek(SeekFrom::Start(start))?;
+    let mut tail = Vec::new();
+    reader.take(len - start).read_to_end(&mut tail)?;
+    Ok(magic::has_zip_end_record(&tail))
+}
+
+fn describe_head(head: &[u8]) -> String {
+    if head.is_empty() {
+        return "empty".to_string();
+    }
+    let shown: String = head.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("unrecognised content, first bytes {shown}")
+}
+
+/// Wraps a decoder stack for a tar container: counts compressed input, meters output.
+pub(super) fn decoded<'a, R: Read + 'a>(
+    reader: R,
+    container: Container,
+    budget: &Rc<Budget>,
+) -> Box<dyn Read + 'a> {
+    let counted = CountingReader::new(reader, budget.clone());
+    match container {
+        Container::TarGz => {
+            Box::new(MeteredReader::new(flate2::read::MultiGzDecoder::new(counted), budget.clone(), RatioMode::Stream))
+        }
+        Container::TarBz2 => {
+            Box::new(MeteredReader::new(bzip2::read::MultiBzDecoder::new(counted), budget.clone(), RatioMode::Stream))
+        }
+        Container::TarXz => Box::new(MeteredReader::new(
+            xz2::read::XzDecoder::new_multi_decoder(counted),
+            budget.clone(),
+            RatioMode::Stream,
+        )),
+        _ => Box::new(MeteredReader::new(counted, budget.clone(), RatioMode::None)),
+    }
+}

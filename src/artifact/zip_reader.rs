@@ -1,0 +1,122 @@
+//! Zip archives (wheels, eggs, zip sdists) through the `zip` crate, over a seekable
+//! reader. Each member is its own compressed stream, so the bomb ratio is checked per
+//! member; declared sizes are only used to stop early, never to allocate.
+
+use super::limits::{CountingReader, MeteredReader, RatioMode};
+use super::member::StreamError;
+use super::paths;
+use super::reader::{Collector, Stop};
+use std::io::{Read, Seek};
+
+const S_IFMT: u32 = 0o170_000;
+const S_IFLNK: u32 = 0o120_000;
+const S_IFCHR: u32 = 0o020_000;
+const S_IFBLK: u32 = 0o060_000;
+const S_IFIFO: u32 = 0o010_000;
+const S_IFSOCK: u32 = 0o140_000;
+/// Longest symlink target read from a zip member.
+const LINK_TARGET_CAP: u64 = 4096;
+
+struct EntryInfo {
+    path: String,
+    is_dir: bool,
+    mode: Option<u32>,
+    encrypted: bool,
+    declared: u64,
+}
+
+pub(super) fn read_zip<R: Read + Seek>(input: R, col: &mut Collector) -> Result<(), Stop> {
+    let counted = CountingReader::new(input, col.budget.clone());
+    let mut zip = zip::ZipArchive::new(counted)
+        .map_err(|e| Stop::Corrupt(format!("zip central directory unreadable: {e}")))?;
+    if zip.has_duplicate_names() {
+        col.unreadable(
+            "",
+            "zip holds several entries with the same name; extractors pick different ones and only one could be checked"
+                .to_string(),
+        );
+    }
+    match zip.has_overlapping_files() {
+        Ok(false) => {}
+        Ok(true) => {
+            return Err(col.limit("zip members share compressed data (overlapping entries): zip bomb construction".into()));
+        }
+        Err(e) => col.unreadable("", format!("zip local headers are inconsistent with the central directory: {e}")),
+    }
+    for index in 0..zip.len() {
+        col.count_entry()?;
+        let info = match zip.by_index_data(index) {
+            Ok(e) => EntryInfo {
+                path: paths::normalize(&e.name().map(|n| n.into_owned()).unwrap_or_else(|_| {
+                    String::from_utf8_lossy(e.name_raw()).into_owned()
+                })),
+                is_dir: e.is_dir(),
+                mode: e.unix_mode(),
+                encrypted: e.encrypted(),
+                declared: e.size(),
+            },
+            Err(e) => {
+                col.unreadable("", format!("zip entry #{index} unreadable: {e}"));
+                continue;
+            }
+        };
+        let path = info.path;
+        let file_type = info.mode.map(|m| m & S_IFMT);
+        if info.is_dir {
+            col.check_path(&path);
+            continue;
+        }
+        let special = match file_type {
+            Some(S_IFCHR) => Some("character device"),
+            Some(S_IFBLK) => Some("block device"),
+            Some(S_IFIFO) => Some("FIFO"),
+            Some(S_IFSOCK) => Some("socket"),
+            _ => None,
+        };
+        if let Some(what) = special {
+            col.special(&path, what);
+            continue;
+        }
+        if info.encrypted {
+            col.check_path(&path);
+            col.unreadable(&path, "member is encrypted; its content could not be checked".to_string());
+            continue;
+        }
+        let max_total = col.limits.max_total_bytes;
+        if info.declared > max_total.saturating_sub(col.budget.total_out()) {
+            return Err(col.limit(format!(
+                "member {path} declares {} uncompressed bytes, beyond the {max_total}-byte limit",
+                info.declared
+            )));
+        }
+        col.budget.start_member();
+        let file = match zip.by_index(index) {
+            Ok(f) => f,
+            Err(e) => {
+                col.check_path(&path);
+                col.unreadable(&path, format!("member could not be opened: {e}"));
+                continue;
+            }
+        };
+        let mut metered = MeteredReader::new(file, col.budget.clone(), RatioMode::Member);
+        if file_type == Some(S_IFLNK) {
+            let mut target = Vec::new();
+            match (&mut metered).take(LINK_TARGET_CAP).read_to_end(&mut target) {
+                Ok(_) => col.link(&path, &String::from_utf8_lossy(&target), false),
+                Err(e) => col.unreadable(&path, format!("symlink target unreadable: {e}")),
+            }
+            continue;
+        }
+        match col.add_file(path.clone(), &mut metered) {
+            Ok(_) => {}
+            Err(StreamError::Limit(reason)) => return Err(col.limit(reason)),
+            Err(StreamError::Io { error, bytes }) => {
+                if let Some(reason) = col.budget.limit_hit() {
+                    return Err(col.limit(reason));
+                }
+                col.unreadable(&path, format!("member is corrupt after {bytes} bytes: {error}"));
+            }
+        }
+    }
+    Ok(())
+}
