@@ -148,6 +148,14 @@ catalogue! {
         explanation: "A .pth file runs exec, decoding, network or shell code each time Python starts: a persistence technique used by malware.",
         remediation: "Do not install it; report the package.",
     }
+    ObfuscatedInstallCode {
+        id: "obfuscated-install-code",
+        severity: Critical,
+        category: InstallScript,
+        title: "Install-time code is deliberately obfuscated",
+        explanation: "setup.py (or other code that runs during `pip install`) hides what it does: built-ins reached through getattr(__builtins__, …) or globals(), module names assembled from chr() codes, strings built and executed, machine-generated identifiers. Build scripts have no reason to hide; this is how install-time droppers evade review.",
+        remediation: "Do not install it; the reconstructed names are shown in the evidence. Report the package.",
+    }
     ImportNetwork {
         id: "import-network",
         severity: High,
@@ -197,6 +205,14 @@ catalogue! {
         title: "Reads sensitive files",
         explanation: "The code refers to credential or system files: SSH keys, browser or wallet stores, cloud credentials, /etc/passwd, shell history or profiles.",
         remediation: "Find out why a package needs these files; credential stealers start exactly like this.",
+    }
+    SensitivePathReference {
+        id: "sensitive-path-reference",
+        severity: Low,
+        category: Filesystem,
+        title: "Refers to a credential file in ordinary code",
+        explanation: "Library code names a credential location (for example ~/.aws/credentials, ~/.ssh, ~/.netrc) without sending it anywhere or touching it at install/import time. Cloud SDKs and SSH clients do this as part of their job.",
+        remediation: "Informational; confirm the package's purpose explains the file.",
     }
     EnvHarvest {
         id: "env-harvest",

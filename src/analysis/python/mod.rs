@@ -1,20 +1,204 @@
-//! Python source analysis (interim: a single byte-level check until the parser lands).
+//! Python source analysis: parse with ruff's error-recovering parser (with a token-level
+//! fallback), then run each detector.
+//!
+//! Layout: [`model`] is the front-end (alias map, call-name resolution, constant folding,
+//! flow labels, execution context per scope); every other file is one detector reading
+//! the model. [`analyze_package`] runs files in parallel and adds cross-file context (a
+//! module imported by setup.py runs at install time).
+
+mod build_config;
+mod builtins_indirection;
+mod decode;
+mod decode_exec;
+mod download_exec;
+mod dynamic_code;
+mod env_harvest;
+mod exfiltration;
+mod fallback;
+mod high_entropy;
+mod hidden_import;
+mod import_time;
+mod install_time;
+mod labels;
+mod lines;
+mod minified;
+mod model;
+mod names;
+mod network;
+mod obfuscated_payload;
+mod persistence;
+mod prefilter;
+mod pth;
+mod reverse_shell;
+mod sensitive_files;
+mod shell;
+mod shellcmd;
+mod tamper;
+mod webhook;
+
+#[cfg(test)]
+mod tests;
+
+pub use build_config::analyze_build_config;
+
 use crate::alerts::AlertId;
 use crate::analysis::{FileRole, PackageContext, SourceFile};
 use crate::finding::{ExecContext, Finding};
+use model::Model;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashSet};
 
-pub fn analyze_package(files: &[SourceFile], _ctx: &PackageContext) -> Vec<Finding> {
+/// At most this many findings per (alert, file); the rest are summarised.
+pub const MAX_PER_ALERT_FILE: usize = 3;
+/// Decoded payloads are rescanned up to this depth.
+const MAX_DEPTH: u32 = 3;
+
+/// Analyse all Python-ish files of one package. Runs per-file analysis in parallel (rayon),
+/// then cross-file context (a module imported by setup.py runs at install time).
+pub fn analyze_package(files: &[SourceFile], ctx: &PackageContext) -> Vec<Finding> {
+    let _ = ctx;
+    // modules imported by setup scripts run at install time
+    let mut install_modules: HashSet<String> = HashSet::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    let setup: Vec<&SourceFile> = files.iter().filter(|f| f.role == FileRole::SetupScript).collect();
+    let setup_results: Vec<(Vec<Finding>, Vec<String>)> = setup
+        .par_iter()
+        .map(|f| {
+            let m = model::build(f.path, f.text, f.role, ExecContext::Install);
+            let imports = m.imports.iter().map(|(n, _)| n.clone()).collect();
+            (run_detectors(&m, 0), imports)
+        })
+        .collect();
+    for (f, imports) in setup_results {
+        findings.extend(f);
+        install_modules.extend(imports);
+    }
+    let rest: Vec<Vec<Finding>> = files
+        .par_iter()
+        .filter(|f| f.role != FileRole::SetupScript)
+        .map(|f| {
+            let at_install = f.role != FileRole::PthFile && f.role != FileRole::Auxiliary && imported_by(f.path, &install_modules);
+            analyze_file(f, at_install)
+        })
+        .collect();
+    for f in rest {
+        findings.extend(f);
+    }
+    cap(findings)
+}
+
+/// Analyse one file on its own. `at_install`: the file is imported by setup.py.
+pub fn analyze_file(f: &SourceFile, at_install: bool) -> Vec<Finding> {
+    if f.role == FileRole::PthFile {
+        return cap(pth::check(f));
+    }
+    let module_ctx = match f.role {
+        FileRole::SetupScript => ExecContext::Install,
+        _ if at_install => ExecContext::Install,
+        FileRole::PackageInit | FileRole::Module => ExecContext::Import,
+        FileRole::Auxiliary | FileRole::PthFile => ExecContext::Runtime,
+    };
+    let always = matches!(f.role, FileRole::SetupScript | FileRole::PackageInit) || at_install;
     let mut out = Vec::new();
-    for f in files {
-        if f.role == FileRole::SetupScript {
-            if let Some((i, line)) = f.text.lines().enumerate().find(|(_, l)| l.contains("urlopen(")) {
-                out.push(Finding::new(AlertId::InstallNetwork, f.path, "urlopen() in setup.py").at_line(i as u32 + 1).with_evidence(line).in_context(ExecContext::Install));
-            }
-        }
+    if !always && !prefilter::interesting(f.text) {
+        minified::check_text(f.path, f.text, f.role, &mut out);
+        return cap(out);
+    }
+    let m = model::build(f.path, f.text, f.role, module_ctx);
+    out.extend(run_detectors(&m, 0));
+    cap(out)
+}
+
+/// Runs every detector over a model; `depth` > 0 for rescanned decoded payloads.
+fn run_detectors(m: &Model, depth: u32) -> Vec<Finding> {
+    let mut out = Vec::new();
+    install_time::check(m, &mut out);
+    import_time::check(m, &mut out);
+    network::check(m, &mut out);
+    webhook::check(m, &mut out);
+    shell::check(m, &mut out);
+    sensitive_files::check(m, &mut out);
+    env_harvest::check(m, &mut out);
+    persistence::check(m, &mut out);
+    tamper::check(m, &mut out);
+    builtins_indirection::check(m, &mut out);
+    hidden_import::check(m, &mut out);
+    dynamic_code::check(m, &mut out);
+    high_entropy::check(m, &mut out);
+    if depth == 0 {
+        minified::check(m, &mut out);
+    }
+    decode_exec::check(m, &mut out);
+    download_exec::check(m, &mut out);
+    exfiltration::check(m, &mut out);
+    reverse_shell::check(m, &mut out);
+    if depth < MAX_DEPTH {
+        obfuscated_payload::check(m, depth, &mut out);
+    }
+    if m.parse_errors > 0 {
+        fallback::check(m, &mut out);
     }
     out
 }
 
-pub fn analyze_build_config(_path: &str, _text: &str) -> Vec<Finding> {
-    Vec::new()
+/// Analyses decoded source as if it stood where the literal was (same file, role and
+/// context); used by the obfuscation detectors to rescan payloads.
+fn analyze_decoded(m: &Model, source: &str, ctx: ExecContext, depth: u32) -> Vec<Finding> {
+    let inner = model::build(m.path, source, m.role, ctx);
+    run_detectors(&inner, depth)
+}
+
+/// True when `path` is the file of a module in `modules` (dotted names).
+fn imported_by(path: &str, modules: &HashSet<String>) -> bool {
+    if modules.is_empty() {
+        return false;
+    }
+    let p = path.strip_suffix(".py").unwrap_or(path);
+    let p = p.strip_suffix("/__init__").unwrap_or(p);
+    let dotted = p.replace('/', ".");
+    modules.iter().any(|m| {
+        // skip the stdlib/third-party names setup.py always imports
+        !m.is_empty()
+            && !matches!(m.split('.').next().unwrap_or(""), "setuptools" | "distutils" | "os" | "sys" | "io" | "re" | "codecs" | "pathlib" | "subprocess" | "glob" | "shutil" | "platform")
+            && (dotted == *m || dotted.ends_with(&format!(".{m}")))
+    })
+}
+
+/// Noise control: at most [`MAX_PER_ALERT_FILE`] findings per (alert, file), strongest
+/// context first; the last kept one says how many more there were.
+fn cap(mut findings: Vec<Finding>) -> Vec<Finding> {
+    let mut groups: BTreeMap<(AlertId, String), Vec<Finding>> = BTreeMap::new();
+    findings.sort_by_key(|f| (f.line.unwrap_or(0), f.message.clone()));
+    findings.dedup_by(|a, b| a.alert == b.alert && a.file == b.file && a.line == b.line && a.message == b.message);
+    for f in findings {
+        groups.entry((f.alert, f.file.clone())).or_default().push(f);
+    }
+    let mut out = Vec::new();
+    for (_, mut g) in groups {
+        g.sort_by_key(|f| (ctx_rank(f.context), f.line.unwrap_or(0)));
+        let extra = g.len().saturating_sub(MAX_PER_ALERT_FILE);
+        g.truncate(MAX_PER_ALERT_FILE);
+        if extra > 0 {
+            if let Some(last) = g.last_mut() {
+                last.message.push_str(&format!(" (and {extra} more in this file)"));
+            }
+        }
+        out.extend(g);
+    }
+    out.sort_by(|a, b| (&a.file, a.line, a.alert).cmp(&(&b.file, b.line, b.alert)));
+    out
+}
+
+fn ctx_rank(c: Option<ExecContext>) -> u8 {
+    match c {
+        Some(ExecContext::Install) => 0,
+        Some(ExecContext::Import) => 1,
+        Some(ExecContext::Runtime) => 2,
+        None => 3,
+    }
+}
+
+/// A finding at a call site, with the source line as evidence and the scope's context.
+pub(crate) fn at(m: &Model, alert: AlertId, scope: usize, line: u32, message: String) -> Finding {
+    Finding::new(alert, m.path, message).at_line(line).with_evidence(m.evidence(line)).in_context(m.ctx(scope))
 }

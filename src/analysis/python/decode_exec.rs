@@ -1,0 +1,41 @@
+//! Decode-then-execute chain.
+//!
+//! **Detects** decoded data (base64/hex/zlib/lzma/bz2/marshal/rot13/Fernet output)
+//! reaching exec, eval, compile or types.FunctionType (`decode-exec`, critical, any
+//! context). Literal payloads decoded by safe-pip are shown as evidence and rescanned.
+//!
+//! **Why risky:** the executed code is hidden from review by construction.
+//!
+//! **Example:** `exec(zlib.decompress(base64.b64decode(BLOB)))`.
+//!
+//! **Remedy:** do not install; read the decoded evidence and report the package.
+
+use super::at;
+use super::install_time::clip;
+use super::labels::Labels;
+use super::model::Model;
+use super::names;
+use crate::alerts::AlertId;
+use crate::finding::Finding;
+
+pub fn check(m: &Model, out: &mut Vec<Finding>) {
+    for c in &m.calls {
+        if !names::exec_call(&c.q) {
+            continue;
+        }
+        let decoded = c.args.iter().any(|a| a.labels.has(Labels::DECODED));
+        if !decoded {
+            continue;
+        }
+        let where_ = m.scope(c.scope).describe();
+        let mut f = at(m, AlertId::DecodeExec, c.scope, c.line, format!("{}() runs decoded data {where_}", c.q));
+        // show the decoded payload when the literal was on this line or folded into the arg
+        if let Some(p) = m.payloads.iter().find(|p| p.scope == c.scope && p.line <= c.line && c.line - p.line <= 30) {
+            f.message = format!("{}() runs decoded data ({}) {where_}", c.q, p.decoded.describe());
+            f = f.with_evidence(&clip(&p.decoded.text()));
+        } else if let Some(t) = c.args.first().and_then(|a| a.text.as_deref()) {
+            f = f.with_evidence(&clip(t));
+        }
+        out.push(f);
+    }
+}

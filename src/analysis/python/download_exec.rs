@@ -1,0 +1,119 @@
+//! Download-and-execute chain.
+//!
+//! **Detects** (`download-exec`, critical, any context):
+//! - network data reaching exec/eval/compile;
+//! - a file written from network data that is then run, chmod-ed or started;
+//! - shell commands that download and run by themselves (`curl … | sh`,
+//!   `wget … && chmod +x`, PowerShell `DownloadString | IEX` or `Invoke-WebRequest` +
+//!   `Start-Process`, `certutil -urlcache`, `bitsadmin /transfer`, `pip install` from a
+//!   raw-IP URL), including PowerShell `-EncodedCommand` payloads, which are decoded;
+//! - in install/import context: a fetch, a write of fetched bytes and a run reachable
+//!   from the same entry point (the dropper split over helper functions).
+//!
+//! **Why risky:** this is what droppers do; ~60 % of real PyPI malware.
+//!
+//! **Example:** `urlretrieve(URL, p); os.startfile(p)`.
+//!
+//! **Remedy:** do not install; report the package.
+
+use super::at;
+use super::decode;
+use super::install_time::clip;
+use super::labels::Labels;
+use super::model::Model;
+use super::names;
+use super::shellcmd;
+use crate::alerts::AlertId;
+use crate::analysis::FileRole;
+use crate::finding::{ExecContext, Finding};
+
+fn is_run(q: &str) -> bool {
+    names::shell_call(q).is_some() || q == "os.chmod" || q == "os.startfile" || q.ends_with("Popen") || names::exec_call(q)
+}
+
+/// Decodes the argument of PowerShell `-EncodedCommand`/`-enc`.
+pub fn powershell_encoded(cmd: &str) -> Option<String> {
+    let lower = cmd.to_ascii_lowercase();
+    let toks: Vec<&str> = cmd.split_whitespace().collect();
+    let ltoks: Vec<&str> = lower.split_whitespace().collect();
+    let i = ltoks.iter().position(|t| matches!(*t, "-encodedcommand" | "-enc" | "-e" | "-ec" | "-en" | "-enco" | "-encoded"))?;
+    let arg = toks.get(i + 1)?.trim_matches(|c| c == '"' || c == '\'');
+    let d = decode::decode_literal(arg.as_bytes())?;
+    Some(d.text())
+}
+
+pub fn check(m: &Model, out: &mut Vec<Finding>) {
+    for c in &m.calls {
+        let where_ = m.scope(c.scope).describe();
+        let labels = c.labels();
+        if names::exec_call(&c.q) && c.args.iter().any(|a| a.labels.has(Labels::NET)) {
+            out.push(at(m, AlertId::DownloadExec, c.scope, c.line, format!("{}() runs code fetched from the network {where_}", c.q)));
+            continue;
+        }
+        if is_run(&c.q) && labels.has(Labels::DL_PATH) {
+            out.push(at(m, AlertId::DownloadExec, c.scope, c.line, format!("{}() runs a file downloaded from the network {where_}", c.q)));
+            continue;
+        }
+        if names::shell_call(&c.q).is_some() || names::pip_main(&c.q) {
+            if let Some(cmd) = c.command_text() {
+                let lower = cmd.to_ascii_lowercase();
+                if let Some(why) = shellcmd::download_and_run(&lower) {
+                    out.push(at(m, AlertId::DownloadExec, c.scope, c.line, format!("{}() runs `{}` ({why}) {where_}", c.q, clip(&cmd))));
+                    continue;
+                }
+                if let Some(inner) = powershell_encoded(&cmd) {
+                    let il = inner.to_ascii_lowercase();
+                    let why = shellcmd::download_and_run(&il).or_else(|| {
+                        let fetch = il.contains("invoke-webrequest") || il.contains("iwr ") || il.contains("downloadfile") || il.contains("downloadstring") || il.contains("net.webclient");
+                        let run = il.contains("invoke-expression") || il.contains("iex") || il.contains("start-process") || il.contains("invoke-item") || il.contains(".exe");
+                        (fetch && run).then_some("encoded PowerShell downloads and runs")
+                    });
+                    if let Some(why) = why {
+                        out.push(
+                            at(m, AlertId::DownloadExec, c.scope, c.line, format!("{}() runs encoded PowerShell ({why}) {where_}", c.q))
+                                .with_evidence(&clip(&inner)),
+                        );
+                        continue;
+                    }
+                }
+            }
+        }
+    }
+    // shell strings in install-time code that download and run, wherever they are passed
+    for l in &m.literals {
+        if m.ctx(l.scope) == ExecContext::Install && l.value.len() < 4000 {
+            let lower = l.value.to_ascii_lowercase();
+            if let Some(why) = shellcmd::download_and_run(&lower) {
+                if lower.contains("/dev/tcp/") {
+                    continue; // reverse-shell detector
+                }
+                out.push(at(m, AlertId::DownloadExec, l.scope, l.line, format!("command string `{}` ({why}) {}", clip(&l.value), m.scope(l.scope).describe())));
+            }
+        }
+    }
+    // effects split across helpers: fetch + write fetched bytes + run
+    for (i, s) in m.scopes.iter().enumerate() {
+        let transitive = s.ctx != ExecContext::Runtime || m.role == FileRole::Auxiliary;
+        let scopes = if transitive { m.reachable(i) } else { vec![i] };
+        let fetch = m.calls.iter().find(|c| scopes.contains(&c.scope) && names::network_call(&c.q).is_some() && names::is_fetch(&c.q));
+        let Some(fetch) = fetch else { continue };
+        let wrote = m.writes.iter().any(|w| scopes.contains(&w.scope) && w.data.has(Labels::NET));
+        if !wrote {
+            continue;
+        }
+        let run = m.calls.iter().find(|c| scopes.contains(&c.scope) && (names::shell_call(&c.q).is_some() || c.q == "os.chmod"));
+        if let Some(run) = run {
+            // only the entry point that reaches everything, not each helper
+            if transitive && m.scopes.iter().enumerate().any(|(j, p)| j != i && p.ctx == s.ctx && m.scope(j).callees.contains(&s.name) && s.kind == super::model::ScopeKind::Function) {
+                continue;
+            }
+            out.push(at(
+                m,
+                AlertId::DownloadExec,
+                run.scope,
+                run.line,
+                format!("downloads with {}() (line {}), writes the bytes to a file and runs {}() {}", fetch.q, fetch.line, run.q, m.scope(i).describe()),
+            ));
+        }
+    }
+}

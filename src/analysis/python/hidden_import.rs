@@ -1,0 +1,35 @@
+//! Imports by computed name.
+//!
+//! **Detects** `__import__`/`importlib.import_module` of a name built from chr() codes,
+//! reversal or decoding (`hidden-import`, high; `obfuscated-install-code` at install
+//! time) and of other computed names (`dynamic-import`, low — plugin systems do this).
+//!
+//! **Why risky:** hiding which module is imported hides the capability (socket,
+//! subprocess) from review.
+//!
+//! **Example:** `__import__(''.join(chr(c) for c in [111, 115]))`.
+//!
+//! **Remedy:** reconstruct the name (shown in the message) and review its use.
+
+use super::at;
+use super::model::{Model, TrickKind};
+use crate::alerts::AlertId;
+use crate::analysis::FileRole;
+use crate::finding::{ExecContext, Finding};
+
+pub fn check(m: &Model, out: &mut Vec<Finding>) {
+    for t in &m.tricks {
+        let where_ = m.scope(t.scope).describe();
+        let name = if t.detail.is_empty() { "a computed name".to_string() } else { format!("`{}`", t.detail) };
+        match t.kind {
+            TrickKind::HiddenImport => {
+                let alert = if m.ctx(t.scope) == ExecContext::Install { AlertId::ObfuscatedInstallCode } else { AlertId::HiddenImport };
+                out.push(at(m, alert, t.scope, t.line, format!("imports {name} built from obfuscated pieces {where_}")));
+            }
+            TrickKind::DynamicImport if m.role != FileRole::Auxiliary => {
+                out.push(at(m, AlertId::DynamicImport, t.scope, t.line, format!("imports {name} by computed name {where_}")));
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Install-time code.
+//!
+//! **Detects** network calls (`install-network`), suspicious shell commands
+//! (`install-shell`), other external commands (`install-subprocess`) in code that runs
+//! during `pip install` — setup.py, its cmdclass overrides, functions they call and
+//! modules setup.py imports — and cmdclass overrides themselves (`install-hook`).
+//!
+//! **Why risky:** install scripts run with the user's permissions before anyone reviews
+//! the code; ~80 % of real PyPI malware acts here.
+//!
+//! **Example:** `class I(install): def run(self): urllib.request.urlopen(URL)`.
+//!
+//! **Remedy:** ship files inside the archive; build steps belong in a build backend.
+
+use super::model::Model;
+use super::{at, names, shellcmd};
+use crate::alerts::AlertId;
+use crate::finding::{ExecContext, Finding};
+
+pub fn check(m: &Model, out: &mut Vec<Finding>) {
+    for c in &m.calls {
+        if m.ctx(c.scope) != ExecContext::Install {
+            continue;
+        }
+        let mut where_ = m.scope(c.scope).describe();
+        if c.indirect {
+            where_.push_str(", reached through an indirect lookup");
+        }
+        if let Some(_family) = names::network_call(&c.q) {
+            out.push(at(m, AlertId::InstallNetwork, c.scope, c.line, format!("{}() {where_}", c.q)));
+            continue;
+        }
+        if names::socket_send(&c.q) {
+            out.push(at(m, AlertId::InstallNetwork, c.scope, c.line, format!("{}() {where_}", c.q)));
+            continue;
+        }
+        if names::pip_main(&c.q) {
+            let cmd = c.command_text().unwrap_or_default();
+            let alert = if cmd.contains("://") { AlertId::InstallNetwork } else { AlertId::InstallSubprocess };
+            out.push(at(m, alert, c.scope, c.line, format!("{}() runs pip `{}` {where_}", c.q, clip(&cmd))));
+            continue;
+        }
+        if names::shell_call(&c.q).is_some() {
+            let cmd = c.command_text();
+            let lower = cmd.as_deref().unwrap_or("").to_ascii_lowercase();
+            let tainted = c.labels();
+            let reason = if tainted.has(super::labels::Labels::DECODED) {
+                Some("a command decoded at runtime")
+            } else if tainted.has(super::labels::Labels::NET) {
+                Some("a command received from the network")
+            } else if c.q == "os.startfile" {
+                Some("os.startfile launches a file")
+            } else {
+                shellcmd::suspicious_tokens(&lower).filter(|t| !(lower.trim_start().starts_with("git ") && *t == "URL"))
+            };
+            match reason {
+                Some(r) => out.push(at(
+                    m,
+                    AlertId::InstallShell,
+                    c.scope,
+                    c.line,
+                    format!("{}() runs `{}` ({r}) {where_}", c.q, clip(cmd.as_deref().unwrap_or("…"))),
+                )),
+                None => out.push(at(
+                    m,
+                    AlertId::InstallSubprocess,
+                    c.scope,
+                    c.line,
+                    format!("{}() runs `{}` {where_}", c.q, clip(cmd.as_deref().unwrap_or("…"))),
+                )),
+            }
+        }
+    }
+    for (cmd, class, line) in &m.hooks {
+        out.push(
+            Finding::new(
+                AlertId::InstallHook,
+                m.path,
+                format!("cmdclass overrides `{cmd}` with custom code in `{class}.run` (runs during pip install)"),
+            )
+            .at_line(*line)
+            .with_evidence(m.evidence(*line))
+            .in_context(ExecContext::Install),
+        );
+    }
+}
+
+pub(crate) fn clip(s: &str) -> String {
+    let mut t: String = s.chars().take(120).collect();
+    if s.chars().count() > 120 {
+        t.push('…');
+    }
+    t.replace('\n', " ")
+}

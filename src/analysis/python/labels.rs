@@ -1,0 +1,71 @@
+//! Flow labels: where a value came from. Propagated through assignments, containers,
+//! string building and calls inside one function scope (taint-lite).
+
+use std::ops::{BitOr, BitOrAssign};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Labels(pub u16);
+
+impl Labels {
+    pub const NONE: Labels = Labels(0);
+    /// Output of a decoder (base64, zlib, marshal, Fernet …).
+    pub const DECODED: Labels = Labels(1);
+    /// Data read from the network (HTTP body, socket.recv).
+    pub const NET: Labels = Labels(1 << 1);
+    /// User name, host name, working directory, MAC address …
+    pub const HOST: Labels = Labels(1 << 2);
+    /// Credentials: sensitive files, secret environment variables, browser stores.
+    pub const SECRET: Labels = Labels(1 << 3);
+    /// The whole environment (os.environ).
+    pub const ENV: Labels = Labels(1 << 4);
+    /// Path of a file written from network data.
+    pub const DL_PATH: Labels = Labels(1 << 5);
+    /// Data received on a raw socket.
+    pub const SOCK: Labels = Labels(1 << 6);
+    /// A string assembled by chr()/join/reversal/bytes lists (obfuscation shape).
+    pub const BUILT: Labels = Labels(1 << 7);
+
+    pub fn has(self, other: Labels) -> bool {
+        self.0 & other.0 != 0
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    /// Human description of the sensitive labels present.
+    pub fn describe_data(self) -> String {
+        let mut parts = Vec::new();
+        if self.has(Labels::SECRET) {
+            parts.push("credentials");
+        }
+        if self.has(Labels::ENV) {
+            parts.push("the environment");
+        }
+        if self.has(Labels::HOST) {
+            parts.push("host/user information");
+        }
+        if parts.is_empty() {
+            parts.push("data");
+        }
+        parts.join(" and ")
+    }
+}
+
+impl BitOr for Labels {
+    type Output = Labels;
+    fn bitor(self, rhs: Labels) -> Labels {
+        Labels(self.0 | rhs.0)
+    }
+}
+
+impl BitOrAssign for Labels {
+    fn bitor_assign(&mut self, rhs: Labels) {
+        self.0 |= rhs.0;
+    }
+}
+
+impl std::ops::BitAnd for Labels {
+    type Output = Labels;
+    fn bitand(self, rhs: Labels) -> Labels {
+        Labels(self.0 & rhs.0)
+    }
+}

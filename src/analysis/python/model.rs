@@ -1,0 +1,1705 @@
+//! Front-end: parses one file with ruff's error-recovering parser and walks it once,
+//! resolving call names through the import alias map (`b.b64decode` →
+//! `base64.b64decode`, `__import__('os').system` → `os.system`, `getattr(os, 'system')`),
+//! folding string constants (concatenation, join, chr lists, bytes lists, reversal,
+//! %/format, f-strings, decoded literals) and propagating flow labels through
+//! assignments. The result is a [`Model`]: scopes with their execution context, calls,
+//! writes, string literals, decoded payloads and obfuscation tricks. Detectors read it.
+
+use super::decode::{self, Decoded};
+use super::labels::Labels;
+use super::lines::LineIndex;
+use super::names;
+use crate::analysis::FileRole;
+use crate::finding::ExecContext;
+use ruff_python_ast::{self as ast, Expr, Number, Operator, PySourceType, Stmt, UnaryOp};
+use ruff_text_size::Ranged;
+use std::collections::HashMap;
+
+/// Longest folded string kept; longer results are dropped (bounded memory).
+const MAX_TEXT: usize = 2 * 1024 * 1024;
+/// Longest list folded element by element.
+const MAX_LIST: usize = 100_000;
+
+/// An abstract value: what the front-end knows about an expression.
+#[derive(Clone, Debug, Default)]
+pub struct Val {
+    pub labels: Labels,
+    /// Folded string value (best effort; `exact` says whether every part was known).
+    pub text: Option<String>,
+    pub exact: bool,
+    /// What the expression names, for calls and attribute access: `os.system`,
+    /// `requests.Session()`, `?.read` for unknown receivers.
+    pub qname: Option<String>,
+    pub int: Option<i64>,
+    pub list: Option<Vec<Val>>,
+    /// A file handle opened for writing: the path text or variable name.
+    pub write_target: Option<WriteTarget>,
+    /// The value came straight from a string literal in the source.
+    pub literal: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct WriteTarget {
+    pub path_text: Option<String>,
+    pub path_var: Option<String>,
+}
+
+impl Val {
+    fn text(s: String, exact: bool) -> Val {
+        if s.len() > MAX_TEXT {
+            return Val::default();
+        }
+        Val { text: Some(s), exact, ..Default::default() }
+    }
+    fn named(q: String) -> Val {
+        Val { qname: Some(q), ..Default::default() }
+    }
+    /// Folded text or a placeholder for unknown parts.
+    pub fn text_or_hole(&self) -> &str {
+        self.text.as_deref().unwrap_or("…")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopeKind {
+    Module,
+    Class,
+    Function,
+    /// `if __name__ == "__main__":` in a non-setup file.
+    Main,
+}
+
+#[derive(Debug)]
+pub struct Scope {
+    pub kind: ScopeKind,
+    pub name: String,
+    pub class: Option<String>,
+    pub parent: Option<usize>,
+    /// The setuptools command this method overrides (cmdclass), e.g. `install`.
+    pub command: Option<String>,
+    pub ctx: ExecContext,
+    pub callees: Vec<String>,
+    pub ret: Labels,
+}
+
+impl Scope {
+    /// Where the code is, for messages: "at module level", "in cmdclass `install.run`".
+    pub fn describe(&self) -> String {
+        let place = match self.kind {
+            ScopeKind::Module => "at module level".to_string(),
+            ScopeKind::Class => format!("in the body of class `{}`", self.name),
+            ScopeKind::Main => "in the `__main__` block".to_string(),
+            ScopeKind::Function => match (&self.command, &self.class) {
+                (Some(cmd), _) => format!("in cmdclass `{}.{}`", cmd, self.name),
+                (None, Some(c)) => format!("in `{}.{}()`", c, self.name),
+                (None, None) => format!("in `{}()`", self.name),
+            },
+        };
+        let when = match (self.ctx, self.kind) {
+            (ExecContext::Install, _) => " (runs during pip install)",
+            (ExecContext::Import, ScopeKind::Module | ScopeKind::Class) => " (runs on import)",
+            (ExecContext::Import, _) => " (called at import time)",
+            (ExecContext::Runtime, _) => "",
+        };
+        format!("{place}{when}")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Call {
+    /// Normalised resolved name: `subprocess.Popen`, `requests.Session.get`, `?.write`.
+    pub q: String,
+    pub scope: usize,
+    pub line: u32,
+    pub args: Vec<Val>,
+    pub kwargs: Vec<(String, Val)>,
+    pub recv: Option<Val>,
+    /// The callee was reached through an indirection (getattr, __import__, globals()).
+    pub indirect: bool,
+}
+
+impl Call {
+    pub fn labels(&self) -> Labels {
+        let mut l = Labels::NONE;
+        for a in &self.args {
+            l |= a.labels;
+        }
+        for (_, v) in &self.kwargs {
+            l |= v.labels;
+        }
+        l
+    }
+    pub fn kw(&self, name: &str) -> Option<&Val> {
+        self.kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+    /// Command text of a shell call: first argument, or `args=`; lists joined by spaces.
+    pub fn command_text(&self) -> Option<String> {
+        let v = self.args.first().or_else(|| self.kw("args")).or_else(|| self.kw("cmd"))?;
+        if let Some(list) = &v.list {
+            let parts: Vec<&str> = list.iter().map(|x| x.text_or_hole()).collect();
+            return Some(parts.join(" "));
+        }
+        v.text.clone()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Write {
+    pub scope: usize,
+    pub line: u32,
+    pub path_text: Option<String>,
+    pub data: Labels,
+    pub data_text: Option<String>,
+    pub append: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Lit {
+    pub value: String,
+    pub line: u32,
+    pub scope: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TrickKind {
+    /// getattr(__builtins__, …), __builtins__.__dict__['exec'], globals()['eval'] …
+    BuiltinsIndirection,
+    /// __import__/import_module of a name built from chr()/decoding/reversal.
+    HiddenImport,
+    /// __import__/import_module of a computed (not hidden) name.
+    DynamicImport,
+}
+
+#[derive(Clone, Debug)]
+pub struct Trick {
+    pub kind: TrickKind,
+    pub scope: usize,
+    pub line: u32,
+    pub detail: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Payload {
+    pub scope: usize,
+    pub line: u32,
+    pub decoded: Decoded,
+}
+
+pub struct Model<'a> {
+    pub path: &'a str,
+    pub text: &'a str,
+    pub role: FileRole,
+    pub lines: LineIndex,
+    pub parse_errors: usize,
+    pub scopes: Vec<Scope>,
+    pub calls: Vec<Call>,
+    pub writes: Vec<Write>,
+    pub literals: Vec<Lit>,
+    pub tricks: Vec<Trick>,
+    pub payloads: Vec<Payload>,
+    /// Absolute module names imported anywhere in the file, with line.
+    pub imports: Vec<(String, u32)>,
+    /// cmdclass overrides: (command, class name, line, has a custom `run`).
+    pub hooks: Vec<(String, String, u32)>,
+}
+
+impl<'a> Model<'a> {
+    pub fn scope(&self, id: usize) -> &Scope {
+        &self.scopes[id.min(self.scopes.len().saturating_sub(1))]
+    }
+    pub fn ctx(&self, scope: usize) -> ExecContext {
+        self.scope(scope).ctx
+    }
+    pub fn evidence(&self, line: u32) -> &'a str {
+        self.lines.line_text(self.text, line)
+    }
+    /// Scopes reachable from `scope` through intra-file calls (including itself).
+    pub fn reachable(&self, scope: usize) -> Vec<usize> {
+        let by_name = self.functions_by_name();
+        let mut seen = vec![false; self.scopes.len()];
+        let mut stack = vec![scope];
+        let mut out = Vec::new();
+        while let Some(s) = stack.pop() {
+            if s >= seen.len() || seen[s] {
+                continue;
+            }
+            seen[s] = true;
+            out.push(s);
+            for c in &self.scopes[s].callees {
+                if let Some(ids) = by_name.get(c.as_str()) {
+                    stack.extend(ids.iter().copied());
+                }
+            }
+            // nested scopes of a Main/Class block run with it
+            for (i, sc) in self.scopes.iter().enumerate() {
+                if sc.parent == Some(s) && matches!(sc.kind, ScopeKind::Class | ScopeKind::Main) {
+                    stack.push(i);
+                }
+            }
+        }
+        out
+    }
+
+    fn functions_by_name(&self) -> HashMap<&str, Vec<usize>> {
+        let mut m: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, s) in self.scopes.iter().enumerate() {
+            if s.kind == ScopeKind::Function {
+                m.entry(s.name.as_str()).or_default().push(i);
+            }
+        }
+        // a class name called = its __init__ (and run for thread subclasses)
+        for (i, s) in self.scopes.iter().enumerate() {
+            if s.kind == ScopeKind::Function && (s.name == "__init__" || s.name == "run") {
+                if let Some(c) = &s.class {
+                    if let Some(cn) = self.scopes.iter().find(|x| x.kind == ScopeKind::Class && &x.name == c) {
+                        m.entry(cn.name.as_str()).or_default().push(i);
+                    }
+                }
+            }
+        }
+        m
+    }
+}
+
+/// Builds the model of one file. `module_ctx` is when module-level code runs.
+pub fn build<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecContext) -> Model<'a> {
+    let parsed = ruff_python_parser::parse_unchecked_source(text, PySourceType::Python);
+    let parse_errors = parsed.errors().len();
+    let mut b = Builder {
+        m: Model {
+            path,
+            text,
+            role,
+            lines: LineIndex::new(text),
+            parse_errors,
+            scopes: vec![Scope {
+                kind: ScopeKind::Module,
+                name: String::new(),
+                class: None,
+                parent: None,
+                command: None,
+                ctx: module_ctx,
+                callees: Vec::new(),
+                ret: Labels::NONE,
+            }],
+            calls: Vec::new(),
+            writes: Vec::new(),
+            literals: Vec::new(),
+            tricks: Vec::new(),
+            payloads: Vec::new(),
+            imports: Vec::new(),
+            hooks: Vec::new(),
+        },
+        vars: vec![HashMap::new()],
+        aliases: HashMap::new(),
+        cur: 0,
+        class_stack: Vec::new(),
+        cmdclass_names: Vec::new(),
+        local_classes: HashMap::new(),
+        depth: 0,
+    };
+    let module = parsed.syntax();
+    b.block(&module.body);
+    b.finish()
+}
+
+struct Builder<'a> {
+    m: Model<'a>,
+    vars: Vec<HashMap<String, Val>>,
+    aliases: HashMap<String, String>,
+    cur: usize,
+    /// (class name, install command it overrides)
+    class_stack: Vec<(String, Option<String>)>,
+    cmdclass_names: Vec<String>,
+    /// local class name → install command base, if any
+    local_classes: HashMap<String, Option<String>>,
+    depth: u32,
+}
+
+fn rank(c: ExecContext) -> u8 {
+    match c {
+        ExecContext::Install => 3,
+        ExecContext::Import => 2,
+        ExecContext::Runtime => 1,
+    }
+}
+
+impl<'a> Builder<'a> {
+    fn line(&self, node: &impl Ranged) -> u32 {
+        self.m.lines.line(node.range().start().to_u32())
+    }
+
+    fn finish(mut self) -> Model<'a> {
+        // classes named in cmdclass={...} are install hooks even without a known base
+        for (i, s) in self.m.scopes.iter_mut().enumerate() {
+            if i == 0 {
+                continue;
+            }
+            if s.kind == ScopeKind::Function && s.command.is_none() {
+                if let Some(c) = &s.class {
+                    if self.cmdclass_names.contains(c) {
+                        s.command = Some("cmdclass".into());
+                    }
+                }
+            }
+            if s.command.is_some() {
+                s.ctx = ExecContext::Install;
+            }
+        }
+        // context fixpoint over the intra-file call graph
+        let by_name: HashMap<String, Vec<usize>> = {
+            let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, s) in self.m.scopes.iter().enumerate() {
+                if s.kind == ScopeKind::Function {
+                    m.entry(s.name.clone()).or_default().push(i);
+                    if s.name == "__init__" || s.name == "run" {
+                        if let Some(c) = &s.class {
+                            m.entry(c.clone()).or_default().push(i);
+                        }
+                    }
+                }
+            }
+            m
+        };
+        for _ in 0..8 {
+            let mut changed = false;
+            for i in 0..self.m.scopes.len() {
+                // class and main bodies run with their parent
+                if let (Some(p), ScopeKind::Class) = (self.m.scopes[i].parent, self.m.scopes[i].kind) {
+                    let pc = self.m.scopes[p].ctx;
+                    if rank(pc) > rank(self.m.scopes[i].ctx) {
+                        self.m.scopes[i].ctx = pc;
+                        changed = true;
+                    }
+                }
+                let ctx = self.m.scopes[i].ctx;
+                let callees = self.m.scopes[i].callees.clone();
+                for c in callees {
+                    if let Some(ids) = by_name.get(&c) {
+                        for &j in ids {
+                            if rank(ctx) > rank(self.m.scopes[j].ctx) {
+                                self.m.scopes[j].ctx = ctx;
+                                changed = true;
+                            }
+                        }
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        self.m
+    }
+
+    fn push_scope(&mut self, kind: ScopeKind, name: &str, ctx: ExecContext) -> usize {
+        let (class, command) = match (kind, self.class_stack.last()) {
+            (ScopeKind::Function, Some((c, cmd))) => (Some(c.clone()), cmd.clone()),
+            _ => (None, None),
+        };
+        // methods see the enclosing function/module, not the class body
+        let mut parent = self.cur;
+        while self.m.scopes[parent].kind == ScopeKind::Class {
+            match self.m.scopes[parent].parent {
+                Some(p) => parent = p,
+                None => break,
+            }
+        }
+        self.m.scopes.push(Scope {
+            kind,
+            name: name.to_string(),
+            class,
+            parent: Some(if kind == ScopeKind::Function { parent } else { self.cur }),
+            command,
+            ctx,
+            callees: Vec::new(),
+            ret: Labels::NONE,
+        });
+        self.vars.push(HashMap::new());
+        self.m.scopes.len() - 1
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Val> {
+        let mut s = Some(self.cur);
+        while let Some(i) = s {
+            if let Some(v) = self.vars[i].get(name) {
+                return Some(v);
+            }
+            s = self.m.scopes[i].parent;
+        }
+        None
+    }
+
+    fn assign_name(&mut self, name: &str, v: Val) {
+        self.vars[self.cur].insert(name.to_string(), v);
+    }
+
+    fn add_labels(&mut self, name: &str, l: Labels) {
+        // find the scope that holds the variable, else the current one
+        let mut s = Some(self.cur);
+        while let Some(i) = s {
+            if let Some(v) = self.vars[i].get_mut(name) {
+                v.labels |= l;
+                return;
+            }
+            s = self.m.scopes[i].parent;
+        }
+        self.vars[self.cur].insert(name.to_string(), Val { labels: l, ..Default::default() });
+    }
+
+    fn block(&mut self, body: &[Stmt]) {
+        for s in body {
+            self.stmt(s);
+        }
+    }
+
+    fn bind_target(&mut self, target: &Expr, v: Val) {
+        match target {
+            Expr::Name(n) => self.assign_name(n.id.as_str(), v),
+            Expr::Tuple(t) => {
+                for (i, e) in t.elts.iter().enumerate() {
+                    let item = v.list.as_ref().and_then(|l| l.get(i).cloned()).unwrap_or(Val { labels: v.labels, ..Default::default() });
+                    self.bind_target(e, item);
+                }
+            }
+            Expr::List(t) => {
+                for e in &t.elts {
+                    self.bind_target(e, Val { labels: v.labels, ..Default::default() });
+                }
+            }
+            Expr::Attribute(a) => {
+                if let Expr::Name(n) = a.value.as_ref() {
+                    let key = format!("{}.{}", n.id.as_str(), a.attr.id.as_str());
+                    self.assign_name(&key, v);
+                } else {
+                    self.expr(&a.value);
+                }
+            }
+            Expr::Subscript(s) => {
+                // d[k] = tainted → d carries the label
+                if let Expr::Name(n) = s.value.as_ref() {
+                    if !v.labels.is_empty() {
+                        let l = v.labels;
+                        self.add_labels(n.id.as_str(), l);
+                    }
+                }
+                self.expr(&s.slice);
+            }
+            Expr::Starred(s) => self.bind_target(&s.value, v),
+            _ => {}
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt) {
+        match s {
+            Stmt::FunctionDef(f) => {
+                for d in &f.decorator_list {
+                    self.expr(&d.expression);
+                }
+                let line = self.line(f);
+                let base = if self.m.role == FileRole::SetupScript { ExecContext::Install } else { ExecContext::Runtime };
+                let id = self.push_scope(ScopeKind::Function, f.name.id.as_str(), base);
+                if self.m.scopes[id].command.is_some() {
+                    if let (Some(cmd), Some(class)) = (self.m.scopes[id].command.clone(), self.m.scopes[id].class.clone()) {
+                        if f.name.id.as_str() == "run" {
+                            self.m.hooks.push((cmd, class, line));
+                        }
+                    }
+                }
+                let saved = self.cur;
+                self.cur = id;
+                self.block(&f.body);
+                self.cur = saved;
+            }
+            Stmt::ClassDef(c) => {
+                let mut command = None;
+                if let Some(args) = &c.arguments {
+                    for base in args.args.iter() {
+                        let v = self.expr(base);
+                        if let Some(q) = v.qname {
+                            let q = names::normalize(&q);
+                            let last = q.rsplit('.').next().unwrap_or(&q).to_string();
+                            let from_setuptools = q.contains("command") || q.starts_with("setuptools") || q.starts_with("distutils") || q == last;
+                            if names::install_command(&last) && from_setuptools {
+                                command = Some(last.trim_start_matches('_').trim_start_matches("orig_").to_string());
+                            } else if let Some(Some(cmd)) = self.local_classes.get(&last) {
+                                command = Some(cmd.clone());
+                            }
+                        }
+                    }
+                }
+                self.local_classes.insert(c.name.id.to_string(), command.clone());
+                
+                let ctx = self.m.scopes[self.cur].ctx;
+                let id = self.push_scope(ScopeKind::Class, c.name.id.as_str(), ctx);
+                let saved = self.cur;
+                self.cur = id;
+                self.class_stack.push((c.name.id.to_string(), command));
+                self.block(&c.body);
+                self.class_stack.pop();
+                self.cur = saved;
+            }
+            Stmt::Return(r) => {
+                if let Some(v) = &r.value {
+                    let v = self.expr(v);
+                    self.m.scopes[self.cur].ret |= v.labels;
+                }
+            }
+            Stmt::Assign(a) => {
+                let v = self.expr(&a.value);
+                for t in &a.targets {
+                    self.bind_target(t, v.clone());
+                }
+            }
+            Stmt::AugAssign(a) => {
+                let v = self.expr(&a.value);
+                let old = self.expr(&a.target);
+                let mut nv = Val { labels: old.labels | v.labels, ..Default::default() };
+                if a.op == Operator::Add {
+                    if let (Some(x), Some(y)) = (&old.text, &v.text) {
+                        if x.len() + y.len() <= MAX_TEXT {
+                            nv.text = Some(format!("{x}{y}"));
+                            nv.exact = old.exact && v.exact;
+                        }
+                    }
+                }
+                self.bind_target(&a.target, nv);
+            }
+            Stmt::AnnAssign(a) => {
+                if let Some(v) = &a.value {
+                    let v = self.expr(v);
+                    self.bind_target(&a.target, v);
+                }
+            }
+            Stmt::For(f) => {
+                let it = self.expr(&f.iter);
+                self.bind_target(&f.target, Val { labels: it.labels, ..Default::default() });
+                self.block(&f.body);
+                self.block(&f.orelse);
+            }
+            Stmt::While(w) => {
+                self.expr(&w.test);
+                self.block(&w.body);
+                self.block(&w.orelse);
+            }
+            Stmt::If(i) => {
+                if self.m.role != FileRole::SetupScript && is_main_guard(&i.test) && self.m.scopes[self.cur].kind == ScopeKind::Module {
+                    
+                    let id = self.push_scope(ScopeKind::Main, "__main__", ExecContext::Runtime);
+                    let saved = self.cur;
+                    self.cur = id;
+                    self.block(&i.body);
+                    self.cur = saved;
+                    for c in &i.elif_else_clauses {
+                        self.block(&c.body);
+                    }
+                    return;
+                }
+                self.expr(&i.test);
+                self.block(&i.body);
+                for c in &i.elif_else_clauses {
+                    if let Some(t) = &c.test {
+                        self.expr(t);
+                    }
+                    self.block(&c.body);
+                }
+            }
+            Stmt::With(w) => {
+                for item in &w.items {
+                    let v = self.expr(&item.context_expr);
+                    if let Some(t) = &item.optional_vars {
+                        self.bind_target(t, v);
+                    }
+                }
+                self.block(&w.body);
+            }
+            Stmt::Match(m) => {
+                self.expr(&m.subject);
+                for c in &m.cases {
+                    self.block(&c.body);
+                }
+            }
+            Stmt::Raise(r) => {
+                if let Some(e) = &r.exc {
+                    self.expr(e);
+                }
+            }
+            Stmt::Try(t) => {
+                self.block(&t.body);
+                for h in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    self.block(&h.body);
+                }
+                self.block(&t.orelse);
+                self.block(&t.finalbody);
+            }
+            Stmt::Assert(a) => {
+                self.expr(&a.test);
+            }
+            Stmt::Import(i) => {
+                let line = self.line(i);
+                for a in &i.names {
+                    let full = a.name.id.to_string();
+                    self.m.imports.push((full.clone(), line));
+                    match &a.asname {
+                        Some(asn) => {
+                            self.aliases.insert(asn.id.to_string(), full);
+                        }
+                        None => {
+                            let first = full.split('.').next().unwrap_or(&full).to_string();
+                            self.aliases.insert(first.clone(), first);
+                        }
+                    }
+                    self.vars[self.cur].remove(a.asname.as_ref().map(|x| x.id.as_str()).unwrap_or(""));
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                let line = self.line(i);
+                let module = i.module.as_ref().map(|m| m.id.to_string()).unwrap_or_default();
+                let base = if i.level > 0 { format!("{}{}", ".".repeat(i.level as usize), module) } else { module.clone() };
+                if i.level == 0 {
+                    self.m.imports.push((module.clone(), line));
+                }
+                for a in &i.names {
+                    let name = a.name.id.as_str();
+                    if name == "*" {
+                        continue;
+                    }
+                    let full = if base.is_empty() { name.to_string() } else { format!("{base}.{name}") };
+                    if i.level == 0 {
+                        self.m.imports.push((full.clone(), line));
+                    }
+                    let local = a.asname.as_ref().map(|x| x.id.to_string()).unwrap_or_else(|| name.to_string());
+                    self.aliases.insert(local, full);
+                }
+            }
+            Stmt::Expr(e) => {
+                // bare string statements are docstrings: not collected as literals
+                if matches!(e.value.as_ref(), Expr::StringLiteral(_)) {
+                    return;
+                }
+                self.expr(&e.value);
+            }
+            Stmt::Delete(d) => {
+                for t in &d.targets {
+                    self.expr(t);
+                }
+            }
+            Stmt::TypeAlias(_) | Stmt::Global(_) | Stmt::Nonlocal(_) | Stmt::Pass(_) | Stmt::Break(_) | Stmt::Continue(_) | Stmt::IpyEscapeCommand(_) => {}
+        }
+    }
+
+    fn record_literal(&mut self, s: &str, node: &impl Ranged) {
+        if s.len() >= 4 {
+            let line = self.line(node);
+            self.m.literals.push(Lit { value: s.to_string(), line, scope: self.cur });
+        }
+    }
+
+    /// Evaluates an expression: records calls inside it and returns what is known.
+    fn expr(&mut self, e: &Expr) -> Val {
+        self.depth += 1;
+        let v = if self.depth > 200 { Val::default() } else { self.expr_inner(e) };
+        self.depth -= 1;
+        v
+    }
+
+    fn expr_inner(&mut self, e: &Expr) -> Val {
+        match e {
+            Expr::StringLiteral(s) => {
+                let t = s.value.to_str();
+                self.record_literal(t, s);
+                let mut v = Val::text(t.to_string(), true);
+                v.literal = true;
+                v
+            }
+            Expr::BytesLiteral(b) => {
+                let bytes: Vec<u8> = b.value.bytes().collect();
+                let t = String::from_utf8_lossy(&bytes).into_owned();
+                self.record_literal(&t, b);
+                let mut v = Val::text(t, true);
+                v.literal = true;
+                v
+            }
+            Expr::NumberLiteral(n) => match &n.value {
+                Number::Int(i) => Val { int: i.as_i64(), ..Default::default() },
+                _ => Val::default(),
+            },
+            Expr::BooleanLiteral(b) => Val { int: Some(b.value as i64), ..Default::default() },
+            Expr::FString(f) => {
+                let mut out = String::new();
+                let mut exact = true;
+                let mut labels = Labels::NONE;
+                for part in f.value.iter() {
+                    match part {
+                        ast::FStringPart::Literal(l) => out.push_str(&l.value),
+                        ast::FStringPart::FString(fs) => {
+                            for el in fs.elements.iter() {
+                                match el {
+                                    ast::InterpolatedStringElement::Literal(l) => out.push_str(&l.value),
+                                    ast::InterpolatedStringElement::Interpolation(i) => {
+                                        let v = self.expr(&i.expression);
+                                        labels |= v.labels;
+                                        match &v.text {
+                                            Some(t) if v.exact => out.push_str(t),
+                                            Some(t) => {
+                                                out.push_str(t);
+                                                exact = false;
+                                            }
+                                            None => {
+                                                out.push('…');
+                                                exact = false;
+                                            }
+                                        }
+                                    }
+                                }
+                                if out.len() > MAX_TEXT {
+                                    return Val { labels, ..Default::default() };
+                                }
+                            }
+                        }
+                    }
+                }
+                if out.len() >= 8 {
+                    let line = self.line(f);
+                    self.m.literals.push(Lit { value: out.clone(), line, scope: self.cur });
+                }
+                let mut v = Val::text(out, exact);
+                v.labels = labels;
+                v
+            }
+            Expr::Name(n) => {
+                let id = n.id.as_str();
+                if let Some(v) = self.lookup(id) {
+                    let mut v = v.clone();
+                    v.literal = false;
+                    return v;
+                }
+                if let Some(q) = self.aliases.get(id) {
+                    return Val::named(q.clone());
+                }
+                match id {
+                    "__builtins__" | "__builtin__" => Val::named("builtins".into()),
+                    _ => Val::named(id.to_string()),
+                }
+            }
+            Expr::Attribute(a) => {
+                // self.x stored as "self.x"
+                if let Expr::Name(n) = a.value.as_ref() {
+                    let key = format!("{}.{}", n.id.as_str(), a.attr.id.as_str());
+                    if let Some(v) = self.lookup(&key) {
+                        return v.clone();
+                    }
+                }
+                let base = self.expr(&a.value);
+                let attr = a.attr.id.as_str();
+                let q = match &base.qname {
+                    Some(q) => format!("{q}.{attr}"),
+                    None => format!("?.{attr}"),
+                };
+                let mut v = Val::named(q);
+                v.labels = base.labels;
+                if attr == "environ" && base.qname.as_deref() == Some("os") {
+                    v.labels |= Labels::ENV;
+                }
+                v
+            }
+            Expr::Call(c) => self.call(c),
+            Expr::BinOp(b) => {
+                let l = self.expr(&b.left);
+                let r = self.expr(&b.right);
+                binop(&l, b.op, &r)
+            }
+            Expr::UnaryOp(u) => {
+                let v = self.expr(&u.operand);
+                match (u.op, v.int) {
+                    (UnaryOp::USub, Some(i)) => Val { int: i.checked_neg(), ..Default::default() },
+                    (UnaryOp::Invert, Some(i)) => Val { int: Some(!i), ..Default::default() },
+                    (UnaryOp::UAdd, Some(i)) => Val { int: Some(i), ..Default::default() },
+                    _ => Val { labels: v.labels, ..Default::default() },
+                }
+            }
+            Expr::BoolOp(b) => {
+                let mut labels = Labels::NONE;
+                let mut last = Val::default();
+                for x in &b.values {
+                    last = self.expr(x);
+                    labels |= last.labels;
+                }
+                last.labels = labels;
+                last
+            }
+            Expr::Named(n) => {
+                let v = self.expr(&n.value);
+                self.bind_target(&n.target, v.clone());
+                v
+            }
+            Expr::Lambda(l) => {
+                self.expr(&l.body);
+                Val::default()
+            }
+            Expr::If(i) => {
+                self.expr(&i.test);
+                let a = self.expr(&i.body);
+                let b = self.expr(&i.orelse);
+                let mut v = if a.text.is_some() { a.clone() } else { b.clone() };
+                v.labels = a.labels | b.labels;
+                v
+            }
+            Expr::Dict(d) => {
+                let mut labels = Labels::NONE;
+                for item in &d.items {
+                    if let Some(k) = &item.key {
+                        labels |= self.expr(k).labels;
+                    }
+                    let v = self.expr(&item.value);
+                    labels |= v.labels;
+                }
+                Val { labels, ..Default::default() }
+            }
+            Expr::Set(s) => self.seq(&s.elts),
+            Expr::List(s) => self.seq(&s.elts),
+            Expr::Tuple(s) => self.seq(&s.elts),
+            Expr::ListComp(c) => self.comprehension(&c.elt, &c.generators),
+            Expr::SetComp(c) => self.comprehension(&c.elt, &c.generators),
+            Expr::Generator(c) => self.comprehension(&c.elt, &c.generators),
+            Expr::DictComp(c) => {
+                let mut labels = Labels::NONE;
+                for g in &c.generators {
+                    let it = self.expr(&g.iter);
+                    labels |= it.labels;
+                    self.bind_target(&g.target, Val { labels: it.labels, ..Default::default() });
+                }
+                if let Some(k) = &c.key {
+                    labels |= self.expr(k).labels;
+                }
+                labels |= self.expr(&c.value).labels;
+                Val { labels, ..Default::default() }
+            }
+            Expr::Await(a) => self.expr(&a.value),
+            Expr::Yield(y) => {
+                if let Some(v) = &y.value {
+                    let v = self.expr(v);
+                    self.m.scopes[self.cur].ret |= v.labels;
+                }
+                Val::default()
+            }
+            Expr::YieldFrom(y) => self.expr(&y.value),
+            Expr::Compare(c) => {
+                self.expr(&c.left);
+                for x in c.comparators.iter() {
+                    self.expr(x);
+                }
+                Val::default()
+            }
+            Expr::Subscript(s) => self.subscript(s),
+            Expr::Starred(s) => self.expr(&s.value),
+            Expr::Slice(s) => {
+                for x in [&s.lower, &s.upper, &s.step].into_iter().flatten() {
+                    self.expr(x);
+                }
+                Val::default()
+            }
+            Expr::TString(_) | Expr::NoneLiteral(_) | Expr::EllipsisLiteral(_) | Expr::IpyEscapeCommand(_) => Val::default(),
+        }
+    }
+
+    fn seq(&mut self, elts: &[Expr]) -> Val {
+        let mut labels = Labels::NONE;
+        let mut items = Vec::with_capacity(elts.len().min(MAX_LIST));
+        for x in elts {
+            let v = self.expr(x);
+            labels |= v.labels;
+            if items.len() < MAX_LIST {
+                items.push(v);
+            }
+        }
+        Val { labels, list: Some(items), ..Default::default() }
+    }
+
+    /// `[chr(x) for x in [..]]`, `(chr(c ^ k) for c in data)`: evaluated element by element
+    /// when the iterable is a known list.
+    fn comprehension(&mut self, elt: &Expr, gens: &[ast::Comprehension]) -> Val {
+        let mut labels = Labels::NONE;
+        if gens.len() == 1 && gens[0].ifs.is_empty() {
+            let it = self.expr(&gens[0].iter);
+            labels |= it.labels;
+            let items: Option<Vec<Val>> = it.list.clone().or_else(|| {
+                it.text.as_ref().filter(|t| it.exact && t.len() <= MAX_LIST).map(|t| t.chars().map(|c| Val::text(c.to_string(), true)).collect())
+            });
+            if let (Some(items), Expr::Name(target)) = (items, &gens[0].target) {
+                let name = target.id.as_str().to_string();
+                let mut first_len: Option<(usize, usize)> = None;
+                let mut out = Vec::with_capacity(items.len());
+                for item in items.into_iter() {
+                    self.assign_name(&name, item);
+                    let v = self.expr(elt);
+                    // record calls and literals of the first iteration only
+                    match first_len {
+                        None => first_len = Some((self.m.calls.len(), self.m.literals.len())),
+                        Some((c, l)) => {
+                            self.m.calls.truncate(c);
+                            self.m.literals.truncate(l);
+                        }
+                    }
+                    labels |= v.labels;
+                    out.push(v);
+                }
+                let built = out.iter().any(|v| v.labels.has(Labels::BUILT));
+                return Val { labels: labels | if built { Labels::BUILT } else { Labels::NONE }, list: Some(out), ..Default::default() };
+            }
+            self.bind_target(&gens[0].target, Val { labels: it.labels, ..Default::default() });
+        } else {
+            for g in gens {
+                let it = self.expr(&g.iter);
+                labels |= it.labels;
+                self.bind_target(&g.target, Val { labels: it.labels, ..Default::default() });
+                for c in &g.ifs {
+                    self.expr(c);
+                }
+            }
+        }
+        labels |= self.expr(elt).labels;
+        Val { labels, ..Default::default() }
+    }
+
+    fn subscript(&mut self, s: &ast::ExprSubscript) -> Val {
+        let base = self.expr(&s.value);
+        let line = self.line(s);
+        // slices: text[::-1]
+        if let Expr::Slice(sl) = s.slice.as_ref() {
+            let step = sl.step.as_ref().map(|x| self.expr(x).int).unwrap_or(Some(1));
+            let lower = sl.lower.as_ref().map(|x| self.expr(x).int);
+            let upper = sl.upper.as_ref().map(|x| self.expr(x).int);
+            if let (Some(t), Some(-1), None, None) = (&base.text, step, &lower, &upper) {
+                let mut v = Val::text(t.chars().rev().collect(), base.exact);
+                v.labels = base.labels | Labels::BUILT;
+                return v;
+            }
+            return Val { labels: base.labels, ..Default::default() };
+        }
+        let key = self.expr(&s.slice);
+        // __builtins__.__dict__['exec'], globals()['eval'], vars(builtins)['exec']
+        if let (Some(q), Some(k)) = (&base.qname, &key.text) {
+            let qn = names::normalize(q);
+            let is_ns = matches!(qn.as_str(), "builtins" | "builtins.__dict__" | "globals" | "locals" | "vars" | "__dict__" | "sys.modules.builtins.__dict__")
+                || qn.ends_with("builtins.__dict__");
+            if is_ns && names::dangerous_builtin(k) {
+                self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("{}[{:?}]", q.replace("()", "()"), k) });
+                let mut v = Val::named(k.clone());
+                v.literal = false;
+                return v;
+            }
+            if qn == "sys.modules" {
+                return Val::named(k.clone());
+            }
+            // os.environ['X']
+            if qn == "os.environ" {
+                return env_read(k, base.labels);
+            }
+        }
+        if let (Some(list), Some(i)) = (&base.list, key.int) {
+            let idx = if i < 0 { list.len() as i64 + i } else { i };
+            if let Some(v) = usize::try_from(idx).ok().and_then(|i| list.get(i)) {
+                return v.clone();
+            }
+        }
+        if let (Some(t), Some(i)) = (&base.text, key.int) {
+            let n = t.chars().count() as i64;
+            let idx = if i < 0 { n + i } else { i };
+            if let Some(c) = usize::try_from(idx).ok().and_then(|i| t.chars().nth(i)) {
+                let mut v = Val::text(c.to_string(), base.exact);
+                v.labels = base.labels;
+                return v;
+            }
+        }
+        let mut labels = base.labels;
+        if base.labels.has(Labels::ENV) {
+            // a single environment value, not the whole environment
+            labels = Labels(labels.0 & !Labels::ENV.0);
+        }
+        Val { labels, qname: base.qname.map(|q| format!("{q}[]")), ..Default::default() }
+    }
+
+    fn call(&mut self, c: &ast::ExprCall) -> Val {
+        let line = self.line(c);
+        let func = self.expr(&c.func);
+        let mut args: Vec<Val> = Vec::with_capacity(c.arguments.args.len());
+        for a in c.arguments.args.iter() {
+            args.push(self.expr(a));
+        }
+        let mut kwargs = Vec::with_capacity(c.arguments.keywords.len());
+        for k in c.arguments.keywords.iter() {
+            let v = self.expr(&k.value);
+            let name = k.arg.as_ref().map(|a| a.id.to_string()).unwrap_or_else(|| "**".into());
+            kwargs.push((name, v));
+        }
+        // receiver for method calls
+        let recv: Option<Val> = match c.func.as_ref() {
+            Expr::Attribute(a) => Some(self.peek(&a.value)),
+            _ => None,
+        };
+        let method = match c.func.as_ref() {
+            Expr::Attribute(a) => Some(a.attr.id.as_str()),
+            _ => None,
+        };
+        let raw_q = func.qname.clone().unwrap_or_else(|| "?".into());
+        let q = names::normalize(&raw_q);
+
+        // call graph: local functions called or passed as callbacks
+        match c.func.as_ref() {
+            Expr::Name(n) => {
+                let id = n.id.to_string();
+                if !self.aliases.contains_key(&id) {
+                    self.m.scopes[self.cur].callees.push(id);
+                }
+            }
+            Expr::Attribute(a) => {
+                if let Expr::Name(n) = a.value.as_ref() {
+                    if matches!(n.id.as_str(), "self" | "cls") || self.local_classes.contains_key(n.id.as_str()) {
+                        self.m.scopes[self.cur].callees.push(a.attr.id.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+        for a in c.arguments.args.iter().chain(c.arguments.keywords.iter().map(|k| &k.value)) {
+            if let Expr::Name(n) = a {
+                if !self.aliases.contains_key(n.id.as_str()) {
+                    self.m.scopes[self.cur].callees.push(n.id.to_string());
+                }
+            }
+        }
+        // cmdclass={'install': Custom}
+        if q == "setup" || q.ends_with(".setup") {
+            if let Some((_, _)) = kwargs.iter().find(|(k, _)| k == "cmdclass") {
+                for k in c.arguments.keywords.iter() {
+                    if k.arg.as_ref().map(|a| a.id.as_str()) == Some("cmdclass") {
+                        if let Expr::Dict(d) = &k.value {
+                            for item in &d.items {
+                                if let Expr::Name(n) = &item.value {
+                                    self.cmdclass_names.push(n.id.to_string());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        let arg_labels = {
+            let mut l = Labels::NONE;
+            for a in &args {
+                l |= a.labels;
+            }
+            for (_, v) in &kwargs {
+                l |= v.labels;
+            }
+            l
+        };
+        let recv_labels = recv.as_ref().map(|r| r.labels).unwrap_or_default();
+        let mut result = Val { labels: arg_labels | recv_labels, ..Default::default() };
+        let mut indirect = false;
+
+        // ── name-producing calls: __import__, import_module, getattr, globals() ──
+        match q.as_str() {
+            "__import__" | "importlib.import_module" | "importlib.__import__" => {
+                if let Some(a0) = args.first() {
+                    match (&a0.text, a0.literal) {
+                        (Some(t), true) => {
+                            result.qname = Some(t.clone());
+                            self.m.imports.push((t.clone(), line));
+                        }
+                        (Some(t), false) if a0.exact && !t.contains('…') => {
+                            let kind = if a0.labels.has(Labels::BUILT) || a0.labels.has(Labels::DECODED) { TrickKind::HiddenImport } else { TrickKind::DynamicImport };
+                            self.m.tricks.push(Trick { kind, scope: self.cur, line, detail: t.clone() });
+                            self.m.imports.push((t.clone(), line));
+                            result.qname = Some(t.clone());
+                            indirect = true;
+                        }
+                        _ => {
+                            let kind = if a0.labels.has(Labels::BUILT) || a0.labels.has(Labels::DECODED) { TrickKind::HiddenImport } else { TrickKind::DynamicImport };
+                            self.m.tricks.push(Trick { kind, scope: self.cur, line, detail: a0.text.clone().unwrap_or_default() });
+                        }
+                    }
+                }
+                let v = Val { qname: result.qname.clone(), labels: result.labels, ..Default::default() };
+                self.push_call(&q, line, args, kwargs, recv, indirect);
+                return v;
+            }
+            "getattr" => {
+                if let (Some(obj), Some(name)) = (args.first(), args.get(1)) {
+                    let oq = obj.qname.as_deref().map(names::normalize).unwrap_or_default();
+                    let builtins_ns = matches!(oq.as_str(), "builtins" | "__builtins__" | "__builtin__" | "globals" | "locals" | "vars") || oq.ends_with("builtins");
+                    match &name.text {
+                        Some(n) if name.exact => {
+                            if builtins_ns && (names::dangerous_builtin(n) || !name.literal) {
+                                self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("getattr({oq}, {n:?})") });
+                            } else if !name.literal && (name.labels.has(Labels::BUILT) || name.labels.has(Labels::DECODED)) {
+                                self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("getattr({}, {n:?}) with a built name", if oq.is_empty() { "…" } else { &oq }) });
+                            }
+                            let base = obj.qname.clone().unwrap_or_else(|| "?".into());
+                            let nq = if builtins_ns { n.clone() } else { format!("{base}.{n}") };
+                            let mut v = Val::named(nq);
+                            v.labels = obj.labels;
+                            self.push_call(&q, line, args, kwargs, recv, false);
+                            return v;
+                        }
+                        _ => {
+                            if builtins_ns {
+                                self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("getattr({oq}, <computed>)") });
+                            }
+                        }
+                    }
+                }
+            }
+            "globals" | "locals" | "vars" => {
+                let ns = match args.first().and_then(|a| a.qname.as_deref()) {
+                    Some(a) if names::normalize(a) == "builtins" => "builtins".to_string(),
+                    Some(_) => "?".into(),
+                    None => q.clone(),
+                };
+                self.push_call(&q, line, args, kwargs, recv, false);
+                return Val::named(ns);
+            }
+            _ => {}
+        }
+
+        // ── sources and folding ──
+        if names::network_call(&q).is_some() || names::socket_recv(&q) {
+            result.labels |= Labels::NET;
+            if names::socket_recv(&q) {
+                result.labels |= Labels::SOCK;
+            }
+        }
+        if names::host_info_call(&q) {
+            result.labels |= Labels::HOST;
+        }
+        if matches!(q.as_str(), "os.getenv" | "os.environ.get" | "os.environ.setdefault" | "os.environ.pop") {
+            if let Some(k) = args.first().and_then(|a| a.text.clone()) {
+                let ev = env_read(&k, Labels::NONE);
+                result.labels = (result.labels | ev.labels) & Labels(!Labels::ENV.0);
+            } else {
+                result.labels = Labels(result.labels.0 & !Labels::ENV.0);
+            }
+        }
+        if matches!(q.as_str(), "os.environ.copy" | "dict" | "os.environ.items" | "os.environ.keys" | "os.environ.values") && (recv_labels | arg_labels).has(Labels::ENV) {
+            result.labels |= Labels::ENV;
+        }
+        if q == "os.getenv" || q == "os.environ.get" {
+            // value of a single variable: not the whole environment
+        }
+        // local helper function: its return labels
+        if let Expr::Name(n) = c.func.as_ref() {
+            let id = n.id.as_str();
+            if let Some(ret) = self.m.scopes.iter().rev().find(|s| s.kind == ScopeKind::Function && s.name == id).map(|s| s.ret) {
+                result.labels |= ret;
+            }
+        }
+        let text_arg = args.first().and_then(|a| a.text.clone());
+        match q.as_str() {
+            "chr" | "unichr" => {
+                if let Some(i) = args.first().and_then(|a| a.int) {
+                    if let Some(ch) = u32::try_from(i).ok().and_then(char::from_u32) {
+                        result.text = Some(ch.to_string());
+                        result.exact = true;
+                        result.labels |= Labels::BUILT;
+                    }
+                }
+            }
+            "ord" => {
+                if let Some(t) = &text_arg {
+                    let mut it = t.chars();
+                    if let (Some(ch), None) = (it.next(), it.next()) {
+                        result.int = Some(ch as i64);
+                    }
+                }
+            }
+            "int" => {
+                if let Some(a0) = args.first() {
+                    result.int = a0.int.or_else(|| {
+                        let radix = args.get(1).and_then(|r| r.int).unwrap_or(10) as u32;
+                        a0.text.as_ref().and_then(|t| i64::from_str_radix(t.trim(), radix.clamp(2, 36)).ok())
+                    });
+                }
+            }
+            "str" | "repr" => {
+                if let Some(a0) = args.first() {
+                    result.text = a0.text.clone().or_else(|| a0.int.map(|i| i.to_string()));
+                    result.exact = a0.exact || a0.int.is_some();
+                }
+            }
+            "map" => {
+                // map(chr, [..]) / map(lambda …) — only chr is folded
+                if let (Some(f), Some(list)) = (args.first().and_then(|f| f.qname.as_deref()), args.get(1).and_then(|l| l.list.as_ref())) {
+                    if names::normalize(f) == "chr" {
+                        let items: Vec<Val> = list
+                            .iter()
+                            .map(|x| match x.int.and_then(|i| u32::try_from(i).ok()).and_then(char::from_u32) {
+                                Some(ch) => Val::text(ch.to_string(), true),
+                                None => Val::default(),
+                            })
+                            .collect();
+                        result.list = Some(items);
+                        result.labels |= Labels::BUILT;
+                    }
+                }
+            }
+            "list" | "tuple" | "reversed" | "sorted" => {
+                if let Some(a0) = args.first() {
+                    result.list = a0.list.clone();
+                    if q == "reversed" {
+                        if let Some(l) = &mut result.list {
+                            l.reverse();
+                            result.labels |= Labels::BUILT;
+                        } else if let Some(t) = &a0.text {
+                            result.text = Some(t.chars().rev().collect());
+                            result.exact = a0.exact;
+                            result.labels |= Labels::BUILT;
+                        }
+                    }
+                }
+            }
+            "bytes" | "bytearray" => {
+                if let Some(list) = args.first().and_then(|a| a.list.as_ref()) {
+                    let bytes: Option<Vec<u8>> = list.iter().map(|x| x.int.and_then(|i| u8::try_from(i).ok())).collect();
+                    if let Some(b) = bytes {
+                        result.text = Some(String::from_utf8_lossy(&b).into_owned());
+                        result.exact = true;
+                        result.labels |= Labels::BUILT;
+                    }
+                } else if let Some(a0) = args.first() {
+                    result.text = a0.text.clone();
+                    result.exact = a0.exact;
+                }
+            }
+            "open" | "io.open" | "codecs.open" => {
+                let mode = args.get(1).or_else(|| kwargs.iter().find(|(k, _)| k == "mode").map(|(_, v)| v)).and_then(|m| m.text.clone()).unwrap_or_default();
+                if mode.contains('w') || mode.contains('a') || mode.contains('x') {
+                    result.write_target = Some(WriteTarget {
+                        path_text: args.first().and_then(|a| a.text.clone()),
+                        path_var: name_of(c.arguments.args.first()),
+                    });
+                    if mode.contains('a') {
+                        result.int = Some(1); // marks append mode for the write record
+                    }
+                }
+                if let Some(p) = args.first() {
+                    result.labels |= p.labels & Labels::DL_PATH;
+                    if p.text.as_deref().map(super::sensitive_files::sensitive_path).flatten().is_some() {
+                        result.labels |= Labels::SECRET;
+                    }
+                }
+            }
+            _ => {}
+        }
+        // decoders
+        if names::decode_call(&q) {
+            result.labels |= Labels::DECODED;
+            if let Some(a0) = args.first() {
+                if let Some(t) = &a0.text {
+                    if a0.exact {
+                        let folded = fold_decode(&q, t, args.get(1).and_then(|a| a.text.as_deref()));
+                        if let Some((text, dec)) = folded {
+                            result.text = Some(text);
+                            result.exact = true;
+                            if let Some(d) = dec {
+                                self.m.payloads.push(Payload { scope: self.cur, line, decoded: d });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // string methods on a known receiver
+        if let (Some(m), Some(r)) = (method, recv.as_ref()) {
+            if let Some(t) = &r.text {
+                match m {
+                    "join" => {
+                        let list = args.first().and_then(|a| a.list.as_ref());
+                        if let Some(list) = list {
+                            let parts: Vec<&str> = list.iter().map(|x| x.text_or_hole()).collect();
+                            let exact = r.exact && list.iter().all(|x| x.exact && x.text.is_some());
+                            let joined = parts.join(t);
+                            if joined.len() <= MAX_TEXT {
+                                let small_parts = list.len() >= 3 && list.iter().all(|x| x.text.as_ref().map(|s| s.chars().count() <= 2).unwrap_or(true));
+                                result.text = Some(joined);
+                                result.exact = exact;
+                                if small_parts || args[0].labels.has(Labels::BUILT) {
+                                    result.labels |= Labels::BUILT;
+                                }
+                            }
+                        } else if let Some(a0) = args.first() {
+                            if let (Some(s), true) = (&a0.text, t.is_empty()) {
+                                result.text = Some(s.clone());
+                                result.exact = a0.exact;
+                            }
+                        }
+                    }
+                    "decode" | "encode" | "strip" | "rstrip" | "lstrip" => {
+                        let enc = args.first().and_then(|a| a.text.as_deref()).unwrap_or("").to_ascii_lowercase();
+                        if m == "decode" && (enc == "rot13" || enc == "rot_13") {
+                            result.text = Some(rot13(t));
+                            result.labels |= Labels::DECODED;
+                        } else if m == "decode" && enc == "hex" {
+                            if let Some((s, _)) = fold_decode("bytes.fromhex", t, None) {
+                                result.text = Some(s);
+                                result.labels |= Labels::DECODED;
+                            }
+                        } else if m.contains("strip") {
+                            result.text = Some(t.trim().to_string());
+                        } else {
+                            result.text = Some(t.clone());
+                        }
+                        result.exact = r.exact;
+                    }
+                    "replace" => {
+                        if let (Some(a), Some(b)) = (args.first().and_then(|a| a.text.as_ref()), args.get(1).and_then(|a| a.text.as_ref())) {
+                            if !a.is_empty() {
+                                let s = t.replace(a.as_str(), b);
+                                if s.len() <= MAX_TEXT {
+                                    result.text = Some(s);
+                                    result.exact = r.exact;
+                                    result.labels |= Labels::BUILT;
+                                }
+                            }
+                        }
+                    }
+                    "upper" | "lower" | "capitalize" | "title" => {
+                        result.text = Some(if m == "upper" { t.to_uppercase() } else { t.to_lowercase() });
+                        result.exact = r.exact;
+                    }
+                    "format" => {
+                        result.text = Some(format_braces(t, &args, &kwargs));
+                        result.exact = false;
+                    }
+                    _ => {}
+                }
+            }
+            // file handle writes
+            if matches!(m, "write" | "writelines") {
+                if let Some(wt) = &r.write_target {
+                    let data = args.first().map(|a| a.labels).unwrap_or_default();
+                    let w = Write {
+                        scope: self.cur,
+                        line,
+                        path_text: wt.path_text.clone(),
+                        data,
+                        data_text: args.first().and_then(|a| a.text.clone()),
+                        append: r.int == Some(1),
+                    };
+                    if data.has(Labels::NET) || data.has(Labels::DECODED) {
+                        if let Some(v) = &wt.path_var {
+                            self.add_labels(&v.clone(), Labels::DL_PATH);
+                        }
+                    }
+                    self.m.writes.push(w);
+                }
+            }
+            if matches!(m, "write_text" | "write_bytes") {
+                let data = args.first().map(|a| a.labels).unwrap_or_default();
+                self.m.writes.push(Write {
+                    scope: self.cur,
+                    line,
+                    path_text: r.text.clone().or_else(|| r.list.as_ref().map(|_| String::new())),
+                    data,
+                    data_text: args.first().and_then(|a| a.text.clone()),
+                    append: false,
+                });
+            }
+        }
+        // os.path.join of known parts
+        if q == "os.path.join" || q == "posixpath.join" || q == "ntpath.join" {
+            let parts: Vec<&str> = args.iter().map(|a| a.text_or_hole()).collect();
+            if args.iter().any(|a| a.text.is_some()) {
+                result.text = Some(parts.join("/"));
+                result.exact = args.iter().all(|a| a.exact && a.text.is_some());
+            }
+        }
+        if q == "os.path.expanduser" || q == "os.path.expandvars" || q == "pathlib.Path" || q == "Path" || q == "os.path.abspath" {
+            if let Some(a0) = args.first() {
+                result.text = a0.text.clone();
+                result.exact = a0.exact;
+            }
+            if q == "pathlib.Path" || q == "Path" {
+                result.qname = Some("pathlib.Path()".into());
+            }
+        }
+        // urlretrieve(url, path): path now holds network data
+        if q.ends_with("urlretrieve") || q == "wget.download" {
+            if let Some(pv) = name_of(c.arguments.args.get(1)) {
+                self.add_labels(&pv, Labels::DL_PATH);
+            }
+            self.m.writes.push(Write {
+                scope: self.cur,
+                line,
+                path_text: args.get(1).and_then(|a| a.text.clone()),
+                data: Labels::NET,
+                data_text: None,
+                append: false,
+            });
+            result.labels |= Labels::DL_PATH;
+        }
+        if matches!(q.as_str(), "shutil.copy" | "shutil.copy2" | "shutil.copyfile" | "shutil.move" | "os.rename" | "os.replace" | "shutil.copyfileobj") {
+            let data = args.first().map(|a| a.labels).unwrap_or_default();
+            self.m.writes.push(Write {
+                scope: self.cur,
+                line,
+                path_text: args.get(1).and_then(|a| a.text.clone()),
+                data,
+                data_text: None,
+                append: false,
+            });
+        }
+        // result naming: calls produce `q()` so methods on results resolve
+        if result.qname.is_none() {
+            result.qname = Some(format!("{raw_q}()"));
+        }
+        if names::exec_call(&q) || names::shell_call(&q).is_some() {
+            // a sink does not hand its input labels on
+            result.labels = Labels(result.labels.0 & Labels::NET.0);
+        }
+        self.push_call(&q, line, args, kwargs, recv, indirect || func.qname.as_deref().map(|x| x != raw_q).unwrap_or(false));
+        result
+    }
+
+    /// Evaluates without recording (receiver of a method call is already walked via func).
+    fn peek(&mut self, e: &Expr) -> Val {
+        match e {
+            Expr::Name(n) => self.lookup(n.id.as_str()).cloned().unwrap_or_default(),
+            Expr::StringLiteral(s) => Val::text(s.value.to_str().to_string(), true),
+            Expr::BytesLiteral(b) => Val::text(String::from_utf8_lossy(&b.value.bytes().collect::<Vec<u8>>()).into_owned(), true),
+            _ => {
+                // evaluate silently: discard records made during evaluation
+                let (c, l, w, t, p) = (self.m.calls.len(), self.m.literals.len(), self.m.writes.len(), self.m.tricks.len(), self.m.payloads.len());
+                let v = self.expr(e);
+                self.m.calls.truncate(c);
+                self.m.literals.truncate(l);
+                self.m.writes.truncate(w);
+                self.m.tricks.truncate(t);
+                self.m.payloads.truncate(p);
+                v
+            }
+        }
+    }
+
+    fn push_call(&mut self, q: &str, line: u32, args: Vec<Val>, kwargs: Vec<(String, Val)>, recv: Option<Val>, indirect: bool) {
+        // keep only what detectors need from arguments
+        let slim = |mut v: Val| {
+            if let Some(t) = &v.text {
+                if t.len() > 64 * 1024 {
+                    v.text = None;
+                }
+            }
+            v
+        };
+        self.m.calls.push(Call {
+            q: q.to_string(),
+            scope: self.cur,
+            line,
+            args: args.into_iter().map(slim).collect(),
+            kwargs: kwargs.into_iter().map(|(k, v)| (k, slim(v))).collect(),
+            recv: recv.map(|r| Val { labels: r.labels, text: None, qname: r.qname, write_target: r.write_target, ..Default::default() }),
+            indirect,
+        });
+    }
+}
+
+fn name_of(e: Option<&Expr>) -> Option<String> {
+    match e? {
+        Expr::Name(n) => Some(n.id.to_string()),
+        _ => None,
+    }
+}
+
+fn env_read(key: &str, base: Labels) -> Val {
+    let mut l = Labels(base.0 & !Labels::ENV.0);
+    if names::host_env_name(key) {
+        l |= Labels::HOST;
+    }
+    if names::secret_env_name(key) {
+        l |= Labels::SECRET;
+    }
+    Val { labels: l, ..Default::default() }
+}
+
+fn is_main_guard(test: &Expr) -> bool {
+    if let Expr::Compare(c) = test {
+        let is_name = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__");
+        let is_main = |e: &Expr| matches!(e, Expr::StringLiteral(s) if s.value.to_str() == "__main__");
+        if let Some(r) = c.comparators.first() {
+            return (is_name(&c.left) && is_main(r)) || (is_main(&c.left) && is_name(r));
+        }
+    }
+    false
+}
+
+fn binop(l: &Val, op: Operator, r: &Val) -> Val {
+    let labels = l.labels | r.labels;
+    if let (Some(a), Some(b)) = (l.int, r.int) {
+        let v = match op {
+            Operator::Add => a.checked_add(b),
+            Operator::Sub => a.checked_sub(b),
+            Operator::Mult => a.checked_mul(b),
+            Operator::FloorDiv => (b != 0).then(|| a.div_euclid(b)),
+            Operator::Mod => (b != 0).then(|| a.rem_euclid(b)),
+            Operator::LShift => u32::try_from(b).ok().filter(|&s| s < 63).and_then(|s| a.checked_shl(s)).filter(|x| x >> b == a),
+            Operator::RShift => u32::try_from(b).ok().map(|s| if s >= 63 { if a < 0 { -1 } else { 0 } } else { a >> s }),
+            Operator::BitOr => Some(a | b),
+            Operator::BitAnd => Some(a & b),
+            Operator::BitXor => Some(a ^ b),
+            Operator::Pow => u32::try_from(b).ok().and_then(|e| a.checked_pow(e)),
+            _ => None,
+        };
+        return Val { int: v, labels, ..Default::default() };
+    }
+    match op {
+        Operator::Add => {
+            if l.text.is_some() || r.text.is_some() {
+                let s = format!("{}{}", l.text_or_hole(), r.text_or_hole());
+                let mut v = Val::text(s, l.exact && r.exact && l.text.is_some() && r.text.is_some());
+                v.labels = labels;
+                return v;
+            }
+            if let (Some(a), Some(b)) = (&l.list, &r.list) {
+                let mut items = a.clone();
+                items.extend(b.iter().cloned());
+                return Val { labels, list: Some(items), ..Default::default() };
+            }
+        }
+        Operator::Mod => {
+            if let Some(fmt) = &l.text {
+                let items: Vec<Val> = r.list.clone().unwrap_or_else(|| vec![r.clone()]);
+                let mut out = String::new();
+                let mut it = items.iter();
+                let mut chars = fmt.chars().peekable();
+                let mut exact = l.exact;
+                while let Some(ch) = chars.next() {
+                    if ch == '%' {
+                        match chars.peek() {
+                            Some('%') => {
+                                chars.next();
+                                out.push('%');
+                            }
+                            Some(_) => {
+                                // skip flags up to the conversion letter
+                                while let Some(&n) = chars.peek() {
+                                    chars.next();
+                                    if n.is_ascii_alphabetic() {
+                                        break;
+                                    }
+                                }
+                                match it.next() {
+                                    Some(v) if v.text.is_some() => {
+                                        out.push_str(v.text_or_hole());
+                                        exact &= v.exact;
+                                    }
+                                    Some(v) if v.int.is_some() => out.push_str(&v.int.unwrap_or_default().to_string()),
+                                    _ => {
+                                        out.push('…');
+                                        exact = false;
+                                    }
+                                }
+                            }
+                            None => out.push('%'),
+                        }
+                    } else {
+                        out.push(ch);
+                    }
+                    if out.len() > MAX_TEXT {
+                        return Val { labels, ..Default::default() };
+                    }
+                }
+                let mut v = Val::text(out, exact);
+                v.labels = labels;
+                return v;
+            }
+        }
+        Operator::Mult => {
+            if let (Some(t), Some(n)) = (&l.text, r.int) {
+                if n >= 0 && (t.len() as i64).saturating_mul(n) <= 4096 {
+                    let mut v = Val::text(t.repeat(n as usize), l.exact);
+                    v.labels = labels;
+                    return v;
+                }
+            }
+        }
+        _ => {}
+    }
+    Val { labels, ..Default::default() }
+}
+
+fn format_braces(fmt: &str, args: &[Val], kwargs: &[(String, Val)]) -> String {
+    let mut out = String::new();
+    let mut auto = 0usize;
+    let mut chars = fmt.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push('}');
+            }
+            '{' => {
+                let mut field = String::new();
+                for n in chars.by_ref() {
+                    if n == '}' {
+                        break;
+                    }
+                    field.push(n);
+                }
+                let name = field.split([':', '!']).next().unwrap_or("");
+                let v = if name.is_empty() {
+                    auto += 1;
+                    args.get(auto - 1)
+                } else if let Ok(i) = name.parse::<usize>() {
+                    args.get(i)
+                } else {
+                    kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+                };
+                match v {
+                    Some(v) if v.text.is_some() => out.push_str(v.text_or_hole()),
+                    Some(v) if v.int.is_some() => out.push_str(&v.int.unwrap_or_default().to_string()),
+                    _ => out.push('…'),
+                }
+            }
+            c => out.push(c),
+        }
+        if out.len() > MAX_TEXT {
+            break;
+        }
+    }
+    out
+}
+
+pub fn rot13(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'a'..='m' | 'A'..='M' => ((c as u8) + 13) as char,
+            'n'..='z' | 'N'..='Z' => ((c as u8) - 13) as char,
+            _ => c,
+        })
+        .collect()
+}
+
+/// Folds a decoder call on a literal: returns the decoded text and, when the literal
+/// hides code or a binary, the full decoding for rescanning and evidence.
+fn fold_decode(q: &str, t: &str, second: Option<&str>) -> Option<(String, Option<Decoded>)> {
+    if q == "codecs.decode" {
+        let enc = second.unwrap_or("").to_ascii_lowercase();
+        if enc.starts_with("rot") {
+            return Some((rot13(t), None));
+        }
+    }
+    if q == "marshal.loads" || q == "pickle.loads" || q.ends_with("decrypt") || q.ends_with("decompress") {
+        return None;
+    }
+    let d = decode::decode_literal(t.as_bytes())?;
+    let text = d.text();
+    let keep = d.is_code() || d.layers.len() > 1;
+    Some((text, keep.then_some(d)))
+}

@@ -1,0 +1,200 @@
+//! What resolved call names mean: tables of network, shell, decoding, execution and
+//! host-information APIs. Names arrive resolved by the front-end (`b.b64decode` →
+//! `base64.b64decode`) and normalised by [`normalize`] (`requests.Session().get` →
+//! `requests.Session.get`).
+
+/// Drops call markers and the `builtins.` prefix so tables can match plain dotted names.
+pub fn normalize(q: &str) -> String {
+    let s = q.replace("()", "");
+    let s = s.strip_prefix("builtins.").unwrap_or(&s).to_string();
+    let s = s.strip_prefix("__builtins__.").map(str::to_string).unwrap_or(s);
+    s.strip_prefix("__builtin__.").map(str::to_string).unwrap_or(s)
+}
+
+fn last(q: &str) -> &str {
+    q.rsplit('.').next().unwrap_or(q)
+}
+
+const HTTP_VERBS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send"];
+
+/// A call that opens a network connection; returns the module family for reports.
+pub fn network_call(q: &str) -> Option<&'static str> {
+    let m = last(q);
+    let family = |p: &str| q.starts_with(p);
+    if family("requests.") {
+        if q.starts_with("requests.exceptions") || q.starts_with("requests.utils") || q.starts_with("requests.adapters")
+            || q.starts_with("requests.auth") || q.starts_with("requests.structures") || q.starts_with("requests.models")
+        {
+            return None;
+        }
+        return HTTP_VERBS.contains(&m).then_some("requests");
+    }
+    if family("httpx.") {
+        return HTTP_VERBS.contains(&m).then_some("httpx");
+    }
+    if family("aiohttp.") {
+        return (HTTP_VERBS.contains(&m) || m == "ws_connect").then_some("aiohttp");
+    }
+    if family("urllib3.") {
+        return matches!(m, "request" | "urlopen" | "request_encode_body" | "request_encode_url").then_some("urllib3");
+    }
+    if family("urllib.request.") || family("urllib2.") || family("six.moves.urllib.request.") || q == "urllib.urlopen" || q == "urllib.urlretrieve" {
+        return matches!(m, "urlopen" | "urlretrieve" | "open" | "retrieve").then_some("urllib");
+    }
+    if family("http.client.") || family("httplib.") {
+        return matches!(m, "HTTPConnection" | "HTTPSConnection" | "request" | "putrequest").then_some("http.client");
+    }
+    if family("socket.") {
+        return match m {
+            "connect" | "connect_ex" | "create_connection" | "sendto" => Some("socket"),
+            "gethostbyname" | "gethostbyname_ex" | "getaddrinfo" => Some("dns"),
+            _ => None,
+        };
+    }
+    if family("dns.resolver.") {
+        return matches!(m, "resolve" | "query").then_some("dns");
+    }
+    if family("ftplib.") {
+        return matches!(m, "FTP" | "FTP_TLS").then_some("ftplib");
+    }
+    if family("smtplib.") {
+        return matches!(m, "SMTP" | "SMTP_SSL").then_some("smtplib");
+    }
+    if family("telnetlib.") {
+        return (m == "Telnet").then_some("telnetlib");
+    }
+    if family("websocket.") || family("websockets.") {
+        return matches!(m, "create_connection" | "connect" | "WebSocketApp").then_some("websocket");
+    }
+    if family("pycurl.") {
+        return (m == "perform").then_some("pycurl");
+    }
+    if q == "wget.download" {
+        return Some("wget");
+    }
+    if family("telebot.") || family("discord_webhook.") || family("dhooks.") {
+        return matches!(m, "send_message" | "send_document" | "send_photo" | "execute" | "send" | "post").then_some("chat-bot API");
+    }
+    if q.starts_with("?.") && matches!(m, "urlopen" | "urlretrieve") {
+        return Some("urllib");
+    }
+    None
+}
+
+/// Network calls that fetch content (downloads) rather than only send.
+pub fn is_fetch(q: &str) -> bool {
+    let m = last(q);
+    matches!(m, "get" | "urlopen" | "urlretrieve" | "retrieve" | "download" | "stream" | "request" | "open")
+}
+
+/// A call that writes bytes to the network on an existing connection (socket.send …).
+pub fn socket_send(q: &str) -> bool {
+    q.starts_with("socket.") && matches!(last(q), "send" | "sendall" | "sendto")
+}
+
+pub fn socket_recv(q: &str) -> bool {
+    q.starts_with("socket.") && matches!(last(q), "recv" | "recvfrom" | "recv_into" | "makefile")
+}
+
+/// A call that starts another program; returns whether its first argument is a shell string.
+pub fn shell_call(q: &str) -> Option<&'static str> {
+    Some(match q {
+        "os.system" | "os.popen" | "os.popen2" | "os.popen3" | "os.popen4" | "platform.popen" => "os",
+        "subprocess.Popen" | "subprocess.run" | "subprocess.call" | "subprocess.check_call" | "subprocess.check_output"
+        | "subprocess.getoutput" | "subprocess.getstatusoutput" => "subprocess",
+        "commands.getoutput" | "commands.getstatusoutput" => "commands",
+        "pty.spawn" => "pty",
+        "os.startfile" => "os.startfile",
+        "os.posix_spawn" | "os.posix_spawnp" => "os",
+        "asyncio.create_subprocess_shell" | "asyncio.create_subprocess_exec" => "asyncio",
+        "win32api.ShellExecute" | "ctypes.windll.shell32.ShellExecuteW" | "ctypes.windll.shell32.ShellExecuteA"
+        | "win32process.CreateProcess" => "win32",
+        _ => {
+            if (q.starts_with("os.exec") || q.starts_with("os.spawn")) && q.len() > 7 {
+                "os"
+            } else {
+                return None;
+            }
+        }
+    })
+}
+
+/// `pip.main([...])` / `pip._internal.main` — runs pip (and so the network) in-process.
+pub fn pip_main(q: &str) -> bool {
+    matches!(q, "pip.main" | "pip._internal.main" | "pip._internal.cli.main.main")
+}
+
+pub fn decode_call(q: &str) -> bool {
+    matches!(
+        q,
+        "base64.b64decode" | "base64.b32decode" | "base64.b16decode" | "base64.b85decode" | "base64.a85decode"
+            | "base64.urlsafe_b64decode" | "base64.standard_b64decode" | "base64.decodebytes" | "base64.decodestring"
+            | "binascii.a2b_base64" | "binascii.unhexlify" | "binascii.a2b_hex" | "codecs.decode" | "zlib.decompress"
+            | "gzip.decompress" | "lzma.decompress" | "bz2.decompress" | "marshal.loads" | "bytes.fromhex"
+            | "bytearray.fromhex" | "pickle.loads"
+    ) || (last(q) == "decrypt" && (q.contains("Fernet") || q.contains("fernet") || q.starts_with("?.") || q.contains("AES")))
+}
+
+/// exec-like sinks: the argument becomes code.
+pub fn exec_call(q: &str) -> bool {
+    matches!(q, "exec" | "eval" | "compile" | "execfile" | "types.FunctionType" | "types.CodeType")
+}
+
+/// Calls whose result describes the host or user.
+pub fn host_info_call(q: &str) -> bool {
+    matches!(
+        q,
+        "getpass.getuser" | "os.getlogin" | "socket.gethostname" | "socket.getfqdn" | "platform.node" | "platform.uname"
+            | "os.uname" | "os.getcwd" | "uuid.getnode" | "os.getuid" | "pwd.getpwuid"
+    )
+}
+
+/// Environment variable names that identify the user or host.
+pub fn host_env_name(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    matches!(n.as_str(), "USER" | "USERNAME" | "COMPUTERNAME" | "HOSTNAME" | "LOGNAME" | "USERDOMAIN" | "USERPROFILE" | "HOME")
+}
+
+/// Environment variable names that usually hold secrets.
+pub fn secret_env_name(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL", "AUTH"]
+        .iter()
+        .any(|k| n.contains(k))
+}
+
+/// Known names of builtins that malware reaches indirectly.
+pub fn dangerous_builtin(name: &str) -> bool {
+    matches!(name, "exec" | "eval" | "compile" | "__import__" | "open" | "getattr" | "execfile" | "input")
+}
+
+/// setuptools / distutils commands whose override runs at install time.
+pub fn install_command(base: &str) -> bool {
+    matches!(
+        base,
+        "install" | "develop" | "egg_info" | "build_py" | "bdist_egg" | "sdist" | "build_ext" | "build" | "bdist_wheel"
+            | "install_lib" | "install_scripts" | "install_data" | "easy_install" | "_install" | "_develop" | "_egg_info"
+            | "orig_install"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables() {
+        assert_eq!(normalize("requests.Session().get"), "requests.Session.get");
+        assert_eq!(network_call("requests.Session.get"), Some("requests"));
+        assert_eq!(network_call("requests.exceptions.HTTPError"), None);
+        assert_eq!(network_call("urllib.request.urlopen"), Some("urllib"));
+        assert_eq!(network_call("socket.socket.connect"), Some("socket"));
+        assert_eq!(shell_call("os.execvp"), Some("os"));
+        assert_eq!(shell_call("os.exe"), None);
+        assert!(decode_call("base64.b64decode"));
+        assert!(decode_call("cryptography.fernet.Fernet.decrypt"));
+        assert!(exec_call("exec"));
+        assert!(secret_env_name("GITHUB_TOKEN"));
+        assert!(!secret_env_name("PATH"));
+    }
+}

@@ -1,0 +1,94 @@
+//! Encoded payloads, decoded and rescanned.
+//!
+//! **Detects** string literals that a decoder call turns into code, a shell command or
+//! an executable (`obfuscated-payload`, high; `obfuscated-install-code`, critical, when
+//! it happens during `pip install`). The decoded text is analysed again by the same
+//! analyser (bounded depth); its findings carry "in decoded payload (base64 → zlib): …"
+//! and the decoded line as evidence. Strings passed verbatim to exec, and code strings
+//! written to files or handed to `python -c` in install/import code, are rescanned too.
+//!
+//! **Why risky:** more than half of real malware is visible only after decoding.
+//!
+//! **Example:** `exec(base64.b64decode("aW1wb3J0IG9z…"))`.
+//!
+//! **Remedy:** read the decoded evidence; legitimate packages ship readable code.
+
+use super::decode::Kind;
+use super::install_time::clip;
+use super::model::Model;
+use super::{analyze_decoded, at, names, shellcmd};
+use crate::alerts::{AlertId, Severity};
+use crate::finding::{ExecContext, Finding};
+
+fn wrap(inner: Vec<Finding>, line: u32, prefix: &str, ctx: ExecContext, keep_only_critical: bool, out: &mut Vec<Finding>) {
+    for mut f in inner {
+        if keep_only_critical && f.severity() != Severity::Critical {
+            continue;
+        }
+        f.message = format!("{prefix}: {}", f.message);
+        f.line = Some(line);
+        if f.context.is_none() {
+            f.context = Some(ctx);
+        }
+        out.push(f);
+    }
+}
+
+pub fn check(m: &Model, depth: u32, out: &mut Vec<Finding>) {
+    for p in &m.payloads {
+        let ctx = m.ctx(p.scope);
+        let layers = p.decoded.describe();
+        let where_ = m.scope(p.scope).describe();
+        let text = p.decoded.text();
+        let (what, rescan) = match p.decoded.kind {
+            Kind::PythonSource => ("Python code", true),
+            Kind::ShellCommand => ("a shell command", false),
+            Kind::Executable(k) => (if k == "PE" { "a Windows executable" } else { "an executable" }, false),
+            Kind::MarshalCode => ("marshalled Python bytecode", false),
+            Kind::Text | Kind::Binary => continue,
+        };
+        let alert = if ctx == ExecContext::Install { AlertId::ObfuscatedInstallCode } else { AlertId::ObfuscatedPayload };
+        let evidence = if matches!(p.decoded.kind, Kind::Executable(_) | Kind::MarshalCode) { format!("{} bytes", p.decoded.bytes.len()) } else { clip(&text) };
+        out.push(at(m, alert, p.scope, p.line, format!("literal decodes ({layers}) to {what} {where_}")).with_evidence(&evidence));
+        if rescan {
+            let inner = analyze_decoded(m, &text, ctx, depth + 1);
+            wrap(inner, p.line, &format!("in decoded payload ({layers})"), ctx, false, out);
+        } else if p.decoded.kind == Kind::ShellCommand {
+            let lower = text.to_ascii_lowercase();
+            if let Some(why) = shellcmd::download_and_run(&lower) {
+                out.push(at(m, AlertId::DownloadExec, p.scope, p.line, format!("in decoded payload ({layers}): command {why} {where_}")).with_evidence(&clip(&text)));
+            }
+        }
+    }
+    // exec("…source…") and code strings handed to files or interpreters
+    for c in &m.calls {
+        let Some(a0) = c.args.first() else { continue };
+        let Some(t) = a0.text.as_deref() else { continue };
+        if names::exec_call(&c.q) && a0.exact && t.len() >= 16 && !a0.labels.has(super::labels::Labels::DECODED) {
+            let ctx = m.ctx(c.scope);
+            let inner = analyze_decoded(m, t, ctx, depth + 1);
+            wrap(inner, c.line, &format!("in code run by {}()", c.q), ctx, false, out);
+        }
+    }
+    for l in &m.literals {
+        let v = &l.value;
+        if v.len() < 30 || v.len() > 200_000 || !v.contains("import") {
+            continue;
+        }
+        let codeish = ["exec(", "urlopen", "os.system", "subprocess", "socket", "requests."].iter().any(|k| v.contains(k));
+        if !codeish {
+            continue;
+        }
+        let ctx = m.ctx(l.scope);
+        let written = m.writes.iter().any(|w| w.data_text.as_deref() == Some(v.as_str()));
+        let interpreted = m.calls.iter().any(|c| names::shell_call(&c.q).is_some() && c.line >= l.line && c.line - l.line <= 3 && c.command_text().map(|t| t.contains("-c")).unwrap_or(false));
+        if ctx == ExecContext::Runtime && !written && !interpreted {
+            continue;
+        }
+        if m.calls.iter().any(|c| names::exec_call(&c.q) && c.line == l.line) {
+            continue; // already rescanned above
+        }
+        let inner = analyze_decoded(m, v, ctx, depth + 1);
+        wrap(inner, l.line, "in embedded code string", ctx, true, out);
+    }
+}

