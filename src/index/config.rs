@@ -65,8 +65,8 @@ pub struct EnvProxy {
     pub no_proxy: Option<String>,
 }
 
-/// The resolved settings the index client needs.
-#[derive(Clone, Debug, PartialEq)]
+/// The resolved settings the index client needs. `Debug` redacts credentials.
+#[derive(Clone, PartialEq)]
 pub struct IndexSettings {
     /// The main index (`https://pypi.org/simple` by default). May contain userinfo: never
     /// print it without [`super::redact`].
@@ -83,6 +83,9 @@ pub struct IndexSettings {
     /// `host` or `host:port` entries allowed over plain http and without TLS verification.
     pub trusted_hosts: Vec<String>,
     pub no_index: bool,
+    /// `--find-links/-f`, `PIP_FIND_LINKS`, `find-links`: locations pip reads packages from
+    /// without any index (they bypass an index proxy; the wrapper must gate or refuse them).
+    pub find_links: Vec<String>,
     /// pip's `--proxy` (applies to http and https).
     pub proxy: Option<String>,
     pub env_proxy: EnvProxy,
@@ -105,6 +108,7 @@ impl Default for IndexSettings {
             retries: 5,
             trusted_hosts: Vec::new(),
             no_index: false,
+            find_links: Vec::new(),
             proxy: None,
             env_proxy: EnvProxy::default(),
             netrc: None,
@@ -115,6 +119,32 @@ impl Default for IndexSettings {
                 ("retries".into(), SettingSource::Default),
             ],
         }
+    }
+}
+
+impl fmt::Debug for IndexSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = |u: &String| super::redact(u);
+        let env = &self.env_proxy;
+        f.debug_struct("IndexSettings")
+            .field("index_url", &r(&self.index_url))
+            .field("extra_index_urls", &self.extra_index_urls.iter().map(r).collect::<Vec<_>>())
+            .field("cert", &self.cert)
+            .field("client_cert", &self.client_cert)
+            .field("timeout", &self.timeout)
+            .field("retries", &self.retries)
+            .field("trusted_hosts", &self.trusted_hosts)
+            .field("no_index", &self.no_index)
+            .field("find_links", &self.find_links.iter().map(r).collect::<Vec<_>>())
+            .field("proxy", &self.proxy.as_ref().map(r))
+            .field("env_proxy.http", &env.http.as_ref().map(r))
+            .field("env_proxy.https", &env.https.as_ref().map(r))
+            .field("env_proxy.all", &env.all.as_ref().map(r))
+            .field("env_proxy.no_proxy", &env.no_proxy)
+            .field("netrc", &self.netrc)
+            .field("offline", &self.offline)
+            .field("sources", &self.sources)
+            .finish()
     }
 }
 
@@ -159,6 +189,10 @@ impl IndexSettings {
         if let Some(c) = &self.client_cert {
             out.push(format!("client-cert = {} (from {})", c.display(), from("client-cert")));
         }
+        if !self.find_links.is_empty() {
+            let links: Vec<String> = self.find_links.iter().map(|u| super::redact(u)).collect();
+            out.push(format!("find-links = {} (from {})", links.join(" "), from("find-links")));
+        }
         if !self.trusted_hosts.is_empty() {
             out.push(format!("trusted-host = {} (from {})", self.trusted_hosts.join(" "), from("trusted-host")));
         }
@@ -174,8 +208,8 @@ impl IndexSettings {
     }
 }
 
-/// The inputs of [`discover`], all explicit.
-#[derive(Clone, Debug, Default)]
+/// The inputs of [`discover`], all explicit. `Debug` shows environment variable names only.
+#[derive(Clone, Default)]
 pub struct DiscoveryInputs {
     /// pip-style arguments (e.g. `["install", "-i", URL, "requests"]`); only the index
     /// options are read, everything else is ignored.
@@ -191,6 +225,19 @@ pub struct DiscoveryInputs {
     pub site_prefix: Option<PathBuf>,
     /// The pip command whose config section applies (`install`, `download`, …).
     pub command: String,
+}
+
+impl fmt::Debug for DiscoveryInputs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DiscoveryInputs")
+            .field("args", &self.args.iter().map(|a| super::redact(a)).collect::<Vec<_>>())
+            .field("env", &self.env.keys().collect::<Vec<_>>())
+            .field("home", &self.home)
+            .field("global_files", &self.global_files)
+            .field("site_prefix", &self.site_prefix)
+            .field("command", &self.command)
+            .finish()
+    }
 }
 
 impl DiscoveryInputs {
@@ -418,6 +465,15 @@ fn apply(
             }
             set("extra-index-url", src, from_cli);
         }
+        "find-links" => {
+            let links = value.split_whitespace().map(str::to_string);
+            if from_cli {
+                st.find_links.extend(links);
+            } else {
+                st.find_links = links.collect();
+            }
+            set("find-links", src, from_cli);
+        }
         "trusted-host" => {
             let hosts = value.split_whitespace().map(str::to_string);
             if from_cli {
@@ -494,6 +550,7 @@ fn parse_args(args: &[String], problems: &mut Vec<String>) -> Vec<(String, Strin
         "--retries",
         "--trusted-host",
         "--proxy",
+        "--find-links",
     ];
     let mut out = Vec::new();
     let mut i = 0;
@@ -507,8 +564,11 @@ fn parse_args(args: &[String], problems: &mut Vec<String>) -> Vec<(String, Strin
             out.push((a[2..].to_string(), "true".to_string()));
             continue;
         }
-        let (opt, inline) = if let Some(v) = a.strip_prefix("-i").filter(|_| !a.starts_with("--")) {
+        let short = |flag: &str| a.strip_prefix(flag).filter(|_| !a.starts_with("--"));
+        let (opt, inline) = if let Some(v) = short("-i") {
             ("--index-url", if v.is_empty() { None } else { Some(v.trim_start_matches('=').to_string()) })
+        } else if let Some(v) = short("-f") {
+            ("--find-links", if v.is_empty() { None } else { Some(v.trim_start_matches('=').to_string()) })
         } else if let Some((o, v)) = a.split_once('=') {
             match VALUED.iter().find(|x| **x == o) {
                 Some(x) => (*x, Some(v.to_string())),

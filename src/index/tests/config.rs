@@ -53,7 +53,8 @@ fn precedence_args_env_envfile_site_user_global() {
     // (args, env, expected index, expected source)
     let cli = ["install", "-i", "http://cli/simple", "x"];
     let full_env = [("VIRTUAL_ENV", venv), ("PIP_CONFIG_FILE", envfile_s), ("PIP_INDEX_URL", "http://env/simple")];
-    let table: Vec<(&[&str], Vec<(&str, &str)>, &str, SettingSource)> = vec![
+    type Row<'a> = (&'a [&'a str], Vec<(&'a str, &'a str)>, &'a str, SettingSource);
+    let table: Vec<Row> = vec![
         (&cli, full_env.to_vec(), "http://cli/simple", SettingSource::CommandLine),
         (&[], full_env.to_vec(), "http://env/simple", SettingSource::Env { var: "PIP_INDEX_URL".into() }),
         (&[], full_env[..2].to_vec(), "http://envfile/simple", file_src(&envfile, FileKind::EnvFile)),
@@ -175,4 +176,20 @@ fn explain_redacts_credentials() {
     let text = s.explain().join("\n");
     assert!(!text.contains("hunter2") && !text.contains("tok@"), "{text}");
     assert!(text.contains("index-url = https://user:****@repo.example/simple (from command line)"), "{text}");
+    let dbg = format!("{s:?}");
+    assert!(!dbg.contains("hunter2") && !dbg.contains("tok@"), "{dbg}");
+    let inputs = l.inputs(&["-i", "https://user:hunter2@repo.example/simple"], &[("PIP_INDEX_URL", "https://u:envsecret@r.example/")]);
+    let dbg = format!("{inputs:?}");
+    assert!(!dbg.contains("hunter2") && !dbg.contains("envsecret"), "{dbg}");
+}
+
+#[test]
+fn find_links_are_collected_for_the_wrapper() {
+    let l = Layout::new();
+    l.write("etc/pip.conf", "[global]\nfind-links = /wheels\n");
+    let s = discover(&l.inputs(&["-f", "/more", "--find-links=https://x.example/links/"], &[])).unwrap();
+    assert_eq!(s.find_links, vec!["/wheels", "/more", "https://x.example/links/"]);
+    let s = discover(&l.inputs(&[], &[("PIP_FIND_LINKS", "/ci/wheels")])).unwrap();
+    assert_eq!(s.find_links, vec!["/ci/wheels"]);
+    assert_eq!(s.source_of("find-links"), Some(&SettingSource::Env { var: "PIP_FIND_LINKS".into() }));
 }
