@@ -279,3 +279,43 @@ fn tls_files_are_checked_up_front() {
     s.cert = Some(dir.path().join("missing.pem"));
     assert!(matches!(IndexClient::new(&s), Err(IndexError::Tls { .. })));
 }
+
+#[test]
+fn gzip_pages_are_decoded_and_429_is_retried() {
+    use std::io::Write;
+    let html = "<a href='/f/z-1.0.tar.gz#sha256=00'>z-1.0.tar.gz</a>";
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(html.as_bytes()).unwrap();
+    let gz = enc.finish().unwrap();
+    let srv = TestServer::start(move |_, n| {
+        if n == 0 {
+            let mut r = Reply::status(429);
+            r.headers.push(("Retry-After".into(), "0".into()));
+            return r;
+        }
+        let mut r = Reply::ok("text/html", gz.clone());
+        r.headers.push(("Content-Encoding".into(), "gzip".into()));
+        r
+    });
+    let c = client_for(&srv.url("/simple/"), &[]);
+    let page = c.project("z").unwrap().expect("page");
+    assert_eq!(page.files[0].filename, "z-1.0.tar.gz");
+    let reqs = srv.requests();
+    assert_eq!(reqs.len(), 2);
+    assert!(reqs[1].header("accept-encoding").unwrap_or_default().contains("gzip"));
+}
+
+#[test]
+fn a_silent_server_times_out_with_a_clear_cause() {
+    let srv = TestServer::start(|_, _| {
+        std::thread::sleep(Duration::from_millis(1500));
+        Reply::status(200)
+    });
+    let mut s = IndexSettings::for_index(&srv.url("/simple/"));
+    s.timeout = Duration::from_millis(200);
+    s.retries = 0;
+    let c = IndexClient::new(&s).unwrap();
+    let e = c.project("slow").unwrap_err();
+    assert!(matches!(&e, IndexError::Unreachable { cause, .. } if cause.contains("timed out")), "{e:?}");
+    assert_eq!(srv.requests().len(), 1, "retries = 0 sends one request");
+}
