@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod artifact;
 pub mod cli;
 pub mod finding;
+pub mod index;
 pub mod pipeline;
 pub mod policy;
 pub mod report;
