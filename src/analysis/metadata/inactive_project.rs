@@ -26,7 +26,7 @@
 //! **Remedy:** move to the replacement the project names; keep it with a documented
 //! decision.
 
-use super::{Input, present};
+use super::{Input, clip, present};
 use crate::alerts::AlertId;
 use crate::analysis::names::normalize;
 use crate::finding::Finding;
@@ -125,6 +125,9 @@ const MAINTAINER_VERBS: &[&str] = &[
 
 const CODE_HOSTS: &[&str] = &["github", "gitlab", "bitbucket", "codeberg", "sourceforge", "sourcehut", "heptapod", "sr.ht"];
 
+/// Longest paragraph read, in characters.
+const PARAGRAPH_MAX_CHARS: usize = 2000;
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Place {
     Summary,
@@ -137,6 +140,7 @@ enum Place {
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let f = input.facts;
     let who = format!("{} {}", f.name, f.version);
+    let quote = |s: &str| clip(s, 200);
     if let Some(c) = f.classifiers.iter().find(|c| c.trim().eq_ignore_ascii_case(INACTIVE_CLASSIFIER)) {
         return vec![
             Finding::new(AlertId::InactiveProject, "", format!("{who} declares itself inactive with the classifier `{}`", c.trim())).with_evidence(c),
@@ -145,7 +149,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
     let names = name_variants(&f.name);
     if let Some(summary) = present(&f.summary).filter(|s| self_statement(s, &names, Place::Summary).is_some()) {
         return vec![
-            Finding::new(AlertId::InactiveProject, "", format!("{who}: the summary says the project is inactive: \"{summary}\"")).with_evidence(summary),
+            Finding::new(AlertId::InactiveProject, "", format!("{who}: the summary says the project is inactive: \"{}\"", quote(summary))).with_evidence(summary),
         ];
     }
     let Some(description) = present(&f.description) else { return Vec::new() };
@@ -157,7 +161,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
         let place = if i < 2 { Place::Opening } else { Place::Later };
         if let Some(hit) = self_statement(para, &names, place) {
             return vec![
-                Finding::new(AlertId::InactiveProject, "", format!("{who}: the description's opening says the project is inactive: \"{hit}\"")).with_evidence(&hit),
+                Finding::new(AlertId::InactiveProject, "", format!("{who}: the description's opening says the project is inactive: \"{}\"", quote(&hit))).with_evidence(&hit),
             ];
         }
     }
@@ -183,7 +187,8 @@ fn head_paragraphs(desc: &str, max: usize) -> Vec<String> {
     let mut in_fence = false;
     let flush = |cur: &mut String, paras: &mut Vec<String>| {
         if !cur.trim().is_empty() {
-            paras.push(cur.trim().to_string());
+            // The opening of a README is short; a giant one-line "paragraph" is not prose.
+            paras.push(cur.trim().chars().take(PARAGRAPH_MAX_CHARS).collect());
         }
         cur.clear();
     };
@@ -301,8 +306,11 @@ fn words(clause: &str) -> Vec<String> {
 /// The clause (as written) in which the text says the project is inactive.
 fn self_statement(text: &str, names: &[Vec<String>], place: Place) -> Option<String> {
     let name_words: Vec<&str> = names.iter().flatten().map(String::as_str).collect();
-    for (ci, clause) in clauses(text).iter().enumerate() {
-        let all = words(clause);
+    // Whether everything before this clause was a label ("Warning:"), so a pronoun here
+    // cannot point back at something the paragraph named earlier.
+    let mut opens_paragraph = true;
+    for clause in clauses(text) {
+        let all = words(&clause);
         let mut w: &[String] = &all;
         let mut skipped = 0;
         while skipped < 3 && w.first().is_some_and(|x| LABELS.contains(&x.as_str())) {
@@ -312,18 +320,20 @@ fn self_statement(text: &str, names: &[Vec<String>], place: Place) -> Option<Str
         if w.is_empty() {
             continue;
         }
+        let pronoun_ok = opens_paragraph;
+        opens_paragraph = false;
         // A marker standing alone: "DEPRECATED: …", "[unmaintained]", "No longer maintained".
         if place != Place::Later {
             let bare = match_state(w).filter(|&(state, n)| {
                 let marker = state.split(' ').next().unwrap_or(state);
-                !name_words.iter().any(|nw| nw.contains(marker)) && continuation_ok(state, &w[n..])
+                !name_words.contains(&marker) && continuation_ok(state, &w[n..])
             });
             if bare.is_some() {
-                return Some(clause.clone());
+                return Some(clause);
             }
         }
         // "<the project> is now deprecated …"
-        if let Some(n) = match_subject(w, names, ci == 0 && skipped == 0) {
+        if let Some(n) = match_subject(w, names, pronoun_ok) {
             let mut rest = &w[n..];
             let mut linking = 0;
             while linking < 5 && rest.first().is_some_and(|x| LINKING.contains(&x.as_str())) {
@@ -331,23 +341,31 @@ fn self_statement(text: &str, names: &[Vec<String>], place: Place) -> Option<Str
                 linking += 1;
             }
             if match_state(rest).is_some_and(|(state, m)| continuation_ok(state, &rest[m..])) {
-                return Some(clause.clone());
+                return Some(clause);
             }
         }
         // "We no longer maintain this library".
-        let joined = format!(" {} ", all.join(" "));
-        if MAINTAINER_VERBS
-            .iter()
-            .any(|v| SUBJECT_NOUNS.iter().any(|noun| joined.contains(&format!(" {v} this {noun} "))))
-        {
-            return Some(clause.clone());
+        if maintainer_gave_up(&all) {
+            return Some(clause);
         }
         // Summary: "Please use X instead".
         if place == Place::Summary && w.len() <= 6 && w.first().is_some_and(|x| x == "use") && w.last().is_some_and(|x| x == "instead") {
-            return Some(clause.clone());
+            return Some(clause);
         }
     }
     None
+}
+
+/// "… no longer maintain this library": a maintainer verb right before "this <noun>".
+fn maintainer_gave_up(w: &[String]) -> bool {
+    (1..w.len().saturating_sub(1)).any(|i| {
+        w[i] == "this"
+            && SUBJECT_NOUNS.contains(&w[i + 1].as_str())
+            && MAINTAINER_VERBS.iter().any(|v| {
+                let verb: Vec<&str> = v.split(' ').collect();
+                i >= verb.len() && verb.iter().zip(&w[i - verb.len()..i]).all(|(a, b)| a == b)
+            })
+    })
 }
 
 /// The state phrase `w` starts with, and its length in words.
@@ -433,6 +451,8 @@ mod tests {
             ("oldlib", "A library", "oldlib\n======\n\n.. warning:: This project is archived and no longer receives updates.\n"),
             ("oldlib", "A library", "# oldlib\n\nIt is no longer maintained. Use newlib.\n"),
             ("oldlib", "A library", "# oldlib\n\nA client for the Foo API.\n\nThis library is no longer actively maintained by the original author.\n"),
+            ("oldlib", "A library", "# oldlib\n\n**Warning**: this is no longer maintained.\n"),
+            ("oldlib", "A library", "# oldlib\n\nPlease note that this is deprecated, see newlib.\n"),
         ];
         for (name, summary, desc) in cases {
             assert!(fires(name, summary, desc).is_some(), "should fire: {name} / {summary} / {desc}");
@@ -461,6 +481,8 @@ mod tests {
             ("tarreader", "Read archives", "# tarreader\n\nThis is the archived-files reader.\n\nUnlike the now-deprecated foo library, this package is actively maintained.\n"),
             ("sunset", "Sunset times calculator", "# sunset\n\nSunset computes sunrise and sunset times.\n"),
             ("eolconv", "EOL handling library for text files", ""),
+            ("cfgparse", "Config parsing", "# cfgparse\n\nThe `load()` helper still works. It is deprecated and will be removed in 2.0.\n"),
+            ("cfgparse", "Config parsing", "# cfgparse\n\nOld config files, mostly: this is deprecated syntax we still read.\n"),
             (
                 "widget",
                 "Widgets",

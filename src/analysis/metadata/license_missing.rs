@@ -13,7 +13,7 @@
 //! document what you rely on.
 
 use super::license::{Declared, declared};
-use super::Input;
+use super::{Input, clip};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
@@ -23,7 +23,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
         return Vec::new();
     }
     let field = match f.license.as_deref().map(str::trim) {
-        Some(s) if !s.is_empty() => format!("License field \"{s}\""),
+        Some(s) if !s.is_empty() => format!("License field \"{}\"", clip(s, 80)),
         _ => "no License field".to_string(),
     };
     vec![

@@ -15,7 +15,7 @@
 //! **Remedy:** choose another package, or get the licence approved and record it.
 
 use super::license::{Declared, PolicyCheck, Problem, declared};
-use super::Input;
+use super::{Input, clip};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
@@ -34,7 +34,11 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
                 return Vec::new();
             }
             (
-                format!("{who}: licence \"{raw}\" ({}) is not an SPDX licence, so it cannot be shown to be on the allow list ({allow_list})", source.as_str()),
+                format!(
+                    "{who}: licence \"{}\" ({}) is not an SPDX licence, so it cannot be shown to be on the allow list ({allow_list})",
+                    clip(&raw, 120),
+                    source.as_str()
+                ),
                 raw,
             )
         }

@@ -13,7 +13,7 @@
 //! **Remedy:** read the licence text and document which licence applies.
 
 use super::license::{Declared, declared};
-use super::Input;
+use super::{Input, clip};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
@@ -22,7 +22,13 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
     let message = match declared(f.license_expression.as_deref(), f.license.as_deref(), &f.classifiers) {
         Declared::Missing => return Vec::new(),
         Declared::Unmapped { raw, source } => {
-            format!("{} {}: licence \"{raw}\" ({}) could not be mapped to an SPDX identifier, so licence policy could not be checked", f.name, f.version, source.as_str())
+            format!(
+                "{} {}: licence \"{}\" ({}) could not be mapped to an SPDX identifier, so licence policy could not be checked",
+                f.name,
+                f.version,
+                clip(&raw, 120),
+                source.as_str()
+            )
         }
         Declared::Spdx { expr, source, .. } => {
             let unknown: Vec<String> = expr.leaves().iter().filter(|l| !l.known).map(|l| l.id.clone()).collect();

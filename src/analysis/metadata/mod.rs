@@ -242,6 +242,10 @@ const RULES: &[Rule] = &[
 pub fn analyze(facts: &RegistryFacts, policy: &MetadataPolicy, now_unix: i64) -> Vec<Finding> {
     let input = Input { facts, policy, now: now_unix };
     let mut findings: Vec<Finding> = RULES.iter().flat_map(|rule| rule(&input)).collect();
+    // Messages quote registry text: keep them one terminal-safe line.
+    for f in &mut findings {
+        f.message = clip(&f.message, MESSAGE_MAX_CHARS);
+    }
     // Stable: findings of one alert keep the rule's order (advisories as the index lists them).
     findings.sort_by(|a, b| b.severity().cmp(&a.severity()).then_with(|| a.alert.cmp(&b.alert)));
     findings.dedup();
@@ -306,6 +310,41 @@ pub fn history(facts: &RegistryFacts, now_unix: i64) -> History {
         median_days_between_releases,
         versions,
     }
+}
+
+/// Longest finding message kept, in characters.
+const MESSAGE_MAX_CHARS: usize = 1000;
+
+/// Registry text made safe to quote in one terminal line: whitespace runs collapsed,
+/// control and bidirectional-override characters escaped, clipped to `max` characters.
+pub(crate) fn clip(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut count = 0;
+    let mut pending_space = false;
+    for c in s.trim().chars() {
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        if count >= max {
+            out.push('…');
+            return out;
+        }
+        if pending_space {
+            out.push(' ');
+            count += 1;
+            pending_space = false;
+        }
+        if c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}') {
+            let escaped = c.escape_unicode().to_string();
+            count += escaped.chars().count();
+            out.push_str(&escaped);
+        } else {
+            out.push(c);
+            count += 1;
+        }
+    }
+    out
 }
 
 /// `summary`, `home_page` and friends: empty and `UNKNOWN` (what old tools wrote for a

@@ -15,7 +15,7 @@
 //! **Remedy:** quarantined — do not install, remove it if present, treat the machine as
 //! suspect; archived/deprecated — move to the successor, or document the decision.
 
-use super::{Input, ProjectStatus, present};
+use super::{Input, ProjectStatus, clip, present};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
@@ -29,7 +29,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
     };
     let mut message = format!("{} {what}", f.name);
     let mut evidence = format!("project-status: {}", f.project_status.as_str());
-    if let Some(reason) = present(&f.project_status_reason) {
+    if let Some(reason) = present(&f.project_status_reason).map(|r| clip(r, 200)) {
         message.push_str(&format!(": \"{reason}\""));
         evidence.push_str(&format!(" ({reason})"));
     }

@@ -392,3 +392,30 @@ fn policy_reads_from_config_with_defaults() {
     assert_eq!(p.new_project_days, 365);
     assert!(serde_json::from_str::<MetadataPolicy>(r#"{"min_release_age": 7}"#).is_err(), "unknown keys rejected");
 }
+
+#[test]
+fn registry_text_is_quoted_safely() {
+    let mut f = healthy();
+    f.summary = Some("DEPRECATED\x1b[2J\u{202E}: use\n\n  evil instead".into());
+    f.yanked = Some(format!("reason {}", "very long ".repeat(100)));
+    let found = analyze(&f, &MetadataPolicy::default(), now());
+    assert!(found.iter().all(|x| !x.message.chars().any(|c| c.is_control() || c == '\u{202E}')), "{found:#?}");
+    let inactive = found.iter().find(|x| x.alert == AlertId::InactiveProject).expect("inactive");
+    assert!(inactive.message.contains("DEPRECATED\\u{1b}[2J\\u{202e}: use evil instead"), "{}", inactive.message);
+    let yanked = found.iter().find(|x| x.alert == AlertId::YankedRelease).expect("yanked");
+    assert!(yanked.message.chars().count() < 300 && yanked.message.ends_with("…\""), "{}", yanked.message);
+    assert_eq!(clip("  a\tb  ", 10), "a b");
+    assert_eq!(clip("abcdef", 3), "abc…");
+}
+
+#[test]
+fn huge_descriptions_stay_cheap() {
+    let mut f = healthy();
+    f.description = Some(format!("# big\n\n{}\n\n{}", "word ".repeat(400_000), "this package is deprecated ".repeat(50_000)));
+    f.license = Some("x".repeat(1_000_000));
+    // Bounded work: only the opening is read, and only part of each paragraph.
+    let found = analyze(&f, &MetadataPolicy::default(), now());
+    // The classifier still names the licence; "this package is deprecated this …" has
+    // no acceptable continuation, and it is in the third paragraph anyway.
+    assert_eq!(alerts(&found), Vec::<&str>::new());
+}

@@ -4,6 +4,10 @@
 
 use std::cmp::Ordering;
 
+/// (epoch, release without trailing zeros, pre, post, dev), each part ranked so that
+/// plain tuple order is PEP 440 order.
+type SortKey = (u64, Vec<u64>, (u8, u64), (u8, u64), (u8, u64));
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Version {
     epoch: u64,
@@ -93,7 +97,7 @@ impl Version {
         self.epoch == 0 && self.release.iter().take(2).all(|&n| n == 0)
     }
 
-    fn key(&self) -> (u64, Vec<u64>, (u8, u64), (u8, u64), (u8, u64)) {
+    fn key(&self) -> SortKey {
         let mut release = self.release.clone();
         while release.len() > 1 && release.last() == Some(&0) {
             release.pop();

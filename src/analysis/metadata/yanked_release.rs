@@ -15,7 +15,7 @@
 //! **Remedy:** read the reason and the project's announcements; pick a release that is
 //! not yanked, or keep the pin with a documented reason.
 
-use super::Input;
+use super::{Input, clip};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
@@ -27,6 +27,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
         (None, true) => "",
         (None, false) => return Vec::new(),
     };
+    let reason = clip(reason, 200);
     let (message, evidence) = if reason.is_empty() {
         (format!("{} {} was yanked by its maintainers (no reason given)", f.name, f.version), "yanked".to_string())
     } else {
