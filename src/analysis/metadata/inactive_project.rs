@@ -453,6 +453,8 @@ mod tests {
             ("oldlib", "A library", "# oldlib\n\nA client for the Foo API.\n\nThis library is no longer actively maintained by the original author.\n"),
             ("oldlib", "A library", "# oldlib\n\n**Warning**: this is no longer maintained.\n"),
             ("oldlib", "A library", "# oldlib\n\nPlease note that this is deprecated, see newlib.\n"),
+            ("sklearn", "deprecated sklearn package, use scikit-learn instead", ""),
+            ("pytest-runner", "Invoke py.test as distutils command with dependency resolution", ".. image:: https://img.shields.io/pypi/v/pytest-runner.svg\n   :target: https://pypi.org/project/pytest-runner\n\nDeprecated\n==========\n\nThis project is deprecated. Depending on pytest-runner is discouraged.\n"),
         ];
         for (name, summary, desc) in cases {
             assert!(fires(name, summary, desc).is_some(), "should fire: {name} / {summary} / {desc}");
@@ -482,6 +484,9 @@ mod tests {
             ("sunset", "Sunset times calculator", "# sunset\n\nSunset computes sunrise and sunset times.\n"),
             ("eolconv", "EOL handling library for text files", ""),
             ("cfgparse", "Config parsing", "# cfgparse\n\nThe `load()` helper still works. It is deprecated and will be removed in 2.0.\n"),
+            ("nose", "nose extends unittest to make testing easier", "On some platforms, brp-compress zips man pages without distutils knowing about it.\n\nNose has been in maintenance mode for the past several years and will likely cease without a new person/team to take over maintainership.\n"),
+            ("typing", "Type Hints for Python", "Typing -- Type Hints for Python\n\nThis is a backport of the standard library typing module to Python versions older than 3.5.\n"),
+            ("pyOpenSSL", "Python wrapper module around the OpenSSL library", "pyOpenSSL -- A Python wrapper around the OpenSSL library\n\n**Note:** The Python Cryptographic Authority strongly suggests the use of pyca/cryptography where possible. If you are using pyOpenSSL for anything other than making a TLS connection you should move to cryptography and drop your pyOpenSSL dependency.\n"),
             ("cfgparse", "Config parsing", "# cfgparse\n\nOld config files, mostly: this is deprecated syntax we still read.\n"),
             (
                 "widget",
