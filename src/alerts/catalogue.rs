@@ -374,4 +374,134 @@ catalogue! {
         explanation: "The project's name is one typical slip away from a much more downloaded project: a look-alike character (0 for o), a missing, extra, doubled or swapped letter, a separator or python-/py- variant, or reordered parts. Attackers register such names to catch typing mistakes; established names are never flagged.",
         remediation: "Check the spelling and install the project named in the alert instead; report the impostor to PyPI.",
     }
+
+    // ───────────── registry metadata (src/analysis/metadata) ─────────────
+    ProjectQuarantined {
+        id: "project-quarantined",
+        severity: Critical,
+        category: Metadata,
+        title: "Project is quarantined by the index",
+        explanation: "The index marks the project as quarantined (PEP 792 project status): its administrators consider it unsafe, usually because it was reported as malware. A quarantined project may not receive uploads and its files are no longer offered for download.",
+        remediation: "Do not install it. If it is already installed, remove it and treat the machine as possibly compromised; look for a trustworthy alternative.",
+    }
+    KnownVulnerability {
+        id: "known-vulnerability",
+        severity: High,
+        category: Metadata,
+        title: "Release has a known vulnerability",
+        explanation: "The index lists a published advisory (OSV: PYSEC, GHSA, CVE) that affects this exact release. The alert names the advisory ids and the versions that fix it.",
+        remediation: "Upgrade to a fixed version named in the alert; if none exists, read the advisory and decide whether the vulnerable code path is reachable, and document that decision.",
+    }
+    YankedRelease {
+        id: "yanked-release",
+        severity: High,
+        category: Metadata,
+        title: "Release was yanked by its maintainers",
+        explanation: "The maintainers withdrew this release (PEP 592). Installers skip yanked releases unless they are pinned exactly. Releases are yanked when they are broken, and also when they were published by an attacker with stolen credentials, so the reason matters: the alert shows it when the index gives one.",
+        remediation: "Read the yank reason and the project's announcements, then pick a release that is not yanked. Keep a yanked pin only with a documented reason.",
+    }
+    ReleaseTooNew {
+        id: "release-too-new",
+        severity: Medium,
+        category: Metadata,
+        title: "Release is younger than the minimum age",
+        explanation: "This release was uploaded more recently than the policy's minimum release age. Most malicious uploads, including releases pushed from hijacked maintainer accounts, are found and removed within hours or days; waiting out that window avoids most of them.",
+        remediation: "Use the previous release, or wait until the release has reached the minimum age; if you need it now, review it and document the decision.",
+    }
+    VeryNewProject {
+        id: "very-new-project",
+        severity: Medium,
+        category: Metadata,
+        title: "Project is only a few weeks old",
+        explanation: "The project's first release is younger than the policy's very-new threshold (30 days by default). Almost all malicious projects live less than a few weeks before the index removes them, and a project this young has no track record anyone could check.",
+        remediation: "Confirm who publishes the project (repository, maintainers, links from a source you trust) and review its code before use; document the decision.",
+    }
+    ProjectArchived {
+        id: "project-archived",
+        severity: Medium,
+        category: Metadata,
+        title: "Project is archived",
+        explanation: "The index marks the project as archived (PEP 792): its maintainers expect no further releases, so security fixes will not come.",
+        remediation: "Plan a move to a maintained alternative; keep it only with a documented decision.",
+    }
+    ProjectDeprecated {
+        id: "project-deprecated",
+        severity: Medium,
+        category: Metadata,
+        title: "Project is deprecated",
+        explanation: "The index marks the project as deprecated (PEP 792): it is considered obsolete and may have been replaced by another project, which the status reason often names.",
+        remediation: "Move to the replacement named in the reason or the project's documentation; keep it only with a documented decision.",
+    }
+    InactiveProject {
+        id: "inactive-project",
+        severity: Medium,
+        category: Metadata,
+        title: "Project says it is inactive or deprecated",
+        explanation: "The project declares itself inactive: the classifier `Development Status :: 7 - Inactive`, or its summary or the opening of its description says the project is deprecated, unmaintained, renamed or replaced. Mentions of deprecated features of the project do not count.",
+        remediation: "Move to the replacement the project names; keep it only with a documented decision.",
+    }
+    Unmaintained {
+        id: "unmaintained",
+        severity: Medium,
+        category: Metadata,
+        title: "No release for a long time",
+        explanation: "The project's latest release is older than the policy's threshold (2 years by default). Security fixes and compatibility updates are unlikely to come, and abandoned names are sometimes taken over.",
+        remediation: "Check whether the project is still maintained elsewhere or has a successor; otherwise plan a replacement and document the decision.",
+    }
+    LicenseMissing {
+        id: "license-missing",
+        severity: Medium,
+        category: Metadata,
+        title: "No licence declared",
+        explanation: "The release declares no licence: no License-Expression, no licence classifier and no License field (or only `UNKNOWN`). Without a licence, using or redistributing the code is not permitted by default.",
+        remediation: "Look for a licence file in the project's repository or ask the maintainers; document the licence you rely on.",
+    }
+    LicenseNotAllowed {
+        id: "license-not-allowed",
+        severity: Medium,
+        category: Metadata,
+        title: "Licence not allowed by policy",
+        explanation: "The release's licence, read as an SPDX expression, is denied by policy or not on its allow list. `OR` is acceptable when any branch is allowed; `AND` needs every part allowed. Licence classifiers and common License field texts are mapped to SPDX ids first.",
+        remediation: "Choose another package, or get the licence approved and record the decision.",
+    }
+    LicenseUnknown {
+        id: "license-unknown",
+        severity: Low,
+        category: Metadata,
+        title: "Licence could not be identified",
+        explanation: "The release declares a licence that safe-pip cannot map to an SPDX identifier (free text, a custom or proprietary licence, or an unparseable expression), so licence policy could not be checked.",
+        remediation: "Read the licence text in the project and document which licence applies.",
+    }
+    NewProject {
+        id: "new-project",
+        severity: Low,
+        category: Metadata,
+        title: "Project is less than a year old",
+        explanation: "The project's first release is younger than the policy's new-project threshold (365 days by default). Young projects have little track record; this is informational.",
+        remediation: "Informational; check who publishes the project before relying on it.",
+    }
+    FewReleases {
+        id: "few-releases",
+        severity: Low,
+        category: Metadata,
+        title: "Project has only one release or only 0.0.x releases",
+        explanation: "The project has published a single release, or only placeholder `0.0.x` versions. Throw-away malicious projects usually look like this; so do brand-new experiments.",
+        remediation: "Informational; check the project's repository and purpose.",
+    }
+    LimitedDocumentation {
+        id: "limited-documentation",
+        severity: Low,
+        category: Metadata,
+        title: "Little or no documentation",
+        explanation: "The release has no summary and no description, or links to no home page, source repository or documentation. Genuine projects nearly always say what they are and where their code lives.",
+        remediation: "Informational; find the project's source before relying on it.",
+    }
+    SmallUserBase {
+        id: "small-user-base",
+        severity: Low,
+        category: Metadata,
+        title: "Project has a small user base",
+        explanation: "The project is not among the most-downloaded PyPI projects in safe-pip's bundled list (the top 15,000 by default). Fewer users means fewer eyes on its releases. This never clears anything: popular projects are compromised too.",
+        remediation: "Informational.",
+    }
 }

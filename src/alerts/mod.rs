@@ -67,6 +67,9 @@ pub enum Category {
     Package,
     /// The project's name: typosquatting, dependency confusion.
     Name,
+    /// Registry facts about the project and release: age, history, status, licence,
+    /// documentation, known vulnerabilities.
+    Metadata,
 }
 
 impl Category {
@@ -81,6 +84,7 @@ impl Category {
             Category::Archive => "archive",
             Category::Package => "package",
             Category::Name => "name",
+            Category::Metadata => "metadata",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! disk writes. This module decides which members are code and in what role they run,
 //! then hands each to the detectors.
 
+pub mod metadata;
 pub mod names;
 pub mod package;
 pub mod payload;
