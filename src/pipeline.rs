@@ -89,21 +89,37 @@ fn walk_for_packages(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ScanError
 /// `archive-unreadable` finding and a block.
 pub fn scan_one(path: &Path, opts: &ScanOptions) -> PackageReport {
     let filename = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
-    let (artifact, error) = match artifact::read_path(path, &opts.limits) {
+    judge(path.to_path_buf(), filename, artifact::read_path(path, &opts.limits), Vec::new(), opts)
+}
+
+/// Scans a file already in memory (downloaded by `vet` or the proxy). `extra` findings
+/// (name and registry checks) are judged together with what the code analysis finds.
+pub fn scan_bytes(filename: &str, bytes: &[u8], extra: Vec<Finding>, opts: &ScanOptions) -> PackageReport {
+    judge(PathBuf::from(filename), filename.to_string(), artifact::read_bytes(filename, bytes, &opts.limits), extra, opts)
+}
+
+fn judge(path: PathBuf, filename: String, read: Result<artifact::Artifact, artifact::ArtifactError>, extra: Vec<Finding>, opts: &ScanOptions) -> PackageReport {
+    let (artifact, error) = match read {
         Ok(a) => (Some(a), None),
         Err(e) => (None, Some(e.to_string())),
     };
-    let (ctx, findings) = match &artifact {
+    let (ctx, mut findings) = match &artifact {
         Some(a) => analysis::analyze(a),
         None => (
             analysis::PackageContext::default(),
             vec![Finding::new(crate::alerts::AlertId::ArchiveUnreadable, "", error.clone().unwrap_or_default())],
         ),
     };
+    for f in extra {
+        if !findings.contains(&f) {
+            findings.push(f);
+        }
+    }
+    analysis::sort_findings(&mut findings);
     let risk = score::score(&findings);
     let decision = opts.policy.decide(&findings);
     PackageReport {
-        path: path.to_path_buf(),
+        path,
         filename,
         name: ctx.name,
         version: ctx.version,

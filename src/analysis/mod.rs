@@ -84,11 +84,16 @@ pub fn analyze(artifact: &Artifact) -> (PackageContext, Vec<Finding>) {
         .map(|(path, text, role)| SourceFile { path, text, role: *role })
         .collect();
     findings.extend(python::analyze_package(&files, &ctx));
+    sort_findings(&mut findings);
+    (ctx, findings)
+}
+
+/// Most severe first, then by place; exact duplicates dropped.
+pub fn sort_findings(findings: &mut Vec<Finding>) {
     findings.sort_by(|a, b| {
         b.severity().cmp(&a.severity()).then_with(|| a.file.cmp(&b.file)).then_with(|| a.line.cmp(&b.line)).then_with(|| a.alert.cmp(&b.alert))
     });
     findings.dedup();
-    (ctx, findings)
 }
 
 /// The single top-level directory of an sdist (`name-1.0/`), including the slash, or "".

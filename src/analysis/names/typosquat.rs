@@ -11,7 +11,7 @@
 //! project, and a popular name is never reported against a less popular one.
 //! Remedy: install the project that was meant (named in the alert).
 
-use super::{TopPackages, normalize};
+use super::{Popular, TopPackages, normalize};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -40,8 +40,6 @@ struct Index {
     canonical: HashMap<String, usize>,
     /// Name parts sorted (for reordered parts).
     sorted_parts: HashMap<String, usize>,
-    /// Every single-character deletion of a popular name (for "missing character").
-    deletions: HashMap<String, usize>,
     /// Exact names of edit-eligible targets.
     edit_targets: HashMap<String, usize>,
 }
@@ -54,7 +52,6 @@ fn index() -> &'static Index {
             compact: HashMap::new(),
             canonical: HashMap::new(),
             sorted_parts: HashMap::new(),
-            deletions: HashMap::new(),
             edit_targets: HashMap::new(),
         };
         // Entries are in rank order, so `or_insert` keeps the most popular project.
@@ -64,15 +61,17 @@ fn index() -> &'static Index {
             if p.name.contains('-') {
                 idx.sorted_parts.entry(sorted_parts(&p.name)).or_insert(i);
             }
-            if p.rank <= EDIT_TARGET_MAX_RANK && p.name.chars().count() >= EDIT_TARGET_MIN_LEN {
+            if edit_eligible(p) {
                 idx.edit_targets.entry(p.name.clone()).or_insert(i);
-                for d in deletions(&p.name) {
-                    idx.deletions.entry(d).or_insert(i);
-                }
             }
         }
         idx
     })
+}
+
+/// Whether single-character edits of this project's name count as typosquats of it.
+fn edit_eligible(p: &Popular) -> bool {
+    p.rank <= EDIT_TARGET_MAX_RANK && p.name.chars().count() >= EDIT_TARGET_MIN_LEN
 }
 
 fn compact(name: &str) -> String {
@@ -101,11 +100,13 @@ fn sorted_parts(name: &str) -> String {
     parts.join("-")
 }
 
-fn deletions(name: &str) -> Vec<String> {
-    let chars: Vec<char> = name.chars().collect();
-    (0..chars.len())
-        .map(|i| chars.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, c)| *c).collect())
-        .collect()
+/// Whether `short` is `long` with exactly one character removed.
+fn is_one_deletion(short: &[char], long: &[char]) -> bool {
+    if long.len() != short.len() + 1 {
+        return false;
+    }
+    let pos = short.iter().zip(long).position(|(a, b)| a != b).unwrap_or(short.len());
+    short[pos..] == long[pos + 1..]
 }
 
 fn describe_char(c: char) -> String {
@@ -226,9 +227,13 @@ pub fn check_typosquat(raw: &str) -> Option<Squat> {
             return hit(t, format!("{kind} {}", describe_char(chars[i])));
         }
     }
-    // Missing character: the name is a target with one character deleted.
-    if let Some(&t) = idx.deletions.get(&name) {
-        let target: Vec<char> = top.entries[t].name.chars().collect();
+    // Missing character: the name is a target with one character deleted. A scan of
+    // the edit targets is cheaper than indexing every deletion of every popular name.
+    let missing = top.entries.iter().enumerate().filter(|(_, p)| edit_eligible(p) && p.name.len() == name.len() + 1).find_map(|(i, p)| {
+        let target: Vec<char> = p.name.chars().collect();
+        is_one_deletion(&chars, &target).then_some((i, target))
+    });
+    if let Some((t, target)) = missing {
         let pos = chars.iter().zip(&target).position(|(a, b)| a != b).unwrap_or(chars.len());
         return hit(t, format!("missing {}", describe_char(target[pos])));
     }
