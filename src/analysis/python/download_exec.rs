@@ -39,7 +39,7 @@ pub fn powershell_encoded(cmd: &str) -> Option<String> {
     let i = ltoks.iter().position(|t| matches!(*t, "-encodedcommand" | "-enc" | "-e" | "-ec" | "-en" | "-enco" | "-encoded"))?;
     let arg = toks.get(i + 1)?.trim_matches(|c| c == '"' || c == '\'');
     let d = decode::decode_literal(arg.as_bytes())?;
-    Some(d.text())
+    Some(decode::text(&d))
 }
 
 pub fn check(m: &Model, out: &mut Vec<Finding>) {
@@ -92,6 +92,11 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
         }
     }
     // effects split across helpers: fetch + write fetched bytes + run
+    let any_fetch = m.calls.iter().any(|c| names::network_call(&c.q).is_some() && names::is_fetch(&c.q));
+    let any_write = m.writes.iter().any(|w| w.data.has(Labels::NET));
+    if !(any_fetch && any_write) {
+        return;
+    }
     for (i, s) in m.scopes.iter().enumerate() {
         let transitive = s.ctx != ExecContext::Runtime || m.role == FileRole::Auxiliary;
         let scopes = if transitive { m.reachable(i) } else { vec![i] };
@@ -104,7 +109,7 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
         let run = m.calls.iter().find(|c| scopes.contains(&c.scope) && (names::shell_call(&c.q).is_some() || c.q == "os.chmod"));
         if let Some(run) = run {
             // only the entry point that reaches everything, not each helper
-            if transitive && m.scopes.iter().enumerate().any(|(j, p)| j != i && p.ctx == s.ctx && m.scope(j).callees.contains(&s.name) && s.kind == super::model::ScopeKind::Function) {
+            if transitive && m.is_called(i) {
                 continue;
             }
             out.push(at(

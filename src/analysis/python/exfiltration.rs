@@ -43,8 +43,13 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
         out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("sends {} with {}() {}", sens.describe_data(), c.q, m.scope(c.scope).describe())));
     }
     // install/import entry points that collect and send, flow or not
+    let any_send = m.calls.iter().any(|c| is_send(&c.q));
+    let any_collect = m.calls.iter().any(|c| names::host_info_call(&c.q) || matches!(c.q.as_str(), "os.getenv" | "os.environ.get"));
+    if !(any_send && any_collect) {
+        return;
+    }
     for (i, s) in m.scopes.iter().enumerate() {
-        if s.ctx == ExecContext::Runtime || flagged_scopes.contains(&i) {
+        if s.ctx == ExecContext::Runtime || flagged_scopes.contains(&i) || m.is_called(i) {
             continue;
         }
         let scopes = m.reachable(i);

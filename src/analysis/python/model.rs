@@ -37,6 +37,8 @@ pub struct Val {
     pub write_target: Option<WriteTarget>,
     /// The value came straight from a string literal in the source.
     pub literal: bool,
+    /// A literal and the decoders applied to it so far (`b64decode` then `decompress`).
+    pub chain: Option<Box<(String, Vec<decode::Encoding>)>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -200,8 +202,12 @@ pub struct Model<'a> {
     pub payloads: Vec<Payload>,
     /// Absolute module names imported anywhere in the file, with line.
     pub imports: Vec<(String, u32)>,
-    /// cmdclass overrides: (command, class name, line, has a custom `run`).
+    /// cmdclass overrides: (command, class name, line).
     pub hooks: Vec<(String, String, u32)>,
+    /// Call-graph lookups built once: callee name → function scopes, scope → nested
+    /// class/main blocks.
+    by_name: HashMap<String, Vec<usize>>,
+    children: Vec<Vec<usize>>,
 }
 
 impl<'a> Model<'a> {
@@ -216,7 +222,6 @@ impl<'a> Model<'a> {
     }
     /// Scopes reachable from `scope` through intra-file calls (including itself).
     pub fn reachable(&self, scope: usize) -> Vec<usize> {
-        let by_name = self.functions_by_name();
         let mut seen = vec![false; self.scopes.len()];
         let mut stack = vec![scope];
         let mut out = Vec::new();
@@ -227,38 +232,19 @@ impl<'a> Model<'a> {
             seen[s] = true;
             out.push(s);
             for c in &self.scopes[s].callees {
-                if let Some(ids) = by_name.get(c.as_str()) {
+                if let Some(ids) = self.by_name.get(c.as_str()) {
                     stack.extend(ids.iter().copied());
                 }
             }
-            // nested scopes of a Main/Class block run with it
-            for (i, sc) in self.scopes.iter().enumerate() {
-                if sc.parent == Some(s) && matches!(sc.kind, ScopeKind::Class | ScopeKind::Main) {
-                    stack.push(i);
-                }
-            }
+            stack.extend(self.children[s].iter().copied());
         }
         out
     }
 
-    fn functions_by_name(&self) -> HashMap<&str, Vec<usize>> {
-        let mut m: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, s) in self.scopes.iter().enumerate() {
-            if s.kind == ScopeKind::Function {
-                m.entry(s.name.as_str()).or_default().push(i);
-            }
-        }
-        // a class name called = its __init__ (and run for thread subclasses)
-        for (i, s) in self.scopes.iter().enumerate() {
-            if s.kind == ScopeKind::Function && (s.name == "__init__" || s.name == "run") {
-                if let Some(c) = &s.class {
-                    if let Some(cn) = self.scopes.iter().find(|x| x.kind == ScopeKind::Class && &x.name == c) {
-                        m.entry(cn.name.as_str()).or_default().push(i);
-                    }
-                }
-            }
-        }
-        m
+    /// True when some other scope calls the function `s` (so `s` is not an entry point).
+    pub fn is_called(&self, s: usize) -> bool {
+        let name = &self.scope(s).name;
+        self.scope(s).kind == ScopeKind::Function && self.scopes.iter().enumerate().any(|(j, p)| j != s && p.callees.iter().any(|c| c == name))
     }
 }
 
@@ -290,6 +276,8 @@ pub fn build<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecC
             payloads: Vec::new(),
             imports: Vec::new(),
             hooks: Vec::new(),
+            by_name: HashMap::new(),
+            children: Vec::new(),
         },
         vars: vec![HashMap::new()],
         aliases: HashMap::new(),
@@ -297,6 +285,7 @@ pub fn build<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecC
         class_stack: Vec::new(),
         cmdclass_names: Vec::new(),
         local_classes: HashMap::new(),
+        fn_ids: HashMap::new(),
         depth: 0,
     };
     let module = parsed.syntax();
@@ -314,6 +303,8 @@ struct Builder<'a> {
     cmdclass_names: Vec<String>,
     /// local class name → install command base, if any
     local_classes: HashMap<String, Option<String>>,
+    /// function name → latest scope defining it (for return labels)
+    fn_ids: HashMap<String, usize>,
     depth: u32,
 }
 
@@ -390,6 +381,16 @@ impl<'a> Builder<'a> {
                 break;
             }
         }
+        let mut children = vec![Vec::new(); self.m.scopes.len()];
+        for (i, s) in self.m.scopes.iter().enumerate() {
+            if let (Some(p), ScopeKind::Class | ScopeKind::Main) = (s.parent, s.kind) {
+                if let Some(c) = children.get_mut(p) {
+                    c.push(i);
+                }
+            }
+        }
+        self.m.children = children;
+        self.m.by_name = by_name;
         self.m
     }
 
@@ -500,6 +501,7 @@ impl<'a> Builder<'a> {
                 let line = self.line(f);
                 let base = if self.m.role == FileRole::SetupScript { ExecContext::Install } else { ExecContext::Runtime };
                 let id = self.push_scope(ScopeKind::Function, f.name.id.as_str(), base);
+                self.fn_ids.insert(f.name.id.to_string(), id);
                 if self.m.scopes[id].command.is_some() {
                     if let (Some(cmd), Some(class)) = (self.m.scopes[id].command.clone(), self.m.scopes[id].class.clone()) {
                         if f.name.id.as_str() == "run" {
@@ -1193,8 +1195,8 @@ impl<'a> Builder<'a> {
         // local helper function: its return labels
         if let Expr::Name(n) = c.func.as_ref() {
             let id = n.id.as_str();
-            if let Some(ret) = self.m.scopes.iter().rev().find(|s| s.kind == ScopeKind::Function && s.name == id).map(|s| s.ret) {
-                result.labels |= ret;
+            if let Some(&sid) = self.fn_ids.get(id) {
+                result.labels |= self.m.scopes[sid].ret;
             }
         }
         let text_arg = args.first().and_then(|a| a.text.clone());
@@ -1294,23 +1296,43 @@ impl<'a> Builder<'a> {
             }
             _ => {}
         }
-        // decoders
+        // decoders: fold literal chains through the payload library
         if names::decode_call(&q) {
             result.labels |= Labels::DECODED;
-            if let Some(a0) = args.first() {
-                if let Some(t) = &a0.text {
-                    if a0.exact {
-                        let folded = fold_decode(&q, t, args.get(1).and_then(|a| a.text.as_deref()));
-                        if let Some((text, dec)) = folded {
-                            result.text = Some(text);
-                            result.exact = true;
-                            if let Some(d) = dec {
-                                self.m.payloads.push(Payload { scope: self.cur, line, decoded: d });
-                            }
-                        }
-                    }
+            let second = args.get(1).and_then(|a| a.text.clone());
+            let decoded = if q.ends_with("decrypt") {
+                match (recv.as_ref().and_then(|r| r.text.as_deref()), args.first().and_then(|a| a.text.as_deref())) {
+                    (Some(key), Some(token)) => decode::decode_fernet(key.as_bytes(), token.as_bytes()).map(|d| (d, None)),
+                    _ => None,
+                }
+            } else if let (Some(enc), Some(a0)) = (decode::encoding_of(&q, second.as_deref()), args.first()) {
+                let (lit, mut layers) = match (&a0.chain, &a0.text) {
+                    (Some(c), _) => (c.0.clone(), c.1.clone()),
+                    (None, Some(t)) if a0.exact => (t.clone(), Vec::new()),
+                    _ => (String::new(), Vec::new()),
+                };
+                if lit.is_empty() {
+                    None
+                } else {
+                    layers.push(enc);
+                    decode::decode_chain(lit.as_bytes(), &layers).map(|d| (d, Some((lit, layers))))
+                }
+            } else {
+                None
+            };
+            if let Some((d, chain)) = decoded {
+                result.text = d.text().map(str::to_string);
+                result.exact = result.text.is_some();
+                result.chain = chain.map(Box::new);
+                if d.kind.is_code() {
+                    self.m.payloads.push(Payload { scope: self.cur, line, decoded: d });
                 }
             }
+        }
+        // Fernet(key): remember the key for .decrypt()
+        if q.ends_with("Fernet") {
+            result.text = args.first().and_then(|a| a.text.clone());
+            result.exact = result.text.is_some();
         }
         // string methods on a known receiver
         if let (Some(m), Some(r)) = (method, recv.as_ref()) {
@@ -1343,8 +1365,8 @@ impl<'a> Builder<'a> {
                             result.text = Some(rot13(t));
                             result.labels |= Labels::DECODED;
                         } else if m == "decode" && enc == "hex" {
-                            if let Some((s, _)) = fold_decode("bytes.fromhex", t, None) {
-                                result.text = Some(s);
+                            if let Some(d) = decode::decode_chain(t.as_bytes(), &[decode::Encoding::Hex]) {
+                                result.text = d.text().map(str::to_string);
                                 result.labels |= Labels::DECODED;
                             }
                         } else if m.contains("strip") {
@@ -1684,22 +1706,4 @@ pub fn rot13(s: &str) -> String {
             _ => c,
         })
         .collect()
-}
-
-/// Folds a decoder call on a literal: returns the decoded text and, when the literal
-/// hides code or a binary, the full decoding for rescanning and evidence.
-fn fold_decode(q: &str, t: &str, second: Option<&str>) -> Option<(String, Option<Decoded>)> {
-    if q == "codecs.decode" {
-        let enc = second.unwrap_or("").to_ascii_lowercase();
-        if enc.starts_with("rot") {
-            return Some((rot13(t), None));
-        }
-    }
-    if q == "marshal.loads" || q == "pickle.loads" || q.ends_with("decrypt") || q.ends_with("decompress") {
-        return None;
-    }
-    let d = decode::decode_literal(t.as_bytes())?;
-    let text = d.text();
-    let keep = d.is_code() || d.layers.len() > 1;
-    Some((text, keep.then_some(d)))
 }
