@@ -92,21 +92,31 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
         }
     }
     // effects split across helpers: fetch + write fetched bytes + run
-    let any_fetch = m.calls.iter().any(|c| names::network_call(&c.q).is_some() && names::is_fetch(&c.q));
-    let any_write = m.writes.iter().any(|w| w.data.has(Labels::NET));
+    let shell_fetch = |c: &super::model::Call| {
+        names::shell_call(&c.q).is_some()
+            && c.command_text().map(|t| {
+                let l = t.to_ascii_lowercase();
+                ["curl ", "wget ", "invoke-webrequest", "iwr ", "bitsadmin", "certutil", "downloadfile"].iter().any(|k| l.contains(k))
+            }).unwrap_or(false)
+    };
+    let any_fetch = m.calls.iter().any(|c| names::network_call(&c.q).is_some() && names::is_fetch(&c.q) || shell_fetch(c));
+    let any_write = m.writes.iter().any(|w| w.data.has(Labels::NET)) || m.calls.iter().any(shell_fetch);
     if !(any_fetch && any_write) {
         return;
     }
     for (i, s) in m.scopes.iter().enumerate() {
         let transitive = s.ctx != ExecContext::Runtime || m.role == FileRole::Auxiliary;
         let scopes = if transitive { m.reachable(i) } else { vec![i] };
-        let fetch = m.calls.iter().find(|c| scopes.contains(&c.scope) && names::network_call(&c.q).is_some() && names::is_fetch(&c.q));
+        let fetch = m.calls.iter().find(|c| scopes.contains(&c.scope) && (names::network_call(&c.q).is_some() && names::is_fetch(&c.q) || transitive && shell_fetch(c)));
         let Some(fetch) = fetch else { continue };
-        let wrote = m.writes.iter().any(|w| scopes.contains(&w.scope) && w.data.has(Labels::NET));
+        let fetched_by_shell = shell_fetch(fetch);
+        let wrote = fetched_by_shell || m.writes.iter().any(|w| scopes.contains(&w.scope) && w.data.has(Labels::NET));
         if !wrote {
             continue;
         }
-        let run = m.calls.iter().find(|c| scopes.contains(&c.scope) && (names::shell_call(&c.q).is_some() || c.q == "os.chmod"));
+        let run = m.calls.iter().find(|c| {
+            scopes.contains(&c.scope) && (names::shell_call(&c.q).is_some() || c.q == "os.chmod") && !(fetched_by_shell && c.line == fetch.line)
+        });
         if let Some(run) = run {
             // only the entry point that reaches everything, not each helper
             if transitive && m.is_called(i) {

@@ -77,6 +77,14 @@ pub fn analyze_package(files: &[SourceFile], ctx: &PackageContext) -> Vec<Findin
         .par_iter()
         .filter(|f| f.role != FileRole::SetupScript)
         .map(|f| {
+            // a test/example module that package code imports is package code
+            let promoted;
+            let f = if f.role == FileRole::Auxiliary && imported_by_package_code(f.path, files) {
+                promoted = SourceFile { role: FileRole::Module, ..*f };
+                &promoted
+            } else {
+                f
+            };
             let at_install = f.role != FileRole::PthFile && f.role != FileRole::Auxiliary && imported_by(f.path, &install_modules);
             analyze_file(f, at_install)
         })
@@ -161,6 +169,30 @@ fn imported_by(path: &str, modules: &HashSet<String>) -> bool {
         !m.is_empty()
             && !matches!(m.split('.').next().unwrap_or(""), "setuptools" | "distutils" | "os" | "sys" | "io" | "re" | "codecs" | "pathlib" | "subprocess" | "glob" | "shutil" | "platform")
             && (dotted == *m || dotted.ends_with(&format!(".{m}")))
+    })
+}
+
+/// True when a non-auxiliary module of the package imports the module at `path`
+/// (malware hides in `tests/` and imports it from `__init__.py`).
+fn imported_by_package_code(path: &str, files: &[SourceFile]) -> bool {
+    let mut parts = path.rsplit('/');
+    let file = parts.next().unwrap_or(path);
+    let stem = match file.strip_suffix(".py") {
+        Some("__init__") => parts.next().unwrap_or(""),
+        Some(s) => s,
+        None => return false,
+    };
+    if stem.len() < 3 || stem == "conftest" {
+        return false;
+    }
+    let needles = [format!(".{stem} import"), format!("import {stem}"), format!("from {stem} import"), format!("import .{stem}")];
+    files.iter().any(|g| {
+        matches!(g.role, FileRole::PackageInit | FileRole::Module | FileRole::SetupScript) && needles.iter().any(|n| {
+            g.text.match_indices(n.as_str()).any(|(i, _)| {
+                // whole word: next char must end the module name
+                g.text[i + n.len()..].chars().next().map(|c| !(c.is_alphanumeric() || c == '_')).unwrap_or(true)
+            })
+        })
     })
 }
 

@@ -769,6 +769,7 @@ impl<'a> Builder<'a> {
                 }
                 let mut v = Val::text(out, exact);
                 v.labels = labels;
+                mark_secret_path(&mut v);
                 v
             }
             Expr::Name(n) => {
@@ -811,7 +812,9 @@ impl<'a> Builder<'a> {
             Expr::BinOp(b) => {
                 let l = self.expr(&b.left);
                 let r = self.expr(&b.right);
-                binop(&l, b.op, &r)
+                let mut v = binop(&l, b.op, &r);
+                mark_secret_path(&mut v);
+                v
             }
             Expr::UnaryOp(u) => {
                 let v = self.expr(&u.operand);
@@ -1178,6 +1181,12 @@ impl<'a> Builder<'a> {
         if names::host_info_call(&q) {
             result.labels |= Labels::HOST;
         }
+        if names::secret_source_call(&q) {
+            result.labels |= Labels::SECRET;
+        }
+        if names::network_call(&q).is_some() && args.first().and_then(|a| a.text.as_deref()).map(names::ip_lookup_url).unwrap_or(false) {
+            result.labels |= Labels::HOST;
+        }
         if matches!(q.as_str(), "os.getenv" | "os.environ.get" | "os.environ.setdefault" | "os.environ.pop") {
             if let Some(k) = args.first().and_then(|a| a.text.clone()) {
                 let ev = env_read(&k, Labels::NONE);
@@ -1274,6 +1283,12 @@ impl<'a> Builder<'a> {
                 } else if let Some(a0) = args.first() {
                     result.text = a0.text.clone();
                     result.exact = a0.exact;
+                }
+            }
+            "tempfile.NamedTemporaryFile" | "tempfile.TemporaryFile" | "tempfile.SpooledTemporaryFile" => {
+                let mode = kwargs.iter().find(|(k, _)| k == "mode").and_then(|(_, v)| v.text.clone()).unwrap_or_else(|| "w+b".into());
+                if mode.contains('w') || mode.contains('a') {
+                    result.write_target = Some(WriteTarget { path_text: kwargs.iter().find(|(k, _)| k == "suffix").and_then(|(_, v)| v.text.clone()), path_var: None });
                 }
             }
             "open" | "io.open" | "codecs.open" => {
@@ -1415,6 +1430,12 @@ impl<'a> Builder<'a> {
                         if let Some(v) = &wt.path_var {
                             self.add_labels(&v.clone(), Labels::DL_PATH);
                         }
+                        // the handle itself (tempfile: `exe = tmp.name` later)
+                        if let Expr::Attribute(a) = c.func.as_ref() {
+                            if let Expr::Name(n) = a.value.as_ref() {
+                                self.add_labels(&n.id.to_string(), Labels::DL_PATH);
+                            }
+                        }
                     }
                     self.m.writes.push(w);
                 }
@@ -1437,6 +1458,7 @@ impl<'a> Builder<'a> {
             if args.iter().any(|a| a.text.is_some()) {
                 result.text = Some(parts.join("/"));
                 result.exact = args.iter().all(|a| a.exact && a.text.is_some());
+                mark_secret_path(&mut result);
             }
         }
         if q == "os.path.expanduser" || q == "os.path.expandvars" || q == "pathlib.Path" || q == "Path" || q == "os.path.abspath" {
@@ -1525,6 +1547,15 @@ impl<'a> Builder<'a> {
             recv: recv.map(|r| Val { labels: r.labels, text: None, qname: r.qname, write_target: r.write_target, ..Default::default() }),
             indirect,
         });
+    }
+}
+
+/// Strings naming a stealer target (browser stores, wallets, token stores) carry SECRET.
+fn mark_secret_path(v: &mut Val) {
+    if let Some(t) = &v.text {
+        if t.len() < 400 && matches!(super::sensitive_files::sensitive_path(t), Some((super::sensitive_files::PathClass::StealerTarget, _))) {
+            v.labels |= Labels::SECRET;
+        }
     }
 }
 
