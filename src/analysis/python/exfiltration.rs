@@ -54,7 +54,10 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
         if names::socket_send(&c.q) {
             l |= c.recv.as_ref().map(|r| r.labels & Labels::SECRET).unwrap_or_default();
         }
-        let sens = l & SENSITIVE;
+        let mut sens = l & SENSITIVE;
+        if m.ctx(c.scope) != ExecContext::Runtime {
+            sens |= l & Labels::WEAK_HOST;
+        }
         let where_ = m.scope(c.scope).describe();
         if !sens.is_empty() && !collects(c) {
             flagged_scopes.push(c.scope);
@@ -77,6 +80,7 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
         .map(|l| l.scope)
         .collect();
     let any_collect = !stealer_lits.is_empty() || m.calls.iter().any(collects);
+    let file_has_dropbox = m.literals.iter().any(|l| webhook_kind(&l.value).is_some());
     if !(any_send && any_collect) {
         return;
     }
@@ -89,7 +93,7 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
             continue;
         }
         let webhook_send = m.calls.iter().find(|c| scopes.contains(&c.scope) && is_send(&c.q) && webhook_target(c).is_some());
-        if s.ctx == ExecContext::Runtime && webhook_send.is_none() {
+        if s.ctx == ExecContext::Runtime && webhook_send.is_none() && !file_has_dropbox {
             continue;
         }
         let collect_call = m.calls.iter().find(|c| scopes.contains(&c.scope) && collects(c));

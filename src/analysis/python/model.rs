@@ -37,6 +37,9 @@ pub struct Val {
     pub write_target: Option<WriteTarget>,
     /// The value came straight from a string literal in the source.
     pub literal: bool,
+    /// The name was reached through an indirection (getattr(__builtins__, …),
+    /// eval("eval"), globals()["exec"], __import__ of a built name).
+    pub hidden: bool,
     /// A literal and the decoders applied to it so far (`b64decode` then `decompress`).
     pub chain: Option<Box<(String, Vec<decode::Encoding>)>>,
 }
@@ -993,7 +996,7 @@ impl<'a> Builder<'a> {
             if is_ns && names::dangerous_builtin(k) {
                 self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("{}[{:?}]", q.replace("()", "()"), k) });
                 let mut v = Val::named(k.clone());
-                v.literal = false;
+                v.hidden = true;
                 return v;
             }
             if qn == "sys.modules" {
@@ -1062,7 +1065,13 @@ impl<'a> Builder<'a> {
             }
             Expr::Attribute(a) => {
                 if let Expr::Name(n) = a.value.as_ref() {
-                    if matches!(n.id.as_str(), "self" | "cls") || self.local_classes.contains_key(n.id.as_str()) {
+                    let instance_of_local = self
+                        .lookup(n.id.as_str())
+                        .and_then(|v| v.qname.as_deref())
+                        .and_then(|q| q.strip_suffix("()"))
+                        .map(|q| self.local_classes.contains_key(q))
+                        .unwrap_or(false);
+                    if matches!(n.id.as_str(), "self" | "cls") || self.local_classes.contains_key(n.id.as_str()) || instance_of_local {
                         self.m.scopes[self.cur].callees.push(a.attr.id.to_string());
                     }
                 }
@@ -1129,7 +1138,7 @@ impl<'a> Builder<'a> {
                         }
                     }
                 }
-                let v = Val { qname: result.qname.clone(), labels: result.labels, ..Default::default() };
+                let v = Val { qname: result.qname.clone(), labels: result.labels, hidden: indirect, ..Default::default() };
                 self.push_call(&q, line, args, kwargs, recv, indirect);
                 return v;
             }
@@ -1148,12 +1157,15 @@ impl<'a> Builder<'a> {
                             let nq = if builtins_ns { n.clone() } else { format!("{base}.{n}") };
                             let mut v = Val::named(nq);
                             v.labels = obj.labels;
+                            v.hidden = obj.hidden || (builtins_ns && !name.literal) || name.labels.has(Labels::BUILT) || name.labels.has(Labels::DECODED);
                             self.push_call(&q, line, args, kwargs, recv, false);
                             return v;
                         }
                         _ => {
                             if builtins_ns {
                                 self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("getattr({oq}, <computed>)") });
+                                self.push_call(&q, line, args, kwargs, recv, false);
+                                return Val { qname: Some("<hidden builtin>".into()), hidden: true, ..Default::default() };
                             }
                         }
                     }
@@ -1180,6 +1192,9 @@ impl<'a> Builder<'a> {
         }
         if names::host_info_call(&q) {
             result.labels |= Labels::HOST;
+        }
+        if q == "os.getcwd" || q == "os.getcwdb" {
+            result.labels |= Labels::WEAK_HOST;
         }
         if names::secret_source_call(&q) {
             result.labels |= Labels::SECRET;
@@ -1211,6 +1226,13 @@ impl<'a> Builder<'a> {
         let text_arg = args.first().and_then(|a| a.text.clone());
         match q.as_str() {
             "chr" | "unichr" => {
+                result.labels |= Labels::BUILT;
+                // chr(ord(c) ^ k): XOR decoding
+                if let Some(Expr::BinOp(b)) = c.arguments.args.first() {
+                    if b.op == Operator::BitXor {
+                        result.labels |= Labels::DECODED;
+                    }
+                }
                 if let Some(i) = args.first().and_then(|a| a.int) {
                     if let Some(ch) = u32::try_from(i).ok().and_then(char::from_u32) {
                         result.text = Some(ch.to_string());
@@ -1500,11 +1522,48 @@ impl<'a> Builder<'a> {
         if result.qname.is_none() {
             result.qname = Some(format!("{raw_q}()"));
         }
-        if names::exec_call(&q) || names::shell_call(&q).is_some() {
+        if q == "compile" {
+            // the code object carries its source
+            if let Some(a0) = args.first() {
+                result.text = a0.text.clone();
+                result.exact = a0.exact;
+                result.literal = a0.literal;
+            }
+        } else if q == "eval" {
+            // eval("exec") / eval("__import__('base64')"): names reached by evaluation
+            if let Some(t) = args.first().filter(|a| a.exact).and_then(|a| a.text.as_deref()) {
+                let t = t.trim();
+                if !t.is_empty() && t.len() < 64 && t.chars().all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '.') {
+                    if names::dangerous_builtin(t) {
+                        self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("eval({t:?})") });
+                    }
+                    let v = Val { qname: Some(t.to_string()), hidden: true, ..Default::default() };
+                    self.push_call(&q, line, args, kwargs, recv, func.hidden);
+                    return v;
+                }
+                if let Some(rest) = t.strip_prefix("__import__(") {
+                    let name: String = rest.trim_start_matches(['\'', '"']).chars().take_while(|ch| ch.is_alphanumeric() || *ch == '_' || *ch == '.').collect();
+                    if !name.is_empty() {
+                        self.m.imports.push((name.clone(), line));
+                        let v = Val { qname: Some(name), hidden: true, ..Default::default() };
+                        self.push_call(&q, line, args, kwargs, recv, func.hidden);
+                        return v;
+                    }
+                }
+            }
+            result.labels = result.labels & Labels::NET;
+        } else if names::exec_call(&q) || names::shell_call(&q).is_some() {
             // a sink does not hand its input labels on
-            result.labels = Labels(result.labels.0 & Labels::NET.0);
+            result.labels = result.labels & Labels::NET;
         }
-        self.push_call(&q, line, args, kwargs, recv, indirect || func.qname.as_deref().map(|x| x != raw_q).unwrap_or(false));
+        // urllib Request objects carry their URL
+        if q.ends_with(".Request") || q == "Request" {
+            if let Some(a0) = args.first() {
+                result.text = a0.text.clone();
+                result.exact = a0.exact;
+            }
+        }
+        self.push_call(&q, line, args, kwargs, recv, func.hidden);
         result
     }
 

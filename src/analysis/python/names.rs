@@ -160,6 +160,10 @@ pub fn secret_source_call(q: &str) -> bool {
 pub fn ip_lookup_url(url: &str) -> bool {
     let l = url.to_ascii_lowercase();
     let host = l.split("://").nth(1).unwrap_or(&l).split(['/', '?']).next().unwrap_or("");
+    let path = l.split("://").nth(1).unwrap_or(&l).split_once('/').map(|(_, p)| p).unwrap_or("");
+    if path.trim_end_matches('/') == "ip" {
+        return true;
+    }
     ["ipify.org", "ipinfo.io", "ip-api.com", "icanhazip.com", "ifconfig.me", "checkip.", "myip", "ipapi.co", "ipwho.is", "ident.me", "wtfismyip"]
         .iter()
         .any(|k| host.contains(k))
