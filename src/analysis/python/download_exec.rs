@@ -105,7 +105,16 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
         return;
     }
     for (i, s) in m.scopes.iter().enumerate() {
-        let transitive = s.ctx != ExecContext::Runtime || m.role == FileRole::Auxiliary;
+        // at runtime, helpers count only for hard-coded executable/script downloads
+        let hard_coded_payload = m.calls.iter().any(|c| {
+            names::network_call(&c.q).is_some()
+                && c.args.first().and_then(|a| a.text.as_deref()).map(|u| {
+                    let l = u.to_ascii_lowercase();
+                    let path = l.split(['?', '#']).next().unwrap_or("");
+                    [".exe", ".bat", ".ps1", ".vbs", ".scr", ".msi", ".dll", ".sh", ".py", ".jar"].iter().any(|e| path.ends_with(e)) || shellcmd::has_raw_ip_url(&l)
+                }).unwrap_or(false)
+        });
+        let transitive = s.ctx != ExecContext::Runtime || m.role == FileRole::Auxiliary || hard_coded_payload;
         let scopes = if transitive { m.reachable(i) } else { vec![i] };
         let fetch = m.calls.iter().find(|c| scopes.contains(&c.scope) && (names::network_call(&c.q).is_some() && names::is_fetch(&c.q) || transitive && shell_fetch(c)));
         let Some(fetch) = fetch else { continue };

@@ -79,6 +79,30 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
         .filter(|l| matches!(sensitive_path(&l.value), Some((PathClass::StealerTarget, _))))
         .map(|l| l.scope)
         .collect();
+    // stealer shape: several browser/wallet/token stores named and a send in one file
+    let distinct: std::collections::BTreeSet<&str> = m
+        .literals
+        .iter()
+        .filter_map(|l| match sensitive_path(&l.value) {
+            Some((PathClass::StealerTarget, _)) => Some(l.value.as_str()),
+            _ => None,
+        })
+        .collect();
+    if distinct.len() >= 2 && flagged_scopes.is_empty() {
+        if let Some(send) = m.calls.iter().find(|c| is_send(&c.q) && !collects(c)) {
+            let mut what: Vec<&str> = distinct.iter().filter_map(|v| sensitive_path(v).map(|x| x.1)).collect();
+            what.dedup();
+            what.truncate(3);
+            out.push(at(
+                m,
+                AlertId::Exfiltration,
+                send.scope,
+                send.line,
+                format!("reads {} and sends with {}() {}", what.join(", "), send.q, m.scope(send.scope).describe()),
+            ));
+            return;
+        }
+    }
     let any_collect = !stealer_lits.is_empty() || m.calls.iter().any(collects);
     let file_has_dropbox = m.literals.iter().any(|l| webhook_kind(&l.value).is_some());
     if !(any_send && any_collect) {

@@ -1145,12 +1145,18 @@ impl<'a> Builder<'a> {
             "getattr" => {
                 if let (Some(obj), Some(name)) = (args.first(), args.get(1)) {
                     let oq = obj.qname.as_deref().map(names::normalize).unwrap_or_default();
-                    let builtins_ns = matches!(oq.as_str(), "builtins" | "__builtins__" | "__builtin__" | "globals" | "locals" | "vars") || oq.ends_with("builtins");
+                    let builtins_ns = matches!(oq.as_str(), "builtins" | "__builtins__" | "__builtin__" | "globals" | "locals" | "vars");
+                    // a plain variable as the name is ordinary reflection; an expression
+                    // assembling the name is the obfuscation shape
+                    let name_expr = c.arguments.args.get(1);
+                    let assembled = matches!(name_expr, Some(Expr::BinOp(_) | Expr::Call(_) | Expr::Subscript(_) | Expr::FString(_)))
+                        || name.labels.has(Labels::BUILT)
+                        || name.labels.has(Labels::DECODED);
                     match &name.text {
                         Some(n) if name.exact => {
-                            if builtins_ns && (names::dangerous_builtin(n) || !name.literal) {
+                            if builtins_ns && !name.literal && (names::dangerous_builtin(n) || assembled) {
                                 self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("getattr({oq}, {n:?})") });
-                            } else if !name.literal && (name.labels.has(Labels::BUILT) || name.labels.has(Labels::DECODED)) {
+                            } else if !builtins_ns && !name.literal && assembled && names::dangerous_builtin(n) {
                                 self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("getattr({}, {n:?}) with a built name", if oq.is_empty() { "…" } else { &oq }) });
                             }
                             let base = obj.qname.clone().unwrap_or_else(|| "?".into());
@@ -1162,7 +1168,7 @@ impl<'a> Builder<'a> {
                             return v;
                         }
                         _ => {
-                            if builtins_ns {
+                            if builtins_ns && assembled {
                                 self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("getattr({oq}, <computed>)") });
                                 self.push_call(&q, line, args, kwargs, recv, false);
                                 return Val { qname: Some("<hidden builtin>".into()), hidden: true, ..Default::default() };
@@ -1612,7 +1618,7 @@ impl<'a> Builder<'a> {
 /// Strings naming a stealer target (browser stores, wallets, token stores) carry SECRET.
 fn mark_secret_path(v: &mut Val) {
     if let Some(t) = &v.text {
-        if t.len() < 400 && matches!(super::sensitive_files::sensitive_path(t), Some((super::sensitive_files::PathClass::StealerTarget, _))) {
+        if t.len() < 400 && super::sensitive_files::sensitive_path(t).is_some() {
             v.labels |= Labels::SECRET;
         }
     }

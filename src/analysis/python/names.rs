@@ -69,6 +69,9 @@ pub fn network_call(q: &str) -> Option<&'static str> {
     if family("pycurl.") {
         return (m == "perform").then_some("pycurl");
     }
+    if family("dropbox.") {
+        return matches!(m, "files_upload" | "files_upload_session_start").then_some("dropbox");
+    }
     if q == "wget.download" {
         return Some("wget");
     }
