@@ -105,18 +105,20 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
         return;
     }
     for (i, s) in m.scopes.iter().enumerate() {
-        // at runtime, helpers count only for hard-coded executable/script downloads
-        let hard_coded_payload = m.calls.iter().any(|c| {
-            names::network_call(&c.q).is_some()
-                && c.args.first().and_then(|a| a.text.as_deref()).map(|u| {
-                    let l = u.to_ascii_lowercase();
-                    let path = l.split(['?', '#']).next().unwrap_or("");
-                    [".exe", ".bat", ".ps1", ".vbs", ".scr", ".msi", ".dll", ".sh", ".py", ".jar"].iter().any(|e| path.ends_with(e)) || shellcmd::has_raw_ip_url(&l)
-                }).unwrap_or(false)
+        // at runtime only a hard-coded executable/script download counts (build tools
+        // and downloaders fetch computed URLs and run other programs)
+        let payload_url = |c: &super::model::Call| {
+            c.args.first().and_then(|a| a.text.as_deref()).map(|u| {
+                let l = u.to_ascii_lowercase();
+                let path = l.split(['?', '#']).next().unwrap_or("");
+                [".exe", ".bat", ".ps1", ".vbs", ".scr", ".msi", ".dll", ".sh", ".py", ".jar"].iter().any(|e| path.ends_with(e)) || shellcmd::has_raw_ip_url(&l)
+            }).unwrap_or(false)
+        };
+        let runtime = s.ctx == ExecContext::Runtime && m.role != FileRole::Auxiliary;
+        let scopes = m.reachable(i);
+        let fetch = m.calls.iter().find(|c| {
+            scopes.contains(&c.scope) && (names::network_call(&c.q).is_some() && names::is_fetch(&c.q) || shell_fetch(c)) && (!runtime || payload_url(c))
         });
-        let transitive = s.ctx != ExecContext::Runtime || m.role == FileRole::Auxiliary || hard_coded_payload;
-        let scopes = if transitive { m.reachable(i) } else { vec![i] };
-        let fetch = m.calls.iter().find(|c| scopes.contains(&c.scope) && (names::network_call(&c.q).is_some() && names::is_fetch(&c.q) || transitive && shell_fetch(c)));
         let Some(fetch) = fetch else { continue };
         let fetched_by_shell = shell_fetch(fetch);
         let wrote = fetched_by_shell || m.writes.iter().any(|w| scopes.contains(&w.scope) && w.data.has(Labels::NET));
@@ -128,7 +130,7 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
         });
         if let Some(run) = run {
             // only the entry point that reaches everything, not each helper
-            if transitive && m.is_called(i) {
+            if m.is_called(i) {
                 continue;
             }
             out.push(at(

@@ -1078,10 +1078,20 @@ impl<'a> Builder<'a> {
             }
             _ => {}
         }
-        for a in c.arguments.args.iter().chain(c.arguments.keywords.iter().map(|k| &k.value)) {
-            if let Expr::Name(n) = a {
-                if !self.aliases.contains_key(n.id.as_str()) {
-                    self.m.scopes[self.cur].callees.push(n.id.to_string());
+        // callbacks handed to APIs that run them: Thread(target=f), atexit.register(f) …
+        let runs_callback = {
+            let fq = names::normalize(func.qname.as_deref().unwrap_or(""));
+            matches!(
+                fq.as_str(),
+                "threading.Thread" | "threading.Timer" | "multiprocessing.Process" | "atexit.register" | "Thread" | "Process" | "Timer"
+            ) || fq.ends_with(".submit") || fq.ends_with(".apply_async") || fq.ends_with("run_in_executor")
+        };
+        if runs_callback {
+            for a in c.arguments.args.iter().chain(c.arguments.keywords.iter().map(|k| &k.value)) {
+                if let Expr::Name(n) = a {
+                    if !self.aliases.contains_key(n.id.as_str()) {
+                        self.m.scopes[self.cur].callees.push(n.id.to_string());
+                    }
                 }
             }
         }
@@ -1643,6 +1653,9 @@ fn env_read(key: &str, base: Labels) -> Val {
 }
 
 fn is_main_guard(test: &Expr) -> bool {
+    if let Expr::BoolOp(b) = test {
+        return b.op == ast::BoolOp::And && b.values.iter().any(is_main_guard);
+    }
     if let Expr::Compare(c) = test {
         let is_name = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__");
         let is_main = |e: &Expr| matches!(e, Expr::StringLiteral(s) if s.value.to_str() == "__main__");
