@@ -107,15 +107,31 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
     for (i, s) in m.scopes.iter().enumerate() {
         // at runtime only a hard-coded executable/script download counts (build tools
         // and downloaders fetch computed URLs and run other programs)
-        let payload_url = |c: &super::model::Call| {
-            c.args.first().and_then(|a| a.text.as_deref()).map(|u| {
-                let l = u.to_ascii_lowercase();
-                let path = l.split(['?', '#']).next().unwrap_or("");
-                [".exe", ".bat", ".ps1", ".vbs", ".scr", ".msi", ".dll", ".sh", ".py", ".jar"].iter().any(|e| path.ends_with(e)) || shellcmd::has_raw_ip_url(&l)
-            }).unwrap_or(false)
+        let is_payload_url = |u: &str| {
+            let l = u.to_ascii_lowercase();
+            let path = l.split(['?', '#']).next().unwrap_or("");
+            (l.starts_with("http://") || l.starts_with("https://"))
+                && ([".exe", ".bat", ".ps1", ".vbs", ".scr", ".msi", ".dll", ".sh", ".py", ".jar"].iter().any(|e| path.ends_with(e)) || shellcmd::has_raw_ip_url(&l))
         };
         let runtime = s.ctx == ExecContext::Runtime && m.role != FileRole::Auxiliary;
         let scopes = m.reachable(i);
+        let payload_lit = runtime && m.literals.iter().any(|l| scopes.contains(&l.scope) && is_payload_url(&l.value));
+        // fetched bytes written to a named script/executable that a later command runs
+        let written_and_run = runtime
+            && m.writes.iter().any(|w| {
+                scopes.contains(&w.scope)
+                    && w.data.has(Labels::NET)
+                    && w.path_text.as_deref().map(|p| {
+                        let base = p.rsplit(['/', '\\']).next().unwrap_or(p).to_ascii_lowercase();
+                        [".py", ".exe", ".sh", ".bat", ".ps1", ".vbs"].iter().any(|e| base.ends_with(e))
+                            && m.calls.iter().any(|c| {
+                                scopes.contains(&c.scope)
+                                    && names::shell_call(&c.q).is_some()
+                                    && c.command_text().map(|t| t.to_ascii_lowercase().contains(&base)).unwrap_or(false)
+                            })
+                    }).unwrap_or(false)
+            });
+        let payload_url = |c: &super::model::Call| payload_lit || written_and_run || c.args.first().and_then(|a| a.text.as_deref()).map(is_payload_url).unwrap_or(false);
         let fetch = m.calls.iter().find(|c| {
             scopes.contains(&c.scope) && (names::network_call(&c.q).is_some() && names::is_fetch(&c.q) || shell_fetch(c)) && (!runtime || payload_url(c))
         });
