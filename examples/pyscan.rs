@@ -83,6 +83,15 @@ fn main() {
         let ms = members(&data);
         let texts: Vec<(String, String)> = ms.into_iter().map(|(n, b)| (n, String::from_utf8_lossy(&b).into_owned())).collect();
         let files: Vec<SourceFile> = texts.iter().filter(|(n, _)| n.ends_with(".py") || n.ends_with(".pth")).map(|(n, t)| SourceFile { path: n, text: t, role: role(n) }).collect();
+        if std::env::var_os("PYSCAN_SLOW").is_some() {
+            for f in &files {
+                let t = std::time::Instant::now();
+                let _ = analyze_package(std::slice::from_ref(f), &PackageContext::default());
+                if t.elapsed().as_millis() > 300 {
+                    eprintln!("slow {:?} {} ({} bytes)", t.elapsed(), f.path, f.text.len());
+                }
+            }
+        }
         let mut findings = analyze_package(&files, &PackageContext::default());
         for (n, t) in texts.iter().filter(|(n, _)| n.ends_with(".toml") || n.ends_with(".cfg")) {
             findings.extend(analyze_build_config(n, t));

@@ -314,6 +314,14 @@ catalogue! {
         explanation: "Encoded or encrypted data is decoded and passed to exec/eval/compile/marshal: the payload is hidden from review and run.",
         remediation: "Do not install it; the decoded code is shown in the evidence. Report the package.",
     }
+    HiddenExec {
+        id: "hidden-exec",
+        severity: Critical,
+        category: Malware,
+        title: "exec/eval reached through an indirection runs computed code",
+        explanation: "exec, eval or compile is obtained indirectly — getattr(__builtins__, …), eval(\"eval\"), globals()[\"exec\"], a name assembled from chr() codes — and then run on a computed string. Hiding the executing call itself has no purpose except evading review; obfuscators such as BlankOBF and Hyperion produce exactly this.",
+        remediation: "Do not install it; report the package.",
+    }
     Exfiltration {
         id: "exfiltration",
         severity: Critical,

@@ -14,10 +14,14 @@
 use super::at;
 use super::model::{Model, TrickKind};
 use crate::alerts::AlertId;
+use crate::analysis::FileRole;
 use crate::finding::{ExecContext, Finding};
 
 pub fn check(m: &Model, out: &mut Vec<Finding>) {
     for t in m.tricks.iter().filter(|t| t.kind == TrickKind::BuiltinsIndirection) {
+        if m.role == FileRole::Auxiliary && m.ctx(t.scope) != ExecContext::Install {
+            continue;
+        }
         let alert = if m.ctx(t.scope) == ExecContext::Install { AlertId::ObfuscatedInstallCode } else { AlertId::BuiltinsIndirection };
         out.push(at(m, alert, t.scope, t.line, format!("built-in reached indirectly via {} {}", t.detail, m.scope(t.scope).describe())));
     }

@@ -31,8 +31,8 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
         let mut f = at(m, AlertId::DecodeExec, c.scope, c.line, format!("{}() runs decoded data {where_}", c.q));
         // show the decoded payload when the literal was on this line or folded into the arg
         if let Some(p) = m.payloads.iter().find(|p| p.scope == c.scope && p.line <= c.line && c.line - p.line <= 30) {
-            f.message = format!("{}() runs decoded data ({}) {where_}", c.q, p.decoded.describe());
-            f = f.with_evidence(&clip(&p.decoded.text()));
+            f.message = format!("{}() runs decoded data ({}) {where_}", c.q, super::decode::layers(&p.decoded));
+            f = f.with_evidence(&p.decoded.snippet(160));
         } else if let Some(t) = c.args.first().and_then(|a| a.text.as_deref()) {
             f = f.with_evidence(&clip(t));
         }

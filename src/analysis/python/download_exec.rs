@@ -39,7 +39,7 @@ pub fn powershell_encoded(cmd: &str) -> Option<String> {
     let i = ltoks.iter().position(|t| matches!(*t, "-encodedcommand" | "-enc" | "-e" | "-ec" | "-en" | "-enco" | "-encoded"))?;
     let arg = toks.get(i + 1)?.trim_matches(|c| c == '"' || c == '\'');
     let d = decode::decode_literal(arg.as_bytes())?;
-    Some(d.text())
+    Some(decode::text(&d))
 }
 
 pub fn check(m: &Model, out: &mut Vec<Finding>) {
@@ -92,19 +92,61 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
         }
     }
     // effects split across helpers: fetch + write fetched bytes + run
+    let shell_fetch = |c: &super::model::Call| {
+        names::shell_call(&c.q).is_some()
+            && c.command_text().map(|t| {
+                let l = t.to_ascii_lowercase();
+                ["curl ", "wget ", "invoke-webrequest", "iwr ", "bitsadmin", "certutil", "downloadfile"].iter().any(|k| l.contains(k))
+            }).unwrap_or(false)
+    };
+    let any_fetch = m.calls.iter().any(|c| names::network_call(&c.q).is_some() && names::is_fetch(&c.q) || shell_fetch(c));
+    let any_write = m.writes.iter().any(|w| w.data.has(Labels::NET)) || m.calls.iter().any(shell_fetch);
+    if !(any_fetch && any_write) {
+        return;
+    }
     for (i, s) in m.scopes.iter().enumerate() {
-        let transitive = s.ctx != ExecContext::Runtime || m.role == FileRole::Auxiliary;
-        let scopes = if transitive { m.reachable(i) } else { vec![i] };
-        let fetch = m.calls.iter().find(|c| scopes.contains(&c.scope) && names::network_call(&c.q).is_some() && names::is_fetch(&c.q));
+        // at runtime only a hard-coded executable/script download counts (build tools
+        // and downloaders fetch computed URLs and run other programs)
+        let is_payload_url = |u: &str| {
+            let l = u.to_ascii_lowercase();
+            let path = l.split(['?', '#']).next().unwrap_or("");
+            (l.starts_with("http://") || l.starts_with("https://"))
+                && ([".exe", ".bat", ".ps1", ".vbs", ".scr", ".msi", ".dll", ".sh", ".py", ".jar"].iter().any(|e| path.ends_with(e)) || shellcmd::has_raw_ip_url(&l))
+        };
+        let runtime = s.ctx == ExecContext::Runtime && m.role != FileRole::Auxiliary;
+        let scopes = m.reachable(i);
+        let payload_lit = runtime && m.literals.iter().any(|l| scopes.contains(&l.scope) && is_payload_url(&l.value));
+        // fetched bytes written to a named script/executable that a later command runs
+        let written_and_run = runtime
+            && m.writes.iter().any(|w| {
+                scopes.contains(&w.scope)
+                    && w.data.has(Labels::NET)
+                    && w.path_text.as_deref().map(|p| {
+                        let base = p.rsplit(['/', '\\']).next().unwrap_or(p).to_ascii_lowercase();
+                        [".py", ".exe", ".sh", ".bat", ".ps1", ".vbs"].iter().any(|e| base.ends_with(e))
+                            && m.calls.iter().any(|c| {
+                                scopes.contains(&c.scope)
+                                    && names::shell_call(&c.q).is_some()
+                                    && c.command_text().map(|t| t.to_ascii_lowercase().contains(&base)).unwrap_or(false)
+                            })
+                    }).unwrap_or(false)
+            });
+        let payload_url = |c: &super::model::Call| payload_lit || written_and_run || c.args.first().and_then(|a| a.text.as_deref()).map(is_payload_url).unwrap_or(false);
+        let fetch = m.calls.iter().find(|c| {
+            scopes.contains(&c.scope) && (names::network_call(&c.q).is_some() && names::is_fetch(&c.q) || shell_fetch(c)) && (!runtime || payload_url(c))
+        });
         let Some(fetch) = fetch else { continue };
-        let wrote = m.writes.iter().any(|w| scopes.contains(&w.scope) && w.data.has(Labels::NET));
+        let fetched_by_shell = shell_fetch(fetch);
+        let wrote = fetched_by_shell || m.writes.iter().any(|w| scopes.contains(&w.scope) && w.data.has(Labels::NET));
         if !wrote {
             continue;
         }
-        let run = m.calls.iter().find(|c| scopes.contains(&c.scope) && (names::shell_call(&c.q).is_some() || c.q == "os.chmod"));
+        let run = m.calls.iter().find(|c| {
+            scopes.contains(&c.scope) && (names::shell_call(&c.q).is_some() || c.q == "os.chmod") && !(fetched_by_shell && c.line == fetch.line)
+        });
         if let Some(run) = run {
             // only the entry point that reaches everything, not each helper
-            if transitive && m.scopes.iter().enumerate().any(|(j, p)| j != i && p.ctx == s.ctx && m.scope(j).callees.contains(&s.name) && s.kind == super::model::ScopeKind::Function) {
+            if m.is_called(i) {
                 continue;
             }
             out.push(at(

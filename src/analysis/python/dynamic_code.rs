@@ -31,6 +31,10 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
             continue; // chains
         }
         let where_ = m.scope(c.scope).describe();
+        if c.indirect && !a0.literal {
+            out.push(at(m, AlertId::HiddenExec, c.scope, c.line, format!("{}() reached through an indirection runs computed code {where_}", c.q)));
+            continue;
+        }
         if a0.labels.has(Labels::BUILT) {
             let alert = if m.ctx(c.scope) == ExecContext::Install { AlertId::ObfuscatedInstallCode } else { AlertId::StringBuildingExec };
             let shown = a0.text.as_deref().map(|t| format!(": `{}`", clip(t))).unwrap_or_default();

@@ -26,10 +26,10 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
             continue;
         }
         let e = decode::shannon_entropy(v.as_bytes());
-        if e < 5.2 {
+        if e < 5.2 || !decode::is_high_entropy_literal(v) {
             continue;
         }
-        if decode::decode_literal(v.as_bytes()).map(|d| d.kind != decode::Kind::Binary).unwrap_or(false) {
+        if decode::decode_literal(v.as_bytes()).map(|d| d.kind != decode::Kind::Binary && d.kind != decode::Kind::Text).unwrap_or(false) {
             continue; // readable once decoded: the obfuscated-payload detector reports it
         }
         out.push(at(m, AlertId::HighEntropyLiteral, l.scope, l.line, format!("{}-character literal with {:.1} bits/char of entropy {}", v.len(), e, m.scope(l.scope).describe())));

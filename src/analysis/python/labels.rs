@@ -24,6 +24,8 @@ impl Labels {
     pub const SOCK: Labels = Labels(1 << 6);
     /// A string assembled by chr()/join/reversal/bytes lists (obfuscation shape).
     pub const BUILT: Labels = Labels(1 << 7);
+    /// Facts that matter only when sent at install/import time (working directory).
+    pub const WEAK_HOST: Labels = Labels(1 << 8);
 
     pub fn has(self, other: Labels) -> bool {
         self.0 & other.0 != 0
@@ -42,6 +44,8 @@ impl Labels {
         }
         if self.has(Labels::HOST) {
             parts.push("host/user information");
+        } else if self.has(Labels::WEAK_HOST) {
+            parts.push("the working directory");
         }
         if parts.is_empty() {
             parts.push("data");

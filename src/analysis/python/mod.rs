@@ -73,12 +73,26 @@ pub fn analyze_package(files: &[SourceFile], ctx: &PackageContext) -> Vec<Findin
         findings.extend(f);
         install_modules.extend(imports);
     }
+    let imported = imported_names(files);
+    let package_dirs: HashSet<&str> = files
+        .iter()
+        .filter(|f| f.role == FileRole::PackageInit || f.path.ends_with("/__init__.py"))
+        .filter_map(|f| f.path.rsplit_once('/').map(|(d, _)| d))
+        .collect();
     let rest: Vec<Vec<Finding>> = files
         .par_iter()
         .filter(|f| f.role != FileRole::SetupScript)
         .map(|f| {
+            // a test/example module that package code imports is package code
+            let promoted;
+            let f = if f.role == FileRole::Auxiliary && imported_by_package_code(f.path, &imported) {
+                promoted = SourceFile { role: FileRole::Module, ..*f };
+                &promoted
+            } else {
+                f
+            };
             let at_install = f.role != FileRole::PthFile && f.role != FileRole::Auxiliary && imported_by(f.path, &install_modules);
-            analyze_file(f, at_install)
+            analyze_file_in(f, at_install, importable(f.path, &package_dirs))
         })
         .collect();
     for f in rest {
@@ -89,12 +103,19 @@ pub fn analyze_package(files: &[SourceFile], ctx: &PackageContext) -> Vec<Findin
 
 /// Analyse one file on its own. `at_install`: the file is imported by setup.py.
 pub fn analyze_file(f: &SourceFile, at_install: bool) -> Vec<Finding> {
+    analyze_file_in(f, at_install, true)
+}
+
+/// `importable`: the module sits inside a package (or at the root) so importing the
+/// package can run it; build and CI scripts elsewhere in an sdist only run by hand.
+fn analyze_file_in(f: &SourceFile, at_install: bool, importable: bool) -> Vec<Finding> {
     if f.role == FileRole::PthFile {
         return cap(pth::check(f));
     }
     let module_ctx = match f.role {
         FileRole::SetupScript => ExecContext::Install,
         _ if at_install => ExecContext::Install,
+        FileRole::Module if !importable => ExecContext::Runtime,
         FileRole::PackageInit | FileRole::Module => ExecContext::Import,
         FileRole::Auxiliary | FileRole::PthFile => ExecContext::Runtime,
     };
@@ -162,6 +183,52 @@ fn imported_by(path: &str, modules: &HashSet<String>) -> bool {
             && !matches!(m.split('.').next().unwrap_or(""), "setuptools" | "distutils" | "os" | "sys" | "io" | "re" | "codecs" | "pathlib" | "subprocess" | "glob" | "shutil" | "platform")
             && (dotted == *m || dotted.ends_with(&format!(".{m}")))
     })
+}
+
+/// A module is importable when its directory is a package, the archive root, the
+/// sdist's top directory or a `src/`/`lib/` layout root.
+fn importable(path: &str, package_dirs: &HashSet<&str>) -> bool {
+    match path.rsplit_once('/') {
+        None => true,
+        Some((dir, _)) => {
+            package_dirs.contains(dir)
+                || !dir.contains('/')
+                || dir.rsplit('/').next().map(|d| matches!(d, "src" | "lib" | "python")).unwrap_or(false) && dir.matches('/').count() <= 1
+        }
+    }
+}
+
+/// Every identifier on import lines of non-auxiliary files: the module names package
+/// code imports (one pass over the package).
+fn imported_names<'a>(files: &[SourceFile<'a>]) -> HashSet<&'a str> {
+    let mut names = HashSet::new();
+    for g in files.iter().filter(|g| matches!(g.role, FileRole::PackageInit | FileRole::Module | FileRole::SetupScript)) {
+        for line in g.text.lines() {
+            let t = line.trim_start();
+            if !(t.starts_with("from ") || t.starts_with("import ")) {
+                continue;
+            }
+            for tok in t.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+                if !tok.is_empty() {
+                    names.insert(tok);
+                }
+            }
+        }
+    }
+    names
+}
+
+/// True when package code imports the module at `path` (malware hides in `tests/` and
+/// imports it from `__init__.py`).
+fn imported_by_package_code(path: &str, imported: &HashSet<&str>) -> bool {
+    let mut parts = path.rsplit('/');
+    let file = parts.next().unwrap_or(path);
+    let stem = match file.strip_suffix(".py") {
+        Some("__init__") => parts.next().unwrap_or(""),
+        Some(s) => s,
+        None => return false,
+    };
+    stem.len() >= 3 && stem != "conftest" && !stem.starts_with("test") && imported.contains(stem)
 }
 
 /// Noise control: at most [`MAX_PER_ALERT_FILE`] findings per (alert, file), strongest

@@ -37,6 +37,11 @@ pub struct Val {
     pub write_target: Option<WriteTarget>,
     /// The value came straight from a string literal in the source.
     pub literal: bool,
+    /// The name was reached through an indirection (getattr(__builtins__, …),
+    /// eval("eval"), globals()["exec"], __import__ of a built name).
+    pub hidden: bool,
+    /// A literal and the decoders applied to it so far (`b64decode` then `decompress`).
+    pub chain: Option<Box<(String, Vec<decode::Encoding>)>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -200,8 +205,12 @@ pub struct Model<'a> {
     pub payloads: Vec<Payload>,
     /// Absolute module names imported anywhere in the file, with line.
     pub imports: Vec<(String, u32)>,
-    /// cmdclass overrides: (command, class name, line, has a custom `run`).
+    /// cmdclass overrides: (command, class name, line).
     pub hooks: Vec<(String, String, u32)>,
+    /// Call-graph lookups built once: callee name → function scopes, scope → nested
+    /// class/main blocks.
+    by_name: HashMap<String, Vec<usize>>,
+    children: Vec<Vec<usize>>,
 }
 
 impl<'a> Model<'a> {
@@ -216,7 +225,6 @@ impl<'a> Model<'a> {
     }
     /// Scopes reachable from `scope` through intra-file calls (including itself).
     pub fn reachable(&self, scope: usize) -> Vec<usize> {
-        let by_name = self.functions_by_name();
         let mut seen = vec![false; self.scopes.len()];
         let mut stack = vec![scope];
         let mut out = Vec::new();
@@ -227,38 +235,19 @@ impl<'a> Model<'a> {
             seen[s] = true;
             out.push(s);
             for c in &self.scopes[s].callees {
-                if let Some(ids) = by_name.get(c.as_str()) {
+                if let Some(ids) = self.by_name.get(c.as_str()) {
                     stack.extend(ids.iter().copied());
                 }
             }
-            // nested scopes of a Main/Class block run with it
-            for (i, sc) in self.scopes.iter().enumerate() {
-                if sc.parent == Some(s) && matches!(sc.kind, ScopeKind::Class | ScopeKind::Main) {
-                    stack.push(i);
-                }
-            }
+            stack.extend(self.children[s].iter().copied());
         }
         out
     }
 
-    fn functions_by_name(&self) -> HashMap<&str, Vec<usize>> {
-        let mut m: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, s) in self.scopes.iter().enumerate() {
-            if s.kind == ScopeKind::Function {
-                m.entry(s.name.as_str()).or_default().push(i);
-            }
-        }
-        // a class name called = its __init__ (and run for thread subclasses)
-        for (i, s) in self.scopes.iter().enumerate() {
-            if s.kind == ScopeKind::Function && (s.name == "__init__" || s.name == "run") {
-                if let Some(c) = &s.class {
-                    if let Some(cn) = self.scopes.iter().find(|x| x.kind == ScopeKind::Class && &x.name == c) {
-                        m.entry(cn.name.as_str()).or_default().push(i);
-                    }
-                }
-            }
-        }
-        m
+    /// True when some other scope calls the function `s` (so `s` is not an entry point).
+    pub fn is_called(&self, s: usize) -> bool {
+        let name = &self.scope(s).name;
+        self.scope(s).kind == ScopeKind::Function && self.scopes.iter().enumerate().any(|(j, p)| j != s && p.callees.iter().any(|c| c == name))
     }
 }
 
@@ -290,6 +279,8 @@ pub fn build<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecC
             payloads: Vec::new(),
             imports: Vec::new(),
             hooks: Vec::new(),
+            by_name: HashMap::new(),
+            children: Vec::new(),
         },
         vars: vec![HashMap::new()],
         aliases: HashMap::new(),
@@ -297,6 +288,7 @@ pub fn build<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecC
         class_stack: Vec::new(),
         cmdclass_names: Vec::new(),
         local_classes: HashMap::new(),
+        fn_ids: HashMap::new(),
         depth: 0,
     };
     let module = parsed.syntax();
@@ -314,6 +306,8 @@ struct Builder<'a> {
     cmdclass_names: Vec<String>,
     /// local class name → install command base, if any
     local_classes: HashMap<String, Option<String>>,
+    /// function name → latest scope defining it (for return labels)
+    fn_ids: HashMap<String, usize>,
     depth: u32,
 }
 
@@ -390,6 +384,16 @@ impl<'a> Builder<'a> {
                 break;
             }
         }
+        let mut children = vec![Vec::new(); self.m.scopes.len()];
+        for (i, s) in self.m.scopes.iter().enumerate() {
+            if let (Some(p), ScopeKind::Class | ScopeKind::Main) = (s.parent, s.kind) {
+                if let Some(c) = children.get_mut(p) {
+                    c.push(i);
+                }
+            }
+        }
+        self.m.children = children;
+        self.m.by_name = by_name;
         self.m
     }
 
@@ -500,6 +504,7 @@ impl<'a> Builder<'a> {
                 let line = self.line(f);
                 let base = if self.m.role == FileRole::SetupScript { ExecContext::Install } else { ExecContext::Runtime };
                 let id = self.push_scope(ScopeKind::Function, f.name.id.as_str(), base);
+                self.fn_ids.insert(f.name.id.to_string(), id);
                 if self.m.scopes[id].command.is_some() {
                     if let (Some(cmd), Some(class)) = (self.m.scopes[id].command.clone(), self.m.scopes[id].class.clone()) {
                         if f.name.id.as_str() == "run" {
@@ -767,6 +772,7 @@ impl<'a> Builder<'a> {
                 }
                 let mut v = Val::text(out, exact);
                 v.labels = labels;
+                mark_secret_path(&mut v);
                 v
             }
             Expr::Name(n) => {
@@ -809,7 +815,9 @@ impl<'a> Builder<'a> {
             Expr::BinOp(b) => {
                 let l = self.expr(&b.left);
                 let r = self.expr(&b.right);
-                binop(&l, b.op, &r)
+                let mut v = binop(&l, b.op, &r);
+                mark_secret_path(&mut v);
+                v
             }
             Expr::UnaryOp(u) => {
                 let v = self.expr(&u.operand);
@@ -988,7 +996,7 @@ impl<'a> Builder<'a> {
             if is_ns && names::dangerous_builtin(k) {
                 self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("{}[{:?}]", q.replace("()", "()"), k) });
                 let mut v = Val::named(k.clone());
-                v.literal = false;
+                v.hidden = true;
                 return v;
             }
             if qn == "sys.modules" {
@@ -1057,17 +1065,33 @@ impl<'a> Builder<'a> {
             }
             Expr::Attribute(a) => {
                 if let Expr::Name(n) = a.value.as_ref() {
-                    if matches!(n.id.as_str(), "self" | "cls") || self.local_classes.contains_key(n.id.as_str()) {
+                    let instance_of_local = self
+                        .lookup(n.id.as_str())
+                        .and_then(|v| v.qname.as_deref())
+                        .and_then(|q| q.strip_suffix("()"))
+                        .map(|q| self.local_classes.contains_key(q))
+                        .unwrap_or(false);
+                    if matches!(n.id.as_str(), "self" | "cls") || self.local_classes.contains_key(n.id.as_str()) || instance_of_local {
                         self.m.scopes[self.cur].callees.push(a.attr.id.to_string());
                     }
                 }
             }
             _ => {}
         }
-        for a in c.arguments.args.iter().chain(c.arguments.keywords.iter().map(|k| &k.value)) {
-            if let Expr::Name(n) = a {
-                if !self.aliases.contains_key(n.id.as_str()) {
-                    self.m.scopes[self.cur].callees.push(n.id.to_string());
+        // callbacks handed to APIs that run them: Thread(target=f), atexit.register(f) …
+        let runs_callback = {
+            let fq = names::normalize(func.qname.as_deref().unwrap_or(""));
+            matches!(
+                fq.as_str(),
+                "threading.Thread" | "threading.Timer" | "multiprocessing.Process" | "atexit.register" | "Thread" | "Process" | "Timer"
+            ) || fq.ends_with(".submit") || fq.ends_with(".apply_async") || fq.ends_with("run_in_executor")
+        };
+        if runs_callback {
+            for a in c.arguments.args.iter().chain(c.arguments.keywords.iter().map(|k| &k.value)) {
+                if let Expr::Name(n) = a {
+                    if !self.aliases.contains_key(n.id.as_str()) {
+                        self.m.scopes[self.cur].callees.push(n.id.to_string());
+                    }
                 }
             }
         }
@@ -1124,31 +1148,40 @@ impl<'a> Builder<'a> {
                         }
                     }
                 }
-                let v = Val { qname: result.qname.clone(), labels: result.labels, ..Default::default() };
+                let v = Val { qname: result.qname.clone(), labels: result.labels, hidden: indirect, ..Default::default() };
                 self.push_call(&q, line, args, kwargs, recv, indirect);
                 return v;
             }
             "getattr" => {
                 if let (Some(obj), Some(name)) = (args.first(), args.get(1)) {
                     let oq = obj.qname.as_deref().map(names::normalize).unwrap_or_default();
-                    let builtins_ns = matches!(oq.as_str(), "builtins" | "__builtins__" | "__builtin__" | "globals" | "locals" | "vars") || oq.ends_with("builtins");
+                    let builtins_ns = matches!(oq.as_str(), "builtins" | "__builtins__" | "__builtin__" | "globals" | "locals" | "vars");
+                    // a plain variable as the name is ordinary reflection; an expression
+                    // assembling the name is the obfuscation shape
+                    let name_expr = c.arguments.args.get(1);
+                    let assembled = matches!(name_expr, Some(Expr::BinOp(_) | Expr::Call(_) | Expr::Subscript(_) | Expr::FString(_)))
+                        || name.labels.has(Labels::BUILT)
+                        || name.labels.has(Labels::DECODED);
                     match &name.text {
                         Some(n) if name.exact => {
-                            if builtins_ns && (names::dangerous_builtin(n) || !name.literal) {
+                            if builtins_ns && !name.literal && (names::dangerous_builtin(n) || assembled) {
                                 self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("getattr({oq}, {n:?})") });
-                            } else if !name.literal && (name.labels.has(Labels::BUILT) || name.labels.has(Labels::DECODED)) {
+                            } else if !builtins_ns && !name.literal && assembled && names::dangerous_builtin(n) {
                                 self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("getattr({}, {n:?}) with a built name", if oq.is_empty() { "…" } else { &oq }) });
                             }
                             let base = obj.qname.clone().unwrap_or_else(|| "?".into());
                             let nq = if builtins_ns { n.clone() } else { format!("{base}.{n}") };
                             let mut v = Val::named(nq);
                             v.labels = obj.labels;
+                            v.hidden = obj.hidden || (builtins_ns && !name.literal) || name.labels.has(Labels::BUILT) || name.labels.has(Labels::DECODED);
                             self.push_call(&q, line, args, kwargs, recv, false);
                             return v;
                         }
                         _ => {
-                            if builtins_ns {
+                            if builtins_ns && assembled {
                                 self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("getattr({oq}, <computed>)") });
+                                self.push_call(&q, line, args, kwargs, recv, false);
+                                return Val { qname: Some("<hidden builtin>".into()), hidden: true, ..Default::default() };
                             }
                         }
                     }
@@ -1176,6 +1209,15 @@ impl<'a> Builder<'a> {
         if names::host_info_call(&q) {
             result.labels |= Labels::HOST;
         }
+        if q == "os.getcwd" || q == "os.getcwdb" {
+            result.labels |= Labels::WEAK_HOST;
+        }
+        if names::secret_source_call(&q) {
+            result.labels |= Labels::SECRET;
+        }
+        if names::network_call(&q).is_some() && args.first().and_then(|a| a.text.as_deref()).map(names::ip_lookup_url).unwrap_or(false) {
+            result.labels |= Labels::HOST;
+        }
         if matches!(q.as_str(), "os.getenv" | "os.environ.get" | "os.environ.setdefault" | "os.environ.pop") {
             if let Some(k) = args.first().and_then(|a| a.text.clone()) {
                 let ev = env_read(&k, Labels::NONE);
@@ -1193,13 +1235,20 @@ impl<'a> Builder<'a> {
         // local helper function: its return labels
         if let Expr::Name(n) = c.func.as_ref() {
             let id = n.id.as_str();
-            if let Some(ret) = self.m.scopes.iter().rev().find(|s| s.kind == ScopeKind::Function && s.name == id).map(|s| s.ret) {
-                result.labels |= ret;
+            if let Some(&sid) = self.fn_ids.get(id) {
+                result.labels |= self.m.scopes[sid].ret;
             }
         }
         let text_arg = args.first().and_then(|a| a.text.clone());
         match q.as_str() {
             "chr" | "unichr" => {
+                result.labels |= Labels::BUILT;
+                // chr(ord(c) ^ k): XOR decoding
+                if let Some(Expr::BinOp(b)) = c.arguments.args.first() {
+                    if b.op == Operator::BitXor {
+                        result.labels |= Labels::DECODED;
+                    }
+                }
                 if let Some(i) = args.first().and_then(|a| a.int) {
                     if let Some(ch) = u32::try_from(i).ok().and_then(char::from_u32) {
                         result.text = Some(ch.to_string());
@@ -1274,6 +1323,12 @@ impl<'a> Builder<'a> {
                     result.exact = a0.exact;
                 }
             }
+            "tempfile.NamedTemporaryFile" | "tempfile.TemporaryFile" | "tempfile.SpooledTemporaryFile" => {
+                let mode = kwargs.iter().find(|(k, _)| k == "mode").and_then(|(_, v)| v.text.clone()).unwrap_or_else(|| "w+b".into());
+                if mode.contains('w') || mode.contains('a') {
+                    result.write_target = Some(WriteTarget { path_text: kwargs.iter().find(|(k, _)| k == "suffix").and_then(|(_, v)| v.text.clone()), path_var: None });
+                }
+            }
             "open" | "io.open" | "codecs.open" => {
                 let mode = args.get(1).or_else(|| kwargs.iter().find(|(k, _)| k == "mode").map(|(_, v)| v)).and_then(|m| m.text.clone()).unwrap_or_default();
                 if mode.contains('w') || mode.contains('a') || mode.contains('x') {
@@ -1294,23 +1349,43 @@ impl<'a> Builder<'a> {
             }
             _ => {}
         }
-        // decoders
+        // decoders: fold literal chains through the payload library
         if names::decode_call(&q) {
             result.labels |= Labels::DECODED;
-            if let Some(a0) = args.first() {
-                if let Some(t) = &a0.text {
-                    if a0.exact {
-                        let folded = fold_decode(&q, t, args.get(1).and_then(|a| a.text.as_deref()));
-                        if let Some((text, dec)) = folded {
-                            result.text = Some(text);
-                            result.exact = true;
-                            if let Some(d) = dec {
-                                self.m.payloads.push(Payload { scope: self.cur, line, decoded: d });
-                            }
-                        }
-                    }
+            let second = args.get(1).and_then(|a| a.text.clone());
+            let decoded = if q.ends_with("decrypt") {
+                match (recv.as_ref().and_then(|r| r.text.as_deref()), args.first().and_then(|a| a.text.as_deref())) {
+                    (Some(key), Some(token)) => decode::decode_fernet(key.as_bytes(), token.as_bytes()).map(|d| (d, None)),
+                    _ => None,
+                }
+            } else if let (Some(enc), Some(a0)) = (decode::encoding_of(&q, second.as_deref()), args.first()) {
+                let (lit, mut layers) = match (&a0.chain, &a0.text) {
+                    (Some(c), _) => (c.0.clone(), c.1.clone()),
+                    (None, Some(t)) if a0.exact => (t.clone(), Vec::new()),
+                    _ => (String::new(), Vec::new()),
+                };
+                if lit.is_empty() {
+                    None
+                } else {
+                    layers.push(enc);
+                    decode::decode_chain(lit.as_bytes(), &layers).map(|d| (d, Some((lit, layers))))
+                }
+            } else {
+                None
+            };
+            if let Some((d, chain)) = decoded {
+                result.text = d.text().map(str::to_string);
+                result.exact = result.text.is_some();
+                result.chain = chain.map(Box::new);
+                if d.kind.is_code() {
+                    self.m.payloads.push(Payload { scope: self.cur, line, decoded: d });
                 }
             }
+        }
+        // Fernet(key): remember the key for .decrypt()
+        if q.ends_with("Fernet") {
+            result.text = args.first().and_then(|a| a.text.clone());
+            result.exact = result.text.is_some();
         }
         // string methods on a known receiver
         if let (Some(m), Some(r)) = (method, recv.as_ref()) {
@@ -1343,8 +1418,8 @@ impl<'a> Builder<'a> {
                             result.text = Some(rot13(t));
                             result.labels |= Labels::DECODED;
                         } else if m == "decode" && enc == "hex" {
-                            if let Some((s, _)) = fold_decode("bytes.fromhex", t, None) {
-                                result.text = Some(s);
+                            if let Some(d) = decode::decode_chain(t.as_bytes(), &[decode::Encoding::Hex]) {
+                                result.text = d.text().map(str::to_string);
                                 result.labels |= Labels::DECODED;
                             }
                         } else if m.contains("strip") {
@@ -1393,6 +1468,12 @@ impl<'a> Builder<'a> {
                         if let Some(v) = &wt.path_var {
                             self.add_labels(&v.clone(), Labels::DL_PATH);
                         }
+                        // the handle itself (tempfile: `exe = tmp.name` later)
+                        if let Expr::Attribute(a) = c.func.as_ref() {
+                            if let Expr::Name(n) = a.value.as_ref() {
+                                self.add_labels(&n.id.to_string(), Labels::DL_PATH);
+                            }
+                        }
                     }
                     self.m.writes.push(w);
                 }
@@ -1415,6 +1496,7 @@ impl<'a> Builder<'a> {
             if args.iter().any(|a| a.text.is_some()) {
                 result.text = Some(parts.join("/"));
                 result.exact = args.iter().all(|a| a.exact && a.text.is_some());
+                mark_secret_path(&mut result);
             }
         }
         if q == "os.path.expanduser" || q == "os.path.expandvars" || q == "pathlib.Path" || q == "Path" || q == "os.path.abspath" {
@@ -1456,11 +1538,48 @@ impl<'a> Builder<'a> {
         if result.qname.is_none() {
             result.qname = Some(format!("{raw_q}()"));
         }
-        if names::exec_call(&q) || names::shell_call(&q).is_some() {
+        if q == "compile" {
+            // the code object carries its source
+            if let Some(a0) = args.first() {
+                result.text = a0.text.clone();
+                result.exact = a0.exact;
+                result.literal = a0.literal;
+            }
+        } else if q == "eval" {
+            // eval("exec") / eval("__import__('base64')"): names reached by evaluation
+            if let Some(t) = args.first().filter(|a| a.exact).and_then(|a| a.text.as_deref()) {
+                let t = t.trim();
+                if !t.is_empty() && t.len() < 64 && t.chars().all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '.') {
+                    if names::dangerous_builtin(t) {
+                        self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("eval({t:?})") });
+                    }
+                    let v = Val { qname: Some(t.to_string()), hidden: true, ..Default::default() };
+                    self.push_call(&q, line, args, kwargs, recv, func.hidden);
+                    return v;
+                }
+                if let Some(rest) = t.strip_prefix("__import__(") {
+                    let name: String = rest.trim_start_matches(['\'', '"']).chars().take_while(|ch| ch.is_alphanumeric() || *ch == '_' || *ch == '.').collect();
+                    if !name.is_empty() {
+                        self.m.imports.push((name.clone(), line));
+                        let v = Val { qname: Some(name), hidden: true, ..Default::default() };
+                        self.push_call(&q, line, args, kwargs, recv, func.hidden);
+                        return v;
+                    }
+                }
+            }
+            result.labels = result.labels & Labels::NET;
+        } else if names::exec_call(&q) || names::shell_call(&q).is_some() {
             // a sink does not hand its input labels on
-            result.labels = Labels(result.labels.0 & Labels::NET.0);
+            result.labels = result.labels & Labels::NET;
         }
-        self.push_call(&q, line, args, kwargs, recv, indirect || func.qname.as_deref().map(|x| x != raw_q).unwrap_or(false));
+        // urllib Request objects carry their URL
+        if q.ends_with(".Request") || q == "Request" {
+            if let Some(a0) = args.first() {
+                result.text = a0.text.clone();
+                result.exact = a0.exact;
+            }
+        }
+        self.push_call(&q, line, args, kwargs, recv, func.hidden);
         result
     }
 
@@ -1506,6 +1625,15 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// Strings naming a stealer target (browser stores, wallets, token stores) carry SECRET.
+fn mark_secret_path(v: &mut Val) {
+    if let Some(t) = &v.text {
+        if t.len() < 400 && super::sensitive_files::sensitive_path(t).is_some() {
+            v.labels |= Labels::SECRET;
+        }
+    }
+}
+
 fn name_of(e: Option<&Expr>) -> Option<String> {
     match e? {
         Expr::Name(n) => Some(n.id.to_string()),
@@ -1525,6 +1653,9 @@ fn env_read(key: &str, base: Labels) -> Val {
 }
 
 fn is_main_guard(test: &Expr) -> bool {
+    if let Expr::BoolOp(b) = test {
+        return b.op == ast::BoolOp::And && b.values.iter().any(is_main_guard);
+    }
     if let Expr::Compare(c) = test {
         let is_name = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__");
         let is_main = |e: &Expr| matches!(e, Expr::StringLiteral(s) if s.value.to_str() == "__main__");
@@ -1684,22 +1815,4 @@ pub fn rot13(s: &str) -> String {
             _ => c,
         })
         .collect()
-}
-
-/// Folds a decoder call on a literal: returns the decoded text and, when the literal
-/// hides code or a binary, the full decoding for rescanning and evidence.
-fn fold_decode(q: &str, t: &str, second: Option<&str>) -> Option<(String, Option<Decoded>)> {
-    if q == "codecs.decode" {
-        let enc = second.unwrap_or("").to_ascii_lowercase();
-        if enc.starts_with("rot") {
-            return Some((rot13(t), None));
-        }
-    }
-    if q == "marshal.loads" || q == "pickle.loads" || q.ends_with("decrypt") || q.ends_with("decompress") {
-        return None;
-    }
-    let d = decode::decode_literal(t.as_bytes())?;
-    let text = d.text();
-    let keep = d.is_code() || d.layers.len() > 1;
-    Some((text, keep.then_some(d)))
 }

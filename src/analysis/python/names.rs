@@ -69,6 +69,9 @@ pub fn network_call(q: &str) -> Option<&'static str> {
     if family("pycurl.") {
         return (m == "perform").then_some("pycurl");
     }
+    if family("dropbox.") {
+        return matches!(m, "files_upload" | "files_upload_session_start").then_some("dropbox");
+    }
     if q == "wget.download" {
         return Some("wget");
     }
@@ -145,14 +148,34 @@ pub fn host_info_call(q: &str) -> bool {
     matches!(
         q,
         "getpass.getuser" | "os.getlogin" | "socket.gethostname" | "socket.getfqdn" | "platform.node" | "platform.uname"
-            | "os.uname" | "os.getcwd" | "uuid.getnode" | "os.getuid" | "pwd.getpwuid"
+            | "os.uname" | "uuid.getnode" | "pwd.getpwuid"
     )
+}
+
+/// Calls that return credentials: browser cookie jars, DPAPI-protected secrets,
+/// clipboard or keyring contents.
+pub fn secret_source_call(q: &str) -> bool {
+    q.starts_with("browser_cookie3.") || q.starts_with("browsercookie.") || q == "win32crypt.CryptUnprotectData"
+        || q.ends_with("CryptUnprotectData") || q == "keyring.get_password" || q == "pyperclip.paste"
+}
+
+/// A URL of a "what is my public IP" service: its answer identifies the victim.
+pub fn ip_lookup_url(url: &str) -> bool {
+    let l = url.to_ascii_lowercase();
+    let host = l.split("://").nth(1).unwrap_or(&l).split(['/', '?']).next().unwrap_or("");
+    let path = l.split("://").nth(1).unwrap_or(&l).split_once('/').map(|(_, p)| p).unwrap_or("");
+    if path.trim_end_matches('/') == "ip" {
+        return true;
+    }
+    ["ipify.org", "ipinfo.io", "ip-api.com", "icanhazip.com", "ifconfig.me", "checkip.", "myip", "ipapi.co", "ipwho.is", "ident.me", "wtfismyip"]
+        .iter()
+        .any(|k| host.contains(k))
 }
 
 /// Environment variable names that identify the user or host.
 pub fn host_env_name(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
-    matches!(n.as_str(), "USER" | "USERNAME" | "COMPUTERNAME" | "HOSTNAME" | "LOGNAME" | "USERDOMAIN" | "USERPROFILE" | "HOME")
+    matches!(n.as_str(), "USER" | "USERNAME" | "COMPUTERNAME" | "HOSTNAME" | "LOGNAME" | "USERDOMAIN")
 }
 
 /// Environment variable names that usually hold secrets.

@@ -37,9 +37,9 @@ fn wrap(inner: Vec<Finding>, line: u32, prefix: &str, ctx: ExecContext, keep_onl
 pub fn check(m: &Model, depth: u32, out: &mut Vec<Finding>) {
     for p in &m.payloads {
         let ctx = m.ctx(p.scope);
-        let layers = p.decoded.describe();
+        let layers = super::decode::layers(&p.decoded);
         let where_ = m.scope(p.scope).describe();
-        let text = p.decoded.text();
+        let text = super::decode::text(&p.decoded);
         let (what, rescan) = match p.decoded.kind {
             Kind::PythonSource => ("Python code", true),
             Kind::ShellCommand => ("a shell command", false),
@@ -48,7 +48,7 @@ pub fn check(m: &Model, depth: u32, out: &mut Vec<Finding>) {
             Kind::Text | Kind::Binary => continue,
         };
         let alert = if ctx == ExecContext::Install { AlertId::ObfuscatedInstallCode } else { AlertId::ObfuscatedPayload };
-        let evidence = if matches!(p.decoded.kind, Kind::Executable(_) | Kind::MarshalCode) { format!("{} bytes", p.decoded.bytes.len()) } else { clip(&text) };
+        let evidence = p.decoded.snippet(160);
         out.push(at(m, alert, p.scope, p.line, format!("literal decodes ({layers}) to {what} {where_}")).with_evidence(&evidence));
         if rescan {
             let inner = analyze_decoded(m, &text, ctx, depth + 1);

@@ -43,14 +43,18 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
         }
     }
     // socket + dup2 + shell in one entry point
+    let has_dup2 = m.calls.iter().any(|c| c.q == "os.dup2");
     for (i, s) in m.scopes.iter().enumerate() {
+        if !has_dup2 {
+            break;
+        }
         let scopes = if i == 0 { vec![0] } else { m.reachable(i) };
         let in_scopes = |q: &dyn Fn(&str) -> bool| m.calls.iter().find(|c| scopes.contains(&c.scope) && q(&c.q));
         let connect = in_scopes(&|q| q.starts_with("socket.") && (q.ends_with("connect") || q.ends_with("create_connection")));
         let dup2 = in_scopes(&|q| q == "os.dup2");
         let shell = in_scopes(&|q| names::shell_call(q).is_some() || q == "pty.spawn");
         if let (Some(_), Some(d), Some(sh)) = (connect, dup2, shell) {
-            if m.scopes.iter().enumerate().any(|(j, p)| j != i && p.callees.contains(&s.name)) && i != 0 {
+            if i != 0 && m.is_called(i) {
                 continue;
             }
             out.push(at(m, AlertId::ReverseShell, sh.scope, sh.line, format!("socket connection duplicated onto stdio (os.dup2, line {}) and handed to {}() {}", d.line, sh.q, s.describe())));

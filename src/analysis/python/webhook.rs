@@ -39,6 +39,17 @@ pub fn webhook_kind(s: &str) -> Option<&'static str> {
             return Some("Telegram bot token");
         }
     }
+    // a bare Telegram bot token: digits ':' 35 token characters
+    let b = s.as_bytes();
+    if s.len() < 300 {
+        for (i, _) in s.match_indices(":AA") {
+            let digits = b[..i].iter().rev().take_while(|c| c.is_ascii_digit()).count();
+            let tail = b[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c == b'-').count();
+            if (8..=10).contains(&digits) && tail == 35 {
+                return Some("Telegram bot token");
+            }
+        }
+    }
     None
 }
 
