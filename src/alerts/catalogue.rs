@@ -314,6 +314,14 @@ catalogue! {
         explanation: "Encoded or encrypted data is decoded and passed to exec/eval/compile/marshal: the payload is hidden from review and run.",
         remediation: "Do not install it; the decoded code is shown in the evidence. Report the package.",
     }
+    DormantMaliciousCode {
+        id: "dormant-malicious-code",
+        severity: High,
+        category: Malware,
+        title: "Malware-shaped code in files that installing or importing never runs",
+        explanation: "A test, example, documentation or hand-run build script contains a malicious chain (decode→exec, download→execute, data sent out, reverse shell). Neither `pip install` nor `import` runs these files, so it is not an immediate threat; test suites and release scripts legitimately download tools or resolve host names. It still deserves a look: malware sometimes parks its payload there and loads it later.",
+        remediation: "Read the code at the location given. If the package's own code or setup.py imports or runs this file, treat it as critical.",
+    }
     HiddenExec {
         id: "hidden-exec",
         severity: Critical,

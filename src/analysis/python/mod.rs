@@ -127,7 +127,23 @@ fn analyze_file_in(f: &SourceFile, at_install: bool, importable: bool) -> Vec<Fi
     }
     let m = model::build(f.path, f.text, f.role, module_ctx);
     out.extend(run_detectors(&m, 0));
+    let dormant = f.role == FileRole::Auxiliary || (f.role == FileRole::Module && !importable && !at_install);
+    if dormant {
+        out = out.into_iter().map(demote_dormant_chain).collect();
+    }
     cap(out)
+}
+
+/// Chains found in code that neither installing nor importing runs (tests, examples,
+/// hand-run scripts) are reported, but do not block: test suites download tools and
+/// look up host names for good reasons. Files imported by package or setup code were
+/// promoted out of this set before analysis.
+fn demote_dormant_chain(f: Finding) -> Finding {
+    if !matches!(f.alert, AlertId::DecodeExec | AlertId::DownloadExec | AlertId::Exfiltration | AlertId::ReverseShell | AlertId::HiddenExec) {
+        return f;
+    }
+    let message = format!("{} shape: {}", f.alert.id(), f.message);
+    Finding { alert: AlertId::DormantMaliciousCode, message, ..f }
 }
 
 /// Runs every detector over a model; `depth` > 0 for rescanned decoded payloads.
@@ -198,37 +214,38 @@ fn importable(path: &str, package_dirs: &HashSet<&str>) -> bool {
     }
 }
 
-/// Every identifier on import lines of non-auxiliary files: the module names package
-/// code imports (one pass over the package).
-fn imported_names<'a>(files: &[SourceFile<'a>]) -> HashSet<&'a str> {
-    let mut names = HashSet::new();
+/// The identifiers of each import line of non-auxiliary files: which modules package
+/// code imports, and through which parents (one pass over the package).
+fn imported_names<'a>(files: &[SourceFile<'a>]) -> Vec<HashSet<&'a str>> {
+    let mut lines = Vec::new();
     for g in files.iter().filter(|g| matches!(g.role, FileRole::PackageInit | FileRole::Module | FileRole::SetupScript)) {
         for line in g.text.lines() {
             let t = line.trim_start();
             if !(t.starts_with("from ") || t.starts_with("import ")) {
                 continue;
             }
-            for tok in t.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
-                if !tok.is_empty() {
-                    names.insert(tok);
-                }
-            }
+            lines.push(t.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|tok| !tok.is_empty()).collect());
         }
     }
-    names
+    lines
 }
 
 /// True when package code imports the module at `path` (malware hides in `tests/` and
-/// imports it from `__init__.py`).
-fn imported_by_package_code(path: &str, imported: &HashSet<&str>) -> bool {
+/// imports it from `__init__.py`). The import must name the module together with its
+/// parent directory (`from tests import payload`), so a test helper called `utils` is not
+/// taken for the package's own `utils`.
+fn imported_by_package_code(path: &str, imported: &[HashSet<&str>]) -> bool {
     let mut parts = path.rsplit('/');
     let file = parts.next().unwrap_or(path);
-    let stem = match file.strip_suffix(".py") {
-        Some("__init__") => parts.next().unwrap_or(""),
-        Some(s) => s,
+    let (stem, parent) = match file.strip_suffix(".py") {
+        Some("__init__") => (parts.next().unwrap_or(""), parts.next().unwrap_or("")),
+        Some(s) => (s, parts.next().unwrap_or("")),
         None => return false,
     };
-    stem.len() >= 3 && stem != "conftest" && !stem.starts_with("test") && imported.contains(stem)
+    if stem.len() < 3 || stem == "conftest" || stem.starts_with("test") {
+        return false;
+    }
+    imported.iter().any(|line| line.contains(stem) && (parent.is_empty() || line.contains(parent)))
 }
 
 /// Noise control: at most [`MAX_PER_ALERT_FILE`] findings per (alert, file), strongest

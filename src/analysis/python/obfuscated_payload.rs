@@ -82,7 +82,9 @@ pub fn check(m: &Model, depth: u32, out: &mut Vec<Finding>) {
         let ctx = m.ctx(l.scope);
         let written = m.writes.iter().any(|w| w.data_text.as_deref() == Some(v.as_str()));
         let interpreted = m.calls.iter().any(|c| names::shell_call(&c.q).is_some() && c.line >= l.line && c.line - l.line <= 3 && c.command_text().map(|t| t.contains("-c")).unwrap_or(false));
-        if ctx == ExecContext::Runtime && !written && !interpreted {
+        // Only code strings that are used as code: a README example inside setup()'s
+        // long_description mentions requests.get without ever running it.
+        if !written && !interpreted {
             continue;
         }
         if m.calls.iter().any(|c| names::exec_call(&c.q) && c.line == l.line) {

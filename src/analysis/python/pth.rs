@@ -20,6 +20,43 @@ use crate::alerts::AlertId;
 use crate::analysis::{FileRole, SourceFile};
 use crate::finding::{ExecContext, Finding};
 
+/// What in a `.pth` import line (or the literal code it execs) makes it a payload: decoding,
+/// network, shell, hidden names, or exec of anything that is not a visible literal.
+/// A literal handed to exec is judged by its own content, so coverage's start-up hook
+/// (`exec('import os …')`) is code, not a payload.
+fn payload_in(path: &str, code: &str, depth: u32) -> Option<String> {
+    let m = model::build(path, code, FileRole::PthFile, ExecContext::Install);
+    for c in &m.calls {
+        if names::exec_call(&c.q) {
+            let literal = c.args.first().filter(|a| a.exact && !a.labels.has(Labels::DECODED)).and_then(|a| a.text.as_deref());
+            match literal {
+                Some(inner) if depth < 2 => match payload_in(path, inner, depth + 1) {
+                    Some(p) => return Some(format!("{}() of code that runs {p}", c.q)),
+                    None => continue,
+                },
+                _ => return Some(format!("{}()", c.q)),
+            }
+        }
+        let bad = names::decode_call(&c.q) || names::network_call(&c.q).is_some() || names::shell_call(&c.q).is_some() || c.labels().has(Labels::DECODED);
+        if bad {
+            return Some(format!("{}()", c.q));
+        }
+    }
+    if let Some(tr) = m.tricks.first() {
+        return Some(format!("hidden name {}", tr.detail));
+    }
+    // The parser could not read the line: fall back to keywords so nothing hides.
+    if m.parse_errors > 0 {
+        let lower = code.to_ascii_lowercase();
+        for k in ["exec(", "eval(", "b64decode", "compile(", "urlopen", "subprocess", "os.system", "socket"] {
+            if lower.contains(k) {
+                return Some(k.trim_end_matches('(').to_string());
+            }
+        }
+    }
+    None
+}
+
 pub fn check(f: &SourceFile) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, line) in f.text.lines().enumerate() {
@@ -28,33 +65,7 @@ pub fn check(f: &SourceFile) -> Vec<Finding> {
             continue;
         }
         let lineno = i as u32 + 1;
-        let m = model::build(f.path, t, FileRole::PthFile, ExecContext::Install);
-        let mut payload: Option<String> = None;
-        for c in &m.calls {
-            let bad = names::exec_call(&c.q)
-                || names::decode_call(&c.q)
-                || names::network_call(&c.q).is_some()
-                || names::shell_call(&c.q).is_some()
-                || c.labels().has(Labels::DECODED);
-            if bad {
-                payload = Some(format!("{}()", c.q));
-                break;
-            }
-        }
-        if payload.is_none() {
-            if let Some(tr) = m.tricks.first() {
-                payload = Some(format!("hidden name {}", tr.detail));
-            }
-        }
-        if payload.is_none() {
-            let lower = t.to_ascii_lowercase();
-            for k in ["exec(", "eval(", "b64decode", "compile(", "urlopen", "subprocess", "os.system", "socket"] {
-                if lower.contains(k) {
-                    payload = Some(k.trim_end_matches('(').to_string());
-                    break;
-                }
-            }
-        }
+        let payload = payload_in(f.path, t, 0);
         let finding = match payload {
             Some(p) => Finding::new(AlertId::PthPayload, f.path, format!(".pth line runs {p} at every Python start-up")),
             None => Finding::new(AlertId::PthCode, f.path, "`.pth` import line runs code at every Python start-up".to_string()),
