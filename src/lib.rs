@@ -14,6 +14,7 @@ pub mod pipeline;
 pub mod policy;
 pub mod report;
 pub mod score;
+pub mod vet;
 
 #[cfg(feature = "python")]
 mod python_module;

@@ -3,6 +3,7 @@
 
 mod explain;
 mod scan;
+mod vet;
 
 use crate::report::ColorChoice;
 use clap::{Parser, Subcommand};
@@ -20,7 +21,7 @@ pub mod exit {
     name = "safe-pip",
     version,
     about = "Keeps malicious and risky Python packages off your machine: every package is checked statically before it is installed.",
-    after_help = "Exit codes: 0 allowed (warnings included), 1 something blocked, 2 usage or internal error."
+    after_help = "Exit codes: 0 allowed (warnings included), 1 something blocked, 2 usage or internal error, 3 unverified (offline or not checkable)."
 )]
 pub struct Cli {
     /// Colour the terminal report: auto (tty and no NO_COLOR), always, never.
@@ -34,6 +35,8 @@ pub struct Cli {
 pub enum Command {
     /// Scan package files (.tar.gz, .zip, .whl, .egg) or directories without running them.
     Scan(scan::ScanArgs),
+    /// Vet packages before adding them: name, registry facts and code of a release.
+    Vet(vet::VetArgs),
     /// Explain an alert: what it means, why it matters, what to do.
     Explain(explain::ExplainArgs),
 }
@@ -56,6 +59,7 @@ where
     };
     match cli.command {
         Command::Scan(args) => scan::run(args, cli.color),
+        Command::Vet(args) => vet::run(args, cli.color),
         Command::Explain(args) => explain::run(args, cli.color),
     }
 }

@@ -39,21 +39,24 @@ fn package(r: &PackageReport) -> Value {
         "reason": r.decision.reason,
         "score": r.risk.score,
         "level": r.risk.level,
-        "alerts": r.findings.iter().map(|f| {
-            let info = f.alert.info();
-            json!({
-                "id": info.id,
-                "severity": info.severity,
-                "category": info.category,
-                "title": info.title,
-                "file": f.file,
-                "line": f.line,
-                "message": f.message,
-                "evidence": f.evidence,
-                "context": f.context,
-                "remediation": info.remediation,
-            })
-        }).collect::<Vec<_>>(),
+        "alerts": r.findings.iter().map(alert).collect::<Vec<_>>(),
         "error": r.error,
+    })
+}
+
+/// One alert as the reports show it: catalogue facts plus where and what was seen.
+pub fn alert(f: &crate::finding::Finding) -> Value {
+    let info = f.alert.info();
+    json!({
+        "id": info.id,
+        "severity": info.severity,
+        "category": info.category,
+        "title": info.title,
+        "file": f.file,
+        "line": f.line,
+        "message": f.message,
+        "evidence": f.evidence,
+        "context": f.context,
+        "remediation": info.remediation,
     })
 }

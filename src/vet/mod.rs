@@ -1,0 +1,366 @@
+//! `vet`: the organisation standard's vetting report for a package *before* it is added.
+//! Name check first (works offline), then registry facts, then the release's files,
+//! fetched with their hashes verified and scanned like any other file. One report per
+//! requested package: risk, alerts, behaviour, history, similar packages, recommendation.
+
+mod render;
+
+pub use render::{render_json, render_terminal};
+
+use crate::alerts::{AlertId, Category};
+use crate::analysis::metadata::{self, History, MetadataPolicy, RegistryFacts, ReleaseFact};
+use crate::analysis::names::{self, Squat};
+use crate::finding::{ExecContext, Finding};
+use crate::index::simple::{FileEntry, ProjectPage};
+use crate::index::{IndexClient, IndexError};
+use crate::pipeline::{self, ScanOptions};
+use crate::policy::{Action, Decision};
+use crate::score::{self, Risk};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Largest release file vet downloads; bigger files are reported, not fetched.
+pub const MAX_DOWNLOAD_BYTES: u64 = 512 << 20;
+
+/// `NAME` or `NAME==VERSION`, as typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VetRequest {
+    pub raw: String,
+    pub name: String,
+    pub version: Option<String>,
+}
+
+impl VetRequest {
+    pub fn parse(raw: &str) -> Result<VetRequest, String> {
+        let raw = raw.trim();
+        let (name, version) = match raw.split_once("==") {
+            Some((n, v)) => (n.trim(), Some(v.trim().to_string())),
+            None => (raw, None),
+        };
+        if let Some(op) = ["<", ">", "~=", "!=", "@", ";"].iter().find(|op| name.contains(**op)) {
+            return Err(format!("`{raw}`: only NAME or NAME==VERSION can be vetted (found `{op}`)"));
+        }
+        if !crate::index::simple::is_valid_name(name) {
+            return Err(format!("`{raw}` is not a valid project name"));
+        }
+        if version.as_deref() == Some("") {
+            return Err(format!("`{raw}`: the version after == is empty"));
+        }
+        Ok(VetRequest { raw: raw.to_string(), name: names::normalize(name), version })
+    }
+}
+
+/// How far vet got with a package.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum VetStatus {
+    /// Name, registry and code were all checked.
+    Checked,
+    /// Only part could be checked (offline, or a file could not be fetched): not a pass.
+    Unverified { reason: String },
+    /// The index has no such project or release.
+    NotFound { reason: String },
+    /// The index could not be asked.
+    Error { message: String, hint: String },
+}
+
+/// One release file that was fetched and scanned.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScannedFile {
+    pub filename: String,
+    pub sha256: Option<String>,
+    pub verdict: Action,
+    pub score: u8,
+    pub alerts: usize,
+}
+
+/// A capability seen in the code, and when it would run.
+#[derive(Clone, Debug, Serialize)]
+pub struct Behaviour {
+    pub capability: &'static str,
+    pub contexts: Vec<&'static str>,
+    pub alerts: Vec<&'static str>,
+    /// Where it was first seen: `file:line`.
+    pub example: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Similar {
+    pub name: String,
+    pub rank: u32,
+    pub why: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct VetReport {
+    pub requested: String,
+    pub name: String,
+    pub version: Option<String>,
+    pub summary: Option<String>,
+    pub status: VetStatus,
+    pub popularity_rank: Option<u32>,
+    pub risk: Risk,
+    pub decision: Decision,
+    pub findings: Vec<Finding>,
+    pub files: Vec<ScannedFile>,
+    pub behaviour: Vec<Behaviour>,
+    pub history: Option<History>,
+    pub similar: Vec<Similar>,
+    pub recommendation: String,
+}
+
+impl VetReport {
+    /// The verdict vet stands behind: a package not fully checked is never "allowed".
+    pub fn is_unverified(&self) -> bool {
+        !matches!(self.status, VetStatus::Checked) && self.decision.verdict != Action::Block
+    }
+}
+
+pub struct VetOptions<'a> {
+    /// `None` when offline: only the name is checked.
+    pub client: Option<&'a IndexClient>,
+    pub scan: ScanOptions,
+    pub metadata: MetadataPolicy,
+    pub now_unix: i64,
+}
+
+/// Vets one package. Never fails: problems become the report's status.
+pub fn vet(req: &VetRequest, opts: &VetOptions) -> VetReport {
+    let squat = names::check_typosquat(&req.name);
+    let mut findings: Vec<Finding> = squat.iter().map(typosquat_finding).collect();
+    let similar = similar_packages(&req.name, squat.as_ref());
+    let rank = names::TopPackages::get().rank(&req.name);
+    let mut report = VetReport {
+        requested: req.raw.clone(),
+        name: req.name.clone(),
+        version: req.version.clone(),
+        summary: None,
+        status: VetStatus::Checked,
+        popularity_rank: rank,
+        risk: score::score(&[]),
+        decision: opts.scan.policy.decide(&[]),
+        findings: Vec::new(),
+        files: Vec::new(),
+        behaviour: Vec::new(),
+        history: None,
+        similar,
+        recommendation: String::new(),
+    };
+    match opts.client {
+        None => {
+            report.status = VetStatus::Unverified { reason: "offline: only the name was checked; registry facts and code were not".into() };
+        }
+        Some(client) => match check_registry_and_code(req, client, opts, &mut findings) {
+            Ok((facts, files)) => {
+                report.version = Some(facts.version.clone());
+                report.summary = facts.summary.clone();
+                report.history = Some(metadata::history(&facts, opts.now_unix));
+                report.files = files;
+                if report.files.is_empty() {
+                    report.status = VetStatus::Unverified { reason: format!("no file of {} {} could be scanned", req.name, facts.version) };
+                }
+            }
+            Err(status) => report.status = status,
+        },
+    }
+    crate::analysis::sort_findings(&mut findings);
+    report.risk = score::score(&findings);
+    report.decision = opts.scan.policy.decide(&findings);
+    report.behaviour = behaviour(&findings);
+    report.recommendation = recommendation(&report, squat.as_ref());
+    report.findings = findings;
+    report
+}
+
+fn typosquat_finding(s: &Squat) -> Finding {
+    Finding::new(AlertId::Typosquat, "", format!("`{}` looks like `{}` (#{} on PyPI): {}", s.name, s.target, s.target_rank, s.reason))
+}
+
+/// Registry facts and the release's files, scanned. Adds findings; returns the facts.
+fn check_registry_and_code(
+    req: &VetRequest,
+    client: &IndexClient,
+    opts: &VetOptions,
+    findings: &mut Vec<Finding>,
+) -> Result<(RegistryFacts, Vec<ScannedFile>), VetStatus> {
+    let page = client.project(&req.name).map_err(index_error)?.ok_or_else(|| VetStatus::NotFound {
+        reason: format!("no project `{}` on {}", req.name, client.index_urls().join(", ")),
+    })?;
+    let mut facts = registry_facts(req, client, &page)?;
+    facts.fill_popularity_rank();
+    findings.extend(metadata::analyze(&facts, &opts.metadata, opts.now_unix));
+
+    let version = facts.version.clone();
+    let chosen = release_files(&page, &req.name, &version);
+    if chosen.is_empty() {
+        return Err(VetStatus::NotFound { reason: format!("{} {} has no files on the index", req.name, version) });
+    }
+    let mut files = Vec::new();
+    for entry in chosen {
+        if entry.size.is_some_and(|s| s > MAX_DOWNLOAD_BYTES) {
+            continue;
+        }
+        let downloaded = client.download(entry, MAX_DOWNLOAD_BYTES).map_err(index_error)?;
+        let r = pipeline::scan_bytes(&entry.filename, &downloaded.bytes, Vec::new(), &opts.scan);
+        // Name and metadata alerts are the project's; keep the code's own here.
+        let code: Vec<Finding> = r.findings.into_iter().filter(|f| f.alert != AlertId::Typosquat).collect();
+        files.push(ScannedFile { filename: entry.filename.clone(), sha256: Some(downloaded.sha256.clone()), verdict: r.decision.verdict, score: r.risk.score, alerts: code.len() });
+        for mut f in code {
+            if !f.file.is_empty() && !f.file.starts_with(&entry.filename) {
+                f.file = format!("{}:{}", entry.filename, f.file);
+            }
+            findings.push(f);
+        }
+    }
+    Ok((facts, files))
+}
+
+fn index_error(e: IndexError) -> VetStatus {
+    match e {
+        IndexError::Offline { .. } => VetStatus::Unverified { reason: e.to_string() },
+        other => VetStatus::Error { message: other.to_string(), hint: other.hint() },
+    }
+}
+
+/// Facts from the JSON API when the index has one (PyPI), else from the Simple page alone.
+fn registry_facts(req: &VetRequest, client: &IndexClient, page: &ProjectPage) -> Result<RegistryFacts, VetStatus> {
+    let project = client.json_project(&req.name).map_err(index_error)?;
+    let mut facts = match &project {
+        Some(p) => RegistryFacts::from_json_api(&p.raw).map_err(|e| VetStatus::Error {
+            message: format!("the index's JSON API answer for {} could not be read: {e}", req.name),
+            hint: "retry later; if it persists, report it to the index operator".into(),
+        })?,
+        None => facts_from_page(req, page),
+    };
+    if let Some(v) = &req.version {
+        if &facts.version != v {
+            let release = client.json_release(&req.name, v).map_err(index_error)?;
+            let history = std::mem::take(&mut facts.releases);
+            facts = match release {
+                Some(r) => RegistryFacts::from_json_api(&r.raw).map_err(|e| VetStatus::Error {
+                    message: format!("the index's JSON API answer for {} {v} could not be read: {e}", req.name),
+                    hint: "retry later".into(),
+                })?,
+                None if page.files.iter().any(|f| f.version(&req.name).as_deref() == Some(v.as_str())) => {
+                    let mut f = facts_from_page(req, page);
+                    f.version = v.clone();
+                    f
+                }
+                None => return Err(VetStatus::NotFound { reason: format!("{} has no release {v}", req.name) }),
+            };
+            if facts.releases.is_empty() {
+                facts.releases = history;
+            }
+        }
+    }
+    if let Some(status) = page.status.as_ref().and_then(|s| metadata::ProjectStatus::parse(&s.status)) {
+        facts.project_status = status;
+        facts.project_status_reason = page.status.as_ref().and_then(|s| s.reason.clone());
+    }
+    Ok(facts)
+}
+
+/// What the Simple API alone says (mirrors without a JSON API): releases with upload
+/// times and yanks; the newest non-yanked version unless one was asked for.
+fn facts_from_page(req: &VetRequest, page: &ProjectPage) -> RegistryFacts {
+    let mut by_version: BTreeMap<String, (Option<i64>, bool)> = BTreeMap::new();
+    for f in &page.files {
+        let Some(v) = f.version(&req.name) else { continue };
+        let t = f.upload_time.as_deref().and_then(metadata::time::parse_rfc3339);
+        let e = by_version.entry(v).or_insert((t, true));
+        e.0 = match (e.0, t) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        e.1 &= f.yanked.is_some();
+    }
+    let releases: Vec<ReleaseFact> = by_version.iter().map(|(v, (t, y))| ReleaseFact { version: v.clone(), first_upload: *t, yanked: *y }).collect();
+    let latest = releases
+        .iter()
+        .filter(|r| !r.yanked)
+        .max_by(|a, b| match (metadata::version::Version::parse(&a.version), metadata::version::Version::parse(&b.version)) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            _ => a.first_upload.cmp(&b.first_upload),
+        })
+        .map(|r| r.version.clone())
+        .unwrap_or_default();
+    let version = req.version.clone().unwrap_or(latest);
+    let mut facts = RegistryFacts::new(&page.name, &version);
+    facts.upload_time = by_version.get(&version).and_then(|e| e.0);
+    facts.yanked = page.files.iter().filter(|f| f.version(&req.name).as_deref() == Some(version.as_str())).find_map(|f| f.yanked.clone());
+    facts.releases = releases;
+    facts
+}
+
+/// The sdist and one wheel (pure-Python preferred) of a release.
+fn release_files<'p>(page: &'p ProjectPage, name: &str, version: &str) -> Vec<&'p FileEntry> {
+    let of_version: Vec<&FileEntry> = page.files.iter().filter(|f| f.version(name).as_deref() == Some(version)).collect();
+    let sdist = of_version.iter().find(|f| !f.is_wheel() && !f.filename.ends_with(".egg") && !f.filename.ends_with(".exe"));
+    let wheel = of_version
+        .iter()
+        .filter(|f| f.is_wheel())
+        .min_by_key(|f| if f.filename.contains("-none-any") { 0 } else if f.filename.contains("manylinux") && f.filename.contains("x86_64") { 1 } else { 2 });
+    sdist.into_iter().chain(wheel).copied().collect()
+}
+
+/// Capabilities by category and when they run, from the findings.
+fn behaviour(findings: &[Finding]) -> Vec<Behaviour> {
+    let mut by_cat: BTreeMap<&'static str, (BTreeSet<&'static str>, BTreeSet<&'static str>, String)> = BTreeMap::new();
+    for f in findings {
+        let cap = match f.alert.category() {
+            Category::Network => "network",
+            Category::Shell => "shell",
+            Category::Filesystem => "filesystem",
+            Category::Obfuscation => "obfuscation",
+            Category::InstallScript => "install-time code",
+            Category::Malware => "malicious chain",
+            _ => continue,
+        };
+        let e = by_cat.entry(cap).or_insert_with(|| (BTreeSet::new(), BTreeSet::new(), String::new()));
+        e.0.insert(f.context.map(ExecContext::as_str).unwrap_or("package"));
+        e.1.insert(f.alert.id());
+        if e.2.is_empty() {
+            e.2 = match f.line {
+                Some(l) => format!("{}:{l}", f.file),
+                None => f.file.clone(),
+            };
+        }
+    }
+    by_cat
+        .into_iter()
+        .map(|(capability, (contexts, alerts, example))| Behaviour { capability, contexts: contexts.into_iter().collect(), alerts: alerts.into_iter().collect(), example })
+        .collect()
+}
+
+/// For a typosquat: the project it imitates. Otherwise popular projects with close
+/// names, to compare alternatives (the seed's "similar packages").
+fn similar_packages(name: &str, squat: Option<&Squat>) -> Vec<Similar> {
+    if let Some(s) = squat {
+        return vec![Similar { name: s.target.clone(), rank: s.target_rank, why: format!("probably meant: {}", s.reason) }];
+    }
+    let top = names::TopPackages::get();
+    top.entries
+        .iter()
+        .filter(|p| p.name != name && (p.name.starts_with(&format!("{name}-")) || strsim::jaro_winkler(&p.name, name) >= 0.93))
+        .take(5)
+        .map(|p| Similar { name: p.name.clone(), rank: p.rank, why: "similar name".into() })
+        .collect()
+}
+
+fn recommendation(r: &VetReport, squat: Option<&Squat>) -> String {
+    if let Some(s) = squat {
+        return format!("Do not add `{}`: it imitates `{}`. Use `{}` instead.", r.name, s.target, s.target);
+    }
+    match (&r.status, r.decision.verdict) {
+        (_, Action::Block) => "Do not add this package: it has critical alerts. Remove it and report it to PyPI if it is malicious.".into(),
+        (VetStatus::Error { .. }, _) | (VetStatus::Unverified { .. }, _) => {
+            "Not verified: vet again with network access before adding it (nothing unverified counts as safe).".into()
+        }
+        (VetStatus::NotFound { .. }, _) => "Nothing to add: the index has no such project or release. Check the spelling.".into(),
+        (_, Action::Warn) => "Investigate before use: read the high alerts' evidence, review the source, test in isolation, then document the decision.".into(),
+        (_, Action::Allow) if r.findings.iter().any(|f| f.severity() >= crate::alerts::Severity::Medium) => {
+            "Acceptable after review: look at the medium alerts and document the decision in pyproject.toml.".into()
+        }
+        (_, Action::Allow) => "Low risk: no significant alerts. Safe to add; pin the version.".into(),
+    }
+}
