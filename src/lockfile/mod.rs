@@ -67,9 +67,8 @@ pub struct Hash {
 impl Hash {
     /// Parses `algorithm:hexdigest` (as in `--hash=sha256:…`, poetry's and uv's `hash`).
     pub fn parse(text: &str) -> Result<Hash, String> {
-        let (algorithm, digest) = text
-            .split_once(':')
-            .ok_or_else(|| format!("'{text}' is not of the form algorithm:hexdigest (e.g. sha256:…)"))?;
+        let (algorithm, digest) =
+            text.split_once(':').ok_or_else(|| format!("'{text}' is not of the form algorithm:hexdigest (e.g. sha256:…)"))?;
         Hash::new(algorithm, digest)
     }
 
@@ -274,7 +273,14 @@ pub struct Lockfile {
 
 impl Lockfile {
     pub(crate) fn new(format: LockFormat, path: &Path) -> Lockfile {
-        Lockfile { format, path: path.to_path_buf(), packages: Vec::new(), index_urls: Vec::new(), warnings: Vec::new(), constraints: Vec::new() }
+        Lockfile {
+            format,
+            path: path.to_path_buf(),
+            packages: Vec::new(),
+            index_urls: Vec::new(),
+            warnings: Vec::new(),
+            constraints: Vec::new(),
+        }
     }
 
     /// `file:line` of a package's declaration, for messages.
@@ -548,13 +554,7 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
 pub(crate) fn from_toml<T: serde::de::DeserializeOwned>(format: LockFormat, path: &Path, text: &str) -> Result<T, LockfileError> {
     toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-        LockfileError::Toml {
-            path: path.to_path_buf(),
-            format,
-            line,
-            column,
-            message: e.message().trim().replace('\n', " "),
-        }
+        LockfileError::Toml { path: path.to_path_buf(), format, line, column, message: e.message().trim().replace('\n', " ") }
     })
 }
 

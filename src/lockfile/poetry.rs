@@ -17,8 +17,8 @@ use toml::Spanned;
 
 use super::requirements::name_version_from_filename;
 use super::{
-    vcs_url, Hash, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, from_toml, normalize_name, sort_dedup,
-    span_line,
+    Hash, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, from_toml, normalize_name,
+    sort_dedup, span_line, vcs_url,
 };
 
 #[derive(Deserialize)]
@@ -103,7 +103,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
                 path,
                 Some(line),
                 WarningKind::NewerVersion,
-                format!("lock-version {} is newer than this reader knows (2.1); fields it does not know were ignored", version.get_ref()),
+                format!(
+                    "lock-version {} is newer than this reader knows (2.1); fields it does not know were ignored",
+                    version.get_ref()
+                ),
             );
         }
         major = Some(maj);
@@ -160,7 +163,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
         };
         for file in raw_files {
             let hashes = match &file.hash {
-                Some(h) if !h.is_empty() => vec![Hash::parse(h).map_err(|e| invalid(Some(line), format!("{}: file {}: {e}", raw_package.name, file.file)))?],
+                Some(h) if !h.is_empty() => vec![
+                    Hash::parse(h).map_err(|e| invalid(Some(line), format!("{}: file {}: {e}", raw_package.name, file.file)))?,
+                ],
                 _ => Vec::new(),
             };
             let url = file.url.clone().or_else(|| match &package.source {
@@ -174,7 +179,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
             let extras = dependency_extras(spec).ok_or_else(|| {
                 invalid(
                     Some(line),
-                    format!("dependency '{dep_name}' of {} must be a version string, a table or an array of tables", raw_package.name),
+                    format!(
+                        "dependency '{dep_name}' of {} must be a version string, a table or an array of tables",
+                        raw_package.name
+                    ),
                 )
             })?;
             let normalized = normalize_name(dep_name);
@@ -210,7 +218,9 @@ fn source_of(lock: &mut Lockfile, path: &Path, line: usize, name: &str, source: 
             Source::Registry { index_url: Some(url) }
         }
         "legacy" | "pypi" | "" => Source::Registry { index_url: None },
-        "git" => Source::Vcs { url: vcs_url("git", &url), rev: source.reference.clone(), commit: source.resolved_reference.clone() },
+        "git" => {
+            Source::Vcs { url: vcs_url("git", &url), rev: source.reference.clone(), commit: source.resolved_reference.clone() }
+        }
         "url" => Source::Url { url },
         "file" => Source::Path { path: url },
         "directory" if develop => Source::Editable { path: url },

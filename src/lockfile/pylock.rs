@@ -16,8 +16,8 @@ use toml::Spanned;
 
 use super::poetry::parse_major_minor;
 use super::{
-    vcs_url, Hash, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, from_toml, normalize_name, sort_dedup,
-    span_line, value_as_text,
+    Hash, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, from_toml, normalize_name,
+    sort_dedup, span_line, value_as_text, vcs_url,
 };
 
 #[derive(Deserialize)]
@@ -85,7 +85,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
         message,
     };
 
-    let version = raw.lock_version.as_ref().ok_or_else(|| invalid(None, "the required top-level key lock-version is missing".into()))?;
+    let version =
+        raw.lock_version.as_ref().ok_or_else(|| invalid(None, "the required top-level key lock-version is missing".into()))?;
     let version_line = span_line(text, version);
     match parse_major_minor(version.get_ref()) {
         Some((1, 0)) => {}
@@ -93,7 +94,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
             path,
             Some(version_line),
             WarningKind::NewerVersion,
-            format!("lock-version {} is newer than this reader knows (1.0); fields it does not know were ignored", version.get_ref()),
+            format!(
+                "lock-version {} is newer than this reader knows (1.0); fields it does not know were ignored",
+                version.get_ref()
+            ),
         ),
         Some(_) => {
             return Err(LockfileError::UnsupportedVersion {
@@ -104,7 +108,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
                 supported: "lock-version 1.x",
             });
         }
-        None => return Err(invalid(Some(version_line), format!("lock-version '{}' is not of the form MAJOR.MINOR", version.get_ref()))),
+        None => {
+            return Err(invalid(
+                Some(version_line),
+                format!("lock-version '{}' is not of the form MAJOR.MINOR", version.get_ref()),
+            ));
+        }
     }
 
     for spanned in &raw.packages {
@@ -116,7 +125,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
         package.markers.clone_from(&raw_package.marker);
         package.line = Some(line);
 
-        let kinds = [raw_package.vcs.is_some(), raw_package.directory.is_some(), raw_package.archive.is_some(), raw_package.sdist.is_some() || raw_package.wheels.is_some()];
+        let kinds = [
+            raw_package.vcs.is_some(),
+            raw_package.directory.is_some(),
+            raw_package.archive.is_some(),
+            raw_package.sdist.is_some() || raw_package.wheels.is_some(),
+        ];
         match kinds.iter().filter(|&&k| k).count() {
             0 => return Err(invalid(Some(line), format!("package {name} has none of vcs, directory, archive, sdist or wheels"))),
             1 => {}
@@ -129,13 +143,18 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
         }
 
         let to_file = |file: &RawFile, what: &str| -> Result<LockedFile, LockfileError> {
-            let hashes = file.hashes.as_ref().ok_or_else(|| invalid(Some(line), format!("{name}: the {what} has no hashes (PEP 751 requires them)")))?;
+            let hashes = file
+                .hashes
+                .as_ref()
+                .ok_or_else(|| invalid(Some(line), format!("{name}: the {what} has no hashes (PEP 751 requires them)")))?;
             if hashes.is_empty() {
                 return Err(invalid(Some(line), format!("{name}: the {what} has an empty hashes table")));
             }
             let hashes = hashes
                 .iter()
-                .map(|(algorithm, digest)| Hash::new(algorithm, digest).map_err(|e| invalid(Some(line), format!("{name}: {what}: {e}"))))
+                .map(|(algorithm, digest)| {
+                    Hash::new(algorithm, digest).map_err(|e| invalid(Some(line), format!("{name}: {what}: {e}")))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             if file.url.is_none() && file.path.is_none() {
                 return Err(invalid(Some(line), format!("{name}: the {what} has neither url nor path")));
@@ -199,4 +218,3 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
     }
     Ok(lock)
 }
-

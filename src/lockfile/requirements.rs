@@ -213,7 +213,10 @@ fn lookup_option(name: &str) -> Option<Opt> {
 
 /// Splits option tokens into (option name, value) pairs: `--opt=value`, `--opt value`,
 /// `-xvalue`, `-x value`. Unknown options come back with `None` as their kind.
-fn option_pairs(tokens: &[String]) -> Result<Vec<(String, Option<Opt>, Option<String>)>, String> {
+/// An option as written, what it is (`None` when unknown) and its value.
+type OptionPair = (String, Option<Opt>, Option<String>);
+
+fn option_pairs(tokens: &[String]) -> Result<Vec<OptionPair>, String> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
@@ -251,7 +254,8 @@ fn option_pairs(tokens: &[String]) -> Result<Vec<(String, Option<Opt>, Option<St
 
 impl Reader<'_> {
     fn read_file(&mut self, path: &Path, text: &str, as_constraints: bool) -> Result<(), LockfileError> {
-        let outer_file = std::mem::replace(&mut self.current_file, if path == self.top { None } else { Some(path.to_path_buf()) });
+        let outer_file =
+            std::mem::replace(&mut self.current_file, if path == self.top { None } else { Some(path.to_path_buf()) });
         let result = self.read_lines(path, text, as_constraints);
         self.current_file = outer_file;
         result
@@ -369,9 +373,17 @@ impl Reader<'_> {
             let name = first.split('=').next().unwrap_or(first);
             if name == "-e" || name == "--editable" || (first.starts_with("-e") && !first.starts_with("--")) {
                 let pairs = option_pairs(&tokens[..tokens.len().min(2)]).map_err(option_error)?;
-                let value = pairs.first().and_then(|(_, _, v)| v.clone()).ok_or_else(|| option_error("-e needs a path or VCS URL".into()))?;
+                let value = pairs
+                    .first()
+                    .and_then(|(_, _, v)| v.clone())
+                    .ok_or_else(|| option_error("-e needs a path or VCS URL".into()))?;
                 if as_constraints {
-                    self.lock.warn(path, Some(line), WarningKind::UnsupportedOption, format!("editable '{value}' in a constraints file is ignored (pip refuses it)"));
+                    self.lock.warn(
+                        path,
+                        Some(line),
+                        WarningKind::UnsupportedOption,
+                        format!("editable '{value}' in a constraints file is ignored (pip refuses it)"),
+                    );
                     return Ok(false);
                 }
                 let rest = if tokens.len() > 2 { tokens[2..].join(" ") } else { String::new() };
@@ -407,7 +419,8 @@ impl Reader<'_> {
                 Some(Opt::IgnoredWithValue | Opt::IgnoredFlag) => {}
                 Some(Opt::Hash) => {
                     return Err(option_error(
-                        "--hash must follow a requirement on the same line; is a `\\` missing at the end of the previous line?".into(),
+                        "--hash must follow a requirement on the same line; is a `\\` missing at the end of the previous line?"
+                            .into(),
                     ));
                 }
                 Some(Opt::PerRequirementValue) => {
@@ -432,7 +445,9 @@ impl Reader<'_> {
                 path,
                 Some(line),
                 WarningKind::UnsupportedOption,
-                format!("{what} {target}: remote files are not read (no network); download it and include the local copy to check it"),
+                format!(
+                    "{what} {target}: remote files are not read (no network); download it and include the local copy to check it"
+                ),
             );
             return Ok(());
         }
@@ -505,7 +520,13 @@ impl Reader<'_> {
         Ok(package)
     }
 
-    fn requirement_options(&mut self, path: &Path, line: usize, options: &str, package: &mut LockedPackage) -> Result<(), LockfileError> {
+    fn requirement_options(
+        &mut self,
+        path: &Path,
+        line: usize,
+        options: &str,
+        package: &mut LockedPackage,
+    ) -> Result<(), LockfileError> {
         if options.trim().is_empty() {
             return Ok(());
         }
@@ -557,7 +578,8 @@ impl Reader<'_> {
 
     /// A requirement (the part before per-requirement options).
     fn requirement(&mut self, path: &Path, line: usize, text: &str) -> Result<LockedPackage, LockfileError> {
-        let error = |detail: String| LockfileError::Requirement { path: path.to_path_buf(), line, text: text.to_string(), detail };
+        let error =
+            |detail: String| LockfileError::Requirement { path: path.to_path_buf(), line, text: text.to_string(), detail };
         let first_token = text.split([' ', '\t', ';']).next().unwrap_or(text);
         if is_url(first_token) || looks_like_path(first_token) {
             // A bare URL or path; markers follow "; " (pip requires whitespace before ';').
@@ -683,7 +705,10 @@ impl Reader<'_> {
                 ..LockedFile::default()
             });
         } else {
-            let local = without_fragment.strip_prefix("file://").or_else(|| without_fragment.strip_prefix("file:")).unwrap_or(without_fragment);
+            let local = without_fragment
+                .strip_prefix("file://")
+                .or_else(|| without_fragment.strip_prefix("file:"))
+                .unwrap_or(without_fragment);
             if filename.is_some() {
                 package.source = Source::Path { path: local.to_string() };
                 package.files.push(LockedFile { filename, hashes: fragment_hashes, ..LockedFile::default() });
@@ -915,7 +940,12 @@ fn is_archive(filename: &str) -> bool {
 }
 
 fn looks_like_path(token: &str) -> bool {
-    token.starts_with('.') || token.starts_with('/') || token.starts_with('~') || token.contains('/') || token.contains('\\') || is_archive(strip_fragment(token))
+    token.starts_with('.')
+        || token.starts_with('/')
+        || token.starts_with('~')
+        || token.contains('/')
+        || token.contains('\\')
+        || is_archive(strip_fragment(token))
 }
 
 fn strip_fragment(location: &str) -> &str {
@@ -928,7 +958,10 @@ fn fragment_params(location: &str) -> impl Iterator<Item = (&str, &str)> {
 }
 
 fn egg_name(location: &str) -> Option<String> {
-    fragment_params(location).find(|(k, _)| *k == "egg").map(|(_, v)| v.split('[').next().unwrap_or(v).to_string()).filter(|n| is_valid_name(n))
+    fragment_params(location)
+        .find(|(k, _)| *k == "egg")
+        .map(|(_, v)| v.split('[').next().unwrap_or(v).to_string())
+        .filter(|n| is_valid_name(n))
 }
 
 /// `git+https://host/repo.git@rev` → (url, rev). The revision is the part after the last `@`
@@ -960,7 +993,11 @@ pub(crate) fn name_version_from_filename(filename: &str) -> Option<(String, Stri
         .find(|e| lower.ends_with(**e))
         .map(|e| filename.len() - e.len())?;
     let stem = &filename[..stem_len];
-    let dash = stem.char_indices().filter(|&(i, c)| c == '-' && stem[i + 1..].starts_with(|d: char| d.is_ascii_digit())).map(|(i, _)| i).last()?;
+    let dash = stem
+        .char_indices()
+        .filter(|&(i, c)| c == '-' && stem[i + 1..].starts_with(|d: char| d.is_ascii_digit()))
+        .map(|(i, _)| i)
+        .next_back()?;
     Some((stem[..dash].to_string(), stem[dash + 1..].to_string()))
 }
 

@@ -16,8 +16,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    vcs_url, Hash, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, from_toml, normalize_name, sort_dedup,
-    span_line, value_as_text,
+    Hash, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, from_toml, normalize_name,
+    sort_dedup, span_line, value_as_text, vcs_url,
 };
 
 #[derive(Deserialize)]
@@ -130,7 +130,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
                 let last = location.split(['?', '#']).next().unwrap_or(location).rsplit(['/', '\\']).next()?;
                 (!last.is_empty()).then(|| last.to_string())
             });
-            Ok(LockedFile { filename, url, hashes, size: file.size, upload_time: file.upload_time.as_ref().and_then(value_as_text) })
+            Ok(LockedFile {
+                filename,
+                url,
+                hashes,
+                size: file.size,
+                upload_time: file.upload_time.as_ref().and_then(value_as_text),
+            })
         };
         if let Some(sdist) = &raw_package.sdist {
             package.files.push(to_file(sdist, "sdist")?);
