@@ -230,8 +230,11 @@ fn option_pairs(tokens: &[String]) -> Result<Vec<OptionPair>, String> {
                 Some((n, v)) => (format!("--{n}"), Some(v.to_string())),
                 None => (token.clone(), None),
             }
-        } else if token.len() > 2 {
-            (token[..2].to_string(), Some(token[2..].trim_start_matches('=').to_string()))
+        } else if let Some(second) = token[1..].chars().next()
+            && token.len() > 1 + second.len_utf8()
+        {
+            let split = 1 + second.len_utf8();
+            (token[..split].to_string(), Some(token[split..].trim_start_matches('=').to_string()))
         } else {
             (token.clone(), None)
         };
@@ -368,15 +371,21 @@ impl Reader<'_> {
     fn option_line(&mut self, path: &Path, line: usize, content: &str, as_constraints: bool) -> Result<bool, LockfileError> {
         let option_error = |detail: String| LockfileError::RequirementOption { path: path.to_path_buf(), line, detail };
         let tokens = shell_split(content).map_err(|e| option_error(format!("cannot split '{content}': {e}")))?;
-        // `-e` takes the rest of the line (a path or URL, maybe with extras) as its value.
+        // `-e` takes one value (a path or URL, maybe with extras); per-requirement options may follow.
         if let Some(first) = tokens.first() {
             let name = first.split('=').next().unwrap_or(first);
             if name == "-e" || name == "--editable" || (first.starts_with("-e") && !first.starts_with("--")) {
-                let pairs = option_pairs(&tokens[..tokens.len().min(2)]).map_err(option_error)?;
-                let value = pairs
-                    .first()
-                    .and_then(|(_, _, v)| v.clone())
-                    .ok_or_else(|| option_error("-e needs a path or VCS URL".into()))?;
+                let inline = if name == "-e" || name == "--editable" {
+                    first.split_once('=').map(|(_, v)| v.to_string())
+                } else {
+                    Some(first[2..].trim_start_matches('=').to_string())
+                };
+                let (value, rest) = match inline {
+                    Some(v) => (Some(v), &tokens[1..]),
+                    None => (tokens.get(1).cloned(), tokens.get(2..).unwrap_or(&[])),
+                };
+                let value = value.filter(|v| !v.is_empty()).ok_or_else(|| option_error("-e needs a path or VCS URL".into()))?;
+                let rest = rest.join(" ");
                 if as_constraints {
                     self.lock.warn(
                         path,
@@ -386,7 +395,6 @@ impl Reader<'_> {
                     );
                     return Ok(false);
                 }
-                let rest = if tokens.len() > 2 { tokens[2..].join(" ") } else { String::new() };
                 let mut package = self.editable(path, line, &value)?;
                 self.requirement_options(path, line, &rest, &mut package)?;
                 self.push(package, false);

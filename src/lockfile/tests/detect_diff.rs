@@ -160,3 +160,20 @@ fn diff_classification_for_poetry_and_requirements() {
     let d = diff(&Lockfile::new(LockFormat::Requirements, Path::new("r.txt")), &plain);
     assert_eq!(d.added_kinds, vec![DependencyKind::Unknown]);
 }
+
+#[test]
+fn truncated_lockfiles_give_errors_not_panics() {
+    for (format, text) in [
+        (LockFormat::PoetryLock, POETRY_2),
+        (LockFormat::PoetryLock, POETRY_1),
+        (LockFormat::PyLock, PYLOCK),
+        (LockFormat::UvLock, UV_LOCK),
+        (LockFormat::Requirements, REQUIREMENTS),
+    ] {
+        for cut in (0..text.len()).step_by(7).filter(|&c| text.is_char_boundary(c)) {
+            if let Err(err) = parse(format, Path::new("lock"), &text[..cut]) {
+                assert!(!err.to_string().is_empty() && !err.hint().is_empty());
+            }
+        }
+    }
+}

@@ -266,3 +266,65 @@ fn five_hundred_entries_parse() {
     assert_eq!(lock.packages[499].line, Some(1 + 499 * 4 + 1));
     assert!(lock.warnings.is_empty());
 }
+
+#[test]
+fn option_spellings() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "base.txt", "six==1.16.0\n");
+    write(dir.path(), "more.txt", "idna==3.10\n");
+    let main = write(
+        dir.path(),
+        "requirements.txt",
+        "-rbase.txt\n--requirement=more.txt\n--editable=./a\n-e./b\n-e \"./with space\"\n--index-url=https://idx.example/simple\n-ihttps://idx2.example/simple\n",
+    );
+    let lock = read_lockfile(&main).unwrap();
+    let names: Vec<&str> = lock.packages.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, vec!["six", "idna", "./a", "./b", "./with space"]);
+    assert_eq!(lock.packages[4].source, Source::Editable { path: "./with space".into() });
+    assert_eq!(lock.index_urls, vec!["https://idx2.example/simple", "https://idx.example/simple"]);
+    assert_eq!(package(&lock, "six").source, Source::Registry { index_url: Some("https://idx2.example/simple".into()) });
+}
+
+#[test]
+fn odd_input_gives_errors_or_warnings_never_a_panic() {
+    let inputs = [
+        "-é\n",
+        "-\n",
+        "--\n",
+        "-e\n",
+        "--hash\n",
+        "x @\n",
+        "x @ \n",
+        "[\n",
+        "x[\n",
+        "x[]\n",
+        "x ;\n",
+        "é==1\n",
+        "\\\n\\\n",
+        "x==1 \\",
+        "x==1 --hash\n",
+        "x==1 --hash=\n",
+        "x==1 --hash=sha256:\n",
+        "\"unbalanced\n",
+        "-r\n",
+        "-c ''\n",
+        "git+https://\n",
+        "git+https://host/repo@\n",
+        "./\n",
+        ".whl\n",
+        "x===\n",
+        "x==1,\n",
+        "x (==1\n",
+        "${}\n",
+        "${A\n",
+        "x==1 ; (a\n",
+        "x==1 ; a)\n",
+        "#egg=\n",
+        "https://h/p.tar.gz#egg=é\n",
+        "-e git+https://h/r#egg=n[x]\n",
+    ];
+    for input in inputs {
+        let _ = crate::lockfile::requirements::parse_with(Path::new("r.txt"), input, &|_: &Path| Ok(String::new()));
+        let _ = detect_by_content(input);
+    }
+}
