@@ -282,10 +282,14 @@ impl Reader<'_> {
                 Some(at) => (logical[..at].trim(), Some(logical[at..].trim())),
                 None => (logical.trim(), None),
             };
+            in_via_block = false;
             if content.is_empty() {
+                if logical.trim().is_empty() {
+                    // A blank line ends the annotations of the entry above.
+                    last_package = None;
+                }
                 continue;
             }
-            in_via_block = false;
             if has_env_var(content) {
                 self.lock.warn(
                     path,
@@ -336,7 +340,7 @@ impl Reader<'_> {
                 return true;
             }
             rest.split(',').map(str::trim).filter(|s| !s.is_empty()).collect()
-        } else if in_block && !body.is_empty() {
+        } else if in_block && !body.is_empty() && comment.starts_with("#  ") {
             vec![body]
         } else {
             return false;

@@ -39,7 +39,8 @@ fn pip_compile_output_with_hashes_on_continuation_lines_and_via_annotations() {
     assert_eq!(internal.markers.as_deref(), Some("python_version >= \"3.10\""));
     assert_eq!(internal.files.len(), 1);
     assert_eq!(internal.direct, Some(true));
-    assert_eq!(internal.dependencies, vec!["requests"], "multi-line via block names internal-client as a dependent of requests");
+    assert_eq!(internal.dependencies, vec!["requests", "urllib3"], "multi-line via blocks name internal-client as a dependent");
+    assert!(lock.packages.iter().all(|p| p.dependencies.iter().all(|d| d != "the" && d != "setuptools")), "trailer is not a via");
 }
 
 #[test]
