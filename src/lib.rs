@@ -10,6 +10,7 @@ pub mod artifact;
 pub mod cli;
 pub mod finding;
 pub mod index;
+pub mod lockfile;
 pub mod pipeline;
 pub mod policy;
 pub mod report;
