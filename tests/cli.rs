@@ -57,3 +57,19 @@ fn explain_prints_the_catalogue_entry() {
     assert_eq!(code, 0);
     assert!(out.contains("critical") && out.contains("What to do:"), "{out}");
 }
+
+#[test]
+fn vet_offline_names_the_intended_projects_and_never_passes_unchecked_names() {
+    let (code, out, _) = run(&["vet", "--offline", "djang0", "reqests", "requestss", "django-rest"]);
+    assert_eq!(code, 1, "{out}");
+    for (squat, target) in [("djang0", "django"), ("reqests", "requests"), ("requestss", "requests"), ("django-rest", "djangorestframework")] {
+        assert!(out.contains(&format!("Use `{target}` instead")) && out.contains(squat), "{squat} → {target}:\n{out}");
+    }
+    let (code, out, _) = run(&["vet", "--offline", "--format", "json", "flask"]);
+    assert_eq!(code, 3, "unverified is exit 3: {out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["packages"][0]["verdict"], "unverified");
+    let (code, _, err) = run(&["vet", "requests>=2"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("hint:"), "{err}");
+}

@@ -15,7 +15,7 @@ pub mod netrc;
 pub mod simple;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use client::{Downloaded, IndexClient};
 pub use config::{DiscoveryInputs, IndexSettings, SettingSource, discover};

@@ -364,3 +364,6 @@ fn recommendation(r: &VetReport, squat: Option<&Squat>) -> String {
         (_, Action::Allow) => "Low risk: no significant alerts. Safe to add; pin the version.".into(),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -92,7 +92,7 @@ pub fn render_terminal(reports: &[VetReport], color: bool) -> String {
         if !r.behaviour.is_empty() {
             let _ = writeln!(out, "\n  {}", paint("1", "Behaviour"));
             for b in &r.behaviour {
-                let _ = writeln!(out, "    {:<18} at {} time · {} · e.g. {}", b.capability, b.contexts.join("/"), b.alerts.join(", "), b.example);
+                let _ = writeln!(out, "    {:<18} runs at {} · {} · e.g. {}", b.capability, b.contexts.join(", "), b.alerts.join(", "), b.example);
             }
         }
         let _ = writeln!(out, "\n  {}", paint("1", "Alerts"));

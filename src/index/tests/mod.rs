@@ -4,7 +4,7 @@
 mod client;
 mod config;
 mod pages;
-mod server;
+pub(crate) mod server;
 
 use super::{IndexClient, IndexSettings};
 use std::time::Duration;

@@ -1,0 +1,211 @@
+//! vet against a local index served on 127.0.0.1 by the test, with packages built here.
+
+use super::*;
+use crate::index::IndexSettings;
+use crate::index::tests::server::{Reply, TestServer};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+const DAY: i64 = 86_400;
+/// A fixed "now" so the registry rules are deterministic.
+const NOW: i64 = 1_790_000_000;
+
+fn sdist(name: &str, version: &str, files: &[(&str, &str)]) -> Vec<u8> {
+    let root = format!("{name}-{version}");
+    let mut b = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default()));
+    let pkg_info = format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n");
+    let mut all = vec![("PKG-INFO", pkg_info.as_str())];
+    all.extend_from_slice(files);
+    for (p, c) in all {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(c.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, format!("{root}/{p}"), c.as_bytes()).unwrap();
+    }
+    b.into_inner().unwrap().finish().unwrap()
+}
+
+fn iso(t: i64) -> String {
+    let days = t.div_euclid(DAY);
+    // civil-from-days (Howard Hinnant), enough for test timestamps
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    format!("{:04}-{:02}-{:02}T00:00:00Z", if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// One project on the fixture index: its releases (version, upload time) and the
+/// bytes of the latest release's sdist.
+struct Project {
+    name: &'static str,
+    summary: &'static str,
+    releases: Vec<(&'static str, i64)>,
+    sdist: Vec<u8>,
+    /// Advertise a wrong sha256 for the file.
+    lie_about_hash: bool,
+}
+
+fn serve(projects: Vec<Project>) -> TestServer {
+    let projects = Arc::new(projects);
+    TestServer::start(move |req, _| {
+        let base = "/files/";
+        for p in projects.iter() {
+            let (latest, uploaded) = *p.releases.last().unwrap();
+            let filename = format!("{}-{latest}.tar.gz", p.name);
+            let sha = if p.lie_about_hash { "0".repeat(64) } else { Sha256::digest(&p.sdist).iter().map(|b| format!("{b:02x}")).collect::<String>() };
+            if req.path == format!("/simple/{}/", p.name) {
+                let body = serde_json::json!({
+                    "meta": {"api-version": "1.1"},
+                    "name": p.name,
+                    "files": [{"filename": filename, "url": format!("{base}{filename}"), "hashes": {"sha256": sha}, "upload-time": iso(uploaded), "size": p.sdist.len()}],
+                    "versions": p.releases.iter().map(|r| r.0).collect::<Vec<_>>(),
+                });
+                return Reply::ok("application/vnd.pypi.simple.v1+json", body.to_string());
+            }
+            if req.path == format!("/pypi/{}/json", p.name) {
+                let releases: serde_json::Map<String, serde_json::Value> = p
+                    .releases
+                    .iter()
+                    .map(|(v, t)| (v.to_string(), serde_json::json!([{"upload_time_iso_8601": iso(*t), "yanked": false, "packagetype": "sdist", "filename": format!("{}-{v}.tar.gz", p.name)}])))
+                    .collect();
+                let body = serde_json::json!({
+                    "info": {"name": p.name, "version": latest, "summary": p.summary, "description": "A small, documented library.\n\nSee the docs.",
+                             "license_expression": "MIT", "classifiers": [], "project_urls": {"Source": "https://example.invalid/src"}, "requires_dist": [], "yanked": false},
+                    "releases": releases,
+                    "urls": [{"upload_time_iso_8601": iso(uploaded), "yanked": false, "packagetype": "sdist", "filename": filename}],
+                    "vulnerabilities": [],
+                });
+                return Reply::ok("application/json", body.to_string());
+            }
+            if req.path == format!("{base}{filename}") {
+                return Reply::ok("application/octet-stream", p.sdist.clone());
+            }
+        }
+        Reply::status(404)
+    })
+}
+
+fn vet_on(server: &TestServer, spec: &str) -> VetReport {
+    let client = IndexClient::new(&IndexSettings::for_index(&server.url("/simple/"))).unwrap().with_backoff(std::time::Duration::from_millis(1));
+    let opts = VetOptions { client: Some(&client), scan: ScanOptions::default(), metadata: MetadataPolicy::default(), now_unix: NOW };
+    vet(&VetRequest::parse(spec).unwrap(), &opts)
+}
+
+fn ids(r: &VetReport) -> Vec<&'static str> {
+    r.findings.iter().map(|f| f.alert.id()).collect()
+}
+
+const CLEAN_SETUP: &str = "from setuptools import setup\nsetup(name='tidy-numbers', version='3.1.0', packages=['tidy_numbers'])\n";
+const CLEAN_INIT: &str = "def mean(xs):\n    xs = list(xs)\n    return sum(xs) / len(xs) if xs else 0.0\n";
+const CANARY_SETUP: &str = "import urllib.request\nfrom setuptools import setup\nurllib.request.urlopen('http://127.0.0.1:9/canary')\nsetup(name='canary-pkg', version='1.0')\n";
+
+#[test]
+fn healthy_package_is_checked_and_allowed_with_history() {
+    let server = serve(vec![Project {
+        name: "tidy-numbers",
+        summary: "Small arithmetic helpers",
+        releases: vec![("1.0.0", NOW - 2000 * DAY), ("2.0.0", NOW - 900 * DAY), ("3.0.0", NOW - 300 * DAY), ("3.1.0", NOW - 40 * DAY)],
+        sdist: sdist("tidy-numbers", "3.1.0", &[("setup.py", CLEAN_SETUP), ("tidy_numbers/__init__.py", CLEAN_INIT)]),
+        lie_about_hash: false,
+    }]);
+    let r = vet_on(&server, "tidy-numbers");
+    assert_eq!(r.status, VetStatus::Checked, "{:?}", r.status);
+    assert_eq!(r.version.as_deref(), Some("3.1.0"));
+    assert_eq!(r.decision.verdict, Action::Allow, "{:?}", ids(&r));
+    assert_eq!(r.files.len(), 1);
+    assert!(r.files[0].sha256.is_some());
+    let h = r.history.as_ref().unwrap();
+    assert_eq!(h.release_count, 4);
+    assert_eq!(h.releases_last_year, 2);
+    // Not a top project: the registry notes it, at low severity only.
+    assert!(ids(&r).contains(&"small-user-base"));
+    assert!(r.findings.iter().all(|f| f.severity() <= crate::alerts::Severity::Low), "{:?}", ids(&r));
+}
+
+#[test]
+fn malicious_release_is_blocked_with_the_code_alert_and_registry_alerts() {
+    let server = serve(vec![Project {
+        name: "canary-pkg",
+        summary: "",
+        releases: vec![("1.0", NOW - 2 * DAY)],
+        sdist: sdist("canary-pkg", "1.0", &[("setup.py", CANARY_SETUP)]),
+        lie_about_hash: false,
+    }]);
+    let r = vet_on(&server, "canary-pkg==1.0");
+    assert_eq!(r.decision.verdict, Action::Block);
+    let found = ids(&r);
+    for id in ["install-network", "very-new-project", "few-releases"] {
+        assert!(found.contains(&id), "{id} missing from {found:?}");
+    }
+    let net = r.findings.iter().find(|f| f.alert == AlertId::InstallNetwork).unwrap();
+    assert_eq!(net.file, "canary-pkg-1.0.tar.gz:canary-pkg-1.0/setup.py");
+    assert!(r.behaviour.iter().any(|b| b.capability == "install-time code" && b.contexts.contains(&"install")));
+    assert!(r.recommendation.starts_with("Do not add"));
+}
+
+#[test]
+fn hash_mismatch_fails_closed() {
+    let server = serve(vec![Project {
+        name: "tidy-numbers",
+        summary: "x",
+        releases: vec![("3.1.0", NOW - 400 * DAY)],
+        sdist: sdist("tidy-numbers", "3.1.0", &[("setup.py", CLEAN_SETUP)]),
+        lie_about_hash: true,
+    }]);
+    let r = vet_on(&server, "tidy-numbers");
+    assert!(matches!(r.status, VetStatus::Error { .. }), "{:?}", r.status);
+    assert!(r.is_unverified(), "a file whose hash does not match is never allowed");
+}
+
+#[test]
+fn unknown_project_and_unreachable_index_are_never_allowed() {
+    let server = serve(vec![]);
+    let r = vet_on(&server, "nothing-here");
+    assert!(matches!(r.status, VetStatus::NotFound { .. }), "{:?}", r.status);
+    assert!(r.is_unverified());
+
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        drop(l);
+        format!("http://127.0.0.1:{port}/simple/")
+    };
+    let mut settings = IndexSettings::for_index(&dead);
+    settings.retries = 0;
+    let client = IndexClient::new(&settings).unwrap().with_backoff(std::time::Duration::from_millis(1));
+    let opts = VetOptions { client: Some(&client), scan: ScanOptions::default(), metadata: MetadataPolicy::default(), now_unix: NOW };
+    let r = vet(&VetRequest::parse("tidy-numbers").unwrap(), &opts);
+    match &r.status {
+        VetStatus::Error { message, hint } => {
+            assert!(message.contains("127.0.0.1"), "{message}");
+            assert!(!hint.is_empty());
+        }
+        other => panic!("expected an error, got {other:?}"),
+    }
+    assert!(r.is_unverified());
+}
+
+#[test]
+fn offline_checks_the_name_only() {
+    let opts = VetOptions { client: None, scan: ScanOptions::default(), metadata: MetadataPolicy::default(), now_unix: NOW };
+    let squat = vet(&VetRequest::parse("djang0").unwrap(), &opts);
+    assert_eq!(squat.decision.verdict, Action::Block);
+    assert_eq!(squat.similar[0].name, "django");
+    let fine = vet(&VetRequest::parse("flask").unwrap(), &opts);
+    assert!(fine.is_unverified(), "offline is never a pass");
+}
+
+#[test]
+fn request_specs_are_validated() {
+    assert_eq!(VetRequest::parse("Requests==2.32.3").unwrap(), VetRequest { raw: "Requests==2.32.3".into(), name: "requests".into(), version: Some("2.32.3".into()) });
+    assert!(VetRequest::parse("requests>=2").is_err());
+    assert!(VetRequest::parse("../etc").is_err());
+    assert!(VetRequest::parse("requests==").is_err());
+}
