@@ -73,3 +73,14 @@ fn vet_offline_names_the_intended_projects_and_never_passes_unchecked_names() {
     assert_eq!(code, 2);
     assert!(err.contains("hint:"), "{err}");
 }
+
+/// What users read: the terminal report of one blocked and one clean package.
+#[test]
+fn terminal_report_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    sdist(dir.path(), "canary-pkg", "1.0", &[("setup.py", CANARY_SETUP)]);
+    sdist(dir.path(), "tidy-numbers", "1.0", &[("setup.py", BENIGN_SETUP), ("tidy_numbers/__init__.py", BENIGN_MODULE)]);
+    let (code, out, _) = run(&["scan", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(out);
+}
