@@ -6,7 +6,7 @@ mod typosquat;
 
 pub use typosquat::{Squat, check_typosquat};
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 const TOP_PACKAGES_TSV: &str = include_str!("../../../python/safe_pip/data/top_packages.tsv");
@@ -45,7 +45,7 @@ pub struct TopPackages {
 impl TopPackages {
     fn parse(tsv: &str) -> TopPackages {
         let mut entries = Vec::new();
-        let mut rank_of = HashMap::new();
+        let mut rank_of = HashMap::default();
         for line in tsv.lines().filter(|l| !l.starts_with('#') && !l.starts_with("rank\t")) {
             let mut cols = line.split('\t');
             let (Some(rank), Some(name)) = (cols.next(), cols.next()) else { continue };

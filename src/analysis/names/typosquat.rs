@@ -12,7 +12,7 @@
 //! Remedy: install the project that was meant (named in the alert).
 
 use super::{Popular, TopPackages, normalize};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 /// Edits like "one missing letter" only count against projects this popular and this
@@ -49,10 +49,10 @@ fn index() -> &'static Index {
     INDEX.get_or_init(|| {
         let top = TopPackages::get();
         let mut idx = Index {
-            compact: HashMap::new(),
-            canonical: HashMap::new(),
-            sorted_parts: HashMap::new(),
-            edit_targets: HashMap::new(),
+            compact: HashMap::default(),
+            canonical: HashMap::default(),
+            sorted_parts: HashMap::default(),
+            edit_targets: HashMap::default(),
         };
         // Entries are in rank order, so `or_insert` keeps the most popular project.
         for (i, p) in top.entries.iter().enumerate() {
