@@ -121,7 +121,7 @@ fn range_contains(range: &AffectedRange, v: &Version) -> bool {
         Bound::Zero => None,
         Bound::At(v) => Some(v.clone()),
     };
-    events.sort_by(|a, b| key(&a.0).cmp(&key(&b.0)));
+    events.sort_by_key(|e| key(&e.0));
     let mut affected = false;
     for (bound, kind) in &events {
         let (at_or_below, below) = match bound {
@@ -486,9 +486,7 @@ impl Db {
 
     /// Stores advisories as they are (snapshot import); each id replaced as a whole.
     pub(crate) fn store_advisories(&self, advisories: Vec<Advisory>) -> Result<usize, DbError> {
-        let mut c = Collected::default();
-        c.store = advisories;
-        Ok(self.store_collected(c)?.advisories)
+        Ok(self.store_collected(Collected { store: advisories, ..Collected::default() })?.advisories)
     }
 }
 

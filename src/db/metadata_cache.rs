@@ -111,10 +111,12 @@ mod tests {
     #[test]
     fn fresh_within_ttl_stale_after_and_keyed_by_index_project_release() {
         let (_d, db) = temp_db();
-        let mut facts = RegistryFacts::default();
-        facts.name = "Requests".into();
-        facts.version = "2.32.3".into();
-        facts.summary = Some("HTTP for Humans".into());
+        let facts = RegistryFacts {
+            name: "Requests".into(),
+            version: "2.32.3".into(),
+            summary: Some("HTTP for Humans".into()),
+            ..RegistryFacts::default()
+        };
         let url = "https://user:tok@pypi.example/simple/";
         db.metadata_put_at(url, "Requests", Some("2.32.3"), &facts, 1_000).expect("put");
 

@@ -179,7 +179,7 @@ impl Db {
             self.check_ownership(migrated.0, migrated.1, &migrated.2)?;
         }
 
-        let present = self.read("list tables", |c| schema::table_names(c))?;
+        let present = self.read("list tables", schema::table_names)?;
         let missing: Vec<&str> = schema::TABLES.iter().copied().filter(|t| !present.iter().any(|p| p == t)).collect();
         if !missing.is_empty() {
             return Err(DbError::Corrupt {
