@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod analysis;
 pub mod artifact;
 pub mod cli;
+pub mod db;
 pub mod finding;
 pub mod index;
 pub mod lockfile;

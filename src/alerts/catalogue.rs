@@ -520,4 +520,13 @@ catalogue! {
         explanation: "The project is not among the most-downloaded PyPI projects in safe-pip's bundled list (the top 15,000 by default). Fewer users means fewer eyes on its releases. This never clears anything: popular projects are compromised too.",
         remediation: "Informational.",
     }
+    // ───────────── feeds (src/db) ─────────────
+    KnownMalware {
+        id: "known-malware",
+        severity: Critical,
+        category: Malware,
+        title: "Package is listed as known malware",
+        explanation: "The project, at this version, is named by a known-malicious feed imported into the verdict DB (`safe-pip db import`), such as an OSV advisory from OpenSSF malicious-packages (`MAL-…` ids). These packages were reported and confirmed as malware; even when the index has removed them, mirrors, caches and lockfiles can still serve them. The finding names the advisory.",
+        remediation: "Do not install it; remove it from requirements and lockfiles. If it was ever installed, treat the machine as compromised: rotate every credential and token it could read and look for persistence.",
+    }
 }

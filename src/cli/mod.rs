@@ -1,6 +1,7 @@
 //! Command-line interface: clap definitions and dispatch. Each command lives in its own
 //! file and gets parsed arguments; no analysis logic here.
 
+mod db;
 mod explain;
 mod scan;
 mod vet;
@@ -39,6 +40,8 @@ pub enum Command {
     Vet(vet::VetArgs),
     /// Explain an alert: what it means, why it matters, what to do.
     Explain(explain::ExplainArgs),
+    /// Look after the verdict DB: path, check, stats, prune, reset, import, export.
+    Db(db::DbArgs),
 }
 
 /// Runs the CLI with the given argv (argv[0] is the program name) and returns the exit code.
@@ -61,6 +64,7 @@ where
         Command::Scan(args) => scan::run(args, cli.color),
         Command::Vet(args) => vet::run(args, cli.color),
         Command::Explain(args) => explain::run(args, cli.color),
+        Command::Db(args) => db::run(args, cli.color),
     }
 }
 
