@@ -335,7 +335,7 @@ catalogue! {
         severity: Critical,
         category: Malware,
         title: "Secrets or host data sent over the network",
-        explanation: "The code collects credentials, tokens, environment variables or host facts (user, hostname, IP, files) and sends them to a remote endpoint.",
+        explanation: "The code collects credentials, tokens, environment variables or host facts (user, hostname, IP, files) and sends them to a remote endpoint; or it posts computed data to a hard-coded chat webhook / bot token, or beacons to a hard-coded host (HTTP body, DNS name) as soon as the package is imported.",
         remediation: "Do not install it; if it was installed, rotate the credentials it could reach. Report the package.",
     }
     DownloadExec {
@@ -343,15 +343,15 @@ catalogue! {
         severity: Critical,
         category: Malware,
         title: "Downloads and runs code",
-        explanation: "The code fetches something from the network and executes it (exec of the response, writing then running or chmod +x, or `curl … | sh`): a dropper.",
+        explanation: "The code fetches something from the network and executes it (exec of the response, writing then running or chmod +x, `curl … | sh`, or a loop that runs commands fetched from a server): a dropper or command-and-control client.",
         remediation: "Do not install it. Report the package.",
     }
     ReverseShell {
         id: "reverse-shell",
         severity: Critical,
         category: Malware,
-        title: "Reverse-shell or backdoor shape",
-        explanation: "A socket is wired to a shell (dup2 of the socket onto stdin/stdout, pty.spawn, or a command loop fed from the network), giving a remote party control of the machine.",
+        title: "Reverse-shell or backdoor: remote commands executed",
+        explanation: "Commands or code from a remote party are executed: a socket wired to a shell (dup2 of the socket onto stdin/stdout, pty.spawn, data received on a socket run as a command) or a web request handler that runs its input (flask `request.args`, django `request.GET` … passed to a shell or exec). Either gives a remote party control of the machine.",
         remediation: "Do not install it. Report the package.",
     }
 

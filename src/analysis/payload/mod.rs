@@ -19,6 +19,7 @@
 //! full decode attempts, so a hostile literal costs bounded memory and time.
 
 pub mod base;
+pub mod codepage;
 pub mod compress;
 pub mod fernet;
 pub mod marshal;
@@ -66,6 +67,9 @@ pub enum Encoding {
     Utf16Le,
     /// `codecs.decode(x, "uu")` / `binascii.a2b_uu`.
     Uu,
+    /// `bytes.decode("cp037")` and other EBCDIC code pages (see [`codepage`]); applied
+    /// as cp037, whose letters, digits and common punctuation all EBCDIC pages share.
+    Ebcdic,
 }
 
 impl Encoding {
@@ -88,6 +92,7 @@ impl Encoding {
             Encoding::Fernet => "fernet",
             Encoding::Utf16Le => "utf-16",
             Encoding::Uu => "uuencode",
+            Encoding::Ebcdic => "ebcdic",
         }
     }
 }
@@ -259,6 +264,7 @@ fn apply(enc: Encoding, data: &[u8], max_out: usize) -> Option<Vec<u8>> {
         Encoding::Marshal => marshal::unwrap_string(data),
         Encoding::Utf16Le => base::utf16le(data, max_out),
         Encoding::Uu => base::uu(data, max_out),
+        Encoding::Ebcdic => codepage::decode("cp037", &data[..data.len().min(max_out)]).map(String::into_bytes),
         Encoding::Fernet => None,
     }
 }

@@ -1,7 +1,8 @@
 //! Download-and-execute chain.
 //!
 //! **Detects** (`download-exec`, critical, any context):
-//! - network data reaching exec/eval/compile;
+//! - network data reaching exec/eval/compile, or a shell command that is wholly a
+//!   network response (command-and-control loops), also through local helpers;
 //! - a file written from network data that is then run, chmod-ed or started;
 //! - shell commands that download and run by themselves (`curl … | sh`,
 //!   `wget … && chmod +x`, PowerShell `DownloadString | IEX` or `Invoke-WebRequest` +
@@ -53,6 +54,17 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
         if is_run(&c.q) && labels.has(Labels::DL_PATH) {
             out.push(at(m, AlertId::DownloadExec, c.scope, c.line, format!("{}() runs a file downloaded from the network {where_}", c.q)));
             continue;
+        }
+        // command-and-control: the whole command is a network response (`subprocess.run(
+        // requests.get(C2).text, shell=True)`, or a loop over fetched commands)
+        if names::shell_call(&c.q).is_some() {
+            let cmd = c.args.first().or_else(|| c.kw("args")).or_else(|| c.kw("cmd"));
+            let wholly_remote = cmd.map(|v| v.labels.has(Labels::NET) && v.list.is_none() && v.text.as_deref().map(|t| t.chars().all(|ch| ch == '…' || ch.is_whitespace())).unwrap_or(true)).unwrap_or(false);
+            if wholly_remote {
+                let through = c.via.as_deref().map(|f| format!(" (through `{f}()`)")).unwrap_or_default();
+                out.push(at(m, AlertId::DownloadExec, c.scope, c.line, format!("{}(){through} runs a command received from the network {where_}", c.q)));
+                continue;
+            }
         }
         if names::shell_call(&c.q).is_some() || names::pip_main(&c.q) {
             if let Some(cmd) = c.command_text() {
@@ -136,14 +148,12 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
             scopes.contains(&c.scope) && (names::network_call(&c.q).is_some() && names::is_fetch(&c.q) || shell_fetch(c)) && (!runtime || payload_url(c))
         });
         let Some(fetch) = fetch else { continue };
-        let fetched_by_shell = shell_fetch(fetch);
-        let wrote = fetched_by_shell || m.writes.iter().any(|w| scopes.contains(&w.scope) && w.data.has(Labels::NET));
+        // a shell downloader (`curl -o`, `wget`) writes the file itself
+        let wrote = m.calls.iter().any(|c| scopes.contains(&c.scope) && shell_fetch(c)) || m.writes.iter().any(|w| scopes.contains(&w.scope) && w.data.has(Labels::NET));
         if !wrote {
             continue;
         }
-        let run = m.calls.iter().find(|c| {
-            scopes.contains(&c.scope) && (names::shell_call(&c.q).is_some() || c.q == "os.chmod") && !(fetched_by_shell && c.line == fetch.line)
-        });
+        let run = m.calls.iter().find(|c| scopes.contains(&c.scope) && (names::shell_call(&c.q).is_some() || c.q == "os.chmod") && !shell_fetch(c));
         if let Some(run) = run {
             // only the entry point that reaches everything, not each helper
             if m.is_called(i) {

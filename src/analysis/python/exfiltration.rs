@@ -22,12 +22,39 @@ use super::names;
 use super::sensitive_files::{sensitive_path, PathClass};
 use super::webhook::webhook_kind;
 use crate::alerts::AlertId;
+use crate::analysis::FileRole;
 use crate::finding::{ExecContext, Finding};
 
 const SENSITIVE: Labels = Labels(Labels::HOST.0 | Labels::SECRET.0 | Labels::ENV.0);
 
 fn is_send(q: &str) -> bool {
-    names::network_call(q).is_some() || names::socket_send(q)
+    names::network_call(q).is_some() || names::socket_send(q) || names::request_object(q)
+}
+
+/// The hard-coded host of a call's URL (first argument or `url=`), when the scheme and
+/// host are literal text.
+fn literal_host(c: &Call) -> Option<String> {
+    let url = c.args.first().or_else(|| c.kw("url"))?.text.as_deref()?;
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let host: String = rest.chars().take_while(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | '_' | ':')).collect();
+    let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
+    let ends = rest[host.len()..].chars().next();
+    (host.contains('.') && !matches!(ends, Some('…')) && !host.starts_with("127.") && host != "localhost").then_some(host)
+}
+
+/// A DNS lookup of a literal name that cannot be a service host: a label with `_`
+/// (not valid in host names, so it carries data) or a deep name of 4+ labels — the
+/// shape of DNS beacons that report an install to a name server the author watches.
+fn dns_beacon_name(c: &Call) -> Option<&str> {
+    if names::network_call(&c.q) != Some("dns") {
+        return None;
+    }
+    let a0 = c.args.first()?;
+    let t = a0.text.as_deref().filter(|_| a0.exact)?;
+    let labels: Vec<&str> = t.trim_end_matches('.').split('.').collect();
+    let hostlike = labels.iter().all(|l| !l.is_empty() && l.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_'));
+    let tld_alpha = labels.last().map(|l| l.chars().all(|ch| ch.is_ascii_alphabetic())).unwrap_or(false);
+    (hostlike && tld_alpha && labels.len() >= 3 && (labels.len() >= 4 || labels.iter().any(|l| l.contains('_')))).then_some(t)
 }
 
 /// A call that collects host or secret data.
@@ -65,9 +92,29 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
             continue;
         }
         if let Some(kind) = webhook_target(c) {
-            if m.ctx(c.scope) != ExecContext::Runtime {
+            // a chat webhook / bot token is a drop box: anything computed posted to it
+            // is exfiltration wherever the code runs
+            if m.ctx(c.scope) != ExecContext::Runtime || c.payload_dynamic {
                 flagged_scopes.push(c.scope);
                 out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("posts to a hard-coded {kind} with {}() {where_}", c.q)));
+                continue;
+            }
+        }
+        // import-time beacons in a package's __init__: data sent to a hard-coded host,
+        // or a DNS lookup of a name that only a beacon would resolve
+        let import_time = m.ctx(c.scope) == ExecContext::Import && m.role == FileRole::PackageInit;
+        if import_time && names::network_call(&c.q).is_some() && c.payload_dynamic {
+            if let Some(host) = literal_host(c) {
+                flagged_scopes.push(c.scope);
+                out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("sends computed data to hard-coded host `{host}` with {}() {where_}", c.q)));
+                continue;
+            }
+        }
+        if m.ctx(c.scope) != ExecContext::Runtime && matches!(m.role, FileRole::PackageInit | FileRole::SetupScript) {
+            if let Some(name) = dns_beacon_name(c) {
+                flagged_scopes.push(c.scope);
+                out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("DNS beacon: resolves `{name}` with {}() {where_}", c.q)));
+                continue;
             }
         }
     }

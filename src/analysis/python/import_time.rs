@@ -18,7 +18,7 @@ use crate::finding::{ExecContext, Finding};
 
 pub fn check(m: &Model, out: &mut Vec<Finding>) {
     for c in &m.calls {
-        if m.ctx(c.scope) != ExecContext::Import {
+        if m.ctx(c.scope) != ExecContext::Import || c.via.is_some() {
             continue;
         }
         let where_ = m.scope(c.scope).describe();

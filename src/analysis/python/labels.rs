@@ -26,12 +26,20 @@ impl Labels {
     pub const BUILT: Labels = Labels(1 << 7);
     /// Facts that matter only when sent at install/import time (working directory).
     pub const WEAK_HOST: Labels = Labels(1 << 8);
+    /// Input of a web request handler (flask `request.args`, django `request.GET` …).
+    pub const REMOTE: Labels = Labels(1 << 9);
+    /// Derived from a parameter of the enclosing function (for call summaries).
+    pub const PARAM: Labels = Labels(1 << 10);
 
     pub fn has(self, other: Labels) -> bool {
         self.0 & other.0 != 0
     }
     pub fn is_empty(self) -> bool {
         self.0 == 0
+    }
+    /// The labels without `other`.
+    pub fn without(self, other: Labels) -> Labels {
+        Labels(self.0 & !other.0)
     }
     /// Human description of the sensitive labels present.
     pub fn describe_data(self) -> String {

@@ -127,11 +127,26 @@ fn analyze_file_in(f: &SourceFile, at_install: bool, importable: bool) -> Vec<Fi
     }
     let m = model::build(f.path, f.text, f.role, module_ctx);
     out.extend(run_detectors(&m, 0));
-    let dormant = f.role == FileRole::Auxiliary || (f.role == FileRole::Module && !importable && !at_install);
+    let dormant = f.role == FileRole::Auxiliary || (f.role == FileRole::Module && !importable && !at_install && in_script_dir(f.path));
     if dormant {
         out = out.into_iter().map(demote_dormant_chain).collect();
     }
     cap(out)
+}
+
+/// Directories where projects keep hand-run maintenance scripts (release, CI, build
+/// helpers). A module outside any package elsewhere is not assumed to be dormant: a
+/// loose module at an odd place in an archive is still shipped code.
+const SCRIPT_DIRS: &[&str] = &[
+    "scripts", "script", "tools", "tool", "ci", ".github", ".circleci", "dev", "devtools", "dev-tools", "dev_tools",
+    "build_tools", "buildtools", "build-tools", "benchmarks", "bench", "bin", "maint", "maint_tools", "release", "tasks",
+];
+
+/// True when `path` sits under one of [`SCRIPT_DIRS`].
+fn in_script_dir(path: &str) -> bool {
+    let mut dirs: Vec<&str> = path.split('/').collect();
+    dirs.pop();
+    dirs.iter().any(|d| SCRIPT_DIRS.contains(&d.to_ascii_lowercase().as_str()))
 }
 
 /// Chains found in code that neither installing nor importing runs (tests, examples,

@@ -15,6 +15,7 @@ use crate::finding::ExecContext;
 use ruff_python_ast::{self as ast, Expr, Number, Operator, PySourceType, Stmt, UnaryOp};
 use ruff_text_size::Ranged;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// Longest folded string kept; longer results are dropped (bounded memory).
 const MAX_TEXT: usize = 2 * 1024 * 1024;
@@ -42,6 +43,20 @@ pub struct Val {
     pub hidden: bool,
     /// A literal and the decoders applied to it so far (`b64decode` then `decompress`).
     pub chain: Option<Box<(String, Vec<decode::Encoding>)>>,
+    /// The bytes of a bytes literal that is not valid UTF-8 (`text` is lossy then).
+    pub raw: Option<Box<[u8]>>,
+    /// A one-expression function (lambda or `def f(x): return …`) whose body decodes or
+    /// builds strings from its parameters: calls of it are evaluated inline.
+    pub func: Option<Rc<InlineFn>>,
+}
+
+/// A decoder helper: parameter names and the returned expression.
+#[derive(Debug)]
+pub struct InlineFn {
+    pub params: Vec<String>,
+    pub body: Expr,
+    /// The scope whose variables the body sees.
+    pub scope: usize,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -122,6 +137,12 @@ pub struct Call {
     pub recv: Option<Val>,
     /// The callee was reached through an indirection (getattr, __import__, globals()).
     pub indirect: bool,
+    /// For network calls: some argument after the URL (body, params, files …) is built
+    /// from non-constant data rather than literals.
+    pub payload_dynamic: bool,
+    /// Set on calls synthesised from a function summary: the local function through
+    /// which the arguments reach this sink (`run(cmd)` → `subprocess.run(cmd)`).
+    pub via: Option<String>,
 }
 
 impl Call {
@@ -290,6 +311,9 @@ pub fn build<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecC
         local_classes: HashMap::new(),
         fn_ids: HashMap::new(),
         depth: 0,
+        inlining: 0,
+        local_calls: Vec::new(),
+        param_sinks: HashMap::new(),
     };
     let module = parsed.syntax();
     b.block(&module.body);
@@ -309,6 +333,13 @@ struct Builder<'a> {
     /// function name → latest scope defining it (for return labels)
     fn_ids: HashMap<String, usize>,
     depth: u32,
+    /// Nesting of inline evaluations of decoder helpers (bounded).
+    inlining: u32,
+    /// Calls of local functions with a labelled first argument: (caller scope, callee,
+    /// line, that argument).
+    local_calls: Vec<(usize, String, u32, Val)>,
+    /// Function scope → index of a shell/exec call its parameters reach.
+    param_sinks: HashMap<usize, usize>,
 }
 
 fn rank(c: ExecContext) -> u8 {
@@ -384,9 +415,12 @@ impl<'a> Builder<'a> {
                 break;
             }
         }
+        self.summarise_param_sinks(&by_name);
         let mut children = vec![Vec::new(); self.m.scopes.len()];
         for (i, s) in self.m.scopes.iter().enumerate() {
-            if let (Some(p), ScopeKind::Class | ScopeKind::Main) = (s.parent, s.kind) {
+            // class bodies run with their parent; a `__main__` block does not run when
+            // the module is imported, so it is an entry point of its own
+            if let (Some(p), ScopeKind::Class) = (s.parent, s.kind) {
                 if let Some(c) = children.get_mut(p) {
                     c.push(i);
                 }
@@ -395,6 +429,55 @@ impl<'a> Builder<'a> {
         self.m.children = children;
         self.m.by_name = by_name;
         self.m
+    }
+
+    /// Function summaries: a local function whose parameter reaches a shell/exec call
+    /// passes its callers' arguments on (`runcommand(resp)` → `subprocess.run(value)`).
+    /// Calls with network, socket, web-request or decoded data into such a function are
+    /// recorded as the sink call at the caller, marked with `via`.
+    fn summarise_param_sinks(&mut self, by_name: &HashMap<String, Vec<usize>>) {
+        if self.param_sinks.is_empty() || self.local_calls.is_empty() {
+            return;
+        }
+        let sink_of = |sinks: &HashMap<usize, usize>, name: &str| by_name.get(name).and_then(|ids| ids.iter().find_map(|i| sinks.get(i).copied()));
+        // transitive: f(p) calls g(p) and g's parameter reaches a sink
+        for _ in 0..4 {
+            let mut changed = false;
+            for (scope, callee, _, arg) in &self.local_calls {
+                if arg.labels.has(Labels::PARAM) && !self.param_sinks.contains_key(scope) && self.m.scopes[*scope].kind == ScopeKind::Function {
+                    if let Some(idx) = sink_of(&self.param_sinks, callee) {
+                        self.param_sinks.insert(*scope, idx);
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let wanted = Labels(Labels::NET.0 | Labels::SOCK.0 | Labels::REMOTE.0 | Labels::DECODED.0 | Labels::DL_PATH.0);
+        let mut extra = Vec::new();
+        for (scope, callee, line, arg) in &self.local_calls {
+            let data = arg.labels.without(Labels::PARAM);
+            if !data.has(wanted) {
+                continue;
+            }
+            if let Some(idx) = sink_of(&self.param_sinks, callee) {
+                let sink = &self.m.calls[idx];
+                extra.push(Call {
+                    q: sink.q.clone(),
+                    scope: *scope,
+                    line: *line,
+                    args: vec![Val { labels: data, ..arg.clone() }],
+                    kwargs: sink.kwargs.iter().filter(|(k, _)| k != "args" && k != "cmd").cloned().collect(),
+                    recv: None,
+                    indirect: false,
+                    payload_dynamic: false,
+                    via: Some(callee.clone()),
+                });
+            }
+        }
+        self.m.calls.extend(extra);
     }
 
     fn push_scope(&mut self, kind: ScopeKind, name: &str, ctx: ExecContext) -> usize {
@@ -514,8 +597,22 @@ impl<'a> Builder<'a> {
                 }
                 let saved = self.cur;
                 self.cur = id;
+                for p in all_param_names(&f.parameters) {
+                    let v = Val { labels: Labels::PARAM, qname: Some(p.clone()), ..Default::default() };
+                    self.vars[id].insert(p, v);
+                }
                 self.block(&f.body);
                 self.cur = saved;
+                // `def d(s): return zlib.decompress(b64decode(s))`: a decoder helper
+                let body: Vec<&Stmt> = f.body.iter().filter(|st| !matches!(st, Stmt::Expr(e) if matches!(e.value.as_ref(), Expr::StringLiteral(_)))).collect();
+                if let [Stmt::Return(ast::StmtReturn { value: Some(ret), .. })] = body.as_slice() {
+                    let params = param_names(&f.parameters);
+                    if let Some(inline) = self.decoder_fn(params, ret, id) {
+                        let mut v = Val::named(f.name.id.to_string());
+                        v.func = Some(inline);
+                        self.assign_name(f.name.id.as_str(), v);
+                    }
+                }
             }
             Stmt::ClassDef(c) => {
                 let mut command = None;
@@ -720,11 +817,10 @@ impl<'a> Builder<'a> {
                 v
             }
             Expr::BytesLiteral(b) => {
-                let bytes: Vec<u8> = b.value.bytes().collect();
-                let t = String::from_utf8_lossy(&bytes).into_owned();
-                self.record_literal(&t, b);
-                let mut v = Val::text(t, true);
-                v.literal = true;
+                let v = bytes_val(b);
+                if let Some(t) = &v.text {
+                    self.record_literal(t, b);
+                }
                 v
             }
             Expr::NumberLiteral(n) => match &n.value {
@@ -809,6 +905,9 @@ impl<'a> Builder<'a> {
                 if attr == "environ" && base.qname.as_deref() == Some("os") {
                     v.labels |= Labels::ENV;
                 }
+                if web_input(a.value.as_ref(), base.qname.as_deref(), attr) {
+                    v.labels |= Labels::REMOTE;
+                }
                 v
             }
             Expr::Call(c) => self.call(c),
@@ -845,7 +944,12 @@ impl<'a> Builder<'a> {
             }
             Expr::Lambda(l) => {
                 self.expr(&l.body);
-                Val::default()
+                let params = l.parameters.as_deref().map(param_names).unwrap_or_default();
+                let cur = self.cur;
+                match self.decoder_fn(params, &l.body, cur) {
+                    Some(inline) => Val { func: Some(inline), ..Default::default() },
+                    None => Val::default(),
+                }
             }
             Expr::If(i) => {
                 self.expr(&i.test);
@@ -911,6 +1015,50 @@ impl<'a> Builder<'a> {
             }
             Expr::TString(_) | Expr::NoneLiteral(_) | Expr::EllipsisLiteral(_) | Expr::IpyEscapeCommand(_) => Val::default(),
         }
+    }
+
+    /// A one-expression function is a decoder helper when its body, evaluated with
+    /// unknown string parameters, decodes or assembles text.
+    fn decoder_fn(&mut self, params: Vec<String>, body: &Expr, scope: usize) -> Option<Rc<InlineFn>> {
+        if params.is_empty() || params.len() > 4 || self.inlining > 0 {
+            return None;
+        }
+        let args: Vec<Val> = params.iter().map(|_| Val::text(String::new(), false)).collect();
+        let v = self.eval_inline(&params, body, scope, args, false);
+        (v.labels.has(Labels::DECODED) || v.labels.has(Labels::BUILT)).then(|| Rc::new(InlineFn { params, body: body.clone(), scope }))
+    }
+
+    /// Evaluates `body` with `params` bound to `args` in `scope`. Only decoded payloads
+    /// are kept (`keep_payloads`); calls and literals were recorded at the definition.
+    fn eval_inline(&mut self, params: &[String], body: &Expr, scope: usize, args: Vec<Val>, keep_payloads: bool) -> Val {
+        if self.inlining >= 2 || scope >= self.vars.len() {
+            return Val::default();
+        }
+        self.inlining += 1;
+        let saved_cur = self.cur;
+        self.cur = scope;
+        let mut saved_vars = Vec::with_capacity(params.len());
+        for (p, a) in params.iter().zip(args) {
+            saved_vars.push((p.clone(), self.vars[scope].insert(p.clone(), a)));
+        }
+        let (c, l, w, t, pl) = (self.m.calls.len(), self.m.literals.len(), self.m.writes.len(), self.m.tricks.len(), self.m.payloads.len());
+        let v = self.expr(body);
+        self.m.calls.truncate(c);
+        self.m.literals.truncate(l);
+        self.m.writes.truncate(w);
+        self.m.tricks.truncate(t);
+        if !keep_payloads {
+            self.m.payloads.truncate(pl);
+        }
+        for (p, old) in saved_vars {
+            match old {
+                Some(o) => self.vars[scope].insert(p, o),
+                None => self.vars[scope].remove(&p),
+            };
+        }
+        self.cur = saved_cur;
+        self.inlining -= 1;
+        v
     }
 
     fn seq(&mut self, elts: &[Expr]) -> Val {
@@ -1122,9 +1270,37 @@ impl<'a> Builder<'a> {
             }
             l
         };
+        // calls of local functions with a labelled first argument (the command position of
+        // `run(cmd, …)` helpers; `cmd("xdotool", x)` fixes the program), for summaries
+        let first_labels = args.first().map(|a| a.labels).unwrap_or_default();
+        if !first_labels.is_empty() && self.inlining == 0 {
+            let callee = match c.func.as_ref() {
+                Expr::Name(n) if !self.aliases.contains_key(n.id.as_str()) => Some(n.id.to_string()),
+                Expr::Attribute(a) if matches!(a.value.as_ref(), Expr::Name(n) if matches!(n.id.as_str(), "self" | "cls")) => Some(a.attr.id.to_string()),
+                _ => None,
+            };
+            if let Some(callee) = callee {
+                let a0 = args.first().map(|a| Val {
+                    labels: a.labels,
+                    text: a.text.clone().filter(|t| t.len() <= 4096),
+                    exact: a.exact,
+                    list: a.list.as_ref().map(|_| Vec::new()),
+                    ..Default::default()
+                });
+                self.local_calls.push((self.cur, callee, line, a0.unwrap_or_default()));
+            }
+        }
         let recv_labels = recv.as_ref().map(|r| r.labels).unwrap_or_default();
         let mut result = Val { labels: arg_labels | recv_labels, ..Default::default() };
         let mut indirect = false;
+        // calls of decoder helpers are evaluated with their arguments: `_(b'…')`
+        if let Some(f) = func.func.clone() {
+            let v = self.eval_inline(&f.params, &f.body, f.scope, args.clone(), true);
+            result.labels |= v.labels;
+            result.text = v.text;
+            result.exact = v.exact;
+            result.chain = v.chain;
+        }
 
         // ── name-producing calls: __import__, import_module, getattr, globals() ──
         match q.as_str() {
@@ -1209,6 +1385,9 @@ impl<'a> Builder<'a> {
         if names::host_info_call(&q) {
             result.labels |= Labels::HOST;
         }
+        if matches!(q.as_str(), "flask.request.get_json" | "flask.request.get_data" | "quart.request.get_json") {
+            result.labels |= Labels::REMOTE;
+        }
         if q == "os.getcwd" || q == "os.getcwdb" {
             result.labels |= Labels::WEAK_HOST;
         }
@@ -1236,7 +1415,7 @@ impl<'a> Builder<'a> {
         if let Expr::Name(n) = c.func.as_ref() {
             let id = n.id.as_str();
             if let Some(&sid) = self.fn_ids.get(id) {
-                result.labels |= self.m.scopes[sid].ret;
+                result.labels |= self.m.scopes[sid].ret.without(Labels::PARAM);
             }
         }
         let text_arg = args.first().and_then(|a| a.text.clone());
@@ -1387,6 +1566,42 @@ impl<'a> Builder<'a> {
             result.text = args.first().and_then(|a| a.text.clone());
             result.exact = result.text.is_some();
         }
+        // bytes.decode(codec) with an EBCDIC code page or a bytes-to-bytes codec
+        // (`b'\x85\xa5…'.decode('cp1026')`, Python 2 `s.decode('base64')`)
+        if let (Some("decode"), Some(r)) = (method, recv.as_ref()) {
+            let codec = args.first().or_else(|| kwargs.iter().find(|(k, _)| k == "encoding").map(|(_, v)| v)).and_then(|a| a.text.clone()).unwrap_or_default();
+            let bytes: Option<&[u8]> = r.raw.as_deref().or_else(|| r.text.as_deref().filter(|_| r.exact).map(str::as_bytes));
+            let norm = codec.to_ascii_lowercase().replace(['_', '-'], "");
+            let decoded = match bytes {
+                Some(b) if crate::analysis::payload::codepage::is_codepage(&codec) => crate::analysis::payload::codepage::decode(&codec, b),
+                Some(b) if matches!(norm.as_str(), "base64" | "zlib" | "bz2" | "uu") => decode::encoding_of("codecs.decode", Some(&norm))
+                    .and_then(|enc| decode::decode_chain(b, &[enc]))
+                    .and_then(|d| {
+                        if d.kind.is_code() {
+                            self.m.payloads.push(Payload { scope: self.cur, line, decoded: d.clone() });
+                        }
+                        d.text().map(str::to_string)
+                    }),
+                _ => None,
+            };
+            if let Some(t) = decoded {
+                if crate::analysis::payload::codepage::is_codepage(&codec) {
+                    let kind = crate::analysis::payload::classify(t.as_bytes());
+                    if kind.is_code() && t.len() >= 16 {
+                        self.m.payloads.push(Payload {
+                            scope: self.cur,
+                            line,
+                            decoded: Decoded { layers: vec![decode::Encoding::Ebcdic], bytes: t.clone().into_bytes(), kind },
+                        });
+                    }
+                }
+                let mut v = Val::text(t, r.exact || r.raw.is_some());
+                v.labels = result.labels | Labels::DECODED;
+                v.qname = Some(format!("{raw_q}()"));
+                self.push_call(&q, line, args, kwargs, recv, func.hidden);
+                return v;
+            }
+        }
         // string methods on a known receiver
         if let (Some(m), Some(r)) = (method, recv.as_ref()) {
             if let Some(t) = &r.text {
@@ -1508,6 +1723,11 @@ impl<'a> Builder<'a> {
                 result.qname = Some("pathlib.Path()".into());
             }
         }
+        // a cloned repository: fetched files written to disk (the directory is not a
+        // program, so it carries no DL_PATH)
+        if names::network_call(&q) == Some("git") {
+            self.m.writes.push(Write { scope: self.cur, line, path_text: args.get(1).and_then(|a| a.text.clone()), data: Labels::NET, data_text: None, append: false });
+        }
         // urlretrieve(url, path): path now holds network data
         if q.ends_with("urlretrieve") || q == "wget.download" {
             if let Some(pv) = name_of(c.arguments.args.get(1)) {
@@ -1579,8 +1799,58 @@ impl<'a> Builder<'a> {
                 result.exact = a0.exact;
             }
         }
+        let sends = names::network_call(&q).is_some() || names::socket_send(&q) || names::request_object(&q);
         self.push_call(&q, line, args, kwargs, recv, func.hidden);
+        if sends {
+            let dynamic = c.arguments.args.iter().skip(1).any(|e| !self.is_constant(e, 0))
+                || c.arguments.keywords.iter().any(|k| {
+                    !matches!(k.arg.as_ref().map(|a| a.id.as_str()), Some("url" | "headers" | "timeout" | "verify" | "proxies" | "allow_redirects" | "stream" | "cert" | "method"))
+                        && !self.is_constant(&k.value, 0)
+                });
+            if let Some(last) = self.m.calls.last_mut() {
+                last.payload_dynamic = dynamic;
+            }
+        }
         result
+    }
+
+    /// True when an expression is built only from literals (and names bound to folded
+    /// literals): the data a call sends is fixed in the source.
+    fn is_constant(&self, e: &Expr, depth: u32) -> bool {
+        if depth > 20 {
+            return false;
+        }
+        let d = depth + 1;
+        match e {
+            Expr::StringLiteral(_) | Expr::BytesLiteral(_) | Expr::NumberLiteral(_) | Expr::BooleanLiteral(_) | Expr::NoneLiteral(_) => true,
+            Expr::FString(f) => f.value.iter().all(|part| match part {
+                ast::FStringPart::Literal(_) => true,
+                ast::FStringPart::FString(fs) => fs.elements.iter().all(|el| match el {
+                    ast::InterpolatedStringElement::Literal(_) => true,
+                    ast::InterpolatedStringElement::Interpolation(i) => self.is_constant(&i.expression, d),
+                }),
+            }),
+            Expr::Dict(x) => x.items.iter().all(|i| i.key.as_ref().map(|k| self.is_constant(k, d)).unwrap_or(false) && self.is_constant(&i.value, d)),
+            Expr::List(x) => x.elts.iter().all(|v| self.is_constant(v, d)),
+            Expr::Tuple(x) => x.elts.iter().all(|v| self.is_constant(v, d)),
+            Expr::Set(x) => x.elts.iter().all(|v| self.is_constant(v, d)),
+            Expr::BinOp(b) => self.is_constant(&b.left, d) && self.is_constant(&b.right, d),
+            Expr::UnaryOp(u) => self.is_constant(&u.operand, d),
+            Expr::Name(n) => match self.lookup(n.id.as_str()) {
+                Some(v) => (v.text.is_some() && v.exact) || v.int.is_some(),
+                None => self.aliases.contains_key(n.id.as_str()),
+            },
+            Expr::Call(c) => {
+                let func_ok = match c.func.as_ref() {
+                    Expr::Attribute(a) => self.is_constant(&a.value, d),
+                    Expr::Name(_) => true,
+                    _ => false,
+                };
+                func_ok && c.arguments.args.iter().all(|a| self.is_constant(a, d)) && c.arguments.keywords.iter().all(|k| self.is_constant(&k.value, d))
+            }
+            Expr::Attribute(a) => matches!(a.value.as_ref(), Expr::Name(n) if self.aliases.contains_key(n.id.as_str()) && self.lookup(n.id.as_str()).is_none()),
+            _ => false,
+        }
     }
 
     /// Evaluates without recording (receiver of a method call is already walked via func).
@@ -1588,7 +1858,7 @@ impl<'a> Builder<'a> {
         match e {
             Expr::Name(n) => self.lookup(n.id.as_str()).cloned().unwrap_or_default(),
             Expr::StringLiteral(s) => Val::text(s.value.to_str().to_string(), true),
-            Expr::BytesLiteral(b) => Val::text(String::from_utf8_lossy(&b.value.bytes().collect::<Vec<u8>>()).into_owned(), true),
+            Expr::BytesLiteral(b) => bytes_val(b),
             _ => {
                 // evaluate silently: discard records made during evaluation
                 let (c, l, w, t, p) = (self.m.calls.len(), self.m.literals.len(), self.m.writes.len(), self.m.tricks.len(), self.m.payloads.len());
@@ -1609,6 +1879,7 @@ impl<'a> Builder<'a> {
             if let Some(t) = &v.text {
                 if t.len() > 64 * 1024 {
                     v.text = None;
+                    v.raw = None;
                 }
             }
             v
@@ -1621,8 +1892,59 @@ impl<'a> Builder<'a> {
             kwargs: kwargs.into_iter().map(|(k, v)| (k, slim(v))).collect(),
             recv: recv.map(|r| Val { labels: r.labels, text: None, qname: r.qname, write_target: r.write_target, ..Default::default() }),
             indirect,
+            payload_dynamic: false,
+            via: None,
         });
+        if self.inlining == 0 && (names::shell_call(q).is_some() || names::exec_call(q)) && self.m.scopes[self.cur].kind == ScopeKind::Function {
+            let first = self.m.calls.last().and_then(|c| c.args.first().or_else(|| c.kw("args")).or_else(|| c.kw("cmd")).map(|a| a.labels)).unwrap_or_default();
+            if first.has(Labels::PARAM) {
+                let idx = self.m.calls.len() - 1;
+                self.param_sinks.entry(self.cur).or_insert(idx);
+            }
+        }
     }
+}
+
+/// Data a web framework hands to a request handler: flask's `request.args/form/values/
+/// json/data/get_json()` (the `flask.request` proxy) and django/DRF's `request.GET/POST/
+/// body/data/query_params` on a handler's `request` parameter.
+fn web_input(base: &Expr, base_q: Option<&str>, attr: &str) -> bool {
+    let flask = base_q.map(|q| matches!(names::normalize(q).as_str(), "flask.request" | "quart.request" | "bottle.request")).unwrap_or(false);
+    if flask {
+        return matches!(attr, "args" | "form" | "values" | "json" | "data" | "get_json" | "get_data" | "files" | "query" | "forms" | "params");
+    }
+    matches!(base, Expr::Name(n) if n.id.as_str() == "request") && matches!(attr, "GET" | "POST" | "body" | "query_params" | "REQUEST")
+}
+
+/// Every parameter name of a function (positional, keyword-only, `*args`, `**kw`).
+fn all_param_names(p: &ast::Parameters) -> Vec<String> {
+    let mut v = param_names(p);
+    v.extend(p.kwonlyargs.iter().map(|a| a.parameter.name.id.to_string()));
+    v.extend(p.vararg.iter().chain(p.kwarg.iter()).map(|a| a.name.id.to_string()));
+    v
+}
+
+/// Positional parameter names of a function or lambda.
+fn param_names(p: &ast::Parameters) -> Vec<String> {
+    p.posonlyargs.iter().chain(p.args.iter()).map(|a| a.parameter.name.id.to_string()).collect()
+}
+
+/// The value of a bytes literal: its text (lossy) and, when not UTF-8, its bytes.
+fn bytes_val(b: &ast::ExprBytesLiteral) -> Val {
+    let bytes: Vec<u8> = b.value.bytes().collect();
+    let (t, raw) = match String::from_utf8(bytes) {
+        Ok(t) => (t, None),
+        Err(e) => {
+            let bytes = e.into_bytes();
+            (String::from_utf8_lossy(&bytes).into_owned(), Some(bytes.into_boxed_slice()))
+        }
+    };
+    let mut v = Val::text(t, true);
+    v.literal = true;
+    if v.text.is_some() {
+        v.raw = raw;
+    }
+    v
 }
 
 /// Strings naming a stealer target (browser stores, wallets, token stores) carry SECRET.

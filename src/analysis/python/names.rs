@@ -75,6 +75,9 @@ pub fn network_call(q: &str) -> Option<&'static str> {
     if q == "wget.download" {
         return Some("wget");
     }
+    if family("git.") && m == "clone_from" {
+        return Some("git");
+    }
     if family("telebot.") || family("discord_webhook.") || family("dhooks.") {
         return matches!(m, "send_message" | "send_document" | "send_photo" | "execute" | "send" | "post").then_some("chat-bot API");
     }
@@ -84,10 +87,15 @@ pub fn network_call(q: &str) -> Option<&'static str> {
     None
 }
 
+/// `urllib.request.Request(url, data=…)`: builds the request a later `urlopen` sends.
+pub fn request_object(q: &str) -> bool {
+    matches!(q, "urllib.request.Request" | "urllib2.Request" | "six.moves.urllib.request.Request")
+}
+
 /// Network calls that fetch content (downloads) rather than only send.
 pub fn is_fetch(q: &str) -> bool {
     let m = last(q);
-    matches!(m, "get" | "urlopen" | "urlretrieve" | "retrieve" | "download" | "stream" | "request" | "open")
+    matches!(m, "get" | "urlopen" | "urlretrieve" | "retrieve" | "download" | "stream" | "request" | "open" | "clone_from")
 }
 
 /// A call that writes bytes to the network on an existing connection (socket.send …).

@@ -3,7 +3,8 @@
 //! **Detects** (`reverse-shell`, critical): a socket connection wired to a shell —
 //! `os.dup2` of the socket onto stdin/stdout with a shell or `pty.spawn`, a subprocess
 //! whose stdin/stdout is a socket, data received from a socket run as a command or
-//! code, or shell strings using `/dev/tcp` or `nc -e`.
+//! code, input of a web request handler (flask `request.args`, django `request.GET` …)
+//! run as a command or code, or shell strings using `/dev/tcp` or `nc -e`.
 //!
 //! **Why risky:** gives a remote party interactive control of the machine.
 //!
@@ -23,8 +24,14 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
     for c in &m.calls {
         let where_ = m.scope(c.scope).describe();
         let runs = names::shell_call(&c.q).is_some() || names::exec_call(&c.q);
+        let through = c.via.as_deref().map(|f| format!(" (through `{f}()`)")).unwrap_or_default();
         if runs && c.labels().has(Labels::SOCK) {
-            out.push(at(m, AlertId::ReverseShell, c.scope, c.line, format!("{}() runs data received on a socket {where_}", c.q)));
+            out.push(at(m, AlertId::ReverseShell, c.scope, c.line, format!("{}(){through} runs data received on a socket {where_}", c.q)));
+            continue;
+        }
+        // a web handler that runs what the request says: a remote-command backdoor
+        if runs && c.labels().has(Labels::REMOTE) {
+            out.push(at(m, AlertId::ReverseShell, c.scope, c.line, format!("{}(){through} runs input of a web request (remote commands) {where_}", c.q)));
             continue;
         }
         if names::shell_call(&c.q).is_some() {

@@ -21,7 +21,7 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
         return;
     }
     for c in &m.calls {
-        if m.ctx(c.scope) != ExecContext::Runtime || names::shell_call(&c.q).is_none() {
+        if m.ctx(c.scope) != ExecContext::Runtime || names::shell_call(&c.q).is_none() || c.via.is_some() {
             continue;
         }
         let cmd = c.command_text().unwrap_or_else(|| "…".into());

