@@ -12,6 +12,7 @@ pub mod db;
 pub mod finding;
 pub mod index;
 pub mod lockfile;
+pub mod pep503;
 pub mod pipeline;
 pub mod policy;
 pub mod report;

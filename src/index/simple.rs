@@ -82,33 +82,9 @@ impl FileEntry {
     }
 }
 
-/// PEP 503 normalization: runs of `-`, `_`, `.` become one `-`, lower case.
-pub fn normalize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-        } else {
-            if sep && !out.is_empty() {
-                out.push('-');
-            }
-            sep = false;
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out
-}
+pub use crate::pep503::normalize_name;
 
-/// True for names allowed by the core metadata spec: ASCII letters and digits, with `.`,
-/// `_`, `-` inside.
-pub fn is_valid_name(name: &str) -> bool {
-    let b = name.as_bytes();
-    !b.is_empty()
-        && b.first().is_some_and(u8::is_ascii_alphanumeric)
-        && b.last().is_some_and(u8::is_ascii_alphanumeric)
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
-}
+pub use crate::pep503::is_valid_name;
 
 /// The version in a distribution filename: wheels (PEP 427: `name-ver(-build)?-py-abi-plat.whl`),
 /// eggs (`name-ver(-pyX.Y)?.egg`), sdists (`name-ver.tar.gz`, `.zip`, `.tar.bz2`, `.tgz`,

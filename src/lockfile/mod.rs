@@ -396,32 +396,9 @@ fn regenerate_command(format: LockFormat) -> &'static str {
     }
 }
 
-/// PEP 503 normalisation: lower case, runs of `-`, `_`, `.` become one `-`.
-pub fn normalize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_sep = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            in_sep = true;
-        } else {
-            if in_sep && !out.is_empty() {
-                out.push('-');
-            }
-            in_sep = false;
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out
-}
+pub use crate::pep503::normalize_name;
 
-/// True for a valid project name (PEP 508: letters/digits, `.`, `_`, `-` inside).
-pub(crate) fn is_valid_name(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    !bytes.is_empty()
-        && bytes[0].is_ascii_alphanumeric()
-        && bytes[bytes.len() - 1].is_ascii_alphanumeric()
-        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-}
+pub(crate) use crate::pep503::is_valid_name;
 
 /// Reads and parses a lockfile, detecting its format from the file name, then the content.
 pub fn read_lockfile(path: &Path) -> Result<Lockfile, LockfileError> {

@@ -11,23 +11,7 @@ use std::sync::OnceLock;
 
 const TOP_PACKAGES_TSV: &str = include_str!("../../../python/safe_pip/data/top_packages.tsv");
 
-/// PEP 503 normalisation: lower case, runs of `-`, `_`, `.` become one `-`.
-pub fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-            continue;
-        }
-        if sep && !out.is_empty() {
-            out.push('-');
-        }
-        sep = false;
-        out.extend(c.to_lowercase());
-    }
-    out
-}
+pub use crate::pep503::normalize_name as normalize;
 
 /// One popular project: its normalised name and download rank (1 = most downloaded).
 #[derive(Clone, Debug)]
@@ -74,13 +58,6 @@ impl TopPackages {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn normalisation_follows_pep_503() {
-        assert_eq!(normalize("Django_REST.framework"), "django-rest-framework");
-        assert_eq!(normalize("a--b__c"), "a-b-c");
-        assert_eq!(normalize(" Requests "), "requests");
-    }
 
     #[test]
     fn bundled_list_is_loaded_in_rank_order() {

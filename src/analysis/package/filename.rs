@@ -88,23 +88,7 @@ pub fn parse_egg(filename: &str) -> Option<FileNameInfo> {
     })
 }
 
-/// PEP 503 normalised project name: lower case, runs of `-`, `_`, `.` become `-`.
-pub fn normalize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-        } else {
-            if sep && !out.is_empty() {
-                out.push('-');
-            }
-            sep = false;
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
-}
+pub use crate::pep503::normalize_name;
 
 /// A light PEP 440 normalisation, enough to compare a file name with its metadata:
 /// case, a leading `v`, leading zeros and trailing `.0` release segments, separators
