@@ -33,40 +33,28 @@ pub struct Squat {
     pub reason: String,
 }
 
-struct Index {
-    /// Separators removed → most popular project with that spelling.
-    compact: HashMap<String, usize>,
-    /// Homoglyphs folded to one canonical spelling.
-    canonical: HashMap<String, usize>,
-    /// Name parts sorted (for reordered parts).
-    sorted_parts: HashMap<String, usize>,
-    /// Exact names of edit-eligible targets.
-    edit_targets: HashMap<String, usize>,
+/// Exact names of edit-eligible targets → entry index. Built once per process, on the
+/// first name that is not established; the whole-name variants below are checked by
+/// scanning the (rank-ordered) list, which is cheaper than indexing it for one query.
+fn edit_targets() -> &'static HashMap<String, usize> {
+    static TARGETS: OnceLock<HashMap<String, usize>> = OnceLock::new();
+    TARGETS.get_or_init(|| {
+        let top = TopPackages::get();
+        let mut map = HashMap::with_capacity_and_hasher(top.entries.len() / 2, Default::default());
+        for (i, p) in top.entries.iter().enumerate().filter(|(_, p)| edit_eligible(p)) {
+            map.entry(p.name.clone()).or_insert(i);
+        }
+        map
+    })
 }
 
-fn index() -> &'static Index {
-    static INDEX: OnceLock<Index> = OnceLock::new();
-    INDEX.get_or_init(|| {
-        let top = TopPackages::get();
-        let mut idx = Index {
-            compact: HashMap::default(),
-            canonical: HashMap::default(),
-            sorted_parts: HashMap::default(),
-            edit_targets: HashMap::default(),
-        };
-        // Entries are in rank order, so `or_insert` keeps the most popular project.
-        for (i, p) in top.entries.iter().enumerate() {
-            idx.compact.entry(compact(&p.name)).or_insert(i);
-            idx.canonical.entry(canonical(&p.name)).or_insert(i);
-            if p.name.contains('-') {
-                idx.sorted_parts.entry(sorted_parts(&p.name)).or_insert(i);
-            }
-            if edit_eligible(p) {
-                idx.edit_targets.entry(p.name.clone()).or_insert(i);
-            }
-        }
-        idx
-    })
+/// The most popular project whose name, transformed by `key`, equals `wanted`. Only names
+/// of similar length can match, so the transform runs on few entries.
+fn most_popular_with(wanted: &str, key: fn(&str) -> String) -> Option<usize> {
+    TopPackages::get()
+        .entries
+        .iter()
+        .position(|p| p.name.len().abs_diff(wanted.len()) <= 4 && key(&p.name) == wanted)
 }
 
 /// Whether single-character edits of this project's name count as typosquats of it.
@@ -184,20 +172,20 @@ pub fn check_typosquat(raw: &str) -> Option<Squat> {
     if name.is_empty() || top.rank(&name).is_some() {
         return None;
     }
-    let idx = index();
+    let targets = edit_targets();
     let hit = |i: usize, reason: String| {
         let p = &top.entries[i];
         Some(Squat { name: name.clone(), target: p.name.clone(), target_rank: p.rank, reason })
     };
 
-    if let Some(&i) = idx.compact.get(&compact(&name)) {
+    if let Some(i) = most_popular_with(&compact(&name), compact) {
         return hit(i, format!("separator variant of '{}' (-, _, . or none)", top.entries[i].name));
     }
-    if let Some(&i) = idx.canonical.get(&canonical(&name)) {
+    if let Some(i) = most_popular_with(&canonical(&name), canonical) {
         return hit(i, homoglyph_reason(&name, &top.entries[i].name));
     }
     if name.contains('-') {
-        if let Some(&i) = idx.sorted_parts.get(&sorted_parts(&name)) {
+        if let Some(i) = most_popular_with(&sorted_parts(&name), sorted_parts).filter(|&i| top.entries[i].name.contains('-')) {
             return hit(i, "name parts reordered".into());
         }
     }
@@ -211,7 +199,7 @@ pub fn check_typosquat(raw: &str) -> Option<Squat> {
             }
         }
         let added = if prefix { format!("{affix}{name}") } else { format!("{name}{affix}") };
-        if let Some(&i) = idx.edit_targets.get(&added) {
+        if let Some(&i) = targets.get(&added) {
             let how = if prefix { "prefix" } else { "suffix" };
             return hit(i, format!("'{affix}' {how} dropped"));
         }
@@ -221,7 +209,7 @@ pub fn check_typosquat(raw: &str) -> Option<Squat> {
     // Extra or doubled character: deleting one character of the name gives a target.
     for i in 0..chars.len() {
         let candidate: String = chars.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, c)| *c).collect();
-        if let Some(&t) = idx.edit_targets.get(&candidate) {
+        if let Some(&t) = targets.get(&candidate) {
             let doubled = (i > 0 && chars[i - 1] == chars[i]) || chars.get(i + 1) == Some(&chars[i]);
             let kind = if doubled { "doubled" } else { "extra" };
             return hit(t, format!("{kind} {}", describe_char(chars[i])));
@@ -241,7 +229,7 @@ pub fn check_typosquat(raw: &str) -> Option<Squat> {
     for i in 0..chars.len().saturating_sub(1) {
         let mut c = chars.clone();
         c.swap(i, i + 1);
-        if let Some(&t) = idx.edit_targets.get(&c.iter().collect::<String>()) {
+        if let Some(&t) = targets.get(&c.iter().collect::<String>()) {
             return hit(t, format!("swapped '{}{}'", chars[i], chars[i + 1]));
         }
     }
@@ -249,7 +237,7 @@ pub fn check_typosquat(raw: &str) -> Option<Squat> {
         for n in keyboard_neighbours(chars[i]) {
             let mut c = chars.clone();
             c[i] = n;
-            if let Some(&t) = idx.edit_targets.get(&c.iter().collect::<String>()) {
+            if let Some(&t) = targets.get(&c.iter().collect::<String>()) {
                 return hit(t, format!("'{}' instead of neighbouring key '{}'", chars[i], n));
             }
         }
