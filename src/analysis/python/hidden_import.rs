@@ -27,7 +27,8 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
                 out.push(at(m, alert, t.scope, t.line, format!("imports {name} built from obfuscated pieces {where_}")));
             }
             TrickKind::DynamicImport if m.role != FileRole::Auxiliary => {
-                out.push(at(m, AlertId::DynamicImport, t.scope, t.line, format!("imports {name} by computed name {where_}")));
+                let what = if t.detail.is_empty() { "a module whose name is computed at runtime".to_string() } else { format!("{name}, a name computed at runtime,") };
+                out.push(at(m, AlertId::DynamicImport, t.scope, t.line, format!("imports {what} {where_}")));
             }
             _ => {}
         }
