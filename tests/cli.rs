@@ -74,6 +74,25 @@ fn vet_offline_names_the_intended_projects_and_never_passes_unchecked_names() {
     assert!(err.contains("hint:"), "{err}");
 }
 
+#[test]
+fn vet_internal_rules_are_validated_from_flag_and_environment() {
+    let (code, _, err) = run(&["vet", "--offline", "--internal", "acme-*=ftp://x/", "acme-utils"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("acme-*") && err.contains("hint:"), "{err}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_safe-pip"))
+        .args(["vet", "--offline", "acme-utils"])
+        .env("SAFE_PIP_INTERNAL", "acme-*,bad name")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("bad name") && err.contains("SAFE_PIP_INTERNAL"), "{err}");
+    // Valid rules are accepted (offline: the name is only checked, never passed).
+    let (code, out, _) = run(&["vet", "--offline", "--internal", "acme-*,corp-utils=https://pypi.corp.example/simple/", "acme-utils"]);
+    assert_eq!(code, 3, "{out}");
+}
+
 /// What users read: the terminal report of one blocked and one clean package.
 #[test]
 fn terminal_report_snapshot() {

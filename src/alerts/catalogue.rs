@@ -390,6 +390,22 @@ catalogue! {
         explanation: "The project's name is one typical slip away from a much more downloaded project: a look-alike character (0 for o), a missing, extra, doubled or swapped letter, a separator or python-/py- variant, or reordered parts. Attackers register such names to catch typing mistakes; established names are never flagged.",
         remediation: "Check the spelling and install the project named in the alert instead; report the impostor to PyPI.",
     }
+    DependencyConfusion {
+        id: "dependency-confusion",
+        severity: Critical,
+        category: Name,
+        title: "Internal package name offered by a public or second index",
+        explanation: "The name belongs to the organisation (an --internal / SAFE_PIP_INTERNAL rule) but an index other than the one it must come from offers it, or several configured indexes offer it. pip merges the candidates of --index-url and every --extra-index-url and installs the highest version wherever it comes from, so anyone who registers the internal name on PyPI with a higher version gets their code installed (dependency confusion).",
+        remediation: "Do not install it. Pin the internal index for this name: with uv, an `[[tool.uv.index]]` entry with `explicit = true` and `[tool.uv.sources]` NAME = { index = \"internal\" }; with pip, use only `--index-url INTERNAL` (no --extra-index-url) and let the internal index proxy PyPI. Then register or claim the name on PyPI (or rename the internal package) so nobody else can publish it.",
+    }
+    AmbiguousIndex {
+        id: "ambiguous-index",
+        severity: High,
+        category: Name,
+        title: "Project offered by several configured indexes",
+        explanation: "More than one configured index (--index-url, --extra-index-url, pip.conf) offers this project. pip merges their candidates and installs the highest version wherever it comes from, so which index supplies the package is not under your control; this is how dependency confusion works when the name is in fact internal.",
+        remediation: "Find out which index the project should come from. If it is internal, declare it with `--internal NAME=INDEX` (or SAFE_PIP_INTERNAL) and pin that index; otherwise drop the extra index for it or document the decision.",
+    }
 
     // ───────────── registry metadata (src/analysis/metadata) ─────────────
     ProjectQuarantined {

@@ -2,6 +2,7 @@
 
 use super::{exit, print_error};
 use crate::analysis::metadata::MetadataPolicy;
+use crate::analysis::names::InternalPolicy;
 use crate::index::{DiscoveryInputs, IndexClient, discover};
 use crate::pipeline::ScanOptions;
 use crate::report::ColorChoice;
@@ -36,6 +37,11 @@ pub struct VetArgs {
     /// Releases younger than this many days are flagged (release-too-new).
     #[arg(long, value_name = "DAYS")]
     pub min_release_age: Option<u32>,
+    /// Internal project names, NAME or PREFIX-* with an optional =INDEX_URL they must come
+    /// from (repeatable, or comma-separated). A name matching a rule that an index other
+    /// than INDEX (without INDEX: public PyPI) offers is blocked as dependency confusion.
+    #[arg(long = "internal", value_name = "PATTERN[=INDEX]", env = "SAFE_PIP_INTERNAL", value_delimiter = ',')]
+    pub internal: Vec<String>,
     #[arg(long, value_enum, default_value_t = VetFormat::Terminal)]
     pub format: VetFormat,
 }
@@ -51,6 +57,13 @@ pub fn run(args: VetArgs, color: ColorChoice) -> i32 {
             }
         }
     }
+    let internal = match InternalPolicy::from_flags(&args.internal) {
+        Ok(p) => p,
+        Err(e) => {
+            print_error(&e.to_string(), &e.hint());
+            return exit::ERROR;
+        }
+    };
     let client = if args.offline {
         None
     } else {
@@ -81,7 +94,7 @@ pub fn run(args: VetArgs, color: ColorChoice) -> i32 {
         metadata.min_release_age_days = d;
     }
     let now_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-    let opts = VetOptions { client: client.as_ref(), scan: ScanOptions::default(), metadata, now_unix };
+    let opts = VetOptions { client: client.as_ref(), scan: ScanOptions::default(), metadata, internal, now_unix };
     // Names are vetted concurrently: most of the time goes to the network.
     let reports: Vec<_> = std::thread::scope(|s| {
         let handles: Vec<_> = requests.iter().map(|r| s.spawn(|| vet::vet(r, &opts))).collect();

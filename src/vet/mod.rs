@@ -9,7 +9,7 @@ pub use render::{render_json, render_terminal};
 
 use crate::alerts::{AlertId, Category};
 use crate::analysis::metadata::{self, History, MetadataPolicy, RegistryFacts, ReleaseFact};
-use crate::analysis::names::{self, Squat};
+use crate::analysis::names::{self, InternalPolicy, Squat};
 use crate::finding::{ExecContext, Finding};
 use crate::index::simple::{FileEntry, ProjectPage};
 use crate::index::{IndexClient, IndexError};
@@ -121,6 +121,8 @@ pub struct VetOptions<'a> {
     pub client: Option<&'a IndexClient>,
     pub scan: ScanOptions,
     pub metadata: MetadataPolicy,
+    /// Internal project names (dependency confusion); checked on every configured index.
+    pub internal: InternalPolicy,
     pub now_unix: i64,
 }
 
@@ -150,7 +152,7 @@ pub fn vet(req: &VetRequest, opts: &VetOptions) -> VetReport {
         None => {
             report.status = VetStatus::Unverified { reason: "offline: only the name was checked; registry facts and code were not".into() };
         }
-        Some(client) => match check_registry_and_code(req, client, opts, &mut findings) {
+        Some(client) => match check_indexes(req, client, opts, &mut findings).and_then(|()| check_registry_and_code(req, client, opts, &mut findings)) {
             Ok((facts, files)) => {
                 report.version = Some(facts.version.clone());
                 report.summary = facts.summary.clone();
@@ -167,13 +169,38 @@ pub fn vet(req: &VetRequest, opts: &VetOptions) -> VetReport {
     report.risk = score::score(&findings);
     report.decision = opts.scan.policy.decide(&findings);
     report.behaviour = behaviour(&findings);
-    report.recommendation = recommendation(&report, squat.as_ref());
     report.findings = findings;
+    report.recommendation = recommendation(&report, squat.as_ref());
     report
 }
 
 fn typosquat_finding(s: &Squat) -> Finding {
     Finding::new(AlertId::Typosquat, "", format!("`{}` looks like `{}` (#{} on PyPI): {}", s.name, s.target, s.target_rank, s.reason))
+}
+
+/// Dependency confusion: when more than one index is configured or the name is internal,
+/// asks every index separately whether it offers the project. Fails closed: an index
+/// that cannot be asked makes the report's status an error (its findings so far stay).
+fn check_indexes(req: &VetRequest, client: &IndexClient, opts: &VetOptions, findings: &mut Vec<Finding>) -> Result<(), VetStatus> {
+    if client.index_urls().len() < 2 && opts.internal.matches(&req.name).is_none() {
+        return Ok(());
+    }
+    let mut offers = Vec::new();
+    let mut failed = None;
+    for (url, result) in client.project_on_each_index(&req.name) {
+        match result {
+            // A page without files (a name held defensively) offers nothing to install.
+            Ok(page) => offers.push((url, page.is_some_and(|p| !p.files.is_empty()))),
+            Err(e) => {
+                failed.get_or_insert(e);
+            }
+        }
+    }
+    findings.extend(names::check_confusion(&req.name, &opts.internal, &offers));
+    match failed {
+        Some(e) => Err(index_error(e)),
+        None => Ok(()),
+    }
 }
 
 /// Registry facts and the release's files, scanned. Adds findings; returns the facts.
@@ -350,6 +377,13 @@ fn similar_packages(name: &str, squat: Option<&Squat>) -> Vec<Similar> {
 fn recommendation(r: &VetReport, squat: Option<&Squat>) -> String {
     if let Some(s) = squat {
         return format!("Do not add `{}`: it imitates `{}`. Use `{}` instead.", r.name, s.target, s.target);
+    }
+    if r.findings.iter().any(|f| f.alert == AlertId::DependencyConfusion) {
+        return format!(
+            "Do not install `{}` until its internal index is pinned: an index it must not come from offers it (dependency confusion). \
+             Pin the internal index for this name (uv `[tool.uv.sources]` index pinning, or pip with only --index-url INTERNAL) and claim the name on PyPI.",
+            r.name
+        );
     }
     match (&r.status, r.decision.verdict) {
         (_, Action::Block) => "Do not add this package: it has critical alerts. Remove it and report it to PyPI if it is malicious.".into(),

@@ -94,7 +94,7 @@ fn serve(projects: Vec<Project>) -> TestServer {
 
 fn vet_on(server: &TestServer, spec: &str) -> VetReport {
     let client = IndexClient::new(&IndexSettings::for_index(&server.url("/simple/"))).unwrap().with_backoff(std::time::Duration::from_millis(1));
-    let opts = VetOptions { client: Some(&client), scan: ScanOptions::default(), metadata: MetadataPolicy::default(), now_unix: NOW };
+    let opts = VetOptions { client: Some(&client), scan: ScanOptions::default(), metadata: MetadataPolicy::default(), internal: InternalPolicy::default(), now_unix: NOW };
     vet(&VetRequest::parse(spec).unwrap(), &opts)
 }
 
@@ -180,7 +180,7 @@ fn unknown_project_and_unreachable_index_are_never_allowed() {
     let mut settings = IndexSettings::for_index(&dead);
     settings.retries = 0;
     let client = IndexClient::new(&settings).unwrap().with_backoff(std::time::Duration::from_millis(1));
-    let opts = VetOptions { client: Some(&client), scan: ScanOptions::default(), metadata: MetadataPolicy::default(), now_unix: NOW };
+    let opts = VetOptions { client: Some(&client), scan: ScanOptions::default(), metadata: MetadataPolicy::default(), internal: InternalPolicy::default(), now_unix: NOW };
     let r = vet(&VetRequest::parse("tidy-numbers").unwrap(), &opts);
     match &r.status {
         VetStatus::Error { message, hint } => {
@@ -194,7 +194,7 @@ fn unknown_project_and_unreachable_index_are_never_allowed() {
 
 #[test]
 fn offline_checks_the_name_only() {
-    let opts = VetOptions { client: None, scan: ScanOptions::default(), metadata: MetadataPolicy::default(), now_unix: NOW };
+    let opts = VetOptions { client: None, scan: ScanOptions::default(), metadata: MetadataPolicy::default(), internal: InternalPolicy::default(), now_unix: NOW };
     let squat = vet(&VetRequest::parse("djang0").unwrap(), &opts);
     assert_eq!(squat.decision.verdict, Action::Block);
     assert_eq!(squat.similar[0].name, "django");
@@ -208,4 +208,68 @@ fn request_specs_are_validated() {
     assert!(VetRequest::parse("requests>=2").is_err());
     assert!(VetRequest::parse("../etc").is_err());
     assert!(VetRequest::parse("requests==").is_err());
+}
+
+fn acme_utils(version: &'static str) -> Project {
+    Project {
+        name: "acme-utils",
+        summary: "Acme's shared helpers",
+        releases: vec![("1.0.0", NOW - 700 * DAY), (version, NOW - 100 * DAY)],
+        sdist: sdist("acme-utils", version, &[("setup.py", CLEAN_SETUP), ("acme_utils/__init__.py", CLEAN_INIT)]),
+        lie_about_hash: false,
+    }
+}
+
+/// vet with `--index-url public --extra-index-url internal` (the usual confusion setup).
+fn vet_on_both(public: &TestServer, internal: &TestServer, rules: &[String], spec: &str) -> VetReport {
+    let mut settings = IndexSettings::for_index(&public.url("/simple/"));
+    settings.extra_index_urls = vec![internal.url("/simple/")];
+    settings.retries = 0;
+    let client = IndexClient::new(&settings).unwrap().with_backoff(std::time::Duration::from_millis(1));
+    let internal = InternalPolicy::from_flags(rules).unwrap();
+    let opts = VetOptions { client: Some(&client), scan: ScanOptions::default(), metadata: MetadataPolicy::default(), internal, now_unix: NOW };
+    vet(&VetRequest::parse(spec).unwrap(), &opts)
+}
+
+#[test]
+fn internal_name_also_on_a_second_index_is_blocked_as_dependency_confusion() {
+    let internal = serve(vec![acme_utils("1.2.0")]);
+    let public = serve(vec![acme_utils("99.0.0")]);
+    let rule = format!("acme-*={}", internal.url("/simple/"));
+    let r = vet_on_both(&public, &internal, std::slice::from_ref(&rule), "acme-utils");
+    assert_eq!(r.decision.verdict, Action::Block, "{:?}", ids(&r));
+    let f = r.findings.iter().find(|f| f.alert == AlertId::DependencyConfusion).expect("dependency-confusion");
+    assert!(f.message.contains(&public.url("/simple/")) && f.message.contains("`acme-*`"), "{}", f.message);
+    assert!(r.recommendation.contains("pinned"), "{}", r.recommendation);
+    assert!(!ids(&r).contains(&"ambiguous-index"));
+
+    // Only the internal index has it: no confusion alert, the package is vetted as usual.
+    let empty_public = serve(vec![]);
+    let r = vet_on_both(&empty_public, &internal, &[rule], "acme-utils");
+    assert!(!ids(&r).iter().any(|i| *i == "dependency-confusion" || *i == "ambiguous-index"), "{:?}", ids(&r));
+    assert_eq!(r.status, VetStatus::Checked, "{:?}", r.status);
+    assert_eq!(r.version.as_deref(), Some("1.2.0"));
+}
+
+#[test]
+fn a_name_on_two_indexes_without_a_rule_is_to_be_investigated() {
+    let internal = serve(vec![acme_utils("1.2.0")]);
+    let public = serve(vec![acme_utils("99.0.0")]);
+    let r = vet_on_both(&public, &internal, &[], "acme-utils");
+    assert!(ids(&r).contains(&"ambiguous-index"), "{:?}", ids(&r));
+    assert_eq!(r.decision.verdict, Action::Warn, "{:?}", ids(&r));
+}
+
+#[test]
+fn an_index_that_cannot_be_asked_fails_the_confusion_check_closed() {
+    let internal = TestServer::start(|_, _| Reply::status(503));
+    let public = serve(vec![acme_utils("99.0.0")]);
+    let rule = format!("acme-*={}", internal.url("/simple/"));
+    let r = vet_on_both(&public, &internal, &[rule], "acme-utils");
+    // The public copy is still reported, and the report is an error, never a pass.
+    assert!(ids(&r).contains(&"dependency-confusion"), "{:?}", ids(&r));
+    match &r.status {
+        VetStatus::Error { hint, .. } => assert!(!hint.is_empty()),
+        other => panic!("expected an error, got {other:?}"),
+    }
 }

@@ -1,9 +1,12 @@
-//! Name checks: typosquatting against the bundled list of the most-downloaded PyPI
+//! Name checks: dependency confusion (internal names offered by a public or second index,
+//! see [`check_confusion`]) and typosquatting against the bundled list of the most-downloaded PyPI
 //! projects. Offline and instant; the list ships inside the package
 //! (python/safe_pip/data/top_packages.tsv) so `vet --offline` and `scan` work anywhere.
 
+mod confusion;
 mod typosquat;
 
+pub use confusion::{InternalPolicy, InternalRule, InternalRuleError, check_confusion};
 pub use typosquat::{Squat, check_typosquat};
 
 use rustc_hash::FxHashMap as HashMap;
