@@ -50,6 +50,9 @@ struct Project {
     sdist: Vec<u8>,
     /// Advertise a wrong sha256 for the file.
     lie_about_hash: bool,
+    /// Changes to the Simple API page and to the JSON API body (crafted registry facts).
+    page_patch: Option<fn(&mut serde_json::Value)>,
+    json_patch: Option<fn(&mut serde_json::Value)>,
 }
 
 fn serve(projects: Vec<Project>) -> TestServer {
@@ -61,12 +64,15 @@ fn serve(projects: Vec<Project>) -> TestServer {
             let filename = format!("{}-{latest}.tar.gz", p.name);
             let sha = if p.lie_about_hash { "0".repeat(64) } else { Sha256::digest(&p.sdist).iter().map(|b| format!("{b:02x}")).collect::<String>() };
             if req.path == format!("/simple/{}/", p.name) {
-                let body = serde_json::json!({
+                let mut body = serde_json::json!({
                     "meta": {"api-version": "1.1"},
                     "name": p.name,
                     "files": [{"filename": filename, "url": format!("{base}{filename}"), "hashes": {"sha256": sha}, "upload-time": iso(uploaded), "size": p.sdist.len()}],
                     "versions": p.releases.iter().map(|r| r.0).collect::<Vec<_>>(),
                 });
+                if let Some(patch) = p.page_patch {
+                    patch(&mut body);
+                }
                 return Reply::ok("application/vnd.pypi.simple.v1+json", body.to_string());
             }
             if req.path == format!("/pypi/{}/json", p.name) {
@@ -75,13 +81,16 @@ fn serve(projects: Vec<Project>) -> TestServer {
                     .iter()
                     .map(|(v, t)| (v.to_string(), serde_json::json!([{"upload_time_iso_8601": iso(*t), "yanked": false, "packagetype": "sdist", "filename": format!("{}-{v}.tar.gz", p.name)}])))
                     .collect();
-                let body = serde_json::json!({
+                let mut body = serde_json::json!({
                     "info": {"name": p.name, "version": latest, "summary": p.summary, "description": "A small, documented library.\n\nSee the docs.",
                              "license_expression": "MIT", "classifiers": [], "project_urls": {"Source": "https://example.invalid/src"}, "requires_dist": [], "yanked": false},
                     "releases": releases,
                     "urls": [{"upload_time_iso_8601": iso(uploaded), "yanked": false, "packagetype": "sdist", "filename": filename}],
                     "vulnerabilities": [],
                 });
+                if let Some(patch) = p.json_patch {
+                    patch(&mut body);
+                }
                 return Reply::ok("application/json", body.to_string());
             }
             if req.path == format!("{base}{filename}") {
@@ -114,6 +123,8 @@ fn healthy_package_is_checked_and_allowed_with_history() {
         releases: vec![("1.0.0", NOW - 2000 * DAY), ("2.0.0", NOW - 900 * DAY), ("3.0.0", NOW - 300 * DAY), ("3.1.0", NOW - 40 * DAY)],
         sdist: sdist("tidy-numbers", "3.1.0", &[("setup.py", CLEAN_SETUP), ("tidy_numbers/__init__.py", CLEAN_INIT)]),
         lie_about_hash: false,
+        page_patch: None,
+        json_patch: None,
     }]);
     let r = vet_on(&server, "tidy-numbers");
     assert_eq!(r.status, VetStatus::Checked, "{:?}", r.status);
@@ -137,6 +148,8 @@ fn malicious_release_is_blocked_with_the_code_alert_and_registry_alerts() {
         releases: vec![("1.0", NOW - 2 * DAY)],
         sdist: sdist("canary-pkg", "1.0", &[("setup.py", CANARY_SETUP)]),
         lie_about_hash: false,
+        page_patch: None,
+        json_patch: None,
     }]);
     let r = vet_on(&server, "canary-pkg==1.0");
     assert_eq!(r.decision.verdict, Action::Block);
@@ -158,6 +171,8 @@ fn hash_mismatch_fails_closed() {
         releases: vec![("3.1.0", NOW - 400 * DAY)],
         sdist: sdist("tidy-numbers", "3.1.0", &[("setup.py", CLEAN_SETUP)]),
         lie_about_hash: true,
+        page_patch: None,
+        json_patch: None,
     }]);
     let r = vet_on(&server, "tidy-numbers");
     assert!(matches!(r.status, VetStatus::Error { .. }), "{:?}", r.status);
@@ -217,6 +232,8 @@ fn acme_utils(version: &'static str) -> Project {
         releases: vec![("1.0.0", NOW - 700 * DAY), (version, NOW - 100 * DAY)],
         sdist: sdist("acme-utils", version, &[("setup.py", CLEAN_SETUP), ("acme_utils/__init__.py", CLEAN_INIT)]),
         lie_about_hash: false,
+        page_patch: None,
+        json_patch: None,
     }
 }
 
@@ -272,4 +289,76 @@ fn an_index_that_cannot_be_asked_fails_the_confusion_check_closed() {
         VetStatus::Error { hint, .. } => assert!(!hint.is_empty()),
         other => panic!("expected an error, got {other:?}"),
     }
+}
+
+/// Every registry-metadata alert fires on a crafted project served by the local index,
+/// and the healthy project next to it raises none of them.
+#[test]
+fn every_metadata_alert_fires_through_the_local_index() {
+    type Patch = Option<fn(&mut serde_json::Value)>;
+    let years = |n: i64| NOW - n * 365 * DAY;
+    let long_history = vec![("1.0.0", years(6)), ("2.0.0", years(4)), ("3.0.0", years(2)), ("3.1.0", NOW - 40 * DAY)];
+    let cases: Vec<(&str, &str, Vec<(&'static str, i64)>, Patch, Patch, MetadataPolicy)> = vec![
+        ("release-too-new", "fresh-release", vec![("1.0.0", years(3)), ("2.0.0", NOW - 3600)], None, None, MetadataPolicy::default()),
+        ("very-new-project", "very-new", vec![("0.1.0", NOW - 5 * DAY), ("0.2.0", NOW - 3 * DAY)], None, None, MetadataPolicy::default()),
+        ("new-project", "fairly-new", vec![("0.1.0", NOW - 200 * DAY), ("0.2.0", NOW - 100 * DAY)], None, None, MetadataPolicy::default()),
+        ("few-releases", "one-shot", vec![("1.0.0", years(2))], None, None, MetadataPolicy::default()),
+        ("unmaintained", "old-timer", vec![("1.0.0", years(6)), ("1.1.0", years(3))], None, None, MetadataPolicy::default()),
+        ("yanked-release", "pulled", long_history.clone(), None, Some(|b| { b["info"]["yanked"] = true.into(); b["info"]["yanked_reason"] = "compromised upload".into(); }), MetadataPolicy::default()),
+        ("project-quarantined", "quarantined", long_history.clone(), Some(|b| b["project-status"] = serde_json::json!({"status": "quarantined"})), None, MetadataPolicy::default()),
+        ("project-archived", "archived", long_history.clone(), Some(|b| b["project-status"] = serde_json::json!({"status": "archived"})), None, MetadataPolicy::default()),
+        ("project-deprecated", "deprecated", long_history.clone(), Some(|b| b["project-status"] = serde_json::json!({"status": "deprecated", "reason": "use tidy-numbers"})), None, MetadataPolicy::default()),
+        ("inactive-project", "inactive", long_history.clone(), None, Some(|b| b["info"]["classifiers"] = serde_json::json!(["Development Status :: 7 - Inactive"])), MetadataPolicy::default()),
+        ("limited-documentation", "undocumented", long_history.clone(), None, Some(|b| { b["info"]["description"] = "".into(); b["info"]["summary"] = "".into(); b["info"]["project_urls"] = serde_json::json!({}); }), MetadataPolicy::default()),
+        ("license-missing", "no-licence", long_history.clone(), None, Some(|b| { b["info"]["license_expression"] = serde_json::Value::Null; }), MetadataPolicy::default()),
+        ("license-unknown", "odd-licence", long_history.clone(), None, Some(|b| { b["info"]["license_expression"] = serde_json::Value::Null; b["info"]["license"] = "ACME Community License".into(); }), MetadataPolicy::default()),
+        ("license-not-allowed", "copyleft", long_history.clone(), None, Some(|b| b["info"]["license_expression"] = "AGPL-3.0-or-later".into()), MetadataPolicy { licenses_denied: vec!["AGPL-3.0-only".into()], ..MetadataPolicy::default() }),
+        ("known-vulnerability", "vulnerable", long_history.clone(), None, Some(|b| b["vulnerabilities"] = serde_json::json!([{"id": "PYSEC-2099-1", "aliases": ["CVE-2099-0001"], "summary": "bad", "fixed_in": ["9.9.9"], "link": "https://example.invalid", "withdrawn": null}])), MetadataPolicy::default()),
+        ("small-user-base", "obscure", long_history.clone(), None, None, MetadataPolicy::default()),
+    ];
+    let mut covered: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    covered.sort_unstable();
+    let mut catalogue: Vec<&str> = AlertId::ALL.iter().filter(|a| a.category() == crate::alerts::Category::Metadata).map(|a| a.id()).collect();
+    catalogue.sort_unstable();
+    assert_eq!(covered, catalogue, "every metadata alert in the catalogue has a case here");
+    let mut projects = Vec::new();
+    for (_, name, releases, page_patch, json_patch, _) in &cases {
+        let latest = releases.last().unwrap().0;
+        projects.push(Project {
+            name,
+            summary: "Small arithmetic helpers",
+            releases: releases.clone(),
+            sdist: sdist(name, latest, &[("setup.py", CLEAN_SETUP)]),
+            lie_about_hash: false,
+            page_patch: *page_patch,
+            json_patch: *json_patch,
+        });
+    }
+    projects.push(Project {
+        name: "tidy-numbers",
+        summary: "Small arithmetic helpers",
+        releases: long_history.clone(),
+        sdist: sdist("tidy-numbers", "3.1.0", &[("setup.py", CLEAN_SETUP)]),
+        lie_about_hash: false,
+        page_patch: None,
+        json_patch: None,
+    });
+    let names: Vec<&'static str> = projects.iter().map(|p| p.name).collect();
+    let server = serve(projects);
+    let client = IndexClient::new(&IndexSettings::for_index(&server.url("/simple/"))).unwrap().with_backoff(std::time::Duration::from_millis(1));
+    let vet_with = |name: &str, metadata: MetadataPolicy| {
+        let opts = VetOptions { client: Some(&client), scan: ScanOptions::default(), metadata, internal: InternalPolicy::default(), now_unix: NOW };
+        vet(&VetRequest::parse(name).unwrap(), &opts)
+    };
+    for (alert, name, _, _, _, policy) in &cases {
+        assert!(names.contains(name));
+        let r = vet_with(name, policy.clone());
+        assert_eq!(r.status, VetStatus::Checked, "{name}: {:?}", r.status);
+        assert!(ids(&r).contains(alert), "{alert} did not fire for {name}: {:?}", ids(&r));
+        let healthy = vet_with("tidy-numbers", policy.clone());
+        assert!(!ids(&healthy).contains(alert) || *alert == "small-user-base", "{alert} fired on the healthy project");
+    }
+    let healthy = vet_with("tidy-numbers", MetadataPolicy::default());
+    let metadata_alerts: Vec<&str> = healthy.findings.iter().filter(|f| f.alert.category() == crate::alerts::Category::Metadata).map(|f| f.alert.id()).collect();
+    assert_eq!(metadata_alerts, vec!["small-user-base"], "a healthy project (outside the top list) raises only the informational user-base note");
 }
