@@ -268,9 +268,16 @@ fn registry_facts(req: &VetRequest, client: &IndexClient, page: &ProjectPage) ->
                     message: format!("the index's JSON API answer for {} {v} could not be read: {e}", req.name),
                     hint: "retry later".into(),
                 })?,
+                // No per-release document (mirrors): the project's own description,
+                // licence and links still hold; release facts come from the Simple page.
+                // Advisories for this release stay unknown rather than "none".
                 None if page.files.iter().any(|f| f.version(&req.name).as_deref() == Some(v.as_str())) => {
-                    let mut f = facts_from_page(req, page);
+                    let from_page = facts_from_page(req, page);
+                    let mut f = if project.is_some() { facts.clone() } else { from_page.clone() };
                     f.version = v.clone();
+                    f.upload_time = from_page.upload_time;
+                    f.yanked = from_page.yanked;
+                    f.vulnerabilities.clear();
                     f
                 }
                 None => return Err(VetStatus::NotFound { reason: format!("{} has no release {v}", req.name) }),

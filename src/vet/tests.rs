@@ -362,3 +362,24 @@ fn every_metadata_alert_fires_through_the_local_index() {
     let metadata_alerts: Vec<&str> = healthy.findings.iter().filter(|f| f.alert.category() == crate::alerts::Category::Metadata).map(|f| f.alert.id()).collect();
     assert_eq!(metadata_alerts, vec!["small-user-base"], "a healthy project (outside the top list) raises only the informational user-base note");
 }
+
+/// A mirror without per-release JSON documents: a pinned older release keeps the project's
+/// licence and description instead of being reported as undocumented and unlicensed.
+#[test]
+fn pinned_release_without_its_own_json_document_keeps_project_facts() {
+    let server = serve(vec![Project {
+        name: "tidy-numbers",
+        summary: "Small arithmetic helpers",
+        releases: vec![("1.0.0", NOW - 2000 * DAY), ("3.1.0", NOW - 40 * DAY)],
+        sdist: sdist("tidy-numbers", "3.1.0", &[("setup.py", CLEAN_SETUP)]),
+        lie_about_hash: false,
+        page_patch: None,
+        // The project document describes a newer release than the one pinned.
+        json_patch: Some(|b| b["info"]["version"] = "4.0.0".into()),
+    }]);
+    let r = vet_on(&server, "tidy-numbers==3.1.0");
+    assert_eq!(r.status, VetStatus::Checked, "{:?}", r.status);
+    assert_eq!(r.version.as_deref(), Some("3.1.0"));
+    let found = ids(&r);
+    assert!(!found.contains(&"license-missing") && !found.contains(&"limited-documentation"), "{found:?}");
+}
