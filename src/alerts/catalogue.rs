@@ -517,7 +517,7 @@ catalogue! {
         severity: Low,
         category: Metadata,
         title: "Project has only one release or only 0.0.x releases",
-        explanation: "The project has published a single release, or only placeholder `0.0.x` versions. Throw-away malicious projects usually look like this; so do brand-new experiments.",
+        explanation: "The project has published a single release, or only throw-away `0.0.x` versions. Throw-away malicious projects usually look like this; so do brand-new experiments.",
         remediation: "Informational; check the project's repository and purpose.",
     }
     LimitedDocumentation {

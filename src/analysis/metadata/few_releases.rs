@@ -1,4 +1,4 @@
-//! `few-releases` (low): one release, or only `0.0.x` placeholder releases.
+//! `few-releases` (low): one release, or only `0.0.x` throw-away releases.
 //!
 //! **What:** the project has published a single release (counting releases that have
 //! files), or every release it has is numbered `0.0.x`/`0.0`/`0`.
@@ -26,8 +26,8 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
     let counted: Vec<&str> = if dated.is_empty() { f.releases.iter().map(|r| r.version.as_str()).collect() } else { dated };
     let message = if counted.len() == 1 {
         format!("{} has a single release ({}); policy flags projects with fewer than 2 releases", f.name, counted[0])
-    } else if counted.iter().all(|v| Version::parse(v).is_some_and(|v| v.is_placeholder())) {
-        format!("{} has only 0.0.x placeholder releases ({})", f.name, shorten(&counted))
+    } else if counted.iter().all(|v| Version::parse(v).is_some_and(|v| v.is_throwaway())) {
+        format!("{} has only 0.0.x throw-away releases ({})", f.name, shorten(&counted))
     } else {
         return Vec::new();
     };
@@ -59,11 +59,11 @@ mod tests {
     }
 
     #[test]
-    fn fires_on_a_single_or_placeholder_history() {
+    fn fires_on_a_single_or_throwaway_history() {
         let found = run(check, &with_releases(&["0.0.1"]), &MetadataPolicy::default());
         assert_eq!(found[0].message, "fastjsonlogger has a single release (0.0.1); policy flags projects with fewer than 2 releases");
         let found = run(check, &with_releases(&["0.0.1", "0.0.2", "0.0.3"]), &MetadataPolicy::default());
-        assert_eq!(found[0].message, "fastjsonlogger has only 0.0.x placeholder releases (0.0.1, 0.0.2, 0.0.3)");
+        assert_eq!(found[0].message, "fastjsonlogger has only 0.0.x throw-away releases (0.0.1, 0.0.2, 0.0.3)");
         assert_eq!(run(check, &with_releases(&["1.0.0"]), &MetadataPolicy::default()).len(), 1);
     }
 

@@ -126,7 +126,7 @@ pub fn declared(license_expression: Option<&str>, license: Option<&str>, classif
             None => Declared::Unmapped { raw: raw.to_string(), source: Source::LicenseExpression },
         };
     }
-    let field = license.map(str::trim).filter(|s| !is_placeholder_text(s));
+    let field = license.map(str::trim).filter(|s| !is_filler_text(s));
     if let Some((raw, (expr, note))) = field.and_then(|raw| map_free_text(raw).map(|m| (raw, m))) {
         return Declared::Spdx { expr, source: Source::LicenseField, raw: first_line(raw), note };
     }
@@ -140,7 +140,7 @@ pub fn declared(license_expression: Option<&str>, license: Option<&str>, classif
 }
 
 /// "", "UNKNOWN", "None", "N/A": the values tools write when nobody filled the field.
-fn is_placeholder_text(s: &str) -> bool {
+fn is_filler_text(s: &str) -> bool {
     let t = s.trim().trim_matches(|c: char| c == '"' || c == '\'').to_ascii_lowercase();
     matches!(t.as_str(), "" | "unknown" | "none" | "null" | "n/a" | "na" | "-" | "tbd" | "todo")
 }

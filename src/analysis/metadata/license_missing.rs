@@ -1,7 +1,7 @@
 //! `license-missing` (medium): the release declares no licence.
 //!
 //! **What:** no `License-Expression`, no `License ::` classifier, and the `License`
-//! field is empty or a placeholder (`UNKNOWN`, `None`).
+//! field is empty or filler (`UNKNOWN`, `None`).
 //!
 //! **Why:** without a licence nobody may use or redistribute the code; the organisation
 //! standard lists licence issues under "review and document". Careless or throw-away

@@ -1,6 +1,6 @@
 //! Just enough of PEP 440 to order versions: epoch, release, pre/post/dev parts and
 //! their normalised spellings. Local labels (`+abc`) are ignored. Used to pick the
-//! lowest fixed version above the current one and to spot `0.0.x` placeholders.
+//! lowest fixed version above the current one and to spot throw-away `0.0.x` versions.
 
 use std::cmp::Ordering;
 
@@ -92,8 +92,8 @@ impl Version {
         &self.release
     }
 
-    /// `0.0.x`, `0.0` or `0`: the numbers people upload as placeholders.
-    pub fn is_placeholder(&self) -> bool {
+    /// `0.0.x`, `0.0` or `0`: the numbers people upload as throw-away versions.
+    pub fn is_throwaway(&self) -> bool {
         self.epoch == 0 && self.release.iter().take(2).all(|&n| n == 0)
     }
 
@@ -190,14 +190,14 @@ mod tests {
     }
 
     #[test]
-    fn rejects_non_versions_and_spots_placeholders() {
+    fn rejects_non_versions_and_spots_throwaway_versions() {
         for bad in ["", "abc", "1.0-foo", "1..0", "latest"] {
             assert!(Version::parse(bad).is_none(), "{bad}");
         }
-        assert!(v("0.0.1").is_placeholder());
-        assert!(v("0.0.0").is_placeholder());
-        assert!(v("0").is_placeholder());
-        assert!(!v("0.1.0").is_placeholder());
-        assert!(!v("1.0.0").is_placeholder());
+        assert!(v("0.0.1").is_throwaway());
+        assert!(v("0.0.0").is_throwaway());
+        assert!(v("0").is_throwaway());
+        assert!(!v("0.1.0").is_throwaway());
+        assert!(!v("1.0.0").is_throwaway());
     }
 }

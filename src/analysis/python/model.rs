@@ -75,7 +75,7 @@ impl Val {
     fn named(q: String) -> Val {
         Val { qname: Some(q), ..Default::default() }
     }
-    /// Folded text or a placeholder for unknown parts.
+    /// Folded text, with a marker standing in for parts that cannot be known statically.
     pub fn text_or_hole(&self) -> &str {
         self.text.as_deref().unwrap_or("…")
     }
