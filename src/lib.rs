@@ -10,6 +10,7 @@ pub mod artifact;
 pub mod cli;
 pub mod db;
 pub mod finding;
+pub mod hex;
 pub mod index;
 pub mod lockfile;
 pub mod pep503;

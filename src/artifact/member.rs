@@ -198,7 +198,7 @@ mod tests {
     #[test]
     fn sha256_covers_the_whole_content() {
         let (m, _) = run("a.bin", b"abc", 1000);
-        let hex: String = m.sha256.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = crate::hex::hex(&m.sha256);
         assert_eq!(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 

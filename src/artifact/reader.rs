@@ -159,9 +159,7 @@ pub fn read_bytes(filename: &str, bytes: &[u8], limits: &Limits) -> Result<Artif
     read_container(filename, Cursor::new(bytes), sha, limits)
 }
 
-pub(super) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub(super) use crate::hex::hex;
 
 fn read_container<R: Read + Seek>(
     filename: &str,
@@ -261,7 +259,7 @@ fn describe_head(head: &[u8]) -> String {
     if head.is_empty() {
         return "empty".to_string();
     }
-    let shown: String = head.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let shown = hex(&head[..head.len().min(8)]);
     format!("unrecognised content, first bytes {shown}")
 }
 

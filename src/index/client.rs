@@ -522,15 +522,7 @@ fn verify_hashes(file: &str, hashes: &BTreeMap<String, String>, bytes: &[u8]) ->
     Ok(checked)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(HEX[(b >> 4) as usize] as char);
-        s.push(HEX[(b & 15) as usize] as char);
-    }
-    s
-}
+use crate::hex::hex;
 
 /// A short cause for an HTTP error: the innermost cause (e.g. "Connection refused (os
 /// error 111)"), or "timed out"; with any credential text scrubbed.

@@ -62,7 +62,7 @@ fn serve(projects: Vec<Project>) -> TestServer {
         for p in projects.iter() {
             let (latest, uploaded) = *p.releases.last().unwrap();
             let filename = format!("{}-{latest}.tar.gz", p.name);
-            let sha = if p.lie_about_hash { "0".repeat(64) } else { Sha256::digest(&p.sdist).iter().map(|b| format!("{b:02x}")).collect::<String>() };
+            let sha = if p.lie_about_hash { "0".repeat(64) } else { crate::hex::hex(&Sha256::digest(&p.sdist)) };
             if req.path == format!("/simple/{}/", p.name) {
                 let mut body = serde_json::json!({
                     "meta": {"api-version": "1.1"},

@@ -52,7 +52,7 @@ pub fn check(artifact: &Artifact, ctx: &PackageContext) -> Vec<Finding> {
             if i + 1 == MAX_FINDINGS && total > MAX_FINDINGS {
                 message.push_str(&format!("; {} more executables not listed", total - MAX_FINDINGS));
             }
-            let magic: String = m.head.iter().take(8).map(|b| format!("{b:02x}")).collect();
+            let magic = crate::hex::hex(&m.head[..m.head.len().min(8)]);
             Finding::new(AlertId::BundledExecutable, m.path.as_str(), message)
                 .with_evidence(&format!("magic {magic}, sha256 {}", m.sha256_hex()))
         })

@@ -36,7 +36,7 @@ fn b64(data: &[u8]) -> String {
 }
 
 fn hexs(data: &[u8]) -> String {
-    data.iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::hex(data)
 }
 
 fn unhex(s: &str) -> Vec<u8> {

@@ -20,5 +20,5 @@ fn client_for(index: &str, extras: &[String]) -> IndexClient {
 
 fn sha256_hex(b: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect()
+    crate::hex::hex(&sha2::Sha256::digest(b))
 }
