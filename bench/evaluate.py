@@ -48,6 +48,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tsvfile import read_tsv
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_MALICIOUS = (REPO.parent / "shared" / "corpus" / "malicious")
 if not DEFAULT_MALICIOUS.exists():  # a git worktree such as /work/wt-bench sits beside shared/ too
@@ -73,22 +75,6 @@ class Item:
     ext_ok: bool = True
     result: dict | None = None
     failure: str | None = None  # harness-level: no result from the scanner
-
-
-def read_tsv(path: Path) -> list[dict]:
-    rows: list[dict] = []
-    header = None
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.rstrip("\n")
-            if not line or line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if header is None:
-                header = cols
-                continue
-            rows.append(dict(zip(header, cols)))
-    return rows
 
 
 def walk_files(root: Path) -> list[Path]:

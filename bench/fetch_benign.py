@@ -44,6 +44,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tsvfile import read_tsv
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_LIST = REPO / "python" / "safe_pip" / "data" / "top_packages.tsv"
 DEFAULT_CACHE = REPO / "bench" / "cache" / "benign"
@@ -314,19 +316,9 @@ class Manifest:
         self.rows: dict[tuple[str, str], dict] = {}
         self.lock = threading.Lock()
         if path.exists():
-            with open(path, encoding="utf-8") as fh:
-                header = None
-                for line in fh:
-                    line = line.rstrip("\n")
-                    if not line or line.startswith("#"):
-                        continue
-                    cols = line.split("\t")
-                    if header is None:
-                        header = cols
-                        continue
-                    row = dict(zip(header, cols))
-                    if (path.parent / row["name"] / row["filename"]).exists():
-                        self.rows[(row["name"], row["filename"])] = row
+            for row in read_tsv(path):
+                if (path.parent / row["name"] / row["filename"]).exists():
+                    self.rows[(row["name"], row["filename"])] = row
         self._dirty = 0
 
     def forget_project(self, name: str) -> None:
