@@ -123,7 +123,7 @@ fn role_of(rel: &str, kind: ArtifactKind, data: &[u8]) -> Option<FileRole> {
     if lower.ends_with(".pth") {
         return Some(FileRole::PthFile);
     }
-    let is_python = lower.ends_with(".py") || lower.ends_with(".pyw") || (!lower.contains('.') && data.starts_with(b"#!") && data.iter().take(100).copied().collect::<Vec<u8>>().windows(6).any(|w| w == b"python"));
+    let is_python = lower.ends_with(".py") || lower.ends_with(".pyw") || (!lower.contains('.') && data.starts_with(b"#!") && data[..data.len().min(100)].windows(6).any(|w| w == b"python"));
     if !is_python {
         return None;
     }
