@@ -12,6 +12,7 @@ pub mod db;
 pub mod finding;
 pub mod hex;
 pub mod index;
+pub mod install;
 pub mod lockfile;
 pub mod pep503;
 pub mod pipeline;

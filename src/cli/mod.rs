@@ -3,6 +3,7 @@
 
 mod db;
 mod explain;
+mod install;
 mod scan;
 mod vet;
 
@@ -42,6 +43,8 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Look after the verdict DB: path, check, stats, prune, reset, import, export.
     Db(db::DbArgs),
+    /// Run pip install behind the checking proxy: every file is checked before pip gets it.
+    Install(install::InstallArgs),
 }
 
 /// Runs the CLI with the given argv (argv[0] is the program name) and returns the exit code.
@@ -65,6 +68,7 @@ where
         Command::Vet(args) => vet::run(args, cli.color),
         Command::Explain(args) => explain::run(args, cli.color),
         Command::Db(args) => db::run(args, cli.color),
+        Command::Install(args) => install::run(args, cli.color),
     }
 }
 

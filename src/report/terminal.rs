@@ -17,20 +17,21 @@ pub struct TerminalOptions {
     pub verbose: bool,
 }
 
-struct Paint(bool);
+/// ANSI colouring that is a no-op when colour is off (shared by the install summary).
+pub(crate) struct Paint(pub bool);
 
 impl Paint {
-    fn wrap(&self, code: &str, s: &str) -> String {
+    pub(crate) fn wrap(&self, code: &str, s: &str) -> String {
         if self.0 { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
     }
-    fn verdict(&self, v: Action) -> String {
+    pub(crate) fn verdict(&self, v: Action) -> String {
         match v {
             Action::Block => self.wrap("1;31", "BLOCK"),
             Action::Warn => self.wrap("1;33", "WARN "),
             Action::Allow => self.wrap("1;32", "ALLOW"),
         }
     }
-    fn severity(&self, s: Severity) -> String {
+    pub(crate) fn severity(&self, s: Severity) -> String {
         let text = format!("{:<8}", s.as_str());
         match s {
             Severity::Critical => self.wrap("31", &text),
@@ -39,10 +40,10 @@ impl Paint {
             Severity::Low => self.wrap("2", &text),
         }
     }
-    fn dim(&self, s: &str) -> String {
+    pub(crate) fn dim(&self, s: &str) -> String {
         self.wrap("2", s)
     }
-    fn bold(&self, s: &str) -> String {
+    pub(crate) fn bold(&self, s: &str) -> String {
         self.wrap("1", s)
     }
 }

@@ -174,7 +174,7 @@ pub fn vet(req: &VetRequest, opts: &VetOptions) -> VetReport {
     report
 }
 
-fn typosquat_finding(s: &Squat) -> Finding {
+pub(crate) fn typosquat_finding(s: &Squat) -> Finding {
     Finding::new(AlertId::Typosquat, "", format!("`{}` looks like `{}` (#{} on PyPI): {}", s.name, s.target, s.target_rank, s.reason))
 }
 

@@ -1,0 +1,367 @@
+//! `safe-pip install ARGS…`: the real pip of the target interpreter, run behind the
+//! checking proxy, with everything that would bypass an index vetted first.
+//!
+//! Order of work (nothing is downloaded before the name check; pip installs nothing
+//! before every source it can reach is the proxy or a vetted local copy):
+//! 1. split pip's arguments ([`pip_args`]) and start the pip process of the target
+//!    interpreter, which reports pip's own reading of its options ([`pip_child`]);
+//! 2. collect what is requested ([`requested`]) and refuse typosquats ([`name_check`]);
+//! 3. vet local archives/folders and direct URLs, refuse VCS ([`bypass`]);
+//! 4. rewrite requirements files without index lines ([`reqfile`]), work out the
+//!    effective indexes and find-links locations ([`sources`]), vet find-links folders;
+//! 5. start the proxy with one route per index ([`guard`]); pip runs with
+//!    `PIP_INDEX_URL`/`PIP_EXTRA_INDEX_URL` pointing at the routes, its index options
+//!    removed from the arguments, and re-checks the final arguments with its own parser;
+//! 6. the summary ([`summary`], [`summary_json`]) is built from the proxy's verdicts
+//!    and the wrapper's own ([`outcome`]).
+
+pub mod bypass;
+pub mod guard;
+pub mod interpreter;
+pub mod judge;
+pub mod name_check;
+pub mod outcome;
+pub mod pip_args;
+pub mod pip_child;
+pub mod progress;
+pub mod reqfile;
+pub mod requested;
+pub mod sources;
+pub mod summary;
+pub mod summary_json;
+
+use crate::analysis::metadata::MetadataPolicy;
+use crate::analysis::names::InternalPolicy;
+use crate::index::{DiscoveryInputs, IndexClient, IndexSettings, discover, redact};
+use crate::pipeline::ScanOptions;
+use outcome::Outcome;
+use pip_args::{Item, OptKind, Table};
+use pip_child::{PipChild, Reported, RunPlan};
+use progress::Progress;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// Everything one install needs, resolved by the CLI.
+#[derive(Clone, Debug)]
+pub struct InstallOptions {
+    pub python: PathBuf,
+    /// pip's arguments after `install`, without safe-pip's own options.
+    pub pip_args: Vec<String>,
+    pub allow_unverified: bool,
+    pub quiet: bool,
+    /// `--format json`: pip's stdout goes to stderr, stdout keeps the JSON document.
+    pub json: bool,
+    pub db: Option<PathBuf>,
+    pub scan: ScanOptions,
+    pub metadata: MetadataPolicy,
+    pub internal: InternalPolicy,
+}
+
+/// Loopback names every proxied pip must reach directly, whatever HTTP proxy is set.
+const LOOPBACK: &str = "127.0.0.1,localhost,::1";
+
+fn fail(mut o: Outcome, message: impl Into<String>, hint: impl Into<String>) -> Outcome {
+    o.error = Some((message.into(), hint.into()));
+    o
+}
+
+/// Runs one install and returns what happened; never panics on user input.
+pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
+    let mut out = Outcome::default();
+    let items = match pip_args::parse(&opts.pip_args, Table::Command) {
+        Ok(i) => i,
+        Err(e) => return fail(out, format!("pip would refuse these arguments: {e}"), "see `pip install --help`"),
+    };
+    let mut child = match PipChild::spawn(&opts.python, &opts.pip_args) {
+        Ok(c) => c,
+        Err(e) => return fail(out, e.to_string(), e.hint()),
+    };
+
+    // 2. What is requested, and the name check (no network).
+    let mut requested = requested::Requested::default();
+    let mut positionals = Vec::new();
+    let mut editables = Vec::new();
+    let mut reqfiles: Vec<(OptKind, String)> = Vec::new();
+    for item in &items {
+        match item {
+            Item::Positional(p) => positionals.push(p.clone()),
+            Item::Opt { kind, value: Some(v), .. } => match kind {
+                OptKind::Editable => editables.push(v.clone()),
+                OptKind::Requirement | OptKind::Constraint | OptKind::BuildConstraint => reqfiles.push((*kind, v.clone())),
+                OptKind::RequirementsFromScript => {
+                    if let Err(e) = requested.add_script(Path::new(v)) {
+                        child.abort();
+                        return fail(out, e.to_string(), e.hint());
+                    }
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    if let Some(Item::Opt { value: Some(g), .. }) = items.iter().find(|i| matches!(i, Item::Opt { name, .. } if name == "--group")) {
+        if let Err(e) = requested.add_group(g) {
+            child.abort();
+            return fail(out, e.to_string(), e.hint());
+        }
+    }
+    let collected = requested
+        .add_command_line(&positionals, &editables)
+        .and_then(|_| reqfiles.iter().filter(|(k, _)| *k == OptKind::Requirement).try_for_each(|(_, f)| requested.add_requirements_file(Path::new(f))));
+    if let Err(e) = collected {
+        child.abort();
+        return fail(out, e.to_string(), e.hint());
+    }
+    let (refused, warnings) = name_check::check_names(&requested.names, &opts.scan.policy);
+    out.notes.extend(warnings);
+    if !refused.is_empty() {
+        out.refused = refused;
+        child.abort();
+        return out;
+    }
+
+    // pip's own reading of its options.
+    let p: &Progress = progress;
+    let err_sink: Arc<pip_child::LineSink> = {
+        let progress = Arc::clone(progress);
+        Arc::new(move |line: &str| progress.pip_stderr(line))
+    };
+    let reported = match child.options(&|l| p.pip_stdout(l), err_sink) {
+        Ok(r) => r,
+        Err(e) => return fail(out, e.to_string(), e.hint()),
+    };
+    let pip_opts = match reported {
+        Reported::Options(o) => Some(o),
+        Reported::ParserExit(code) => {
+            // pip printed its usage error or help; nothing else to do.
+            child.abort();
+            out.pip_ran = true;
+            out.pip_parser_exit = true;
+            out.pip_exit = Some(code);
+            return out;
+        }
+        Reported::Unavailable { error, pip_missing: true } => {
+            child.abort();
+            return fail(out, format!("pip is not available in {}: {error}", opts.python.display()), format!("install it with `{} -m ensurepip --upgrade`, or pass another interpreter with --python", opts.python.display()));
+        }
+        Reported::Unavailable { error, .. } => {
+            out.notes.push(format!("{error}; using safe-pip's own reading of pip's configuration"));
+            None
+        }
+    };
+    out.pip_version = pip_opts.as_ref().and_then(|o| o.pip_version.clone());
+
+    let mut discovery_args = vec!["install".to_string()];
+    discovery_args.extend(opts.pip_args.iter().cloned());
+    let base = match discover(&DiscoveryInputs::from_process(&discovery_args)) {
+        Ok(s) => s,
+        Err(_) if pip_opts.is_some() => IndexSettings::default(),
+        Err(e) => {
+            child.abort();
+            return fail(out, e.to_string(), e.hint());
+        }
+    };
+    let client_settings = sources::effective(base.clone(), pip_opts.as_ref(), &[]).settings;
+    let client = match IndexClient::new(&IndexSettings { no_index: false, ..client_settings }) {
+        Ok(c) => c,
+        Err(e) => {
+            child.abort();
+            return fail(out, e.to_string(), e.hint());
+        }
+    };
+
+    // 3. Local files, direct URLs, VCS.
+    let work = match tempfile::Builder::new().prefix("safe-pip-install-").tempdir() {
+        Ok(w) => w,
+        Err(e) => {
+            child.abort();
+            return fail(out, format!("cannot create a temporary folder: {e}"), "check $TMPDIR");
+        }
+    };
+    let work_dir = work.path().to_path_buf();
+    let judge = judge::Judge::new(opts.scan.clone());
+    let mut vetter = bypass::Vetter::new(&judge, Some(&client), &work_dir, opts.allow_unverified);
+    for b in &requested.bypasses {
+        vetter.vet(b);
+    }
+    if !vetter.out.refused.is_empty() {
+        let v = vetter.out;
+        out.files.extend(v.files);
+        out.refused.extend(v.refused);
+        out.unverified.extend(v.unverified);
+        child.abort();
+        return out;
+    }
+
+    // 4. Requirements files, effective sources, find-links.
+    let substitutes = std::mem::take(&mut vetter.out.substitutes);
+    let mut rewriter = reqfile::Rewriter::new(&work_dir.join("requirements"), &substitutes);
+    let mut rewritten: HashMap<String, PathBuf> = HashMap::new();
+    for (kind, f) in &reqfiles {
+        match rewriter.rewrite(Path::new(f), *kind != OptKind::Requirement) {
+            Ok(copy) => {
+                rewritten.insert(f.clone(), copy);
+            }
+            Err(e) => {
+                child.abort();
+                return fail(out, e.to_string(), e.hint());
+            }
+        }
+    }
+    let srcs = sources::effective(base, pip_opts.as_ref(), &rewriter.directives);
+    vetter.find_links(&srcs.find_links);
+    let v = vetter.out;
+    out.files.extend(v.files);
+    out.unverified.extend(v.unverified);
+    out.notes.extend(v.notes);
+    if !v.refused.is_empty() {
+        out.refused.extend(v.refused);
+        child.abort();
+        return out;
+    }
+
+    // 5. The proxy, then pip.
+    let indexes = srcs.indexes();
+    let guard = if indexes.is_empty() {
+        None
+    } else {
+        let config = guard::GuardConfig {
+            settings: srcs.settings.clone(),
+            db: opts.db.clone(),
+            scan: opts.scan.clone(),
+            metadata: opts.metadata.clone(),
+            internal: opts.internal.clone(),
+        };
+        match guard::start(config).and_then(|g| guard::health_check(&g.base_url()).map(|_| g)) {
+            Ok(g) => Some(g),
+            Err(e) => {
+                child.abort();
+                let shown: Vec<String> = indexes.iter().map(|u| redact(u)).collect();
+                return fail(out, format!("{e} (indexes: {})", shown.join(", ")), e.hint());
+            }
+        }
+    };
+
+    let plan = RunInputs {
+        items: &items,
+        substitutes: &substitutes,
+        rewritten: &rewritten,
+        guard: guard.as_deref(),
+        upstreams: indexes.len(),
+        no_index: srcs.settings.no_index,
+        find_links: &v.find_links,
+        work_dir: &work_dir,
+        verify: pip_opts.is_some(),
+    }
+    .plan();
+    let stop = AtomicBool::new(false);
+    let result = std::thread::scope(|s| {
+        if let Some(g) = &guard {
+            let stop = &stop;
+            s.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    progress.update(&g.files());
+                    std::thread::sleep(Duration::from_millis(150));
+                }
+            });
+        }
+        let r = child.run(&plan, &|l| p.pip_stdout(l));
+        stop.store(true, Ordering::Relaxed);
+        r
+    });
+    progress.finish();
+    if let Some(g) = guard {
+        out.files.extend(g.files());
+        g.stop();
+    }
+    match result {
+        Ok((check, code)) if check.ok => {
+            out.pip_ran = true;
+            out.pip_exit = code;
+            out
+        }
+        Ok((check, _)) => fail(
+            out,
+            format!("pip's own reading of the final arguments still reaches around the proxy: {}; pip was not run", check.problems.join("; ")),
+            "this is a safe-pip bug or a pip newer than safe-pip knows; please report it with the arguments used",
+        ),
+        Err(e) => fail(out, e.to_string(), e.hint()),
+    }
+}
+
+/// What pip's final arguments and environment are made from.
+struct RunInputs<'a> {
+    items: &'a [Item],
+    substitutes: &'a HashMap<String, PathBuf>,
+    rewritten: &'a HashMap<String, PathBuf>,
+    guard: Option<&'a dyn guard::Guard>,
+    upstreams: usize,
+    no_index: bool,
+    find_links: &'a [String],
+    work_dir: &'a Path,
+    verify: bool,
+}
+
+impl RunInputs<'_> {
+    /// pip's final arguments and environment: index options out (the environment points
+    /// pip at the proxy routes, and beats pip.conf), requirements files and vetted
+    /// archives replaced by their checked copies.
+    fn plan(&self) -> RunPlan {
+        let mut argv = vec!["install".to_string()];
+        for item in self.items {
+            match item {
+                Item::Positional(p) => argv.push(reqfile::substitute_requirement(p, self.substitutes).unwrap_or_else(|| p.clone())),
+                Item::Opt { kind, name, value, raw } => match kind {
+                    OptKind::IndexUrl | OptKind::ExtraIndexUrl | OptKind::FindLinks | OptKind::Proxy | OptKind::Python => {}
+                    OptKind::Requirement | OptKind::Constraint | OptKind::BuildConstraint => {
+                        let v = value.clone().unwrap_or_default();
+                        argv.push(name.clone());
+                        argv.push(self.rewritten.get(&v).map(|p| p.display().to_string()).unwrap_or(v));
+                    }
+                    _ => argv.extend(raw.iter().cloned()),
+                },
+            }
+        }
+        if self.no_index && !argv.iter().any(|a| a == "--no-index") {
+            // A requirements file said so; say it where pip's final check can see it.
+            argv.push("--no-index".into());
+        }
+        // An empty --proxy beats a `proxy` from pip.conf or PIP_PROXY: pip talks to loopback only.
+        argv.push("--proxy=".into());
+        let mut env = std::collections::BTreeMap::new();
+        let mut unset = vec!["PIP_PROXY".to_string()];
+        let mut proxy = String::new();
+        if let Some(g) = self.guard {
+            proxy = format!("{}/", g.base_url().trim_end_matches('/'));
+            env.insert("PIP_INDEX_URL".to_string(), g.index_url(0));
+            if self.upstreams > 1 {
+                let extras: Vec<String> = (1..self.upstreams).map(|k| g.index_url(k)).collect();
+                env.insert("PIP_EXTRA_INDEX_URL".to_string(), extras.join(" "));
+            } else {
+                unset.push("PIP_EXTRA_INDEX_URL".into());
+            }
+        }
+        if self.find_links.is_empty() {
+            unset.push("PIP_FIND_LINKS".into());
+        } else {
+            env.insert("PIP_FIND_LINKS".into(), self.find_links.join(" "));
+        }
+        for var in ["NO_PROXY", "no_proxy"] {
+            let current = std::env::var(var).unwrap_or_default();
+            let joined = if current.trim().is_empty() { LOOPBACK.to_string() } else { format!("{current},{LOOPBACK}") };
+            env.insert(var.into(), joined);
+        }
+        RunPlan {
+            argv,
+            env,
+            unset,
+            proxy,
+            find_links: self.find_links.to_vec(),
+            requirements_dir: self.work_dir.display().to_string(),
+            verify: self.verify,
+        }
+    }
+}

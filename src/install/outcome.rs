@@ -1,0 +1,146 @@
+//! What one `safe-pip install` run found and did: every file checked (by the proxy or by
+//! the wrapper), what was refused before pip ran, what went through unverified, and how
+//! pip ended. The summary renderers read only this.
+
+use crate::pipeline::PackageReport;
+use crate::policy::Action;
+
+/// Where a checked file came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileSource {
+    /// Served by the proxy from configured index `upstream` (URL redacted).
+    Index { upstream: usize, index: String },
+    /// A local archive or folder named on the command line or in a requirements file.
+    Local { path: String },
+    /// A direct URL, downloaded and checked by the wrapper.
+    Url { url: String },
+    /// A file of a `--find-links` folder.
+    FindLinks { location: String },
+}
+
+impl FileSource {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FileSource::Index { .. } => "index",
+            FileSource::Local { .. } => "local",
+            FileSource::Url { .. } => "url",
+            FileSource::FindLinks { .. } => "find-links",
+        }
+    }
+
+    pub fn location(&self) -> &str {
+        match self {
+            FileSource::Index { index, .. } => index,
+            FileSource::Local { path } => path,
+            FileSource::Url { url } => url,
+            FileSource::FindLinks { location } => location,
+        }
+    }
+}
+
+/// One file and its verdict.
+#[derive(Clone, Debug)]
+pub struct CheckedFile {
+    pub source: FileSource,
+    pub project: Option<String>,
+    pub report: PackageReport,
+    /// Handed to pip (false: answered 403 / kept from pip).
+    pub served: bool,
+    /// The verdict came from the verdict DB (no analysis this time).
+    pub from_db: bool,
+}
+
+impl CheckedFile {
+    pub fn blocked(&self) -> bool {
+        !self.served || self.report.decision.verdict == Action::Block
+    }
+}
+
+/// Why something was refused before pip ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefusalKind {
+    /// A typosquat or another name policy blocks.
+    Name,
+    /// Checked and blocked (local archive, folder, direct URL).
+    Blocked,
+    /// Cannot be checked (VCS, remote find-links page) and policy does not allow that.
+    Unverifiable,
+}
+
+/// A requirement or source refused before pip ran.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub kind: RefusalKind,
+    /// The requirement, path or URL (credentials redacted).
+    pub subject: String,
+    /// "command line", "requirements.txt:3", …
+    pub origin: String,
+    pub reason: String,
+    pub hint: String,
+}
+
+/// Something let through unchecked because the user allowed unverified sources.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unverified {
+    pub subject: String,
+    pub origin: String,
+    pub reason: String,
+}
+
+/// How the run ended.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    pub files: Vec<CheckedFile>,
+    pub refused: Vec<Refusal>,
+    pub unverified: Vec<Unverified>,
+    /// Informational lines (e.g. a find-links folder that does not exist).
+    pub notes: Vec<String>,
+    /// pip's exit status; `None` when pip did not run (or was killed).
+    pub pip_exit: Option<i32>,
+    pub pip_ran: bool,
+    /// pip's parser stopped before installing (usage error, `--help`): pip said it all.
+    pub pip_parser_exit: bool,
+    /// A safe-pip error that stopped the run: message and remedy.
+    pub error: Option<(String, String)>,
+    /// pip version as its parser reported it.
+    pub pip_version: Option<String>,
+}
+
+/// safe-pip's exit codes for `install`.
+pub mod exit {
+    pub const BLOCKED: i32 = 1;
+    pub const ERROR: i32 = 2;
+    pub const UNVERIFIED: i32 = 3;
+}
+
+impl Outcome {
+    pub fn any_blocked(&self) -> bool {
+        self.files.iter().any(CheckedFile::blocked) || self.refused.iter().any(|r| r.kind != RefusalKind::Unverifiable)
+    }
+
+    /// 2 on a safe-pip error; 1 when anything was blocked; 3 when something could not be
+    /// verified and was refused; else pip's own status (2 if pip was killed).
+    pub fn exit_code(&self) -> i32 {
+        if self.error.is_some() {
+            return exit::ERROR;
+        }
+        if self.any_blocked() {
+            return exit::BLOCKED;
+        }
+        if !self.refused.is_empty() {
+            return exit::UNVERIFIED;
+        }
+        if self.pip_ran { self.pip_exit.unwrap_or(exit::ERROR) } else { 0 }
+    }
+
+    /// Files in a stable order, one entry per file name (pip retries blocked files).
+    pub fn unique_files(&self) -> Vec<&CheckedFile> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out: Vec<&CheckedFile> = self.files.iter().filter(|f| seen.insert((f.report.filename.clone(), f.source.kind()))).collect();
+        out.sort_by(|a, b| {
+            let key = |f: &CheckedFile| (f.report.name.clone().or(f.project.clone()).unwrap_or_default().to_lowercase(), f.report.filename.clone());
+            key(a).cmp(&key(b))
+        });
+        out
+    }
+}
