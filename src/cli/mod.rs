@@ -4,6 +4,7 @@
 mod db;
 mod explain;
 mod install;
+mod proxy;
 mod scan;
 mod vet;
 
@@ -45,6 +46,9 @@ pub enum Command {
     Db(db::DbArgs),
     /// Run pip install behind the checking proxy: every file is checked before pip gets it.
     Install(install::InstallArgs),
+    /// Run the gating proxy: a local package index for uv, pip and other clients that
+    /// checks every file before serving it.
+    Proxy(proxy::ProxyArgs),
 }
 
 /// Runs the CLI with the given argv (argv[0] is the program name) and returns the exit code.
@@ -69,6 +73,7 @@ where
         Command::Explain(args) => explain::run(args, cli.color),
         Command::Db(args) => db::run(args, cli.color),
         Command::Install(args) => install::run(args, cli.color),
+        Command::Proxy(args) => proxy::run(args),
     }
 }
 
