@@ -8,6 +8,12 @@ use std::path::PathBuf;
 /// The GIL is released while the scan runs, so other Python threads keep going.
 #[pyfunction]
 fn run_cli(py: Python<'_>, argv: Vec<String>) -> i32 {
+    // `safe-pip install` installs into this interpreter when no virtualenv is active.
+    if let Ok(exe) = py.import("sys").and_then(|s| s.getattr("executable")).and_then(|e| e.extract::<String>()) {
+        if !exe.is_empty() {
+            crate::install::interpreter::set_front_python(exe.into());
+        }
+    }
     py.detach(|| crate::cli::run(argv))
 }
 

@@ -1,16 +1,20 @@
 //! The gating proxy as the wrapper uses it: started in-process with one upstream route
 //! per configured index, health-checked, asked for the verdicts it served, stopped.
 
-use super::outcome::CheckedFile;
+use super::confusion_gate::ConfusionGate;
+use super::outcome::{CheckedFile, FileSource};
+use super::progress::Progress;
 use crate::analysis::metadata::MetadataPolicy;
 use crate::analysis::names::InternalPolicy;
-use crate::index::IndexSettings;
-use crate::pipeline::ScanOptions;
+use crate::index::{IndexClient, IndexSettings};
+use crate::pipeline::{PackageReport, ScanOptions};
+use crate::proxy::{self, FileGate, GateFile, ProxyActivity, ProxyConfig, RunningProxy, ScanGate};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Everything the proxy needs for one install.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GuardConfig {
     /// `index_url` and `extra_index_urls` are the upstreams, in route order (0, 1, …);
     /// the other fields (certificates, proxy, netrc, timeouts) say how to reach them.
@@ -19,6 +23,17 @@ pub struct GuardConfig {
     pub scan: ScanOptions,
     pub metadata: MetadataPolicy,
     pub internal: InternalPolicy,
+    /// Shows what the proxy is fetching and analysing.
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// A file the proxy kept off a project page (shown as yanked, so pip picks another version).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HiddenFile {
+    pub project: String,
+    pub filename: String,
+    pub index: String,
+    pub reason: String,
 }
 
 /// A running proxy.
@@ -29,6 +44,8 @@ pub trait Guard: Send + Sync {
     fn index_url(&self, upstream: usize) -> String;
     /// Every file verdict so far.
     fn files(&self) -> Vec<CheckedFile>;
+    /// Files kept off project pages by policy (too new, blocked, other index).
+    fn hidden(&self) -> Vec<HiddenFile>;
     fn stop(self: Box<Self>);
 }
 
@@ -49,10 +66,105 @@ impl GuardError {
     }
 }
 
+/// Records what the gate hides, for the summary.
+struct RecordingGate {
+    inner: Arc<dyn FileGate>,
+    hidden: Mutex<Vec<HiddenFile>>,
+}
+
+impl FileGate for RecordingGate {
+    fn known(&self, file: &GateFile) -> Option<PackageReport> {
+        self.inner.known(file)
+    }
+
+    fn judge(&self, file: &GateFile, bytes: &[u8]) -> PackageReport {
+        self.inner.judge(file, bytes)
+    }
+
+    fn hide(&self, file: &GateFile) -> Option<String> {
+        let reason = self.inner.hide(file)?;
+        if let Ok(mut h) = self.hidden.lock() {
+            if !h.iter().any(|x| x.filename == file.filename && x.index == file.index_url) {
+                h.push(HiddenFile {
+                    project: file.project.clone(),
+                    filename: file.filename.clone(),
+                    index: file.index_url.clone(),
+                    reason: reason.clone(),
+                });
+            }
+        }
+        Some(reason)
+    }
+}
+
+struct ProxyGuard {
+    /// `RunningProxy` is not `Sync`; the summary poller reads events from another thread.
+    running: Mutex<RunningProxy>,
+    url: String,
+    upstreams: Vec<String>,
+    recorder: Arc<RecordingGate>,
+}
+
+impl Guard for ProxyGuard {
+    fn base_url(&self) -> String {
+        self.url.clone()
+    }
+
+    fn index_url(&self, upstream: usize) -> String {
+        format!("{}{}", self.url, proxy::index_path(upstream))
+    }
+
+    fn files(&self) -> Vec<CheckedFile> {
+        let upstreams = &self.upstreams;
+        let events = self.running.lock().map(|r| r.events()).unwrap_or_default();
+        events
+            .into_iter()
+            .map(|e| CheckedFile {
+                source: FileSource::Index { upstream: e.upstream, index: upstreams.get(e.upstream).cloned().unwrap_or_default() },
+                project: Some(e.project),
+                report: e.report,
+                served: e.served,
+                from_db: e.from_db,
+            })
+            .collect()
+    }
+
+    fn hidden(&self) -> Vec<HiddenFile> {
+        self.recorder.hidden.lock().map(|h| h.clone()).unwrap_or_default()
+    }
+
+    fn stop(self: Box<Self>) {
+        if let Ok(r) = self.running.into_inner() {
+            r.stop();
+        }
+    }
+}
+
+/// The gate for one install: analysis (`ScanGate`; the verdict DB gate takes its place
+/// when available), dependency confusion when it can matter, and a record of hidden files.
+fn build_gate(config: &GuardConfig) -> Result<Arc<RecordingGate>, GuardError> {
+    let mut gate: Arc<dyn FileGate> = Arc::new(ScanGate::new(config.scan.clone(), config.metadata.clone()));
+    if ConfusionGate::needed(&config.internal, config.settings.indexes().len()) {
+        let client = IndexClient::new(&config.settings).map_err(|e| GuardError::Start(e.render()))?;
+        gate = Arc::new(ConfusionGate::new(gate, config.internal.clone(), client, config.scan.policy.clone()));
+    }
+    Ok(Arc::new(RecordingGate { inner: gate, hidden: Mutex::new(Vec::new()) }))
+}
+
 /// Starts the proxy for `config` and checks that it answers.
 pub fn start(config: GuardConfig) -> Result<Box<dyn Guard>, GuardError> {
-    let _ = config;
-    Err(GuardError::Start("this build has no index proxy yet".into()))
+    let recorder = build_gate(&config)?;
+    let mut pc = ProxyConfig::new(config.settings.clone(), recorder.clone());
+    if let Some(p) = config.progress.clone() {
+        pc.on_activity = Some(Arc::new(move |a: &ProxyActivity| match a {
+            ProxyActivity::Fetching { filename, .. } => p.activity(&format!("fetching {filename}")),
+            ProxyActivity::Analysing { filename, .. } => p.activity(&format!("analysing {filename}")),
+        }));
+    }
+    let running = proxy::start(pc).map_err(|e| GuardError::Start(format!("{e} (hint: {})", e.hint())))?;
+    health_check(&running.url())?;
+    let (url, upstreams) = (running.url(), running.upstreams());
+    Ok(Box::new(ProxyGuard { running: Mutex::new(running), url, upstreams, recorder }))
 }
 
 /// `GET <base>/health` on loopback, bypassing any HTTP proxy from the environment.

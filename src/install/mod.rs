@@ -16,6 +16,7 @@
 //!    and the wrapper's own ([`outcome`]).
 
 pub mod bypass;
+pub mod confusion_gate;
 pub mod guard;
 pub mod interpreter;
 pub mod judge;
@@ -234,8 +235,9 @@ pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
             scan: opts.scan.clone(),
             metadata: opts.metadata.clone(),
             internal: opts.internal.clone(),
+            progress: Some(Arc::clone(progress)),
         };
-        match guard::start(config).and_then(|g| guard::health_check(&g.base_url()).map(|_| g)) {
+        match guard::start(config) {
             Ok(g) => Some(g),
             Err(e) => {
                 child.abort();
@@ -275,12 +277,19 @@ pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
     progress.finish();
     if let Some(g) = guard {
         out.files.extend(g.files());
+        out.hidden = g.hidden();
         g.stop();
     }
     match result {
         Ok((check, code)) if check.ok => {
             out.pip_ran = true;
             out.pip_exit = code;
+            if code != Some(0) && !out.any_blocked() {
+                // pip only says "no matching distribution"; find out whether an index failed.
+                if let Some((message, hint)) = diagnose_indexes(&srcs.settings, &requested.names) {
+                    out.error = Some((message, hint));
+                }
+            }
             out
         }
         Ok((check, _)) => fail(
@@ -290,6 +299,26 @@ pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
         ),
         Err(e) => fail(out, e.to_string(), e.hint()),
     }
+}
+
+/// After pip failed: asks every upstream (once, no retries) for the first requested
+/// projects; an index that cannot be read is the likely cause, said plainly.
+fn diagnose_indexes(settings: &IndexSettings, names: &[requested::NamedRequirement]) -> Option<(String, String)> {
+    if settings.no_index || names.is_empty() {
+        return None;
+    }
+    let client = IndexClient::new(&IndexSettings { retries: 0, timeout: Duration::from_secs(10), ..settings.clone() }).ok()?;
+    for req in names.iter().take(3) {
+        for (url, result) in client.project_on_each_index(&req.name) {
+            if let Err(e) = result {
+                return Some((
+                    format!("the index {} could not be read (asked for `{}`): {e}; nothing from it was installed", redact(&url), req.name),
+                    e.hint(),
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// What pip's final arguments and environment are made from.

@@ -93,6 +93,8 @@ pub struct Outcome {
     pub files: Vec<CheckedFile>,
     pub refused: Vec<Refusal>,
     pub unverified: Vec<Unverified>,
+    /// Files the proxy kept off project pages (pip saw them as yanked).
+    pub hidden: Vec<super::guard::HiddenFile>,
     /// Informational lines (e.g. a find-links folder that does not exist).
     pub notes: Vec<String>,
     /// pip's exit status; `None` when pip did not run (or was killed).

@@ -266,7 +266,7 @@ pub fn parse(args: &[String], table: Table) -> Result<Vec<Item>, ArgError> {
                 if inline.is_some() {
                     return Err(ArgError(format!("{canonical} option does not take a value")));
                 }
-                out.push(Item::opt(spec.kind, &canonical, None, vec![token.clone()]));
+                out.push(Item::opt(spec.kind, canonical, None, vec![token.clone()]));
                 continue;
             }
             let (value, raw) = match inline {
@@ -277,7 +277,7 @@ pub fn parse(args: &[String], table: Table) -> Result<Vec<Item>, ArgError> {
                     (v.clone(), vec![token.clone(), v])
                 }
             };
-            out.push(Item::opt(spec.kind, &canonical, Some(value), raw));
+            out.push(Item::opt(spec.kind, canonical, Some(value), raw));
         } else if token.len() > 1 && token.starts_with('-') {
             // A short-option cluster.
             let chars: Vec<char> = token[1..].chars().collect();

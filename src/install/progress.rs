@@ -58,6 +58,13 @@ impl Progress {
         bar.set_message(format!("{} file{} checked{blocked}{last}", files.len(), if files.len() == 1 { "" } else { "s" }));
     }
 
+    /// What the proxy is doing right now.
+    pub fn activity(&self, what: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(what.to_string());
+        }
+    }
+
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();

@@ -95,6 +95,12 @@ pub fn render(o: &Outcome, opts: &SummaryOptions) -> String {
             let _ = writeln!(out, "    {} {}", p.bold("hint:"), r.hint);
         }
     }
+    if !o.hidden.is_empty() && !opts.quiet {
+        let _ = writeln!(out, "\n{}", p.bold("Kept from pip (shown as yanked, so pip chose another version):"));
+        for h in &o.hidden {
+            let _ = writeln!(out, "  {} ({}): {}", h.filename, h.index, h.reason.trim_start_matches("safe-pip: "));
+        }
+    }
     if !o.unverified.is_empty() {
         let _ = writeln!(out, "\n{}", p.bold("Let through unverified (--allow-unverified):"));
         for u in &o.unverified {

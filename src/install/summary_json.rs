@@ -10,6 +10,7 @@
 //!            alerts: [{id, severity, category, title, file, line, message, evidence, context, remediation}]}],
 //!   refused: [{kind: name|blocked|unverifiable, subject, origin, reason, hint}],
 //!   unverified: [{subject, origin, reason}],
+//!   hidden: [{project, filename, index, reason}],
 //!   notes: [string], error: null | {message, hint},
 //!   summary: {files, blocked, warned, allowed, from_db, refused} }
 //! ```
@@ -56,6 +57,7 @@ pub fn render(o: &Outcome) -> String {
             "subject": r.subject, "origin": r.origin, "reason": r.reason, "hint": r.hint,
         })).collect::<Vec<_>>(),
         "unverified": o.unverified.iter().map(|u| json!({"subject": u.subject, "origin": u.origin, "reason": u.reason})).collect::<Vec<_>>(),
+        "hidden": o.hidden.iter().map(|h| json!({"project": h.project, "filename": h.filename, "index": h.index, "reason": h.reason})).collect::<Vec<_>>(),
         "notes": o.notes,
         "error": o.error.as_ref().map(|(m, h)| json!({"message": m, "hint": h})),
         "summary": {

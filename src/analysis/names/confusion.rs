@@ -99,6 +99,15 @@ impl InternalRule {
         }
     }
 
+    /// Whether files of a name matching this rule may come from `index_url`: the rule's
+    /// own index when it names one, else any index but public PyPI.
+    pub fn allows_index(&self, index_url: &str) -> bool {
+        match &self.index {
+            Some(own) => index_key(own) == index_key(index_url),
+            None => !is_public(index_url),
+        }
+    }
+
     fn describe(&self) -> String {
         match &self.index {
             Some(i) => format!("`{}` (must come from {})", self.pattern, redact(i)),
@@ -229,6 +238,16 @@ mod tests {
         assert!(!e.to_string().contains("secret"), "{e}");
         assert!(InternalPolicy::from_flags(&["acme-*", ""]).unwrap().rules.len() == 1);
         assert!(InternalPolicy::from_flags(&["acme-*", "a b"]).is_err());
+    }
+
+    #[test]
+    fn rules_say_which_index_may_serve_a_name() {
+        let pinned = InternalRule::parse_flag(&format!("acme-*={INTERNAL}")).unwrap();
+        assert!(pinned.allows_index("https://tok@pypi.acme.internal/simple"));
+        assert!(!pinned.allows_index("https://mirror.example/simple/"));
+        let unpinned = InternalRule::parse_flag("acme-*").unwrap();
+        assert!(unpinned.allows_index("https://mirror.example/simple/"));
+        assert!(!unpinned.allows_index(PYPI));
     }
 
     #[test]
