@@ -1,10 +1,12 @@
 //! `safe-pip install [SAFE-PIP OPTIONS] PIP-INSTALL-ARGS…`: real pip behind the checking proxy.
 
 use super::{exit, print_error};
+use crate::alerts::AlertId;
 use crate::analysis::metadata::MetadataPolicy;
 use crate::analysis::names::InternalPolicy;
 use crate::install::{self, InstallOptions, interpreter, pip_args, progress::Progress, summary, summary_json};
 use crate::pipeline::ScanOptions;
+use crate::policy::Action;
 use crate::report::ColorChoice;
 use clap::{Args, ValueEnum};
 use std::io::Write;
@@ -110,8 +112,12 @@ pub fn run(args: InstallArgs, color: ColorChoice) -> i32 {
         return exit::ERROR;
     }
     let mut metadata = MetadataPolicy::default();
+    let mut scan = ScanOptions::default();
     if let Some(d) = min_release_age {
+        // Asking for a minimum age means younger releases are not installed: they are
+        // hidden from pip (which then picks an older one) and refused if pinned.
         metadata.min_release_age_days = d;
+        scan.policy.alerts.insert(AlertId::ReleaseTooNew, Action::Block);
     }
     let opts = InstallOptions {
         python,
@@ -120,7 +126,7 @@ pub fn run(args: InstallArgs, color: ColorChoice) -> i32 {
         quiet,
         json,
         db: own.db.map(PathBuf::from).or(args.db),
-        scan: ScanOptions::default(),
+        scan,
         metadata,
         internal,
     };

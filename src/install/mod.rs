@@ -311,9 +311,15 @@ fn diagnose_indexes(settings: &IndexSettings, names: &[requested::NamedRequireme
     for req in names.iter().take(3) {
         for (url, result) in client.project_on_each_index(&req.name) {
             if let Err(e) = result {
+                let hint = match &e {
+                    crate::index::IndexError::Unreachable { .. } => {
+                        "check the network and the index URL (`pip config debug` shows where pip's index comes from); nothing unchecked was installed".to_string()
+                    }
+                    other => other.hint(),
+                };
                 return Some((
                     format!("the index {} could not be read (asked for `{}`): {e}; nothing from it was installed", redact(&url), req.name),
-                    e.hint(),
+                    hint,
                 ));
             }
         }

