@@ -20,6 +20,7 @@ pub mod policy;
 pub mod proxy;
 pub mod report;
 pub mod score;
+pub mod service;
 pub mod vet;
 
 #[cfg(feature = "python")]

@@ -6,6 +6,8 @@ mod explain;
 mod install;
 mod proxy;
 mod scan;
+mod service;
+mod setup;
 mod vet;
 
 use crate::report::ColorChoice;
@@ -46,6 +48,10 @@ pub enum Command {
     Db(db::DbArgs),
     /// Run pip install behind the checking proxy: every file is checked before pip gets it.
     Install(install::InstallArgs),
+    /// Run the checking proxy as a local service: start, stop, status.
+    Service(service::ServiceArgs),
+    /// Point pip's or uv's user configuration at the service (--undo restores it).
+    Setup(setup::SetupArgs),
     /// Run the gating proxy: a local package index for uv, pip and other clients that
     /// checks every file before serving it.
     Proxy(proxy::ProxyArgs),
@@ -73,6 +79,8 @@ where
         Command::Explain(args) => explain::run(args, cli.color),
         Command::Db(args) => db::run(args, cli.color),
         Command::Install(args) => install::run(args, cli.color),
+        Command::Service(args) => service::run(args),
+        Command::Setup(args) => setup::run(args),
         Command::Proxy(args) => proxy::run(args),
     }
 }

@@ -140,20 +140,20 @@ impl Guard for ProxyGuard {
     }
 }
 
-/// The gate for one install: analysis (`ScanGate`; the verdict DB gate takes its place
-/// when available), dependency confusion when it can matter, and a record of hidden files.
-fn build_gate(config: &GuardConfig) -> Result<Arc<RecordingGate>, GuardError> {
-    let mut gate: Arc<dyn FileGate> = Arc::new(ScanGate::new(config.scan.clone(), config.metadata.clone()));
-    if ConfusionGate::needed(&config.internal, config.settings.indexes().len()) {
-        let client = IndexClient::new(&config.settings).map_err(|e| GuardError::Start(e.render()))?;
-        gate = Arc::new(ConfusionGate::new(gate, config.internal.clone(), client, config.scan.policy.clone()));
+/// The gate of the install wrapper and the service: analysis (`ScanGate`; the verdict DB
+/// gate takes its place when available), plus dependency confusion when it can matter.
+pub fn install_gate(config: &GuardConfig) -> Result<Arc<dyn FileGate>, GuardError> {
+    let gate: Arc<dyn FileGate> = Arc::new(ScanGate::new(config.scan.clone(), config.metadata.clone()));
+    if !ConfusionGate::needed(&config.internal, config.settings.indexes().len()) {
+        return Ok(gate);
     }
-    Ok(Arc::new(RecordingGate { inner: gate, hidden: Mutex::new(Vec::new()) }))
+    let client = IndexClient::new(&config.settings).map_err(|e| GuardError::Start(e.render()))?;
+    Ok(Arc::new(ConfusionGate::new(gate, config.internal.clone(), client, config.scan.policy.clone())))
 }
 
 /// Starts the proxy for `config` and checks that it answers.
 pub fn start(config: GuardConfig) -> Result<Box<dyn Guard>, GuardError> {
-    let recorder = build_gate(&config)?;
+    let recorder = Arc::new(RecordingGate { inner: install_gate(&config)?, hidden: Mutex::new(Vec::new()) });
     let mut pc = ProxyConfig::new(config.settings.clone(), recorder.clone());
     if let Some(p) = config.progress.clone() {
         pc.on_activity = Some(Arc::new(move |a: &ProxyActivity| match a {

@@ -250,3 +250,65 @@ def test_find_links_folder_files_are_vetted(venv, home, tmp_path) -> None:
     proc = safe_pip(home, "--python", str(venv), "--no-index", "--find-links", str(links), "zqx-setup-canary")
     assert proc.returncode == 1 and installed(venv, "zqx-setup-canary") is None
     assert not marker.exists()
+
+
+def _free_port() -> int:
+    return _closed_port()
+
+
+def test_setup_pip_with_the_service_guards_plain_pip_and_undo_restores_the_file(venv, home, tmp_path) -> None:
+    marker = tmp_path / "CANARY_RAN"
+    dists = [wheel("qqservice-ok", "1.0", {"qqservice_ok/__init__.py": ""}), sdist("zqx-setup-canary", "1.0", {"setup.py": canary_setup(marker)})]
+    with FixtureIndex(dists) as idx:
+        conf = tmp_path / "pip.conf"
+        original = f"# the user's own pip config\r\n[global]\nindex-url = {idx.url}\ntimeout = 30\n\n[install]\nno-compile = true\n".encode()
+        conf.write_bytes(original)
+        env = dict(home, PIP_CONFIG_FILE=str(conf))
+        port = _free_port()
+
+        def cli(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(["safe-pip", *args], capture_output=True, text=True, env=env, timeout=120)
+
+        def plain_pip(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--retries", "0", *args], capture_output=True, text=True, env=env, timeout=300)
+
+        setup = cli("setup", "pip", "--port", str(port))
+        assert setup.returncode == 0, setup.stdout + setup.stderr
+        assert f"127.0.0.1:{port}" in conf.read_text() and idx.url not in conf.read_text()
+        assert "service start" in setup.stderr  # not running yet: the user is told what to do
+        # Service down: pip fails (never falls back to the index), and says where it tried.
+        down = plain_pip("qqservice-ok")
+        assert down.returncode != 0 and f"127.0.0.1:{port}" in down.stdout + down.stderr
+        assert idx.requests == []
+        assert cli("service", "status").returncode == 3
+        try:
+            start = cli("service", "start")
+            assert start.returncode == 0, start.stdout + start.stderr
+            status = cli("service", "status")
+            assert status.returncode == 0 and idx.url in status.stdout, status.stdout
+            bad = plain_pip("zqx-setup-canary")
+            assert bad.returncode != 0
+            assert "Forbidden by safe-pip" in bad.stderr and "install-network" in bad.stderr, bad.stderr
+            good = plain_pip("qqservice-ok")
+            assert good.returncode == 0, good.stdout + good.stderr
+        finally:
+            stop = cli("service", "stop")
+        assert stop.returncode == 0 and "stopped" in stop.stdout, stop.stdout + stop.stderr
+        assert cli("service", "status").returncode == 3
+    assert not marker.exists()
+    assert installed(venv, "qqservice-ok") == "1.0" and installed(venv, "zqx-setup-canary") is None
+    undo = cli("setup", "pip", "--undo")
+    assert undo.returncode == 0, undo.stdout + undo.stderr
+    assert conf.read_bytes() == original
+
+
+def test_setup_uv_writes_a_default_index_and_undo_removes_a_new_file(home, tmp_path) -> None:
+    env = dict(home, UV_CONFIG_FILE=str(tmp_path / "uv" / "uv.toml"))
+    setup = subprocess.run(["safe-pip", "setup", "uv", "--port", "7431"], capture_output=True, text=True, env=env)
+    assert setup.returncode == 0, setup.stderr
+    text = (tmp_path / "uv" / "uv.toml").read_text()
+    assert 'url = "http://127.0.0.1:7431/u/0/simple/"' in text and "default = true" in text
+    undo = subprocess.run(["safe-pip", "setup", "uv", "--undo"], capture_output=True, text=True, env=env)
+    assert undo.returncode == 0 and not (tmp_path / "uv" / "uv.toml").exists()
+    poetry = subprocess.run(["safe-pip", "setup", "poetry"], capture_output=True, text=True, env=env)
+    assert poetry.returncode == 0 and "poetry self add safe-pip" in poetry.stdout

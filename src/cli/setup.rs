@@ -1,0 +1,68 @@
+//! `safe-pip setup pip|uv|poetry [--undo]`: point an installer's user configuration at the
+//! safe-pip service, or put it back exactly as it was.
+
+use super::{exit, print_error};
+use crate::service::backup::Restored;
+use crate::service::setup::{self, Tool};
+use clap::Args;
+
+#[derive(Args, Debug)]
+#[command(after_help = "pip: $PIP_CONFIG_FILE when set, else the user pip.conf. uv: $UV_CONFIG_FILE when set, else the user \
+uv.toml. poetry: nothing is changed (sources are per project); the Poetry plugin is explained. The previous file is kept in \
+the state directory; --undo restores it byte for byte (or removes the file if there was none).")]
+pub struct SetupArgs {
+    /// The installer to set up.
+    #[arg(value_enum)]
+    pub tool: Tool,
+    /// Restore the installer's configuration as it was before setup.
+    #[arg(long)]
+    pub undo: bool,
+    /// The service's port to use (saved for `safe-pip service start`).
+    #[arg(long)]
+    pub port: Option<u16>,
+}
+
+pub fn run(args: SetupArgs) -> i32 {
+    if args.undo {
+        return match setup::undo(args.tool) {
+            Ok(Restored::NothingToUndo) => {
+                println!("{}: nothing to undo", args.tool.name());
+                exit::ALLOWED
+            }
+            Ok(Restored::Restored { path, kept }) | Ok(Restored::Removed { path, kept }) if kept.is_some() => {
+                println!("{}: {} is back as it was before setup", args.tool.name(), path.display());
+                if let Some(k) = kept {
+                    println!("  it had been edited since setup; that version is kept in {}", k.display());
+                }
+                exit::ALLOWED
+            }
+            Ok(Restored::Restored { path, .. }) => {
+                println!("{}: {} is back as it was before setup", args.tool.name(), path.display());
+                exit::ALLOWED
+            }
+            Ok(Restored::Removed { path, .. }) => {
+                println!("{}: removed {} (it did not exist before setup)", args.tool.name(), path.display());
+                exit::ALLOWED
+            }
+            Err(e) => {
+                print_error(&e.to_string(), &e.hint());
+                exit::ERROR
+            }
+        };
+    }
+    match setup::setup(args.tool, args.port) {
+        Ok(report) => {
+            for l in &report.lines {
+                println!("{l}");
+            }
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
+            exit::ALLOWED
+        }
+        Err(e) => {
+            print_error(&e.to_string(), &e.hint());
+            exit::ERROR
+        }
+    }
+}

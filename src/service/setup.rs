@@ -1,0 +1,218 @@
+//! `safe-pip setup pip|uv|poetry [--undo]`: points the installer's own user
+//! configuration at the service, remembering the indexes it used before (they become
+//! the service's upstreams) and the file as it was (for `--undo`).
+//!
+//! - pip: the file pip reads last — `$PIP_CONFIG_FILE` when set (pip then reads no user
+//!   file), else the user file (`~/.config/pip/pip.conf`, `$XDG_CONFIG_HOME/pip/pip.conf`;
+//!   `%APPDATA%\pip\pip.ini` on Windows). `PIP_INDEX_URL`/`PIP_EXTRA_INDEX_URL` in the
+//!   environment and a virtualenv's own pip.conf still win over it: setup says so.
+//! - uv: `$UV_CONFIG_FILE` when set, else `~/.config/uv/uv.toml`
+//!   (`$XDG_CONFIG_HOME/uv/uv.toml`; `%APPDATA%\uv\uv.toml` on Windows).
+//! - Poetry keeps package sources per project (pyproject.toml); there is no user-level
+//!   index to change. Setup changes nothing and explains the plugin instead.
+
+use super::backup::{self, Restored};
+use super::config::ServiceConfig;
+use super::daemon::{self, Status};
+use super::{ServiceError, pip_conf, state_dir, uv_toml};
+use crate::index::{DiscoveryInputs, discover, redact};
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Tool {
+    Pip,
+    Uv,
+    Poetry,
+}
+
+impl Tool {
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Pip => "pip",
+            Tool::Uv => "uv",
+            Tool::Poetry => "poetry",
+        }
+    }
+}
+
+/// What setup did and what the user should know.
+#[derive(Clone, Debug, Default)]
+pub struct SetupReport {
+    /// The file written (none for Poetry).
+    pub file: Option<PathBuf>,
+    pub lines: Vec<String>,
+    /// Things that still bypass the service or need doing.
+    pub warnings: Vec<String>,
+}
+
+fn env_nonempty(k: &str) -> Option<String> {
+    std::env::var(k).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The pip config file setup edits.
+pub fn pip_target() -> Result<PathBuf, ServiceError> {
+    if let Some(f) = env_nonempty("PIP_CONFIG_FILE") {
+        let devnull = if cfg!(windows) { f.eq_ignore_ascii_case("nul") } else { f == "/dev/null" };
+        if devnull {
+            return Err(ServiceError::Other(
+                "PIP_CONFIG_FILE is the null device: pip reads no config file, so setup cannot point pip at the service; unset PIP_CONFIG_FILE or point it at a file".into(),
+            ));
+        }
+        return Ok(PathBuf::from(f));
+    }
+    let inputs = DiscoveryInputs::from_process(&[]);
+    inputs
+        .config_files()
+        .into_iter()
+        .filter(|(k, _)| *k == crate::index::config::FileKind::User)
+        .map(|(_, p)| p)
+        .next_back()
+        .ok_or(ServiceError::NoStateDir)
+}
+
+/// The uv config file setup edits.
+pub fn uv_target() -> Result<PathBuf, ServiceError> {
+    if let Some(f) = env_nonempty("UV_CONFIG_FILE") {
+        return Ok(PathBuf::from(f));
+    }
+    let base = if cfg!(windows) {
+        env_nonempty("APPDATA").map(PathBuf::from)
+    } else {
+        env_nonempty("XDG_CONFIG_HOME").map(PathBuf::from).or_else(|| env_nonempty("HOME").map(|h| PathBuf::from(h).join(".config")))
+    };
+    base.map(|b| b.join("uv").join("uv.toml")).ok_or(ServiceError::NoStateDir)
+}
+
+fn read_text(path: &std::path::Path) -> Result<String, ServiceError> {
+    match std::fs::read(path) {
+        Ok(b) => String::from_utf8(b).map_err(|_| ServiceError::Invalid { path: path.to_path_buf(), detail: "not UTF-8 text".into() }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(e) => Err(ServiceError::Io { what: "cannot read", path: path.to_path_buf(), source: e }),
+    }
+}
+
+pub fn setup(tool: Tool, port: Option<u16>) -> Result<SetupReport, ServiceError> {
+    let state = state_dir()?;
+    let mut cfg = ServiceConfig::load(&state)?;
+    if let Some(p) = port {
+        cfg.port = p;
+    }
+    let mut report = match tool {
+        Tool::Pip => setup_pip(&state, &mut cfg)?,
+        Tool::Uv => setup_uv(&state, &mut cfg)?,
+        Tool::Poetry => return Ok(poetry_advice(&cfg)),
+    };
+    cfg.save(&state)?;
+    for (k, u) in cfg.upstreams.iter().enumerate() {
+        report.lines.push(format!("upstream {k}: {} -> {}", redact(u), cfg.route_url(k)));
+    }
+    match daemon::status()? {
+        Status::Running { info, upstreams } => {
+            let wanted: Vec<String> = cfg.upstreams.iter().map(|u| redact(u)).collect();
+            if info.port != cfg.port || upstreams != wanted {
+                report.warnings.push(format!(
+                    "the running service (port {}) serves other indexes; restart it: safe-pip service stop && safe-pip service start",
+                    info.port
+                ));
+            } else {
+                report.lines.push(format!("the service is running on {}", info.url()));
+            }
+        }
+        _ => report.warnings.push(format!(
+            "the service is not running: start it with `safe-pip service start` ({} fails until then, it never bypasses the checks)",
+            tool.name()
+        )),
+    }
+    Ok(report)
+}
+
+fn setup_pip(state: &std::path::Path, cfg: &mut ServiceConfig) -> Result<SetupReport, ServiceError> {
+    let target = pip_target()?;
+    // The indexes pip uses now (files, environment) become the service's upstreams.
+    let before = discover(&DiscoveryInputs::from_process(&["install".to_string()])).map_err(|e| ServiceError::Other(format!("{e} (hint: {})", e.hint())))?;
+    let mut routes: Vec<String> = Vec::new();
+    for url in before.indexes() {
+        match cfg.route_for(url) {
+            Some(k) => routes.push(cfg.route_url(k)),
+            // Already a route of the service (setup run again): keep it.
+            None => routes.push(url.to_string()),
+        }
+    }
+    if routes.is_empty() {
+        // `no-index` configured: pip installs from nothing but find-links; use PyPI.
+        let k = cfg.route_for(crate::index::PYPI_SIMPLE).unwrap_or(0);
+        routes.push(cfg.route_url(k));
+    }
+    let text = read_text(&target)?;
+    let new = pip_conf::point_at(&text, &routes[0], &routes[1..], cfg.port);
+    backup::replace(state, "pip", &target, new.as_bytes())?;
+    let mut report = SetupReport { file: Some(target.clone()), ..SetupReport::default() };
+    report.lines.push(format!("pip: {} now sends pip to the safe-pip service ({})", target.display(), routes[0]));
+    // What still wins over this file.
+    let after = discover(&DiscoveryInputs::from_process(&["install".to_string()])).map_err(|e| ServiceError::Other(e.to_string()))?;
+    for url in after.indexes() {
+        if !cfg.is_self(url) {
+            let from = after
+                .sources
+                .iter()
+                .filter(|(k, _)| k == "index-url" || k == "extra-index-url")
+                .map(|(_, s)| s.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            report.warnings.push(format!("pip still uses {} (from {from}), which bypasses the service: remove it there", redact(url)));
+        }
+    }
+    for b in pip_conf::bypasses(&new) {
+        report.warnings.push(format!("{} in {}: files found that way bypass the service", b, target.display()));
+    }
+    if !after.find_links.is_empty() {
+        report.warnings.push("pip has find-links configured (PIP_FIND_LINKS or a config file): those files bypass the service".into());
+    }
+    Ok(report)
+}
+
+fn setup_uv(state: &std::path::Path, cfg: &mut ServiceConfig) -> Result<SetupReport, ServiceError> {
+    let target = uv_target()?;
+    let text = read_text(&target)?;
+    let new = {
+        let mut route = |u: &str| cfg.route_for(u).map(|k| cfg.route_url(k));
+        uv_toml::point_at(&text, &mut route).map_err(|detail| ServiceError::Invalid { path: target.clone(), detail })?
+    };
+    backup::replace(state, "uv", &target, new.as_bytes())?;
+    let mut report = SetupReport { file: Some(target.clone()), ..SetupReport::default() };
+    report.lines.push(format!("uv: {} now sends uv to the safe-pip service", target.display()));
+    for var in ["UV_INDEX_URL", "UV_DEFAULT_INDEX", "UV_INDEX", "UV_EXTRA_INDEX_URL", "UV_FIND_LINKS"] {
+        if env_nonempty(var).is_some() {
+            report.warnings.push(format!("{var} is set in the environment and overrides uv.toml: unset it"));
+        }
+    }
+    for b in uv_toml::bypasses(&new) {
+        report.warnings.push(format!("{b} in {}: files found that way bypass the service", target.display()));
+    }
+    report.warnings.push("a project's own [[tool.uv.index]] entries (pyproject.toml) are not changed: point them at the service routes above".into());
+    Ok(report)
+}
+
+fn poetry_advice(cfg: &ServiceConfig) -> SetupReport {
+    SetupReport {
+        file: None,
+        lines: vec![
+            "poetry: nothing changed. Poetry keeps package sources per project (pyproject.toml) and has no user-level index setting.".into(),
+            "Use the safe-pip Poetry plugin, which routes every source of every project through the same checks:".into(),
+            "  poetry self add safe-pip        (pipx installs: pipx inject poetry safe-pip)".into(),
+            format!(
+                "Per project without the plugin: poetry source add --priority=primary safe-pip {} (this changes pyproject.toml and poetry.lock)",
+                cfg.route_url(0)
+            ),
+        ],
+        warnings: Vec::new(),
+    }
+}
+
+/// `--undo`: the tool's file as it was before the first setup.
+pub fn undo(tool: Tool) -> Result<Restored, ServiceError> {
+    if tool == Tool::Poetry {
+        return Ok(Restored::NothingToUndo);
+    }
+    backup::restore(&state_dir()?, tool.name())
+}
