@@ -167,18 +167,24 @@ pub fn start(config: GuardConfig) -> Result<Box<dyn Guard>, GuardError> {
     Ok(Box::new(ProxyGuard { running: Mutex::new(running), url, upstreams, recorder }))
 }
 
-/// `GET <base>/health` on loopback, bypassing any HTTP proxy from the environment.
+/// `GET <base>/health` on loopback with a plain socket (no HTTP proxy from the
+/// environment, no TLS set-up: this runs before every install).
 pub fn health_check(base_url: &str) -> Result<(), GuardError> {
-    let url = format!("{}/health", base_url.trim_end_matches('/'));
+    use std::io::{Read, Write};
     let err = |detail: String| GuardError::Unhealthy { url: base_url.to_string(), detail };
-    let client = reqwest::blocking::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(5))
-        .build()
+    let addr = base_url.trim_start_matches("http://").trim_end_matches('/');
+    let sock: std::net::SocketAddr = addr.parse().map_err(|e| err(format!("not a loopback address: {e}")))?;
+    let mut stream = std::net::TcpStream::connect_timeout(&sock, Duration::from_secs(5)).map_err(|e| err(e.to_string()))?;
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    stream
+        .write_all(format!("GET /health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())
         .map_err(|e| err(e.to_string()))?;
-    match client.get(&url).send() {
-        Ok(r) if r.status().is_success() => Ok(()),
-        Ok(r) => Err(err(format!("HTTP {}", r.status().as_u16()))),
-        Err(e) => Err(err(e.to_string())),
+    let mut head = [0u8; 32];
+    let n = stream.read(&mut head).map_err(|e| err(e.to_string()))?;
+    let status_line = String::from_utf8_lossy(&head[..n]);
+    if status_line.starts_with("HTTP/1.1 200") || status_line.starts_with("HTTP/1.0 200") {
+        Ok(())
+    } else {
+        Err(err(format!("unexpected answer: {}", status_line.lines().next().unwrap_or(""))))
     }
 }

@@ -165,13 +165,18 @@ pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
             return fail(out, e.to_string(), e.hint());
         }
     };
-    let client_settings = sources::effective(base.clone(), pip_opts.as_ref(), &[]).settings;
-    let client = match IndexClient::new(&IndexSettings { no_index: false, ..client_settings }) {
-        Ok(c) => c,
-        Err(e) => {
-            child.abort();
-            return fail(out, e.to_string(), e.hint());
+    // An HTTP client for direct URLs, only when there are some (building one loads CAs).
+    let client = if requested.bypasses.iter().any(|b| matches!(b, requested::Bypass::Url { .. })) {
+        let client_settings = sources::effective(base.clone(), pip_opts.as_ref(), &[]).settings;
+        match IndexClient::new(&IndexSettings { no_index: false, ..client_settings }) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                child.abort();
+                return fail(out, e.to_string(), e.hint());
+            }
         }
+    } else {
+        None
     };
 
     // 3. Local files, direct URLs, VCS.
@@ -184,7 +189,7 @@ pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
     };
     let work_dir = work.path().to_path_buf();
     let judge = judge::Judge::new(opts.scan.clone());
-    let mut vetter = bypass::Vetter::new(&judge, Some(&client), &work_dir, opts.allow_unverified);
+    let mut vetter = bypass::Vetter::new(&judge, client.as_ref(), &work_dir, opts.allow_unverified);
     for b in &requested.bypasses {
         vetter.vet(b);
     }

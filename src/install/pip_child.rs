@@ -175,9 +175,9 @@ impl PipChild {
         })
     }
 
-    /// Ends the child without running pip.
+    /// Ends the child without running pip (it has only been reading pip's options).
     pub fn abort(mut self) {
-        let _ = self.send(&serde_json::json!({"run": false, "exit": 0}));
+        let _ = self.child.kill();
         let _ = self.child.wait();
         self.join_stderr();
     }

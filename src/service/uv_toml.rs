@@ -24,7 +24,7 @@ fn map_str(item: &mut Item, route: &mut RouteFn<'_>) {
 fn map_array(item: &mut Item, route: &mut RouteFn<'_>) {
     if let Some(arr) = item.as_array_mut() {
         for v in arr.iter_mut() {
-            if let Some(r) = v.as_str().and_then(|s| route(s)) {
+            if let Some(r) = v.as_str().and_then(&mut *route) {
                 *v = Value::from(r);
             }
         }
