@@ -68,9 +68,10 @@ def wheel(name: str, version: str, files: dict[str, str], requires: tuple[str, .
     return d
 
 
-def sdist(name: str, version: str, files: dict[str, str], upload_time: Optional[float] = None) -> Dist:
-    """A .tar.gz sdist with PKG-INFO and the given files under ``name-version/``."""
-    root = f"{name.replace('-', '_')}-{version}"
+def sdist(name: str, version: str, files: dict[str, str], upload_time: Optional[float] = None, root: Optional[str] = None) -> Dist:
+    """A .tar.gz sdist with PKG-INFO and the given files under ``root/`` (default
+    ``name_version/``, the normalised form build backends write)."""
+    root = root or f"{name.replace('-', '_')}-{version}"
     members = {"PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n", **files}
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:gz") as tar:
