@@ -1,9 +1,12 @@
 //! Command-line interface: clap definitions and dispatch. Each command lives in its own
 //! file and gets parsed arguments; no analysis logic here.
 
+mod config;
 mod db;
+mod decision;
 mod explain;
 mod scan;
+mod settings;
 mod vet;
 
 use crate::report::ColorChoice;
@@ -42,6 +45,12 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Look after the verdict DB: path, check, stats, prune, reset, import, export.
     Db(db::DbArgs),
+    /// Show the effective policy: each setting, its value and where it came from.
+    Config(config::ConfigArgs),
+    /// Document a decision to accept named alerts of a package (written to pyproject.toml).
+    Allow(decision::AllowArgs),
+    /// Document a decision to block a package (written to pyproject.toml).
+    Deny(decision::DenyArgs),
 }
 
 /// Runs the CLI with the given argv (argv[0] is the program name) and returns the exit code.
@@ -65,6 +74,9 @@ where
         Command::Vet(args) => vet::run(args, cli.color),
         Command::Explain(args) => explain::run(args, cli.color),
         Command::Db(args) => db::run(args, cli.color),
+        Command::Config(args) => config::run(args, cli.color),
+        Command::Allow(args) => decision::run_allow(args, cli.color),
+        Command::Deny(args) => decision::run_deny(args, cli.color),
     }
 }
 

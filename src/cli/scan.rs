@@ -3,6 +3,7 @@
 use super::{exit, print_error};
 use crate::artifact::Limits;
 use crate::pipeline::{self, ScanOptions};
+use crate::policy::SettingsFlags;
 use crate::report::{self, ColorChoice, terminal::TerminalOptions};
 use clap::{Args, ValueEnum};
 use std::io::Write;
@@ -36,12 +37,19 @@ pub struct ScanArgs {
     /// Largest total uncompressed size read per archive, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 4096)]
     pub max_total_mb: u64,
+    /// Project directory whose pyproject.toml settings and decisions apply (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub project: Option<PathBuf>,
 }
 
 pub fn run(args: ScanArgs, color: ColorChoice) -> i32 {
+    let settings = match super::settings::load(args.project.as_deref(), &SettingsFlags::default()) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     let opts = ScanOptions {
         limits: Limits { max_member_bytes: args.max_member_mb << 20, max_total_bytes: args.max_total_mb << 20, ..Limits::default() },
-        ..ScanOptions::default()
+        policy: settings.policy,
     };
     let scan = || pipeline::scan(&args.paths, &opts);
     let result = match args.jobs {

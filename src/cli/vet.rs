@@ -1,10 +1,9 @@
 //! `safe-pip vet NAME[==VERSION]…`: vet packages before adding them.
 
 use super::{exit, print_error};
-use crate::analysis::metadata::MetadataPolicy;
-use crate::analysis::names::InternalPolicy;
 use crate::index::{DiscoveryInputs, IndexClient, discover};
 use crate::pipeline::ScanOptions;
+use crate::policy::{Action, SettingsFlags};
 use crate::report::ColorChoice;
 use crate::vet::{self, VetOptions, VetRequest, VetStatus};
 use clap::{Args, ValueEnum};
@@ -44,6 +43,9 @@ pub struct VetArgs {
     pub internal: Vec<String>,
     #[arg(long, value_enum, default_value_t = VetFormat::Terminal)]
     pub format: VetFormat,
+    /// Project directory whose pyproject.toml settings and decisions apply (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub project: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: VetArgs, color: ColorChoice) -> i32 {
@@ -57,12 +59,10 @@ pub fn run(args: VetArgs, color: ColorChoice) -> i32 {
             }
         }
     }
-    let internal = match InternalPolicy::from_flags(&args.internal) {
-        Ok(p) => p,
-        Err(e) => {
-            print_error(&e.to_string(), &e.hint());
-            return exit::ERROR;
-        }
+    let flags = SettingsFlags { min_release_age_days: args.min_release_age, internal: args.internal.clone(), unverified: None };
+    let settings = match super::settings::load(args.project.as_deref(), &flags) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     let client = if args.offline {
         None
@@ -89,12 +89,9 @@ pub fn run(args: VetArgs, color: ColorChoice) -> i32 {
             }
         }
     };
-    let mut metadata = MetadataPolicy::default();
-    if let Some(d) = args.min_release_age {
-        metadata.min_release_age_days = d;
-    }
     let now_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-    let opts = VetOptions { client: client.as_ref(), scan: ScanOptions::default(), metadata, internal, now_unix };
+    let scan = ScanOptions { policy: settings.policy.clone(), ..ScanOptions::default() };
+    let opts = VetOptions { client: client.as_ref(), scan, metadata: settings.metadata.clone(), internal: settings.internal.clone(), now_unix };
     // Names are vetted concurrently: most of the time goes to the network.
     let reports: Vec<_> = std::thread::scope(|s| {
         let handles: Vec<_> = requests.iter().map(|r| s.spawn(|| vet::vet(r, &opts))).collect();
@@ -109,12 +106,19 @@ pub fn run(args: VetArgs, color: ColorChoice) -> i32 {
         print_error("a vetting thread failed", "this is a bug in safe-pip; please report it");
         return exit::ERROR;
     }
-    if reports.iter().any(|r| r.decision.verdict == crate::policy::Action::Block) {
+    if reports.iter().any(|r| r.decision.verdict == Action::Block) {
         exit::BLOCKED
     } else if reports.iter().any(|r| matches!(r.status, VetStatus::Error { .. })) {
         exit::ERROR
     } else if reports.iter().any(|r| r.is_unverified()) {
-        UNVERIFIED
+        // Policy `unverified` says what an unchecked result means; block (the default) is exit 3.
+        match settings.unverified {
+            Action::Block => UNVERIFIED,
+            lenient => {
+                eprintln!("warning: some packages could not be fully verified; policy `unverified = \"{}\"` lets that pass", lenient.as_str());
+                exit::ALLOWED
+            }
+        }
     } else {
         exit::ALLOWED
     }

@@ -167,7 +167,7 @@ pub fn vet(req: &VetRequest, opts: &VetOptions) -> VetReport {
     }
     crate::analysis::sort_findings(&mut findings);
     report.risk = score::score(&findings);
-    report.decision = opts.scan.policy.decide(&findings);
+    report.decision = opts.scan.policy.decide_for(Some(&report.name), report.version.as_deref(), &findings);
     report.behaviour = behaviour(&findings);
     report.findings = findings;
     report.recommendation = recommendation(&report, squat.as_ref());
@@ -392,6 +392,10 @@ fn recommendation(r: &VetReport, squat: Option<&Squat>) -> String {
             r.name
         );
     }
+    if r.decision.cites_decision() || r.decision.reason.starts_with("denied by decision") {
+        let renew = if r.decision.verdict == Action::Block { "" } else { " A new alert or another version is judged afresh." };
+        return format!("Decided for this project: {}.{renew}", r.decision.reason);
+    }
     match (&r.status, r.decision.verdict) {
         (_, Action::Block) => "Do not add this package: it has critical alerts. Remove it and report it to PyPI if it is malicious.".into(),
         (VetStatus::Error { .. }, _) | (VetStatus::Unverified { .. }, _) => {
@@ -400,7 +404,11 @@ fn recommendation(r: &VetReport, squat: Option<&Squat>) -> String {
         (VetStatus::NotFound { .. }, _) => "Nothing to add: the index has no such project or release. Check the spelling.".into(),
         (_, Action::Warn) => "Investigate before use: read the high alerts' evidence, review the source, test in isolation, then document the decision.".into(),
         (_, Action::Allow) if r.findings.iter().any(|f| f.severity() >= crate::alerts::Severity::Medium) => {
-            "Acceptable after review: look at the medium alerts and document the decision in pyproject.toml.".into()
+            format!(
+                "Acceptable after review: look at the medium alerts and document the decision (`safe-pip allow {}{} --alert ID --reason \"…\"`).",
+                r.name,
+                r.version.as_deref().map(|v| format!("=={v}")).unwrap_or_default()
+            )
         }
         (_, Action::Allow) => "Low risk: no significant alerts. Safe to add; pin the version.".into(),
     }
