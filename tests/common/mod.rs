@@ -59,9 +59,15 @@ def mean(values):
 "#;
 
 pub fn run(args: &[&str]) -> (i32, String, String) {
+    // Empty org and user config files: the machine's real settings never reach a test.
+    let config = tempfile::tempdir().expect("temp dir");
+    let empty = config.path().join("empty.toml");
+    std::fs::write(&empty, "").expect("write empty config");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_safe-pip"))
         .args(args)
         .env("NO_COLOR", "1")
+        .env("SAFE_PIP_ORG_CONFIG", &empty)
+        .env("SAFE_PIP_CONFIG", &empty)
         .output()
         .expect("run safe-pip");
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())

@@ -66,3 +66,12 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 def run_module(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "safe_pip", *args], capture_output=True, text=True)
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Empty org and user config files: the machine's real safe-pip settings never reach a test."""
+    empty = tmp_path_factory.mktemp("config") / "empty.toml"
+    empty.write_text("")
+    monkeypatch.setenv("SAFE_PIP_ORG_CONFIG", str(empty))
+    monkeypatch.setenv("SAFE_PIP_CONFIG", str(empty))
