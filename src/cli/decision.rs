@@ -88,7 +88,17 @@ fn run(package: &str, action: DecisionAction, alerts: Vec<crate::alerts::AlertId
         return exit::ERROR;
     };
     let today = Day::today();
-    let req = DecisionRequest { package: name, version, action, alerts, reason: args.reason.trim().to_string(), by, date: today, until: args.until };
+    let req = DecisionRequest {
+        package: name,
+        version,
+        action,
+        alerts,
+        reason: args.reason.trim().to_string(),
+        by,
+        date: today,
+        until: args.until,
+        origin: crate::policy::Origin::Default,
+    };
     if let Err(e) = record::validate(&req, settings.allow_critical_decisions, &org_origin(&settings), today) {
         return fail(&e);
     }

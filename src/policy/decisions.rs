@@ -13,9 +13,9 @@ use crate::pep503::normalize_name;
 use pep440_rs::{Version, VersionSpecifiers};
 use std::str::FromStr;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DocumentedDecision {
-    /// PEP 503 normalised.
+    /// As written; compared PEP 503 normalised.
     pub package: String,
     /// `None`: every version.
     pub version: Option<VersionSpecifiers>,
@@ -44,7 +44,7 @@ impl DocumentedDecision {
     /// Whether the decision is about this package and version (expiry aside). A
     /// specifier never matches an unknown or non-PEP 440 version: judged afresh.
     pub fn matches(&self, name: &str, version: Option<&str>) -> bool {
-        if normalize_name(name) != self.package {
+        if normalize_name(name) != normalize_name(&self.package) {
             return false;
         }
         match (&self.version, version) {

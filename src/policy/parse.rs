@@ -13,7 +13,7 @@ use crate::alerts::{AlertId, Severity};
 use crate::analysis::metadata::license::{Expr, parse_expression};
 use crate::analysis::names::InternalRule;
 use crate::db::DecisionAction;
-use crate::pep503::{is_valid_name, normalize_name};
+use crate::pep503::is_valid_name;
 use pep440_rs::VersionSpecifiers;
 use std::ops::Range;
 use std::path::Path;
@@ -345,7 +345,7 @@ impl Reader<'_> {
             return None;
         }
         Some(DocumentedDecision {
-            package: normalize_name(&package?),
+            package: package?,
             version,
             action: action?,
             alerts: alerts?,
@@ -534,7 +534,7 @@ until = "2027-05-25"
         assert_eq!(l.licenses_deny.as_ref().unwrap().value, vec!["AGPL-3.0-only", "GPL-3.0-only WITH Classpath-exception-2.0"]);
         assert_eq!(l.internal[0].value.pattern, "acme-*");
         let d = &l.decisions[0];
-        assert_eq!((d.package.as_str(), d.spec(), d.date.to_string(), d.until.map(|u| u.to_string())), ("requests", "==2.32.3".to_string(), "2026-11-25".into(), Some("2027-05-25".into())));
+        assert_eq!((d.package.as_str(), d.spec(), d.date.to_string(), d.until.map(|u| u.to_string())), ("Requests", "==2.32.3".to_string(), "2026-11-25".into(), Some("2027-05-25".into())));
         assert_eq!(d.origin.to_string(), "/cfg/config.toml:22");
     }
 

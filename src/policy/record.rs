@@ -4,6 +4,7 @@
 //! package, version specifier and action is replaced rather than duplicated.
 
 use super::day::Day;
+use super::decisions::DocumentedDecision;
 use crate::alerts::AlertId;
 use crate::db::DecisionAction;
 use crate::pep503::{is_valid_name, normalize_name};
@@ -12,27 +13,9 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, Value};
 
-/// A decision to write.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DecisionRequest {
-    /// The project name as the person typed it.
-    pub package: String,
-    pub version: Option<VersionSpecifiers>,
-    pub action: DecisionAction,
-    /// Accepted alerts (allow); empty for deny.
-    pub alerts: Vec<AlertId>,
-    pub reason: String,
-    pub by: String,
-    pub date: Day,
-    pub until: Option<Day>,
-}
-
-impl DecisionRequest {
-    /// The version specifier as stored (`==2.32.3`), or `*` for every version.
-    pub fn spec(&self) -> String {
-        self.version.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "*".into())
-    }
-}
+/// A decision to write: a [`DocumentedDecision`] whose origin is not known yet (its
+/// `origin` is ignored; the package keeps the spelling the person typed).
+pub type DecisionRequest = DocumentedDecision;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum RecordError {
@@ -272,6 +255,7 @@ mod tests {
             by: "Alice Example <alice@example.com>".into(),
             date: Day::parse("2026-11-25").unwrap(),
             until: Day::parse("2027-05-25"),
+            origin: super::super::Origin::Default,
         }
     }
 
