@@ -87,6 +87,15 @@ impl Policy {
             return Decision { verdict: Action::Block, reason: format!("denied by decision in {}", deny.cite()) };
         }
         let allows: Vec<&DocumentedDecision> = live.into_iter().filter(|d| d.action == DecisionAction::Allow).collect();
+        // A file whose metadata disagrees with its file name may be borrowing another
+        // project's identity: allow decisions are about the real project, so they do not apply.
+        if !allows.is_empty() && findings.iter().any(|f| f.alert == AlertId::MetadataMismatch) {
+            let mut d = full;
+            if d.verdict != Action::Allow {
+                d.reason = format!("{} (the decision in {} does not apply: the file's metadata does not match its name)", d.reason, allows[0].origin.short());
+            }
+            return d;
+        }
         let covering = |f: &Finding| allows.iter().copied().find(|d| d.alerts.contains(&f.alert));
         let rest: Vec<Finding> = findings.iter().filter(|f| covering(f).is_none()).cloned().collect();
         let judged = self.decide(&rest);
@@ -224,6 +233,16 @@ mod tests {
         // An expired deny no longer blocks.
         let expired = policy(vec![decision(DecisionAction::Deny, None, &[], Some("2026-01-01"))], "2026-12-01");
         assert_eq!(expired.decide_for(Some("requests"), Some("2.1"), &[]).verdict, Action::Allow);
+    }
+
+    #[test]
+    fn allow_decisions_do_not_apply_to_a_file_claiming_another_identity() {
+        let p = policy(vec![decision(DecisionAction::Allow, None, &[AlertId::ImportNetwork], None)], "2026-12-01");
+        let findings = [f(AlertId::ImportNetwork), f(AlertId::MetadataMismatch)];
+        let got = p.decide_for(Some("requests"), Some("2.0"), &findings);
+        assert_eq!(got.verdict, Action::Warn);
+        assert!(got.reason.contains("does not apply: the file's metadata does not match its name"), "{}", got.reason);
+        assert_eq!(p.decide_for(Some("requests"), Some("2.0"), &findings[..1]).verdict, Action::Allow);
     }
 
     #[test]
