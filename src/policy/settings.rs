@@ -140,9 +140,7 @@ impl Settings {
         if !errors.is_empty() {
             return Err(ConfigErrors(errors));
         }
-        let mut settings = resolved.into_settings(pyproject, files);
-        settings.policy.today = None;
-        Ok(settings)
+        Ok(resolved.into_settings(pyproject, files))
     }
 
     /// The org file's lock covering `key`, if any.
