@@ -10,6 +10,7 @@ pub mod artifact;
 pub mod cli;
 pub mod db;
 pub mod finding;
+pub mod gate;
 pub mod hex;
 pub mod index;
 pub mod lockfile;
@@ -19,6 +20,9 @@ pub mod policy;
 pub mod report;
 pub mod score;
 pub mod vet;
+
+#[cfg(test)]
+mod test_fixtures;
 
 #[cfg(feature = "python")]
 mod python_module;

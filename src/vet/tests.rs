@@ -4,27 +4,12 @@ use super::*;
 use crate::index::IndexSettings;
 use crate::index::tests::server::{Reply, TestServer};
 use sha2::{Digest, Sha256};
+use crate::test_fixtures::{CANARY_SETUP, CLEAN_INIT, CLEAN_SETUP, sdist};
 use std::sync::Arc;
 
 const DAY: i64 = 86_400;
 /// A fixed "now" so the registry rules are deterministic.
 const NOW: i64 = 1_790_000_000;
-
-fn sdist(name: &str, version: &str, files: &[(&str, &str)]) -> Vec<u8> {
-    let root = format!("{name}-{version}");
-    let mut b = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default()));
-    let pkg_info = format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n");
-    let mut all = vec![("PKG-INFO", pkg_info.as_str())];
-    all.extend_from_slice(files);
-    for (p, c) in all {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(c.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        b.append_data(&mut h, format!("{root}/{p}"), c.as_bytes()).unwrap();
-    }
-    b.into_inner().unwrap().finish().unwrap()
-}
 
 fn iso(t: i64) -> String {
     let days = t.div_euclid(DAY);
@@ -111,9 +96,6 @@ fn ids(r: &VetReport) -> Vec<&'static str> {
     r.findings.iter().map(|f| f.alert.id()).collect()
 }
 
-const CLEAN_SETUP: &str = "from setuptools import setup\nsetup(name='tidy-numbers', version='3.1.0', packages=['tidy_numbers'])\n";
-const CLEAN_INIT: &str = "def mean(xs):\n    xs = list(xs)\n    return sum(xs) / len(xs) if xs else 0.0\n";
-const CANARY_SETUP: &str = "import urllib.request\nfrom setuptools import setup\nurllib.request.urlopen('http://127.0.0.1:9/canary')\nsetup(name='canary-pkg', version='1.0')\n";
 
 #[test]
 fn healthy_package_is_checked_and_allowed_with_history() {
