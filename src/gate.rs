@@ -197,6 +197,13 @@ impl Gate {
         Ok(Judged { report: self.finish(report, Vec::new())?, from_db: false })
     }
 
+    /// [`Gate::judge_path`] for many targets on all cores (order kept); the first DB
+    /// error stops the lot.
+    pub fn judge_paths(&self, targets: &[PathBuf]) -> Result<Vec<Judged>, GateError> {
+        use rayon::prelude::*;
+        targets.par_iter().map(|t| self.judge_path(t)).collect()
+    }
+
     fn stored(&self, sha256: &str) -> Result<Option<StoredVerdict>, GateError> {
         let Some(db) = self.db.as_ref().filter(|_| self.reuse) else { return Ok(None) };
         Ok(lock(db).lookup_verdict(sha256, ANALYSIS_VERSION)?)

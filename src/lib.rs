@@ -7,6 +7,7 @@
 pub mod alerts;
 pub mod analysis;
 pub mod artifact;
+pub mod check;
 pub mod cli;
 pub mod db;
 pub mod finding;

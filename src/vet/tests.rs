@@ -1,7 +1,9 @@
 //! vet against a local index served on 127.0.0.1 by the test, with packages built here.
 
 use super::*;
+use crate::gate::Gate;
 use crate::index::IndexSettings;
+use crate::pipeline::ScanOptions;
 use crate::index::tests::server::{Reply, TestServer};
 use sha2::{Digest, Sha256};
 use crate::test_fixtures::{CANARY_SETUP, CLEAN_INIT, CLEAN_SETUP, sdist};
@@ -88,7 +90,8 @@ fn serve(projects: Vec<Project>) -> TestServer {
 
 fn vet_on(server: &TestServer, spec: &str) -> VetReport {
     let client = IndexClient::new(&IndexSettings::for_index(&server.url("/simple/"))).unwrap().with_backoff(std::time::Duration::from_millis(1));
-    let opts = VetOptions { client: Some(&client), scan: ScanOptions::default(), metadata: MetadataPolicy::default(), internal: InternalPolicy::default(), now_unix: NOW };
+    let gate = Gate::without_db(ScanOptions::default());
+    let opts = VetOptions { client: Some(&client), gate: &gate, metadata: MetadataPolicy::default(), internal: InternalPolicy::default(), now_unix: NOW };
     vet(&VetRequest::parse(spec).unwrap(), &opts)
 }
 
@@ -177,7 +180,8 @@ fn unknown_project_and_unreachable_index_are_never_allowed() {
     let mut settings = IndexSettings::for_index(&dead);
     settings.retries = 0;
     let client = IndexClient::new(&settings).unwrap().with_backoff(std::time::Duration::from_millis(1));
-    let opts = VetOptions { client: Some(&client), scan: ScanOptions::default(), metadata: MetadataPolicy::default(), internal: InternalPolicy::default(), now_unix: NOW };
+    let gate = Gate::without_db(ScanOptions::default());
+    let opts = VetOptions { client: Some(&client), gate: &gate, metadata: MetadataPolicy::default(), internal: InternalPolicy::default(), now_unix: NOW };
     let r = vet(&VetRequest::parse("tidy-numbers").unwrap(), &opts);
     match &r.status {
         VetStatus::Error { message, hint } => {
@@ -191,7 +195,8 @@ fn unknown_project_and_unreachable_index_are_never_allowed() {
 
 #[test]
 fn offline_checks_the_name_only() {
-    let opts = VetOptions { client: None, scan: ScanOptions::default(), metadata: MetadataPolicy::default(), internal: InternalPolicy::default(), now_unix: NOW };
+    let gate = Gate::without_db(ScanOptions::default());
+    let opts = VetOptions { client: None, gate: &gate, metadata: MetadataPolicy::default(), internal: InternalPolicy::default(), now_unix: NOW };
     let squat = vet(&VetRequest::parse("djang0").unwrap(), &opts);
     assert_eq!(squat.decision.verdict, Action::Block);
     assert_eq!(squat.similar[0].name, "django");
@@ -226,7 +231,8 @@ fn vet_on_both(public: &TestServer, internal: &TestServer, rules: &[String], spe
     settings.retries = 0;
     let client = IndexClient::new(&settings).unwrap().with_backoff(std::time::Duration::from_millis(1));
     let internal = InternalPolicy::from_flags(rules).unwrap();
-    let opts = VetOptions { client: Some(&client), scan: ScanOptions::default(), metadata: MetadataPolicy::default(), internal, now_unix: NOW };
+    let gate = Gate::without_db(ScanOptions::default());
+    let opts = VetOptions { client: Some(&client), gate: &gate, metadata: MetadataPolicy::default(), internal, now_unix: NOW };
     vet(&VetRequest::parse(spec).unwrap(), &opts)
 }
 
@@ -329,7 +335,8 @@ fn every_metadata_alert_fires_through_the_local_index() {
     let server = serve(projects);
     let client = IndexClient::new(&IndexSettings::for_index(&server.url("/simple/"))).unwrap().with_backoff(std::time::Duration::from_millis(1));
     let vet_with = |name: &str, metadata: MetadataPolicy| {
-        let opts = VetOptions { client: Some(&client), scan: ScanOptions::default(), metadata, internal: InternalPolicy::default(), now_unix: NOW };
+        let gate = Gate::without_db(ScanOptions::default());
+        let opts = VetOptions { client: Some(&client), gate: &gate, metadata, internal: InternalPolicy::default(), now_unix: NOW };
         vet(&VetRequest::parse(name).unwrap(), &opts)
     };
     for (alert, name, _, _, _, policy) in &cases {
@@ -364,4 +371,47 @@ fn pinned_release_without_its_own_json_document_keeps_project_facts() {
     assert_eq!(r.version.as_deref(), Some("3.1.0"));
     let found = ids(&r);
     assert!(!found.contains(&"license-missing") && !found.contains(&"limited-documentation"), "{found:?}");
+}
+
+#[test]
+fn files_are_judged_through_the_db_and_releases_seen_before_are_listed() {
+    let server = serve(vec![Project {
+        name: "tidy-numbers",
+        summary: "Small arithmetic helpers",
+        releases: vec![("3.0.0", NOW - 300 * DAY), ("3.1.0", NOW - 40 * DAY)],
+        sdist: sdist("tidy-numbers", "3.1.0", &[("setup.py", CLEAN_SETUP), ("tidy_numbers/__init__.py", CLEAN_INIT)]),
+        lie_about_hash: false,
+        page_patch: None,
+        json_patch: None,
+    }]);
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("v.sqlite3");
+    let gate = Gate::open(Some(&db_path), ScanOptions::default()).unwrap();
+    let client = IndexClient::new(&IndexSettings::for_index(&server.url("/simple/"))).unwrap().with_backoff(std::time::Duration::from_millis(1));
+    let req = VetRequest::parse("tidy-numbers").unwrap();
+    let downloads = || server.requests().iter().filter(|r| r.path.starts_with("/files/")).count();
+
+    let opts = VetOptions { client: Some(&client), gate: &gate, metadata: MetadataPolicy::default(), internal: InternalPolicy::default(), now_unix: NOW };
+    let first = vet(&req, &opts);
+    assert_eq!(first.status, VetStatus::Checked, "{:?}", first.status);
+    assert!(first.seen.is_empty(), "{:?}", first.seen);
+    assert_eq!(downloads(), 1);
+
+    let second = vet(&req, &opts);
+    assert_eq!(downloads(), 1, "the DB knew the file by the hash the index advertises");
+    assert_eq!(second.decision, first.decision);
+    assert_eq!(second.files[0].sha256, first.files[0].sha256);
+    assert_eq!(second.seen.len(), 1);
+    assert_eq!((second.seen[0].version.as_deref(), second.seen[0].verdict.as_str(), second.seen[0].files), (Some("3.1.0"), "allow", 1));
+    assert!(render_terminal(&[second], false).contains("Seen before (verdict DB)"));
+
+    // An advisory imported later blocks the release, offline too.
+    let osv = r#"{"id": "MAL-2099-9", "affected": [{"package": {"ecosystem": "PyPI", "name": "tidy-numbers"}, "versions": ["3.1.0"]}]}"#;
+    crate::db::Db::open(&db_path).unwrap().import_osv_bytes(osv.as_bytes(), "test").unwrap();
+    let offline = VetOptions { client: None, gate: &gate, metadata: MetadataPolicy::default(), internal: InternalPolicy::default(), now_unix: NOW };
+    let r = vet(&VetRequest::parse("tidy-numbers==3.1.0").unwrap(), &offline);
+    assert_eq!(r.decision.verdict, Action::Block, "{:?}", ids(&r));
+    assert!(ids(&r).contains(&"known-malware"));
+    let online = vet(&req, &opts);
+    assert_eq!(online.decision.verdict, Action::Block, "{:?}", ids(&online));
 }
