@@ -189,9 +189,15 @@ pub fn check(lockfiles: &[Lockfile], gate: &Gate, opts: &CheckOptions) -> Result
     })
 }
 
-/// The project itself (uv's root or virtual package) is not a dependency.
+/// The project itself (uv's root or virtual package, a local tree at the lockfile's own
+/// folder as `pip lock -e .` writes it) is not a dependency.
 fn installable(p: &LockedPackage) -> bool {
-    !p.root && !matches!(p.source, Source::Virtual { .. })
+    let own_folder = |path: &str| matches!(path.trim_end_matches('/'), "" | ".");
+    match &p.source {
+        Source::Virtual { .. } => false,
+        Source::Directory { path } | Source::Editable { path } => !p.root && !own_folder(path),
+        _ => !p.root,
+    }
 }
 
 fn new_package(lock: &Lockfile, p: &LockedPackage) -> PackageCheck {
@@ -230,6 +236,15 @@ fn last_segment(url: &str) -> Option<String> {
 }
 
 impl FileCheck {
+    /// The file name, else its pinned hash (requirements files name no files).
+    pub fn display_name(&self) -> String {
+        match (&self.filename, &self.sha256) {
+            (Some(n), _) => n.clone(),
+            (None, Some(sha)) => format!("sha256:{}…", &sha[..sha.len().min(12)]),
+            (None, None) => "a locked file".into(),
+        }
+    }
+
     fn set(&mut self, status: Status, reason: impl Into<String>) {
         self.status = status;
         self.reason = reason.into();
@@ -275,7 +290,7 @@ fn summarize(p: &mut PackageCheck) {
         return;
     }
     let first = deciding[0];
-    let name = first.filename.as_deref().unwrap_or("a locked file");
+    let name = first.display_name();
     p.status = worst;
     p.reason = match worst {
         Status::Unverified | Status::Error if deciding.len() > 1 || p.files.len() > 1 => {
@@ -296,10 +311,18 @@ fn no_file_reason(p: &PackageCheck) -> String {
         Source::Registry { .. } => "no file hash pinned (generate hashes: `pip-compile --generate-hashes`, `uv pip compile --generate-hashes`)".into(),
         Source::Url { url } => format!("direct URL without a hash ({})", crate::index::redact(url)),
         Source::Vcs { url, .. } => format!("VCS checkout ({}): no file hash to look up; scan the checkout with `safe-pip scan DIR`", crate::index::redact(url)),
-        Source::Path { path } => format!("local archive {path}: scan it with `safe-pip scan {path}`"),
+        Source::Path { path } => format!("local archive {path}: scan it with `safe-pip scan {}`", beside(p, path)),
         Source::Directory { path } | Source::Editable { path } | Source::Virtual { path } => {
-            format!("local source tree {path}: scan it with `safe-pip scan {path}`")
+            format!("local source tree {path}: scan it with `safe-pip scan {}`", beside(p, path))
         }
+    }
+}
+
+/// A path from the lockfile, as seen from where the user runs safe-pip.
+fn beside(p: &PackageCheck, path: &str) -> String {
+    match p.lockfile.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && std::path::Path::new(path).is_relative() => dir.join(path).display().to_string(),
+        _ => path.to_string(),
     }
 }
 

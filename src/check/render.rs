@@ -94,7 +94,8 @@ pub fn render_terminal(r: &CheckReport, color: bool, verbose: bool) -> String {
                 let _ = writeln!(out, "           hint: {h}");
             }
             let shown = if verbose { usize::MAX } else { ALERTS_SHOWN };
-            let notable: Vec<_> = p.alerts.iter().filter(|f| verbose || f.severity() >= Severity::Medium).collect();
+            // An advisory's message is already the reason.
+            let notable: Vec<_> = p.alerts.iter().filter(|f| (verbose || f.severity() >= Severity::Medium) && f.message != p.reason).collect();
             for f in notable.iter().take(shown) {
                 let place = match (f.file.is_empty(), f.line) {
                     (true, _) => String::new(),
