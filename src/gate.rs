@@ -27,7 +27,6 @@ use crate::policy::Decision;
 use crate::score;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -317,21 +316,9 @@ fn add_advisories(report: &mut PackageReport, advisories: &HashMap<String, Vec<A
     }
 }
 
-/// Streams a file through sha256; `None` when it cannot be read (the scan then reports
-/// why).
+/// The file's sha256; `None` when it cannot be read (the scan then reports why).
 fn sha256_file(path: &Path) -> Option<String> {
-    let mut f = std::fs::File::open(path).ok()?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        match f.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => h.update(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return None,
-        }
-    }
-    Some(crate::hex::hex(&h.finalize()))
+    std::fs::File::open(path).and_then(|mut f| crate::artifact::sha256_stream(&mut f)).ok()
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ mod reader;
 mod tar_reader;
 mod zip_reader;
 
-pub use reader::{is_package_file, read_bytes, read_path};
+pub use reader::{is_package_file, read_bytes, read_path, sha256_stream};
 
 use crate::finding::Finding;
 

@@ -10,6 +10,9 @@ use std::fmt::Write;
 /// Alerts shown per package in the terminal (all of them with -v or in JSON).
 const ALERTS_SHOWN: usize = 3;
 
+/// Allowed packages named on one line; more are counted (-v lists each).
+const ALLOWED_LISTED: usize = 12;
+
 /// Statuses in the order the terminal lists them.
 const ORDER: [Status; 5] = [Status::Blocked, Status::Error, Status::Unverified, Status::Warned, Status::Allowed];
 
@@ -83,7 +86,8 @@ pub fn render_terminal(r: &CheckReport, color: bool, verbose: bool) -> String {
         let of: Vec<&PackageCheck> = r.packages.iter().filter(|p| p.status == status).collect();
         if status == Status::Allowed && !verbose && !of.is_empty() {
             let names: Vec<String> = of.iter().map(|p| title(p)).collect();
-            let _ = writeln!(out, "{} {}", label(status), names.join(", "));
+            let shown = if names.len() <= ALLOWED_LISTED { names.join(", ") } else { format!("{} packages (-v lists them)", names.len()) };
+            let _ = writeln!(out, "{} {shown}", label(status));
             continue;
         }
         for p in of {
@@ -138,7 +142,12 @@ pub fn render_terminal(r: &CheckReport, color: bool, verbose: bool) -> String {
             Action::Block => "unverified packages fail the check (exit 3)",
             Action::Warn | Action::Allow => "unverified packages are let through (--allow-unverified)",
         };
-        let remedy = if r.fetched { "vet them, pin file hashes, or scan local sources" } else { "`safe-pip check --fetch` downloads and scans the missing files" };
+        let fetchable = r.packages.iter().filter(|p| p.status == Status::Unverified).any(|p| p.files.iter().any(|f| f.status == Status::Unverified && f.sha256.is_some()));
+        let remedy = if fetchable && !r.fetched {
+            "`safe-pip check --fetch` downloads and scans the missing files"
+        } else {
+            "pin file hashes, vet them (`safe-pip vet NAME==VERSION`), or scan local sources"
+        };
         let _ = writeln!(out, "{what}; {remedy}");
     }
     out
