@@ -116,7 +116,12 @@ fn check_exit_codes_and_unreadable_lockfiles() {
     let unpinned = env.write("loose/requirements.txt", "tidy-numbers==1.0\n");
     let (code, out, _) = env.run(&["check", s(&unpinned)]);
     assert_eq!(code, 3, "{out}");
-    assert!(out.contains("no file hash pinned") && out.contains("--fetch"), "{out}");
+    assert!(out.contains("no file hash pinned") && out.contains("pin file hashes"), "{out}");
+    assert!(!out.contains("--fetch"), "--fetch cannot help an entry without a hash: {out}");
+    let unknown = env.write("unknown/requirements.txt", &format!("tidy-numbers==1.0 --hash=sha256:{}\n", "5".repeat(64)));
+    let (code, out, _) = env.run(&["check", s(&unknown)]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("not in the verdict DB") && out.contains("safe-pip check --fetch"), "{out}");
     let (code, _, _) = env.run(&["check", "--allow-unverified", s(&unpinned)]);
     assert_eq!(code, 0);
 

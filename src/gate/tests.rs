@@ -29,7 +29,9 @@ fn osv_all_versions(id: &str, name: &str) -> String {
 }
 
 /// What a caller sees of a report; must not depend on whether the DB answered.
-fn visible(r: &PackageReport) -> (String, Option<String>, Option<String>, Option<ArtifactKind>, Option<String>, score::Risk, Decision, Vec<Finding>) {
+type Visible = (String, Option<String>, Option<String>, Option<ArtifactKind>, Option<String>, score::Risk, Decision, Vec<Finding>);
+
+fn visible(r: &PackageReport) -> Visible {
     (r.filename.clone(), r.name.clone(), r.version.clone(), r.kind, r.sha256.clone(), r.risk, r.decision.clone(), r.findings.clone())
 }
 
