@@ -77,6 +77,7 @@ impl Gate {
         Ok(Gate::with_db(db, opts))
     }
 
+    /// A gate on an already open DB.
     pub fn with_db(db: Db, opts: ScanOptions) -> Gate {
         let reuse = opts.limits == Limits::default();
         Gate { db: Some(Mutex::new(db)), opts, reuse }
@@ -88,6 +89,7 @@ impl Gate {
         Gate { db: None, opts, reuse: false }
     }
 
+    /// The DB file, `None` without a DB.
     pub fn db_path(&self) -> Option<PathBuf> {
         self.db.as_ref().map(|m| lock(m).path().to_path_buf())
     }
@@ -106,10 +108,7 @@ impl Gate {
     /// advisories added) — or `None`.
     pub fn lookup(&self, sha256: &str, filename: &str) -> Result<Option<PackageReport>, GateError> {
         let Some(stored) = self.stored(sha256)? else { return Ok(None) };
-        let mut report = from_stored(stored);
-        report.filename = filename.to_string();
-        report.path = PathBuf::from(filename);
-        Ok(Some(self.finish(report, Vec::new())?))
+        self.hit(stored, filename, PathBuf::from(filename), Vec::new()).map(Some)
     }
 
     /// Known verdicts for many files in one query (a lockfile check), keyed by lower-case
@@ -163,10 +162,7 @@ impl Gate {
     pub fn judge(&self, filename: &str, bytes: &[u8], index_url: Option<&str>, extra: Vec<Finding>) -> Result<Judged, GateError> {
         let sha = crate::hex::hex(&Sha256::digest(bytes));
         if let Some(stored) = self.stored(&sha)? {
-            let mut report = from_stored(stored);
-            report.filename = filename.to_string();
-            report.path = PathBuf::from(filename);
-            return Ok(Judged { report: self.finish(report, extra)?, from_db: true });
+            return Ok(Judged { report: self.hit(stored, filename, PathBuf::from(filename), extra)?, from_db: true });
         }
         let mut report = pipeline::scan_bytes(filename, bytes, Vec::new(), &self.opts);
         report.sha256 = Some(sha);
@@ -180,10 +176,8 @@ impl Gate {
         let regular = std::fs::metadata(path).map(|m| m.is_file()).unwrap_or(false);
         if regular && let Some(sha) = sha256_file(path) {
             if let Some(stored) = self.stored(&sha)? {
-                let mut report = from_stored(stored);
-                report.filename = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| report.filename.clone());
-                report.path = path.to_path_buf();
-                return Ok(Judged { report: self.finish(report, Vec::new())?, from_db: true });
+                let filename = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| stored.filename.clone());
+                return Ok(Judged { report: self.hit(stored, &filename, path.to_path_buf(), Vec::new())?, from_db: true });
             }
         }
         let report = pipeline::scan_one(path, &self.opts);
@@ -201,6 +195,14 @@ impl Gate {
     pub fn judge_paths(&self, targets: &[PathBuf]) -> Result<Vec<Judged>, GateError> {
         use rayon::prelude::*;
         targets.par_iter().map(|t| self.judge_path(t)).collect()
+    }
+
+    /// A stored verdict as the report of `filename` at `path`, judged now.
+    fn hit(&self, stored: StoredVerdict, filename: &str, path: PathBuf, extra: Vec<Finding>) -> Result<PackageReport, GateError> {
+        let mut report = from_stored(stored);
+        report.filename = filename.to_string();
+        report.path = path;
+        self.finish(report, extra)
     }
 
     fn stored(&self, sha256: &str) -> Result<Option<StoredVerdict>, GateError> {
