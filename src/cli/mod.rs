@@ -1,10 +1,13 @@
 //! Command-line interface: clap definitions and dispatch. Each command lives in its own
 //! file and gets parsed arguments; no analysis logic here.
 
+mod check;
 mod config;
 mod db;
+mod db_flags;
 mod decision;
 mod explain;
+mod index_flags;
 mod scan;
 mod settings;
 mod vet;
@@ -41,6 +44,8 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Vet packages before adding them: name, registry facts and code of a release.
     Vet(vet::VetArgs),
+    /// Check a lockfile offline: every pinned file judged from the verdict DB.
+    Check(check::CheckArgs),
     /// Explain an alert: what it means, why it matters, what to do.
     Explain(explain::ExplainArgs),
     /// Look after the verdict DB: path, check, stats, prune, reset, import, export.
@@ -72,6 +77,7 @@ where
     match cli.command {
         Command::Scan(args) => scan::run(args, cli.color),
         Command::Vet(args) => vet::run(args, cli.color),
+        Command::Check(args) => check::run(args, cli.color),
         Command::Explain(args) => explain::run(args, cli.color),
         Command::Db(args) => db::run(args, cli.color),
         Command::Config(args) => config::run(args, cli.color),
