@@ -117,7 +117,7 @@ fn judge(path: PathBuf, filename: String, read: Result<artifact::Artifact, artif
     }
     analysis::sort_findings(&mut findings);
     let risk = score::score(&findings);
-    let decision = opts.policy.decide(&findings);
+    let decision = opts.policy.decide_for(ctx.name.as_deref(), ctx.version.as_deref(), &findings);
     PackageReport {
         path,
         filename,

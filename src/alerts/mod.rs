@@ -119,6 +119,10 @@ impl AlertId {
     pub fn from_id(id: &str) -> Option<AlertId> {
         AlertId::ALL.iter().copied().find(|a| a.id() == id)
     }
+    /// The catalogue id closest to a mistyped one, for "did you mean" hints.
+    pub fn nearest(id: &str) -> AlertId {
+        AlertId::ALL.iter().copied().min_by_key(|a| strsim::damerau_levenshtein(a.id(), id)).unwrap_or(AlertId::ALL[0])
+    }
 }
 
 impl fmt::Display for AlertId {

@@ -135,19 +135,24 @@ pub fn read_path(path: &Path, limits: &Limits) -> Result<Artifact, ArtifactError
     if meta.len() == 0 {
         return Err(ArtifactError::Corrupt(format!("{name}: file is empty")));
     }
+    let sha = sha256_stream(&mut file).map_err(io_err)?;
+    file.seek(SeekFrom::Start(0)).map_err(io_err)?;
+    read_container(&name, BufReader::with_capacity(256 * 1024, file), sha, limits)
+}
+
+/// Lower-case hex sha256 of everything `r` yields, read in 256 KiB blocks.
+pub fn sha256_stream(r: &mut impl Read) -> io::Result<String> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];
     loop {
-        match file.read(&mut buf) {
+        match r.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => hasher.update(&buf[..n]),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(io_err(e)),
+            Err(e) => return Err(e),
         }
     }
-    let sha = hex(&hasher.finalize());
-    file.seek(SeekFrom::Start(0)).map_err(io_err)?;
-    read_container(&name, BufReader::with_capacity(256 * 1024, file), sha, limits)
+    Ok(hex(&hasher.finalize()))
 }
 
 /// Reads a package file already in memory.

@@ -32,7 +32,7 @@ pub fn run(args: ExplainArgs, _color: ColorChoice) -> i32 {
         Some(id) => match AlertId::from_id(id.trim()) {
             Some(a) => vec![a],
             None => {
-                let near = nearest(id);
+                let near = AlertId::nearest(id);
                 print_error(&format!("unknown alert id `{id}`"), &format!("did you mean `{near}`? `safe-pip explain --all` lists every alert"));
                 return exit::ERROR;
             }
@@ -67,11 +67,3 @@ fn markdown_entry(a: AlertId) -> String {
     format!("## {}\n\n**{}** · severity **{}** · category {}\n\n{}\n\n**Remedy:** {}\n", i.id, i.title, i.severity, i.category, i.explanation, i.remediation)
 }
 
-/// The catalogue id closest to a mistyped one.
-fn nearest(id: &str) -> &'static str {
-    AlertId::ALL
-        .iter()
-        .map(|a| a.id())
-        .min_by_key(|c| strsim::damerau_levenshtein(c, id))
-        .unwrap_or("install-network")
-}

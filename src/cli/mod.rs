@@ -1,12 +1,18 @@
 //! Command-line interface: clap definitions and dispatch. Each command lives in its own
 //! file and gets parsed arguments; no analysis logic here.
 
+mod check;
+mod config;
 mod db;
+mod db_flags;
+mod decision;
 mod explain;
+mod index_flags;
 mod install;
 mod proxy;
 mod scan;
 mod service;
+mod settings;
 mod setup;
 mod vet;
 
@@ -42,6 +48,8 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Vet packages before adding them: name, registry facts and code of a release.
     Vet(vet::VetArgs),
+    /// Check a lockfile offline: every pinned file judged from the verdict DB.
+    Check(check::CheckArgs),
     /// Explain an alert: what it means, why it matters, what to do.
     Explain(explain::ExplainArgs),
     /// Look after the verdict DB: path, check, stats, prune, reset, import, export.
@@ -55,6 +63,12 @@ pub enum Command {
     /// Run the gating proxy: a local package index for uv, pip and other clients that
     /// checks every file before serving it.
     Proxy(proxy::ProxyArgs),
+    /// Show the effective policy: each setting, its value and where it came from.
+    Config(config::ConfigArgs),
+    /// Document a decision to accept named alerts of a package (written to pyproject.toml).
+    Allow(decision::AllowArgs),
+    /// Document a decision to block a package (written to pyproject.toml).
+    Deny(decision::DenyArgs),
 }
 
 /// Runs the CLI with the given argv (argv[0] is the program name) and returns the exit code.
@@ -76,12 +90,16 @@ where
     match cli.command {
         Command::Scan(args) => scan::run(args, cli.color),
         Command::Vet(args) => vet::run(args, cli.color),
+        Command::Check(args) => check::run(args, cli.color),
         Command::Explain(args) => explain::run(args, cli.color),
         Command::Db(args) => db::run(args, cli.color),
         Command::Install(args) => install::run(args, cli.color),
         Command::Service(args) => service::run(args),
         Command::Setup(args) => setup::run(args),
         Command::Proxy(args) => proxy::run(args),
+        Command::Config(args) => config::run(args, cli.color),
+        Command::Allow(args) => decision::run_allow(args, cli.color),
+        Command::Deny(args) => decision::run_deny(args, cli.color),
     }
 }
 

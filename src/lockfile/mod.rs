@@ -516,12 +516,14 @@ pub fn detect_by_content(text: &str) -> Option<LockFormat> {
 // ---------------------------------------------------------------------------------------
 // Helpers shared by the TOML readers.
 
-/// 1-based line and column of a byte offset.
+/// 1-based line and column of a byte offset. Called once per lockfile entry, so the
+/// newlines are counted with memchr (SIMD): a byte-by-byte count made reading a large
+/// lockfile quadratic in practice.
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text.as_bytes()[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map(|p| p + 1).unwrap_or(0);
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let line_start = memchr::memrchr(b'\n', before).map(|p| p + 1).unwrap_or(0);
     let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
     (line, column)
 }

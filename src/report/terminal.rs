@@ -92,8 +92,10 @@ fn render_package(out: &mut String, r: &PackageReport, opts: &TerminalOptions, p
     if notes.len() > shown {
         let _ = writeln!(out, "    {}", paint.dim(&format!("… and {} more notes (--verbose or --format json shows all)", notes.len() - shown)));
     }
-    if r.decision.verdict != Action::Allow {
+    if r.decision.verdict != Action::Allow || r.decision.cites_decision() {
         let _ = writeln!(out, "    {} {}", paint.bold("why:"), r.decision.reason);
+    }
+    if r.decision.verdict != Action::Allow {
         if let Some(top) = r.findings.first() {
             let _ = writeln!(out, "    {} {}", paint.bold("do:"), top.alert.info().remediation);
         }

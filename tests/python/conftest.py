@@ -34,6 +34,18 @@ setup(name="tidy-numbers", version="1.0", packages=["tidy_numbers"])
 '''
 
 
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> pathlib.Path:
+    """Every test gets its own verdict DB, HOME and XDG folders: nothing reads or writes the
+    user's DB or configuration (the CLI runs inherit this environment)."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("SAFE_PIP_DB", str(home / "verdicts.sqlite3"))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
+    return home
+
+
 def build_sdist(directory: pathlib.Path, name: str, version: str, files: dict[str, str]) -> pathlib.Path:
     """``name-version.tar.gz`` in ``directory`` (the name kept as written)."""
     dist = sdist(name, version, files, root=f"{name}-{version}")
@@ -59,3 +71,12 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 def run_module(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "safe_pip", *args], capture_output=True, text=True)
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Empty org and user config files: the machine's real safe-pip settings never reach a test."""
+    empty = tmp_path_factory.mktemp("config") / "empty.toml"
+    empty.write_text("")
+    monkeypatch.setenv("SAFE_PIP_ORG_CONFIG", str(empty))
+    monkeypatch.setenv("SAFE_PIP_CONFIG", str(empty))

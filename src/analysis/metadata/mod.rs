@@ -186,8 +186,8 @@ pub struct MetadataPolicy {
     pub new_project_days: u32,
     /// ... and younger than this, very new (`very-new-project`).
     pub very_new_project_days: u32,
-    /// No release for this many years is `unmaintained`.
-    pub unmaintained_years: u32,
+    /// No release for this many days is `unmaintained` (0: never).
+    pub unmaintained_days: u32,
     /// Projects ranked below this in the bundled list (or absent) have a small user base.
     pub small_user_base_rank: u32,
     /// SPDX ids (or `id WITH exception`) allowed; empty allows any licence.
@@ -202,7 +202,7 @@ impl Default for MetadataPolicy {
             min_release_age_days: 1,
             new_project_days: 365,
             very_new_project_days: 30,
-            unmaintained_years: 2,
+            unmaintained_days: 730,
             small_user_base_rank: 15_000,
             licenses_allowed: Vec::new(),
             licenses_denied: Vec::new(),

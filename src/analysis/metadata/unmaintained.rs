@@ -1,7 +1,7 @@
 //! `unmaintained` (medium): no release for a long time.
 //!
-//! **What:** the most recent upload of any release is older than `unmaintained_years`
-//! (2 by default, counted as 365-day years).
+//! **What:** the most recent upload of any release is older than `unmaintained_days`
+//! (730 by default: two 365-day years).
 //!
 //! **Why:** no releases means no security fixes and no updates for new Python versions;
 //! abandoned names are also taken over. The organisation standard lists unmaintained
@@ -19,12 +19,13 @@ use crate::alerts::AlertId;
 use crate::finding::Finding;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
-    let (f, years) = (input.facts, input.policy.unmaintained_years);
+    let (f, days) = (input.facts, input.policy.unmaintained_days);
     let Some((latest_version, latest)) = f.latest_release() else { return Vec::new() };
     let age = input.now - latest;
-    if years == 0 || age < i64::from(years) * 365 * SECONDS_PER_DAY {
+    if days == 0 || age < i64::from(days) * SECONDS_PER_DAY {
         return Vec::new();
     }
+    let limit = if days % 365 == 0 { plural(i64::from(days / 365), "year") } else { plural(i64::from(days), "day") };
     vec![
         Finding::new(
             AlertId::Unmaintained,
@@ -34,7 +35,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
                 f.name,
                 describe_duration(age),
                 format_date(latest),
-                plural(i64::from(years), "year")
+                limit
             ),
         )
         .with_evidence(&format!("latest upload {}", format_date(latest))),

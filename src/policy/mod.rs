@@ -1,6 +1,32 @@
 //! Policy: what to do about each alert. Built-in default from the organisation standard:
 //! critical → block, high → warn ("investigate before use"), medium and low → allow
 //! with notes. Every verdict names the rule that produced it.
+//!
+//! The settings behind a policy come in layers (defaults < org file < user file <
+//! project `[tool.safe-pip]` < flags, see [`Settings::load`]); documented decisions
+//! ([`DocumentedDecision`]) accept named alerts of named versions with a reason.
+
+mod day;
+mod decisions;
+mod discovery;
+mod errors;
+mod layer;
+mod lock;
+mod origin;
+mod parse;
+pub mod record;
+pub mod render;
+mod settings;
+#[cfg(test)]
+mod tests;
+
+pub use day::Day;
+pub use decisions::{ALLOWED_BY_DECISION, DocumentedDecision};
+pub use discovery::{ConfigInputs, ConfigPath, ORG_CONFIG_ENV, SYSTEM_ORG_CONFIG, USER_CONFIG_ENV, find_pyproject};
+pub use errors::{ConfigError, ConfigErrors};
+pub use layer::Threshold;
+pub use origin::{Layer, Located, Origin};
+pub use settings::{ConfigFileStatus, SettingEntry, Settings, SettingsFlags};
 
 use crate::alerts::{AlertId, Severity};
 use crate::finding::Finding;
@@ -23,6 +49,35 @@ impl Action {
             Action::Block => "block",
         }
     }
+
+    /// The word config files use for an alert's or a severity's action: "ignore" is
+    /// `Allow` (the alert does not count toward the verdict; reports still list it).
+    pub fn rule_name(self) -> &'static str {
+        match self {
+            Action::Allow => "ignore",
+            other => other.as_str(),
+        }
+    }
+
+    /// `block`, `warn` or `ignore` (config files, for alerts and severities).
+    pub fn parse_rule(s: &str) -> Option<Action> {
+        match s {
+            "block" => Some(Action::Block),
+            "warn" => Some(Action::Warn),
+            "ignore" => Some(Action::Allow),
+            _ => None,
+        }
+    }
+
+    /// `block`, `warn` or `allow` (verdicts, `unverified`).
+    pub fn parse(s: &str) -> Option<Action> {
+        match s {
+            "block" => Some(Action::Block),
+            "warn" => Some(Action::Warn),
+            "allow" => Some(Action::Allow),
+            _ => None,
+        }
+    }
 }
 
 /// The outcome for one package.
@@ -36,11 +91,23 @@ pub struct Policy {
     pub low: Action,
     /// Per-alert overrides, e.g. `network-access = "warn"`.
     pub alerts: BTreeMap<AlertId, Action>,
+    /// Documented allow/deny decisions, applied by [`Policy::decide_for`].
+    pub decisions: Vec<DocumentedDecision>,
+    /// The day decisions expire against; `None`: today (UTC) at each call.
+    pub today: Option<Day>,
 }
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { critical: Action::Block, high: Action::Warn, medium: Action::Allow, low: Action::Allow, alerts: BTreeMap::new() }
+        Policy {
+            critical: Action::Block,
+            high: Action::Warn,
+            medium: Action::Allow,
+            low: Action::Allow,
+            alerts: BTreeMap::new(),
+            decisions: Vec::new(),
+            today: None,
+        }
     }
 }
 
@@ -52,18 +119,37 @@ pub struct Decision {
     pub reason: String,
 }
 
+impl Decision {
+    /// Whether a documented decision let the package through (reports then show the reason).
+    pub fn cites_decision(&self) -> bool {
+        self.reason.contains(ALLOWED_BY_DECISION)
+    }
+}
+
 impl Policy {
-    pub fn action_for(&self, alert: AlertId) -> (Action, &'static str) {
-        if let Some(a) = self.alerts.get(&alert) {
-            return (*a, "policy override for this alert");
-        }
-        let by_severity = match alert.severity() {
+    pub fn severity_action(&self, severity: Severity) -> Action {
+        match severity {
             Severity::Critical => self.critical,
             Severity::High => self.high,
             Severity::Medium => self.medium,
             Severity::Low => self.low,
-        };
-        (by_severity, "severity policy")
+        }
+    }
+
+    pub fn set_severity_action(&mut self, severity: Severity, action: Action) {
+        match severity {
+            Severity::Critical => self.critical = action,
+            Severity::High => self.high = action,
+            Severity::Medium => self.medium = action,
+            Severity::Low => self.low = action,
+        }
+    }
+
+    pub fn action_for(&self, alert: AlertId) -> (Action, &'static str) {
+        if let Some(a) = self.alerts.get(&alert) {
+            return (*a, "policy override for this alert");
+        }
+        (self.severity_action(alert.severity()), "severity policy")
     }
 
     pub fn decide(&self, findings: &[Finding]) -> Decision {
@@ -89,7 +175,7 @@ impl Policy {
 }
 
 #[cfg(test)]
-mod tests {
+mod decide_tests {
     use super::*;
 
     fn f(a: AlertId) -> Finding {

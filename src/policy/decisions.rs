@@ -1,0 +1,253 @@
+//! Documented decisions: the organisation standard's "Vetted 2024-02-06: safe to use …"
+//! made structured. An allow decision accepts the alerts it names, for the versions its
+//! specifier matches, until it expires; anything else about the package is judged afresh.
+//! A deny decision blocks matching versions whatever the analysis finds.
+
+use super::day::Day;
+use super::origin::Origin;
+use super::{Action, Decision, Policy};
+use crate::alerts::{AlertId, Severity};
+use crate::db::DecisionAction;
+use crate::finding::Finding;
+use crate::pep503::normalize_name;
+use pep440_rs::{Version, VersionSpecifiers};
+use std::str::FromStr;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentedDecision {
+    /// As written; compared PEP 503 normalised.
+    pub package: String,
+    /// `None`: every version.
+    pub version: Option<VersionSpecifiers>,
+    pub action: DecisionAction,
+    /// Alerts accepted (allow); empty for deny.
+    pub alerts: Vec<AlertId>,
+    pub reason: String,
+    pub by: String,
+    pub date: Day,
+    /// Last day the decision applies (inclusive).
+    pub until: Option<Day>,
+    /// Where it is written down.
+    pub origin: Origin,
+}
+
+impl DocumentedDecision {
+    /// The version specifier as written back (`==2.32.3`), or `*` for every version.
+    pub fn spec(&self) -> String {
+        self.version.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "*".into())
+    }
+
+    pub fn is_expired(&self, today: Day) -> bool {
+        self.until.is_some_and(|u| u < today)
+    }
+
+    /// Whether the decision is about this package and version (expiry aside). A
+    /// specifier never matches an unknown or non-PEP 440 version: judged afresh.
+    pub fn matches(&self, name: &str, version: Option<&str>) -> bool {
+        if normalize_name(name) != normalize_name(&self.package) {
+            return false;
+        }
+        match (&self.version, version) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(spec), Some(v)) => Version::from_str(v.trim()).is_ok_and(|v| spec.contains(&v)),
+        }
+    }
+
+    pub fn critical_alerts(&self) -> Vec<AlertId> {
+        self.alerts.iter().copied().filter(|a| a.severity() == Severity::Critical).collect()
+    }
+
+    /// `pyproject.toml:42 (Alice Example, 2026-11-25): "HTTP client…"`
+    pub fn cite(&self) -> String {
+        // The name without the e-mail keeps reasons short; the file has the whole entry.
+        let who = self.by.split('<').next().map(str::trim).filter(|s| !s.is_empty()).unwrap_or(self.by.as_str());
+        format!("{} ({who}, {}): \"{}\"", self.origin.short(), self.date, self.reason)
+    }
+}
+
+/// Prefix of every reason that an allow decision produced; reports show such reasons even
+/// for allowed packages.
+pub const ALLOWED_BY_DECISION: &str = "allowed by decision in ";
+
+impl Policy {
+    /// Like [`Policy::decide`] but applies the documented decisions for this package and
+    /// version: a matching deny blocks; findings accepted by a matching, unexpired allow
+    /// decision do not count toward the verdict, and the reason names the decision.
+    pub fn decide_for(&self, name: Option<&str>, version: Option<&str>, findings: &[Finding]) -> Decision {
+        let full = self.decide(findings);
+        let Some(name) = name else { return full };
+        let today = self.today.unwrap_or_else(Day::today);
+        let applicable: Vec<&DocumentedDecision> = self.decisions.iter().filter(|d| d.matches(name, version)).collect();
+        if applicable.is_empty() {
+            return full;
+        }
+        let (live, expired): (Vec<&DocumentedDecision>, Vec<&DocumentedDecision>) = applicable.into_iter().partition(|d| !d.is_expired(today));
+        if let Some(deny) = live.iter().find(|d| d.action == DecisionAction::Deny) {
+            return Decision { verdict: Action::Block, reason: format!("denied by decision in {}", deny.cite()) };
+        }
+        let allows: Vec<&DocumentedDecision> = live.into_iter().filter(|d| d.action == DecisionAction::Allow).collect();
+        // A file whose metadata disagrees with its file name may be borrowing another
+        // project's identity: allow decisions are about the real project, so they do not apply.
+        if !allows.is_empty() && findings.iter().any(|f| f.alert == AlertId::MetadataMismatch) {
+            let mut d = full;
+            if d.verdict != Action::Allow {
+                d.reason = format!("{} (the decision in {} does not apply: the file's metadata does not match its name)", d.reason, allows[0].origin.short());
+            }
+            return d;
+        }
+        let covering = |f: &Finding| allows.iter().copied().find(|d| d.alerts.contains(&f.alert));
+        let rest: Vec<Finding> = findings.iter().filter(|f| covering(f).is_none()).cloned().collect();
+        let judged = self.decide(&rest);
+        if judged.verdict >= full.verdict {
+            // The accepted alerts did not matter; an expired decision that would have is named.
+            return with_expired_note(full, &expired, findings, today);
+        }
+        // Cite each decision that accepted an alert which would otherwise have set a stricter verdict.
+        let mut cited: Vec<&DocumentedDecision> = Vec::new();
+        for f in findings {
+            if let Some(d) = covering(f)
+                && self.action_for(f.alert).0 > judged.verdict
+                && !cited.iter().any(|c| std::ptr::eq(*c, d))
+            {
+                cited.push(d);
+            }
+        }
+        let cites = cited.iter().map(|d| d.cite()).collect::<Vec<_>>().join("; ");
+        let reason = match judged.verdict {
+            Action::Allow => format!("{ALLOWED_BY_DECISION}{cites}"),
+            _ => format!("{}; other alerts {ALLOWED_BY_DECISION}{cites}", judged.reason),
+        };
+        Decision { verdict: judged.verdict, reason }
+    }
+}
+
+/// Adds "(the decision in X:N that accepted Y expired on D)" when an expired allow
+/// decision named an alert that now sets the verdict, so the reader knows what to renew.
+fn with_expired_note(mut d: Decision, expired: &[&DocumentedDecision], findings: &[Finding], today: Day) -> Decision {
+    if d.verdict == Action::Allow {
+        return d;
+    }
+    let relevant = expired.iter().find(|e| e.action == DecisionAction::Allow && findings.iter().any(|f| e.alerts.contains(&f.alert)));
+    if let Some(e) = relevant {
+        let until = e.until.map(|u| u.to_string()).unwrap_or_default();
+        d.reason = format!("{} (the decision in {} expired on {until}; today is {today})", d.reason, e.origin.short());
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::origin::Layer;
+    use super::*;
+    use std::path::Path;
+
+    fn f(a: AlertId) -> Finding {
+        Finding::new(a, "x.py", "m")
+    }
+
+    fn decision(action: DecisionAction, version: Option<&str>, alerts: &[AlertId], until: Option<&str>) -> DocumentedDecision {
+        DocumentedDecision {
+            package: "requests".into(),
+            version: version.map(|v| VersionSpecifiers::from_str(v).expect("spec")),
+            action,
+            alerts: alerts.to_vec(),
+            reason: "HTTP client; network access is its job".into(),
+            by: "Alice Example <alice@example.com>".into(),
+            date: Day::parse("2026-11-25").unwrap(),
+            until: until.map(|u| Day::parse(u).unwrap()),
+            origin: Origin::file(Layer::Project, Path::new("/p/pyproject.toml"), 42),
+        }
+    }
+
+    fn policy(decisions: Vec<DocumentedDecision>, today: &str) -> Policy {
+        Policy { decisions, today: Day::parse(today), ..Policy::default() }
+    }
+
+    #[test]
+    fn allow_covers_only_named_alerts_matching_versions_until_expiry() {
+        let d = decision(DecisionAction::Allow, Some("==2.32.3"), &[AlertId::ImportNetwork], Some("2027-05-25"));
+        let p = policy(vec![d], "2026-12-01");
+        let findings = [f(AlertId::ImportNetwork), f(AlertId::NetworkAccess)];
+        assert_eq!(p.decide(&findings).verdict, Action::Warn, "import-network is high: warn without the decision");
+
+        let got = p.decide_for(Some("Requests"), Some("2.32.3"), &findings);
+        assert_eq!(got.verdict, Action::Allow);
+        assert_eq!(got.reason, "allowed by decision in pyproject.toml:42 (Alice Example, 2026-11-25): \"HTTP client; network access is its job\"");
+
+        // Another version is judged afresh.
+        assert_eq!(p.decide_for(Some("requests"), Some("2.32.4"), &findings).verdict, Action::Warn);
+        // An unknown version never matches a specifier.
+        assert_eq!(p.decide_for(Some("requests"), None, &findings).verdict, Action::Warn);
+        // Another package is judged afresh.
+        assert_eq!(p.decide_for(Some("requestz"), Some("2.32.3"), &findings).verdict, Action::Warn);
+        // An alert the decision does not name still counts.
+        let with_critical = [f(AlertId::ImportNetwork), f(AlertId::DecodeExec)];
+        let got = p.decide_for(Some("requests"), Some("2.32.3"), &with_critical);
+        assert_eq!(got.verdict, Action::Block);
+        assert!(got.reason.contains("decode-exec"), "{}", got.reason);
+
+        // After `until` the decision no longer applies, and the reason says so.
+        let late = policy(p.decisions.clone(), "2027-05-26");
+        let got = late.decide_for(Some("requests"), Some("2.32.3"), &findings);
+        assert_eq!(got.verdict, Action::Warn);
+        assert!(got.reason.contains("expired on 2027-05-25"), "{}", got.reason);
+        // The last day is still covered.
+        assert_eq!(policy(p.decisions.clone(), "2027-05-25").decide_for(Some("requests"), Some("2.32.3"), &findings).verdict, Action::Allow);
+    }
+
+    #[test]
+    fn partial_cover_keeps_the_remaining_verdict_and_names_the_decision() {
+        let d = decision(DecisionAction::Allow, None, &[AlertId::DecodeExec], None);
+        let p = policy(vec![d], "2026-12-01");
+        let got = p.decide_for(Some("requests"), Some("1.0"), &[f(AlertId::DecodeExec), f(AlertId::ImportNetwork)]);
+        assert_eq!(got.verdict, Action::Warn);
+        assert!(got.reason.starts_with("high alert import-network"), "{}", got.reason);
+        assert!(got.reason.contains("other alerts allowed by decision in pyproject.toml:42"), "{}", got.reason);
+    }
+
+    #[test]
+    fn version_ranges_match_per_pep_440() {
+        let d = decision(DecisionAction::Allow, Some(">=2.0,<3"), &[AlertId::ImportNetwork], None);
+        assert!(d.matches("requests", Some("2.31.0")));
+        assert!(d.matches("requests", Some("2.0")));
+        assert!(!d.matches("requests", Some("3.0.0")));
+        assert!(!d.matches("requests", Some("1.9")));
+        assert!(!d.matches("requests", Some("not a version")));
+        assert!(decision(DecisionAction::Allow, None, &[], None).matches("requests", None));
+    }
+
+    #[test]
+    fn deny_blocks_matching_versions_whatever_the_alerts() {
+        let p = policy(vec![decision(DecisionAction::Deny, Some("<2"), &[], None)], "2026-12-01");
+        let got = p.decide_for(Some("requests"), Some("1.5"), &[]);
+        assert_eq!(got.verdict, Action::Block);
+        assert!(got.reason.starts_with("denied by decision in pyproject.toml:42"), "{}", got.reason);
+        assert_eq!(p.decide_for(Some("requests"), Some("2.1"), &[]).verdict, Action::Allow);
+        // A deny wins over an allow for the same version.
+        let both = policy(
+            vec![decision(DecisionAction::Allow, None, &[AlertId::ImportNetwork], None), decision(DecisionAction::Deny, None, &[], None)],
+            "2026-12-01",
+        );
+        assert_eq!(both.decide_for(Some("requests"), Some("2.1"), &[f(AlertId::ImportNetwork)]).verdict, Action::Block);
+        // An expired deny no longer blocks.
+        let expired = policy(vec![decision(DecisionAction::Deny, None, &[], Some("2026-01-01"))], "2026-12-01");
+        assert_eq!(expired.decide_for(Some("requests"), Some("2.1"), &[]).verdict, Action::Allow);
+    }
+
+    #[test]
+    fn allow_decisions_do_not_apply_to_a_file_claiming_another_identity() {
+        let p = policy(vec![decision(DecisionAction::Allow, None, &[AlertId::ImportNetwork], None)], "2026-12-01");
+        let findings = [f(AlertId::ImportNetwork), f(AlertId::MetadataMismatch)];
+        let got = p.decide_for(Some("requests"), Some("2.0"), &findings);
+        assert_eq!(got.verdict, Action::Warn);
+        assert!(got.reason.contains("does not apply: the file's metadata does not match its name"), "{}", got.reason);
+        assert_eq!(p.decide_for(Some("requests"), Some("2.0"), &findings[..1]).verdict, Action::Allow);
+    }
+
+    #[test]
+    fn without_a_name_decisions_do_not_apply() {
+        let p = policy(vec![decision(DecisionAction::Deny, None, &[], None)], "2026-12-01");
+        assert_eq!(p.decide_for(None, None, &[]).verdict, Action::Allow);
+    }
+}
