@@ -42,10 +42,6 @@ impl Reply {
         self
     }
 
-    #[cfg(test)]
-    pub fn get_header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
 }
 
 /// Makes `s` a valid, readable reason phrase: printable ASCII only (other characters
