@@ -3,7 +3,7 @@
 use super::{exit, print_error};
 use crate::index::{DiscoveryInputs, discover};
 use crate::policy::Action;
-use crate::proxy::{self, ProxyConfig, ProxyEvent, RunningProxy};
+use crate::proxy::{self, ProxyActivity, ProxyConfig, ProxyEvent, RunningProxy};
 use clap::Args;
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
@@ -58,6 +58,11 @@ pub fn run(args: ProxyArgs) -> i32 {
     config.bind = SocketAddr::new(args.bind, args.port);
     config.max_file_bytes = args.max_file_size.saturating_mul(1024 * 1024);
     config.on_event = Some(Arc::new(log_event));
+    config.on_activity = Some(Arc::new(|a: &ProxyActivity| {
+        if let ProxyActivity::PageFailed { reason, .. } = a {
+            eprintln!("ERROR {reason}");
+        }
+    }));
     let running = match proxy::start(config) {
         Ok(p) => p,
         Err(e) => {

@@ -161,6 +161,12 @@ impl RunningProxy {
         self.state.events.all()
     }
 
+    /// Upstream problems so far (project pages that could not be read), one line each:
+    /// pip hides why a page failed, so wrappers print these when the client fails.
+    pub fn problems(&self) -> Vec<String> {
+        self.state.events.problems()
+    }
+
     /// Stops accepting connections, lets in-flight requests finish (a few seconds at most,
     /// then they are cut), and frees the port.
     pub fn stop(mut self) {

@@ -11,6 +11,7 @@ use crate::pipeline::PackageReport;
 use bytes::Bytes;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
 
 /// Files remembered from pages; beyond this the map starts over (a restarted or cleared
 /// proxy re-reads the page when a file is asked for).
@@ -38,8 +39,14 @@ pub struct State {
     /// File key → vetted bytes; `meta:` + file key → metadata bytes.
     pub bytes: Mutex<ByteLru<String>>,
     flights: Mutex<HashMap<String, Arc<OnceLock<super::files::Outcome>>>>,
+    /// (upstream, project) → when its page last failed and why. Clients retry a failed
+    /// page at once (uv several times); each retry would wait out the upstream retries again.
+    page_failures: Mutex<BoundedMap<(usize, String), (Instant, String)>>,
     pub events: EventLog,
 }
+
+/// How long a failed page answers from memory before upstream is asked again.
+const PAGE_FAILURE_TTL: Duration = Duration::from_secs(10);
 
 /// Locks a mutex, recovering from poisoning: the data are caches, never left half-updated.
 pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -85,6 +92,7 @@ impl State {
             verdicts: Mutex::new(BoundedMap::new(MAX_VERDICTS)),
             bytes: Mutex::new(ByteLru::new(cache_bytes)),
             flights: Mutex::new(HashMap::new()),
+            page_failures: Mutex::new(BoundedMap::new(10_000)),
             events,
         }
     }
@@ -138,6 +146,16 @@ impl State {
             self.remember(upstream, e);
         }
         Ok(lock(&self.entries).get(&key).filter(matches))
+    }
+
+    /// The reason a project page failed within the last few seconds, if it did.
+    pub fn recent_page_failure(&self, upstream: usize, project: &str) -> Option<String> {
+        let key = (upstream, normalize_name(project));
+        lock(&self.page_failures).get(&key).filter(|(at, _)| at.elapsed() < PAGE_FAILURE_TTL).map(|(_, r)| r)
+    }
+
+    pub fn page_failed(&self, upstream: usize, project: &str, reason: &str) {
+        lock(&self.page_failures).insert((upstream, normalize_name(project)), (Instant::now(), reason.to_string()));
     }
 
     pub fn verdict(&self, key: &str) -> Option<Verdict> {

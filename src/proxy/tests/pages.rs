@@ -130,6 +130,10 @@ fn unknown_project_is_404_and_upstream_failure_is_502_with_reason() {
     assert_eq!(r.status, 502);
     assert!(r.reason.starts_with("Bad Gateway from safe-pip: cannot read project flaky:"), "{}", r.reason);
     assert!(r.reason.contains("HTTP 503"), "{}", r.reason);
+    assert_eq!(p.problems(), vec![r.reason.clone()], "kept for wrappers: pip does not show it");
+    let retried = get(&p, "/u/0/simple/flaky/");
+    assert_eq!((retried.status, retried.reason), (502, r.reason.clone()));
+    assert_eq!(hits(&srv, "/simple/flaky/"), 1, "an immediate client retry is answered from memory");
     assert_eq!(get(&p, "/u/7/simple/demo/").status, 404, "no such upstream");
     assert_eq!(get(&p, "/u/0/simple/..%2Fetc/").status, 404);
 }
