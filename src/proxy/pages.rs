@@ -64,7 +64,7 @@ pub fn project(state: &State, upstream: usize, name: &str, accept: Option<&str>)
 }
 
 fn list<'a>(state: &State, upstream: usize, project: &str, entry: &'a FileEntry) -> Listed<'a> {
-    state.remember(upstream, entry);
+    state.remember(upstream, project, entry);
     let path = State::file_ref(project, entry).path(upstream);
     let hidden = state.gate.hide(&state.gate_file(upstream, project, entry));
     let metadata = match &entry.core_metadata {

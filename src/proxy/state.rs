@@ -32,8 +32,8 @@ pub struct State {
     pub upstreams: Vec<String>,
     pub gate: Arc<dyn FileGate>,
     pub max_file_bytes: u64,
-    /// (upstream, upstream URL without credentials) → the entry its page offered.
-    entries: Mutex<BoundedMap<(usize, String), FileEntry>>,
+    /// (upstream, file reference) → the entry its page offered.
+    entries: Mutex<BoundedMap<(usize, FileRef), FileEntry>>,
     /// File key (see [`file_key`]) → verdict.
     verdicts: Mutex<BoundedMap<String, Verdict>>,
     /// File key → vetted bytes; `meta:` + file key → metadata bytes.
@@ -53,11 +53,12 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The key for a file's verdict and bytes: its advertised sha256, else its upstream URL.
+/// The key for a file's verdict and bytes: its advertised sha256, else its upstream URL
+/// digest (per upstream).
 pub fn file_key(upstream: usize, f: &FileRef) -> String {
-    match &f.sha256 {
-        Some(s) => s.clone(),
-        None => format!("url:{upstream}:{}", f.url),
+    match f.sha256() {
+        Some(s) => s.to_string(),
+        None => format!("{upstream}:{}", f.id),
     }
 }
 
@@ -99,12 +100,7 @@ impl State {
 
     /// The reference the proxy writes into pages for `entry`.
     pub fn file_ref(project: &str, entry: &FileEntry) -> FileRef {
-        FileRef {
-            project: normalize_name(project),
-            sha256: entry.hashes.get("sha256").map(|s| s.to_ascii_lowercase()),
-            url: clean_url(&entry.url),
-            filename: entry.filename.clone(),
-        }
+        FileRef::new(project, entry.hashes.get("sha256").map(String::as_str), &clean_url(&entry.url), &entry.filename)
     }
 
     pub fn gate_file(&self, upstream: usize, project: &str, entry: &FileEntry) -> GateFile {
@@ -120,19 +116,16 @@ impl State {
     }
 
     /// Remembers a file a page offered, so it can be served.
-    pub fn remember(&self, upstream: usize, entry: &FileEntry) {
-        lock(&self.entries).insert((upstream, clean_url(&entry.url)), entry.clone());
+    pub fn remember(&self, upstream: usize, project: &str, entry: &FileEntry) {
+        lock(&self.entries).insert((upstream, State::file_ref(project, entry)), entry.clone());
     }
 
     /// The upstream entry behind a proxy file URL: from memory, else by re-reading the
-    /// project's page (after a restart). `Ok(None)` when upstream does not offer it (or
-    /// offers it with another hash): the proxy only fetches what upstream pages list.
+    /// project's page (after a restart). `Ok(None)` when upstream does not offer it: the
+    /// proxy only fetches what upstream pages list.
     pub fn entry(&self, upstream: usize, f: &FileRef) -> Result<Option<FileEntry>, IndexError> {
-        let key = (upstream, f.url.clone());
-        let matches = |e: &FileEntry| {
-            e.filename == f.filename && e.hashes.get("sha256").map(|s| s.to_ascii_lowercase()) == f.sha256
-        };
-        if let Some(e) = lock(&self.entries).get(&key).filter(matches) {
+        let key = (upstream, f.clone());
+        if let Some(e) = lock(&self.entries).get(&key) {
             return Ok(Some(e));
         }
         if upstream >= self.upstreams.len() {
@@ -143,9 +136,9 @@ impl State {
             return Ok(None);
         }
         for e in &raw.page.files {
-            self.remember(upstream, e);
+            self.remember(upstream, &f.project, e);
         }
-        Ok(lock(&self.entries).get(&key).filter(matches))
+        Ok(lock(&self.entries).get(&key))
     }
 
     /// The reason a project page failed within the last few seconds, if it did.

@@ -187,15 +187,13 @@ fn concurrent_requests_for_one_file_download_and_analyse_once() {
 #[test]
 fn files_not_on_the_upstream_page_are_not_fetched() {
     let (fx, srv, p, _gate) = setup();
-    // A URL crafted to make the proxy fetch something its upstream never listed.
-    let forged = crate::proxy::urls::FileRef {
-        project: "demo".into(),
-        sha256: Some(sha256_hex(&fx.evil.1)),
-        url: srv.url(&format!("/files/{}", fx.evil.0)),
-        filename: fx.evil.0.clone(),
-    };
+    // URLs crafted to make the proxy fetch something its upstream page never listed.
+    let sha = sha256_hex(&fx.evil.1);
+    let forged = crate::proxy::urls::FileRef::new("demo", Some(&sha), "", &fx.evil.0);
     assert_eq!(get(&p, &forged.path(0)).status, 404);
-    let elsewhere = crate::proxy::urls::FileRef { url: "http://127.0.0.1:9/x.whl".into(), ..forged };
-    assert_eq!(get(&p, &elsewhere.path(0)).status, 404);
+    let by_url = crate::proxy::urls::FileRef::new("demo", None, &srv.url(&format!("/files/{}", fx.evil.0)), &fx.evil.0);
+    assert_eq!(get(&p, &by_url.path(0)).status, 404);
+    let renamed = crate::proxy::urls::FileRef::new("demo", Some(&sha256_hex(&fx.demo_whl.1)), "", &fx.evil.0);
+    assert_eq!(get(&p, &renamed.path(0)).status, 404, "a listed hash under another file name");
     assert_eq!(hits(&srv, &format!("/files/{}", fx.evil.0)), 0);
 }

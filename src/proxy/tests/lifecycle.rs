@@ -83,7 +83,8 @@ fn scan_gate_soft_blocks_files_it_blocked() {
     assert_eq!(get(&p, &url).status, 403);
     let again = request(p.addr(), "GET", "/u/0/simple/evil/", &[("Accept", PIP_ACCEPT)]).json();
     let yanked = again["files"][0]["yanked"].as_str().unwrap_or_default().to_string();
-    assert!(yanked.starts_with("safe-pip blocked this file"), "{again}");
+    assert!(yanked.starts_with("blocked by safe-pip: install-network: "), "{again}");
+    assert!(yanked.ends_with("(safe-pip explain install-network)"), "{again}");
 }
 
 #[test]

@@ -109,12 +109,7 @@ fn quarantined_projects_list_no_files_and_serve_none() {
     let html = get(&p, "/u/0/simple/held/").text();
     assert!(html.contains("content=\"quarantined\"") && !html.contains("<a "), "{html}");
     // Even a well-formed URL for the file is refused: upstream's page offers nothing.
-    let f = crate::proxy::urls::FileRef {
-        project: "held".into(),
-        sha256: Some(sha256_hex(&bytes)),
-        url: srv.url(&format!("/files/{name}")),
-        filename: name.clone(),
-    };
+    let f = crate::proxy::urls::FileRef::new("held", Some(&sha256_hex(&bytes)), "", &name);
     assert_eq!(get(&p, &f.path(0)).status, 404);
     assert_eq!(hits(&srv, &format!("/files/{name}")), 0);
 }
