@@ -109,9 +109,9 @@ fn log_event(e: &ProxyEvent) {
     let r = &e.report;
     let how = if e.from_db { "known verdict" } else { "analysed" };
     let line = match (e.served, r.decision.verdict) {
-        (true, Action::Warn) => format!("WARN  {} ({how}, risk {}): {}", e.filename, r.risk.score, r.decision.reason),
+        (true, Action::Warn) => format!("WARN  {} ({how}, risk {}): {}", e.filename, r.risk.score, proxy::block_summary(r)),
         (true, _) => format!("ALLOW {} ({how}, risk {})", e.filename, r.risk.score),
-        (false, _) => format!("BLOCK {} ({how}): {}", e.filename, r.error.as_deref().unwrap_or(&r.decision.reason)),
+        (false, _) => format!("BLOCK {} ({how}): {}", e.filename, proxy::block_summary(r)),
     };
     eprintln!("{line}");
 }

@@ -29,6 +29,7 @@ mod tests;
 
 pub use events::{ActivityCallback, EventCallback, ProxyActivity, ProxyEvent};
 pub use gate::{FileGate, GateFile, ScanGate};
+pub use reply::{block_summary, reason_phrase};
 pub use urls::index_path;
 
 use crate::index::{IndexClient, IndexError, IndexSettings, redact};
