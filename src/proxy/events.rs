@@ -37,10 +37,13 @@ pub enum ProxyActivity {
 pub type EventCallback = Arc<dyn Fn(&ProxyEvent) + Send + Sync>;
 pub type ActivityCallback = Arc<dyn Fn(&ProxyActivity) + Send + Sync>;
 
+/// Events in order, and the (file, served) pairs already recorded.
+type Recorded = (Vec<ProxyEvent>, HashSet<(String, bool)>);
+
 /// The event log: deduplicated by (file, served), in the order things happened.
 #[derive(Default)]
 pub(crate) struct EventLog {
-    inner: Mutex<(Vec<ProxyEvent>, HashSet<(String, bool)>)>,
+    inner: Mutex<Recorded>,
     problems: Mutex<Vec<String>>,
     on_event: Option<EventCallback>,
     on_activity: Option<ActivityCallback>,

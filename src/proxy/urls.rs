@@ -67,7 +67,7 @@ pub fn route(path: &str) -> Route {
     let path = path.split(['?', '#']).next().unwrap_or_default();
     let segs: Vec<&str> = path.split('/').skip(1).collect();
     let segs: Vec<&str> = match segs.split_last() {
-        Some((last, rest)) if last.is_empty() => rest.to_vec(),
+        Some((&"", rest)) => rest.to_vec(),
         _ => segs,
     };
     match segs.as_slice() {

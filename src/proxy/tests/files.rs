@@ -52,7 +52,7 @@ fn clean_wheel_is_served_exactly_with_head_range_and_etag() {
     assert!(revalidated.body.is_empty());
 
     assert_eq!(hits(&srv, &format!("/files/{}", fx.demo_whl.0)), 1, "downloaded once for HEAD, GETs and ranges");
-    assert_eq!(gate.judged.lock().unwrap().as_slice(), [fx.demo_whl.0.clone()], "analysed once");
+    assert_eq!(*gate.judged.lock().unwrap(), vec![fx.demo_whl.0.clone()], "analysed once");
     let events = p.events();
     assert_eq!(events.len(), 1, "one event per file and outcome: {events:?}");
     assert!(events[0].served && !events[0].from_db && events[0].report.decision.verdict == Action::Allow);
