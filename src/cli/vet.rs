@@ -3,7 +3,7 @@
 use super::{exit, print_error};
 use crate::analysis::metadata::MetadataPolicy;
 use crate::analysis::names::InternalPolicy;
-use crate::index::{DiscoveryInputs, IndexClient, discover};
+use crate::index::IndexClient;
 use crate::pipeline::ScanOptions;
 use crate::report::ColorChoice;
 use crate::vet::{self, VetOptions, VetRequest, VetStatus};
@@ -67,19 +67,9 @@ pub fn run(args: VetArgs, color: ColorChoice) -> i32 {
     let client = if args.offline {
         None
     } else {
-        let mut pip_args = vec!["install".to_string()];
-        if let Some(u) = &args.index_url {
-            pip_args.extend(["--index-url".into(), u.clone()]);
-        }
-        for u in &args.extra_index_url {
-            pip_args.extend(["--extra-index-url".into(), u.clone()]);
-        }
-        let settings = match discover(&DiscoveryInputs::from_process(&pip_args)) {
+        let settings = match super::pip_index_settings(args.index_url.as_deref(), &args.extra_index_url) {
             Ok(s) => s,
-            Err(e) => {
-                print_error(&e.to_string(), &e.hint());
-                return exit::ERROR;
-            }
+            Err(code) => return code,
         };
         match IndexClient::new(&settings) {
             Ok(c) => Some(c),
