@@ -102,3 +102,31 @@ fn events_reach_the_callback_once_per_file_and_outcome() {
     }
     assert_eq!(*seen.lock().unwrap(), vec![(fx.demo_whl.0.clone(), true)]);
 }
+
+#[test]
+fn stop_lets_an_in_flight_download_finish() {
+    let mut fx = standard();
+    fx.fixture.file_delay = Some(Duration::from_millis(800));
+    let srv = fx.fixture.clone().serve();
+    let p = proxy_for(&srv.url("/simple/"), Arc::new(ScanGate::default()), |_| {});
+    let url = file_urls(&p, "demo")[&fx.demo_whl.0].clone();
+    let addr = p.addr();
+    let client = std::thread::spawn(move || request(addr, "GET", &url, &[]));
+    while hits(&srv, &format!("/files/{}", fx.demo_whl.0)) == 0 {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    p.stop(); // while upstream is still answering
+    let r = client.join().unwrap();
+    assert_eq!((r.status, r.body.len()), (200, fx.demo_whl.1.len()), "{}", r.reason);
+}
+
+#[test]
+fn ipv6_loopback_works_where_available() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        return; // no IPv6 on this machine
+    }
+    let srv = standard().fixture.serve();
+    let p = proxy_for(&srv.url("/simple/"), Arc::new(ScanGate::default()), |c| c.bind = "[::1]:0".parse().unwrap());
+    assert!(p.url().starts_with("http://[::1]:"), "{}", p.url());
+    assert_eq!(request(p.addr(), "GET", "/health", &[("Host", &p.addr().to_string())]).status, 200);
+}
