@@ -2,11 +2,9 @@
 
 use super::{exit, print_error};
 use crate::alerts::AlertId;
-use crate::analysis::metadata::MetadataPolicy;
-use crate::analysis::names::InternalPolicy;
 use crate::install::{self, InstallOptions, interpreter, pip_args, progress::Progress, summary, summary_json};
 use crate::pipeline::ScanOptions;
-use crate::policy::Action;
+use crate::policy::{Action, SettingsFlags};
 use crate::report::ColorChoice;
 use clap::{Args, ValueEnum};
 use std::io::Write;
@@ -26,7 +24,7 @@ pub enum InstallFormat {
 /// rewritten copies without index lines.
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Consumed by safe-pip: --python, --format, --db, --allow-unverified, --min-release-age, --internal \
+    after_help = "Consumed by safe-pip: --python, --format, --db, --no-db, --allow-unverified, --min-release-age, --internal \
 (also after the first requirement). -q/--quiet is seen by safe-pip and passed on to pip. Everything else goes to pip.\n\
 Exit codes: pip's own status when nothing was blocked; 1 something was blocked (by the proxy, the name check or a \
 local/URL check); 2 safe-pip error (nothing unchecked was installed); 3 refused because it cannot be checked \
@@ -46,6 +44,9 @@ pub struct InstallArgs {
     /// The verdict DB (default: $SAFE_PIP_DB, else the platform data directory).
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// Install without the verdict DB: every file is analysed, nothing is recorded.
+    #[arg(long, conflicts_with = "db")]
+    pub no_db: bool,
     /// Let VCS requirements and remote --find-links pages through unchecked (reported as unverified).
     #[arg(long)]
     pub allow_unverified: bool,
@@ -92,12 +93,10 @@ pub fn run(args: InstallArgs, color: ColorChoice) -> i32 {
     };
     let mut internal_flags = args.internal.clone();
     internal_flags.extend(own.internal.iter().cloned());
-    let internal = match InternalPolicy::from_flags(&internal_flags) {
-        Ok(p) => p,
-        Err(e) => {
-            print_error(&e.to_string(), &e.hint());
-            return exit::ERROR;
-        }
+    let flags = SettingsFlags { min_release_age_days: min_release_age, internal: internal_flags, unverified: None };
+    let settings = match super::settings::load(None, &flags) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     let python_flag = own.python.map(PathBuf::from).or(args.python);
     let python = match interpreter::resolve(python_flag.as_deref(), std::env::var_os("VIRTUAL_ENV").as_deref(), std::env::var_os("PATH").as_deref()) {
@@ -111,24 +110,24 @@ pub fn run(args: InstallArgs, color: ColorChoice) -> i32 {
         print_error("nothing to install", "name what to install, as with pip: `safe-pip install requests` or `safe-pip install -r requirements.txt`");
         return exit::ERROR;
     }
-    let mut metadata = MetadataPolicy::default();
-    let mut scan = ScanOptions::default();
-    if let Some(d) = min_release_age {
-        // Asking for a minimum age means younger releases are not installed: they are
-        // hidden from pip (which then picks an older one) and refused if pinned.
-        metadata.min_release_age_days = d;
+    let mut scan = ScanOptions { policy: settings.policy.clone(), ..ScanOptions::default() };
+    if min_release_age.is_some() {
+        // Asking for a minimum age on the command line means younger releases are not
+        // installed: they are hidden from pip (which then picks an older one) and refused
+        // if pinned.
         scan.policy.alerts.insert(AlertId::ReleaseTooNew, Action::Block);
     }
     let opts = InstallOptions {
         python,
         pip_args,
-        allow_unverified: args.allow_unverified || own.allow_unverified,
+        allow_unverified: args.allow_unverified || own.allow_unverified || settings.unverified != Action::Block,
         quiet,
         json,
         db: own.db.map(PathBuf::from).or(args.db),
+        no_db: args.no_db || own.no_db,
         scan,
-        metadata,
-        internal,
+        metadata: settings.metadata.clone(),
+        internal: settings.internal.clone(),
     };
     let progress = Arc::new(Progress::new(!quiet, json));
     let outcome = install::run(&opts, &progress);

@@ -11,6 +11,7 @@
 //!   Remote find-links pages are refused unless unverified sources are allowed.
 
 use super::judge::Judge;
+use crate::gate::Judged;
 use super::outcome::{CheckedFile, FileSource, Refusal, RefusalKind, Unverified};
 use super::requested::Bypass;
 use crate::index::{FileEntry, IndexClient, redact};
@@ -77,9 +78,10 @@ impl<'a> Vetter<'a> {
     }
 
     /// Records a judged file; returns whether it may be used.
-    fn record(&mut self, source: FileSource, report: crate::pipeline::PackageReport) -> bool {
-        let allowed = report.decision.verdict != Action::Block;
-        self.out.files.push(CheckedFile { source, project: report.name.clone(), report, served: allowed, from_db: false });
+    fn record(&mut self, source: FileSource, judged: Judged) -> bool {
+        let allowed = judged.report.decision.verdict != Action::Block;
+        let report = judged.report;
+        self.out.files.push(CheckedFile { source, project: report.name.clone(), report, served: allowed, from_db: judged.from_db });
         allowed
     }
 
@@ -100,9 +102,10 @@ impl<'a> Vetter<'a> {
     fn local(&mut self, token: &str, path: &Path, editable: bool, origin: &str) {
         let source = FileSource::Local { path: path.display().to_string() };
         if path.is_dir() {
-            let report = self.judge.folder(path);
-            if !self.record(source, report.clone()) {
-                self.refuse(RefusalKind::Blocked, token, origin, report.decision.reason, "do not install this folder; `safe-pip scan` shows every alert");
+            let judged = self.judge.folder(path);
+            let reason = judged.report.decision.reason.clone();
+            if !self.record(source, judged) {
+                self.refuse(RefusalKind::Blocked, token, origin, reason, "do not install this folder; `safe-pip scan` shows every alert");
             }
             return;
         }
@@ -119,9 +122,9 @@ impl<'a> Vetter<'a> {
             }
         };
         let filename = filename_of(path);
-        let report = self.judge.bytes(&filename, &bytes);
-        let reason = report.decision.reason.clone();
-        if !self.record(source, report) {
+        let judged = self.judge.bytes(&filename, &bytes, None);
+        let reason = judged.report.decision.reason.clone();
+        if !self.record(source, judged) {
             self.refuse(RefusalKind::Blocked, token, origin, reason, "do not install this file; `safe-pip scan` shows every alert");
             return;
         }
@@ -157,9 +160,9 @@ impl<'a> Vetter<'a> {
                 return;
             }
         };
-        let report = self.judge.bytes(&filename, &downloaded.bytes);
-        let reason = report.decision.reason.clone();
-        if !self.record(FileSource::Url { url: shown }, report) {
+        let judged = self.judge.bytes(&filename, &downloaded.bytes, Some(token));
+        let reason = judged.report.decision.reason.clone();
+        if !self.record(FileSource::Url { url: shown }, judged) {
             self.refuse(RefusalKind::Blocked, token, origin, reason, "do not install it; `safe-pip vet` or `safe-pip scan` shows every alert");
             return;
         }
@@ -234,8 +237,8 @@ impl<'a> Vetter<'a> {
                     continue;
                 }
             };
-            let report = self.judge.bytes(&filename, &bytes);
-            if self.record(source, report) {
+            let judged = self.judge.bytes(&filename, &bytes, None);
+            if self.record(source, judged) {
                 if let Err(e) = std::fs::write(vetted_dir.join(&filename), &bytes) {
                     self.out.notes.push(format!("cannot copy {filename} into the vetted find-links folder: {e}"));
                 }
@@ -283,7 +286,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let good = sdist(tmp.path(), "good", "from setuptools import setup\nsetup(name='good')\n");
         let bad = sdist(tmp.path(), "bad", EVIL);
-        let judge = Judge::new(ScanOptions::default());
+        let judge = Judge::new(std::sync::Arc::new(crate::gate::Gate::without_db(ScanOptions::default())));
         let work = tmp.path().join("work");
         let mut v = Vetter::new(&judge, None, &work, false);
         let local = |p: &Path| Bypass::Local { token: p.display().to_string(), path: p.to_path_buf(), editable: false, origin: "command line".into() };
@@ -311,7 +314,7 @@ mod tests {
         sdist(&links, "good", "from setuptools import setup\nsetup(name='good')\n");
         sdist(&links, "bad", EVIL);
         std::fs::write(links.join("notes.txt"), "not a package").unwrap();
-        let judge = Judge::new(ScanOptions::default());
+        let judge = Judge::new(std::sync::Arc::new(crate::gate::Gate::without_db(ScanOptions::default())));
         let work = tmp.path().join("work");
         let mut v = Vetter::new(&judge, None, &work, false);
         v.find_links(&[

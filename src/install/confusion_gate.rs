@@ -129,7 +129,7 @@ impl ConfusionGate {
         }
         crate::analysis::sort_findings(&mut report.findings);
         report.risk = crate::score::score(&report.findings);
-        report.decision = self.policy.decide(&report.findings);
+        report.decision = self.policy.decide_for(report.name.as_deref(), report.version.as_deref(), &report.findings);
         report
     }
 

@@ -8,8 +8,9 @@ use crate::analysis::metadata::MetadataPolicy;
 use crate::analysis::names::InternalPolicy;
 use crate::index::{IndexClient, IndexSettings};
 use crate::pipeline::{PackageReport, ScanOptions};
-use crate::proxy::{self, FileGate, GateFile, ProxyActivity, ProxyConfig, RunningProxy, ScanGate};
-use std::path::PathBuf;
+use crate::gate::Gate;
+use crate::proxy::{self, FileGate, GateFile, ProxyActivity, ProxyConfig, RunningProxy};
+use super::db_gate::DbGate;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,7 +20,8 @@ pub struct GuardConfig {
     /// `index_url` and `extra_index_urls` are the upstreams, in route order (0, 1, …);
     /// the other fields (certificates, proxy, netrc, timeouts) say how to reach them.
     pub settings: IndexSettings,
-    pub db: Option<PathBuf>,
+    /// The verdict gate (DB first) shared with the wrapper's own checks.
+    pub gate: Arc<Gate>,
     pub scan: ScanOptions,
     pub metadata: MetadataPolicy,
     pub internal: InternalPolicy,
@@ -46,6 +48,8 @@ pub trait Guard: Send + Sync {
     fn files(&self) -> Vec<CheckedFile>;
     /// Files kept off project pages by policy (too new, blocked, other index).
     fn hidden(&self) -> Vec<HiddenFile>;
+    /// Upstream problems (pages that could not be read), worded for the user.
+    fn problems(&self) -> Vec<String>;
     fn stop(self: Box<Self>);
 }
 
@@ -133,6 +137,10 @@ impl Guard for ProxyGuard {
         self.recorder.hidden.lock().map(|h| h.clone()).unwrap_or_default()
     }
 
+    fn problems(&self) -> Vec<String> {
+        self.running.lock().map(|r| r.problems()).unwrap_or_default()
+    }
+
     fn stop(self: Box<Self>) {
         if let Ok(r) = self.running.into_inner() {
             r.stop();
@@ -140,10 +148,10 @@ impl Guard for ProxyGuard {
     }
 }
 
-/// The gate of the install wrapper and the service: analysis (`ScanGate`; the verdict DB
-/// gate takes its place when available), plus dependency confusion when it can matter.
+/// The gate of the install wrapper and the service: the verdict DB first, then analysis
+/// ([`DbGate`]), plus dependency confusion when it can matter.
 pub fn install_gate(config: &GuardConfig) -> Result<Arc<dyn FileGate>, GuardError> {
-    let gate: Arc<dyn FileGate> = Arc::new(ScanGate::new(config.scan.clone(), config.metadata.clone()));
+    let gate: Arc<dyn FileGate> = Arc::new(DbGate::new(config.gate.clone(), config.metadata.clone()));
     if !ConfusionGate::needed(&config.internal, config.settings.indexes().len()) {
         return Ok(gate);
     }
@@ -159,6 +167,7 @@ pub fn start(config: GuardConfig) -> Result<Box<dyn Guard>, GuardError> {
         pc.on_activity = Some(Arc::new(move |a: &ProxyActivity| match a {
             ProxyActivity::Fetching { filename, .. } => p.activity(&format!("fetching {filename}")),
             ProxyActivity::Analysing { filename, .. } => p.activity(&format!("analysing {filename}")),
+            ProxyActivity::PageFailed { project, reason, .. } => p.activity(&format!("{project}: {reason}")),
         }));
     }
     let running = proxy::start(pc).map_err(|e| GuardError::Start(format!("{e} (hint: {})", e.hint())))?;

@@ -1,26 +1,53 @@
 //! Verdicts for the files the wrapper checks itself (local archives and folders, direct
-//! URL downloads, find-links folders): the same pipeline the proxy runs for index files.
+//! URL downloads, find-links folders): through the same gate (verdict DB first) as the
+//! files the proxy serves.
 
-use crate::pipeline::{self, PackageReport, ScanOptions};
+use crate::gate::{Gate, Judged};
+use crate::pipeline::PackageReport;
+use crate::policy::{Action, Decision};
 use std::path::Path;
+use std::sync::Arc;
 
 /// Judges files the wrapper sees directly.
 pub struct Judge {
-    pub scan: ScanOptions,
+    pub gate: Arc<Gate>,
+}
+
+/// A blocking verdict for a file the DB could not answer for (fail closed).
+fn failed(filename: &str, why: String) -> Judged {
+    Judged {
+        report: PackageReport {
+            path: filename.into(),
+            filename: filename.to_string(),
+            name: None,
+            version: None,
+            kind: None,
+            sha256: None,
+            risk: crate::score::score(&[]),
+            decision: Decision { verdict: Action::Block, reason: format!("unverified: {why}") },
+            findings: Vec::new(),
+            error: Some(why),
+        },
+        from_db: false,
+    }
 }
 
 impl Judge {
-    pub fn new(scan: ScanOptions) -> Judge {
-        Judge { scan }
+    pub fn new(gate: Arc<Gate>) -> Judge {
+        Judge { gate }
     }
 
-    /// A verdict for bytes read or downloaded by the wrapper.
-    pub fn bytes(&self, filename: &str, bytes: &[u8]) -> PackageReport {
-        pipeline::scan_bytes(filename, bytes, Vec::new(), &self.scan)
+    /// A verdict for bytes read or downloaded by the wrapper (`origin`: the URL, recorded).
+    pub fn bytes(&self, filename: &str, bytes: &[u8], origin: Option<&str>) -> Judged {
+        self.gate
+            .judge(filename, bytes, origin, Vec::new())
+            .unwrap_or_else(|e| failed(filename, format!("the verdict DB failed: {e} ({})", e.hint())))
     }
 
     /// A verdict for an unpacked source folder (`pip install ./dir`, `-e ./dir`).
-    pub fn folder(&self, dir: &Path) -> PackageReport {
-        pipeline::scan_one(dir, &self.scan)
+    pub fn folder(&self, dir: &Path) -> Judged {
+        self.gate
+            .judge_path(dir)
+            .unwrap_or_else(|e| failed(&dir.display().to_string(), format!("the verdict DB failed: {e} ({})", e.hint())))
     }
 }

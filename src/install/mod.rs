@@ -17,6 +17,7 @@
 
 pub mod bypass;
 pub mod confusion_gate;
+pub mod db_gate;
 pub mod guard;
 pub mod interpreter;
 pub mod judge;
@@ -34,6 +35,7 @@ pub mod summary_json;
 use crate::analysis::metadata::MetadataPolicy;
 use crate::analysis::names::InternalPolicy;
 use crate::index::{DiscoveryInputs, IndexClient, IndexSettings, discover, redact};
+use crate::gate::Gate;
 use crate::pipeline::ScanOptions;
 use outcome::Outcome;
 use pip_args::{Item, OptKind, Table};
@@ -56,6 +58,8 @@ pub struct InstallOptions {
     /// `--format json`: pip's stdout goes to stderr, stdout keeps the JSON document.
     pub json: bool,
     pub db: Option<PathBuf>,
+    /// `--no-db`: analyse everything, record nothing.
+    pub no_db: bool,
     pub scan: ScanOptions,
     pub metadata: MetadataPolicy,
     pub internal: InternalPolicy,
@@ -188,7 +192,19 @@ pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
         }
     };
     let work_dir = work.path().to_path_buf();
-    let judge = judge::Judge::new(opts.scan.clone());
+    let gate = if opts.no_db {
+        Gate::without_db(opts.scan.clone())
+    } else {
+        match Gate::open(opts.db.as_deref(), opts.scan.clone()) {
+            Ok(g) => g,
+            Err(e) => {
+                child.abort();
+                return fail(out, e.to_string(), format!("{} (`safe-pip db check` shows what is wrong; --no-db installs without it)", e.hint()));
+            }
+        }
+    };
+    let gate = Arc::new(gate);
+    let judge = judge::Judge::new(gate.clone());
     let mut vetter = bypass::Vetter::new(&judge, client.as_ref(), &work_dir, opts.allow_unverified);
     for b in &requested.bypasses {
         vetter.vet(b);
@@ -236,7 +252,7 @@ pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
     } else {
         let config = guard::GuardConfig {
             settings: srcs.settings.clone(),
-            db: opts.db.clone(),
+            gate: gate.clone(),
             scan: opts.scan.clone(),
             metadata: opts.metadata.clone(),
             internal: opts.internal.clone(),
@@ -280,9 +296,11 @@ pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
         r
     });
     progress.finish();
+    let mut problems = Vec::new();
     if let Some(g) = guard {
         out.files.extend(g.files());
         out.hidden = g.hidden();
+        problems = g.problems();
         g.stop();
     }
     match result {
@@ -290,10 +308,17 @@ pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
             out.pip_ran = true;
             out.pip_exit = code;
             if code != Some(0) && !out.any_blocked() {
-                // pip only says "no matching distribution"; find out whether an index failed.
-                if let Some((message, hint)) = diagnose_indexes(&srcs.settings, &requested.names) {
-                    out.error = Some((message, hint));
-                }
+                // pip only says "no matching distribution"; say which index failed and why.
+                out.error = diagnose_indexes(&srcs.settings, &requested.names).or_else(|| {
+                    problems.first().map(|p| {
+                        (
+                            format!("an index could not be read while pip ran: {p}; nothing from it was installed"),
+                            "check the network and the index URL (`pip config debug` shows where pip's index comes from)".to_string(),
+                        )
+                    })
+                });
+            } else {
+                out.notes.extend(problems);
             }
             out
         }

@@ -18,7 +18,8 @@ pub fn check_names(names: &[NamedRequirement], policy: &Policy) -> (Vec<Refusal>
         }
         let Some(squat) = check_typosquat(&req.name) else { continue };
         let finding = crate::vet::typosquat_finding(&squat);
-        let decision = policy.decide(std::slice::from_ref(&finding));
+        // A documented decision for this name (pyproject.toml) lets it through.
+        let decision = policy.decide_for(Some(&req.name), None, std::slice::from_ref(&finding));
         match decision.verdict {
             Action::Block => refused.push(Refusal {
                 kind: RefusalKind::Name,

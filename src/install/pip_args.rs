@@ -345,6 +345,7 @@ pub struct OwnOptions {
     pub db: Option<String>,
     pub python: Option<String>,
     pub allow_unverified: bool,
+    pub no_db: bool,
     pub min_release_age: Option<String>,
     pub internal: Vec<String>,
     pub quiet: bool,
@@ -372,6 +373,10 @@ pub fn take_own_options(args: &[String]) -> Result<(OwnOptions, Vec<String>), Ar
         };
         if name == "--allow-unverified" {
             own.allow_unverified = true;
+            continue;
+        }
+        if name == "--no-db" {
+            own.no_db = true;
             continue;
         }
         if OWN_VALUED.contains(&name.as_str()) || name == "--python" {

@@ -252,22 +252,28 @@ pub fn run(port: Option<u16>, db: Option<PathBuf>) -> Result<(), ServiceError> {
     let cfg = ServiceConfig::load(&state)?;
     let port = port.unwrap_or(cfg.port);
     let upstreams = upstreams(&ServiceConfig { port, ..cfg });
-    let settings = proxy::settings_for(&upstreams).map_err(|e| ServiceError::Other(format!("{} (hint: {})", e, e.hint())))?;
+    let index = proxy::settings_for(&upstreams).map_err(|e| ServiceError::Other(format!("{} (hint: {})", e, e.hint())))?;
     #[cfg(unix)]
     let signals = block_termination_signals();
+    // Org and user settings apply (no project: the service serves every project), and
+    // internal names from SAFE_PIP_INTERNAL.
+    std::fs::create_dir_all(&state).map_err(ServiceError::io("cannot create", &state))?;
+    let internal: Vec<String> = std::env::var("SAFE_PIP_INTERNAL").unwrap_or_default().split(',').map(str::to_string).collect();
+    let flags = crate::policy::SettingsFlags { internal, ..crate::policy::SettingsFlags::default() };
+    let settings = crate::policy::Settings::load(&state, &flags)
+        .map_err(|errors| ServiceError::Other(errors.errors().iter().map(|e| format!("config: {e} (hint: {})", e.hint())).collect::<Vec<_>>().join("; ")))?;
+    let scan = crate::pipeline::ScanOptions { policy: settings.policy.clone(), ..crate::pipeline::ScanOptions::default() };
+    let gate = crate::gate::Gate::open(db.as_deref(), scan.clone()).map_err(|e| ServiceError::Other(format!("{e} (hint: {})", e.hint())))?;
     let config = guard::GuardConfig {
-        settings: settings.clone(),
-        db,
-        scan: crate::pipeline::ScanOptions::default(),
-        metadata: crate::analysis::metadata::MetadataPolicy::default(),
-        internal: crate::analysis::names::InternalPolicy::from_flags(
-            &std::env::var("SAFE_PIP_INTERNAL").unwrap_or_default().split(',').collect::<Vec<_>>(),
-        )
-        .map_err(|e| ServiceError::Other(format!("{e} (hint: {})", e.hint())))?,
+        settings: index,
+        gate: std::sync::Arc::new(gate),
+        scan,
+        metadata: settings.metadata.clone(),
+        internal: settings.internal.clone(),
         progress: None,
     };
     let gate = guard::install_gate(&config).map_err(|e| ServiceError::Other(format!("{e} (hint: {})", e.hint())))?;
-    let mut pc = ProxyConfig::new(settings, gate);
+    let mut pc = ProxyConfig::new(config.settings.clone(), gate);
     pc.bind = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
     pc.on_event = Some(std::sync::Arc::new(log_event));
     let running = proxy::start(pc).map_err(|e| ServiceError::Other(format!("{e} (hint: {})", e.hint())))?;

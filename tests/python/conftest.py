@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from fixture_index import sdist
+from fixtures_index import build_sdist
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 CORPUS = pathlib.Path(__import__("os").environ.get("SAFE_PIP_CORPUS", REPO.parent / "shared" / "corpus" / "malicious"))
@@ -44,14 +44,6 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
     return home
-
-
-def build_sdist(directory: pathlib.Path, name: str, version: str, files: dict[str, str]) -> pathlib.Path:
-    """``name-version.tar.gz`` in ``directory`` (the name kept as written)."""
-    dist = sdist(name, version, files, root=f"{name}-{version}")
-    path = directory / dist.filename
-    path.write_bytes(dist.data)
-    return path
 
 
 @pytest.fixture

@@ -1,0 +1,187 @@
+//! The proxy's [`FileGate`] backed by the verdict DB ([`crate::gate::Gate`]): a file whose
+//! advertised sha256 the DB knows is judged without downloading it again (stored findings
+//! under the current policy, imported advisories added); anything else is downloaded,
+//! analysed and recorded, so the next install of the same file is a DB hit.
+//!
+//! What the index itself says about a file is judged with it but never stored: yanked
+//! (`yanked-release`) and younger than the policy's minimum age (`release-too-new`).
+//! Project pages hide (yank-inject, so pip picks another version) releases that are too
+//! new when policy blocks that, and versions named by an imported known-malware advisory.
+//! A DB that cannot be read or written blocks the file with the reason (fail closed).
+
+use crate::alerts::AlertId;
+use crate::analysis::metadata::MetadataPolicy;
+use crate::analysis::metadata::time::{SECONDS_PER_DAY, describe_duration};
+use crate::db::Advisory;
+use crate::finding::Finding;
+use crate::gate::{Gate, GateError};
+use crate::index::version_from_filename;
+use crate::pipeline::PackageReport;
+use crate::policy::{Action, Decision};
+use crate::proxy::{FileGate, GateFile};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+pub struct DbGate {
+    gate: Arc<Gate>,
+    metadata: MetadataPolicy,
+    /// Known-malware advisories by project, read once per project per run.
+    advisories: Mutex<HashMap<String, Vec<Advisory>>>,
+}
+
+impl DbGate {
+    pub fn new(gate: Arc<Gate>, metadata: MetadataPolicy) -> DbGate {
+        DbGate { gate, metadata, advisories: Mutex::new(HashMap::new()) }
+    }
+
+    /// Seconds of age below which a release is too new (0: no minimum).
+    fn min_age(&self) -> i64 {
+        i64::from(self.metadata.min_release_age_days) * SECONDS_PER_DAY
+    }
+
+    /// What the index says against the file, judged with it (never stored).
+    fn index_findings(&self, file: &GateFile, now: i64) -> Vec<Finding> {
+        let mut out = Vec::new();
+        if file.yanked {
+            out.push(Finding::new(AlertId::YankedRelease, "", format!("{} is yanked on {}", file.filename, file.index_url)));
+        }
+        if let Some(uploaded) = file.upload_time.filter(|t| now - t < self.min_age()) {
+            out.push(Finding::new(
+                AlertId::ReleaseTooNew,
+                "",
+                format!(
+                    "{} was uploaded {} ago; policy requires releases to be at least {} day(s) old",
+                    file.filename,
+                    describe_duration(now - uploaded),
+                    self.metadata.min_release_age_days
+                ),
+            ));
+        }
+        out
+    }
+
+    fn with_findings(&self, mut report: PackageReport, extra: Vec<Finding>) -> PackageReport {
+        if extra.is_empty() {
+            return report;
+        }
+        for f in extra {
+            if !report.findings.contains(&f) {
+                report.findings.push(f);
+            }
+        }
+        crate::analysis::sort_findings(&mut report.findings);
+        report.risk = crate::score::score(&report.findings);
+        report.decision = self.gate.decide(report.name.as_deref(), report.version.as_deref(), &report.findings);
+        report
+    }
+
+    fn advisory_for(&self, file: &GateFile) -> Option<Advisory> {
+        let version = version_from_filename(&file.filename, Some(&file.project));
+        let mut cache = self.advisories.lock().ok()?;
+        if !cache.contains_key(&file.project) {
+            let found = self.gate.advisories_for_names(&[&file.project]).ok()?.remove(&file.project).unwrap_or_default();
+            cache.insert(file.project.clone(), found);
+        }
+        cache.get(&file.project)?.iter().find(|a| a.affects(version.as_deref())).cloned()
+    }
+}
+
+/// A blocking report for a file the DB could not answer for.
+fn db_failure(file: &GateFile, e: &GateError) -> PackageReport {
+    let why = format!("the verdict DB failed: {e} ({})", e.hint());
+    PackageReport {
+        path: file.filename.clone().into(),
+        filename: file.filename.clone(),
+        name: Some(file.project.clone()),
+        version: version_from_filename(&file.filename, Some(&file.project)),
+        kind: None,
+        sha256: file.sha256.clone(),
+        risk: crate::score::score(&[]),
+        decision: Decision { verdict: Action::Block, reason: format!("unverified: {why}") },
+        findings: Vec::new(),
+        error: Some(why),
+    }
+}
+
+impl FileGate for DbGate {
+    fn known(&self, file: &GateFile) -> Option<PackageReport> {
+        let sha = file.sha256.as_deref()?;
+        match self.gate.lookup(sha, &file.filename) {
+            Ok(Some(report)) => Some(self.with_findings(report, self.index_findings(file, crate::db::now()))),
+            Ok(None) => None,
+            Err(e) => Some(db_failure(file, &e)),
+        }
+    }
+
+    fn judge(&self, file: &GateFile, bytes: &[u8]) -> PackageReport {
+        let extra = self.index_findings(file, crate::db::now());
+        self.gate.judge_bytes(&file.filename, bytes, Some(&file.index_url), extra).unwrap_or_else(|e| db_failure(file, &e))
+    }
+
+    fn hide(&self, file: &GateFile) -> Option<String> {
+        if let Some(a) = self.advisory_for(file) {
+            return Some(format!("safe-pip: known-malware: {} ({})", a.id, a.summary.as_deref().unwrap_or("known malicious release")));
+        }
+        let uploaded = file.upload_time?;
+        let blocks = self.gate.options().policy.action_for(AlertId::ReleaseTooNew).0 == Action::Block;
+        (blocks && crate::db::now() - uploaded < self.min_age()).then(|| {
+            format!(
+                "safe-pip: release-too-new: uploaded less than {} day(s) ago; policy requires an older release",
+                self.metadata.min_release_age_days
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::ScanOptions;
+
+    fn file(sha: &str, upload_time: Option<i64>) -> GateFile {
+        GateFile {
+            upstream: 0,
+            index_url: "http://127.0.0.1:1/simple/".into(),
+            project: "demo".into(),
+            filename: "demo-1.0-py3-none-any.whl".into(),
+            sha256: Some(sha.into()),
+            upload_time,
+            yanked: false,
+        }
+    }
+
+    fn wheel() -> Vec<u8> {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            z.start_file("demo/__init__.py", zip::write::SimpleFileOptions::default()).unwrap();
+            std::io::Write::write_all(&mut z, b"X = 1\n").unwrap();
+            z.finish().unwrap();
+        }
+        buf.into_inner()
+    }
+
+    #[test]
+    fn a_judged_file_is_known_by_its_hash_next_time() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("v.sqlite3");
+        let bytes = wheel();
+        let sha = crate::hex::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+        let g = DbGate::new(Arc::new(Gate::open(Some(&db), ScanOptions::default()).unwrap()), MetadataPolicy::default());
+        assert!(g.known(&file(&sha, None)).is_none());
+        let first = g.judge(&file(&sha, None), &bytes);
+        assert_ne!(first.decision.verdict, Action::Block);
+        // Another process, same DB: known without the bytes.
+        let g2 = DbGate::new(Arc::new(Gate::open(Some(&db), ScanOptions::default()).unwrap()), MetadataPolicy::default());
+        let known = g2.known(&file(&sha, None)).expect("DB hit");
+        assert_eq!(known.sha256.as_deref(), Some(sha.as_str()));
+        // Index facts are judged with it: too new under a blocking policy.
+        let mut opts = ScanOptions::default();
+        opts.policy.alerts.insert(AlertId::ReleaseTooNew, Action::Block);
+        let strict = DbGate::new(Arc::new(Gate::open(Some(&db), opts).unwrap()), MetadataPolicy { min_release_age_days: 7, ..MetadataPolicy::default() });
+        let fresh = file(&sha, Some(crate::db::now() - 3600));
+        assert_eq!(strict.known(&fresh).unwrap().decision.verdict, Action::Block);
+        assert!(strict.hide(&fresh).is_some_and(|r| r.contains("release-too-new")));
+        assert_eq!(strict.hide(&file(&sha, Some(crate::db::now() - 30 * SECONDS_PER_DAY))), None);
+    }
+}
