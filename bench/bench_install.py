@@ -4,7 +4,7 @@ from the same local index, whole-process wall time, median of N, in one run.
 
 The script builds a small dependency tree of pure-Python wheels (an app and its
 dependencies, each with a few modules of ordinary code; no build backend, no setup.py),
-serves them from a PEP 691/503 index on 127.0.0.1 (tests/python/fixture_index.py), and
+serves them from a PEP 691/503 index on 127.0.0.1 (tests/python/fixtures_index.py), and
 installs them into a fresh ``--target`` folder each time with:
 
 * ``plain``: ``python -m pip install``;
@@ -34,7 +34,7 @@ import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "python"))
-from fixture_index import FixtureIndex, wheel  # noqa: E402
+from fixtures_index import IndexServer, build_wheel  # noqa: E402
 
 MODULE = '''"""Module {i} of {name}: ordinary library code, the kind every wheel carries."""
 
@@ -73,18 +73,19 @@ def config_path_{i}() -> str:
 '''
 
 
-def build(n_deps: int, modules: int) -> list:
+def build(root: pathlib.Path, n_deps: int, modules: int) -> list[pathlib.Path]:
+    """The app wheel and its dependency wheels, written into ``root``."""
     deps = [f"qqbench-dep{i:02d}" for i in range(n_deps)]
-    dists = []
+    paths = []
     for name in deps:
         pkg = name.replace("-", "_")
         files = {f"{pkg}/__init__.py": f'"""{name}."""\n__version__ = "1.0"\n'}
         for i in range(modules):
             files[f"{pkg}/mod{i}.py"] = MODULE.format(i=i, name=name)
-        dists.append(wheel(name, "1.0", files))
+        paths.append(build_wheel(root, name, "1.0", files))
     app_files = {"qqbench_app/__init__.py": "".join(f"import {d.replace('-', '_')}\n" for d in deps)}
-    dists.append(wheel("qqbench-app", "1.0", app_files, requires=tuple(deps)))
-    return dists
+    paths.append(build_wheel(root, "qqbench-app", "1.0", app_files, requires=tuple(deps)))
+    return paths
 
 
 def main() -> int:
@@ -103,14 +104,16 @@ def main() -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "SAFE_PIP_")) and k != "VIRTUAL_ENV"}
     env.update(HOME=str(home), XDG_STATE_HOME=str(home / "state"), XDG_DATA_HOME=str(home / "data"), XDG_CACHE_HOME=str(home / "cache"),
                PIP_CONFIG_FILE=os.devnull, PIP_NO_CACHE_DIR="1", PIP_DISABLE_PIP_VERSION_CHECK="1", NO_COLOR="1")
-    dists = build(args.deps, args.modules)
-    size = sum(len(d.data) for d in dists)
+    index_root = work / "index"
+    index_root.mkdir()
+    dists = build(index_root, args.deps, args.modules)
+    size = sum(d.stat().st_size for d in dists)
     print(f"{len(dists)} wheels, {size / 1024:.0f} KiB; pip: {args.python}; safe-pip: {safe_pip}; {args.runs} runs per mode")
 
     times: dict[str, list[float]] = {"plain": [], "cold": [], "warm": []}
     cpu: dict[str, list[float]] = {"plain": [], "cold": [], "warm": []}
     warm_db = work / "warm.sqlite3"
-    with FixtureIndex(dists) as idx:
+    with IndexServer(index_root, json=True) as idx:
         def run(mode: str, k: int) -> tuple[float, float]:
             target = work / f"t-{mode}-{k}"
             common = ["--target", str(target), "-q", "--index-url", idx.url, "qqbench-app"]

@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from fixture_index import FixtureIndex, sdist, wheel, write_dists
+from fixtures_index import IndexServer, build_sdist, build_wheel, isolated_env
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX paths and venv layout")
 
@@ -45,20 +45,23 @@ def home(tmp_path) -> dict[str, str]:
     """An environment where nothing of the real user's config, DB or caches is used."""
     h = tmp_path / "home"
     (h / ".ssh").mkdir(parents=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "SAFE_PIP_", "XDG_", "UV_")) and k != "VIRTUAL_ENV"}
-    env.update(
-        HOME=str(h),
-        XDG_CONFIG_HOME=str(h / ".config"),
-        XDG_DATA_HOME=str(h / ".local/share"),
-        XDG_STATE_HOME=str(h / ".local/state"),
-        XDG_CACHE_HOME=str(h / ".cache"),
-        SAFE_PIP_DB=str(tmp_path / "verdicts.sqlite3"),
-        PIP_CONFIG_FILE=os.devnull,
-        PIP_NO_CACHE_DIR="1",
-        PIP_DISABLE_PIP_VERSION_CHECK="1",
-        NO_COLOR="1",
-    )
-    return env
+    return isolated_env(h, XDG_STATE_HOME=str(h / "state"), SAFE_PIP_DB=str(tmp_path / "verdicts.sqlite3"), PIP_NO_CACHE_DIR="1")
+
+
+class Index(IndexServer):
+    """The shared fixture index (PEP 691 JSON with upload times) over its own folder."""
+
+    def __init__(self, root: pathlib.Path, upload_times: dict[str, float] | None = None) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        iso = {f: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t)) for f, t in (upload_times or {}).items()}
+        super().__init__(root, json=True, upload_times=iso)
+
+    @property
+    def base(self) -> str:
+        return self.url[: -len("simple/")]
+
+    def file_paths(self) -> list[str]:
+        return [p for _, p, _ in self.requests if p.startswith("/files/")]
 
 
 def safe_pip(env: dict[str, str], *args: str, cwd: pathlib.Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -94,27 +97,33 @@ def decode_exec_setup(marker: pathlib.Path) -> str:
 CLEAN = {"qqclean_app/__init__.py": "from qqclean_dep import VALUE\n", "qqclean_app/core.py": "def double(x):\n    return 2 * x\n"}
 
 
-def test_clean_package_and_its_dependency_install_and_are_listed(venv, home) -> None:
-    dists = [wheel("qqclean-app", "1.0", CLEAN, requires=("qqclean-dep>=1",)), wheel("qqclean-dep", "1.2", {"qqclean_dep/__init__.py": "VALUE = 1\n"})]
-    with FixtureIndex(dists) as idx:
+def test_clean_package_and_its_dependency_install_and_are_listed(venv, home, tmp_path) -> None:
+    root = tmp_path / "index"
+    root.mkdir()
+    dists = [
+        build_wheel(root, "qqclean-app", "1.0", CLEAN, requires=("qqclean-dep>=1",)),
+        build_wheel(root, "qqclean-dep", "1.2", {"qqclean_dep/__init__.py": "VALUE = 1\n"}),
+    ]
+    with Index(root) as idx:
         proc = safe_pip(home, "--python", str(venv), "--format", "json", "--index-url", idx.url, "qqclean-app")
         assert proc.returncode == 0, proc.stdout + proc.stderr
         report = json.loads(proc.stdout)
         files = {f["filename"]: f for f in report["files"]}
-        assert set(files) == {d.filename for d in dists}
+        assert set(files) == {d.name for d in dists}
         assert all(f["verdict"] == "allow" and f["served"] and f["source"] == "index" for f in files.values())
         assert report["pip"]["ran"] and report["pip"]["exit_code"] == 0 and report["exit_code"] == 0
         # pip's own output went to stderr, through the proxy (never the fixture index directly).
         assert "Successfully installed" in proc.stderr
         assert idx.url not in proc.stderr
         # Every file pip got was fetched by the proxy from the fixture index.
-        assert sorted(idx.file_requests()) == sorted(f"/files/{d.filename}" for d in dists)
+        assert sorted(idx.file_paths()) == sorted(f"/files/{d.name}" for d in dists)
     assert installed(venv, "qqclean-app") == "1.0" and installed(venv, "qqclean-dep") == "1.2"
 
 
-def test_terminal_summary_lists_every_file(venv, home) -> None:
-    dists = [wheel("qqwheelapp", "0.3", {"qqwheelapp/__init__.py": "X = 1\n"})]
-    with FixtureIndex(dists) as idx:
+def test_terminal_summary_lists_every_file(venv, home, tmp_path) -> None:
+    (tmp_path / "index").mkdir()
+    build_wheel(tmp_path / "index", "qqwheelapp", "0.3", {"qqwheelapp/__init__.py": "X = 1\n"})
+    with Index(tmp_path / "index") as idx:
         proc = safe_pip(home, "--python", str(venv), "-i", idx.url, "qqwheelapp==0.3")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ALLOW  qqwheelapp 0.3  qqwheelapp-0.3-py3-none-any.whl" in proc.stdout, proc.stdout
@@ -125,40 +134,45 @@ def test_terminal_summary_lists_every_file(venv, home) -> None:
 def test_malicious_dependency_is_blocked_and_never_runs(venv, home, tmp_path, kind) -> None:
     marker = tmp_path / "CANARY_RAN"
     (pathlib.Path(home["HOME"]) / ".ssh" / "id_rsa").write_text("not a real key\n")
-    if kind == "steal-and-post":
-        evil = sdist("zqx-setup-canary", "1.0", {"setup.py": canary_setup(marker)})
-    else:
-        evil = sdist("zqx-decode-canary", "1.0", {"setup.py": decode_exec_setup(marker)})
-    app = wheel("qqtransitive-app", "1.0", {"qqtransitive_app/__init__.py": "X = 1\n"}, requires=(evil.project,))
-    with FixtureIndex([app, evil]) as idx:
+    root = tmp_path / "index"
+    root.mkdir()
+    project = "zqx-setup-canary" if kind == "steal-and-post" else "zqx-decode-canary"
+    setup = canary_setup(marker) if kind == "steal-and-post" else decode_exec_setup(marker)
+    evil = build_sdist(root, project, "1.0", {"setup.py": setup})
+    build_wheel(root, "qqtransitive-app", "1.0", {"qqtransitive_app/__init__.py": "X = 1\n"}, requires=(project,))
+    with Index(root) as idx:
         proc = safe_pip(home, "--python", str(venv), "--index-url", idx.url, "qqtransitive-app")
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
     # pip shows the proxy's reason; the summary says what and why.
     assert "Forbidden by safe-pip" in proc.stderr, proc.stderr
-    assert f"BLOCK  {evil.project} 1.0" in proc.stdout, proc.stdout
-    assert "Blocked:" in proc.stdout and evil.filename in proc.stdout
+    assert f"BLOCK  {project} 1.0" in proc.stdout, proc.stdout
+    assert "Blocked:" in proc.stdout and evil.name in proc.stdout
     assert "critical" in proc.stdout
     assert not marker.exists(), "blocked setup.py ran"
-    assert installed(venv, evil.project) is None
+    assert installed(venv, project) is None
     assert installed(venv, "qqtransitive-app") is None
 
 
-def test_too_new_release_is_skipped_for_an_older_one(venv, home) -> None:
-    old = wheel("qqfresh", "1.0", {"qqfresh/__init__.py": "V = 1\n"}, upload_time=time.time() - 90 * 86400)
-    new = wheel("qqfresh", "2.0", {"qqfresh/__init__.py": "V = 2\n"}, upload_time=time.time() - 3600)
-    with FixtureIndex([old, new]) as idx:
+def test_too_new_release_is_skipped_for_an_older_one(venv, home, tmp_path) -> None:
+    root = tmp_path / "index"
+    root.mkdir()
+    old = build_wheel(root, "qqfresh", "1.0", {"qqfresh/__init__.py": "V = 1\n"})
+    new = build_wheel(root, "qqfresh", "2.0", {"qqfresh/__init__.py": "V = 2\n"})
+    with Index(root, {old.name: time.time() - 90 * 86400, new.name: time.time() - 3600}) as idx:
         # Without an age policy pip would take 2.0 (dry run: nothing installed).
         dry = safe_pip(home, "--python", str(venv), "-i", idx.url, "--dry-run", "qqfresh")
         assert dry.returncode == 0 and "qqfresh-2.0" in dry.stdout, dry.stdout + dry.stderr
         proc = safe_pip(home, "--python", str(venv), "-i", idx.url, "--min-release-age", "7", "qqfresh")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert installed(venv, "qqfresh") == "1.0"
-    assert new.filename in proc.stdout and "release-too-new" in proc.stdout, proc.stdout
+    assert new.name in proc.stdout and "release-too-new" in proc.stdout, proc.stdout
 
 
-def test_typosquat_is_refused_before_any_download(venv, home) -> None:
-    with FixtureIndex([wheel("reqests", "1.0", {"reqests/__init__.py": ""})]) as idx:
+def test_typosquat_is_refused_before_any_download(venv, home, tmp_path) -> None:
+    (tmp_path / "index").mkdir()
+    build_wheel(tmp_path / "index", "reqests", "1.0", {"reqests/__init__.py": ""})
+    with Index(tmp_path / "index") as idx:
         proc = safe_pip(home, "--python", str(venv), "-i", idx.url, "reqests")
         assert idx.requests == [], "the index was contacted"
     assert proc.returncode == 1, proc.stdout + proc.stderr
@@ -187,7 +201,8 @@ def test_unreachable_index_fails_closed_with_a_clear_message(venv, home) -> None
 
 def test_malicious_local_archive_is_refused_before_pip_runs(venv, home, tmp_path) -> None:
     marker = tmp_path / "CANARY_RAN"
-    [path] = write_dists(tmp_path / "dist", [sdist("zqx-setup-canary", "1.0", {"setup.py": canary_setup(marker)})])
+    (tmp_path / "dist").mkdir()
+    path = build_sdist(tmp_path / "dist", "zqx-setup-canary", "1.0", {"setup.py": canary_setup(marker)})
     proc = safe_pip(home, "--python", str(venv), "--no-index", f"./dist/{path.name}", cwd=tmp_path)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Refused before pip ran" in proc.stdout and "pip was not run" in proc.stdout
@@ -197,7 +212,7 @@ def test_malicious_local_archive_is_refused_before_pip_runs(venv, home, tmp_path
 
 
 def test_clean_local_wheel_installs_from_its_vetted_copy(venv, home, tmp_path) -> None:
-    [path] = write_dists(tmp_path, [wheel("qqlocal", "0.1", {"qqlocal/__init__.py": "X = 1\n"})])
+    path = build_wheel(tmp_path, "qqlocal", "0.1", {"qqlocal/__init__.py": "X = 1\n"})
     proc = safe_pip(home, "--python", str(venv), "--no-index", str(path))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ALLOW  qqlocal 0.1" in proc.stdout and "local" in proc.stdout
@@ -206,10 +221,11 @@ def test_clean_local_wheel_installs_from_its_vetted_copy(venv, home, tmp_path) -
 
 def test_direct_url_is_downloaded_and_checked_by_the_wrapper(venv, home, tmp_path) -> None:
     marker = tmp_path / "CANARY_RAN"
-    evil = sdist("zqx-setup-canary", "1.0", {"setup.py": canary_setup(marker)})
-    with FixtureIndex([evil]) as idx:
-        proc = safe_pip(home, "--python", str(venv), f"zqx-setup-canary @ {idx.root}/files/{evil.filename}")
-        assert idx.file_requests() == [f"/files/{evil.filename}"]
+    (tmp_path / "index").mkdir()
+    evil = build_sdist(tmp_path / "index", "zqx-setup-canary", "1.0", {"setup.py": canary_setup(marker)})
+    with Index(tmp_path / "index") as idx:
+        proc = safe_pip(home, "--python", str(venv), f"zqx-setup-canary @ {idx.base}files/{evil.name}")
+        assert idx.file_paths() == [f"/files/{evil.name}"]
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "pip was not run" in proc.stdout
     assert not marker.exists()
@@ -223,14 +239,16 @@ def test_vcs_requirement_is_refused_as_unverifiable(venv, home) -> None:
 
 def test_requirements_file_index_lines_go_through_the_proxy(venv, home, tmp_path) -> None:
     marker = tmp_path / "CANARY_RAN"
-    main = [wheel("qqreq-app", "1.0", {"qqreq_app/__init__.py": ""})]
-    extra = [sdist("zqx-setup-canary", "1.0", {"setup.py": canary_setup(marker)})]
-    with FixtureIndex(main) as a, FixtureIndex(extra) as b:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    build_wheel(tmp_path / "a", "qqreq-app", "1.0", {"qqreq_app/__init__.py": ""})
+    evil = build_sdist(tmp_path / "b", "zqx-setup-canary", "1.0", {"setup.py": canary_setup(marker)})
+    with Index(tmp_path / "a") as a, Index(tmp_path / "b") as b:
         req = tmp_path / "requirements.txt"
         req.write_text(f"# pinned\n--index-url {a.url}\n--extra-index-url {b.url}\nqqreq-app\nzqx-setup-canary\n")
         before = req.read_bytes()
         proc = safe_pip(home, "--python", str(venv), "-r", str(req))
-        assert b.file_requests() == [f"/files/{extra[0].filename}"], "the extra index was not reached through the proxy"
+        assert b.file_paths() == [f"/files/{evil.name}"], "the extra index was not reached through the proxy"
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Forbidden by safe-pip" in proc.stderr
     assert req.read_bytes() == before, "the user's requirements file was modified"
@@ -241,7 +259,9 @@ def test_requirements_file_index_lines_go_through_the_proxy(venv, home, tmp_path
 def test_find_links_folder_files_are_vetted(venv, home, tmp_path) -> None:
     marker = tmp_path / "CANARY_RAN"
     links = tmp_path / "links"
-    write_dists(links, [wheel("qqlinked", "1.0", {"qqlinked/__init__.py": ""}), sdist("zqx-setup-canary", "1.0", {"setup.py": canary_setup(marker)})])
+    links.mkdir()
+    build_wheel(links, "qqlinked", "1.0", {"qqlinked/__init__.py": ""})
+    build_sdist(links, "zqx-setup-canary", "1.0", {"setup.py": canary_setup(marker)})
     proc = safe_pip(home, "--python", str(venv), "--no-index", "--find-links", str(links), "qqlinked")
     # The clean file installs; the malicious one never reaches pip and is reported.
     assert installed(venv, "qqlinked") == "1.0", proc.stdout + proc.stderr
@@ -258,8 +278,10 @@ def _free_port() -> int:
 
 def test_setup_pip_with_the_service_guards_plain_pip_and_undo_restores_the_file(venv, home, tmp_path) -> None:
     marker = tmp_path / "CANARY_RAN"
-    dists = [wheel("qqservice-ok", "1.0", {"qqservice_ok/__init__.py": ""}), sdist("zqx-setup-canary", "1.0", {"setup.py": canary_setup(marker)})]
-    with FixtureIndex(dists) as idx:
+    (tmp_path / "index").mkdir()
+    build_wheel(tmp_path / "index", "qqservice-ok", "1.0", {"qqservice_ok/__init__.py": ""})
+    build_sdist(tmp_path / "index", "zqx-setup-canary", "1.0", {"setup.py": canary_setup(marker)})
+    with Index(tmp_path / "index") as idx:
         conf = tmp_path / "pip.conf"
         original = f"# the user's own pip config\r\n[global]\nindex-url = {idx.url}\ntimeout = 30\n\n[install]\nno-compile = true\n".encode()
         conf.write_bytes(original)
