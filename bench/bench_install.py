@@ -4,7 +4,8 @@ from the same local index, whole-process wall time, median of N, in one run.
 
 The script builds a small dependency tree of pure-Python wheels (an app and its
 dependencies, each with a few modules of ordinary code; no build backend, no setup.py),
-serves them from a PEP 691/503 index on 127.0.0.1 (tests/python/fixtures_index.py), and
+serves them from a PEP 691/503 index with PEP 658 metadata, as PyPI does, on 127.0.0.1
+(tests/python/fixtures_index.py), and
 installs them into a fresh ``--target`` folder each time with:
 
 * ``plain``: ``python -m pip install``;
@@ -113,7 +114,9 @@ def main() -> int:
     times: dict[str, list[float]] = {"plain": [], "cold": [], "warm": []}
     cpu: dict[str, list[float]] = {"plain": [], "cold": [], "warm": []}
     warm_db = work / "warm.sqlite3"
-    with IndexServer(index_root, json=True) as idx:
+    # Like PyPI: PEP 691 JSON and PEP 658 metadata, so pip reads .metadata files during
+    # resolution and downloads each wheel once, with or without the proxy.
+    with IndexServer(index_root, json=True, metadata=True) as idx:
         def run(mode: str, k: int) -> tuple[float, float]:
             target = work / f"t-{mode}-{k}"
             common = ["--target", str(target), "-q", "--index-url", idx.url, "qqbench-app"]

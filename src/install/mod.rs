@@ -282,17 +282,22 @@ pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
     .plan();
     let stop = AtomicBool::new(false);
     let result = std::thread::scope(|s| {
-        if let Some(g) = &guard {
+        // The progress line follows the proxy's verdicts; it is woken at once when pip
+        // ends, so it never delays the summary.
+        let poller = guard.as_ref().filter(|_| progress.visible()).map(|g| {
             let stop = &stop;
             s.spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
                     progress.update(&g.files());
-                    std::thread::sleep(Duration::from_millis(150));
+                    std::thread::park_timeout(Duration::from_millis(150));
                 }
-            });
-        }
+            })
+        });
         let r = child.run(&plan, &|l| p.pip_stdout(l));
         stop.store(true, Ordering::Relaxed);
+        if let Some(h) = poller {
+            h.thread().unpark();
+        }
         r
     });
     progress.finish();

@@ -39,6 +39,11 @@ impl Progress {
         }
     }
 
+    /// Whether a progress line is drawn at all.
+    pub fn visible(&self) -> bool {
+        self.bar.is_some()
+    }
+
     /// A line pip wrote to its stdout.
     pub fn pip_stdout(&self, line: &str) {
         self.print(line, self.stdout_to_stderr);
