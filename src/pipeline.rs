@@ -110,12 +110,7 @@ fn judge(path: PathBuf, filename: String, read: Result<artifact::Artifact, artif
             vec![Finding::new(crate::alerts::AlertId::ArchiveUnreadable, "", error.clone().unwrap_or_default())],
         ),
     };
-    for f in extra {
-        if !findings.contains(&f) {
-            findings.push(f);
-        }
-    }
-    analysis::sort_findings(&mut findings);
+    merge_findings(&mut findings, extra);
     let risk = score::score(&findings);
     let decision = opts.policy.decide_for(ctx.name.as_deref(), ctx.version.as_deref(), &findings);
     PackageReport {
@@ -129,6 +124,47 @@ fn judge(path: PathBuf, filename: String, read: Result<artifact::Artifact, artif
         decision,
         findings,
         error,
+    }
+}
+
+/// Adds `extra` findings that are not there yet, in report order.
+fn merge_findings(findings: &mut Vec<Finding>, extra: Vec<Finding>) {
+    for f in extra {
+        if !findings.contains(&f) {
+            findings.push(f);
+        }
+    }
+    analysis::sort_findings(findings);
+}
+
+impl PackageReport {
+    /// A blocking report for a file that could not be checked at all (fail closed):
+    /// no findings, `why` as the error and in the reason.
+    pub fn unverified(filename: &str, why: &str) -> PackageReport {
+        PackageReport {
+            path: filename.into(),
+            filename: filename.to_string(),
+            name: None,
+            version: None,
+            kind: None,
+            sha256: None,
+            risk: score::score(&[]),
+            decision: Decision { verdict: Action::Block, reason: format!("unverified: {why}") },
+            findings: Vec::new(),
+            error: Some(why.to_string()),
+        }
+    }
+
+    /// The report with `extra` findings (facts from outside the file: index, name
+    /// checks) added, scored and decided again under `policy`.
+    pub fn with_findings(mut self, extra: Vec<Finding>, policy: &Policy) -> PackageReport {
+        if extra.is_empty() {
+            return self;
+        }
+        merge_findings(&mut self.findings, extra);
+        self.risk = score::score(&self.findings);
+        self.decision = policy.decide_for(self.name.as_deref(), self.version.as_deref(), &self.findings);
+        self
     }
 }
 

@@ -47,7 +47,8 @@ pub struct InstallArgs {
     /// Install without the verdict DB: every file is analysed, nothing is recorded.
     #[arg(long, conflicts_with = "db")]
     pub no_db: bool,
-    /// Let VCS requirements and remote --find-links pages through unchecked (reported as unverified).
+    /// Let VCS requirements and remote --find-links pages through unchecked (reported as
+    /// unverified); the same as the setting `unverified = "warn"`, refused when the org locks it.
     #[arg(long)]
     pub allow_unverified: bool,
     /// Hide releases younger than this many days, so pip picks an older one.
@@ -93,7 +94,14 @@ pub fn run(args: InstallArgs, color: ColorChoice) -> i32 {
     };
     let mut internal_flags = args.internal.clone();
     internal_flags.extend(own.internal.iter().cloned());
-    let flags = SettingsFlags { min_release_age_days: min_release_age, internal: internal_flags, unverified: None };
+    // --allow-unverified is the `unverified = "warn"` setting for this run: an org file
+    // that locks `unverified` makes it an error, like any locked key.
+    let allow_unverified = args.allow_unverified || own.allow_unverified;
+    let flags = SettingsFlags {
+        min_release_age_days: min_release_age,
+        internal: internal_flags,
+        unverified: allow_unverified.then_some(Action::Warn),
+    };
     let settings = match super::settings::load(None, &flags) {
         Ok(s) => s,
         Err(code) => return code,
@@ -120,7 +128,7 @@ pub fn run(args: InstallArgs, color: ColorChoice) -> i32 {
     let opts = InstallOptions {
         python,
         pip_args,
-        allow_unverified: args.allow_unverified || own.allow_unverified || settings.unverified != Action::Block,
+        allow_unverified: settings.unverified != Action::Block,
         quiet,
         json,
         db: own.db.map(PathBuf::from).or(args.db),

@@ -18,7 +18,7 @@ use crate::analysis::names::{InternalPolicy, check_confusion};
 use crate::finding::Finding;
 use crate::index::{IndexClient, redact};
 use crate::pipeline::PackageReport;
-use crate::policy::{Action, Decision, Policy};
+use crate::policy::{Action, Policy};
 use crate::proxy::{FileGate, GateFile};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -117,40 +117,17 @@ impl ConfusionGate {
         Ok(out)
     }
 
-    /// `report` with `extra` findings, re-scored and re-decided.
-    fn with_findings(&self, mut report: PackageReport, extra: Vec<Finding>) -> PackageReport {
-        if extra.is_empty() {
-            return report;
-        }
-        for f in extra {
-            if !report.findings.contains(&f) {
-                report.findings.push(f);
-            }
-        }
-        crate::analysis::sort_findings(&mut report.findings);
-        report.risk = crate::score::score(&report.findings);
-        report.decision = self.policy.decide_for(report.name.as_deref(), report.version.as_deref(), &report.findings);
-        report
-    }
-
     /// A verdict for a file that is not downloaded at all.
     fn refusal(&self, file: &GateFile, findings: Vec<Finding>, error: Option<String>) -> PackageReport {
-        let decision = match &error {
-            Some(e) => Decision { verdict: Action::Block, reason: format!("unverified: {e}") },
-            None => self.policy.decide(&findings),
+        let mut r = match &error {
+            Some(e) => PackageReport::unverified(&file.filename, e),
+            // Judged on the findings alone (nothing was downloaded).
+            None => PackageReport { error: None, ..PackageReport::unverified(&file.filename, "") }.with_findings(findings, &self.policy),
         };
-        PackageReport {
-            path: file.filename.clone().into(),
-            filename: file.filename.clone(),
-            name: Some(file.project.clone()),
-            version: crate::index::version_from_filename(&file.filename, Some(&file.project)),
-            kind: None,
-            sha256: file.sha256.clone(),
-            risk: crate::score::score(&findings),
-            decision,
-            findings,
-            error,
-        }
+        r.name = Some(file.project.clone());
+        r.version = crate::index::version_from_filename(&file.filename, Some(&file.project));
+        r.sha256 = file.sha256.clone();
+        r
     }
 }
 
@@ -164,7 +141,7 @@ impl FileGate for ConfusionGate {
                     // Never downloaded: the name must not come from here.
                     return Some(self.refusal(file, extra, None));
                 }
-                self.inner.known(file).map(|r| self.with_findings(r, extra))
+                self.inner.known(file).map(|r| r.with_findings(extra, &self.policy))
             }
         }
     }
@@ -172,7 +149,7 @@ impl FileGate for ConfusionGate {
     fn judge(&self, file: &GateFile, bytes: &[u8]) -> PackageReport {
         match self.findings_for(file) {
             Err(e) => self.refusal(file, Vec::new(), Some(e)),
-            Ok(extra) => self.with_findings(self.inner.judge(file, bytes), extra),
+            Ok(extra) => self.inner.judge(file, bytes).with_findings(extra, &self.policy),
         }
     }
 

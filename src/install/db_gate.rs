@@ -17,7 +17,7 @@ use crate::finding::Finding;
 use crate::gate::{Gate, GateError};
 use crate::index::version_from_filename;
 use crate::pipeline::PackageReport;
-use crate::policy::{Action, Decision};
+use crate::policy::Action;
 use crate::proxy::{FileGate, GateFile};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -60,21 +60,6 @@ impl DbGate {
         out
     }
 
-    fn with_findings(&self, mut report: PackageReport, extra: Vec<Finding>) -> PackageReport {
-        if extra.is_empty() {
-            return report;
-        }
-        for f in extra {
-            if !report.findings.contains(&f) {
-                report.findings.push(f);
-            }
-        }
-        crate::analysis::sort_findings(&mut report.findings);
-        report.risk = crate::score::score(&report.findings);
-        report.decision = self.gate.decide(report.name.as_deref(), report.version.as_deref(), &report.findings);
-        report
-    }
-
     fn advisory_for(&self, file: &GateFile) -> Option<Advisory> {
         let version = version_from_filename(&file.filename, Some(&file.project));
         let mut cache = self.advisories.lock().ok()?;
@@ -88,26 +73,18 @@ impl DbGate {
 
 /// A blocking report for a file the DB could not answer for.
 fn db_failure(file: &GateFile, e: &GateError) -> PackageReport {
-    let why = format!("the verdict DB failed: {e} ({})", e.hint());
-    PackageReport {
-        path: file.filename.clone().into(),
-        filename: file.filename.clone(),
-        name: Some(file.project.clone()),
-        version: version_from_filename(&file.filename, Some(&file.project)),
-        kind: None,
-        sha256: file.sha256.clone(),
-        risk: crate::score::score(&[]),
-        decision: Decision { verdict: Action::Block, reason: format!("unverified: {why}") },
-        findings: Vec::new(),
-        error: Some(why),
-    }
+    let mut r = PackageReport::unverified(&file.filename, &format!("the verdict DB failed: {e} ({})", e.hint()));
+    r.name = Some(file.project.clone());
+    r.version = version_from_filename(&file.filename, Some(&file.project));
+    r.sha256 = file.sha256.clone();
+    r
 }
 
 impl FileGate for DbGate {
     fn known(&self, file: &GateFile) -> Option<PackageReport> {
         let sha = file.sha256.as_deref()?;
         match self.gate.lookup(sha, &file.filename) {
-            Ok(Some(report)) => Some(self.with_findings(report, self.index_findings(file, crate::db::now()))),
+            Ok(Some(report)) => Some(report.with_findings(self.index_findings(file, crate::db::now()), &self.gate.options().policy)),
             Ok(None) => None,
             Err(e) => Some(db_failure(file, &e)),
         }

@@ -4,7 +4,6 @@
 
 use crate::gate::{Gate, Judged};
 use crate::pipeline::PackageReport;
-use crate::policy::{Action, Decision};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -14,22 +13,8 @@ pub struct Judge {
 }
 
 /// A blocking verdict for a file the DB could not answer for (fail closed).
-fn failed(filename: &str, why: String) -> Judged {
-    Judged {
-        report: PackageReport {
-            path: filename.into(),
-            filename: filename.to_string(),
-            name: None,
-            version: None,
-            kind: None,
-            sha256: None,
-            risk: crate::score::score(&[]),
-            decision: Decision { verdict: Action::Block, reason: format!("unverified: {why}") },
-            findings: Vec::new(),
-            error: Some(why),
-        },
-        from_db: false,
-    }
+fn failed(filename: &str, e: &crate::gate::GateError) -> Judged {
+    Judged { report: PackageReport::unverified(filename, &format!("the verdict DB failed: {e} ({})", e.hint())), from_db: false }
 }
 
 impl Judge {
@@ -41,13 +26,13 @@ impl Judge {
     pub fn bytes(&self, filename: &str, bytes: &[u8], origin: Option<&str>) -> Judged {
         self.gate
             .judge(filename, bytes, origin, Vec::new())
-            .unwrap_or_else(|e| failed(filename, format!("the verdict DB failed: {e} ({})", e.hint())))
+            .unwrap_or_else(|e| failed(filename, &e))
     }
 
     /// A verdict for an unpacked source folder (`pip install ./dir`, `-e ./dir`).
     pub fn folder(&self, dir: &Path) -> Judged {
         self.gate
             .judge_path(dir)
-            .unwrap_or_else(|e| failed(&dir.display().to_string(), format!("the verdict DB failed: {e} ({})", e.hint())))
+            .unwrap_or_else(|e| failed(&dir.display().to_string(), &e))
     }
 }
