@@ -100,7 +100,11 @@ fn print_banner(p: &RunningProxy) {
 /// One line per file verdict, on stderr.
 fn log_event(e: &ProxyEvent) {
     let r = &e.report;
-    let how = if e.from_db { "known verdict" } else { "analysed" };
+    let how = match (e.from_db, r.error.is_some() && r.findings.is_empty()) {
+        (_, true) => "not verified",
+        (true, _) => "known verdict",
+        _ => "analysed",
+    };
     let line = match (e.served, r.decision.verdict) {
         (true, Action::Warn) => format!("WARN  {} ({how}, risk {}): {}", e.filename, r.risk.score, proxy::block_summary(r)),
         (true, _) => format!("ALLOW {} ({how}, risk {})", e.filename, r.risk.score),
