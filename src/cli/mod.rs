@@ -8,6 +8,7 @@ mod db_flags;
 mod decision;
 mod explain;
 mod index_flags;
+mod proxy;
 mod scan;
 mod settings;
 mod vet;
@@ -56,6 +57,9 @@ pub enum Command {
     Allow(decision::AllowArgs),
     /// Document a decision to block a package (written to pyproject.toml).
     Deny(decision::DenyArgs),
+    /// Run the gating proxy: a local package index for uv, pip and other clients that
+    /// checks every file before serving it.
+    Proxy(proxy::ProxyArgs),
 }
 
 /// Runs the CLI with the given argv (argv[0] is the program name) and returns the exit code.
@@ -83,6 +87,7 @@ where
         Command::Config(args) => config::run(args, cli.color),
         Command::Allow(args) => decision::run_allow(args, cli.color),
         Command::Deny(args) => decision::run_deny(args, cli.color),
+        Command::Proxy(args) => proxy::run(args),
     }
 }
 

@@ -17,7 +17,7 @@ pub mod simple;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use client::{Downloaded, IndexClient};
+pub use client::{Downloaded, IndexClient, RawPage};
 pub use config::{DiscoveryInputs, IndexSettings, SettingSource, discover};
 pub use json_api::JsonProject;
 pub use simple::{CoreMetadata, FileEntry, ProjectPage, ProjectStatus, normalize_name, version_from_filename};
@@ -147,7 +147,8 @@ pub(crate) fn split_userinfo(url: &url::Url) -> (url::Url, Option<(String, Strin
     (clean, Some(creds))
 }
 
-fn percent_decode(s: &str) -> String {
+/// Decodes `%XX` escapes (invalid ones are kept as written); invalid UTF-8 is replaced.
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

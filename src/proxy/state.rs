@@ -1,0 +1,191 @@
+//! What the proxy shares between request threads: the upstream client, the gate, the
+//! files seen on pages, the caches, and the event log.
+
+use super::cache::{BoundedMap, ByteLru};
+use super::events::EventLog;
+use super::gate::{FileGate, GateFile};
+use super::urls::FileRef;
+use crate::analysis::metadata::time::parse_rfc3339;
+use crate::index::{FileEntry, IndexClient, IndexError, normalize_name};
+use crate::pipeline::PackageReport;
+use bytes::Bytes;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+/// Files remembered from pages; beyond this the map starts over (a restarted or cleared
+/// proxy re-reads the page when a file is asked for).
+const MAX_ENTRIES: usize = 200_000;
+const MAX_VERDICTS: usize = 100_000;
+
+/// A verdict for one file, as the proxy remembers it.
+#[derive(Clone, Debug)]
+pub struct Verdict {
+    pub report: Arc<PackageReport>,
+    /// From the gate's memory or database rather than a fresh analysis.
+    pub from_db: bool,
+}
+
+pub struct State {
+    pub client: IndexClient,
+    /// Upstream index URLs, credentials redacted.
+    pub upstreams: Vec<String>,
+    pub gate: Arc<dyn FileGate>,
+    pub max_file_bytes: u64,
+    /// (upstream, file reference) → the entry its page offered.
+    entries: Mutex<BoundedMap<(usize, FileRef), FileEntry>>,
+    /// File key (see [`file_key`]) → verdict.
+    verdicts: Mutex<BoundedMap<String, Verdict>>,
+    /// File key → vetted bytes; `meta:` + file key → metadata bytes.
+    pub bytes: Mutex<ByteLru<String>>,
+    flights: Mutex<HashMap<String, Arc<OnceLock<super::files::Outcome>>>>,
+    /// (upstream, project) → when its page last failed and why. Clients retry a failed
+    /// page at once (uv several times); each retry would wait out the upstream retries again.
+    page_failures: Mutex<BoundedMap<(usize, String), (Instant, String)>>,
+    pub events: EventLog,
+}
+
+/// How long a failed page answers from memory before upstream is asked again.
+const PAGE_FAILURE_TTL: Duration = Duration::from_secs(10);
+
+/// Locks a mutex, recovering from poisoning: the data are caches, never left half-updated.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The key for a file's verdict and bytes: its advertised sha256, else its upstream URL
+/// digest (per upstream).
+pub fn file_key(upstream: usize, f: &FileRef) -> String {
+    match f.sha256() {
+        Some(s) => s.to_string(),
+        None => format!("{upstream}:{}", f.id),
+    }
+}
+
+/// The upstream URL as it appears in proxy URLs: without userinfo and fragment.
+pub fn clean_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.set_fragment(None);
+            u.to_string()
+        }
+        Err(_) => url.to_string(),
+    }
+}
+
+impl State {
+    pub fn new(
+        client: IndexClient,
+        upstreams: Vec<String>,
+        gate: Arc<dyn FileGate>,
+        max_file_bytes: u64,
+        cache_bytes: usize,
+        events: EventLog,
+    ) -> State {
+        State {
+            client,
+            upstreams,
+            gate,
+            max_file_bytes,
+            entries: Mutex::new(BoundedMap::new(MAX_ENTRIES)),
+            verdicts: Mutex::new(BoundedMap::new(MAX_VERDICTS)),
+            bytes: Mutex::new(ByteLru::new(cache_bytes)),
+            flights: Mutex::new(HashMap::new()),
+            page_failures: Mutex::new(BoundedMap::new(10_000)),
+            events,
+        }
+    }
+
+    /// The reference the proxy writes into pages for `entry`.
+    pub fn file_ref(project: &str, entry: &FileEntry) -> FileRef {
+        FileRef::new(project, entry.hashes.get("sha256").map(String::as_str), &clean_url(&entry.url), &entry.filename)
+    }
+
+    pub fn gate_file(&self, upstream: usize, project: &str, entry: &FileEntry) -> GateFile {
+        GateFile {
+            upstream,
+            index_url: self.upstreams.get(upstream).cloned().unwrap_or_default(),
+            project: normalize_name(project),
+            filename: entry.filename.clone(),
+            sha256: entry.hashes.get("sha256").map(|s| s.to_ascii_lowercase()),
+            upload_time: entry.upload_time.as_deref().and_then(parse_rfc3339),
+            yanked: entry.yanked.is_some(),
+        }
+    }
+
+    /// Remembers a file a page offered, so it can be served.
+    pub fn remember(&self, upstream: usize, project: &str, entry: &FileEntry) {
+        lock(&self.entries).insert((upstream, State::file_ref(project, entry)), entry.clone());
+    }
+
+    /// Why the gate refuses to serve `project` from this upstream, if it does (recorded as
+    /// a problem for the summary).
+    pub fn refusal(&self, upstream: usize, project: &str) -> Option<String> {
+        let index_url = self.upstreams.get(upstream)?;
+        let project = normalize_name(project);
+        let reason = self.gate.refuse_project(upstream, index_url, &project)?;
+        let line = format!("{project} is not served from {index_url}: {reason}");
+        self.events.problem(upstream, &project, line.clone());
+        Some(line)
+    }
+
+    /// The upstream entry behind a proxy file URL: from memory, else by re-reading the
+    /// project's page (after a restart). `Ok(None)` when upstream does not offer it: the
+    /// proxy only fetches what upstream pages list.
+    pub fn entry(&self, upstream: usize, f: &FileRef) -> Result<Option<FileEntry>, IndexError> {
+        if upstream >= self.upstreams.len() || self.refusal(upstream, &f.project).is_some() {
+            return Ok(None);
+        }
+        let key = (upstream, f.clone());
+        if let Some(e) = lock(&self.entries).get(&key) {
+            return Ok(Some(e));
+        }
+        let Some(raw) = self.client.raw_page(upstream, &f.project)? else { return Ok(None) };
+        if super::pages::serves_no_files(&raw.page) {
+            return Ok(None);
+        }
+        for e in &raw.page.files {
+            self.remember(upstream, &f.project, e);
+        }
+        Ok(lock(&self.entries).get(&key))
+    }
+
+    /// The reason a project page failed within the last few seconds, if it did.
+    pub fn recent_page_failure(&self, upstream: usize, project: &str) -> Option<String> {
+        let key = (upstream, normalize_name(project));
+        lock(&self.page_failures).get(&key).filter(|(at, _)| at.elapsed() < PAGE_FAILURE_TTL).map(|(_, r)| r)
+    }
+
+    pub fn page_failed(&self, upstream: usize, project: &str, reason: &str) {
+        lock(&self.page_failures).insert((upstream, normalize_name(project)), (Instant::now(), reason.to_string()));
+    }
+
+    pub fn verdict(&self, key: &str) -> Option<Verdict> {
+        lock(&self.verdicts).get(&key.to_string())
+    }
+
+    pub fn set_verdict(&self, key: &str, v: Verdict) {
+        lock(&self.verdicts).insert(key.to_string(), v);
+    }
+
+    pub fn cached_bytes(&self, key: &str) -> Option<Bytes> {
+        lock(&self.bytes).get(&key.to_string())
+    }
+
+    pub fn cache_bytes(&self, key: &str, b: Bytes) {
+        lock(&self.bytes).put(key.to_string(), b);
+    }
+
+    /// Runs `work` once for concurrent callers with the same key; all get its result.
+    pub fn single_flight(&self, key: &str, work: impl FnOnce() -> super::files::Outcome) -> super::files::Outcome {
+        let cell = lock(&self.flights).entry(key.to_string()).or_default().clone();
+        let out = cell.get_or_init(work).clone();
+        let mut flights = lock(&self.flights);
+        if flights.get(key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
+            flights.remove(key);
+        }
+        out
+    }
+}
