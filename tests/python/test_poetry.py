@@ -1,0 +1,327 @@
+"""The Poetry plugin, end to end: the real Poetry 2.x from PyPI in its own venv, the plugin
+installed into it, a fixture index on 127.0.0.1 as the project's only source.
+
+Hermetic: Poetry's HTTP(S)_PROXY points at a closed loopback port, so a request to any
+other address fails instead of leaving the machine; caches, config, HOME and the verdict DB
+are temp dirs. Malicious fixtures are canaries: their code would only write a marker file.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib.metadata
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+
+import pytest
+from conftest import build_sdist
+from index_server import IndexServer, build_wheel
+
+POETRY_REQUIREMENT = os.environ.get("SAFE_PIP_TEST_POETRY", "poetry>=2.0,<3")
+
+
+# ---- session: Poetry in its own venv, the plugin installed into it ------------------------
+
+
+@pytest.fixture(scope="session")
+def poetry_venv(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    """Poetry from PyPI (the only step that needs the network), once per session, or the
+    venv named by SAFE_PIP_TEST_POETRY_VENV (created there if missing) to save time."""
+    reuse = os.environ.get("SAFE_PIP_TEST_POETRY_VENV")
+    venv = pathlib.Path(reuse) if reuse else tmp_path_factory.mktemp("poetry") / "venv"
+    python = venv / "bin" / "python"
+    if not (venv / "bin" / "poetry").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        _pip(python, "install", "--quiet", "--disable-pip-version-check", POETRY_REQUIREMENT)
+    wheel = os.environ.get("SAFE_PIP_TEST_WHEEL") or str(_plugin_wheel(tmp_path_factory.mktemp("wheel")))
+    _pip(python, "install", "--quiet", "--disable-pip-version-check", "--no-deps", "--force-reinstall", wheel)
+    return venv
+
+
+def _pip(python: pathlib.Path, *args: str) -> None:
+    done = subprocess.run([str(python), "-m", "pip", *args], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+_INSTALL_ONLY = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
+
+
+def _plugin_wheel(directory: pathlib.Path) -> pathlib.Path:
+    """The safe-pip this test session runs, packed back into a wheel (no second Rust build)."""
+    dist = importlib.metadata.distribution("safe-pip")
+    site = pathlib.Path(str(dist.locate_file("")))
+    info = next(str(f).split("/")[0] for f in dist.files or () if str(f).endswith(".dist-info/METADATA"))
+    tag = next(
+        line.split(":", 1)[1].strip()
+        for line in (site / info / "WHEEL").read_text().splitlines()
+        if line.startswith("Tag:")
+    )
+    path = directory / f"safe_pip-{dist.version}-{tag}.whl"
+    record = []
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member in dist.files or ():
+            name = str(member)
+            if name.startswith("..") or "__pycache__" in name or name.split("/")[-1] in _INSTALL_ONLY:
+                continue
+            data = (site / name).read_bytes()
+            archive.writestr(name, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            record.append(f"{name},sha256={digest},{len(data)}")
+        record.append(f"{info}/RECORD,,")
+        archive.writestr(f"{info}/RECORD", "\n".join(record) + "\n")
+    return path
+
+
+# ---- per test: a project, an index, a sandboxed environment ----------------------------
+
+
+class Project:
+    def __init__(self, venv: pathlib.Path, root: pathlib.Path, index: IndexServer) -> None:
+        self.venv = venv
+        self.root = root
+        self.dir = root / "project"
+        self.index = index
+        self.marker = root / "MARKER"
+        self.files = root / "index"
+        home = root / "home"
+        self.env = {
+            "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+            "XDG_DATA_HOME": str(home / ".local" / "share"),
+            "POETRY_CACHE_DIR": str(root / "poetry-cache"),
+            "POETRY_CONFIG_DIR": str(root / "poetry-config"),
+            "POETRY_DATA_DIR": str(root / "poetry-data"),
+            "POETRY_VIRTUALENVS_IN_PROJECT": "true",
+            "POETRY_NO_INTERACTION": "1",
+            "POETRY_KEYRING_ENABLED": "false",
+            "SAFE_PIP_DB": str(root / "verdicts.sqlite"),
+            "SAFE_PIP_ORG_CONFIG": str(root / "no-org-config.toml"),
+            # Anything not on loopback goes to a closed port and fails: nothing leaves the machine.
+            "HTTP_PROXY": "http://127.0.0.1:9",
+            "HTTPS_PROXY": "http://127.0.0.1:9",
+            "NO_PROXY": "127.0.0.1,localhost",
+            "NO_COLOR": "1",
+            "LANG": "C.UTF-8",
+        }
+
+    def write_pyproject(self, dependencies: list[str] | None = None) -> None:
+        deps = ", ".join(f'"{d}"' for d in dependencies or [])
+        (self.dir / "pyproject.toml").write_text(
+            f"""[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.9"
+dependencies = [{deps}]
+
+[tool.poetry]
+package-mode = false
+
+[[tool.poetry.source]]
+name = "fixture"
+url = "{self.index.simple_url}"
+priority = "primary"
+"""
+        )
+
+    def poetry(self, *args: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [str(self.venv / "bin" / "poetry"), *args],
+            cwd=self.dir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        print(f"$ poetry {' '.join(args)}  (rc={done.returncode})\n{done.stdout}{done.stderr}")
+        return done
+
+    @property
+    def site_packages(self) -> pathlib.Path:
+        return next((self.dir / ".venv" / "lib").glob("python*/site-packages"))
+
+    def installed(self) -> set[str]:
+        return {p.name for p in self.site_packages.iterdir()}
+
+    def start_python(self) -> None:
+        """Starts the project's interpreter once: a .pth payload that got installed would run."""
+        subprocess.run([str(self.dir / ".venv" / "bin" / "python"), "-c", "pass"], env=self.env, check=True)
+
+    def files_state(self) -> dict[str, bytes | None]:
+        state: dict[str, bytes | None] = {}
+        for name in ("pyproject.toml", "poetry.lock"):
+            path = self.dir / name
+            state[name] = path.read_bytes() if path.exists() else None
+        return state
+
+
+@pytest.fixture
+def project(poetry_venv: pathlib.Path, tmp_path: pathlib.Path) -> Iterator[Project]:
+    files = tmp_path / "index"
+    files.mkdir()
+    index = IndexServer(files)
+    proj = Project(poetry_venv, tmp_path, index)
+    proj.dir.mkdir()
+    proj.write_pyproject()
+    # The project's venv, made here so that "the venv is unchanged" has a before.
+    subprocess.run(
+        [str(poetry_venv / "bin" / "python"), "-m", "venv", "--without-pip", str(proj.dir / ".venv")], check=True
+    )
+    _publish_fixtures(proj)
+    try:
+        yield proj
+    finally:
+        index.stop()
+
+
+def canary_payload(marker: pathlib.Path) -> str:
+    code = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')"
+    return base64.b64encode(code.encode()).decode()
+
+
+def _publish_fixtures(proj: Project) -> None:
+    """The index: a clean project with a clean dependency, a project whose import decodes and
+    runs a payload, a clean-looking wrapper that depends on a package shipping a .pth payload
+    (runs at every interpreter start), and an sdist whose setup.py would run the payload."""
+    payload = canary_payload(proj.marker)
+    build_wheel(
+        proj.files,
+        "tidy-numbers",
+        "1.0",
+        {"tidy_numbers/__init__.py": "from tiny_helper import add\n"},
+        ["tiny-helper>=1"],
+    )
+    build_wheel(proj.files, "tiny-helper", "1.0", {"tiny_helper/__init__.py": "def add(a, b):\n    return a + b\n"})
+    build_wheel(
+        proj.files, "evil-pkg", "1.0", {"evil_pkg/__init__.py": f"import base64\nexec(base64.b64decode('{payload}'))\n"}
+    )
+    build_wheel(proj.files, "nice-wrapper", "1.0", {"nice_wrapper/__init__.py": "VERSION = '1.0'\n"}, ["pth-helper>=1"])
+    build_wheel(
+        proj.files,
+        "pth-helper",
+        "1.0",
+        {"pth_helper/__init__.py": "", "pth_helper.pth": f"import base64; exec(base64.b64decode('{payload}'))\n"},
+    )
+
+
+def assert_no_marker(proj: Project) -> None:
+    if (proj.dir / ".venv").exists():
+        proj.start_python()
+    assert not proj.marker.exists(), "blocked code ran"
+
+
+# ---- the cases --------------------------------------------------------------------------
+
+
+def test_plugin_is_listed(project: Project) -> None:
+    done = project.poetry("self", "show", "plugins")
+    assert done.returncode == 0
+    assert "safe-pip" in done.stdout and "application plugin" in done.stdout
+
+
+def test_clean_add_installs_and_reports(project: Project) -> None:
+    done = project.poetry("add", "tidy-numbers")
+    assert done.returncode == 0, done.stderr
+    lock = (project.dir / "poetry.lock").read_text()
+    assert 'name = "tidy-numbers"' in lock and 'name = "tiny-helper"' in lock
+    # The lock names the real source, never the proxy's address or routes.
+    assert project.index.simple_url.rstrip("/") in lock
+    assert "/u/0/" not in lock
+    assert {"tidy_numbers", "tiny_helper"} <= project.installed()
+    # Every file came through the gate: the summary counts both, one of them transitive.
+    assert re.search(r"safe-pip: checked 2 files \(2 new, 1 transitive\): 2 allowed", done.stdout), done.stdout
+    assert "tidy-numbers" in (project.dir / "pyproject.toml").read_text()
+
+
+def test_malicious_add_fails_and_leaves_project_files_alone(project: Project) -> None:
+    assert project.poetry("add", "tidy-numbers").returncode == 0
+    before = project.files_state()
+    installed = project.installed()
+    done = project.poetry("add", "evil-pkg")
+    assert done.returncode == 1
+    out = done.stdout + done.stderr
+    assert "safe-pip blocked evil-pkg (1.0)" in out
+    assert "decode-exec" in out
+    assert "poetry safe-pip allow evil-pkg==1.0 --alert decode-exec" in out
+    assert project.files_state() == before
+    assert project.installed() == installed
+    assert_no_marker(project)
+
+
+def test_malicious_transitive_dependency_is_caught(project: Project) -> None:
+    before = project.files_state()
+    done = project.poetry("add", "nice-wrapper")
+    assert done.returncode == 1
+    out = done.stdout + done.stderr
+    assert "safe-pip blocked pth-helper (1.0)" in out
+    assert "transitive" in out
+    assert "nice_wrapper" not in project.installed()
+    assert project.files_state() == before
+    assert_no_marker(project)
+
+
+def test_install_of_lock_with_malicious_file_is_stopped_before_anything_is_installed(project: Project) -> None:
+    # A lock written without the plugin (as a colleague without it would) pins a clean
+    # package and a malicious one.
+    project.write_pyproject(["tidy-numbers>=1", "evil-pkg>=1"])
+    locked = project.poetry("--no-plugins", "lock")
+    assert locked.returncode == 0
+    before = project.installed()
+    done = project.poetry("install")
+    assert done.returncode == 1
+    assert "safe-pip blocked evil-pkg (1.0)" in done.stdout + done.stderr
+    assert "Nothing was installed" in done.stdout + done.stderr
+    # Not even the clean packages of the same batch: the venv is exactly as before.
+    assert project.installed() == before
+    assert_no_marker(project)
+
+
+def test_typosquat_is_refused_before_resolution(project: Project) -> None:
+    before = project.files_state()
+    done = project.poetry("add", "reqeusts")
+    assert done.returncode == 1
+    out = done.stdout + done.stderr
+    assert "typosquatting" in out and "Did you mean requests?" in out
+    assert project.index.requested("reqeusts") == []
+    assert project.files_state() == before
+
+
+def test_path_dependency_is_scanned_before_poetry_builds_it(project: Project) -> None:
+    # Poetry builds an sdist given by path to read its metadata: setup.py would run.
+    setup = (
+        f"import base64\nexec(base64.b64decode('{canary_payload(project.marker)}'))\n"
+        "from setuptools import setup\nsetup(name='local-thing', version='1.0')\n"
+    )
+    archive = build_sdist(project.root, "local-thing", "1.0", {"setup.py": setup})
+    before = project.files_state()
+    done = project.poetry("add", str(archive))
+    assert done.returncode == 1
+    out = done.stdout + done.stderr
+    assert "safe-pip blocked local-thing (1.0)" in out
+    assert project.files_state() == before
+    assert_no_marker(project)
+
+
+def test_verbose_lists_every_file_and_quiet_only_blocks(project: Project) -> None:
+    done = project.poetry("add", "-v", "tidy-numbers")
+    assert done.returncode == 0
+    assert re.search(
+        r"- tiny-helper \(1\.0\) tiny_helper-1\.0-py3-none-any\.whl: allowed.*\[new, transitive\]", done.stdout
+    )
+    quiet = project.poetry("add", "--quiet", "nice-wrapper")
+    assert quiet.returncode == 1
+    assert "pth-helper" in quiet.stderr
+    assert "safe-pip: checked" not in quiet.stdout + quiet.stderr
+
+
+def test_safe_pip_vet_command_runs_the_cli(project: Project) -> None:
+    done = project.poetry("safe-pip", "vet", "--offline", "reqeusts")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "requests" in done.stdout
