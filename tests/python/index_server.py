@@ -57,9 +57,11 @@ def project_of(filename: str) -> str:
 class IndexServer:
     """Serves every file in `root` as a simple index: /simple/<project>/ and /files/<file>."""
 
-    def __init__(self, root: pathlib.Path) -> None:
+    def __init__(self, root: pathlib.Path, auth: tuple[str, str] | None = None) -> None:
         self.root = root
         self.requests: list[str] = []
+        self.unauthorized = 0
+        expected = "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode() if auth else None
         self._lock = threading.Lock()
         server = self
 
@@ -76,6 +78,13 @@ class IndexServer:
             def _answer(self, body: bool) -> None:
                 with server._lock:
                     server.requests.append(self.path)
+                    if expected and self.headers.get("Authorization") != expected:
+                        server.unauthorized += 1
+                        self.send_response(401)
+                        self.send_header("WWW-Authenticate", 'Basic realm="fixture"')
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
                 status, ctype, data = server.respond(self.path.split("?", 1)[0])
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)

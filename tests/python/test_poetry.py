@@ -112,10 +112,9 @@ class Project:
             "LANG": "C.UTF-8",
         }
 
-    def write_pyproject(self, dependencies: list[str] | None = None) -> None:
+    def write_pyproject(self, dependencies: list[str] | None = None, *, source: bool = True) -> None:
         deps = ", ".join(f'"{d}"' for d in dependencies or [])
-        (self.dir / "pyproject.toml").write_text(
-            f"""[project]
+        text = f"""[project]
 name = "demo"
 version = "0.1.0"
 requires-python = ">=3.9"
@@ -123,13 +122,15 @@ dependencies = [{deps}]
 
 [tool.poetry]
 package-mode = false
-
+"""
+        if source:
+            text += f"""
 [[tool.poetry.source]]
 name = "fixture"
 url = "{self.index.simple_url}"
 priority = "primary"
 """
-        )
+        (self.dir / "pyproject.toml").write_text(text)
 
     def poetry(self, *args: str) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
@@ -201,6 +202,12 @@ def _publish_fixtures(proj: Project) -> None:
     build_wheel(proj.files, "tiny-helper", "1.0", {"tiny_helper/__init__.py": "def add(a, b):\n    return a + b\n"})
     build_wheel(
         proj.files, "evil-pkg", "1.0", {"evil_pkg/__init__.py": f"import base64\nexec(base64.b64decode('{payload}'))\n"}
+    )
+    build_wheel(
+        proj.files,
+        "netty",
+        "1.0",
+        {"netty/__init__.py": "import urllib.request\nurllib.request.urlopen('http://127.0.0.1:9/')\n"},
     )
     build_wheel(proj.files, "nice-wrapper", "1.0", {"nice_wrapper/__init__.py": "VERSION = '1.0'\n"}, ["pth-helper>=1"])
     build_wheel(
@@ -325,3 +332,87 @@ def test_safe_pip_vet_command_runs_the_cli(project: Project) -> None:
     done = project.poetry("safe-pip", "vet", "--offline", "reqeusts")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "requests" in done.stdout
+
+
+def test_lock_with_a_malicious_package_is_not_written(project: Project) -> None:
+    project.write_pyproject(["evil-pkg>=1"])
+    before = project.files_state()
+    done = project.poetry("lock")
+    assert done.returncode == 1
+    out = done.stdout + done.stderr
+    assert "safe-pip blocked evil-pkg (1.0)" in out
+    assert "poetry.lock was not written" in out
+    assert not (project.dir / "poetry.lock").exists()
+    assert project.files_state() == before
+
+
+def test_warnings_are_reported_and_quiet_hides_them(project: Project) -> None:
+    done = project.poetry("add", "netty")
+    assert done.returncode == 0, done.stderr
+    assert "1 with warnings" in done.stdout
+    assert re.search(r"- netty \(1\.0\) netty-1\.0-py3-none-any\.whl: warning, risk \d+/100 \(high\)", done.stdout)
+    assert "import-network" in done.stdout
+    project.write_pyproject()
+    (project.dir / "poetry.lock").unlink()
+    quiet = project.poetry("add", "-q", "netty")
+    assert quiet.returncode == 0
+    assert quiet.stdout.strip() == "" and "netty" not in quiet.stderr
+
+
+def test_commands_that_do_not_install_start_nothing(project: Project) -> None:
+    # -vvv prints the proxy's routes when the plugin guards a command.
+    guarded = project.poetry("lock", "-vvv")
+    assert guarded.returncode == 0
+    assert re.search(r"safe-pip: source fixture through http://127\.0\.0\.1:\d+/u/0/simple/", guarded.stdout)
+    for args in (["check"], ["show"], ["env", "info", "--path"]):
+        done = project.poetry(*args, "-vvv")
+        assert done.returncode == 0
+        assert "safe-pip" not in done.stdout + done.stderr
+
+
+def test_pypi_is_routed_and_the_lock_stays_source_free(project: Project) -> None:
+    # No [[tool.poetry.source]]: Poetry uses PyPI, which the proxy fetches from the mirror.
+    project.write_pyproject(source=False)
+    project.env["SAFE_PIP_POETRY_PYPI_URL"] = project.index.simple_url
+    done = project.poetry("add", "tidy-numbers")
+    assert done.returncode == 0, done.stderr
+    lock = (project.dir / "poetry.lock").read_text()
+    assert 'name = "tiny-helper"' in lock
+    assert "[package.source]" not in lock and "127.0.0.1" not in lock
+    # A fresh environment installs from that lock, through the gate again.
+    subprocess.run(["rm", "-rf", str(project.dir / ".venv")], check=True)
+    subprocess.run(
+        [str(project.venv / "bin" / "python"), "-m", "venv", "--without-pip", str(project.dir / ".venv")], check=True
+    )
+    installed = project.poetry("install")
+    assert installed.returncode == 0, installed.stderr
+    assert {"tidy_numbers", "tiny_helper"} <= project.installed()
+    assert "safe-pip: checked 2 files" in installed.stdout
+
+
+def test_private_source_credentials_reach_the_index_and_nowhere_else(project: Project, tmp_path: pathlib.Path) -> None:
+    secret = "s3cr3t-Pa55"
+    private = IndexServer(project.files, auth=("alice", secret))
+    try:
+        project.index.stop()
+        project.index = private
+        project.write_pyproject()
+        project.env["POETRY_HTTP_BASIC_FIXTURE_USERNAME"] = "alice"
+        project.env["POETRY_HTTP_BASIC_FIXTURE_PASSWORD"] = secret
+        done = project.poetry("add", "-vvv", "tidy-numbers")
+        assert done.returncode == 0, done.stderr
+        assert {"tidy_numbers", "tiny_helper"} <= project.installed()
+        assert private.requested("/files/tidy_numbers-1.0-py3-none-any.whl")
+        assert secret not in done.stdout + done.stderr
+        assert secret not in (project.dir / "poetry.lock").read_text()
+    finally:
+        private.stop()
+
+
+def test_poetry_self_add_is_guarded(project: Project) -> None:
+    project.env["SAFE_PIP_POETRY_PYPI_URL"] = project.index.simple_url
+    done = project.poetry("self", "add", "--dry-run", "evil-pkg")
+    assert done.returncode == 1
+    assert "safe-pip blocked evil-pkg (1.0)" in done.stdout + done.stderr
+    site = next((project.venv / "lib").glob("python*/site-packages"))
+    assert not (site / "evil_pkg").exists()
