@@ -24,10 +24,24 @@ class _SafePipCommand(Command):
         with _chdir(cwd):
             return int(_core.run_cli(["safe-pip", *args]))
 
+    def _index_args(self) -> list[str]:
+        """The project's sources in Poetry's search order, as index flags (credentials stay
+        in this process). Outside a project: none, so the command's own defaults apply."""
+        if self.project_dir() is None:
+            return []
+        from safe_pip.poetry_plugin.sources import upstreams_of
+
+        pool = self.poetry.pool
+        urls = [u.url for u in upstreams_of(pool) if pool.get_priority(u.name).name != "EXPLICIT"]
+        args: list[str] = []
+        for k, url in enumerate(urls):
+            args += ["--index-url" if k == 0 else "--extra-index-url", url]
+        return args
+
     def project_dir(self) -> Path | None:
         try:
             return Path(self.poetry.pyproject_path).parent
-        except Exception:  # outside a project
+        except RuntimeError:  # "Poetry could not find a pyproject.toml file"
             return None
 
 
@@ -35,7 +49,12 @@ class CheckCommand(_SafePipCommand):
     name = "safe-pip check"
     description = "Checks poetry.lock against safe-pip's verdicts, offline (as <c1>safe-pip check poetry.lock</>)."
     options: ClassVar[list[Any]] = [
-        option("fetch", None, "Fetch and scan the files the verdict database does not know yet."),
+        option(
+            "fetch",
+            None,
+            "Fetch the files the verdict database does not know from the project's sources and scan them.",
+        ),
+        option("allow-unverified", None, "Report unverified files without failing."),
         option("format", None, "Output format: terminal or json.", flag=False, default=None),
     ]
 
@@ -45,10 +64,14 @@ class CheckCommand(_SafePipCommand):
             self.line_error(f"<error>error: no lock file at {lock}</>\nhint: run <c1>poetry lock</c1> first")
             return 2
         args = ["check", str(lock)]
-        if self.option("fetch"):
-            args.append("--fetch")
+        if self.option("allow-unverified"):
+            args.append("--allow-unverified")
         if self.option("format"):
             args += ["--format", self.option("format")]
+        if self.io.is_verbose():
+            args.append("--verbose")
+        if self.option("fetch"):
+            args += ["--fetch", *self._index_args()]
         return self.run_safe_pip(args, lock.parent)
 
 
@@ -70,23 +93,6 @@ class VetCommand(_SafePipCommand):
         if not self.option("offline"):
             args += self._index_args()
         return self.run_safe_pip(args, self.project_dir())
-
-    def _index_args(self) -> list[str]:
-        """The project's sources, in Poetry's search order (credentials stay in-process)."""
-        try:
-            pool = self.poetry.pool
-        except Exception:
-            return []
-        from safe_pip.poetry_plugin.sources import upstreams_of
-
-        try:
-            urls = [u.url for u in upstreams_of(pool) if pool.get_priority(u.name).name != "EXPLICIT"]
-        except Exception:
-            return []
-        args: list[str] = []
-        for k, url in enumerate(urls):
-            args += ["--index-url" if k == 0 else "--extra-index-url", url]
-        return args
 
 
 class AllowCommand(_SafePipCommand):

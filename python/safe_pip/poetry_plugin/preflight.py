@@ -164,4 +164,3 @@ def locked_versions(locker: Any) -> dict[str, str]:
     if not locker.is_locked():
         return {}
     return {p.name: p.version.text for p in locker.locked_repository().packages}
-
