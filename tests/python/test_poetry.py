@@ -364,7 +364,7 @@ def test_commands_that_do_not_install_start_nothing(project: Project) -> None:
     guarded = project.poetry("lock", "-vvv")
     assert guarded.returncode == 0
     assert re.search(r"safe-pip: source fixture through http://127\.0\.0\.1:\d+/u/0/simple/", guarded.stdout)
-    for args in (["check"], ["show"], ["env", "info", "--path"]):
+    for args in (["check"], ["show"], ["env", "info", "--path"], ["self", "show", "plugins"]):
         done = project.poetry(*args, "-vvv")
         assert done.returncode == 0
         assert "safe-pip" not in done.stdout + done.stderr

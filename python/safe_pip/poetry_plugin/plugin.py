@@ -25,8 +25,9 @@ LATE = -100
 
 
 class SafePipPlugin(ApplicationPlugin):
-    """Routes `poetry add|install|lock|remove|sync|update` (and their `poetry self`
-    forms) through safe-pip and adds `poetry safe-pip check|vet|allow`."""
+    """Routes `poetry add|install|lock|remove|sync|update` (and their `poetry self …`
+    forms, which install into Poetry's own environment) through safe-pip and adds
+    `poetry safe-pip check|vet|allow`."""
 
     def __init__(self) -> None:
         self._runs: dict[int, GuardedRun] = {}
@@ -72,11 +73,12 @@ class SafePipPlugin(ApplicationPlugin):
             run.finish(event)
 
 
-def _guarded(command: Any) -> bool:
-    """Every command that resolves or installs is one of Poetry's InstallerCommands
-    (add, install, lock, remove, sync, update and `self …` of each). The module is already
-    loaded whenever such a command exists, so this costs nothing for other commands."""
-    import sys
+#: Poetry's commands that resolve or install packages. (`self show` and other `self …`
+#: commands are InstallerCommands too, but install nothing.)
+GUARDED = frozenset({"add", "install", "lock", "remove", "sync", "update"})
 
-    module = sys.modules.get("poetry.console.commands.installer_command")
-    return module is not None and isinstance(command, module.InstallerCommand)
+
+def _guarded(command: Any) -> bool:
+    name = str(getattr(command, "name", "") or "")
+    base = name[len("self ") :] if name.startswith("self ") else name
+    return base in GUARDED
