@@ -367,7 +367,7 @@ def test_commands_that_do_not_install_start_nothing(project: Project) -> None:
     for args in (["check"], ["show"], ["env", "info", "--path"], ["self", "show", "plugins"]):
         done = project.poetry(*args, "-vvv")
         assert done.returncode == 0
-        assert "safe-pip" not in done.stdout + done.stderr
+        assert "safe-pip:" not in done.stdout + done.stderr
 
 
 def test_pypi_is_routed_and_the_lock_stays_source_free(project: Project) -> None:

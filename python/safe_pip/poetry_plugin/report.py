@@ -1,6 +1,7 @@
 """What a guarded command tells the user, in Poetry's output style (cleo tags).
 
-Errors are `PoetryRuntimeError`s, which Poetry prints as its own errors. The summary after a
+Errors are Poetry's own error type (`PoetryRuntimeError`; a cleo user error on Poetry 2.0),
+which Poetry prints like its own errors. The summary after a
 command: one line normally, warnings with their serious alerts, every file and every alert
 with `-v`, and only blocks with `--quiet`.
 """
@@ -97,8 +98,6 @@ def join(outcomes: list[Outcome], events: dict[str, dict[str, Any]], others: lis
 
 
 def squat_error(findings: list[SquatFinding]) -> Exception:
-    from poetry.console.exceptions import ConsoleMessage, PoetryRuntimeError
-
     names = esc(", ".join(f.name for f in findings))
     lines = []
     for f in findings:
@@ -109,43 +108,49 @@ def squat_error(findings: list[SquatFinding]) -> Exception:
         "Nothing was resolved or downloaded. Correct the name; if the name is really what you want,"
         " document it first:\n    " + "\n    ".join(_allow_command(f.name, [f.alert]) for f in findings)
     )
-    return PoetryRuntimeError(
+    return poetry_error(
         f"<error>safe-pip refused to add {names}: the name imitates a popular project (typosquatting).</>",
-        [ConsoleMessage("\n".join(lines)), ConsoleMessage(remedy)],
+        ["\n".join(lines), remedy],
     )
 
 
 def blocked_error(rows: list[Checked], command: str) -> Exception:
-    from poetry.console.exceptions import ConsoleMessage, PoetryRuntimeError
-
-    bad = [r for r in rows if r.verdict in ("block", "unchecked")]
-    blocked = [r for r in bad if r.verdict == "block"]
-    what = esc(", ".join(f"{r.name} ({r.version})" for r in bad))
-    verb = "blocked" if blocked else "could not check"
-    details = "\n".join(line for r in bad for line in _row_lines(r, all_alerts=False))
-    messages = [ConsoleMessage(details), ConsoleMessage(_left_alone(command))]
+    blocked = [r for r in rows if r.verdict == "block"]
+    unchecked = [r for r in rows if r.verdict == "unchecked"]
+    said = []
+    if blocked:
+        said.append("blocked " + ", ".join(f"{r.name} ({r.version})" for r in blocked))
+    if unchecked:
+        said.append("could not check " + ", ".join(f"{r.name} ({r.version})" for r in unchecked))
+    details = "\n".join(line for r in blocked + unchecked for line in _row_lines(r, all_alerts=False))
+    messages = [details, _left_alone(command)]
     if blocked:
         commands = "\n    ".join(_allow_command(r.name, _blocking_alerts(r), r.version) for r in blocked)
         messages.append(
-            ConsoleMessage(
-                "Do not use it: choose another package or version. If you have reviewed it and accept"
-                f" the risk, document that decision and run the command again:\n    {commands}"
-            )
+            "Do not use it: choose another package or version. If you have reviewed it and accept"
+            f" the risk, document that decision and run the command again:\n    {commands}"
         )
-    if len(blocked) < len(bad):
+    if unchecked:
         messages.append(
-            ConsoleMessage(
-                "What safe-pip cannot check is not installed. Make sure the index is reachable and run the"
-                " command again (`poetry safe-pip vet NAME` shows what is known)."
-            )
+            "What safe-pip cannot check is not installed. Make sure the index is reachable and run the"
+            " command again (`poetry safe-pip vet NAME` shows what is known)."
         )
-    return PoetryRuntimeError(f"<error>safe-pip {verb} {what}.</>", messages)
+    return poetry_error(f"<error>safe-pip {esc('; '.join(said))}.</>", messages)
 
 
 def source_error(message: str, hint: str) -> Exception:
-    from poetry.console.exceptions import ConsoleMessage, PoetryRuntimeError
+    return poetry_error(f"<error>safe-pip: {esc(message)}</>", [f"hint: {esc(hint)}"])
 
-    return PoetryRuntimeError(f"<error>safe-pip: {esc(message)}</>", [ConsoleMessage(f"hint: {esc(hint)}")])
+
+def poetry_error(headline: str, paragraphs: list[str]) -> Exception:
+    """An error Poetry prints as its own: a headline and paragraphs (cleo tags allowed)."""
+    try:
+        from poetry.console.exceptions import ConsoleMessage, PoetryRuntimeError
+    except ImportError:  # Poetry 2.0: cleo prints a user error's text, without a traceback
+        from cleo.exceptions import CleoUserError
+
+        return CleoUserError("\n\n".join([headline, *paragraphs]))
+    return PoetryRuntimeError(headline, [ConsoleMessage(p) for p in paragraphs])
 
 
 def _left_alone(command: str) -> str:

@@ -60,8 +60,9 @@ class ProxiedRepository(LegacyRepository):
             name, version, source_type="legacy", source_reference=self.name, source_url=self._lock_url, yanked=yanked
         )
 
-    def package(self, name: str, version: Version) -> Package:
-        package = super().package(name, version)
+    def package(self, name: str, version: Version, *args: Any, **kwargs: Any) -> Package:
+        # Poetry 2.0 passes `extras`; later versions do not.
+        package = super().package(name, version, *args, **kwargs)
         if self._lock_url is None:
             package._source_type = None
             package._source_url = None
