@@ -16,6 +16,7 @@ pub mod lockfile;
 pub mod pep503;
 pub mod pipeline;
 pub mod policy;
+pub mod proxy;
 pub mod report;
 pub mod score;
 pub mod vet;

@@ -35,8 +35,123 @@ fn explain(py: Python<'_>, alert_id: &str) -> PyResult<Option<Py<PyAny>>> {
     Ok(Some(d.into_any().unbind()))
 }
 
+/// The gating proxy, started in-process (background threads) in front of `index_urls`.
+/// Credentials in the URLs stay inside the proxy.
+#[pyclass(module = "safe_pip._core")]
+struct Proxy {
+    running: std::sync::Mutex<Option<crate::proxy::RunningProxy>>,
+    url: String,
+    index_urls: Vec<String>,
+}
+
+#[pymethods]
+impl Proxy {
+    #[new]
+    #[pyo3(signature = (index_urls, *, port = 0, db = None, project_dir = None))]
+    fn new(py: Python<'_>, index_urls: Vec<String>, port: u16, db: Option<PathBuf>, project_dir: Option<PathBuf>) -> PyResult<Self> {
+        let running = py.detach(|| -> Result<crate::proxy::RunningProxy, String> {
+            let settings = crate::proxy::settings_for(&index_urls).map_err(|e| e.render())?;
+            let gate = crate::proxy::default_gate(db.as_deref(), project_dir.as_deref())?;
+            let mut config = crate::proxy::ProxyConfig::new(settings, gate);
+            config.bind.set_port(port);
+            crate::proxy::start(config).map_err(|e| format!("{e} — hint: {}", e.hint()))
+        });
+        let running = running.map_err(pyo3::exceptions::PyRuntimeError::new_err)?;
+        let index_urls = (0..running.upstreams().len()).map(|k| running.index_url(k)).collect();
+        Ok(Proxy { url: running.url(), index_urls, running: std::sync::Mutex::new(Some(running)) })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    #[getter]
+    fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// The proxy's Simple API root for upstream `upstream` (0 = the first index URL).
+    #[pyo3(signature = (upstream = 0))]
+    fn index_url(&self, upstream: usize) -> PyResult<String> {
+        self.index_urls.get(upstream).cloned().ok_or_else(|| {
+            pyo3::exceptions::PyIndexError::new_err(format!("no upstream #{upstream}: the proxy has {}", self.index_urls.len()))
+        })
+    }
+
+    /// Every file verdict so far, served or blocked, as dicts.
+    fn events(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
+        let events = py.detach(|| self.running.lock().ok().and_then(|g| g.as_ref().map(|p| p.events())).unwrap_or_default());
+        events.iter().map(|e| event_dict(py, e)).collect()
+    }
+
+    /// Stops the proxy and frees its port; safe to call twice.
+    fn stop(&self, py: Python<'_>) {
+        let running = self.running.lock().ok().and_then(|mut g| g.take());
+        if let Some(p) = running {
+            py.detach(|| p.stop());
+        }
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, pyo3::types::PyTuple>) {
+        self.stop(py);
+    }
+}
+
+fn event_dict(py: Python<'_>, e: &crate::proxy::ProxyEvent) -> PyResult<Py<PyAny>> {
+    let r = &e.report;
+    let d = pyo3::types::PyDict::new(py);
+    d.set_item("upstream", e.upstream)?;
+    d.set_item("filename", &e.filename)?;
+    d.set_item("project", &e.project)?;
+    d.set_item("name", &r.name)?;
+    d.set_item("version", &r.version)?;
+    d.set_item("sha256", &e.sha256)?;
+    d.set_item("verdict", r.decision.verdict.as_str())?;
+    d.set_item("reason", &r.decision.reason)?;
+    d.set_item("risk", r.risk.score)?;
+    d.set_item("level", r.risk.level.as_str())?;
+    d.set_item("served", e.served)?;
+    d.set_item("from_db", e.from_db)?;
+    d.set_item("error", &r.error)?;
+    let alerts = pyo3::types::PyList::empty(py);
+    for f in &r.findings {
+        let a = pyo3::types::PyDict::new(py);
+        a.set_item("id", f.alert.id())?;
+        a.set_item("severity", f.alert.severity().as_str())?;
+        a.set_item("title", f.alert.info().title)?;
+        a.set_item("message", &f.message)?;
+        let location = match (f.file.is_empty(), f.line) {
+            (true, _) => String::new(),
+            (false, Some(l)) => format!("{}:{l}", f.file),
+            (false, None) => f.file.clone(),
+        };
+        a.set_item("location", location)?;
+        alerts.append(a)?;
+    }
+    d.set_item("alerts", alerts)?;
+    Ok(d.into_any().unbind())
+}
+
+/// Typosquatting check of a project name against the bundled list of popular projects:
+/// `{alert, severity, similar_to, message}` or None.
+#[pyfunction]
+fn check_name(py: Python<'_>, name: &str) -> PyResult<Option<Py<PyAny>>> {
+    let Some(s) = py.detach(|| crate::analysis::names::check_typosquat(name)) else { return Ok(None) };
+    let alert = crate::alerts::AlertId::Typosquat;
+    let d = pyo3::types::PyDict::new(py);
+    d.set_item("alert", alert.id())?;
+    d.set_item("severity", alert.severity().as_str())?;
+    d.set_item("similar_to", &s.target)?;
+    d.set_item("message", s.message())?;
+    Ok(Some(d.into_any().unbind()))
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Proxy>()?;
+    m.add_function(wrap_pyfunction!(check_name, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(run_cli, m)?)?;
     m.add_function(wrap_pyfunction!(scan_json, m)?)?;

@@ -1,7 +1,7 @@
 """Type stubs for the Rust extension module ``safe_pip._core``."""
 
 from os import PathLike
-from typing import Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Union
 
 __version__: str
 
@@ -13,3 +13,36 @@ def scan_json(paths: Sequence[Union[str, PathLike[str]]]) -> str:
 
 def explain(alert_id: str) -> Optional[dict[str, str]]:
     """Catalogue entry (id, severity, category, title, explanation, remediation) or None."""
+
+class Proxy:
+    """The gating proxy, running in this process (background threads) on 127.0.0.1.
+
+    Every file is checked before it is served; a blocked file answers 403 with a reason
+    phrase that pip, uv and Poetry print. Credentials in ``index_urls`` stay inside the
+    proxy. An empty ``index_urls`` uses pip's configured index(es).
+    """
+
+    def __init__(
+        self,
+        index_urls: list[str],
+        *,
+        port: int = 0,
+        db: Optional[str] = None,
+        project_dir: Optional[str] = None,
+    ) -> None: ...
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT``."""
+    def index_url(self, upstream: int = 0) -> str:
+        """The Simple API root for ``index_urls[upstream]``: ``http://127.0.0.1:PORT/u/<k>/simple/``."""
+    def events(self) -> list[dict[str, Any]]:
+        """Every file verdict so far: ``{upstream, filename, project, name, version, sha256,
+        verdict, reason, risk, level, served, from_db, error, alerts: [{id, severity, title,
+        message, location}]}``."""
+    def stop(self) -> None:
+        """Stops the proxy and frees its port (idempotent)."""
+    def __enter__(self) -> "Proxy": ...
+    def __exit__(self, *args: object) -> None: ...
+
+def check_name(name: str) -> Optional[dict[str, str]]:
+    """Typosquatting check: ``{alert, severity, similar_to, message}`` or None."""

@@ -59,11 +59,7 @@ pub fn analyze(artifact: &Artifact) -> (PackageContext, Vec<Finding>) {
     let mut findings = artifact.findings.clone();
     findings.extend(package::analyze(artifact, &ctx));
     if let Some(squat) = ctx.name.as_deref().and_then(names::check_typosquat) {
-        findings.push(Finding::new(
-            AlertId::Typosquat,
-            "",
-            format!("`{}` looks like `{}` (#{} on PyPI): {}", squat.name, squat.target, squat.target_rank, squat.reason),
-        ));
+        findings.push(Finding::new(AlertId::Typosquat, "", squat.message()));
     }
 
     let root = archive_root(artifact);

@@ -3,6 +3,7 @@
 
 mod db;
 mod explain;
+mod proxy;
 mod scan;
 mod vet;
 
@@ -42,6 +43,9 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Look after the verdict DB: path, check, stats, prune, reset, import, export.
     Db(db::DbArgs),
+    /// Run the gating proxy: a local package index for uv, pip and other clients that
+    /// checks every file before serving it.
+    Proxy(proxy::ProxyArgs),
 }
 
 /// Runs the CLI with the given argv (argv[0] is the program name) and returns the exit code.
@@ -65,6 +69,7 @@ where
         Command::Vet(args) => vet::run(args, cli.color),
         Command::Explain(args) => explain::run(args, cli.color),
         Command::Db(args) => db::run(args, cli.color),
+        Command::Proxy(args) => proxy::run(args),
     }
 }
 

@@ -39,6 +39,14 @@ pub struct Downloaded {
     pub verified: Vec<String>,
 }
 
+/// A project page as one index sent it: parsed, plus the PEP 691 document itself
+/// (`None` for HTML answers).
+#[derive(Clone, Debug)]
+pub struct RawPage {
+    pub page: ProjectPage,
+    pub json: Option<serde_json::Value>,
+}
+
 struct Index {
     /// Without userinfo, path ending in `/`.
     url: Url,
@@ -194,6 +202,30 @@ impl IndexClient {
     }
 
     fn page_on(&self, index: &Url, name: &str) -> Result<Option<ProjectPage>, IndexError> {
+        Ok(self.raw_page_on(index, name)?.map(|r| r.page))
+    }
+
+    /// The project's page on the index at position `index` (0 = main index, then the
+    /// extras in order), with the JSON document as the index sent it when it answered
+    /// PEP 691 JSON. `Ok(None)` when that index does not know the project.
+    pub fn raw_page(&self, index: usize, name: &str) -> Result<Option<RawPage>, IndexError> {
+        if self.no_index {
+            return Err(IndexError::NoIndex);
+        }
+        if self.offline {
+            return Err(IndexError::Offline { url: format!("{}{}/", self.main_index, normalize_name(name)) });
+        }
+        if !is_valid_name(name.trim()) {
+            return Err(IndexError::InvalidName { name: name.to_string() });
+        }
+        let idx = self.indexes.get(index).ok_or_else(|| IndexError::InvalidUrl {
+            url: format!("index #{index}"),
+            detail: format!("only {} index(es) are configured", self.indexes.len()),
+        })?;
+        self.raw_page_on(&idx.url, name.trim())
+    }
+
+    fn raw_page_on(&self, index: &Url, name: &str) -> Result<Option<RawPage>, IndexError> {
         let normalized = normalize_name(name);
         let page_url = index
             .join(&format!("{normalized}/"))
@@ -209,10 +241,14 @@ impl IndexClient {
             f.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
         };
         if is_json {
-            simple::parse_json(&f.body, &f.url).map(Some).map_err(parse_err)
+            let doc: serde_json::Value =
+                serde_json::from_slice(&f.body).map_err(|e| parse_err(format!("invalid JSON: {e}")))?;
+            let page = simple::parse_json_value(&doc, &f.url).map_err(parse_err)?;
+            Ok(Some(RawPage { page, json: Some(doc) }))
         } else {
             let text = String::from_utf8_lossy(&f.body);
-            simple::parse_html(&text, &f.url, &normalized).map(Some).map_err(parse_err)
+            let page = simple::parse_html(&text, &f.url, &normalized).map_err(parse_err)?;
+            Ok(Some(RawPage { page, json: None }))
         }
     }
 

@@ -17,7 +17,7 @@ pub mod simple;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use client::{Downloaded, IndexClient};
+pub use client::{Downloaded, IndexClient, RawPage};
 pub use config::{DiscoveryInputs, IndexSettings, SettingSource, discover};
 pub use json_api::JsonProject;
 pub use simple::{CoreMetadata, FileEntry, ProjectPage, ProjectStatus, normalize_name, version_from_filename};

@@ -116,6 +116,12 @@ pub fn version_from_filename(filename: &str, project: Option<&str>) -> Option<St
 /// Parses a PEP 691 JSON page. `page_url` resolves relative file URLs.
 pub fn parse_json(body: &[u8], page_url: &Url) -> Result<ProjectPage, String> {
     let v: Value = serde_json::from_slice(body).map_err(|e| format!("invalid JSON: {e}"))?;
+    parse_json_value(&v, page_url)
+}
+
+/// Parses an already decoded PEP 691 JSON page (a proxy keeps the document to pass
+/// fields it does not know through).
+pub fn parse_json_value(v: &Value, page_url: &Url) -> Result<ProjectPage, String> {
     let obj = v.as_object().ok_or("the page is not a JSON object")?;
     let meta = obj.get("meta").and_then(Value::as_object);
     let api_version = meta.and_then(|m| m.get("api-version")).and_then(Value::as_str).unwrap_or("1.0").to_string();

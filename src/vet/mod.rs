@@ -175,7 +175,7 @@ pub fn vet(req: &VetRequest, opts: &VetOptions) -> VetReport {
 }
 
 fn typosquat_finding(s: &Squat) -> Finding {
-    Finding::new(AlertId::Typosquat, "", format!("`{}` looks like `{}` (#{} on PyPI): {}", s.name, s.target, s.target_rank, s.reason))
+    Finding::new(AlertId::Typosquat, "", s.message())
 }
 
 /// Dependency confusion: when more than one index is configured or the name is internal,

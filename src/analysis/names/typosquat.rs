@@ -33,6 +33,13 @@ pub struct Squat {
     pub reason: String,
 }
 
+impl Squat {
+    /// The alert message: "`reqests` looks like `requests` (#4 on PyPI): missing 'u'".
+    pub fn message(&self) -> String {
+        format!("`{}` looks like `{}` (#{} on PyPI): {}", self.name, self.target, self.target_rank, self.reason)
+    }
+}
+
 /// Exact names of edit-eligible targets → entry index. Built once per process, on the
 /// first name that is not established; the whole-name variants below are checked by
 /// scanning the (rank-ordered) list, which is cheaper than indexing it for one query.

@@ -1,0 +1,142 @@
+//! `safe-pip proxy`: run the gating proxy in the foreground for uv, pip and other clients.
+
+use super::{exit, print_error};
+use crate::index::{DiscoveryInputs, discover};
+use crate::policy::Action;
+use crate::proxy::{self, ProxyConfig, ProxyEvent, RunningProxy};
+use clap::Args;
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Args, Debug)]
+pub struct ProxyArgs {
+    /// Port to listen on (0 picks a free one; pick a fixed one for pip.conf / uv.toml).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Loopback address to listen on: 127.0.0.1 or ::1.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// The upstream index (default: pip's configuration, else PyPI).
+    #[arg(long, short = 'i', value_name = "URL")]
+    pub index_url: Option<String>,
+    /// More upstream indexes, as pip's --extra-index-url; each gets its own route.
+    #[arg(long, value_name = "URL")]
+    pub extra_index_url: Vec<String>,
+    /// Verdict database to use (default: the user's).
+    #[arg(long, value_name = "PATH", env = "SAFE_PIP_DB")]
+    pub db: Option<PathBuf>,
+    /// Largest file the proxy downloads, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = proxy::DEFAULT_MAX_FILE_BYTES / (1024 * 1024))]
+    pub max_file_size: u64,
+}
+
+pub fn run(args: ProxyArgs) -> i32 {
+    let mut pip_args = vec!["install".to_string()];
+    if let Some(u) = &args.index_url {
+        pip_args.extend(["--index-url".into(), u.clone()]);
+    }
+    for u in &args.extra_index_url {
+        pip_args.extend(["--extra-index-url".into(), u.clone()]);
+    }
+    let settings = match discover(&DiscoveryInputs::from_process(&pip_args)) {
+        Ok(s) => s,
+        Err(e) => {
+            print_error(&e.to_string(), &e.hint());
+            return exit::ERROR;
+        }
+    };
+    let gate = match proxy::default_gate(args.db.as_deref(), std::env::current_dir().ok().as_deref()) {
+        Ok(g) => g,
+        Err(e) => {
+            print_error(&e, "check --db / SAFE_PIP_DB and the project's [tool.safe-pip] settings");
+            return exit::ERROR;
+        }
+    };
+    let mut config = ProxyConfig::new(settings, gate);
+    config.bind = SocketAddr::new(args.bind, args.port);
+    config.max_file_bytes = args.max_file_size.saturating_mul(1024 * 1024);
+    config.on_event = Some(Arc::new(log_event));
+    let running = match proxy::start(config) {
+        Ok(p) => p,
+        Err(e) => {
+            print_error(&e.to_string(), &e.hint());
+            return exit::ERROR;
+        }
+    };
+    print_banner(&running);
+    wait_for_signal();
+    let events = running.events();
+    running.stop();
+    let blocked = events.iter().filter(|e| !e.served).count();
+    eprintln!("safe-pip proxy stopped: {} file(s) served, {blocked} refused", events.iter().filter(|e| e.served).count());
+    exit::ALLOWED
+}
+
+fn print_banner(p: &RunningProxy) {
+    let routes: Vec<String> = (0..p.upstreams().len()).map(|k| p.index_url(k)).collect();
+    let mut out = format!("safe-pip proxy listening on {}\n", p.url());
+    for (k, up) in p.upstreams().iter().enumerate() {
+        out.push_str(&format!("  upstream {k}: {up}\n    index URL: {}\n", routes[k]));
+    }
+    let extra_flags: String = routes[1..].iter().map(|r| format!(" --extra-index-url {r}")).collect();
+    out.push_str("\nUse it with:\n");
+    out.push_str(&format!("  pip install --index-url {}{extra_flags} PACKAGE\n", routes[0]));
+    out.push_str(&format!("  uv pip install --index-url {}{extra_flags} PACKAGE\n", routes[0]));
+    out.push_str(&format!("\npip.conf (pip config set global.index-url {}):\n  [global]\n  index-url = {}\n", routes[0], routes[0]));
+    if routes.len() > 1 {
+        out.push_str(&format!("  extra-index-url = {}\n", routes[1..].join("\n    ")));
+    }
+    out.push_str("\nuv.toml:\n");
+    for (k, r) in routes.iter().enumerate() {
+        let default = if k == 0 { "\ndefault = true" } else { "" };
+        out.push_str(&format!("  [[index]]\n  url = \"{r}\"{}\n", default.replace('\n', "\n  ")));
+    }
+    out.push_str("\nEach file is checked before it is served; blocked files answer 403 with the reason.\nPress Ctrl-C to stop.\n");
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.flush();
+}
+
+/// One line per file verdict, on stderr.
+fn log_event(e: &ProxyEvent) {
+    let r = &e.report;
+    let how = if e.from_db { "known verdict" } else { "analysed" };
+    let line = match (e.served, r.decision.verdict) {
+        (true, Action::Warn) => format!("WARN  {} ({how}, risk {}): {}", e.filename, r.risk.score, r.decision.reason),
+        (true, _) => format!("ALLOW {} ({how}, risk {})", e.filename, r.risk.score),
+        (false, _) => format!("BLOCK {} ({how}): {}", e.filename, r.error.as_deref().unwrap_or(&r.decision.reason)),
+    };
+    eprintln!("{line}");
+}
+
+/// Blocks until Ctrl-C (SIGINT) or SIGTERM.
+fn wait_for_signal() {
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+        // Without a runtime there is no signal handling: wait for stdin to close instead.
+        let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut Vec::new());
+        return;
+    };
+    rt.block_on(async {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            match signal(SignalKind::terminate()) {
+                Ok(mut term) => {
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    });
+}

@@ -1,0 +1,149 @@
+//! Getting a file to a verdict: remembered verdict or the gate's known one (no download),
+//! else download (size cap, advertised hashes checked) and judge. Concurrent requests for
+//! one file share one download and one analysis. Nothing here ever hands out bytes that
+//! were not hash-checked and allowed.
+
+use super::events::{ProxyActivity, ProxyEvent};
+use super::gate::GateFile;
+use super::reply;
+use super::state::{State, Verdict, file_key};
+use super::urls::FileRef;
+use crate::index::FileEntry;
+use crate::pipeline::PackageReport;
+use crate::policy::{Action, Decision};
+use bytes::Bytes;
+use std::sync::Arc;
+
+/// The result of vetting one file.
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    /// Allowed (or warned): these exact, hash-checked bytes may be served.
+    Vetted { bytes: Bytes, verdict: Verdict },
+    /// Blocked by the gate.
+    Blocked { verdict: Verdict },
+    /// Could not be checked (upstream error, hash mismatch, too large): fail closed.
+    Unverified { reason: String, report: Arc<PackageReport> },
+}
+
+impl Outcome {
+    /// The reason phrase of the 403 for a refused outcome.
+    pub fn refusal(&self, filename: &str) -> Option<String> {
+        match self {
+            Outcome::Vetted { .. } => None,
+            Outcome::Blocked { verdict } => Some(reply::blocked_reason(filename, &verdict.report)),
+            Outcome::Unverified { reason, .. } => Some(reason.clone()),
+        }
+    }
+}
+
+/// A file as the routes know it: where it is, what upstream said about it.
+pub struct Target<'a> {
+    pub upstream: usize,
+    pub file: &'a FileRef,
+    pub entry: &'a FileEntry,
+    pub gate_file: GateFile,
+}
+
+/// The verdict without downloading, if one is known (memory, then the gate).
+pub fn known_verdict(state: &State, t: &Target) -> Option<Verdict> {
+    let key = file_key(t.upstream, t.file);
+    if let Some(v) = state.verdict(&key) {
+        return Some(v);
+    }
+    let report = state.gate.known(&t.gate_file)?;
+    let v = Verdict { report: Arc::new(report), from_db: true };
+    state.set_verdict(&key, v.clone());
+    Some(v)
+}
+
+/// Vets a file and returns its bytes when allowed. Shares work between concurrent callers.
+pub fn vet(state: &State, t: &Target) -> Outcome {
+    let key = file_key(t.upstream, t.file);
+    if let (Some(bytes), Some(verdict)) = (state.cached_bytes(&key), state.verdict(&key)) {
+        return Outcome::Vetted { bytes, verdict };
+    }
+    state.single_flight(&key, || vet_uncached(state, t, &key))
+}
+
+fn vet_uncached(state: &State, t: &Target, key: &str) -> Outcome {
+    let known = known_verdict(state, t);
+    if let Some(v) = &known {
+        if v.report.decision.verdict == Action::Block {
+            return Outcome::Blocked { verdict: v.clone() };
+        }
+    }
+    state.events.activity(ProxyActivity::Fetching {
+        project: t.gate_file.project.clone(),
+        filename: t.entry.filename.clone(),
+        size: t.entry.size,
+    });
+    let downloaded = match state.client.download(t.entry, state.max_file_bytes) {
+        Ok(d) => d,
+        Err(e) => {
+            let reason = reply::unverified_reason(&t.entry.filename, &e);
+            return Outcome::Unverified { report: Arc::new(unverified_report(&t.entry.filename, &reason)), reason };
+        }
+    };
+    let bytes = Bytes::from(downloaded.bytes);
+    let verdict = match known {
+        Some(v) => v,
+        None => {
+            state.events.activity(ProxyActivity::Analysing {
+                project: t.gate_file.project.clone(),
+                filename: t.entry.filename.clone(),
+                size: bytes.len() as u64,
+            });
+            let mut gf = t.gate_file.clone();
+            gf.sha256.get_or_insert(downloaded.sha256.clone());
+            let report = judge_safely(state, &gf, &bytes);
+            let v = Verdict { report: Arc::new(report), from_db: false };
+            state.set_verdict(key, v.clone());
+            v
+        }
+    };
+    if verdict.report.decision.verdict == Action::Block {
+        return Outcome::Blocked { verdict };
+    }
+    state.cache_bytes(key, bytes.clone());
+    Outcome::Vetted { bytes, verdict }
+}
+
+/// The gate's verdict; a panic inside analysis becomes a blocking report (fail closed).
+fn judge_safely(state: &State, gf: &GateFile, bytes: &[u8]) -> PackageReport {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| state.gate.judge(gf, bytes))).unwrap_or_else(|_| {
+        unverified_report(&gf.filename, "the analysis failed unexpectedly; the file is blocked (please report this)")
+    })
+}
+
+/// A blocking report for a file that could not be checked.
+pub fn unverified_report(filename: &str, why: &str) -> PackageReport {
+    PackageReport {
+        path: filename.into(),
+        filename: filename.to_string(),
+        name: None,
+        version: None,
+        kind: None,
+        sha256: None,
+        risk: crate::score::score(&[]),
+        decision: Decision { verdict: Action::Block, reason: format!("unverified: {why}") },
+        findings: Vec::new(),
+        error: Some(why.to_string()),
+    }
+}
+
+/// Records what happened to a file in the event log.
+pub fn record(state: &State, t: &Target, outcome: &Outcome, served: bool) {
+    let (report, from_db) = match outcome {
+        Outcome::Vetted { verdict, .. } | Outcome::Blocked { verdict } => (verdict.report.clone(), verdict.from_db),
+        Outcome::Unverified { report, .. } => (report.clone(), false),
+    };
+    state.events.record(ProxyEvent {
+        upstream: t.upstream,
+        project: t.gate_file.project.clone(),
+        filename: t.entry.filename.clone(),
+        sha256: t.gate_file.sha256.clone().or_else(|| report.sha256.clone()),
+        report: (*report).clone(),
+        served,
+        from_db,
+    });
+}

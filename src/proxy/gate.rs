@@ -1,0 +1,173 @@
+//! What the proxy asks about each file ([`FileGate`]), and a gate that only scans
+//! ([`ScanGate`]): no verdict database, verdicts remembered in memory for the life of the
+//! proxy. A database-backed gate implements the same trait.
+
+use crate::alerts::AlertId;
+use crate::analysis::metadata::MetadataPolicy;
+use crate::analysis::metadata::time::{SECONDS_PER_DAY, describe_duration};
+use crate::finding::Finding;
+use crate::pipeline::{self, PackageReport, ScanOptions};
+use crate::policy::Action;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// One distribution file as an upstream index offers it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GateFile {
+    /// Position of the upstream index (0 = main index).
+    pub upstream: usize,
+    /// The upstream index URL, credentials redacted.
+    pub index_url: String,
+    /// Normalized project name.
+    pub project: String,
+    pub filename: String,
+    /// The sha256 the index advertises (lower-case hex), if any.
+    pub sha256: Option<String>,
+    /// PEP 700 upload time, Unix seconds.
+    pub upload_time: Option<i64>,
+    /// Yanked upstream.
+    pub yanked: bool,
+}
+
+/// What the proxy asks about each file. Implementations must be thread-safe: the proxy
+/// calls them from many request threads at once.
+pub trait FileGate: Send + Sync + 'static {
+    /// A verdict known without downloading (e.g. a database hit by the advertised sha256).
+    fn known(&self, file: &GateFile) -> Option<PackageReport>;
+    /// The verdict for downloaded, hash-verified bytes. Never fails: what cannot be
+    /// analysed is a blocking report (fail closed).
+    fn judge(&self, file: &GateFile, bytes: &[u8]) -> PackageReport;
+    /// A reason to hide this file from project pages (it is then shown as yanked, so
+    /// resolvers pick another version); `None` keeps it.
+    fn hide(&self, _file: &GateFile) -> Option<String> {
+        None
+    }
+}
+
+/// A gate that scans every file it has not seen (pipeline::scan_bytes) and remembers
+/// verdicts by sha256 in memory. It hides releases younger than the metadata policy's
+/// minimum age when the policy blocks `release-too-new`, and files it has blocked.
+pub struct ScanGate {
+    opts: ScanOptions,
+    metadata: MetadataPolicy,
+    verdicts: Mutex<HashMap<String, PackageReport>>,
+}
+
+/// Verdicts kept in memory at most; beyond this the map is cleared (verdicts are cheap
+/// to recompute and the proxy keeps its own cache of recent ones).
+const MAX_REMEMBERED: usize = 100_000;
+
+impl ScanGate {
+    pub fn new(opts: ScanOptions, metadata: MetadataPolicy) -> ScanGate {
+        ScanGate { opts, metadata, verdicts: Mutex::new(HashMap::new()) }
+    }
+
+    fn remembered(&self, sha256: &str) -> Option<PackageReport> {
+        self.verdicts.lock().ok()?.get(sha256).cloned()
+    }
+
+    /// What the index itself says against the file: yanked, or younger than policy allows.
+    fn index_findings(&self, file: &GateFile, now: i64) -> Vec<Finding> {
+        let mut out = Vec::new();
+        if file.yanked {
+            out.push(Finding::new(AlertId::YankedRelease, "", format!("{} is yanked on {}", file.filename, file.index_url)));
+        }
+        let days = self.metadata.min_release_age_days;
+        if let Some(uploaded) = file.upload_time.filter(|t| days > 0 && now - t < i64::from(days) * SECONDS_PER_DAY) {
+            out.push(Finding::new(
+                AlertId::ReleaseTooNew,
+                "",
+                format!(
+                    "{} was uploaded {} ago; policy requires releases to be at least {days} day(s) old",
+                    file.filename,
+                    describe_duration(now - uploaded)
+                ),
+            ));
+        }
+        out
+    }
+
+    fn too_new(&self, file: &GateFile, now: i64) -> Option<String> {
+        let days = self.metadata.min_release_age_days;
+        let uploaded = file.upload_time?;
+        if days == 0 || self.opts.policy.action_for(AlertId::ReleaseTooNew).0 != Action::Block {
+            return None;
+        }
+        let age = now - uploaded;
+        (age < i64::from(days) * SECONDS_PER_DAY).then(|| {
+            format!("safe-pip: release-too-new: uploaded less than {days} day(s) ago; policy requires an older release")
+        })
+    }
+}
+
+impl Default for ScanGate {
+    fn default() -> Self {
+        ScanGate::new(ScanOptions::default(), MetadataPolicy::default())
+    }
+}
+
+impl FileGate for ScanGate {
+    fn known(&self, file: &GateFile) -> Option<PackageReport> {
+        self.remembered(file.sha256.as_deref()?)
+    }
+
+    fn judge(&self, file: &GateFile, bytes: &[u8]) -> PackageReport {
+        let report = pipeline::scan_bytes(&file.filename, bytes, self.index_findings(file, crate::db::now()), &self.opts);
+        if let (Some(sha), Ok(mut map)) = (report.sha256.clone(), self.verdicts.lock()) {
+            if map.len() >= MAX_REMEMBERED {
+                map.clear();
+            }
+            map.insert(sha, report.clone());
+        }
+        report
+    }
+
+    fn hide(&self, file: &GateFile) -> Option<String> {
+        if let Some(r) = file.sha256.as_deref().and_then(|s| self.remembered(s)) {
+            if r.decision.verdict == Action::Block {
+                return Some(format!("safe-pip blocked this file: {}", r.decision.reason));
+            }
+        }
+        self.too_new(file, crate::db::now())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(upload_time: Option<i64>) -> GateFile {
+        GateFile {
+            upstream: 0,
+            index_url: "https://example.invalid/simple/".into(),
+            project: "demo".into(),
+            filename: "demo-1.0-py3-none-any.whl".into(),
+            sha256: Some("00".repeat(32)),
+            upload_time,
+            yanked: false,
+        }
+    }
+
+    #[test]
+    fn too_new_is_hidden_only_when_policy_blocks_it() {
+        let now = crate::db::now();
+        let fresh = file(Some(now - 3600));
+        assert_eq!(ScanGate::default().hide(&fresh), None, "release-too-new is medium: allowed by default");
+        let mut opts = ScanOptions::default();
+        opts.policy.alerts.insert(AlertId::ReleaseTooNew, Action::Block);
+        let strict = ScanGate::new(opts, MetadataPolicy::default());
+        assert!(strict.hide(&fresh).is_some_and(|r| r.contains("release-too-new")));
+        assert_eq!(strict.hide(&file(Some(now - 3 * SECONDS_PER_DAY))), None);
+        assert_eq!(strict.hide(&file(None)), None);
+    }
+
+    #[test]
+    fn index_facts_become_findings_judged_by_policy() {
+        let now = crate::db::now();
+        let mut f = file(Some(now - 60));
+        f.yanked = true;
+        let ids: Vec<_> = ScanGate::default().index_findings(&f, now).iter().map(|x| x.alert).collect();
+        assert_eq!(ids, vec![AlertId::YankedRelease, AlertId::ReleaseTooNew]);
+        assert!(ScanGate::default().index_findings(&file(Some(now - 2 * SECONDS_PER_DAY)), now).is_empty());
+    }
+}

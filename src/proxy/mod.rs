@@ -1,0 +1,202 @@
+//! The loopback gating proxy: a PEP 503/691 Simple API in front of the user's real
+//! index(es), on 127.0.0.1 (or ::1) only. Project pages are rewritten so every file URL
+//! points back at the proxy; each file is checked by a [`FileGate`] before its exact bytes
+//! are served, and a blocked file is a `403` whose reason phrase (which pip, uv and Poetry
+//! print) says why. Used by `safe-pip proxy`, the install wrapper and the Poetry plugin.
+//!
+//! Layout: `server` (HTTP/1.1, threads, stop), `routes` (dispatch, Host check, health),
+//! `pages` (fetch + rewrite + content negotiation), `files` (download, gate, caches,
+//! single flight), `serve` (Range/HEAD/ETag answers), `metadata` (PEP 658 files),
+//! `urls` (the stable URL space), `reply` (answers and reason phrases), `gate` (the trait
+//! and the scan-only gate), `events` (what happened, for summaries).
+
+mod cache;
+mod events;
+mod files;
+mod gate;
+mod metadata;
+mod negotiate;
+mod pages;
+mod reply;
+mod routes;
+mod serve;
+mod server;
+mod state;
+mod urls;
+
+#[cfg(test)]
+mod tests;
+
+pub use events::{ActivityCallback, EventCallback, ProxyActivity, ProxyEvent};
+pub use gate::{FileGate, GateFile, ScanGate};
+pub use urls::index_path;
+
+use crate::index::{IndexClient, IndexError, IndexSettings, redact};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+/// Largest distribution file the proxy downloads by default (2 GiB: the biggest GPU
+/// wheels are about that size).
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+/// Memory kept for vetted bytes, so HEAD + GET and retries do not download twice.
+pub const DEFAULT_CACHE_BYTES: usize = 512 * 1024 * 1024;
+
+/// How to run a proxy.
+pub struct ProxyConfig {
+    /// The upstream indexes: upstream `k` is `index.indexes()[k]` (main index first, then
+    /// the extras). Their credentials, CA bundle, netrc and proxy settings are used for
+    /// upstream requests only.
+    pub index: IndexSettings,
+    /// Where to listen; must be a loopback address (port 0 picks a free port).
+    pub bind: SocketAddr,
+    pub gate: Arc<dyn FileGate>,
+    pub max_file_bytes: u64,
+    pub cache_bytes: usize,
+    /// Called once per file and outcome (served or blocked), from a request thread.
+    pub on_event: Option<EventCallback>,
+    /// Called when a download or analysis starts, for progress display.
+    pub on_activity: Option<ActivityCallback>,
+}
+
+impl ProxyConfig {
+    /// A proxy for `index` on 127.0.0.1 with a free port and the default limits.
+    pub fn new(index: IndexSettings, gate: Arc<dyn FileGate>) -> ProxyConfig {
+        ProxyConfig {
+            index,
+            bind: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            gate,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            cache_bytes: DEFAULT_CACHE_BYTES,
+            on_event: None,
+            on_activity: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    #[error("refusing to listen on {addr}: the proxy only binds to loopback (127.0.0.1 or ::1)")]
+    NotLoopback { addr: SocketAddr },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("no upstream index to proxy")]
+    NoUpstream,
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error("cannot start the proxy: {detail}")]
+    Runtime { detail: String },
+}
+
+impl ProxyError {
+    pub fn hint(&self) -> String {
+        match self {
+            ProxyError::NotLoopback { .. } => {
+                "use --bind 127.0.0.1 or ::1; exposing the proxy would let others fetch through your credentials".into()
+            }
+            ProxyError::Bind { source, .. } if source.kind() == std::io::ErrorKind::AddrInUse => {
+                "the port is in use (another safe-pip proxy?); choose another --port or 0 for a free one".into()
+            }
+            ProxyError::Bind { .. } => "check the address and port".into(),
+            ProxyError::NoUpstream => "configure an index (--index-url) and do not pass --no-index".into(),
+            ProxyError::Index(e) => e.hint(),
+            ProxyError::Runtime { .. } => "this is a bug or a resource limit (threads); please report it".into(),
+        }
+    }
+}
+
+/// A running proxy. Stops when [`RunningProxy::stop`] is called or when dropped.
+pub struct RunningProxy {
+    addr: SocketAddr,
+    state: Arc<state::State>,
+    server: Option<server::Server>,
+}
+
+/// Starts a proxy: binds (loopback only), then serves from background threads.
+pub fn start(config: ProxyConfig) -> Result<RunningProxy, ProxyError> {
+    if !config.bind.ip().is_loopback() {
+        return Err(ProxyError::NotLoopback { addr: config.bind });
+    }
+    if config.index.no_index || config.index.indexes().is_empty() {
+        return Err(ProxyError::NoUpstream);
+    }
+    let client = IndexClient::new(&config.index)?;
+    let upstreams = config.index.indexes().iter().map(|u| redact(u)).collect();
+    let listener =
+        std::net::TcpListener::bind(config.bind).map_err(|source| ProxyError::Bind { addr: config.bind, source })?;
+    let addr = listener.local_addr().map_err(|source| ProxyError::Bind { addr: config.bind, source })?;
+    let state = Arc::new(state::State::new(
+        client,
+        upstreams,
+        config.gate,
+        config.max_file_bytes,
+        config.cache_bytes,
+        events::EventLog::new(config.on_event, config.on_activity),
+    ));
+    let server = server::Server::start(listener, state.clone()).map_err(|detail| ProxyError::Runtime { detail })?;
+    Ok(RunningProxy { addr, state, server: Some(server) })
+}
+
+impl RunningProxy {
+    /// `http://127.0.0.1:PORT` (or `http://[::1]:PORT`).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The Simple API root of upstream `k` on the proxy: `http://127.0.0.1:PORT/u/<k>/simple/`.
+    pub fn index_url(&self, upstream: usize) -> String {
+        format!("{}{}", self.url(), index_path(upstream))
+    }
+
+    /// The upstream index URLs, credentials redacted, in upstream order.
+    pub fn upstreams(&self) -> Vec<String> {
+        self.state.upstreams.clone()
+    }
+
+    /// Every file verdict so far (served or blocked), in order.
+    pub fn events(&self) -> Vec<ProxyEvent> {
+        self.state.events.all()
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish (a few seconds at most,
+    /// then they are cut), and frees the port.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        if let Some(s) = self.server.take() {
+            s.stop();
+        }
+    }
+}
+
+impl Drop for RunningProxy {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// The gate `safe-pip proxy`, the install wrapper and the Python `Proxy` use. `db` and
+/// `project_dir` select the verdict database and the project whose settings apply; this
+/// scan-only gate does not use them yet (a database-backed gate takes their place).
+pub fn default_gate(db: Option<&std::path::Path>, project_dir: Option<&std::path::Path>) -> Result<Arc<dyn FileGate>, String> {
+    let _ = (db, project_dir);
+    Ok(Arc::new(ScanGate::default()))
+}
+
+/// Index settings for a proxy in front of `index_urls` (main index first, may carry
+/// credentials), with TLS, netrc, proxy and timeout settings discovered as pip does.
+/// An empty list keeps pip's own index configuration.
+pub fn settings_for(index_urls: &[String]) -> Result<IndexSettings, IndexError> {
+    let mut s = crate::index::discover(&crate::index::DiscoveryInputs::from_process(&["install".to_string()]))?;
+    if let Some((main, extras)) = index_urls.split_first() {
+        s.index_url = main.clone();
+        s.extra_index_urls = extras.to_vec();
+        s.no_index = false;
+    }
+    Ok(s)
+}

@@ -1,0 +1,233 @@
+//! Project pages: read from upstream (JSON first, HTML second), every file URL rewritten
+//! to the proxy, everything else kept exactly — hashes, requires-python, yanked and its
+//! reason, size, upload-time, core-metadata — and answered as PEP 691 JSON or PEP 503
+//! HTML, whichever the client asks for. Files the gate wants hidden are marked yanked
+//! (a soft block: resolvers pick another version, exact pins still see it). Wheels always
+//! advertise core-metadata: when upstream has none, the proxy serves the wheel's own.
+
+use super::negotiate::{self, Format};
+use super::reply::{self, Reply};
+use super::state::State;
+use crate::index::{FileEntry, ProjectPage, RawPage};
+use serde_json::{Map, Value, json};
+
+/// A file as the proxy lists it.
+struct Listed<'a> {
+    entry: &'a FileEntry,
+    path: String,
+    yanked: Option<String>,
+    /// Upstream's core-metadata, or `Synthesised` for a wheel without it, or none.
+    metadata: Metadata<'a>,
+}
+
+enum Metadata<'a> {
+    Upstream(&'a crate::index::CoreMetadata),
+    Synthesised,
+    None,
+}
+
+/// PEP 792: a quarantined project must not serve files.
+pub fn serves_no_files(page: &ProjectPage) -> bool {
+    page.status.as_ref().is_some_and(|s| s.status.eq_ignore_ascii_case("quarantined"))
+}
+
+/// `GET /u/<k>/simple/<name>/`.
+pub fn project(state: &State, upstream: usize, name: &str, accept: Option<&str>) -> Reply {
+    if upstream >= state.upstreams.len() {
+        return Reply::not_found(&format!("no upstream index #{upstream} (the proxy has {})", state.upstreams.len()));
+    }
+    let raw = match state.client.raw_page(upstream, name) {
+        Ok(Some(raw)) => raw,
+        Ok(None) => return Reply::not_found(&format!("project {name} is not on {}", state.upstreams[upstream])),
+        Err(e) => return Reply::error(502, reply::page_failure_reason(name, &e)),
+    };
+    let page = &raw.page;
+    let quarantined = serves_no_files(page);
+    let listed: Vec<Listed> = if quarantined {
+        Vec::new()
+    } else {
+        page.files.iter().map(|e| list(state, upstream, &page.name, e)).collect()
+    };
+    let (content_type, body) = match negotiate::choose(accept) {
+        Format::Json => (negotiate::JSON, render_json(&raw, &listed, quarantined)),
+        Format::Html(ct) => (ct, render_html(page, &listed)),
+    };
+    Reply::new(200, content_type, body).header("vary", "Accept").header("cache-control", "no-cache")
+}
+
+fn list<'a>(state: &State, upstream: usize, project: &str, entry: &'a FileEntry) -> Listed<'a> {
+    state.remember(upstream, entry);
+    let path = State::file_ref(project, entry).path(upstream);
+    let hidden = state.gate.hide(&state.gate_file(upstream, project, entry));
+    let metadata = match &entry.core_metadata {
+        Some(m) => Metadata::Upstream(m),
+        None if entry.is_wheel() => Metadata::Synthesised,
+        None => Metadata::None,
+    };
+    Listed { entry, path, yanked: hidden.or_else(|| entry.yanked.clone()), metadata }
+}
+
+/// `/simple/` itself: the proxy does not list every project (clients never ask).
+pub fn root(accept: Option<&str>) -> Reply {
+    match negotiate::choose(accept) {
+        Format::Json => Reply::new(200, negotiate::JSON, json!({"meta": {"api-version": "1.0"}, "projects": []}).to_string()),
+        Format::Html(ct) => Reply::new(
+            200,
+            ct,
+            "<!DOCTYPE html>\n<html><head><meta name=\"pypi:repository-version\" content=\"1.0\"><title>Simple index</title></head><body></body></html>\n",
+        ),
+    }
+}
+
+/// JSON: upstream's document with only the file URLs (and injected yanks/metadata)
+/// changed when upstream sent JSON; built from the parsed page otherwise.
+fn render_json(raw: &RawPage, listed: &[Listed], quarantined: bool) -> String {
+    let page = &raw.page;
+    let upstream_files: Vec<Value> =
+        raw.json.as_ref().and_then(|d| d.get("files")).and_then(Value::as_array).cloned().unwrap_or_default();
+    let mut doc: Map<String, Value> = match raw.json.as_ref().and_then(Value::as_object) {
+        Some(o) => o.clone(),
+        None => {
+            let mut m = Map::new();
+            m.insert("meta".into(), json!({"api-version": page.api_version}));
+            m.insert("name".into(), json!(page.name));
+            if let Some(s) = &page.status {
+                let mut st = json!({"status": s.status});
+                if let Some(r) = &s.reason {
+                    st["reason"] = json!(r);
+                }
+                m.insert("project-status".into(), st);
+            }
+            m
+        }
+    };
+    let files: Vec<Value> = if quarantined {
+        Vec::new()
+    } else {
+        listed
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let base = upstream_files.get(i).and_then(Value::as_object).cloned().unwrap_or_else(|| file_object(l.entry));
+                json_file(base, l)
+            })
+            .collect()
+    };
+    doc.insert("files".into(), Value::Array(files));
+    // PEP 708 locations point at other hosts; the proxy serves only what it rewrote.
+    doc.remove("alternate-locations");
+    serde_json::to_string(&Value::Object(doc)).unwrap_or_default()
+}
+
+/// A PEP 691 file object from a parsed (HTML) entry.
+fn file_object(e: &FileEntry) -> Map<String, Value> {
+    let mut o = Map::new();
+    o.insert("filename".into(), json!(e.filename));
+    o.insert("hashes".into(), json!(e.hashes));
+    if let Some(rp) = &e.requires_python {
+        o.insert("requires-python".into(), json!(rp));
+    }
+    if let Some(y) = &e.yanked {
+        o.insert("yanked".into(), if y.is_empty() { json!(true) } else { json!(y) });
+    }
+    if let Some(s) = e.size {
+        o.insert("size".into(), json!(s));
+    }
+    if let Some(t) = &e.upload_time {
+        o.insert("upload-time".into(), json!(t));
+    }
+    o
+}
+
+fn json_file(mut o: Map<String, Value>, l: &Listed) -> Value {
+    o.insert("url".into(), json!(l.path));
+    // PEP 740 provenance lives upstream; keeping its URL would send clients around the proxy.
+    o.remove("provenance");
+    if let Some(y) = &l.yanked {
+        if l.entry.yanked.as_ref() != Some(y) {
+            o.insert("yanked".into(), json!(y));
+        }
+    }
+    match l.metadata {
+        Metadata::Upstream(m) => {
+            let v = if m.hashes.is_empty() { json!(true) } else { json!(m.hashes) };
+            o.entry("core-metadata").or_insert(v.clone());
+            o.entry("dist-info-metadata").or_insert(v);
+        }
+        Metadata::Synthesised => {
+            o.insert("core-metadata".into(), json!(true));
+            o.insert("dist-info-metadata".into(), json!(true));
+        }
+        Metadata::None => {}
+    }
+    Value::Object(o)
+}
+
+fn render_html(page: &ProjectPage, listed: &[Listed]) -> String {
+    let name = escape(&page.name);
+    let mut out = String::with_capacity(256 + listed.len() * 256);
+    out.push_str("<!DOCTYPE html>\n<html>\n<head>\n");
+    out.push_str(&format!("<meta name=\"pypi:repository-version\" content=\"{}\">\n", escape(&page.api_version)));
+    if let Some(s) = &page.status {
+        out.push_str(&format!("<meta name=\"pypi:project-status\" content=\"{}\">\n", escape(&s.status)));
+        if let Some(r) = &s.reason {
+            out.push_str(&format!("<meta name=\"pypi:project-status-reason\" content=\"{}\">\n", escape(r)));
+        }
+    }
+    out.push_str(&format!("<title>Links for {name}</title>\n</head>\n<body>\n<h1>Links for {name}</h1>\n"));
+    for l in listed {
+        let e = l.entry;
+        let mut href = l.path.clone();
+        if let Some((algo, digest)) = fragment_hash(e) {
+            href.push_str(&format!("#{algo}={digest}"));
+        }
+        out.push_str(&format!("<a href=\"{}\"", escape(&href)));
+        if let Some(rp) = &e.requires_python {
+            out.push_str(&format!(" data-requires-python=\"{}\"", escape(rp)));
+        }
+        if let Some(y) = &l.yanked {
+            out.push_str(&format!(" data-yanked=\"{}\"", escape(y)));
+        }
+        let meta = match l.metadata {
+            Metadata::Upstream(m) => Some(
+                m.hashes
+                    .get("sha256")
+                    .map(|h| format!("sha256={h}"))
+                    .or_else(|| m.hashes.iter().next().map(|(a, h)| format!("{a}={h}")))
+                    .unwrap_or_else(|| "true".into()),
+            ),
+            Metadata::Synthesised => Some("true".into()),
+            Metadata::None => None,
+        };
+        if let Some(m) = meta {
+            out.push_str(&format!(" data-core-metadata=\"{0}\" data-dist-info-metadata=\"{0}\"", escape(&m)));
+        }
+        out.push_str(&format!(">{}</a><br/>\n", escape(&e.filename)));
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+/// The hash for the `#algo=digest` fragment: sha256 when present, else the strongest other.
+fn fragment_hash(e: &FileEntry) -> Option<(&str, &str)> {
+    ["sha256", "sha512", "sha384", "sha224", "sha1", "md5"]
+        .into_iter()
+        .find_map(|a| e.hashes.get_key_value(a))
+        .or_else(|| e.hashes.iter().next())
+        .map(|(a, d)| (a.as_str(), d.as_str()))
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,68 @@
+//! Request dispatch: method and Host checks, then the route. Runs on a blocking thread
+//! (upstream access uses the blocking index client).
+
+use super::reply::Reply;
+use super::serve::{self, Conditions};
+use super::state::State;
+use super::urls::{self, Route};
+use super::pages;
+use hyper::http::{HeaderMap, Method};
+use serde_json::json;
+
+/// Answers one request.
+pub fn handle(state: &State, method: &Method, path: &str, headers: &HeaderMap) -> Reply {
+    let h = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if !host_is_loopback(h("host")) {
+        // A browser page that rebinds its DNS name to 127.0.0.1 must not read private
+        // indexes through the proxy's credentials.
+        return Reply::error(403, "Forbidden by safe-pip: the proxy only answers requests addressed to 127.0.0.1, ::1 or localhost".into());
+    }
+    if method != Method::GET && method != Method::HEAD {
+        return Reply::error(405, "Method Not Allowed by safe-pip: the proxy answers GET and HEAD only".into()).header("allow", "GET, HEAD");
+    }
+    match urls::route(path) {
+        Route::Health => health(state),
+        Route::Root { .. } => pages::root(h("accept")),
+        Route::Project { upstream, name } => pages::project(state, upstream, &name, h("accept")),
+        Route::File { upstream, file, metadata } => {
+            let cond = Conditions { range: h("range"), if_range: h("if-range"), if_none_match: h("if-none-match") };
+            serve::file(state, upstream, &file, metadata, &cond)
+        }
+        Route::NotFound => Reply::not_found("unknown path; index pages are under /u/<k>/simple/<project>/"),
+    }
+}
+
+fn health(state: &State) -> Reply {
+    let body = json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "upstreams": state.upstreams,
+    });
+    Reply::new(200, "application/json", body.to_string()).header("cache-control", "no-store")
+}
+
+/// True for a missing Host (HTTP/1.0) and for loopback names with any port.
+fn host_is_loopback(host: Option<&str>) -> bool {
+    let Some(host) = host.map(str::trim) else { return true };
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or_default()
+    } else {
+        host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host)
+    };
+    crate::index::is_loopback_host(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts() {
+        assert!(host_is_loopback(None));
+        assert!(host_is_loopback(Some("127.0.0.1:8080")));
+        assert!(host_is_loopback(Some("localhost")));
+        assert!(host_is_loopback(Some("[::1]:99")));
+        assert!(!host_is_loopback(Some("evil.example:8080")));
+        assert!(!host_is_loopback(Some("10.0.0.1")));
+    }
+}

@@ -1,0 +1,132 @@
+//! The HTTP/1.1 server: hyper on a small tokio runtime owned by the proxy. Each request
+//! is handled on tokio's blocking pool (upstream access uses the blocking index client,
+//! which must not run on a runtime thread). Custom reason phrases go out through hyper's
+//! `ReasonPhrase` extension.
+
+use super::reply::{Reply, reason_phrase};
+use super::routes;
+use super::state::State;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// How long in-flight requests may take to finish once the proxy is stopped.
+const GRACE: Duration = Duration::from_secs(5);
+
+pub struct Server {
+    runtime: tokio::runtime::Runtime,
+    stop: watch::Sender<bool>,
+    done: mpsc::Receiver<()>,
+}
+
+impl Server {
+    pub fn start(listener: std::net::TcpListener, state: Arc<State>) -> Result<Server, String> {
+        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("safe-pip-proxy")
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let listener = {
+            let _guard = runtime.enter();
+            tokio::net::TcpListener::from_std(listener).map_err(|e| e.to_string())?
+        };
+        let (stop, stop_rx) = watch::channel(false);
+        let (done_tx, done) = mpsc::channel();
+        runtime.spawn(async move {
+            accept_loop(listener, state, stop_rx).await;
+            let _ = done_tx.send(());
+        });
+        Ok(Server { runtime, stop, done })
+    }
+
+    /// Stops accepting, waits up to [`GRACE`] for open connections, then shuts the
+    /// runtime down. The listening socket is closed before this returns.
+    pub fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.done.recv_timeout(GRACE + Duration::from_secs(1));
+        // A runtime must not be dropped on an async thread; stop() may be called from one.
+        let runtime = self.runtime;
+        let _ = std::thread::spawn(move || runtime.shutdown_timeout(Duration::from_secs(1))).join();
+    }
+}
+
+async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>, mut stop: watch::Receiver<bool>) {
+    let graceful = GracefulShutdown::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((s, _)) => s,
+                    Err(_) => {
+                        // Out of file descriptors and the like: wait instead of spinning.
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let st = state.clone();
+                let service = service_fn(move |req| answer(st.clone(), req));
+                let conn = http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(Duration::from_secs(30))
+                    .serve_connection(TokioIo::new(stream), service);
+                let watched = graceful.watch(conn);
+                tokio::spawn(async move {
+                    let _ = watched.await;
+                });
+            }
+            _ = stop.changed() => break,
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(GRACE) => {}
+    }
+}
+
+async fn answer(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    let (parts, _body) = req.into_parts();
+    let head = parts.method == hyper::Method::HEAD;
+    let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+    let reply = tokio::task::spawn_blocking(move || routes::handle(&state, &parts.method, &path, &parts.headers))
+        .await
+        .unwrap_or_else(|_| {
+            Reply::error(403, "Forbidden by safe-pip: internal error while handling the request; nothing was served".into())
+        });
+    Ok(to_response(reply, head))
+}
+
+fn to_response(reply: Reply, head: bool) -> Response<Full<Bytes>> {
+    let len = reply.body.len();
+    let body = if head { Bytes::new() } else { reply.body };
+    let mut resp = Response::new(Full::new(body));
+    *resp.status_mut() = hyper::StatusCode::from_u16(reply.status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = resp.headers_mut();
+    for (k, v) in &reply.headers {
+        if let Ok(v) = hyper::header::HeaderValue::from_str(v) {
+            headers.append(*k, v);
+        }
+    }
+    if reply.status != 304 {
+        headers.insert(hyper::header::CONTENT_LENGTH, hyper::header::HeaderValue::from(len));
+    }
+    if let Some(reason) = reply.reason {
+        if let Ok(r) = hyper::ext::ReasonPhrase::try_from(reason_phrase(&reason)) {
+            resp.extensions_mut().insert(r);
+        }
+    }
+    resp
+}

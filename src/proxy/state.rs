@@ -1,0 +1,169 @@
+//! What the proxy shares between request threads: the upstream client, the gate, the
+//! files seen on pages, the caches, and the event log.
+
+use super::cache::{BoundedMap, ByteLru};
+use super::events::EventLog;
+use super::gate::{FileGate, GateFile};
+use super::urls::FileRef;
+use crate::analysis::metadata::time::parse_rfc3339;
+use crate::index::{FileEntry, IndexClient, IndexError, normalize_name};
+use crate::pipeline::PackageReport;
+use bytes::Bytes;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+
+/// Files remembered from pages; beyond this the map starts over (a restarted or cleared
+/// proxy re-reads the page when a file is asked for).
+const MAX_ENTRIES: usize = 200_000;
+const MAX_VERDICTS: usize = 100_000;
+
+/// A verdict for one file, as the proxy remembers it.
+#[derive(Clone, Debug)]
+pub struct Verdict {
+    pub report: Arc<PackageReport>,
+    /// From the gate's memory or database rather than a fresh analysis.
+    pub from_db: bool,
+}
+
+pub struct State {
+    pub client: IndexClient,
+    /// Upstream index URLs, credentials redacted.
+    pub upstreams: Vec<String>,
+    pub gate: Arc<dyn FileGate>,
+    pub max_file_bytes: u64,
+    /// (upstream, upstream URL without credentials) → the entry its page offered.
+    entries: Mutex<BoundedMap<(usize, String), FileEntry>>,
+    /// File key (see [`file_key`]) → verdict.
+    verdicts: Mutex<BoundedMap<String, Verdict>>,
+    /// File key → vetted bytes; `meta:` + file key → metadata bytes.
+    pub bytes: Mutex<ByteLru<String>>,
+    flights: Mutex<HashMap<String, Arc<OnceLock<super::files::Outcome>>>>,
+    pub events: EventLog,
+}
+
+/// Locks a mutex, recovering from poisoning: the data are caches, never left half-updated.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The key for a file's verdict and bytes: its advertised sha256, else its upstream URL.
+pub fn file_key(upstream: usize, f: &FileRef) -> String {
+    match &f.sha256 {
+        Some(s) => s.clone(),
+        None => format!("url:{upstream}:{}", f.url),
+    }
+}
+
+/// The upstream URL as it appears in proxy URLs: without userinfo and fragment.
+pub fn clean_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.set_fragment(None);
+            u.to_string()
+        }
+        Err(_) => url.to_string(),
+    }
+}
+
+impl State {
+    pub fn new(
+        client: IndexClient,
+        upstreams: Vec<String>,
+        gate: Arc<dyn FileGate>,
+        max_file_bytes: u64,
+        cache_bytes: usize,
+        events: EventLog,
+    ) -> State {
+        State {
+            client,
+            upstreams,
+            gate,
+            max_file_bytes,
+            entries: Mutex::new(BoundedMap::new(MAX_ENTRIES)),
+            verdicts: Mutex::new(BoundedMap::new(MAX_VERDICTS)),
+            bytes: Mutex::new(ByteLru::new(cache_bytes)),
+            flights: Mutex::new(HashMap::new()),
+            events,
+        }
+    }
+
+    /// The reference the proxy writes into pages for `entry`.
+    pub fn file_ref(project: &str, entry: &FileEntry) -> FileRef {
+        FileRef {
+            project: normalize_name(project),
+            sha256: entry.hashes.get("sha256").map(|s| s.to_ascii_lowercase()),
+            url: clean_url(&entry.url),
+            filename: entry.filename.clone(),
+        }
+    }
+
+    pub fn gate_file(&self, upstream: usize, project: &str, entry: &FileEntry) -> GateFile {
+        GateFile {
+            upstream,
+            index_url: self.upstreams.get(upstream).cloned().unwrap_or_default(),
+            project: normalize_name(project),
+            filename: entry.filename.clone(),
+            sha256: entry.hashes.get("sha256").map(|s| s.to_ascii_lowercase()),
+            upload_time: entry.upload_time.as_deref().and_then(parse_rfc3339),
+            yanked: entry.yanked.is_some(),
+        }
+    }
+
+    /// Remembers a file a page offered, so it can be served.
+    pub fn remember(&self, upstream: usize, entry: &FileEntry) {
+        lock(&self.entries).insert((upstream, clean_url(&entry.url)), entry.clone());
+    }
+
+    /// The upstream entry behind a proxy file URL: from memory, else by re-reading the
+    /// project's page (after a restart). `Ok(None)` when upstream does not offer it (or
+    /// offers it with another hash): the proxy only fetches what upstream pages list.
+    pub fn entry(&self, upstream: usize, f: &FileRef) -> Result<Option<FileEntry>, IndexError> {
+        let key = (upstream, f.url.clone());
+        let matches = |e: &FileEntry| {
+            e.filename == f.filename && e.hashes.get("sha256").map(|s| s.to_ascii_lowercase()) == f.sha256
+        };
+        if let Some(e) = lock(&self.entries).get(&key).filter(matches) {
+            return Ok(Some(e));
+        }
+        if upstream >= self.upstreams.len() {
+            return Ok(None);
+        }
+        let Some(raw) = self.client.raw_page(upstream, &f.project)? else { return Ok(None) };
+        if super::pages::serves_no_files(&raw.page) {
+            return Ok(None);
+        }
+        for e in &raw.page.files {
+            self.remember(upstream, e);
+        }
+        Ok(lock(&self.entries).get(&key).filter(matches))
+    }
+
+    pub fn verdict(&self, key: &str) -> Option<Verdict> {
+        lock(&self.verdicts).get(&key.to_string())
+    }
+
+    pub fn set_verdict(&self, key: &str, v: Verdict) {
+        lock(&self.verdicts).insert(key.to_string(), v);
+    }
+
+    pub fn cached_bytes(&self, key: &str) -> Option<Bytes> {
+        lock(&self.bytes).get(&key.to_string())
+    }
+
+    pub fn cache_bytes(&self, key: &str, b: Bytes) {
+        lock(&self.bytes).put(key.to_string(), b);
+    }
+
+    /// Runs `work` once for concurrent callers with the same key; all get its result.
+    pub fn single_flight(&self, key: &str, work: impl FnOnce() -> super::files::Outcome) -> super::files::Outcome {
+        let cell = lock(&self.flights).entry(key.to_string()).or_default().clone();
+        let out = cell.get_or_init(work).clone();
+        let mut flights = lock(&self.flights);
+        if flights.get(key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
+            flights.remove(key);
+        }
+        out
+    }
+}
