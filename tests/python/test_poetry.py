@@ -416,3 +416,31 @@ def test_poetry_self_add_is_guarded(project: Project) -> None:
     assert "safe-pip blocked evil-pkg (1.0)" in done.stdout + done.stderr
     site = next((project.venv / "lib").glob("python*/site-packages"))
     assert not (site / "evil_pkg").exists()
+
+
+@pytest.mark.xfail(strict=True, reason="the proxy's default gate does not consult the verdict DB's advisories yet")
+def test_install_stops_on_a_file_that_became_known_malicious(project: Project) -> None:
+    # Locked and installed while nobody knew; then an advisory arrives (OSV, as published
+    # by OpenSSF malicious-packages) and a fresh environment is installed from the lock.
+    assert project.poetry("add", "tidy-numbers").returncode == 0
+    subprocess.run(["rm", "-rf", str(project.dir / ".venv")], check=True)
+    venv = [str(project.venv / "bin" / "python"), "-m", "venv", "--without-pip", str(project.dir / ".venv")]
+    subprocess.run(venv, check=True)
+    advisory = project.root / "MAL-2099-1.json"
+    advisory.write_text(
+        '{"id": "MAL-2099-1", "summary": "Malicious code in tiny-helper (PyPI)", "affected": [{"package":'
+        ' {"ecosystem": "PyPI", "name": "tiny-helper"}, "versions": ["1.0"]}]}'
+    )
+    imported = subprocess.run(
+        [sys.executable, "-m", "safe_pip", "db", "import", str(advisory)],
+        env=project.env,
+        capture_output=True,
+        text=True,
+    )
+    assert imported.returncode == 0, imported.stderr
+    before = project.installed()
+    done = project.poetry("install")
+    assert done.returncode == 1
+    out = done.stdout + done.stderr
+    assert "safe-pip blocked tiny-helper (1.0)" in out and "known-malware" in out
+    assert project.installed() == before
