@@ -61,7 +61,7 @@ def run_once(argv: list[str], timeout: float) -> tuple[float, float, int | None,
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              stdin=subprocess.DEVNULL, timeout=timeout)
+                              stdin=subprocess.DEVNULL, timeout=timeout, env=evaluate.fresh_db_env())
         rc, err = proc.returncode, proc.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
     except subprocess.TimeoutExpired:
         rc, err = None, [f"timeout after {timeout:.0f}s"]

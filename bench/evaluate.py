@@ -37,11 +37,13 @@ Examples::
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -135,12 +137,22 @@ def limit_packages(items: list[Item], n: int) -> list[Item]:
 
 TOOL_SEEN: dict = {}  # the "tool" object of the first good scanner answer
 
+_DB_DIR = tempfile.TemporaryDirectory(prefix="safe-pip-bench-db-")
+_DB_COUNT = itertools.count()
+
+
+def fresh_db_env() -> dict[str, str]:
+    """The environment for one scanner process with its own empty verdict DB: every file
+    is analysed (no verdict cached by an earlier run or build) and the user's DB is
+    never touched."""
+    return {**os.environ, "SAFE_PIP_DB": os.path.join(_DB_DIR.name, f"v{next(_DB_COUNT)}.sqlite3")}
+
 
 def run_scanner(cmd: list[str], paths: list[str], timeout: float) -> tuple[list[dict] | None, str]:
     """Return (packages, error). packages is None when the call failed as a whole."""
     argv = [*cmd, "scan", "--format", "json", *paths]
     try:
-        proc = subprocess.run(argv, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(argv, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL, env=fresh_db_env())
     except FileNotFoundError:
         return None, f"scanner not found: {cmd[0]!r}"
     except subprocess.TimeoutExpired:

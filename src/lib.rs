@@ -7,9 +7,11 @@
 pub mod alerts;
 pub mod analysis;
 pub mod artifact;
+pub mod check;
 pub mod cli;
 pub mod db;
 pub mod finding;
+pub mod gate;
 pub mod hex;
 pub mod index;
 pub mod lockfile;
@@ -20,6 +22,9 @@ pub mod proxy;
 pub mod report;
 pub mod score;
 pub mod vet;
+
+#[cfg(test)]
+mod test_fixtures;
 
 #[cfg(feature = "python")]
 mod python_module;

@@ -79,12 +79,8 @@ fn vet_internal_rules_are_validated_from_flag_and_environment() {
     let (code, _, err) = run(&["vet", "--offline", "--internal", "acme-*=ftp://x/", "acme-utils"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("acme-*") && err.contains("hint:"), "{err}");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_safe-pip"))
-        .args(["vet", "--offline", "acme-utils"])
-        .env("SAFE_PIP_INTERNAL", "acme-*,bad name")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    let env = Env::new();
+    let out = env.command(&["vet", "--offline", "acme-utils"]).env("SAFE_PIP_INTERNAL", "acme-*,bad name").output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("bad name") && err.contains("SAFE_PIP_INTERNAL"), "{err}");

@@ -1,51 +1,14 @@
 //! `safe-pip db …` through the real binary, and the verdict DB shared by several real
 //! processes at once. Every test points SAFE_PIP_DB (and HOME) into its own temp dir.
 
+mod common;
+
+use common::{Env, s};
 use safe_pip::db::{ANALYSIS_VERSION, Db, NewVerdict};
 use safe_pip::policy::{Action, Decision};
 use safe_pip::score::{Risk, RiskLevel};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env { dir: tempfile::tempdir().expect("temp dir") }
-    }
-
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("data/verdicts.sqlite3")
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_safe-pip"));
-        c.args(args)
-            .env("SAFE_PIP_DB", self.db())
-            .env("HOME", self.dir.path())
-            .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
-            .env("NO_COLOR", "1");
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = self.command(args).output().expect("run safe-pip");
-        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
-    }
-
-    fn write(&self, rel: &str, content: &str) -> PathBuf {
-        let p = self.dir.path().join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&p, content).expect("write");
-        p
-    }
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 temp path")
-}
 
 fn sha(i: u64) -> String {
     format!("{i:064x}")

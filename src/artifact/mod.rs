@@ -40,7 +40,7 @@ pub enum Container {
 
 /// Limits that keep reading bounded; exceeding one is reported as
 /// `archive-limit-exceeded` (fail closed).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Sum of uncompressed member sizes.
     pub max_total_bytes: u64,

@@ -1,8 +1,11 @@
 //! Command-line interface: clap definitions and dispatch. Each command lives in its own
 //! file and gets parsed arguments; no analysis logic here.
 
+mod check;
 mod db;
+mod db_flags;
 mod explain;
+mod index_flags;
 mod proxy;
 mod scan;
 mod vet;
@@ -39,6 +42,8 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Vet packages before adding them: name, registry facts and code of a release.
     Vet(vet::VetArgs),
+    /// Check a lockfile offline: every pinned file judged from the verdict DB.
+    Check(check::CheckArgs),
     /// Explain an alert: what it means, why it matters, what to do.
     Explain(explain::ExplainArgs),
     /// Look after the verdict DB: path, check, stats, prune, reset, import, export.
@@ -67,6 +72,7 @@ where
     match cli.command {
         Command::Scan(args) => scan::run(args, cli.color),
         Command::Vet(args) => vet::run(args, cli.color),
+        Command::Check(args) => check::run(args, cli.color),
         Command::Explain(args) => explain::run(args, cli.color),
         Command::Db(args) => db::run(args, cli.color),
         Command::Proxy(args) => proxy::run(args),

@@ -1,5 +1,6 @@
 //! `safe-pip scan`: analyse files or directories and report verdicts.
 
+use super::db_flags::{DbFlags, print_gate_error};
 use super::{exit, print_error};
 use crate::artifact::Limits;
 use crate::pipeline::{self, ScanOptions};
@@ -36,6 +37,8 @@ pub struct ScanArgs {
     /// Largest total uncompressed size read per archive, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 4096)]
     pub max_total_mb: u64,
+    #[command(flatten)]
+    pub db: DbFlags,
 }
 
 pub fn run(args: ScanArgs, color: ColorChoice) -> i32 {
@@ -43,28 +46,37 @@ pub fn run(args: ScanArgs, color: ColorChoice) -> i32 {
         limits: Limits { max_member_bytes: args.max_member_mb << 20, max_total_bytes: args.max_total_mb << 20, ..Limits::default() },
         ..ScanOptions::default()
     };
-    let scan = || pipeline::scan(&args.paths, &opts);
-    let result = match args.jobs {
-        Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build() {
-            Ok(pool) => pool.install(scan),
-            Err(e) => {
-                print_error(&format!("cannot start {n} worker threads: {e}"), "try a smaller --jobs");
-                return exit::ERROR;
-            }
-        },
-        None => scan(),
-    };
-    let reports = match result {
-        Ok(r) => r,
+    let targets = match pipeline::collect_targets(&args.paths) {
+        Ok(t) => t,
         Err(e) => {
             print_error(&e.to_string(), e.hint());
             return exit::ERROR;
         }
     };
-    if reports.is_empty() {
+    if targets.is_empty() {
         print_error("no package files found", "pass .tar.gz/.zip/.whl/.egg files, a folder holding them, or an unpacked package directory");
         return exit::ERROR;
     }
+    let Some(gate) = args.db.open_gate(opts) else { return exit::ERROR };
+    let judge = || gate.judge_paths(&targets);
+    let result = match args.jobs {
+        Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build() {
+            Ok(pool) => pool.install(judge),
+            Err(e) => {
+                print_error(&format!("cannot start {n} worker threads: {e}"), "try a smaller --jobs");
+                return exit::ERROR;
+            }
+        },
+        None => judge(),
+    };
+    // Fail closed: a DB that cannot be read or written is an error, never a skipped check.
+    let reports: Vec<_> = match result {
+        Ok(judged) => judged.into_iter().map(|j| j.report).collect(),
+        Err(e) => {
+            print_gate_error(&e, "or scan without the DB: --no-db");
+            return exit::ERROR;
+        }
+    };
     let text = match args.format {
         ScanFormat::Json => report::json::render(&reports),
         ScanFormat::Terminal => report::terminal::render(&reports, &TerminalOptions { color: color.enabled(), verbose: args.verbose }),

@@ -1,9 +1,10 @@
 //! `safe-pip vet NAME[==VERSION]…`: vet packages before adding them.
 
+use super::db_flags::DbFlags;
+use super::index_flags::IndexFlags;
 use super::{exit, print_error};
 use crate::analysis::metadata::MetadataPolicy;
 use crate::analysis::names::InternalPolicy;
-use crate::index::{DiscoveryInputs, IndexClient, discover};
 use crate::pipeline::ScanOptions;
 use crate::report::ColorChoice;
 use crate::vet::{self, VetOptions, VetRequest, VetStatus};
@@ -28,12 +29,8 @@ pub struct VetArgs {
     /// Check names only, with no network access (registry and code stay unverified).
     #[arg(long)]
     pub offline: bool,
-    /// Base URL of the Python Package Index (default: pip's configuration, else PyPI).
-    #[arg(long, short = 'i', value_name = "URL")]
-    pub index_url: Option<String>,
-    /// Extra index URLs, as pip's --extra-index-url.
-    #[arg(long, value_name = "URL")]
-    pub extra_index_url: Vec<String>,
+    #[command(flatten)]
+    pub index: IndexFlags,
     /// Releases younger than this many days are flagged (release-too-new).
     #[arg(long, value_name = "DAYS")]
     pub min_release_age: Option<u32>,
@@ -44,6 +41,8 @@ pub struct VetArgs {
     pub internal: Vec<String>,
     #[arg(long, value_enum, default_value_t = VetFormat::Terminal)]
     pub format: VetFormat,
+    #[command(flatten)]
+    pub db: DbFlags,
 }
 
 pub fn run(args: VetArgs, color: ColorChoice) -> i32 {
@@ -67,34 +66,18 @@ pub fn run(args: VetArgs, color: ColorChoice) -> i32 {
     let client = if args.offline {
         None
     } else {
-        let mut pip_args = vec!["install".to_string()];
-        if let Some(u) = &args.index_url {
-            pip_args.extend(["--index-url".into(), u.clone()]);
-        }
-        for u in &args.extra_index_url {
-            pip_args.extend(["--extra-index-url".into(), u.clone()]);
-        }
-        let settings = match discover(&DiscoveryInputs::from_process(&pip_args)) {
-            Ok(s) => s,
-            Err(e) => {
-                print_error(&e.to_string(), &e.hint());
-                return exit::ERROR;
-            }
-        };
-        match IndexClient::new(&settings) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                print_error(&e.to_string(), &e.hint());
-                return exit::ERROR;
-            }
+        match args.index.client() {
+            Some(c) => Some(c),
+            None => return exit::ERROR,
         }
     };
+    let Some(gate) = args.db.open_gate(ScanOptions::default()) else { return exit::ERROR };
     let mut metadata = MetadataPolicy::default();
     if let Some(d) = args.min_release_age {
         metadata.min_release_age_days = d;
     }
     let now_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-    let opts = VetOptions { client: client.as_ref(), scan: ScanOptions::default(), metadata, internal, now_unix };
+    let opts = VetOptions { client: client.as_ref(), gate: &gate, metadata, internal, now_unix };
     // Names are vetted concurrently: most of the time goes to the network.
     let reports: Vec<_> = std::thread::scope(|s| {
         let handles: Vec<_> = requests.iter().map(|r| s.spawn(|| vet::vet(r, &opts))).collect();

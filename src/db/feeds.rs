@@ -15,6 +15,7 @@ use crate::finding::Finding;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
@@ -421,46 +422,33 @@ impl Db {
     pub fn advisories_for(&self, name: &str) -> Result<Vec<Advisory>, DbError> {
         let norm = normalize(name);
         let rows = self.read("read advisories", |c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT a.id, p.name, a.summary, a.modified, p.all_versions, p.versions, p.ranges, a.source
-                 FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id
-                 WHERE p.name = ?1 ORDER BY a.id",
-            )?;
-            let rows = stmt.query_map([&norm], |r| {
-                let versions: String = r.get(5)?;
-                let ranges: String = r.get(6)?;
-                Ok((
-                    Advisory {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        summary: r.get(2)?,
-                        modified: r.get(3)?,
-                        all_versions: r.get(4)?,
-                        versions: Vec::new(),
-                        ranges: Vec::new(),
-                        source: r.get(7)?,
-                    },
-                    versions,
-                    ranges,
-                ))
-            })?;
+            let mut stmt = c.prepare_cached(&format!("{ADVISORY_SELECT} WHERE p.name = ?1 ORDER BY a.id"))?;
+            let rows = stmt.query_map([&norm], advisory_row)?;
             rows.collect::<rusqlite::Result<Vec<_>>>()
         })?;
-        Ok(rows
-            .into_iter()
-            .map(|(mut a, versions, ranges)| {
-                // Unreadable version data must not hide an entry: it then covers every
-                // version (fail closed).
-                match (serde_json::from_str(&versions), serde_json::from_str(&ranges)) {
-                    (Ok(v), Ok(r)) => {
-                        a.versions = v;
-                        a.ranges = r;
-                    }
-                    _ => a.all_versions = true,
-                }
-                a
-            })
-            .collect())
+        Ok(rows.into_iter().map(decode_advisory).collect())
+    }
+
+    /// The advisories of many projects in one query (a lockfile check), keyed by the PEP
+    /// 503 normalised name; projects without advisories are absent.
+    pub fn advisories_for_names<S: AsRef<str>>(&self, names: &[S]) -> Result<HashMap<String, Vec<Advisory>>, DbError> {
+        let mut norms: Vec<String> = names.iter().map(|n| normalize(n.as_ref())).collect();
+        norms.sort();
+        norms.dedup();
+        if norms.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let keys = serde_json::to_string(&norms).map_err(|e| DbError::InvalidInput { what: "name list", detail: e.to_string() })?;
+        let rows = self.read("read advisories", |c| {
+            let mut stmt = c.prepare_cached(&format!("{ADVISORY_SELECT} WHERE p.name IN (SELECT value FROM json_each(?1)) ORDER BY a.id"))?;
+            let rows = stmt.query_map([&keys], advisory_row)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+        })?;
+        let mut out: HashMap<String, Vec<Advisory>> = HashMap::new();
+        for a in rows.into_iter().map(decode_advisory) {
+            out.entry(a.name.clone()).or_default().push(a);
+        }
+        Ok(out)
     }
 
     /// The first advisory listing `name` at `version` as malware (`None` version: only
@@ -488,6 +476,40 @@ impl Db {
     pub(crate) fn store_advisories(&self, advisories: Vec<Advisory>) -> Result<usize, DbError> {
         Ok(self.store_collected(Collected { store: advisories, ..Collected::default() })?.advisories)
     }
+}
+
+const ADVISORY_SELECT: &str = "SELECT a.id, p.name, a.summary, a.modified, p.all_versions, p.versions, p.ranges, a.source
+     FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id";
+
+/// A row of [`ADVISORY_SELECT`] with its version data still as JSON text.
+fn advisory_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Advisory, String, String)> {
+    Ok((
+        Advisory {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            summary: r.get(2)?,
+            modified: r.get(3)?,
+            all_versions: r.get(4)?,
+            versions: Vec::new(),
+            ranges: Vec::new(),
+            source: r.get(7)?,
+        },
+        r.get(5)?,
+        r.get(6)?,
+    ))
+}
+
+fn decode_advisory((mut a, versions, ranges): (Advisory, String, String)) -> Advisory {
+    // Unreadable version data must not hide an entry: it then covers every version
+    // (fail closed).
+    match (serde_json::from_str(&versions), serde_json::from_str(&ranges)) {
+        (Ok(v), Ok(r)) => {
+            a.versions = v;
+            a.ranges = r;
+        }
+        _ => a.all_versions = true,
+    }
+    a
 }
 
 fn read_capped_file(f: std::fs::File) -> Result<Vec<u8>, String> {
@@ -623,6 +645,22 @@ mod tests {
         let report = db.import_osv(&pypi.join("MAL-2023-7.json")).expect("import");
         assert_eq!(report.withdrawn, 1);
         assert!(db.known_malware("reqeusts", Some("2.31.0")).expect("query").is_none());
+    }
+
+    #[test]
+    fn advisories_of_many_names_in_one_query() {
+        let (dir, db) = temp_db();
+        for (id, name) in [("MAL-1", "Evil_One"), ("MAL-2", "evil-two"), ("MAL-3", "evil-two")] {
+            let p = dir.path().join(format!("{id}.json"));
+            std::fs::write(&p, mal(id, name, ALL)).expect("write");
+            db.import_osv(&p).expect("import");
+        }
+        let got = db.advisories_for_names(&["evil.one", "EVIL_TWO", "clean", "evil-two"]).expect("query");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got["evil-one"].iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), vec!["MAL-1"]);
+        assert_eq!(got["evil-two"].iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), vec!["MAL-2", "MAL-3"]);
+        assert_eq!(got["evil-two"], db.advisories_for("evil-two").expect("query"));
+        assert!(db.advisories_for_names::<&str>(&[]).expect("empty").is_empty());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! `vet`: the organisation standard's vetting report for a package *before* it is added.
 //! Name check first (works offline), then registry facts, then the release's files,
-//! fetched with their hashes verified and scanned like any other file. One report per
-//! requested package: risk, alerts, behaviour, history, similar packages, recommendation.
+//! fetched with their hashes verified and judged through the [`Gate`] (verdict DB first,
+//! recorded after analysis). One report per requested package: risk, alerts, behaviour,
+//! history, releases seen before (verdict DB), similar packages, recommendation.
 
 mod render;
 
@@ -11,9 +12,9 @@ use crate::alerts::{AlertId, Category};
 use crate::analysis::metadata::{self, History, MetadataPolicy, RegistryFacts, ReleaseFact};
 use crate::analysis::names::{self, InternalPolicy, Squat};
 use crate::finding::{ExecContext, Finding};
+use crate::gate::{Gate, GateError};
 use crate::index::simple::{FileEntry, ProjectPage};
 use crate::index::{IndexClient, IndexError};
-use crate::pipeline::{self, ScanOptions};
 use crate::policy::{Action, Decision};
 use crate::score::{self, Risk};
 use serde::Serialize;
@@ -84,6 +85,20 @@ pub struct Behaviour {
     pub example: String,
 }
 
+/// A release analysed earlier (verdict DB scan history).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SeenRelease {
+    pub version: Option<String>,
+    /// The strictest verdict among its files when they were analysed.
+    pub verdict: String,
+    pub files: usize,
+    /// Unix seconds of the latest analysis.
+    pub last_scanned: i64,
+}
+
+/// Releases shown under "seen before".
+const SEEN_SHOWN: usize = 10;
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Similar {
     pub name: String,
@@ -105,6 +120,8 @@ pub struct VetReport {
     pub files: Vec<ScannedFile>,
     pub behaviour: Vec<Behaviour>,
     pub history: Option<History>,
+    /// Releases of this project the verdict DB saw analysed before this run, newest first.
+    pub seen: Vec<SeenRelease>,
     pub similar: Vec<Similar>,
     pub recommendation: String,
 }
@@ -119,7 +136,8 @@ impl VetReport {
 pub struct VetOptions<'a> {
     /// `None` when offline: only the name is checked.
     pub client: Option<&'a IndexClient>,
-    pub scan: ScanOptions,
+    /// Files are judged here (verdict DB first); its policy decides the package.
+    pub gate: &'a Gate,
     pub metadata: MetadataPolicy,
     /// Internal project names (dependency confusion); checked on every configured index.
     pub internal: InternalPolicy,
@@ -140,15 +158,22 @@ pub fn vet(req: &VetRequest, opts: &VetOptions) -> VetReport {
         status: VetStatus::Checked,
         popularity_rank: rank,
         risk: score::score(&[]),
-        decision: opts.scan.policy.decide(&[]),
+        decision: opts.gate.decide(Some(&req.name), req.version.as_deref(), &[]),
         findings: Vec::new(),
         files: Vec::new(),
         behaviour: Vec::new(),
         history: None,
+        seen: Vec::new(),
         similar,
         recommendation: String::new(),
     };
+    // Read before this run's files are recorded: what was seen *before*.
+    match opts.gate.history(&req.name) {
+        Ok(h) => report.seen = seen_releases(&h),
+        Err(e) => report.status = gate_error(e),
+    }
     match opts.client {
+        _ if matches!(report.status, VetStatus::Error { .. }) => {}
         None => {
             report.status = VetStatus::Unverified { reason: "offline: only the name was checked; registry facts and code were not".into() };
         }
@@ -165,9 +190,15 @@ pub fn vet(req: &VetRequest, opts: &VetOptions) -> VetReport {
             Err(status) => report.status = status,
         },
     }
+    // Imported known-malware advisories apply offline too.
+    match opts.gate.known_malware(&req.name, report.version.as_deref()) {
+        Ok(Some(f)) if !findings.contains(&f) => findings.push(f),
+        Ok(_) => {}
+        Err(e) => report.status = gate_error(e),
+    }
     crate::analysis::sort_findings(&mut findings);
     report.risk = score::score(&findings);
-    report.decision = opts.scan.policy.decide(&findings);
+    report.decision = opts.gate.decide(Some(&report.name), report.version.as_deref(), &findings);
     report.behaviour = behaviour(&findings);
     report.findings = findings;
     report.recommendation = recommendation(&report, squat.as_ref());
@@ -227,11 +258,21 @@ fn check_registry_and_code(
         if entry.size.is_some_and(|s| s > MAX_DOWNLOAD_BYTES) {
             continue;
         }
-        let downloaded = client.download(entry, MAX_DOWNLOAD_BYTES).map_err(index_error)?;
-        let r = pipeline::scan_bytes(&entry.filename, &downloaded.bytes, Vec::new(), &opts.scan);
+        // A file the DB already judged (by the hash the index advertises) is not fetched.
+        let known = match entry.hashes.get("sha256") {
+            Some(sha) => opts.gate.lookup(sha, &entry.filename).map_err(gate_error)?,
+            None => None,
+        };
+        let r = match known {
+            Some(r) => r,
+            None => {
+                let downloaded = client.download(entry, MAX_DOWNLOAD_BYTES).map_err(index_error)?;
+                opts.gate.judge_bytes(&entry.filename, &downloaded.bytes, Some(&page.url), Vec::new()).map_err(gate_error)?
+            }
+        };
         // Name and metadata alerts are the project's; keep the code's own here.
         let code: Vec<Finding> = r.findings.into_iter().filter(|f| f.alert != AlertId::Typosquat).collect();
-        files.push(ScannedFile { filename: entry.filename.clone(), sha256: Some(downloaded.sha256.clone()), verdict: r.decision.verdict, score: r.risk.score, alerts: code.len() });
+        files.push(ScannedFile { filename: entry.filename.clone(), sha256: r.sha256.clone(), verdict: r.decision.verdict, score: r.risk.score, alerts: code.len() });
         for mut f in code {
             if !f.file.is_empty() && !f.file.starts_with(&entry.filename) {
                 f.file = format!("{}:{}", entry.filename, f.file);
@@ -240,6 +281,38 @@ fn check_registry_and_code(
         }
     }
     Ok((facts, files))
+}
+
+fn gate_error(e: GateError) -> VetStatus {
+    VetStatus::Error { message: e.to_string(), hint: format!("{} (or vet without the DB: --no-db)", e.hint()) }
+}
+
+/// The scan history grouped by release: newest first, each file counted once at its
+/// latest analysis.
+fn seen_releases(history: &[crate::db::HistoryEntry]) -> Vec<SeenRelease> {
+    let rank = |v: &str| match v {
+        "block" => 2,
+        "warn" => 1,
+        _ => 0,
+    };
+    let mut out: Vec<SeenRelease> = Vec::new();
+    let mut files_seen: BTreeSet<&str> = BTreeSet::new();
+    for e in history {
+        if !files_seen.insert(e.sha256.as_str()) {
+            continue;
+        }
+        match out.iter_mut().find(|s| s.version == e.version) {
+            Some(s) => {
+                s.files += 1;
+                if rank(&e.verdict) > rank(&s.verdict) {
+                    s.verdict = e.verdict.clone();
+                }
+            }
+            None => out.push(SeenRelease { version: e.version.clone(), verdict: e.verdict.clone(), files: 1, last_scanned: e.scanned_at }),
+        }
+    }
+    out.truncate(SEEN_SHOWN);
+    out
 }
 
 fn index_error(e: IndexError) -> VetStatus {

@@ -83,6 +83,14 @@ pub fn render_terminal(reports: &[VetReport], color: bool) -> String {
             let cadence = h.median_days_between_releases.map(|d| format!(", a release every ~{d:.0} days (median)")).unwrap_or_default();
             let _ = writeln!(out, "    {} in the last year{cadence}", h.releases_last_year);
         }
+        if !r.seen.is_empty() {
+            let _ = writeln!(out, "\n  {}", paint("1", "Seen before (verdict DB)"));
+            for s in &r.seen {
+                let version = s.version.as_deref().unwrap_or("(no version)");
+                let when = crate::analysis::metadata::time::format_date(s.last_scanned);
+                let _ = writeln!(out, "    {version}  {} · {} file(s) · last analysed {when}", s.verdict, s.files);
+            }
+        }
         if !r.files.is_empty() {
             let _ = writeln!(out, "\n  {}", paint("1", "Files scanned (sha256 verified)"));
             for f in &r.files {

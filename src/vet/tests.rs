@@ -1,30 +1,17 @@
 //! vet against a local index served on 127.0.0.1 by the test, with packages built here.
 
 use super::*;
+use crate::gate::Gate;
 use crate::index::IndexSettings;
+use crate::pipeline::ScanOptions;
 use crate::index::tests::server::{Reply, TestServer};
 use sha2::{Digest, Sha256};
+use crate::test_fixtures::{CANARY_SETUP, CLEAN_INIT, CLEAN_SETUP, sdist};
 use std::sync::Arc;
 
 const DAY: i64 = 86_400;
 /// A fixed "now" so the registry rules are deterministic.
 const NOW: i64 = 1_790_000_000;
-
-fn sdist(name: &str, version: &str, files: &[(&str, &str)]) -> Vec<u8> {
-    let root = format!("{name}-{version}");
-    let mut b = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default()));
-    let pkg_info = format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n");
-    let mut all = vec![("PKG-INFO", pkg_info.as_str())];
-    all.extend_from_slice(files);
-    for (p, c) in all {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(c.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        b.append_data(&mut h, format!("{root}/{p}"), c.as_bytes()).unwrap();
-    }
-    b.into_inner().unwrap().finish().unwrap()
-}
 
 fn iso(t: i64) -> String {
     let days = t.div_euclid(DAY);
@@ -103,7 +90,8 @@ fn serve(projects: Vec<Project>) -> TestServer {
 
 fn vet_on(server: &TestServer, spec: &str) -> VetReport {
     let client = IndexClient::new(&IndexSettings::for_index(&server.url("/simple/"))).unwrap().with_backoff(std::time::Duration::from_millis(1));
-    let opts = VetOptions { client: Some(&client), scan: ScanOptions::default(), metadata: MetadataPolicy::default(), internal: InternalPolicy::default(), now_unix: NOW };
+    let gate = Gate::without_db(ScanOptions::default());
+    let opts = VetOptions { client: Some(&client), gate: &gate, metadata: MetadataPolicy::default(), internal: InternalPolicy::default(), now_unix: NOW };
     vet(&VetRequest::parse(spec).unwrap(), &opts)
 }
 
@@ -111,9 +99,6 @@ fn ids(r: &VetReport) -> Vec<&'static str> {
     r.findings.iter().map(|f| f.alert.id()).collect()
 }
 
-const CLEAN_SETUP: &str = "from setuptools import setup\nsetup(name='tidy-numbers', version='3.1.0', packages=['tidy_numbers'])\n";
-const CLEAN_INIT: &str = "def mean(xs):\n    xs = list(xs)\n    return sum(xs) / len(xs) if xs else 0.0\n";
-const CANARY_SETUP: &str = "import urllib.request\nfrom setuptools import setup\nurllib.request.urlopen('http://127.0.0.1:9/canary')\nsetup(name='canary-pkg', version='1.0')\n";
 
 #[test]
 fn healthy_package_is_checked_and_allowed_with_history() {
@@ -195,7 +180,8 @@ fn unknown_project_and_unreachable_index_are_never_allowed() {
     let mut settings = IndexSettings::for_index(&dead);
     settings.retries = 0;
     let client = IndexClient::new(&settings).unwrap().with_backoff(std::time::Duration::from_millis(1));
-    let opts = VetOptions { client: Some(&client), scan: ScanOptions::default(), metadata: MetadataPolicy::default(), internal: InternalPolicy::default(), now_unix: NOW };
+    let gate = Gate::without_db(ScanOptions::default());
+    let opts = VetOptions { client: Some(&client), gate: &gate, metadata: MetadataPolicy::default(), internal: InternalPolicy::default(), now_unix: NOW };
     let r = vet(&VetRequest::parse("tidy-numbers").unwrap(), &opts);
     match &r.status {
         VetStatus::Error { message, hint } => {
@@ -209,7 +195,8 @@ fn unknown_project_and_unreachable_index_are_never_allowed() {
 
 #[test]
 fn offline_checks_the_name_only() {
-    let opts = VetOptions { client: None, scan: ScanOptions::default(), metadata: MetadataPolicy::default(), internal: InternalPolicy::default(), now_unix: NOW };
+    let gate = Gate::without_db(ScanOptions::default());
+    let opts = VetOptions { client: None, gate: &gate, metadata: MetadataPolicy::default(), internal: InternalPolicy::default(), now_unix: NOW };
     let squat = vet(&VetRequest::parse("djang0").unwrap(), &opts);
     assert_eq!(squat.decision.verdict, Action::Block);
     assert_eq!(squat.similar[0].name, "django");
@@ -244,7 +231,8 @@ fn vet_on_both(public: &TestServer, internal: &TestServer, rules: &[String], spe
     settings.retries = 0;
     let client = IndexClient::new(&settings).unwrap().with_backoff(std::time::Duration::from_millis(1));
     let internal = InternalPolicy::from_flags(rules).unwrap();
-    let opts = VetOptions { client: Some(&client), scan: ScanOptions::default(), metadata: MetadataPolicy::default(), internal, now_unix: NOW };
+    let gate = Gate::without_db(ScanOptions::default());
+    let opts = VetOptions { client: Some(&client), gate: &gate, metadata: MetadataPolicy::default(), internal, now_unix: NOW };
     vet(&VetRequest::parse(spec).unwrap(), &opts)
 }
 
@@ -347,7 +335,8 @@ fn every_metadata_alert_fires_through_the_local_index() {
     let server = serve(projects);
     let client = IndexClient::new(&IndexSettings::for_index(&server.url("/simple/"))).unwrap().with_backoff(std::time::Duration::from_millis(1));
     let vet_with = |name: &str, metadata: MetadataPolicy| {
-        let opts = VetOptions { client: Some(&client), scan: ScanOptions::default(), metadata, internal: InternalPolicy::default(), now_unix: NOW };
+        let gate = Gate::without_db(ScanOptions::default());
+        let opts = VetOptions { client: Some(&client), gate: &gate, metadata, internal: InternalPolicy::default(), now_unix: NOW };
         vet(&VetRequest::parse(name).unwrap(), &opts)
     };
     for (alert, name, _, _, _, policy) in &cases {
@@ -382,4 +371,47 @@ fn pinned_release_without_its_own_json_document_keeps_project_facts() {
     assert_eq!(r.version.as_deref(), Some("3.1.0"));
     let found = ids(&r);
     assert!(!found.contains(&"license-missing") && !found.contains(&"limited-documentation"), "{found:?}");
+}
+
+#[test]
+fn files_are_judged_through_the_db_and_releases_seen_before_are_listed() {
+    let server = serve(vec![Project {
+        name: "tidy-numbers",
+        summary: "Small arithmetic helpers",
+        releases: vec![("3.0.0", NOW - 300 * DAY), ("3.1.0", NOW - 40 * DAY)],
+        sdist: sdist("tidy-numbers", "3.1.0", &[("setup.py", CLEAN_SETUP), ("tidy_numbers/__init__.py", CLEAN_INIT)]),
+        lie_about_hash: false,
+        page_patch: None,
+        json_patch: None,
+    }]);
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("v.sqlite3");
+    let gate = Gate::open(Some(&db_path), ScanOptions::default()).unwrap();
+    let client = IndexClient::new(&IndexSettings::for_index(&server.url("/simple/"))).unwrap().with_backoff(std::time::Duration::from_millis(1));
+    let req = VetRequest::parse("tidy-numbers").unwrap();
+    let downloads = || server.requests().iter().filter(|r| r.path.starts_with("/files/")).count();
+
+    let opts = VetOptions { client: Some(&client), gate: &gate, metadata: MetadataPolicy::default(), internal: InternalPolicy::default(), now_unix: NOW };
+    let first = vet(&req, &opts);
+    assert_eq!(first.status, VetStatus::Checked, "{:?}", first.status);
+    assert!(first.seen.is_empty(), "{:?}", first.seen);
+    assert_eq!(downloads(), 1);
+
+    let second = vet(&req, &opts);
+    assert_eq!(downloads(), 1, "the DB knew the file by the hash the index advertises");
+    assert_eq!(second.decision, first.decision);
+    assert_eq!(second.files[0].sha256, first.files[0].sha256);
+    assert_eq!(second.seen.len(), 1);
+    assert_eq!((second.seen[0].version.as_deref(), second.seen[0].verdict.as_str(), second.seen[0].files), (Some("3.1.0"), "allow", 1));
+    assert!(render_terminal(&[second], false).contains("Seen before (verdict DB)"));
+
+    // An advisory imported later blocks the release, offline too.
+    let osv = r#"{"id": "MAL-2099-9", "affected": [{"package": {"ecosystem": "PyPI", "name": "tidy-numbers"}, "versions": ["3.1.0"]}]}"#;
+    crate::db::Db::open(&db_path).unwrap().import_osv_bytes(osv.as_bytes(), "test").unwrap();
+    let offline = VetOptions { client: None, gate: &gate, metadata: MetadataPolicy::default(), internal: InternalPolicy::default(), now_unix: NOW };
+    let r = vet(&VetRequest::parse("tidy-numbers==3.1.0").unwrap(), &offline);
+    assert_eq!(r.decision.verdict, Action::Block, "{:?}", ids(&r));
+    assert!(ids(&r).contains(&"known-malware"));
+    let online = vet(&req, &opts);
+    assert_eq!(online.decision.verdict, Action::Block, "{:?}", ids(&online));
 }

@@ -58,11 +58,56 @@ def mean(values):
     return sum(values) / len(values) if values else 0.0
 "#;
 
-pub fn run(args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_safe-pip"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run safe-pip");
+/// An isolated environment for the real binary: the verdict DB (SAFE_PIP_DB), HOME and
+/// the XDG folders all point into one temp dir, so no test touches the user's DB or config.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("data/verdicts.sqlite3")
+    }
+
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_safe-pip"));
+        c.args(args)
+            .env("SAFE_PIP_DB", self.db())
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("xdg/data"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("xdg/config"))
+            .env("NO_COLOR", "1");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        output(self.command(args))
+    }
+
+    pub fn write(&self, rel: &str, content: &str) -> PathBuf {
+        let p = self.dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, content).expect("write");
+        p
+    }
+}
+
+/// Exit code, stdout and stderr of a finished command.
+pub fn output(mut c: std::process::Command) -> (i32, String, String) {
+    let out = c.output().expect("run safe-pip");
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// Runs the binary in a fresh isolated [`Env`] (its own empty verdict DB).
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    Env::new().run(args)
+}
+
+/// A path as `&str` (temp paths are UTF-8).
+pub fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 temp path")
 }

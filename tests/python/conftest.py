@@ -34,6 +34,18 @@ setup(name="tidy-numbers", version="1.0", packages=["tidy_numbers"])
 """
 
 
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> pathlib.Path:
+    """Every test gets its own verdict DB, HOME and XDG folders: nothing reads or writes the
+    user's DB or configuration (the CLI runs inherit this environment)."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("SAFE_PIP_DB", str(home / "verdicts.sqlite3"))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
+    return home
+
+
 def build_sdist(directory: pathlib.Path, name: str, version: str, files: dict[str, str]) -> pathlib.Path:
     root = f"{name}-{version}"
     files = {"PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n", **files}

@@ -1,0 +1,343 @@
+//! `check`: is every file a lockfile pins already known to be acceptable? Offline: each
+//! pinned file is looked up by its sha256 in the verdict DB (one batched query for the
+//! whole lockfile) and judged under the current policy; imported known-malware advisories
+//! are matched by name and version (they block even without any verdict). Nothing is sent
+//! over the network unless `--fetch` is given, which downloads the exact locked files
+//! that are missing (hash-verified) and runs them through the [`Gate`].
+//!
+//! A package's result is the worst of its files: blocked > error > unverified > warned >
+//! allowed. The installer picks one of the locked files by platform, which `check` cannot
+//! know, so one unknown file makes the package unverified (reported with counts). Entries
+//! without a pinned file hash (requirements without `--hash`, VCS checkouts, local paths,
+//! unpinned versions) are unverified with the reason.
+
+mod fetch;
+mod render;
+
+pub use render::{render_json, render_terminal};
+
+use crate::finding::Finding;
+use crate::gate::{Gate, GateError};
+use crate::index::IndexClient;
+use crate::lockfile::{LockFormat, LockWarning, LockedPackage, Lockfile, Source};
+use crate::pipeline::PackageReport;
+use crate::policy::Action;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// How a package or file came out, worst last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Allowed,
+    Warned,
+    Unverified,
+    Error,
+    Blocked,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Allowed => "allowed",
+            Status::Warned => "warned",
+            Status::Unverified => "unverified",
+            Status::Error => "error",
+            Status::Blocked => "blocked",
+        }
+    }
+
+    fn of(verdict: Action) -> Status {
+        match verdict {
+            Action::Allow => Status::Allowed,
+            Action::Warn => Status::Warned,
+            Action::Block => Status::Blocked,
+        }
+    }
+}
+
+pub struct CheckOptions<'a> {
+    /// What an unverified package means: `Block` (the default) makes the exit code 3;
+    /// `Warn` / `Allow` report it without failing.
+    pub unverified: Action,
+    /// `--fetch`: the index to fill the gaps from. `None`: offline, nothing is sent.
+    pub fetch: Option<&'a IndexClient>,
+}
+
+impl Default for CheckOptions<'_> {
+    fn default() -> Self {
+        CheckOptions { unverified: Action::Block, fetch: None }
+    }
+}
+
+/// One locked file of a package.
+#[derive(Clone, Debug)]
+pub struct FileCheck {
+    pub filename: Option<String>,
+    pub url: Option<String>,
+    /// Lower-case hex, when the lockfile pins one.
+    pub sha256: Option<String>,
+    pub status: Status,
+    pub reason: String,
+    /// For errors: what to do.
+    pub hint: Option<String>,
+    /// The verdict, when the file is known (from the DB or fetched).
+    pub report: Option<PackageReport>,
+    /// Downloaded and judged by `--fetch` in this run.
+    pub fetched: bool,
+}
+
+/// One lockfile entry.
+#[derive(Clone, Debug)]
+pub struct PackageCheck {
+    pub name: String,
+    pub version: Option<String>,
+    pub lockfile: PathBuf,
+    /// `file:line` of the entry.
+    pub location: String,
+    pub source: Source,
+    pub status: Status,
+    pub reason: String,
+    pub hint: Option<String>,
+    /// Known-malware advisory first, then the alerts of the files that decided the status.
+    pub alerts: Vec<Finding>,
+    pub files: Vec<FileCheck>,
+    advisory: Option<Finding>,
+}
+
+impl PackageCheck {
+    /// Files per status.
+    pub fn count(&self, s: Status) -> usize {
+        self.files.iter().filter(|f| f.status == s).count()
+    }
+}
+
+/// One lockfile that was read.
+#[derive(Clone, Debug)]
+pub struct LockfileSummary {
+    pub path: PathBuf,
+    pub format: LockFormat,
+    pub packages: usize,
+    pub warnings: Vec<LockWarning>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CheckReport {
+    pub lockfiles: Vec<LockfileSummary>,
+    pub packages: Vec<PackageCheck>,
+    pub unverified_action: Action,
+    pub fetched: bool,
+}
+
+impl CheckReport {
+    pub fn count(&self, s: Status) -> usize {
+        self.packages.iter().filter(|p| p.status == s).count()
+    }
+
+    /// 1 anything blocked, 2 an error, 3 anything unverified (when unverified blocks),
+    /// else 0.
+    pub fn exit_code(&self) -> i32 {
+        if self.count(Status::Blocked) > 0 {
+            1
+        } else if self.count(Status::Error) > 0 {
+            2
+        } else if self.count(Status::Unverified) > 0 && self.unverified_action == Action::Block {
+            3
+        } else {
+            0
+        }
+    }
+}
+
+/// Checks every installable entry of the lockfiles (the project itself and `-c`
+/// constraints are not installed and are skipped). A DB error is an `Err` (fail closed).
+pub fn check(lockfiles: &[Lockfile], gate: &Gate, opts: &CheckOptions) -> Result<CheckReport, GateError> {
+    let mut packages: Vec<PackageCheck> = lockfiles
+        .iter()
+        .flat_map(|l| l.packages.iter().filter(|p| installable(p)).map(move |p| new_package(l, p)))
+        .collect();
+
+    let shas: Vec<&str> = packages.iter().flat_map(|p| p.files.iter().filter_map(|f| f.sha256.as_deref())).collect();
+    let known = gate.lookup_many(&shas)?;
+    let names: Vec<&str> = packages.iter().map(|p| p.name.as_str()).collect();
+    let advisories = gate.advisories_for_names(&names)?;
+    for p in &mut packages {
+        let norm = crate::pep503::normalize_name(&p.name);
+        p.advisory = advisories.get(&norm).and_then(|list| list.iter().find(|a| a.affects(p.version.as_deref()))).map(|a| a.to_finding(p.version.as_deref()));
+        for f in &mut p.files {
+            match f.sha256.as_ref().and_then(|s| known.get(s)) {
+                Some(r) => f.judged(r.clone(), false),
+                None if f.sha256.is_some() => f.set(Status::Unverified, "not in the verdict DB"),
+                None => f.set(Status::Unverified, "the lockfile pins no sha256 for this file"),
+            }
+        }
+    }
+    if let Some(client) = opts.fetch {
+        fetch::fill(&mut packages, client, gate)?;
+    }
+    for p in &mut packages {
+        summarize(p);
+    }
+    Ok(CheckReport {
+        lockfiles: lockfiles
+            .iter()
+            .map(|l| LockfileSummary { path: l.path.clone(), format: l.format, packages: l.packages.iter().filter(|p| installable(p)).count(), warnings: l.warnings.clone() })
+            .collect(),
+        packages,
+        unverified_action: opts.unverified,
+        fetched: opts.fetch.is_some(),
+    })
+}
+
+/// The project itself (uv's root or virtual package, a local tree at the lockfile's own
+/// folder as `pip lock -e .` writes it) is not a dependency.
+fn installable(p: &LockedPackage) -> bool {
+    let own_folder = |path: &str| matches!(path.trim_end_matches('/'), "" | ".");
+    match &p.source {
+        Source::Virtual { .. } => false,
+        Source::Directory { path } | Source::Editable { path } => !p.root && !own_folder(path),
+        _ => !p.root,
+    }
+}
+
+fn new_package(lock: &Lockfile, p: &LockedPackage) -> PackageCheck {
+    let files = p
+        .files
+        .iter()
+        .map(|f| FileCheck {
+            filename: f.filename.clone().or_else(|| f.url.as_deref().and_then(last_segment)),
+            url: f.url.clone(),
+            sha256: f.sha256().map(str::to_ascii_lowercase),
+            status: Status::Unverified,
+            reason: String::new(),
+            hint: None,
+            report: None,
+            fetched: false,
+        })
+        .collect();
+    PackageCheck {
+        name: p.name.clone(),
+        version: p.version.clone(),
+        lockfile: lock.path.clone(),
+        location: lock.location_of(p),
+        source: p.source.clone(),
+        status: Status::Unverified,
+        reason: String::new(),
+        hint: None,
+        alerts: Vec::new(),
+        files,
+        advisory: None,
+    }
+}
+
+fn last_segment(url: &str) -> Option<String> {
+    let path = url.split(['?', '#']).next()?;
+    path.rsplit('/').next().filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+impl FileCheck {
+    /// The file name, else its pinned hash (requirements files name no files).
+    pub fn display_name(&self) -> String {
+        match (&self.filename, &self.sha256) {
+            (Some(n), _) => n.clone(),
+            (None, Some(sha)) => format!("sha256:{}…", &sha[..sha.len().min(12)]),
+            (None, None) => "a locked file".into(),
+        }
+    }
+
+    fn set(&mut self, status: Status, reason: impl Into<String>) {
+        self.status = status;
+        self.reason = reason.into();
+    }
+
+    fn judged(&mut self, report: PackageReport, fetched: bool) {
+        self.set(Status::of(report.decision.verdict), report.decision.reason.clone());
+        self.report = Some(report);
+        self.fetched = fetched;
+    }
+
+    fn error(&mut self, message: String, hint: String) {
+        self.set(Status::Error, message);
+        self.hint = Some(hint);
+    }
+}
+
+/// The package's status, reason and alerts from its advisory and files.
+fn summarize(p: &mut PackageCheck) {
+    p.alerts.clear();
+    p.hint = None;
+    if let Some(a) = &p.advisory {
+        p.status = Status::Blocked;
+        p.reason = a.message.clone();
+        p.alerts.push(a.clone());
+    }
+    let Some(worst) = p.files.iter().map(|f| f.status).max() else {
+        if p.advisory.is_none() {
+            p.status = Status::Unverified;
+            p.reason = no_file_reason(p);
+        }
+        return;
+    };
+    let deciding: Vec<&FileCheck> = p.files.iter().filter(|f| f.status == worst).collect();
+    for f in &deciding {
+        for finding in f.report.iter().flat_map(|r| &r.findings) {
+            if !p.alerts.contains(finding) {
+                p.alerts.push(finding.clone());
+            }
+        }
+    }
+    if p.advisory.is_some() {
+        return;
+    }
+    let first = deciding[0];
+    let name = first.display_name();
+    p.status = worst;
+    p.reason = match worst {
+        Status::Unverified | Status::Error if deciding.len() > 1 || p.files.len() > 1 => {
+            format!("{} of {} locked files {}: {}", deciding.len(), p.files.len(), worst.as_str(), first.reason)
+        }
+        Status::Allowed if p.files.len() > 1 => format!("{} locked files allowed", p.files.len()),
+        _ => format!("{name}: {}", first.reason),
+    };
+    p.hint = first.hint.clone();
+}
+
+/// Why an entry without any pinned file cannot be verified, and what to do.
+fn no_file_reason(p: &PackageCheck) -> String {
+    match &p.source {
+        Source::Registry { .. } if p.version.is_none() => {
+            "not pinned to one version: what gets installed depends on the index at install time".into()
+        }
+        Source::Registry { .. } => "no file hash pinned (generate hashes: `pip-compile --generate-hashes`, `uv pip compile --generate-hashes`)".into(),
+        Source::Url { url } => format!("direct URL without a hash ({})", crate::index::redact(url)),
+        Source::Vcs { url, .. } => format!("VCS checkout ({}): no file hash to look up; scan the checkout with `safe-pip scan DIR`", crate::index::redact(url)),
+        Source::Path { path } => format!("local archive {path}: scan it with `safe-pip scan {}`", beside(p, path)),
+        Source::Directory { path } | Source::Editable { path } | Source::Virtual { path } => {
+            format!("local source tree {path}: scan it with `safe-pip scan {}`", beside(p, path))
+        }
+    }
+}
+
+/// A path from the lockfile, as seen from where the user runs safe-pip.
+fn beside(p: &PackageCheck, path: &str) -> String {
+    match p.lockfile.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && std::path::Path::new(path).is_relative() => dir.join(path).display().to_string(),
+        _ => path.to_string(),
+    }
+}
+
+/// A short name for the entry's source, as reports show it.
+pub fn source_kind(s: &Source) -> &'static str {
+    match s {
+        Source::Registry { .. } => "registry",
+        Source::Url { .. } => "url",
+        Source::Vcs { .. } => "vcs",
+        Source::Path { .. } => "path",
+        Source::Directory { .. } => "directory",
+        Source::Editable { .. } => "editable",
+        Source::Virtual { .. } => "virtual",
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,45 @@
+//! `--db PATH` / `--no-db`, shared by the commands that judge files through the gate.
+
+use super::print_error;
+use crate::gate::{Gate, GateError};
+use crate::pipeline::ScanOptions;
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct DbFlags {
+    /// Verdict DB to use instead of $SAFE_PIP_DB or the default location.
+    #[arg(long, value_name = "PATH", conflicts_with = "no_db")]
+    pub db: Option<PathBuf>,
+    /// Do without the verdict DB: every file is analysed, nothing is looked up or
+    /// recorded, and imported known-malware advisories do not apply.
+    #[arg(long)]
+    pub no_db: bool,
+}
+
+impl DbFlags {
+    /// The gate, or the error already printed (fail closed: the caller exits 2).
+    pub fn open_gate(&self, opts: ScanOptions) -> Option<Gate> {
+        if self.no_db {
+            return Some(Gate::without_db(opts));
+        }
+        open_gate(self.db.as_deref(), opts, "or run without the DB: --no-db")
+    }
+}
+
+/// Opens the gate on `db` (else $SAFE_PIP_DB, else the default path); prints a DB error
+/// with its remedy and `alternative`.
+pub fn open_gate(db: Option<&Path>, opts: ScanOptions, alternative: &str) -> Option<Gate> {
+    match Gate::open(db, opts) {
+        Ok(g) => Some(g),
+        Err(e) => {
+            print_gate_error(&e, alternative);
+            None
+        }
+    }
+}
+
+pub fn print_gate_error(e: &GateError, alternative: &str) {
+    let alternative = if alternative.is_empty() { String::new() } else { format!("; {alternative}") };
+    print_error(&e.to_string(), &format!("{}{alternative} (`safe-pip db check` shows what is wrong)", e.hint()));
+}

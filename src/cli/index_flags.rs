@@ -1,0 +1,37 @@
+//! `-i/--index-url` and `--extra-index-url`, shared by the commands that ask an index,
+//! and the client built from them plus pip's own configuration (as pip discovers it).
+
+use super::print_error;
+use crate::index::{DiscoveryInputs, IndexClient, discover};
+use clap::Args;
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct IndexFlags {
+    /// Base URL of the Python Package Index (default: pip's configuration, else PyPI).
+    #[arg(long, short = 'i', value_name = "URL")]
+    pub index_url: Option<String>,
+    /// Extra index URLs, as pip's --extra-index-url.
+    #[arg(long, value_name = "URL")]
+    pub extra_index_url: Vec<String>,
+}
+
+impl IndexFlags {
+    /// The client, or `None` with the error already printed.
+    pub fn client(&self) -> Option<IndexClient> {
+        let mut pip_args = vec!["install".to_string()];
+        if let Some(u) = &self.index_url {
+            pip_args.extend(["--index-url".into(), u.clone()]);
+        }
+        for u in &self.extra_index_url {
+            pip_args.extend(["--extra-index-url".into(), u.clone()]);
+        }
+        let client = discover(&DiscoveryInputs::from_process(&pip_args)).and_then(|settings| IndexClient::new(&settings));
+        match client {
+            Ok(c) => Some(c),
+            Err(e) => {
+                print_error(&e.to_string(), &e.hint());
+                None
+            }
+        }
+    }
+}
