@@ -444,3 +444,19 @@ def test_install_stops_on_a_file_that_became_known_malicious(project: Project) -
     out = done.stdout + done.stderr
     assert "safe-pip blocked tiny-helper (1.0)" in out and "known-malware" in out
     assert project.installed() == before
+
+
+def test_safe_pip_check_judges_the_lock_with_the_projects_sources(project: Project) -> None:
+    project.write_pyproject(["tidy-numbers>=1", "evil-pkg>=1"])
+    assert project.poetry("--no-plugins", "lock").returncode == 0
+    # --fetch: what the verdict DB does not know is fetched from the project's source.
+    done = project.poetry("safe-pip", "check", "--fetch")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "evil-pkg" in done.stdout and "decode-exec" in done.stdout
+    assert project.index.requested("/files/evil_pkg-1.0-py3-none-any.whl")
+    # Now every file is in the DB: offline, the same verdict, and nothing is fetched.
+    served = len(project.index.requests)
+    offline = project.poetry("safe-pip", "check")
+    assert offline.returncode == 1, offline.stdout + offline.stderr
+    assert "evil-pkg" in offline.stdout
+    assert len(project.index.requests) == served
