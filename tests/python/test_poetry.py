@@ -460,3 +460,16 @@ def test_safe_pip_check_judges_the_lock_with_the_projects_sources(project: Proje
     assert offline.returncode == 1, offline.stdout + offline.stderr
     assert "evil-pkg" in offline.stdout
     assert len(project.index.requests) == served
+
+
+@pytest.mark.xfail(strict=True, reason="needs `safe-pip allow` and the proxy's gate applying [tool.safe-pip] decisions")
+def test_a_documented_decision_lets_the_package_through(project: Project) -> None:
+    assert project.poetry("add", "evil-pkg").returncode == 1
+    allow = project.poetry(
+        "safe-pip", "allow", "evil-pkg==1.0", "--alert", "decode-exec", "--reason", "reviewed: test canary"
+    )
+    assert allow.returncode == 0, allow.stdout + allow.stderr
+    assert "decode-exec" in (project.dir / "pyproject.toml").read_text()
+    done = project.poetry("add", "evil-pkg")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "evil_pkg" in project.installed()

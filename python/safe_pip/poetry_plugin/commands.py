@@ -102,7 +102,8 @@ class AllowCommand(_SafePipCommand):
     options: ClassVar[list[Any]] = [
         option("alert", None, "The alert id accepted (repeat for several).", flag=False, multiple=True),
         option("reason", None, "Why it is acceptable (recorded with who and when).", flag=False),
-        option("until", None, "Date (YYYY-MM-DD) the decision expires.", flag=False),
+        option("until", None, "Last day (YYYY-MM-DD) the decision applies.", flag=False),
+        option("by", None, "Who decides (default: git user, else $USER).", flag=False),
     ]
 
     def handle(self) -> int:
@@ -111,8 +112,9 @@ class AllowCommand(_SafePipCommand):
             args += ["--alert", alert]
         if self.option("reason") is not None:
             args += ["--reason", self.option("reason")]
-        if self.option("until"):
-            args += ["--until", self.option("until")]
+        for flag in ("until", "by"):
+            if self.option(flag):
+                args += [f"--{flag}", self.option(flag)]
         return self.run_safe_pip(args, self.project_dir())
 
 
