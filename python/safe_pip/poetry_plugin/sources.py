@@ -60,6 +60,13 @@ class ProxiedRepository(LegacyRepository):
             name, version, source_type="legacy", source_reference=self.name, source_url=self._lock_url, yanked=yanked
         )
 
+    def _log(self, msg: str, level: str = "info") -> None:
+        # A metadata file the gate refused is a 403 that Poetry retries and logs each time;
+        # the plugin's own error says what was blocked and why.
+        if msg.startswith("Failed to retrieve metadata at"):
+            level = "debug"
+        super()._log(msg, level=level)
+
     def package(self, name: str, version: Version, *args: Any, **kwargs: Any) -> Package:
         # Poetry 2.0 passes `extras`; later versions do not.
         package = super().package(name, version, *args, **kwargs)
