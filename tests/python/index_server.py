@@ -61,6 +61,7 @@ class IndexServer:
         self.root = root
         self.requests: list[str] = []
         self.unauthorized = 0
+        self.failing: set[str] = set()  # files listed on their page but answered with 500
         expected = "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode() if auth else None
         self._lock = threading.Lock()
         server = self
@@ -128,6 +129,8 @@ class IndexServer:
             page = "".join(f'<a href="/simple/{n}/">{n}</a><br/>\n' for n in names)
             return 200, "text/html", page.encode()
         if len(parts) == 2 and parts[0] == "files":
+            if parts[1] in self.failing:
+                return 500, "text/plain", b"storage error"
             file = self.root / parts[1]
             if file.is_file():
                 return 200, "application/octet-stream", file.read_bytes()

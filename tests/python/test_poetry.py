@@ -473,3 +473,16 @@ def test_a_documented_decision_lets_the_package_through(project: Project) -> Non
     done = project.poetry("add", "evil-pkg")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "evil_pkg" in project.installed()
+
+
+def test_a_file_that_cannot_be_checked_is_not_installed(project: Project) -> None:
+    project.write_pyproject(["tidy-numbers>=1"])
+    assert project.poetry("--no-plugins", "lock").returncode == 0
+    project.index.failing.add("tiny_helper-1.0-py3-none-any.whl")
+    before = project.installed()
+    done = project.poetry("install")
+    assert done.returncode == 1
+    out = done.stdout + done.stderr
+    assert "safe-pip could not check tiny-helper (1.0)" in out
+    assert "HTTP 500" in out
+    assert project.installed() == before

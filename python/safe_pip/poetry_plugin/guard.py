@@ -75,9 +75,11 @@ class GuardedRun:
         self._keep_routing_after_reset()
 
     def _requested(self) -> list[str]:
+        from cleo.exceptions import CleoError
+
         try:
             value = self.io.input.argument("name")
-        except Exception:  # commands without a `name` argument
+        except CleoError:  # commands without a `name` argument
             return []
         return list(value) if isinstance(value, (list, tuple)) else []
 
@@ -95,7 +97,8 @@ class GuardedRun:
             try:  # the stable port is taken (another Poetry run): any port will do
                 self.proxy = _core.Proxy(urls, port=0, project_dir=project_dir)
             except Exception as e:
-                self._fail(report.source_error(f"could not start the checking proxy: {e}", _hint_of(e)))
+                message, hint = _split_hint(str(e))
+                self._fail(report.source_error(f"could not start the checking proxy: {message}", hint))
         if self.io.is_debug():
             for k, u in enumerate(self.upstreams):
                 self.io.write_line(f"safe-pip: source {u.name} through {self.proxy.index_url(k)}")
@@ -267,8 +270,10 @@ def _bypass_env_proxies() -> None:
         os.environ[key] = ",".join(current)
 
 
-def _hint_of(error: Exception) -> str:
-    text = str(error)
-    if "hint:" in text:
-        return text.split("hint:", 1)[1].strip().rstrip(")")
-    return "see the message above; safe-pip installs nothing it cannot check"
+def _split_hint(text: str) -> tuple[str, str]:
+    """The Rust side's "message — hint: remedy" as its two parts."""
+    for marker in (" — hint:", "hint:"):
+        if marker in text:
+            message, hint = text.split(marker, 1)
+            return message.strip().rstrip("(").strip(), hint.strip().rstrip(")")
+    return text, "safe-pip installs nothing it cannot check; see the message above"

@@ -42,6 +42,10 @@ class Checked:
 
 
 def verdict_of(event: dict[str, Any]) -> str:
+    """The proxy's outcome for a file: a file it could not check (upstream unreachable,
+    hash mismatch, unreadable) is refused too, but it is "unchecked", not judged."""
+    if event.get("error"):
+        return "unchecked"
     text = str(event.get("verdict", "")).lower()
     if text.startswith("block") or event.get("served") is False:
         return "block"
@@ -77,7 +81,7 @@ def join(outcomes: list[Outcome], events: dict[str, dict[str, Any]], others: lis
         row = from_event(event) if event else Checked(item.name, item.version, item.filename, "unchecked")
         row.name, row.version = item.name, item.version
         if outcome.state == "blocked":
-            row.verdict = "block"
+            row.verdict = "unchecked" if event and row.verdict == "unchecked" else "block"
             row.reason = outcome.reason or row.reason
         elif outcome.state == "unchecked":
             row.verdict = "unchecked"
@@ -232,7 +236,8 @@ def _headline(rows: list[Checked]) -> str:
 
 def _row_lines(row: Checked, *, all_alerts: bool) -> list[str]:
     label = {"allow": "allowed", "warn": "warning", "block": "blocked", "unchecked": "not checked"}[row.verdict]
-    risk = f", risk {row.risk}/100" + (f" ({row.level})" if row.level else "") if row.risk is not None else ""
+    judged = row.risk is not None and row.verdict != "unchecked"
+    risk = f", risk {row.risk}/100" + (f" ({row.level})" if row.level else "") if judged else ""
     where = []
     if row.kind:
         where.append(row.kind)
