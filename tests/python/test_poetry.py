@@ -486,3 +486,23 @@ def test_a_file_that_cannot_be_checked_is_not_installed(project: Project) -> Non
     assert "safe-pip could not check tiny-helper (1.0)" in out
     assert "HTTP 500" in out
     assert project.installed() == before
+
+
+def test_update_sync_remove_and_lock_only_add_work_through_the_plugin(project: Project) -> None:
+    assert project.poetry("add", "tidy-numbers").returncode == 0
+    # A newer release appears upstream: update installs it, checked first.
+    build_wheel(project.files, "tiny-helper", "1.1", {"tiny_helper/__init__.py": "def add(a, b):\n    return b + a\n"})
+    updated = project.poetry("update")
+    assert updated.returncode == 0, updated.stderr
+    assert "safe-pip: checked 1 file (1 updated, 1 transitive): 1 allowed" in updated.stdout
+    assert "tiny_helper-1.1.dist-info" in project.installed()
+    # --lock: the lock is written (after the pre-flight), nothing is installed.
+    locked = project.poetry("add", "--lock", "netty")
+    assert locked.returncode == 0, locked.stderr
+    assert 'name = "netty"' in (project.dir / "poetry.lock").read_text()
+    assert "netty" not in project.installed()
+    assert project.poetry("sync").returncode == 0
+    assert "netty" in project.installed()
+    removed = project.poetry("remove", "netty")
+    assert removed.returncode == 0, removed.stderr
+    assert "netty" not in project.installed()
