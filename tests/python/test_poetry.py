@@ -227,6 +227,27 @@ def assert_no_marker(proj: Project) -> None:
 # ---- the cases --------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("argument", "name"),
+    [
+        ("requests", "requests"),
+        ("requests@^2.31", "requests"),
+        ("requests[socks]>=2,<3", "requests"),
+        ("zope.interface==6.0", "zope.interface"),
+        ("pendulum:2.1", "pendulum"),
+        ("requests==2.32.3 ; python_version >= '3.9'", "requests"),
+        ("git+https://github.com/psf/requests.git@main", None),
+        ("https://example.org/requests-2.32.3.tar.gz", None),
+        ("./vendor/requests-2.32.3.tar.gz", None),
+        ("../libs/requests", None),
+    ],
+)
+def test_the_project_an_add_argument_names(argument: str, name: str | None) -> None:
+    from safe_pip.poetry_plugin.names import project_name
+
+    assert project_name(argument) == name
+
+
 def test_plugin_is_listed(project: Project) -> None:
     done = project.poetry("self", "show", "plugins")
     assert done.returncode == 0

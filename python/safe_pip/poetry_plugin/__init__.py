@@ -13,6 +13,15 @@ given to ``poetry add``), ``report`` (output in Poetry's style) and ``commands``
 
 from __future__ import annotations
 
-from safe_pip.poetry_plugin.plugin import SafePipPlugin
+from typing import Any
 
 __all__ = ["SafePipPlugin"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, so the Poetry-free modules (names, preflight) import without Poetry installed.
+    if name == "SafePipPlugin":
+        from safe_pip.poetry_plugin.plugin import SafePipPlugin
+
+        return SafePipPlugin
+    raise AttributeError(name)
