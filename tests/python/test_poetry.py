@@ -323,11 +323,7 @@ def test_typosquat_is_refused_before_resolution(project: Project) -> None:
 
 def test_path_dependency_is_scanned_before_poetry_builds_it(project: Project) -> None:
     # Poetry builds an sdist given by path to read its metadata: setup.py would run.
-    setup = (
-        f"import base64\nexec(base64.b64decode('{canary_payload(project.marker)}'))\n"
-        "from setuptools import setup\nsetup(name='local-thing', version='1.0')\n"
-    )
-    archive = build_sdist(project.root, "local-thing", "1.0", {"setup.py": setup})
+    archive = build_sdist(project.root, "local-thing", "1.0", {"setup.py": _canary_setup(project, "local-thing")})
     before = project.files_state()
     done = project.poetry("add", str(archive))
     assert done.returncode == 1
@@ -527,3 +523,39 @@ def test_update_sync_remove_and_lock_only_add_work_through_the_plugin(project: P
     removed = project.poetry("remove", "netty")
     assert removed.returncode == 0, removed.stderr
     assert "netty" not in project.installed()
+
+
+def _canary_setup(project: Project, name: str) -> str:
+    return (
+        f"import base64\nexec(base64.b64decode('{canary_payload(project.marker)}'))\n"
+        f"from setuptools import setup\nsetup(name='{name}', version='1.0')\n"
+    )
+
+
+def test_url_dependency_is_scanned_before_poetry_builds_it(project: Project) -> None:
+    build_sdist(project.files, "remote-thing", "1.0", {"setup.py": _canary_setup(project, "remote-thing")})
+    before = project.files_state()
+    done = project.poetry("add", f"{project.index.url}/files/remote-thing-1.0.tar.gz")
+    assert done.returncode == 1
+    assert "safe-pip blocked remote-thing (1.0)" in done.stdout + done.stderr
+    assert project.files_state() == before
+    assert_no_marker(project)
+
+
+def test_git_dependency_is_scanned_before_poetry_builds_it(project: Project) -> None:
+    repo = project.root / "repo"
+    (repo / "git_thing").mkdir(parents=True)
+    (repo / "setup.py").write_text(_canary_setup(project, "git-thing"))
+    (repo / "git_thing" / "__init__.py").write_text("")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "canary"], check=True)
+    before = project.files_state()
+    done = project.poetry("add", f"git+file://{repo}")
+    assert done.returncode == 1
+    # A source tree with only a setup.py names no version statically: the repository is named.
+    assert "safe-pip blocked repo." in done.stdout + done.stderr
+    assert "decode-exec" in done.stdout + done.stderr
+    assert project.files_state() == before
+    assert_no_marker(project)

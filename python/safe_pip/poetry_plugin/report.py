@@ -123,9 +123,9 @@ def blocked_error(rows: list[Checked], command: str) -> Exception:
     unchecked = [r for r in rows if r.verdict == "unchecked"]
     said = []
     if blocked:
-        said.append("blocked " + ", ".join(f"{r.name} ({r.version})" for r in blocked))
+        said.append("blocked " + ", ".join(_label(r) for r in blocked))
     if unchecked:
-        said.append("could not check " + ", ".join(f"{r.name} ({r.version})" for r in unchecked))
+        said.append("could not check " + ", ".join(_label(r) for r in unchecked))
     details = "\n".join(line for r in blocked + unchecked for line in _row_lines(r, all_alerts=False))
     messages = [details, _left_alone(command)]
     if blocked:
@@ -164,6 +164,11 @@ def _left_alone(command: str) -> str:
     if base in ("add", "remove", "update"):
         return "Nothing was installed; pyproject.toml and poetry.lock are unchanged."
     return "Nothing was installed (the check runs before the installer starts)."
+
+
+def _label(row: Checked) -> str:
+    """`name (version)`; a source tree from a path or VCS may have no version to show."""
+    return f"{row.name} ({row.version})" if row.version != "?" else row.name
 
 
 def _blocking_alerts(row: Checked) -> list[str]:
@@ -244,10 +249,8 @@ def _row_lines(row: Checked, *, all_alerts: bool) -> list[str]:
     if row.direct is not None:
         where.append("direct" if row.direct else "transitive")
     context = f" [{', '.join(where)}]" if where else ""
-    head = (
-        f"  - <c1>{esc(row.name)}</c1> (<c2>{esc(row.version)}</c2>) {esc(row.filename)}:"
-        f" {_style(row.verdict, label)}{risk}{context}"
-    )
+    version = f" (<c2>{esc(row.version)}</c2>)" if row.version != "?" else ""
+    head = f"  - <c1>{esc(row.name)}</c1>{version} {esc(row.filename)}: {_style(row.verdict, label)}{risk}{context}"
     lines = [head]
     if row.reason and (row.verdict == "unchecked" or (row.verdict == "block" and not row.alerts)):
         lines.append(f"      {esc(row.reason)}")
