@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from safe_pip.poetry_plugin.report import Checked
+from cleo.io.outputs.output import Verbosity
+
+from safe_pip.poetry_plugin.report import Checked, esc
 
 if TYPE_CHECKING:
     from cleo.io.io import IO
@@ -34,13 +36,18 @@ class Target:
     revision: str | None = None
     subdirectory: str | None = None
 
+    @property
+    def key(self) -> tuple[str, str, str | None, str | None]:
+        """What is scanned (the same dependency seen declared and planned is one scan)."""
+        return (self.kind, self.where, self.revision, self.subdirectory)
+
 
 class DirectChecks:
     """Scans each target once per command (declared first, then in the pre-flight)."""
 
     def __init__(self, poetry: Poetry) -> None:
         self._poetry = poetry
-        self._done: dict[Target, Checked] = {}
+        self._done: dict[tuple[str, str, str | None, str | None], Checked] = {}
 
     def declared(self, requested: list[str], io: IO) -> list[Checked]:
         """The project's own path/URL/VCS dependencies (every group) and the `poetry add`
@@ -62,7 +69,7 @@ class DirectChecks:
             if target is None:
                 kind = item.package.source_type
                 target = Target(str(kind), "", item.name, item.version)
-                self._done[target] = Checked(
+                self._done[target.key] = Checked(
                     item.name, item.version, "", "unchecked", f"{kind} sources cannot be checked", local=True
                 )
             row = self._check(target, io)
@@ -75,12 +82,13 @@ class DirectChecks:
         return list(self._done.values())
 
     def _check(self, target: Target, io: IO) -> Checked:
-        if target not in self._done:
+        if target.key not in self._done:
             io.write_line(
-                f"<info>safe-pip</info>: scanning {target.kind} dependency {_esc(target.where)}", verbosity=_verbose()
+                f"<info>safe-pip</info>: scanning {target.kind} dependency {esc(target.where)}",
+                verbosity=Verbosity.VERBOSE,
             )
-            self._done[target] = _scan_target(target, self._poetry)
-        return self._done[target]
+            self._done[target.key] = _scan_target(target, self._poetry)
+        return self._done[target.key]
 
 
 def target_of_dependency(dep: Any) -> Target | None:
@@ -206,15 +214,3 @@ def _clone(target: Target, root: Path) -> Path:
     repo = Git.clone(url=target.where, source_root=root, revision=target.revision)
     tree = Path(repo.path)
     return tree / target.subdirectory if target.subdirectory else tree
-
-
-def _esc(text: str) -> str:
-    from safe_pip.poetry_plugin.report import esc
-
-    return esc(text)
-
-
-def _verbose() -> Any:
-    from cleo.io.outputs.output import Verbosity
-
-    return Verbosity.VERBOSE
