@@ -81,6 +81,11 @@ impl Proxy {
         events.iter().map(|e| event_dict(py, e)).collect()
     }
 
+    /// Upstream problems so far (project pages that could not be read), one line each.
+    fn problems(&self, py: Python<'_>) -> Vec<String> {
+        py.detach(|| self.running.lock().ok().and_then(|g| g.as_ref().map(|p| p.problems())).unwrap_or_default())
+    }
+
     /// Stops the proxy and frees its port; safe to call twice.
     fn stop(&self, py: Python<'_>) {
         let running = self.running.lock().ok().and_then(|mut g| g.take());

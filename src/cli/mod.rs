@@ -86,3 +86,19 @@ pub(crate) fn print_error(message: &str, hint: &str) {
         eprintln!("hint: {hint}");
     }
 }
+
+/// The index settings pip would use, with `-i/--index-url` and `--extra-index-url` given
+/// on safe-pip's command line applied as pip applies them. Errors are printed.
+pub(crate) fn pip_index_settings(index_url: Option<&str>, extra_index_urls: &[String]) -> Result<crate::index::IndexSettings, i32> {
+    let mut pip_args = vec!["install".to_string()];
+    if let Some(u) = index_url {
+        pip_args.extend(["--index-url".into(), u.to_string()]);
+    }
+    for u in extra_index_urls {
+        pip_args.extend(["--extra-index-url".into(), u.clone()]);
+    }
+    crate::index::discover(&crate::index::DiscoveryInputs::from_process(&pip_args)).map_err(|e| {
+        print_error(&e.to_string(), &e.hint());
+        exit::ERROR
+    })
+}

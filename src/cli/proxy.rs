@@ -1,9 +1,8 @@
 //! `safe-pip proxy`: run the gating proxy in the foreground for uv, pip and other clients.
 
 use super::{exit, print_error};
-use crate::index::{DiscoveryInputs, discover};
 use crate::policy::Action;
-use crate::proxy::{self, ProxyConfig, ProxyEvent, RunningProxy};
+use crate::proxy::{self, ProxyActivity, ProxyConfig, ProxyEvent, RunningProxy};
 use clap::Args;
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
@@ -30,22 +29,15 @@ pub struct ProxyArgs {
     /// Largest file the proxy downloads, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = proxy::DEFAULT_MAX_FILE_BYTES / (1024 * 1024))]
     pub max_file_size: u64,
+    /// Memory for vetted files kept for repeated requests (HEAD then GET, ranges, retries), in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = (proxy::DEFAULT_CACHE_BYTES / (1024 * 1024)) as u64)]
+    pub cache_size: u64,
 }
 
 pub fn run(args: ProxyArgs) -> i32 {
-    let mut pip_args = vec!["install".to_string()];
-    if let Some(u) = &args.index_url {
-        pip_args.extend(["--index-url".into(), u.clone()]);
-    }
-    for u in &args.extra_index_url {
-        pip_args.extend(["--extra-index-url".into(), u.clone()]);
-    }
-    let settings = match discover(&DiscoveryInputs::from_process(&pip_args)) {
+    let settings = match super::pip_index_settings(args.index_url.as_deref(), &args.extra_index_url) {
         Ok(s) => s,
-        Err(e) => {
-            print_error(&e.to_string(), &e.hint());
-            return exit::ERROR;
-        }
+        Err(code) => return code,
     };
     let gate = match proxy::default_gate(args.db.as_deref(), std::env::current_dir().ok().as_deref()) {
         Ok(g) => g,
@@ -57,7 +49,13 @@ pub fn run(args: ProxyArgs) -> i32 {
     let mut config = ProxyConfig::new(settings, gate);
     config.bind = SocketAddr::new(args.bind, args.port);
     config.max_file_bytes = args.max_file_size.saturating_mul(1024 * 1024);
+    config.cache_bytes = usize::try_from(args.cache_size.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX);
     config.on_event = Some(Arc::new(log_event));
+    config.on_activity = Some(Arc::new(|a: &ProxyActivity| {
+        if let ProxyActivity::PageFailed { reason, .. } = a {
+            eprintln!("ERROR {reason}");
+        }
+    }));
     let running = match proxy::start(config) {
         Ok(p) => p,
         Err(e) => {
@@ -104,9 +102,9 @@ fn log_event(e: &ProxyEvent) {
     let r = &e.report;
     let how = if e.from_db { "known verdict" } else { "analysed" };
     let line = match (e.served, r.decision.verdict) {
-        (true, Action::Warn) => format!("WARN  {} ({how}, risk {}): {}", e.filename, r.risk.score, r.decision.reason),
+        (true, Action::Warn) => format!("WARN  {} ({how}, risk {}): {}", e.filename, r.risk.score, proxy::block_summary(r)),
         (true, _) => format!("ALLOW {} ({how}, risk {})", e.filename, r.risk.score),
-        (false, _) => format!("BLOCK {} ({how}): {}", e.filename, r.error.as_deref().unwrap_or(&r.decision.reason)),
+        (false, _) => format!("BLOCK {} ({how}): {}", e.filename, proxy::block_summary(r)),
     };
     eprintln!("{line}");
 }

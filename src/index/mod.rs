@@ -147,7 +147,8 @@ pub(crate) fn split_userinfo(url: &url::Url) -> (url::Url, Option<(String, Strin
     (clean, Some(creds))
 }
 
-fn percent_decode(s: &str) -> String {
+/// Decodes `%XX` escapes (invalid ones are kept as written); invalid UTF-8 is replaced.
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

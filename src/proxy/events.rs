@@ -29,22 +29,29 @@ pub enum ProxyActivity {
     Fetching { project: String, filename: String, size: Option<u64> },
     /// Analysing downloaded bytes.
     Analysing { project: String, filename: String, size: u64 },
+    /// A project page could not be read from upstream (clients such as pip do not show
+    /// why; wrappers should).
+    PageFailed { upstream: usize, project: String, reason: String },
 }
 
 pub type EventCallback = Arc<dyn Fn(&ProxyEvent) + Send + Sync>;
 pub type ActivityCallback = Arc<dyn Fn(&ProxyActivity) + Send + Sync>;
 
+/// Events in order, and the (file, served) pairs already recorded.
+type Recorded = (Vec<ProxyEvent>, HashSet<(String, bool)>);
+
 /// The event log: deduplicated by (file, served), in the order things happened.
 #[derive(Default)]
 pub(crate) struct EventLog {
-    inner: Mutex<(Vec<ProxyEvent>, HashSet<(String, bool)>)>,
+    inner: Mutex<Recorded>,
+    problems: Mutex<Vec<String>>,
     on_event: Option<EventCallback>,
     on_activity: Option<ActivityCallback>,
 }
 
 impl EventLog {
     pub fn new(on_event: Option<EventCallback>, on_activity: Option<ActivityCallback>) -> EventLog {
-        EventLog { inner: Mutex::default(), on_event, on_activity }
+        EventLog { inner: Mutex::default(), problems: Mutex::default(), on_event, on_activity }
     }
 
     /// Records an event unless the same file already had the same outcome.
@@ -60,6 +67,20 @@ impl EventLog {
         if let Some(cb) = &self.on_event {
             cb(&event);
         }
+    }
+
+    /// Remembers an upstream problem (deduplicated, the first 100) and reports it.
+    pub fn problem(&self, upstream: usize, project: &str, reason: String) {
+        if let Ok(mut p) = self.problems.lock() {
+            if p.len() < 100 && !p.contains(&reason) {
+                p.push(reason.clone());
+            }
+        }
+        self.activity(ProxyActivity::PageFailed { upstream, project: project.to_string(), reason });
+    }
+
+    pub fn problems(&self) -> Vec<String> {
+        self.problems.lock().map(|p| p.clone()).unwrap_or_default()
     }
 
     pub fn activity(&self, a: ProxyActivity) {

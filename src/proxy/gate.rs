@@ -125,7 +125,7 @@ impl FileGate for ScanGate {
     fn hide(&self, file: &GateFile) -> Option<String> {
         if let Some(r) = file.sha256.as_deref().and_then(|s| self.remembered(s)) {
             if r.decision.verdict == Action::Block {
-                return Some(format!("safe-pip blocked this file: {}", r.decision.reason));
+                return Some(format!("blocked by safe-pip: {}", super::reply::block_summary(&r)));
             }
         }
         self.too_new(file, crate::db::now())

@@ -29,6 +29,7 @@ mod tests;
 
 pub use events::{ActivityCallback, EventCallback, ProxyActivity, ProxyEvent};
 pub use gate::{FileGate, GateFile, ScanGate};
+pub use reply::{block_summary, reason_phrase};
 pub use urls::index_path;
 
 use crate::index::{IndexClient, IndexError, IndexSettings, redact};
@@ -159,6 +160,12 @@ impl RunningProxy {
     /// Every file verdict so far (served or blocked), in order.
     pub fn events(&self) -> Vec<ProxyEvent> {
         self.state.events.all()
+    }
+
+    /// Upstream problems so far (project pages that could not be read), one line each:
+    /// pip hides why a page failed, so wrappers print these when the client fails.
+    pub fn problems(&self) -> Vec<String> {
+        self.state.events.problems()
     }
 
     /// Stops accepting connections, lets in-flight requests finish (a few seconds at most,

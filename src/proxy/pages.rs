@@ -36,10 +36,18 @@ pub fn project(state: &State, upstream: usize, name: &str, accept: Option<&str>)
     if upstream >= state.upstreams.len() {
         return Reply::not_found(&format!("no upstream index #{upstream} (the proxy has {})", state.upstreams.len()));
     }
+    if let Some(reason) = state.recent_page_failure(upstream, name) {
+        return Reply::error(502, reason);
+    }
     let raw = match state.client.raw_page(upstream, name) {
         Ok(Some(raw)) => raw,
         Ok(None) => return Reply::not_found(&format!("project {name} is not on {}", state.upstreams[upstream])),
-        Err(e) => return Reply::error(502, reply::page_failure_reason(name, &e)),
+        Err(e) => {
+            let reason = reply::page_failure_reason(name, &e);
+            state.events.problem(upstream, name, reason.clone());
+            state.page_failed(upstream, name, &reason);
+            return Reply::error(502, reason);
+        }
     };
     let page = &raw.page;
     let quarantined = serves_no_files(page);
@@ -56,7 +64,7 @@ pub fn project(state: &State, upstream: usize, name: &str, accept: Option<&str>)
 }
 
 fn list<'a>(state: &State, upstream: usize, project: &str, entry: &'a FileEntry) -> Listed<'a> {
-    state.remember(upstream, entry);
+    state.remember(upstream, project, entry);
     let path = State::file_ref(project, entry).path(upstream);
     let hidden = state.gate.hide(&state.gate_file(upstream, project, entry));
     let metadata = match &entry.core_metadata {

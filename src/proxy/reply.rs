@@ -42,10 +42,6 @@ impl Reply {
         self
     }
 
-    #[cfg(test)]
-    pub fn get_header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
 }
 
 /// Makes `s` a valid, readable reason phrase: printable ASCII only (other characters
@@ -87,12 +83,16 @@ pub fn reason_phrase(s: &str) -> String {
     out
 }
 
-/// `Forbidden by safe-pip: blocked <file>: <alert> <what was seen> (safe-pip explain <alert>)`.
+/// `Forbidden by safe-pip: blocked <file>: <alert>: <what was seen> (safe-pip explain <alert>)`.
 pub fn blocked_reason(filename: &str, report: &PackageReport) -> String {
-    if let Some(err) = &report.error {
-        if report.findings.is_empty() {
-            return format!("Forbidden by safe-pip: blocked {filename}: {err}");
-        }
+    format!("Forbidden by safe-pip: blocked {filename}: {}", block_summary(report))
+}
+
+/// Why a report blocks, in one line: the deciding alert, what was seen and where, and
+/// the command that explains the alert.
+pub fn block_summary(report: &PackageReport) -> String {
+    if let Some(err) = report.error.as_ref().filter(|_| report.findings.is_empty()) {
+        return err.clone();
     }
     let deciding = report
         .findings
@@ -108,9 +108,9 @@ pub fn blocked_reason(filename: &str, report: &PackageReport) -> String {
                 (false, None) => format!(" in {}", short_path(&f.file)),
                 _ => String::new(),
             };
-            format!("Forbidden by safe-pip: blocked {filename}: {id}: {what}{loc} (safe-pip explain {id})")
+            reason_phrase(&format!("{id}: {what}{loc} (safe-pip explain {id})"))
         }
-        None => format!("Forbidden by safe-pip: blocked {filename}: {}", report.decision.reason),
+        None => reason_phrase(&report.decision.reason),
     }
 }
 

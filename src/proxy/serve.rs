@@ -35,7 +35,7 @@ pub fn file(state: &State, upstream: usize, f: &FileRef, want_metadata: bool, co
     if want_metadata {
         return metadata_file(state, &t);
     }
-    let etag = f.sha256.as_ref().map(|s| format!("\"{s}\""));
+    let etag = f.sha256().map(|s| format!("\"{s}\""));
     if let (Some(tag), Some(inm)) = (&etag, cond.if_none_match) {
         if etag_matches(inm, tag) {
             return revalidate(state, &t, tag);

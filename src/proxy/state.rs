@@ -11,6 +11,7 @@ use crate::pipeline::PackageReport;
 use bytes::Bytes;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
 
 /// Files remembered from pages; beyond this the map starts over (a restarted or cleared
 /// proxy re-reads the page when a file is asked for).
@@ -31,26 +32,33 @@ pub struct State {
     pub upstreams: Vec<String>,
     pub gate: Arc<dyn FileGate>,
     pub max_file_bytes: u64,
-    /// (upstream, upstream URL without credentials) → the entry its page offered.
-    entries: Mutex<BoundedMap<(usize, String), FileEntry>>,
+    /// (upstream, file reference) → the entry its page offered.
+    entries: Mutex<BoundedMap<(usize, FileRef), FileEntry>>,
     /// File key (see [`file_key`]) → verdict.
     verdicts: Mutex<BoundedMap<String, Verdict>>,
     /// File key → vetted bytes; `meta:` + file key → metadata bytes.
     pub bytes: Mutex<ByteLru<String>>,
     flights: Mutex<HashMap<String, Arc<OnceLock<super::files::Outcome>>>>,
+    /// (upstream, project) → when its page last failed and why. Clients retry a failed
+    /// page at once (uv several times); each retry would wait out the upstream retries again.
+    page_failures: Mutex<BoundedMap<(usize, String), (Instant, String)>>,
     pub events: EventLog,
 }
+
+/// How long a failed page answers from memory before upstream is asked again.
+const PAGE_FAILURE_TTL: Duration = Duration::from_secs(10);
 
 /// Locks a mutex, recovering from poisoning: the data are caches, never left half-updated.
 pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The key for a file's verdict and bytes: its advertised sha256, else its upstream URL.
+/// The key for a file's verdict and bytes: its advertised sha256, else its upstream URL
+/// digest (per upstream).
 pub fn file_key(upstream: usize, f: &FileRef) -> String {
-    match &f.sha256 {
-        Some(s) => s.clone(),
-        None => format!("url:{upstream}:{}", f.url),
+    match f.sha256() {
+        Some(s) => s.to_string(),
+        None => format!("{upstream}:{}", f.id),
     }
 }
 
@@ -85,18 +93,14 @@ impl State {
             verdicts: Mutex::new(BoundedMap::new(MAX_VERDICTS)),
             bytes: Mutex::new(ByteLru::new(cache_bytes)),
             flights: Mutex::new(HashMap::new()),
+            page_failures: Mutex::new(BoundedMap::new(10_000)),
             events,
         }
     }
 
     /// The reference the proxy writes into pages for `entry`.
     pub fn file_ref(project: &str, entry: &FileEntry) -> FileRef {
-        FileRef {
-            project: normalize_name(project),
-            sha256: entry.hashes.get("sha256").map(|s| s.to_ascii_lowercase()),
-            url: clean_url(&entry.url),
-            filename: entry.filename.clone(),
-        }
+        FileRef::new(project, entry.hashes.get("sha256").map(String::as_str), &clean_url(&entry.url), &entry.filename)
     }
 
     pub fn gate_file(&self, upstream: usize, project: &str, entry: &FileEntry) -> GateFile {
@@ -112,19 +116,16 @@ impl State {
     }
 
     /// Remembers a file a page offered, so it can be served.
-    pub fn remember(&self, upstream: usize, entry: &FileEntry) {
-        lock(&self.entries).insert((upstream, clean_url(&entry.url)), entry.clone());
+    pub fn remember(&self, upstream: usize, project: &str, entry: &FileEntry) {
+        lock(&self.entries).insert((upstream, State::file_ref(project, entry)), entry.clone());
     }
 
     /// The upstream entry behind a proxy file URL: from memory, else by re-reading the
-    /// project's page (after a restart). `Ok(None)` when upstream does not offer it (or
-    /// offers it with another hash): the proxy only fetches what upstream pages list.
+    /// project's page (after a restart). `Ok(None)` when upstream does not offer it: the
+    /// proxy only fetches what upstream pages list.
     pub fn entry(&self, upstream: usize, f: &FileRef) -> Result<Option<FileEntry>, IndexError> {
-        let key = (upstream, f.url.clone());
-        let matches = |e: &FileEntry| {
-            e.filename == f.filename && e.hashes.get("sha256").map(|s| s.to_ascii_lowercase()) == f.sha256
-        };
-        if let Some(e) = lock(&self.entries).get(&key).filter(matches) {
+        let key = (upstream, f.clone());
+        if let Some(e) = lock(&self.entries).get(&key) {
             return Ok(Some(e));
         }
         if upstream >= self.upstreams.len() {
@@ -135,9 +136,19 @@ impl State {
             return Ok(None);
         }
         for e in &raw.page.files {
-            self.remember(upstream, e);
+            self.remember(upstream, &f.project, e);
         }
-        Ok(lock(&self.entries).get(&key).filter(matches))
+        Ok(lock(&self.entries).get(&key))
+    }
+
+    /// The reason a project page failed within the last few seconds, if it did.
+    pub fn recent_page_failure(&self, upstream: usize, project: &str) -> Option<String> {
+        let key = (upstream, normalize_name(project));
+        lock(&self.page_failures).get(&key).filter(|(at, _)| at.elapsed() < PAGE_FAILURE_TTL).map(|(_, r)| r)
+    }
+
+    pub fn page_failed(&self, upstream: usize, project: &str, reason: &str) {
+        lock(&self.page_failures).insert((upstream, normalize_name(project)), (Instant::now(), reason.to_string()));
     }
 
     pub fn verdict(&self, key: &str) -> Option<Verdict> {

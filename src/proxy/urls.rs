@@ -1,14 +1,13 @@
 //! The proxy's URL space: what a request path means ([`Route`]) and the stable file
 //! URLs written into project pages.
 //!
-//! A file URL is `/u/<k>/f/<project>/<sha256 or ->/<id>/<filename>`, where `id` is the
-//! base64url of the upstream file URL without credentials or fragment. It depends only on
-//! what the upstream page says, so it is the same in every run and after a restart (pip's
-//! and uv's caches key by URL), and a restarted proxy can still serve it: it re-reads the
-//! project's page and serves only files that page offers. Credentials never appear in it.
-
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+//! A file URL is `/u/<k>/f/<project>/<id>/<filename>`, where `id` is the sha256 the index
+//! advertises for the file, or `url-` and a digest of its upstream URL when the index
+//! advertises none. It depends only on what the upstream page says, so it is the same in
+//! every run and after a restart (pip's and uv's caches key by URL). It names a file of a
+//! page rather than a location: a restarted proxy re-reads the project's page and serves
+//! only a file that page offers, so the proxy never fetches a URL a client made up, and
+//! neither upstream hosts nor credentials appear in it.
 
 /// What a request path asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,23 +25,35 @@ pub enum Route {
 /// Identifies one file of one upstream page.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FileRef {
+    /// Normalized project name.
     pub project: String,
-    pub sha256: Option<String>,
-    /// Upstream URL without userinfo and fragment.
-    pub url: String,
+    /// The advertised sha256 (lower-case hex), or `url-` + a digest of the upstream URL.
+    pub id: String,
     pub filename: String,
 }
 
 impl FileRef {
+    /// The reference for a file: by its advertised sha256, else by its upstream URL
+    /// (without credentials or fragment).
+    pub fn new(project: &str, sha256: Option<&str>, clean_url: &str, filename: &str) -> FileRef {
+        let id = match sha256 {
+            Some(s) => s.to_ascii_lowercase(),
+            None => {
+                use sha2::Digest;
+                format!("url-{}", &crate::hex::hex(&sha2::Sha256::digest(clean_url.as_bytes()))[..32])
+            }
+        };
+        FileRef { project: crate::pep503::normalize_name(project), id, filename: filename.to_string() }
+    }
+
+    /// The advertised sha256, when the id is one.
+    pub fn sha256(&self) -> Option<&str> {
+        (!self.id.starts_with("url-")).then_some(self.id.as_str())
+    }
+
     /// The path of this file on the proxy (percent-encoded where needed).
     pub fn path(&self, upstream: usize) -> String {
-        format!(
-            "/u/{upstream}/f/{}/{}/{}/{}",
-            encode_segment(&self.project),
-            self.sha256.as_deref().unwrap_or("-"),
-            URL_SAFE_NO_PAD.encode(self.url.as_bytes()),
-            encode_segment(&self.filename)
-        )
+        format!("/u/{upstream}/f/{}/{}/{}", encode_segment(&self.project), self.id, encode_segment(&self.filename))
     }
 }
 
@@ -56,7 +67,7 @@ pub fn route(path: &str) -> Route {
     let path = path.split(['?', '#']).next().unwrap_or_default();
     let segs: Vec<&str> = path.split('/').skip(1).collect();
     let segs: Vec<&str> = match segs.split_last() {
-        Some((last, rest)) if last.is_empty() => rest.to_vec(),
+        Some((&"", rest)) => rest.to_vec(),
         _ => segs,
     };
     match segs.as_slice() {
@@ -68,7 +79,7 @@ pub fn route(path: &str) -> Route {
             match rest {
                 ["simple"] => Route::Root { upstream },
                 ["simple", name] => project(upstream, name),
-                ["f", project, sha, id, filename] => file_route(upstream, project, sha, id, filename),
+                ["f", project, id, filename] => file_route(upstream, project, id, filename),
                 _ => Route::NotFound,
             }
         }
@@ -81,25 +92,20 @@ fn project(upstream: usize, name: &str) -> Route {
     if crate::pep503::is_valid_name(&name) { Route::Project { upstream, name } } else { Route::NotFound }
 }
 
-fn file_route(upstream: usize, project: &str, sha: &str, id: &str, filename: &str) -> Route {
+fn file_route(upstream: usize, project: &str, id: &str, filename: &str) -> Route {
     let project = decode_segment(project);
     let filename = decode_segment(filename);
-    let sha256 = match sha {
-        "-" => None,
-        s if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) => Some(s.to_ascii_lowercase()),
-        _ => return Route::NotFound,
-    };
-    let Some(url) = URL_SAFE_NO_PAD.decode(id.as_bytes()).ok().and_then(|b| String::from_utf8(b).ok()) else {
-        return Route::NotFound;
-    };
+    let hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let id_ok = hex(id, 64) || id.strip_prefix("url-").is_some_and(|h| hex(h, 32));
     let (filename, metadata) = match filename.strip_suffix(".metadata") {
         Some(f) => (f.to_string(), true),
         None => (filename, false),
     };
-    if !crate::pep503::is_valid_name(&project) || filename.is_empty() || filename.contains('/') {
+    if !id_ok || !crate::pep503::is_valid_name(&project) || filename.is_empty() || filename.contains('/') {
         return Route::NotFound;
     }
-    Route::File { upstream, file: FileRef { project, sha256, url, filename }, metadata }
+    let file = FileRef { project, id: id.to_ascii_lowercase(), filename };
+    Route::File { upstream, file, metadata }
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986).
@@ -116,22 +122,7 @@ pub fn encode_segment(s: &str) -> String {
 }
 
 fn decode_segment(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::index::percent_decode(s)
 }
 
 #[cfg(test)]
@@ -140,19 +131,18 @@ mod tests {
 
     #[test]
     fn file_urls_round_trip_and_are_stable() {
-        let f = FileRef {
-            project: "demo-pkg".into(),
-            sha256: Some("ab".repeat(32)),
-            url: "https://files.example/packages/ab/cd/demo_pkg-1.0+cpu-py3-none-any.whl".into(),
-            filename: "demo_pkg-1.0+cpu-py3-none-any.whl".into(),
-        };
+        let sha = "ab".repeat(32);
+        let f = FileRef::new("Demo_Pkg", Some(&sha), "https://files.example/demo.whl", "demo_pkg-1.0+cpu-py3-none-any.whl");
         let p = f.path(2);
-        assert_eq!(p, f.clone().path(2), "same input, same URL");
-        assert!(p.starts_with("/u/2/f/demo-pkg/abab") && p.ends_with("/demo_pkg-1.0%2Bcpu-py3-none-any.whl"), "{p}");
+        assert_eq!(p, format!("/u/2/f/demo-pkg/{sha}/demo_pkg-1.0%2Bcpu-py3-none-any.whl"));
+        assert_eq!(f.sha256(), Some(sha.as_str()));
         assert_eq!(route(&p), Route::File { upstream: 2, file: f.clone(), metadata: false });
         assert_eq!(route(&format!("{p}.metadata")), Route::File { upstream: 2, file: f.clone(), metadata: true });
-        let nohash = FileRef { sha256: None, ..f };
-        assert_eq!(route(&nohash.path(0)), Route::File { upstream: 0, file: nohash, metadata: false });
+        let a = FileRef::new("demo", None, "https://files.example/a/demo-1.0.tar.gz", "demo-1.0.tar.gz");
+        let b = FileRef::new("demo", None, "https://files.example/b/demo-1.0.tar.gz", "demo-1.0.tar.gz");
+        assert!(a.id.starts_with("url-") && a.id != b.id && a.sha256().is_none());
+        assert_eq!(a, FileRef::new("demo", None, "https://files.example/a/demo-1.0.tar.gz", "demo-1.0.tar.gz"));
+        assert_eq!(route(&a.path(0)), Route::File { upstream: 0, file: a, metadata: false });
     }
 
     #[test]
@@ -163,8 +153,9 @@ mod tests {
         assert_eq!(route("/health"), Route::Health);
         assert_eq!(route("/simple/../etc/"), Route::NotFound);
         assert_eq!(route("/u/x/simple/six/"), Route::NotFound);
-        assert_eq!(route("/u/0/f/demo/zz/aGk/x.whl"), Route::NotFound);
-        assert_eq!(route("/u/0/f/demo/-/!!!/x.whl"), Route::NotFound);
+        assert_eq!(route("/u/0/f/demo/zz/x.whl"), Route::NotFound);
+        assert_eq!(route("/u/0/f/demo/url-!!/x.whl"), Route::NotFound);
+        assert_eq!(route(&format!("/u/0/f/demo/{}/a%2Fb.whl", "0".repeat(64))), Route::NotFound);
         assert_eq!(route("/simple/%2e%2e/"), Route::NotFound);
     }
 }

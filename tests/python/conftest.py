@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
 import pathlib
 import subprocess
 import sys
-import tarfile
 
 import pytest
+
+from fixtures_index import build_sdist
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 CORPUS = pathlib.Path(__import__("os").environ.get("SAFE_PIP_CORPUS", REPO.parent / "shared" / "corpus" / "malicious"))
@@ -44,21 +44,6 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
     return home
-
-
-def build_sdist(directory: pathlib.Path, name: str, version: str, files: dict[str, str]) -> pathlib.Path:
-    root = f"{name}-{version}"
-    files = {"PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n", **files}
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        for rel, text in files.items():
-            data = text.encode()
-            info = tarfile.TarInfo(f"{root}/{rel}")
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    path = directory / f"{root}.tar.gz"
-    path.write_bytes(buf.getvalue())
-    return path
 
 
 @pytest.fixture

@@ -1,0 +1,199 @@
+//! Files: exact bytes, HEAD, Range, ETag, blocks with reason phrases, metadata, fail
+//! closed on hash mismatch / unreachable upstream / oversize, single flight.
+
+use super::*;
+use crate::policy::Action;
+
+fn setup() -> (Standard, TestServer, RunningProxy, Arc<ScriptedGate>) {
+    let fx = standard();
+    let srv = fx.fixture.clone().serve();
+    let gate = Arc::new(ScriptedGate::default());
+    let p = proxy_for(&srv.url("/simple/"), gate.clone(), |_| {});
+    (fx, srv, p, gate)
+}
+
+#[test]
+fn clean_wheel_is_served_exactly_with_head_range_and_etag() {
+    let (fx, srv, p, gate) = setup();
+    let url = file_urls(&p, "demo")[&fx.demo_whl.0].clone();
+    let len = fx.demo_whl.1.len();
+
+    let head = request(p.addr(), "HEAD", &url, &[]);
+    assert_eq!(head.status, 200, "{}", head.reason);
+    assert_eq!(head.header("content-length"), Some(len.to_string().as_str()));
+    assert_eq!(head.header("accept-ranges"), Some("bytes"));
+    assert!(head.body.is_empty());
+
+    let full = get(&p, &url);
+    assert_eq!(full.status, 200);
+    assert_eq!(full.body, fx.demo_whl.1, "exact upstream bytes");
+    assert_eq!(full.header("content-encoding"), None);
+    assert_eq!(full.header("content-length"), Some(len.to_string().as_str()));
+    let etag = full.header("etag").unwrap().to_string();
+    assert_eq!(etag, format!("\"{}\"", sha256_hex(&fx.demo_whl.1)));
+
+    let part = request(p.addr(), "GET", &url, &[("Range", "bytes=0-9")]);
+    assert_eq!(part.status, 206);
+    assert_eq!(part.body, fx.demo_whl.1[..10]);
+    assert_eq!(part.header("content-range"), Some(format!("bytes 0-9/{len}").as_str()));
+    let suffix = request(p.addr(), "GET", &url, &[("Range", "bytes=-100")]);
+    assert_eq!(suffix.status, 206);
+    assert_eq!(suffix.body, fx.demo_whl.1[len - 100..]);
+    let open = request(p.addr(), "GET", &url, &[("Range", &format!("bytes={}-", len - 5))]);
+    assert_eq!(open.body, fx.demo_whl.1[len - 5..]);
+    let bad = request(p.addr(), "GET", &url, &[("Range", &format!("bytes={len}-"))]);
+    assert_eq!(bad.status, 416);
+    assert_eq!(bad.header("content-range"), Some(format!("bytes */{len}").as_str()));
+    let stale_if_range = request(p.addr(), "GET", &url, &[("Range", "bytes=0-9"), ("If-Range", "\"other\"")]);
+    assert_eq!((stale_if_range.status, stale_if_range.body.len()), (200, len));
+
+    let revalidated = request(p.addr(), "GET", &url, &[("If-None-Match", &etag)]);
+    assert_eq!(revalidated.status, 304);
+    assert!(revalidated.body.is_empty());
+
+    assert_eq!(hits(&srv, &format!("/files/{}", fx.demo_whl.0)), 1, "downloaded once for HEAD, GETs and ranges");
+    assert_eq!(*gate.judged.lock().unwrap(), vec![fx.demo_whl.0.clone()], "analysed once");
+    let events = p.events();
+    assert_eq!(events.len(), 1, "one event per file and outcome: {events:?}");
+    assert!(events[0].served && !events[0].from_db && events[0].report.decision.verdict == Action::Allow);
+    assert_eq!(events[0].project, "demo");
+}
+
+#[test]
+fn malicious_sdist_is_blocked_with_a_reason_phrase_and_never_downloaded_twice() {
+    let (fx, srv, p, _gate) = setup();
+    let page = request(p.addr(), "GET", "/u/0/simple/evil/", &[("Accept", PIP_ACCEPT)]).json();
+    let url = page["files"][0]["url"].as_str().unwrap().to_string();
+    let r = get(&p, &url);
+    assert_eq!(r.status, 403);
+    let prefix = format!("Forbidden by safe-pip: blocked {}: ", fx.evil.0);
+    assert!(r.reason.starts_with(&prefix), "{}", r.reason);
+    assert!(r.reason.contains("(safe-pip explain "), "{}", r.reason);
+    assert!(r.reason.len() <= crate::proxy::reply::MAX_REASON && r.reason.bytes().all(|b| (0x20..0x7f).contains(&b)));
+    assert!(!r.body.windows(4).any(|w| w == b"PK\x03\x04") && !r.body.starts_with(&[0x1f, 0x8b]), "no package bytes");
+    // Retries and HEAD: the verdict is remembered, nothing is fetched again.
+    assert_eq!(request(p.addr(), "HEAD", &url, &[]).status, 403);
+    assert_eq!(get(&p, &url).reason, r.reason);
+    assert_eq!(hits(&srv, &format!("/files/{}", fx.evil.0)), 1);
+    let events = p.events();
+    assert_eq!(events.len(), 1);
+    assert!(!events[0].served && events[0].report.decision.verdict == Action::Block);
+}
+
+#[test]
+fn a_known_block_needs_no_download() {
+    let (fx, srv, p, gate) = setup();
+    let sha = sha256_hex(&fx.demo_whl.1);
+    let mut report = crate::pipeline::scan_bytes(&fx.evil.0, &fx.evil.1, Vec::new(), &Default::default());
+    report.filename = fx.demo_whl.0.clone();
+    gate.known.lock().unwrap().insert(sha, report);
+    let url = file_urls(&p, "demo")[&fx.demo_whl.0].clone();
+    let r = get(&p, &url);
+    assert_eq!(r.status, 403, "{}", r.reason);
+    let m = get(&p, &format!("{url}.metadata"));
+    assert_eq!(m.status, 403, "metadata of a blocked wheel is refused too");
+    assert_eq!(hits(&srv, &format!("/files/{}", fx.demo_whl.0)), 0);
+    assert!(p.events()[0].from_db);
+}
+
+#[test]
+fn metadata_comes_from_the_vetted_wheel_or_from_upstream() {
+    let (fx, srv, p, _gate) = setup();
+    let url = file_urls(&p, "demo")[&fx.demo_whl.0].clone();
+    let m = get(&p, &format!("{url}.metadata"));
+    assert_eq!(m.status, 200, "{}", m.reason);
+    assert_eq!(m.text(), fx.demo_whl.2, "the wheel's own METADATA");
+    let sdist_url = file_urls(&p, "demo")[&fx.demo_sdist.0].clone();
+    assert_eq!(get(&p, &format!("{sdist_url}.metadata")).status, 404);
+
+    let doc = request(p.addr(), "GET", "/u/0/simple/withmeta/", &[("Accept", PIP_ACCEPT)]).json();
+    let f = &doc["files"][0];
+    let meta = get(&p, &format!("{}.metadata", f["url"].as_str().unwrap()));
+    assert_eq!(meta.status, 200);
+    assert!(meta.text().contains("Summary: from upstream"));
+    assert_eq!(f["core-metadata"]["sha256"], sha256_hex(&meta.body), "advertised hash matches served bytes");
+    assert_eq!(hits(&srv, &format!("/files/{}", f["filename"].as_str().unwrap())), 0, "resolution needs no wheel");
+}
+
+#[test]
+fn blocked_wheel_refuses_its_metadata() {
+    let (fx, _srv, p, _gate) = setup();
+    let url = file_urls(&p, "badwheel")[&fx.bad_whl.0].clone();
+    let m = get(&p, &format!("{url}.metadata"));
+    assert_eq!(m.status, 403);
+    assert!(m.reason.starts_with(&format!("Forbidden by safe-pip: blocked {}", fx.bad_whl.0)), "{}", m.reason);
+    assert_eq!(get(&p, &url).status, 403);
+}
+
+#[test]
+fn hash_mismatch_is_refused() {
+    let (_fx, _srv, p, gate) = setup();
+    let urls = file_urls(&p, "tampered");
+    let r = get(&p, urls.values().next().unwrap());
+    assert_eq!(r.status, 403);
+    assert!(r.reason.contains("do not match the sha256 the index advertises"), "{}", r.reason);
+    assert!(gate.judged.lock().unwrap().is_empty(), "unverified bytes are never analysed or served");
+    let e = &p.events()[0];
+    assert!(!e.served && e.report.error.is_some());
+}
+
+#[test]
+fn oversize_files_are_refused() {
+    let fx = standard();
+    let srv = fx.fixture.clone().serve();
+    let p = proxy_for(&srv.url("/simple/"), Arc::new(ScanGate::default()), |c| c.max_file_bytes = 100);
+    let url = file_urls(&p, "demo")[&fx.demo_whl.0].clone();
+    let r = get(&p, &url);
+    assert_eq!(r.status, 403);
+    assert!(r.reason.contains("over the limit of 100 bytes"), "{}", r.reason);
+}
+
+#[test]
+fn unreachable_upstream_fails_closed_with_a_clear_reason() {
+    let fx = standard();
+    let srv = fx.fixture.clone().serve();
+    let p = proxy_for(&srv.url("/simple/"), Arc::new(ScanGate::default()), |_| {});
+    let url = file_urls(&p, "demo")[&fx.demo_whl.0].clone();
+    drop(srv); // upstream goes away after the page was read
+    let r = get(&p, &url);
+    assert_eq!(r.status, 403);
+    assert!(r.reason.contains("cannot verify") && r.reason.contains("unreachable"), "{}", r.reason);
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let p2 = proxy_for(&format!("http://{closed}/simple/"), Arc::new(ScanGate::default()), |_| {});
+    let page = get(&p2, "/u/0/simple/demo/");
+    assert_eq!(page.status, 502);
+    assert!(page.reason.contains("unreachable"), "{}", page.reason);
+}
+
+#[test]
+fn concurrent_requests_for_one_file_download_and_analyse_once() {
+    let mut fx = standard();
+    fx.fixture.file_delay = Some(Duration::from_millis(300));
+    let srv = fx.fixture.clone().serve();
+    let gate = Arc::new(ScriptedGate::default());
+    let p = proxy_for(&srv.url("/simple/"), gate.clone(), |_| {});
+    let url = file_urls(&p, "demo")[&fx.demo_whl.0].clone();
+    let addr = p.addr();
+    let bodies: Vec<Vec<u8>> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..8).map(|_| s.spawn(|| request(addr, "GET", &url, &[]).body)).collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(bodies.iter().all(|b| *b == fx.demo_whl.1));
+    assert_eq!(hits(&srv, &format!("/files/{}", fx.demo_whl.0)), 1);
+    assert_eq!(gate.judged.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn files_not_on_the_upstream_page_are_not_fetched() {
+    let (fx, srv, p, _gate) = setup();
+    // URLs crafted to make the proxy fetch something its upstream page never listed.
+    let sha = sha256_hex(&fx.evil.1);
+    let forged = crate::proxy::urls::FileRef::new("demo", Some(&sha), "", &fx.evil.0);
+    assert_eq!(get(&p, &forged.path(0)).status, 404);
+    let by_url = crate::proxy::urls::FileRef::new("demo", None, &srv.url(&format!("/files/{}", fx.evil.0)), &fx.evil.0);
+    assert_eq!(get(&p, &by_url.path(0)).status, 404);
+    let renamed = crate::proxy::urls::FileRef::new("demo", Some(&sha256_hex(&fx.demo_whl.1)), "", &fx.evil.0);
+    assert_eq!(get(&p, &renamed.path(0)).status, 404, "a listed hash under another file name");
+    assert_eq!(hits(&srv, &format!("/files/{}", fx.evil.0)), 0);
+}
