@@ -20,8 +20,7 @@ import zipfile
 from collections.abc import Iterator
 
 import pytest
-from conftest import build_sdist
-from index_server import IndexServer, build_wheel
+from fixtures_index import IndexServer, build_sdist, build_wheel, isolated_env
 
 POETRY_REQUIREMENT = os.environ.get("SAFE_PIP_TEST_POETRY", "poetry>=2.0,<3")
 
@@ -81,6 +80,16 @@ def _plugin_wheel(directory: pathlib.Path) -> pathlib.Path:
 # ---- per test: a project, an index, a sandboxed environment ----------------------------
 
 
+_POETRY_ENV = {
+    "POETRY_CACHE_DIR",
+    "POETRY_CONFIG_DIR",
+    "POETRY_DATA_DIR",
+    "POETRY_VIRTUALENVS_IN_PROJECT",
+    "POETRY_NO_INTERACTION",
+    "POETRY_KEYRING_ENABLED",
+}
+
+
 class Project:
     def __init__(self, venv: pathlib.Path, root: pathlib.Path, index: IndexServer) -> None:
         self.venv = venv
@@ -89,28 +98,29 @@ class Project:
         self.index = index
         self.marker = root / "MARKER"
         self.files = root / "index"
-        home = root / "home"
-        self.env = {
-            "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-            "HOME": str(home),
-            "XDG_CONFIG_HOME": str(home / ".config"),
-            "XDG_CACHE_HOME": str(home / ".cache"),
-            "XDG_DATA_HOME": str(home / ".local" / "share"),
-            "POETRY_CACHE_DIR": str(root / "poetry-cache"),
-            "POETRY_CONFIG_DIR": str(root / "poetry-config"),
-            "POETRY_DATA_DIR": str(root / "poetry-data"),
-            "POETRY_VIRTUALENVS_IN_PROJECT": "true",
-            "POETRY_NO_INTERACTION": "1",
-            "POETRY_KEYRING_ENABLED": "false",
-            "SAFE_PIP_DB": str(root / "verdicts.sqlite"),
-            "SAFE_PIP_ORG_CONFIG": str(root / "no-org-config.toml"),
+        self.env = isolated_env(
+            root / "home",
+            POETRY_CACHE_DIR=str(root / "poetry-cache"),
+            POETRY_CONFIG_DIR=str(root / "poetry-config"),
+            POETRY_DATA_DIR=str(root / "poetry-data"),
+            POETRY_VIRTUALENVS_IN_PROJECT="true",
+            POETRY_NO_INTERACTION="1",
+            POETRY_KEYRING_ENABLED="false",
+            SAFE_PIP_DB=str(root / "verdicts.sqlite"),
+            SAFE_PIP_ORG_CONFIG=str(root / "no-org-config.toml"),
             # Anything not on loopback goes to a closed port and fails: nothing leaves the machine.
-            "HTTP_PROXY": "http://127.0.0.1:9",
-            "HTTPS_PROXY": "http://127.0.0.1:9",
-            "NO_PROXY": "127.0.0.1,localhost",
-            "NO_COLOR": "1",
-            "LANG": "C.UTF-8",
-        }
+            HTTP_PROXY="http://127.0.0.1:9",
+            HTTPS_PROXY="http://127.0.0.1:9",
+            PATH=f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        )
+        for key in [k for k in self.env if k.upper().startswith("POETRY_") and k not in _POETRY_ENV]:
+            del self.env[key]
+
+    def serve(self, **options: object) -> None:
+        """The same files from a new index server (e.g. `metadata=False`: a plain mirror)."""
+        self.index.stop()
+        self.index = IndexServer(self.files, **options).start()  # type: ignore[arg-type]
+        self.write_pyproject()
 
     def write_pyproject(self, dependencies: list[str] | None = None, *, source: bool = True) -> None:
         deps = ", ".join(f'"{d}"' for d in dependencies or [])
@@ -127,7 +137,7 @@ package-mode = false
             text += f"""
 [[tool.poetry.source]]
 name = "fixture"
-url = "{self.index.simple_url}"
+url = "{self.index.url}"
 priority = "primary"
 """
         (self.dir / "pyproject.toml").write_text(text)
@@ -167,7 +177,7 @@ priority = "primary"
 def project(poetry_venv: pathlib.Path, tmp_path: pathlib.Path) -> Iterator[Project]:
     files = tmp_path / "index"
     files.mkdir()
-    index = IndexServer(files)
+    index = IndexServer(files, json=True, metadata=True).start()
     proj = Project(poetry_venv, tmp_path, index)
     proj.dir.mkdir()
     proj.write_pyproject()
@@ -188,16 +198,17 @@ def canary_payload(marker: pathlib.Path) -> str:
 
 
 def _publish_fixtures(proj: Project) -> None:
-    """The index: a clean project with a clean dependency, a project whose import decodes and
-    runs a payload, a clean-looking wrapper that depends on a package shipping a .pth payload
-    (runs at every interpreter start), and an sdist whose setup.py would run the payload."""
+    """The index (JSON pages and PEP 658 metadata, as PyPI serves them): a clean project with a
+    clean dependency, a project whose import decodes and runs a payload, one that reaches the
+    network on import (a warning), and a clean-looking wrapper that depends on a package
+    shipping a .pth payload (which would run at every interpreter start)."""
     payload = canary_payload(proj.marker)
     build_wheel(
         proj.files,
         "tidy-numbers",
         "1.0",
         {"tidy_numbers/__init__.py": "from tiny_helper import add\n"},
-        ["tiny-helper>=1"],
+        requires=("tiny-helper>=1",),
     )
     build_wheel(proj.files, "tiny-helper", "1.0", {"tiny_helper/__init__.py": "def add(a, b):\n    return a + b\n"})
     build_wheel(
@@ -209,7 +220,13 @@ def _publish_fixtures(proj: Project) -> None:
         "1.0",
         {"netty/__init__.py": "import urllib.request\nurllib.request.urlopen('http://127.0.0.1:9/')\n"},
     )
-    build_wheel(proj.files, "nice-wrapper", "1.0", {"nice_wrapper/__init__.py": "VERSION = '1.0'\n"}, ["pth-helper>=1"])
+    build_wheel(
+        proj.files,
+        "nice-wrapper",
+        "1.0",
+        {"nice_wrapper/__init__.py": "VERSION = '1.0'\n"},
+        requires=("pth-helper>=1",),
+    )
     build_wheel(
         proj.files,
         "pth-helper",
@@ -260,7 +277,7 @@ def test_clean_add_installs_and_reports(project: Project) -> None:
     lock = (project.dir / "poetry.lock").read_text()
     assert 'name = "tidy-numbers"' in lock and 'name = "tiny-helper"' in lock
     # The lock names the real source, never the proxy's address or routes.
-    assert project.index.simple_url.rstrip("/") in lock
+    assert project.index.url.rstrip("/") in lock
     assert "/u/0/" not in lock
     assert {"tidy_numbers", "tiny_helper"} <= project.installed()
     # Every file came through the gate: the summary counts both, one of them transitive.
@@ -317,7 +334,7 @@ def test_typosquat_is_refused_before_resolution(project: Project) -> None:
     assert done.returncode == 1
     out = done.stdout + done.stderr
     assert "typosquatting" in out and "Did you mean requests?" in out
-    assert project.index.requested("reqeusts") == []
+    assert not [path for _, path, _ in project.index.requests if "reqeusts" in path]
     assert project.files_state() == before
 
 
@@ -390,7 +407,7 @@ def test_commands_that_do_not_install_start_nothing(project: Project) -> None:
 def test_pypi_is_routed_and_the_lock_stays_source_free(project: Project) -> None:
     # No [[tool.poetry.source]]: Poetry uses PyPI, which the proxy fetches from the mirror.
     project.write_pyproject(source=False)
-    project.env["SAFE_PIP_POETRY_PYPI_URL"] = project.index.simple_url
+    project.env["SAFE_PIP_POETRY_PYPI_URL"] = project.index.url
     done = project.poetry("add", "tidy-numbers")
     assert done.returncode == 0, done.stderr
     lock = (project.dir / "poetry.lock").read_text()
@@ -407,27 +424,27 @@ def test_pypi_is_routed_and_the_lock_stays_source_free(project: Project) -> None
     assert "safe-pip: checked 2 files" in installed.stdout
 
 
-def test_private_source_credentials_reach_the_index_and_nowhere_else(project: Project, tmp_path: pathlib.Path) -> None:
+def test_private_source_credentials_reach_the_index_and_nowhere_else(project: Project) -> None:
     secret = "s3cr3t-Pa55"
-    private = IndexServer(project.files, auth=("alice", secret))
-    try:
-        project.index.stop()
-        project.index = private
-        project.write_pyproject()
-        project.env["POETRY_HTTP_BASIC_FIXTURE_USERNAME"] = "alice"
-        project.env["POETRY_HTTP_BASIC_FIXTURE_PASSWORD"] = secret
-        done = project.poetry("add", "-vvv", "tidy-numbers")
-        assert done.returncode == 0, done.stderr
-        assert {"tidy_numbers", "tiny_helper"} <= project.installed()
-        assert private.requested("/files/tidy_numbers-1.0-py3-none-any.whl")
-        assert secret not in done.stdout + done.stderr
-        assert secret not in (project.dir / "poetry.lock").read_text()
-    finally:
-        private.stop()
+    project.serve(json=True, metadata=True, auth=("alice", secret))
+    project.env["POETRY_HTTP_BASIC_FIXTURE_USERNAME"] = "alice"
+    project.env["POETRY_HTTP_BASIC_FIXTURE_PASSWORD"] = secret
+    done = project.poetry("add", "-vvv", "tidy-numbers")
+    assert done.returncode == 0, done.stderr
+    assert {"tidy_numbers", "tiny_helper"} <= project.installed()
+    assert project.index.file_requests("tidy_numbers-1.0-py3-none-any.whl")
+    assert project.index.authorization and not any(
+        h.get("authorization") != project.index.authorization for _, _, h in project.index.requests
+    )
+    assert secret not in done.stdout + done.stderr
+    assert secret not in (project.dir / "poetry.lock").read_text()
 
 
 def test_poetry_self_add_is_guarded(project: Project) -> None:
-    project.env["SAFE_PIP_POETRY_PYPI_URL"] = project.index.simple_url
+    # Poetry's own project needs poetry itself, which the fixture index lacks: without PEP 658
+    # metadata upstream, the gate judges evil-pkg's wheel while Poetry resolves, first.
+    project.serve(metadata=False)
+    project.env["SAFE_PIP_POETRY_PYPI_URL"] = project.index.url
     done = project.poetry("self", "add", "--dry-run", "evil-pkg")
     assert done.returncode == 1
     assert "safe-pip blocked evil-pkg (1.0)" in done.stdout + done.stderr
@@ -470,7 +487,7 @@ def test_safe_pip_check_judges_the_lock_with_the_projects_sources(project: Proje
     done = project.poetry("safe-pip", "check", "--fetch")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "evil-pkg" in done.stdout and "decode-exec" in done.stdout
-    assert project.index.requested("/files/evil_pkg-1.0-py3-none-any.whl")
+    assert project.index.file_requests("evil_pkg-1.0-py3-none-any.whl")
     # Now every file is in the DB: offline, the same verdict, and nothing is fetched.
     served = len(project.index.requests)
     offline = project.poetry("safe-pip", "check")
@@ -535,7 +552,8 @@ def _canary_setup(project: Project, name: str) -> str:
 def test_url_dependency_is_scanned_before_poetry_builds_it(project: Project) -> None:
     build_sdist(project.files, "remote-thing", "1.0", {"setup.py": _canary_setup(project, "remote-thing")})
     before = project.files_state()
-    done = project.poetry("add", f"{project.index.url}/files/remote-thing-1.0.tar.gz")
+    base = project.index.url[: -len("simple/")]
+    done = project.poetry("add", f"{base}files/remote-thing-1.0.tar.gz")
     assert done.returncode == 1
     assert "safe-pip blocked remote-thing (1.0)" in done.stdout + done.stderr
     assert project.files_state() == before
