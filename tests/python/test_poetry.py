@@ -4,6 +4,10 @@ installed into it, a fixture index on 127.0.0.1 as the project's only source.
 Hermetic: Poetry's HTTP(S)_PROXY points at a closed loopback port, so a request to any
 other address fails instead of leaving the machine; caches, config, HOME and the verdict DB
 are temp dirs. Malicious fixtures are canaries: their code would only write a marker file.
+
+Knobs: SAFE_PIP_TEST_POETRY (requirement, default "poetry>=2.0,<3"), SAFE_PIP_TEST_POETRY_VENV
+(reuse or create Poetry's venv there), SAFE_PIP_TEST_WHEEL (install this wheel instead of
+packing the safe-pip this session runs).
 """
 
 from __future__ import annotations
