@@ -33,7 +33,7 @@ def test_explain_known_and_unknown() -> None:
 def test_stub_matches_the_native_module() -> None:
     stub = pathlib.Path(safe_pip.__file__).with_name("_core.pyi")
     tree = ast.parse(stub.read_text())
-    declared = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    declared = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     declared |= {n.target.id for n in tree.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)}
     classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
     declared |= set(classes)
