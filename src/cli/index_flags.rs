@@ -2,7 +2,7 @@
 //! and the client built from them plus pip's own configuration (as pip discovers it).
 
 use super::print_error;
-use crate::index::{DiscoveryInputs, IndexClient, discover};
+use crate::index::{DiscoveryInputs, IndexClient, IndexSettings, discover};
 use clap::Args;
 
 #[derive(Args, Debug, Clone, Default)]
@@ -16,8 +16,9 @@ pub struct IndexFlags {
 }
 
 impl IndexFlags {
-    /// The client, or `None` with the error already printed.
-    pub fn client(&self) -> Option<IndexClient> {
+    /// The index settings pip would use with these flags applied as pip applies them, or
+    /// `None` with the error already printed.
+    pub fn settings(&self) -> Option<IndexSettings> {
         let mut pip_args = vec!["install".to_string()];
         if let Some(u) = &self.index_url {
             pip_args.extend(["--index-url".into(), u.clone()]);
@@ -25,13 +26,11 @@ impl IndexFlags {
         for u in &self.extra_index_url {
             pip_args.extend(["--extra-index-url".into(), u.clone()]);
         }
-        let client = discover(&DiscoveryInputs::from_process(&pip_args)).and_then(|settings| IndexClient::new(&settings));
-        match client {
-            Ok(c) => Some(c),
-            Err(e) => {
-                print_error(&e.to_string(), &e.hint());
-                None
-            }
-        }
+        discover(&DiscoveryInputs::from_process(&pip_args)).map_err(|e| print_error(&e.to_string(), &e.hint())).ok()
+    }
+
+    /// The client, or `None` with the error already printed.
+    pub fn client(&self) -> Option<IndexClient> {
+        IndexClient::new(&self.settings()?).map_err(|e| print_error(&e.to_string(), &e.hint())).ok()
     }
 }

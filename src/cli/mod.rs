@@ -60,15 +60,15 @@ pub enum Command {
     Service(service::ServiceArgs),
     /// Point pip's or uv's user configuration at the service (--undo restores it).
     Setup(setup::SetupArgs),
-    /// Run the gating proxy: a local package index for uv, pip and other clients that
-    /// checks every file before serving it.
-    Proxy(proxy::ProxyArgs),
     /// Show the effective policy: each setting, its value and where it came from.
     Config(config::ConfigArgs),
     /// Document a decision to accept named alerts of a package (written to pyproject.toml).
     Allow(decision::AllowArgs),
     /// Document a decision to block a package (written to pyproject.toml).
     Deny(decision::DenyArgs),
+    /// Run the gating proxy: a local package index for uv, pip and other clients that
+    /// checks every file before serving it.
+    Proxy(proxy::ProxyArgs),
 }
 
 /// Runs the CLI with the given argv (argv[0] is the program name) and returns the exit code.
@@ -96,10 +96,10 @@ where
         Command::Install(args) => install::run(args, cli.color),
         Command::Service(args) => service::run(args),
         Command::Setup(args) => setup::run(args),
-        Command::Proxy(args) => proxy::run(args),
         Command::Config(args) => config::run(args, cli.color),
         Command::Allow(args) => decision::run_allow(args, cli.color),
         Command::Deny(args) => decision::run_deny(args, cli.color),
+        Command::Proxy(args) => proxy::run(args),
     }
 }
 
@@ -109,20 +109,4 @@ pub(crate) fn print_error(message: &str, hint: &str) {
     if !hint.is_empty() {
         eprintln!("hint: {hint}");
     }
-}
-
-/// The index settings pip would use, with `-i/--index-url` and `--extra-index-url` given
-/// on safe-pip's command line applied as pip applies them. Errors are printed.
-pub(crate) fn pip_index_settings(index_url: Option<&str>, extra_index_urls: &[String]) -> Result<crate::index::IndexSettings, i32> {
-    let mut pip_args = vec!["install".to_string()];
-    if let Some(u) = index_url {
-        pip_args.extend(["--index-url".into(), u.to_string()]);
-    }
-    for u in extra_index_urls {
-        pip_args.extend(["--extra-index-url".into(), u.clone()]);
-    }
-    crate::index::discover(&crate::index::DiscoveryInputs::from_process(&pip_args)).map_err(|e| {
-        print_error(&e.to_string(), &e.hint());
-        exit::ERROR
-    })
 }

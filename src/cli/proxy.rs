@@ -17,12 +17,9 @@ pub struct ProxyArgs {
     /// Loopback address to listen on: 127.0.0.1 or ::1.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: IpAddr,
-    /// The upstream index (default: pip's configuration, else PyPI).
-    #[arg(long, short = 'i', value_name = "URL")]
-    pub index_url: Option<String>,
-    /// More upstream indexes, as pip's --extra-index-url; each gets its own route.
-    #[arg(long, value_name = "URL")]
-    pub extra_index_url: Vec<String>,
+    /// Upstream indexes (default: pip's configuration, else PyPI); each gets its own route.
+    #[command(flatten)]
+    pub index: super::index_flags::IndexFlags,
     /// Verdict database to use (default: the user's).
     #[arg(long, value_name = "PATH", env = "SAFE_PIP_DB")]
     pub db: Option<PathBuf>,
@@ -35,10 +32,7 @@ pub struct ProxyArgs {
 }
 
 pub fn run(args: ProxyArgs) -> i32 {
-    let settings = match super::pip_index_settings(args.index_url.as_deref(), &args.extra_index_url) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let Some(settings) = args.index.settings() else { return exit::ERROR };
     let gate = match proxy::default_gate(args.db.as_deref(), std::env::current_dir().ok().as_deref()) {
         Ok(g) => g,
         Err(e) => {
@@ -100,7 +94,11 @@ fn print_banner(p: &RunningProxy) {
 /// One line per file verdict, on stderr.
 fn log_event(e: &ProxyEvent) {
     let r = &e.report;
-    let how = if e.from_db { "known verdict" } else { "analysed" };
+    let how = match (e.from_db, r.error.is_some() && r.findings.is_empty()) {
+        (_, true) => "not verified",
+        (true, _) => "known verdict",
+        _ => "analysed",
+    };
     let line = match (e.served, r.decision.verdict) {
         (true, Action::Warn) => format!("WARN  {} ({how}, risk {}): {}", e.filename, r.risk.score, proxy::block_summary(r)),
         (true, _) => format!("ALLOW {} ({how}, risk {})", e.filename, r.risk.score),

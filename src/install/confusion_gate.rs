@@ -153,6 +153,15 @@ impl FileGate for ConfusionGate {
         }
     }
 
+    fn refuse_project(&self, upstream: usize, index_url: &str, project: &str) -> Option<String> {
+        if let Some(c) = self.check(project) {
+            if c.error.is_none() && c.foreign.get(upstream).copied().unwrap_or(false) {
+                return Some(format!("dependency-confusion: `{project}` is internal and is not served from {index_url}"));
+            }
+        }
+        self.inner.refuse_project(upstream, index_url, project)
+    }
+
     fn hide(&self, file: &GateFile) -> Option<String> {
         if let Some(c) = self.check(&file.project) {
             if c.error.is_none() && c.foreign.get(file.upstream).copied().unwrap_or(false) {
@@ -222,6 +231,9 @@ mod tests {
         assert_eq!(refused.decision.verdict, Action::Block);
         assert_eq!(refused.findings[0].alert, AlertId::DependencyConfusion);
         assert_eq!(g.hide(&file(0, &own_url, "acme-utils")), None);
+        // The whole page of the public copy is refused; the own index's is served.
+        assert!(g.refuse_project(1, &public_url, "acme-utils").is_some_and(|r| r.contains("dependency-confusion")));
+        assert_eq!(g.refuse_project(0, &own_url, "acme-utils"), None);
         assert!(g.known(&file(0, &own_url, "acme-utils")).is_none());
         // A name on one index only: nothing added.
         assert!(g.findings_for(&file(1, &public_url, "six")).unwrap().is_empty());

@@ -29,7 +29,11 @@ pub struct GuardConfig {
     pub progress: Option<Arc<Progress>>,
 }
 
-/// A file the proxy kept off a project page (shown as yanked, so pip picks another version).
+/// `HiddenFile::filename` when a whole project page was refused on one index.
+pub const ALL_FILES: &str = "*";
+
+/// A file the proxy kept off a project page (shown as yanked, so pip picks another
+/// version), or a whole project refused on one index ([`ALL_FILES`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HiddenFile {
     pub project: String,
@@ -85,19 +89,26 @@ impl FileGate for RecordingGate {
         self.inner.judge(file, bytes)
     }
 
+    fn refuse_project(&self, upstream: usize, index_url: &str, project: &str) -> Option<String> {
+        let reason = self.inner.refuse_project(upstream, index_url, project)?;
+        self.note(HiddenFile { project: project.to_string(), filename: ALL_FILES.into(), index: index_url.to_string(), reason: reason.clone() });
+        Some(reason)
+    }
+
     fn hide(&self, file: &GateFile) -> Option<String> {
         let reason = self.inner.hide(file)?;
-        if let Ok(mut h) = self.hidden.lock() {
-            if !h.iter().any(|x| x.filename == file.filename && x.index == file.index_url) {
-                h.push(HiddenFile {
-                    project: file.project.clone(),
-                    filename: file.filename.clone(),
-                    index: file.index_url.clone(),
-                    reason: reason.clone(),
-                });
+        self.note(HiddenFile { project: file.project.clone(), filename: file.filename.clone(), index: file.index_url.clone(), reason: reason.clone() });
+        Some(reason)
+    }
+}
+
+impl RecordingGate {
+    fn note(&self, h: HiddenFile) {
+        if let Ok(mut list) = self.hidden.lock() {
+            if !list.iter().any(|x| x.filename == h.filename && x.project == h.project && x.index == h.index) {
+                list.push(h);
             }
         }
-        Some(reason)
     }
 }
 

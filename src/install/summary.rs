@@ -96,9 +96,10 @@ pub fn render(o: &Outcome, opts: &SummaryOptions) -> String {
         }
     }
     if !o.hidden.is_empty() && !opts.quiet {
-        let _ = writeln!(out, "\n{}", p.bold("Kept from pip (shown as yanked, so pip chose another version):"));
+        let _ = writeln!(out, "\n{}", p.bold("Kept from pip by policy (hidden versions, refused indexes):"));
         for h in &o.hidden {
-            let _ = writeln!(out, "  {} ({}): {}", h.filename, h.index, h.reason.trim_start_matches("safe-pip: "));
+            let what = if h.filename == super::guard::ALL_FILES { format!("every file of {}", h.project) } else { h.filename.clone() };
+            let _ = writeln!(out, "  {what} ({}): {}", h.index, h.reason.trim_start_matches("safe-pip: "));
         }
     }
     if !o.unverified.is_empty() {

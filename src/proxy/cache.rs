@@ -28,16 +28,17 @@ impl<K: Eq + Hash + Clone> ByteLru<K> {
         })
     }
 
-    /// Keeps `v` unless it alone exceeds the budget; evicts the least recently used
-    /// entries to make room.
+    /// Keeps `v`, evicting the least recently used entries to make room. An entry larger
+    /// than the whole budget is kept alone (a client that timed out while a huge file was
+    /// being vetted retries and must not cause another download); a budget of 0 keeps nothing.
     pub fn put(&mut self, k: K, v: Bytes) {
-        if v.len() > self.budget {
+        if self.budget == 0 {
             return;
         }
         if let Some((old, _)) = self.map.remove(&k) {
             self.used -= old.len();
         }
-        while self.used + v.len() > self.budget {
+        while self.used + v.len() > self.budget && !self.map.is_empty() {
             let Some(oldest) = self.map.iter().min_by_key(|(_, (_, t))| *t).map(|(k, _)| k.clone()) else { break };
             if let Some((b, _)) = self.map.remove(&oldest) {
                 self.used -= b.len();
@@ -93,7 +94,13 @@ mod tests {
         assert!(c.get(&"a").is_some() && c.get(&"c").is_some());
         assert_eq!(c.used(), 8);
         c.put("huge", Bytes::from(vec![0u8; 11]));
-        assert!(c.get(&"huge").is_none() && c.used() == 8, "larger than the budget: not kept, nothing evicted");
+        assert!(c.get(&"huge").is_some() && c.used() == 11, "larger than the budget: kept alone");
+        assert!(c.get(&"a").is_none() && c.get(&"c").is_none());
+        c.put("d", Bytes::from_static(b"dd"));
+        assert!(c.get(&"huge").is_none() && c.used() == 2);
+        let mut none = ByteLru::new(0);
+        none.put("x", Bytes::from_static(b"x"));
+        assert!(none.get(&"x").is_none());
     }
 
     #[test]

@@ -22,7 +22,8 @@ pub enum Outcome {
     /// Blocked by the gate.
     Blocked { verdict: Verdict },
     /// Could not be checked (upstream error, hash mismatch, too large): fail closed.
-    Unverified { reason: String, report: Arc<PackageReport> },
+    /// `cause` says what failed and what to do.
+    Unverified { cause: String, report: Arc<PackageReport> },
 }
 
 impl Outcome {
@@ -31,7 +32,7 @@ impl Outcome {
         match self {
             Outcome::Vetted { .. } => None,
             Outcome::Blocked { verdict } => Some(reply::blocked_reason(filename, &verdict.report)),
-            Outcome::Unverified { reason, .. } => Some(reason.clone()),
+            Outcome::Unverified { cause, .. } => Some(format!("Forbidden by safe-pip: {cause}")),
         }
     }
 }
@@ -80,8 +81,8 @@ fn vet_uncached(state: &State, t: &Target, key: &str) -> Outcome {
     let downloaded = match state.client.download(t.entry, state.max_file_bytes) {
         Ok(d) => d,
         Err(e) => {
-            let reason = reply::unverified_reason(&t.entry.filename, &e);
-            return Outcome::Unverified { report: Arc::new(unverified_report(&t.entry.filename, &reason)), reason };
+            let cause = reply::unverified_cause(&t.entry.filename, &e);
+            return Outcome::Unverified { report: Arc::new(unverified_report(&t.entry.filename, &cause)), cause };
         }
     };
     let bytes = Bytes::from(downloaded.bytes);
@@ -125,7 +126,7 @@ pub fn unverified_report(filename: &str, why: &str) -> PackageReport {
         kind: None,
         sha256: None,
         risk: crate::score::score(&[]),
-        decision: Decision { verdict: Action::Block, reason: format!("unverified: {why}") },
+        decision: Decision { verdict: Action::Block, reason: why.to_string() },
         findings: Vec::new(),
         error: Some(why.to_string()),
     }

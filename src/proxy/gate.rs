@@ -42,6 +42,12 @@ pub trait FileGate: Send + Sync + 'static {
     fn hide(&self, _file: &GateFile) -> Option<String> {
         None
     }
+    /// A reason not to serve `project` from upstream `upstream` at all, e.g. an internal
+    /// name offered by a public index (dependency confusion). The proxy then answers 404
+    /// for that page and its files, so clients take the project from its own index only.
+    fn refuse_project(&self, _upstream: usize, _index_url: &str, _project: &str) -> Option<String> {
+        None
+    }
 }
 
 /// A gate that scans every file it has not seen (pipeline::scan_bytes) and remembers

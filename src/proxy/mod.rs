@@ -39,7 +39,8 @@ use std::sync::Arc;
 /// Largest distribution file the proxy downloads by default (2 GiB: the biggest GPU
 /// wheels are about that size).
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
-/// Memory kept for vetted bytes, so HEAD + GET and retries do not download twice.
+/// Memory kept for vetted bytes, so HEAD + GET and retries do not download twice (a single
+/// file larger than this is kept alone; 0 keeps nothing).
 pub const DEFAULT_CACHE_BYTES: usize = 512 * 1024 * 1024;
 
 /// How to run a proxy.

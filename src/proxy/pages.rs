@@ -36,6 +36,9 @@ pub fn project(state: &State, upstream: usize, name: &str, accept: Option<&str>)
     if upstream >= state.upstreams.len() {
         return Reply::not_found(&format!("no upstream index #{upstream} (the proxy has {})", state.upstreams.len()));
     }
+    if let Some(reason) = state.refusal(upstream, name) {
+        return Reply::not_found(&reason);
+    }
     if let Some(reason) = state.recent_page_failure(upstream, name) {
         return Reply::error(502, reason);
     }

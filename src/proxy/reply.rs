@@ -123,8 +123,13 @@ fn short_path(p: &str) -> &str {
     }
 }
 
-/// Why a file could not be verified, and what to do, in one line.
+/// The 403 reason phrase for a file that could not be verified.
 pub fn unverified_reason(filename: &str, e: &IndexError) -> String {
+    format!("Forbidden by safe-pip: {}", unverified_cause(filename, e))
+}
+
+/// Why a file could not be verified, and what to do, in one line.
+pub fn unverified_cause(filename: &str, e: &IndexError) -> String {
     let (what, todo) = match e {
         IndexError::Unreachable { cause, .. } => {
             (format!("the upstream index is unreachable ({cause})"), "check the network and the index URL, then retry".to_string())
@@ -146,7 +151,7 @@ pub fn unverified_reason(filename: &str, e: &IndexError) -> String {
         ),
         other => (other.to_string(), other.hint()),
     };
-    format!("Forbidden by safe-pip: cannot verify {filename}: {what}; {todo}")
+    format!("cannot verify {filename}: {what}; {todo}")
 }
 
 /// A project page that could not be read from upstream (502).

@@ -120,16 +120,27 @@ impl State {
         lock(&self.entries).insert((upstream, State::file_ref(project, entry)), entry.clone());
     }
 
+    /// Why the gate refuses to serve `project` from this upstream, if it does (recorded as
+    /// a problem for the summary).
+    pub fn refusal(&self, upstream: usize, project: &str) -> Option<String> {
+        let index_url = self.upstreams.get(upstream)?;
+        let project = normalize_name(project);
+        let reason = self.gate.refuse_project(upstream, index_url, &project)?;
+        let line = format!("{project} is not served from {index_url}: {reason}");
+        self.events.problem(upstream, &project, line.clone());
+        Some(line)
+    }
+
     /// The upstream entry behind a proxy file URL: from memory, else by re-reading the
     /// project's page (after a restart). `Ok(None)` when upstream does not offer it: the
     /// proxy only fetches what upstream pages list.
     pub fn entry(&self, upstream: usize, f: &FileRef) -> Result<Option<FileEntry>, IndexError> {
+        if upstream >= self.upstreams.len() || self.refusal(upstream, &f.project).is_some() {
+            return Ok(None);
+        }
         let key = (upstream, f.clone());
         if let Some(e) = lock(&self.entries).get(&key) {
             return Ok(Some(e));
-        }
-        if upstream >= self.upstreams.len() {
-            return Ok(None);
         }
         let Some(raw) = self.client.raw_page(upstream, &f.project)? else { return Ok(None) };
         if super::pages::serves_no_files(&raw.page) {

@@ -15,7 +15,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 CORPUS = pathlib.Path(__import__("os").environ.get("SAFE_PIP_CORPUS", REPO.parent / "shared" / "corpus" / "malicious"))
 SCHEMA = json.loads((REPO / "docs" / "scan-report.schema.json").read_text())
 
-CANARY_SETUP = '''
+CANARY_SETUP = """
 from setuptools import setup
 from setuptools.command.install import install
 import urllib.request
@@ -26,12 +26,12 @@ class PostInstall(install):
         urllib.request.urlopen("http://127.0.0.1:9/canary")
 
 setup(name="canary-pkg", version="1.0", cmdclass={"install": PostInstall})
-'''
+"""
 
-BENIGN_SETUP = '''
+BENIGN_SETUP = """
 from setuptools import setup
 setup(name="tidy-numbers", version="1.0", packages=["tidy_numbers"])
-'''
+"""
 
 
 @pytest.fixture(autouse=True)
@@ -53,12 +53,16 @@ def canary(tmp_path: pathlib.Path) -> pathlib.Path:
 
 @pytest.fixture
 def benign(tmp_path: pathlib.Path) -> pathlib.Path:
-    return build_sdist(tmp_path, "tidy-numbers", "1.0", {"setup.py": BENIGN_SETUP, "tidy_numbers/__init__.py": "X = 1\n"})
+    return build_sdist(
+        tmp_path, "tidy-numbers", "1.0", {"setup.py": BENIGN_SETUP, "tidy_numbers/__init__.py": "X = 1\n"}
+    )
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     """The installed console script, as a user runs it."""
-    return subprocess.run(["safe-pip", *args], capture_output=True, text=True, env={**__import__("os").environ, "NO_COLOR": "1"})
+    return subprocess.run(
+        ["safe-pip", *args], capture_output=True, text=True, env={**__import__("os").environ, "NO_COLOR": "1"}
+    )
 
 
 def run_module(*args: str) -> subprocess.CompletedProcess[str]:

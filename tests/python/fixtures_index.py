@@ -115,8 +115,10 @@ class IndexServer:
     ``/simple/<project>/`` lists the files of that project with ``#sha256=`` fragments;
     ``/files/<filename>`` serves them. With ``json=True`` it answers PEP 691 JSON when the
     client prefers it; with ``metadata=True`` wheels advertise and serve PEP 658 metadata.
-    ``upload_times`` maps filenames to PEP 700 upload times (JSON only). Every request is
-    recorded in ``requests`` as ``(method, path, headers)``.
+    ``upload_times`` maps filenames to PEP 700 upload times (JSON only). With ``auth``
+    (user, password) every request needs that HTTP Basic authorization (else 401). Files
+    named in ``failing`` stay listed but are answered with 500. Every request is recorded in
+    ``requests`` as ``(method, path, headers)``.
     """
 
     def __init__(
@@ -126,8 +128,11 @@ class IndexServer:
         json: bool = False,
         metadata: bool = False,
         upload_times: Optional[Mapping[str, str]] = None,
+        auth: Optional[tuple[str, str]] = None,
     ) -> None:
         self.root = root
+        self.authorization = "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode() if auth else None
+        self.failing: set[str] = set()
         self.json = json
         self.metadata = metadata
         self.upload_times = dict(upload_times or {})
@@ -176,6 +181,8 @@ class IndexServer:
     def _answer(self, h: BaseHTTPRequestHandler, head: bool) -> None:
         path = h.path.split("?")[0]
         self.requests.append((h.command, path, {k.lower(): v for k, v in h.headers.items()}))
+        if self.authorization and h.headers.get("Authorization") != self.authorization:
+            return self._send(h, 401, "text/plain", b"unauthorized", head, {"WWW-Authenticate": 'Basic realm="fixture"'})
         m = re.fullmatch(r"/simple/([^/]+)/?", path)
         if m:
             files = self._files_of(normalize(m.group(1)))
@@ -188,6 +195,8 @@ class IndexServer:
         m = re.fullmatch(r"/files/([^/]+)", path)
         if m:
             name = m.group(1)
+            if name in self.failing:
+                return self._send(h, 500, "text/plain", b"storage error", head)
             if name.endswith(".metadata") and self.metadata:
                 target = self.root / name[: -len(".metadata")]
                 meta = _wheel_metadata(target) if target.is_file() else None
@@ -232,8 +241,12 @@ class IndexServer:
         return json.dumps({"meta": {"api-version": "1.1"}, "name": normalize(name), "files": out}).encode()
 
     @staticmethod
-    def _send(h: BaseHTTPRequestHandler, status: int, ctype: str, body: bytes, head: bool) -> None:
+    def _send(
+        h: BaseHTTPRequestHandler, status: int, ctype: str, body: bytes, head: bool, headers: Optional[Mapping[str, str]] = None
+    ) -> None:
         h.send_response(status)
+        for key, value in (headers or {}).items():
+            h.send_header(key, value)
         h.send_header("Content-Type", ctype)
         h.send_header("Content-Length", str(len(body)))
         h.end_headers()

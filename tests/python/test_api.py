@@ -35,6 +35,12 @@ def test_stub_matches_the_native_module() -> None:
     tree = ast.parse(stub.read_text())
     declared = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     declared |= {n.target.id for n in tree.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)}
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    declared |= set(classes)
     public = {n for n in dir(_core) if not n.startswith("_") or n == "__version__"}
     assert declared == public
+    for name, node in classes.items():
+        methods = {m.name for m in node.body if isinstance(m, ast.FunctionDef) and not m.name.startswith("__")}
+        native = {m for m in dir(getattr(_core, name)) if not m.startswith("_")}
+        assert methods == native, name
     assert pathlib.Path(safe_pip.__file__).with_name("py.typed").exists()

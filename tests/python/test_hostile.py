@@ -28,7 +28,10 @@ def alert_ids(pkg: dict) -> set[str]:
 def test_path_traversal_and_symlink_are_reported(tmp_path) -> None:
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        for name, data in [("evil-1.0/PKG-INFO", b"Name: evil\nVersion: 1.0\n"), ("evil-1.0/../../.bashrc", b"echo pwned\n")]:
+        for name, data in [
+            ("evil-1.0/PKG-INFO", b"Name: evil\nVersion: 1.0\n"),
+            ("evil-1.0/../../.bashrc", b"echo pwned\n"),
+        ]:
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))

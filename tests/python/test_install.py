@@ -334,3 +334,23 @@ def test_setup_uv_writes_a_default_index_and_undo_removes_a_new_file(home, tmp_p
     assert undo.returncode == 0 and not (tmp_path / "uv" / "uv.toml").exists()
     poetry = subprocess.run(["safe-pip", "setup", "poetry"], capture_output=True, text=True, env=env)
     assert poetry.returncode == 0 and "poetry self add safe-pip" in poetry.stdout
+
+
+def test_internal_name_comes_only_from_its_own_index(venv, home, tmp_path) -> None:
+    marker = tmp_path / "CANARY_RAN"
+    (tmp_path / "own").mkdir()
+    (tmp_path / "public").mkdir()
+    build_wheel(tmp_path / "own", "acme-qqtool", "1.0", {"acme_qqtool/__init__.py": "V = 1\n"})
+    # The attacker's higher version on a public index: pip would prefer it.
+    evil = build_sdist(tmp_path / "public", "acme-qqtool", "99.0", {"setup.py": canary_setup(marker)})
+    build_wheel(tmp_path / "public", "qqpublic-dep", "1.0", {"qqpublic_dep/__init__.py": ""})
+    with Index(tmp_path / "own") as own, Index(tmp_path / "public") as public:
+        proc = safe_pip(
+            home, "--python", str(venv), "-i", public.url, "--extra-index-url", own.url,
+            "--internal", f"acme-*={own.url}", "acme-qqtool", "qqpublic-dep",
+        )
+        assert f"/files/{evil.name}" not in public.file_paths()
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert installed(venv, "acme-qqtool") == "1.0" and installed(venv, "qqpublic-dep") == "1.0"
+    assert "every file of acme-qqtool" in proc.stdout and "dependency-confusion" in proc.stdout, proc.stdout
+    assert not marker.exists()

@@ -8,6 +8,7 @@ installer prints, and the marker file they would write never appears.
 from __future__ import annotations
 
 import base64
+import os
 import pathlib
 import re
 import signal
@@ -45,6 +46,18 @@ setup(name="evilsdist", version="1.0", cmdclass={{"install": Steal}})
 def decode_exec_init(marker: pathlib.Path) -> str:
     payload = base64.b64encode(f"open({str(marker)!r}, 'w').write('imported')".encode()).decode()
     return f"import base64\nexec(base64.b64decode({payload!r}))\n"
+
+
+@pytest.fixture(autouse=True)
+def no_user_config(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-process proxy reads pip's settings (certs, netrc) from this process's
+    environment: point it at an empty home so the user's configuration is never read."""
+    env = isolated_env(tmp_path / "proxy-home")
+    for k in list(os.environ):
+        if k not in env:
+            monkeypatch.delenv(k)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
 
 
 @pytest.fixture

@@ -211,6 +211,8 @@ pub struct ScriptedGate {
     pub known: Mutex<HashMap<String, PackageReport>>,
     pub hide: Mutex<HashMap<String, String>>,
     pub judged: Mutex<Vec<String>>,
+    /// (upstream, project) pairs refused.
+    pub refuse: Mutex<Vec<(usize, String)>>,
 }
 
 impl FileGate for ScriptedGate {
@@ -223,6 +225,10 @@ impl FileGate for ScriptedGate {
     }
     fn hide(&self, file: &GateFile) -> Option<String> {
         self.hide.lock().unwrap().get(&file.filename).cloned()
+    }
+    fn refuse_project(&self, upstream: usize, _index_url: &str, project: &str) -> Option<String> {
+        let refused = self.refuse.lock().unwrap().contains(&(upstream, project.to_string()));
+        refused.then(|| "internal name offered by another index".to_string())
     }
 }
 

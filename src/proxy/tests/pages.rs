@@ -153,3 +153,19 @@ fn several_upstreams_each_have_their_route() {
     assert_eq!(get(&p, &url).body, bytes);
     assert_eq!(hits(&a, &format!("/files/{name}")), 0);
 }
+
+#[test]
+fn a_refused_project_is_served_from_no_upstream_that_the_gate_refuses() {
+    let fx = standard();
+    let srv = fx.fixture.clone().serve();
+    let gate = Arc::new(ScriptedGate::default());
+    let p = proxy_for(&srv.url("/simple/"), gate.clone(), |_| {});
+    let url = file_urls(&p, "demo")[&fx.demo_whl.0].clone();
+    gate.refuse.lock().unwrap().push((0, "demo".into()));
+    let page = request(p.addr(), "GET", "/u/0/simple/Demo/", &[("Accept", PIP_ACCEPT)]);
+    assert_eq!(page.status, 404);
+    assert!(page.reason.contains("internal name offered by another index"), "{}", page.reason);
+    assert_eq!(get(&p, &url).status, 404, "its files are refused too, even from an earlier page");
+    assert_eq!(hits(&srv, &format!("/files/{}", fx.demo_whl.0)), 0);
+    assert!(p.problems().iter().any(|l| l.starts_with("demo is not served from")), "{:?}", p.problems());
+}
