@@ -102,6 +102,9 @@ class Project:
         self.index = index
         self.marker = root / "MARKER"
         self.files = root / "index"
+        # Empty org and user config files: the machine's own settings never reach a test.
+        empty_config = root / "empty-config.toml"
+        empty_config.write_text("")
         self.env = isolated_env(
             root / "home",
             POETRY_CACHE_DIR=str(root / "poetry-cache"),
@@ -111,7 +114,8 @@ class Project:
             POETRY_NO_INTERACTION="1",
             POETRY_KEYRING_ENABLED="false",
             SAFE_PIP_DB=str(root / "verdicts.sqlite"),
-            SAFE_PIP_ORG_CONFIG=str(root / "no-org-config.toml"),
+            SAFE_PIP_ORG_CONFIG=str(empty_config),
+            SAFE_PIP_CONFIG=str(empty_config),
             # Anything not on loopback goes to a closed port and fails: nothing leaves the machine.
             HTTP_PROXY="http://127.0.0.1:9",
             HTTPS_PROXY="http://127.0.0.1:9",
