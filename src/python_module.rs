@@ -17,12 +17,23 @@ fn run_cli(py: Python<'_>, argv: Vec<String>) -> i32 {
     py.detach(|| crate::cli::run(argv))
 }
 
-/// Scans files or directories and returns the JSON report (schema in docs/json-report.md).
+/// Scans files or directories as `safe-pip scan` does — verdict DB first, the settings of
+/// the project in the current directory — and returns the JSON report (schema in
+/// docs/json-report.md). Missing paths raise FileNotFoundError; config or DB problems
+/// raise RuntimeError (nothing is reported as allowed that was not checked).
 #[pyfunction]
 fn scan_json(py: Python<'_>, paths: Vec<PathBuf>) -> PyResult<String> {
-    let reports = py
-        .detach(|| crate::pipeline::scan(&paths, &crate::pipeline::ScanOptions::default()))
-        .map_err(|e| pyo3::exceptions::PyFileNotFoundError::new_err(format!("{e} (hint: {})", e.hint())))?;
+    let runtime = |msg: String| pyo3::exceptions::PyRuntimeError::new_err(msg);
+    let reports = py.detach(|| -> PyResult<Vec<crate::pipeline::PackageReport>> {
+        let targets = crate::pipeline::collect_targets(&paths)
+            .map_err(|e| pyo3::exceptions::PyFileNotFoundError::new_err(format!("{e} (hint: {})", e.hint())))?;
+        let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let settings = crate::policy::Settings::load(&dir, &crate::policy::SettingsFlags::default()).map_err(|e| runtime(format!("config: {e} (hint: {})", e.hint())))?;
+        let opts = crate::pipeline::ScanOptions { policy: settings.policy, ..crate::pipeline::ScanOptions::default() };
+        let gate = crate::gate::Gate::open(None, opts).map_err(|e| runtime(format!("{e} (hint: {})", e.hint())))?;
+        let judged = gate.judge_paths(&targets).map_err(|e| runtime(format!("{e} (hint: {})", e.hint())))?;
+        Ok(judged.into_iter().map(|j| j.report).collect())
+    })?;
     Ok(crate::report::json::render(&reports))
 }
 

@@ -506,7 +506,8 @@ def test_safe_pip_check_judges_the_lock_with_the_projects_sources(project: Proje
 def test_a_documented_decision_lets_the_package_through(project: Project) -> None:
     assert project.poetry("add", "evil-pkg").returncode == 1
     allow = project.poetry(
-        "safe-pip", "allow", "evil-pkg==1.0", "--alert", "decode-exec", "--reason", "reviewed: test canary"
+        "safe-pip", "allow", "evil-pkg==1.0", "--alert", "decode-exec", "--reason", "reviewed: test canary",
+        "--by", "Test Reviewer <reviewer@example.com>",
     )
     assert allow.returncode == 0, allow.stdout + allow.stderr
     assert "decode-exec" in (project.dir / "pyproject.toml").read_text()
