@@ -10,7 +10,7 @@ use crate::index::{IndexClient, IndexSettings};
 use crate::pipeline::{PackageReport, ScanOptions};
 use crate::gate::Gate;
 use crate::proxy::{self, FileGate, GateFile, ProxyActivity, ProxyConfig, RunningProxy};
-use super::db_gate::DbGate;
+use crate::proxy::DbGate;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

@@ -17,7 +17,6 @@
 
 pub mod bypass;
 pub mod confusion_gate;
-pub mod db_gate;
 pub mod guard;
 pub mod interpreter;
 pub mod judge;

@@ -11,6 +11,7 @@
 //! and the scan-only gate), `events` (what happened, for summaries).
 
 mod cache;
+mod db_gate;
 mod events;
 mod files;
 mod gate;
@@ -27,6 +28,7 @@ mod urls;
 #[cfg(test)]
 mod tests;
 
+pub use db_gate::DbGate;
 pub use events::{ActivityCallback, EventCallback, ProxyActivity, ProxyEvent};
 pub use gate::{FileGate, GateFile, ScanGate};
 pub use reply::{block_summary, reason_phrase};
@@ -188,12 +190,18 @@ impl Drop for RunningProxy {
     }
 }
 
-/// The gate `safe-pip proxy`, the install wrapper and the Python `Proxy` use. `db` and
-/// `project_dir` select the verdict database and the project whose settings apply; this
-/// scan-only gate does not use them yet (a database-backed gate takes their place).
+/// The gate `safe-pip proxy` and the Python `Proxy` (Poetry plugin) use: the verdict DB
+/// (`db`, else $SAFE_PIP_DB, else the user's) under the layered settings of the project at
+/// `project_dir` (default: the current directory). Config and DB errors fail closed.
 pub fn default_gate(db: Option<&std::path::Path>, project_dir: Option<&std::path::Path>) -> Result<Arc<dyn FileGate>, String> {
-    let _ = (db, project_dir);
-    Ok(Arc::new(ScanGate::default()))
+    let dir = match project_dir {
+        Some(d) => d.to_path_buf(),
+        None => std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from(".")),
+    };
+    let settings = crate::policy::Settings::load(&dir, &crate::policy::SettingsFlags::default()).map_err(|e| e.to_string())?;
+    let opts = crate::pipeline::ScanOptions { policy: settings.policy, ..crate::pipeline::ScanOptions::default() };
+    let gate = crate::gate::Gate::open(db, opts).map_err(|e| format!("{e} (hint: {})", e.hint()))?;
+    Ok(Arc::new(DbGate::new(Arc::new(gate), settings.metadata)))
 }
 
 /// Index settings for a proxy in front of `index_urls` (main index first, may carry

@@ -460,7 +460,6 @@ def test_poetry_self_add_is_guarded(project: Project) -> None:
     assert not (site / "evil_pkg").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="the proxy's default gate does not consult the verdict DB's advisories yet")
 def test_install_stops_on_a_file_that_became_known_malicious(project: Project) -> None:
     # Locked and installed while nobody knew; then an advisory arrives (OSV, as published
     # by OpenSSF malicious-packages) and a fresh environment is installed from the lock.
@@ -504,7 +503,6 @@ def test_safe_pip_check_judges_the_lock_with_the_projects_sources(project: Proje
     assert len(project.index.requests) == served
 
 
-@pytest.mark.xfail(strict=True, reason="needs `safe-pip allow` and the proxy's gate applying [tool.safe-pip] decisions")
 def test_a_documented_decision_lets_the_package_through(project: Project) -> None:
     assert project.poetry("add", "evil-pkg").returncode == 1
     allow = project.poetry(
