@@ -45,7 +45,17 @@ def home(tmp_path) -> dict[str, str]:
     """An environment where nothing of the real user's config, DB or caches is used."""
     h = tmp_path / "home"
     (h / ".ssh").mkdir(parents=True)
-    return isolated_env(h, XDG_STATE_HOME=str(h / "state"), SAFE_PIP_DB=str(tmp_path / "verdicts.sqlite3"), PIP_NO_CACHE_DIR="1")
+    # Empty org and user config files: the machine's own settings never reach a test.
+    empty = tmp_path / "empty-config.toml"
+    empty.write_text("")
+    return isolated_env(
+        h,
+        XDG_STATE_HOME=str(h / "state"),
+        SAFE_PIP_DB=str(tmp_path / "verdicts.sqlite3"),
+        SAFE_PIP_ORG_CONFIG=str(empty),
+        SAFE_PIP_CONFIG=str(empty),
+        PIP_NO_CACHE_DIR="1",
+    )
 
 
 class Index(IndexServer):
