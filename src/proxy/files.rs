@@ -10,7 +10,7 @@ use super::state::{State, Verdict, file_key};
 use super::urls::FileRef;
 use crate::index::FileEntry;
 use crate::pipeline::PackageReport;
-use crate::policy::{Action, Decision};
+use crate::policy::Action;
 use bytes::Bytes;
 use std::sync::Arc;
 
@@ -116,20 +116,12 @@ fn judge_safely(state: &State, gf: &GateFile, bytes: &[u8]) -> PackageReport {
     })
 }
 
-/// A blocking report for a file that could not be checked.
+/// A blocking report for a file that could not be checked; the reason is the bare cause
+/// (the 403 reason phrase already says the file was not verified).
 pub fn unverified_report(filename: &str, why: &str) -> PackageReport {
-    PackageReport {
-        path: filename.into(),
-        filename: filename.to_string(),
-        name: None,
-        version: None,
-        kind: None,
-        sha256: None,
-        risk: crate::score::score(&[]),
-        decision: Decision { verdict: Action::Block, reason: why.to_string() },
-        findings: Vec::new(),
-        error: Some(why.to_string()),
-    }
+    let mut report = PackageReport::unverified(filename, why);
+    report.decision.reason = why.to_string();
+    report
 }
 
 /// Records what happened to a file in the event log.
