@@ -9,15 +9,12 @@
 //! new when policy blocks that, and versions named by an imported known-malware advisory.
 //! A DB that cannot be read or written blocks the file with the reason (fail closed).
 
-use crate::alerts::AlertId;
 use crate::analysis::metadata::MetadataPolicy;
-use crate::analysis::metadata::time::{SECONDS_PER_DAY, describe_duration};
 use crate::db::Advisory;
-use crate::finding::Finding;
 use crate::gate::{Gate, GateError};
 use crate::index::version_from_filename;
 use crate::pipeline::PackageReport;
-use crate::policy::Action;
+use crate::proxy::gate::{index_findings, too_new_reason};
 use crate::proxy::{FileGate, GateFile};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -32,32 +29,6 @@ pub struct DbGate {
 impl DbGate {
     pub fn new(gate: Arc<Gate>, metadata: MetadataPolicy) -> DbGate {
         DbGate { gate, metadata, advisories: Mutex::new(HashMap::new()) }
-    }
-
-    /// Seconds of age below which a release is too new (0: no minimum).
-    fn min_age(&self) -> i64 {
-        i64::from(self.metadata.min_release_age_days) * SECONDS_PER_DAY
-    }
-
-    /// What the index says against the file, judged with it (never stored).
-    fn index_findings(&self, file: &GateFile, now: i64) -> Vec<Finding> {
-        let mut out = Vec::new();
-        if file.yanked {
-            out.push(Finding::new(AlertId::YankedRelease, "", format!("{} is yanked on {}", file.filename, file.index_url)));
-        }
-        if let Some(uploaded) = file.upload_time.filter(|t| now - t < self.min_age()) {
-            out.push(Finding::new(
-                AlertId::ReleaseTooNew,
-                "",
-                format!(
-                    "{} was uploaded {} ago; policy requires releases to be at least {} day(s) old",
-                    file.filename,
-                    describe_duration(now - uploaded),
-                    self.metadata.min_release_age_days
-                ),
-            ));
-        }
-        out
     }
 
     fn advisory_for(&self, file: &GateFile) -> Option<Advisory> {
@@ -84,14 +55,14 @@ impl FileGate for DbGate {
     fn known(&self, file: &GateFile) -> Option<PackageReport> {
         let sha = file.sha256.as_deref()?;
         match self.gate.lookup(sha, &file.filename) {
-            Ok(Some(report)) => Some(report.with_findings(self.index_findings(file, crate::db::now()), &self.gate.options().policy)),
+            Ok(Some(report)) => Some(report.with_findings(index_findings(file, &self.metadata, crate::db::now()), &self.gate.options().policy)),
             Ok(None) => None,
             Err(e) => Some(db_failure(file, &e)),
         }
     }
 
     fn judge(&self, file: &GateFile, bytes: &[u8]) -> PackageReport {
-        let extra = self.index_findings(file, crate::db::now());
+        let extra = index_findings(file, &self.metadata, crate::db::now());
         self.gate.judge_bytes(&file.filename, bytes, Some(&file.index_url), extra).unwrap_or_else(|e| db_failure(file, &e))
     }
 
@@ -99,21 +70,17 @@ impl FileGate for DbGate {
         if let Some(a) = self.advisory_for(file) {
             return Some(format!("safe-pip: known-malware: {} ({})", a.id, a.summary.as_deref().unwrap_or("known malicious release")));
         }
-        let uploaded = file.upload_time?;
-        let blocks = self.gate.options().policy.action_for(AlertId::ReleaseTooNew).0 == Action::Block;
-        (blocks && crate::db::now() - uploaded < self.min_age()).then(|| {
-            format!(
-                "safe-pip: release-too-new: uploaded less than {} day(s) ago; policy requires an older release",
-                self.metadata.min_release_age_days
-            )
-        })
+        too_new_reason(file, &self.metadata, &self.gate.options().policy, crate::db::now())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alerts::AlertId;
+    use crate::analysis::metadata::time::SECONDS_PER_DAY;
     use crate::pipeline::ScanOptions;
+    use crate::policy::Action;
 
     fn file(sha: &str, upload_time: Option<i64>) -> GateFile {
         GateFile {

@@ -71,39 +71,40 @@ impl ScanGate {
     fn remembered(&self, sha256: &str) -> Option<PackageReport> {
         self.verdicts.lock().ok()?.get(sha256).cloned()
     }
+}
 
-    /// What the index itself says against the file: yanked, or younger than policy allows.
-    fn index_findings(&self, file: &GateFile, now: i64) -> Vec<Finding> {
-        let mut out = Vec::new();
-        if file.yanked {
-            out.push(Finding::new(AlertId::YankedRelease, "", format!("{} is yanked on {}", file.filename, file.index_url)));
-        }
-        let days = self.metadata.min_release_age_days;
-        if let Some(uploaded) = file.upload_time.filter(|t| days > 0 && now - t < i64::from(days) * SECONDS_PER_DAY) {
-            out.push(Finding::new(
-                AlertId::ReleaseTooNew,
-                "",
-                format!(
-                    "{} was uploaded {} ago; policy requires releases to be at least {days} day(s) old",
-                    file.filename,
-                    describe_duration(now - uploaded)
-                ),
-            ));
-        }
-        out
+/// What the index itself says against a file, judged with it but never stored: yanked, or
+/// younger than the policy's minimum release age.
+pub(crate) fn index_findings(file: &GateFile, metadata: &MetadataPolicy, now: i64) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if file.yanked {
+        out.push(Finding::new(AlertId::YankedRelease, "", format!("{} is yanked on {}", file.filename, file.index_url)));
     }
+    let days = metadata.min_release_age_days;
+    if let Some(uploaded) = file.upload_time.filter(|t| days > 0 && now - t < i64::from(days) * SECONDS_PER_DAY) {
+        out.push(Finding::new(
+            AlertId::ReleaseTooNew,
+            "",
+            format!(
+                "{} was uploaded {} ago; policy requires releases to be at least {days} day(s) old",
+                file.filename,
+                describe_duration(now - uploaded)
+            ),
+        ));
+    }
+    out
+}
 
-    fn too_new(&self, file: &GateFile, now: i64) -> Option<String> {
-        let days = self.metadata.min_release_age_days;
-        let uploaded = file.upload_time?;
-        if days == 0 || self.opts.policy.action_for(AlertId::ReleaseTooNew).0 != Action::Block {
-            return None;
-        }
-        let age = now - uploaded;
-        (age < i64::from(days) * SECONDS_PER_DAY).then(|| {
-            format!("safe-pip: release-too-new: uploaded less than {days} day(s) ago; policy requires an older release")
-        })
+/// Why to hide a release that is younger than the minimum age, when policy blocks that
+/// (a yank injected into the page makes the resolver pick an older one).
+pub(crate) fn too_new_reason(file: &GateFile, metadata: &MetadataPolicy, policy: &crate::policy::Policy, now: i64) -> Option<String> {
+    let days = metadata.min_release_age_days;
+    let uploaded = file.upload_time?;
+    if days == 0 || policy.action_for(AlertId::ReleaseTooNew).0 != Action::Block {
+        return None;
     }
+    (now - uploaded < i64::from(days) * SECONDS_PER_DAY)
+        .then(|| format!("safe-pip: release-too-new: uploaded less than {days} day(s) ago; policy requires an older release"))
 }
 
 impl Default for ScanGate {
@@ -118,7 +119,7 @@ impl FileGate for ScanGate {
     }
 
     fn judge(&self, file: &GateFile, bytes: &[u8]) -> PackageReport {
-        let report = pipeline::scan_bytes(&file.filename, bytes, self.index_findings(file, crate::db::now()), &self.opts);
+        let report = pipeline::scan_bytes(&file.filename, bytes, index_findings(file, &self.metadata, crate::db::now()), &self.opts);
         if let (Some(sha), Ok(mut map)) = (report.sha256.clone(), self.verdicts.lock()) {
             if map.len() >= MAX_REMEMBERED {
                 map.clear();
@@ -134,7 +135,7 @@ impl FileGate for ScanGate {
                 return Some(format!("blocked by safe-pip: {}", super::reply::block_summary(&r)));
             }
         }
-        self.too_new(file, crate::db::now())
+        too_new_reason(file, &self.metadata, &self.opts.policy, crate::db::now())
     }
 }
 
@@ -172,8 +173,8 @@ mod tests {
         let now = crate::db::now();
         let mut f = file(Some(now - 60));
         f.yanked = true;
-        let ids: Vec<_> = ScanGate::default().index_findings(&f, now).iter().map(|x| x.alert).collect();
+        let ids: Vec<_> = index_findings(&f, &MetadataPolicy::default(), now).iter().map(|x| x.alert).collect();
         assert_eq!(ids, vec![AlertId::YankedRelease, AlertId::ReleaseTooNew]);
-        assert!(ScanGate::default().index_findings(&file(Some(now - 2 * SECONDS_PER_DAY)), now).is_empty());
+        assert!(index_findings(&file(Some(now - 2 * SECONDS_PER_DAY)), &MetadataPolicy::default(), now).is_empty());
     }
 }
