@@ -66,19 +66,9 @@ def log(msg: str, *, err: bool = False) -> None:
 
 
 def read_top_list(path: Path, n: int) -> list[str]:
-    names: list[str] = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.rstrip("\n")
-            if not line or line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if cols[0] == "rank":
-                continue
-            names.append(cols[1])
-            if n and len(names) >= n:
-                break
-    return names
+    """The first ``n`` project names of a top-packages TSV (rank, name, download_count); 0 = all."""
+    names = [row["name"] for row in read_tsv(path)]
+    return names[:n] if n else names
 
 
 # --------------------------------------------------------------------------- http
