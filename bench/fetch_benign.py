@@ -71,6 +71,18 @@ def read_top_list(path: Path, n: int) -> list[str]:
     return names[:n] if n else names
 
 
+def read_names_file(path: Path) -> list[str]:
+    """Names from a headerless ``rank<TAB>name`` list (``#`` comments), such as
+    ``shared/data/benign-dev-names.txt``; a line with one column is just a name."""
+    names: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        names.append(line.split("\t")[-1].strip())
+    return names
+
+
 # --------------------------------------------------------------------------- http
 
 
@@ -358,6 +370,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-n", "--top", type=int, default=300, help="number of top projects (default 300; 0 = all)")
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"cache folder (default {DEFAULT_CACHE})")
     ap.add_argument("--list", type=Path, default=DEFAULT_LIST, help="top-packages TSV (rank, name, download_count)")
+    ap.add_argument("--names", type=Path, action="append", default=[],
+                    help="also fetch the names of this headerless 'rank<TAB>name' list (repeatable), "
+                         "e.g. ../shared/data/benign-dev-names.txt for the development corpus")
     ap.add_argument("--max-file-mb", type=float, default=0, help="skip files larger than this (0 = no cap)")
     ap.add_argument("-j", "--jobs", type=int, default=8, help="parallel downloads (default 8)")
     ap.add_argument("--retries", type=int, default=4, help="retries per request with exponential backoff")
@@ -366,6 +381,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     names = read_top_list(args.list, args.top)
+    for extra in args.names:
+        seen = set(names)
+        names += [n for n in read_names_file(extra) if n not in seen]
     cache: Path = args.cache
     cache.mkdir(parents=True, exist_ok=True)
     manifest = Manifest(cache / "manifest.tsv")
