@@ -61,6 +61,7 @@ import argparse
 import bz2
 import hashlib
 import io
+import keyword
 import lzma
 import math
 import re
@@ -89,7 +90,7 @@ MAX_FILE = 64 << 20  # archives bigger than this on disk are not read at all
 
 K = 5  # tokens per shingle
 THRESHOLD = 0.5  # Jaccard for an edge
-DF_MAX = 0.05  # shingles in more than this share of distinct fingerprints are boilerplate
+MIN_SHARED = 5  # an edge needs this many shared shingles that are not generic setup boilerplate
 TUNE_SHARE = 0.7
 LONG_STRING = 64
 
@@ -245,17 +246,51 @@ def h64(s: str) -> int:
     return int.from_bytes(hashlib.blake2b(s.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
 
 
-def fingerprint(members: list[tuple[str, bytes]], name: str, version: str) -> set[int]:
+# Tokens of packaging boilerplate: a shingle made only of these (and of punctuation,
+# numbers, short or classifier strings) says nothing about who wrote the package.
+GENERIC = set(keyword.kwlist) | {
+    "PKGNAME", "PKGVER", "<LONGSTR>", "setup", "setuptools", "distutils", "core", "find_packages",
+    "find_namespace_packages", "name", "version", "author", "author_email", "maintainer", "maintainer_email",
+    "description", "long_description", "long_description_content_type", "url", "download_url", "packages",
+    "package_dir", "package_data", "py_modules", "install_requires", "extras_require", "setup_requires",
+    "tests_require", "classifiers", "keywords", "license", "license_files", "platforms", "python_requires",
+    "include_package_data", "zip_safe", "entry_points", "console_scripts", "project_urls", "cmdclass",
+    "open", "read", "readlines", "encoding", "fh", "f", "os", "path", "join", "dirname", "abspath",
+    "__file__", "here", "io", "codecs", "README", "md", "rst", "txt", "utf", "metadata", "options",
+    "project", "requires", "build", "system", "backend", "tool", "dependencies", "readme", "authors",
+    "email", "text", "markdown", "install", "self", "run", "print", "__init__", "__name__", "__main__",
+}
+GENERIC_STRINGS = {"", "utf-8", "utf8", "r", "readme.md", "readme.rst", "readme.txt", "readme", "text/markdown",
+                   "text/x-rst", "mit", "bsd", "apache", "license", "requirements.txt", ">=3.6", ">=3.7",
+                   ">=3.8", "src", "tests", "setuptools", "wheel", "setuptools.build_meta"}
+GENERIC_LOWER = {x.lower() for x in GENERIC}
+
+
+def generic(tok: str) -> bool:
+    if tok in GENERIC or not (tok[0].isalnum() or tok[0] in "_\"'") or tok[0].isdigit():
+        return True
+    if tok[-1] in "\"'":  # a string literal
+        body = tok.lstrip("rRbBuUfF").strip("\"'").strip().lower()
+        return len(body) <= 2 or "::" in body or body in GENERIC_STRINGS or body in GENERIC_LOWER
+    return False
+
+
+def fingerprint(members: list[tuple[str, bytes]], name: str, version: str,
+                boiler: set[int] | None = None) -> set[int]:
+    """The sample's shingle hashes.  Hashes of shingles made only of generic tokens are
+    also added to ``boiler`` (shared by all samples: a shingle's tokens decide it)."""
     sh: set[int] = set()
     for _path, b in members:
         toks = normalise(b.decode("utf-8", "replace"), name, version)
         if not toks:
             continue
-        if len(toks) < K:
-            sh.add(h64("\x1f".join(toks)))
-            continue
-        for i in range(len(toks) - K + 1):
-            sh.add(h64("\x1f".join(toks[i:i + K])))
+        gen = [generic(t) for t in toks]
+        spans = [(0, len(toks))] if len(toks) < K else [(i, i + K) for i in range(len(toks) - K + 1)]
+        for i, j in spans:
+            x = h64("\x1f".join(toks[i:j]))
+            sh.add(x)
+            if boiler is not None and all(gen[i:j]):
+                boiler.add(x)
     return sh
 
 
@@ -278,12 +313,13 @@ class UnionFind:
             self.p[max(a, b)] = min(a, b)
 
 
-def similar_pairs(sets: list[set[int]], t: float) -> list[tuple[int, int]]:
+def similar_pairs(sets: list[set[int]], t: float, ok=None) -> list[tuple[int, int]]:
     """All pairs (i, j) with Jaccard(sets[i], sets[j]) >= t, exactly (prefix filtering).
 
     Tokens are ordered by document frequency (rarest first, then by value); two sets with
     Jaccard >= t share at least one token within each one's prefix of
-    ``|A| - ceil(t*|A|) + 1`` tokens.  Empty sets have no pairs."""
+    ``|A| - ceil(t*|A|) + 1`` tokens.  Empty sets have no pairs.  ``ok(a, b)``, if given,
+    must also hold for a pair to be kept."""
     df = Counter(x for s in sets for x in s)
     order = [sorted(s, key=lambda x: (df[x], x)) for s in sets]
     index: dict[int, list[int]] = defaultdict(list)
@@ -303,7 +339,7 @@ def similar_pairs(sets: list[set[int]], t: float) -> list[tuple[int, int]]:
             if len(b) < t * n - 1e-9:  # length filter
                 continue
             inter = len(a & b)
-            if inter >= t * (n + len(b) - inter) - 1e-9:
+            if inter >= t * (n + len(b) - inter) - 1e-9 and (ok is None or ok(a, b)):
                 pairs.append((min(i, j), max(i, j)))
     return pairs
 
@@ -351,6 +387,7 @@ def build(root: Path, log=print) -> tuple[list[dict], dict]:
     t0 = time.monotonic()
     prints: list[set[int]] = []
     status: list[str] = []
+    boiler: set[int] = set()
     for i, r in enumerate(rows):
         p = root / r["local_path"]
         st, fp = "ok", set()
@@ -361,7 +398,7 @@ def build(root: Path, log=print) -> tuple[list[dict], dict]:
                 data = p.read_bytes()
                 st, members, _ = read_code_members(data)
                 if st == "ok":
-                    fp = fingerprint(members, r["name"], r["version"])
+                    fp = fingerprint(members, r["name"], r["version"], boiler)
                     if not fp:
                         st = "no-code"
         except OSError as e:
@@ -390,14 +427,15 @@ def build(root: Path, log=print) -> tuple[list[dict], dict]:
             uf.union(by_name[k], i)
         else:
             by_name[k] = i
-    # boilerplate filter (df over distinct fingerprints), then similarity
-    distinct = list(first)
-    df = Counter(x for s in distinct for x in s)
-    cap = DF_MAX * len(distinct)
-    common = {x for x, c in df.items() if c > cap}
-    filtered = [{x for x in s if x not in common} for s in prints]
-    boiler_only = sum(1 for s, f in zip(prints, filtered) if s and not f)
-    pairs = similar_pairs(filtered, THRESHOLD)
+    # similarity between distinct fingerprints; the shared part must not be boilerplate only
+    distinct = [set(k) for k in first]
+    reps = list(first.values())
+    boiler_only = sum(1 for s in prints if s and s <= boiler)
+
+    def ok(a: set[int], b: set[int]) -> bool:
+        return len((a & b) - boiler) >= MIN_SHARED
+
+    pairs = [(reps[i], reps[j]) for i, j in similar_pairs(distinct, THRESHOLD, ok)]
     for i, j in pairs:
         uf.union(i, j)
 
@@ -421,10 +459,11 @@ def build(root: Path, log=print) -> tuple[list[dict], dict]:
         "samples": n, "families": len(families), "seconds": time.monotonic() - t0,
         "status": Counter(s.split(":")[0] if s.startswith("unreadable") else s for s in status),
         "unreadable_detail": Counter(s for s in status if s.startswith("unreadable")),
-        "distinct_fingerprints": len(distinct), "boilerplate_shingles": len(common),
+        "distinct_fingerprints": len(distinct), "boilerplate_shingles": len(boiler),
         "boilerplate_only": boiler_only, "similar_pairs": len(pairs),
         "family_sizes": sorted(((len(m), f) for f, m in families.items()), key=lambda x: (-x[0], x[1])),
         "split": split, "family_members": families,
+        "_prints": prints, "_boiler": boiler, "_filtered": None, "_pairs": pairs, "_rows": rows,  # for analysis, not printed
     }
     return out, stats
 
@@ -440,8 +479,9 @@ def write_tsv(path: Path, rows: list[dict], stats: dict, root: Path) -> None:
         f"# Families of the malicious corpus ({root.name}/MANIFEST.tsv, {stats['samples']} samples) and the tune/validate split.",
         "# Made by: python3 bench/families.py   (method: bench/families.py docstring and bench/README.md, section 'Families').",
         f"# Code members (.py .pyw .pth setup.cfg pyproject.toml) read in memory, name/version replaced, tokenised; "
-        f"{K}-token shingles; shingles in >{DF_MAX:.0%} of distinct fingerprints dropped;",
-        f"# families = connected components of Jaccard >= {THRESHOLD} + identical fingerprints + same name. "
+        f"{K}-token shingles;",
+        f"# families = connected components of (Jaccard >= {THRESHOLD} with >= {MIN_SHARED} shared non-boilerplate shingles) "
+        "+ identical fingerprints + same name. "
         f"Family id = alphabetically first name in it.",
         f"# {stats['families']} families; split by whole family, largest first, greedy to a {TUNE_SHARE:.0%} tune share: "
         f"tune {per['tune']} samples / {fams['tune']} families, validate {per['validate']} samples / {fams['validate']} families.",
@@ -457,7 +497,7 @@ def print_stats(rows: list[dict], stats: dict, top: int = 20) -> None:
     print("status: " + ", ".join(f"{k} {v}" for k, v in sorted(stats["status"].items())))
     for k, v in sorted(stats["unreadable_detail"].items()):
         print(f"  {k}: {v}")
-    print(f"distinct fingerprints: {stats['distinct_fingerprints']}, boilerplate shingles dropped: "
+    print(f"distinct fingerprints: {stats['distinct_fingerprints']}, generic (boilerplate) shingles: "
           f"{stats['boilerplate_shingles']}, samples with only boilerplate: {stats['boilerplate_only']}, "
           f"similar pairs (Jaccard >= {THRESHOLD}): {stats['similar_pairs']}")
     print(f"families: {stats['families']}")
