@@ -23,6 +23,13 @@ table, the missed malicious packages with their top alerts, and the blocked beni
 packages with the alerts, file:line and evidence that blocked them.  ``--json OUT``
 writes all of it (plus each file's result) machine-readable.
 
+Tune / validate (issue 11): ``--families`` (default ``bench/data/malware-families.tsv``
+when present, made by bench/families.py) gives each malicious sample its part, by
+family; benign projects get theirs from ``families.benign_split`` (sha256 of the
+name).  Every headline figure is printed for all, tune and validate, and ``--json``
+gives each file's ``split``.  ``--split tune`` (or ``validate``) runs on that part of
+both corpora only: tune detectors with ``--split tune`` and look at validate last.
+
 Exit status: 0 when every file got a result; 2 on harness errors (bad arguments, a
 missing corpus, files the scanner gave no result for).  Detection quality never
 changes the exit status: this is a measurement, not a test.
@@ -32,6 +39,7 @@ Examples::
     python3 bench/evaluate.py --scanner target/release/safe-pip
     python3 bench/evaluate.py --scanner "python3 -m safe_pip" --limit 50 --json /tmp/eval.json
     python3 bench/evaluate.py --scanner "python3 bench/fake_scanner.py" --side malicious
+    python3 bench/evaluate.py --scanner target/release/safe-pip --split tune
 """
 
 from __future__ import annotations
@@ -50,6 +58,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from families import benign_split, read_families
 from tsvfile import read_tsv
 
 REPO = Path(__file__).resolve().parent.parent
@@ -57,6 +66,8 @@ DEFAULT_MALICIOUS = (REPO.parent / "shared" / "corpus" / "malicious")
 if not DEFAULT_MALICIOUS.exists():  # a git worktree such as /work/wt-bench sits beside shared/ too
     DEFAULT_MALICIOUS = Path("/work/shared/corpus/malicious")
 DEFAULT_BENIGN = REPO / "bench" / "cache" / "benign"
+DEFAULT_FAMILIES = REPO / "bench" / "data" / "malware-families.tsv"
+SPLITS = ("tune", "validate")
 
 SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0, "none": 0}
 VERDICT_RANK = {"block": 2, "warn": 1, "allow": 0}
@@ -77,6 +88,8 @@ class Item:
     ext_ok: bool = True
     result: dict | None = None
     failure: str | None = None  # harness-level: no result from the scanner
+    rel: str = ""  # path relative to the corpus root (the key of the families file)
+    split: str | None = None  # tune | validate (None: not in the families file)
 
 
 def walk_files(root: Path) -> list[Path]:
@@ -95,13 +108,15 @@ def load_malicious(root: Path) -> list[Item]:
         for r in read_tsv(manifest):
             p = root / r["local_path"]
             items.append(Item("malicious", f"{r['name']} {r['version']}", r["name"], r["version"],
-                              str(p), r.get("kind", ""), r.get("ext_ok", "yes").strip().lower() == "yes"))
+                              str(p), r.get("kind", ""), r.get("ext_ok", "yes").strip().lower() == "yes",
+                              rel=r["local_path"]))
     else:  # layout <name>/<version>/<file>
         for p in walk_files(root):
             rel = p.relative_to(root).parts
             name = rel[0] if len(rel) >= 2 else p.stem
             version = rel[1] if len(rel) >= 3 else ""
-            items.append(Item("malicious", f"{name} {version}".strip(), name, version, str(p), ""))
+            items.append(Item("malicious", f"{name} {version}".strip(), name, version, str(p), "",
+                              rel=p.relative_to(root).as_posix()))
     return items
 
 
@@ -111,13 +126,24 @@ def load_benign(root: Path) -> list[Item]:
     if manifest.exists():
         for r in read_tsv(manifest):
             p = root / r["name"] / r["filename"]
-            items.append(Item("benign", r["name"], r["name"], r.get("version", ""), str(p), r.get("kind", "")))
+            items.append(Item("benign", r["name"], r["name"], r.get("version", ""), str(p), r.get("kind", ""),
+                              split=benign_split(r["name"])))
     else:  # layout <name>/<file>
         for p in walk_files(root):
             rel = p.relative_to(root).parts
             name = rel[0] if len(rel) >= 2 else p.name
-            items.append(Item("benign", name, name, "", str(p), ""))
+            items.append(Item("benign", name, name, "", str(p), "", split=benign_split(name)))
     return items
+
+
+def apply_families(items: list[Item], families: dict[str, dict]) -> int:
+    """Sets each malicious item's split from the families file; returns how many are not in it."""
+    missing = 0
+    for it in items:
+        row = families.get(it.rel)
+        it.split = row["split"] if row and row.get("split") in SPLITS else None
+        missing += it.split is None
+    return missing
 
 
 def limit_packages(items: list[Item], n: int) -> list[Item]:
@@ -305,7 +331,8 @@ def blocking_alerts(it: Item) -> list[dict]:
     return crit or [a for a in al if sev(a) == top]
 
 
-def compute(mal: list[Item], ben: list[Item]) -> dict:
+def headline(mal: list[Item], ben: list[Item]) -> dict:
+    """The headline figures (recall, warn and false-block rates) of one part of the data."""
     out: dict = {}
     mal_pk, ben_pk = group(mal), group(ben)
 
@@ -348,6 +375,17 @@ def compute(mal: list[Item], ben: list[Item]) -> dict:
         "scan_errors": sum(1 for f in ben if f.result and f.result.get("error")),
         "harness_failures": sum(1 for f in ben if f.failure),
     }
+    return out
+
+
+def compute(mal: list[Item], ben: list[Item]) -> dict:
+    out = headline(mal, ben)
+    mal_pk, ben_pk = group(mal), group(ben)
+    # the same figures per part (families file on the malicious side, benign_split on the other)
+    out["splits"] = {s: headline([f for f in mal if f.split == s], [f for f in ben if f.split == s])
+                     for s in SPLITS}
+    out["unsplit_files"] = {"malicious": sum(1 for f in mal if f.split is None),
+                            "benign": sum(1 for f in ben if f.split is None)}
 
     # ---- per alert id
     table: dict[str, dict] = {}
@@ -381,7 +419,7 @@ def compute(mal: list[Item], ben: list[Item]) -> dict:
             continue
         al = sorted((a for f in files for a in alerts_of(f)), key=lambda a: -sev(a))
         missed.append({
-            "package": k, "name": files[0].name, "version": files[0].version,
+            "package": k, "name": files[0].name, "version": files[0].version, "split": files[0].split,
             "verdict": v, "score": max((f.result or {}).get("score") or 0 for f in files),
             "ext_ok": all(f.ext_ok for f in files),
             "errors": [f.failure or (f.result or {}).get("error") for f in files
@@ -399,7 +437,7 @@ def compute(mal: list[Item], ben: list[Item]) -> dict:
         if not blocked:
             continue
         fb.append({
-            "package": k,
+            "package": k, "split": files[0].split,
             "files": [{
                 "filename": os.path.basename(f.path), "kind": f.kind,
                 "score": (f.result or {}).get("score"), "error": (f.result or {}).get("error"),
@@ -417,28 +455,58 @@ def compute(mal: list[Item], ben: list[Item]) -> dict:
 # --------------------------------------------------------------------------- report
 
 
+MAL_LINES = (("recall (blocked packages)", ("all", "recall")),
+             ("recall, ext_ok=yes files only", ("ext_ok", "recall")),
+             ("recall per file", ("all", "file_recall")),
+             ("warned (not blocked) packages", ("all", "warn_rate")),
+             ("blocked or warned packages", ("all", "blocked_or_warned")))
+BEN_LINES = (("false-block rate per package", ("false_block_packages",)),
+             ("false-block rate per file", ("false_block_files",)),
+             ("warn rate per package", ("warn_packages",)),
+             ("warn rate per file", ("warn_files",)))
+
+
+def dig(d: dict, keys: tuple) -> dict:
+    for k in keys:
+        d = d[k]
+    return d
+
+
+def print_headlines(p, m: dict, side: str, lines: tuple, splits: list[str]) -> None:
+    """One line per figure: all, then each part (tune / validate) that has data."""
+    if splits:
+        p(f"{'':<35}  {'all':<24}" + "".join(f"{s:<24}" for s in splits).rstrip())
+    for label, keys in lines:
+        cols = [fmt_rate(dig(m[side], keys))] + [fmt_rate(dig(m["splits"][s][side], keys)) for s in splits]
+        p(f"{label:<35}: " + "".join(f"{c.strip():<24}" for c in cols).rstrip())
+
+
 def print_report(m: dict, show: int) -> None:
     p = print
+    splits = [s for s in SPLITS if m.get("splits") and (m["splits"][s]["malicious"]["files"]
+                                                          or m["splits"][s]["benign"]["files"])]
+    if m.get("split_filter") not in (None, "all"):
+        p(f"(only the {m['split_filter']} part: every figure below is {m['split_filter']})")
+        splits = []
     if m["malicious"]["files"]:
         mm = m["malicious"]
         p("== malicious ==")
         p(f"packages: {mm['all']['packages']} ({mm['files']} files), scan errors reported by the scanner: "
           f"{mm['scan_errors']}, files without a result: {mm['harness_failures']}")
-        p(f"recall (blocked packages)          : {fmt_rate(mm['all']['recall'])}")
-        p(f"recall, ext_ok=yes files only      : {fmt_rate(mm['ext_ok']['recall'])}")
-        p(f"recall per file                    : {fmt_rate(mm['all']['file_recall'])}")
-        p(f"warned (not blocked) packages      : {fmt_rate(mm['all']['warn_rate'])}")
-        p(f"blocked or warned packages         : {fmt_rate(mm['all']['blocked_or_warned'])}")
+        if splits:
+            p("parts: " + ", ".join(f"{s} {m['splits'][s]['malicious']['all']['packages']} packages" for s in splits)
+              + (f", not in the families file {m['unsplit_files']['malicious']} files"
+                 if m["unsplit_files"]["malicious"] else ""))
+        print_headlines(p, m, "malicious", MAL_LINES, splits)
         p("")
     if m["benign"]["files"]:
         b = m["benign"]
         p("== benign ==")
         p(f"packages: {b['packages']} ({b['files']} files), scan errors reported by the scanner: "
           f"{b['scan_errors']}, files without a result: {b['harness_failures']}")
-        p(f"false-block rate per package       : {fmt_rate(b['false_block_packages'])}")
-        p(f"false-block rate per file          : {fmt_rate(b['false_block_files'])}")
-        p(f"warn rate per package              : {fmt_rate(b['warn_packages'])}")
-        p(f"warn rate per file                 : {fmt_rate(b['warn_files'])}")
+        if splits:
+            p("parts: " + ", ".join(f"{s} {m['splits'][s]['benign']['packages']} packages" for s in splits))
+        print_headlines(p, m, "benign", BEN_LINES, splits)
         p("")
     if m["alerts"]:
         p("== alerts ==")
@@ -452,7 +520,7 @@ def print_report(m: dict, show: int) -> None:
         miss = m["missed_malicious"]
         p(f"== missed malicious packages ({len(miss)}) ==")
         for x in miss[:show]:
-            tags = [x["verdict"] or "no result", f"score {x['score']}"]
+            tags = [x["verdict"] or "no result", f"score {x['score']}"] + ([x["split"]] if x.get("split") else [])
             if not x["ext_ok"]:
                 tags.append("ext_ok=no")
             p(f"- {x['name']} {x['version']} [{', '.join(tags)}]")
@@ -467,7 +535,7 @@ def print_report(m: dict, show: int) -> None:
         fb = m["blocked_benign"]
         p(f"== blocked benign packages ({len(fb)}) ==")
         for x in fb[:show]:
-            p(f"- {x['package']}")
+            p(f"- {x['package']}" + (f" [{x['split']}]" if x.get("split") else ""))
             for f in x["files"]:
                 p(f"    {f['filename']} (score {f['score']}){'  error: ' + short(f['error']) if f['error'] else ''}")
                 for a in f["alerts"][:5]:
@@ -488,6 +556,7 @@ def file_record(it: Item) -> dict:
     r = it.result or {}
     return {
         "side": it.side, "package": it.package, "path": it.path, "kind": it.kind, "ext_ok": it.ext_ok,
+        "split": it.split,
         "verdict": r.get("verdict"), "score": r.get("score"), "level": r.get("level"), "error": r.get("error"),
         "failure": it.failure,
         "alerts": [{"id": a.get("id"), "severity": a.get("severity"), "where": loc(a), "context": a.get("context"),
@@ -510,6 +579,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ignore-alert", action="append", default=[], metavar="ID",
                     help="drop this alert id and re-derive verdicts with the default policy "
                          "(critical → block, high → warn), e.g. --ignore-alert typosquat for code-only recall")
+    ap.add_argument("--families", default=None, metavar="TSV",
+                    help=f"malicious families and their tune/validate split (default {DEFAULT_FAMILIES.relative_to(REPO)} "
+                         "if present; 'none' for no split); the benign split is families.benign_split")
+    ap.add_argument("--split", choices=("all", *SPLITS), default="all",
+                    help="only this part of both corpora (tuning runs: --split tune); default all, with every "
+                         "headline figure also given per part")
     args = ap.parse_args(argv)
 
     cmd = shlex.split(args.scanner)
@@ -522,12 +597,35 @@ def main(argv: list[str] | None = None) -> int:
         if not args.malicious.is_dir():
             print(f"error: malicious corpus {args.malicious} not found", file=sys.stderr)
             return 2
-        mal = limit_packages(load_malicious(args.malicious), args.limit)
+        mal = load_malicious(args.malicious)
     if args.side in ("both", "benign"):
         if not args.benign.is_dir():
             print(f"error: benign corpus {args.benign} not found (run bench/fetch_benign.py)", file=sys.stderr)
             return 2
-        ben = limit_packages(load_benign(args.benign), args.limit)
+        ben = load_benign(args.benign)
+
+    fam_path = None
+    if args.families is None:
+        fam_path = DEFAULT_FAMILIES if DEFAULT_FAMILIES.is_file() else None
+    elif args.families.lower() != "none":
+        fam_path = Path(args.families)
+        if not fam_path.is_file():
+            print(f"error: families file {fam_path} not found", file=sys.stderr)
+            return 2
+    if mal:
+        if fam_path:
+            unsplit = apply_families(mal, read_families(fam_path))
+            if unsplit:
+                print(f"warning: {unsplit} malicious files are not in {fam_path}: they count in 'all' only",
+                      file=sys.stderr)
+        elif args.split != "all":
+            print("error: --split needs a families file (--families)", file=sys.stderr)
+            return 2
+    if args.split != "all":
+        mal = [it for it in mal if it.split == args.split]
+        ben = [it for it in ben if it.split == args.split]
+    mal = limit_packages(mal, args.limit)
+    ben = limit_packages(ben, args.limit)
 
     gone = [it for it in mal + ben if not os.path.isfile(it.path)]
     for it in gone:
@@ -550,6 +648,8 @@ def main(argv: list[str] | None = None) -> int:
 
     metrics = compute(mal, ben)
     metrics["ignored_alerts"] = sorted(args.ignore_alert)
+    metrics["families_file"] = str(fam_path) if fam_path else None
+    metrics["split_filter"] = args.split
     metrics["scanner"] = shlex.join(cmd)
     metrics["timing"] = times
     if TOOL_SEEN:
