@@ -463,7 +463,7 @@ def build(root: Path, log=print) -> tuple[list[dict], dict]:
         "boilerplate_only": boiler_only, "similar_pairs": len(pairs),
         "family_sizes": sorted(((len(m), f) for f, m in families.items()), key=lambda x: (-x[0], x[1])),
         "split": split, "family_members": families,
-        "_prints": prints, "_boiler": boiler, "_filtered": None, "_pairs": pairs, "_rows": rows,  # for analysis, not printed
+        "_prints": prints, "_boiler": boiler, "_pairs": pairs, "_rows": rows,  # for analysis, not printed
     }
     return out, stats
 
