@@ -257,7 +257,7 @@ GENERIC = set(keyword.kwlist) | {
     "include_package_data", "zip_safe", "entry_points", "console_scripts", "project_urls", "cmdclass",
     "open", "read", "readlines", "encoding", "fh", "f", "os", "path", "join", "dirname", "abspath",
     "__file__", "here", "io", "codecs", "README", "md", "rst", "txt", "utf", "metadata", "options",
-    "project", "requires", "build", "system", "backend", "tool", "dependencies", "readme", "authors",
+    "project", "requires", "build", "backend", "tool", "dependencies", "readme", "authors",
     "email", "text", "markdown", "install", "self", "run", "print", "__init__", "__name__", "__main__",
 }
 GENERIC_STRINGS = {"", "utf-8", "utf8", "r", "readme.md", "readme.rst", "readme.txt", "readme", "text/markdown",
