@@ -1,10 +1,17 @@
 //! Python source analysis: parse with ruff's error-recovering parser (with a token-level
 //! fallback), then run each detector.
 //!
-//! Layout: [`model`] is the front-end (alias map, call-name resolution, constant folding,
-//! flow labels, execution context per scope); every other file is one detector reading
-//! the model. [`analyze_package`] runs files in parallel and adds cross-file context (a
-//! module imported by setup.py runs at install time).
+//! Layout: [`model`] is the front-end (`builder` walks statements and expressions,
+//! `calls` says what each call means, `fold` folds constants, `resolve` resolves names
+//! through the alias map; the result is a [`model::Model`] with flow labels and an
+//! execution context per scope), helped by `decode`, `labels`, `lines`, `names` and
+//! `prefilter`. [`rules`] holds the detectors, one file each, reading the model; what
+//! they share (findings at a call site, clipped evidence, sensitive-path and webhook
+//! classifiers) is in [`evidence`] and shell-command shapes in `shellcmd`, below every
+//! detector, so no detector imports another and the front-end imports none. This file
+//! is the package-level orchestration: [`analyze_package`] runs files in parallel and
+//! adds cross-file context (a module imported by setup.py runs at install time), and
+//! caps findings per alert and file.
 
 mod decode;
 mod evidence;

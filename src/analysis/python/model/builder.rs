@@ -668,7 +668,7 @@ impl<'a> Builder<'a> {
             let is_ns = matches!(qn.as_str(), "builtins" | "builtins.__dict__" | "globals" | "locals" | "vars" | "__dict__" | "sys.modules.builtins.__dict__")
                 || qn.ends_with("builtins.__dict__");
             if is_ns && names::dangerous_builtin(k) {
-                self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("{}[{:?}]", q.replace("()", "()"), k) });
+                self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("{q}[{k:?}]") });
                 let mut v = Val::named(k.clone());
                 v.hidden = true;
                 return v;

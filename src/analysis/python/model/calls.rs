@@ -588,7 +588,7 @@ impl Builder<'_> {
                         // the handle itself (tempfile: `exe = tmp.name` later)
                         if let Expr::Attribute(a) = c.func.as_ref() {
                             if let Expr::Name(n) = a.value.as_ref() {
-                                self.add_labels(&n.id.to_string(), Labels::DL_PATH);
+                                self.add_labels(n.id.as_str(), Labels::DL_PATH);
                             }
                         }
                     }

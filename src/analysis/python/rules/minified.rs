@@ -93,8 +93,6 @@ pub(crate) fn check_text(path: &str, text: &str, role: FileRole, out: &mut Vec<F
         let evidence = text.lines().nth(line.saturating_sub(1) as usize).unwrap_or("").trim();
         let (alert, ctx, when) = if role == FileRole::SetupScript {
             (AlertId::ObfuscatedInstallCode, ExecContext::Install, " in setup.py (runs during pip install)")
-        } else if role == FileRole::PackageInit {
-            (AlertId::MinifiedCode, ExecContext::Import, "")
         } else {
             (AlertId::MinifiedCode, ExecContext::Import, "")
         };
