@@ -1,57 +1,42 @@
 //! Python source analysis: parse with ruff's error-recovering parser (with a token-level
 //! fallback), then run each detector.
 //!
-//! Layout: [`model`] is the front-end (alias map, call-name resolution, constant folding,
-//! flow labels, execution context per scope); every other file is one detector reading
-//! the model. [`analyze_package`] runs files in parallel and adds cross-file context (a
-//! module imported by setup.py runs at install time).
+//! Layout: [`model`] is the front-end (`builder` walks statements and expressions,
+//! `calls` says what each call means, `fold` folds constants, `resolve` resolves names
+//! through the alias map; the result is a [`model::Model`] with flow labels and an
+//! execution context per scope), helped by `decode`, `labels`, `lines`, `names` and
+//! `prefilter`. [`rules`] holds the detectors, one file each, reading the model; what
+//! they share (findings at a call site, clipped evidence, sensitive-path and webhook
+//! classifiers) is in [`evidence`] and shell-command shapes in `shellcmd`, below every
+//! detector, so no detector imports another and the front-end imports none. This file
+//! is the package-level orchestration: [`analyze_package`] runs files in parallel and
+//! adds cross-file context (a module imported by setup.py runs at install time), and
+//! caps findings per alert and file.
 
-mod build_config;
-mod builtins_indirection;
 mod decode;
-mod decode_exec;
-mod download_exec;
-mod dynamic_code;
-mod env_harvest;
-mod exfiltration;
-mod fallback;
-mod high_entropy;
-mod hidden_import;
-mod import_time;
-mod install_time;
+mod evidence;
 mod labels;
 mod lines;
-mod minified;
 mod model;
 mod names;
-mod network;
-mod obfuscated_payload;
-mod persistence;
 mod prefilter;
-mod pth;
-mod reverse_shell;
-mod sensitive_files;
-mod shell;
+mod rules;
 mod shellcmd;
-mod tamper;
-mod webhook;
 
 #[cfg(test)]
 mod tests;
 
-pub use build_config::analyze_build_config;
+pub use rules::analyze_build_config;
 
 use crate::alerts::AlertId;
 use crate::analysis::{FileRole, PackageContext, SourceFile};
 use crate::finding::{ExecContext, Finding};
-use model::Model;
+use rules::{minified, pth, run_detectors};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashSet};
 
 /// At most this many findings per (alert, file); the rest are summarised.
 pub const MAX_PER_ALERT_FILE: usize = 3;
-/// Decoded payloads are rescanned up to this depth.
-const MAX_DEPTH: u32 = 3;
 
 /// Analyse all Python-ish files of one package. Runs per-file analysis in parallel (rayon),
 /// then cross-file context (a module imported by setup.py runs at install time).
@@ -161,45 +146,6 @@ fn demote_dormant_chain(f: Finding) -> Finding {
     Finding { alert: AlertId::DormantMaliciousCode, message, ..f }
 }
 
-/// Runs every detector over a model; `depth` > 0 for rescanned decoded payloads.
-fn run_detectors(m: &Model, depth: u32) -> Vec<Finding> {
-    let mut out = Vec::new();
-    install_time::check(m, &mut out);
-    import_time::check(m, &mut out);
-    network::check(m, &mut out);
-    webhook::check(m, &mut out);
-    shell::check(m, &mut out);
-    sensitive_files::check(m, &mut out);
-    env_harvest::check(m, &mut out);
-    persistence::check(m, &mut out);
-    tamper::check(m, &mut out);
-    builtins_indirection::check(m, &mut out);
-    hidden_import::check(m, &mut out);
-    dynamic_code::check(m, &mut out);
-    high_entropy::check(m, &mut out);
-    if depth == 0 {
-        minified::check(m, &mut out);
-    }
-    decode_exec::check(m, &mut out);
-    download_exec::check(m, &mut out);
-    exfiltration::check(m, &mut out);
-    reverse_shell::check(m, &mut out);
-    if depth < MAX_DEPTH {
-        obfuscated_payload::check(m, depth, &mut out);
-    }
-    if m.parse_errors > 0 {
-        fallback::check(m, &mut out);
-    }
-    out
-}
-
-/// Analyses decoded source as if it stood where the literal was (same file, role and
-/// context); used by the obfuscation detectors to rescan payloads.
-fn analyze_decoded(m: &Model, source: &str, ctx: ExecContext, depth: u32) -> Vec<Finding> {
-    let inner = model::build(m.path, source, m.role, ctx);
-    run_detectors(&inner, depth)
-}
-
 /// True when `path` is the file of a module in `modules` (dotted names).
 fn imported_by(path: &str, modules: &HashSet<String>) -> bool {
     if modules.is_empty() {
@@ -295,9 +241,4 @@ fn ctx_rank(c: Option<ExecContext>) -> u8 {
         Some(ExecContext::Runtime) => 2,
         None => 3,
     }
-}
-
-/// A finding at a call site, with the source line as evidence and the scope's context.
-pub(crate) fn at(m: &Model, alert: AlertId, scope: usize, line: u32, message: String) -> Finding {
-    Finding::new(alert, m.path, message).at_line(line).with_evidence(m.evidence(line)).in_context(m.ctx(scope))
 }

@@ -13,9 +13,7 @@
 //! **Remedy:** accept only well-known shims (setuptools' distutils-precedence.pth) with
 //! a documented decision.
 
-use super::labels::Labels;
-use super::model;
-use super::names;
+use crate::analysis::python::{labels::Labels, model, names};
 use crate::alerts::AlertId;
 use crate::analysis::{FileRole, SourceFile};
 use crate::finding::{ExecContext, Finding};
@@ -57,7 +55,7 @@ fn payload_in(path: &str, code: &str, depth: u32) -> Option<String> {
     None
 }
 
-pub fn check(f: &SourceFile) -> Vec<Finding> {
+pub(crate) fn check(f: &SourceFile) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, line) in f.text.lines().enumerate() {
         let t = line.trim();

@@ -11,16 +11,13 @@
 //!
 //! **Remedy:** only tools whose documented job is start-up configuration do this.
 
-use super::at;
-use super::install_time::clip;
-use super::model::Model;
-use super::names;
+use crate::analysis::python::{evidence::{at, clip}, model::Model, names};
 use crate::alerts::AlertId;
 use crate::analysis::FileRole;
 use crate::finding::Finding;
 
 /// The autostart location named by a path or command, if any.
-pub fn autostart_location(s: &str) -> Option<&'static str> {
+fn autostart_location(s: &str) -> Option<&'static str> {
     let l = s.to_ascii_lowercase().replace('\\', "/");
     const LOCS: &[(&str, &str)] = &[
         ("crontab", "crontab"),
@@ -42,7 +39,7 @@ pub fn autostart_location(s: &str) -> Option<&'static str> {
     LOCS.iter().find(|(n, _)| l.contains(n)).map(|(_, w)| *w)
 }
 
-pub fn check(m: &Model, out: &mut Vec<Finding>) {
+pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     if m.role == FileRole::Auxiliary {
         return;
     }

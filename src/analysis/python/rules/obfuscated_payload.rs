@@ -13,10 +13,8 @@
 //!
 //! **Remedy:** read the decoded evidence; legitimate packages ship readable code.
 
-use super::decode::Kind;
-use super::install_time::clip;
-use super::model::Model;
-use super::{analyze_decoded, at, names, shellcmd};
+use super::analyze_decoded;
+use crate::analysis::python::{decode::{self, Kind}, evidence::{at, clip}, labels::Labels, model::Model, names, shellcmd};
 use crate::alerts::{AlertId, Severity};
 use crate::finding::{ExecContext, Finding};
 
@@ -34,12 +32,12 @@ fn wrap(inner: Vec<Finding>, line: u32, prefix: &str, ctx: ExecContext, keep_onl
     }
 }
 
-pub fn check(m: &Model, depth: u32, out: &mut Vec<Finding>) {
+pub(super) fn check(m: &Model, depth: u32, out: &mut Vec<Finding>) {
     for p in &m.payloads {
         let ctx = m.ctx(p.scope);
-        let layers = super::decode::layers(&p.decoded);
+        let layers = decode::layers(&p.decoded);
         let where_ = m.scope(p.scope).describe();
-        let text = super::decode::text(&p.decoded);
+        let text = decode::text(&p.decoded);
         let (what, rescan) = match p.decoded.kind {
             Kind::PythonSource => ("Python code", true),
             Kind::ShellCommand => ("a shell command", false),
@@ -64,7 +62,7 @@ pub fn check(m: &Model, depth: u32, out: &mut Vec<Finding>) {
     for c in &m.calls {
         let Some(a0) = c.args.first() else { continue };
         let Some(t) = a0.text.as_deref() else { continue };
-        if names::exec_call(&c.q) && a0.exact && t.len() >= 16 && !a0.labels.has(super::labels::Labels::DECODED) {
+        if names::exec_call(&c.q) && a0.exact && t.len() >= 16 && !a0.labels.has(Labels::DECODED) {
             let ctx = m.ctx(c.scope);
             let inner = analyze_decoded(m, t, ctx, depth + 1);
             wrap(inner, c.line, &format!("in code run by {}()", c.q), ctx, false, out);

@@ -11,13 +11,12 @@
 //!
 //! **Remedy:** ordinary code calls built-ins directly.
 
-use super::at;
-use super::model::{Model, TrickKind};
+use crate::analysis::python::{evidence::at, model::{Model, TrickKind}};
 use crate::alerts::AlertId;
 use crate::analysis::FileRole;
 use crate::finding::{ExecContext, Finding};
 
-pub fn check(m: &Model, out: &mut Vec<Finding>) {
+pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     for t in m.tricks.iter().filter(|t| t.kind == TrickKind::BuiltinsIndirection) {
         if m.role == FileRole::Auxiliary && m.ctx(t.scope) != ExecContext::Install {
             continue;

@@ -10,14 +10,12 @@
 //!
 //! **Remedy:** only packaging tools do this, and they document it.
 
-use super::at;
-use super::install_time::clip;
-use super::model::Model;
+use crate::analysis::python::{evidence::{at, clip}, model::Model};
 use crate::alerts::AlertId;
 use crate::analysis::FileRole;
 use crate::finding::Finding;
 
-pub fn check(m: &Model, out: &mut Vec<Finding>) {
+pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     if m.role == FileRole::Auxiliary {
         return;
     }

@@ -9,14 +9,12 @@
 //!
 //! **Remedy:** find what the literal is used for.
 
-use super::at;
-use super::decode;
-use super::model::Model;
+use crate::analysis::python::{decode, evidence::at, model::Model};
 use crate::alerts::AlertId;
 use crate::analysis::FileRole;
 use crate::finding::Finding;
 
-pub fn check(m: &Model, out: &mut Vec<Finding>) {
+pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     if m.role == FileRole::Auxiliary {
         return;
     }

@@ -10,7 +10,7 @@
 //!
 //! **Remedy:** review the file through a formatter and compare with the repository.
 
-use super::model::Model;
+use crate::analysis::python::model::Model;
 use crate::alerts::AlertId;
 use crate::analysis::FileRole;
 use crate::finding::{ExecContext, Finding};
@@ -41,7 +41,7 @@ fn machine_ident(id: &str) -> Option<&'static str> {
 }
 
 /// Text-level scan; used for files that skip the full parse too.
-pub fn check_text(path: &str, text: &str, role: FileRole, out: &mut Vec<Finding>) {
+pub(crate) fn check_text(path: &str, text: &str, role: FileRole, out: &mut Vec<Finding>) {
     if role == FileRole::Auxiliary {
         return;
     }
@@ -93,8 +93,6 @@ pub fn check_text(path: &str, text: &str, role: FileRole, out: &mut Vec<Finding>
         let evidence = text.lines().nth(line.saturating_sub(1) as usize).unwrap_or("").trim();
         let (alert, ctx, when) = if role == FileRole::SetupScript {
             (AlertId::ObfuscatedInstallCode, ExecContext::Install, " in setup.py (runs during pip install)")
-        } else if role == FileRole::PackageInit {
-            (AlertId::MinifiedCode, ExecContext::Import, "")
         } else {
             (AlertId::MinifiedCode, ExecContext::Import, "")
         };
@@ -102,7 +100,7 @@ pub fn check_text(path: &str, text: &str, role: FileRole, out: &mut Vec<Finding>
     }
 }
 
-pub fn check(m: &Model, out: &mut Vec<Finding>) {
+pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     let role = if m.scope(0).ctx == ExecContext::Install { FileRole::SetupScript } else { m.role };
     check_text(m.path, m.text, role, out);
 }

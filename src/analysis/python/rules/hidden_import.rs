@@ -11,13 +11,12 @@
 //!
 //! **Remedy:** reconstruct the name (shown in the message) and review its use.
 
-use super::at;
-use super::model::{Model, TrickKind};
+use crate::analysis::python::{evidence::at, model::{Model, TrickKind}};
 use crate::alerts::AlertId;
 use crate::analysis::FileRole;
 use crate::finding::{ExecContext, Finding};
 
-pub fn check(m: &Model, out: &mut Vec<Finding>) {
+pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     for t in &m.tricks {
         let where_ = m.scope(t.scope).describe();
         let name = if t.detail.is_empty() { "a computed name".to_string() } else { format!("`{}`", t.detail) };

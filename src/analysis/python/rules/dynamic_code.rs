@@ -12,16 +12,12 @@
 //!
 //! **Remedy:** reconstruct the string and review it.
 
-use super::at;
-use super::install_time::clip;
-use super::labels::Labels;
-use super::model::Model;
-use super::names;
+use crate::analysis::python::{evidence::{at, clip}, labels::Labels, model::Model, names};
 use crate::alerts::AlertId;
 use crate::analysis::FileRole;
 use crate::finding::{ExecContext, Finding};
 
-pub fn check(m: &Model, out: &mut Vec<Finding>) {
+pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     for c in &m.calls {
         if !names::exec_call(&c.q) || c.q == "types.CodeType" {
             continue;

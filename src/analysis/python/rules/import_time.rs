@@ -11,12 +11,11 @@
 //!
 //! **Remedy:** move the call into a function the user calls explicitly.
 
-use super::model::Model;
-use super::{at, install_time::clip, names};
+use crate::analysis::python::{evidence::{at, clip}, model::Model, names};
 use crate::alerts::AlertId;
 use crate::finding::{ExecContext, Finding};
 
-pub fn check(m: &Model, out: &mut Vec<Finding>) {
+pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     for c in &m.calls {
         if m.ctx(c.scope) != ExecContext::Import || c.via.is_some() {
             continue;

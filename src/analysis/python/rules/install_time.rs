@@ -12,12 +12,11 @@
 //!
 //! **Remedy:** ship files inside the archive; build steps belong in a build backend.
 
-use super::model::Model;
-use super::{at, names, shellcmd};
+use crate::analysis::python::{evidence::{at, clip}, labels::Labels, model::Model, names, shellcmd};
 use crate::alerts::AlertId;
 use crate::finding::{ExecContext, Finding};
 
-pub fn check(m: &Model, out: &mut Vec<Finding>) {
+pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     for c in &m.calls {
         if m.ctx(c.scope) != ExecContext::Install {
             continue;
@@ -44,9 +43,9 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
             let cmd = c.command_text();
             let lower = cmd.as_deref().unwrap_or("").to_ascii_lowercase();
             let tainted = c.labels();
-            let reason = if tainted.has(super::labels::Labels::DECODED) {
+            let reason = if tainted.has(Labels::DECODED) {
                 Some("a command decoded at runtime")
-            } else if tainted.has(super::labels::Labels::NET) {
+            } else if tainted.has(Labels::NET) {
                 Some("a command received from the network")
             } else if c.q == "os.startfile" {
                 Some("os.startfile launches a file")
@@ -83,12 +82,4 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
             .in_context(ExecContext::Install),
         );
     }
-}
-
-pub(crate) fn clip(s: &str) -> String {
-    let mut t: String = s.chars().take(120).collect();
-    if s.chars().count() > 120 {
-        t.push('…');
-    }
-    t.replace('\n', " ")
 }

@@ -12,15 +12,11 @@
 //!
 //! **Remedy:** do not install; report the package.
 
-use super::at;
-use super::install_time::clip;
-use super::labels::Labels;
-use super::model::Model;
-use super::names;
+use crate::analysis::python::{evidence::{at, clip}, labels::Labels, model::Model, names};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
-pub fn check(m: &Model, out: &mut Vec<Finding>) {
+pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     for c in &m.calls {
         let where_ = m.scope(c.scope).describe();
         let runs = names::shell_call(&c.q).is_some() || names::exec_call(&c.q);

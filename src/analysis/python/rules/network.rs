@@ -11,13 +11,12 @@
 //!
 //! **Remedy:** confirm the package's purpose needs the network.
 
-use super::model::Model;
-use super::{at, names};
+use crate::analysis::python::{evidence::at, model::Model, names};
 use crate::alerts::AlertId;
 use crate::analysis::FileRole;
 use crate::finding::{ExecContext, Finding};
 
-pub fn check(m: &Model, out: &mut Vec<Finding>) {
+pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     if m.role == FileRole::Auxiliary {
         return;
     }

@@ -2,15 +2,12 @@
 //! broken or deliberately malformed code): the raw lines are scanned for the strong
 //! shapes, so a parse failure never hides a file.
 
-use super::install_time::clip;
-use super::model::Model;
-use super::shellcmd;
-use super::webhook::webhook_kind;
+use crate::analysis::python::{evidence::{clip, webhook_kind}, model::Model, shellcmd};
 use crate::alerts::AlertId;
 use crate::analysis::FileRole;
 use crate::finding::{ExecContext, Finding};
 
-pub fn check(m: &Model, out: &mut Vec<Finding>) {
+pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     let ctx = m.scope(0).ctx;
     for (i, line) in m.text.lines().enumerate() {
         if line.len() > 20_000 {

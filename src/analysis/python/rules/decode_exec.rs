@@ -10,15 +10,11 @@
 //!
 //! **Remedy:** do not install; read the decoded evidence and report the package.
 
-use super::at;
-use super::install_time::clip;
-use super::labels::Labels;
-use super::model::Model;
-use super::names;
+use crate::analysis::python::{decode, evidence::{at, clip}, labels::Labels, model::Model, names};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
-pub fn check(m: &Model, out: &mut Vec<Finding>) {
+pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     for c in &m.calls {
         if !names::exec_call(&c.q) {
             continue;
@@ -31,7 +27,7 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
         let mut f = at(m, AlertId::DecodeExec, c.scope, c.line, format!("{}() runs decoded data {where_}", c.q));
         // show the decoded payload when the literal was on this line or folded into the arg
         if let Some(p) = m.payloads.iter().find(|p| p.scope == c.scope && p.line <= c.line && c.line - p.line <= 30) {
-            f.message = format!("{}() runs decoded data ({}) {where_}", c.q, super::decode::layers(&p.decoded));
+            f.message = format!("{}() runs decoded data ({}) {where_}", c.q, decode::layers(&p.decoded));
             f = f.with_evidence(&p.decoded.snippet(160));
         } else if let Some(t) = c.args.first().and_then(|a| a.text.as_deref()) {
             f = f.with_evidence(&clip(t));

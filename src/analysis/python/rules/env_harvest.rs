@@ -10,14 +10,11 @@
 //!
 //! **Remedy:** check where the collected environment goes.
 
-use super::at;
-use super::labels::Labels;
-use super::model::Model;
-use super::names;
+use crate::analysis::python::{evidence::at, labels::Labels, model::Model, names};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
-pub fn check(m: &Model, out: &mut Vec<Finding>) {
+pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     for c in &m.calls {
         let serialise = matches!(
             c.q.as_str(),

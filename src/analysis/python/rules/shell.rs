@@ -10,13 +10,12 @@
 //!
 //! **Remedy:** check which commands run and whether user input reaches them.
 
-use super::model::Model;
-use super::{at, install_time::clip, names};
+use crate::analysis::python::{evidence::{at, clip}, model::Model, names};
 use crate::alerts::AlertId;
 use crate::analysis::FileRole;
 use crate::finding::{ExecContext, Finding};
 
-pub fn check(m: &Model, out: &mut Vec<Finding>) {
+pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     if m.role == FileRole::Auxiliary {
         return;
     }

@@ -15,12 +15,7 @@
 //!
 //! **Remedy:** do not install; rotate any credentials it could reach.
 
-use super::at;
-use super::labels::Labels;
-use super::model::{Call, Model};
-use super::names;
-use super::sensitive_files::{sensitive_path, PathClass};
-use super::webhook::webhook_kind;
+use crate::analysis::python::{evidence::{at, sensitive_path, webhook_kind, PathClass}, labels::Labels, model::{Call, Model}, names};
 use crate::alerts::AlertId;
 use crate::analysis::FileRole;
 use crate::finding::{ExecContext, Finding};
@@ -71,7 +66,7 @@ fn webhook_target(c: &Call) -> Option<&'static str> {
     c.args.iter().chain(c.kwargs.iter().map(|(_, v)| v)).filter_map(|a| a.text.as_deref()).find_map(webhook_kind)
 }
 
-pub fn check(m: &Model, out: &mut Vec<Finding>) {
+pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     let mut flagged_scopes = Vec::new();
     for c in &m.calls {
         if !is_send(&c.q) {

@@ -17,13 +17,7 @@
 //!
 //! **Remedy:** do not install; report the package.
 
-use super::at;
-use super::decode;
-use super::install_time::clip;
-use super::labels::Labels;
-use super::model::Model;
-use super::names;
-use super::shellcmd;
+use crate::analysis::python::{decode, evidence::{at, clip}, labels::Labels, model::{Call, Model}, names, shellcmd};
 use crate::alerts::AlertId;
 use crate::analysis::FileRole;
 use crate::finding::{ExecContext, Finding};
@@ -33,7 +27,7 @@ fn is_run(q: &str) -> bool {
 }
 
 /// Decodes the argument of PowerShell `-EncodedCommand`/`-enc`.
-pub fn powershell_encoded(cmd: &str) -> Option<String> {
+fn powershell_encoded(cmd: &str) -> Option<String> {
     let lower = cmd.to_ascii_lowercase();
     let toks: Vec<&str> = cmd.split_whitespace().collect();
     let ltoks: Vec<&str> = lower.split_whitespace().collect();
@@ -43,7 +37,7 @@ pub fn powershell_encoded(cmd: &str) -> Option<String> {
     Some(decode::text(&d))
 }
 
-pub fn check(m: &Model, out: &mut Vec<Finding>) {
+pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     for c in &m.calls {
         let where_ = m.scope(c.scope).describe();
         let labels = c.labels();
@@ -104,7 +98,7 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
         }
     }
     // effects split across helpers: fetch + write fetched bytes + run
-    let shell_fetch = |c: &super::model::Call| {
+    let shell_fetch = |c: &Call| {
         names::shell_call(&c.q).is_some()
             && c.command_text().map(|t| {
                 let l = t.to_ascii_lowercase();
@@ -143,7 +137,7 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
                             })
                     }).unwrap_or(false)
             });
-        let payload_url = |c: &super::model::Call| payload_lit || written_and_run || c.args.first().and_then(|a| a.text.as_deref()).map(is_payload_url).unwrap_or(false);
+        let payload_url = |c: &Call| payload_lit || written_and_run || c.args.first().and_then(|a| a.text.as_deref()).map(is_payload_url).unwrap_or(false);
         let fetch = m.calls.iter().find(|c| {
             scopes.contains(&c.scope) && (names::network_call(&c.q).is_some() && names::is_fetch(&c.q) || shell_fetch(c)) && (!runtime || payload_url(c))
         });

@@ -1,0 +1,781 @@
+//! Evaluation of calls: the heart of the front-end. A call is resolved to its
+//! normalised name, recorded for the call graph, and then, by what it is: a
+//! name-producing call (`__import__`, `getattr`, `globals()`), a label source (network,
+//! host data, environment, secrets), a folded builtin (`chr`, `int`, `bytes`, `map` …),
+//! a file opened for writing, a decoder folded through the payload library, a string
+//! method on a known receiver, a path or download call that writes files, or `eval`/
+//! `compile`; finally the call is recorded for the detectors.
+
+use super::builder::{env_read, mark_secret_path, Builder};
+use super::fold::{format_braces, rot13};
+use super::resolve::name_of;
+use super::{Payload, Trick, TrickKind, Val, Write, WriteTarget, MAX_TEXT};
+use crate::analysis::python::decode::{self, Decoded};
+use crate::analysis::python::evidence::sensitive_path;
+use crate::analysis::python::labels::Labels;
+use crate::analysis::python::names;
+use ruff_python_ast::{self as ast, Expr, Operator};
+
+/// A call being evaluated: its syntax and what its parts evaluated to.
+struct Site<'c> {
+    c: &'c ast::ExprCall,
+    line: u32,
+    /// The callee.
+    func: Val,
+    args: Vec<Val>,
+    kwargs: Vec<(String, Val)>,
+    /// The receiver of a method call (`x` in `x.m(…)`).
+    recv: Option<Val>,
+    /// The method name of a method call.
+    method: Option<&'c str>,
+    /// The callee's resolved name, and the same normalised.
+    raw_q: String,
+    q: String,
+}
+
+impl Builder<'_> {
+    /// Evaluates a call: resolves and records it and returns what is known of its
+    /// result. Each step is one of the methods below, in this order.
+    pub(super) fn call(&mut self, c: &ast::ExprCall) -> Val {
+        let s = self.call_site(c);
+        self.record_callees(&s);
+        let arg_labels = {
+            let mut l = Labels::NONE;
+            for a in &s.args {
+                l |= a.labels;
+            }
+            for (_, v) in &s.kwargs {
+                l |= v.labels;
+            }
+            l
+        };
+        self.record_local_call(&s);
+        let recv_labels = s.recv.as_ref().map(|r| r.labels).unwrap_or_default();
+        let mut result = Val { labels: arg_labels | recv_labels, ..Default::default() };
+        // calls of decoder helpers are evaluated with their arguments: `_(b'…')`
+        if let Some(f) = s.func.func.clone() {
+            let v = self.eval_inline(&f.params, &f.body, f.scope, s.args.clone(), true);
+            result.labels |= v.labels;
+            result.text = v.text;
+            result.exact = v.exact;
+            result.chain = v.chain;
+        }
+        if let Some((v, indirect)) = self.name_call(&s, &mut result) {
+            self.record(s, indirect);
+            return v;
+        }
+        self.source_labels(&s, arg_labels, recv_labels, &mut result);
+        self.fold_builtin(&s, &mut result);
+        self.open_call(&s, &mut result);
+        self.decoder_call(&s, &mut result);
+        if let Some(v) = self.codec_decode(&s, &result) {
+            let hidden = s.func.hidden;
+            self.record(s, hidden);
+            return v;
+        }
+        string_method(&s, &mut result);
+        self.handle_write(&s);
+        path_call(&s, &mut result);
+        self.file_write_call(&s, &mut result);
+        // result naming: calls produce `q()` so methods on results resolve
+        if result.qname.is_none() {
+            result.qname = Some(format!("{}()", s.raw_q));
+        }
+        if let Some(v) = self.eval_call(&s, &mut result) {
+            let hidden = s.func.hidden;
+            self.record(s, hidden);
+            return v;
+        }
+        // urllib Request objects carry their URL
+        if s.q.ends_with(".Request") || s.q == "Request" {
+            if let Some(a0) = s.args.first() {
+                result.text = a0.text.clone();
+                result.exact = a0.exact;
+            }
+        }
+        let sends = names::network_call(&s.q).is_some() || names::socket_send(&s.q) || names::request_object(&s.q);
+        let c = s.c;
+        let hidden = s.func.hidden;
+        self.record(s, hidden);
+        if sends {
+            let dynamic = c.arguments.args.iter().skip(1).any(|e| !self.is_constant(e, 0))
+                || c.arguments.keywords.iter().any(|k| {
+                    !matches!(k.arg.as_ref().map(|a| a.id.as_str()), Some("url" | "headers" | "timeout" | "verify" | "proxies" | "allow_redirects" | "stream" | "cert" | "method"))
+                        && !self.is_constant(&k.value, 0)
+                });
+            if let Some(last) = self.m.calls.last_mut() {
+                last.payload_dynamic = dynamic;
+            }
+        }
+        result
+    }
+
+    /// Records the call for the detectors.
+    fn record(&mut self, s: Site<'_>, indirect: bool) {
+        let Site { q, line, args, kwargs, recv, .. } = s;
+        self.push_call(&q, line, args, kwargs, recv, indirect);
+    }
+
+    /// Evaluates the callee, the arguments and the receiver, and resolves the name.
+    fn call_site<'c>(&mut self, c: &'c ast::ExprCall) -> Site<'c> {
+        let line = self.line(c);
+        let func = self.expr(&c.func);
+        let mut args: Vec<Val> = Vec::with_capacity(c.arguments.args.len());
+        for a in c.arguments.args.iter() {
+            args.push(self.expr(a));
+        }
+        let mut kwargs = Vec::with_capacity(c.arguments.keywords.len());
+        for k in c.arguments.keywords.iter() {
+            let v = self.expr(&k.value);
+            let name = k.arg.as_ref().map(|a| a.id.to_string()).unwrap_or_else(|| "**".into());
+            kwargs.push((name, v));
+        }
+        // receiver for method calls
+        let recv: Option<Val> = match c.func.as_ref() {
+            Expr::Attribute(a) => Some(self.peek(&a.value)),
+            _ => None,
+        };
+        let method = match c.func.as_ref() {
+            Expr::Attribute(a) => Some(a.attr.id.as_str()),
+            _ => None,
+        };
+        let raw_q = func.qname.clone().unwrap_or_else(|| "?".into());
+        let q = names::normalize(&raw_q);
+        Site { c, line, func, args, kwargs, recv, method, raw_q, q }
+    }
+
+    /// Call graph: local functions called, methods of local classes, callbacks handed
+    /// to APIs that run them, and the classes named in `setup(cmdclass=…)`.
+    fn record_callees(&mut self, s: &Site<'_>) {
+        let (c, q, kwargs, func) = (s.c, &s.q, &s.kwargs, &s.func);
+        // call graph: local functions called or passed as callbacks
+        match c.func.as_ref() {
+            Expr::Name(n) => {
+                let id = n.id.to_string();
+                if !self.aliases.contains_key(&id) {
+                    self.m.scopes[self.cur].callees.push(id);
+                }
+            }
+            Expr::Attribute(a) => {
+                if let Expr::Name(n) = a.value.as_ref() {
+                    let instance_of_local = self
+                        .lookup(n.id.as_str())
+                        .and_then(|v| v.qname.as_deref())
+                        .and_then(|q| q.strip_suffix("()"))
+                        .map(|q| self.local_classes.contains_key(q))
+                        .unwrap_or(false);
+                    if matches!(n.id.as_str(), "self" | "cls") || self.local_classes.contains_key(n.id.as_str()) || instance_of_local {
+                        self.m.scopes[self.cur].callees.push(a.attr.id.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+        // callbacks handed to APIs that run them: Thread(target=f), atexit.register(f) …
+        let runs_callback = {
+            let fq = names::normalize(func.qname.as_deref().unwrap_or(""));
+            matches!(
+                fq.as_str(),
+                "threading.Thread" | "threading.Timer" | "multiprocessing.Process" | "atexit.register" | "Thread" | "Process" | "Timer"
+            ) || fq.ends_with(".submit") || fq.ends_with(".apply_async") || fq.ends_with("run_in_executor")
+        };
+        if runs_callback {
+            for a in c.arguments.args.iter().chain(c.arguments.keywords.iter().map(|k| &k.value)) {
+                if let Expr::Name(n) = a {
+                    if !self.aliases.contains_key(n.id.as_str()) {
+                        self.m.scopes[self.cur].callees.push(n.id.to_string());
+                    }
+                }
+            }
+        }
+        // cmdclass={'install': Custom}
+        if q == "setup" || q.ends_with(".setup") {
+            if let Some((_, _)) = kwargs.iter().find(|(k, _)| k == "cmdclass") {
+                for k in c.arguments.keywords.iter() {
+                    if k.arg.as_ref().map(|a| a.id.as_str()) == Some("cmdclass") {
+                        if let Expr::Dict(d) = &k.value {
+                            for item in &d.items {
+                                if let Expr::Name(n) = &item.value {
+                                    self.cmdclass_names.push(n.id.to_string());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Calls of local functions with a labelled first argument (the command position of
+    /// `run(cmd, …)` helpers; `cmd("xdotool", x)` fixes the program), for summaries.
+    fn record_local_call(&mut self, s: &Site<'_>) {
+        let (c, line, args) = (s.c, s.line, &s.args);
+        let first_labels = args.first().map(|a| a.labels).unwrap_or_default();
+        if !first_labels.is_empty() && self.inlining == 0 {
+            let callee = match c.func.as_ref() {
+                Expr::Name(n) if !self.aliases.contains_key(n.id.as_str()) => Some(n.id.to_string()),
+                Expr::Attribute(a) if matches!(a.value.as_ref(), Expr::Name(n) if matches!(n.id.as_str(), "self" | "cls")) => Some(a.attr.id.to_string()),
+                _ => None,
+            };
+            if let Some(callee) = callee {
+                let a0 = args.first().map(|a| Val {
+                    labels: a.labels,
+                    text: a.text.clone().filter(|t| t.len() <= 4096),
+                    exact: a.exact,
+                    list: a.list.as_ref().map(|_| Vec::new()),
+                    ..Default::default()
+                });
+                self.local_calls.push((self.cur, callee, line, a0.unwrap_or_default()));
+            }
+        }
+    }
+
+    /// Name-producing calls: `__import__`/`import_module` (imports and tricks),
+    /// `getattr` (the attribute's name, tricks on builtins) and `globals()`/`vars()`.
+    /// Returns the result and whether the callee was reached indirectly when the call
+    /// is fully handled here.
+    fn name_call(&mut self, s: &Site<'_>, result: &mut Val) -> Option<(Val, bool)> {
+        let (c, line, args, q) = (s.c, s.line, &s.args, &s.q);
+        match q.as_str() {
+            "__import__" | "importlib.import_module" | "importlib.__import__" => {
+                let mut indirect = false;
+                if let Some(a0) = args.first() {
+                    match (&a0.text, a0.literal) {
+                        (Some(t), true) => {
+                            result.qname = Some(t.clone());
+                            self.m.imports.push((t.clone(), line));
+                        }
+                        (Some(t), false) if a0.exact && !t.contains('…') => {
+                            let kind = if a0.labels.has(Labels::BUILT) || a0.labels.has(Labels::DECODED) { TrickKind::HiddenImport } else { TrickKind::DynamicImport };
+                            self.m.tricks.push(Trick { kind, scope: self.cur, line, detail: t.clone() });
+                            self.m.imports.push((t.clone(), line));
+                            result.qname = Some(t.clone());
+                            indirect = true;
+                        }
+                        _ => {
+                            let kind = if a0.labels.has(Labels::BUILT) || a0.labels.has(Labels::DECODED) { TrickKind::HiddenImport } else { TrickKind::DynamicImport };
+                            self.m.tricks.push(Trick { kind, scope: self.cur, line, detail: a0.text.clone().unwrap_or_default() });
+                        }
+                    }
+                }
+                let v = Val { qname: result.qname.clone(), labels: result.labels, hidden: indirect, ..Default::default() };
+                return Some((v, indirect));
+            }
+            "getattr" => {
+                if let (Some(obj), Some(name)) = (args.first(), args.get(1)) {
+                    let oq = obj.qname.as_deref().map(names::normalize).unwrap_or_default();
+                    let builtins_ns = matches!(oq.as_str(), "builtins" | "__builtins__" | "__builtin__" | "globals" | "locals" | "vars");
+                    // a plain variable as the name is ordinary reflection; an expression
+                    // assembling the name is the obfuscation shape
+                    let name_expr = c.arguments.args.get(1);
+                    let assembled = matches!(name_expr, Some(Expr::BinOp(_) | Expr::Call(_) | Expr::Subscript(_) | Expr::FString(_)))
+                        || name.labels.has(Labels::BUILT)
+                        || name.labels.has(Labels::DECODED);
+                    match &name.text {
+                        Some(n) if name.exact => {
+                            if builtins_ns && !name.literal && (names::dangerous_builtin(n) || assembled) {
+                                self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("getattr({oq}, {n:?})") });
+                            } else if !builtins_ns && !name.literal && assembled && names::dangerous_builtin(n) {
+                                self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("getattr({}, {n:?}) with a built name", if oq.is_empty() { "…" } else { &oq }) });
+                            }
+                            let base = obj.qname.clone().unwrap_or_else(|| "?".into());
+                            let nq = if builtins_ns { n.clone() } else { format!("{base}.{n}") };
+                            let mut v = Val::named(nq);
+                            v.labels = obj.labels;
+                            v.hidden = obj.hidden || (builtins_ns && !name.literal) || name.labels.has(Labels::BUILT) || name.labels.has(Labels::DECODED);
+                            return Some((v, false));
+                        }
+                        _ => {
+                            if builtins_ns && assembled {
+                                self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("getattr({oq}, <computed>)") });
+                                return Some((Val { qname: Some("<hidden builtin>".into()), hidden: true, ..Default::default() }, false));
+                            }
+                        }
+                    }
+                }
+            }
+            "globals" | "locals" | "vars" => {
+                let ns = match args.first().and_then(|a| a.qname.as_deref()) {
+                    Some(a) if names::normalize(a) == "builtins" => "builtins".to_string(),
+                    Some(_) => "?".into(),
+                    None => q.clone(),
+                };
+                return Some((Val::named(ns), false));
+            }
+            _ => {}
+        }
+        None
+    }
+
+    /// Label sources: network and socket reads, host data, web-request input, secrets,
+    /// environment reads, and the return labels of local helper functions.
+    fn source_labels(&mut self, s: &Site<'_>, arg_labels: Labels, recv_labels: Labels, result: &mut Val) {
+        let (c, args, q) = (s.c, &s.args, &s.q);
+        if names::network_call(q).is_some() || names::socket_recv(q) {
+            result.labels |= Labels::NET;
+            if names::socket_recv(q) {
+                result.labels |= Labels::SOCK;
+            }
+        }
+        if names::host_info_call(q) {
+            result.labels |= Labels::HOST;
+        }
+        if matches!(q.as_str(), "flask.request.get_json" | "flask.request.get_data" | "quart.request.get_json") {
+            result.labels |= Labels::REMOTE;
+        }
+        if q == "os.getcwd" || q == "os.getcwdb" {
+            result.labels |= Labels::WEAK_HOST;
+        }
+        if names::secret_source_call(q) {
+            result.labels |= Labels::SECRET;
+        }
+        if names::network_call(q).is_some() && args.first().and_then(|a| a.text.as_deref()).map(names::ip_lookup_url).unwrap_or(false) {
+            result.labels |= Labels::HOST;
+        }
+        if matches!(q.as_str(), "os.getenv" | "os.environ.get" | "os.environ.setdefault" | "os.environ.pop") {
+            if let Some(k) = args.first().and_then(|a| a.text.clone()) {
+                let ev = env_read(&k, Labels::NONE);
+                result.labels = (result.labels | ev.labels) & Labels(!Labels::ENV.0);
+            } else {
+                result.labels = Labels(result.labels.0 & !Labels::ENV.0);
+            }
+        }
+        if matches!(q.as_str(), "os.environ.copy" | "dict" | "os.environ.items" | "os.environ.keys" | "os.environ.values") && (recv_labels | arg_labels).has(Labels::ENV) {
+            result.labels |= Labels::ENV;
+        }
+        if q == "os.getenv" || q == "os.environ.get" {
+            // value of a single variable: not the whole environment
+        }
+        // local helper function: its return labels
+        if let Expr::Name(n) = c.func.as_ref() {
+            let id = n.id.as_str();
+            if let Some(&sid) = self.fn_ids.get(id) {
+                result.labels |= self.m.scopes[sid].ret.without(Labels::PARAM);
+            }
+        }
+    }
+
+    /// Folded builtins: `chr`, `ord`, `int`, `str`/`repr`, `map(chr, …)`, `list`/
+    /// `reversed`, `bytes`.
+    fn fold_builtin(&mut self, s: &Site<'_>, result: &mut Val) {
+        let (c, args, q) = (s.c, &s.args, &s.q);
+        let text_arg = args.first().and_then(|a| a.text.clone());
+        match q.as_str() {
+            "chr" | "unichr" => {
+                result.labels |= Labels::BUILT;
+                // chr(ord(c) ^ k): XOR decoding
+                if let Some(Expr::BinOp(b)) = c.arguments.args.first() {
+                    if b.op == Operator::BitXor {
+                        result.labels |= Labels::DECODED;
+                    }
+                }
+                if let Some(i) = args.first().and_then(|a| a.int) {
+                    if let Some(ch) = u32::try_from(i).ok().and_then(char::from_u32) {
+                        result.text = Some(ch.to_string());
+                        result.exact = true;
+                        result.labels |= Labels::BUILT;
+                    }
+                }
+            }
+            "ord" => {
+                if let Some(t) = &text_arg {
+                    let mut it = t.chars();
+                    if let (Some(ch), None) = (it.next(), it.next()) {
+                        result.int = Some(ch as i64);
+                    }
+                }
+            }
+            "int" => {
+                if let Some(a0) = args.first() {
+                    result.int = a0.int.or_else(|| {
+                        let radix = args.get(1).and_then(|r| r.int).unwrap_or(10) as u32;
+                        a0.text.as_ref().and_then(|t| i64::from_str_radix(t.trim(), radix.clamp(2, 36)).ok())
+                    });
+                }
+            }
+            "str" | "repr" => {
+                if let Some(a0) = args.first() {
+                    result.text = a0.text.clone().or_else(|| a0.int.map(|i| i.to_string()));
+                    result.exact = a0.exact || a0.int.is_some();
+                }
+            }
+            "map" => {
+                // map(chr, [..]) / map(lambda …) — only chr is folded
+                if let (Some(f), Some(list)) = (args.first().and_then(|f| f.qname.as_deref()), args.get(1).and_then(|l| l.list.as_ref())) {
+                    if names::normalize(f) == "chr" {
+                        let items: Vec<Val> = list
+                            .iter()
+                            .map(|x| match x.int.and_then(|i| u32::try_from(i).ok()).and_then(char::from_u32) {
+                                Some(ch) => Val::text(ch.to_string(), true),
+                                None => Val::default(),
+                            })
+                            .collect();
+                        result.list = Some(items);
+                        result.labels |= Labels::BUILT;
+                    }
+                }
+            }
+            "list" | "tuple" | "reversed" | "sorted" => {
+                if let Some(a0) = args.first() {
+                    result.list = a0.list.clone();
+                    if q == "reversed" {
+                        if let Some(l) = &mut result.list {
+                            l.reverse();
+                            result.labels |= Labels::BUILT;
+                        } else if let Some(t) = &a0.text {
+                            result.text = Some(t.chars().rev().collect());
+                            result.exact = a0.exact;
+                            result.labels |= Labels::BUILT;
+                        }
+                    }
+                }
+            }
+            "bytes" | "bytearray" => {
+                if let Some(list) = args.first().and_then(|a| a.list.as_ref()) {
+                    let bytes: Option<Vec<u8>> = list.iter().map(|x| x.int.and_then(|i| u8::try_from(i).ok())).collect();
+                    if let Some(b) = bytes {
+                        result.text = Some(String::from_utf8_lossy(&b).into_owned());
+                        result.exact = true;
+                        result.labels |= Labels::BUILT;
+                    }
+                } else if let Some(a0) = args.first() {
+                    result.text = a0.text.clone();
+                    result.exact = a0.exact;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Files opened for writing (`open(p, "w")`, temporary files): the handle remembers
+    /// its path; opening a stealer target marks SECRET.
+    fn open_call(&mut self, s: &Site<'_>, result: &mut Val) {
+        let (c, args, kwargs, q) = (s.c, &s.args, &s.kwargs, &s.q);
+        match q.as_str() {
+            "tempfile.NamedTemporaryFile" | "tempfile.TemporaryFile" | "tempfile.SpooledTemporaryFile" => {
+                let mode = kwargs.iter().find(|(k, _)| k == "mode").and_then(|(_, v)| v.text.clone()).unwrap_or_else(|| "w+b".into());
+                if mode.contains('w') || mode.contains('a') {
+                    result.write_target = Some(WriteTarget { path_text: kwargs.iter().find(|(k, _)| k == "suffix").and_then(|(_, v)| v.text.clone()), path_var: None });
+                }
+            }
+            "open" | "io.open" | "codecs.open" => {
+                let mode = args.get(1).or_else(|| kwargs.iter().find(|(k, _)| k == "mode").map(|(_, v)| v)).and_then(|m| m.text.clone()).unwrap_or_default();
+                if mode.contains('w') || mode.contains('a') || mode.contains('x') {
+                    result.write_target = Some(WriteTarget {
+                        path_text: args.first().and_then(|a| a.text.clone()),
+                        path_var: name_of(c.arguments.args.first()),
+                    });
+                    if mode.contains('a') {
+                        result.int = Some(1); // marks append mode for the write record
+                    }
+                }
+                if let Some(p) = args.first() {
+                    result.labels |= p.labels & Labels::DL_PATH;
+                    if p.text.as_deref().and_then(sensitive_path).is_some() {
+                        result.labels |= Labels::SECRET;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Decoders (base64, zlib, Fernet …): literal chains are folded through the payload
+    /// library; decoded code is kept as a payload.
+    fn decoder_call(&mut self, s: &Site<'_>, result: &mut Val) {
+        let (line, args, recv, q) = (s.line, &s.args, &s.recv, &s.q);
+        if names::decode_call(q) {
+            result.labels |= Labels::DECODED;
+            let second = args.get(1).and_then(|a| a.text.clone());
+            let decoded = if q.ends_with("decrypt") {
+                match (recv.as_ref().and_then(|r| r.text.as_deref()), args.first().and_then(|a| a.text.as_deref())) {
+                    (Some(key), Some(token)) => decode::decode_fernet(key.as_bytes(), token.as_bytes()).map(|d| (d, None)),
+                    _ => None,
+                }
+            } else if let (Some(enc), Some(a0)) = (decode::encoding_of(q, second.as_deref()), args.first()) {
+                let (lit, mut layers) = match (&a0.chain, &a0.text) {
+                    (Some(c), _) => (c.0.clone(), c.1.clone()),
+                    (None, Some(t)) if a0.exact => (t.clone(), Vec::new()),
+                    _ => (String::new(), Vec::new()),
+                };
+                if lit.is_empty() {
+                    None
+                } else {
+                    layers.push(enc);
+                    decode::decode_chain(lit.as_bytes(), &layers).map(|d| (d, Some((lit, layers))))
+                }
+            } else {
+                None
+            };
+            if let Some((d, chain)) = decoded {
+                result.text = d.text().map(str::to_string);
+                result.exact = result.text.is_some();
+                result.chain = chain.map(Box::new);
+                if d.kind.is_code() {
+                    self.m.payloads.push(Payload { scope: self.cur, line, decoded: d });
+                }
+            }
+        }
+        // Fernet(key): remember the key for .decrypt()
+        if q.ends_with("Fernet") {
+            result.text = args.first().and_then(|a| a.text.clone());
+            result.exact = result.text.is_some();
+        }
+    }
+
+    /// `bytes.decode(codec)` with an EBCDIC code page or a bytes-to-bytes codec
+    /// (`b'\x85\xa5…'.decode('cp1026')`, Python 2 `s.decode('base64')`): the decoded
+    /// text, when the call is fully handled here.
+    fn codec_decode(&mut self, s: &Site<'_>, result: &Val) -> Option<Val> {
+        let (line, args, kwargs, recv, method, raw_q) = (s.line, &s.args, &s.kwargs, &s.recv, s.method, &s.raw_q);
+        if let (Some("decode"), Some(r)) = (method, recv.as_ref()) {
+            let codec = args.first().or_else(|| kwargs.iter().find(|(k, _)| k == "encoding").map(|(_, v)| v)).and_then(|a| a.text.clone()).unwrap_or_default();
+            let bytes: Option<&[u8]> = r.raw.as_deref().or_else(|| r.text.as_deref().filter(|_| r.exact).map(str::as_bytes));
+            let norm = codec.to_ascii_lowercase().replace(['_', '-'], "");
+            let decoded = match bytes {
+                Some(b) if crate::analysis::payload::codepage::is_codepage(&codec) => crate::analysis::payload::codepage::decode(&codec, b),
+                Some(b) if matches!(norm.as_str(), "base64" | "zlib" | "bz2" | "uu") => decode::encoding_of("codecs.decode", Some(&norm))
+                    .and_then(|enc| decode::decode_chain(b, &[enc]))
+                    .and_then(|d| {
+                        if d.kind.is_code() {
+                            self.m.payloads.push(Payload { scope: self.cur, line, decoded: d.clone() });
+                        }
+                        d.text().map(str::to_string)
+                    }),
+                _ => None,
+            };
+            if let Some(t) = decoded {
+                if crate::analysis::payload::codepage::is_codepage(&codec) {
+                    let kind = crate::analysis::payload::classify(t.as_bytes());
+                    if kind.is_code() && t.len() >= 16 {
+                        self.m.payloads.push(Payload {
+                            scope: self.cur,
+                            line,
+                            decoded: Decoded { layers: vec![decode::Encoding::Ebcdic], bytes: t.clone().into_bytes(), kind },
+                        });
+                    }
+                }
+                let mut v = Val::text(t, r.exact || r.raw.is_some());
+                v.labels = result.labels | Labels::DECODED;
+                v.qname = Some(format!("{raw_q}()"));
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    /// File handle writes (`f.write(data)`, `Path.write_text`): recorded as writes; a
+    /// handle written with network or decoded data marks its path DL_PATH.
+    fn handle_write(&mut self, s: &Site<'_>) {
+        let (c, line, args, recv, method) = (s.c, s.line, &s.args, &s.recv, s.method);
+        if let (Some(m), Some(r)) = (method, recv.as_ref()) {
+            // file handle writes
+            if matches!(m, "write" | "writelines") {
+                if let Some(wt) = &r.write_target {
+                    let data = args.first().map(|a| a.labels).unwrap_or_default();
+                    let w = Write {
+                        scope: self.cur,
+                        line,
+                        path_text: wt.path_text.clone(),
+                        data,
+                        data_text: args.first().and_then(|a| a.text.clone()),
+                        append: r.int == Some(1),
+                    };
+                    if data.has(Labels::NET) || data.has(Labels::DECODED) {
+                        if let Some(v) = &wt.path_var {
+                            self.add_labels(&v.clone(), Labels::DL_PATH);
+                        }
+                        // the handle itself (tempfile: `exe = tmp.name` later)
+                        if let Expr::Attribute(a) = c.func.as_ref() {
+                            if let Expr::Name(n) = a.value.as_ref() {
+                                self.add_labels(n.id.as_str(), Labels::DL_PATH);
+                            }
+                        }
+                    }
+                    self.m.writes.push(w);
+                }
+            }
+            if matches!(m, "write_text" | "write_bytes") {
+                let data = args.first().map(|a| a.labels).unwrap_or_default();
+                self.m.writes.push(Write {
+                    scope: self.cur,
+                    line,
+                    path_text: r.text.clone().or_else(|| r.list.as_ref().map(|_| String::new())),
+                    data,
+                    data_text: args.first().and_then(|a| a.text.clone()),
+                    append: false,
+                });
+            }
+        }
+    }
+
+    /// Calls that write files from elsewhere: `git clone`, `urlretrieve`, `shutil.copy` …
+    fn file_write_call(&mut self, s: &Site<'_>, result: &mut Val) {
+        let (c, line, args, q) = (s.c, s.line, &s.args, &s.q);
+        // a cloned repository: fetched files written to disk (the directory is not a
+        // program, so it carries no DL_PATH)
+        if names::network_call(q) == Some("git") {
+            self.m.writes.push(Write { scope: self.cur, line, path_text: args.get(1).and_then(|a| a.text.clone()), data: Labels::NET, data_text: None, append: false });
+        }
+        // urlretrieve(url, path): path now holds network data
+        if q.ends_with("urlretrieve") || q == "wget.download" {
+            if let Some(pv) = name_of(c.arguments.args.get(1)) {
+                self.add_labels(&pv, Labels::DL_PATH);
+            }
+            self.m.writes.push(Write {
+                scope: self.cur,
+                line,
+                path_text: args.get(1).and_then(|a| a.text.clone()),
+                data: Labels::NET,
+                data_text: None,
+                append: false,
+            });
+            result.labels |= Labels::DL_PATH;
+        }
+        if matches!(q.as_str(), "shutil.copy" | "shutil.copy2" | "shutil.copyfile" | "shutil.move" | "os.rename" | "os.replace" | "shutil.copyfileobj") {
+            let data = args.first().map(|a| a.labels).unwrap_or_default();
+            self.m.writes.push(Write {
+                scope: self.cur,
+                line,
+                path_text: args.get(1).and_then(|a| a.text.clone()),
+                data,
+                data_text: None,
+                append: false,
+            });
+        }
+    }
+
+    /// `compile` (the code object carries its source), `eval` of a name or an
+    /// `__import__` (names reached by evaluation; the result when fully handled here),
+    /// and sinks, which do not hand their input labels on.
+    fn eval_call(&mut self, s: &Site<'_>, result: &mut Val) -> Option<Val> {
+        let (line, args, q) = (s.line, &s.args, &s.q);
+        if q == "compile" {
+            // the code object carries its source
+            if let Some(a0) = args.first() {
+                result.text = a0.text.clone();
+                result.exact = a0.exact;
+                result.literal = a0.literal;
+            }
+        } else if q == "eval" {
+            // eval("exec") / eval("__import__('base64')"): names reached by evaluation
+            if let Some(t) = args.first().filter(|a| a.exact).and_then(|a| a.text.as_deref()) {
+                let t = t.trim();
+                if !t.is_empty() && t.len() < 64 && t.chars().all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '.') {
+                    if names::dangerous_builtin(t) {
+                        self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("eval({t:?})") });
+                    }
+                    let v = Val { qname: Some(t.to_string()), hidden: true, ..Default::default() };
+                    return Some(v);
+                }
+                if let Some(rest) = t.strip_prefix("__import__(") {
+                    let name: String = rest.trim_start_matches(['\'', '"']).chars().take_while(|ch| ch.is_alphanumeric() || *ch == '_' || *ch == '.').collect();
+                    if !name.is_empty() {
+                        self.m.imports.push((name.clone(), line));
+                        let v = Val { qname: Some(name), hidden: true, ..Default::default() };
+                        return Some(v);
+                    }
+                }
+            }
+            result.labels = result.labels & Labels::NET;
+        } else if names::exec_call(q) || names::shell_call(q).is_some() {
+            // a sink does not hand its input labels on
+            result.labels = result.labels & Labels::NET;
+        }
+        None
+    }
+}
+
+/// String methods on a known receiver: `join`, `decode`/`encode` (rot13, hex), `strip`,
+/// `replace`, case changes, `format`.
+fn string_method(s: &Site<'_>, result: &mut Val) {
+    let (args, kwargs, recv, method) = (&s.args, &s.kwargs, &s.recv, s.method);
+    if let (Some(m), Some(r)) = (method, recv.as_ref()) {
+        if let Some(t) = &r.text {
+            match m {
+                "join" => {
+                    let list = args.first().and_then(|a| a.list.as_ref());
+                    if let Some(list) = list {
+                        let parts: Vec<&str> = list.iter().map(|x| x.text_or_hole()).collect();
+                        let exact = r.exact && list.iter().all(|x| x.exact && x.text.is_some());
+                        let joined = parts.join(t);
+                        if joined.len() <= MAX_TEXT {
+                            let small_parts = list.len() >= 3 && list.iter().all(|x| x.text.as_ref().map(|s| s.chars().count() <= 2).unwrap_or(true));
+                            result.text = Some(joined);
+                            result.exact = exact;
+                            if small_parts || args[0].labels.has(Labels::BUILT) {
+                                result.labels |= Labels::BUILT;
+                            }
+                        }
+                    } else if let Some(a0) = args.first() {
+                        if let (Some(s), true) = (&a0.text, t.is_empty()) {
+                            result.text = Some(s.clone());
+                            result.exact = a0.exact;
+                        }
+                    }
+                }
+                "decode" | "encode" | "strip" | "rstrip" | "lstrip" => {
+                    let enc = args.first().and_then(|a| a.text.as_deref()).unwrap_or("").to_ascii_lowercase();
+                    if m == "decode" && (enc == "rot13" || enc == "rot_13") {
+                        result.text = Some(rot13(t));
+                        result.labels |= Labels::DECODED;
+                    } else if m == "decode" && enc == "hex" {
+                        if let Some(d) = decode::decode_chain(t.as_bytes(), &[decode::Encoding::Hex]) {
+                            result.text = d.text().map(str::to_string);
+                            result.labels |= Labels::DECODED;
+                        }
+                    } else if m.contains("strip") {
+                        result.text = Some(t.trim().to_string());
+                    } else {
+                        result.text = Some(t.clone());
+                    }
+                    result.exact = r.exact;
+                }
+                "replace" => {
+                    if let (Some(a), Some(b)) = (args.first().and_then(|a| a.text.as_ref()), args.get(1).and_then(|a| a.text.as_ref())) {
+                        if !a.is_empty() {
+                            let s = t.replace(a.as_str(), b);
+                            if s.len() <= MAX_TEXT {
+                                result.text = Some(s);
+                                result.exact = r.exact;
+                                result.labels |= Labels::BUILT;
+                            }
+                        }
+                    }
+                }
+                "upper" | "lower" | "capitalize" | "title" => {
+                    result.text = Some(if m == "upper" { t.to_uppercase() } else { t.to_lowercase() });
+                    result.exact = r.exact;
+                }
+                "format" => {
+                    result.text = Some(format_braces(t, args, kwargs));
+                    result.exact = false;
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Paths: `os.path.join` of known parts, `expanduser`, `pathlib.Path`.
+fn path_call(s: &Site<'_>, result: &mut Val) {
+    let (args, q) = (&s.args, &s.q);
+    // os.path.join of known parts
+    if q == "os.path.join" || q == "posixpath.join" || q == "ntpath.join" {
+        let parts: Vec<&str> = args.iter().map(|a| a.text_or_hole()).collect();
+        if args.iter().any(|a| a.text.is_some()) {
+            result.text = Some(parts.join("/"));
+            result.exact = args.iter().all(|a| a.exact && a.text.is_some());
+            mark_secret_path(result);
+        }
+    }
+    if q == "os.path.expanduser" || q == "os.path.expandvars" || q == "pathlib.Path" || q == "Path" || q == "os.path.abspath" {
+        if let Some(a0) = args.first() {
+            result.text = a0.text.clone();
+            result.exact = a0.exact;
+        }
+        if q == "pathlib.Path" || q == "Path" {
+            result.qname = Some("pathlib.Path()".into());
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! Name resolution: variable lookup through enclosing scopes, the import alias map
+//! (`import base64 as b` makes `b.b64decode` → `base64.b64decode`), dotted names of
+//! attributes, and parameter names of functions and lambdas.
+
+use super::builder::Builder;
+use super::Val;
+use crate::analysis::python::labels::Labels;
+use crate::analysis::python::names;
+use ruff_python_ast::{self as ast, Expr};
+
+impl Builder<'_> {
+    /// `import a.b [as c]`: records the import and the alias.
+    pub(super) fn import(&mut self, i: &ast::StmtImport) {
+        let line = self.line(i);
+        for a in &i.names {
+            let full = a.name.id.to_string();
+            self.m.imports.push((full.clone(), line));
+            match &a.asname {
+                Some(asn) => {
+                    self.aliases.insert(asn.id.to_string(), full);
+                }
+                None => {
+                    let first = full.split('.').next().unwrap_or(&full).to_string();
+                    self.aliases.insert(first.clone(), first);
+                }
+            }
+            self.vars[self.cur].remove(a.asname.as_ref().map(|x| x.id.as_str()).unwrap_or(""));
+        }
+    }
+
+    /// `from m import x [as y]`: records the imports and the aliases (`y` → `m.x`).
+    pub(super) fn import_from(&mut self, i: &ast::StmtImportFrom) {
+        let line = self.line(i);
+        let module = i.module.as_ref().map(|m| m.id.to_string()).unwrap_or_default();
+        let base = if i.level > 0 { format!("{}{}", ".".repeat(i.level as usize), module) } else { module.clone() };
+        if i.level == 0 {
+            self.m.imports.push((module.clone(), line));
+        }
+        for a in &i.names {
+            let name = a.name.id.as_str();
+            if name == "*" {
+                continue;
+            }
+            let full = if base.is_empty() { name.to_string() } else { format!("{base}.{name}") };
+            if i.level == 0 {
+                self.m.imports.push((full.clone(), line));
+            }
+            let local = a.asname.as_ref().map(|x| x.id.to_string()).unwrap_or_else(|| name.to_string());
+            self.aliases.insert(local, full);
+        }
+    }
+
+    /// A name: a variable in scope, else an import alias, else itself (`__builtins__`
+    /// is `builtins`).
+    pub(super) fn name(&self, n: &ast::ExprName) -> Val {
+        let id = n.id.as_str();
+        if let Some(v) = self.lookup(id) {
+            let mut v = v.clone();
+            v.literal = false;
+            return v;
+        }
+        if let Some(q) = self.aliases.get(id) {
+            return Val::named(q.clone());
+        }
+        match id {
+            "__builtins__" | "__builtin__" => Val::named("builtins".into()),
+            _ => Val::named(id.to_string()),
+        }
+    }
+
+    /// `x.attr`: a stored `self.x`-style value, else the dotted name of the base plus
+    /// the attribute (`?.attr` for unknown bases); `os.environ` carries ENV and web
+    /// request data REMOTE.
+    pub(super) fn attribute(&mut self, a: &ast::ExprAttribute) -> Val {
+        // self.x stored as "self.x"
+        if let Expr::Name(n) = a.value.as_ref() {
+            let key = format!("{}.{}", n.id.as_str(), a.attr.id.as_str());
+            if let Some(v) = self.lookup(&key) {
+                return v.clone();
+            }
+        }
+        let base = self.expr(&a.value);
+        let attr = a.attr.id.as_str();
+        let q = match &base.qname {
+            Some(q) => format!("{q}.{attr}"),
+            None => format!("?.{attr}"),
+        };
+        let mut v = Val::named(q);
+        v.labels = base.labels;
+        if attr == "environ" && base.qname.as_deref() == Some("os") {
+            v.labels |= Labels::ENV;
+        }
+        if web_input(a.value.as_ref(), base.qname.as_deref(), attr) {
+            v.labels |= Labels::REMOTE;
+        }
+        v
+    }
+
+    /// A variable, looked up from the current scope out through the enclosing ones.
+    pub(super) fn lookup(&self, name: &str) -> Option<&Val> {
+        let mut s = Some(self.cur);
+        while let Some(i) = s {
+            if let Some(v) = self.vars[i].get(name) {
+                return Some(v);
+            }
+            s = self.m.scopes[i].parent;
+        }
+        None
+    }
+}
+
+/// Data a web framework hands to a request handler: flask's `request.args/form/values/
+/// json/data/get_json()` (the `flask.request` proxy) and django/DRF's `request.GET/POST/
+/// body/data/query_params` on a handler's `request` parameter.
+pub(super) fn web_input(base: &Expr, base_q: Option<&str>, attr: &str) -> bool {
+    let flask = base_q.map(|q| matches!(names::normalize(q).as_str(), "flask.request" | "quart.request" | "bottle.request")).unwrap_or(false);
+    if flask {
+        return matches!(attr, "args" | "form" | "values" | "json" | "data" | "get_json" | "get_data" | "files" | "query" | "forms" | "params");
+    }
+    matches!(base, Expr::Name(n) if n.id.as_str() == "request") && matches!(attr, "GET" | "POST" | "body" | "query_params" | "REQUEST")
+}
+
+/// Every parameter name of a function (positional, keyword-only, `*args`, `**kw`).
+pub(super) fn all_param_names(p: &ast::Parameters) -> Vec<String> {
+    let mut v = param_names(p);
+    v.extend(p.kwonlyargs.iter().map(|a| a.parameter.name.id.to_string()));
+    v.extend(p.vararg.iter().chain(p.kwarg.iter()).map(|a| a.name.id.to_string()));
+    v
+}
+
+/// Positional parameter names of a function or lambda.
+pub(super) fn param_names(p: &ast::Parameters) -> Vec<String> {
+    p.posonlyargs.iter().chain(p.args.iter()).map(|a| a.parameter.name.id.to_string()).collect()
+}
+
+pub(super) fn name_of(e: Option<&Expr>) -> Option<String> {
+    match e? {
+        Expr::Name(n) => Some(n.id.to_string()),
+        _ => None,
+    }
+}

@@ -1,0 +1,74 @@
+//! The detectors: one file per rule, each reading the [`Model`] of a file (or, for
+//! `build_config` and `pth`, the raw text) and pushing findings. A detector imports the
+//! front-end (`model`, `names`, `labels`, `decode`, `shellcmd`) and the shared helpers in
+//! [`super::evidence`], never another detector. [`run_detectors`] runs them in order.
+
+mod build_config;
+mod builtins_indirection;
+mod decode_exec;
+mod download_exec;
+mod dynamic_code;
+mod env_harvest;
+mod exfiltration;
+mod fallback;
+mod hidden_import;
+mod high_entropy;
+mod import_time;
+mod install_time;
+pub(super) mod minified;
+mod network;
+mod obfuscated_payload;
+mod persistence;
+pub(super) mod pth;
+mod reverse_shell;
+mod sensitive_files;
+mod shell;
+mod tamper;
+mod webhook;
+
+pub use build_config::analyze_build_config;
+
+use super::model::{self, Model};
+use crate::finding::{ExecContext, Finding};
+
+/// Decoded payloads are rescanned up to this depth.
+const MAX_DEPTH: u32 = 3;
+
+/// Runs every detector over a model; `depth` > 0 for rescanned decoded payloads.
+pub(super) fn run_detectors(m: &Model, depth: u32) -> Vec<Finding> {
+    let mut out = Vec::new();
+    install_time::check(m, &mut out);
+    import_time::check(m, &mut out);
+    network::check(m, &mut out);
+    webhook::check(m, &mut out);
+    shell::check(m, &mut out);
+    sensitive_files::check(m, &mut out);
+    env_harvest::check(m, &mut out);
+    persistence::check(m, &mut out);
+    tamper::check(m, &mut out);
+    builtins_indirection::check(m, &mut out);
+    hidden_import::check(m, &mut out);
+    dynamic_code::check(m, &mut out);
+    high_entropy::check(m, &mut out);
+    if depth == 0 {
+        minified::check(m, &mut out);
+    }
+    decode_exec::check(m, &mut out);
+    download_exec::check(m, &mut out);
+    exfiltration::check(m, &mut out);
+    reverse_shell::check(m, &mut out);
+    if depth < MAX_DEPTH {
+        obfuscated_payload::check(m, depth, &mut out);
+    }
+    if m.parse_errors > 0 {
+        fallback::check(m, &mut out);
+    }
+    out
+}
+
+/// Analyses decoded source as if it stood where the literal was (same file, role and
+/// context); used by the obfuscation detectors to rescan payloads.
+fn analyze_decoded(m: &Model, source: &str, ctx: ExecContext, depth: u32) -> Vec<Finding> {
+    let inner = model::build(m.path, source, m.role, ctx);
+    run_detectors(&inner, depth)
+}
