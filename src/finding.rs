@@ -24,6 +24,15 @@ impl ExecContext {
             ExecContext::Runtime => "runtime",
         }
     }
+
+    /// The context as words for a report: "install time", "import time", "runtime".
+    pub fn describe(self) -> &'static str {
+        match self {
+            ExecContext::Install => "install time",
+            ExecContext::Import => "import time",
+            ExecContext::Runtime => "runtime",
+        }
+    }
 }
 
 /// Longest evidence snippet kept, in characters; reports show one readable line.

@@ -111,7 +111,7 @@ fn render_finding(out: &mut String, f: &Finding, paint: &Paint, detailed: bool) 
         let _ = write!(place, ":{l}");
     }
     if let Some(c) = f.context {
-        let _ = write!(place, " ({} time)", c.as_str());
+        let _ = write!(place, " ({})", c.describe());
     }
     let _ = writeln!(out, "           {} {}", paint.dim("at"), place);
     if !f.message.is_empty() {

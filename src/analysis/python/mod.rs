@@ -15,6 +15,7 @@
 
 mod decode;
 mod evidence;
+mod import_graph;
 mod labels;
 mod lines;
 mod model;
@@ -64,20 +65,22 @@ pub fn analyze_package(files: &[SourceFile], ctx: &PackageContext) -> Vec<Findin
         .filter(|f| f.role == FileRole::PackageInit || f.path.ends_with("/__init__.py"))
         .filter_map(|f| f.path.rsplit_once('/').map(|(d, _)| d))
         .collect();
+    // a test/example module that package code imports is package code
+    let files: Vec<SourceFile> = files
+        .iter()
+        .map(|f| match f.role {
+            FileRole::Auxiliary if imported_by_package_code(f.path, &imported) => SourceFile { role: FileRole::Module, ..*f },
+            _ => *f,
+        })
+        .collect();
+    let on_import = import_graph::run_on_import(&files);
     let rest: Vec<Vec<Finding>> = files
         .par_iter()
-        .filter(|f| f.role != FileRole::SetupScript)
-        .map(|f| {
-            // a test/example module that package code imports is package code
-            let promoted;
-            let f = if f.role == FileRole::Auxiliary && imported_by_package_code(f.path, &imported) {
-                promoted = SourceFile { role: FileRole::Module, ..*f };
-                &promoted
-            } else {
-                f
-            };
+        .zip(on_import.par_iter())
+        .filter(|(f, _)| f.role != FileRole::SetupScript)
+        .map(|(f, &on_import)| {
             let at_install = f.role != FileRole::PthFile && f.role != FileRole::Auxiliary && imported_by(f.path, &install_modules);
-            analyze_file_in(f, at_install, importable(f.path, &package_dirs))
+            analyze_file_in(f, at_install, importable(f.path, &package_dirs), on_import)
         })
         .collect();
     for f in rest {
@@ -88,20 +91,22 @@ pub fn analyze_package(files: &[SourceFile], ctx: &PackageContext) -> Vec<Findin
 
 /// Analyse one file on its own. `at_install`: the file is imported by setup.py.
 pub fn analyze_file(f: &SourceFile, at_install: bool) -> Vec<Finding> {
-    analyze_file_in(f, at_install, true)
+    analyze_file_in(f, at_install, true, true)
 }
 
-/// `importable`: the module sits inside a package (or at the root) so importing the
-/// package can run it; build and CI scripts elsewhere in an sdist only run by hand.
-fn analyze_file_in(f: &SourceFile, at_install: bool, importable: bool) -> Vec<Finding> {
+/// `importable`: the module sits inside a package (or at the root), unlike build and
+/// CI scripts elsewhere in an sdist that only run by hand. `on_import`: importing the
+/// package runs the module's top level (see [`import_graph`]); otherwise what it does
+/// runs when a caller imports or calls it, at runtime.
+fn analyze_file_in(f: &SourceFile, at_install: bool, importable: bool, on_import: bool) -> Vec<Finding> {
     if f.role == FileRole::PthFile {
         return cap(pth::check(f));
     }
     let module_ctx = match f.role {
         FileRole::SetupScript => ExecContext::Install,
         _ if at_install => ExecContext::Install,
-        FileRole::Module if !importable => ExecContext::Runtime,
-        FileRole::PackageInit | FileRole::Module => ExecContext::Import,
+        FileRole::PackageInit | FileRole::Module if importable && on_import => ExecContext::Import,
+        FileRole::PackageInit | FileRole::Module => ExecContext::Runtime,
         FileRole::Auxiliary | FileRole::PthFile => ExecContext::Runtime,
     };
     let always = matches!(f.role, FileRole::SetupScript | FileRole::PackageInit) || at_install;

@@ -53,7 +53,11 @@ impl<'a> Builder<'a> {
     }
 
     pub(super) fn finish(mut self) -> Model<'a> {
-        // classes named in cmdclass={...} are install hooks even without a known base
+        // classes named in cmdclass={...} are install hooks even without a known base;
+        // a command class runs at install only in a module that itself runs then
+        // (setup.py, what it imports, an in-tree backend) — a wheel's or a library's
+        // `build_ext` subclass runs when some other project's build calls it
+        let install_module = self.m.scopes[0].ctx == ExecContext::Install;
         for (i, s) in self.m.scopes.iter_mut().enumerate() {
             if i == 0 {
                 continue;
@@ -65,7 +69,7 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
-            if s.command.is_some() {
+            if s.command.is_some() && install_module {
                 s.ctx = ExecContext::Install;
             }
         }
@@ -372,7 +376,7 @@ impl<'a> Builder<'a> {
         let base = if self.m.role == FileRole::SetupScript { ExecContext::Install } else { ExecContext::Runtime };
         let id = self.push_scope(ScopeKind::Function, f.name.id.as_str(), base);
         self.fn_ids.insert(f.name.id.to_string(), id);
-        if self.m.scopes[id].command.is_some() {
+        if self.m.scopes[id].command.is_some() && self.m.scopes[0].ctx == ExecContext::Install {
             if let (Some(cmd), Some(class)) = (self.m.scopes[id].command.clone(), self.m.scopes[id].class.clone()) {
                 if f.name.id.as_str() == "run" {
                     self.m.hooks.push((cmd, class, line));

@@ -119,7 +119,18 @@ impl Builder<'_> {
     /// Evaluates the callee, the arguments and the receiver, and resolves the name.
     fn call_site<'c>(&mut self, c: &'c ast::ExprCall) -> Site<'c> {
         let line = self.line(c);
-        let func = self.expr(&c.func);
+        // a method call's receiver is evaluated once, for the callee's name and as the
+        // receiver value
+        let (func, base) = match c.func.as_ref() {
+            Expr::Attribute(a) => match self.stored_attribute(a) {
+                Some(v) => (v, None),
+                None => {
+                    let base = self.expr(&a.value);
+                    (self.attribute_of(a, &base), Some(base))
+                }
+            },
+            other => (self.expr(other), None),
+        };
         let mut args: Vec<Val> = Vec::with_capacity(c.arguments.args.len());
         for a in c.arguments.args.iter() {
             args.push(self.expr(a));
@@ -131,8 +142,9 @@ impl Builder<'_> {
             kwargs.push((name, v));
         }
         // receiver for method calls
-        let recv: Option<Val> = match c.func.as_ref() {
-            Expr::Attribute(a) => Some(self.peek(&a.value)),
+        let recv: Option<Val> = match (c.func.as_ref(), base) {
+            (_, Some(base)) => Some(base),
+            (Expr::Attribute(a), None) => Some(self.peek(&a.value)),
             _ => None,
         };
         let method = match c.func.as_ref() {

@@ -72,14 +72,23 @@ impl Builder<'_> {
     /// the attribute (`?.attr` for unknown bases); `os.environ` carries ENV and web
     /// request data REMOTE.
     pub(super) fn attribute(&mut self, a: &ast::ExprAttribute) -> Val {
-        // self.x stored as "self.x"
-        if let Expr::Name(n) = a.value.as_ref() {
-            let key = format!("{}.{}", n.id.as_str(), a.attr.id.as_str());
-            if let Some(v) = self.lookup(&key) {
-                return v.clone();
-            }
+        if let Some(v) = self.stored_attribute(a) {
+            return v;
         }
         let base = self.expr(&a.value);
+        self.attribute_of(a, &base)
+    }
+
+    /// `self.x`-style values stored as "self.x".
+    pub(super) fn stored_attribute(&self, a: &ast::ExprAttribute) -> Option<Val> {
+        let Expr::Name(n) = a.value.as_ref() else { return None };
+        let key = format!("{}.{}", n.id.as_str(), a.attr.id.as_str());
+        self.lookup(&key).cloned()
+    }
+
+    /// `base.attr` for an already evaluated base (method calls evaluate their receiver
+    /// once: evaluating it again per call would be exponential in a `.replace()` chain).
+    pub(super) fn attribute_of(&mut self, a: &ast::ExprAttribute, base: &Val) -> Val {
         let attr = a.attr.id.as_str();
         let q = match &base.qname {
             Some(q) => format!("{q}.{attr}"),

@@ -1,17 +1,27 @@
 //! Exfiltration chain.
 //!
-//! **Detects** (`exfiltration`, critical):
-//! - host facts (user, host name, MAC, public IP), secrets (credential files, browser
-//!   stores, cookie jars, secret environment variables) or the whole environment flowing
-//!   into a network call — URL, body, params, headers, DNS name, socket send;
-//! - in install/import context, collection and sending reachable from the same entry
-//!   point even when the flow is indirect (stealers pass data through files and globals);
-//! - anything posted to a hard-coded chat webhook / bot endpoint during install or
-//!   import, or from code that also collects secrets.
+//! **Detects** (`exfiltration`, critical) data flowing out to a destination the
+//! package itself fixes — a literal host or IP, a chat webhook or bot API, a DNS
+//! name under a literal domain:
+//! - secrets (credential files, browser stores, wallets, keyrings, tokens in the
+//!   environment, SSH keys) or the whole environment: in any context when the
+//!   destination is fixed; during install or import wherever it goes;
+//! - host facts (user, host name, MAC, public IP, working directory) sent during
+//!   install or import to a fixed destination — the dependency-confusion probe;
+//! - during install, collection and sending reachable from the same entry point even
+//!   when the flow is indirect (stealers pass data through files and globals); during
+//!   import the same when the destination is fixed or what is collected is a secret;
+//! - anything computed posted to a hard-coded chat webhook / bot endpoint.
+//!
+//! **Not an alert here:** looking up the machine's own name or addresses (to bind or
+//! print), sending host facts at runtime to a URL the caller passes in, a telemetry
+//! client posting where it is configured to — capabilities that `network-access`
+//! notes at most.
 //!
 //! **Why risky:** dependency-confusion probes and stealers do exactly this.
 //!
-//! **Example:** `requests.get(URL, params={"h": socket.gethostname()})` in setup.py.
+//! **Example:** `requests.get("https://x.example/c", params={"h": socket.gethostname()})`
+//! in setup.py.
 //!
 //! **Remedy:** do not install; rotate any credentials it could reach.
 
@@ -19,8 +29,6 @@ use crate::analysis::python::{evidence::{at, sensitive_path, webhook_kind, PathC
 use crate::alerts::AlertId;
 use crate::analysis::FileRole;
 use crate::finding::{ExecContext, Finding};
-
-const SENSITIVE: Labels = Labels(Labels::HOST.0 | Labels::SECRET.0 | Labels::ENV.0);
 
 fn is_send(q: &str) -> bool {
     names::network_call(q).is_some() || names::socket_send(q) || names::request_object(q)
@@ -62,8 +70,79 @@ fn collects(c: &Call) -> bool {
         || c.labels().has(Labels::SECRET)
 }
 
+/// A call that collects credentials rather than host facts.
+fn collects_secret(c: &Call) -> bool {
+    names::secret_source_call(&c.q)
+        || matches!(c.q.as_str(), "os.getenv" | "os.environ.get") && c.args.first().and_then(|a| a.text.as_deref()).map(names::secret_env_name).unwrap_or(false)
+        || c.labels().has(Labels::SECRET)
+}
+
 fn webhook_target(c: &Call) -> Option<&'static str> {
     c.args.iter().chain(c.kwargs.iter().map(|(_, v)| v)).filter_map(|a| a.text.as_deref()).find_map(webhook_kind)
+}
+
+/// Where a send call's data goes when the package itself fixes it, described for the
+/// message; None when the destination comes from outside (a parameter, configuration).
+fn fixed_destination(m: &Model, c: &Call) -> Option<String> {
+    if let Some(kind) = webhook_target(c) {
+        return Some(format!("a hard-coded {kind}"));
+    }
+    if let Some(host) = literal_host(c) {
+        return Some(format!("hard-coded host `{host}`"));
+    }
+    match names::network_call(&c.q) {
+        Some("dns") => return dns_data_domain(c).map(|d| format!("DNS names under `{d}`")),
+        Some("smtplib" | "ftplib" | "telnetlib" | "socket") => {
+            if let Some(h) = c.args.first().and_then(|a| a.text.as_deref()).filter(|t| literal_remote_host(t)) {
+                return Some(format!("hard-coded host `{h}`"));
+            }
+        }
+        _ => {}
+    }
+    if names::socket_send(&c.q) || names::network_call(&c.q) == Some("socket") {
+        // the address of a socket is a tuple the model does not fold: a literal remote
+        // IPv4 address in the file is the socket's fixed peer
+        if let Some(ip) = m.literals.iter().map(|l| l.value.as_str()).find(|v| is_remote_ipv4(v)) {
+            return Some(format!("hard-coded address `{ip}`"));
+        }
+    }
+    None
+}
+
+/// A literal host name or address that is not this machine.
+fn literal_remote_host(t: &str) -> bool {
+    let t = t.trim().to_ascii_lowercase();
+    !t.is_empty()
+        && !t.contains('…')
+        && t.contains('.')
+        && t.chars().all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | '_'))
+        && t != "localhost"
+        && !t.starts_with("127.")
+        && !t.starts_with("0.")
+}
+
+fn is_remote_ipv4(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    parts.len() == 4
+        && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().map(|n| n < 256).unwrap_or(false))
+        && !matches!(parts[0], "127" | "0" | "10" | "255")
+        && !(parts[0] == "192" && parts[1] == "168")
+}
+
+/// A DNS lookup whose name is data under a literal domain (`f"{data}.x.example.com"`):
+/// the literal part after the last computed piece has at least two labels and an
+/// alphabetic top-level label. The machine's own name (`gethostname() + ".local"`) is
+/// not such a name.
+fn dns_data_domain(c: &Call) -> Option<String> {
+    let a0 = c.args.first()?;
+    let t = a0.text.as_deref()?;
+    let (_, suffix) = t.rsplit_once('…')?;
+    let suffix = suffix.trim_start_matches(['.', '-']).trim_end_matches('.');
+    let labels: Vec<&str> = suffix.split('.').collect();
+    let hostlike = labels.iter().all(|l| !l.is_empty() && l.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-'));
+    let tld_alpha = labels.last().map(|l| l.len() >= 2 && l.chars().all(|ch| ch.is_ascii_alphabetic())).unwrap_or(false);
+    (hostlike && tld_alpha && labels.len() >= 2 && !matches!(*labels.last()?, "local" | "localdomain" | "lan" | "internal" | "home"))
+        .then(|| suffix.to_ascii_lowercase())
 }
 
 pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
@@ -76,20 +155,29 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         if names::socket_send(&c.q) {
             l |= c.recv.as_ref().map(|r| r.labels & Labels::SECRET).unwrap_or_default();
         }
-        let mut sens = l & SENSITIVE;
-        if m.ctx(c.scope) != ExecContext::Runtime {
-            sens |= l & Labels::WEAK_HOST;
-        }
+        let runtime = m.ctx(c.scope) == ExecContext::Runtime;
+        let dest = fixed_destination(m, c);
         let where_ = m.scope(c.scope).describe();
-        if !sens.is_empty() && !collects(c) {
+        let secrets = l & Labels(Labels::SECRET.0 | Labels::ENV.0);
+        let mut host = l & Labels::HOST;
+        if !runtime {
+            host |= l & Labels::WEAK_HOST;
+        }
+        let to = dest.as_deref().map(|d| format!(" to {d}")).unwrap_or_default();
+        if !secrets.is_empty() && !collects(c) && (!runtime || dest.is_some()) {
             flagged_scopes.push(c.scope);
-            out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("sends {} with {}() {where_}", sens.describe_data(), c.q)));
+            out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("sends {} with {}(){to} {where_}", (secrets | host).describe_data(), c.q)));
+            continue;
+        }
+        if !host.is_empty() && !collects(c) && !runtime && dest.is_some() {
+            flagged_scopes.push(c.scope);
+            out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("sends {} with {}(){to} {where_}", host.describe_data(), c.q)));
             continue;
         }
         if let Some(kind) = webhook_target(c) {
             // a chat webhook / bot token is a drop box: anything computed posted to it
             // is exfiltration wherever the code runs
-            if m.ctx(c.scope) != ExecContext::Runtime || c.payload_dynamic {
+            if !runtime || c.payload_dynamic {
                 flagged_scopes.push(c.scope);
                 out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("posts to a hard-coded {kind} with {}() {where_}", c.q)));
                 continue;
@@ -105,7 +193,7 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
                 continue;
             }
         }
-        if m.ctx(c.scope) != ExecContext::Runtime && matches!(m.role, FileRole::PackageInit | FileRole::SetupScript) {
+        if !runtime && matches!(m.role, FileRole::PackageInit | FileRole::SetupScript) {
             if let Some(name) = dns_beacon_name(c) {
                 flagged_scopes.push(c.scope);
                 out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("DNS beacon: resolves `{name}` with {}() {where_}", c.q)));
@@ -166,13 +254,21 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         let collect_lit = stealer_lits.iter().any(|x| scopes.contains(x));
         let send = webhook_send.or_else(|| {
             m.calls.iter().find(|c| {
-                scopes.contains(&c.scope)
-                    && is_send(&c.q)
-                    && !collects(c)
-                    && !(names::network_call(&c.q) == Some("dns") && c.args.first().and_then(|a| a.text.as_deref()) == Some("localhost"))
+                // a DNS lookup carries data only under a literal domain; resolving a
+                // name (this machine's, a service's) sends nothing
+                scopes.contains(&c.scope) && is_send(&c.q) && !collects(c) && (names::network_call(&c.q) != Some("dns") || dns_data_domain(c).is_some())
             })
         });
         let Some(send) = send else { continue };
+        // at import, host facts and an open destination are a library's ordinary
+        // business (logging, telemetry it is configured for); secrets or a fixed
+        // destination are not
+        if s.ctx == ExecContext::Import {
+            let secret = collect_lit || m.calls.iter().any(|c| scopes.contains(&c.scope) && collects_secret(c));
+            if !secret && fixed_destination(m, send).is_none() {
+                continue;
+            }
+        }
         let what = match (collect_call, collect_lit) {
             (Some(col), _) => format!("collects data with {}() (line {})", col.q, col.line),
             (None, true) => "reads browser/wallet/token stores".to_string(),

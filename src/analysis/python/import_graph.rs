@@ -1,0 +1,294 @@
+//! Which modules `import <package>` runs: the package's own import graph.
+//!
+//! Module-level code runs at import only in the modules an import of a top-level
+//! package or module reaches: its `__init__.py`, what that imports at module level,
+//! and so on. A submodule nothing imports (`numpy/distutils/…`, a plotting backend, a
+//! CLI's `__main__`) runs only when someone imports or calls it, so what it does is
+//! runtime behaviour. The graph is read from the import statements' text (module
+//! level only: imports inside a `def` run on the call), cheaply and without a parse.
+
+use crate::analysis::{FileRole, SourceFile};
+use std::collections::{HashMap, HashSet, VecDeque};
+
+/// For each file, true when importing the package (or top-level module) it belongs to
+/// runs its module-level code. Files that are not importable code (setup scripts,
+/// tests, `.pth`) are false.
+pub(crate) fn run_on_import(files: &[SourceFile]) -> Vec<bool> {
+    let package_dirs: HashSet<&str> = files
+        .iter()
+        .filter(|f| f.path.ends_with("/__init__.py") || f.path == "__init__.py")
+        .map(|f| f.path.rsplit_once('/').map(|(d, _)| d).unwrap_or(""))
+        .collect();
+    // dotted module name of each importable file
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut dotted: Vec<Option<String>> = Vec::with_capacity(files.len());
+    for (i, f) in files.iter().enumerate() {
+        let name = match f.role {
+            FileRole::Module | FileRole::PackageInit => module_name(f.path, &package_dirs),
+            _ => None,
+        };
+        if let Some(n) = &name {
+            by_name.entry(n.clone()).or_insert(i);
+        }
+        dotted.push(name);
+    }
+    let mut reached = vec![false; files.len()];
+    let mut queue: VecDeque<usize> = VecDeque::new();
+    for (i, f) in files.iter().enumerate() {
+        let Some(name) = &dotted[i] else { continue };
+        // entry points: top-level packages and modules where an import finds them
+        if !name.contains('.') && top_level_location(f.path, name) {
+            reached[i] = true;
+            queue.push_back(i);
+        }
+    }
+    while let Some(i) = queue.pop_front() {
+        let Some(me) = dotted[i].clone() else { continue };
+        let is_package = files[i].path.ends_with("__init__.py");
+        for target in module_level_imports(files[i].text, &me, is_package) {
+            for candidate in with_parents(&target) {
+                if let Some(&j) = resolve(&candidate, &by_name) {
+                    if !reached[j] {
+                        reached[j] = true;
+                        queue.push_back(j);
+                    }
+                }
+            }
+        }
+    }
+    reached
+}
+
+/// `a.b.c` → `a`, `a.b`, `a.b.c`: importing a submodule runs its parents' `__init__`.
+fn with_parents(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut acc = String::new();
+    for part in name.split('.') {
+        if !acc.is_empty() {
+            acc.push('.');
+        }
+        acc.push_str(part);
+        out.push(acc.clone());
+    }
+    out
+}
+
+/// The module a dotted import names, trying the full name first and then without
+/// leading parts (namespace packages such as `google.cloud.storage` have no
+/// `__init__.py` above `storage`, so their files are known by the shorter name).
+fn resolve<'m>(name: &str, by_name: &'m HashMap<String, usize>) -> Option<&'m usize> {
+    let mut rest = name;
+    loop {
+        if let Some(i) = by_name.get(rest) {
+            return Some(i);
+        }
+        rest = rest.split_once('.')?.1;
+    }
+}
+
+/// Dotted name of a file: its path from the topmost directory of the chain of
+/// package directories (those with an `__init__.py`) that holds it.
+fn module_name(path: &str, package_dirs: &HashSet<&str>) -> Option<String> {
+    let stem = path.strip_suffix(".py").or_else(|| path.strip_suffix(".pyw"))?;
+    let mut parts: Vec<&str> = stem.split('/').collect();
+    if parts.last() == Some(&"__init__") {
+        parts.pop();
+    }
+    let file_dir_len = if path.ends_with("__init__.py") { parts.len() } else { parts.len() - 1 };
+    // walk up while the directory is a package
+    let mut top = file_dir_len;
+    while top > 0 {
+        let dir = parts[..top].join("/");
+        if !package_dirs.contains(dir.as_str()) {
+            break;
+        }
+        top -= 1;
+    }
+    let name_parts = &parts[top..];
+    if name_parts.is_empty() || !name_parts.iter().all(|p| is_identifier(p)) {
+        return None;
+    }
+    Some(name_parts.join("."))
+}
+
+/// A top-level package or module sits where an installed distribution or an sdist
+/// puts it: the archive root, the sdist's top directory, or a `src/`/`lib/`/`python/`
+/// layout root. Build and CI scripts elsewhere are not importable by name.
+fn top_level_location(path: &str, name: &str) -> bool {
+    let file_part = if path.ends_with("__init__.py") { format!("{name}/__init__.py") } else { format!("{name}.py") };
+    let Some(dir) = path.strip_suffix(file_part.as_str()) else { return false };
+    let dir = dir.trim_end_matches('/');
+    if dir.is_empty() {
+        return true;
+    }
+    let parts: Vec<&str> = dir.split('/').collect();
+    match parts.as_slice() {
+        [_] => true,
+        [_, layout] | [layout] => matches!(*layout, "src" | "lib" | "python"),
+        _ => false,
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// Dotted names a module imports at module level (including under `if`/`try`, not
+/// inside `def`): `import a.b` → `a.b`; `from x import y` → `x`, `x.y`; relative
+/// imports resolved against `me`.
+fn module_level_imports(text: &str, me: &str, is_package: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut def_indent: Option<usize> = None;
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        if let Some(d) = def_indent {
+            if indent > d {
+                continue;
+            }
+            def_indent = None;
+        }
+        if trimmed.starts_with("def ") || trimmed.starts_with("async def ") {
+            def_indent = Some(indent);
+            continue;
+        }
+        let stmt = if trimmed.starts_with("from ") || trimmed.starts_with("import ") {
+            let mut s = trimmed.split('#').next().unwrap_or("").to_string();
+            // parenthesised or backslash-continued import lists
+            let mut guard = 0;
+            while (s.contains('(') && !s.contains(')') || s.trim_end().ends_with('\\')) && guard < 200 {
+                let Some(next) = lines.next() else { break };
+                s = s.trim_end().trim_end_matches('\\').to_string();
+                s.push(' ');
+                s.push_str(next.split('#').next().unwrap_or(""));
+                guard += 1;
+            }
+            s
+        } else {
+            continue;
+        };
+        for part in stmt.split(';') {
+            parse_import(part.trim(), me, is_package, &mut out);
+        }
+    }
+    out
+}
+
+fn parse_import(stmt: &str, me: &str, is_package: bool, out: &mut Vec<String>) {
+    let clean = |s: &str| s.replace(['(', ')', '\\'], " ");
+    if let Some(rest) = stmt.strip_prefix("import ") {
+        for item in clean(rest).split(',') {
+            let name = item.split_whitespace().next().unwrap_or("");
+            if !name.is_empty() && name.split('.').all(is_identifier) {
+                out.push(name.to_string());
+            }
+        }
+    } else if let Some(rest) = stmt.strip_prefix("from ") {
+        let Some((module, names)) = rest.split_once(" import ") else { return };
+        let module = module.trim();
+        let dots = module.len() - module.trim_start_matches('.').len();
+        let base = if dots > 0 {
+            // `.` is this package (or this module's package), each further dot one up
+            let mut pkg: Vec<&str> = me.split('.').collect();
+            if !is_package {
+                pkg.pop();
+            }
+            for _ in 1..dots {
+                pkg.pop();
+            }
+            let tail = &module[dots..];
+            let mut b = pkg.join(".");
+            if !tail.is_empty() {
+                if !b.is_empty() {
+                    b.push('.');
+                }
+                b.push_str(tail);
+            }
+            b
+        } else {
+            module.to_string()
+        };
+        if base.is_empty() || !base.split('.').all(is_identifier) {
+            return;
+        }
+        out.push(base.clone());
+        for item in clean(names).split(',') {
+            let name = item.split_whitespace().next().unwrap_or("");
+            if is_identifier(name) {
+                out.push(format!("{base}.{name}"));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file<'a>(path: &'a str, text: &'a str) -> SourceFile<'a> {
+        let role = if path.ends_with("__init__.py") { FileRole::PackageInit } else { FileRole::Module };
+        SourceFile { path, text, role }
+    }
+
+    #[test]
+    fn only_what_the_package_init_reaches_runs_on_import() {
+        let files = [
+            file("pkg/__init__.py", "from .core import run\nfrom . import util as u\n"),
+            file("pkg/core.py", "import os\nfrom pkg.sub import thing\n\ndef lazy():\n    from pkg import plugins\n"),
+            file("pkg/util.py", ""),
+            file("pkg/sub/__init__.py", "from .deep import x\n"),
+            file("pkg/sub/deep.py", ""),
+            file("pkg/plugins.py", "import subprocess\n"),
+            file("pkg/distutils/command/build_ext.py", "class build_ext: pass\n"),
+            file("pkg/distutils/__init__.py", ""),
+            file("pkg/distutils/command/__init__.py", ""),
+            file("pkg/__main__.py", "from .core import run\nrun()\n"),
+        ];
+        let reached = run_on_import(&files);
+        let got: Vec<&str> = files.iter().zip(&reached).filter(|(_, r)| **r).map(|(f, _)| f.path).collect();
+        assert_eq!(got, ["pkg/__init__.py", "pkg/core.py", "pkg/util.py", "pkg/sub/__init__.py", "pkg/sub/deep.py"]);
+    }
+
+    #[test]
+    fn sdist_layouts_and_namespace_packages() {
+        let files = [
+            file("proj-1.0/src/pkg/__init__.py", "from pkg import (\n    a,\n    b,\n)\n"),
+            file("proj-1.0/src/pkg/a.py", ""),
+            file("proj-1.0/src/pkg/b.py", ""),
+            file("proj-1.0/src/pkg/c.py", ""),
+            file("proj-1.0/tools/release.py", "import subprocess\n"),
+            file("proj-1.0/single.py", "import json\n"),
+            file("google/cloud/storage/__init__.py", "from google.cloud.storage.blob import Blob\n"),
+            file("google/cloud/storage/blob.py", ""),
+            file("google/cloud/storage/_http.py", ""),
+        ];
+        let reached = run_on_import(&files);
+        let got: Vec<&str> = files.iter().zip(&reached).filter(|(_, r)| **r).map(|(f, _)| f.path).collect();
+        assert_eq!(
+            got,
+            [
+                "proj-1.0/src/pkg/__init__.py",
+                "proj-1.0/src/pkg/a.py",
+                "proj-1.0/src/pkg/b.py",
+                "proj-1.0/single.py",
+                "google/cloud/storage/__init__.py",
+                "google/cloud/storage/blob.py"
+            ]
+        );
+    }
+
+    #[test]
+    fn relative_imports_climb_packages() {
+        let mut out = Vec::new();
+        parse_import("from ..base import thing, other as o", "pkg.sub.mod", false, &mut out);
+        assert_eq!(out, ["pkg.base", "pkg.base.thing", "pkg.base.other"]);
+        out.clear();
+        parse_import("from . import mod", "pkg.sub", true, &mut out);
+        assert_eq!(out, ["pkg.sub", "pkg.sub.mod"]);
+    }
+}
