@@ -112,21 +112,21 @@ fn module_name(path: &str, package_dirs: &HashSet<&str>) -> Option<String> {
 }
 
 /// A top-level package or module sits where an installed distribution or an sdist
-/// puts it: the archive root, the sdist's top directory, or a `src/`/`lib/`/`python/`
-/// layout root. Build and CI scripts elsewhere are not importable by name.
+/// puts it: the archive root, under the sdist's top directory, a `src/`/`lib/`/
+/// `python/` layout root, or below directories without `__init__.py` that are
+/// themselves importable names (namespace packages such as `google/cloud/`). Build and
+/// CI scripts (`tools/`, `scripts/` …) are not imported by a user.
 fn top_level_location(path: &str, name: &str) -> bool {
     let file_part = if path.ends_with("__init__.py") { format!("{name}/__init__.py") } else { format!("{name}.py") };
     let Some(dir) = path.strip_suffix(file_part.as_str()) else { return false };
-    let dir = dir.trim_end_matches('/');
-    if dir.is_empty() {
-        return true;
+    let mut parts: Vec<&str> = dir.trim_end_matches('/').split('/').filter(|p| !p.is_empty()).collect();
+    if parts.first().is_some_and(|p| !is_identifier(p)) {
+        parts.remove(0); // the sdist's `name-1.0/`
     }
-    let parts: Vec<&str> = dir.split('/').collect();
-    match parts.as_slice() {
-        [_] => true,
-        [_, layout] | [layout] => matches!(*layout, "src" | "lib" | "python"),
-        _ => false,
+    if parts.first().is_some_and(|p| matches!(*p, "src" | "lib" | "python")) {
+        parts.remove(0);
     }
+    parts.iter().all(|p| is_identifier(p) && !super::is_script_dir(p))
 }
 
 fn is_identifier(s: &str) -> bool {

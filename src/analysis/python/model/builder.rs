@@ -775,7 +775,7 @@ pub(super) fn env_read(key: &str, base: Labels) -> Val {
         l |= Labels::HOST;
     }
     if names::secret_env_name(key) {
-        l |= Labels::SECRET;
+        l |= Labels::TOKEN;
     }
     Val { labels: l, ..Default::default() }
 }

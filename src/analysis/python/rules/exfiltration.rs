@@ -62,19 +62,41 @@ fn dns_beacon_name(c: &Call) -> Option<&str> {
 
 /// A call that collects host or secret data.
 fn collects(c: &Call) -> bool {
+    is_collector(c) || c.labels().has(Labels::SECRET)
+}
+
+/// A call whose own job is collecting (not one that merely carries collected data): a
+/// "what is my IP" request is a collection, not a send.
+fn is_collector(c: &Call) -> bool {
     names::host_info_call(&c.q)
         || names::secret_source_call(&c.q)
         || matches!(c.q.as_str(), "os.getenv" | "os.environ.get")
             && c.args.first().and_then(|a| a.text.as_deref()).map(|k| names::host_env_name(k) || names::secret_env_name(k)).unwrap_or(false)
         || names::network_call(&c.q).is_some() && c.args.first().and_then(|a| a.text.as_deref()).map(names::ip_lookup_url).unwrap_or(false)
-        || c.labels().has(Labels::SECRET)
+}
+
+/// Labels of what a call sends as data: every argument but authentication.
+fn payload_labels(c: &Call) -> Labels {
+    let mut l = Labels::NONE;
+    for a in &c.args {
+        l |= a.labels;
+    }
+    for (k, v) in &c.kwargs {
+        if !matches!(k.as_str(), "headers" | "auth" | "cookies" | "cert" | "verify" | "proxies") {
+            l |= v.labels;
+        }
+    }
+    if names::socket_send(&c.q) {
+        l |= c.recv.as_ref().map(|r| r.labels & Labels::SECRET).unwrap_or_default();
+    }
+    l
 }
 
 /// A call that collects credentials rather than host facts.
 fn collects_secret(c: &Call) -> bool {
     names::secret_source_call(&c.q)
         || matches!(c.q.as_str(), "os.getenv" | "os.environ.get") && c.args.first().and_then(|a| a.text.as_deref()).map(names::secret_env_name).unwrap_or(false)
-        || c.labels().has(Labels::SECRET)
+        || c.labels().has(Labels(Labels::SECRET.0 | Labels::TOKEN.0))
 }
 
 fn webhook_target(c: &Call) -> Option<&'static str> {
@@ -87,7 +109,7 @@ fn fixed_destination(m: &Model, c: &Call) -> Option<String> {
     if let Some(kind) = webhook_target(c) {
         return Some(format!("a hard-coded {kind}"));
     }
-    if let Some(host) = literal_host(c) {
+    if let Some(host) = literal_url_host(c) {
         return Some(format!("hard-coded host `{host}`"));
     }
     match names::network_call(&c.q) {
@@ -109,15 +131,24 @@ fn fixed_destination(m: &Model, c: &Call) -> Option<String> {
     None
 }
 
-/// A literal host name or address that is not this machine.
+/// The literal host of a call's URL, loopback included: a destination written into
+/// the package is fixed wherever it points.
+fn literal_url_host(c: &Call) -> Option<String> {
+    let url = c.args.first().or_else(|| c.kw("url"))?.text.as_deref()?;
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let host: String = rest.chars().take_while(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | '_' | ':' | '[' | ']')).collect();
+    let ends = rest[host.len()..].chars().next();
+    let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
+    (!host.is_empty() && (host.contains('.') || host == "localhost") && !matches!(ends, Some('…'))).then_some(host)
+}
+
+/// A literal host name or address (a socket's or mail server's peer).
 fn literal_remote_host(t: &str) -> bool {
     let t = t.trim().to_ascii_lowercase();
     !t.is_empty()
         && !t.contains('…')
         && t.contains('.')
         && t.chars().all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | '_'))
-        && t != "localhost"
-        && !t.starts_with("127.")
         && !t.starts_with("0.")
 }
 
@@ -125,8 +156,7 @@ fn is_remote_ipv4(v: &str) -> bool {
     let parts: Vec<&str> = v.split('.').collect();
     parts.len() == 4
         && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().map(|n| n < 256).unwrap_or(false))
-        && !matches!(parts[0], "127" | "0" | "10" | "255")
-        && !(parts[0] == "192" && parts[1] == "168")
+        && !matches!(parts[0], "0" | "255")
 }
 
 /// A DNS lookup whose name is data under a literal domain (`f"{data}.x.example.com"`):
@@ -158,18 +188,24 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         let runtime = m.ctx(c.scope) == ExecContext::Runtime;
         let dest = fixed_destination(m, c);
         let where_ = m.scope(c.scope).describe();
-        let secrets = l & Labels(Labels::SECRET.0 | Labels::ENV.0);
+        // at runtime an API token goes to its own service and credentials in `auth=`/
+        // `headers=` authenticate the call; stealers put what they take in the body
+        let secrets = if runtime {
+            payload_labels(c) & Labels(Labels::SECRET.0 | Labels::ENV.0)
+        } else {
+            l & Labels(Labels::SECRET.0 | Labels::ENV.0 | Labels::TOKEN.0)
+        };
         let mut host = l & Labels::HOST;
         if !runtime {
             host |= l & Labels::WEAK_HOST;
         }
         let to = dest.as_deref().map(|d| format!(" to {d}")).unwrap_or_default();
-        if !secrets.is_empty() && !collects(c) && (!runtime || dest.is_some()) {
+        if !secrets.is_empty() && !is_collector(c) && (!runtime || dest.is_some()) {
             flagged_scopes.push(c.scope);
             out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("sends {} with {}(){to} {where_}", (secrets | host).describe_data(), c.q)));
             continue;
         }
-        if !host.is_empty() && !collects(c) && !runtime && dest.is_some() {
+        if !host.is_empty() && !is_collector(c) && !runtime && dest.is_some() {
             flagged_scopes.push(c.scope);
             out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("sends {} with {}(){to} {where_}", host.describe_data(), c.q)));
             continue;
