@@ -108,6 +108,14 @@ catalogue! {
         explanation: "setup.py (or another hook that runs during `pip install`) opens network connections. Install scripts run with the user's full permissions before anyone can review the code, so a download or upload here is the classic dropper and data-theft shape.",
         remediation: "Do not install it. Legitimate packages ship their files in the archive instead of fetching them during install.",
     }
+    InstallDownload {
+        id: "install-download",
+        severity: High,
+        category: InstallScript,
+        title: "Install-time code downloads files",
+        explanation: "setup.py (or a module it imports) fetches a URL while pip installs the sdist, and keeps or reads what it gets: a build that pulls a library, a driver or a data file. Nothing is sent and nothing fetched is run, so it is not a dropper's shape; but what is downloaded was never checked by safe-pip, the install breaks offline, and the URL can change under you.",
+        remediation: "Look at what is downloaded and from where (the evidence shows the call). Prefer a wheel (nothing runs at install), or vendor the file; if the download is expected, document the decision.",
+    }
     InstallShell {
         id: "install-shell",
         severity: Critical,
@@ -118,7 +126,7 @@ catalogue! {
     }
     InstallSubprocess {
         id: "install-subprocess",
-        severity: High,
+        severity: Medium,
         category: InstallScript,
         title: "Install-time code runs external commands",
         explanation: "setup.py runs external programs during install. Build steps (compilers, cmake, git) do this legitimately, but it is also how install-time malware starts its payload.",

@@ -130,6 +130,53 @@ pub(crate) fn webhook_kind(s: &str) -> Option<&'static str> {
     None
 }
 
+/// Hosts whose business is receiving data or serving throwaway payloads — never where
+/// a build gets its dependencies from. A category of services, not a list of samples.
+pub(crate) fn collector_host(url: &str) -> Option<&'static str> {
+    let host = url.split("://").nth(1).unwrap_or(url).split(['/', '?', ':', '#']).next().unwrap_or("");
+    const KINDS: &[(&str, &str)] = &[
+        ("pipedream.net", "request catcher"),
+        ("requestbin", "request catcher"),
+        ("webhook.site", "request catcher"),
+        ("beeceptor.com", "request catcher"),
+        ("hookbin.com", "request catcher"),
+        ("burpcollaborator.net", "request catcher"),
+        ("oastify.com", "request catcher"),
+        ("interact.sh", "request catcher"),
+        ("oast.", "request catcher"),
+        ("canarytokens.", "request catcher"),
+        ("dnslog.", "request catcher"),
+        ("ceye.io", "request catcher"),
+        ("iplogger.", "IP logger"),
+        ("grabify.link", "IP logger"),
+        ("ipify.org", "what-is-my-IP service"),
+        ("ipinfo.io", "what-is-my-IP service"),
+        ("ip-api.com", "what-is-my-IP service"),
+        ("pastebin.com", "paste site"),
+        ("paste.ee", "paste site"),
+        ("hastebin.", "paste site"),
+        ("rentry.", "paste site"),
+        ("transfer.sh", "file-sharing site"),
+        ("mediafire.com", "file-sharing site"),
+        ("anonfiles.", "file-sharing site"),
+        ("gofile.io", "file-sharing site"),
+        ("file.io", "file-sharing site"),
+        ("catbox.moe", "file-sharing site"),
+        ("dropboxusercontent.com", "file-sharing site"),
+        ("cdn.discordapp.com", "chat file host"),
+        ("discord.com", "chat service"),
+        ("discordapp.com", "chat service"),
+        ("api.telegram.org", "chat bot API"),
+        ("ngrok.", "tunnel"),
+        ("trycloudflare.com", "tunnel"),
+        ("serveo.net", "tunnel"),
+        ("duckdns.org", "dynamic-DNS host"),
+        ("no-ip.", "dynamic-DNS host"),
+        ("ddns.net", "dynamic-DNS host"),
+    ];
+    KINDS.iter().find(|(k, _)| host.contains(k)).map(|(_, kind)| *kind)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -21,6 +21,7 @@ pub(crate) fn run_on_import(files: &[SourceFile]) -> Vec<bool> {
         .collect();
     // dotted module name of each importable file
     let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut reached = vec![false; files.len()];
     let mut dotted: Vec<Option<String>> = Vec::with_capacity(files.len());
     for (i, f) in files.iter().enumerate() {
         let name = match f.role {
@@ -29,10 +30,13 @@ pub(crate) fn run_on_import(files: &[SourceFile]) -> Vec<bool> {
         };
         if let Some(n) = &name {
             by_name.entry(n.clone()).or_insert(i);
+        } else if matches!(f.role, FileRole::Module | FileRole::PackageInit) && f.path.ends_with(".py") {
+            // a path no import statement can name (`my-pkg/__init__.py`): the graph
+            // cannot say, so the file keeps the package's import context
+            reached[i] = true;
         }
         dotted.push(name);
     }
-    let mut reached = vec![false; files.len()];
     let mut queue: VecDeque<usize> = VecDeque::new();
     for (i, f) in files.iter().enumerate() {
         let Some(name) = &dotted[i] else { continue };

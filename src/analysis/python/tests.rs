@@ -36,7 +36,7 @@ setup(name="canary", cmdclass={"install": Beacon})
 "#;
     let f = run("canary-1.0/setup.py", FileRole::SetupScript, src);
     let n = f.iter().find(|x| x.alert == AlertId::InstallNetwork).expect("install-network");
-    assert_eq!(n.message, "urllib.request.urlopen() in cmdclass `install.run` (runs during pip install)");
+    assert_eq!(n.message, "urllib.request.urlopen() talks to a raw IP address in cmdclass `install.run` (runs during pip install)");
     assert_eq!(n.line, Some(8));
     assert!(ids(&f).contains(&"install-hook"));
 }
@@ -217,7 +217,7 @@ fn snapshot_install_network() {
         .filter(|x| x.alert == AlertId::InstallNetwork)
         .map(|x| format!("{} {}:{} [{}] {} | {}", x.alert, x.file, x.line.unwrap_or(0), x.context.map(|c| c.as_str()).unwrap_or("-"), x.message, x.evidence))
         .collect();
-    insta::assert_snapshot!(rendered.join("\n"), @"install-network canary-1.0/setup.py:2 [install] urllib.request.urlopen() at module level (runs during pip install) | urllib.request.urlopen('http://127.0.0.1:9/')");
+    insta::assert_snapshot!(rendered.join("\n"), @"install-network canary-1.0/setup.py:2 [install] urllib.request.urlopen() talks to a raw IP address at module level (runs during pip install) | urllib.request.urlopen('http://127.0.0.1:9/')");
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! **Detects** (`download-exec`, critical, any context):
 //! - network data reaching exec/eval/compile, or a shell command that is wholly a
 //!   network response (command-and-control loops), also through local helpers;
-//! - a file written from network data that is then run, chmod-ed or started;
+//! - a file written from network data that is then run or started (the file is the
+//!   program or an interpreter's script; chmod alone is preparation);
 //! - shell commands that download and run by themselves (`curl … | sh`,
 //!   `wget … && chmod +x`, PowerShell `DownloadString | IEX` or `Invoke-WebRequest` +
 //!   `Start-Process`, `certutil -urlcache`, `bitsadmin /transfer`, `pip install` from a
@@ -17,13 +18,50 @@
 //!
 //! **Remedy:** do not install; report the package.
 
-use crate::analysis::python::{decode, evidence::{at, clip}, labels::Labels, model::{Call, Model}, names, shellcmd};
+use crate::analysis::python::{decode, evidence::{at, clip}, labels::Labels, model::{Call, Model, Val}, names, shellcmd};
 use crate::alerts::AlertId;
 use crate::analysis::FileRole;
 use crate::finding::{ExecContext, Finding};
 
 fn is_run(q: &str) -> bool {
-    names::shell_call(q).is_some() || q == "os.chmod" || q == "os.startfile" || q.ends_with("Popen") || names::exec_call(q)
+    names::shell_call(q).is_some() || q == "os.startfile" || q.ends_with("Popen") || names::exec_call(q)
+}
+
+/// Programs that run the file they are given.
+const INTERPRETERS: &[&str] = &[
+    "sh", "bash", "zsh", "dash", "python", "python3", "pythonw", "py", "powershell", "pwsh", "cmd", "cmd.exe", "start", "wscript", "cscript",
+    "mshta", "msiexec", "rundll32", "regsvr32", "node", "perl", "ruby", "open", "xdg-open", "nohup",
+];
+
+/// The call runs a downloaded file: the file is the program, or an interpreter's
+/// script. Handing a download to `tar`, `unzip` or a compiler as data is not running it.
+fn runs_downloaded_file(c: &Call) -> bool {
+    if !c.labels().has(Labels::DL_PATH) {
+        return false;
+    }
+    if !names::shell_call(&c.q).is_some() || c.q == "os.startfile" {
+        return true;
+    }
+    let cmd = c.args.first().or_else(|| c.kw("args")).or_else(|| c.kw("cmd"));
+    let Some(cmd) = cmd else { return true };
+    let program_is = |v: &Val| v.labels.has(Labels::DL_PATH) || v.text.as_deref().is_some_and(|t| t.starts_with('…'));
+    let interpreter = |t: &str| {
+        let first = t.split_whitespace().next().unwrap_or("");
+        let base = first.rsplit(['/', '\\']).next().unwrap_or(first).to_ascii_lowercase();
+        let base = base.trim_end_matches(".exe");
+        INTERPRETERS.contains(&base) || base.starts_with("python")
+    };
+    match &cmd.list {
+        Some(items) => match items.first() {
+            Some(first) if program_is(first) => true,
+            Some(first) => first.text.as_deref().is_some_and(interpreter) && items.iter().skip(1).any(|v| v.labels.has(Labels::DL_PATH)),
+            None => false,
+        },
+        None => match cmd.text.as_deref() {
+            Some(t) => t.trim_start().starts_with('…') || interpreter(t.trim_start()),
+            None => true,
+        },
+    }
 }
 
 /// Decodes the argument of PowerShell `-EncodedCommand`/`-enc`.
@@ -40,12 +78,11 @@ fn powershell_encoded(cmd: &str) -> Option<String> {
 pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     for c in &m.calls {
         let where_ = m.scope(c.scope).describe();
-        let labels = c.labels();
         if names::exec_call(&c.q) && c.args.iter().any(|a| a.labels.has(Labels::NET)) {
             out.push(at(m, AlertId::DownloadExec, c.scope, c.line, format!("{}() runs code fetched from the network {where_}", c.q)));
             continue;
         }
-        if is_run(&c.q) && labels.has(Labels::DL_PATH) {
+        if is_run(&c.q) && runs_downloaded_file(c) {
             out.push(at(m, AlertId::DownloadExec, c.scope, c.line, format!("{}() runs a file downloaded from the network {where_}", c.q)));
             continue;
         }
@@ -147,7 +184,11 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         if !wrote {
             continue;
         }
-        let run = m.calls.iter().find(|c| scopes.contains(&c.scope) && (names::shell_call(&c.q).is_some() || c.q == "os.chmod") && !shell_fetch(c));
+        // chmod alone prepares a file (a driver installer does that); running is
+        // starting it — and at runtime it must be the downloaded file that is started
+        let run = m.calls.iter().find(|c| {
+            scopes.contains(&c.scope) && names::shell_call(&c.q).is_some() && !shell_fetch(c) && (!runtime || written_and_run || runs_downloaded_file(c))
+        });
         if let Some(run) = run {
             // only the entry point that reaches everything, not each helper
             if m.is_called(i) {

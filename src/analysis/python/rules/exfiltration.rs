@@ -25,7 +25,7 @@
 //!
 //! **Remedy:** do not install; rotate any credentials it could reach.
 
-use crate::analysis::python::{evidence::{at, sensitive_path, webhook_kind, PathClass}, labels::Labels, model::{Call, Model}, names};
+use crate::analysis::python::{evidence::{at, collector_host, sensitive_path, webhook_kind, PathClass}, shellcmd, labels::Labels, model::{Call, Model}, names};
 use crate::alerts::AlertId;
 use crate::analysis::FileRole;
 use crate::finding::{ExecContext, Finding};
@@ -205,7 +205,11 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
             out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("sends {} with {}(){to} {where_}", (secrets | host).describe_data(), c.q)));
             continue;
         }
-        if !host.is_empty() && !is_collector(c) && !runtime && dest.is_some() {
+        let collector = c.args.first().or_else(|| c.kw("url")).and_then(|a| a.text.as_deref()).and_then(|u| {
+            let l = u.to_ascii_lowercase();
+            collector_host(&l).or_else(|| shellcmd::has_raw_ip_url(&l).then_some("raw IP address"))
+        });
+        if !host.is_empty() && !is_collector(c) && (!runtime && dest.is_some() || collector.is_some()) {
             flagged_scopes.push(c.scope);
             out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("sends {} with {}(){to} {where_}", host.describe_data(), c.q)));
             continue;
@@ -301,7 +305,9 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         // destination are not
         if s.ctx == ExecContext::Import {
             let secret = collect_lit || m.calls.iter().any(|c| scopes.contains(&c.scope) && collects_secret(c));
-            if !secret && fixed_destination(m, send).is_none() {
+            // a bare connection (a connectivity check) carries nothing
+            let carries = send.payload_dynamic || names::socket_send(&send.q) || !matches!(names::network_call(&send.q), Some("socket" | "dns") | None);
+            if !secret && fixed_destination(m, send).is_none() && !carries {
                 continue;
             }
         }
