@@ -30,6 +30,10 @@ impl Labels {
     pub const REMOTE: Labels = Labels(1 << 9);
     /// Derived from a parameter of the enclosing function (for call summaries).
     pub const PARAM: Labels = Labels(1 << 10);
+    /// A wallet secret handed to the function: a parameter named as a private key or
+    /// seed phrase. Kept through containers and string building, dropped by other calls
+    /// (a transaction signed with the key carries no key).
+    pub const WALLET: Labels = Labels(1 << 11);
 
     pub fn has(self, other: Labels) -> bool {
         self.0 & other.0 != 0

@@ -382,7 +382,8 @@ impl<'a> Builder<'a> {
         let saved = self.cur;
         self.cur = id;
         for p in all_param_names(&f.parameters) {
-            let v = Val { labels: Labels::PARAM, qname: Some(p.clone()), ..Default::default() };
+            let labels = if names::wallet_secret_name(&p) { Labels::PARAM | Labels::WALLET } else { Labels::PARAM };
+            let v = Val { labels, qname: Some(p.clone()), ..Default::default() };
             self.vars[id].insert(p, v);
         }
         self.block(&f.body);

@@ -52,6 +52,9 @@ impl Builder<'_> {
         self.record_local_call(&s);
         let recv_labels = s.recv.as_ref().map(|r| r.labels).unwrap_or_default();
         let mut result = Val { labels: arg_labels | recv_labels, ..Default::default() };
+        if !names::keeps_data(&s.q) {
+            result.labels = result.labels.without(Labels::WALLET);
+        }
         // calls of decoder helpers are evaluated with their arguments: `_(b'…')`
         if let Some(f) = s.func.func.clone() {
             let v = self.eval_inline(&f.params, &f.body, f.scope, s.args.clone(), true);

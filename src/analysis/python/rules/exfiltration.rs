@@ -7,7 +7,11 @@
 //! - in install/import context, collection and sending reachable from the same entry
 //!   point even when the flow is indirect (stealers pass data through files and globals);
 //! - anything posted to a hard-coded chat webhook / bot endpoint during install or
-//!   import, or from code that also collects secrets.
+//!   import, or from code that also collects secrets;
+//! - a wallet private key or seed phrase passed to a function (a parameter named so)
+//!   and sent, as is or serialised, to a hard-coded host (any context: wallet helpers
+//!   that post the key they are given to the author's server). A transaction signed
+//!   with the key does not count: signing is what wallets do.
 //!
 //! **Why risky:** dependency-confusion probes and stealers do exactly this.
 //!
@@ -81,6 +85,15 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
             sens |= l & Labels::WEAK_HOST;
         }
         let where_ = m.scope(c.scope).describe();
+        // a wallet private key / seed phrase handed to this code, sent to a fixed host:
+        // signing is local, so the only reason to send the secret is to steal it
+        if l.has(Labels::WALLET) && !names::socket_send(&c.q) {
+            if let Some(host) = literal_host(c) {
+                flagged_scopes.push(c.scope);
+                out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("sends a wallet private key / seed phrase it was given to hard-coded host `{host}` with {}() {where_}", c.q)));
+                continue;
+            }
+        }
         if !sens.is_empty() && !collects(c) {
             flagged_scopes.push(c.scope);
             out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("sends {} with {}() {where_}", sens.describe_data(), c.q)));

@@ -23,6 +23,7 @@ pub(super) mod pth;
 mod reverse_shell;
 mod sensitive_files;
 mod shell;
+pub(super) mod shipped_script;
 mod tamper;
 mod webhook;
 
