@@ -50,6 +50,7 @@ impl Builder<'_> {
             l
         };
         self.record_local_call(&s);
+        self.param_dl_call(c);
         let recv_labels = s.recv.as_ref().map(|r| r.labels).unwrap_or_default();
         let mut result = Val { labels: arg_labels | recv_labels, ..Default::default() };
         if !names::keeps_data(&s.q) {
@@ -587,6 +588,7 @@ impl Builder<'_> {
                     if data.has(Labels::NET) || data.has(Labels::DECODED) {
                         if let Some(v) = &wt.path_var {
                             self.add_labels(&v.clone(), Labels::DL_PATH);
+                            self.note_param_dl(v);
                         }
                         // the handle itself (tempfile: `exe = tmp.name` later)
                         if let Expr::Attribute(a) = c.func.as_ref() {
@@ -600,6 +602,15 @@ impl Builder<'_> {
             }
             if matches!(m, "write_text" | "write_bytes") {
                 let data = args.first().map(|a| a.labels).unwrap_or_default();
+                // `path.write_bytes(resp.content)`: the path now names a downloaded file
+                if data.has(Labels::NET) || data.has(Labels::DECODED) {
+                    if let Expr::Attribute(a) = c.func.as_ref() {
+                        if let Expr::Name(n) = a.value.as_ref() {
+                            self.add_labels(n.id.as_str(), Labels::DL_PATH);
+                            self.note_param_dl(n.id.as_str());
+                        }
+                    }
+                }
                 self.m.writes.push(Write {
                     scope: self.cur,
                     line,
@@ -608,6 +619,32 @@ impl Builder<'_> {
                     data_text: args.first().and_then(|a| a.text.clone()),
                     append: false,
                 });
+            }
+        }
+    }
+
+    /// A parameter of the current function names a file written with network or decoded
+    /// data: calls of the function mark their argument DL_PATH ([`Self::param_dl_call`]).
+    fn note_param_dl(&mut self, var: &str) {
+        let Some(params) = self.fn_params.get(&self.cur) else { return };
+        if let Some(i) = params.iter().position(|p| p == var) {
+            let name = self.m.scopes[self.cur].name.clone();
+            let e = self.param_dl.entry(name).or_default();
+            if !e.contains(&i) {
+                e.push(i);
+            }
+        }
+    }
+
+    /// `download(URL, PATH)` of a local function that writes fetched data to its
+    /// parameter: the variable passed as that parameter now names a downloaded file.
+    pub(super) fn param_dl_call(&mut self, c: &ast::ExprCall) {
+        let Expr::Name(f) = c.func.as_ref() else { return };
+        let Some(idx) = self.param_dl.get(f.id.as_str()).cloned() else { return };
+        for i in idx {
+            let arg = c.arguments.args.get(i);
+            if let Some(Expr::Name(n)) = arg {
+                self.add_labels(n.id.as_str(), Labels::DL_PATH);
             }
         }
     }
