@@ -25,6 +25,8 @@ mod shellcmd;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_evasions;
 
 pub use rules::analyze_build_config;
 
