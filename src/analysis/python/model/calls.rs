@@ -51,6 +51,7 @@ impl Builder<'_> {
         };
         self.record_local_call(&s);
         self.param_dl_call(c);
+        self.receiver_taint(&s);
         let recv_labels = s.recv.as_ref().map(|r| r.labels).unwrap_or_default();
         let mut result = Val { labels: arg_labels | recv_labels, ..Default::default() };
         if !names::keeps_data(&s.q) {
@@ -620,6 +621,28 @@ impl Builder<'_> {
                     append: false,
                 });
             }
+        }
+    }
+
+    /// Calls that put data into their receiver: `items.append(secret)` makes `items`
+    /// carry the secret; `config.read(CREDENTIALS_PATH)` of a configparser makes the
+    /// parser (and so every `config.get(…)`) carry it.
+    fn receiver_taint(&mut self, s: &Site<'_>) {
+        let Expr::Attribute(a) = s.c.func.as_ref() else { return };
+        let Expr::Name(n) = a.value.as_ref() else { return };
+        let mut arg_labels = s.args.iter().fold(Labels::NONE, |l, v| l | v.labels) & Labels(Labels::SECRET.0 | Labels::HOST.0 | Labels::ENV.0);
+        if s.args.iter().any(|v| v.text.as_deref().map(|t| sensitive_path(t).is_some()).unwrap_or(false)) {
+            arg_labels |= Labels::SECRET;
+        }
+        if arg_labels.is_empty() {
+            return;
+        }
+        let method = a.attr.id.as_str();
+        let parser = s.q.to_ascii_lowercase().contains("configparser") || s.recv.as_ref().and_then(|r| r.qname.as_deref()).map(|q| q.to_ascii_lowercase().contains("configparser")).unwrap_or(false);
+        let config_read = parser && matches!(method, "read" | "read_file") && arg_labels.has(Labels::SECRET);
+        if config_read || matches!(method, "append" | "extend" | "insert") {
+            let l = if config_read { Labels::SECRET | Labels::CRED_FILE } else { arg_labels | (s.args.iter().fold(Labels::NONE, |l, v| l | v.labels) & Labels::CRED_FILE) };
+            self.add_labels(n.id.as_str(), l);
         }
     }
 

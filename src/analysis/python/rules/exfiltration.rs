@@ -10,7 +10,9 @@
 //!   import, or from code that also collects secrets;
 //! - a wallet private key or seed phrase passed to a function (a parameter named so)
 //!   and sent, as is or serialised, to a hard-coded host (any context: wallet helpers
-//!   that post the key they are given to the author's server). A transaction signed
+//!   that post the key they are given to the author's server);
+//! - values parsed out of a credential file (a configparser reading ~/.aws/credentials)
+//!   sent over the network, in any context. A transaction signed
 //!   with the key does not count: signing is what wallets do.
 //!
 //! **Why risky:** dependency-confusion probes and stealers do exactly this.
@@ -93,6 +95,13 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
                 out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("sends a wallet private key / seed phrase it was given to hard-coded host `{host}` with {}() {where_}", c.q)));
                 continue;
             }
+        }
+        // secrets parsed out of a credential file and sent: API clients send a token,
+        // never the credential file's contents
+        if l.has(Labels::CRED_FILE) {
+            flagged_scopes.push(c.scope);
+            out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("sends values parsed from a credential file with {}() {where_}", c.q)));
+            continue;
         }
         if !sens.is_empty() && !collects(c) {
             flagged_scopes.push(c.scope);
