@@ -140,6 +140,14 @@ catalogue! {
         explanation: "setup.py replaces setuptools commands such as install, develop, egg_info or build_py (cmdclass), or the project uses an in-tree build backend. The custom code runs at install time.",
         remediation: "Review the overriding code shown in the evidence and document the decision.",
     }
+    InstallPersistence {
+        id: "install-persistence",
+        severity: Critical,
+        category: InstallScript,
+        title: "Installing or importing the package sets up persistence",
+        explanation: "Code that runs during `pip install` (setup.py, its cmdclass overrides, modules it imports) or as soon as the package is imported writes to an autostart location — a shell start-up file (.bashrc, .zshrc, .profile), crontab or /etc/cron*, a systemd unit, a launch agent, a Windows Run key, the Startup folder or a scheduled task — or runs a command that does. Nobody asked for it: the user only installed or imported a library, and the code it plants keeps running after the package is removed. Tools that manage start-up entries do it when the user runs them, which is reported as `persistence` (high).",
+        remediation: "Do not install it. If it was installed or imported, remove the entry it wrote (the location is in the evidence) and treat the machine as compromised. Report the package.",
+    }
     PthCode {
         id: "pth-code",
         severity: High,

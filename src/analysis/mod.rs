@@ -64,6 +64,7 @@ pub fn analyze(artifact: &Artifact) -> (PackageContext, Vec<Finding>) {
 
     let root = archive_root(artifact);
     let mut texts: Vec<(&str, String, FileRole)> = Vec::new();
+    let mut scripts: Vec<(&str, String)> = Vec::new();
     for m in &artifact.members {
         let Some(data) = &m.data else { continue };
         let rel = m.path.strip_prefix(root).unwrap_or(&m.path);
@@ -73,13 +74,16 @@ pub fn analyze(artifact: &Artifact) -> (PackageContext, Vec<Finding>) {
         }
         if let Some(role) = role_of(rel, artifact.kind, data) {
             texts.push((&m.path, decode_text(data), role));
+        } else if artifact.kind != ArtifactKind::Wheel && data.len() <= 1 << 20 && python::is_shell_script(rel, data) {
+            scripts.push((&m.path, decode_text(data)));
         }
     }
+    let scripts: Vec<SourceFile> = scripts.iter().map(|(path, text)| SourceFile { path, text, role: FileRole::Auxiliary }).collect();
     let files: Vec<SourceFile> = texts
         .iter()
         .map(|(path, text, role)| SourceFile { path, text, role: *role })
         .collect();
-    findings.extend(python::analyze_package(&files, &ctx));
+    findings.extend(python::analyze_package_with_scripts(&files, &scripts, &ctx));
     sort_findings(&mut findings);
     (ctx, findings)
 }

@@ -33,6 +33,13 @@ impl Labels {
     /// A secret read from one named environment variable (`GITHUB_TOKEN`): what an API
     /// client sends to its own service, so only install/import use makes it a theft.
     pub const TOKEN: Labels = Labels(1 << 11);
+    /// A wallet secret handed to the function: a parameter named as a private key or
+    /// seed phrase. Kept through containers and string building, dropped by other calls
+    /// (a transaction signed with the key carries no key).
+    pub const WALLET: Labels = Labels(1 << 12);
+    /// Values parsed out of a credential file (`configparser.read("~/.aws/credentials")`
+    /// then `.get(…)`): the file's secrets themselves, not a token an API client sends.
+    pub const CRED_FILE: Labels = Labels(1 << 13);
 
     pub fn has(self, other: Labels) -> bool {
         self.0 & other.0 != 0

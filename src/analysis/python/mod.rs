@@ -26,6 +26,8 @@ mod shellcmd;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_evasions;
 
 pub use rules::analyze_build_config;
 
@@ -42,22 +44,48 @@ pub const MAX_PER_ALERT_FILE: usize = 3;
 /// Analyse all Python-ish files of one package. Runs per-file analysis in parallel (rayon),
 /// then cross-file context (a module imported by setup.py runs at install time).
 pub fn analyze_package(files: &[SourceFile], ctx: &PackageContext) -> Vec<Finding> {
+    analyze_package_with_scripts(files, &[], ctx)
+}
+
+/// True when an archive member is a shell script (`.sh`, `.bash`, a sh/bash shebang):
+/// such members are handed to [`analyze_package_with_scripts`] for setup.py to be
+/// judged by what the scripts it runs do.
+pub fn is_shell_script(path: &str, data: &[u8]) -> bool {
+    rules::shipped_script::is_shell_script(path, data)
+}
+
+/// [`analyze_package`] with the package's shell scripts: a script that setup.py runs is
+/// read as part of the install-time code.
+pub fn analyze_package_with_scripts(files: &[SourceFile], scripts: &[SourceFile], ctx: &PackageContext) -> Vec<Finding> {
     let _ = ctx;
     // modules imported by setup scripts run at install time
     let mut install_modules: HashSet<String> = HashSet::new();
     let mut findings: Vec<Finding> = Vec::new();
     let setup: Vec<&SourceFile> = files.iter().filter(|f| f.role == FileRole::SetupScript).collect();
-    let setup_results: Vec<(Vec<Finding>, Vec<String>)> = setup
+    // names of the functions setup.py calls at install time: the ones it imports from
+    // local modules run at install time too (`from pre_install import run; run()`)
+    let mut install_fns: HashSet<String> = HashSet::new();
+    let setup_results: Vec<(Vec<Finding>, Vec<String>, Vec<String>)> = setup
         .par_iter()
         .map(|f| {
             let m = model::build(f.path, f.text, f.role, ExecContext::Install);
             let imports = m.imports.iter().map(|(n, _)| n.clone()).collect();
-            (run_detectors(&m, 0), imports)
+            let called = m
+                .calls
+                .iter()
+                .filter(|c| m.ctx(c.scope) == ExecContext::Install)
+                .map(|c| c.q.rsplit('.').next().unwrap_or(&c.q).to_string())
+                .filter(|n| n != "setup" && !n.is_empty())
+                .collect();
+            let mut out = run_detectors(&m, 0);
+            rules::shipped_script::check(&m, scripts, &mut out);
+            (out, imports, called)
         })
         .collect();
-    for (f, imports) in setup_results {
+    for (f, imports, called) in setup_results {
         findings.extend(f);
         install_modules.extend(imports);
+        install_fns.extend(called);
     }
     let imported = imported_names(files);
     let package_dirs: HashSet<&str> = files
@@ -80,7 +108,8 @@ pub fn analyze_package(files: &[SourceFile], ctx: &PackageContext) -> Vec<Findin
         .filter(|(f, _)| f.role != FileRole::SetupScript)
         .map(|(f, &on_import)| {
             let at_install = f.role != FileRole::PthFile && f.role != FileRole::Auxiliary && imported_by(f.path, &install_modules);
-            analyze_file_in(f, at_install, importable(f.path, &package_dirs), on_import)
+            let fns = if at_install { Some(&install_fns) } else { None };
+            analyze_file_in(f, at_install, importable(f.path, &package_dirs), on_import, fns)
         })
         .collect();
     for f in rest {
@@ -91,14 +120,16 @@ pub fn analyze_package(files: &[SourceFile], ctx: &PackageContext) -> Vec<Findin
 
 /// Analyse one file on its own. `at_install`: the file is imported by setup.py.
 pub fn analyze_file(f: &SourceFile, at_install: bool) -> Vec<Finding> {
-    analyze_file_in(f, at_install, true, true)
+    analyze_file_in(f, at_install, true, true, None)
 }
 
 /// `importable`: the module sits inside a package (or at the root), unlike build and
 /// CI scripts elsewhere in an sdist that only run by hand. `on_import`: importing the
 /// package runs the module's top level (see [`import_graph`]); otherwise what it does
-/// runs when a caller imports or calls it, at runtime.
-fn analyze_file_in(f: &SourceFile, at_install: bool, importable: bool, on_import: bool) -> Vec<Finding> {
+/// runs when a caller imports or calls it, at runtime. `install_fns`: for a module
+/// setup.py imports, the names of the functions setup.py calls at install time; those
+/// functions (and what they call) run at install time.
+fn analyze_file_in(f: &SourceFile, at_install: bool, importable: bool, on_import: bool, install_fns: Option<&HashSet<String>>) -> Vec<Finding> {
     if f.role == FileRole::PthFile {
         return cap(pth::check(f));
     }
@@ -115,7 +146,15 @@ fn analyze_file_in(f: &SourceFile, at_install: bool, importable: bool, on_import
         minified::check_text(f.path, f.text, f.role, &mut out);
         return cap(out);
     }
-    let m = model::build(f.path, f.text, f.role, module_ctx);
+    let mut m = model::build(f.path, f.text, f.role, module_ctx);
+    if let Some(fns) = install_fns {
+        let entries: Vec<usize> = (0..m.scopes.len()).filter(|&i| m.scopes[i].kind == model::ScopeKind::Function && m.scopes[i].parent == Some(0) && m.scopes[i].class.is_none() && fns.contains(&m.scopes[i].name)).collect();
+        for e in entries {
+            for s in m.reachable(e) {
+                m.scopes[s].ctx = ExecContext::Install;
+            }
+        }
+    }
     out.extend(run_detectors(&m, 0));
     let dormant = f.role == FileRole::Auxiliary || (f.role == FileRole::Module && !importable && !at_install && in_script_dir(f.path));
     if dormant {

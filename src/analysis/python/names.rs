@@ -229,3 +229,25 @@ mod tests {
         assert!(!secret_env_name("PATH"));
     }
 }
+
+/// A parameter name that says the value is a crypto-wallet secret: a private key or a
+/// seed (mnemonic) phrase. Only wallet code has such parameters, and a wallet never
+/// needs to send one anywhere: signing happens locally.
+pub fn wallet_secret_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase().replace('_', "");
+    matches!(
+        n.as_str(),
+        "privatekey" | "privkey" | "privatekeyhex" | "walletprivatekey" | "mnemonic" | "mnemonicphrase" | "mnemonicwords"
+            | "seedphrase" | "seedwords" | "recoveryphrase" | "secretphrase" | "walletseed" | "walletmnemonic"
+    )
+}
+
+/// Calls whose result still carries their input's data (serialisers, containers, string
+/// building and encoders), as opposed to calls that compute something else from it.
+pub fn keeps_data(q: &str) -> bool {
+    matches!(
+        q,
+        "json.dumps" | "str" | "repr" | "dict" | "list" | "tuple" | "set" | "bytes" | "base64.b64encode" | "base64.urlsafe_b64encode"
+            | "base64.standard_b64encode" | "urllib.parse.urlencode" | "urllib.parse.quote"
+    ) || matches!(last(q), "encode" | "format" | "join" | "strip" | "lower" | "upper" | "replace" | "decode" | "hex")
+}

@@ -37,6 +37,11 @@ pub(super) struct Builder<'a> {
     pub(super) local_calls: Vec<(usize, String, u32, Val)>,
     /// Function scope → index of a shell/exec call its parameters reach.
     pub(super) param_sinks: HashMap<usize, usize>,
+    /// Function scope → its parameter names, in order.
+    pub(super) fn_params: HashMap<usize, Vec<String>>,
+    /// Function name → indexes of parameters naming a file the function writes network
+    /// or decoded data into (`download(url, path)`): the caller's argument becomes DL_PATH.
+    pub(super) param_dl: HashMap<String, Vec<usize>>,
 }
 
 fn rank(c: ExecContext) -> u8 {
@@ -385,8 +390,10 @@ impl<'a> Builder<'a> {
         }
         let saved = self.cur;
         self.cur = id;
+        self.fn_params.insert(id, param_names(&f.parameters));
         for p in all_param_names(&f.parameters) {
-            let v = Val { labels: Labels::PARAM, qname: Some(p.clone()), ..Default::default() };
+            let labels = if names::wallet_secret_name(&p) { Labels::PARAM | Labels::WALLET } else { Labels::PARAM };
+            let v = Val { labels, qname: Some(p.clone()), ..Default::default() };
             self.vars[id].insert(p, v);
         }
         self.block(&f.body);

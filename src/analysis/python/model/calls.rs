@@ -50,8 +50,13 @@ impl Builder<'_> {
             l
         };
         self.record_local_call(&s);
+        self.param_dl_call(c);
+        self.receiver_taint(&s);
         let recv_labels = s.recv.as_ref().map(|r| r.labels).unwrap_or_default();
         let mut result = Val { labels: arg_labels | recv_labels, ..Default::default() };
+        if !names::keeps_data(&s.q) {
+            result.labels = result.labels.without(Labels::WALLET);
+        }
         // calls of decoder helpers are evaluated with their arguments: `_(b'…')`
         if let Some(f) = s.func.func.clone() {
             let v = self.eval_inline(&f.params, &f.body, f.scope, s.args.clone(), true);
@@ -596,6 +601,7 @@ impl Builder<'_> {
                     if data.has(Labels::NET) || data.has(Labels::DECODED) {
                         if let Some(v) = &wt.path_var {
                             self.add_labels(&v.clone(), Labels::DL_PATH);
+                            self.note_param_dl(v);
                         }
                         // the handle itself (tempfile: `exe = tmp.name` later)
                         if let Expr::Attribute(a) = c.func.as_ref() {
@@ -609,6 +615,15 @@ impl Builder<'_> {
             }
             if matches!(m, "write_text" | "write_bytes") {
                 let data = args.first().map(|a| a.labels).unwrap_or_default();
+                // `path.write_bytes(resp.content)`: the path now names a downloaded file
+                if data.has(Labels::NET) || data.has(Labels::DECODED) {
+                    if let Expr::Attribute(a) = c.func.as_ref() {
+                        if let Expr::Name(n) = a.value.as_ref() {
+                            self.add_labels(n.id.as_str(), Labels::DL_PATH);
+                            self.note_param_dl(n.id.as_str());
+                        }
+                    }
+                }
                 self.m.writes.push(Write {
                     scope: self.cur,
                     line,
@@ -617,6 +632,54 @@ impl Builder<'_> {
                     data_text: args.first().and_then(|a| a.text.clone()),
                     append: false,
                 });
+            }
+        }
+    }
+
+    /// Calls that put data into their receiver: `items.append(secret)` makes `items`
+    /// carry the secret; `config.read(CREDENTIALS_PATH)` of a configparser makes the
+    /// parser (and so every `config.get(…)`) carry it.
+    fn receiver_taint(&mut self, s: &Site<'_>) {
+        let Expr::Attribute(a) = s.c.func.as_ref() else { return };
+        let Expr::Name(n) = a.value.as_ref() else { return };
+        let mut arg_labels = s.args.iter().fold(Labels::NONE, |l, v| l | v.labels) & Labels(Labels::SECRET.0 | Labels::HOST.0 | Labels::ENV.0);
+        if s.args.iter().any(|v| v.text.as_deref().map(|t| sensitive_path(t).is_some()).unwrap_or(false)) {
+            arg_labels |= Labels::SECRET;
+        }
+        if arg_labels.is_empty() {
+            return;
+        }
+        let method = a.attr.id.as_str();
+        let parser = s.q.to_ascii_lowercase().contains("configparser") || s.recv.as_ref().and_then(|r| r.qname.as_deref()).map(|q| q.to_ascii_lowercase().contains("configparser")).unwrap_or(false);
+        let config_read = parser && matches!(method, "read" | "read_file") && arg_labels.has(Labels::SECRET);
+        if config_read || matches!(method, "append" | "extend" | "insert") {
+            let l = if config_read { Labels::SECRET | Labels::CRED_FILE } else { arg_labels | (s.args.iter().fold(Labels::NONE, |l, v| l | v.labels) & Labels::CRED_FILE) };
+            self.add_labels(n.id.as_str(), l);
+        }
+    }
+
+    /// A parameter of the current function names a file written with network or decoded
+    /// data: calls of the function mark their argument DL_PATH ([`Self::param_dl_call`]).
+    fn note_param_dl(&mut self, var: &str) {
+        let Some(params) = self.fn_params.get(&self.cur) else { return };
+        if let Some(i) = params.iter().position(|p| p == var) {
+            let name = self.m.scopes[self.cur].name.clone();
+            let e = self.param_dl.entry(name).or_default();
+            if !e.contains(&i) {
+                e.push(i);
+            }
+        }
+    }
+
+    /// `download(URL, PATH)` of a local function that writes fetched data to its
+    /// parameter: the variable passed as that parameter now names a downloaded file.
+    pub(super) fn param_dl_call(&mut self, c: &ast::ExprCall) {
+        let Expr::Name(f) = c.func.as_ref() else { return };
+        let Some(idx) = self.param_dl.get(f.id.as_str()).cloned() else { return };
+        for i in idx {
+            let arg = c.arguments.args.get(i);
+            if let Some(Expr::Name(n)) = arg {
+                self.add_labels(n.id.as_str(), Labels::DL_PATH);
             }
         }
     }

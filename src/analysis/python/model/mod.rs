@@ -322,6 +322,8 @@ pub(crate) fn build<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx
         inlining: 0,
         local_calls: Vec::new(),
         param_sinks: HashMap::new(),
+        fn_params: HashMap::new(),
+        param_dl: HashMap::new(),
     };
     let module = parsed.syntax();
     b.block(&module.body);

@@ -11,7 +11,13 @@
 //! - during install, collection and sending reachable from the same entry point even
 //!   when the flow is indirect (stealers pass data through files and globals); during
 //!   import the same when the destination is fixed or what is collected is a secret;
-//! - anything computed posted to a hard-coded chat webhook / bot endpoint.
+//! - anything computed posted to a hard-coded chat webhook / bot endpoint;
+//! - a wallet private key or seed phrase passed to a function (a parameter named so)
+//!   and sent, as is or serialised, to a hard-coded host (any context: wallet helpers
+//!   that post the key they are given to the author's server);
+//! - values parsed out of a credential file (a configparser reading ~/.aws/credentials)
+//!   sent over the network, in any context. A transaction signed
+//!   with the key does not count: signing is what wallets do.
 //!
 //! **Not an alert here:** looking up the machine's own name or addresses (to bind or
 //! print), sending host facts at runtime to a URL the caller passes in, a telemetry
@@ -200,6 +206,22 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
             host |= l & Labels::WEAK_HOST;
         }
         let to = dest.as_deref().map(|d| format!(" to {d}")).unwrap_or_default();
+        // a wallet private key / seed phrase handed to this code, sent to a fixed host:
+        // signing is local, so the only reason to send the secret is to steal it
+        if l.has(Labels::WALLET) && !names::socket_send(&c.q) {
+            if let Some(host) = literal_host(c) {
+                flagged_scopes.push(c.scope);
+                out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("sends a wallet private key / seed phrase it was given to hard-coded host `{host}` with {}() {where_}", c.q)));
+                continue;
+            }
+        }
+        // secrets parsed out of a credential file and sent: API clients send a token,
+        // never the credential file's contents
+        if l.has(Labels::CRED_FILE) {
+            flagged_scopes.push(c.scope);
+            out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("sends values parsed from a credential file with {}() {where_}", c.q)));
+            continue;
+        }
         if !secrets.is_empty() && !is_collector(c) && (!runtime || dest.is_some()) {
             flagged_scopes.push(c.scope);
             out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("sends {} with {}(){to} {where_}", (secrets | host).describe_data(), c.q)));

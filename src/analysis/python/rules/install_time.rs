@@ -4,7 +4,10 @@
 //! (`install-network`), plain downloads (`install-download`), suspicious shell commands
 //! (`install-shell`), other external commands (`install-subprocess`) in code that runs
 //! during `pip install` — setup.py, its cmdclass overrides, functions they call and
-//! modules setup.py imports — and cmdclass overrides themselves (`install-hook`).
+//! modules setup.py imports — and cmdclass overrides themselves (`install-hook`). A
+//! command counts as suspicious when it downloads, decodes, hides or launches, or when
+//! host facts, credentials or the environment are handed to a network tool (`dig`,
+//! `ping`, `curl` … with the user name in the host name it resolves: DNS exfiltration).
 //!
 //! **Why risky:** install scripts run with the user's permissions before anyone reviews
 //! the code; ~80 % of real PyPI malware acts here.
@@ -51,6 +54,14 @@ fn network_intent(c: &Call, family: &str) -> Option<String> {
     None
 }
 
+/// The command starts a program that talks to the network (DNS lookups and pings carry
+/// data in the host name they resolve).
+fn network_tool(cmd: &str) -> bool {
+    let first = cmd.split_whitespace().next().unwrap_or("");
+    let prog = first.rsplit('/').next().unwrap_or(first);
+    matches!(prog, "dig" | "nslookup" | "host" | "ping" | "curl" | "wget" | "nc" | "ncat" | "telnet" | "ssh" | "scp")
+}
+
 pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     for c in &m.calls {
         if m.ctx(c.scope) != ExecContext::Install {
@@ -85,6 +96,8 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
                 Some("a command decoded at runtime")
             } else if tainted.has(Labels::NET) {
                 Some("a command received from the network")
+            } else if tainted.has(Labels(Labels::HOST.0 | Labels::SECRET.0 | Labels::ENV.0)) && network_tool(&lower) {
+                Some("host data, credentials or the environment handed to a network tool")
             } else if c.q == "os.startfile" {
                 Some("os.startfile launches a file")
             } else {

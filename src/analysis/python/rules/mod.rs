@@ -18,11 +18,13 @@ mod install_time;
 pub(super) mod minified;
 mod network;
 mod obfuscated_payload;
+mod packed_install;
 mod persistence;
 pub(super) mod pth;
 mod reverse_shell;
 mod sensitive_files;
 mod shell;
+pub(super) mod shipped_script;
 mod tamper;
 mod webhook;
 
@@ -46,6 +48,7 @@ pub(super) fn run_detectors(m: &Model, depth: u32) -> Vec<Finding> {
     env_harvest::check(m, &mut out);
     persistence::check(m, &mut out);
     tamper::check(m, &mut out);
+    packed_install::check(m, &mut out);
     builtins_indirection::check(m, &mut out);
     hidden_import::check(m, &mut out);
     dynamic_code::check(m, &mut out);

