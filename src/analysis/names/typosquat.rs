@@ -57,9 +57,8 @@ fn edit_targets() -> &'static HashMap<String, usize> {
 
 /// The most popular project whose name, transformed by `key`, equals `wanted`. Only names
 /// of similar length can match, so the transform runs on few entries.
-fn most_popular_with(wanted: &str, key: fn(&str) -> String) -> Option<usize> {
-    TopPackages::get()
-        .entries
+fn most_popular_with(entries: &[Popular], wanted: &str, key: fn(&str) -> String) -> Option<usize> {
+    entries
         .iter()
         .position(|p| p.name.len().abs_diff(wanted.len()) <= 4 && key(&p.name) == wanted)
 }
@@ -179,11 +178,33 @@ pub fn check_typosquat(raw: &str) -> Option<Squat> {
     if name.is_empty() || top.rank(&name).is_some() {
         return None;
     }
-    let targets = edit_targets();
+    check_against(name, top.entries.len())
+}
+
+/// For measuring precision (bench/eval_typosquat.py): checks a name as if it were not
+/// established, against the projects more popular than it only. A popular project that
+/// this flags is a legitimate name the rules would have reported had it been new.
+pub fn check_typosquat_as_new(raw: &str) -> Option<Squat> {
+    let name = normalize(raw);
+    let top = TopPackages::get();
+    if name.is_empty() {
+        return None;
+    }
+    let limit = top.rank(&name).and_then(|r| top.entries.iter().position(|p| p.rank == r)).unwrap_or(top.entries.len());
+    check_against(name, limit)
+}
+
+/// The rules, against the `limit` most popular entries only.
+fn check_against(name: String, limit: usize) -> Option<Squat> {
+    let top = TopPackages::get();
+    let entries = &top.entries[..limit];
+    let all_targets = edit_targets();
+    let targets = |key: &str| all_targets.get(key).copied().filter(|&i| i < limit);
     let hit = |i: usize, reason: String| {
         let p = &top.entries[i];
         Some(Squat { name: name.clone(), target: p.name.clone(), target_rank: p.rank, reason })
     };
+    let most_popular_with = |wanted: &str, key: fn(&str) -> String| most_popular_with(entries, wanted, key);
 
     if let Some(i) = most_popular_with(&compact(&name), compact) {
         return hit(i, format!("separator variant of '{}' (-, _, . or none)", top.entries[i].name));
@@ -199,14 +220,13 @@ pub fn check_typosquat(raw: &str) -> Option<Squat> {
     for (affix, prefix) in AFFIXES {
         let stripped = if prefix { name.strip_prefix(affix) } else { name.strip_suffix(affix) };
         if let Some(s) = stripped.filter(|s| s.len() >= 3) {
-            if let Some(rank) = top.rank(s) {
-                let i = top.entries.iter().position(|p| p.rank == rank)?;
+            if let Some(i) = top.rank(s).and_then(|rank| entries.iter().position(|p| p.rank == rank)) {
                 let how = if prefix { "prefix" } else { "suffix" };
                 return hit(i, format!("'{affix}' {how} added to '{s}'"));
             }
         }
         let added = if prefix { format!("{affix}{name}") } else { format!("{name}{affix}") };
-        if let Some(&i) = targets.get(&added) {
+        if let Some(i) = targets(&added) {
             let how = if prefix { "prefix" } else { "suffix" };
             return hit(i, format!("'{affix}' {how} dropped"));
         }
@@ -216,7 +236,7 @@ pub fn check_typosquat(raw: &str) -> Option<Squat> {
     // Extra or doubled character: deleting one character of the name gives a target.
     for i in 0..chars.len() {
         let candidate: String = chars.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, c)| *c).collect();
-        if let Some(&t) = targets.get(&candidate) {
+        if let Some(t) = targets(&candidate) {
             let doubled = (i > 0 && chars[i - 1] == chars[i]) || chars.get(i + 1) == Some(&chars[i]);
             let kind = if doubled { "doubled" } else { "extra" };
             return hit(t, format!("{kind} {}", describe_char(chars[i])));
@@ -224,7 +244,7 @@ pub fn check_typosquat(raw: &str) -> Option<Squat> {
     }
     // Missing character: the name is a target with one character deleted. A scan of
     // the edit targets is cheaper than indexing every deletion of every popular name.
-    let missing = top.entries.iter().enumerate().filter(|(_, p)| edit_eligible(p) && p.name.len() == name.len() + 1).find_map(|(i, p)| {
+    let missing = entries.iter().enumerate().filter(|(_, p)| edit_eligible(p) && p.name.len() == name.len() + 1).find_map(|(i, p)| {
         let target: Vec<char> = p.name.chars().collect();
         is_one_deletion(&chars, &target).then_some((i, target))
     });
@@ -236,7 +256,7 @@ pub fn check_typosquat(raw: &str) -> Option<Squat> {
     for i in 0..chars.len().saturating_sub(1) {
         let mut c = chars.clone();
         c.swap(i, i + 1);
-        if let Some(&t) = targets.get(&c.iter().collect::<String>()) {
+        if let Some(t) = targets(&c.iter().collect::<String>()) {
             return hit(t, format!("swapped '{}{}'", chars[i], chars[i + 1]));
         }
     }
@@ -244,7 +264,7 @@ pub fn check_typosquat(raw: &str) -> Option<Squat> {
         for n in keyboard_neighbours(chars[i]) {
             let mut c = chars.clone();
             c[i] = n;
-            if let Some(&t) = targets.get(&c.iter().collect::<String>()) {
+            if let Some(t) = targets(&c.iter().collect::<String>()) {
                 return hit(t, format!("'{}' instead of neighbouring key '{}'", chars[i], n));
             }
         }
@@ -252,7 +272,7 @@ pub fn check_typosquat(raw: &str) -> Option<Squat> {
     // A shortened compound name: `django-rest` for `djangorestframework`.
     let short = compact(&name);
     if name.contains('-') && short.len() >= SHORTENED_MIN_LEN {
-        if let Some(p) = top.entries.iter().take_while(|p| p.rank <= SHORTENED_TARGET_MAX_RANK).find(|p| {
+        if let Some(p) = entries.iter().take_while(|p| p.rank <= SHORTENED_TARGET_MAX_RANK).find(|p| {
             let full = compact(&p.name);
             full.len() > short.len() && full.starts_with(&short)
         }) {
