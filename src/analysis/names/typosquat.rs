@@ -171,6 +171,123 @@ const AFFIXES: [(&str, bool); 8] = [
     ("py", false),
 ];
 
+/// How many edits (Damerau: insert, delete, substitute, swap neighbours) of a popular
+/// name still read as a misspelling of it, by the length of its separator-free form and
+/// its rank. Long names survive more slips and a reader still recognises them; the more
+/// downloaded a project, the more campaigns imitate it, so its tail is scanned further.
+/// Short names of the long tail get no edit: they have too many innocent neighbours.
+fn edit_budget(compact_len: usize, rank: u32) -> usize {
+    match compact_len {
+        0..=3 => 0,
+        4 => usize::from(rank <= SHORT_TARGET_MAX_RANK),
+        5 => usize::from(rank <= EDIT_TARGET_MAX_RANK),
+        6 | 7 => 1,
+        8 | 9 => 1 + usize::from(rank <= TWO_EDITS_MAX_RANK),
+        _ => 2,
+    }
+}
+
+/// Length of a short name's neighbourhood that 4-letter targets are checked against.
+const SHORT_TARGET_MAX_RANK: u32 = 2500;
+/// Eight- and nine-letter names get a second edit when this popular (`requests`, `selenium`).
+const TWO_EDITS_MAX_RANK: u32 = 1000;
+
+/// Optimal-string-alignment distance between `a` and `b` if it is at most `k`.
+fn osa_within(a: &[u8], b: &[u8], k: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > k {
+        return None;
+    }
+    let n = b.len();
+    let mut prev2 = vec![0usize; n + 1];
+    let mut prev: Vec<usize> = (0..=n).collect();
+    let mut cur = vec![0usize; n + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = i;
+        for j in 1..=n {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > k {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    (prev[n] <= k).then_some(prev[n])
+}
+
+/// Whether `name` is `target` with a word added before or after it (`requestspro`,
+/// `newrequests`): an add-on name, not a misspelling.
+fn is_add_on(name: &str, target: &str) -> bool {
+    name.len() >= target.len() + 2 && (name.starts_with(target) || name.ends_with(target))
+}
+
+/// Whether two names of three or more hyphenated parts share all parts but one, and not
+/// the first: members of one family (`mypy-boto3-sts` / `mypy-boto3-sqs`,
+/// `opentelemetry-instrumentation-wsgi` / `-asgi`), not a slip on one of them.
+fn is_sibling(name: &str, target: &str) -> bool {
+    let (a, b): (Vec<&str>, Vec<&str>) = (name.split('-').collect(), target.split('-').collect());
+    a.len() >= 3 && a.len() == b.len() && a[0] == b[0] && a.iter().zip(&b).filter(|(x, y)| x != y).count() == 1
+}
+
+/// The most popular target within its edit budget of `name` (separator-free forms),
+/// with the distance. Entries are rank-ordered; the first hit at the smallest distance wins.
+fn nearest_within_budget(entries: &[Popular], name: &str) -> Option<(usize, usize)> {
+    let short = compact(name);
+    let mut best: Option<(usize, usize)> = None;
+    let forms = compact_forms();
+    for (i, p) in entries.iter().enumerate() {
+        let full = &forms[i];
+        let budget = edit_budget(full.len(), p.rank).min(best.map_or(usize::MAX, |(_, d)| d - 1));
+        if budget == 0 || full.len().abs_diff(short.len()) > budget || is_add_on(&short, full) || is_sibling(name, &p.name) {
+            continue;
+        }
+        if let Some(d) = osa_within(short.as_bytes(), full.as_bytes(), budget) {
+            // Two slips only when the name still starts like the target: campaigns keep
+            // the first letters (`seleinuim`, `tensofllow`); look-alike projects of one
+            // family differ there (`usaddress`/`ipaddress`, `ipython`/`gitpython`).
+            if d > 0 && (d == 1 || short.get(..2) == full.get(..2)) {
+                best = Some((i, d));
+                if d == 1 {
+                    break;
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Names the edits of `name` → `target`: "'x' instead of 'e'", "2 edits (…)".
+fn edit_reason(name: &str, target: &str, distance: usize) -> String {
+    let (a, b): (Vec<char>, Vec<char>) = (compact(name).chars().collect(), compact(target).chars().collect());
+    if distance == 1 && a.len() == b.len() {
+        if let Some(i) = a.iter().zip(&b).position(|(x, y)| x != y) {
+            return format!("{} instead of {}", describe_char(a[i]), describe_char(b[i]));
+        }
+    }
+    if distance == 1 && a.len() + 1 == b.len() {
+        let pos = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(a.len());
+        return format!("missing {}", describe_char(b[pos]));
+    }
+    if distance == 1 {
+        let pos = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(b.len());
+        return format!("extra {}", describe_char(a[pos]));
+    }
+    format!("{distance} slips of the keyboard away from '{target}'")
+}
+
+/// Separator-free form of every popular name, in entry order.
+fn compact_forms() -> &'static [String] {
+    static FORMS: OnceLock<Vec<String>> = OnceLock::new();
+    FORMS.get_or_init(|| TopPackages::get().entries.iter().map(|p| compact(&p.name)).collect())
+}
+
 /// Checks a project name; `None` when it is established or resembles nothing popular.
 pub fn check_typosquat(raw: &str) -> Option<Squat> {
     let name = normalize(raw);
@@ -269,6 +386,10 @@ fn check_against(name: String, limit: usize) -> Option<Squat> {
             }
         }
     }
+    // Any other slip within the target's edit budget (rank- and length-scaled).
+    if let Some((t, d)) = nearest_within_budget(entries, &name) {
+        return hit(t, edit_reason(&name, &top.entries[t].name, d));
+    }
     // A shortened compound name: `django-rest` for `djangorestframework`.
     let short = compact(&name);
     if name.contains('-') && short.len() >= SHORTENED_MIN_LEN {
@@ -310,6 +431,49 @@ mod tests {
         assert_eq!(target("colourama"), Some(("colorama".into(), "extra 'u'".into())));
         assert_eq!(target("rnatplotlib"), Some(("matplotlib".into(), "'rn' instead of 'm'".into())));
         assert_eq!(target("core-google-api").map(|t| t.0), Some("google-api-core".into()));
+    }
+
+    #[test]
+    fn campaign_slips_are_recognised_by_edit_budget() {
+        // Any substitution, not only a neighbouring key, against a long popular name.
+        assert_eq!(target("requxsts"), Some(("requests".into(), "'x' instead of 'e'".into())));
+        // Long names of the long tail still get one slip; very popular long ones two.
+        assert_eq!(target("freqtrde").map(|t| t.0), Some("freqtrade".into()));
+        assert_eq!(target("bitcoilnib").map(|t| t.0), Some("bitcoinlib".into()));
+        assert_eq!(target("seleinuim").map(|t| t.0), Some("selenium".into()));
+        assert_eq!(target("tensofllow").map(|t| t.0), Some("tensorflow".into()));
+        // A digit swapped in a popular name.
+        assert_eq!(target("urllib7").map(|t| t.0), Some("urllib3".into()));
+        assert_eq!(target("web5").map(|t| t.0), Some("web3".into()));
+    }
+
+    #[test]
+    fn benign_look_alikes_of_the_edit_rule_are_quiet() {
+        // Budgets: nothing for short names of the long tail, one slip below rank 1000 for 8–9 letters.
+        assert!(edit_budget(4, 9000) == 0 && edit_budget(3, 1) == 0);
+        assert_eq!(edit_budget(8, 5000), 1);
+        // A popular name plus a word is an add-on, not a slip.
+        for name in ["requestspro", "requestsdev", "newrequests"] {
+            assert!(check_typosquat(name).is_none_or(|s| !s.reason.contains("slips")), "{name}");
+        }
+        // Two slips that change the start of the name are a different name.
+        assert_eq!(nearest_within_budget(&TopPackages::get().entries, "usaddress").map(|(i, _)| TopPackages::get().entries[i].name.clone()), None);
+        // Family members that differ in one part.
+        assert!(is_sibling("mypy-boto3-sts", "mypy-boto3-sqs"));
+        assert!(!is_sibling("discord-pt", "discord-py"));
+        assert!(check_typosquat_as_new("mypy-boto3-sts").is_none_or(|s| s.target != "mypy-boto3-sqs"));
+        // Established names stay quiet whatever their neighbours.
+        for name in ["boto", "pytorch", "scapy", "toml", "psycopg2", "ipython"] {
+            assert_eq!(check_typosquat(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn osa_distance_counts_a_swap_as_one_edit() {
+        assert_eq!(osa_within(b"reqeusts", b"requests", 2), Some(1));
+        assert_eq!(osa_within(b"seleinuim", b"selenium", 2), Some(2));
+        assert_eq!(osa_within(b"abc", b"xyz", 2), None);
+        assert_eq!(osa_within(b"requests", b"requests", 0), Some(0));
     }
 
     #[test]
