@@ -7,7 +7,7 @@ mod confusion;
 mod typosquat;
 
 pub use confusion::{InternalPolicy, InternalRule, InternalRuleError, check_confusion};
-pub use typosquat::{Squat, check_typosquat};
+pub use typosquat::{Squat, check_typosquat, check_typosquat_as_new};
 
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
