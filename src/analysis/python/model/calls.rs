@@ -105,7 +105,7 @@ impl Builder<'_> {
         if sends {
             let dynamic = c.arguments.args.iter().skip(1).any(|e| !self.is_constant(e, 0))
                 || c.arguments.keywords.iter().any(|k| {
-                    !matches!(k.arg.as_ref().map(|a| a.id.as_str()), Some("url" | "headers" | "timeout" | "verify" | "proxies" | "allow_redirects" | "stream" | "cert" | "method"))
+                    !matches!(k.arg.as_ref().map(|a| a.id.as_str()), Some("url" | "headers" | "timeout" | "verify" | "proxies" | "allow_redirects" | "stream" | "cert" | "method" | "context" | "cafile" | "capath" | "auth" | "retries" | "ssl" | "ssl_context"))
                         && !self.is_constant(&k.value, 0)
                 });
             if let Some(last) = self.m.calls.last_mut() {

@@ -81,6 +81,19 @@ fn is_collector(c: &Call) -> bool {
         || names::network_call(&c.q).is_some() && c.args.first().and_then(|a| a.text.as_deref()).map(names::ip_lookup_url).unwrap_or(false)
 }
 
+/// The call sends something: a computed body, bytes on a socket, anything to a drop
+/// box, or a non-fetch verb (POST, PUT, an SMTP/FTP session).
+fn carries_data(c: &Call) -> bool {
+    if names::socket_send(&c.q) || webhook_target(c).is_some() {
+        return true;
+    }
+    // opening a connection or resolving a name sends no payload of its own
+    if matches!(names::network_call(&c.q), Some("socket" | "dns") | None) {
+        return false;
+    }
+    c.payload_dynamic || !names::is_fetch(&c.q) && !names::request_object(&c.q)
+}
+
 /// Labels of what a call sends as data: every argument but authentication.
 fn payload_labels(c: &Call) -> Labels {
     let mut l = Labels::NONE;
@@ -281,7 +294,9 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         })
         .collect();
     if distinct.len() >= 2 && flagged_scopes.is_empty() {
-        if let Some(send) = m.calls.iter().find(|c| is_send(&c.q) && !collects(c)) {
+        // a request object built or a page fetched is not a send; a body, a socket or a
+        // drop box is (cookie readers that fetch pages are not stealers)
+        if let Some(send) = m.calls.iter().find(|c| is_send(&c.q) && !collects(c) && carries_data(c)) {
             let mut what: Vec<&str> = distinct.iter().filter_map(|v| sensitive_path(v).map(|x| x.1)).collect();
             what.dedup();
             what.truncate(3);
@@ -325,13 +340,16 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         // at import, host facts and an open destination are a library's ordinary
         // business (logging, telemetry it is configured for); secrets or a fixed
         // destination are not
-        if s.ctx == ExecContext::Import {
-            let secret = collect_lit || m.calls.iter().any(|c| scopes.contains(&c.scope) && collects_secret(c));
-            // a bare connection (a connectivity check) carries nothing
-            let carries = send.payload_dynamic || names::socket_send(&send.q) || !matches!(names::network_call(&send.q), Some("socket" | "dns") | None);
-            if !secret && fixed_destination(m, send).is_none() && !carries {
-                continue;
-            }
+        // a send carries data in a body, on a socket or to a drop box; a plain download
+        // (a build picking the driver for `os.uname()`) or a bare connection (a
+        // connectivity check) carries nothing — data in its URL was flagged above
+        let carries = carries_data(send);
+        let secret = collect_lit || m.calls.iter().any(|c| scopes.contains(&c.scope) && collects_secret(c));
+        if !carries && !collect_lit {
+            continue;
+        }
+        if s.ctx == ExecContext::Import && !secret && fixed_destination(m, send).is_none() {
+            continue;
         }
         let what = match (collect_call, collect_lit) {
             (Some(col), _) => format!("collects data with {}() (line {})", col.q, col.line),
