@@ -541,3 +541,18 @@ fn a_wheel_command_class_does_not_run_at_install() {
     let f = run("p-1.0/setup.py", FileRole::SetupScript, src);
     assert!(has(&f, AlertId::InstallHook), "{f:#?}");
 }
+
+#[test]
+fn ordinary_patterns_are_not_warnings() {
+    // exception classes looked up by name (ptyprocess)
+    let src = "import builtins\ndef spawn(errclass):\n    exctype = getattr(builtins, errclass.decode('ascii'), Exception)\n    raise exctype('x')\n";
+    assert!(!has(&run("ptyprocess/ptyprocess.py", FileRole::Module, src), AlertId::BuiltinsIndirection));
+    // the same lookup without an exception default is still the obfuscation shape
+    let evil = "import builtins\ndef f(n):\n    return getattr(builtins, n.decode('ascii'))\n";
+    assert!(has(&run("pkg/x.py", FileRole::Module, evil), AlertId::BuiltinsIndirection));
+    // a helper that opens the URL its caller passes, called at import with a file name
+    let rc = "import urllib.request\ndef _open(fname):\n    if '://' in fname:\n        return urllib.request.urlopen(fname)\n    return open(fname)\n_open('matplotlibrc')\n";
+    assert!(!has(&run("mpl/__init__.py", FileRole::PackageInit, rc), AlertId::ImportNetwork));
+    let beacon = "import urllib.request\ndef ping():\n    urllib.request.urlopen('https://example.com/p')\nping()\n";
+    assert!(has(&run("mpl/__init__.py", FileRole::PackageInit, beacon), AlertId::ImportNetwork));
+}

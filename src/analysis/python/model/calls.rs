@@ -303,7 +303,16 @@ impl Builder<'_> {
                             return Some((v, false));
                         }
                         _ => {
-                            if builtins_ns && assembled {
+                            // `getattr(builtins, name, Exception)`: looking up an exception
+                            // class by name (pexpect/ptyprocess re-raising a child's error)
+                            let exception_default = c.arguments.args.get(2).is_some_and(|d| match d {
+                                Expr::Name(n) => {
+                                    let id = n.id.as_str();
+                                    id.ends_with("Error") || id.ends_with("Exception") || id.ends_with("Warning")
+                                }
+                                _ => false,
+                            });
+                            if builtins_ns && assembled && !exception_default {
                                 self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("getattr({oq}, <computed>)") });
                                 return Some((Val { qname: Some("<hidden builtin>".into()), hidden: true, ..Default::default() }, false));
                             }

@@ -11,7 +11,7 @@
 //!
 //! **Remedy:** move the call into a function the user calls explicitly.
 
-use crate::analysis::python::{evidence::{at, clip}, model::Model, names};
+use crate::analysis::python::{evidence::{at, clip}, model::{Model, ScopeKind}, labels::Labels, names};
 use crate::alerts::AlertId;
 use crate::finding::{ExecContext, Finding};
 
@@ -21,7 +21,11 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
             continue;
         }
         let where_ = m.scope(c.scope).describe();
-        if names::network_call(&c.q).is_some() || names::socket_send(&c.q) {
+        // a function whose URL is its caller's argument (`_open_file_or_url(fname)`)
+        // reaches the network at import only if the import passes it a URL
+        let url_from_caller = m.scope(c.scope).kind == ScopeKind::Function
+            && c.args.first().or_else(|| c.kw("url")).is_some_and(|u| u.labels.has(Labels::PARAM) && u.text.as_deref().is_none_or(|t| !t.contains("://")));
+        if (names::network_call(&c.q).is_some() || names::socket_send(&c.q)) && !url_from_caller {
             out.push(at(m, AlertId::ImportNetwork, c.scope, c.line, format!("{}() {where_}", c.q)));
         } else if names::shell_call(&c.q).is_some() || names::pip_main(&c.q) {
             let cmd = c.command_text().unwrap_or_else(|| "…".into());
