@@ -145,7 +145,23 @@ fn module_level_imports(text: &str, me: &str, is_package: bool) -> Vec<String> {
     let mut out = Vec::new();
     let mut def_indent: Option<usize> = None;
     let mut lines = text.lines();
+    // inside a triple-quoted string (docstrings show `import x` examples)
+    let mut in_string: Option<&str> = None;
     while let Some(line) = lines.next() {
+        if let Some(q) = in_string {
+            if line.matches(q).count() % 2 == 1 {
+                in_string = None;
+            }
+            continue;
+        }
+        for q in ["\"\"\"", "'''"] {
+            if line.matches(q).count() % 2 == 1 {
+                in_string = Some(q);
+            }
+        }
+        if in_string.is_some() {
+            continue;
+        }
         let trimmed = line.trim_start();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
@@ -284,6 +300,12 @@ mod tests {
                 "google/cloud/storage/blob.py"
             ]
         );
+    }
+
+    #[test]
+    fn imports_in_docstrings_are_examples() {
+        let text = "\"\"\"\nUsage:\n    import pkg.heavy as h\n\"\"\"\nfrom . import light\n";
+        assert_eq!(module_level_imports(text, "pkg", true), ["pkg", "pkg.light"]);
     }
 
     #[test]
