@@ -95,7 +95,10 @@ impl Collector {
     pub fn add_file(&mut self, path: String, reader: &mut dyn Read) -> Result<u64, StreamError> {
         self.check_path(&path);
         let (m, too_big) = member::collect(path, reader, self.limits.max_member_bytes, &self.budget, &mut self.buf)?;
-        if too_big {
+        // JavaScript bundles (a web UI's assets) run in a browser, never at install or
+        // import, and no detector reads them: a large one is not an unchecked risk
+        let browser_asset = m.path.to_ascii_lowercase().ends_with(".js");
+        if too_big && !browser_asset {
             let max = self.limits.max_member_bytes;
             self.findings.push(Finding::new(
                 AlertId::ArchiveLimitExceeded,

@@ -308,7 +308,7 @@ fn total_size_and_member_count_limits() {
 }
 
 #[test]
-fn huge_binary_is_hashed_with_bounded_memory_and_huge_code_is_flagged() {
+fn huge_binary_is_hashed_with_bounded_memory_and_code_over_the_limit_is_flagged() {
     let blob: Vec<u8> = (0..(20u32 << 20)).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
@@ -323,8 +323,19 @@ fn huge_binary_is_hashed_with_bounded_memory_and_huge_code_is_flagged() {
     let so = a.member("p/_native.so").expect("so");
     assert!(so.data.is_none());
     assert_eq!(so.size, blob.len() as u64 + 4);
+    // a 17 MiB generated module (the size of real SDK modules) is kept and analysed
     let py = a.member("p/generated.py").expect("py");
-    assert!(py.data.is_none());
+    assert!(py.data.is_some());
+    assert!(!has(&a, AlertId::ArchiveLimitExceeded));
+    // over the limit, a code member is flagged; a browser bundle (.js) is not
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for name in ["p/generated.py", "p/static/vendor.js"] {
+        w.start_file(name, stored).expect("start");
+        w.write_all(&vec![b'#'; 9 << 20]).expect("w");
+    }
+    let bytes = w.finish().expect("zip").into_inner();
+    let limits = Limits { max_member_bytes: 8 << 20, ..Limits::default() };
+    let a = read_bytes("p.zip", &bytes, &limits).expect("reads");
     let limit: Vec<&Finding> = a.findings.iter().filter(|f| f.alert == AlertId::ArchiveLimitExceeded).collect();
     assert_eq!(limit.len(), 1);
     assert_eq!(limit[0].file, "p/generated.py");

@@ -33,7 +33,7 @@ pub struct ScanArgs {
     #[arg(long, short)]
     pub jobs: Option<usize>,
     /// Largest code member kept for analysis, in MiB; bigger ones are an alert.
-    #[arg(long, value_name = "MIB", default_value_t = 16)]
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
     pub max_member_mb: u64,
     /// Largest total uncompressed size read per archive, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 4096)]

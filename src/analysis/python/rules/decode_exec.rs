@@ -10,7 +10,7 @@
 //!
 //! **Remedy:** do not install; read the decoded evidence and report the package.
 
-use crate::analysis::python::{decode, evidence::{at, clip}, labels::Labels, model::Model, names};
+use crate::analysis::python::{decode, evidence::{at, clip}, labels::Labels, model::{Model, ScopeKind}, names};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
@@ -21,6 +21,14 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         }
         let decoded = c.args.iter().any(|a| a.labels.has(Labels::DECODED));
         if !decoded {
+            continue;
+        }
+        // a deserialiser: what it decodes and runs is its caller's data (Keras loading a
+        // saved lambda, an expression language compiling user input), not a blob the
+        // package ships; a caller passing a literal blob is caught at the call site
+        let shipped = m.payloads.iter().any(|p| p.scope == c.scope);
+        let from_caller = c.args.iter().filter(|a| a.labels.has(Labels::DECODED)).all(|a| a.labels.has(Labels::PARAM) && !a.labels.has(Labels::NET));
+        if from_caller && !shipped && c.via.is_none() && m.scope(c.scope).kind == ScopeKind::Function {
             continue;
         }
         let where_ = m.scope(c.scope).describe();
