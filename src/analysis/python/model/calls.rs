@@ -99,13 +99,15 @@ impl Builder<'_> {
             }
         }
         let sends = names::network_call(&s.q).is_some() || names::socket_send(&s.q) || names::request_object(&s.q);
+        // urlretrieve(url, filename, reporthook, data): only `data` is sent
+        let payload_from = if s.q.ends_with("urlretrieve") || s.q.ends_with(".retrieve") { 3 } else { 1 };
         let c = s.c;
         let hidden = s.func.hidden;
         self.record(s, hidden);
         if sends {
-            let dynamic = c.arguments.args.iter().skip(1).any(|e| !self.is_constant(e, 0))
+            let dynamic = c.arguments.args.iter().skip(payload_from).any(|e| !self.is_constant(e, 0))
                 || c.arguments.keywords.iter().any(|k| {
-                    !matches!(k.arg.as_ref().map(|a| a.id.as_str()), Some("url" | "headers" | "timeout" | "verify" | "proxies" | "allow_redirects" | "stream" | "cert" | "method" | "context" | "cafile" | "capath" | "auth" | "retries" | "ssl" | "ssl_context"))
+                    !matches!(k.arg.as_ref().map(|a| a.id.as_str()), Some("url" | "headers" | "timeout" | "verify" | "proxies" | "allow_redirects" | "stream" | "cert" | "method" | "filename" | "reporthook" | "context" | "cafile" | "capath" | "auth" | "retries" | "ssl" | "ssl_context"))
                         && !self.is_constant(&k.value, 0)
                 });
             if let Some(last) = self.m.calls.last_mut() {
