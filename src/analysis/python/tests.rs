@@ -569,3 +569,13 @@ fn install_time_downloads_are_not_droppers() {
     let paste = "import urllib.request\nurllib.request.urlretrieve('https://pastebin.com/raw/abc', 'x.txt')\n";
     assert!(has(&run("p-1.0/setup.py", FileRole::SetupScript, paste), AlertId::InstallNetwork));
 }
+
+#[test]
+fn namespace_package_pth_lines_are_plumbing() {
+    let nspkg = "import sys, types, os;p = os.path.join(sys._getframe(1).f_locals['sitedir'], *('google',));importlib = __import__('importlib.util');__import__('importlib.machinery');m = sys.modules.setdefault('google', importlib.util.module_from_spec(importlib.machinery.PathFinder.find_spec('google', [os.path.dirname(p)])));m = m or sys.modules.setdefault('google', types.ModuleType('google'));mp = (m or []) and m.__dict__.setdefault('__path__',[]);(p not in mp) and mp.append(p)\n";
+    let f = pth::check(&SourceFile { path: "google_x-1.0-py3.12-nspkg.pth", text: nspkg, role: FileRole::PthFile });
+    assert!(f.is_empty(), "{f:#?}");
+    // importing a module of the package at start-up is still worth a look
+    let f = pth::check(&SourceFile { path: "x.pth", text: "import _x_startup\n", role: FileRole::PthFile });
+    assert!(has(&f, AlertId::PthCode));
+}

@@ -3,7 +3,8 @@
 //! **Detects** lines of a `.pth` file that the site module executes at every Python
 //! start-up: lines beginning with `import` are `pth-code` (high); those that also exec,
 //! eval, compile, decode, reach the network or a shell, or `__import__` a computed name
-//! are `pth-payload` (critical).
+//! are `pth-payload` (critical). setuptools' namespace-package lines (`*-nspkg.pth`:
+//! only path joins and module objects from `sys`/`types`/`os`/`importlib`) are plumbing.
 //!
 //! **Why risky:** a .pth file runs in every Python process of the environment —
 //! persistence that survives removing the package's modules.
@@ -55,6 +56,36 @@ fn payload_in(path: &str, code: &str, depth: u32) -> Option<String> {
     None
 }
 
+/// Namespace-package plumbing (setuptools' `*-nspkg.pth`): a line that imports only
+/// `sys`, `types`, `os` and `importlib` and only joins paths, creates module objects and
+/// registers them. It runs no code of the package, so it is not worth a warning.
+fn namespace_plumbing(path: &str, code: &str) -> bool {
+    let m = model::build(path, code, FileRole::PthFile, ExecContext::Install);
+    let stdlib = |n: &str| matches!(n.split('.').next().unwrap_or(""), "sys" | "types" | "os" | "importlib");
+    let plumbing = |c: &model::Call| {
+        let q = c.q.as_str();
+        let root = q.split('.').next().unwrap_or("");
+        let last = q.rsplit('.').next().unwrap_or("");
+        if q == "setattr" {
+            // registering the namespace module on its parent: `setattr(sys.modules['google'], 'cloud', m)`
+            return true;
+        }
+        if q == "__import__" {
+            return c.args.first().and_then(|a| a.text.as_deref()).is_some_and(stdlib);
+        }
+        (stdlib(root) || root == "?" || root.ends_with("()"))
+            && matches!(
+                last,
+                "join" | "dirname" | "exists" | "_getframe" | "ModuleType" | "module_from_spec" | "find_spec" | "setdefault" | "append" | "insert" | "get"
+            )
+    };
+    m.parse_errors == 0
+        && m.tricks.iter().all(|t| t.kind == model::TrickKind::DynamicImport)
+        && m.imports.iter().all(|(n, _)| stdlib(n))
+        && !m.calls.is_empty()
+        && m.calls.iter().all(plumbing)
+}
+
 pub(crate) fn check(f: &SourceFile) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, line) in f.text.lines().enumerate() {
@@ -64,6 +95,9 @@ pub(crate) fn check(f: &SourceFile) -> Vec<Finding> {
         }
         let lineno = i as u32 + 1;
         let payload = payload_in(f.path, t, 0);
+        if payload.is_none() && namespace_plumbing(f.path, t) {
+            continue;
+        }
         let finding = match payload {
             Some(p) => Finding::new(AlertId::PthPayload, f.path, format!(".pth line runs {p} at every Python start-up")),
             None => Finding::new(AlertId::PthCode, f.path, "`.pth` import line runs code at every Python start-up".to_string()),
