@@ -80,7 +80,12 @@ pub(crate) fn sensitive_path(s: &str) -> Option<(PathClass, &'static str)> {
         (".zsh_history", "shell history"),
     ];
     for (n, what) in STEALER {
-        if l.contains(n) {
+        // "Login Data", "Local State", "Web Data" are file names: as a whole literal or
+        // a path component they are a browser store, inside prose ("remote and local
+        // state") they are words
+        let bare_words = !n.contains(['/', '.', '\\']);
+        let hit = if bare_words { l == *n || l.ends_with(&format!("/{n}")) || l.contains(&format!("/{n}/")) } else { l.contains(n) };
+        if hit {
             return Some((PathClass::StealerTarget, what));
         }
     }
@@ -179,6 +184,15 @@ pub(crate) fn collector_host(url: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn browser_store_names_are_file_names_not_words() {
+        assert!(super::sensitive_path("Local State").is_some());
+        assert!(super::sensitive_path("\\Google\\Chrome\\User Data\\Local State").is_some());
+        assert!(super::sensitive_path("/profile/Login Data/").is_some());
+        assert!(super::sensitive_path("The remote and local state are the same, nothing to do!").is_none());
+        assert!(super::sensitive_path("Unexpected COPY FROM LOCAL state: {}").is_none());
+    }
+
     #[test]
     fn webhook_kinds() {
         assert_eq!(super::webhook_kind("https://discord.com/api/webhooks/123456789012345678/abcdefghijklmnopqrstuvwxyz0123"), Some("Discord webhook"));
