@@ -37,11 +37,12 @@ pub(crate) fn run_on_import(files: &[SourceFile]) -> Vec<bool> {
         }
         dotted.push(name);
     }
+    let setup_texts: Vec<&str> = files.iter().filter(|f| f.role == FileRole::SetupScript).map(|f| f.text).collect();
     let mut queue: VecDeque<usize> = VecDeque::new();
     for (i, f) in files.iter().enumerate() {
         let Some(name) = &dotted[i] else { continue };
         // entry points: top-level packages and modules where an import finds them
-        if !name.contains('.') && top_level_location(f.path, name) {
+        if !name.contains('.') && top_level_location(f.path, name) && !sdist_root_script(f, &setup_texts) {
             reached[i] = true;
             queue.push_back(i);
         }
@@ -131,6 +132,25 @@ fn top_level_location(path: &str, name: &str) -> bool {
         parts.remove(0);
     }
     parts.iter().all(|p| is_identifier(p) && !super::is_script_dir(p))
+}
+
+/// A loose module at an sdist's root that the distribution does not install: setup.py
+/// does not name it (`py_modules=["six"]`), or, without a setup.py, it is not the
+/// project's own single module. Maintainer scripts (`release.py`, `run_tests.py`) sit
+/// there and are never imported by a user.
+fn sdist_root_script(f: &SourceFile, setup_texts: &[&str]) -> bool {
+    let mut parts = f.path.split('/');
+    let (Some(root), Some(file), None) = (parts.next(), parts.next(), parts.next()) else { return false };
+    if is_identifier(root) || file == "__init__.py" {
+        return false;
+    }
+    let stem = file.trim_end_matches(".pyw").trim_end_matches(".py");
+    if setup_texts.is_empty() {
+        // `project-1.0/`: a flit-style single-module project names its module after itself
+        let project = root.rsplit_once('-').map(|(n, _)| n).unwrap_or(root).to_ascii_lowercase().replace(['-', '.'], "_");
+        return project != stem.to_ascii_lowercase();
+    }
+    !setup_texts.iter().any(|t| t.contains(&format!("'{stem}'")) || t.contains(&format!("\"{stem}\"")))
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -282,7 +302,7 @@ mod tests {
             file("proj-1.0/src/pkg/b.py", ""),
             file("proj-1.0/src/pkg/c.py", ""),
             file("proj-1.0/tools/release.py", "import subprocess\n"),
-            file("proj-1.0/single.py", "import json\n"),
+            file("proj-1.0/proj.py", "import json\n"),
             file("google/cloud/storage/__init__.py", "from google.cloud.storage.blob import Blob\n"),
             file("google/cloud/storage/blob.py", ""),
             file("google/cloud/storage/_http.py", ""),
@@ -295,7 +315,7 @@ mod tests {
                 "proj-1.0/src/pkg/__init__.py",
                 "proj-1.0/src/pkg/a.py",
                 "proj-1.0/src/pkg/b.py",
-                "proj-1.0/single.py",
+                "proj-1.0/proj.py",
                 "google/cloud/storage/__init__.py",
                 "google/cloud/storage/blob.py"
             ]
@@ -306,6 +326,19 @@ mod tests {
     fn imports_in_docstrings_are_examples() {
         let text = "\"\"\"\nUsage:\n    import pkg.heavy as h\n\"\"\"\nfrom . import light\n";
         assert_eq!(module_level_imports(text, "pkg", true), ["pkg", "pkg.light"]);
+    }
+
+    #[test]
+    fn sdist_root_scripts_are_not_imported() {
+        let files = [
+            file("proj-1.0/release.py", "import subprocess\nsubprocess.run(['twine'])\n"),
+            file("proj-1.0/six.py", "import sys\n"),
+            SourceFile { path: "proj-1.0/setup.py", text: "setup(py_modules=['six'])\n", role: FileRole::SetupScript },
+        ];
+        assert_eq!(run_on_import(&files), [false, true, false]);
+        // no setup.py: the module named after the project is the one installed
+        let files = [file("mymod-2.0/mymod.py", ""), file("mymod-2.0/tasks.py", "")];
+        assert_eq!(run_on_import(&files), [true, false]);
     }
 
     #[test]
