@@ -27,22 +27,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from typosquat_shortlist import MANIFEST, ROOT, norm, read_names, read_top  # noqa: E402
 
+from tsvfile import read_tsv  # noqa: E402
+
 LABELS = ROOT / "bench/data/typosquat-labels.tsv"
 DEFAULT_BIN = ROOT / "target/debug/examples/typosquat_batch"
 
 
 def read_labels(path):
-    rows = []
-    header = None
-    for line in path.read_text().splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
-        f = line.split("\t")
-        if header is None:
-            header = f
-            continue
-        rows.append(dict(zip(header, f)))
-    return rows
+    return read_tsv(path)
 
 
 def run(binary, names, *flags):

@@ -40,11 +40,16 @@ fn is_send(q: &str) -> bool {
     names::network_call(q).is_some() || names::socket_send(q) || names::request_object(q)
 }
 
-/// The hard-coded host of a call's URL (first argument or `url=`), when the scheme and
-/// host are literal text.
-fn literal_host(c: &Call) -> Option<String> {
+/// The folded URL of a call (first argument or `url=`) after its http(s) scheme.
+fn http_url_rest(c: &Call) -> Option<&str> {
     let url = c.args.first().or_else(|| c.kw("url"))?.text.as_deref()?;
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))
+}
+
+/// The hard-coded host of a call's URL when the scheme and host are literal text and
+/// the host is not this machine.
+fn literal_host(c: &Call) -> Option<String> {
+    let rest = http_url_rest(c)?;
     let host: String = rest.chars().take_while(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | '_' | ':')).collect();
     let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
     let ends = rest[host.len()..].chars().next();
@@ -153,8 +158,7 @@ fn fixed_destination(m: &Model, c: &Call) -> Option<String> {
 /// The literal host of a call's URL, loopback included: a destination written into
 /// the package is fixed wherever it points.
 fn literal_url_host(c: &Call) -> Option<String> {
-    let url = c.args.first().or_else(|| c.kw("url"))?.text.as_deref()?;
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let rest = http_url_rest(c)?;
     let host: String = rest.chars().take_while(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | '_' | ':' | '[' | ']')).collect();
     let ends = rest[host.len()..].chars().next();
     let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
