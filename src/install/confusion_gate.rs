@@ -146,6 +146,22 @@ impl FileGate for ConfusionGate {
         }
     }
 
+    fn known_many(&self, files: &[GateFile]) -> Vec<Option<PackageReport>> {
+        // Foreign copies are hidden by `hide`; the rest as `known` judges them.
+        let known = self.inner.known_many(files);
+        files
+            .iter()
+            .zip(known)
+            .map(|(f, k)| {
+                let r = k?;
+                Some(match self.findings_for(f) {
+                    Ok(extra) => r.with_findings(extra, &self.policy),
+                    Err(_) => r,
+                })
+            })
+            .collect()
+    }
+
     fn judge(&self, file: &GateFile, bytes: &[u8]) -> PackageReport {
         match self.findings_for(file) {
             Err(e) => self.refusal(file, Vec::new(), Some(e)),

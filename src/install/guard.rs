@@ -95,10 +95,24 @@ impl FileGate for RecordingGate {
         Some(reason)
     }
 
+    fn known_many(&self, files: &[GateFile]) -> Vec<Option<PackageReport>> {
+        self.inner.known_many(files)
+    }
+
     fn hide(&self, file: &GateFile) -> Option<String> {
         let reason = self.inner.hide(file)?;
         self.note(HiddenFile { project: file.project.clone(), filename: file.filename.clone(), index: file.index_url.clone(), reason: reason.clone() });
         Some(reason)
+    }
+
+    fn hide_many(&self, files: &[GateFile]) -> Vec<Option<String>> {
+        let hidden = self.inner.hide_many(files);
+        for (file, reason) in files.iter().zip(&hidden) {
+            if let Some(reason) = reason {
+                self.note(HiddenFile { project: file.project.clone(), filename: file.filename.clone(), index: file.index_url.clone(), reason: reason.clone() });
+            }
+        }
+        hidden
     }
 }
 

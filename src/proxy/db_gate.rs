@@ -61,6 +61,22 @@ impl FileGate for DbGate {
         }
     }
 
+    fn known_many(&self, files: &[GateFile]) -> Vec<Option<PackageReport>> {
+        let shas: Vec<&str> = files.iter().filter_map(|f| f.sha256.as_deref()).collect();
+        let Ok(mut hits) = self.gate.lookup_many(&shas) else { return vec![None; files.len()] };
+        let now = crate::db::now();
+        files
+            .iter()
+            .map(|f| {
+                let report = hits.remove(f.sha256.as_deref()?)?;
+                let mut report = report.with_findings(index_findings(f, &self.metadata, now), &self.gate.options().policy);
+                report.filename = f.filename.clone();
+                report.path = f.filename.clone().into();
+                Some(report)
+            })
+            .collect()
+    }
+
     fn judge(&self, file: &GateFile, bytes: &[u8]) -> PackageReport {
         let extra = index_findings(file, &self.metadata, crate::db::now());
         self.gate.judge_bytes(&file.filename, bytes, Some(&file.index_url), extra).unwrap_or_else(|e| db_failure(file, &e))

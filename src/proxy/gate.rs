@@ -37,10 +37,29 @@ pub trait FileGate: Send + Sync + 'static {
     /// The verdict for downloaded, hash-verified bytes. Never fails: what cannot be
     /// analysed is a blocking report (fail closed).
     fn judge(&self, file: &GateFile, bytes: &[u8]) -> PackageReport;
+    /// Verdicts known without downloading for all the files of a page at once (a page
+    /// may list thousands; implementations backed by a database should ask it once), in
+    /// the order of `files`. Pages mark files known to be blocked as yanked. Unlike
+    /// [`FileGate::known`], a failure to look up is `None` (the file itself still fails
+    /// closed when asked for). Default: [`FileGate::known`] for each file.
+    fn known_many(&self, files: &[GateFile]) -> Vec<Option<PackageReport>> {
+        files.iter().map(|f| self.known(f)).collect()
+    }
     /// A reason to hide this file from project pages (it is then shown as yanked, so
     /// resolvers pick another version); `None` keeps it.
     fn hide(&self, _file: &GateFile) -> Option<String> {
         None
+    }
+    /// What a project page hides, in the order of `files`: [`FileGate::hide`], else
+    /// `blocked by safe-pip: ALERT: …` for a file whose known verdict
+    /// ([`FileGate::known_many`]) is block. Wrappers that record hides override this.
+    fn hide_many(&self, files: &[GateFile]) -> Vec<Option<String>> {
+        let known = self.known_many(files);
+        files
+            .iter()
+            .zip(known)
+            .map(|(f, k)| self.hide(f).or_else(|| k.as_ref().and_then(blocked_yank_reason)))
+            .collect()
     }
     /// A reason not to serve `project` from upstream `upstream` at all, e.g. an internal
     /// name offered by a public index (dependency confusion). The proxy then answers 404
@@ -52,7 +71,8 @@ pub trait FileGate: Send + Sync + 'static {
 
 /// A gate that scans every file it has not seen (pipeline::scan_bytes) and remembers
 /// verdicts by sha256 in memory. It hides releases younger than the metadata policy's
-/// minimum age when the policy blocks `release-too-new`, and files it has blocked.
+/// minimum age when the policy blocks `release-too-new`, and (being known) files it has
+/// blocked.
 pub struct ScanGate {
     opts: ScanOptions,
     metadata: MetadataPolicy,
@@ -95,6 +115,12 @@ pub(crate) fn index_findings(file: &GateFile, metadata: &MetadataPolicy, now: i6
     out
 }
 
+/// The yank reason of a file whose verdict is block: `blocked by safe-pip: ALERT: what
+/// was seen (safe-pip explain ALERT)`; `None` for other verdicts.
+pub(crate) fn blocked_yank_reason(report: &PackageReport) -> Option<String> {
+    (report.decision.verdict == Action::Block).then(|| format!("blocked by safe-pip: {}", super::reply::block_summary(report)))
+}
+
 /// Why to hide a release that is younger than the minimum age, when policy blocks that
 /// (a yank injected into the page makes the resolver pick an older one).
 pub(crate) fn too_new_reason(file: &GateFile, metadata: &MetadataPolicy, policy: &crate::policy::Policy, now: i64) -> Option<String> {
@@ -129,12 +155,8 @@ impl FileGate for ScanGate {
         report
     }
 
+    /// Files it blocked are hidden too, by [`FileGate::hide_many`] (they are known).
     fn hide(&self, file: &GateFile) -> Option<String> {
-        if let Some(r) = file.sha256.as_deref().and_then(|s| self.remembered(s)) {
-            if r.decision.verdict == Action::Block {
-                return Some(format!("blocked by safe-pip: {}", super::reply::block_summary(&r)));
-            }
-        }
         too_new_reason(file, &self.metadata, &self.opts.policy, crate::db::now())
     }
 }

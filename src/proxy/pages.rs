@@ -2,12 +2,15 @@
 //! to the proxy, everything else kept exactly — hashes, requires-python, yanked and its
 //! reason, size, upload-time, core-metadata — and answered as PEP 691 JSON or PEP 503
 //! HTML, whichever the client asks for. Files the gate wants hidden are marked yanked
-//! (a soft block: resolvers pick another version, exact pins still see it). Wheels always
+//! (a soft block: resolvers pick another version, exact pins still see it), and so is
+//! every file whose verdict is already known to be block (the gate's memory or verdict
+//! DB, or this proxy's own verdicts), so the next resolution skips it. Wheels always
 //! advertise core-metadata: when upstream has none, the proxy serves the wheel's own.
 
 use super::negotiate::{self, Format};
 use super::reply::{self, Reply};
-use super::state::State;
+use super::gate::blocked_yank_reason;
+use super::state::{State, file_key};
 use crate::index::{FileEntry, ProjectPage, RawPage};
 use serde_json::{Map, Value, json};
 
@@ -57,7 +60,9 @@ pub fn project(state: &State, upstream: usize, name: &str, accept: Option<&str>)
     let listed: Vec<Listed> = if quarantined {
         Vec::new()
     } else {
-        page.files.iter().map(|e| list(state, upstream, &page.name, e)).collect()
+        let gate_files: Vec<_> = page.files.iter().map(|e| state.gate_file(upstream, &page.name, e)).collect();
+        let hidden = state.gate.hide_many(&gate_files);
+        page.files.iter().zip(hidden).map(|(e, h)| list(state, upstream, &page.name, e, h)).collect()
     };
     let (content_type, body) = match negotiate::choose(accept) {
         Format::Json => (negotiate::JSON, render_json(&raw, &listed, quarantined)),
@@ -66,10 +71,13 @@ pub fn project(state: &State, upstream: usize, name: &str, accept: Option<&str>)
     Reply::new(200, content_type, body).header("vary", "Accept").header("cache-control", "no-cache")
 }
 
-fn list<'a>(state: &State, upstream: usize, project: &str, entry: &'a FileEntry) -> Listed<'a> {
+/// `hidden`: the gate's reason to hide the file. A file this proxy blocked (its verdict
+/// in memory is block) is hidden too, whatever the gate knows.
+fn list<'a>(state: &State, upstream: usize, project: &str, entry: &'a FileEntry, hidden: Option<String>) -> Listed<'a> {
     state.remember(upstream, project, entry);
-    let path = State::file_ref(project, entry).path(upstream);
-    let hidden = state.gate.hide(&state.gate_file(upstream, project, entry));
+    let file = State::file_ref(project, entry);
+    let path = file.path(upstream);
+    let hidden = hidden.or_else(|| state.verdict(&file_key(upstream, &file)).and_then(|v| blocked_yank_reason(&v.report)));
     let metadata = match &entry.core_metadata {
         Some(m) => Metadata::Upstream(m),
         None if entry.is_wheel() => Metadata::Synthesised,

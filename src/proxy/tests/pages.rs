@@ -169,3 +169,84 @@ fn a_refused_project_is_served_from_no_upstream_that_the_gate_refuses() {
     assert_eq!(hits(&srv, &format!("/files/{}", fx.demo_whl.0)), 0);
     assert!(p.problems().iter().any(|l| l.starts_with("demo is not served from")), "{:?}", p.problems());
 }
+
+/// A wheel fixture: file name, bytes, METADATA.
+type Wheel = (String, Vec<u8>, String);
+
+/// `twover`: 1.0 clean, 2.0 runs decoded code on import (blocked).
+fn two_versions() -> (Fixture, Wheel, Wheel) {
+    let mut fx = Fixture::default();
+    let old = wheel("twover", "1.0", &[("twover/__init__.py", "X = 1\n")]);
+    let new = wheel("twover", "2.0", &[("twover/__init__.py", DECODE_EXEC_INIT)]);
+    for w in [&old, &new] {
+        fx.file(&format!("/files/{}", w.0), w.1.clone());
+    }
+    fx.json_page("twover", page_doc("twover", &[(&old.0, &old.1), (&new.0, &new.1)]));
+    (fx, old, new)
+}
+
+fn json_page(p: &RunningProxy, project: &str) -> serde_json::Value {
+    let r = request(p.addr(), "GET", &format!("/u/0/simple/{project}/"), &[("Accept", PIP_ACCEPT)]);
+    assert_eq!(r.status, 200, "{}", r.reason);
+    r.json()
+}
+
+fn assert_blocked_yank(file: &serde_json::Value) {
+    let yanked = file["yanked"].as_str().unwrap_or_default();
+    assert!(yanked.starts_with("blocked by safe-pip: decode-exec: "), "{file}");
+    assert!(yanked.ends_with("(safe-pip explain decode-exec)"), "{file}");
+}
+
+#[test]
+fn files_the_verdict_db_knows_are_blocked_are_yanked_with_the_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("verdicts.sqlite3");
+    let db_gate = || -> Arc<dyn FileGate> {
+        let gate = crate::gate::Gate::open(Some(&db), crate::pipeline::ScanOptions::default()).unwrap();
+        Arc::new(crate::proxy::DbGate::new(Arc::new(gate), crate::analysis::metadata::MetadataPolicy::default()))
+    };
+    let (fx, old, new) = two_versions();
+    let srv = fx.serve();
+    let new_path = format!("/files/{}", new.0);
+
+    // First install: nothing is known yet, so 2.0 is listed and refused when fetched.
+    let p = proxy_for(&srv.url("/simple/"), db_gate(), |_| {});
+    let first = json_page(&p, "twover");
+    assert!(first["files"].as_array().unwrap().iter().all(|f| f.get("yanked").is_none()), "{first}");
+    let new_url = first["files"][1]["url"].as_str().unwrap().to_string();
+    let refused = get(&p, &new_url);
+    assert_eq!(refused.status, 403);
+    assert!(refused.reason.contains("decode-exec"), "{}", refused.reason);
+    p.stop();
+
+    // Any later proxy on the same DB (a restarted service, the next install): 2.0 is
+    // yanked with the reason before anything is downloaded; 1.0 is not.
+    let p = proxy_for(&srv.url("/simple/"), db_gate(), |_| {});
+    let later = json_page(&p, "twover");
+    assert_eq!(later["files"][1]["filename"], new.0);
+    assert_blocked_yank(&later["files"][1]);
+    assert_eq!(later["files"][0]["filename"], old.0);
+    assert!(later["files"][0].get("yanked").is_none(), "{later}");
+    let html = request(p.addr(), "GET", "/u/0/simple/twover/", &[("Accept", "text/html")]).text();
+    assert_eq!(html.matches("data-yanked=\"blocked by safe-pip: decode-exec: ").count(), 1, "{html}");
+    // An exact pin still asks for it: a 403 from the DB verdict, no second download.
+    assert_eq!(get(&p, &new_url).status, 403);
+    assert_eq!(hits(&srv, &new_path), 1);
+    // The older version is served.
+    assert_eq!(get(&p, later["files"][0]["url"].as_str().unwrap()).status, 200);
+}
+
+#[test]
+fn files_this_proxy_blocked_are_yanked_whatever_the_gate_remembers() {
+    // A gate that remembers nothing itself: the proxy's own verdicts yank the file.
+    let (fx, _, new) = two_versions();
+    let srv = fx.serve();
+    let gate = Arc::new(ScriptedGate::default());
+    let p = proxy_for(&srv.url("/simple/"), gate.clone(), |_| {});
+    let urls = file_urls(&p, "twover");
+    assert_eq!(get(&p, &urls[&new.0]).status, 403);
+    assert!(gate.known.lock().unwrap().is_empty());
+    let again = json_page(&p, "twover");
+    assert_blocked_yank(&again["files"][1]);
+    assert!(again["files"][0].get("yanked").is_none(), "{again}");
+}
