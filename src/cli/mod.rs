@@ -56,7 +56,7 @@ pub enum Command {
     Db(db::DbArgs),
     /// Run pip install behind the checking proxy: every file is checked before pip gets it.
     Install(install::InstallArgs),
-    /// Run the checking proxy as a local service: start, stop, status.
+    /// Run the checking proxy as a local service: start, stop, status, log.
     Service(service::ServiceArgs),
     /// Point pip's or uv's user configuration at the service (--undo restores it).
     Setup(setup::SetupArgs),
@@ -94,7 +94,7 @@ where
         Command::Explain(args) => explain::run(args, cli.color),
         Command::Db(args) => db::run(args, cli.color),
         Command::Install(args) => install::run(args, cli.color),
-        Command::Service(args) => service::run(args),
+        Command::Service(args) => service::run(args, cli.color),
         Command::Setup(args) => setup::run(args),
         Command::Config(args) => config::run(args, cli.color),
         Command::Allow(args) => decision::run_allow(args, cli.color),

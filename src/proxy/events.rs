@@ -1,15 +1,24 @@
 //! What the proxy did with each file, for summaries after the client exits and for
 //! progress display while it runs. One event per file and outcome: clients retry and
-//! ask HEAD then GET, which must not multiply the summary lines.
+//! ask HEAD then GET, which must not multiply the summary lines. A long-running proxy
+//! (the service) keeps no events in memory and reports the same file and outcome again
+//! only after [`REPEAT_AFTER`] (a later install of it is a new decision).
 
+use super::cache::BoundedMap;
 use crate::pipeline::PackageReport;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Without retained events: how long the same file and outcome is not reported again.
+pub const REPEAT_AFTER: Duration = Duration::from_secs(10 * 60);
 
 /// One file verdict as the proxy applied it.
 #[derive(Clone, Debug)]
 pub struct ProxyEvent {
     pub upstream: usize,
+    /// The upstream index URL, credentials redacted.
+    pub index_url: String,
     /// Normalized project name.
     pub project: String,
     pub filename: String,
@@ -40,24 +49,44 @@ pub type ActivityCallback = Arc<dyn Fn(&ProxyActivity) + Send + Sync>;
 /// Events in order, and the (file, served) pairs already recorded.
 type Recorded = (Vec<ProxyEvent>, HashSet<(String, bool)>);
 
+/// Without retained events: when each (file, served) pair was last reported.
+type LastSeen = BoundedMap<(String, bool), Instant>;
+
 /// The event log: deduplicated by (file, served), in the order things happened.
-#[derive(Default)]
 pub(crate) struct EventLog {
     inner: Mutex<Recorded>,
+    /// `Some` when events are not retained (see [`EventLog::new`]).
+    last_seen: Option<Mutex<LastSeen>>,
     problems: Mutex<Vec<String>>,
     on_event: Option<EventCallback>,
     on_activity: Option<ActivityCallback>,
 }
 
 impl EventLog {
-    pub fn new(on_event: Option<EventCallback>, on_activity: Option<ActivityCallback>) -> EventLog {
-        EventLog { inner: Mutex::default(), problems: Mutex::default(), on_event, on_activity }
+    /// With `retain`, every event is kept for [`EventLog::all`] and each (file, outcome)
+    /// is reported once; without, nothing is kept (bounded memory for a long-running
+    /// proxy) and the callback hears of the same file and outcome again after
+    /// [`REPEAT_AFTER`].
+    pub fn new(on_event: Option<EventCallback>, on_activity: Option<ActivityCallback>, retain: bool) -> EventLog {
+        EventLog {
+            inner: Mutex::default(),
+            last_seen: (!retain).then(|| Mutex::new(BoundedMap::new(100_000))),
+            problems: Mutex::default(),
+            on_event,
+            on_activity,
+        }
     }
 
     /// Records an event unless the same file already had the same outcome.
     pub fn record(&self, event: ProxyEvent) {
         let key = (event.sha256.clone().unwrap_or_else(|| format!("{}/{}", event.upstream, event.filename)), event.served);
-        {
+        if let Some(last_seen) = &self.last_seen {
+            let Ok(mut seen) = last_seen.lock() else { return };
+            if seen.get(&key).is_some_and(|at| at.elapsed() < REPEAT_AFTER) {
+                return;
+            }
+            seen.insert(key, Instant::now());
+        } else {
             let Ok(mut g) = self.inner.lock() else { return };
             if !g.1.insert(key) {
                 return;

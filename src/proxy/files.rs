@@ -132,6 +132,7 @@ pub fn record(state: &State, t: &Target, outcome: &Outcome, served: bool) {
     };
     state.events.record(ProxyEvent {
         upstream: t.upstream,
+        index_url: t.gate_file.index_url.clone(),
         project: t.gate_file.project.clone(),
         filename: t.entry.filename.clone(),
         sha256: t.gate_file.sha256.clone().or_else(|| report.sha256.clone()),

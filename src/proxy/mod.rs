@@ -29,7 +29,7 @@ mod urls;
 mod tests;
 
 pub use db_gate::DbGate;
-pub use events::{ActivityCallback, EventCallback, ProxyActivity, ProxyEvent};
+pub use events::{ActivityCallback, EventCallback, ProxyActivity, ProxyEvent, REPEAT_AFTER};
 pub use gate::{FileGate, GateFile, ScanGate};
 pub use reply::{block_summary, reason_phrase};
 pub use urls::index_path;
@@ -60,6 +60,10 @@ pub struct ProxyConfig {
     pub on_event: Option<EventCallback>,
     /// Called when a download or analysis starts, for progress display.
     pub on_activity: Option<ActivityCallback>,
+    /// Keep every event for [`RunningProxy::events`] (default). A long-running proxy sets
+    /// this to false: it then keeps none, and `on_event` hears of a file and outcome again
+    /// after [`events::REPEAT_AFTER`].
+    pub retain_events: bool,
 }
 
 impl ProxyConfig {
@@ -73,6 +77,7 @@ impl ProxyConfig {
             cache_bytes: DEFAULT_CACHE_BYTES,
             on_event: None,
             on_activity: None,
+            retain_events: true,
         }
     }
 }
@@ -134,7 +139,7 @@ pub fn start(config: ProxyConfig) -> Result<RunningProxy, ProxyError> {
         config.gate,
         config.max_file_bytes,
         config.cache_bytes,
-        events::EventLog::new(config.on_event, config.on_activity),
+        events::EventLog::new(config.on_event, config.on_activity, config.retain_events),
     ));
     let server = server::Server::start(listener, state.clone()).map_err(|detail| ProxyError::Runtime { detail })?;
     Ok(RunningProxy { addr, state, server: Some(server) })
@@ -160,7 +165,8 @@ impl RunningProxy {
         self.state.upstreams.clone()
     }
 
-    /// Every file verdict so far (served or blocked), in order.
+    /// Every file verdict so far (served or blocked), in order (none when
+    /// `retain_events` was off).
     pub fn events(&self) -> Vec<ProxyEvent> {
         self.state.events.all()
     }

@@ -1,10 +1,11 @@
 //! The service process: `safe-pip service run` serves the proxy in the foreground until
 //! SIGTERM/SIGINT; `start` launches it detached (own session, output to the log file)
 //! and waits until `/health` answers; `stop` ends it by the pid in its pid file (after
-//! checking that pid is this service); `status` asks `/health`.
+//! checking that pid is this service); `status` asks `/health`. Each file decision goes to
+//! the service log and to the verdict log ([`verdict_log`], read by `safe-pip service log`).
 
 use super::config::ServiceConfig;
-use super::{ServiceError, state_dir, write_file};
+use super::{ServiceError, state_dir, verdict_log, write_file};
 use crate::install::guard;
 use crate::proxy::{self, ProxyConfig, ProxyEvent};
 use serde::{Deserialize, Serialize};
@@ -132,6 +133,7 @@ pub fn start(port: Option<u16>, db: Option<&Path>) -> Result<PidInfo, ServiceErr
     };
     std::fs::create_dir_all(&state).map_err(ServiceError::io("cannot create", &state))?;
     let log_path = log_file(&state);
+    rotate_log(&log_path);
     let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path).map_err(ServiceError::io("cannot open", &log_path))?;
     let err_log = log.try_clone().map_err(ServiceError::io("cannot open", &log_path))?;
     let log_start = std::fs::metadata(&log_path).map(|m| m.len()).unwrap_or(0);
@@ -166,6 +168,16 @@ pub fn start(port: Option<u16>, db: Option<&Path>) -> Result<PidInfo, ServiceErr
             return Err(ServiceError::Other(format!("the service did not answer on {url} within {}s: {}", WAIT.as_secs(), log_tail(&log_path, log_start))));
         }
         std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The service log is started afresh (the old one kept as `service.log.1`) when a start
+/// finds it over this size.
+const MAX_LOG_BYTES: u64 = 8 * 1024 * 1024;
+
+fn rotate_log(path: &Path) {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_LOG_BYTES) {
+        let _ = std::fs::rename(path, path.with_extension("log.1"));
     }
 }
 
@@ -238,11 +250,20 @@ fn log(line: &str) {
     let _ = err.flush();
 }
 
-fn log_event(e: &ProxyEvent) {
-    let r = &e.report;
-    let verdict = if e.served { r.decision.verdict.as_str() } else { "block" };
-    let from = if e.from_db { "known" } else { "analysed" };
-    log(&format!("{verdict} {} ({from}, risk {}): {}", e.filename, r.risk.score, r.error.as_deref().unwrap_or(&r.decision.reason)));
+/// One line in the service log, one entry in the verdict log (`safe-pip service log`).
+fn log_event(verdicts: &verdict_log::Writer, e: &ProxyEvent) {
+    let entry = verdict_log::Entry::from_event(e, crate::db::now());
+    log(&format!(
+        "{} {} ({}, risk {}): {}",
+        entry.verdict.as_str(),
+        crate::proxy::reason_phrase(&entry.file),
+        entry.source,
+        entry.risk,
+        crate::proxy::reason_phrase(&entry.reason)
+    ));
+    if let Err(err) = verdicts.append(&entry) {
+        log(&format!("cannot write the verdict log: {err}"));
+    }
 }
 
 /// `safe-pip service run`: serves until SIGTERM/SIGINT/SIGHUP; the pid file exists while
@@ -275,7 +296,10 @@ pub fn run(port: Option<u16>, db: Option<PathBuf>) -> Result<(), ServiceError> {
     let gate = guard::install_gate(&config).map_err(|e| ServiceError::Other(format!("{e} (hint: {})", e.hint())))?;
     let mut pc = ProxyConfig::new(config.settings.clone(), gate);
     pc.bind = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
-    pc.on_event = Some(std::sync::Arc::new(log_event));
+    let verdicts = verdict_log::Writer::new(&state);
+    pc.on_event = Some(std::sync::Arc::new(move |e: &ProxyEvent| log_event(&verdicts, e)));
+    // Always on: keep no events in memory; a file installed again later is logged again.
+    pc.retain_events = false;
     let running = proxy::start(pc).map_err(|e| ServiceError::Other(format!("{e} (hint: {})", e.hint())))?;
     let info = PidInfo { pid: std::process::id(), port };
     let text = serde_json::to_vec(&info).map_err(|e| ServiceError::Other(e.to_string()))?;

@@ -6,7 +6,8 @@
 //! State lives in the platform state directory (`$XDG_STATE_HOME/safe-pip`, else
 //! `~/.local/state/safe-pip` on Linux; the local data directory elsewhere):
 //! `service.json` (port and upstream indexes, private: mode 0600), `service.pid`,
-//! `service.log`, and `backups/` (the installers' config files as they were before setup).
+//! `service.log`, `verdicts.jsonl` (one line per file decision, private, rotated), and
+//! `backups/` (the installers' config files as they were before setup).
 
 pub mod backup;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod daemon;
 pub mod pip_conf;
 pub mod setup;
 pub mod uv_toml;
+pub mod verdict_log;
 
 use std::path::PathBuf;
 

@@ -106,6 +106,10 @@ pub fn setup(tool: Tool, port: Option<u16>) -> Result<SetupReport, ServiceError>
     for (k, u) in cfg.upstreams.iter().enumerate() {
         report.lines.push(format!("upstream {k}: {} -> {}", redact(u), cfg.route_url(k)));
     }
+    report.lines.push(format!(
+        "{} shows a blocked file's reason (HTTP 403) but never the service's warnings: `safe-pip service log` lists what it blocked, warned about and allowed",
+        tool.name()
+    ));
     match daemon::status()? {
         Status::Running { info, upstreams } => {
             let wanted: Vec<String> = cfg.upstreams.iter().map(|u| redact(u)).collect();
@@ -209,10 +213,125 @@ fn poetry_advice(cfg: &ServiceConfig) -> SetupReport {
     }
 }
 
+/// Whether an installer's config file points at the service, read from the file itself
+/// (as it is now, whatever setup did or undid).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Routing {
+    /// Every index the file gives the installer is a route of the service.
+    Routed,
+    /// Some are; these (credentials redacted) are not, and bypass the service.
+    Partly { bypass: Vec<String> },
+    /// None are: `why` says what the installer uses instead.
+    NotRouted { why: String },
+    /// The file cannot be read or parsed.
+    Unknown { why: String },
+}
+
+/// An installer's current configuration, for `safe-pip service status`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstallerState {
+    pub tool: Tool,
+    /// The file setup edits (none when it cannot be located).
+    pub file: Option<PathBuf>,
+    pub routing: Routing,
+}
+
+fn classify(urls: &[String], cfg: &ServiceConfig) -> Routing {
+    let (ours, other): (Vec<&String>, Vec<&String>) = urls.iter().partition(|u| cfg.is_self(u));
+    match (ours.is_empty(), other.is_empty()) {
+        (_, true) if !ours.is_empty() => Routing::Routed,
+        (true, _) => Routing::NotRouted {
+            why: match other.first() {
+                Some(u) => format!("its index is {}", redact(u)),
+                None => "it names no index".into(),
+            },
+        },
+        _ => Routing::Partly { bypass: other.iter().map(|u| redact(u)).collect() },
+    }
+}
+
+/// The index URLs pip takes from `file` alone (pip's own reading: sections, aliases,
+/// multi-line values), PyPI when it sets none.
+fn pip_file_indexes(file: &std::path::Path) -> Result<Vec<String>, String> {
+    let inputs = DiscoveryInputs {
+        env: [("PIP_CONFIG_FILE".to_string(), file.display().to_string())].into_iter().collect(),
+        global_files: Some(Vec::new()),
+        command: "install".into(),
+        ..DiscoveryInputs::default()
+    };
+    let s = discover(&inputs).map_err(|e| e.to_string())?;
+    Ok(s.indexes().into_iter().map(str::to_string).collect())
+}
+
+/// Whether `tool`'s config file (located as setup locates it) points at the service on
+/// `cfg.port`. Poetry has no such file: always `NotRouted`.
+pub fn installer_state(tool: Tool, cfg: &ServiceConfig) -> InstallerState {
+    let target = match tool {
+        Tool::Pip => pip_target(),
+        Tool::Uv => uv_target(),
+        Tool::Poetry => {
+            return InstallerState { tool, file: None, routing: Routing::NotRouted { why: "Poetry has no user-level index setting".into() } };
+        }
+    };
+    let file = match target {
+        Ok(f) => f,
+        Err(e) => return InstallerState { tool, file: None, routing: Routing::Unknown { why: e.to_string() } },
+    };
+    let routing = match std::fs::metadata(&file) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Routing::NotRouted { why: "the file does not exist".into() },
+        Err(e) => Routing::Unknown { why: format!("cannot read it: {e}") },
+        Ok(_) => {
+            let urls = match tool {
+                Tool::Pip => pip_file_indexes(&file),
+                _ => read_text(&file).map_err(|e| e.to_string()).and_then(|t| uv_toml::index_urls(&t)),
+            };
+            match urls {
+                Ok(urls) => classify(&urls, cfg),
+                Err(why) => Routing::Unknown { why },
+            }
+        }
+    };
+    InstallerState { tool, file: Some(file), routing }
+}
+
 /// `--undo`: the tool's file as it was before the first setup.
 pub fn undo(tool: Tool) -> Result<Restored, ServiceError> {
     if tool == Tool::Poetry {
         return Ok(Restored::NothingToUndo);
     }
     backup::restore(&state_dir()?, tool.name())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routing_is_read_from_the_file_as_pip_reads_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cfg = ServiceConfig { port: 7431, upstreams: Vec::new() };
+        let conf = tmp.path().join("pip.conf");
+        let state = |text: &str| {
+            std::fs::write(&conf, text).unwrap();
+            classify(&pip_file_indexes(&conf).unwrap(), &cfg)
+        };
+        let set_up = pip_conf::point_at("[global]\ntimeout = 5\n", &cfg.route_url(0), &[cfg.route_url(1)], 7431);
+        assert_eq!(state(&set_up), Routing::Routed);
+        match state("[global]\nindex-url = http://127.0.0.1:7431/u/0/simple/\nextra-index-url =\n    https://u:s3cret@corp.example/simple\n") {
+            Routing::Partly { bypass } => {
+                assert_eq!(bypass.len(), 1);
+                assert!(bypass[0].contains("corp.example") && !bypass[0].contains("s3cret"), "{bypass:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // pip's install section wins over [global]; another port is another server.
+        let why = |r: Routing| match r {
+            Routing::NotRouted { why } => why,
+            other => panic!("{other:?}"),
+        };
+        assert!(why(state("[global]\nindex-url = http://127.0.0.1:7431/u/0/simple/\n[install]\nindex-url = https://other.example/simple\n")).contains("other.example"));
+        assert!(why(state("[global]\nindex-url = http://127.0.0.1:9999/u/0/simple/\n")).contains(":9999"));
+        assert!(why(state("# nothing\n")).contains("pypi.org"));
+        assert_eq!(classify(&[], &cfg), Routing::NotRouted { why: "it names no index".into() });
+    }
 }

@@ -80,6 +80,42 @@ pub fn point_at(text: &str, route: &mut RouteFn<'_>) -> Result<String, String> {
     Ok(doc.to_string())
 }
 
+/// Every index URL uv may use from this file: `[[index]]` URLs, top-level `index-url` /
+/// `extra-index-url`, the `[pip]` table's, and PyPI when no default index is set.
+pub fn index_urls(text: &str) -> Result<Vec<String>, String> {
+    let doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| e.to_string())?;
+    let mut out: Vec<String> = Vec::new();
+    let mut has_default = false;
+    let strings = |item: Option<&Item>| -> Vec<String> {
+        match item {
+            Some(i) if i.is_str() => i.as_str().map(str::to_string).into_iter().collect(),
+            Some(i) => i.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default(),
+            None => Vec::new(),
+        }
+    };
+    if let Some(idx) = doc.get("index") {
+        let tables = idx.as_array_of_tables().ok_or_else(|| "`index` must be an array of tables ([[index]])".to_string())?;
+        for t in tables.iter() {
+            out.extend(strings(t.get("url")));
+            has_default |= t.get("default").and_then(Item::as_bool).unwrap_or(false);
+        }
+    }
+    let main = strings(doc.get("index-url"));
+    has_default |= !main.is_empty();
+    out.extend(main);
+    out.extend(strings(doc.get("extra-index-url")));
+    if let Some(pip) = doc.get("pip").and_then(Item::as_table_like) {
+        let main = strings(pip.get("index-url"));
+        has_default |= !main.is_empty();
+        out.extend(main);
+        out.extend(strings(pip.get("extra-index-url")));
+    }
+    if !has_default {
+        out.push(PYPI.to_string());
+    }
+    Ok(out)
+}
+
 /// Settings left in the file that still send uv around the service.
 pub fn bypasses(text: &str) -> Vec<String> {
     let Ok(doc) = text.parse::<DocumentMut>() else { return Vec::new() };
@@ -133,6 +169,17 @@ mod tests {
         assert!(out.contains("safe-pip service start"));
         // A second setup changes nothing.
         assert_eq!(point_at(&out, &mut r).unwrap(), out);
+    }
+
+    #[test]
+    fn index_urls_lists_what_uv_may_use_with_pypi_as_the_implicit_default() {
+        assert_eq!(index_urls("").unwrap(), vec![PYPI]);
+        let text = "index-url = \"https://corp/simple\"\n[[index]]\nname = \"t\"\nurl = \"https://t/whl\"\n[pip]\nextra-index-url = [\"https://x/simple\"]\n";
+        assert_eq!(index_urls(text).unwrap(), vec!["https://t/whl", "https://corp/simple", "https://x/simple"]);
+        let mut r = router();
+        let routed = point_at(text, &mut r).unwrap();
+        assert!(index_urls(&routed).unwrap().iter().all(|u| u.starts_with("http://127.0.0.1:7431/u/")), "{routed}");
+        assert!(index_urls("index = 3").is_err() && index_urls("[[index]\n").is_err());
     }
 
     #[test]

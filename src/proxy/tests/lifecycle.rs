@@ -101,6 +101,22 @@ fn events_reach_the_callback_once_per_file_and_outcome() {
         assert_eq!(get(&p, &url).status, 200);
     }
     assert_eq!(*seen.lock().unwrap(), vec![(fx.demo_whl.0.clone(), true)]);
+    assert_eq!(p.events().len(), 1);
+
+    // A long-running proxy keeps no events, and still reports a file once per install.
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let p = proxy_for(&srv.url("/simple/"), Arc::new(ScanGate::default()), move |c| {
+        c.retain_events = false;
+        c.on_event = Some(Arc::new(move |e: &crate::proxy::ProxyEvent| sink.lock().unwrap().push((e.filename.clone(), e.served))));
+    });
+    let (good, bad) = (file_urls(&p, "demo")[&fx.demo_whl.0].clone(), file_urls(&p, "evil")[&fx.evil.0].clone());
+    for _ in 0..3 {
+        assert_eq!(get(&p, &good).status, 200);
+        assert_eq!(get(&p, &bad).status, 403);
+    }
+    assert_eq!(seen.lock().unwrap().len(), 2, "{:?}", seen.lock().unwrap());
+    assert!(p.events().is_empty());
 }
 
 #[test]
