@@ -343,7 +343,7 @@ def test_setup_uv_writes_a_default_index_and_undo_removes_a_new_file(home, tmp_p
     undo = subprocess.run(["safe-pip", "setup", "uv", "--undo"], capture_output=True, text=True, env=env)
     assert undo.returncode == 0 and not (tmp_path / "uv" / "uv.toml").exists()
     poetry = subprocess.run(["safe-pip", "setup", "poetry"], capture_output=True, text=True, env=env)
-    assert poetry.returncode == 0 and "poetry self add safe-pip" in poetry.stdout
+    assert poetry.returncode == 0 and "installwarden" in poetry.stdout and "poetry self add safe-pip" not in poetry.stdout
 
 
 def test_internal_name_comes_only_from_its_own_index(venv, home, tmp_path) -> None:

@@ -57,7 +57,7 @@ _INSTALL_ONLY = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
 
 def _plugin_wheel(directory: pathlib.Path) -> pathlib.Path:
     """The safe-pip this test session runs, packed back into a wheel (no second Rust build)."""
-    dist = importlib.metadata.distribution("safe-pip")
+    dist = importlib.metadata.distribution("installwarden")
     site = pathlib.Path(str(dist.locate_file("")))
     info = next(str(f).split("/")[0] for f in dist.files or () if str(f).endswith(".dist-info/METADATA"))
     tag = next(
@@ -65,7 +65,7 @@ def _plugin_wheel(directory: pathlib.Path) -> pathlib.Path:
         for line in (site / info / "WHEEL").read_text().splitlines()
         if line.startswith("Tag:")
     )
-    path = directory / f"safe_pip-{dist.version}-{tag}.whl"
+    path = directory / f"installwarden-{dist.version}-{tag}.whl"
     record = []
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for member in dist.files or ():
@@ -276,7 +276,7 @@ def test_the_project_an_add_argument_names(argument: str, name: str | None) -> N
 def test_plugin_is_listed(project: Project) -> None:
     done = project.poetry("self", "show", "plugins")
     assert done.returncode == 0
-    assert "safe-pip" in done.stdout and "application plugin" in done.stdout
+    assert "installwarden" in done.stdout and "application plugin" in done.stdout
 
 
 def test_clean_add_installs_and_reports(project: Project) -> None:
