@@ -323,7 +323,7 @@ pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
         Ok((check, code)) if check.ok => {
             out.pip_ran = true;
             out.pip_exit = code;
-            if code != Some(0) && !out.any_blocked() {
+            if code != Some(0) && !out.any_blocked() && !crate::interrupt::interrupted() {
                 // pip only says "no matching distribution"; say which index failed and why.
                 out.error = diagnose_indexes(&srcs.settings, &requested.names).or_else(|| {
                     problems.first().map(|p| {

@@ -58,6 +58,7 @@ pub fn reason_phrase(s: &str) -> String {
             }
             '→' => "->",
             '—' | '–' => "-",
+            '…' => "...",
             '‘' | '’' => "'",
             '“' | '”' => "\"",
             c if c.is_ascii_graphic() => {
