@@ -130,4 +130,13 @@ mod tests {
         assert!(clipped.ends_with('…'));
         assert!(clipped.chars().count() <= EVIDENCE_MAX_CHARS + 10);
     }
+
+    #[test]
+    fn contexts_read_as_words_in_a_report() {
+        // The terminal report prints "(<describe>)" after the location: "(runtime time)"
+        // was once printed for runtime code.
+        let words: Vec<&str> = [ExecContext::Install, ExecContext::Import, ExecContext::Runtime].iter().map(|c| c.describe()).collect();
+        assert_eq!(words, ["install time", "import time", "runtime"]);
+        assert!(words.iter().all(|w| !w.contains("time time") && !w.ends_with("runtime time")));
+    }
 }

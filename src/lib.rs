@@ -15,6 +15,7 @@ pub mod gate;
 pub mod hex;
 pub mod index;
 pub mod install;
+pub mod interrupt;
 pub mod lockfile;
 pub mod pep503;
 pub mod pipeline;

@@ -49,6 +49,7 @@ fn explain(py: Python<'_>, alert_id: &str) -> PyResult<Option<Py<PyAny>>> {
     d.set_item("title", i.title)?;
     d.set_item("explanation", i.explanation)?;
     d.set_item("remediation", i.remediation)?;
+    d.set_item("exception", crate::alerts::exception_advice(a))?;
     Ok(Some(d.into_any().unbind()))
 }
 
@@ -96,6 +97,12 @@ impl Proxy {
     fn events(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
         let events = py.detach(|| self.running.lock().ok().and_then(|g| g.as_ref().map(|p| p.events())).unwrap_or_default());
         events.iter().map(|e| event_dict(py, e)).collect()
+    }
+
+    /// `NAME==VERSION` of the newest release older than the blocked `filename` whose
+    /// matching file is not blocked (judging up to a few older files), or None.
+    fn older_release(&self, py: Python<'_>, upstream: usize, project: &str, filename: &str) -> Option<String> {
+        py.detach(|| self.running.lock().ok().and_then(|g| g.as_ref().and_then(|p| p.older_release(upstream, project, filename))))
     }
 
     /// Upstream problems so far (project pages that could not be read), one line each.

@@ -11,7 +11,14 @@ def main() -> None:
     argv = list(sys.argv)
     argv[0] = "safe-pip"
     sys.stdout.flush()
-    sys.exit(_core.run_cli(argv))
+    try:
+        # While a command runs, the engine handles Ctrl-C itself (message, exit 130);
+        # this catches one that lands before or just after it.
+        code = _core.run_cli(argv)
+    except KeyboardInterrupt:
+        sys.stderr.write("\nsafe-pip: interrupted (Ctrl-C)\n")
+        code = 130
+    sys.exit(code)
 
 
 if __name__ == "__main__":

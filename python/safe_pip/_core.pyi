@@ -39,6 +39,9 @@ class Proxy:
         """Every file verdict so far: ``{upstream, filename, project, name, version, sha256,
         verdict, reason, risk, level, served, from_db, error, alerts: [{id, severity, title,
         message, location}]}``."""
+    def older_release(self, upstream: int, project: str, filename: str) -> Optional[str]:
+        """`NAME==VERSION` of the newest older release whose matching file is not blocked
+        (judging up to a few older files), or None."""
     def problems(self) -> list[str]:
         """Upstream problems so far (project pages that could not be read), one line each.
         pip does not show why a page failed; print these when the installer fails."""

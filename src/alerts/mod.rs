@@ -3,11 +3,13 @@
 //! reports all read from here; ids are stable and never reused.
 
 mod catalogue;
+mod exception;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub use catalogue::AlertId;
+pub use exception::exception_advice;
 
 /// Alert tiers of the organisation standard. The order matters: `Critical` is the
 /// greatest, so `max()` over alerts gives a package's level.
@@ -154,8 +156,14 @@ pub fn render_markdown() -> String {
     for a in &all {
         let i = a.info();
         out.push_str(&format!(
-            "\n## {}\n\n**{}** · severity **{}** · category {}\n\n{}\n\n**Remedy:** {}\n",
-            i.id, i.title, i.severity, i.category, i.explanation, i.remediation
+            "\n## {}\n\n**{}** · severity **{}** · category {}\n\n{}\n\n**Remedy:** {}\n\n**Exception:** {}\n",
+            i.id,
+            i.title,
+            i.severity,
+            i.category,
+            i.explanation,
+            i.remediation,
+            exception_advice(*a)
         ));
     }
     out

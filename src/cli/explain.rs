@@ -3,6 +3,7 @@
 use super::{exit, print_error};
 use crate::alerts::{self, AlertId};
 use crate::report::ColorChoice;
+use crate::alerts::exception_advice;
 use clap::{Args, ValueEnum};
 use std::io::Write;
 
@@ -44,7 +45,7 @@ pub fn run(args: ExplainArgs, _color: ColorChoice) -> i32 {
         ExplainFormat::Json => {
             let v: Vec<_> = ids.iter().map(|a| {
                 let i = a.info();
-                serde_json::json!({"id": i.id, "severity": i.severity, "category": i.category, "title": i.title, "explanation": i.explanation, "remediation": i.remediation})
+                serde_json::json!({"id": i.id, "severity": i.severity, "category": i.category, "title": i.title, "explanation": i.explanation, "remediation": i.remediation, "exception": exception_advice(*a)})
             }).collect();
             serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
         }
@@ -57,13 +58,29 @@ pub fn run(args: ExplainArgs, _color: ColorChoice) -> i32 {
 fn terminal_entry(a: AlertId) -> String {
     let i = a.info();
     format!(
-        "{}  ({} · {})\n{}\n\n{}\n\nWhat to do: {}\nDefault action: {}\n",
-        i.id, i.severity, i.category, i.title, i.explanation, i.remediation, i.severity.guidance()
+        "{}  ({} · {})\n{}\n\n{}\n\nWhat to do: {}\nDefault action: {}\nException: {}\n",
+        i.id,
+        i.severity,
+        i.category,
+        i.title,
+        i.explanation,
+        i.remediation,
+        i.severity.guidance(),
+        exception_advice(a)
     )
 }
 
 fn markdown_entry(a: AlertId) -> String {
     let i = a.info();
-    format!("## {}\n\n**{}** · severity **{}** · category {}\n\n{}\n\n**Remedy:** {}\n", i.id, i.title, i.severity, i.category, i.explanation, i.remediation)
+    format!(
+        "## {}\n\n**{}** · severity **{}** · category {}\n\n{}\n\n**Remedy:** {}\n\n**Exception:** {}\n",
+        i.id,
+        i.title,
+        i.severity,
+        i.category,
+        i.explanation,
+        i.remediation,
+        exception_advice(a)
+    )
 }
 

@@ -87,6 +87,18 @@ where
             };
         }
     };
+    // The servers handle SIGINT themselves (graceful shutdown); every other command gets
+    // the Ctrl-C handler: a clean message and exit 130.
+    let _interrupt = (!matches!(cli.command, Command::Proxy(_) | Command::Service(_))).then(crate::interrupt::install);
+    let code = dispatch(cli);
+    if crate::interrupt::interrupted() {
+        crate::interrupt::report();
+        return crate::interrupt::EXIT_INTERRUPTED;
+    }
+    code
+}
+
+fn dispatch(cli: Cli) -> i32 {
     match cli.command {
         Command::Scan(args) => scan::run(args, cli.color),
         Command::Vet(args) => vet::run(args, cli.color),

@@ -54,6 +54,9 @@ pub trait Guard: Send + Sync {
     fn hidden(&self) -> Vec<HiddenFile>;
     /// Upstream problems (pages that could not be read), worded for the user.
     fn problems(&self) -> Vec<String>;
+    /// `NAME==VERSION` of an older release than the blocked `file` that is not blocked
+    /// (may fetch and judge a few older files).
+    fn older_release(&self, file: &CheckedFile) -> Option<String>;
     fn stop(self: Box<Self>);
 }
 
@@ -164,6 +167,12 @@ impl Guard for ProxyGuard {
 
     fn problems(&self) -> Vec<String> {
         self.running.lock().map(|r| r.problems()).unwrap_or_default()
+    }
+
+    fn older_release(&self, file: &CheckedFile) -> Option<String> {
+        let FileSource::Index { upstream, .. } = &file.source else { return None };
+        let project = file.project.as_deref().or(file.report.name.as_deref())?;
+        self.running.lock().ok()?.older_release(*upstream, project, &file.report.filename)
     }
 
     fn stop(self: Box<Self>) {

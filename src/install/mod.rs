@@ -17,6 +17,7 @@
 
 pub mod bypass;
 pub mod confusion_gate;
+pub mod direct_url;
 pub mod guard;
 pub mod interpreter;
 pub mod judge;
@@ -36,7 +37,7 @@ use crate::analysis::names::InternalPolicy;
 use crate::index::{DiscoveryInputs, IndexClient, IndexSettings, discover, redact};
 use crate::gate::Gate;
 use crate::pipeline::ScanOptions;
-use outcome::Outcome;
+use outcome::{CheckedFile, Outcome};
 use pip_args::{Item, OptKind, Table};
 use pip_child::{PipChild, Reported, RunPlan};
 use progress::Progress;
@@ -232,6 +233,9 @@ pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
             }
         }
     }
+    for (copy, original) in &rewriter.copies {
+        progress.rename_in_pip_output(copy, original);
+    }
     let srcs = sources::effective(base, pip_opts.as_ref(), &rewriter.directives);
     vetter.find_links(&srcs.find_links);
     let v = vetter.out;
@@ -299,19 +303,27 @@ pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
         }
         r
     });
-    progress.finish();
     let mut problems = Vec::new();
     if let Some(g) = guard {
         out.files.extend(g.files());
         out.hidden = g.hidden();
         problems = g.problems();
+        // The way forward after a block: an older release that is not blocked.
+        let blocked: Vec<&CheckedFile> = out.files.iter().filter(|f| f.blocked() && f.report.error.is_none()).take(5).collect();
+        if !blocked.is_empty() && !crate::interrupt::interrupted() {
+            progress.activity("looking for an older release that is not blocked");
+            let found: Vec<(String, String)> =
+                blocked.iter().filter_map(|f| g.older_release(f).map(|o| (f.report.filename.clone(), o))).collect();
+            out.older_releases.extend(found);
+        }
         g.stop();
     }
+    progress.finish();
     match result {
         Ok((check, code)) if check.ok => {
             out.pip_ran = true;
             out.pip_exit = code;
-            if code != Some(0) && !out.any_blocked() {
+            if code != Some(0) && !out.any_blocked() && !crate::interrupt::interrupted() {
                 // pip only says "no matching distribution"; say which index failed and why.
                 out.error = diagnose_indexes(&srcs.settings, &requested.names).or_else(|| {
                     problems.first().map(|p| {
@@ -323,6 +335,19 @@ pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
                 });
             } else {
                 out.notes.extend(problems);
+            }
+            if code == Some(0) && !substitutes.is_empty() {
+                // pip recorded the private copies as the source (PEP 610); name the originals.
+                let targets: Vec<PathBuf> = items
+                    .iter()
+                    .filter_map(|i| match i {
+                        Item::Opt { name, value: Some(v), .. } if name == "--target" => Some(PathBuf::from(v)),
+                        _ => None,
+                    })
+                    .collect();
+                if let Err(e) = direct_url::restore(&opts.python, &substitutes, &targets) {
+                    out.notes.push(format!("could not point direct_url.json of the installed direct-URL packages at their original URLs: {e}"));
+                }
             }
             out
         }

@@ -106,6 +106,8 @@ pub struct Outcome {
     pub error: Option<(String, String)>,
     /// pip version as its parser reported it.
     pub pip_version: Option<String>,
+    /// Blocked filename → `NAME==VERSION` of an older release that is not blocked.
+    pub older_releases: std::collections::HashMap<String, String>,
 }
 
 /// safe-pip's exit codes for `install`.

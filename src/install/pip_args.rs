@@ -353,6 +353,24 @@ pub struct OwnOptions {
 
 const OWN_VALUED: &[&str] = &["--format", "--db", "--min-release-age", "--internal"];
 
+/// safe-pip's own long options, as `safe-pip install --help` lists them.
+const OWN_OPTIONS: &[&str] = &["--python", "--format", "--db", "--no-db", "--allow-unverified", "--min-release-age", "--internal", "--quiet"];
+
+/// The known long option (safe-pip's or pip's) an unknown `--option` was most likely
+/// meant to be: at most two edits away (one for short names), else none.
+fn near_miss_option(unknown: &str) -> Option<&'static str> {
+    let word = unknown.trim_start_matches('-');
+    let pip_names = INSTALL_OPTIONS.iter().flat_map(|spec| spec.long.iter().copied());
+    OWN_OPTIONS
+        .iter()
+        .copied()
+        .chain(pip_names)
+        .map(|known| (strsim::damerau_levenshtein(word, known.trim_start_matches('-')), known))
+        .filter(|(distance, known)| *distance <= if known.len() <= 6 { 1 } else { 2 })
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, known)| known)
+}
+
 /// Takes safe-pip's own options out of `args` (stopping at `--`); returns them and the rest.
 /// `--python` is pip's option too and means the same, so it is taken wherever it is.
 /// `-q/--quiet` is noticed and left for pip.
@@ -396,6 +414,14 @@ pub fn take_own_options(args: &[String]) -> Result<(OwnOptions, Vec<String>), Ar
                 _ => own.internal.extend(value.split(',').map(str::to_string)),
             }
             continue;
+        }
+        if name.starts_with("--") && name.len() > 2 && matches!(match_long(Table::Command, &name), Ok(None)) {
+            // Neither ours nor pip's: a near-miss of a known option is a typo, and taking
+            // it as a flag would turn its value into a requirement (`--formt json` would
+            // install `json`). Anything else may be a newer pip's option: pip decides.
+            if let Some(known) = near_miss_option(&name) {
+                return Err(ArgError(format!("no such option: {name} (did you mean {known}?)")));
+            }
         }
         // A pip option that takes a value: its value is not ours to look at.
         if token.starts_with('-') && token != "-" {
@@ -470,6 +496,22 @@ mod tests {
         assert_eq!(kinds(&parse(&s(&["--no-dep"]), Table::Command).unwrap()), vec![(OptKind::OtherFlag, None)]);
         // --hash is a requirements-file option only.
         assert_eq!(kinds(&parse(&s(&["--ha=sha256:00"]), Table::RequirementsFile).unwrap()).len(), 1);
+    }
+
+    #[test]
+    fn a_near_miss_of_a_known_option_is_refused_with_the_option_meant() {
+        let err = take_own_options(&s(&["--formt", "json", "six"])).unwrap_err();
+        assert_eq!(err.0, "no such option: --formt (did you mean --format?)");
+        let err = take_own_options(&s(&["six", "--upgarde"])).unwrap_err();
+        assert!(err.0.contains("did you mean --upgrade?"), "{}", err.0);
+        let err = take_own_options(&s(&["--formt=json", "six"])).unwrap_err();
+        assert!(err.0.contains("--format"), "{}", err.0);
+        // An option unlike any known one may belong to a newer pip: pip decides.
+        let (_, rest) = take_own_options(&s(&["--some-future-flag", "six"])).unwrap();
+        assert_eq!(rest, s(&["--some-future-flag", "six"]));
+        // Abbreviations pip accepts are not typos.
+        let (_, rest) = take_own_options(&s(&["--upgr", "six"])).unwrap();
+        assert_eq!(rest, s(&["--upgr", "six"]));
     }
 
     #[test]

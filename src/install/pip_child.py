@@ -123,4 +123,8 @@ def main():
     runpy.run_module("pip", run_name="__main__", alter_sys=True)
 
 
-main()
+try:
+    main()
+except KeyboardInterrupt:
+    # Ctrl-C while safe-pip was still checking: safe-pip reports it; no traceback here.
+    sys.exit(130)

@@ -199,6 +199,9 @@ impl PipChild {
     /// Runs pip with `plan`; pip's stdout lines go to `sink` as they come. Returns pip's
     /// final check and exit status (`None` when killed by a signal).
     pub fn run(mut self, plan: &RunPlan, sink: &dyn Fn(&str)) -> Result<(FinalCheck, Option<i32>), ChildError> {
+        // From here pip handles Ctrl-C itself ("Operation cancelled by user"); safe-pip
+        // waits for it and reports what was checked.
+        let _running = crate::interrupt::ChildRunning::new();
         let mut msg = serde_json::to_value(plan).map_err(|e| ChildError::Pipe(e.to_string()))?;
         msg["run"] = serde_json::Value::Bool(true);
         self.send(&msg)?;

@@ -77,6 +77,9 @@ pub struct Rewriter<'a> {
     /// Files being rewritten, outermost first (include cycles).
     stack: Vec<PathBuf>,
     pub directives: Vec<(Directive, Origin)>,
+    /// (rewritten copy, the file it copies as the user named it), to show pip's messages
+    /// about a copy with the user's path.
+    pub copies: Vec<(PathBuf, PathBuf)>,
 }
 
 /// One logical line: its text (continuations joined) and its physical byte range.
@@ -215,7 +218,14 @@ pub fn url_key(token: &str) -> &str {
 
 impl<'a> Rewriter<'a> {
     pub fn new(out_dir: &Path, url_map: &'a HashMap<String, PathBuf>) -> Rewriter<'a> {
-        Rewriter { out_dir: out_dir.to_path_buf(), url_map, written: HashMap::new(), stack: Vec::new(), directives: Vec::new() }
+        Rewriter {
+            out_dir: out_dir.to_path_buf(),
+            url_map,
+            written: HashMap::new(),
+            stack: Vec::new(),
+            directives: Vec::new(),
+            copies: Vec::new(),
+        }
     }
 
     /// Rewrites `path` (a requirements file, or constraints with `as_constraints`) and
@@ -239,6 +249,7 @@ impl<'a> Rewriter<'a> {
         let name = path.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "requirements.txt".into());
         let target = dir.join(name);
         self.written.insert((key.clone(), as_constraints), target.clone());
+        self.copies.push((target.clone(), path.to_path_buf()));
         self.stack.push(key);
         let result = self.rewrite_text(path, &text);
         self.stack.pop();

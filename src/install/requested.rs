@@ -47,6 +47,9 @@ pub struct Requested {
 pub enum RequestedError {
     #[error("{0}")]
     Lockfile(#[from] lockfile::LockfileError),
+    /// `-r FILE` names no file (pip would say "Could not open requirements file").
+    #[error("cannot open requirements file {}: no such file", path.display())]
+    MissingRequirementsFile { path: PathBuf, near: Vec<String> },
     #[error("{origin}: {detail}")]
     Source { origin: String, detail: String },
 }
@@ -55,12 +58,37 @@ impl RequestedError {
     pub fn hint(&self) -> String {
         match self {
             RequestedError::Lockfile(e) => e.hint(),
+            RequestedError::MissingRequirementsFile { path, near } => {
+                let here = std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_else(|_| ".".into());
+                let relative = if path.is_relative() { format!(" (relative paths are read from {here})") } else { String::new() };
+                match near.as_slice() {
+                    [] => format!("check the path given to -r{relative}; nothing was installed"),
+                    files => format!("check the path given to -r{relative}; requirements files there: {}", files.join(", ")),
+                }
+            }
             RequestedError::Source { .. } => "fix the file; pip would refuse it too".into(),
         }
     }
 }
 
 const COMMAND_LINE: &str = "command line";
+
+/// Requirements-like files (`*.txt`, `*.in`) in the folder a missing `-r` path points
+/// into, for the hint: most often the name was mistyped.
+fn requirements_files_near(missing: &Path) -> Vec<String> {
+    let dir = missing.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .filter(|p| matches!(p.extension().and_then(|x| x.to_str()), Some("txt" | "in")))
+        .map(|p| if dir == Path::new(".") { p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default() } else { p.display().to_string() })
+        .collect();
+    names.sort();
+    names.truncate(5);
+    names
+}
 
 impl Requested {
     fn add_package(&mut self, p: &LockedPackage, origin: String) {
@@ -109,7 +137,12 @@ impl Requested {
 
     /// A requirements file and everything it includes.
     pub fn add_requirements_file(&mut self, path: &Path) -> Result<(), RequestedError> {
-        let text = lockfile::read_text(path)?;
+        let text = match lockfile::read_text(path) {
+            Err(lockfile::LockfileError::NotFound { .. }) => {
+                return Err(RequestedError::MissingRequirementsFile { path: path.to_path_buf(), near: requirements_files_near(path) });
+            }
+            other => other?,
+        };
         let lock = lockfile::requirements::parse(path, &text)?;
         for p in &lock.packages {
             self.add_package(p, lock.location_of(p));
@@ -202,6 +235,19 @@ fn script_metadata(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_requirements_file_names_the_files_that_are_there() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("requirements.txt"), "six\n").unwrap();
+        std::fs::write(d.path().join("requirements-dev.txt"), "pytest\n").unwrap();
+        std::fs::write(d.path().join("notes.md"), "").unwrap();
+        let err = Requested::default().add_requirements_file(&d.path().join("requirments.txt")).unwrap_err();
+        assert!(err.to_string().starts_with("cannot open requirements file "), "{err}");
+        let hint = err.hint();
+        assert!(hint.contains("requirements-dev.txt") && hint.contains("requirements.txt"), "{hint}");
+        assert!(!hint.contains("notes.md") && !hint.contains("lockfile"), "{hint}");
+    }
 
     #[test]
     fn command_line_requirements_are_classified() {

@@ -5,6 +5,7 @@
 use super::outcome::{CheckedFile, Outcome, RefusalKind};
 use crate::alerts::Severity;
 use crate::policy::Action;
+use crate::report::remedy::Remedy;
 use crate::report::terminal::Paint;
 use std::fmt::Write;
 
@@ -73,13 +74,16 @@ pub fn render(o: &Outcome, opts: &SummaryOptions) -> String {
                 _ => "pip was not run",
             };
             let _ = writeln!(out, "    {what}");
-            let top = f.report.findings.first().map(|x| x.alert.id());
+            let remedy = Remedy::for_block(&f.report, o.older_releases.get(&f.report.filename).cloned());
+            for line in remedy.lines() {
+                let (label, rest) = line.split_once(": ").unwrap_or(("", &line));
+                let _ = writeln!(out, "    {} {rest}", p.bold(&format!("{label}:")));
+            }
             let vet = match (&f.report.name, &f.report.version) {
-                (Some(n), Some(v)) => format!("`safe-pip vet {n}=={v}` shows the full report"),
-                _ => "`safe-pip scan FILE` shows the full report".into(),
+                (Some(n), Some(v)) => format!("`safe-pip vet {n}=={v}`"),
+                _ => "`safe-pip scan FILE`".into(),
             };
-            let explain = top.map(|id| format!(", `safe-pip explain {id}` what the alert means")).unwrap_or_default();
-            let _ = writeln!(out, "    {} do not install it; {vet}{explain}", p.bold("hint:"));
+            let _ = writeln!(out, "    {} {vet}", p.bold("full report:"));
         }
     }
 

@@ -71,6 +71,10 @@ impl<K: Eq + Hash, V: Clone> BoundedMap<K, V> {
         self.map.get(k).cloned()
     }
 
+    pub fn entries(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.map.iter()
+    }
+
     pub fn insert(&mut self, k: K, v: V) {
         if self.map.len() >= self.max && !self.map.contains_key(&k) {
             self.map.clear();

@@ -27,11 +27,15 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The reason phrase of the 403 for a refused outcome.
-    pub fn refusal(&self, filename: &str) -> Option<String> {
+    /// The reason phrase of the 403 for a refused outcome of `t`; a block names an older
+    /// release known not to be blocked, when there is one.
+    pub fn refusal(&self, state: &State, t: &Target) -> Option<String> {
         match self {
             Outcome::Vetted { .. } => None,
-            Outcome::Blocked { verdict } => Some(reply::blocked_reason(filename, &verdict.report)),
+            Outcome::Blocked { verdict } => {
+                let older = super::alternatives::older_known(state, t.upstream, &t.gate_file.project, &t.entry.filename);
+                Some(reply::blocked_reason(&t.entry.filename, &verdict.report, older))
+            }
             Outcome::Unverified { cause, .. } => Some(format!("Forbidden by safe-pip: {cause}")),
         }
     }

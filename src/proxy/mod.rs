@@ -10,6 +10,7 @@
 //! `urls` (the stable URL space), `reply` (answers and reason phrases), `gate` (the trait
 //! and the scan-only gate), `events` (what happened, for summaries).
 
+mod alternatives;
 mod cache;
 mod db_gate;
 mod events;
@@ -169,6 +170,13 @@ impl RunningProxy {
     /// `retain_events` was off).
     pub fn events(&self) -> Vec<ProxyEvent> {
         self.state.events.all()
+    }
+
+    /// `NAME==VERSION` of the newest release older than the blocked `filename` whose
+    /// matching file is not blocked, judging a few older files if needed (see
+    /// [`alternatives::older_checked`]).
+    pub fn older_release(&self, upstream: usize, project: &str, filename: &str) -> Option<String> {
+        alternatives::older_checked(&self.state, upstream, project, filename)
     }
 
     /// Upstream problems so far (project pages that could not be read), one line each:

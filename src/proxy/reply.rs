@@ -58,6 +58,7 @@ pub fn reason_phrase(s: &str) -> String {
             }
             '→' => "->",
             '—' | '–' => "-",
+            '…' => "...",
             '‘' | '’' => "'",
             '“' | '”' => "\"",
             c if c.is_ascii_graphic() => {
@@ -83,9 +84,32 @@ pub fn reason_phrase(s: &str) -> String {
     out
 }
 
-/// `Forbidden by safe-pip: blocked <file>: <alert>: <what was seen> (safe-pip explain <alert>)`.
-pub fn blocked_reason(filename: &str, report: &PackageReport) -> String {
-    format!("Forbidden by safe-pip: blocked {filename}: {}", block_summary(report))
+/// `Forbidden by safe-pip: blocked <file>: <alert>: <what was seen> (safe-pip explain <alert>);
+/// not blocked: <older release>; exception after review: safe-pip allow …` — pip and uv
+/// show only this line, so the way forward has to be in it. `older` is an older release
+/// known not to be blocked.
+pub fn blocked_reason(filename: &str, report: &PackageReport, older: Option<String>) -> String {
+    let remedy = crate::report::remedy::Remedy::for_block(report, older);
+    let mut tail = String::new();
+    if let Some(o) = &remedy.older {
+        tail.push_str(&format!("; not blocked: {o}"));
+    }
+    if let Some(a) = &remedy.allow {
+        tail.push_str(&format!("; exception after review: {a}"));
+    }
+    let head = format!("Forbidden by safe-pip: blocked {filename}: ");
+    // What was seen gives way first: the remedy must fit in the reason phrase.
+    let room = MAX_REASON.saturating_sub(head.len() + tail.len()).max(80);
+    let mut summary = block_summary(report);
+    if summary.len() > room {
+        let mut cut = room.saturating_sub(3);
+        while !summary.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        summary.truncate(cut);
+        summary.push_str("...");
+    }
+    format!("{head}{summary}{tail}")
 }
 
 /// Why a report blocks, in one line: the deciding alert, what was seen and where, and

@@ -50,7 +50,7 @@ pub fn file(state: &State, upstream: usize, f: &FileRef, want_metadata: bool, co
         }
         refused => {
             files::record(state, &t, refused, false);
-            Reply::error(403, refused.refusal(&entry.filename).unwrap_or_default())
+            Reply::error(403, refused.refusal(state, &t).unwrap_or_default())
         }
     }
 }
@@ -70,7 +70,7 @@ fn revalidate(state: &State, t: &Target, tag: &str) -> Reply {
         }
         refused => {
             files::record(state, t, refused, false);
-            Reply::error(403, refused.refusal(&t.entry.filename).unwrap_or_default())
+            Reply::error(403, refused.refusal(state, t).unwrap_or_default())
         }
     }
 }
@@ -80,7 +80,7 @@ fn metadata_file(state: &State, t: &Target) -> Reply {
     if let Some(v) = files::known_verdict(state, t).filter(|v| v.report.decision.verdict == Action::Block) {
         let o = Outcome::Blocked { verdict: v };
         files::record(state, t, &o, false);
-        return Reply::error(403, o.refusal(&t.entry.filename).unwrap_or_default());
+        return Reply::error(403, o.refusal(state, t).unwrap_or_default());
     }
     if let Some(b) = state.cached_bytes(&meta_key) {
         return metadata_reply(b);
@@ -109,7 +109,7 @@ fn metadata_file(state: &State, t: &Target) -> Reply {
         },
         refused => {
             files::record(state, t, refused, false);
-            Reply::error(403, refused.refusal(&t.entry.filename).unwrap_or_default())
+            Reply::error(403, refused.refusal(state, t).unwrap_or_default())
         }
     }
 }

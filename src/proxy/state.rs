@@ -120,6 +120,12 @@ impl State {
         lock(&self.entries).insert((upstream, State::file_ref(project, entry)), entry.clone());
     }
 
+    /// Every file the pages of `project` on this upstream offered (as remembered).
+    pub fn project_entries(&self, upstream: usize, project: &str) -> Vec<FileEntry> {
+        let project = normalize_name(project);
+        lock(&self.entries).entries().filter(|((u, f), _)| *u == upstream && normalize_name(&f.project) == project).map(|(_, e)| e.clone()).collect()
+    }
+
     /// Why the gate refuses to serve `project` from this upstream, if it does (recorded as
     /// a problem for the summary).
     pub fn refusal(&self, upstream: usize, project: &str) -> Option<String> {

@@ -1,6 +1,7 @@
 //! Rendering of scan results. Data goes to stdout; messages to stderr.
 
 pub mod json;
+pub mod remedy;
 pub mod terminal;
 
 use std::io::IsTerminal;

@@ -203,7 +203,8 @@ fn poetry_advice(cfg: &ServiceConfig) -> SetupReport {
         lines: vec![
             "poetry: nothing changed. Poetry keeps package sources per project (pyproject.toml) and has no user-level index setting.".into(),
             "Use the safe-pip Poetry plugin, which routes every source of every project through the same checks:".into(),
-            "  poetry self add safe-pip        (pipx installs: pipx inject poetry safe-pip)".into(),
+            "  poetry self add \"$(ls dist/installwarden-*.whl)\"   (pipx installs: pipx inject poetry dist/installwarden-*.whl)".into(),
+            "  (the distribution is `installwarden`, built from a clone with `python -m pip wheel --no-deps -w dist .`; `safe-pip` on PyPI is an unrelated project)".into(),
             format!(
                 "Per project without the plugin: poetry source add --priority=primary safe-pip {} (this changes pyproject.toml and poetry.lock)",
                 cfg.route_url(0)

@@ -343,7 +343,7 @@ def test_setup_uv_writes_a_default_index_and_undo_removes_a_new_file(home, tmp_p
     undo = subprocess.run(["safe-pip", "setup", "uv", "--undo"], capture_output=True, text=True, env=env)
     assert undo.returncode == 0 and not (tmp_path / "uv" / "uv.toml").exists()
     poetry = subprocess.run(["safe-pip", "setup", "poetry"], capture_output=True, text=True, env=env)
-    assert poetry.returncode == 0 and "poetry self add safe-pip" in poetry.stdout
+    assert poetry.returncode == 0 and "installwarden" in poetry.stdout and "poetry self add safe-pip" not in poetry.stdout
 
 
 def test_internal_name_comes_only_from_its_own_index(venv, home, tmp_path) -> None:
@@ -364,3 +364,96 @@ def test_internal_name_comes_only_from_its_own_index(venv, home, tmp_path) -> No
     assert installed(venv, "acme-qqtool") == "1.0" and installed(venv, "qqpublic-dep") == "1.0"
     assert "every file of acme-qqtool" in proc.stdout and "dependency-confusion" in proc.stdout, proc.stdout
     assert not marker.exists()
+
+
+# ---- the first hour: blocks that say what to do, records and messages that are right ----
+
+
+def test_a_block_says_why_names_an_older_release_and_the_allow_line(venv, home, tmp_path) -> None:
+    marker = tmp_path / "CANARY_RAN"
+    root = tmp_path / "index"
+    root.mkdir()
+    build_sdist(root, "zqx-decode-canary", "0.9", {"setup.py": "from setuptools import setup\nsetup(name='zqx-decode-canary', version='0.9')\n"})
+    build_sdist(root, "zqx-decode-canary", "1.0", {"setup.py": decode_exec_setup(marker)})
+    with Index(root) as idx:
+        proc = safe_pip(home, "--python", str(venv), "--index-url", idx.url, "zqx-decode-canary")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    # pip shows only the 403 reason phrase: the way forward is in it.
+    assert "exception after review: safe-pip allow zqx-decode-canary==1.0 --alert " in proc.stderr, proc.stderr
+    # The summary: why, the older release that is not blocked, the exact allow line.
+    assert "why: `safe-pip explain " in proc.stdout, proc.stdout
+    assert "instead: zqx-decode-canary==0.9 is not blocked (`safe-pip install 'zqx-decode-canary==0.9'`)" in proc.stdout, proc.stdout
+    assert "exception: `safe-pip allow zqx-decode-canary==1.0 --alert " in proc.stdout
+    assert "shaped like malware" in proc.stdout or "reviewing the flagged code" in proc.stdout
+    assert not marker.exists()
+    assert installed(venv, "zqx-decode-canary") is None
+
+
+def test_direct_url_install_records_the_original_url(venv, home, tmp_path) -> None:
+    (tmp_path / "index").mkdir()
+    whl = build_wheel(tmp_path / "index", "qqdirect", "1.0", {"qqdirect/__init__.py": "X = 1\n"})
+    with Index(tmp_path / "index") as idx:
+        url = f"{idx.base}files/{whl.name}"
+        proc = safe_pip(home, "--python", str(venv), f"qqdirect @ {url}")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    freeze = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "freeze"], capture_output=True, text=True).stdout
+    assert f"qqdirect @ {url}" in freeze, freeze
+    assert "safe-pip-install" not in freeze and "/vetted/" not in freeze, freeze
+
+
+def test_a_mistyped_option_is_named_with_the_one_meant(venv, home) -> None:
+    proc = safe_pip(home, "--python", str(venv), "--formt", "json", "six")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "no such option: --formt (did you mean --format?)" in proc.stderr, proc.stderr
+    assert "json5" not in proc.stdout + proc.stderr
+
+
+def test_a_missing_requirements_file_is_named_with_the_files_that_are_there(venv, home, tmp_path) -> None:
+    (tmp_path / "requirements-dev.txt").write_text("six\n")
+    proc = safe_pip(home, "--python", str(venv), "-r", "requirments.txt", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "cannot open requirements file requirments.txt" in proc.stderr, proc.stderr
+    assert "requirements-dev.txt" in proc.stderr and "lockfile" not in proc.stderr, proc.stderr
+
+
+def test_pips_messages_name_the_users_requirements_file(venv, home, tmp_path) -> None:
+    (tmp_path / "index").mkdir()
+    (tmp_path / "reqs.txt").write_text("# pinned\nqqmissing-project==1.0\n")
+    with Index(tmp_path / "index") as idx:
+        proc = safe_pip(home, "--python", str(venv), "-i", idx.url, "-r", "reqs.txt", cwd=tmp_path)
+    assert proc.returncode != 0, proc.stdout + proc.stderr
+    assert "reqs.txt (line 2)" in proc.stderr, proc.stderr
+    assert "safe-pip-install" not in proc.stderr and "/requirements/r0/" not in proc.stderr, proc.stderr
+
+
+def test_ctrl_c_stops_with_a_message_and_exit_130(venv, home, tmp_path) -> None:
+    """Ctrl-C while pip waits on a hanging index: the terminal sends SIGINT to the whole
+    foreground group (safe-pip and pip); no Python traceback, exit status 130."""
+    import signal
+    import threading
+
+    hang = socket.socket()
+    hang.bind(("127.0.0.1", 0))
+    hang.listen(8)
+    accepted: list[socket.socket] = []
+    threading.Thread(target=lambda: [accepted.append(hang.accept()[0]) for _ in range(8)], daemon=True).start()
+    url = f"http://127.0.0.1:{hang.getsockname()[1]}/simple/"
+    proc = subprocess.Popen(
+        ["safe-pip", "install", "--python", str(venv), "-i", url, "--timeout", "60", "qqhanging"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=home,
+        start_new_session=True,
+    )
+    deadline = time.time() + 60
+    while not accepted and time.time() < deadline:
+        time.sleep(0.2)
+    assert accepted, "pip never asked the index"
+    time.sleep(1)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    hang.close()
+    assert proc.returncode == 130, out + err
+    assert "interrupted (Ctrl-C)" in err, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err

@@ -57,7 +57,7 @@ _INSTALL_ONLY = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
 
 def _plugin_wheel(directory: pathlib.Path) -> pathlib.Path:
     """The safe-pip this test session runs, packed back into a wheel (no second Rust build)."""
-    dist = importlib.metadata.distribution("safe-pip")
+    dist = importlib.metadata.distribution("installwarden")
     site = pathlib.Path(str(dist.locate_file("")))
     info = next(str(f).split("/")[0] for f in dist.files or () if str(f).endswith(".dist-info/METADATA"))
     tag = next(
@@ -65,7 +65,7 @@ def _plugin_wheel(directory: pathlib.Path) -> pathlib.Path:
         for line in (site / info / "WHEEL").read_text().splitlines()
         if line.startswith("Tag:")
     )
-    path = directory / f"safe_pip-{dist.version}-{tag}.whl"
+    path = directory / f"installwarden-{dist.version}-{tag}.whl"
     record = []
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for member in dist.files or ():
@@ -276,7 +276,7 @@ def test_the_project_an_add_argument_names(argument: str, name: str | None) -> N
 def test_plugin_is_listed(project: Project) -> None:
     done = project.poetry("self", "show", "plugins")
     assert done.returncode == 0
-    assert "safe-pip" in done.stdout and "application plugin" in done.stdout
+    assert "installwarden" in done.stdout and "application plugin" in done.stdout
 
 
 def test_clean_add_installs_and_reports(project: Project) -> None:
@@ -584,3 +584,24 @@ def test_git_dependency_is_scanned_before_poetry_builds_it(project: Project) -> 
     assert "decode-exec" in done.stdout + done.stderr
     assert project.files_state() == before
     assert_no_marker(project)
+
+
+def test_summary_precedes_the_root_install_and_a_reinstall_from_the_lock_is_not_new(project: Project) -> None:
+    project.write_pyproject(["tidy-numbers>=1"])
+    pyproject = project.dir / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("package-mode = false\n", ""))
+    (project.dir / "demo").mkdir()
+    (project.dir / "demo" / "__init__.py").write_text("")
+    first = project.poetry("install")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert re.search(r"safe-pip: checked 2 files \(2 new, 1 transitive\)", first.stdout), first.stdout
+    # The report sits under the operations it is about, before Poetry installs the project.
+    assert first.stdout.index("safe-pip: checked") < first.stdout.index("Installing the current project"), first.stdout
+    # A fresh environment from the same lock, with a warm verdict DB: nothing is new.
+    import shutil
+
+    shutil.rmtree(project.dir / ".venv")
+    again = project.poetry("install")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert re.search(r"checked 2 files \(2 unchanged, 1 transitive, 2 known from the verdict DB\)", again.stdout), again.stdout
+    assert "new" not in again.stdout.split("safe-pip: checked", 1)[1].split("\n", 1)[0]

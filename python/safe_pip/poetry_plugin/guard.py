@@ -45,12 +45,18 @@ class GuardedRun:
         self.error: Exception | None = None  # the error this run raised
         self.snapshot: dict[Path, bytes | None] = {}
         self.direct: DirectChecks | None = None
+        self.locked_before: dict[str, str] = {}
+        self.summary_written = False
 
     # ---- 1. before Poetry reads any index ---------------------------------------------
 
     def before(self) -> None:
         poetry = self.command.poetry
         self.snapshot = _snapshot(poetry)
+        try:
+            self.locked_before = preflight.locked_versions(poetry.locker)
+        except Exception:  # an unreadable lock: Poetry says so itself
+            self.locked_before = {}
         requested = self._requested()
         if self.base == "add":
             from safe_pip.poetry_plugin.names import check_names
@@ -138,9 +144,15 @@ class GuardedRun:
             self._fail(report.source_error("this Poetry version's installer cannot be guarded", _UNSUPPORTED))
 
         def guarded_execute(operations: list[Any]) -> int:
-            planned = preflight.plan_operations(operations, self._direct_names())
+            planned = preflight.plan_operations(operations, self._direct_names(), self.locked_before)
             self._preflight(installer, planned, lenient=False)
-            return int(execute(operations))
+            code = int(execute(operations))
+            if code == 0:
+                # Before Poetry goes on ("Installing the current project"), so the report
+                # sits under the operations it is about.
+                report.write_summary(self.io, self._rows(), blocks=True)
+                self.summary_written = True
+            return code
 
         def guarded_write_lock(packages: Any, force: bool = False) -> None:
             if not installer.executor.enabled:  # lock only: nothing else checks these files
@@ -176,9 +188,23 @@ class GuardedRun:
         self.outcomes.extend(outcomes)
         assert self.direct is not None
         local = self.direct.planned(others, self.io)
-        rows = report.join(outcomes, preflight.lookup(self._events()), local)
+        events = self._events()
+        rows = report.join(outcomes, preflight.lookup(events), local)
         if any(r.verdict in ("block", "unchecked") for r in rows):
+            self._suggest_older(rows, events)
             self._fail(report.blocked_error(rows, self.command.name))
+
+    def _suggest_older(self, rows: list[report.Checked], events: list[dict[str, Any]]) -> None:
+        """An older release that is not blocked, for each blocked file the proxy judged."""
+        upstream_of = {str(e.get("filename")): e.get("upstream") for e in events}
+        for row in rows:
+            upstream = upstream_of.get(row.filename)
+            if row.verdict != "block" or upstream is None or self.proxy is None:
+                continue
+            try:
+                row.older = self.proxy.older_release(int(upstream), row.name, row.filename) or ""
+            except Exception:  # a suggestion only: never in the way of the block itself
+                row.older = ""
 
     def _direct_names(self) -> set[str]:
         return preflight.main_dependency_names(self.command.poetry.package)
@@ -201,7 +227,8 @@ class GuardedRun:
             # The error lists what was blocked; with --quiet Poetry prints no error, so the
             # summary does.
             details = self.error is None or self.io.output.is_quiet()
-            report.write_summary(self.io, rows, blocks=details)
+            if not self.summary_written or self.error is not None:
+                report.write_summary(self.io, rows, blocks=details)
             if self.error is not None and event.exit_code != 0:
                 _restore(self.snapshot)
         finally:
@@ -231,7 +258,7 @@ class GuardedRun:
         raise error
 
 
-_UNSUPPORTED = "update the safe-pip plugin (`poetry self update safe-pip`); until then nothing is installed"
+_UNSUPPORTED = "update the safe-pip plugin (`poetry self add` a newer installwarden wheel); until then nothing is installed"
 
 
 def _snapshot(poetry: Poetry) -> dict[Path, bytes | None]:

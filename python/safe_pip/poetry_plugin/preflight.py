@@ -48,14 +48,21 @@ class Outcome:
     reason: str = ""
 
 
-def plan_operations(operations: Iterable[Any], direct_names: set[str]) -> list[Planned]:
-    """The installs and updates (not skipped: those are installed already) of a run."""
+def plan_operations(operations: Iterable[Any], direct_names: set[str], locked_before: dict[str, str]) -> list[Planned]:
+    """The installs and updates (not skipped: those are installed already) of a run.
+    `kind` is what changes for the project, judged against the lock as it was before the
+    command: installing what the lock already pinned (`poetry install` on a fresh
+    environment) is "unchanged", not "new"."""
     planned = []
     for op in operations:
         if op.job_type not in ("install", "update") or op.skipped:
             continue
         package = op.package
-        kind = "updated" if op.job_type == "update" else "new"
+        before = locked_before.get(package.name)
+        if before is None:
+            kind = "updated" if op.job_type == "update" else "new"
+        else:
+            kind = "unchanged" if before == package.version.text else "updated"
         planned.append(_planned(package, kind, direct_names))
     return planned
 

@@ -39,6 +39,8 @@ class Checked:
     kind: str = ""  # "new" | "updated" | "unchanged" | "" (not planned: read while resolving)
     direct: bool | None = None
     local: bool = False  # a path, URL or VCS dependency scanned here, not by the proxy
+    from_db: bool = False  # the verdict came from the verdict DB (checked before)
+    older: str = ""  # NAME==VERSION of an older release that is not blocked
 
 
 def verdict_of(event: dict[str, Any]) -> str:
@@ -66,6 +68,7 @@ def from_event(event: dict[str, Any]) -> Checked:
         risk=event.get("risk"),
         level=str(event.get("level") or ""),
         alerts=tuple(event.get("alerts") or ()),
+        from_db=bool(event.get("from_db")),
     )
 
 
@@ -129,9 +132,20 @@ def blocked_error(rows: list[Checked], command: str) -> Exception:
     details = "\n".join(line for r in blocked + unchecked for line in _row_lines(r, all_alerts=False))
     messages = [details, _left_alone(command)]
     if blocked:
+        why = ", ".join(sorted({f"<c1>safe-pip explain {esc(a)}</c1>" for r in blocked for a in _blocking_alerts(r)}))
+        messages.append(f"Why: {why}.")
+        older = [r for r in blocked if r.older]
+        if older:
+            messages.append(
+                "Not blocked: "
+                + ", ".join(f"<c1>{esc(r.older)}</c1> (instead of {esc(r.version)})" for r in older)
+                + ": pin it, e.g. <c1>poetry add "
+                + esc(shlex.quote(older[0].older))
+                + "</c1>."
+            )
         commands = "\n    ".join(_allow_command(r.name, _blocking_alerts(r), r.version) for r in blocked)
         messages.append(
-            "Do not use it: choose another package or version. If you have reviewed it and accept"
+            "Otherwise choose another package or version. If you have reviewed it and accept"
             f" the risk, document that decision and run the command again:\n    {commands}"
         )
     if unchecked:
@@ -224,6 +238,9 @@ def _headline(rows: list[Checked]) -> str:
     local = sum(1 for r in rows if r.local)
     if local:
         parts.append(f"{local} from a path, URL or VCS")
+    known = sum(1 for r in rows if r.from_db)
+    if known:
+        parts.append(f"{known} known from the verdict DB")
     verdicts = []
     for verdict, label in (
         ("allow", "allowed"),

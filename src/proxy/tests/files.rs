@@ -197,3 +197,36 @@ fn files_not_on_the_upstream_page_are_not_fetched() {
     assert_eq!(get(&p, &renamed.path(0)).status, 404, "a listed hash under another file name");
     assert_eq!(hits(&srv, &format!("/files/{}", fx.evil.0)), 0);
 }
+
+#[test]
+fn a_block_names_an_older_release_that_is_not_blocked_and_the_allow_line() {
+    let mut fx = Fixture::default();
+    let old = sdist("twover", "1.0", &[("setup.py", "from setuptools import setup\nsetup(name='twover', version='1.0')\n")]);
+    let older = sdist("twover", "0.9", &[("setup.py", "from setuptools import setup\nsetup(name='twover', version='0.9')\n")]);
+    let bad = sdist("twover", "2.0", &[("setup.py", MALICIOUS_SETUP)]);
+    let mut links = String::new();
+    for f in [&older, &old, &bad] {
+        fx.file(&format!("/files/{}", f.0), f.1.clone());
+        links.push_str(&format!("<a href=\"/files/{0}#sha256={1}\">{0}</a>\n", f.0, sha256_hex(&f.1)));
+    }
+    fx.html_page("twover", format!("<!DOCTYPE html><html><body>{links}</body></html>"));
+    let srv = fx.serve();
+    let gate = Arc::new(ScriptedGate::default());
+    let p = proxy_for(&srv.url("/simple/"), gate.clone(), |_| {});
+    let urls = file_urls(&p, "twover");
+
+    // Nothing older is known yet: the 403 has the allow line but no older release.
+    let r = get(&p, &urls[&bad.0]);
+    assert_eq!(r.status, 403);
+    assert!(r.reason.contains("exception after review: safe-pip allow twover==2.0 --alert "), "{}", r.reason);
+    assert!(!r.reason.contains("not blocked:"), "{}", r.reason);
+    assert!(r.reason.len() <= crate::proxy::reply::MAX_REASON, "{}", r.reason.len());
+
+    // The install wrapper asks after pip ends: 1.0 is fetched, judged and proposed.
+    assert_eq!(p.older_release(0, "twover", &bad.0).as_deref(), Some("twover==1.0"));
+    assert_eq!(*gate.judged.lock().unwrap(), vec![bad.0.clone(), old.0.clone()], "only the newest older release was judged");
+    // Now it is known: the next 403 names it without fetching anything.
+    let again = get(&p, &urls[&bad.0]);
+    assert!(again.reason.contains("; not blocked: twover==1.0;"), "{}", again.reason);
+    assert_eq!(hits(&srv, &format!("/files/{}", older.0)), 0);
+}

@@ -1,0 +1,182 @@
+//! The way forward after a block, worded the same in every front (install summary, the
+//! proxy's 403, the service log, Poetry): why (`safe-pip explain ID`), an older release
+//! that is not blocked when one is known, and the exact `safe-pip allow` line that
+//! documents an exception — worded in proportion to what was found: malware-shaped code
+//! gets a warning before the allow line, a known-malware advisory or a deny decision gets
+//! none, a file that could not be checked gets "retry" instead.
+
+use crate::alerts::{AlertId, Category, Severity};
+use crate::pipeline::PackageReport;
+
+/// What to tell the person whose install was blocked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Remedy {
+    /// The alert that decided, for `safe-pip explain`.
+    pub explain: Option<&'static str>,
+    /// `NAME==VERSION` of an older release whose files are not blocked.
+    pub older: Option<String>,
+    /// The exact command that documents an exception, when one can be right.
+    pub allow: Option<String>,
+    /// How careful to be before running `allow`.
+    pub caution: Option<&'static str>,
+}
+
+/// The alerts that make `report` block: critical findings, and the alert the decision
+/// names when the policy raised a lesser one to block. Sorted, unique.
+pub fn blocking_alerts(report: &PackageReport) -> Vec<&'static str> {
+    let mut ids: Vec<&'static str> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity() == Severity::Critical || report.decision.reason.contains(&format!("alert {}", f.alert.id())))
+        .map(|f| f.alert.id())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Single-quotes `s` for a POSIX shell when it needs it (`name>=1,<2`).
+fn shell_word(s: &str) -> String {
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.=+".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// `safe-pip allow NAME==VERSION --alert A --alert B --reason "…"`.
+pub fn allow_command(name: &str, version: Option<&str>, alerts: &[&str]) -> String {
+    let spec = match version {
+        Some(v) => format!("{name}=={v}"),
+        None => name.to_string(),
+    };
+    let flags: String = alerts.iter().map(|a| format!(" --alert {a}")).collect();
+    format!("safe-pip allow {}{flags} --reason \"…\"", shell_word(&spec))
+}
+
+impl Remedy {
+    /// The remedy for a blocked `report`; `older` is an older release known not to be
+    /// blocked (the caller looked it up).
+    pub fn for_block(report: &PackageReport, older: Option<String>) -> Remedy {
+        let alerts = blocking_alerts(report);
+        let deciding = report
+            .findings
+            .iter()
+            .find(|f| report.decision.reason.contains(f.alert.id()))
+            .or_else(|| report.findings.iter().max_by_key(|f| f.severity()))
+            .map(|f| f.alert);
+        let denied = report.decision.reason.starts_with("denied by decision");
+        let known_malware = alerts.contains(&AlertId::KnownMalware.id());
+        let unchecked = report.error.is_some() && report.findings.iter().all(|f| f.alert.info().category == Category::Archive);
+        let malware_shaped = report.findings.iter().any(|f| f.alert.info().category == Category::Malware && f.severity() == Severity::Critical);
+        let (allow, caution) = match (&report.name, denied || known_malware || unchecked || alerts.is_empty()) {
+            (Some(name), false) => {
+                let caution = if malware_shaped {
+                    "this code is shaped like malware: allow it only after reading the flagged lines yourself and finding them harmless"
+                } else {
+                    "after reviewing the flagged code; the decision is written to pyproject.toml for review"
+                };
+                (Some(allow_command(name, report.version.as_deref(), &alerts)), Some(caution))
+            }
+            _ => (None, None),
+        };
+        Remedy { explain: deciding.map(AlertId::id), older, allow, caution }
+    }
+
+    /// The remedy as lines of a terminal report (without indentation).
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(id) = self.explain {
+            out.push(format!("why: `safe-pip explain {id}`"));
+        }
+        if let Some(older) = &self.older {
+            out.push(format!("instead: {older} is not blocked (`safe-pip install '{older}'`)"));
+        }
+        if let (Some(allow), Some(caution)) = (&self.allow, self.caution) {
+            out.push(format!("exception: `{allow}` ({caution})"));
+        }
+        out
+    }
+
+    /// The remedy in one short line, for an HTTP reason phrase or a log line.
+    pub fn one_line(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(id) = self.explain {
+            parts.push(format!("why: safe-pip explain {id}"));
+        }
+        if let Some(older) = &self.older {
+            parts.push(format!("not blocked: {older}"));
+        }
+        if let Some(allow) = &self.allow {
+            parts.push(format!("exception after review: {allow}"));
+        }
+        parts.join("; ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alerts::exception_advice;
+    use crate::finding::Finding;
+    use crate::policy::{Action, Decision};
+
+    fn report(findings: Vec<Finding>, reason: &str) -> PackageReport {
+        let mut r = PackageReport::unverified("evil-1.0.tar.gz", "x");
+        r.error = None;
+        r.name = Some("evil".into());
+        r.version = Some("1.0".into());
+        r.findings = findings;
+        r.decision = Decision { verdict: Action::Block, reason: reason.into() };
+        r
+    }
+
+    #[test]
+    fn a_blocked_package_gets_explain_the_older_release_and_the_exact_allow_line() {
+        let r = report(
+            vec![
+                Finding::new(AlertId::InstallNetwork, "setup.py", "urlopen"),
+                Finding::new(AlertId::NetworkAccess, "evil/net.py", "socket"),
+            ],
+            "critical alert install-network (default policy: critical → block)",
+        );
+        let remedy = Remedy::for_block(&r, Some("evil==0.9".into()));
+        assert_eq!(remedy.explain, Some("install-network"));
+        assert_eq!(remedy.allow.as_deref(), Some("safe-pip allow evil==1.0 --alert install-network --reason \"…\""));
+        let lines = remedy.lines();
+        assert_eq!(lines[0], "why: `safe-pip explain install-network`");
+        assert_eq!(lines[1], "instead: evil==0.9 is not blocked (`safe-pip install 'evil==0.9'`)");
+        assert!(lines[2].starts_with("exception: `safe-pip allow evil==1.0 --alert install-network"), "{}", lines[2]);
+    }
+
+    #[test]
+    fn malware_shaped_code_is_worded_with_caution_and_known_malware_gets_no_allow_line() {
+        let r = report(vec![Finding::new(AlertId::DecodeExec, "evil/__init__.py", "exec(b64decode(...))")], "critical alert decode-exec");
+        let remedy = Remedy::for_block(&r, None);
+        assert!(remedy.caution.is_some_and(|c| c.contains("shaped like malware")));
+        let r = report(vec![Finding::new(AlertId::KnownMalware, "", "advisory MAL-1")], "critical alert known-malware");
+        let remedy = Remedy::for_block(&r, None);
+        assert_eq!(remedy.allow, None);
+        assert_eq!(remedy.explain, Some("known-malware"));
+        let r = report(vec![Finding::new(AlertId::NetworkAccess, "a.py", "")], "denied by decision in pyproject.toml");
+        assert_eq!(Remedy::for_block(&r, None).allow, None, "a deny decision is not undone by an allow line");
+    }
+
+    #[test]
+    fn explain_advice_is_in_proportion_to_the_alert() {
+        assert!(exception_advice(AlertId::KnownMalware).starts_with("No exception"));
+        assert!(exception_advice(AlertId::ArchivePathTraversal).starts_with("No exception"));
+        assert!(exception_advice(AlertId::DecodeExec).contains("almost never right"));
+        assert!(exception_advice(AlertId::InstallNetwork).contains("safe-pip allow NAME==VERSION --alert install-network"));
+        assert!(exception_advice(AlertId::NetworkAccess).contains("safe-pip allow NAME --alert network-access"));
+        assert_eq!(exception_advice(AlertId::LicenseMissing).contains("safe-pip allow"), AlertId::LicenseMissing.severity() != Severity::Low);
+    }
+
+    #[test]
+    fn a_lesser_alert_raised_to_block_by_policy_is_the_one_to_allow() {
+        let r = report(vec![Finding::new(AlertId::NetworkAccess, "a.py", "")], "medium alert network-access (org policy: network-access → block)");
+        assert_eq!(Remedy::for_block(&r, None).allow.as_deref(), Some("safe-pip allow evil==1.0 --alert network-access --reason \"…\""));
+        assert_eq!(allow_command("a", Some("1.0+local"), &["x"]), "safe-pip allow a==1.0+local --alert x --reason \"…\"");
+        assert_eq!(allow_command("a", None, &["x"]), "safe-pip allow a --alert x --reason \"…\"");
+    }
+}
