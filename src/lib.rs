@@ -17,6 +17,7 @@ pub mod index;
 pub mod install;
 pub mod lockfile;
 pub mod pep503;
+pub mod pep508;
 pub mod pipeline;
 pub mod policy;
 pub mod proxy;
