@@ -18,6 +18,7 @@ pub mod install;
 pub mod interrupt;
 pub mod lockfile;
 pub mod pep503;
+pub mod pep508;
 pub mod pipeline;
 pub mod policy;
 pub mod proxy;

@@ -134,6 +134,79 @@ fn check_exit_codes_and_unreadable_lockfiles() {
     assert!(err.contains("not found") && err.contains("hint:"), "{err}");
 }
 
+/// A stand-in interpreter that answers safe-pip's query with CPython 3.11 on Linux x86_64.
+#[cfg(unix)]
+fn fake_linux_python(env: &Env) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let answer = serde_json::json!({
+        "via": "pip._vendor.packaging",
+        "tags": ["cp311-cp311-manylinux_2_17_x86_64", "cp311-abi3-manylinux_2_17_x86_64", "py3-none-any"],
+        "markers": {"python_full_version": "3.11.7", "python_version": "3.11", "sys_platform": "linux", "platform_machine": "x86_64",
+                    "platform_system": "Linux", "platform_python_implementation": "CPython", "implementation_name": "cpython", "os_name": "posix"},
+    });
+    let path = env.write("fake-python/python3", &format!("#!/bin/sh\ncat <<'EOF'\n{answer}\nEOF\n"));
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    path
+}
+
+#[cfg(unix)]
+#[test]
+fn check_judges_what_the_target_installs_and_all_platforms_judges_every_file() {
+    let env = Env::new();
+    let pkg = sdist(env.dir.path(), "tidy-numbers", "1.0", &[("setup.py", BENIGN_SETUP)]);
+    let (code, _, _) = env.run(&["scan", s(&pkg)]);
+    assert_eq!(code, 0);
+    // The DB knows the file the install fetched (the Linux wheel's hash), not the others.
+    let wheel = |tag: &str, sha: &str| format!("    {{ url = \"https://files.example.org/tidy_numbers-1.0-{tag}.whl\", hash = \"sha256:{sha}\" }},\n");
+    let lock = env.write(
+        "proj/uv.lock",
+        &format!(
+            "version = 1\nrevision = 2\n\n[[package]]\nname = \"demo\"\nversion = \"0.1.0\"\nsource = {{ editable = \".\" }}\n\
+             dependencies = [{{ name = \"tidy-numbers\" }}, {{ name = \"winhelper\", marker = \"sys_platform == 'win32'\" }}]\n\n\
+             [[package]]\nname = \"tidy-numbers\"\nversion = \"1.0\"\nsource = {{ registry = \"https://pypi.org/simple\" }}\n\
+             sdist = {{ url = \"https://files.example.org/tidy-numbers-1.0.tar.gz\", hash = \"sha256:{}\" }}\nwheels = [\n{}{}]\n\n\
+             [[package]]\nname = \"winhelper\"\nversion = \"1.0\"\nsource = {{ registry = \"https://pypi.org/simple\" }}\n\
+             wheels = [\n{}]\n",
+            "2".repeat(64),
+            wheel("cp311-cp311-manylinux_2_17_x86_64", &sha256_of(&pkg)),
+            wheel("cp311-cp311-win_amd64", &"1".repeat(64)),
+            wheel("py3-none-any", &"3".repeat(64)).replace("tidy_numbers", "winhelper"),
+        ),
+    );
+    let python = fake_linux_python(&env);
+    let (code, out, err) = env.run(&["check", "--python", s(&python), s(&lock)]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("ALLOWED    tidy-numbers 1.0") && out.contains("SKIPPED    winhelper 1.0"), "{out}");
+    assert!(out.contains("3 locked files for other platforms, not checked (judged for CPython 3.11.7 linux x86_64 at"), "{out}");
+    let (code, out, _) = env.run(&["check", "--python", s(&python), "--format", "json", s(&lock)]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!((v["platforms"].as_str(), v["target"]["python"].as_str()), (Some("environment"), Some(s(&python))));
+    assert_eq!((v["summary"]["files_not_checked"].as_u64(), v["summary"]["skipped"].as_u64()), (Some(3), Some(1)), "{v}");
+
+    // --all-platforms: every locked file, as before; the hint names the command that was run.
+    let (code, out, _) = env.run(&["check", "--all-platforms", s(&lock)]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("2 of 3 locked files unverified") && out.contains("`safe-pip check --fetch`"), "{out}");
+    let (code, out, _) = env.run(&["check", "--all-platforms", "--invoked-as", "poetry safe-pip check", s(&lock)]);
+    assert_eq!(code, 3);
+    assert!(out.contains("`poetry safe-pip check --fetch`"), "{out}");
+
+    // An interpreter that cannot be asked: exit 2, and the way out, never a guess.
+    let broken = env.write("broken-python", "#!/bin/sh\nexit 7\n");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&broken, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let (code, out, err) = env.run(&["check", "--python", s(&broken), "--invoked-as", "poetry safe-pip check", s(&lock)]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("cannot tell which locked files this environment installs") && err.contains("`poetry safe-pip check --all-platforms`"), "{err}");
+    let (code, _, err) = env.run(&["check", "--python", s(&env.dir.path().join("no-such-venv")), s(&lock)]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no such file or virtualenv") && err.contains("--all-platforms"), "{err}");
+}
+
 #[test]
 fn a_corrupt_db_fails_scan_and_check_closed_and_is_left_untouched() {
     let env = Env::new();

@@ -3,9 +3,12 @@
 //! verified against the lockfile's sha256 (and the index's hashes), and judged through
 //! the gate, which records them. An index that cannot be asked makes the file an error,
 //! never allowed. Only files the lockfile pins by sha256 are fetched: anything else would
-//! judge bytes that are not necessarily what gets installed.
+//! judge bytes that are not necessarily what gets installed. With a target environment,
+//! only the files it would install are fetched; files pinned by hash alone (requirements
+//! files) are first named from the index page, so that the other platforms' files among
+//! them are left alone too.
 
-use super::{FileCheck, PackageCheck, Status};
+use super::{FileCheck, PackageCheck, Status, Target};
 use crate::gate::{Gate, GateError};
 use crate::index::simple::{FileEntry, ProjectPage};
 use crate::index::{IndexClient, IndexError};
@@ -16,12 +19,12 @@ use std::collections::BTreeMap;
 /// Downloads run on this many threads: the time goes to the network.
 const FETCH_THREADS: usize = 8;
 
-pub(super) fn fill(packages: &mut [PackageCheck], client: &IndexClient, gate: &Gate) -> Result<(), GateError> {
+pub(super) fn fill(packages: &mut [PackageCheck], client: &IndexClient, gate: &Gate, target: Option<&Target>) -> Result<(), GateError> {
     let work = |p: &mut PackageCheck| -> Result<(), GateError> {
         if p.advisory.is_some() || !p.files.iter().any(wanted) {
             return Ok(());
         }
-        fill_package(p, client, gate)
+        fill_package(p, client, gate, target)
     };
     match rayon::ThreadPoolBuilder::new().num_threads(FETCH_THREADS).build() {
         Ok(pool) => pool.install(|| packages.par_iter_mut().try_for_each(work)),
@@ -29,12 +32,12 @@ pub(super) fn fill(packages: &mut [PackageCheck], client: &IndexClient, gate: &G
     }
 }
 
-/// A file worth fetching: unknown, and pinned by sha256.
+/// A file worth fetching: unknown, pinned by sha256, and installed by this environment.
 fn wanted(f: &FileCheck) -> bool {
-    f.status == Status::Unverified && f.sha256.is_some()
+    f.status == Status::Unverified && f.sha256.is_some() && f.applies
 }
 
-fn fill_package(p: &mut PackageCheck, client: &IndexClient, gate: &Gate) -> Result<(), GateError> {
+fn fill_package(p: &mut PackageCheck, client: &IndexClient, gate: &Gate, target: Option<&Target>) -> Result<(), GateError> {
     let page: Option<ProjectPage> = match &p.source {
         Source::Registry { .. } => match client.project(&p.name) {
             Ok(page) => page,
@@ -47,6 +50,19 @@ fn fill_package(p: &mut PackageCheck, client: &IndexClient, gate: &Gate) -> Resu
         },
         _ => None,
     };
+    if let (Some(pg), Some(t)) = (&page, target) {
+        let mut named = false;
+        for f in p.files.iter_mut().filter(|f| f.filename.is_none() && f.report.is_none()) {
+            let sha = f.sha256.as_deref().unwrap_or_default();
+            if let Some(e) = pg.files.iter().find(|e| e.hashes.get("sha256").is_some_and(|h| h.eq_ignore_ascii_case(sha))) {
+                f.known_name = Some(e.filename.clone());
+                named = true;
+            }
+        }
+        if named {
+            super::select(p, t);
+        }
+    }
     for f in p.files.iter_mut().filter(|f| wanted(f)) {
         let sha = f.sha256.clone().unwrap_or_default();
         let (entry, index_url) = match locate(f, page.as_ref(), &sha) {

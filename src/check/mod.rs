@@ -5,16 +5,26 @@
 //! over the network unless `--fetch` is given, which downloads the exact locked files
 //! that are missing (hash-verified) and runs them through the [`Gate`].
 //!
-//! A package's result is the worst of its files: blocked > error > unverified > warned >
-//! allowed. The installer picks one of the locked files by platform, which `check` cannot
-//! know, so one unknown file makes the package unverified (reported with counts). Entries
-//! without a pinned file hash (requirements without `--hash`, VCS checkouts, local paths,
-//! unpinned versions) are unverified with the reason.
+//! Which files count: by default, the ones the target environment (a [`Target`]: the
+//! interpreter's wheel tags and marker environment) would install. An entry whose markers
+//! are false there is *skipped* ("not for this environment"); among a package's files, the
+//! best-ranked compatible wheel counts (as pip picks it), an sdist only when no wheel is
+//! compatible, and a file whose name is unknown (requirements files pin bare hashes) always.
+//! The other files are "for other platforms, not checked" — except that a file the DB
+//! already blocks still blocks its package. With [`Platforms::All`] (`--all-platforms`)
+//! every locked file counts, as the installer of another platform may pick any of them.
+//!
+//! A package's result is the worst of the files that count: blocked > error > unverified >
+//! warned > allowed, so one unknown file among them makes the package unverified (reported
+//! with counts). Entries without a pinned file hash (requirements without `--hash`, VCS
+//! checkouts, local paths, unpinned versions) are unverified with the reason.
 
 mod fetch;
 mod render;
+mod target;
 
 pub use render::{render_json, render_terminal};
+pub use target::{FileKind, Target, TargetError, file_kind};
 
 use crate::finding::Finding;
 use crate::gate::{Gate, GateError};
@@ -29,6 +39,9 @@ use std::path::PathBuf;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// Not for this environment: the entry's markers are false, or (files) another
+    /// platform's file. Never fails the check.
+    Skipped,
     Allowed,
     Warned,
     Unverified,
@@ -39,6 +52,7 @@ pub enum Status {
 impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
+            Status::Skipped => "skipped",
             Status::Allowed => "allowed",
             Status::Warned => "warned",
             Status::Unverified => "unverified",
@@ -62,12 +76,34 @@ pub struct CheckOptions<'a> {
     pub unverified: Action,
     /// `--fetch`: the index to fill the gaps from. `None`: offline, nothing is sent.
     pub fetch: Option<&'a IndexClient>,
+    /// Which locked files count (default: all of them).
+    pub platforms: Platforms<'a>,
 }
 
 impl Default for CheckOptions<'_> {
     fn default() -> Self {
-        CheckOptions { unverified: Action::Block, fetch: None }
+        CheckOptions { unverified: Action::Block, fetch: None, platforms: Platforms::All }
     }
+}
+
+/// Which locked files a check judges.
+#[derive(Clone, Copy, Debug)]
+pub enum Platforms<'a> {
+    /// Every locked file (`--all-platforms`).
+    All,
+    /// What this environment would install. `None` when nothing in the lockfiles depends on
+    /// the platform ([`needs_target`] is false), so no interpreter had to be asked: then
+    /// every file counts, as with `All`.
+    Environment(Option<&'a Target>),
+}
+
+/// Whether choosing the files this environment installs needs a [`Target`]: some
+/// installable entry has markers, or some locked file is a wheel.
+pub fn needs_target(lockfiles: &[Lockfile]) -> bool {
+    lockfiles.iter().flat_map(|l| l.packages.iter().filter(|p| installable(p))).any(|p| {
+        p.markers.as_deref().is_some_and(|m| !m.trim().is_empty())
+            || p.files.iter().any(|f| f.filename.as_deref().or(f.url.as_deref()).is_some_and(|n| n.split(['?', '#']).next().unwrap_or(n).to_ascii_lowercase().ends_with(".whl")))
+    })
 }
 
 /// One locked file of a package.
@@ -85,6 +121,12 @@ pub struct FileCheck {
     pub report: Option<PackageReport>,
     /// Downloaded and judged by `--fetch` in this run.
     pub fetched: bool,
+    /// This environment would install it (always true with `--all-platforms`).
+    pub applies: bool,
+    /// Why it does not apply.
+    skip_reason: Option<String>,
+    /// Its name as the index gives it, when the lockfile names only its hash.
+    known_name: Option<String>,
 }
 
 /// One lockfile entry.
@@ -102,6 +144,10 @@ pub struct PackageCheck {
     /// Known-malware advisory first, then the alerts of the files that decided the status.
     pub alerts: Vec<Finding>,
     pub files: Vec<FileCheck>,
+    /// Environment markers, as the lockfile gives them.
+    pub markers: Option<String>,
+    /// The markers are false for the target environment: nothing of it gets installed.
+    pub not_for_environment: bool,
     advisory: Option<Finding>,
 }
 
@@ -109,6 +155,12 @@ impl PackageCheck {
     /// Files per status.
     pub fn count(&self, s: Status) -> usize {
         self.files.iter().filter(|f| f.status == s).count()
+    }
+
+    /// The files that decide the status: those this environment installs, and any file
+    /// the DB blocks.
+    pub fn counted(&self) -> impl Iterator<Item = &FileCheck> {
+        self.files.iter().filter(|f| f.applies || f.status == Status::Blocked)
     }
 }
 
@@ -127,11 +179,23 @@ pub struct CheckReport {
     pub packages: Vec<PackageCheck>,
     pub unverified_action: Action,
     pub fetched: bool,
+    /// `--all-platforms`: every locked file was judged.
+    pub all_platforms: bool,
+    /// The environment the files were chosen for, when one was asked.
+    pub target: Option<Target>,
+    /// The command as the user typed it, for hints (`safe-pip check`, `poetry safe-pip check`).
+    pub invoked_as: String,
 }
 
 impl CheckReport {
     pub fn count(&self, s: Status) -> usize {
         self.packages.iter().filter(|p| p.status == s).count()
+    }
+
+    /// Locked files this environment would not install (other platforms, entries not for
+    /// this environment).
+    pub fn files_not_checked(&self) -> usize {
+        self.packages.iter().flat_map(|p| &p.files).filter(|f| !f.applies).count()
     }
 
     /// 1 anything blocked, 2 an error, 3 anything unverified (when unverified blocks),
@@ -159,6 +223,10 @@ pub fn check(lockfiles: &[Lockfile], gate: &Gate, opts: &CheckOptions) -> Result
 
     let shas: Vec<&str> = packages.iter().flat_map(|p| p.files.iter().filter_map(|f| f.sha256.as_deref())).collect();
     let known = gate.lookup_many(&shas)?;
+    let target = match opts.platforms {
+        Platforms::All => None,
+        Platforms::Environment(t) => t,
+    };
     let names: Vec<&str> = packages.iter().map(|p| p.name.as_str()).collect();
     let advisories = gate.advisories_for_names(&names)?;
     for p in &mut packages {
@@ -171,9 +239,13 @@ pub fn check(lockfiles: &[Lockfile], gate: &Gate, opts: &CheckOptions) -> Result
                 None => f.set(Status::Unverified, "the lockfile pins no sha256 for this file"),
             }
         }
+        if let Some(t) = target {
+            p.not_for_environment = p.markers.as_deref().is_some_and(|m| crate::pep508::evaluate(m, &t.markers) == Ok(Some(false)));
+            select(p, t);
+        }
     }
     if let Some(client) = opts.fetch {
-        fetch::fill(&mut packages, client, gate)?;
+        fetch::fill(&mut packages, client, gate, target)?;
     }
     for p in &mut packages {
         summarize(p);
@@ -186,6 +258,9 @@ pub fn check(lockfiles: &[Lockfile], gate: &Gate, opts: &CheckOptions) -> Result
         packages,
         unverified_action: opts.unverified,
         fetched: opts.fetch.is_some(),
+        all_platforms: matches!(opts.platforms, Platforms::All),
+        target: target.cloned(),
+        invoked_as: "safe-pip check".into(),
     })
 }
 
@@ -213,6 +288,9 @@ fn new_package(lock: &Lockfile, p: &LockedPackage) -> PackageCheck {
             hint: None,
             report: None,
             fetched: false,
+            applies: true,
+            skip_reason: None,
+            known_name: None,
         })
         .collect();
     PackageCheck {
@@ -226,7 +304,41 @@ fn new_package(lock: &Lockfile, p: &LockedPackage) -> PackageCheck {
         hint: None,
         alerts: Vec::new(),
         files,
+        markers: p.markers.clone(),
+        not_for_environment: false,
         advisory: None,
+    }
+}
+
+/// Marks which of the package's files this environment would install (see the module
+/// doc). Runs again when `--fetch` learns the names of files pinned by hash only.
+fn select(p: &mut PackageCheck, target: &Target) {
+    if p.not_for_environment {
+        for f in &mut p.files {
+            f.skip(false, "the entry's markers exclude this environment");
+        }
+        return;
+    }
+    let kinds: Vec<Option<FileKind>> = p.files.iter().map(|f| f.name_for_tags().map(|n| file_kind(&n))).collect();
+    // A compatible wheel ranks by its best tag, then by build number (higher first).
+    let key = |k: &FileKind| match k {
+        FileKind::Wheel { tags, build } => tags.iter().filter_map(|t| target.rank(t)).min().map(|r| (r, std::cmp::Reverse(build.clone()))),
+        _ => None,
+    };
+    let best = kinds.iter().flatten().filter_map(&key).min();
+    for (f, kind) in p.files.iter_mut().zip(&kinds) {
+        match kind {
+            // Named only by its hash: could be any file, the one the installer picks included.
+            None | Some(FileKind::BadWheel) => f.skip(true, ""),
+            Some(k @ FileKind::Wheel { .. }) => match key(k) {
+                None => f.skip(false, "a wheel for another platform or Python"),
+                Some(own) if Some(&own) == best.as_ref() => f.skip(true, ""),
+                Some(_) => f.skip(false, "this environment installs a better-matching wheel"),
+            },
+            Some(FileKind::Sdist) if best.is_some() => f.skip(false, "an sdist; this environment installs a wheel"),
+            Some(FileKind::Sdist) => f.skip(true, ""),
+            Some(FileKind::Other) => f.skip(false, "neither a wheel nor an sdist: installers never pick it"),
+        }
     }
 }
 
@@ -243,6 +355,17 @@ impl FileCheck {
             (None, Some(sha)) => format!("sha256:{}…", &sha[..sha.len().min(12)]),
             (None, None) => "a locked file".into(),
         }
+    }
+
+    /// The name to read wheel tags from: the lockfile's, else the index's or the DB's.
+    fn name_for_tags(&self) -> Option<String> {
+        let name = self.filename.clone().or_else(|| self.known_name.clone()).or_else(|| self.report.as_ref().map(|r| r.filename.clone()))?;
+        Some(last_segment(&name).unwrap_or(name))
+    }
+
+    fn skip(&mut self, applies: bool, why: &str) {
+        self.applies = applies;
+        self.skip_reason = (!applies).then(|| format!("{why} (not checked)"));
     }
 
     fn set(&mut self, status: Status, reason: impl Into<String>) {
@@ -266,19 +389,29 @@ impl FileCheck {
 fn summarize(p: &mut PackageCheck) {
     p.alerts.clear();
     p.hint = None;
+    for f in p.files.iter_mut().filter(|f| !f.applies && f.status == Status::Unverified) {
+        f.status = Status::Skipped;
+        f.reason = f.skip_reason.clone().unwrap_or_default();
+    }
     if let Some(a) = &p.advisory {
         p.status = Status::Blocked;
         p.reason = a.message.clone();
         p.alerts.push(a.clone());
     }
-    let Some(worst) = p.files.iter().map(|f| f.status).max() else {
+    let counted: Vec<&FileCheck> = p.files.iter().filter(|f| f.applies || f.status == Status::Blocked).collect();
+    let Some(worst) = counted.iter().map(|f| f.status).max() else {
         if p.advisory.is_none() {
-            p.status = Status::Unverified;
-            p.reason = no_file_reason(p);
+            (p.status, p.reason) = if p.not_for_environment {
+                (Status::Skipped, format!("not for this environment: {}", p.markers.as_deref().unwrap_or_default()))
+            } else if p.files.is_empty() {
+                (Status::Unverified, no_file_reason(p))
+            } else {
+                (Status::Unverified, format!("none of the {} locked files installs on this environment; `--all-platforms` judges them all", p.files.len()))
+            };
         }
         return;
     };
-    let deciding: Vec<&FileCheck> = p.files.iter().filter(|f| f.status == worst).collect();
+    let deciding: Vec<&FileCheck> = counted.iter().copied().filter(|f| f.status == worst).collect();
     for f in &deciding {
         for finding in f.report.iter().flat_map(|r| &r.findings) {
             if !p.alerts.contains(finding) {
@@ -290,13 +423,14 @@ fn summarize(p: &mut PackageCheck) {
         return;
     }
     let first = deciding[0];
-    let name = first.display_name();
+    let name = if first.applies { first.display_name() } else { format!("{} (not for this environment)", first.display_name()) };
+    let n = counted.len();
     p.status = worst;
     p.reason = match worst {
-        Status::Unverified | Status::Error if deciding.len() > 1 || p.files.len() > 1 => {
-            format!("{} of {} locked files {}: {}", deciding.len(), p.files.len(), worst.as_str(), first.reason)
+        Status::Unverified | Status::Error if deciding.len() > 1 || n > 1 => {
+            format!("{} of {n} locked files {}: {}", deciding.len(), worst.as_str(), first.reason)
         }
-        Status::Allowed if p.files.len() > 1 => format!("{} locked files allowed", p.files.len()),
+        Status::Allowed if n > 1 => format!("{n} locked files allowed"),
         _ => format!("{name}: {}", first.reason),
     };
     p.hint = first.hint.clone();

@@ -14,7 +14,10 @@ const ALERTS_SHOWN: usize = 3;
 const ALLOWED_LISTED: usize = 12;
 
 /// Statuses in the order the terminal lists them.
-const ORDER: [Status; 5] = [Status::Blocked, Status::Error, Status::Unverified, Status::Warned, Status::Allowed];
+const ORDER: [Status; 6] = [Status::Blocked, Status::Error, Status::Unverified, Status::Warned, Status::Allowed, Status::Skipped];
+
+/// Files named per package in -v's "not checked" line; more are counted.
+const NOT_CHECKED_LISTED: usize = 40;
 
 pub fn render_json(r: &CheckReport) -> String {
     let doc = json!({
@@ -23,6 +26,15 @@ pub fn render_json(r: &CheckReport) -> String {
         "command": "check",
         "fetched": r.fetched,
         "unverified_action": r.unverified_action,
+        "platforms": if r.all_platforms { "all" } else { "environment" },
+        "target": r.target.as_ref().map(|t| json!({
+            "python": t.python.display().to_string(),
+            "implementation_name": t.markers.get("implementation_name"),
+            "python_full_version": t.markers.get("python_full_version"),
+            "sys_platform": t.markers.get("sys_platform"),
+            "platform_machine": t.markers.get("platform_machine"),
+            "supported_tags": t.tags.len(),
+        })),
         "lockfiles": r.lockfiles.iter().map(|l| json!({
             "path": l.path.display().to_string(),
             "format": l.format.name(),
@@ -44,6 +56,8 @@ fn summary(r: &CheckReport) -> Value {
         "blocked": r.count(Status::Blocked),
         "unverified": r.count(Status::Unverified),
         "errors": r.count(Status::Error),
+        "skipped": r.count(Status::Skipped),
+        "files_not_checked": r.files_not_checked(),
     })
 }
 
@@ -57,6 +71,8 @@ fn package(p: &PackageCheck) -> Value {
         "status": p.status,
         "reason": p.reason,
         "hint": p.hint,
+        "markers": p.markers,
+        "for_this_environment": !p.not_for_environment,
         "files": p.files.iter().map(|f| json!({
             "filename": f.filename,
             "sha256": f.sha256,
@@ -65,6 +81,7 @@ fn package(p: &PackageCheck) -> Value {
             "hint": f.hint,
             "score": f.report.as_ref().map(|r| r.risk.score),
             "fetched": f.fetched,
+            "applies": f.applies,
         })).collect::<Vec<_>>(),
         "alerts": p.alerts.iter().map(crate::report::json::alert).collect::<Vec<_>>(),
     })
@@ -79,19 +96,22 @@ pub fn render_terminal(r: &CheckReport, color: bool, verbose: bool) -> String {
             Status::Unverified => paint("1;35", &text),
             Status::Warned => paint("1;33", &text),
             Status::Allowed => paint("1;32", &text),
+            Status::Skipped => paint("2", &text),
         }
     };
     let mut out = String::new();
     for status in ORDER {
         let of: Vec<&PackageCheck> = r.packages.iter().filter(|p| p.status == status).collect();
-        if status == Status::Allowed && !verbose && !of.is_empty() {
+        if matches!(status, Status::Allowed | Status::Skipped) && !verbose && !of.is_empty() {
             let names: Vec<String> = of.iter().map(|p| title(p)).collect();
             let shown = if names.len() <= ALLOWED_LISTED { names.join(", ") } else { format!("{} packages (-v lists them)", names.len()) };
-            let _ = writeln!(out, "{} {shown}", label(status));
+            let why = if status == Status::Skipped { "  (not for this environment; -v shows the markers)" } else { "" };
+            let _ = writeln!(out, "{} {shown}{why}", label(status));
             continue;
         }
         for p in of {
-            let files = if p.files.len() > 1 { format!(" · {} files", p.files.len()) } else { String::new() };
+            let n = p.counted().count();
+            let files = if n > 1 { format!(" · {n} files") } else { String::new() };
             let _ = writeln!(out, "{} {}  {}{files}", label(status), paint("1", &title(p)), paint("2", &p.location));
             let _ = writeln!(out, "           {}", p.reason);
             if let Some(h) = &p.hint {
@@ -111,6 +131,13 @@ pub fn render_terminal(r: &CheckReport, color: bool, verbose: bool) -> String {
             if notable.len() > shown {
                 let _ = writeln!(out, "           … and {} more (-v or --format json shows all)", notable.len() - shown);
             }
+            let skipped: Vec<String> = p.files.iter().filter(|f| !f.applies).map(|f| f.display_name()).collect();
+            if verbose && !skipped.is_empty() && !p.not_for_environment {
+                let more = skipped.len().saturating_sub(NOT_CHECKED_LISTED);
+                let listed = skipped.into_iter().take(NOT_CHECKED_LISTED).collect::<Vec<_>>().join(", ");
+                let more = if more > 0 { format!(" … and {more} more (--format json lists all)") } else { String::new() };
+                let _ = writeln!(out, "           other platforms, not checked: {listed}{more}");
+            }
         }
     }
     let warnings: usize = r.lockfiles.iter().map(|l| l.warnings.len()).sum();
@@ -122,18 +149,32 @@ pub fn render_terminal(r: &CheckReport, color: bool, verbose: bool) -> String {
     let files = r.lockfiles.iter().map(|l| l.path.display().to_string()).collect::<Vec<_>>().join(", ");
     let _ = writeln!(
         out,
-        "\n{} {} packages in {files}: {} blocked, {} unverified, {} warned, {} allowed{}",
+        "\n{} {} packages in {files}: {} blocked, {} unverified, {} warned, {} allowed{}{}",
         paint("1", "safe-pip check:"),
         r.packages.len(),
         r.count(Status::Blocked),
         r.count(Status::Unverified),
         r.count(Status::Warned),
         r.count(Status::Allowed),
+        match r.count(Status::Skipped) {
+            0 => String::new(),
+            n => format!(", {n} not for this environment"),
+        },
         match r.count(Status::Error) {
             0 => String::new(),
             n => format!(", {n} errors"),
         }
     );
+    if let (Some(t), n @ 1..) = (&r.target, r.files_not_checked()) {
+        let _ = writeln!(
+            out,
+            "{n} locked file{} for other platforms, not checked (judged for {} at {}; `{} --all-platforms` judges every file)",
+            if n == 1 { "" } else { "s" },
+            t.describe(),
+            t.python.display(),
+            r.invoked_as
+        );
+    }
     if warnings > 0 && !verbose {
         let _ = writeln!(out, "{warnings} lockfile notes (-v shows them)");
     }
@@ -144,9 +185,9 @@ pub fn render_terminal(r: &CheckReport, color: bool, verbose: bool) -> String {
         };
         let fetchable = r.packages.iter().filter(|p| p.status == Status::Unverified).any(|p| p.files.iter().any(|f| f.status == Status::Unverified && f.sha256.is_some()));
         let remedy = if fetchable && !r.fetched {
-            "`safe-pip check --fetch` downloads and scans the missing files"
+            format!("`{} --fetch` downloads and scans the missing files", r.invoked_as)
         } else {
-            "pin file hashes, vet them (`safe-pip vet NAME==VERSION`), or scan local sources"
+            "pin file hashes, vet them (`safe-pip vet NAME==VERSION`), or scan local sources".to_string()
         };
         let _ = writeln!(out, "{what}; {remedy}");
     }

@@ -160,7 +160,7 @@ fn every_lockfile_format_is_read_and_entries_without_a_file_hash_are_unverified(
         assert_eq!(r.exit_code(), if unverified.is_empty() { 0 } else { 3 }, "{file}");
         // The project itself is not a dependency.
         assert!(r.packages.iter().all(|p| p.name != "demo-app" && p.name != "my-app"), "{file}");
-        let lenient = check(&[l], &env.gate(), &CheckOptions { unverified: Action::Warn, fetch: None }).expect("check");
+        let lenient = check(&[l], &env.gate(), &CheckOptions { unverified: Action::Warn, ..CheckOptions::default() }).expect("check");
         assert_eq!(lenient.exit_code(), 0, "{file}");
     }
 }
@@ -173,7 +173,7 @@ fn exit_codes_follow_the_worst_package_and_what_unverified_means() {
     let db = env.db();
     record(&db, &a, "alpha-1.0.tar.gz", Action::Allow);
     record(&db, &c, "delta-1.0.tar.gz", Action::Warn);
-    let run = |unverified| check(&[read_lockfile(&path).expect("parse")], &env.gate(), &CheckOptions { unverified, fetch: None }).expect("check");
+    let run = |unverified| check(&[read_lockfile(&path).expect("parse")], &env.gate(), &CheckOptions { unverified, ..CheckOptions::default() }).expect("check");
 
     let r = run(Action::Block);
     assert_eq!(statuses(&r)["beta"], Status::Unverified);
@@ -282,7 +282,7 @@ fn fetch_fills_the_gaps_through_the_gate_and_never_allows_what_it_cannot_verify(
     let mut settings = IndexSettings::for_index(&server.url("/simple/"));
     settings.retries = 0;
     let client = IndexClient::new(&settings).expect("client").with_backoff(std::time::Duration::from_millis(1));
-    let r = check(&locks(), &env.gate(), &CheckOptions { unverified: Action::Block, fetch: Some(&client) }).expect("check");
+    let r = check(&locks(), &env.gate(), &CheckOptions { fetch: Some(&client), ..CheckOptions::default() }).expect("check");
     let got = statuses(&r);
     assert_eq!(got["tidy-numbers"], Status::Allowed, "{}", pkg(&r, "tidy-numbers").reason);
     assert_eq!(got["canary-pkg"], Status::Blocked);
@@ -307,4 +307,236 @@ fn fetch_fills_the_gaps_through_the_gate_and_never_allows_what_it_cannot_verify(
         assert_eq!(statuses(&again)[name], got[name], "{name}");
         assert!(pkg(&again, name).files.iter().all(|f| !f.fetched));
     }
+}
+
+// ── which files this environment installs ──
+
+/// CPython 3.11 on glibc Linux x86_64, in `packaging.tags.sys_tags()` order (abridged): the
+/// interpreter's own ABI first, then abi3, then none, then the pure-Python tags.
+fn linux_cp311() -> Target {
+    let plats = ["manylinux_2_36_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64", "linux_x86_64"];
+    let mut tags = Vec::new();
+    for abi in ["cp311", "abi3", "none"] {
+        tags.extend(plats.iter().map(|p| format!("cp311-{abi}-{p}")));
+    }
+    for minor in (2..=10).rev() {
+        tags.extend(plats.iter().map(|p| format!("cp3{minor}-abi3-{p}")));
+    }
+    for py in ["py311", "py3", "py310", "py39"] {
+        tags.extend(plats.iter().map(|p| format!("{py}-none-{p}")));
+    }
+    tags.extend(["cp311-none-any", "py311-none-any", "py3-none-any", "py310-none-any", "py39-none-any"].map(String::from));
+    let markers = [
+        ("implementation_name", "cpython"),
+        ("implementation_version", "3.11.7"),
+        ("os_name", "posix"),
+        ("platform_machine", "x86_64"),
+        ("platform_python_implementation", "CPython"),
+        ("platform_release", "6.1.0"),
+        ("platform_system", "Linux"),
+        ("platform_version", "#1 SMP"),
+        ("python_full_version", "3.11.7"),
+        ("python_version", "3.11"),
+        ("sys_platform", "linux"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    Target::new("/test/python3.11", tags, markers)
+}
+
+fn for_target(t: &Target) -> CheckOptions<'_> {
+    CheckOptions { platforms: Platforms::Environment(Some(t)), ..CheckOptions::default() }
+}
+
+fn sha_of(l: &Lockfile, filename: &str) -> String {
+    l.packages.iter().flat_map(|p| &p.files).find(|f| f.filename.as_deref() == Some(filename)).and_then(|f| f.sha256()).unwrap_or_else(|| panic!("{filename} not locked")).to_string()
+}
+
+fn file<'a>(p: &'a PackageCheck, filename: &str) -> &'a FileCheck {
+    p.files.iter().find(|f| f.filename.as_deref() == Some(filename)).unwrap_or_else(|| panic!("{filename} not in {}", p.name))
+}
+
+const LINUX_WHEEL: &str = "fastnum-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl";
+
+/// What a guarded install on linux x86_64 CPython 3.11 left in the DB: the files it fetched.
+fn installed_on_linux(l: &Lockfile, db: &Db) {
+    for f in [LINUX_WHEEL, "purelib-2.0-py3-none-any.whl", "optional_thing-0.5-py3-none-any.whl"] {
+        record(db, &sha_of(l, f), f, Action::Allow);
+    }
+}
+
+#[test]
+fn only_the_files_this_environment_installs_count_and_all_platforms_counts_every_file() {
+    for name in ["poetry.lock", "uv.lock"] {
+        let env = Env::new();
+        let l = lock(&format!("platforms/{name}"));
+        installed_on_linux(&l, &env.db());
+        let t = linux_cp311();
+        let r = check(std::slice::from_ref(&l), &env.gate(), &for_target(&t)).expect("check");
+        let expected: BTreeMap<String, Status> =
+            [("fastnum", Status::Allowed), ("purelib", Status::Allowed), ("optional-thing", Status::Allowed), ("winonly", Status::Skipped)]
+                .into_iter()
+                .map(|(n, s)| (n.to_string(), s))
+                .collect();
+        assert_eq!(statuses(&r), expected, "{name}");
+        assert_eq!(r.exit_code(), 0, "{name}");
+        // fastnum: 7 of its 8 files are not for this interpreter; purelib's sdist is not
+        // needed (a wheel installs); both of winonly's files are for Windows.
+        assert_eq!(r.files_not_checked(), 10, "{name}");
+        let fastnum = pkg(&r, "fastnum");
+        assert_eq!(fastnum.files.iter().filter(|f| f.applies).map(|f| f.filename.as_deref().unwrap_or("")).collect::<Vec<_>>(), vec![LINUX_WHEEL], "{name}");
+        assert!(fastnum.reason.starts_with(&format!("{LINUX_WHEEL}: ")), "{name}: {}", fastnum.reason);
+        for (f, why) in [
+            ("fastnum-1.0-cp311-cp311-win_amd64.whl", "another platform"),
+            ("fastnum-1.0-cp311-cp311-musllinux_1_1_x86_64.whl", "another platform"),
+            ("fastnum-1.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", "another platform or Python"),
+            ("fastnum-1.0-py3-none-any.whl", "better-matching wheel"),
+            ("fastnum-1.0.tar.gz", "an sdist"),
+        ] {
+            let f = file(fastnum, f);
+            assert_eq!((f.status, f.applies), (Status::Skipped, false), "{name} {:?}", f.filename);
+            assert!(f.reason.contains(why) && f.reason.contains("not checked"), "{name}: {}", f.reason);
+        }
+        let winonly = pkg(&r, "winonly");
+        assert!(winonly.not_for_environment && winonly.reason.contains("not for this environment") && winonly.reason.contains("win32"), "{name}: {}", winonly.reason);
+        // `extra == "cli"` depends on what is asked for, not on the interpreter: judged.
+        assert!(!pkg(&r, "optional-thing").not_for_environment, "{name}");
+
+        let text = render_terminal(&r, false, false);
+        assert!(text.contains("10 locked files for other platforms, not checked (judged for CPython 3.11.7 linux x86_64 at /test/python3.11;"), "{text}");
+        assert!(text.contains("SKIPPED    winonly 306  (not for this environment"), "{text}");
+        assert!(text.contains(", 1 not for this environment"), "{text}");
+        let verbose = render_terminal(&r, false, true);
+        assert!(verbose.contains("other platforms, not checked: fastnum-1.0"), "{verbose}");
+        let json: serde_json::Value = serde_json::from_str(&render_json(&r)).expect("json");
+        assert_eq!(json["platforms"], "environment");
+        assert_eq!(json["target"]["sys_platform"], "linux");
+        assert_eq!((json["summary"]["files_not_checked"].as_u64(), json["summary"]["skipped"].as_u64()), (Some(10), Some(1)), "{name}");
+        let winonly_json = json["packages"].as_array().expect("packages").iter().find(|p| p["name"] == "winonly").expect("winonly").clone();
+        assert_eq!((winonly_json["status"].as_str(), winonly_json["for_this_environment"].as_bool()), (Some("skipped"), Some(false)));
+
+        // --all-platforms: every locked file counts, as before.
+        let all = check(std::slice::from_ref(&l), &env.gate(), &CheckOptions::default()).expect("check");
+        assert_eq!(statuses(&all)["fastnum"], Status::Unverified, "{name}");
+        assert!(pkg(&all, "fastnum").reason.starts_with("7 of 8 locked files unverified"), "{name}: {}", pkg(&all, "fastnum").reason);
+        assert_eq!((statuses(&all)["purelib"], statuses(&all)["winonly"]), (Status::Unverified, Status::Unverified), "{name}");
+        assert_eq!((all.exit_code(), all.files_not_checked()), (3, 0), "{name}");
+        let text = render_terminal(&all, false, false);
+        assert!(!text.contains("not checked") && text.contains("`safe-pip check --fetch`"), "{text}");
+        if name == "poetry.lock" {
+            insta::assert_snapshot!("platforms_terminal", render_terminal(&r, false, false));
+        }
+    }
+}
+
+#[test]
+fn a_file_the_db_blocks_blocks_its_package_whatever_the_platform() {
+    let env = Env::new();
+    let l = lock("platforms/poetry.lock");
+    let db = env.db();
+    installed_on_linux(&l, &db);
+    record(&db, &sha_of(&l, "fastnum-1.0-cp311-cp311-win_amd64.whl"), "fastnum-1.0-cp311-cp311-win_amd64.whl", Action::Block);
+    record(&db, &sha_of(&l, "winonly-306-cp311-cp311-win32.whl"), "winonly-306-cp311-cp311-win32.whl", Action::Block);
+    // A warning on a file this environment does not install does not count.
+    record(&db, &sha_of(&l, "purelib-2.0.tar.gz"), "purelib-2.0.tar.gz", Action::Warn);
+    let t = linux_cp311();
+    let r = check(&[l], &env.gate(), &for_target(&t)).expect("check");
+    assert_eq!((statuses(&r)["fastnum"], statuses(&r)["winonly"], statuses(&r)["purelib"]), (Status::Blocked, Status::Blocked, Status::Allowed));
+    assert!(pkg(&r, "fastnum").reason.starts_with("fastnum-1.0-cp311-cp311-win_amd64.whl (not for this environment): critical alert"), "{}", pkg(&r, "fastnum").reason);
+    assert_eq!(pkg(&r, "fastnum").alerts[0].alert, AlertId::InstallNetwork);
+    assert_eq!(r.exit_code(), 1);
+}
+
+/// A uv.lock with one registry package `pick` 1.0 and these files (first: the sdist, if
+/// its name says so).
+fn uv_lock_with(env: &Env, files: &[&str]) -> Lockfile {
+    let entry = |f: &str| format!("{{ url = \"https://files.example.org/{f}\", hash = \"sha256:{}\" }}", sha_hex(f.as_bytes()));
+    let sdist = files.iter().find(|f| !f.ends_with(".whl")).map(|f| format!("sdist = {}\n", entry(f))).unwrap_or_default();
+    let wheels: Vec<String> = files.iter().filter(|f| f.ends_with(".whl")).map(|f| format!("    {},\n", entry(f))).collect();
+    let text = format!("version = 1\nrevision = 2\n\n[[package]]\nname = \"pick\"\nversion = \"1.0\"\nsource = {{ registry = \"https://pypi.org/simple\" }}\n{sdist}wheels = [\n{}]\n", wheels.concat());
+    read_lockfile(&env.write("uv.lock", &text)).expect("uv.lock")
+}
+
+fn applying(r: &CheckReport) -> Vec<String> {
+    pkg(r, "pick").files.iter().filter(|f| f.applies).filter_map(|f| f.filename.clone()).collect()
+}
+
+#[test]
+fn the_best_ranked_compatible_wheel_counts_as_pip_picks_it_and_the_sdist_only_without_one() {
+    let env = Env::new();
+    let t = linux_cp311();
+    let run = |files: &[&str]| check(&[uv_lock_with(&env, files)], &env.gate(), &for_target(&t)).expect("check");
+    // The interpreter's own ABI beats abi3, which beats a pure wheel; a higher build wins a tie.
+    let r = run(&[
+        "pick-1.0.tar.gz",
+        "pick-1.0-py3-none-any.whl",
+        "pick-1.0-cp39-abi3-manylinux_2_17_x86_64.whl",
+        "pick-1.0-1-cp311-cp311-manylinux_2_17_x86_64.whl",
+        "pick-1.0-2-cp311-cp311-manylinux_2_17_x86_64.whl",
+        "pick-1.0-cp311-cp311-manylinux_2_36_x86_64.whl",
+    ]);
+    assert_eq!(applying(&r), vec!["pick-1.0-cp311-cp311-manylinux_2_36_x86_64.whl"], "the newest manylinux ranks first");
+    let r = run(&["pick-1.0.tar.gz", "pick-1.0-py3-none-any.whl", "pick-1.0-cp39-abi3-manylinux_2_17_x86_64.whl"]);
+    assert_eq!(applying(&r), vec!["pick-1.0-cp39-abi3-manylinux_2_17_x86_64.whl"]);
+    let r = run(&["pick-1.0-1-cp311-cp311-linux_x86_64.whl", "pick-1.0-2-cp311-cp311-linux_x86_64.whl"]);
+    assert_eq!(applying(&r), vec!["pick-1.0-2-cp311-cp311-linux_x86_64.whl"]);
+    // No compatible wheel: pip builds the sdist.
+    let r = run(&["pick-1.0.tar.gz", "pick-1.0-cp311-cp311-win_amd64.whl", "pick-1.0-cp312-cp312-manylinux_2_17_x86_64.whl"]);
+    assert_eq!(applying(&r), vec!["pick-1.0.tar.gz"]);
+    // Nothing installs here: unverified, not silently passed.
+    let r = run(&["pick-1.0-cp311-cp311-win_amd64.whl"]);
+    assert_eq!(statuses(&r)["pick"], Status::Unverified);
+    assert!(pkg(&r, "pick").reason.contains("none of the 1 locked files installs on this environment"), "{}", pkg(&r, "pick").reason);
+    // A wheel name that does not parse cannot be ruled out; an .egg is never installed.
+    let r = run(&["pick-1.0-cp311-cp311-win_amd64.whl", "pick.whl", "pick-1.0-py3.11.egg"]);
+    assert_eq!(applying(&r), vec!["pick.whl"]);
+}
+
+#[test]
+fn files_pinned_by_hash_alone_count_unless_the_db_names_them_for_another_platform() {
+    let env = Env::new();
+    let (win, linux, unknown) = ("a".repeat(64), "b".repeat(64), "c".repeat(64));
+    let db = env.db();
+    record(&db, &win, "x-1.0-cp311-cp311-win_amd64.whl", Action::Warn);
+    record(&db, &linux, "x-1.0-cp311-cp311-manylinux_2_17_x86_64.whl", Action::Allow);
+    let t = linux_cp311();
+    let run = |hashes: &[&String]| {
+        let line = hashes.iter().map(|h| format!(" --hash=sha256:{h}")).collect::<String>();
+        check(&[read_lockfile(&env.write("requirements.txt", &format!("x==1.0{line}\n"))).expect("parse")], &env.gate(), &for_target(&t)).expect("check")
+    };
+    let r = run(&[&win, &linux]);
+    assert_eq!(statuses(&r)["x"], Status::Allowed, "the Windows wheel's warning does not count: {}", pkg(&r, "x").reason);
+    // A hash nobody knows could be the file pip picks here: it counts.
+    let r = run(&[&win, &linux, &unknown]);
+    assert_eq!(statuses(&r)["x"], Status::Unverified);
+    assert!(pkg(&r, "x").reason.starts_with("1 of 2 locked files unverified"), "{}", pkg(&r, "x").reason);
+}
+
+#[test]
+fn fetch_downloads_only_what_this_environment_installs() {
+    let clean = clean_sdist("tidy-numbers", "1.0");
+    let never = canary_sdist("tidy-numbers", "1.0");
+    let win = "tidy_numbers-1.0-cp311-cp311-win_amd64.whl";
+    let server = serve(
+        vec![Hosted {
+            name: "tidy-numbers",
+            files: vec![(win.to_string(), never.clone(), sha_hex(&never)), ("tidy-numbers-1.0.tar.gz".into(), clean.clone(), sha_hex(&clean))],
+        }],
+        Vec::new(),
+    );
+    let env = Env::new();
+    let reqs = env.write("requirements.txt", &format!("tidy-numbers==1.0 --hash=sha256:{} --hash=sha256:{}\n", sha_hex(&never), sha_hex(&clean)));
+    let mut settings = IndexSettings::for_index(&server.url("/simple/"));
+    settings.retries = 0;
+    let client = IndexClient::new(&settings).expect("client").with_backoff(std::time::Duration::from_millis(1));
+    let t = linux_cp311();
+    let opts = CheckOptions { fetch: Some(&client), ..for_target(&t) };
+    let r = check(&[read_lockfile(&reqs).expect("parse")], &env.gate(), &opts).expect("check");
+    // The page names the two hashes: the Windows wheel is not for this interpreter, so
+    // the sdist is what pip builds here; only it is downloaded.
+    assert_eq!(statuses(&r)["tidy-numbers"], Status::Allowed, "{}", pkg(&r, "tidy-numbers").reason);
+    assert_eq!(r.files_not_checked(), 1);
+    let paths: Vec<String> = server.requests().iter().map(|q| q.path.clone()).collect();
+    assert!(paths.iter().any(|p| p == "/files/tidy-numbers-1.0.tar.gz") && !paths.iter().any(|p| p.contains("win_amd64")), "{paths:?}");
 }

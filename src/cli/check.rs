@@ -1,10 +1,12 @@
-//! `safe-pip check LOCKFILE…`: every file a lockfile pins, judged from the verdict DB
-//! with no network (or `--fetch` to fill the gaps).
+//! `safe-pip check LOCKFILE…`: the files a lockfile pins that this environment would
+//! install (or, with `--all-platforms`, every one), judged from the verdict DB with no
+//! network (or `--fetch` to fill the gaps).
 
 use super::db_flags::{open_gate, print_gate_error};
 use super::index_flags::IndexFlags;
 use super::{exit, print_error};
-use crate::check::{self, CheckOptions};
+use crate::check::{self, CheckOptions, Platforms, Target, TargetError};
+use crate::install::interpreter;
 use crate::lockfile::read_lockfile;
 use crate::pipeline::ScanOptions;
 use crate::policy::SettingsFlags;
@@ -22,7 +24,7 @@ pub enum CheckFormat {
 }
 
 #[derive(Args, Debug)]
-#[command(after_help = "Exit codes: 0 all allowed or warned, 1 something blocked, 2 an error (unreadable lockfile, DB or index), 3 something unverified.")]
+#[command(after_help = "Exit codes: 0 all allowed, warned or skipped, 1 something blocked, 2 an error (unreadable lockfile, DB, index, or a target interpreter that cannot be asked), 3 something unverified.")]
 pub struct CheckArgs {
     /// requirements.txt (with or without --hash), poetry.lock, pylock.toml or uv.lock.
     #[arg(required = true, value_name = "LOCKFILE")]
@@ -46,7 +48,20 @@ pub struct CheckArgs {
     /// first lockfile's directory).
     #[arg(long, value_name = "DIR")]
     pub project: Option<PathBuf>,
-    /// List every allowed package, every alert and the lockfile notes.
+    /// The environment the lock installs into: a Python interpreter or a virtualenv folder
+    /// (default: the active virtualenv, else the Python running safe-pip, else python3 on
+    /// PATH). Only the files it would install are judged: its wheel tags and markers are
+    /// asked of it (through pip's own `packaging`).
+    #[arg(long, value_name = "PATH", conflicts_with = "all_platforms")]
+    pub python: Option<PathBuf>,
+    /// Judge every locked file, for every platform and Python (for CI that vets the whole
+    /// lock): one unknown file makes its package unverified.
+    #[arg(long)]
+    pub all_platforms: bool,
+    /// The command as the user typed it, named in hints (set by the Poetry plugin).
+    #[arg(long, hide = true, value_name = "TEXT", default_value = "safe-pip check")]
+    pub invoked_as: String,
+    /// List every allowed package, every alert, the files not checked and the lockfile notes.
     #[arg(long, short)]
     pub verbose: bool,
 }
@@ -62,6 +77,16 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> i32 {
             }
         }
     }
+    let target = match (args.all_platforms, args.python.is_some() || check::needs_target(&lockfiles)) {
+        (false, true) => match query_target(args.python.as_deref()) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                print_error(&format!("cannot tell which locked files this environment installs: {e}"), &e.hint(&args.invoked_as));
+                return exit::ERROR;
+            }
+        },
+        _ => None,
+    };
     let project = args.project.clone().or_else(|| args.files[0].parent().map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() }));
     let flags = SettingsFlags { unverified: args.allow_unverified.then_some(Action::Warn), ..SettingsFlags::default() };
     let settings = match super::settings::load(project.as_deref(), &flags) {
@@ -77,18 +102,31 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> i32 {
         },
         false => None,
     };
-    let opts = CheckOptions { unverified: settings.unverified, fetch: client.as_ref() };
-    let report = match check::check(&lockfiles, &gate, &opts) {
+    let platforms = if args.all_platforms { Platforms::All } else { Platforms::Environment(target.as_ref()) };
+    let opts = CheckOptions { unverified: settings.unverified, fetch: client.as_ref(), platforms };
+    let mut report = match check::check(&lockfiles, &gate, &opts) {
         Ok(r) => r,
         Err(e) => {
             print_gate_error(&e, "");
             return exit::ERROR;
         }
     };
+    report.invoked_as = args.invoked_as.clone();
     let text = match args.format {
         CheckFormat::Json => check::render_json(&report),
         CheckFormat::Terminal => check::render_terminal(&report, color.enabled(), args.verbose),
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     report.exit_code()
+}
+
+/// The target interpreter (`--python`, else as `safe-pip install` picks it) and what it
+/// installs. Another Python (safe-pip's own, else python3 on PATH) may lend its pip to a
+/// venv made without one.
+fn query_target(flag: Option<&std::path::Path>) -> Result<Target, TargetError> {
+    let path_var = std::env::var_os("PATH");
+    let python = interpreter::resolve(flag, std::env::var_os("VIRTUAL_ENV").as_deref(), path_var.as_deref())?;
+    let mut lenders: Vec<PathBuf> = interpreter::front_python().map(|p| p.to_path_buf()).into_iter().collect();
+    lenders.extend(interpreter::resolve(None, None, path_var.as_deref()).ok());
+    Target::query(&python, &lenders)
 }

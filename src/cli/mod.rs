@@ -48,7 +48,7 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Vet packages before adding them: name, registry facts and code of a release.
     Vet(vet::VetArgs),
-    /// Check a lockfile offline: every pinned file judged from the verdict DB.
+    /// Check a lockfile offline: the files this environment installs (or every file) judged from the verdict DB.
     Check(check::CheckArgs),
     /// Explain an alert: what it means, why it matters, what to do.
     Explain(explain::ExplainArgs),

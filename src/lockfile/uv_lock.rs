@@ -8,6 +8,10 @@
 //! The project itself — the workspace members, or without a `[manifest]` the package whose
 //! source is `editable = "."` / `virtual = "."` — is marked `root`; the packages it depends
 //! on (in any group) are `direct`, all others not.
+//!
+//! A package's `markers` say where it can be installed at all: when every dependency edge to
+//! it is conditional, the disjunction of those edges' markers; and when the resolution forked
+//! (`resolution-markers` on the package), only in the forks it was resolved for.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -49,6 +53,9 @@ struct RawPackage {
     sdist: Option<RawFile>,
     #[serde(default)]
     wheels: Vec<RawFile>,
+    /// The resolution forks this version belongs to (only written when the resolution forked).
+    #[serde(default)]
+    resolution_markers: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -97,6 +104,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
     let mut edge_markers: BTreeMap<(String, Option<String>), Vec<Option<String>>> = BTreeMap::new();
     let mut requested_extras: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut root_dependencies: HashSet<String> = HashSet::new();
+    let mut fork_markers: Vec<Option<String>> = Vec::new();
 
     for spanned in &raw.package {
         let line = span_line(text, spanned);
@@ -161,10 +169,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
         }
         sort_dedup(&mut package.dependencies);
         lock.packages.push(package);
+        fork_markers.push(any_of(raw_package.resolution_markers.clone()));
     }
 
     let has_root = lock.packages.iter().any(|p| p.root);
-    for package in &mut lock.packages {
+    for (package, forks) in lock.packages.iter_mut().zip(fork_markers) {
         if has_root && !package.root {
             package.direct = Some(root_dependencies.contains(&package.normalized));
         }
@@ -181,15 +190,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
         if let Some(list) = edge_markers.get(&(package.normalized.clone(), package.version.clone())) {
             markers.extend(list.iter().cloned());
         }
-        if !markers.is_empty() && markers.iter().all(Option::is_some) {
-            let mut distinct: Vec<String> = markers.into_iter().flatten().collect();
-            sort_dedup(&mut distinct);
-            package.markers = Some(if distinct.len() == 1 {
-                distinct.remove(0)
-            } else {
-                distinct.iter().map(|m| format!("({m})")).collect::<Vec<_>>().join(" or ")
-            });
-        }
+        let edges = if !markers.is_empty() && markers.iter().all(Option::is_some) { any_of(markers.into_iter().flatten().collect()) } else { None };
+        package.markers = match (edges, forks) {
+            (Some(e), Some(f)) if e != f => Some(format!("({e}) and ({f})")),
+            (e, f) => e.or(f),
+        };
     }
     if !has_root && !lock.packages.is_empty() {
         lock.warn(
@@ -200,6 +205,17 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
         );
     }
     Ok(lock)
+}
+
+/// The markers of any of `list` (distinct, sorted, each parenthesised when there are
+/// several); `None` for an empty list.
+fn any_of(mut list: Vec<String>) -> Option<String> {
+    sort_dedup(&mut list);
+    match list.len() {
+        0 => None,
+        1 => list.pop(),
+        _ => Some(list.iter().map(|m| format!("({m})")).collect::<Vec<_>>().join(" or ")),
+    }
 }
 
 /// The package source, and for local project sources (`editable`/`virtual`), their path.

@@ -503,6 +503,36 @@ def test_safe_pip_check_judges_the_lock_with_the_projects_sources(project: Proje
     assert len(project.index.requests) == served
 
 
+def test_safe_pip_check_after_a_guarded_install_judges_what_the_environment_installs(project: Project) -> None:
+    """The lock lists every file of a release; the install fetched one of them. `check` judges
+    the files the project's environment installs, so it passes right after a clean install."""
+    helper = project.files / "tiny_helper-1.0-py3-none-any.whl"
+    # Another platform's wheel (never fetched: its bytes do not matter) and an sdist.
+    (project.files / "tiny_helper-1.0-cp39-cp39-win_amd64.whl").write_bytes(helper.read_bytes())
+    build_sdist(project.files, "tiny_helper", "1.0", {"setup.py": "from setuptools import setup\nsetup()\n"})
+    done = project.poetry("add", "tidy-numbers")
+    assert done.returncode == 0, done.stdout + done.stderr
+    lock = (project.dir / "poetry.lock").read_text()
+    assert "tiny_helper-1.0-cp39-cp39-win_amd64.whl" in lock and "tiny_helper-1.0.tar.gz" in lock
+    served = len(project.index.requests)
+
+    checked = project.poetry("safe-pip", "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "2 allowed" in checked.stdout
+    assert "2 locked files for other platforms, not checked" in checked.stdout
+    # Judged for the project's own interpreter (a venv without pip: safe-pip's Python lends it).
+    assert str(project.dir / ".venv") in checked.stdout
+    assert "poetry safe-pip check --all-platforms" in checked.stdout
+
+    every = project.poetry("safe-pip", "check", "--all-platforms")
+    assert every.returncode == 3, every.stdout + every.stderr
+    assert "tiny-helper" in every.stdout and "2 of 3 locked files unverified" in every.stdout
+    # The hint names the command that was run.
+    assert "`poetry safe-pip check --fetch`" in every.stdout
+    assert len(project.index.requests) == served, "check without --fetch sent requests"
+    assert_no_marker(project)
+
+
 def test_a_documented_decision_lets_the_package_through(project: Project) -> None:
     assert project.poetry("add", "evil-pkg").returncode == 1
     allow = project.poetry(

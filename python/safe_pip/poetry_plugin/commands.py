@@ -47,13 +47,17 @@ class _SafePipCommand(Command):
 
 class CheckCommand(_SafePipCommand):
     name = "safe-pip check"
-    description = "Checks poetry.lock against safe-pip's verdicts, offline (as <c1>safe-pip check poetry.lock</>)."
+    description = (
+        "Checks the files of poetry.lock that the project's environment installs against safe-pip's verdicts,"
+        " offline (as <c1>safe-pip check poetry.lock</>)."
+    )
     options: ClassVar[list[Any]] = [
         option(
             "fetch",
             None,
             "Fetch the files the verdict database does not know from the project's sources and scan them.",
         ),
+        option("all-platforms", None, "Judge every locked file, for every platform and Python."),
         option("allow-unverified", None, "Report unverified files without failing."),
         option("format", None, "Output format: terminal or json.", flag=False, default=None),
     ]
@@ -63,7 +67,13 @@ class CheckCommand(_SafePipCommand):
         if not lock.exists():
             self.line_error(f"<error>error: no lock file at {lock}</>\nhint: run <c1>poetry lock</c1> first")
             return 2
-        args = ["check", str(lock)]
+        args = ["check", str(lock), "--invoked-as", "poetry safe-pip check"]
+        if self.option("all-platforms"):
+            args.append("--all-platforms")
+        else:
+            python = self._env_python()
+            if python:
+                args += ["--python", python]
         if self.option("allow-unverified"):
             args.append("--allow-unverified")
         if self.option("format"):
@@ -73,6 +83,17 @@ class CheckCommand(_SafePipCommand):
         if self.option("fetch"):
             args += ["--fetch", *self._index_args()]
         return self.run_safe_pip(args, lock.parent)
+
+
+    def _env_python(self) -> str | None:
+        """The interpreter of the project's environment as Poetry finds it (never creating one);
+        None when Poetry cannot tell, and safe-pip's own default applies."""
+        try:
+            from poetry.utils.env import EnvManager
+
+            return str(EnvManager(self.poetry, io=self.io).get().python)
+        except Exception:
+            return None
 
 
 class VetCommand(_SafePipCommand):

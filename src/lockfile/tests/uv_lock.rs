@@ -91,3 +91,26 @@ fn uv_lock_errors() {
         .unwrap_err();
     assert!(err.to_string().contains("algorithm:hexdigest"), "{err}");
 }
+
+#[test]
+fn a_forked_resolution_limits_each_version_to_its_forks() {
+    let text = "version = 1\nrevision = 2\nresolution-markers = [\"python_full_version >= '3.12'\", \"python_full_version < '3.12'\"]\n\n\
+                [[package]]\nname = \"app\"\nversion = \"0.1.0\"\nsource = { editable = \".\" }\n\
+                dependencies = [{ name = \"numpy\", version = \"1.26.4\", source = { registry = \"https://pypi.org/simple\" }, marker = \"python_full_version < '3.12'\" }, \
+                { name = \"numpy\", version = \"2.1.0\", source = { registry = \"https://pypi.org/simple\" }, marker = \"python_full_version >= '3.12'\" }, { name = \"six\" }]\n\n\
+                [[package]]\nname = \"numpy\"\nversion = \"1.26.4\"\nsource = { registry = \"https://pypi.org/simple\" }\nresolution-markers = [\"python_full_version < '3.12'\"]\n\n\
+                [[package]]\nname = \"numpy\"\nversion = \"2.1.0\"\nsource = { registry = \"https://pypi.org/simple\" }\nresolution-markers = [\"python_full_version >= '3.12'\"]\n\n\
+                [[package]]\nname = \"six\"\nversion = \"1.16.0\"\nsource = { registry = \"https://pypi.org/simple\" }\nresolution-markers = [\"python_full_version >= '3.12'\", \"python_full_version < '3.12' and sys_platform == 'linux'\"]\n";
+    let lock = parse_uv(text).unwrap();
+    let numpy: Vec<_> = lock.find("numpy").map(|p| (p.version.clone().unwrap_or_default(), p.markers.clone())).collect();
+    assert_eq!(
+        numpy,
+        vec![("1.26.4".to_string(), Some("python_full_version < '3.12'".to_string())), ("2.1.0".to_string(), Some("python_full_version >= '3.12'".to_string()))],
+        "the edge and the fork say the same: written once"
+    );
+    assert_eq!(
+        package(&lock, "six").markers.as_deref(),
+        Some("(python_full_version < '3.12' and sys_platform == 'linux') or (python_full_version >= '3.12')"),
+        "an unconditional edge, but only resolved in these forks"
+    );
+}
