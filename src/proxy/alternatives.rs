@@ -49,7 +49,9 @@ fn candidates(state: &State, upstream: usize, project: &str, blocked: &str) -> V
         let f = flavour(&e.filename);
         match out.last_mut() {
             Some((last, chosen)) if *last == v => {
-                if f == want && flavour(&chosen.filename) != want {
+                // The release is taken: its file of the right flavour wins over the sdist.
+                let better = f == want && flavour(&chosen.filename) != want;
+                if better {
                     *chosen = e;
                 }
             }

@@ -284,9 +284,11 @@ fn an_index_that_cannot_be_asked_fails_the_confusion_check_closed() {
 #[test]
 fn every_metadata_alert_fires_through_the_local_index() {
     type Patch = Option<fn(&mut serde_json::Value)>;
+    /// (alert, project, releases (version, upload time), page patch, release patch, policy)
+    type Case = (&'static str, &'static str, Vec<(&'static str, i64)>, Patch, Patch, MetadataPolicy);
     let years = |n: i64| NOW - n * 365 * DAY;
     let long_history = vec![("1.0.0", years(6)), ("2.0.0", years(4)), ("3.0.0", years(2)), ("3.1.0", NOW - 40 * DAY)];
-    let cases: Vec<(&str, &str, Vec<(&'static str, i64)>, Patch, Patch, MetadataPolicy)> = vec![
+    let cases: Vec<Case> = vec![
         ("release-too-new", "fresh-release", vec![("1.0.0", years(3)), ("2.0.0", NOW - 3600)], None, None, MetadataPolicy::default()),
         ("very-new-project", "very-new", vec![("0.1.0", NOW - 5 * DAY), ("0.2.0", NOW - 3 * DAY)], None, None, MetadataPolicy::default()),
         ("new-project", "fairly-new", vec![("0.1.0", NOW - 200 * DAY), ("0.2.0", NOW - 100 * DAY)], None, None, MetadataPolicy::default()),

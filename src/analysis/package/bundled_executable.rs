@@ -107,7 +107,7 @@ fn is_fat_macho(h: &[u8]) -> bool {
     }
     let nfat = u32::from_be_bytes([h[4], h[5], h[6], h[7]]);
     let cpu = u32::from_be_bytes([h[8], h[9], h[10], h[11]]);
-    let known_cpu = matches!(cpu & 0x00ff_ffff, 7 | 12 | 18) && matches!(cpu >> 24, 0 | 1 | 2);
+    let known_cpu = matches!(cpu & 0x00ff_ffff, 7 | 12 | 18) && matches!(cpu >> 24, 0..=2);
     (1..=20).contains(&nfat) && known_cpu
 }
 

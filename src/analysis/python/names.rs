@@ -209,27 +209,6 @@ pub fn install_command(base: &str) -> bool {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tables() {
-        assert_eq!(normalize("requests.Session().get"), "requests.Session.get");
-        assert_eq!(network_call("requests.Session.get"), Some("requests"));
-        assert_eq!(network_call("requests.exceptions.HTTPError"), None);
-        assert_eq!(network_call("urllib.request.urlopen"), Some("urllib"));
-        assert_eq!(network_call("socket.socket.connect"), Some("socket"));
-        assert_eq!(shell_call("os.execvp"), Some("os"));
-        assert_eq!(shell_call("os.exe"), None);
-        assert!(decode_call("base64.b64decode"));
-        assert!(decode_call("cryptography.fernet.Fernet.decrypt"));
-        assert!(exec_call("exec"));
-        assert!(secret_env_name("GITHUB_TOKEN"));
-        assert!(!secret_env_name("PATH"));
-    }
-}
-
 /// A parameter name that says the value is a crypto-wallet secret: a private key or a
 /// seed (mnemonic) phrase. Only wallet code has such parameters, and a wallet never
 /// needs to send one anywhere: signing happens locally.
@@ -250,4 +229,25 @@ pub fn keeps_data(q: &str) -> bool {
         "json.dumps" | "str" | "repr" | "dict" | "list" | "tuple" | "set" | "bytes" | "base64.b64encode" | "base64.urlsafe_b64encode"
             | "base64.standard_b64encode" | "urllib.parse.urlencode" | "urllib.parse.quote"
     ) || matches!(last(q), "encode" | "format" | "join" | "strip" | "lower" | "upper" | "replace" | "decode" | "hex")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables() {
+        assert_eq!(normalize("requests.Session().get"), "requests.Session.get");
+        assert_eq!(network_call("requests.Session.get"), Some("requests"));
+        assert_eq!(network_call("requests.exceptions.HTTPError"), None);
+        assert_eq!(network_call("urllib.request.urlopen"), Some("urllib"));
+        assert_eq!(network_call("socket.socket.connect"), Some("socket"));
+        assert_eq!(shell_call("os.execvp"), Some("os"));
+        assert_eq!(shell_call("os.exe"), None);
+        assert!(decode_call("base64.b64decode"));
+        assert!(decode_call("cryptography.fernet.Fernet.decrypt"));
+        assert!(exec_call("exec"));
+        assert!(secret_env_name("GITHUB_TOKEN"));
+        assert!(!secret_env_name("PATH"));
+    }
 }

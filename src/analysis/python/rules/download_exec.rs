@@ -39,7 +39,7 @@ fn runs_downloaded_file(c: &Call) -> bool {
     if !c.labels().has(Labels::DL_PATH) {
         return false;
     }
-    if !names::shell_call(&c.q).is_some() || c.q == "os.startfile" {
+    if names::shell_call(&c.q).is_none() || c.q == "os.startfile" {
         return true;
     }
     let cmd = c.args.first().or_else(|| c.kw("args")).or_else(|| c.kw("cmd"));
