@@ -90,6 +90,7 @@ where
     // The servers handle SIGINT themselves (graceful shutdown); every other command gets
     // the Ctrl-C handler: a clean message and exit 130.
     let _interrupt = (!matches!(cli.command, Command::Proxy(_) | Command::Service(_))).then(crate::interrupt::install);
+    crate::pipeline::init_global_pool();
     let code = dispatch(cli);
     if crate::interrupt::interrupted() {
         crate::interrupt::report();

@@ -34,6 +34,8 @@ impl Server {
         listener.set_nonblocking(true).map_err(|e| e.to_string())?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
+            // files are judged on the blocking threads: deep stacks (defence in depth)
+            .thread_stack_size(crate::pipeline::WORKER_STACK)
             .thread_name("safe-pip-proxy")
             .enable_all()
             .build()
