@@ -564,16 +564,20 @@ impl Reader<'_> {
             return Ok(());
         }
         let direct_file = package.files.first().is_some_and(|f| f.url.is_some() || f.filename.is_some());
+        // linear in the hashes: pip-compile lines carry hundreds of them (one per wheel)
         if direct_file {
             // The hashes are those of the one file the URL/path points at.
+            let file = &mut package.files[0];
+            let mut seen: HashSet<Hash> = file.hashes.iter().cloned().collect();
             for hash in hashes {
-                if !package.files[0].hashes.contains(&hash) {
-                    package.files[0].hashes.push(hash);
+                if seen.insert(hash.clone()) {
+                    file.hashes.push(hash);
                 }
             }
         } else {
+            let mut seen: HashSet<Hash> = package.files.iter().flat_map(|f| f.hashes.iter().cloned()).collect();
             for hash in hashes {
-                if !package.files.iter().any(|f| f.hashes.contains(&hash)) {
+                if seen.insert(hash.clone()) {
                     package.files.push(LockedFile { hashes: vec![hash], ..LockedFile::default() });
                 }
             }

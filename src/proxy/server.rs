@@ -103,7 +103,7 @@ async fn answer(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
     let (parts, _body) = req.into_parts();
     let head = parts.method == hyper::Method::HEAD;
     let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
-    let reply = tokio::task::spawn_blocking(move || routes::handle(&state, &parts.method, &path, &parts.headers))
+    let reply = tokio::task::spawn_blocking(move || routes::handle(&state, &parts.method, parts.version, &path, &parts.headers))
         .await
         .unwrap_or_else(|_| {
             Reply::error(403, "Forbidden by safe-pip: internal error while handling the request; nothing was served".into())
