@@ -349,6 +349,11 @@ impl IndexClient {
         let secrets: Vec<String> = creds.iter().flat_map(|c| [c.login.clone(), c.password.clone()]).filter(|s| s.len() >= 3).collect();
 
         let mut attempt: u32 = 0;
+        // Retries stop once one request has taken twice the timeout in all: the installer
+        // waiting on the proxy gives up after one timeout, and should then learn the cause
+        // when it asks again, not wait out six more slow attempts.
+        let started = std::time::Instant::now();
+        let budget = self.timeout.saturating_mul(2).max(Duration::from_secs(1));
         loop {
             // Bodies are never decoded behind our back: pages ask for gzip and are inflated
             // here within `limit`; files ask for identity and are kept as sent (as pip does),
@@ -357,7 +362,7 @@ impl IndexClient {
             if let Some(c) = &creds {
                 req = req.basic_auth(&c.login, Some(&c.password));
             }
-            let can_retry = attempt < self.retries;
+            let can_retry = attempt < self.retries && started.elapsed() < budget;
             let wait = |attempt: u32, hint: Option<Duration>| {
                 let exp = self.backoff.saturating_mul(1u32 << attempt.min(16)).min(MAX_BACKOFF);
                 std::thread::sleep(hint.map(|h| h.min(MAX_BACKOFF)).unwrap_or(exp).max(exp));
@@ -370,7 +375,11 @@ impl IndexClient {
                         attempt += 1;
                         continue;
                     }
-                    return Err(IndexError::Unreachable { url: shown, cause: describe(&e, &secrets) });
+                    let mut cause = describe(&e, &secrets);
+                    if attempt > 0 {
+                        cause = format!("{cause} (gave up after {} attempts in {:.0} s)", attempt + 1, started.elapsed().as_secs_f64());
+                    }
+                    return Err(IndexError::Unreachable { url: shown, cause });
                 }
             };
             let status = resp.status().as_u16();

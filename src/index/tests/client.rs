@@ -379,3 +379,18 @@ fn a_file_body_compressed_against_identity_is_kept_as_sent_and_fails_its_hash() 
     let e = c.download(&entry(srv.url("/f/z-1.0.tar.gz"), "z-1.0.tar.gz", None, Some(gz_len / 2)), 1 << 30).unwrap_err();
     assert!(matches!(e, IndexError::TooLarge { .. }), "{e:?}");
 }
+
+#[test]
+fn retries_stop_when_one_request_has_taken_twice_the_timeout() {
+    let srv = TestServer::start(|_, _| {
+        std::thread::sleep(Duration::from_millis(1500));
+        Reply::status(200)
+    });
+    let mut s = IndexSettings::for_index(&srv.url("/simple/"));
+    s.timeout = Duration::from_millis(200);
+    s.retries = 50;
+    let c = IndexClient::new(&s).unwrap().with_backoff(Duration::from_millis(10));
+    let e = c.project("slow").unwrap_err();
+    assert!(matches!(&e, IndexError::Unreachable { cause, .. } if cause.contains("timed out") && cause.contains("gave up after")), "{e:?}");
+    assert!(srv.requests().len() < 50, "{} attempts: the time budget did not stop the retries", srv.requests().len());
+}
