@@ -35,15 +35,15 @@ for i, f in enumerate(sources):
     put("python_module", f"m{i}.py", bytes([i % 2]) + f.read_bytes())
 wheel = io.BytesIO()
 with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as z:
-    for f in sources[:5]:
-        z.writestr("fz/" + f.name, f.read_bytes())
+    for i, f in enumerate(sources[:5]):
+        z.writestr(f"fz/m{i}_{f.name}", f.read_bytes())
     z.writestr("fz-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: fz\nVersion: 1.0\n")
 put("scan_archive", "wheel", bytes([0]) + wheel.getvalue())
 sdist = io.BytesIO()
 with tarfile.open(fileobj=sdist, mode="w:gz") as t:
-    for f in sources[:5]:
+    for i, f in enumerate(sources[:5]):
         data = f.read_bytes()
-        info = tarfile.TarInfo("fz-1.0/" + f.name)
+        info = tarfile.TarInfo(f"fz-1.0/m{i}_{f.name}")
         info.size = len(data)
         t.addfile(info, io.BytesIO(data))
 put("scan_archive", "sdist", bytes([1]) + sdist.getvalue())
