@@ -41,11 +41,18 @@ pub struct ScanArgs {
     /// Project directory whose pyproject.toml settings and decisions apply (default: the current directory).
     #[arg(long, value_name = "DIR")]
     pub project: Option<PathBuf>,
+    /// Analyse every module fully, without the byte-level pre-pass (for checking that
+    /// the pre-pass changes no alert; same as SAFE_PIP_NO_PREPASS=1).
+    #[arg(long, hide = true)]
+    pub no_prepass: bool,
     #[command(flatten)]
     pub db: DbFlags,
 }
 
 pub fn run(args: ScanArgs, color: ColorChoice) -> i32 {
+    if args.no_prepass {
+        crate::analysis::python::disable_prepass();
+    }
     let settings = match super::settings::load(args.project.as_deref(), &SettingsFlags::default()) {
         Ok(s) => s,
         Err(code) => return code,

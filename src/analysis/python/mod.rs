@@ -118,6 +118,12 @@ pub fn analyze_package_with_scripts(files: &[SourceFile], scripts: &[SourceFile]
     cap(findings)
 }
 
+/// Turns the byte-level pre-pass off for this process: every module gets the full model
+/// (`scan --no-prepass`; also `SAFE_PIP_NO_PREPASS=1`).
+pub fn disable_prepass() {
+    prefilter::disable();
+}
+
 /// Analyse one file on its own. `at_install`: the file is imported by setup.py.
 pub fn analyze_file(f: &SourceFile, at_install: bool) -> Vec<Finding> {
     analyze_file_in(f, at_install, true, true, None)
@@ -142,7 +148,7 @@ fn analyze_file_in(f: &SourceFile, at_install: bool, importable: bool, on_import
     };
     let always = matches!(f.role, FileRole::SetupScript | FileRole::PackageInit) || at_install;
     let mut out = Vec::new();
-    if !always && !prefilter::interesting(f.text) {
+    if !always && prefilter::enabled() && !prefilter::interesting(f.text) {
         minified::check_text(f.path, f.text, f.role, &mut out);
         return cap(out);
     }
