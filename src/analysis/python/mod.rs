@@ -65,9 +65,11 @@ pub fn analyze_package_with_scripts(files: &[SourceFile], scripts: &[SourceFile]
     // names of the functions setup.py calls at install time: the ones it imports from
     // local modules run at install time too (`from pre_install import run; run()`)
     let mut install_fns: HashSet<String> = HashSet::new();
+    let sink = crate::timings::current();
     let setup_results: Vec<(Vec<Finding>, Vec<String>, Vec<String>)> = setup
         .par_iter()
         .map(|f| {
+            let _g = crate::timings::Sink::enter(sink.clone());
             let m = model::build(f.path, f.text, f.role, ExecContext::Install);
             let imports = m.imports.iter().map(|(n, _)| n.clone()).collect();
             let called = m
@@ -107,6 +109,7 @@ pub fn analyze_package_with_scripts(files: &[SourceFile], scripts: &[SourceFile]
         .zip(on_import.par_iter())
         .filter(|(f, _)| f.role != FileRole::SetupScript)
         .map(|(f, &on_import)| {
+            let _g = crate::timings::Sink::enter(sink.clone());
             let at_install = f.role != FileRole::PthFile && f.role != FileRole::Auxiliary && imported_by(f.path, &install_modules);
             let fns = if at_install { Some(&install_fns) } else { None };
             analyze_file_in(f, at_install, importable(f.path, &package_dirs), on_import, fns)
@@ -148,8 +151,8 @@ fn analyze_file_in(f: &SourceFile, at_install: bool, importable: bool, on_import
     };
     let always = matches!(f.role, FileRole::SetupScript | FileRole::PackageInit) || at_install;
     let mut out = Vec::new();
-    if !always && prefilter::enabled() && !prefilter::interesting(f.text) {
-        minified::check_text(f.path, f.text, f.role, &mut out);
+    if !always && prefilter::enabled() && !crate::timings::time(crate::timings::Phase::Model, || prefilter::interesting(f.text)) {
+        crate::timings::time(crate::timings::Phase::Rules, || minified::check_text(f.path, f.text, f.role, &mut out));
         return cap(out);
     }
     let mut m = model::build(f.path, f.text, f.role, module_ctx);

@@ -282,7 +282,8 @@ impl<'a> Model<'a> {
 
 /// Builds the model of one file. `module_ctx` is when module-level code runs.
 pub(crate) fn build<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecContext) -> Model<'a> {
-    let parsed = ruff_python_parser::parse_unchecked_source(text, PySourceType::Python);
+    use crate::timings::{time, Phase};
+    let parsed = time(Phase::Parse, || ruff_python_parser::parse_unchecked_source(text, PySourceType::Python));
     let parse_errors = parsed.errors().len();
     let mut b = Builder {
         m: Model {
@@ -326,6 +327,8 @@ pub(crate) fn build<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx
         param_dl: HashMap::new(),
     };
     let module = parsed.syntax();
-    b.block(&module.body);
-    b.finish()
+    time(Phase::Model, || {
+        b.block(&module.body);
+        b.finish()
+    })
 }

@@ -38,6 +38,10 @@ const MAX_DEPTH: u32 = 3;
 
 /// Runs every detector over a model; `depth` > 0 for rescanned decoded payloads.
 pub(super) fn run_detectors(m: &Model, depth: u32) -> Vec<Finding> {
+    crate::timings::time(crate::timings::Phase::Rules, || detectors(m, depth))
+}
+
+fn detectors(m: &Model, depth: u32) -> Vec<Finding> {
     let mut out = Vec::new();
     install_time::check(m, &mut out);
     import_time::check(m, &mut out);
