@@ -176,6 +176,26 @@ impl PackageReport {
     }
 }
 
+/// Stack of every thread that analyses code (rayon's workers, the proxy's): analysis
+/// bounds its own recursion (`analysis-limit-exceeded` past the limit), and a deep
+/// stack is defence in depth behind that. Only touched pages cost memory.
+pub const WORKER_STACK: usize = 16 * 1024 * 1024;
+
+/// A rayon pool of `threads` workers (all cores for `None`) with [`WORKER_STACK`].
+pub fn worker_pool(threads: Option<usize>) -> rayon::ThreadPoolBuilder {
+    let b = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK);
+    match threads {
+        Some(n) => b.num_threads(n.max(1)),
+        None => b,
+    }
+}
+
+/// Gives the global rayon pool [`WORKER_STACK`]; call before any parallel work. A pool
+/// already started (by an embedding program) is kept as it is.
+pub fn init_global_pool() {
+    let _ = worker_pool(None).build_global();
+}
+
 /// Scans many targets on all cores; the order of the result follows the input.
 pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Vec<PackageReport>, ScanError> {
     let targets = collect_targets(paths)?;

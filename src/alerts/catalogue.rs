@@ -99,6 +99,15 @@ catalogue! {
         remediation: "Informational. Make sure the file came from the index you expect.",
     }
 
+    AnalysisLimitExceeded {
+        id: "analysis-limit-exceeded",
+        severity: Critical,
+        category: Archive,
+        title: "Code nests too deeply to analyse",
+        explanation: "A code file (or a payload decoded from one) nests expressions or blocks far deeper than any real program: thousands of chained operators, attribute links, brackets, `not`s or lambdas. CPython itself refuses to compile such code; here it exists to crash or blind analysers. safe-pip does not analyse the file and fails closed: what cannot be analysed cannot be vetted.",
+        remediation: "Do not install it. If the file is legitimate generated code, report it upstream and to safe-pip as a false alarm, and use another release meanwhile.",
+    }
+
     // ───────────── install-time code (src/analysis/python) ─────────────
     InstallNetwork {
         id: "install-network",

@@ -12,6 +12,9 @@ pub fn exception_advice(id: AlertId) -> String {
         _ if id == AlertId::KnownMalware => {
             "No exception: an advisory names this release as malware. Pick another package or version, and if it was ever installed, treat the machine as compromised.".into()
         }
+        _ if id == AlertId::AnalysisLimitExceeded => {
+            "No exception: the code could not be analysed, so nothing vouches for it. Use another release.".into()
+        }
         (Category::Archive, _) => "No exception: the file could not be checked as a whole. Re-download it, or use another release.".into(),
         (Category::Malware, Severity::Critical) => format!(
             "Exceptions are almost never right: allow it only after reading the flagged lines yourself and finding them harmless (a false alarm, which please report): {} records who decided, why and until when in pyproject.toml.",

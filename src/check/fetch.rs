@@ -26,7 +26,7 @@ pub(super) fn fill(packages: &mut [PackageCheck], client: &IndexClient, gate: &G
         }
         fill_package(p, client, gate, target)
     };
-    match rayon::ThreadPoolBuilder::new().num_threads(FETCH_THREADS).build() {
+    match crate::pipeline::worker_pool(Some(FETCH_THREADS)).build() {
         Ok(pool) => pool.install(|| packages.par_iter_mut().try_for_each(work)),
         Err(_) => packages.iter_mut().try_for_each(work),
     }

@@ -1,9 +1,11 @@
 //! The check report for people (terminal) and machines (JSON, `schema_version` 1,
-//! documented in docs/json-report.md).
+//! documented in docs/json-report.md). The terminal report escapes every name, path,
+//! reason and message taken from a lockfile, an index or a package; JSON keeps them exact.
 
 use super::{CheckReport, PackageCheck, Status, source_kind};
 use crate::alerts::Severity;
 use crate::policy::Action;
+use crate::report::display::{Esc, escape_terminal};
 use serde_json::{Value, json};
 use std::fmt::Write;
 
@@ -112,10 +114,10 @@ pub fn render_terminal(r: &CheckReport, color: bool, verbose: bool) -> String {
         for p in of {
             let n = p.counted().count();
             let files = if n > 1 { format!(" · {n} files") } else { String::new() };
-            let _ = writeln!(out, "{} {}  {}{files}", label(status), paint("1", &title(p)), paint("2", &p.location));
-            let _ = writeln!(out, "           {}", p.reason);
+            let _ = writeln!(out, "{} {}  {}{files}", label(status), paint("1", &title(p)), paint("2", &escape_terminal(&p.location)));
+            let _ = writeln!(out, "           {}", Esc(&p.reason));
             if let Some(h) = &p.hint {
-                let _ = writeln!(out, "           hint: {h}");
+                let _ = writeln!(out, "           hint: {}", Esc(h));
             }
             let shown = if verbose { usize::MAX } else { ALERTS_SHOWN };
             // An advisory's message is already the reason.
@@ -123,15 +125,15 @@ pub fn render_terminal(r: &CheckReport, color: bool, verbose: bool) -> String {
             for f in notable.iter().take(shown) {
                 let place = match (f.file.is_empty(), f.line) {
                     (true, _) => String::new(),
-                    (false, Some(l)) => format!(" {}:{l}", f.file),
-                    (false, None) => format!(" {}", f.file),
+                    (false, Some(l)) => format!(" {}:{l}", Esc(&f.file)),
+                    (false, None) => format!(" {}", Esc(&f.file)),
                 };
-                let _ = writeln!(out, "           {:<8} {}{place}  {}", f.severity().as_str(), f.alert.id(), f.message);
+                let _ = writeln!(out, "           {:<8} {}{place}  {}", f.severity().as_str(), f.alert.id(), Esc(&f.message));
             }
             if notable.len() > shown {
                 let _ = writeln!(out, "           … and {} more (-v or --format json shows all)", notable.len() - shown);
             }
-            let skipped: Vec<String> = p.files.iter().filter(|f| !f.applies).map(|f| f.display_name()).collect();
+            let skipped: Vec<String> = p.files.iter().filter(|f| !f.applies).map(|f| escape_terminal(&f.display_name()).into_owned()).collect();
             if verbose && !skipped.is_empty() && !p.not_for_environment {
                 let more = skipped.len().saturating_sub(NOT_CHECKED_LISTED);
                 let listed = skipped.into_iter().take(NOT_CHECKED_LISTED).collect::<Vec<_>>().join(", ");
@@ -143,10 +145,10 @@ pub fn render_terminal(r: &CheckReport, color: bool, verbose: bool) -> String {
     let warnings: usize = r.lockfiles.iter().map(|l| l.warnings.len()).sum();
     if verbose {
         for w in r.lockfiles.iter().flat_map(|l| &l.warnings) {
-            let _ = writeln!(out, "note: {w}");
+            let _ = writeln!(out, "note: {}", Esc(&w.to_string()));
         }
     }
-    let files = r.lockfiles.iter().map(|l| l.path.display().to_string()).collect::<Vec<_>>().join(", ");
+    let files = r.lockfiles.iter().map(|l| escape_terminal(&l.path.display().to_string()).into_owned()).collect::<Vec<_>>().join(", ");
     let _ = writeln!(
         out,
         "\n{} {} packages in {files}: {} blocked, {} unverified, {} warned, {} allowed{}{}",
@@ -170,8 +172,8 @@ pub fn render_terminal(r: &CheckReport, color: bool, verbose: bool) -> String {
             out,
             "{n} locked file{} for other platforms, not checked (judged for {} at {}; `{} --all-platforms` judges every file)",
             if n == 1 { "" } else { "s" },
-            t.describe(),
-            t.python.display(),
+            Esc(&t.describe()),
+            Esc(&t.python.display().to_string()),
             r.invoked_as
         );
     }
@@ -194,9 +196,10 @@ pub fn render_terminal(r: &CheckReport, color: bool, verbose: bool) -> String {
     out
 }
 
+/// Name and version, escaped for the terminal.
 fn title(p: &PackageCheck) -> String {
     match &p.version {
-        Some(v) => format!("{} {v}", p.name),
-        None => p.name.clone(),
+        Some(v) => format!("{} {}", Esc(&p.name), Esc(v)),
+        None => escape_terminal(&p.name).into_owned(),
     }
 }

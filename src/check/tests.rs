@@ -540,3 +540,25 @@ fn fetch_downloads_only_what_this_environment_installs() {
     let paths: Vec<String> = server.requests().iter().map(|q| q.path.clone()).collect();
     assert!(paths.iter().any(|p| p == "/files/tidy-numbers-1.0.tar.gz") && !paths.iter().any(|p| p.contains("win_amd64")), "{paths:?}");
 }
+
+#[test]
+fn names_from_a_lockfile_reach_the_terminal_escaped_and_json_exact() {
+    // #14: a poetry.lock entry whose name and version carry CR and erase-line escapes
+    let env = Env::new();
+    let path = env.write(
+        "poetry.lock",
+        "[[package]]\nname = \"evil\\r\\u001b[2Kfine\"\nversion = \"1.0\\u001b]0;PWNED\\u0007\"\nfiles = [\n    {file = \"evil-1.0.tar.gz\\u001b[1A\", hash = \"sha256:0000000000000000000000000000000000000000000000000000000000000000\"},\n]\n\n[metadata]\nlock-version = \"2.1\"\npython-versions = \"^3.10\"\ncontent-hash = \"x\"\n",
+    );
+    let r = check(&[read_lockfile(&path).expect("parse")], &env.gate(), &CheckOptions::default()).expect("check");
+    for verbose in [false, true] {
+        let text = render::render_terminal(&r, true, verbose);
+        let raw: Vec<u8> = text.bytes().filter(|b| matches!(b, 0x07 | 0x0d)).collect();
+        assert!(raw.is_empty(), "{text:?}");
+        // the only escape sequences left are the report's own colours
+        let without_colour = text.replace("\x1b[0m", "").replace("\x1b[1;35m", "").replace("\x1b[1;31m", "").replace("\x1b[1m", "").replace("\x1b[2m", "").replace("\x1b[1;32m", "").replace("\x1b[1;33m", "");
+        assert!(!without_colour.contains('\x1b'), "{text:?}");
+        assert!(text.contains("evil\\r\\x1b[2Kfine"), "{text}");
+    }
+    let json: serde_json::Value = serde_json::from_str(&render::render_json(&r)).expect("JSON");
+    assert_eq!(json["packages"][0]["name"], "evil\r\x1b[2Kfine", "JSON keeps the name exact");
+}

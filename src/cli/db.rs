@@ -134,7 +134,7 @@ fn check(path: &Path, format: DbFormat) -> i32 {
         return exit::ALLOWED;
     }
     for p in &problems {
-        eprintln!("problem: {p}");
+        eprintln!("problem: {}", crate::report::Esc(&p.to_string()));
     }
     print_error(
         &format!("verdict DB {} has {} problem(s)", report.path, problems.len()),
@@ -273,7 +273,7 @@ fn import(path: &Path, input: &Path) -> i32 {
             }
             const SHOWN: usize = 20;
             for (file, problem) in r.errors.iter().take(SHOWN) {
-                eprintln!("warning: {file}: {problem}");
+                eprintln!("warning: {}: {}", crate::report::Esc(&file.to_string()), crate::report::Esc(&problem.to_string()));
             }
             if r.errors.len() > SHOWN {
                 eprintln!("warning: … and {} more", r.errors.len() - SHOWN);

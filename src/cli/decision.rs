@@ -6,7 +6,7 @@ use super::{exit, print_error, settings};
 use crate::db::{self, DecisionAction, NewDecision};
 use crate::policy::record::{self, DecisionRequest, RecordError};
 use crate::policy::{Day, Settings, SettingsFlags};
-use crate::report::ColorChoice;
+use crate::report::{ColorChoice, Esc};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -115,14 +115,14 @@ fn run(package: &str, action: DecisionAction, alerts: Vec<crate::alerts::AlertId
     println!(
         "{verb} {} decision for {} {} in {place}",
         action.as_str(),
-        req.package,
-        req.spec()
+        Esc(&req.package.to_string()),
+        Esc(&req.spec().to_string())
     );
     if !req.alerts.is_empty() {
         println!("  alerts: {}", req.alerts.iter().map(|a| a.id()).collect::<Vec<_>>().join(", "));
     }
-    println!("  reason: {}", req.reason);
-    println!("  by {} on {}{}", req.by, req.date, req.until.map(|u| format!(", until {u}")).unwrap_or_default());
+    println!("  reason: {}", Esc(&req.reason));
+    println!("  by {} on {}{}", Esc(&req.by), Esc(&req.date.to_string()), req.until.map(|u| format!(", until {}", Esc(&u.to_string()))).unwrap_or_default());
     // The file must still load: a decision that made the settings invalid is reported now, not at the next install.
     if let Err(code) = settings::load(args.project.as_deref(), &SettingsFlags::default()) {
         return code;

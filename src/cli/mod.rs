@@ -90,6 +90,7 @@ where
     // The servers handle SIGINT themselves (graceful shutdown); every other command gets
     // the Ctrl-C handler: a clean message and exit 130.
     let _interrupt = (!matches!(cli.command, Command::Proxy(_) | Command::Service(_))).then(crate::interrupt::install);
+    crate::pipeline::init_global_pool();
     let code = dispatch(cli);
     if crate::interrupt::interrupted() {
         crate::interrupt::report();
@@ -116,9 +117,11 @@ fn dispatch(cli: Cli) -> i32 {
 }
 
 /// Prints an error with its remedy the same way for every command.
+/// Prints an error and what to do; both may quote untrusted text (paths, names, lines
+/// of a lockfile, parse errors), so both are escaped for the terminal.
 pub(crate) fn print_error(message: &str, hint: &str) {
-    eprintln!("error: {message}");
+    eprintln!("error: {}", crate::report::escape_terminal_lines(message, "  "));
     if !hint.is_empty() {
-        eprintln!("hint: {hint}");
+        eprintln!("hint: {}", crate::report::escape_terminal_lines(hint, "  "));
     }
 }

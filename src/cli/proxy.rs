@@ -47,7 +47,7 @@ pub fn run(args: ProxyArgs) -> i32 {
     config.on_event = Some(Arc::new(log_event));
     config.on_activity = Some(Arc::new(|a: &ProxyActivity| {
         if let ProxyActivity::PageFailed { reason, .. } = a {
-            eprintln!("ERROR {reason}");
+            eprintln!("ERROR {}", crate::report::Esc(reason));
         }
     }));
     let running = match proxy::start(config) {
@@ -104,7 +104,7 @@ fn log_event(e: &ProxyEvent) {
         (true, _) => format!("ALLOW {} ({how}, risk {})", e.filename, r.risk.score),
         (false, _) => format!("BLOCK {} ({how}): {}", e.filename, proxy::block_summary(r)),
     };
-    eprintln!("{line}");
+    eprintln!("{}", crate::report::Esc(&line));
 }
 
 /// Blocks until Ctrl-C (SIGINT) or SIGTERM.

@@ -82,7 +82,7 @@ pub fn run(args: ScanArgs, color: ColorChoice) -> i32 {
     let Some(gate) = args.db.open_gate(opts) else { return exit::ERROR };
     let judge = || gate.judge_paths(&targets);
     let result = match args.jobs {
-        Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build() {
+        Some(n) => match crate::pipeline::worker_pool(Some(n)).build() {
             Ok(pool) => pool.install(judge),
             Err(e) => {
                 print_error(&format!("cannot start {n} worker threads: {e}"), "try a smaller --jobs");

@@ -56,7 +56,7 @@ pub fn run(args: SetupArgs) -> i32 {
                 println!("{l}");
             }
             for w in &report.warnings {
-                eprintln!("warning: {w}");
+                eprintln!("warning: {}", crate::report::Esc(&w.to_string()));
             }
             exit::ALLOWED
         }

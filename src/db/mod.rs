@@ -49,9 +49,10 @@ use std::time::Duration;
 /// **Bump it whenever detectors, the catalogue's severities, scoring or anything else
 /// that can change a verdict for the same bytes changes.** Old verdicts then become
 /// stale: lookups miss, `safe-pip db prune --stale` deletes them.
-/// 4: the module pre-pass no longer skips modules some detector reports on (it dropped
+/// 4: files nested too deep to analyse are blocked (`analysis-limit-exceeded`).
+/// 5: the module pre-pass no longer skips modules some detector reports on (it dropped
 /// high-entropy, network, sensitive-path and dynamic-code alerts in 17 benign files).
-pub const ANALYSIS_VERSION: &str = "4";
+pub const ANALYSIS_VERSION: &str = "5";
 
 /// Environment variable that overrides the DB path (the `--db` flag wins over it).
 pub const DB_ENV: &str = "SAFE_PIP_DB";
@@ -131,7 +132,9 @@ impl Db {
     /// schema up to date. A file that is not a safe-pip DB, or one from a newer schema,
     /// is an error and is not modified.
     pub fn open(path: &Path) -> Result<Db, DbError> {
-        precheck_file(path)?;
+        if !precheck_file(path)? {
+            create_new(path)?;
+        }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| DbError::from_sqlite(path, "open the file", e))?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| DbError::from_sqlite(path, "set the busy timeout", e))?;
@@ -398,7 +401,39 @@ fn ownership_problem(version: i64, app_id: i64, tables: &[String]) -> Option<Own
 
 /// Refuses what SQLite would misread or overwrite: folders, unreadable files, files
 /// that do not start with the SQLite header. A missing file gets its folder created.
-fn precheck_file(path: &Path) -> Result<(), DbError> {
+/// Creates a missing DB: built under a temporary name next to it and put in place only
+/// if no file has appeared there meanwhile (another process's new DB wins), so no
+/// process ever sees a half-made, empty DB at `path`, and an empty file there is an
+/// error ([`precheck_file`]) rather than a silent fresh start.
+fn create_new(path: &Path) -> Result<(), DbError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".safe-pip-new-db-")
+        .suffix(".sqlite3")
+        .tempfile_in(dir)
+        .map_err(|e| DbError::from_io(path, "create a new DB file", e))?;
+    {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(tmp.path(), flags).map_err(|e| DbError::from_sqlite(path, "create the file", e))?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| DbError::from_sqlite(path, "set the busy timeout", e))?;
+        Db { conn, path: path.to_path_buf() }.init()?;
+        // closing the only connection checkpoints the WAL and removes -wal and -shm
+    }
+    match tmp.persist_noclobber(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(DbError::from_io(path, "put the new DB file in place", e.error)),
+    }
+}
+
+/// Checks what is at `path` before SQLite opens it: true when a DB file is there, false
+/// when there is none yet (its folder is created). A directory, an empty file (a DB
+/// that lost its content: never started afresh silently), a file without the SQLite
+/// header or a truncated one is an error.
+fn precheck_file(path: &Path) -> Result<bool, DbError> {
     match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => Err(DbError::Open { path: path.to_path_buf(), detail: "it is a directory".into() }),
         Ok(_) => {
@@ -418,8 +453,12 @@ fn precheck_file(path: &Path) -> Result<(), DbError> {
                 }
             }
             if n == 0 {
-                // An empty file is an empty database to SQLite.
-                return Ok(());
+                // An empty database to SQLite, but safe-pip never leaves one behind
+                // (see create_new): the verdicts and decisions it held are gone.
+                return Err(DbError::Corrupt {
+                    path: path.to_path_buf(),
+                    detail: "the file is empty (0 bytes): the verdicts and decisions it held are gone; it is not started afresh silently".into(),
+                });
             }
             if n < 16 || &head[..16] != SQLITE_MAGIC {
                 return Err(DbError::Corrupt { path: path.to_path_buf(), detail: "the file does not start with the SQLite header".into() });
@@ -427,13 +466,14 @@ fn precheck_file(path: &Path) -> Result<(), DbError> {
             if n < head.len() {
                 return Err(DbError::Corrupt { path: path.to_path_buf(), detail: format!("the file is truncated ({n} bytes)") });
             }
-            Ok(())
+            Ok(true)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => match path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => {
-                std::fs::create_dir_all(parent).map_err(|e| DbError::from_io(path, "create its folder", e))
+                std::fs::create_dir_all(parent).map_err(|e| DbError::from_io(path, "create its folder", e))?;
+                Ok(false)
             }
-            _ => Ok(()),
+            _ => Ok(false),
         },
         Err(e) => Err(DbError::from_io(path, "read its file information", e)),
     }

@@ -47,11 +47,26 @@ fn creates_folder_schema_and_wal_and_reopens() {
 }
 
 #[test]
-fn empty_file_is_a_new_db() {
+fn an_empty_existing_file_is_an_error_and_only_a_missing_db_is_created() {
+    // #14: a DB truncated to 0 bytes used to be started afresh, silently losing every
+    // verdict and decision
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("empty.sqlite3");
     std::fs::write(&path, b"").expect("write");
-    Db::open(&path).expect("empty file becomes a DB");
+    let err = Db::open(&path).expect_err("an empty file is not a DB");
+    assert!(matches!(&err, DbError::Corrupt { path: p, .. } if p == &path), "{err}");
+    assert!(err.to_string().contains("empty (0 bytes)"), "{err}");
+    assert!(err.hint().contains("safe-pip db reset --yes"), "{}", err.hint());
+    assert_eq!(std::fs::metadata(&path).expect("still there").len(), 0, "left untouched");
+    // `db reset` moves it aside and starts a new DB
+    assert!(matches!(Db::reset_path(&path).expect("reset"), ResetOutcome::MovedAside { .. }));
+    Db::open(&path).expect("the new DB opens");
+    // a missing DB is created, complete, with nothing left over next to it
+    let fresh = dir.path().join("sub/verdicts.sqlite3");
+    Db::open(&fresh).expect("created");
+    assert!(std::fs::metadata(&fresh).expect("exists").len() >= 100);
+    let names: Vec<String> = std::fs::read_dir(dir.path().join("sub")).expect("dir").map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect();
+    assert!(names.iter().all(|n| !n.starts_with(".safe-pip-new-db-")), "{names:?}");
 }
 
 #[test]

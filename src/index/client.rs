@@ -15,7 +15,7 @@ use super::netrc::{Credentials, Netrc};
 use super::simple::{self, FileEntry, ProjectPage, is_valid_name, normalize_name};
 use super::{IndexError, host_port, is_loopback_host, redact, split_userinfo};
 use reqwest::blocking::Client;
-use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use sha2::Digest;
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -70,6 +70,8 @@ pub struct IndexClient {
     retries: u32,
     backoff: Duration,
     page_limit: u64,
+    /// pip's `--timeout`: per read, and the grace before a trickle counts as too slow.
+    timeout: Duration,
 }
 
 struct Fetched {
@@ -130,6 +132,7 @@ impl IndexClient {
             retries: settings.retries,
             backoff: Duration::from_millis(250),
             page_limit: DEFAULT_PAGE_LIMIT,
+            timeout: settings.timeout,
         })
     }
 
@@ -291,8 +294,10 @@ impl IndexClient {
         if let Some(size) = file.size.filter(|s| *s > max_bytes) {
             return Err(IndexError::TooLarge { url: redact(url.as_str()), limit: max_bytes, size: Some(size) });
         }
+        // A size the index declares is the file's size: never read (or hold) more.
+        let limit = file.size.map_or(max_bytes, |s| s.min(max_bytes));
         let f = self
-            .get(&url, "*/*", true, max_bytes)?
+            .get(&url, "*/*", true, limit)?
             .ok_or_else(|| IndexError::Http { url: redact(url.as_str()), status: 404 })?;
         let verified = verify_hashes(&file.filename, &file.hashes, &f.body)?;
         let sha256 = hex(&sha2::Sha256::digest(&f.body));
@@ -344,15 +349,20 @@ impl IndexClient {
         let secrets: Vec<String> = creds.iter().flat_map(|c| [c.login.clone(), c.password.clone()]).filter(|s| s.len() >= 3).collect();
 
         let mut attempt: u32 = 0;
+        // Retries stop once one request has taken twice the timeout in all: the installer
+        // waiting on the proxy gives up after one timeout, and should then learn the cause
+        // when it asks again, not wait out six more slow attempts.
+        let started = std::time::Instant::now();
+        let budget = self.timeout.saturating_mul(2).max(Duration::from_secs(1));
         loop {
-            let mut req = client.get(clean.clone()).header(ACCEPT, accept);
-            if identity {
-                req = req.header(ACCEPT_ENCODING, "identity");
-            }
+            // Bodies are never decoded behind our back: pages ask for gzip and are inflated
+            // here within `limit`; files ask for identity and are kept as sent (as pip does),
+            // so a compressed body fails its hash check instead of inflating without bound.
+            let mut req = client.get(clean.clone()).header(ACCEPT, accept).header(ACCEPT_ENCODING, if identity { "identity" } else { "gzip" });
             if let Some(c) = &creds {
                 req = req.basic_auth(&c.login, Some(&c.password));
             }
-            let can_retry = attempt < self.retries;
+            let can_retry = attempt < self.retries && started.elapsed() < budget;
             let wait = |attempt: u32, hint: Option<Duration>| {
                 let exp = self.backoff.saturating_mul(1u32 << attempt.min(16)).min(MAX_BACKOFF);
                 std::thread::sleep(hint.map(|h| h.min(MAX_BACKOFF)).unwrap_or(exp).max(exp));
@@ -365,7 +375,11 @@ impl IndexClient {
                         attempt += 1;
                         continue;
                     }
-                    return Err(IndexError::Unreachable { url: shown, cause: describe(&e, &secrets) });
+                    let mut cause = describe(&e, &secrets);
+                    if attempt > 0 {
+                        cause = format!("{cause} (gave up after {} attempts in {:.0} s)", attempt + 1, started.elapsed().as_secs_f64());
+                    }
+                    return Err(IndexError::Unreachable { url: shown, cause });
                 }
             };
             let status = resp.status().as_u16();
@@ -393,8 +407,20 @@ impl IndexClient {
             if let Some(len) = declared.filter(|l| *l > limit && identity) {
                 return Err(IndexError::TooLarge { url: shown, limit, size: Some(len) });
             }
+            let gzipped = !identity
+                && resp.headers().get(CONTENT_ENCODING).and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim().eq_ignore_ascii_case("gzip"));
             let mut body = Vec::new();
-            match resp.take(limit.saturating_add(1)).read_to_end(&mut body) {
+            let resp = SlowGuard::new(resp, self.timeout);
+            let read = if gzipped {
+                flate2::read::GzDecoder::new(resp).take(limit.saturating_add(1)).read_to_end(&mut body)
+            } else {
+                resp.take(limit.saturating_add(1)).read_to_end(&mut body)
+            };
+            match read {
+                Err(e) if e.get_ref().is_some_and(|inner| inner.is::<TooSlow>()) => {
+                    // Retrying a trickle only makes the client wait longer: say why, now.
+                    return Err(IndexError::Unreachable { url: shown, cause: e.to_string() });
+                }
                 Ok(_) if body.len() as u64 > limit => {
                     return Err(IndexError::TooLarge { url: shown, limit, size: None });
                 }
@@ -412,6 +438,58 @@ impl IndexClient {
                 }
             }
         }
+    }
+}
+
+/// The slowest average transfer accepted once a read has gone on longer than the
+/// timeout: an upstream that drips a byte every few seconds never hits the per-read
+/// timeout, and would otherwise hold the request (and the installer waiting on it) for hours.
+const MIN_BYTES_PER_SECOND: f64 = 16.0 * 1024.0;
+
+#[derive(Debug)]
+struct TooSlow {
+    bytes: u64,
+    seconds: f64,
+}
+
+impl std::fmt::Display for TooSlow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the index sent only {} bytes in {:.0} s (slower than {} KiB/s); nothing from it was used",
+            self.bytes,
+            self.seconds,
+            MIN_BYTES_PER_SECOND as u64 / 1024
+        )
+    }
+}
+
+impl std::error::Error for TooSlow {}
+
+/// A body reader that fails with [`TooSlow`] once the transfer has lasted longer than
+/// `grace` at less than [`MIN_BYTES_PER_SECOND`] on average.
+struct SlowGuard<R> {
+    inner: R,
+    started: std::time::Instant,
+    grace: Duration,
+    bytes: u64,
+}
+
+impl<R> SlowGuard<R> {
+    fn new(inner: R, grace: Duration) -> SlowGuard<R> {
+        SlowGuard { inner, started: std::time::Instant::now(), grace, bytes: 0 }
+    }
+}
+
+impl<R: Read> Read for SlowGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes += n as u64;
+        let elapsed = self.started.elapsed();
+        if n > 0 && elapsed > self.grace && (self.bytes as f64) < MIN_BYTES_PER_SECOND * elapsed.as_secs_f64() {
+            return Err(std::io::Error::other(TooSlow { bytes: self.bytes, seconds: elapsed.as_secs_f64() }));
+        }
+        Ok(n)
     }
 }
 
@@ -443,7 +521,7 @@ fn build_client(settings: &IndexSettings, insecure: bool) -> Result<Client, Inde
         .timeout(settings.timeout)
         .connect_timeout(settings.timeout)
         .redirect(reqwest::redirect::Policy::limited(10))
-        .gzip(true)
+        .gzip(false)
         .proxy(proxy_for(settings));
     if insecure {
         b = b.danger_accept_invalid_certs(true);

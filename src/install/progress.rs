@@ -82,7 +82,7 @@ impl Progress {
     pub fn update(&self, files: &[CheckedFile]) {
         let Some(bar) = &self.bar else { return };
         let blocked = files.iter().filter(|f| f.blocked()).count();
-        let last = files.last().map(|f| format!(" · {}", f.report.filename)).unwrap_or_default();
+        let last = files.last().map(|f| format!(" · {}", crate::report::Esc(&f.report.filename))).unwrap_or_default();
         let blocked = if blocked > 0 { format!(", {blocked} blocked") } else { String::new() };
         bar.set_message(format!("{} file{} checked{blocked}{last}", files.len(), if files.len() == 1 { "" } else { "s" }));
     }
@@ -90,7 +90,7 @@ impl Progress {
     /// What the proxy is doing right now.
     pub fn activity(&self, what: &str) {
         if let Some(bar) = &self.bar {
-            bar.set_message(what.to_string());
+            bar.set_message(crate::report::escape_terminal(what).into_owned());
         }
     }
 

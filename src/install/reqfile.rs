@@ -242,7 +242,8 @@ impl<'a> Rewriter<'a> {
         if let Some(done) = self.written.get(&(key.clone(), as_constraints)) {
             return Ok(done.clone());
         }
-        let bytes = std::fs::read(path).map_err(|source| RewriteError::Read { path: path.to_path_buf(), source })?;
+        let bytes = crate::lockfile::read_regular(path, crate::lockfile::MAX_LOCKFILE_BYTES)
+            .map_err(|source| RewriteError::Read { path: path.to_path_buf(), source })?;
         let text = String::from_utf8_lossy(&bytes).into_owned();
         // One folder per copy keeps the file's own name (pip shows it in messages).
         let dir = self.out_dir.join(format!("r{}", self.written.len()));
@@ -378,6 +379,16 @@ mod tests {
         let p = dir.join(name);
         std::fs::write(&p, text).unwrap();
         p
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_are_not_copied() {
+        let tmp = tempfile::tempdir().unwrap();
+        let map = HashMap::new();
+        let mut rw = Rewriter::new(tmp.path(), &map);
+        let err = rw.rewrite(Path::new("/dev/zero"), false).unwrap_err();
+        assert!(err.to_string().contains("a character device, not a regular file"), "{err}");
     }
 
     #[test]

@@ -152,7 +152,7 @@ impl Requested {
 
     /// The `dependencies` of a script's PEP 723 `# /// script` block.
     pub fn add_script(&mut self, script: &Path) -> Result<(), RequestedError> {
-        let text = std::fs::read_to_string(script).map_err(|e| RequestedError::Source {
+        let text = read_small_text(script).map_err(|e| RequestedError::Source {
             origin: script.display().to_string(),
             detail: format!("cannot read the script: {e}"),
         })?;
@@ -171,8 +171,7 @@ impl Requested {
             None => (PathBuf::from("pyproject.toml"), spec),
         };
         let origin = format!("{}[dependency-groups].{group}", path.display());
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| RequestedError::Source { origin: origin.clone(), detail: format!("cannot read it: {e}") })?;
+        let text = read_small_text(&path).map_err(|e| RequestedError::Source { origin: origin.clone(), detail: format!("cannot read it: {e}") })?;
         let doc: toml::Table =
             toml::from_str(&text).map_err(|e| RequestedError::Source { origin: origin.clone(), detail: format!("not TOML: {e}") })?;
         let groups = doc.get("dependency-groups").and_then(|g| g.as_table()).cloned().unwrap_or_default();
@@ -180,6 +179,12 @@ impl Requested {
         collect_group(&groups, group, &mut Vec::new(), &mut deps);
         self.add_lines(Path::new(&origin), &lines(&deps), |_| origin.clone())
     }
+}
+
+/// A script or pyproject.toml: a regular file, capped like a lockfile, UTF-8.
+fn read_small_text(path: &Path) -> std::io::Result<String> {
+    let bytes = lockfile::read_regular(path, lockfile::MAX_LOCKFILE_BYTES)?;
+    String::from_utf8(bytes).map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
 }
 
 fn lines(deps: &[String]) -> String {
@@ -247,6 +252,23 @@ mod tests {
         let hint = err.hint();
         assert!(hint.contains("requirements-dev.txt") && hint.contains("requirements.txt"), "{hint}");
         assert!(!hint.contains("notes.md") && !hint.contains("lockfile"), "{hint}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_are_not_read_as_requirements() {
+        // #14: `install -r /dev/zero` read forever; `--group /dev/zero:dev` too
+        let err = Requested::default().add_requirements_file(Path::new("/dev/zero")).unwrap_err();
+        assert!(err.to_string().contains("a character device, not a regular file"), "{err}");
+        let err = Requested::default().add_group("/dev/zero:dev").unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        let err = Requested::default().add_script(Path::new("/dev/zero")).unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        let d = tempfile::tempdir().unwrap();
+        let top = d.path().join("requirements.txt");
+        std::fs::write(&top, "-r /dev/zero\n").unwrap();
+        let err = Requested::default().add_requirements_file(&top).unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
     }
 
     #[test]

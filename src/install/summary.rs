@@ -1,10 +1,13 @@
 //! The summary printed after pip exits: every file checked with name, version, verdict,
 //! score and its top alerts; then what was blocked and why (pip itself shows only a URL
 //! and the 403 reason), what was refused before pip ran, what went through unverified.
+//! Every name, file name, URL and reason is escaped for the terminal: a member named
+//! `…\x1b[1A\x1b[2K\rALLOW …` must not erase the BLOCK line above it.
 
 use super::outcome::{CheckedFile, Outcome, RefusalKind};
 use crate::alerts::Severity;
 use crate::policy::Action;
+use crate::report::display::{Esc, escape_terminal};
 use crate::report::remedy::Remedy;
 use crate::report::terminal::Paint;
 use std::fmt::Write;
@@ -21,8 +24,8 @@ pub struct SummaryOptions {
 fn ident(f: &CheckedFile) -> String {
     let name = f.report.name.clone().or_else(|| f.project.clone()).unwrap_or_else(|| "?".into());
     match &f.report.version {
-        Some(v) => format!("{name} {v}"),
-        None => name,
+        Some(v) => format!("{} {}", Esc(&name), Esc(v)),
+        None => escape_terminal(&name).into_owned(),
     }
 }
 
@@ -47,10 +50,10 @@ pub fn render(o: &Outcome, opts: &SummaryOptions) -> String {
             if f.source.kind() != "index" {
                 let _ = write!(tail, " · {}", f.source.kind());
             }
-            let _ = writeln!(out, "  {}  {:<width$}  {}  {}", p.verdict(verdict), ident(f), f.report.filename, p.dim(&tail));
+            let _ = writeln!(out, "  {}  {:<width$}  {}  {}", p.verdict(verdict), ident(f), Esc(&f.report.filename), p.dim(&tail));
             for finding in f.report.findings.iter().filter(|x| x.severity() >= Severity::Medium).take(TOP_ALERTS) {
                 let info = finding.alert.info();
-                let mut at = finding.file.clone();
+                let mut at = escape_terminal(&finding.file).into_owned();
                 if let Some(l) = finding.line {
                     let _ = write!(at, ":{l}");
                 }
@@ -64,9 +67,16 @@ pub fn render(o: &Outcome, opts: &SummaryOptions) -> String {
     if !blocked.is_empty() {
         let _ = writeln!(out, "\n{}", p.bold("Blocked:"));
         for f in blocked {
-            let _ = writeln!(out, "  {} ({} {}): {}", f.report.filename, f.source.kind(), f.source.location(), f.report.decision.reason);
+            let _ = writeln!(
+                out,
+                "  {} ({} {}): {}",
+                Esc(&f.report.filename),
+                f.source.kind(),
+                Esc(f.source.location()),
+                Esc(&f.report.decision.reason)
+            );
             if let Some(e) = &f.report.error {
-                let _ = writeln!(out, "    {e}");
+                let _ = writeln!(out, "    {}", Esc(e));
             }
             let what = match f.source.kind() {
                 "index" => "pip was refused this file (HTTP 403) and nothing from it was installed",
@@ -77,10 +87,10 @@ pub fn render(o: &Outcome, opts: &SummaryOptions) -> String {
             let remedy = Remedy::for_block(&f.report, o.older_releases.get(&f.report.filename).cloned());
             for line in remedy.lines() {
                 let (label, rest) = line.split_once(": ").unwrap_or(("", &line));
-                let _ = writeln!(out, "    {} {rest}", p.bold(&format!("{label}:")));
+                let _ = writeln!(out, "    {} {}", p.bold(&format!("{label}:")), Esc(rest));
             }
             let vet = match (&f.report.name, &f.report.version) {
-                (Some(n), Some(v)) => format!("`safe-pip vet {n}=={v}`"),
+                (Some(n), Some(v)) => format!("`safe-pip vet {}=={}`", Esc(n), Esc(v)),
                 _ => "`safe-pip scan FILE`".into(),
             };
             let _ = writeln!(out, "    {} {vet}", p.bold("full report:"));
@@ -95,26 +105,26 @@ pub fn render(o: &Outcome, opts: &SummaryOptions) -> String {
                 RefusalKind::Blocked => "blocked",
                 RefusalKind::Unverifiable => "unverifiable",
             };
-            let _ = writeln!(out, "  {} ({}, {tag}): {}", r.subject, r.origin, r.reason);
-            let _ = writeln!(out, "    {} {}", p.bold("hint:"), r.hint);
+            let _ = writeln!(out, "  {} ({}, {tag}): {}", Esc(&r.subject), Esc(&r.origin), Esc(&r.reason));
+            let _ = writeln!(out, "    {} {}", p.bold("hint:"), Esc(&r.hint));
         }
     }
     if !o.hidden.is_empty() && !opts.quiet {
         let _ = writeln!(out, "\n{}", p.bold("Kept from pip by policy (hidden versions, refused indexes):"));
         for h in &o.hidden {
-            let what = if h.filename == super::guard::ALL_FILES { format!("every file of {}", h.project) } else { h.filename.clone() };
-            let _ = writeln!(out, "  {what} ({}): {}", h.index, h.reason.trim_start_matches("safe-pip: "));
+            let what = if h.filename == super::guard::ALL_FILES { format!("every file of {}", Esc(&h.project)) } else { escape_terminal(&h.filename).into_owned() };
+            let _ = writeln!(out, "  {what} ({}): {}", Esc(&h.index), Esc(h.reason.trim_start_matches("safe-pip: ")));
         }
     }
     if !o.unverified.is_empty() {
         let _ = writeln!(out, "\n{}", p.bold("Let through unverified (--allow-unverified):"));
         for u in &o.unverified {
-            let _ = writeln!(out, "  {} ({}): {}", u.subject, u.origin, u.reason);
+            let _ = writeln!(out, "  {} ({}): {}", Esc(&u.subject), Esc(&u.origin), Esc(&u.reason));
         }
     }
     if !opts.quiet {
         for n in &o.notes {
-            let _ = writeln!(out, "{} {n}", p.dim("note:"));
+            let _ = writeln!(out, "{} {}", p.dim("note:"), Esc(n));
         }
     }
 
@@ -159,6 +169,26 @@ mod tests {
         report.name = Some(name.into());
         report.version = Some("1.0".into());
         CheckedFile { source: FileSource::Index { upstream: 0, index: "https://pypi.org/simple".into() }, project: Some(name.into()), report, served, from_db: false }
+    }
+
+    #[test]
+    fn names_from_packages_cannot_rewrite_the_summary() {
+        // #14: a member name that would retitle the window, go up a line, erase it and
+        // print a fake ALLOW over the BLOCK line
+        let evil = "evil\x1b]0;PWNED\x07\x1b[1A\x1b[2K\rALLOW  fake\x1b[8m.py";
+        let mut o = Outcome { pip_ran: true, pip_exit: Some(1), ..Outcome::default() };
+        let mut f = file("broken", false);
+        f.report.filename = format!("{evil}-1.0.tar.gz");
+        f.report.version = Some(evil.into());
+        f.report.findings.push(crate::finding::Finding::new(crate::alerts::AlertId::InstallNetwork, evil, evil).at_line(3));
+        f.report.decision.reason = format!("blocked: install-network in {evil}");
+        o.files.push(f);
+        o.notes.push(evil.into());
+        for quiet in [false, true] {
+            let text = render(&o, &SummaryOptions { color: false, quiet });
+            assert!(!text.bytes().any(|b| matches!(b, 0x1b | 0x0d | 0x07)), "{text:?}");
+            assert!(text.contains("BLOCK  broken evil\\x1b]0;PWNED\\x07\\x1b[1A\\x1b[2K\\rALLOW"), "{text}");
+        }
     }
 
     #[test]

@@ -30,10 +30,7 @@ pub type Loader<'a> = dyn Fn(&Path) -> std::io::Result<String> + 'a;
 
 /// Parses a requirements file; `-r`/`-c` includes are read from disk relative to `path`.
 pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
-    parse_with(path, text, &|p: &Path| {
-        let text = std::fs::read_to_string(p)?;
-        Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text))
-    })
+    parse_with(path, text, &|p: &Path| super::text_of(super::read_regular(p, super::MAX_LOCKFILE_BYTES)?))
 }
 
 /// Parses a requirements file, reading includes through `loader`.
@@ -223,7 +220,7 @@ fn option_pairs(tokens: &[String]) -> Result<Vec<OptionPair>, String> {
         let token = &tokens[i];
         i += 1;
         if !token.starts_with('-') {
-            return Err(format!("unexpected '{token}' among options; a requirement must come before its options"));
+            return Err("unexpected text among the options; a requirement must come before its options".into());
         }
         let (name, inline) = if let Some(rest) = token.strip_prefix("--") {
             match rest.split_once('=') {
@@ -374,7 +371,7 @@ impl Reader<'_> {
     /// Handles an option line; returns whether it added a package (`-e`).
     fn option_line(&mut self, path: &Path, line: usize, content: &str, as_constraints: bool) -> Result<bool, LockfileError> {
         let option_error = |detail: String| LockfileError::RequirementOption { path: path.to_path_buf(), line, detail };
-        let tokens = shell_split(content).map_err(|e| option_error(format!("cannot split '{content}': {e}")))?;
+        let tokens = shell_split(content).map_err(|e| option_error(format!("cannot split the options: {e}")))?;
         // `-e` takes one value (a path or URL, maybe with extras); per-requirement options may follow.
         if let Some(first) = tokens.first() {
             let name = first.split('=').next().unwrap_or(first);
@@ -489,12 +486,8 @@ impl Reader<'_> {
         if is_vcs_url(value) {
             return self.url_requirement(path, line, None, Vec::new(), value, None);
         }
-        let (location, extras) = split_trailing_extras(value).map_err(|detail| LockfileError::Requirement {
-            path: path.to_path_buf(),
-            line,
-            text: value.into(),
-            detail,
-        })?;
+        let (location, extras) =
+            split_trailing_extras(value).map_err(|detail| LockfileError::Requirement { path: path.to_path_buf(), line, detail })?;
         let local = location.strip_prefix("file://").unwrap_or(&location).to_string();
         let name = egg_name(&location);
         let mut package = self.unnamed_or(path, line, name.as_deref(), &location);
@@ -543,7 +536,7 @@ impl Reader<'_> {
             return Ok(());
         }
         let option_error = |detail: String| LockfileError::RequirementOption { path: path.to_path_buf(), line, detail };
-        let tokens = shell_split(options).map_err(|e| option_error(format!("cannot split '{options}': {e}")))?;
+        let tokens = shell_split(options).map_err(|e| option_error(format!("cannot split the options: {e}")))?;
         let mut hashes = Vec::new();
         for (name, kind, value) in option_pairs(&tokens).map_err(option_error)? {
             match kind {
@@ -571,16 +564,20 @@ impl Reader<'_> {
             return Ok(());
         }
         let direct_file = package.files.first().is_some_and(|f| f.url.is_some() || f.filename.is_some());
+        // linear in the hashes: pip-compile lines carry hundreds of them (one per wheel)
         if direct_file {
             // The hashes are those of the one file the URL/path points at.
+            let file = &mut package.files[0];
+            let mut seen: HashSet<Hash> = file.hashes.iter().cloned().collect();
             for hash in hashes {
-                if !package.files[0].hashes.contains(&hash) {
-                    package.files[0].hashes.push(hash);
+                if seen.insert(hash.clone()) {
+                    file.hashes.push(hash);
                 }
             }
         } else {
+            let mut seen: HashSet<Hash> = package.files.iter().flat_map(|f| f.hashes.iter().cloned()).collect();
             for hash in hashes {
-                if !package.files.iter().any(|f| f.hashes.contains(&hash)) {
+                if seen.insert(hash.clone()) {
                     package.files.push(LockedFile { hashes: vec![hash], ..LockedFile::default() });
                 }
             }
@@ -588,11 +585,16 @@ impl Reader<'_> {
         Ok(())
     }
 
-    /// A requirement (the part before per-requirement options).
+    /// A requirement (the part before per-requirement options). Errors never quote the
+    /// line: a file that is not a requirements file (`-r /proc/self/environ`, a
+    /// credentials file) must not have its content echoed to the terminal or a CI log.
     fn requirement(&mut self, path: &Path, line: usize, text: &str) -> Result<LockedPackage, LockfileError> {
-        let error =
-            |detail: String| LockfileError::Requirement { path: path.to_path_buf(), line, text: text.to_string(), detail };
+        let error = |detail: String| LockfileError::Requirement { path: path.to_path_buf(), line, detail };
         let first_token = text.split([' ', '\t', ';']).next().unwrap_or(text);
+        if !is_url(first_token) && looks_like_path(first_token) && is_assignment(first_token) {
+            // `DATABASE_URL=postgres://…` from a .env file, not a path
+            return Err(error("it looks like a NAME=value setting".into()));
+        }
         if is_url(first_token) || looks_like_path(first_token) {
             // A bare URL or path; markers follow "; " (pip requires whitespace before ';').
             let (location, markers) = match text.find(" ;").or_else(|| text.find("\t;")) {
@@ -611,7 +613,7 @@ impl Reader<'_> {
             return Err(error("expected a project name".into()));
         }
         if !is_valid_name(name) {
-            return Err(error(format!("'{name}' is not a valid project name")));
+            return Err(error("the name is not a valid project name".into()));
         }
         let name = name.to_string();
         cursor.skip_ws();
@@ -631,7 +633,7 @@ impl Reader<'_> {
             let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
             let url = &rest[..end];
             if url.is_empty() {
-                return Err(error(format!("'{name} @' must be followed by a URL")));
+                return Err(error("'NAME @' must be followed by a URL".into()));
             }
             let tail = rest[end..].trim();
             let markers = if tail.is_empty() {
@@ -639,7 +641,7 @@ impl Reader<'_> {
             } else if let Some(m) = tail.strip_prefix(';') {
                 Some(check_markers(m.trim()).map_err(&error)?)
             } else {
-                return Err(error(format!("unexpected '{tail}' after the URL; markers must follow ' ; '")));
+                return Err(error("unexpected text after the URL; markers must follow ' ; '".into()));
             };
             return self.url_requirement(path, line, Some(&name), extras, url, markers);
         }
@@ -828,7 +830,7 @@ fn parse_extras(inner: &str) -> Result<Vec<String>, String> {
             continue;
         }
         if !is_valid_name(extra) {
-            return Err(format!("'{extra}' is not a valid extra name"));
+            return Err("an extra is not a valid name".into());
         }
         extras.push(extra.to_string());
     }
@@ -862,14 +864,14 @@ fn check_markers(markers: &str) -> Result<String, String> {
             _ => {}
         }
         if depth < 0 {
-            return Err(format!("unbalanced ')' in markers '{markers}'"));
+            return Err("unbalanced ')' in the markers".into());
         }
     }
     if quote.is_some() {
-        return Err(format!("unterminated string in markers '{markers}'"));
+        return Err("unterminated string in the markers".into());
     }
     if depth != 0 {
-        return Err(format!("unbalanced '(' in markers '{markers}'"));
+        return Err("unbalanced '(' in the markers".into());
     }
     Ok(markers.to_string())
 }
@@ -885,7 +887,7 @@ fn parse_specifiers(spec: &str) -> Result<(Option<String>, Option<String>), Stri
     for clause in spec.split(',') {
         let clause = clause.trim();
         if clause.is_empty() {
-            return Err(format!("empty version clause in '{spec}'"));
+            return Err("empty version clause".into());
         }
         clauses += 1;
         let op_len = ["===", "~=", "==", "!=", "<=", ">=", "<", ">"]
@@ -894,22 +896,22 @@ fn parse_specifiers(spec: &str) -> Result<(Option<String>, Option<String>), Stri
             .map(|op| op.len())
             .ok_or_else(|| {
                 if clause.starts_with('=') {
-                    format!("'{clause}' uses a single '='; write '=={}'", clause.trim_start_matches('='))
+                    "a version clause uses a single '='; write '=='".to_string()
                 } else {
-                    format!("'{clause}' does not start with a comparison (==, >=, <=, ~=, !=, <, >, ===)")
+                    "a version clause does not start with a comparison (==, >=, <=, ~=, !=, <, >, ===)".to_string()
                 }
             })?;
         let op = &clause[..op_len];
         let version = clause[op_len..].trim();
         if version.is_empty() {
-            return Err(format!("'{clause}' has no version"));
+            return Err("a version clause has no version".into());
         }
         let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '*' | '+' | '!' | '-' | '_');
         if op != "===" && !version.chars().all(allowed) {
-            return Err(format!("'{version}' is not a valid version"));
+            return Err("not a valid version".into());
         }
         if version.contains('*') && !matches!(op, "==" | "!=") {
-            return Err(format!("a wildcard version is only allowed with == or != ('{clause}')"));
+            return Err("a wildcard version is only allowed with == or !=".into());
         }
         if op == "===" || (op == "==" && !version.contains('*')) {
             pin = Some(version.to_string());
@@ -958,6 +960,13 @@ fn looks_like_path(token: &str) -> bool {
         || token.contains('/')
         || token.contains('\\')
         || is_archive(strip_fragment(token))
+}
+
+/// `NAME=…` (an environment setting), as no relative path starts.
+fn is_assignment(token: &str) -> bool {
+    token.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !name.starts_with(|c: char| c.is_ascii_digit())
+    })
 }
 
 fn strip_fragment(location: &str) -> &str {

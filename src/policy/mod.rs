@@ -21,6 +21,14 @@ mod settings;
 mod tests;
 
 pub use day::Day;
+
+/// Parses `text` as a project's pyproject.toml `[tool.safe-pip]` table, as settings are
+/// loaded; for the fuzz targets (fuzz/), which reach the parser without files.
+#[doc(hidden)]
+pub fn parse_project_settings_text(text: &str) -> Result<(), Vec<ConfigError>> {
+    let path = std::path::Path::new("pyproject.toml");
+    parse::parse_layer(&parse::Source { text, path, layer: Layer::Project }, &["tool", "safe-pip"]).map(|_| ())
+}
 pub use decisions::{ALLOWED_BY_DECISION, DocumentedDecision};
 pub use discovery::{ConfigInputs, ConfigPath, ORG_CONFIG_ENV, SYSTEM_ORG_CONFIG, USER_CONFIG_ENV, find_pyproject};
 pub use errors::{ConfigError, ConfigErrors};

@@ -6,11 +6,14 @@ use super::serve::{self, Conditions};
 use super::state::State;
 use super::urls::{self, Route};
 use super::pages;
-use hyper::http::{HeaderMap, Method};
+use hyper::http::{HeaderMap, Method, Version};
 use serde_json::json;
 
 /// Answers one request.
-pub fn handle(state: &State, method: &Method, path: &str, headers: &HeaderMap) -> Reply {
+pub fn handle(state: &State, method: &Method, version: Version, path: &str, headers: &HeaderMap) -> Reply {
+    if let Some(bad) = host_problem(version, headers) {
+        return bad;
+    }
     let h = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     if !host_is_loopback(h("host")) {
         // A browser page that rebinds its DNS name to 127.0.0.1 must not read private
@@ -39,6 +42,20 @@ fn health(state: &State) -> Reply {
         "upstreams": state.upstreams,
     });
     Reply::new(200, "application/json", body.to_string()).header("cache-control", "no-store")
+}
+
+/// RFC 9112 §3.2: more than one Host header, none on HTTP/1.1, or one that is not text
+/// is a bad request (400), never judged by whichever Host a check happens to read.
+fn host_problem(version: Version, headers: &HeaderMap) -> Option<Reply> {
+    let hosts: Vec<_> = headers.get_all(hyper::header::HOST).iter().collect();
+    let why = match hosts.as_slice() {
+        [] if version == Version::HTTP_11 => "an HTTP/1.1 request needs a Host header",
+        [] => return None,
+        [one] if one.to_str().is_err() => "the Host header is not text",
+        [_] => return None,
+        _ => "more than one Host header",
+    };
+    Some(Reply::error(400, format!("Bad Request: {why}; safe-pip answers only well-formed requests")))
 }
 
 /// True for a missing Host (HTTP/1.0) and for loopback names with any port.

@@ -34,6 +34,8 @@ impl Server {
         listener.set_nonblocking(true).map_err(|e| e.to_string())?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
+            // files are judged on the blocking threads: deep stacks (defence in depth)
+            .thread_stack_size(crate::pipeline::WORKER_STACK)
             .thread_name("safe-pip-proxy")
             .enable_all()
             .build()
@@ -101,7 +103,7 @@ async fn answer(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
     let (parts, _body) = req.into_parts();
     let head = parts.method == hyper::Method::HEAD;
     let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
-    let reply = tokio::task::spawn_blocking(move || routes::handle(&state, &parts.method, &path, &parts.headers))
+    let reply = tokio::task::spawn_blocking(move || routes::handle(&state, &parts.method, parts.version, &path, &parts.headers))
         .await
         .unwrap_or_else(|_| {
             Reply::error(403, "Forbidden by safe-pip: internal error while handling the request; nothing was served".into())

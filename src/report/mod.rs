@@ -1,9 +1,11 @@
 //! Rendering of scan results. Data goes to stdout; messages to stderr.
 
+pub mod display;
 pub mod json;
 pub mod remedy;
 pub mod terminal;
 
+pub use display::{Esc, escape_terminal, escape_terminal_lines};
 use std::io::IsTerminal;
 
 /// Whether to colour terminal output: `--color`, then NO_COLOR, then "is stdout a tty".

@@ -1,10 +1,12 @@
 //! The human report: per package its verdict, risk, and each alert with file:line,
-//! a short evidence line and what to do; a one-line summary at the end.
+//! a short evidence line and what to do; a one-line summary at the end. Text from the
+//! package (names, member names, messages, evidence) is escaped for the terminal.
 
 use crate::alerts::Severity;
 use crate::finding::Finding;
 use crate::pipeline::PackageReport;
 use crate::policy::Action;
+use crate::report::display::{Esc, escape_terminal};
 use std::fmt::Write;
 
 /// Notes (medium/low) shown per package before "and N more"; critical and high are
@@ -71,15 +73,15 @@ fn render_package(out: &mut String, r: &PackageReport, opts: &TerminalOptions, p
     let mut ident = Vec::new();
     if let Some(n) = &r.name {
         ident.push(match &r.version {
-            Some(v) => format!("{n} {v}"),
-            None => n.clone(),
+            Some(v) => format!("{} {}", Esc(n), Esc(v)),
+            None => escape_terminal(n).into_owned(),
         });
     }
     if let Some(k) = r.kind {
         ident.push(format!("{k:?}").to_lowercase());
     }
     ident.push(format!("risk {}/100 ({})", r.risk.score, r.risk.level.as_str()));
-    let _ = writeln!(out, "{}  {}  {}", paint.verdict(r.decision.verdict), paint.bold(&r.filename), paint.dim(&ident.join(" · ")));
+    let _ = writeln!(out, "{}  {}  {}", paint.verdict(r.decision.verdict), paint.bold(&escape_terminal(&r.filename)), paint.dim(&ident.join(" · ")));
 
     let (serious, notes): (Vec<&Finding>, Vec<&Finding>) = r.findings.iter().partition(|f| f.severity() >= Severity::High);
     for f in &serious {
@@ -93,7 +95,7 @@ fn render_package(out: &mut String, r: &PackageReport, opts: &TerminalOptions, p
         let _ = writeln!(out, "    {}", paint.dim(&format!("… and {} more notes (--verbose or --format json shows all)", notes.len() - shown)));
     }
     if r.decision.verdict != Action::Allow || r.decision.cites_decision() {
-        let _ = writeln!(out, "    {} {}", paint.bold("why:"), r.decision.reason);
+        let _ = writeln!(out, "    {} {}", paint.bold("why:"), Esc(&r.decision.reason));
     }
     if r.decision.verdict != Action::Allow {
         if let Some(top) = r.findings.first() {
@@ -106,7 +108,7 @@ fn render_package(out: &mut String, r: &PackageReport, opts: &TerminalOptions, p
 fn render_finding(out: &mut String, f: &Finding, paint: &Paint, detailed: bool) {
     let info = f.alert.info();
     let _ = writeln!(out, "  {} {}  {}", paint.severity(info.severity), paint.bold(info.id), info.title);
-    let mut place = if f.file.is_empty() { "package".to_string() } else { f.file.clone() };
+    let mut place = if f.file.is_empty() { "package".to_string() } else { escape_terminal(&f.file).into_owned() };
     if let Some(l) = f.line {
         let _ = write!(place, ":{l}");
     }
@@ -115,9 +117,9 @@ fn render_finding(out: &mut String, f: &Finding, paint: &Paint, detailed: bool) 
     }
     let _ = writeln!(out, "           {} {}", paint.dim("at"), place);
     if !f.message.is_empty() {
-        let _ = writeln!(out, "           {}", f.message);
+        let _ = writeln!(out, "           {}", Esc(&f.message));
     }
     if detailed && !f.evidence.is_empty() {
-        let _ = writeln!(out, "           {} {}", paint.dim("│"), f.evidence);
+        let _ = writeln!(out, "           {} {}", paint.dim("│"), Esc(&f.evidence));
     }
 }

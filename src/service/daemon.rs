@@ -246,7 +246,7 @@ fn block_termination_signals() -> libc::sigset_t {
 fn log(line: &str) {
     let now = crate::analysis::metadata::time::format_datetime(crate::db::now());
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{now} {line}");
+    let _ = writeln!(err, "{now} {}", crate::report::Esc(line));
     let _ = err.flush();
 }
 

@@ -1,9 +1,11 @@
 //! The vet report for people (terminal) and for machines (JSON, `schema_version` 1,
-//! documented in docs/json-report.md).
+//! documented in docs/json-report.md). The terminal report escapes all text from the
+//! index and the packages; JSON keeps it exact.
 
 use super::{VetReport, VetStatus};
 use crate::alerts::Severity;
 use crate::policy::Action;
+use crate::report::display::{Esc, escape_terminal};
 use serde_json::json;
 use std::fmt::Write;
 
@@ -43,21 +45,21 @@ pub fn render_terminal(reports: &[VetReport], color: bool) -> String {
                 Action::Allow => paint("1;32", "ALLOW"),
             }
         };
-        let version = r.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
-        let _ = writeln!(out, "{}{}  {}  risk {}/100 ({})", paint("1", &r.name), version, verdict, r.risk.score, r.risk.level.as_str());
+        let version = r.version.as_deref().map(|v| format!(" {}", Esc(v))).unwrap_or_default();
+        let _ = writeln!(out, "{}{}  {}  risk {}/100 ({})", paint("1", &escape_terminal(&r.name)), version, verdict, r.risk.score, r.risk.level.as_str());
         if let Some(s) = &r.summary {
             let _ = writeln!(out, "  {}", crate::finding::clip_evidence(s));
         }
         match &r.status {
             VetStatus::Checked => {}
             VetStatus::Unverified { reason } => {
-                let _ = writeln!(out, "  {} {reason}", paint("35", "unverified:"));
+                let _ = writeln!(out, "  {} {}", paint("35", "unverified:"), Esc(reason));
             }
             VetStatus::NotFound { reason } => {
-                let _ = writeln!(out, "  {} {reason}", paint("35", "not found:"));
+                let _ = writeln!(out, "  {} {}", paint("35", "not found:"), Esc(reason));
             }
             VetStatus::Error { message, hint } => {
-                let _ = writeln!(out, "  {} {message}\n  hint: {hint}", paint("31", "error:"));
+                let _ = writeln!(out, "  {} {}\n  hint: {}", paint("31", "error:"), Esc(message), Esc(hint));
             }
         }
         let _ = writeln!(out, "\n  {}", paint("1", "Package legitimacy"));
@@ -70,13 +72,21 @@ pub fn render_terminal(reports: &[VetReport], color: bool) -> String {
             }
         }
         if !r.similar.is_empty() {
-            let list: Vec<String> = r.similar.iter().map(|s| format!("{} (#{}, {})", s.name, s.rank, s.why)).collect();
+            let list: Vec<String> = r.similar.iter().map(|s| format!("{} (#{}, {})", Esc(&s.name), s.rank, Esc(&s.why))).collect();
             let _ = writeln!(out, "    similar packages: {}", list.join("; "));
         }
         if let Some(h) = &r.history {
             let _ = writeln!(out, "\n  {}", paint("1", "History"));
             if let (Some(first), Some(latest)) = (&h.first_release, &h.latest_release) {
-                let _ = writeln!(out, "    {} releases since {} ({}); latest {} on {}", h.release_count, first.date, first.version, latest.version, latest.date);
+                let _ = writeln!(
+                    out,
+                    "    {} releases since {} ({}); latest {} on {}",
+                    h.release_count,
+                    Esc(&first.date),
+                    Esc(&first.version),
+                    Esc(&latest.version),
+                    Esc(&latest.date)
+                );
             } else {
                 let _ = writeln!(out, "    {} releases (no upload dates on this index)", h.release_count);
             }
@@ -88,19 +98,19 @@ pub fn render_terminal(reports: &[VetReport], color: bool) -> String {
             for s in &r.seen {
                 let version = s.version.as_deref().unwrap_or("(no version)");
                 let when = crate::analysis::metadata::time::format_date(s.last_scanned);
-                let _ = writeln!(out, "    {version}  {} · {} file(s) · last analysed {when}", s.verdict, s.files);
+                let _ = writeln!(out, "    {}  {} · {} file(s) · last analysed {when}", Esc(version), Esc(&s.verdict), s.files);
             }
         }
         if !r.files.is_empty() {
             let _ = writeln!(out, "\n  {}", paint("1", "Files scanned (sha256 verified)"));
             for f in &r.files {
-                let _ = writeln!(out, "    {}  {} · risk {} · {} alerts", f.filename, f.verdict.as_str(), f.score, f.alerts);
+                let _ = writeln!(out, "    {}  {} · risk {} · {} alerts", Esc(&f.filename), f.verdict.as_str(), f.score, f.alerts);
             }
         }
         if !r.behaviour.is_empty() {
             let _ = writeln!(out, "\n  {}", paint("1", "Behaviour"));
             for b in &r.behaviour {
-                let _ = writeln!(out, "    {:<18} runs at {} · {} · e.g. {}", b.capability, b.contexts.join(", "), b.alerts.join(", "), b.example);
+                let _ = writeln!(out, "    {:<18} runs at {} · {} · e.g. {}", b.capability, b.contexts.join(", "), b.alerts.join(", "), Esc(&b.example));
             }
         }
         let _ = writeln!(out, "\n  {}", paint("1", "Alerts"));
@@ -112,16 +122,16 @@ pub fn render_terminal(reports: &[VetReport], color: bool) -> String {
             for f in of.iter().take(if sev >= Severity::High { usize::MAX } else { 6 }) {
                 let place = match (f.file.is_empty(), f.line) {
                     (true, _) => String::new(),
-                    (false, Some(l)) => format!(" at {}:{l}", f.file),
-                    (false, None) => format!(" at {}", f.file),
+                    (false, Some(l)) => format!(" at {}:{l}", Esc(&f.file)),
+                    (false, None) => format!(" at {}", Esc(&f.file)),
                 };
-                let _ = writeln!(out, "    {:<8} {}{}\n             {}", sev.as_str(), f.alert.id(), place, f.message);
+                let _ = writeln!(out, "    {:<8} {}{}\n             {}", sev.as_str(), f.alert.id(), place, Esc(&f.message));
             }
             if of.len() > 6 && sev < Severity::High {
                 let _ = writeln!(out, "    … and {} more {} alerts (--format json shows all)", of.len() - 6, sev.as_str());
             }
         }
-        let _ = writeln!(out, "\n  {} {}\n", paint("1", "Recommendation:"), r.recommendation);
+        let _ = writeln!(out, "\n  {} {}\n", paint("1", "Recommendation:"), Esc(&r.recommendation));
     }
     out
 }

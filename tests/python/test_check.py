@@ -50,7 +50,7 @@ def test_check_judges_pinned_files_from_what_scan_recorded(tmp_path, canary, ben
     }
     canary_entry = next(p for p in report["packages"] if p["name"] == "canary-pkg")
     assert any(a["id"] == "install-network" for a in canary_entry["alerts"])
-    assert report["summary"] == {"packages": 4, "allowed": 2, "warned": 0, "blocked": 1, "unverified": 1, "errors": 0}
+    assert report["summary"] == {"packages": 4, "allowed": 2, "warned": 0, "blocked": 1, "unverified": 1, "errors": 0, "skipped": 0, "files_not_checked": 0}
 
     proc = run_cli("check", str(uv_lock))
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -418,12 +418,15 @@ def test_a_missing_requirements_file_is_named_with_the_files_that_are_there(venv
 
 def test_pips_messages_name_the_users_requirements_file(venv, home, tmp_path) -> None:
     (tmp_path / "index").mkdir()
-    (tmp_path / "reqs.txt").write_text("# pinned\nqqmissing-project==1.0\n")
+    build_wheel(tmp_path / "index", "qqpinned", "1.0", {"qqpinned/__init__.py": "X = 1\n"})
+    # A wrong pinned hash: pip's error cites the requirements file and line.
+    (tmp_path / "reqs.txt").write_text("# pinned\nqqpinned==1.0 --hash=sha256:" + "0" * 64 + "\n")
     with Index(tmp_path / "index") as idx:
         proc = safe_pip(home, "--python", str(venv), "-i", idx.url, "-r", "reqs.txt", cwd=tmp_path)
-    assert proc.returncode != 0, proc.stdout + proc.stderr
-    assert "reqs.txt (line 2)" in proc.stderr, proc.stderr
-    assert "safe-pip-install" not in proc.stderr and "/requirements/r0/" not in proc.stderr, proc.stderr
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    assert "-r reqs.txt (line 2)" in out, out
+    assert "safe-pip-install" not in out and "/requirements/r0/" not in out, out
 
 
 def test_ctrl_c_stops_with_a_message_and_exit_130(venv, home, tmp_path) -> None:

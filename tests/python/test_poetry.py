@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import importlib.metadata
+import json
 import os
 import pathlib
 import re
@@ -273,6 +274,21 @@ def test_the_project_an_add_argument_names(argument: str, name: str | None) -> N
     assert project_name(argument) == name
 
 
+def test_report_text_shows_control_characters_as_escapes(poetry_venv: pathlib.Path) -> None:
+    """A member name with terminal escapes cannot move the cursor or erase the BLOCK line (#14)."""
+    code = (
+        "import json\n"
+        "from safe_pip.poetry_plugin.report import esc\n"
+        "print(json.dumps(esc('evil\\x1b]0;PWNED\\x07\\x1b[1A\\x1b[2K\\rALLOW  fake\\x1b[8m.py\\u202e<b>')))\n"
+    )
+    done = subprocess.run([str(poetry_venv / "bin" / "python"), "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(done.stdout)
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or ord(c) == 0x202E for c in shown), repr(shown)
+    assert "evil\\x1b]0;PWNED\\x07\\x1b[1A\\x1b[2K\\rALLOW  fake\\x1b[8m.py\\u{202e}" in shown, shown
+    assert "<b>" not in shown.replace("\\<b>", ""), shown
+
+
 def test_plugin_is_listed(project: Project) -> None:
     done = project.poetry("self", "show", "plugins")
     assert done.returncode == 0
@@ -526,7 +542,9 @@ def test_safe_pip_check_after_a_guarded_install_judges_what_the_environment_inst
 
     every = project.poetry("safe-pip", "check", "--all-platforms")
     assert every.returncode == 3, every.stdout + every.stderr
-    assert "tiny-helper" in every.stdout and "2 of 3 locked files unverified" in every.stdout
+    # The other platform's wheel has the same bytes as the installed one (so the DB knows its
+    # hash); the sdist was never fetched.
+    assert "tiny-helper" in every.stdout and "1 of 3 locked files unverified" in every.stdout
     # The hint names the command that was run.
     assert "`poetry safe-pip check --fetch`" in every.stdout
     assert len(project.index.requests) == served, "check without --fetch sent requests"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import pwd
 import re
 import shutil
 import subprocess
@@ -26,7 +27,11 @@ from fixtures_index import IndexServer, build_wheel, isolated_env, make_venv, ru
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 README = REPO / "README.md"
-PYENV = pathlib.Path(os.environ.get("PYENV_ROOT", pathlib.Path.home() / ".pyenv")) / "versions"
+# Read once at import, before any fixture points HOME at a scratch folder.
+_REAL_HOME = pathlib.Path(pwd.getpwuid(os.getuid()).pw_dir) if hasattr(os, "getuid") else pathlib.Path.home()
+RUSTUP_HOME = os.environ.get("RUSTUP_HOME", str(_REAL_HOME / ".rustup"))
+CARGO_HOME = os.environ.get("CARGO_HOME", str(_REAL_HOME / ".cargo"))
+PYENV = pathlib.Path(os.environ.get("PYENV_ROOT", _REAL_HOME / ".pyenv")) / "versions"
 
 
 def readme_block(tag: str) -> str:
@@ -43,7 +48,12 @@ def run_block(tag: str, env: dict[str, str], timeout: float = 1800) -> subproces
 
 
 def _on_path(env: dict[str, str], *dirs: pathlib.Path) -> dict[str, str]:
+    """`env` with `dirs` and this Python's scripts first on PATH, and the real Rust
+    toolchain (the build of `.` needs it; HOME is a scratch folder)."""
     env = dict(env)
+    env["RUSTUP_HOME"], env["CARGO_HOME"] = RUSTUP_HOME, CARGO_HOME
+    cargo_bin = pathlib.Path(env["CARGO_HOME"]) / "bin"
+    dirs = (*dirs, cargo_bin)
     env["PATH"] = os.pathsep.join([*(str(d) for d in dirs), str(pathlib.Path(sys.executable).parent), env.get("PATH", "")])
     return env
 
@@ -86,6 +96,7 @@ def test_the_abi3_wheel_runs_under_python(version: str, readme_wheel: pathlib.Pa
     env = isolated_env(tmp_path / "home", PIP_NO_INDEX="1")
     done = run([str(python), "-m", "pip", "install", str(readme_wheel)], env)
     assert done.returncode == 0, done.stderr
+    (tmp_path / "pkgs").mkdir()
     build_wheel(tmp_path / "pkgs", "canarywheel", "1.0", {"canarywheel/__init__.py": CANARY})
     probe = (
         "import sys, safe_pip, safe_pip._core as core\n"

@@ -8,6 +8,7 @@ with `-v`, and only blocks with `--quiet`.
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -281,11 +282,28 @@ def _row_lines(row: Checked, *, all_alerts: bool) -> list[str]:
     return lines
 
 
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: object) -> str:
+    """Control characters (ESC, CR, LF, C1…), line separators and bidi overrides as visible
+    escapes (`\\x1b`, `\\r`, `\\u{202e}`), as the Rust reports show them: a member name
+    must not move the cursor or erase the line that says a file was blocked."""
+
+    def one(m: re.Match[str]) -> str:
+        c = m.group()
+        return _NAMED.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{{{ord(c):x}}}")
+
+    return _INVISIBLE.sub(one, str(text))
+
+
 def esc(text: object) -> str:
-    """Text from packages and indexes may contain `<`, which cleo would read as a tag."""
+    """Text from packages and indexes: control characters made visible, and `<` escaped,
+    which cleo would read as a tag."""
     from cleo.formatters.formatter import Formatter
 
-    return Formatter.escape(str(text))
+    return Formatter.escape(visible(text))
 
 
 def _style(verdict: str, text: str) -> str:

@@ -14,6 +14,7 @@
 //! caps findings per alert and file.
 
 mod decode;
+mod depth;
 mod evidence;
 mod import_graph;
 mod labels;
@@ -28,6 +29,8 @@ mod shellcmd;
 mod tests;
 #[cfg(test)]
 mod tests_evasions;
+#[cfg(test)]
+mod tests_deep;
 
 pub use rules::analyze_build_config;
 

@@ -319,3 +319,78 @@ fn a_silent_server_times_out_with_a_clear_cause() {
     assert!(matches!(&e, IndexError::Unreachable { cause, .. } if cause.contains("timed out")), "{e:?}");
     assert_eq!(srv.requests().len(), 1, "retries = 0 sends one request");
 }
+
+/// A raw loopback server that answers every connection with `head` and then `body`, one
+/// byte every `every`.
+fn trickle_server(head: String, body: Vec<u8>, every: Duration) -> (String, std::thread::JoinHandle<()>) {
+    use std::io::Write;
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", l.local_addr().unwrap());
+    let h = std::thread::spawn(move || {
+        if let Ok((mut s, _)) = l.accept() {
+            let mut buf = [0u8; 4096];
+            let _ = std::io::Read::read(&mut s, &mut buf);
+            let _ = s.write_all(head.as_bytes());
+            for b in body {
+                if s.write_all(&[b]).is_err() {
+                    return;
+                }
+                std::thread::sleep(every);
+            }
+        }
+    });
+    (url, h)
+}
+
+#[test]
+fn an_upstream_that_drips_bytes_is_cut_with_the_cause_named() {
+    let body = vec![b'x'; 200];
+    let head = format!("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n", body.len());
+    let (url, h) = trickle_server(head, body, Duration::from_millis(30));
+    let mut s = IndexSettings::for_index(&format!("{url}/simple/"));
+    s.timeout = Duration::from_millis(300);
+    s.retries = 3;
+    let c = IndexClient::new(&s).unwrap();
+    let e = c.download(&entry(format!("{url}/f/slow-1.0.tar.gz"), "slow-1.0.tar.gz", None, None), 1 << 20).unwrap_err();
+    assert!(matches!(&e, IndexError::Unreachable { cause, .. } if cause.contains("slower than 16 KiB/s")), "{e:?}");
+    drop(c);
+    let _ = h.join();
+}
+
+#[test]
+fn a_file_body_compressed_against_identity_is_kept_as_sent_and_fails_its_hash() {
+    use std::io::Write;
+    let payload = vec![0u8; 1 << 20];
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(&payload).unwrap();
+    let gz = enc.finish().unwrap();
+    let gz_len = gz.len() as u64;
+    let srv = TestServer::start(move |_, _| {
+        let mut r = Reply::ok("application/octet-stream", gz.clone());
+        r.headers.push(("Content-Encoding".into(), "gzip".into()));
+        r
+    });
+    let c = client_for(&srv.url("/simple/"), &[]);
+    // Hash of the decoded bytes: a client that inflated would accept it.
+    let e = c.download(&entry(srv.url("/f/z-1.0.tar.gz"), "z-1.0.tar.gz", Some(sha256_hex(&payload)), None), 1 << 30).unwrap_err();
+    assert!(matches!(e, IndexError::HashMismatch { .. }), "{e:?}");
+    assert!(srv.requests()[0].header("accept-encoding").is_some_and(|v| v == "identity"));
+    // A declared size bounds what is read: more bytes than declared is refused.
+    let e = c.download(&entry(srv.url("/f/z-1.0.tar.gz"), "z-1.0.tar.gz", None, Some(gz_len / 2)), 1 << 30).unwrap_err();
+    assert!(matches!(e, IndexError::TooLarge { .. }), "{e:?}");
+}
+
+#[test]
+fn retries_stop_when_one_request_has_taken_twice_the_timeout() {
+    let srv = TestServer::start(|_, _| {
+        std::thread::sleep(Duration::from_millis(1500));
+        Reply::status(200)
+    });
+    let mut s = IndexSettings::for_index(&srv.url("/simple/"));
+    s.timeout = Duration::from_millis(200);
+    s.retries = 50;
+    let c = IndexClient::new(&s).unwrap().with_backoff(Duration::from_millis(10));
+    let e = c.project("slow").unwrap_err();
+    assert!(matches!(&e, IndexError::Unreachable { cause, .. } if cause.contains("timed out") && cause.contains("gave up after")), "{e:?}");
+    assert!(srv.requests().len() < 50, "{} attempts: the time budget did not stop the retries", srv.requests().len());
+}

@@ -54,7 +54,9 @@ fn read_lockfile_detects_and_reports_missing_files() {
     let binary = dir.path().join("requirements.txt");
     std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x41]).unwrap();
     let err = read_lockfile(&binary).unwrap_err();
-    assert!(err.to_string().contains("not UTF-8"), "{err}");
+    assert!(err.to_string().contains("not a text file"), "{err}");
+    std::fs::write(&binary, [0xff, 0xfe, 0x41]).unwrap();
+    assert!(read_lockfile(&binary).unwrap_err().to_string().contains("not UTF-8"));
 
     let bom = write(dir.path(), "bom-requirements.txt", "\u{feff}six==1.16.0\n");
     assert_eq!(read_lockfile(&bom).unwrap().packages[0].name, "six");

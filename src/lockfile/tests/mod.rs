@@ -3,6 +3,7 @@
 
 mod detect_diff;
 mod poetry;
+mod read;
 mod pylock;
 mod requirements;
 mod uv_lock;

@@ -196,7 +196,7 @@ fn comments_continuations_and_environment_variables() {
 fn malformed_requirements_point_at_the_line() {
     let err = parse_err("ok==1\nrequests=2.0\n");
     assert!(matches!(err, LockfileError::Requirement { line: 2, .. }), "{err:?}");
-    assert!(err.to_string().contains("requirements.txt:2:") && err.to_string().contains("single '='"), "{err}");
+    assert!(err.to_string().contains("requirements.txt: line 2 is not a requirement") && err.to_string().contains("single '='"), "{err}");
     assert!(!err.hint().is_empty());
 
     let err = parse_err("requests==2.0\n--hash=sha256:abc\n");
@@ -328,4 +328,16 @@ fn odd_input_gives_errors_or_warnings_never_a_panic() {
         let _ = crate::lockfile::requirements::parse_with(Path::new("r.txt"), input, &|_: &Path| Ok(String::new()));
         let _ = detect_by_content(input);
     }
+}
+
+#[test]
+fn many_hashes_on_one_line_are_deduplicated() {
+    // #14: deduplication was quadratic in the hashes of a line; it must stay exact
+    let hashes: Vec<String> = (0..5_000u32).map(|i| format!("--hash=sha256:{:064x}", i % 4_000)).collect();
+    let lock = parse_text(&format!("six==1.16.0 {}\n", hashes.join(" ")));
+    let six = package(&lock, "six");
+    assert_eq!(six.files.len(), 4_000);
+    assert!(six.files.iter().all(|f| f.hashes.len() == 1));
+    let url = parse_text(&format!("six @ https://example.invalid/six-1.16.0-py2.py3-none-any.whl {}\n", hashes.join(" ")));
+    assert_eq!(package(&url, "six").files[0].hashes.len(), 4_000);
 }

@@ -230,3 +230,40 @@ fn a_block_names_an_older_release_that_is_not_blocked_and_the_allow_line() {
     assert!(again.reason.contains("; not blocked: twover==1.0;"), "{}", again.reason);
     assert_eq!(hits(&srv, &format!("/files/{}", older.0)), 0);
 }
+
+#[test]
+fn a_wheel_too_deep_to_analyse_is_blocked_and_the_proxy_keeps_serving() {
+    // #14: 50,000-term concatenations and 50,000 nested lists used to overflow the stack
+    // of the thread judging the file, and the proxy died with it
+    let mut fx = standard();
+    let concat = format!("x = {}\n", vec!["'a'"; 50_000].join("+"));
+    // (`import subprocess`: modules that look at nothing a detector reads are not parsed at all)
+    let lists = format!("import subprocess\ny = {}{}\n", "[".repeat(50_000), "]".repeat(50_000));
+    let deep = wheel("deep", "1.0", &[("deep/__init__.py", &concat), ("deep/lists.py", &lists), ("deep/more.py", &format!("import subprocess\n{concat}"))]);
+    fx.fixture.file(&format!("/files/{}", deep.0), deep.1.clone());
+    fx.fixture.json_page("deep", page_doc("deep", &[(&deep.0, &deep.1)]));
+    let srv = fx.fixture.clone().serve();
+    let gate = Arc::new(ScriptedGate::default());
+    let p = proxy_for(&srv.url("/simple/"), gate.clone(), |_| {});
+    let url = file_urls(&p, "deep")[&deep.0].clone();
+    let addr = p.addr();
+    let answers: Vec<Raw> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..3).map(|_| s.spawn(|| request(addr, "GET", &url, &[]))).collect();
+        hs.into_iter().map(|h| h.join().expect("client")).collect()
+    });
+    for r in answers.iter().chain([&get(&p, &url), &get(&p, &url)]) {
+        assert_eq!(r.status, 403, "{}", r.reason);
+        assert!(r.reason.contains("analysis-limit-exceeded"), "{}", r.reason);
+    }
+    // the proxy is alive and serves another project's file exactly
+    let demo = file_urls(&p, "demo")[&fx.demo_whl.0].clone();
+    let ok = get(&p, &demo);
+    assert_eq!(ok.status, 200, "{}", ok.reason);
+    assert_eq!(ok.body, fx.demo_whl.1);
+    let events = p.events();
+    let blocked = events.iter().find(|e| e.filename == deep.0).expect("event for the deep wheel");
+    assert!(!blocked.served && blocked.report.decision.verdict == Action::Block);
+    for file in ["deep/__init__.py", "deep/lists.py", "deep/more.py"] {
+        assert!(blocked.report.findings.iter().any(|f| f.alert == crate::alerts::AlertId::AnalysisLimitExceeded && f.file == file), "{file}");
+    }
+}

@@ -59,6 +59,38 @@ fn only_loopback_binds_and_loopback_hosts() {
     assert_eq!(post.status, 405);
 }
 
+/// Sends `head` (request line and headers, without the blank line) as is; the status.
+fn raw_status(addr: std::net::SocketAddr, head: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    s.write_all(format!("{head}\r\nConnection: close\r\n\r\n").as_bytes()).unwrap();
+    let mut all = Vec::new();
+    let _ = s.read_to_end(&mut all);
+    let text = String::from_utf8_lossy(&all).into_owned();
+    let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, text)
+}
+
+#[test]
+fn requests_with_two_hosts_or_none_on_http_1_1_are_bad_requests() {
+    // #14: two Host headers were judged by the first one; RFC 9112 wants 400 for both
+    let srv = standard().fixture.serve();
+    let p = proxy_for(&srv.url("/simple/"), Arc::new(ScanGate::default()), |_| {});
+    let (status, text) = raw_status(p.addr(), "GET /u/0/simple/demo/ HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: attacker.example");
+    assert_eq!(status, 400, "{text}");
+    let (status, text) = raw_status(p.addr(), "GET /u/0/simple/demo/ HTTP/1.1\r\nHost: attacker.example\r\nHost: 127.0.0.1");
+    assert_eq!(status, 400, "{text}");
+    let (status, text) = raw_status(p.addr(), "GET /u/0/simple/demo/ HTTP/1.1");
+    assert_eq!(status, 400, "{text}");
+    let (status, text) = raw_status(p.addr(), "GET /u/0/simple/demo/ HTTP/1.1\r\nHost: attacker.example\u{e9}");
+    assert_eq!(status, 400, "a Host that is not text is not a missing Host: {text}");
+    assert_eq!(hits(&srv, "/simple/demo/"), 0, "nothing went upstream");
+    // HTTP/1.0 needs no Host; one loopback Host is fine
+    assert_eq!(raw_status(p.addr(), "GET /health HTTP/1.0").0, 200);
+    assert_eq!(raw_status(p.addr(), "GET /health HTTP/1.1\r\nHost: localhost").0, 200);
+}
+
 #[test]
 fn stop_frees_the_port() {
     let srv = standard().fixture.serve();

@@ -8,6 +8,7 @@
 use super::fold::{binop, bytes_val};
 use super::resolve::{all_param_names, param_names};
 use super::{Call, Lit, Model, Scope, ScopeKind, Trick, TrickKind, Val, MAX_TEXT};
+use crate::analysis::python::depth;
 use crate::analysis::python::evidence::sensitive_path;
 use crate::analysis::python::labels::Labels;
 use crate::analysis::python::names;
@@ -43,6 +44,11 @@ pub(super) struct Builder<'a> {
     /// or decoded data into (`download(url, path)`): the caller's argument becomes DL_PATH.
     pub(super) param_dl: HashMap<String, Vec<usize>>,
 }
+
+/// Stack left when a recursive step grows the stack ([`stacker::maybe_grow`]), and the
+/// size of each new segment: defence in depth under the pre-parse estimate.
+const RED_ZONE: usize = 128 * 1024;
+const STACK_SEGMENT: usize = 4 * 1024 * 1024;
 
 fn rank(c: ExecContext) -> u8 {
     match c {
@@ -174,7 +180,7 @@ impl<'a> Builder<'a> {
                     q: sink.q.clone(),
                     scope: *scope,
                     line: *line,
-                    args: vec![Val { labels: data, ..arg.clone() }],
+                    args: vec![slim(Val { labels: data, ..arg.clone() }, false)],
                     kwargs: sink.kwargs.iter().filter(|(k, _)| k != "args" && k != "cmd").cloned().collect(),
                     recv: None,
                     indirect: false,
@@ -274,6 +280,10 @@ impl<'a> Builder<'a> {
     }
 
     pub(super) fn stmt(&mut self, s: &Stmt) {
+        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.stmt_inner(s))
+    }
+
+    fn stmt_inner(&mut self, s: &Stmt) {
         match s {
             Stmt::FunctionDef(f) => self.function_def(f),
             Stmt::ClassDef(c) => self.class_def(c),
@@ -519,9 +529,16 @@ impl<'a> Builder<'a> {
     }
 
     /// Evaluates an expression: records calls inside it and returns what is known.
+    /// Deeper than [`depth::MAX_NESTING`] the file is reported as too deep to analyse
+    /// instead of being evaluated (the pre-parse estimate normally stops it first).
     pub(super) fn expr(&mut self, e: &Expr) -> Val {
         self.depth += 1;
-        let v = if self.depth > 200 { Val::default() } else { self.expr_inner(e) };
+        let v = if self.depth as usize > depth::MAX_NESTING {
+            self.m.too_deep.get_or_insert(self.depth as usize);
+            Val::default()
+        } else {
+            stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.expr_inner(e))
+        };
         self.depth -= 1;
         v
     }
@@ -736,22 +753,12 @@ impl<'a> Builder<'a> {
     }
 
     pub(super) fn push_call(&mut self, q: &str, line: u32, args: Vec<Val>, kwargs: Vec<(String, Val)>, recv: Option<Val>, indirect: bool) {
-        // keep only what detectors need from arguments
-        let slim = |mut v: Val| {
-            if let Some(t) = &v.text {
-                if t.len() > 64 * 1024 {
-                    v.text = None;
-                    v.raw = None;
-                }
-            }
-            v
-        };
         self.m.calls.push(Call {
             q: q.to_string(),
             scope: self.cur,
             line,
-            args: args.into_iter().map(slim).collect(),
-            kwargs: kwargs.into_iter().map(|(k, v)| (k, slim(v))).collect(),
+            args: args.into_iter().map(|v| slim(v, false)).collect(),
+            kwargs: kwargs.into_iter().map(|(k, v)| (k, slim(v, false))).collect(),
             recv: recv.map(|r| Val { labels: r.labels, text: None, qname: r.qname, write_target: r.write_target, ..Default::default() }),
             indirect,
             payload_dynamic: false,
@@ -765,6 +772,21 @@ impl<'a> Builder<'a> {
             }
         }
     }
+}
+
+/// What detectors need of a call's argument: long texts dropped, and nothing that nests
+/// (lists one level deep, no inline functions), since the model outlives the stack the
+/// file was built on.
+fn slim(mut v: Val, nested: bool) -> Val {
+    if let Some(t) = &v.text {
+        if t.len() > 64 * 1024 {
+            v.text = None;
+            v.raw = None;
+        }
+    }
+    v.func = None;
+    v.list = if nested { None } else { v.list.map(|l| l.into_iter().map(|x| slim(x, true)).collect()) };
+    v
 }
 
 /// Strings naming a stealer target (browser stores, wallets, token stores) carry SECRET.

@@ -16,6 +16,7 @@ mod fold;
 mod resolve;
 
 use super::decode::{self, Decoded};
+use super::depth;
 use super::labels::Labels;
 use super::lines::LineIndex;
 use builder::Builder;
@@ -226,6 +227,9 @@ pub(crate) struct Model<'a> {
     pub(crate) role: FileRole,
     pub(crate) lines: LineIndex,
     pub(crate) parse_errors: usize,
+    /// The file nests too deeply to analyse: its estimated depth (the model is empty
+    /// then), or the depth at which the builder stopped evaluating.
+    pub(crate) too_deep: Option<usize>,
     pub(crate) scopes: Vec<Scope>,
     pub(crate) calls: Vec<Call>,
     pub(crate) writes: Vec<Write>,
@@ -280,38 +284,36 @@ impl<'a> Model<'a> {
     }
 }
 
-/// Builds the model of one file. `module_ctx` is when module-level code runs.
+/// Estimated nesting above which a file is built on a stack of its own ([`DEEP_STACK`]):
+/// parsing, building and dropping its tree recurse that deep.
+const DEEP: usize = 100;
+/// Stack for files nesting deeper than [`DEEP`] (up to [`depth::MAX_NESTING`]).
+const DEEP_STACK: usize = 64 * 1024 * 1024;
+
+/// Builds the model of one file. `module_ctx` is when module-level code runs. A file
+/// nested deeper than [`depth::MAX_NESTING`] is not parsed: its model is empty and says
+/// so in `too_deep`.
 pub(crate) fn build<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecContext) -> Model<'a> {
-    use crate::timings::{time, Phase};
+    // nesting never exceeds the length of the text: short files need no estimate
+    let nesting = if text.len() <= DEEP { 0 } else { depth::estimate(text, depth::MAX_NESTING) };
+    if nesting > depth::MAX_NESTING {
+        let mut m = empty(path, text, role, module_ctx, 0);
+        m.too_deep = Some(nesting);
+        return m;
+    }
+    if nesting > DEEP {
+        // the stack is only reserved: pages are touched as the recursion reaches them
+        return stacker::grow(DEEP_STACK, || build_parsed(path, text, role, module_ctx));
+    }
+    build_parsed(path, text, role, module_ctx)
+}
+
+fn build_parsed<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecContext) -> Model<'a> {
+    use crate::timings::{Phase, time};
     let parsed = time(Phase::Parse, || ruff_python_parser::parse_unchecked_source(text, PySourceType::Python));
     let parse_errors = parsed.errors().len();
     let mut b = Builder {
-        m: Model {
-            path,
-            text,
-            role,
-            lines: LineIndex::new(text),
-            parse_errors,
-            scopes: vec![Scope {
-                kind: ScopeKind::Module,
-                name: String::new(),
-                class: None,
-                parent: None,
-                command: None,
-                ctx: module_ctx,
-                callees: Vec::new(),
-                ret: Labels::NONE,
-            }],
-            calls: Vec::new(),
-            writes: Vec::new(),
-            literals: Vec::new(),
-            tricks: Vec::new(),
-            payloads: Vec::new(),
-            imports: Vec::new(),
-            hooks: Vec::new(),
-            by_name: HashMap::new(),
-            children: Vec::new(),
-        },
+        m: empty(path, text, role, module_ctx, parse_errors),
         vars: vec![HashMap::new()],
         aliases: HashMap::new(),
         cur: 0,
@@ -331,4 +333,35 @@ pub(crate) fn build<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx
         b.block(&module.body);
         b.finish()
     })
+}
+
+/// A model with only the module scope.
+fn empty<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecContext, parse_errors: usize) -> Model<'a> {
+    Model {
+        path,
+        text,
+        role,
+        lines: LineIndex::new(text),
+        parse_errors,
+        too_deep: None,
+        scopes: vec![Scope {
+            kind: ScopeKind::Module,
+            name: String::new(),
+            class: None,
+            parent: None,
+            command: None,
+            ctx: module_ctx,
+            callees: Vec::new(),
+            ret: Labels::NONE,
+        }],
+        calls: Vec::new(),
+        writes: Vec::new(),
+        literals: Vec::new(),
+        tricks: Vec::new(),
+        payloads: Vec::new(),
+        imports: Vec::new(),
+        hooks: Vec::new(),
+        by_name: HashMap::new(),
+        children: Vec::new(),
+    }
 }

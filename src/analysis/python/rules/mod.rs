@@ -31,6 +31,7 @@ mod webhook;
 pub use build_config::analyze_build_config;
 
 use super::model::{self, Model};
+use crate::alerts::AlertId;
 use crate::finding::{ExecContext, Finding};
 
 /// Decoded payloads are rescanned up to this depth.
@@ -43,6 +44,11 @@ pub(super) fn run_detectors(m: &Model, depth: u32) -> Vec<Finding> {
 
 fn detectors(m: &Model, depth: u32) -> Vec<Finding> {
     let mut out = Vec::new();
+    if let Some(nesting) = m.too_deep {
+        // the model is empty or partial: the token-level fallback still reads the lines
+        too_deep(m, nesting, depth, &mut out);
+        fallback::check(m, &mut out);
+    }
     install_time::check(m, &mut out);
     import_time::check(m, &mut out);
     network::check(m, &mut out);
@@ -67,10 +73,21 @@ fn detectors(m: &Model, depth: u32) -> Vec<Finding> {
     if depth < MAX_DEPTH {
         obfuscated_payload::check(m, depth, &mut out);
     }
-    if m.parse_errors > 0 {
+    if m.parse_errors > 0 && m.too_deep.is_none() {
         fallback::check(m, &mut out);
     }
     out
+}
+
+/// `analysis-limit-exceeded`: the file (or a payload decoded from it) nests deeper than
+/// the analysis goes. Fail closed.
+fn too_deep(m: &Model, nesting: usize, depth: u32, out: &mut Vec<Finding>) {
+    let what = if depth > 0 { "code decoded from this file" } else { "the file" };
+    let message = format!(
+        "{what} nests too deeply to analyse (nesting of about {nesting} levels; the analysis stops at {}): not analysed, so not vetted",
+        crate::analysis::python::depth::MAX_NESTING
+    );
+    out.push(Finding::new(AlertId::AnalysisLimitExceeded, m.path, message).in_context(m.scope(0).ctx));
 }
 
 /// Analyses decoded source as if it stood where the literal was (same file, role and

@@ -25,6 +25,9 @@ use crate::finding::{ExecContext, Finding};
 /// (`exec('import os …')`) is code, not a payload.
 fn payload_in(path: &str, code: &str, depth: u32) -> Option<String> {
     let m = model::build(path, code, FileRole::PthFile, ExecContext::Install);
+    if m.too_deep.is_some() {
+        return Some("code nested too deeply to analyse".into());
+    }
     for c in &m.calls {
         if names::exec_call(&c.q) {
             let literal = c.args.first().filter(|a| a.exact && !a.labels.has(Labels::DECODED)).and_then(|a| a.text.as_deref());
@@ -61,6 +64,9 @@ fn payload_in(path: &str, code: &str, depth: u32) -> Option<String> {
 /// registers them. It runs no code of the package, so it is not worth a warning.
 fn namespace_plumbing(path: &str, code: &str) -> bool {
     let m = model::build(path, code, FileRole::PthFile, ExecContext::Install);
+    if m.too_deep.is_some() {
+        return false;
+    }
     let stdlib = |n: &str| matches!(n.split('.').next().unwrap_or(""), "sys" | "types" | "os" | "importlib");
     let plumbing = |c: &model::Call| {
         let q = c.q.as_str();

