@@ -173,7 +173,9 @@ impl Gate {
     /// looked up first; directories have no hash and are always analysed.
     pub fn judge_path(&self, path: &Path) -> Result<Judged, GateError> {
         let regular = std::fs::metadata(path).map(|m| m.is_file()).unwrap_or(false);
-        if regular && let Some(sha) = sha256_file(path) {
+        // without a DB to look in, hashing here would only read the file twice
+        let lookup = self.db.is_some() && self.reuse;
+        if regular && lookup && let Some(sha) = sha256_file(path) {
             if let Some(stored) = self.stored(&sha)? {
                 let filename = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| stored.filename.clone());
                 return Ok(Judged { report: self.hit(stored, &filename, path.to_path_buf(), Vec::new())?, from_db: true });
@@ -280,6 +282,7 @@ fn from_stored(v: StoredVerdict) -> PackageReport {
         decision,
         findings,
         error: None,
+        timings: None,
     }
 }
 

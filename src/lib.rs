@@ -24,6 +24,7 @@ pub mod policy;
 pub mod proxy;
 pub mod report;
 pub mod score;
+pub mod timings;
 pub mod service;
 pub mod vet;
 

@@ -30,6 +30,8 @@ pub struct PackageReport {
     pub findings: Vec<Finding>,
     /// Why the file could not be analysed at all (it is then blocked: fail closed).
     pub error: Option<String>,
+    /// Seconds per analysis phase, when timing is on (`scan --timings`).
+    pub timings: Option<crate::timings::Times>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -89,7 +91,11 @@ fn walk_for_packages(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ScanError
 /// `archive-unreadable` finding and a block.
 pub fn scan_one(path: &Path, opts: &ScanOptions) -> PackageReport {
     let filename = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
-    judge(path.to_path_buf(), filename, artifact::read_path(path, &opts.limits), Vec::new(), opts)
+    let sink = crate::timings::enabled().then(|| std::sync::Arc::new(crate::timings::Sink::default()));
+    let _g = crate::timings::Sink::enter(sink.clone());
+    let mut r = judge(path.to_path_buf(), filename, artifact::read_path(path, &opts.limits), Vec::new(), opts);
+    r.timings = sink.map(|s| s.times());
+    r
 }
 
 /// Scans a file already in memory (downloaded by `vet` or the proxy). `extra` findings
@@ -124,6 +130,7 @@ fn judge(path: PathBuf, filename: String, read: Result<artifact::Artifact, artif
         decision,
         findings,
         error,
+        timings: None,
     }
 }
 
@@ -152,6 +159,7 @@ impl PackageReport {
             decision: Decision { verdict: Action::Block, reason: format!("unverified: {why}") },
             findings: Vec::new(),
             error: Some(why.to_string()),
+            timings: None,
         }
     }
 

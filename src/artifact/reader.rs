@@ -132,15 +132,15 @@ pub fn read_path(path: &Path, limits: &Limits) -> Result<Artifact, ArtifactError
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| shown.clone());
     if meta.is_dir() {
-        return dir_reader::read_directory(path, &name, limits);
+        return crate::timings::time(crate::timings::Phase::Read, || dir_reader::read_directory(path, &name, limits));
     }
     let mut file = File::open(path).map_err(io_err)?;
     if meta.len() == 0 {
         return Err(ArtifactError::Corrupt(format!("{name}: file is empty")));
     }
-    let sha = sha256_stream(&mut file).map_err(io_err)?;
+    let sha = crate::timings::time(crate::timings::Phase::Read, || sha256_stream(&mut file)).map_err(io_err)?;
     file.seek(SeekFrom::Start(0)).map_err(io_err)?;
-    read_container(&name, BufReader::with_capacity(256 * 1024, file), sha, limits)
+    crate::timings::time(crate::timings::Phase::Decompress, || read_container(&name, BufReader::with_capacity(256 * 1024, file), sha, limits))
 }
 
 /// Lower-case hex sha256 of everything `r` yields, read in 256 KiB blocks.

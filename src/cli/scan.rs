@@ -41,11 +41,25 @@ pub struct ScanArgs {
     /// Project directory whose pyproject.toml settings and decisions apply (default: the current directory).
     #[arg(long, value_name = "DIR")]
     pub project: Option<PathBuf>,
+    /// Analyse every module fully, without the byte-level pre-pass (for checking that
+    /// the pre-pass changes no alert; same as SAFE_PIP_NO_PREPASS=1).
+    #[arg(long, hide = true)]
+    pub no_prepass: bool,
+    /// Time each phase per file (read, decompress, parse, model, rules, payload decode):
+    /// a table on stderr, and `timings_s` per package in the JSON report.
+    #[arg(long)]
+    pub timings: bool,
     #[command(flatten)]
     pub db: DbFlags,
 }
 
 pub fn run(args: ScanArgs, color: ColorChoice) -> i32 {
+    if args.no_prepass {
+        crate::analysis::python::disable_prepass();
+    }
+    if args.timings {
+        crate::timings::enable();
+    }
     let settings = match super::settings::load(args.project.as_deref(), &SettingsFlags::default()) {
         Ok(s) => s,
         Err(code) => return code,
@@ -91,5 +105,36 @@ pub fn run(args: ScanArgs, color: ColorChoice) -> i32 {
     };
     // A closed pipe (`safe-pip scan … | head`) is not an error worth a panic.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    if args.timings {
+        let _ = std::io::stderr().lock().write_all(timings_table(&reports).as_bytes());
+    }
     pipeline::exit_code(&reports)
+}
+
+/// Seconds per phase and file (summed over worker threads), and the totals.
+fn timings_table(reports: &[pipeline::PackageReport]) -> String {
+    use crate::timings::PHASES;
+    let mut out = String::from("timings (s):");
+    for (_, name) in PHASES {
+        out.push_str(&format!(" {name:>10}"));
+    }
+    out.push_str("  file\n");
+    let mut total = [0.0f64; PHASES.len()];
+    for r in reports {
+        let Some(t) = &r.timings else { continue };
+        out.push_str("            ");
+        for (i, v) in t.0.iter().enumerate() {
+            total[i] += v;
+            out.push_str(&format!(" {v:>10.4}"));
+        }
+        out.push_str(&format!("  {}\n", r.filename));
+    }
+    if reports.len() > 1 {
+        out.push_str("            ");
+        for v in total {
+            out.push_str(&format!(" {v:>10.4}"));
+        }
+        out.push_str("  (total)\n");
+    }
+    out
 }

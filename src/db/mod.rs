@@ -49,7 +49,10 @@ use std::time::Duration;
 /// **Bump it whenever detectors, the catalogue's severities, scoring or anything else
 /// that can change a verdict for the same bytes changes.** Old verdicts then become
 /// stale: lookups miss, `safe-pip db prune --stale` deletes them.
-pub const ANALYSIS_VERSION: &str = "4";
+/// 4: files nested too deep to analyse are blocked (`analysis-limit-exceeded`).
+/// 5: the module pre-pass no longer skips modules some detector reports on (it dropped
+/// high-entropy, network, sensitive-path and dynamic-code alerts in 17 benign files).
+pub const ANALYSIS_VERSION: &str = "5";
 
 /// Environment variable that overrides the DB path (the `--db` flag wins over it).
 pub const DB_ENV: &str = "SAFE_PIP_DB";

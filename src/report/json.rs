@@ -28,7 +28,7 @@ pub fn render(reports: &[PackageReport]) -> String {
 }
 
 fn package(r: &PackageReport) -> Value {
-    json!({
+    let mut v = json!({
         "path": r.path.display().to_string(),
         "filename": r.filename,
         "name": r.name,
@@ -41,7 +41,12 @@ fn package(r: &PackageReport) -> Value {
         "level": r.risk.level,
         "alerts": r.findings.iter().map(alert).collect::<Vec<_>>(),
         "error": r.error,
-    })
+    });
+    if let (Some(t), Some(obj)) = (&r.timings, v.as_object_mut()) {
+        let phases: serde_json::Map<String, Value> = crate::timings::PHASES.iter().map(|(p, name)| (name.to_string(), json!((t.0[*p as usize] * 1e6).round() / 1e6))).collect();
+        obj.insert("timings_s".into(), Value::Object(phases));
+    }
+    v
 }
 
 /// One alert as the reports show it: catalogue facts plus where and what was seen.

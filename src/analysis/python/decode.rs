@@ -11,16 +11,16 @@ fn limits() -> DecodeLimits {
 
 /// Guesses the layers of a literal (base64 → zlib → …).
 pub fn decode_literal(s: &[u8]) -> Option<Decoded> {
-    payload::decode_literal(s, &limits())
+    crate::timings::time(crate::timings::Phase::Payload, || payload::decode_literal(s, &limits()))
 }
 
 /// Applies the decoders read from the code, then keeps guessing.
 pub fn decode_chain(s: &[u8], chain: &[Encoding]) -> Option<Decoded> {
-    payload::decode_chain(s, chain, &limits())
+    crate::timings::time(crate::timings::Phase::Payload, || payload::decode_chain(s, chain, &limits()))
 }
 
 pub fn decode_fernet(key: &[u8], token: &[u8]) -> Option<Decoded> {
-    payload::decode_fernet(key, token, &limits())
+    crate::timings::time(crate::timings::Phase::Payload, || payload::decode_fernet(key, token, &limits()))
 }
 
 pub fn shannon_entropy(b: &[u8]) -> f64 {

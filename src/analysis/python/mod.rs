@@ -68,9 +68,11 @@ pub fn analyze_package_with_scripts(files: &[SourceFile], scripts: &[SourceFile]
     // names of the functions setup.py calls at install time: the ones it imports from
     // local modules run at install time too (`from pre_install import run; run()`)
     let mut install_fns: HashSet<String> = HashSet::new();
+    let sink = crate::timings::current();
     let setup_results: Vec<(Vec<Finding>, Vec<String>, Vec<String>)> = setup
         .par_iter()
         .map(|f| {
+            let _g = crate::timings::Sink::enter(sink.clone());
             let m = model::build(f.path, f.text, f.role, ExecContext::Install);
             let imports = m.imports.iter().map(|(n, _)| n.clone()).collect();
             let called = m
@@ -110,6 +112,7 @@ pub fn analyze_package_with_scripts(files: &[SourceFile], scripts: &[SourceFile]
         .zip(on_import.par_iter())
         .filter(|(f, _)| f.role != FileRole::SetupScript)
         .map(|(f, &on_import)| {
+            let _g = crate::timings::Sink::enter(sink.clone());
             let at_install = f.role != FileRole::PthFile && f.role != FileRole::Auxiliary && imported_by(f.path, &install_modules);
             let fns = if at_install { Some(&install_fns) } else { None };
             analyze_file_in(f, at_install, importable(f.path, &package_dirs), on_import, fns)
@@ -119,6 +122,12 @@ pub fn analyze_package_with_scripts(files: &[SourceFile], scripts: &[SourceFile]
         findings.extend(f);
     }
     cap(findings)
+}
+
+/// Turns the byte-level pre-pass off for this process: every module gets the full model
+/// (`scan --no-prepass`; also `SAFE_PIP_NO_PREPASS=1`).
+pub fn disable_prepass() {
+    prefilter::disable();
 }
 
 /// Analyse one file on its own. `at_install`: the file is imported by setup.py.
@@ -145,8 +154,8 @@ fn analyze_file_in(f: &SourceFile, at_install: bool, importable: bool, on_import
     };
     let always = matches!(f.role, FileRole::SetupScript | FileRole::PackageInit) || at_install;
     let mut out = Vec::new();
-    if !always && !prefilter::interesting(f.text) {
-        minified::check_text(f.path, f.text, f.role, &mut out);
+    if !always && prefilter::enabled() && !crate::timings::time(crate::timings::Phase::Model, || prefilter::interesting(f.text)) {
+        crate::timings::time(crate::timings::Phase::Rules, || minified::check_text(f.path, f.text, f.role, &mut out));
         return cap(out);
     }
     let mut m = model::build(f.path, f.text, f.role, module_ctx);

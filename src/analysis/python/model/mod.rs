@@ -309,7 +309,8 @@ pub(crate) fn build<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx
 }
 
 fn build_parsed<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecContext) -> Model<'a> {
-    let parsed = ruff_python_parser::parse_unchecked_source(text, PySourceType::Python);
+    use crate::timings::{Phase, time};
+    let parsed = time(Phase::Parse, || ruff_python_parser::parse_unchecked_source(text, PySourceType::Python));
     let parse_errors = parsed.errors().len();
     let mut b = Builder {
         m: empty(path, text, role, module_ctx, parse_errors),
@@ -328,8 +329,10 @@ fn build_parsed<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: Ex
         param_dl: HashMap::new(),
     };
     let module = parsed.syntax();
-    b.block(&module.body);
-    b.finish()
+    time(Phase::Model, || {
+        b.block(&module.body);
+        b.finish()
+    })
 }
 
 /// A model with only the module scope.

@@ -39,6 +39,10 @@ const MAX_DEPTH: u32 = 3;
 
 /// Runs every detector over a model; `depth` > 0 for rescanned decoded payloads.
 pub(super) fn run_detectors(m: &Model, depth: u32) -> Vec<Finding> {
+    crate::timings::time(crate::timings::Phase::Rules, || detectors(m, depth))
+}
+
+fn detectors(m: &Model, depth: u32) -> Vec<Finding> {
     let mut out = Vec::new();
     if let Some(nesting) = m.too_deep {
         // the model is empty or partial: the token-level fallback still reads the lines
