@@ -154,19 +154,25 @@ pub fn render_markdown() -> String {
         out.push_str(&format!("| [`{}`](#{}) | {} | {} | {} |\n", i.id, i.id, i.severity, i.category, i.title));
     }
     for a in &all {
-        let i = a.info();
-        out.push_str(&format!(
-            "\n## {}\n\n**{}** · severity **{}** · category {}\n\n{}\n\n**Remedy:** {}\n\n**Exception:** {}\n",
-            i.id,
-            i.title,
-            i.severity,
-            i.category,
-            i.explanation,
-            i.remediation,
-            exception_advice(*a)
-        ));
+        out.push('\n');
+        out.push_str(&render_markdown_entry(*a));
     }
     out
+}
+
+/// One alert's section of the catalogue (`safe-pip explain ID --format markdown`).
+pub fn render_markdown_entry(a: AlertId) -> String {
+    let i = a.info();
+    format!(
+        "## {}\n\n**{}** · severity **{}** · category {}\n\n{}\n\n**Remedy:** {}\n\n**Exception:** {}\n",
+        i.id,
+        i.title,
+        i.severity,
+        i.category,
+        i.explanation,
+        i.remediation,
+        exception_advice(a)
+    )
 }
 
 #[cfg(test)]

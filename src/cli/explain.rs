@@ -41,7 +41,7 @@ pub fn run(args: ExplainArgs, _color: ColorChoice) -> i32 {
     };
     let text = match args.format {
         ExplainFormat::Markdown if args.all => alerts::render_markdown(),
-        ExplainFormat::Markdown => ids.iter().map(|a| markdown_entry(*a)).collect(),
+        ExplainFormat::Markdown => ids.iter().map(|a| alerts::render_markdown_entry(*a)).collect(),
         ExplainFormat::Json => {
             let v: Vec<_> = ids.iter().map(|a| {
                 let i = a.info();
@@ -70,17 +70,4 @@ fn terminal_entry(a: AlertId) -> String {
     )
 }
 
-fn markdown_entry(a: AlertId) -> String {
-    let i = a.info();
-    format!(
-        "## {}\n\n**{}** · severity **{}** · category {}\n\n{}\n\n**Remedy:** {}\n\n**Exception:** {}\n",
-        i.id,
-        i.title,
-        i.severity,
-        i.category,
-        i.explanation,
-        i.remediation,
-        exception_advice(a)
-    )
-}
 
