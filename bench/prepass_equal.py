@@ -23,17 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-EXTS = (".tar.gz", ".tgz", ".zip", ".whl", ".egg", ".tar.bz2", ".tar.xz", ".tar")
-
-
-def package_files(root: Path):
-    out = []
-    for dirpath, _, names in os.walk(root):
-        for n in names:
-            if n.lower().endswith(EXTS):
-                out.append(Path(dirpath) / n)
-    return sorted(out)
-
+from evaluate import walk_files
 
 def scan(scanner, files, prepass: bool, timeout: int):
     env = dict(os.environ)
@@ -65,7 +55,7 @@ def main():
     report = {}
     status = 0
     for root in args.corpora:
-        files = package_files(root)
+        files = walk_files(root)
         if args.limit:
             files = files[: args.limit]
         same = differ = failed = 0

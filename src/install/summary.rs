@@ -85,9 +85,8 @@ pub fn render(o: &Outcome, opts: &SummaryOptions) -> String {
             };
             let _ = writeln!(out, "    {what}");
             let remedy = Remedy::for_block(&f.report, o.older_releases.get(&f.report.filename).cloned());
-            for line in remedy.lines() {
-                let (label, rest) = line.split_once(": ").unwrap_or(("", &line));
-                let _ = writeln!(out, "    {} {}", p.bold(&format!("{label}:")), Esc(rest));
+            for (label, text) in remedy.lines() {
+                let _ = writeln!(out, "    {} {}", p.bold(&format!("{label}:")), Esc(&text));
             }
             let vet = match (&f.report.name, &f.report.version) {
                 (Some(n), Some(v)) => format!("`safe-pip vet {}=={}`", Esc(n), Esc(v)),

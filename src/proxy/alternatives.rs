@@ -8,6 +8,8 @@
 
 use super::files::{self, Outcome, Target};
 use super::state::State;
+use crate::analysis::package::filename as file_name;
+use crate::artifact::{ArtifactKind, magic};
 use crate::index::{FileEntry, version_from_filename};
 use crate::policy::Action;
 use pep440_rs::Version;
@@ -19,12 +21,12 @@ const MAX_PROBES: usize = 3;
 /// What makes two files interchangeable for the installer: a wheel's tags
 /// (`py3-none-any`), or "sdist".
 fn flavour(filename: &str) -> Option<String> {
-    let lower = filename.to_ascii_lowercase();
-    if let Some(stem) = lower.strip_suffix(".whl") {
-        let parts: Vec<&str> = stem.rsplitn(4, '-').collect();
-        return (parts.len() == 4).then(|| format!("{}-{}-{}", parts[2], parts[1], parts[0]));
+    match magic::kind_from_name(filename) {
+        ArtifactKind::Wheel => file_name::parse_wheel(filename)
+            .and_then(|w| Some(format!("{}-{}-{}", w.python_tag?, w.abi_tag?, w.platform_tag?).to_ascii_lowercase())),
+        ArtifactKind::Sdist if magic::has_package_extension(filename) => Some("sdist".to_string()),
+        _ => None,
     }
-    [".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz"].iter().any(|e| lower.ends_with(e)).then(|| "sdist".to_string())
 }
 
 /// Older releases' files that could replace `blocked`, newest release first; per release

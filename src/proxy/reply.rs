@@ -89,14 +89,7 @@ pub fn reason_phrase(s: &str) -> String {
 /// show only this line, so the way forward has to be in it. `older` is an older release
 /// known not to be blocked.
 pub fn blocked_reason(filename: &str, report: &PackageReport, older: Option<String>) -> String {
-    let remedy = crate::report::remedy::Remedy::for_block(report, older);
-    let mut tail = String::new();
-    if let Some(o) = &remedy.older {
-        tail.push_str(&format!("; not blocked: {o}"));
-    }
-    if let Some(a) = &remedy.allow {
-        tail.push_str(&format!("; exception after review: {a}"));
-    }
+    let tail = crate::report::remedy::Remedy::for_block(report, older).reason_tail();
     let head = format!("Forbidden by safe-pip: blocked {filename}: ");
     // What was seen gives way first: the remedy must fit in the reason phrase.
     let room = MAX_REASON.saturating_sub(head.len() + tail.len()).max(80);

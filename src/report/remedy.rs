@@ -83,34 +83,33 @@ impl Remedy {
         Remedy { explain: deciding.map(AlertId::id), older, allow, caution }
     }
 
-    /// The remedy as lines of a terminal report (without indentation).
-    pub fn lines(&self) -> Vec<String> {
+    /// The remedy as labelled lines of a terminal report: (`why`, text), (`instead`, …),
+    /// (`exception`, …).
+    pub fn lines(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
         if let Some(id) = self.explain {
-            out.push(format!("why: `safe-pip explain {id}`"));
+            out.push(("why", format!("`safe-pip explain {id}`")));
         }
         if let Some(older) = &self.older {
-            out.push(format!("instead: {older} is not blocked (`safe-pip install '{older}'`)"));
+            out.push(("instead", format!("{older} is not blocked (`safe-pip install '{older}'`)")));
         }
         if let (Some(allow), Some(caution)) = (&self.allow, self.caution) {
-            out.push(format!("exception: `{allow}` ({caution})"));
+            out.push(("exception", format!("`{allow}` ({caution})")));
         }
         out
     }
 
-    /// The remedy in one short line, for an HTTP reason phrase or a log line.
-    pub fn one_line(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(id) = self.explain {
-            parts.push(format!("why: safe-pip explain {id}"));
-        }
+    /// The remedy as it follows the alert in an HTTP reason phrase (which already names
+    /// `safe-pip explain`): `; not blocked: NAME==VER; exception after review: safe-pip allow …`.
+    pub fn reason_tail(&self) -> String {
+        let mut tail = String::new();
         if let Some(older) = &self.older {
-            parts.push(format!("not blocked: {older}"));
+            tail.push_str(&format!("; not blocked: {older}"));
         }
         if let Some(allow) = &self.allow {
-            parts.push(format!("exception after review: {allow}"));
+            tail.push_str(&format!("; exception after review: {allow}"));
         }
-        parts.join("; ")
+        tail
     }
 }
 
@@ -143,7 +142,7 @@ mod tests {
         let remedy = Remedy::for_block(&r, Some("evil==0.9".into()));
         assert_eq!(remedy.explain, Some("install-network"));
         assert_eq!(remedy.allow.as_deref(), Some("safe-pip allow evil==1.0 --alert install-network --reason \"…\""));
-        let lines = remedy.lines();
+        let lines: Vec<String> = remedy.lines().into_iter().map(|(label, text)| format!("{label}: {text}")).collect();
         assert_eq!(lines[0], "why: `safe-pip explain install-network`");
         assert_eq!(lines[1], "instead: evil==0.9 is not blocked (`safe-pip install 'evil==0.9'`)");
         assert!(lines[2].starts_with("exception: `safe-pip allow evil==1.0 --alert install-network"), "{}", lines[2]);
