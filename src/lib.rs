@@ -16,6 +16,7 @@ pub mod hex;
 pub mod index;
 pub mod install;
 pub mod interrupt;
+pub mod line_index;
 pub mod lockfile;
 pub mod pep503;
 pub mod pep508;

@@ -23,7 +23,7 @@ mod fetch;
 mod render;
 mod target;
 
-pub use render::{render_json, render_terminal};
+pub use render::{render_json, render_terminal, write_json};
 pub use target::{FileKind, Target, TargetError, file_kind};
 
 use crate::finding::Finding;
@@ -118,7 +118,9 @@ pub struct FileCheck {
     /// For errors: what to do.
     pub hint: Option<String>,
     /// The verdict, when the file is known (from the DB or fetched).
-    pub report: Option<PackageReport>,
+    /// Boxed: most files of a large lockfile have no verdict, and an inline report would
+    /// make every one of them as large as one that has.
+    pub report: Option<Box<PackageReport>>,
     /// Downloaded and judged by `--fetch` in this run.
     pub fetched: bool,
     /// This environment would install it (always true with `--all-platforms`).
@@ -375,7 +377,7 @@ impl FileCheck {
 
     fn judged(&mut self, report: PackageReport, fetched: bool) {
         self.set(Status::of(report.decision.verdict), report.decision.reason.clone());
-        self.report = Some(report);
+        self.report = Some(Box::new(report));
         self.fetched = fetched;
     }
 

@@ -22,7 +22,47 @@ const ORDER: [Status; 6] = [Status::Blocked, Status::Error, Status::Unverified, 
 const NOT_CHECKED_LISTED: usize = 40;
 
 pub fn render_json(r: &CheckReport) -> String {
-    let doc = json!({
+    let mut out = Vec::new();
+    // writing to memory fails only if serialisation itself does, which these types cannot
+    let _ = write_json(r, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Streams the JSON report to `out`: one package's value exists at a time, so a
+/// lockfile of 500,000 entries costs no more than its report's own data (building one
+/// `Value` tree of the whole report took several times the input's size).
+pub fn write_json(r: &CheckReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    /// The other keys as one (small) value; the packages serialised one by one, in
+    /// their alphabetical place among the keys as before.
+    struct Doc<'a> {
+        rest: serde_json::Map<String, Value>,
+        packages: &'a [PackageCheck],
+    }
+    impl serde::Serialize for Doc<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            struct Packages<'a>(&'a [PackageCheck]);
+            impl serde::Serialize for Packages<'_> {
+                fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    s.collect_seq(self.0.iter().map(package))
+                }
+            }
+            let mut map = s.serialize_map(Some(self.rest.len() + 1))?;
+            let mut packages_written = false;
+            for (k, v) in &self.rest {
+                if !packages_written && k.as_str() > "packages" {
+                    map.serialize_entry("packages", &Packages(self.packages))?;
+                    packages_written = true;
+                }
+                map.serialize_entry(k, v)?;
+            }
+            if !packages_written {
+                map.serialize_entry("packages", &Packages(self.packages))?;
+            }
+            map.end()
+        }
+    }
+    let rest = json!({
         "schema_version": 1,
         "tool": { "name": "safe-pip", "version": env!("CARGO_PKG_VERSION") },
         "command": "check",
@@ -43,11 +83,18 @@ pub fn render_json(r: &CheckReport) -> String {
             "packages": l.packages,
             "warnings": l.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
-        "packages": r.packages.iter().map(package).collect::<Vec<_>>(),
         "summary": summary(r),
         "exit_code": r.exit_code(),
     });
-    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+    let rest = match rest {
+        Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    };
+    let doc = Doc { rest, packages: &r.packages };
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
+    serde_json::to_writer_pretty(&mut out, &doc)?;
+    std::io::Write::write_all(&mut out, b"\n")?;
+    std::io::Write::flush(&mut out)
 }
 
 fn summary(r: &CheckReport) -> Value {

@@ -112,11 +112,11 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> i32 {
         }
     };
     report.invoked_as = args.invoked_as.clone();
-    let text = match args.format {
-        CheckFormat::Json => check::render_json(&report),
-        CheckFormat::Terminal => check::render_terminal(&report, color.enabled(), args.verbose),
+    let mut stdout = std::io::stdout().lock();
+    let _ = match args.format {
+        CheckFormat::Json => check::write_json(&report, &mut stdout),
+        CheckFormat::Terminal => stdout.write_all(check::render_terminal(&report, color.enabled(), args.verbose).as_bytes()),
     };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
     report.exit_code()
 }
 

@@ -19,6 +19,7 @@
 //! share one behind a mutex.
 
 mod errors;
+mod integrity;
 pub mod decisions_log;
 pub mod feeds;
 pub mod history;
@@ -119,6 +120,17 @@ pub fn now() -> i64 {
 pub struct Db {
     conn: Connection,
     path: PathBuf,
+    /// The file passed `quick_check` at open (or was known unchanged since it last did):
+    /// a clean close may then record its state as checked ([`integrity`]).
+    checked: bool,
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        if self.checked && integrity::checkpoint_fully(&self.conn) {
+            integrity::record(&self.path);
+        }
+    }
 }
 
 impl std::fmt::Debug for Db {
@@ -131,14 +143,34 @@ impl Db {
     /// Opens (creating when missing, with its folder) the DB at `path` and brings its
     /// schema up to date. A file that is not a safe-pip DB, or one from a newer schema,
     /// is an error and is not modified.
+    ///
+    /// A file that changed since it was last checked gets `PRAGMA quick_check` first, so
+    /// damage in pages this command would never read is still an error at open.
     pub fn open(path: &Path) -> Result<Db, DbError> {
+        let mut db = Db::open_unverified(path)?;
+        if integrity::needs_check(path) {
+            let problems = db.read("run PRAGMA quick_check on it", integrity::quick_check)?;
+            if !problems.is_empty() {
+                return Err(DbError::Corrupt {
+                    path: path.to_path_buf(),
+                    detail: format!("PRAGMA quick_check found damage: {}", problems.join("; ")),
+                });
+            }
+        }
+        db.checked = true;
+        Ok(db)
+    }
+
+    /// [`Db::open`] without the integrity check at open, for `db check`, which runs the
+    /// full one and reports every problem instead of stopping at the first.
+    pub fn open_unverified(path: &Path) -> Result<Db, DbError> {
         if !precheck_file(path)? {
             create_new(path)?;
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| DbError::from_sqlite(path, "open the file", e))?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| DbError::from_sqlite(path, "set the busy timeout", e))?;
-        let db = Db { conn, path: path.to_path_buf() };
+        let db = Db { conn, path: path.to_path_buf(), checked: false };
         db.init()?;
         Ok(db)
     }
@@ -419,7 +451,7 @@ fn create_new(path: &Path) -> Result<(), DbError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(tmp.path(), flags).map_err(|e| DbError::from_sqlite(path, "create the file", e))?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| DbError::from_sqlite(path, "set the busy timeout", e))?;
-        Db { conn, path: path.to_path_buf() }.init()?;
+        Db { conn, path: path.to_path_buf(), checked: false }.init()?;
         // closing the only connection checkpoints the WAL and removes -wal and -shm
     }
     match tmp.persist_noclobber(path) {
@@ -490,6 +522,7 @@ fn move_aside(path: &Path) -> Result<PathBuf, DbError> {
         n += 1;
     }
     std::fs::rename(path, &backup).map_err(|e| DbError::from_io(path, "move it aside", e))?;
+    let _ = std::fs::remove_file(integrity::stamp_path(path));
     for suffix in ["-wal", "-shm"] {
         let side = sibling(path, suffix);
         if side.exists() {

@@ -122,6 +122,47 @@ fn truncated_real_db_is_corrupt_and_left_untouched() {
 }
 
 #[test]
+fn damage_in_pages_no_command_reads_is_found_at_open() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("verdicts.sqlite3");
+    {
+        let db = Db::open(&path).expect("create");
+        let d = allow();
+        let shas: Vec<String> = (0..400).map(sha).collect();
+        let findings = vec![crate::finding::Finding::new(crate::alerts::AlertId::NetworkAccess, "p/m.py", "requests.get()").with_evidence(&"x".repeat(150))];
+        let batch: Vec<NewVerdict<'_>> =
+            shas.iter().map(|s| NewVerdict::new(s, "p.tar.gz", &d, Risk { score: 12, level: RiskLevel::Medium }, &findings)).collect();
+        db.record_verdicts(&batch).expect("record");
+    }
+    // a clean close records the checked state: opening the unchanged file again does not
+    // need the check, and neither does the state our own writes leave behind
+    assert!(!integrity::needs_check(&path), "a clean close records the state it checked");
+    drop(Db::open(&path).expect("reopen"));
+    assert!(!integrity::needs_check(&path));
+
+    // garbage over a page in the middle of the verdict table: opening reads only the
+    // schema, so before the check at open this went unnoticed
+    let mut bytes = std::fs::read(&path).expect("read");
+    let page = 4096;
+    let pages = bytes.len() / page;
+    assert!(pages > 10, "{pages} pages");
+    let victim = pages / 2;
+    bytes[victim * page..(victim + 1) * page].fill(0xAB);
+    std::fs::write(&path, &bytes).expect("write");
+    assert!(integrity::needs_check(&path), "a change by someone else means a new check");
+    let err = Db::open(&path).expect_err("damaged page");
+    assert!(matches!(&err, DbError::Corrupt { detail, .. } if detail.contains("quick_check")), "{err}");
+    assert_eq!(digest(&path), bytes, "the damaged file is left untouched");
+    assert!(integrity::needs_check(&path), "a failed check records nothing");
+    // `db check` still opens it to list every problem
+    let report = Db::open_unverified(&path).and_then(|db| db.check());
+    assert!(report.map(|r| !r.ok()).unwrap_or(true));
+    // and `db reset` moves it aside
+    assert!(matches!(Db::reset_path(&path).expect("reset"), ResetOutcome::MovedAside { .. }));
+    Db::open(&path).expect("fresh DB");
+}
+
+#[test]
 fn future_schema_version_is_refused_untouched() {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("verdicts.sqlite3");

@@ -21,6 +21,7 @@ pub mod uv_lock;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use crate::line_index::LineIndex;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -580,16 +581,10 @@ pub fn detect_by_content(text: &str) -> Option<LockFormat> {
 // ---------------------------------------------------------------------------------------
 // Helpers shared by the TOML readers.
 
-/// 1-based line and column of a byte offset. Called once per lockfile entry, so the
-/// newlines are counted with memchr (SIMD): a byte-by-byte count made reading a large
-/// lockfile quadratic in practice.
+/// 1-based line and column of a byte offset, for the one error of a file; entries use
+/// [`span_line`] with a [`LineIndex`] built once per file.
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text.as_bytes()[..offset];
-    let line = memchr::memchr_iter(b'\n', before).count() + 1;
-    let line_start = memchr::memrchr(b'\n', before).map(|p| p + 1).unwrap_or(0);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
-    (line, column)
+    crate::line_index::LineIndex::new(text).line_col(text, offset)
 }
 
 /// Deserialises TOML text into `T`, turning syntax and type errors into a
@@ -602,8 +597,8 @@ pub(crate) fn from_toml<T: serde::de::DeserializeOwned>(format: LockFormat, path
 }
 
 /// The line a spanned value starts on.
-pub(crate) fn span_line<T>(text: &str, spanned: &toml::Spanned<T>) -> usize {
-    line_col(text, spanned.span().start).0
+pub(crate) fn span_line<T>(lines: &LineIndex, spanned: &toml::Spanned<T>) -> usize {
+    lines.line(spanned.span().start)
 }
 
 /// A TOML value that should be a string or datetime (upload times), as text.

@@ -17,7 +17,7 @@ use toml::Spanned;
 
 use super::requirements::name_version_from_filename;
 use super::{
-    Hash, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, from_toml, normalize_name,
+    Hash, LineIndex, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, from_toml, normalize_name,
     sort_dedup, span_line, vcs_url,
 };
 
@@ -76,6 +76,7 @@ struct RawSource {
 /// Parses poetry.lock text.
 pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
     let raw: RawLock = from_toml(LockFormat::PoetryLock, path, text)?;
+    let lines = LineIndex::new(text);
     let mut lock = Lockfile::new(LockFormat::PoetryLock, path);
     let invalid = |line: Option<usize>, message: String| LockfileError::Invalid {
         path: path.to_path_buf(),
@@ -86,7 +87,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
 
     let mut major = None;
     if let Some(version) = raw.metadata.as_ref().and_then(|m| m.lock_version.as_ref()) {
-        let line = span_line(text, version);
+        let line = span_line(&lines, version);
         let (maj, min) = parse_major_minor(version.get_ref())
             .ok_or_else(|| invalid(Some(line), format!("lock-version '{}' is not of the form MAJOR.MINOR", version.get_ref())))?;
         if !(1..=2).contains(&maj) {
@@ -128,7 +129,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
     let mut requested_extras: BTreeMap<String, Vec<String>> = BTreeMap::new();
 
     for spanned in &raw.package {
-        let line = span_line(text, spanned);
+        let line = span_line(&lines, spanned);
         let raw_package = spanned.get_ref();
         let mut package = LockedPackage::named(&raw_package.name);
         package.version = Some(raw_package.version.clone());

@@ -16,7 +16,7 @@ use toml::Spanned;
 
 use super::poetry::parse_major_minor;
 use super::{
-    Hash, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, from_toml, normalize_name,
+    Hash, LineIndex, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, from_toml, normalize_name,
     sort_dedup, span_line, value_as_text, vcs_url,
 };
 
@@ -77,6 +77,7 @@ struct RawFile {
 /// Parses pylock.toml text.
 pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
     let raw: RawLock = from_toml(LockFormat::PyLock, path, text)?;
+    let lines = LineIndex::new(text);
     let mut lock = Lockfile::new(LockFormat::PyLock, path);
     let invalid = |line: Option<usize>, message: String| LockfileError::Invalid {
         path: path.to_path_buf(),
@@ -87,7 +88,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
 
     let version =
         raw.lock_version.as_ref().ok_or_else(|| invalid(None, "the required top-level key lock-version is missing".into()))?;
-    let version_line = span_line(text, version);
+    let version_line = span_line(&lines, version);
     match parse_major_minor(version.get_ref()) {
         Some((1, 0)) => {}
         Some((1, _)) => lock.warn(
@@ -117,7 +118,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
     }
 
     for spanned in &raw.packages {
-        let line = span_line(text, spanned);
+        let line = span_line(&lines, spanned);
         let raw_package = spanned.get_ref();
         let name = &raw_package.name;
         let mut package = LockedPackage::named(name);

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    Hash, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, from_toml, normalize_name,
+    Hash, LineIndex, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, from_toml, normalize_name,
     sort_dedup, span_line, value_as_text, vcs_url,
 };
 
@@ -81,6 +81,7 @@ struct RawFile {
 /// Parses uv.lock text.
 pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
     let raw: RawLock = from_toml(LockFormat::UvLock, path, text)?;
+    let lines = LineIndex::new(text);
     let mut lock = Lockfile::new(LockFormat::UvLock, path);
     let invalid = |line: Option<usize>, message: String| LockfileError::Invalid {
         path: path.to_path_buf(),
@@ -93,7 +94,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
         return Err(LockfileError::UnsupportedVersion {
             path: path.to_path_buf(),
             format: LockFormat::UvLock,
-            line: Some(span_line(text, version)),
+            line: Some(span_line(&lines, version)),
             found: version.get_ref().to_string(),
             supported: "version 1",
         });
@@ -107,7 +108,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
     let mut fork_markers: Vec<Option<String>> = Vec::new();
 
     for spanned in &raw.package {
-        let line = span_line(text, spanned);
+        let line = span_line(&lines, spanned);
         let raw_package = spanned.get_ref();
         let name = &raw_package.name;
         let mut package = LockedPackage::named(name);

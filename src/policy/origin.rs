@@ -112,8 +112,8 @@ impl<T> Located<T> {
     }
 }
 
-/// 1-based line of a byte offset in `text`.
+/// 1-based line of a byte offset in `text`, for a one-off lookup; a reader that
+/// locates many entries builds one [`crate::line_index::LineIndex`].
 pub fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+    crate::line_index::LineIndex::new(text).line(offset)
 }

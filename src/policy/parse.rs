@@ -18,6 +18,7 @@ use pep440_rs::VersionSpecifiers;
 use std::ops::Range;
 use std::path::Path;
 use std::str::FromStr;
+use crate::line_index::LineIndex;
 use toml_edit::{Item, TableLike, Value};
 
 /// The text of one config file and which layer it is.
@@ -37,7 +38,7 @@ pub(super) fn parse_layer(src: &Source, within: &[&str]) -> Result<Option<LayerS
         let line = e.span().map(|s| line_of(src.text, s.start)).unwrap_or(1);
         vec![ConfigError::Syntax { path: src.path.to_path_buf(), line, detail: e.message().trim().to_string() }]
     })?;
-    let mut r = Reader { src, errors: Vec::new() };
+    let mut r = Reader { src, lines: LineIndex::new(src.text), errors: Vec::new() };
     let mut table: &dyn TableLike = doc.as_table();
     let mut walked = Vec::new();
     for key in within {
@@ -61,12 +62,14 @@ type Entry<'i> = (&'i dyn TableLike, Option<Range<usize>>);
 
 struct Reader<'a> {
     src: &'a Source<'a>,
+    /// Built once: every entry asks for its line.
+    lines: LineIndex,
     errors: Vec<ConfigError>,
 }
 
 impl Reader<'_> {
     fn origin(&self, span: Option<Range<usize>>) -> Origin {
-        Origin::file(self.src.layer, self.src.path, span.map(|s| line_of(self.src.text, s.start)).unwrap_or(1))
+        Origin::file(self.src.layer, self.src.path, span.map(|s| self.lines.line(s.start)).unwrap_or(1))
     }
 
     /// Where `key` is written in `t` (the key itself, else its value).

@@ -6,7 +6,7 @@ use super::decisions::DocumentedDecision;
 use super::discovery::{ConfigInputs, ConfigPath, find_pyproject, read_config};
 use super::errors::{ConfigError, ConfigErrors};
 use super::layer::{LayerSettings, Threshold};
-use super::lock::{allow_list_is_weaker, deny_list_is_weaker, internal_conflict, locked_by};
+use super::lock::{LockedInternal, allow_list_is_weaker, deny_list_is_weaker, locked_by};
 use super::origin::{Layer, Located, Origin};
 use super::parse::{Source, parse_layer};
 use super::{Action, Policy};
@@ -270,8 +270,9 @@ impl Resolved {
                 None => self.licenses_deny = v,
             }
         }
+        let locked_internal = baseline.map(|b| LockedInternal::new(&b.internal));
         for v in layer.internal {
-            let conflict = baseline.and_then(|b| internal_conflict(&v.value, &b.internal));
+            let conflict = locked_internal.as_ref().and_then(|l| l.conflict(&v.value));
             match (conflict, guard(&["internal".to_string()], conflict.is_some())) {
                 (Some(c), Some(lock)) => errors.push(locked_error("internal".into(), &v.origin, describe_rule(&v.value), lock, format!("{} at {}", describe_rule(&c.value), c.origin))),
                 _ => self.internal.push(v),
@@ -329,7 +330,7 @@ impl Resolved {
         Settings {
             policy,
             metadata,
-            internal: InternalPolicy { rules: self.internal.iter().map(|r| r.value.clone()).collect() },
+            internal: InternalPolicy::new(self.internal.iter().map(|r| r.value.clone()).collect()),
             unverified: self.unverified.value,
             allow_critical_decisions: self.allow_critical.value,
             pyproject,

@@ -86,7 +86,7 @@ fn each_layer_overrides_the_one_below_and_flags_win() {
     assert_eq!(s.metadata.min_release_age_days, 2, "flags over project");
     assert_eq!(entry(&s, "thresholds.min-release-age-days").origin, Origin::Flag("--min-release-age".into()));
     assert_eq!(s.unverified, Action::Warn);
-    assert_eq!(s.internal.rules.len(), 1);
+    assert_eq!(s.internal.rules().len(), 1);
 }
 
 #[test]
@@ -105,7 +105,7 @@ fn internal_rules_accumulate_over_layers() {
     f.write(&f.org(), "[[internal]]\nname = \"acme-*\"\nindex = \"https://pypi.acme.internal/simple/\"\n");
     f.write(&f.pyproject(), "[[tool.safe-pip.internal]]\nname = \"corp-utils\"\n");
     let s = f.load(&SettingsFlags { internal: vec!["extra".into()], ..SettingsFlags::default() }).expect("valid");
-    let patterns: Vec<&str> = s.internal.rules.iter().map(|r| r.pattern.as_str()).collect();
+    let patterns: Vec<&str> = s.internal.rules().iter().map(|r| r.pattern.as_str()).collect();
     assert_eq!(patterns, ["acme-*", "corp-utils", "extra"]);
     assert_eq!(s.internal.matches("acme-tools").and_then(|r| r.index.as_deref()), Some("https://pypi.acme.internal/simple/"));
 }

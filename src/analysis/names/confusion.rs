@@ -11,6 +11,7 @@ use crate::alerts::AlertId;
 use crate::finding::Finding;
 use crate::index::redact;
 use crate::pep503::{is_valid_name, normalize_name};
+use std::collections::HashMap;
 use std::fmt;
 
 /// Hosts of the public Python Package Index (and its test instance).
@@ -26,9 +27,16 @@ pub struct InternalRule {
 }
 
 /// Names that belong to the organisation and must never come from elsewhere.
+///
+/// Rules are indexed by pattern, so a lookup costs the length of the name whatever the
+/// number of rules (an organisation may list every internal project: 100,000 rules).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct InternalPolicy {
-    pub rules: Vec<InternalRule>,
+    rules: Vec<InternalRule>,
+    /// Exact pattern → the first rule with it.
+    exact: HashMap<String, usize>,
+    /// Prefix (without its `*`) → the last rule with it.
+    prefixes: HashMap<String, usize>,
 }
 
 /// A `--internal` / `SAFE_PIP_INTERNAL` value that could not be understood.
@@ -92,13 +100,6 @@ impl InternalRule {
         Ok(InternalRule { pattern, index })
     }
 
-    fn matches(&self, normalized: &str) -> bool {
-        match self.pattern.strip_suffix('*') {
-            Some(prefix) => normalized.starts_with(prefix) && normalized.len() > prefix.len(),
-            None => normalized == self.pattern,
-        }
-    }
-
     /// Whether files of a name matching this rule may come from `index_url`: the rule's
     /// own index when it names one, else any index but public PyPI.
     pub fn allows_index(&self, index_url: &str) -> bool {
@@ -120,19 +121,43 @@ impl InternalPolicy {
     /// Every rule of `values`, in order; the first bad value is the error.
     pub fn from_flags<S: AsRef<str>>(values: &[S]) -> Result<InternalPolicy, InternalRuleError> {
         let rules = values.iter().map(|v| v.as_ref()).filter(|v| !v.trim().is_empty()).map(InternalRule::parse_flag).collect::<Result<_, _>>()?;
-        Ok(InternalPolicy { rules })
+        Ok(InternalPolicy::new(rules))
+    }
+
+    /// The policy of `rules`, in configuration order.
+    pub fn new(rules: Vec<InternalRule>) -> InternalPolicy {
+        let mut exact = HashMap::new();
+        let mut prefixes = HashMap::new();
+        for (i, r) in rules.iter().enumerate() {
+            match r.pattern.strip_suffix('*') {
+                Some(prefix) => {
+                    prefixes.insert(prefix.to_string(), i);
+                }
+                None => {
+                    exact.entry(r.pattern.clone()).or_insert(i);
+                }
+            }
+        }
+        InternalPolicy { rules, exact, prefixes }
+    }
+
+    pub fn rules(&self) -> &[InternalRule] {
+        &self.rules
     }
 
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
     }
 
-    /// The first rule that makes `name` internal (exact rules before prefixes, longest
-    /// prefix first, so a specific index pin wins over a broad one).
+    /// The rule that makes `name` internal: the first exact rule, else the longest
+    /// matching prefix (so a specific index pin wins over a broad one).
     pub fn matches(&self, name: &str) -> Option<&InternalRule> {
         let n = normalize_name(name);
-        let exact = self.rules.iter().find(|r| !r.pattern.ends_with('*') && r.matches(&n));
-        exact.or_else(|| self.rules.iter().filter(|r| r.pattern.ends_with('*') && r.matches(&n)).max_by_key(|r| r.pattern.len()))
+        if let Some(&i) = self.exact.get(&n) {
+            return Some(&self.rules[i]);
+        }
+        // a prefix rule needs at least one more character after the prefix
+        (0..n.len()).rev().filter(|&end| n.is_char_boundary(end)).find_map(|end| self.prefixes.get(&n[..end])).map(|&i| &self.rules[i])
     }
 }
 
@@ -221,6 +246,45 @@ mod tests {
         f.iter().map(|f| f.alert.id()).collect()
     }
 
+    /// The definition the indexed lookup must agree with: the first exact rule, else the
+    /// longest matching prefix (the last of equal ones).
+    fn matches_by_scanning<'a>(p: &'a InternalPolicy, name: &str) -> Option<&'a InternalRule> {
+        let n = normalize_name(name);
+        let hit = |r: &&InternalRule| match r.pattern.strip_suffix('*') {
+            Some(prefix) => n.starts_with(prefix) && n.len() > prefix.len(),
+            None => n == r.pattern,
+        };
+        p.rules().iter().filter(|r| !r.pattern.ends_with('*')).find(hit)
+            .or_else(|| p.rules().iter().filter(|r| r.pattern.ends_with('*')).filter(hit).max_by_key(|r| r.pattern.len()))
+    }
+
+    #[test]
+    fn indexed_lookup_agrees_with_scanning_every_rule() {
+        let p = policy(&[
+            "acme-*",
+            "acme-data-*=https://a/simple/",
+            "acme-data",
+            "acme-data=https://b/simple/",
+            "acme-*=https://c/simple/",
+            "corp",
+            "x*",
+        ]);
+        for name in ["acme", "acme-", "acme-x", "Acme_Data", "acme-data-y", "acme-data-", "corp", "corp-x", "x", "xy", "other", ""] {
+            assert_eq!(p.matches(name), matches_by_scanning(&p, name), "{name}");
+        }
+    }
+
+    #[test]
+    fn each_of_many_prefix_rules_matches_its_own_names() {
+        let rules: Vec<String> = (0..100_000).map(|i| format!("team{i}-*")).collect();
+        let p = policy(&rules.iter().map(String::as_str).collect::<Vec<_>>());
+        // each lookup is a few hash probes; scanning would be 10^10 comparisons here
+        for i in (0..100_000).step_by(1000) {
+            assert_eq!(p.matches(&format!("team{i}-tool")).map(|r| r.pattern.as_str()), Some(format!("team{i}-*").as_str()));
+        }
+        assert!(p.matches("team-tool").is_none());
+    }
+
     #[test]
     fn flags_are_parsed_and_normalised() {
         assert_eq!(
@@ -236,7 +300,7 @@ mod tests {
         // Credentials in a bad value are not echoed.
         let e = InternalRule::parse_flag("a*b*=https://u:secret@x/").unwrap_err();
         assert!(!e.to_string().contains("secret"), "{e}");
-        assert!(InternalPolicy::from_flags(&["acme-*", ""]).unwrap().rules.len() == 1);
+        assert!(InternalPolicy::from_flags(&["acme-*", ""]).unwrap().rules().len() == 1);
         assert!(InternalPolicy::from_flags(&["acme-*", "a b"]).is_err());
     }
 
