@@ -39,6 +39,11 @@ with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr(f"fz/m{i}_{f.name}", f.read_bytes())
     z.writestr("fz-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: fz\nVersion: 1.0\n")
 put("scan_archive", "wheel", bytes([0]) + wheel.getvalue())
+nested = io.BytesIO()
+with zipfile.ZipFile(nested, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("fz/vendor.zip", wheel.getvalue())
+    z.writestr("fz-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: fz\nVersion: 1.0\n")
+put("scan_archive", "nested", bytes([0]) + nested.getvalue())
 sdist = io.BytesIO()
 with tarfile.open(fileobj=sdist, mode="w:gz") as t:
     for i, f in enumerate(sources[:5]):

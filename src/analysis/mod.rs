@@ -120,10 +120,15 @@ fn archive_root(artifact: &Artifact) -> &str {
 fn role_of(rel: &str, kind: ArtifactKind, data: &[u8]) -> Option<FileRole> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let lower = name.to_ascii_lowercase();
+    let is_python = lower.ends_with(".py") || lower.ends_with(".pyw") || (!lower.contains('.') && data.starts_with(b"#!") && data[..data.len().min(100)].windows(6).any(|w| w == b"python"));
+    if crate::artifact::nested::is_nested_path(rel) {
+        // inside an archive the package ships: pip never unpacks it, so its code (and a
+        // .pth in it) runs only if the package loads it
+        return (is_python || lower.ends_with(".pth")).then_some(FileRole::Auxiliary);
+    }
     if lower.ends_with(".pth") {
         return Some(FileRole::PthFile);
     }
-    let is_python = lower.ends_with(".py") || lower.ends_with(".pyw") || (!lower.contains('.') && data.starts_with(b"#!") && data[..data.len().min(100)].windows(6).any(|w| w == b"python"));
     if !is_python {
         return None;
     }
@@ -163,5 +168,36 @@ mod tests {
         assert_eq!(role_of("evil.pth", ArtifactKind::Wheel, b""), Some(FileRole::PthFile));
         assert_eq!(role_of("pkg/bin/tool", ArtifactKind::Wheel, b"#!/usr/bin/env python\n"), Some(FileRole::Module));
         assert_eq!(role_of("README.md", ArtifactKind::Sdist, b""), None);
+        // inside an archive the package ships, nothing runs at install or import
+        assert_eq!(role_of("vendor.zip!/setup.py", ArtifactKind::Sdist, b""), Some(FileRole::Auxiliary));
+        assert_eq!(role_of("pkg/b.whl!/x/__init__.py", ArtifactKind::Wheel, b""), Some(FileRole::Auxiliary));
+        assert_eq!(role_of("pkg/b.whl!/hook.pth", ArtifactKind::Wheel, b""), Some(FileRole::Auxiliary));
+        assert_eq!(role_of("pkg/b.whl!/data.csv", ArtifactKind::Wheel, b""), None);
+    }
+
+    #[test]
+    fn code_in_a_nested_archive_is_analysed_as_shipped_code() {
+        let inner = {
+            use std::io::Write;
+            let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            w.start_file("setup.py", zip::write::SimpleFileOptions::default()).expect("start");
+            w.write_all(b"import base64\nexec(base64.b64decode('aW1wb3J0IG9zO29zLmdldGN3ZCgp'))\n").expect("write");
+            w.finish().expect("zip").into_inner()
+        };
+        // read through the archive reader, so the nested zip is opened as in a real scan
+        let mut tar = tar::Builder::new(Vec::new());
+        let setup: &[u8] = b"from setuptools import setup\nsetup(name='demo')\n";
+        for (path, data) in [("demo-1.0/setup.py", setup), ("demo-1.0/demo/vendor.zip", &inner[..])] {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            tar.append_data(&mut h, path, data).expect("append");
+        }
+        let bytes = tar.into_inner().expect("tar");
+        let read = crate::artifact::read_bytes("demo-1.0.tar", &bytes, &crate::artifact::Limits::default()).expect("reads");
+        let (_, findings) = analyze(&read);
+        let nested: Vec<&Finding> = findings.iter().filter(|f| f.file.contains("vendor.zip!/setup.py")).collect();
+        assert!(!nested.is_empty(), "the decode-and-exec in the nested zip is found: {findings:?}");
+        assert!(nested.iter().all(|f| f.severity() < crate::alerts::Severity::Critical), "it never runs at install: {nested:?}");
     }
 }

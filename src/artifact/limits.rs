@@ -61,6 +61,20 @@ impl Budget {
         self.total_out.get()
     }
 
+    /// Counts `n` bytes decompressed elsewhere (a nested archive, read with its own
+    /// meters) against the total; past it, the reason.
+    pub fn charge(&self, n: u64) -> Result<(), String> {
+        let total = self.total_out.get().saturating_add(n);
+        self.total_out.set(total);
+        let max_total = self.limits.max_total_bytes;
+        if total > max_total {
+            let reason = format!("uncompressed content exceeds the limit of {max_total} bytes");
+            self.set_hit(reason.clone());
+            return Err(reason);
+        }
+        Ok(())
+    }
+
     /// Starts per-member accounting (zip: each member has its own compressed stream).
     pub fn start_member(&self) {
         self.member_out.set(0);

@@ -22,6 +22,9 @@ pub enum Keep {
     Text,
     /// Anything else: kept only when its first bytes look like text or a script.
     Probe,
+    /// A nested archive (`.whl`, `.zip`, `.tar.gz` …): kept until the reader has opened
+    /// it ([`super::nested`]); over the limit it is not opened and says so.
+    Archive,
 }
 
 const CODE_EXTENSIONS: &[&str] = &["py", "pyw", "pyi", "pth", "sh", "bat", "cmd", "ps1", "js"];
@@ -42,6 +45,9 @@ pub fn keep_policy(path: &str) -> Keep {
     let base = path.rsplit(['/', '\\']).next().unwrap_or(path);
     if CODE_NAMES.contains(&base) {
         return Keep::Code;
+    }
+    if super::nested::is_nested_archive_name(base) {
+        return Keep::Archive;
     }
     let ext = match base.rfind('.') {
         Some(i) if i > 0 => base[i + 1..].to_ascii_lowercase(),

@@ -7,6 +7,7 @@ mod dir_reader;
 pub mod limits;
 pub mod magic;
 pub mod member;
+pub mod nested;
 pub mod paths;
 mod reader;
 mod tar_reader;

@@ -30,11 +30,42 @@ pub(super) struct Collector {
     entries: usize,
     /// Scratch buffer shared by every member read.
     buf: Vec<u8>,
+    /// How many archives this one is inside (0 for the package file).
+    pub(super) depth: usize,
+    /// Members of nested archives, added after the package's own when reading ends (the
+    /// format readers may still drop the last member they added).
+    pub(super) nested: Vec<Member>,
 }
 
 impl Collector {
     pub fn new(limits: &Limits) -> Self {
-        Collector { limits: limits.clone(), budget: Budget::new(limits), members: Vec::new(), findings: Vec::new(), entries: 0, buf: Vec::new() }
+        Collector {
+            limits: limits.clone(),
+            budget: Budget::new(limits),
+            members: Vec::new(),
+            findings: Vec::new(),
+            entries: 0,
+            buf: Vec::new(),
+            depth: 0,
+            nested: Vec::new(),
+        }
+    }
+
+    /// Entries counted so far.
+    pub(super) fn entries(&self) -> usize {
+        self.entries
+    }
+
+    /// Counts the entries of a nested archive.
+    pub(super) fn add_entries(&mut self, n: usize) {
+        self.entries = self.entries.saturating_add(n);
+    }
+
+    /// Every member read, nested ones after the archive's own.
+    pub(super) fn take_members(&mut self) -> Vec<Member> {
+        let mut members = std::mem::take(&mut self.members);
+        members.append(&mut self.nested);
+        members
     }
 
     /// Counts one archive entry; past the member limit reports it and says stop.
@@ -108,6 +139,7 @@ impl Collector {
         }
         let size = m.size;
         self.members.push(m);
+        self.open_nested()?;
         Ok(size)
     }
 }
@@ -234,7 +266,8 @@ pub(super) fn finish(
         ArtifactKind::Sdist => refine_kind(filename, container, &col.members),
         k => k,
     };
-    Ok(Artifact { filename: filename.to_string(), kind, container, sha256, members: col.members, findings: col.findings })
+    let members = col.take_members();
+    Ok(Artifact { filename: filename.to_string(), kind, container, sha256, members, findings: col.findings })
 }
 
 /// `.whl`/`.egg` by name; a zip that carries `<name>.dist-info/WHEEL` is a wheel

@@ -698,3 +698,79 @@ fn malicious_corpus_reads_without_panics() {
     }
     assert!(errors.len() * 100 <= files.len(), "too many unreadable: {errors:?}");
 }
+
+// ───────────── nested archives ─────────────
+
+#[test]
+fn a_zip_inside_a_zip_inside_the_package_is_read() {
+    let inner = zip_of(&[("payload/__init__.py", b"import os\nos.system('touch /tmp/canary')\n")]);
+    let middle = zip_of(&[("vendor/inner.zip", &inner), ("vendor/readme.txt", b"hello")]);
+    let bytes = gz(&tar_of(&[
+        Entry::File("demo-1.0/setup.py", b"from setuptools import setup\nsetup(name='demo')\n"),
+        Entry::File("demo-1.0/demo/bundle.whl", &middle),
+    ]));
+    let a = read("demo-1.0.tar.gz", &bytes).expect("reads");
+    let paths: Vec<&str> = a.members.iter().map(|m| m.path.as_str()).collect();
+    let deep = "demo-1.0/demo/bundle.whl!/vendor/inner.zip!/payload/__init__.py";
+    assert!(paths.contains(&deep), "{paths:?}");
+    assert!(a.member(deep).and_then(|m| m.text()).is_some_and(|t| t.contains("os.system")), "nested code is kept for analysis");
+    assert!(a.member("demo-1.0/demo/bundle.whl").is_some_and(|m| m.data.is_none()), "the archive's own bytes are not kept");
+    assert!(a.findings.is_empty(), "{:?}", a.findings);
+}
+
+#[test]
+fn nested_archives_count_against_the_package_limits() {
+    let big = vec![b'a'; 40_000];
+    let inner = zip_of(&[("p/a.txt", &big[..]), ("p/b.txt", &big[..])]);
+    let bytes = zip_of(&[("pkg/__init__.py", b"x = 1\n"), ("pkg/data.zip", &inner)]);
+    // the outer members alone fit; with the nested content they do not
+    let limits = Limits { max_total_bytes: 60_000, ..Limits::default() };
+    let a = read_bytes("pkg-1.0-py3-none-any.whl", &bytes, &limits).expect("reads");
+    assert!(has(&a, AlertId::ArchiveLimitExceeded), "{:?}", a.findings);
+    let limits = Limits { max_members: 3, ..Limits::default() };
+    let a = read_bytes("pkg-1.0-py3-none-any.whl", &bytes, &limits).expect("reads");
+    assert!(has(&a, AlertId::ArchiveLimitExceeded), "entries inside count too: {:?}", a.findings);
+}
+
+#[test]
+fn archives_nested_too_deep_stop_reading() {
+    // a zip in a zip in a zip in a zip in the package: one level past the limit
+    let mut bytes = zip_of(&[("m.py", b"x = 1\n")]);
+    for level in 0..nested::MAX_DEPTH {
+        bytes = zip_of(&[(&format!("l{level}.zip"), &bytes)]);
+    }
+    let a = read("deep-1.0-py3-none-any.whl", &zip_of(&[("pkg/x.zip", &bytes)])).expect("reads");
+    assert!(has(&a, AlertId::ArchiveLimitExceeded), "{:?}", a.findings);
+    let msg = &a.findings.iter().find(|f| f.alert == AlertId::ArchiveLimitExceeded).expect("finding").message;
+    assert!(msg.contains("deep"), "{msg}");
+}
+
+#[test]
+fn a_bomb_inside_a_nested_archive_is_stopped() {
+    let a = read("demo-1.0-py3-none-any.whl", &zip_of(&[("demo/__init__.py", b"x = 1\n"), ("demo/fixtures.tar.gz", gzip_bomb())]))
+        .expect("a limit is a finding");
+    assert!(has(&a, AlertId::ArchiveLimitExceeded), "{:?}", a.findings);
+}
+
+#[test]
+fn data_named_like_an_archive_and_damaged_nested_archives_are_data() {
+    let mut broken = zip_of(&[("m.py", b"x = 1\n")]);
+    let n = broken.len();
+    broken.truncate(n - 10);
+    let bytes = zip_of(&[
+        ("pkg/__init__.py", b"x = 1\n"),
+        ("pkg/broken.zip", &broken),
+        ("pkg/notzip.zip", &[0u8, 159, 146, 150, 1, 2, 3]),
+        ("pkg/table.csv.gz", &gz(b"a,b\n1,2\n")),
+        ("pkg/encrypted-fixture.zip", &{
+            let mut z = zip_of(&[("secret.txt", b"s")]);
+            // flag the entry encrypted (general purpose bit 0) in both headers
+            patch(&mut z, b"PK\x03\x04\x14\x00\x00\x00", b"PK\x03\x04\x14\x00\x01\x00");
+            z
+        }),
+    ]);
+    let a = read("pkg-1.0-py3-none-any.whl", &bytes).expect("reads");
+    assert!(a.findings.is_empty(), "nothing pip never unpacks is held against the package: {:?}", a.findings);
+    assert!(a.member("pkg/notzip.zip").is_some_and(|m| m.data.is_none()));
+    assert!(a.members.iter().all(|m| !m.path.contains("table.csv.gz!/")));
+}

@@ -53,7 +53,9 @@ use std::time::Duration;
 /// 4: files nested too deep to analyse are blocked (`analysis-limit-exceeded`).
 /// 5: the module pre-pass no longer skips modules some detector reports on (it dropped
 /// high-entropy, network, sensitive-path and dynamic-code alerts in 17 benign files).
-pub const ANALYSIS_VERSION: &str = "5";
+/// 6: archives inside the package (a zip or wheel it ships) are opened and their code
+/// analysed as shipped code (within the package's limits).
+pub const ANALYSIS_VERSION: &str = "6";
 
 /// Environment variable that overrides the DB path (the `--db` flag wins over it).
 pub const DB_ENV: &str = "SAFE_PIP_DB";

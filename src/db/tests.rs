@@ -94,22 +94,26 @@ fn garbage_file_is_corrupt_and_left_untouched() {
     assert!(matches!(Db::open(&path), Err(DbError::Corrupt { .. })));
 }
 
+/// Creates the DB at `path` with 400 verdicts of five findings each (about 30 pages),
+/// and closes it.
+fn fill_with_verdicts(path: &Path) {
+    let db = Db::open(path).expect("create");
+    let d = allow();
+    let shas: Vec<String> = (0..400).map(sha).collect();
+    let evidence = "x".repeat(150);
+    let findings: Vec<crate::finding::Finding> = (0..5)
+        .map(|i| crate::finding::Finding::new(crate::alerts::AlertId::NetworkAccess, format!("p/m{i}.py"), "requests.get()").with_evidence(&evidence))
+        .collect();
+    let batch: Vec<NewVerdict<'_>> =
+        shas.iter().map(|s| NewVerdict::new(s, "p.tar.gz", &d, Risk { score: 12, level: RiskLevel::Medium }, &findings)).collect();
+    db.record_verdicts(&batch).expect("record");
+}
+
 #[test]
 fn truncated_real_db_is_corrupt_and_left_untouched() {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("verdicts.sqlite3");
-    {
-        let db = Db::open(&path).expect("create");
-        let d = allow();
-        let shas: Vec<String> = (0..400).map(sha).collect();
-        let evidence = "x".repeat(150);
-        let findings: Vec<crate::finding::Finding> = (0..5)
-            .map(|i| crate::finding::Finding::new(crate::alerts::AlertId::NetworkAccess, format!("p/m{i}.py"), "requests.get()").with_evidence(&evidence))
-            .collect();
-        let batch: Vec<NewVerdict<'_>> =
-            shas.iter().map(|s| NewVerdict::new(s, "p.tar.gz", &d, Risk { score: 12, level: RiskLevel::Medium }, &findings)).collect();
-        db.record_verdicts(&batch).expect("record");
-    }
+    fill_with_verdicts(&path);
     assert!(!sibling(&path, "-wal").exists(), "closing checkpoints the WAL");
     let full = digest(&path);
     assert!(full.len() > 100_000, "{}", full.len());
@@ -125,15 +129,7 @@ fn truncated_real_db_is_corrupt_and_left_untouched() {
 fn damage_in_pages_no_command_reads_is_found_at_open() {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("verdicts.sqlite3");
-    {
-        let db = Db::open(&path).expect("create");
-        let d = allow();
-        let shas: Vec<String> = (0..400).map(sha).collect();
-        let findings = vec![crate::finding::Finding::new(crate::alerts::AlertId::NetworkAccess, "p/m.py", "requests.get()").with_evidence(&"x".repeat(150))];
-        let batch: Vec<NewVerdict<'_>> =
-            shas.iter().map(|s| NewVerdict::new(s, "p.tar.gz", &d, Risk { score: 12, level: RiskLevel::Medium }, &findings)).collect();
-        db.record_verdicts(&batch).expect("record");
-    }
+    fill_with_verdicts(&path);
     // a clean close records the checked state: opening the unchanged file again does not
     // need the check, and neither does the state our own writes leave behind
     assert!(!integrity::needs_check(&path), "a clean close records the state it checked");

@@ -1,0 +1,149 @@
+//! Archives inside the package (a wheel vendored in an sdist, a zip of modules that code
+//! puts on `sys.path`): opened and their members read like the package's own, so code
+//! cannot hide one zip deeper than the analysis looks.
+//!
+//! They are read within the same limits: what they decompress counts against the
+//! package's total, their entries against its entry limit, and archives nested more than
+//! [`MAX_DEPTH`] deep (a zip quine) stop reading with `archive-limit-exceeded`. Their
+//! members are named `outer.zip!/inner/path`. pip never extracts a nested archive, so its
+//! structure (duplicate names, encrypted entries, odd links) is not held against the
+//! package, and its code runs only if the package loads it: it is analysed as shipped,
+//! never as install- or import-time code.
+
+use super::member::{Keep, StreamError, keep_policy, looks_like_text};
+use super::reader::{Collector, Stop};
+use super::{Container, Limits, magic, tar_reader, zip_reader};
+use crate::alerts::AlertId;
+use crate::finding::Finding;
+use std::io::Cursor;
+
+/// Archives inside archives inside the package, at most.
+pub const MAX_DEPTH: usize = 3;
+
+/// Separates a nested archive's path from the paths of its members.
+pub const SEPARATOR: &str = "!/";
+
+/// Names of members that are opened as archives; anything else is data.
+const NESTED_EXTENSIONS: &[(&str, Container)] = &[
+    (".whl", Container::Zip),
+    (".zip", Container::Zip),
+    (".egg", Container::Zip),
+    (".pyz", Container::Zip),
+    (".tar.gz", Container::TarGz),
+    (".tgz", Container::TarGz),
+    (".tar.bz2", Container::TarBz2),
+    (".tbz2", Container::TarBz2),
+    (".tar.xz", Container::TarXz),
+    (".txz", Container::TarXz),
+    (".tar", Container::Tar),
+];
+
+/// True when the member's name says it is an archive that Python can load or install
+/// from, so its bytes are kept for [`Collector::open_nested`].
+pub fn is_nested_archive_name(path: &str) -> bool {
+    container_from_name(path).is_some()
+}
+
+fn container_from_name(path: &str) -> Option<Container> {
+    let lower = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    NESTED_EXTENSIONS.iter().find(|(ext, _)| lower.ends_with(ext) && lower.len() > ext.len()).map(|&(_, c)| c)
+}
+
+/// True when a member path lies inside a nested archive.
+pub fn is_nested_path(path: &str) -> bool {
+    path.contains(SEPARATOR)
+}
+
+/// The container to open the member as: its name must say archive and its first bytes
+/// must agree (a `.zip` that is not a zip is data).
+fn container_of(path: &str, head: &[u8]) -> Option<Container> {
+    let named = container_from_name(path)?;
+    match (named, magic::container_from_magic(head)) {
+        // a plain tar's magic is at byte 257, past the kept head: trust the name, the
+        // reader rejects what is not a tar
+        (Container::Tar, _) => Some(Container::Tar),
+        (named, Some(real)) if named == real => Some(real),
+        _ => None,
+    }
+}
+
+impl Collector {
+    /// Opens the member just added when it is a nested archive, and queues its members.
+    /// A limit crossed inside it stops reading the package, as it would at the top.
+    pub(super) fn open_nested(&mut self) -> Result<(), StreamError> {
+        let Some(m) = self.members.last_mut() else { return Ok(()) };
+        let Some(container) = container_of(&m.path, &m.head) else {
+            // named like an archive but it is not one: keep it only if it is text
+            if keep_policy(&m.path) == Keep::Archive && !looks_like_text(&m.head) {
+                m.data = None;
+            }
+            return Ok(());
+        };
+        let outer = m.path.clone();
+        let Some(bytes) = m.data.take() else {
+            if m.size > self.limits.max_member_bytes {
+                let max = self.limits.max_member_bytes;
+                self.findings.push(Finding::new(
+                    AlertId::ArchiveLimitExceeded,
+                    outer.as_str(),
+                    format!("nested archive of {} bytes exceeds the {max}-byte limit; the code it holds was not checked", m.size),
+                ));
+            }
+            return Ok(());
+        };
+        if self.depth + 1 > MAX_DEPTH {
+            let reason = format!("{outer} nests archives more than {MAX_DEPTH} deep");
+            self.limit(reason.clone());
+            return Err(StreamError::Limit(reason));
+        }
+        let spent = self.budget.total_out();
+        let limits = Limits {
+            max_total_bytes: self.limits.max_total_bytes.saturating_sub(spent),
+            max_members: self.limits.max_members.saturating_sub(self.entries()),
+            ..self.limits.clone()
+        };
+        let mut inner = Collector::new(&limits);
+        inner.depth = self.depth + 1;
+        let result = match container {
+            Container::Zip => zip_reader::read_zip(Cursor::new(&bytes[..]), &mut inner),
+            Container::Directory => Ok(()),
+            tar => tar_reader::read_tar(Cursor::new(&bytes[..]), tar, &mut inner),
+        };
+        drop(bytes);
+        self.add_entries(inner.entries());
+        if let Err(reason) = self.budget.charge(inner.budget.total_out()) {
+            self.limit(reason.clone());
+            return Err(StreamError::Limit(reason));
+        }
+        // a damaged nested archive is data that nothing can load; what was read is kept
+        let limit_hit = matches!(result, Err(Stop::Limit)).then(|| inner.budget.limit_hit()).flatten();
+        let prefix = format!("{outer}{SEPARATOR}");
+        let members = inner.take_members();
+        self.nested.extend(members.into_iter().map(|mut member| {
+            member.path.insert_str(0, &prefix);
+            member
+        }));
+        if let Some(reason) = limit_hit {
+            let reason = format!("nested archive {outer}: {reason}");
+            self.limit(reason.clone());
+            return Err(StreamError::Limit(reason));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_magic_must_agree() {
+        assert_eq!(container_of("pkg/vendor/x-1.0-py3-none-any.whl", b"PK\x03\x04rest"), Some(Container::Zip));
+        assert_eq!(container_of("pkg/data.tar.gz", &[0x1f, 0x8b, 8, 0]), Some(Container::TarGz));
+        assert_eq!(container_of("pkg/data.zip", b"not a zip"), None, "a .zip that is not a zip is data");
+        assert_eq!(container_of("pkg/data.json.gz", &[0x1f, 0x8b, 8, 0]), None, "compressed data is not an archive");
+        assert_eq!(container_of("pkg/report.docx", b"PK\x03\x04"), None, "office documents are not code carriers");
+        assert_eq!(container_of("pkg/.zip", b"PK\x03\x04"), None);
+        assert!(is_nested_path("pkg/x.zip!/m.py") && !is_nested_path("pkg/m.py"));
+    }
+}
