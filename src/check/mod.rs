@@ -266,7 +266,7 @@ pub fn check(lockfiles: &[Lockfile], gate: &Gate, opts: &CheckOptions) -> Result
 
 /// The project itself (uv's root or virtual package, a local tree at the lockfile's own
 /// folder as `pip lock -e .` writes it) is not a dependency.
-fn installable(p: &LockedPackage) -> bool {
+pub(crate) fn installable(p: &LockedPackage) -> bool {
     let own_folder = |path: &str| matches!(path.trim_end_matches('/'), "" | ".");
     match &p.source {
         Source::Virtual { .. } => false,
