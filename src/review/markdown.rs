@@ -297,7 +297,7 @@ fn recommendation(out: &mut String, c: &Change) {
             let _ = writeln!(out, "**Recommendation: Do not merge.**");
             match allow {
                 Some(a) => {
-                    let _ = writeln!(out, "Remove it or pick another version. An exception is documented with (only {}):\n", caution.unwrap_or("after review"));
+                    let _ = writeln!(out, "Remove it or pick another version. To document an exception ({}):\n", caution.unwrap_or("after review"));
                     command(out, a);
                 }
                 None => {

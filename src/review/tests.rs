@@ -199,13 +199,11 @@ fn markdown_pr_comment() {
     let r = realistic();
     let md = render_markdown(&r);
     // Text from the package stays inside code spans: no HTML, no mention, no fake heading.
-    for needle in ["<img", "@org/team", "## Safe to merge"] {
-        for (at, _) in md.match_indices(needle) {
-            let line_start = md[..at].rfind('\n').map_or(0, |i| i + 1);
-            let ticks = md[line_start..at].matches('`').count();
-            assert!(ticks % 2 == 1, "{needle} outside a code span: {}", &md[line_start..md[at..].find('\n').map_or(md.len(), |e| at + e)]);
-        }
+    let prose = outside_code_spans(&md);
+    for needle in ["<img", "@org", "Safe to merge\n", "203.0.113.9"] {
+        assert!(!prose.contains(needle), "{needle} outside a code span");
     }
+    assert!(md.contains("<img src=x onerror=alert(1)>"), "kept exact inside a code span");
     assert!(md.contains("| 🚫 | `evil-helper` | new `0.3` | direct | blocked | 1 critical |"), "{md}");
     assert!(md.contains("```sh\nsafe-pip allow evil-helper==0.3 --alert install-network --reason \"…\"\n```"), "{md}");
     insta::assert_snapshot!("diff_markdown", md);
@@ -247,4 +245,52 @@ fn a_change_of_many_packages_keeps_the_comment_readable_and_under_the_limit() {
     assert_eq!(first_table.matches("| ⚠️ |").count(), 3, "only what needs a person is in the first table");
     assert!(md.contains("<details><summary>147 allowed changes</summary>"));
     assert_eq!(md.matches("### ⚠️ New dependency").count(), 3);
+}
+
+/// The Markdown with every inline code span (a run of n backticks to the next run of
+/// exactly n) and fenced block taken out: what GitHub would interpret.
+fn outside_code_spans(md: &str) -> String {
+    let mut out = String::new();
+    let mut in_fence = false;
+    for line in md.lines() {
+        if line.starts_with("```") {
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            continue;
+        }
+        let b = line.as_bytes();
+        let run = |at: usize| b[at..].iter().take_while(|c| **c == b'`').count();
+        let mut kept: Vec<u8> = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] != b'`' {
+                kept.push(b[i]);
+                i += 1;
+                continue;
+            }
+            let n = run(i);
+            let mut j = i + n;
+            let mut closed = None;
+            while j < b.len() {
+                let m = run(j);
+                if m == n {
+                    closed = Some(j + m);
+                    break;
+                }
+                j += m.max(1);
+            }
+            match closed {
+                Some(end) => i = end,
+                None => {
+                    kept.extend_from_slice(&b[i..]);
+                    break;
+                }
+            }
+        }
+        out.push_str(&String::from_utf8_lossy(&kept));
+        out.push('\n');
+    }
+    out
 }
