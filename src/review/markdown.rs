@@ -35,9 +35,8 @@ pub fn render_markdown(r: &Review) -> String {
     let transitive = r.of(ChangeKind::Added).filter(|c| c.dependency == crate::lockfile::DependencyKind::Transitive).count();
     let _ = writeln!(
         out,
-        "{} new ({} direct, {transitive} transitive only) · {} updated · {} removed · {} unchanged — {} blocked · {} to review · {} allowed\n",
+        "{} new ({transitive} transitive only) · {} updated · {} removed · {} unchanged — {} blocked · {} to review · {} allowed\n",
         n(ChangeKind::Added),
-        n(ChangeKind::Added) - transitive,
         n(ChangeKind::Updated),
         n(ChangeKind::Removed),
         r.unchanged,

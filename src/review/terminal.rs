@@ -48,13 +48,12 @@ pub fn render_terminal(r: &Review, color: bool, verbose: bool) -> String {
         detail(&mut out, c, verbose);
     }
     let n = |k| r.of(k).count();
-    let direct = r.of(ChangeKind::Added).filter(|c| c.dependency != crate::lockfile::DependencyKind::Transitive).count();
+    let transitive = r.of(ChangeKind::Added).filter(|c| c.dependency == crate::lockfile::DependencyKind::Transitive).count();
     let _ = writeln!(
         out,
-        "\n{} {} new ({direct} direct, {} transitive only), {} updated, {} removed, {} unchanged: {} blocked, {} unverified, {} warned, {} allowed{}",
+        "\n{} {} new ({transitive} transitive only), {} updated, {} removed, {} unchanged: {} blocked, {} unverified, {} warned, {} allowed{}",
         paint("1", "safe-pip diff:"),
         n(ChangeKind::Added),
-        n(ChangeKind::Added) - direct,
         n(ChangeKind::Updated),
         n(ChangeKind::Removed),
         r.unchanged,

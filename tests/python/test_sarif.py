@@ -17,6 +17,9 @@ SARIF_SCHEMA = json.loads((REPO / "tests" / "fixtures" / "sarif" / "sarif-schema
 VALIDATOR = jsonschema.Draft4Validator(SARIF_SCHEMA)
 
 
+CANARY_LINE = 9  # urllib.request.urlopen(...) in conftest.CANARY_SETUP
+
+
 def sha256(path: pathlib.Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -44,7 +47,9 @@ def test_scan_sarif_points_into_the_archive(canary, benign) -> None:
     assert result["level"] == "error"
     location = result["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "canary-pkg-1.0/setup.py"
-    assert location["region"]["startLine"] == 10
+    report = json.loads(run_cli("scan", "--format", "json", str(canary)).stdout)
+    alert = next(a for a in report["packages"][0]["alerts"] if a["id"] == "install-network")
+    assert location["region"]["startLine"] == alert["line"] == CANARY_LINE
     parent = run["artifacts"][run["artifacts"][location["artifactLocation"]["index"]]["parentIndex"]]
     assert parent["location"]["uri"].endswith("canary-pkg-1.0.tar.gz")
 
