@@ -294,3 +294,65 @@ fn outside_code_spans(md: &str) -> String {
     }
     out
 }
+
+// ── --fetch: both versions of an update downloaded from a local index and analysed ──
+
+mod fetch {
+    use super::*;
+    use crate::index::tests::server::{Reply, TestServer};
+    use crate::index::{IndexClient, IndexSettings};
+    use crate::test_fixtures::{CANARY_SETUP, clean_sdist, sdist};
+    use std::sync::Arc;
+
+    fn sha_of(bytes: &[u8]) -> String {
+        crate::hex::hex(&Sha256::digest(bytes))
+    }
+
+    #[test]
+    fn the_behaviour_change_comes_from_analysing_both_versions_and_unchanged_packages_are_not_fetched() {
+        let old = clean_sdist("tidy-numbers", "1.0");
+        let new = sdist("tidy-numbers", "2.0", &[("setup.py", CANARY_SETUP)]);
+        let files: Arc<Vec<(String, Vec<u8>)>> = Arc::new(vec![("tidy-numbers-1.0.tar.gz".into(), old.clone()), ("tidy-numbers-2.0.tar.gz".into(), new.clone())]);
+        let served = files.clone();
+        let server = TestServer::start(move |req, _| {
+            if req.path == "/simple/tidy-numbers/" {
+                let list: Vec<serde_json::Value> =
+                    served.iter().map(|(f, b)| serde_json::json!({"filename": f, "url": format!("/files/{f}"), "hashes": {"sha256": sha_of(b)}})).collect();
+                let body = serde_json::json!({"meta": {"api-version": "1.1"}, "name": "tidy-numbers", "files": list});
+                return Reply::ok("application/vnd.pypi.simple.v1+json", body.to_string());
+            }
+            match served.iter().find(|(f, _)| req.path == format!("/files/{f}")) {
+                Some((_, b)) => Reply::ok("application/octet-stream", b.clone()),
+                None => Reply::status(404),
+            }
+        });
+        let stay = format!("stay==1.0 --hash=sha256:{}\n", "e".repeat(64));
+        let base = format!("{stay}tidy-numbers==1.0 --hash=sha256:{}\n", sha_of(&old));
+        let head = format!("{stay}tidy-numbers==2.0 --hash=sha256:{}\n", sha_of(&new));
+        let env = Env::new();
+
+        // Offline: neither version is known, so the change is unknown — never "unchanged".
+        let offline = review(&[pair(&base, &head)], &env.gate(), &CheckOptions::default(), "base").expect("review");
+        let tidy = get(&offline, "tidy-numbers");
+        assert_eq!(tidy.status(), Some(Status::Unverified));
+        assert!(tidy.behaviour.as_ref().is_some_and(|b| b.unknown.is_some() && b.changes.is_empty()));
+        assert!(server.requests().is_empty(), "nothing is sent without --fetch");
+
+        let mut settings = IndexSettings::for_index(&server.url("/simple/"));
+        settings.retries = 0;
+        let client = IndexClient::new(&settings).expect("client");
+        let opts = CheckOptions { fetch: Some(&client), ..CheckOptions::default() };
+        let r = review(&[pair(&base, &head)], &env.gate(), &opts, "base").expect("review");
+        let tidy = get(&r, "tidy-numbers");
+        assert_eq!(tidy.status(), Some(Status::Blocked));
+        let b = tidy.behaviour.as_ref().expect("behaviour");
+        assert_eq!(b.unknown, None);
+        let added: Vec<(AlertId, Option<ExecContext>, String)> = b.added().map(|c| (c.alert, c.context, c.place())).collect();
+        assert!(added.contains(&(AlertId::InstallNetwork, Some(ExecContext::Install), "tidy-numbers-2.0/setup.py:3".into())), "{added:?}");
+        assert!(matches!(&tidy.advice, Advice::Block { allow: Some(a), .. } if a.starts_with("safe-pip allow tidy-numbers==2.0 --alert install-network")));
+        let asked: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+        assert!(asked.iter().any(|p| p == "/files/tidy-numbers-1.0.tar.gz") && asked.iter().any(|p| p == "/files/tidy-numbers-2.0.tar.gz"), "{asked:?}");
+        assert!(!asked.iter().any(|p| p.contains("stay")), "an unchanged package is not fetched: {asked:?}");
+        assert_eq!(r.unchanged, 1);
+    }
+}
