@@ -70,7 +70,8 @@ impl Repo {
 
     /// "main (3f2a9c1)".
     pub fn label(&self) -> String {
-        format!("{} ({})", self.base, &self.commit[..self.commit.len().min(10)])
+        let short = &self.commit[..self.commit.len().min(10)];
+        if self.commit.starts_with(&self.base.to_ascii_lowercase()) && self.base.len() >= 7 { short.to_string() } else { format!("{} ({short})", self.base) }
     }
 
     /// Pairs of (base at the ref, working tree) for `files`, or for every lockfile git

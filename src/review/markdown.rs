@@ -8,7 +8,7 @@
 //! ([`crate::report::markdown`]); the comment stays under GitHub's 65,536 characters
 //! (blocks that do not fit are named at the end).
 
-use super::{Advice, Change, ChangeKind, Review, dependency_label};
+use super::{Advice, Change, ChangeKind, Review, added_summary, dependency_label, dependency_note};
 use crate::alerts::Severity;
 use crate::check::{PackageCheck, Status};
 use crate::report::display::escape_terminal;
@@ -32,11 +32,10 @@ pub fn render_markdown(r: &Review) -> String {
         return out;
     }
     let n = |k| r.of(k).count();
-    let transitive = r.of(ChangeKind::Added).filter(|c| c.dependency == crate::lockfile::DependencyKind::Transitive).count();
     let _ = writeln!(
         out,
-        "{} new ({transitive} transitive only) · {} updated · {} removed · {} unchanged — {} blocked · {} to review · {} allowed\n",
-        n(ChangeKind::Added),
+        "{} · {} updated · {} removed · {} unchanged — {} blocked · {} to review · {} allowed\n",
+        added_summary(r),
         n(ChangeKind::Updated),
         n(ChangeKind::Removed),
         r.unchanged,
@@ -203,7 +202,8 @@ fn block(c: &Change) -> String {
         _ => code(&c.spec()),
     };
     let _ = writeln!(out, "### {} {title}: {what}\n", icon(c));
-    let mut facts = vec![dependency_label(c.dependency).to_string(), code(&c.location())];
+    let mut facts: Vec<String> = dependency_note(c.dependency).map(str::to_string).into_iter().collect();
+    facts.push(code(&c.location()));
     if let Some(p) = &c.check {
         facts.push(format!("**{}**", p.status.as_str()));
         if let Some((score, level)) = risk(p) {

@@ -359,6 +359,22 @@ pub fn platforms(all: bool, target: Option<&check::Target>) -> Platforms<'_> {
     if all { Platforms::All } else { Platforms::Environment(target) }
 }
 
+/// "N new (M transitive only)": the count in brackets only when the lockfiles record
+/// how packages come in.
+pub fn added_summary(r: &Review) -> String {
+    let added: Vec<&Change> = r.of(ChangeKind::Added).collect();
+    if added.iter().all(|c| c.dependency == DependencyKind::Unknown) {
+        return format!("{} new", added.len());
+    }
+    let transitive = added.iter().filter(|c| c.dependency == DependencyKind::Transitive).count();
+    format!("{} new ({transitive} transitive only)", added.len())
+}
+
+/// The dependency kind for a line of text, `None` when the lockfile does not record it.
+pub fn dependency_note(kind: DependencyKind) -> Option<&'static str> {
+    (kind != DependencyKind::Unknown).then(|| dependency_label(kind))
+}
+
 /// A short name for a dependency kind, as reports show it ("transitive only" for a new
 /// package nothing of the project requires directly).
 pub fn dependency_label(kind: DependencyKind) -> &'static str {

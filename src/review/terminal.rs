@@ -2,7 +2,7 @@
 //! verdict, alerts, behaviour change and recommendation. Every name, version, path,
 //! reason and message from a lockfile, index or package is escaped.
 
-use super::{Advice, Change, ChangeKind, Review, dependency_label};
+use super::{Advice, Change, ChangeKind, Review, added_summary, dependency_note};
 use crate::alerts::Severity;
 use crate::check::Status;
 use crate::report::display::{Esc, escape_terminal};
@@ -38,22 +38,16 @@ pub fn render_terminal(r: &Review, color: bool, verbose: bool) -> String {
             None if c.kind != ChangeKind::Removed => "  (not installed)".into(),
             None => String::new(),
         };
-        let _ = writeln!(
-            out,
-            "{kind} {} {version}  {}  {}{status}",
-            paint("1", &Esc(&c.name).to_string()),
-            dependency_label(c.dependency),
-            paint("2", &escape_terminal(&c.location()))
-        );
+        let dependency = dependency_note(c.dependency).map(|d| format!("{d}  ")).unwrap_or_default();
+        let _ = writeln!(out, "{kind} {} {version}  {dependency}{}{status}", paint("1", &Esc(&c.name).to_string()), paint("2", &escape_terminal(&c.location())));
         detail(&mut out, c, verbose);
     }
     let n = |k| r.of(k).count();
-    let transitive = r.of(ChangeKind::Added).filter(|c| c.dependency == crate::lockfile::DependencyKind::Transitive).count();
     let _ = writeln!(
         out,
-        "\n{} {} new ({transitive} transitive only), {} updated, {} removed, {} unchanged: {} blocked, {} unverified, {} warned, {} allowed{}",
+        "\n{} {}, {} updated, {} removed, {} unchanged: {} blocked, {} unverified, {} warned, {} allowed{}",
         paint("1", "safe-pip diff:"),
-        n(ChangeKind::Added),
+        added_summary(r),
         n(ChangeKind::Updated),
         n(ChangeKind::Removed),
         r.unchanged,
