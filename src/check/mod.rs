@@ -24,6 +24,7 @@ mod render;
 mod target;
 
 pub use render::{render_json, render_terminal};
+pub(crate) use render::package as package_json;
 pub use target::{FileKind, Target, TargetError, file_kind};
 
 use crate::finding::Finding;

@@ -26,6 +26,8 @@ pub enum DiffFormat {
     Markdown,
     /// SARIF 2.1.0 for code scanning.
     Sarif,
+    /// The review as JSON (docs/diff-report.schema.json).
+    Json,
 }
 
 #[derive(Args, Debug)]
@@ -119,6 +121,7 @@ pub fn run(args: DiffArgs, color: ColorChoice) -> i32 {
         DiffFormat::Terminal => review::render_terminal(&report, color.enabled() && args.output.is_none(), args.verbose),
         DiffFormat::Markdown => review::render_markdown(&report),
         DiffFormat::Sarif => review::render_sarif(&report, &gate.options().policy),
+        DiffFormat::Json => review::render_json(&report),
     };
     match &args.output {
         Some(path) => {

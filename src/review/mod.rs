@@ -16,6 +16,7 @@
 
 pub mod behaviour;
 pub mod git;
+mod json;
 mod markdown;
 mod sarif;
 mod terminal;
@@ -23,6 +24,7 @@ mod terminal;
 mod tests;
 
 pub use behaviour::{BehaviourChange, BehaviourDiff};
+pub use json::render_json;
 pub use markdown::render_markdown;
 pub use sarif::render_sarif;
 pub use terminal::render_terminal;

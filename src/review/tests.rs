@@ -228,6 +228,19 @@ fn sarif_points_at_the_lockfile_line() {
 }
 
 #[test]
+fn json_report_carries_changes_behaviour_and_recommendations() {
+    let doc: serde_json::Value = serde_json::from_str(&render_json(&realistic())).expect("json");
+    assert_eq!((doc["command"].as_str(), doc["recommendation"].as_str(), doc["exit_code"].as_i64()), (Some("diff"), Some("Do not merge"), Some(1)));
+    assert_eq!(doc["summary"]["new"], 3);
+    assert_eq!(doc["summary"]["transitive_only"], 1);
+    let tidy = doc["changes"].as_array().expect("changes").iter().find(|c| c["name"] == "tidy-numbers").expect("tidy");
+    assert_eq!(tidy["behaviour"]["added"][0]["alert"], "obfuscated-payload");
+    assert_eq!(tidy["behaviour"]["removed"][0]["context"], "runtime");
+    assert_eq!(tidy["check"]["status"], "warned");
+    assert_eq!(tidy["recommendation"]["headline"], "Do not merge until reviewed");
+}
+
+#[test]
 fn a_change_of_many_packages_keeps_the_comment_readable_and_under_the_limit() {
     let env = Env::new();
     let db = env.db();

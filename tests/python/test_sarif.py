@@ -10,11 +10,19 @@ import pathlib
 import subprocess
 
 import jsonschema
+from referencing import Registry, Resource
 
-from conftest import REPO, run_cli
+from conftest import REPO, SCHEMA, run_cli
 
 SARIF_SCHEMA = json.loads((REPO / "tests" / "fixtures" / "sarif" / "sarif-schema-2.1.0.json").read_text())
 VALIDATOR = jsonschema.Draft4Validator(SARIF_SCHEMA)
+CHECK_SCHEMA = json.loads((REPO / "docs" / "check-report.schema.json").read_text())
+DIFF_VALIDATOR = jsonschema.Draft202012Validator(
+    json.loads((REPO / "docs" / "diff-report.schema.json").read_text()),
+    registry=Registry().with_resources(
+        [(SCHEMA["$id"], Resource.from_contents(SCHEMA)), (CHECK_SCHEMA["$id"], Resource.from_contents(CHECK_SCHEMA))]
+    ),
+)
 
 
 CANARY_LINE = 9  # urllib.request.urlopen(...) in conftest.CANARY_SETUP
@@ -86,6 +94,22 @@ def test_diff_two_files_and_against_a_git_base(tmp_path, canary, benign, monkeyp
     proc = run_cli("diff", str(old), str(new))
     assert proc.returncode == 1, proc.stderr
     assert "NEW" in proc.stdout and "canary-pkg" in proc.stdout and "Recommendation: Do not merge" in proc.stdout
+    proc = run_cli("diff", "--format", "json", str(old), str(new))
+    assert proc.returncode == 1
+    report = json.loads(proc.stdout)
+    DIFF_VALIDATOR.validate(report)
+    assert report["recommendation"] == "Do not merge"
+    assert [(c["change"], c["name"], c["status"]) for c in report["changes"]] == [("new", "canary-pkg", "blocked")]
+    assert report["changes"][0]["recommendation"]["allow"].startswith("safe-pip allow canary-pkg==1.0 --alert install-network")
+    # An update whose new file has install-time network access: the behaviour change.
+    updated = tmp_path / "updated.txt"
+    updated.write_text(f"tidy-numbers==2.0 --hash=sha256:{sha256(canary)}\n")
+    proc = run_cli("diff", "--format", "json", str(old), str(updated))
+    report = json.loads(proc.stdout)
+    DIFF_VALIDATOR.validate(report)
+    change = report["changes"][0]
+    assert (change["change"], change["old_version"], change["new_version"]) == ("updated", "1.0", "2.0")
+    assert {"alert": "install-network", "context": "install"}.items() <= change["behaviour"]["added"][0].items()
     proc = run_cli("diff", "--format", "sarif", str(old), str(new))
     assert proc.returncode == 1
     result = valid_sarif(proc.stdout)["runs"][0]["results"][0]
