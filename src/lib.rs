@@ -24,6 +24,7 @@ pub mod pipeline;
 pub mod policy;
 pub mod proxy;
 pub mod report;
+pub mod review;
 pub mod score;
 pub mod timings;
 pub mod service;

@@ -62,17 +62,10 @@ impl Budget {
     }
 
     /// Counts `n` bytes decompressed elsewhere (a nested archive, read with its own
-    /// meters) against the total; past it, the reason.
-    pub fn charge(&self, n: u64) -> Result<(), String> {
-        let total = self.total_out.get().saturating_add(n);
-        self.total_out.set(total);
-        let max_total = self.limits.max_total_bytes;
-        if total > max_total {
-            let reason = format!("uncompressed content exceeds the limit of {max_total} bytes");
-            self.set_hit(reason.clone());
-            return Err(reason);
-        }
-        Ok(())
+    /// meters and the remaining allowance) against the total, so the package's next
+    /// bytes past the limit stop reading.
+    pub fn add_output(&self, n: u64) {
+        self.total_out.set(self.total_out.get().saturating_add(n));
     }
 
     /// Starts per-member accounting (zip: each member has its own compressed stream).

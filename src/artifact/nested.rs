@@ -2,16 +2,17 @@
 //! puts on `sys.path`): opened and their members read like the package's own, so code
 //! cannot hide one zip deeper than the analysis looks.
 //!
-//! They are read within the same limits: what they decompress counts against the
-//! package's total, their entries against its entry limit, and archives nested more than
-//! [`MAX_DEPTH`] deep (a zip quine) stop reading with `archive-limit-exceeded`. Their
-//! members are named `outer.zip!/inner/path`. pip never extracts a nested archive, so its
-//! structure (duplicate names, encrypted entries, odd links) is not held against the
-//! package, and its code runs only if the package loads it: it is analysed as shipped,
-//! never as install- or import-time code.
+//! They are read within the package's limits: what they decompress counts against its
+//! total, their entries against its entry limit. Their members are named
+//! `outer.zip!/inner/path`. pip never extracts a nested archive, so its code runs only if
+//! the package loads it: it is analysed as shipped code, never as install- or import-time
+//! code, and its oddities are not held against the package. A nested archive that hits a
+//! limit (a zip bomb kept as a test fixture of an unzip library), is damaged, or lies more
+//! than [`MAX_DEPTH`] deep (a zip quine) is read as far as it goes and the package's own
+//! reading goes on; the package's own limits still stop everything when crossed.
 
-use super::member::{Keep, StreamError, keep_policy, looks_like_text};
-use super::reader::{Collector, Stop};
+use super::member::{Keep, keep_policy, looks_like_text};
+use super::reader::Collector;
 use super::{Container, Limits, magic, tar_reader, zip_reader};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
@@ -69,15 +70,14 @@ fn container_of(path: &str, head: &[u8]) -> Option<Container> {
 
 impl Collector {
     /// Opens the member just added when it is a nested archive, and queues its members.
-    /// A limit crossed inside it stops reading the package, as it would at the top.
-    pub(super) fn open_nested(&mut self) -> Result<(), StreamError> {
-        let Some(m) = self.members.last_mut() else { return Ok(()) };
+    pub(super) fn open_nested(&mut self) {
+        let Some(m) = self.members.last_mut() else { return };
         let Some(container) = container_of(&m.path, &m.head) else {
             // named like an archive but it is not one: keep it only if it is text
             if keep_policy(&m.path) == Keep::Archive && !looks_like_text(&m.head) {
                 m.data = None;
             }
-            return Ok(());
+            return;
         };
         let outer = m.path.clone();
         let Some(bytes) = m.data.take() else {
@@ -89,12 +89,10 @@ impl Collector {
                     format!("nested archive of {} bytes exceeds the {max}-byte limit; the code it holds was not checked", m.size),
                 ));
             }
-            return Ok(());
+            return;
         };
         if self.depth + 1 > MAX_DEPTH {
-            let reason = format!("{outer} nests archives more than {MAX_DEPTH} deep");
-            self.limit(reason.clone());
-            return Err(StreamError::Limit(reason));
+            return;
         }
         let spent = self.budget.total_out();
         let limits = Limits {
@@ -104,31 +102,23 @@ impl Collector {
         };
         let mut inner = Collector::new(&limits);
         inner.depth = self.depth + 1;
-        let result = match container {
+        // a limit or damage inside ends this archive only (Err); what was read of it is
+        // kept, and what it cost counts against the package, whose next member over a
+        // limit stops the reading
+        let _ = match container {
             Container::Zip => zip_reader::read_zip(Cursor::new(&bytes[..]), &mut inner),
             Container::Directory => Ok(()),
             tar => tar_reader::read_tar(Cursor::new(&bytes[..]), tar, &mut inner),
         };
         drop(bytes);
         self.add_entries(inner.entries());
-        if let Err(reason) = self.budget.charge(inner.budget.total_out()) {
-            self.limit(reason.clone());
-            return Err(StreamError::Limit(reason));
-        }
-        // a damaged nested archive is data that nothing can load; what was read is kept
-        let limit_hit = matches!(result, Err(Stop::Limit)).then(|| inner.budget.limit_hit()).flatten();
+        self.budget.add_output(inner.budget.total_out());
         let prefix = format!("{outer}{SEPARATOR}");
         let members = inner.take_members();
         self.nested.extend(members.into_iter().map(|mut member| {
             member.path.insert_str(0, &prefix);
             member
         }));
-        if let Some(reason) = limit_hit {
-            let reason = format!("nested archive {outer}: {reason}");
-            self.limit(reason.clone());
-            return Err(StreamError::Limit(reason));
-        }
-        Ok(())
     }
 }
 

@@ -139,7 +139,7 @@ impl Collector {
         }
         let size = m.size;
         self.members.push(m);
-        self.open_nested()?;
+        self.open_nested();
         Ok(size)
     }
 }

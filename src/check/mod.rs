@@ -24,6 +24,7 @@ mod render;
 mod target;
 
 pub use render::{render_json, render_terminal, write_json};
+pub(crate) use render::package as package_json;
 pub use target::{FileKind, Target, TargetError, file_kind};
 
 use crate::finding::Finding;
@@ -268,7 +269,7 @@ pub fn check(lockfiles: &[Lockfile], gate: &Gate, opts: &CheckOptions) -> Result
 
 /// The project itself (uv's root or virtual package, a local tree at the lockfile's own
 /// folder as `pip lock -e .` writes it) is not a dependency.
-fn installable(p: &LockedPackage) -> bool {
+pub(crate) fn installable(p: &LockedPackage) -> bool {
     let own_folder = |path: &str| matches!(path.trim_end_matches('/'), "" | ".");
     match &p.source {
         Source::Virtual { .. } => false,

@@ -110,7 +110,7 @@ fn summary(r: &CheckReport) -> Value {
     })
 }
 
-fn package(p: &PackageCheck) -> Value {
+pub(crate) fn package(p: &PackageCheck) -> Value {
     json!({
         "name": p.name,
         "version": p.version,

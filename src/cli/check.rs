@@ -21,6 +21,8 @@ pub enum CheckFormat {
     #[default]
     Terminal,
     Json,
+    /// SARIF 2.1.0 for code scanning: each package's alerts at its lockfile line.
+    Sarif,
 }
 
 #[derive(Args, Debug)]
@@ -115,6 +117,7 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> i32 {
     let mut stdout = std::io::stdout().lock();
     let _ = match args.format {
         CheckFormat::Json => check::write_json(&report, &mut stdout),
+        CheckFormat::Sarif => stdout.write_all(crate::report::sarif::from_check(&report, &gate.options().policy).as_bytes()),
         CheckFormat::Terminal => stdout.write_all(check::render_terminal(&report, color.enabled(), args.verbose).as_bytes()),
     };
     report.exit_code()
@@ -123,7 +126,7 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> i32 {
 /// The target interpreter (`--python`, else as `safe-pip install` picks it) and what it
 /// installs. Another Python (safe-pip's own, else python3 on PATH) may lend its pip to a
 /// venv made without one.
-fn query_target(flag: Option<&std::path::Path>) -> Result<Target, TargetError> {
+pub(super) fn query_target(flag: Option<&std::path::Path>) -> Result<Target, TargetError> {
     let path_var = std::env::var_os("PATH");
     let python = interpreter::resolve(flag, std::env::var_os("VIRTUAL_ENV").as_deref(), path_var.as_deref())?;
     let mut lenders: Vec<PathBuf> = interpreter::front_python().map(|p| p.to_path_buf()).into_iter().collect();

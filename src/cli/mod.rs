@@ -6,6 +6,7 @@ mod config;
 mod db;
 mod db_flags;
 mod decision;
+mod diff;
 mod explain;
 mod index_flags;
 mod install;
@@ -50,6 +51,8 @@ pub enum Command {
     Vet(vet::VetArgs),
     /// Check a lockfile offline: the files this environment installs (or every file) judged from the verdict DB.
     Check(check::CheckArgs),
+    /// Review a change of lockfiles (two files, or the working tree against a git ref): new, updated and removed dependencies, behaviour changes, a recommendation.
+    Diff(diff::DiffArgs),
     /// Explain an alert: what it means, why it matters, what to do.
     Explain(explain::ExplainArgs),
     /// Look after the verdict DB: path, check, stats, prune, reset, import, export.
@@ -104,6 +107,7 @@ fn dispatch(cli: Cli) -> i32 {
         Command::Scan(args) => scan::run(args, cli.color),
         Command::Vet(args) => vet::run(args, cli.color),
         Command::Check(args) => check::run(args, cli.color),
+        Command::Diff(args) => diff::run(args, cli.color),
         Command::Explain(args) => explain::run(args, cli.color),
         Command::Db(args) => db::run(args, cli.color),
         Command::Install(args) => install::run(args, cli.color),

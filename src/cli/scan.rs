@@ -15,6 +15,8 @@ pub enum ScanFormat {
     #[default]
     Terminal,
     Json,
+    /// SARIF 2.1.0 for code scanning: results at the file inside the package and its line.
+    Sarif,
 }
 
 #[derive(Args, Debug)]
@@ -101,6 +103,7 @@ pub fn run(args: ScanArgs, color: ColorChoice) -> i32 {
     };
     let text = match args.format {
         ScanFormat::Json => report::json::render(&reports),
+        ScanFormat::Sarif => report::sarif::from_scan(&reports, &gate.options().policy),
         ScanFormat::Terminal => report::terminal::render(&reports, &TerminalOptions { color: color.enabled(), verbose: args.verbose }),
     };
     // A closed pipe (`safe-pip scan … | head`) is not an error worth a panic.

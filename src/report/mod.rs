@@ -2,7 +2,9 @@
 
 pub mod display;
 pub mod json;
+pub mod markdown;
 pub mod remedy;
+pub mod sarif;
 pub mod terminal;
 
 pub use display::{Esc, escape_terminal, escape_terminal_lines};

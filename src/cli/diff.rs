@@ -1,0 +1,181 @@
+//! `safe-pip diff OLD NEW` / `safe-pip diff --git-base REF [LOCKFILE…]`: what a change of
+//! lockfiles brings in — new, updated, removed and transitive-only dependencies — with
+//! what is new judged through the gate (verdict DB first, `--fetch` to download and
+//! analyse), the behaviour change of every update, and a recommendation; for a terminal,
+//! a pull-request comment (Markdown) or code scanning (SARIF).
+
+use super::check::query_target;
+use super::db_flags::{open_gate, print_gate_error};
+use super::index_flags::IndexFlags;
+use super::{exit, print_error};
+use crate::check::{self, CheckOptions};
+use crate::lockfile::read_lockfile;
+use crate::pipeline::ScanOptions;
+use crate::policy::{Action, SettingsFlags};
+use crate::report::ColorChoice;
+use crate::review::{self, LockPair, git::Repo};
+use clap::{Args, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum DiffFormat {
+    #[default]
+    Terminal,
+    /// A pull-request comment (GitHub-flavoured Markdown).
+    Markdown,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// The review as JSON (docs/diff-report.schema.json).
+    Json,
+}
+
+#[derive(Args, Debug)]
+#[command(after_help = "Exit codes: 0 nothing new or updated is blocked or unverified, 1 something blocked, 2 an error (unreadable lockfile, git, DB, index), 3 something unverified.")]
+pub struct DiffArgs {
+    /// Without --git-base: OLD and NEW (requirements.txt, poetry.lock, pylock.toml or uv.lock).
+    /// With --git-base: the lockfiles of the working tree to compare (default: every
+    /// lockfile git knows there or at the ref).
+    #[arg(value_name = "LOCKFILE")]
+    pub files: Vec<PathBuf>,
+    /// Compare the working tree's lockfiles with the same paths at this git ref (a branch,
+    /// tag or commit; read with `git show`, nothing is checked out).
+    #[arg(long, value_name = "REF")]
+    pub git_base: Option<String>,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Terminal)]
+    pub format: DiffFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Verdict DB to use instead of $SAFE_PIP_DB or the default location.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Download the new and updated (and replaced) locked files the DB does not know from
+    /// the index (hash-verified) and scan them. Without it nothing is sent over the network.
+    #[arg(long)]
+    pub fetch: bool,
+    #[command(flatten)]
+    pub index: IndexFlags,
+    /// Report unverified packages without failing (exit 0 instead of 3), unless the
+    /// organisation's policy locks `unverified`.
+    #[arg(long)]
+    pub allow_unverified: bool,
+    /// Project directory whose pyproject.toml settings and decisions apply (default: the
+    /// directory of the first new lockfile).
+    #[arg(long, value_name = "DIR")]
+    pub project: Option<PathBuf>,
+    /// The environment the lock installs into (as `safe-pip check --python`).
+    #[arg(long, value_name = "PATH", conflicts_with = "all_platforms")]
+    pub python: Option<PathBuf>,
+    /// Judge every locked file, for every platform and Python (CI that reviews the whole lock).
+    #[arg(long)]
+    pub all_platforms: bool,
+    /// Every alert of every package (terminal).
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+pub fn run(args: DiffArgs, color: ColorChoice) -> i32 {
+    let (pairs, base_label, invoked) = match load(&args) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let heads: Vec<_> = pairs.iter().flat_map(|p| [p.head.clone(), p.base.clone()]).collect();
+    let target = match (args.all_platforms, args.python.is_some() || check::needs_target(&heads)) {
+        (false, true) => match query_target(args.python.as_deref()) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                print_error(&format!("cannot tell which locked files this environment installs: {e}"), &e.hint(&invoked));
+                return exit::ERROR;
+            }
+        },
+        _ => None,
+    };
+    let project = args.project.clone().or_else(|| {
+        pairs.first().and_then(|p| p.head.path.parent()).map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() })
+    });
+    let flags = SettingsFlags { unverified: args.allow_unverified.then_some(Action::Warn), ..SettingsFlags::default() };
+    let settings = match super::settings::load(project.as_deref(), &flags) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let scan = ScanOptions { policy: settings.policy, ..ScanOptions::default() };
+    let Some(gate) = open_gate(args.db.as_deref(), scan, "or point --db at a healthy DB") else { return exit::ERROR };
+    let client = match args.fetch {
+        true => match args.index.client() {
+            Some(c) => Some(c),
+            None => return exit::ERROR,
+        },
+        false => None,
+    };
+    let opts = CheckOptions { unverified: settings.unverified, fetch: client.as_ref(), platforms: review::platforms(args.all_platforms, target.as_ref()) };
+    let mut report = match review::review(&pairs, &gate, &opts, &base_label) {
+        Ok(r) => r,
+        Err(e) => {
+            print_gate_error(&e, "");
+            return exit::ERROR;
+        }
+    };
+    report.invoked_as = invoked;
+    let text = match args.format {
+        DiffFormat::Terminal => review::render_terminal(&report, color.enabled() && args.output.is_none(), args.verbose),
+        DiffFormat::Markdown => review::render_markdown(&report),
+        DiffFormat::Sarif => review::render_sarif(&report, &gate.options().policy),
+        DiffFormat::Json => review::render_json(&report),
+    };
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, text) {
+                print_error(&format!("cannot write {}: {e}", path.display()), "check that the folder exists and is writable");
+                return exit::ERROR;
+            }
+        }
+        None => {
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        }
+    }
+    report.exit_code()
+}
+
+/// The lockfile pairs, what the base is, and the command to suggest again.
+fn load(args: &DiffArgs) -> Result<(Vec<LockPair>, String, String), i32> {
+    match &args.git_base {
+        Some(base) => {
+            let repo = Repo::open(base).map_err(|e| {
+                print_error(&e.to_string(), &e.hint());
+                exit::ERROR
+            })?;
+            let pairs = repo.pairs(&args.files).map_err(|e| {
+                print_error(&e.to_string(), &e.hint());
+                exit::ERROR
+            })?;
+            if pairs.is_empty() {
+                print_error(
+                    &format!("no lockfile found in the working tree or at {}", repo.label()),
+                    "name the lockfiles to compare: `safe-pip diff --git-base REF requirements.txt`",
+                );
+                return Err(exit::ERROR);
+            }
+            Ok((pairs, format!("git {}", repo.label()), format!("safe-pip diff --git-base {base}")))
+        }
+        None => {
+            let [old, new] = args.files.as_slice() else {
+                print_error(
+                    &format!("diff compares two lockfiles, OLD and NEW; {} given", args.files.len()),
+                    "`safe-pip diff old/requirements.txt requirements.txt`, or `safe-pip diff --git-base main` for the working tree against a git ref",
+                );
+                return Err(exit::ERROR);
+            };
+            let read = |p: &PathBuf| {
+                read_lockfile(p).map_err(|e| {
+                    print_error(&e.to_string(), &e.hint());
+                    exit::ERROR
+                })
+            };
+            let (base, head) = (read(old)?, read(new)?);
+            let label = old.display().to_string();
+            let pair = LockPair::new(Some(base), Some(head)).into_iter().collect();
+            Ok((pair, label, format!("safe-pip diff {} {}", old.display(), new.display())))
+        }
+    }
+}
