@@ -175,6 +175,46 @@ mod tests {
         assert_eq!(role_of("pkg/b.whl!/data.csv", ArtifactKind::Wheel, b""), None);
     }
 
+    fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, data) in files {
+            w.start_file(*name, zip::write::SimpleFileOptions::default()).expect("start");
+            w.write_all(data).expect("write");
+        }
+        w.finish().expect("zip").into_inner()
+    }
+
+    #[test]
+    fn package_level_checks_see_only_what_installing_puts_on_disk() {
+        // a wheel whose RECORD lists its own files, shipping a zip with an ELF inside: the
+        // zip's members are neither unlisted files nor bundled executables of the package
+        let elf = [&b"\x7fELF\x02\x01\x01\x00"[..], &[0u8; 256]].concat();
+        let bundle = zip_of(&[("bin/tool", &elf), ("lib/m.py", b"x = 1\n")]);
+        let files: [(&str, &[u8]); 4] = [
+            ("demo/__init__.py", b"x = 1\n"),
+            ("demo/bundle.zip", &bundle),
+            ("demo-1.0.dist-info/METADATA", b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n"),
+            ("demo-1.0.dist-info/WHEEL", b"Wheel-Version: 1.0\nTag: py3-none-any\n"),
+        ];
+        let mut record = String::new();
+        for (path, data) in &files {
+            use base64::Engine;
+            use sha2::Digest;
+            let hash = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(data));
+            record.push_str(&format!("{path},sha256={hash},{}\n", data.len()));
+        }
+        record.push_str("demo-1.0.dist-info/RECORD,,\n");
+        let mut all = files.to_vec();
+        all.push(("demo-1.0.dist-info/RECORD", record.as_bytes()));
+        let wheel = zip_of(&all);
+        let read = crate::artifact::read_bytes("demo-1.0-py3-none-any.whl", &wheel, &crate::artifact::Limits::default()).expect("reads");
+        assert!(read.member("demo/bundle.zip!/bin/tool").is_some(), "the nested zip was opened");
+        let (ctx, findings) = analyze(&read);
+        assert!(findings.is_empty(), "{findings:?}");
+        assert!(!ctx.has_compiled_code);
+    }
+
     #[test]
     fn code_in_a_nested_archive_is_analysed_as_shipped_code() {
         let inner = {

@@ -87,6 +87,12 @@ impl Artifact {
     pub fn member(&self, path: &str) -> Option<&Member> {
         self.members.iter().find(|m| m.path == path)
     }
+
+    /// The package's own members: what installing it puts on disk, without the
+    /// content of archives it ships ([`nested`]), which only code analysis reads.
+    pub fn own_members(&self) -> impl Iterator<Item = &Member> {
+        self.members.iter().filter(|m| !nested::is_nested_path(&m.path))
+    }
 }
 
 /// One archive member. Content is kept only for files that can hold code or metadata.

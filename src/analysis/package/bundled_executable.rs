@@ -38,8 +38,7 @@ pub fn check(artifact: &Artifact, ctx: &PackageContext) -> Vec<Finding> {
         return Vec::new();
     }
     let hits: Vec<(&Member, &'static str)> = artifact
-        .members
-        .iter()
+        .own_members()
         .filter(|m| !is_script_launcher(m))
         .filter_map(|m| executable_format(m).map(|f| (m, f)))
         .collect();

@@ -50,7 +50,7 @@ pub fn read_context(artifact: &Artifact) -> PackageContext {
     }
     let platform_wheel = artifact.kind == ArtifactKind::Wheel
         && from_name.as_ref().and_then(|i| i.platform_tag.as_deref()).is_some_and(|p| p != "any");
-    ctx.has_compiled_code = platform_wheel || artifact.members.iter().any(|m| is_compiled_path(&m.path));
+    ctx.has_compiled_code = platform_wheel || artifact.own_members().any(|m| is_compiled_path(&m.path));
     ctx
 }
 

@@ -57,8 +57,7 @@ pub fn parse(text: &str) -> PkgInfo {
 pub fn metadata_member(artifact: &Artifact) -> Option<&Member> {
     let prefer_metadata = artifact.kind == ArtifactKind::Wheel;
     artifact
-        .members
-        .iter()
+        .own_members()
         .filter_map(|m| rank(&m.path, prefer_metadata).map(|r| (r, m)))
         .min_by_key(|(r, m)| (*r, m.path.len()))
         .map(|(_, m)| m)

@@ -59,7 +59,7 @@ pub fn check(artifact: &Artifact) -> Vec<Finding> {
     let mut differs: Vec<(&Member, String)> = Vec::new();
     let mut unlisted: Vec<&Member> = Vec::new();
     let mut unhashed: Vec<&Member> = Vec::new();
-    for m in &artifact.members {
+    for m in artifact.own_members() {
         let path = normalize(&m.path);
         if is_record_or_signature(&path, dist_info) {
             continue;
@@ -104,7 +104,7 @@ fn describe<'a>(n: usize, one: &str, many: &str, members: impl Iterator<Item = &
 /// dist-info directory named after the wheel's project.
 fn record_member(artifact: &Artifact) -> Option<&Member> {
     let wanted = filename::parse_wheel(&artifact.filename).map(|i| filename::normalize_name(&i.name));
-    let mut candidates = artifact.members.iter().filter(|m| {
+    let mut candidates = artifact.own_members().filter(|m| {
         let mut parts = m.path.split('/');
         matches!((parts.next(), parts.next(), parts.next()), (Some(d), Some("RECORD"), None) if d.ends_with(".dist-info"))
     });
