@@ -352,6 +352,9 @@ impl LockfileError {
     pub fn hint(&self) -> String {
         match self {
             LockfileError::NotFound { .. } => "check the path; lockfiles are usually next to pyproject.toml".into(),
+            LockfileError::Io { source, .. } if source.kind() == std::io::ErrorKind::FileTooLarge => {
+                "check that this is the lockfile you meant (a lock of thousands of packages takes a few MiB); split a huge requirements file into several joined with `-r`".into()
+            }
             LockfileError::Io { .. } => "check that the file is readable and is a text file".into(),
             LockfileError::UnknownFormat { .. } => {
                 "name the file requirements*.txt, poetry.lock, pylock.toml or uv.lock, or pass the format explicitly".into()
@@ -445,7 +448,7 @@ pub fn read_regular(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
     if !meta.is_file() {
         return Err(not_regular(&meta));
     }
-    let too_large = || std::io::Error::new(std::io::ErrorKind::InvalidData, format!("larger than the limit of {} MiB for requirements files and lockfiles", cap / (1024 * 1024)));
+    let too_large = || std::io::Error::new(std::io::ErrorKind::FileTooLarge, format!("larger than the limit of {} MiB for requirements files and lockfiles", cap / (1024 * 1024)));
     if meta.len() > cap {
         return Err(too_large());
     }

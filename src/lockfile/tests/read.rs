@@ -56,6 +56,7 @@ fn an_oversized_file_is_refused() {
     std::fs::File::create(&big).unwrap().set_len(MAX_LOCKFILE_BYTES + 1).unwrap();
     let err = read_lockfile(&big).unwrap_err();
     assert!(err.to_string().contains("larger than the limit of 16 MiB"), "{err}");
+    assert!(err.hint().contains("split a huge requirements file"), "the hint speaks of the size: {}", err.hint());
     // one byte under the limit is read (and then parsed)
     std::fs::write(&big, "six==1.16.0\n").unwrap();
     assert_eq!(read_lockfile(&big).expect("small file").packages.len(), 1);
