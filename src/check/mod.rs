@@ -152,6 +152,9 @@ pub struct PackageCheck {
     /// The markers are false for the target environment: nothing of it gets installed.
     pub not_for_environment: bool,
     advisory: Option<Finding>,
+    /// The name misspells a popular project's (`reqeusts`): its finding and what the
+    /// policy (decisions included) makes of it. Known without any file or the network.
+    name_check: Option<(Finding, Status, String)>,
 }
 
 impl PackageCheck {
@@ -235,6 +238,11 @@ pub fn check(lockfiles: &[Lockfile], gate: &Gate, opts: &CheckOptions) -> Result
     for p in &mut packages {
         let norm = crate::pep503::normalize_name(&p.name);
         p.advisory = advisories.get(&norm).and_then(|list| list.iter().find(|a| a.affects(p.version.as_deref()))).map(|a| a.to_finding(p.version.as_deref()));
+        p.name_check = crate::analysis::names::check_typosquat(&p.name).map(|squat| {
+            let finding = Finding::new(crate::alerts::AlertId::Typosquat, "", squat.message());
+            let decision = gate.decide(Some(&p.name), p.version.as_deref(), std::slice::from_ref(&finding));
+            (finding, Status::of(decision.verdict), decision.reason)
+        });
         for f in &mut p.files {
             match f.sha256.as_ref().and_then(|s| known.get(s)) {
                 Some(r) => f.judged(r.clone(), false),
@@ -310,6 +318,7 @@ fn new_package(lock: &Lockfile, p: &LockedPackage) -> PackageCheck {
         markers: p.markers.clone(),
         not_for_environment: false,
         advisory: None,
+        name_check: None,
     }
 }
 
@@ -412,6 +421,9 @@ fn summarize(p: &mut PackageCheck) {
                 (Status::Unverified, format!("none of the {} locked files installs on this environment; `--all-platforms` judges them all", p.files.len()))
             };
         }
+        if !p.not_for_environment {
+            name_check(p);
+        }
         return;
     };
     let deciding: Vec<&FileCheck> = counted.iter().copied().filter(|f| f.status == worst).collect();
@@ -437,6 +449,21 @@ fn summarize(p: &mut PackageCheck) {
         _ => format!("{name}: {}", first.reason),
     };
     p.hint = first.hint.clone();
+    name_check(p);
+}
+
+/// A misspelt name weighs like an alert of the package's files: its status wins when it
+/// is worse than what the files say (and it is listed first among the alerts).
+fn name_check(p: &mut PackageCheck) {
+    let Some((finding, status, reason)) = &p.name_check else { return };
+    if !p.alerts.contains(finding) {
+        p.alerts.insert(0, finding.clone());
+    }
+    if p.advisory.is_none() && *status > p.status && *status != Status::Allowed {
+        p.status = *status;
+        p.reason = reason.clone();
+        p.hint = None;
+    }
 }
 
 /// Why an entry without any pinned file cannot be verified, and what to do.

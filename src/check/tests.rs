@@ -562,3 +562,31 @@ fn names_from_a_lockfile_reach_the_terminal_escaped_and_json_exact() {
     let json: serde_json::Value = serde_json::from_str(&render::render_json(&r)).expect("JSON");
     assert_eq!(json["packages"][0]["name"], "evil\r\x1b[2Kfine", "JSON keeps the name exact");
 }
+
+#[test]
+fn a_misspelt_popular_name_is_blocked_without_any_file_or_network() {
+    let env = Env::new();
+    let path = env.write("requirements.txt", "reqeusts==1.0\nrequests==2.32.3\n");
+    let r = check(&[read_lockfile(&path).expect("parse")], &env.gate(), &CheckOptions::default()).expect("check");
+    let squat = pkg(&r, "reqeusts");
+    assert_eq!(squat.status, Status::Blocked, "{}", squat.reason);
+    assert_eq!(squat.alerts.first().map(|a| a.alert), Some(AlertId::Typosquat));
+    assert!(squat.alerts[0].message.contains("`requests`"), "{}", squat.alerts[0].message);
+    // the real name is only unverified (no hash pinned), and carries no name alert
+    let real = pkg(&r, "requests");
+    assert_eq!(real.status, Status::Unverified);
+    assert!(real.alerts.is_empty());
+
+    // a documented decision for the name is honoured like any other alert's
+    let project = env.write(
+        "pyproject.toml",
+        "[tool.safe-pip]\n[[tool.safe-pip.decision]]\npackage = \"reqeusts\"\naction = \"allow\"\nalerts = [\"typosquat\"]\nreason = \"our internal fork\"\nby = \"sec\"\ndate = \"2026-12-01\"\n",
+    );
+    let inputs = crate::policy::ConfigInputs { org: None, user: None, project_dir: project.parent().expect("dir").to_path_buf() };
+    let settings = crate::policy::Settings::load_from(&inputs, &crate::policy::SettingsFlags::default()).expect("settings");
+    let gate = Gate::open(Some(&env.dir.path().join("v.sqlite3")), ScanOptions { policy: settings.policy, ..ScanOptions::default() }).expect("gate");
+    let r = check(&[read_lockfile(&path).expect("parse")], &gate, &CheckOptions::default()).expect("check");
+    let squat = pkg(&r, "reqeusts");
+    assert_eq!(squat.status, Status::Unverified, "allowed by decision, still unverified for lack of a hash: {}", squat.reason);
+    assert_eq!(squat.alerts.first().map(|a| a.alert), Some(AlertId::Typosquat), "the alert is still shown");
+}
