@@ -11,6 +11,7 @@ pub mod python;
 use crate::artifact::{Artifact, ArtifactKind};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
+use std::borrow::Cow;
 
 /// When and how a Python source file would run; detectors weigh findings by it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -63,8 +64,8 @@ pub fn analyze(artifact: &Artifact) -> (PackageContext, Vec<Finding>) {
     }
 
     let root = archive_root(artifact);
-    let mut texts: Vec<(&str, String, FileRole)> = Vec::new();
-    let mut scripts: Vec<(&str, String)> = Vec::new();
+    let mut texts: Vec<(&str, Cow<str>, FileRole)> = Vec::new();
+    let mut scripts: Vec<(&str, Cow<str>)> = Vec::new();
     for m in &artifact.members {
         let Some(data) = &m.data else { continue };
         let rel = m.path.strip_prefix(root).unwrap_or(&m.path);
@@ -142,10 +143,11 @@ fn role_of(rel: &str, kind: ArtifactKind, data: &[u8]) -> Option<FileRole> {
 }
 
 /// Source text for the detectors: UTF-8 with a BOM stripped; other bytes replaced, so a
-/// Python 2 latin-1 file is still analysed rather than skipped.
-fn decode_text(data: &[u8]) -> String {
+/// Python 2 latin-1 file is still analysed rather than skipped. Valid UTF-8 (nearly
+/// every file) is borrowed from the member, not copied.
+fn decode_text(data: &[u8]) -> Cow<'_, str> {
     let data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
-    String::from_utf8_lossy(data).into_owned()
+    String::from_utf8_lossy(data)
 }
 
 #[cfg(test)]

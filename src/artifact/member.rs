@@ -87,6 +87,30 @@ pub enum StreamError {
     Io { error: io::Error, bytes: u64 },
 }
 
+/// Whether the analysis ever reads this member's content, from its path alone: Python
+/// sources and `.pth` files, shell scripts, extension-less files (scripts with a
+/// shebang), build configuration and the package metadata. Everything else (data, docs,
+/// C sources, web assets) is hashed and measured but its content is not kept, so a
+/// large sdist holds only its code in memory. Members whose first bytes are `MZ` are
+/// also kept (when text-like), for the PE check of bundled executables.
+///
+/// This list is the union of what `analysis` reads (`role_of`, the build-config and
+/// shell-script checks, `pkginfo`, `record_mismatch`); a new reader of member content
+/// must be added here.
+pub fn read_by_analysis(path: &str) -> bool {
+    let base = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    if ANALYSED_NAMES.contains(&base) {
+        return true;
+    }
+    let lower = base.to_ascii_lowercase();
+    !lower.contains('.') || ANALYSED_SUFFIXES.iter().any(|s| lower.ends_with(s))
+}
+
+/// Names whose content `read_by_analysis` keeps.
+const ANALYSED_NAMES: &[&str] = &["PKG-INFO", "METADATA", "RECORD", "setup.py", "setup.cfg", "pyproject.toml"];
+/// Lower-case endings whose content `read_by_analysis` keeps.
+const ANALYSED_SUFFIXES: &[&str] = &[".py", ".pyw", ".pth", ".sh", ".bash"];
+
 /// Streams `reader` to its end, using `buf` as scratch space (reused across members).
 /// Returns the member and whether a code member was too large to keep.
 pub fn collect(
@@ -97,6 +121,7 @@ pub fn collect(
     buf: &mut Vec<u8>,
 ) -> Result<(Member, bool), StreamError> {
     let policy = keep_policy(&path);
+    let wanted = read_by_analysis(&path);
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
     let mut head: Vec<u8> = Vec::with_capacity(HEAD_BYTES);
@@ -129,6 +154,10 @@ pub fn collect(
             let take = (HEAD_BYTES - head.len()).min(n);
             head.extend_from_slice(&chunk[..take]);
         }
+        if keeping && !wanted && head.len() >= 2 && !head.starts_with(b"MZ") {
+            keeping = false;
+            kept = Vec::new();
+        }
         if keeping {
             if kept.len() as u64 + n as u64 > max_member_bytes {
                 keeping = false;
@@ -150,8 +179,19 @@ pub fn collect(
         keeping = false;
         kept = Vec::new();
     }
-    let data = if keeping { Some(kept) } else { None };
-    let too_big_code = overflow && policy == Keep::Code;
+    if keeping && !wanted && !head.starts_with(b"MZ") {
+        keeping = false;
+        kept = Vec::new();
+    }
+    let data = if keeping {
+        // growth by doubling can leave up to half the buffer unused, for the whole scan
+        kept.shrink_to_fit();
+        Some(kept)
+    } else {
+        None
+    };
+    // code over the limit is an alert whether or not its content would have been read
+    let too_big_code = policy == Keep::Code && (overflow || size > max_member_bytes);
     let member = Member { path, size, sha256: hasher.finalize().into(), head, data };
     Ok((member, too_big_code))
 }

@@ -4,6 +4,7 @@
 //! members become findings, not crashes.
 
 mod dir_reader;
+pub mod inflight;
 pub mod limits;
 pub mod magic;
 pub mod member;
@@ -88,7 +89,7 @@ impl Artifact {
     }
 }
 
-/// One archive member. Content is kept only for files that can hold code or metadata.
+/// One archive member. Content is kept only for files the analysis reads.
 #[derive(Clone, Debug)]
 pub struct Member {
     /// Path relative to the archive root, '/'-separated, as stored (after safety checks).
@@ -98,7 +99,8 @@ pub struct Member {
     pub sha256: [u8; 32],
     /// First bytes of the content (for magic-byte checks), up to 64.
     pub head: Vec<u8>,
-    /// Full content when the member can hold code or metadata and is within limits.
+    /// Full content when the analysis reads it ([`member::read_by_analysis`]: code,
+    /// scripts, build configuration, metadata) and it is within limits.
     pub data: Option<Vec<u8>>,
 }
 

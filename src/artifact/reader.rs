@@ -107,6 +107,7 @@ impl Collector {
             ));
         }
         let size = m.size;
+        super::inflight::charge(m.data.as_ref().map_or(0, |d| d.len() as u64));
         self.members.push(m);
         Ok(size)
     }
