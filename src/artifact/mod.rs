@@ -16,6 +16,7 @@ mod zip_reader;
 pub use reader::{is_package_file, read_bytes, read_path, sha256_stream};
 
 use crate::finding::Finding;
+use std::borrow::Cow;
 
 /// What kind of distribution the file is, from its name and content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -76,9 +77,26 @@ impl Member {
         reader::hex(&self.sha256)
     }
 
+    /// The content, when it was kept: borrowed, or inflated when it is held deflated.
+    pub fn content(&self) -> Option<Cow<'_, [u8]>> {
+        match (&self.data, &self.packed) {
+            (Some(d), _) => Some(Cow::Borrowed(d)),
+            (None, Some(p)) => p.unpack().map(Cow::Owned),
+            (None, None) => None,
+        }
+    }
+
     /// The content as UTF-8 text (lossy), when it was kept.
-    pub fn text(&self) -> Option<std::borrow::Cow<'_, str>> {
-        self.data.as_deref().map(String::from_utf8_lossy)
+    pub fn text(&self) -> Option<Cow<'_, str>> {
+        Some(match self.content()? {
+            Cow::Borrowed(b) => String::from_utf8_lossy(b),
+            Cow::Owned(v) => Cow::Owned(String::from_utf8_lossy(&v).into_owned()),
+        })
+    }
+
+    /// Bytes of memory the kept content takes.
+    pub fn kept_bytes(&self) -> u64 {
+        self.data.as_ref().map_or(0, |d| d.len() as u64) + self.packed.as_ref().map_or(0, |p| p.held_bytes() as u64)
     }
 }
 
@@ -102,6 +120,9 @@ pub struct Member {
     /// Full content when the analysis reads it ([`member::read_by_analysis`]: code,
     /// scripts, build configuration, metadata) and it is within limits.
     pub data: Option<Vec<u8>>,
+    /// The same content held deflated instead, in archives whose kept content is large
+    /// (see [`member::PACK_AFTER_BYTES`]); read it through [`Member::content`].
+    pub packed: Option<member::Packed>,
 }
 
 /// A package file read into memory.

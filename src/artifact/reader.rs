@@ -28,13 +28,15 @@ pub(super) struct Collector {
     pub members: Vec<Member>,
     pub findings: Vec<Finding>,
     entries: usize,
+    /// Content kept as it is so far; past [`member::PACK_AFTER_BYTES`] it is packed.
+    kept_plain: u64,
     /// Scratch buffer shared by every member read.
     buf: Vec<u8>,
 }
 
 impl Collector {
     pub fn new(limits: &Limits) -> Self {
-        Collector { limits: limits.clone(), budget: Budget::new(limits), members: Vec::new(), findings: Vec::new(), entries: 0, buf: Vec::new() }
+        Collector { limits: limits.clone(), budget: Budget::new(limits), members: Vec::new(), findings: Vec::new(), entries: 0, kept_plain: 0, buf: Vec::new() }
     }
 
     /// Counts one archive entry; past the member limit reports it and says stop.
@@ -94,7 +96,7 @@ impl Collector {
     /// Returns the number of bytes read.
     pub fn add_file(&mut self, path: String, reader: &mut dyn Read) -> Result<u64, StreamError> {
         self.check_path(&path);
-        let (m, too_big) = member::collect(path, reader, self.limits.max_member_bytes, &self.budget, &mut self.buf)?;
+        let (mut m, too_big) = member::collect(path, reader, self.limits.max_member_bytes, &self.budget, &mut self.buf)?;
         // JavaScript bundles (a web UI's assets) run in a browser, never at install or
         // import, and no detector reads them: a large one is not an unchecked risk
         let browser_asset = m.path.to_ascii_lowercase().ends_with(".js");
@@ -107,7 +109,15 @@ impl Collector {
             ));
         }
         let size = m.size;
-        super::inflight::charge(m.data.as_ref().map_or(0, |d| d.len() as u64));
+        if let Some(data) = &m.data {
+            if self.kept_plain + data.len() as u64 > member::PACK_AFTER_BYTES {
+                m.packed = Some(member::Packed::pack(data));
+                m.data = None;
+            } else {
+                self.kept_plain += data.len() as u64;
+            }
+        }
+        super::inflight::charge(m.kept_bytes());
         self.members.push(m);
         Ok(size)
     }
