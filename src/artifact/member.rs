@@ -91,23 +91,42 @@ pub struct Packed {
     len: usize,
 }
 
-impl Packed {
-    pub fn pack(data: &[u8]) -> Packed {
-        use flate2::{Compression, write::DeflateEncoder};
-        use std::io::Write;
-        let mut enc = DeflateEncoder::new(Vec::with_capacity(data.len() / 3 + 64), Compression::fast());
-        // writing into a Vec cannot fail
-        let _ = enc.write_all(data);
-        let mut deflated = enc.finish().unwrap_or_default();
-        deflated.shrink_to_fit();
-        Packed { deflated, len: data.len() }
-    }
+/// Deflates members for one archive, reusing its compressor and scratch buffer: a
+/// compressor per member (a few hundred KB each, tens of thousands of members) leaves
+/// the heap full of holes that small allocations pin, and the resident size balloons.
+#[derive(Default)]
+pub struct Packer {
+    compress: Option<flate2::Compress>,
+    scratch: Vec<u8>,
+}
 
+impl Packer {
+    /// `data` deflated, or `None` when it does not shrink (it is then kept as it is).
+    pub fn pack(&mut self, data: &[u8]) -> Option<Packed> {
+        use flate2::{Compress, Compression, FlushCompress, Status};
+        let compress = self.compress.get_or_insert_with(|| Compress::new(Compression::fast(), false));
+        compress.reset();
+        self.scratch.clear();
+        // deflate never grows data by more than 5 bytes per 16 KB block plus a little
+        self.scratch.reserve(data.len() + data.len() / 1000 + 64);
+        match compress.compress_vec(data, &mut self.scratch, FlushCompress::Finish) {
+            Ok(Status::StreamEnd) if self.scratch.len() < data.len() => {
+                Some(Packed { deflated: self.scratch.as_slice().to_vec(), len: data.len() })
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Packed {
     /// The content again; `None` only if the deflated bytes were damaged in memory.
     pub fn unpack(&self) -> Option<Vec<u8>> {
+        use flate2::{Decompress, FlushDecompress, Status};
         let mut out = Vec::with_capacity(self.len);
-        flate2::read::DeflateDecoder::new(&self.deflated[..]).read_to_end(&mut out).ok()?;
-        (out.len() == self.len).then_some(out)
+        match Decompress::new(false).decompress_vec(&self.deflated, &mut out, FlushDecompress::Finish) {
+            Ok(Status::StreamEnd) if out.len() == self.len => Some(out),
+            _ => None,
+        }
     }
 
     /// Bytes of memory this takes.

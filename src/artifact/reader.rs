@@ -30,13 +30,14 @@ pub(super) struct Collector {
     entries: usize,
     /// Content kept as it is so far; past [`member::PACK_AFTER_BYTES`] it is packed.
     kept_plain: u64,
+    packer: member::Packer,
     /// Scratch buffer shared by every member read.
     buf: Vec<u8>,
 }
 
 impl Collector {
     pub fn new(limits: &Limits) -> Self {
-        Collector { limits: limits.clone(), budget: Budget::new(limits), members: Vec::new(), findings: Vec::new(), entries: 0, kept_plain: 0, buf: Vec::new() }
+        Collector { limits: limits.clone(), budget: Budget::new(limits), members: Vec::new(), findings: Vec::new(), entries: 0, kept_plain: 0, packer: member::Packer::default(), buf: Vec::new() }
     }
 
     /// Counts one archive entry; past the member limit reports it and says stop.
@@ -110,11 +111,13 @@ impl Collector {
         }
         let size = m.size;
         if let Some(data) = &m.data {
-            if self.kept_plain + data.len() as u64 > member::PACK_AFTER_BYTES {
-                m.packed = Some(member::Packed::pack(data));
-                m.data = None;
-            } else {
-                self.kept_plain += data.len() as u64;
+            let packed = (self.kept_plain + data.len() as u64 > member::PACK_AFTER_BYTES).then(|| self.packer.pack(data)).flatten();
+            match packed {
+                Some(p) => {
+                    m.packed = Some(p);
+                    m.data = None;
+                }
+                None => self.kept_plain += data.len() as u64,
             }
         }
         super::inflight::charge(m.kept_bytes());
