@@ -194,8 +194,27 @@ impl Gate {
     /// [`Gate::judge_path`] for many targets on all cores (order kept); the first DB
     /// error stops the lot.
     pub fn judge_paths(&self, targets: &[PathBuf]) -> Result<Vec<Judged>, GateError> {
-        use rayon::prelude::*;
-        targets.par_iter().map(|t| self.judge_path(t)).collect()
+        let mut out = Vec::with_capacity(targets.len());
+        self.judge_paths_each(targets, |j| out.push(j))?;
+        Ok(out)
+    }
+
+    /// [`Gate::judge_paths`] handing each verdict to `emit` in input order as soon as it
+    /// is ready ([`pipeline::for_each_target`]: bounded memory whatever the number of
+    /// files). The first DB error stops the run: verdicts after it are not emitted.
+    pub fn judge_paths_each(&self, targets: &[PathBuf], mut emit: impl FnMut(Judged)) -> Result<(), GateError> {
+        let mut failed = None;
+        pipeline::for_each_target(targets, |t| self.judge_path(t), |r| match r {
+            Ok(j) => {
+                emit(j);
+                true
+            }
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        });
+        failed.map_or(Ok(()), Err)
     }
 
     /// A stored verdict as the report of `filename` at `path`, judged now.

@@ -179,7 +179,7 @@ fn check_name(py: Python<'_>, name: &str) -> PyResult<Option<Py<PyAny>>> {
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    crate::pipeline::init_global_pool();
+    let _ = crate::pipeline::init_global_pool(None);
     m.add_class::<Proxy>()?;
     m.add_function(wrap_pyfunction!(check_name, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

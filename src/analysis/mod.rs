@@ -8,9 +8,11 @@ pub mod package;
 pub mod payload;
 pub mod python;
 
+use crate::artifact::member::Packed;
 use crate::artifact::{Artifact, ArtifactKind};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
+use std::borrow::Cow;
 
 /// When and how a Python source file would run; detectors weigh findings by it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -63,29 +65,94 @@ pub fn analyze(artifact: &Artifact) -> (PackageContext, Vec<Finding>) {
     }
 
     let root = archive_root(artifact);
-    let mut texts: Vec<(&str, String, FileRole)> = Vec::new();
-    let mut scripts: Vec<(&str, String)> = Vec::new();
+    let mut texts: Vec<(&str, LazyText, FileRole)> = Vec::new();
+    let mut owned: Vec<Cow<str>> = Vec::new();
+    let mut scripts: Vec<(&str, Cow<str>)> = Vec::new();
     for m in &artifact.members {
-        let Some(data) = &m.data else { continue };
         let rel = m.path.strip_prefix(root).unwrap_or(&m.path);
-        if artifact.kind != ArtifactKind::Wheel && (rel == "pyproject.toml" || rel == "setup.cfg") {
-            findings.extend(python::analyze_build_config(&m.path, &decode_text(data)));
+        let config = artifact.kind != ArtifactKind::Wheel && (rel == "pyproject.toml" || rel == "setup.cfg");
+        if let Some(p) = &m.packed {
+            // a dotted name's role does not depend on the content: the module stays
+            // deflated until it is analysed
+            let dotted = rel.rsplit('/').next().unwrap_or(rel).contains('.');
+            if dotted && !config && let Some(role) = role_of(rel, artifact.kind, b"") {
+                texts.push((&m.path, LazyText::Packed(p), role));
+                continue;
+            }
+        }
+        let Some(data) = m.content() else { continue };
+        if config {
+            findings.extend(python::analyze_build_config(&m.path, &decode_content(&data)));
             continue;
         }
-        if let Some(role) = role_of(rel, artifact.kind, data) {
-            texts.push((&m.path, decode_text(data), role));
-        } else if artifact.kind != ArtifactKind::Wheel && data.len() <= 1 << 20 && python::is_shell_script(rel, data) {
-            scripts.push((&m.path, decode_text(data)));
+        if let Some(role) = role_of(rel, artifact.kind, &data) {
+            owned.push(decode_content(&data));
+            texts.push((&m.path, LazyText::Plain(owned.len() - 1), role));
+        } else if artifact.kind != ArtifactKind::Wheel && data.len() <= 1 << 20 && python::is_shell_script(rel, &data) {
+            scripts.push((&m.path, decode_content(&data)));
         }
     }
     let scripts: Vec<SourceFile> = scripts.iter().map(|(path, text)| SourceFile { path, text, role: FileRole::Auxiliary }).collect();
-    let files: Vec<SourceFile> = texts
+    let files: Vec<LazySource> = texts
         .iter()
-        .map(|(path, text, role)| SourceFile { path, text, role: *role })
+        .map(|(path, text, role)| {
+            let text = match *text {
+                LazyText::Plain(i) => Text::Plain(&owned[i]),
+                LazyText::Packed(p) => Text::Packed(p),
+            };
+            LazySource { path, role: *role, text }
+        })
         .collect();
-    findings.extend(python::analyze_package_with_scripts(&files, &scripts, &ctx));
+    findings.extend(python::analyze_sources(&files, &scripts, &ctx));
     sort_findings(&mut findings);
     (ctx, findings)
+}
+
+/// A Python source for the package analysis. Its text is at hand, or held deflated in
+/// the artifact (packages with hundreds of MB of code): [`LazySource::text`] inflates it
+/// on each call, so only the modules being analysed are in memory at full size.
+#[derive(Clone, Copy, Debug)]
+pub struct LazySource<'a> {
+    pub path: &'a str,
+    pub role: FileRole,
+    text: Text<'a>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Text<'a> {
+    Plain(&'a str),
+    Packed(&'a Packed),
+}
+
+/// Where a source's text will come from while the list is being built.
+enum LazyText<'a> {
+    /// Index into the decoded texts.
+    Plain(usize),
+    Packed(&'a Packed),
+}
+
+impl<'a> LazySource<'a> {
+    pub fn new(f: &SourceFile<'a>) -> LazySource<'a> {
+        LazySource { path: f.path, role: f.role, text: Text::Plain(f.text) }
+    }
+
+    /// The source text, decoded as [`decode_text`] does.
+    pub fn text(&self) -> Cow<'a, str> {
+        match self.text {
+            Text::Plain(t) => Cow::Borrowed(t),
+            // inflating bytes deflated in this process cannot fail (`unpack` checks the
+            // length); an empty text would only mean nothing to report
+            Text::Packed(p) => Cow::Owned(decode_text(&p.unpack().unwrap_or_default()).into_owned()),
+        }
+    }
+}
+
+/// [`decode_text`] of a member's content, borrowing from the artifact when it can.
+fn decode_content<'a>(data: &Cow<'a, [u8]>) -> Cow<'a, str> {
+    match data {
+        Cow::Borrowed(d) => decode_text(d),
+        Cow::Owned(v) => Cow::Owned(decode_text(v).into_owned()),
+    }
 }
 
 /// Most severe first, then by place; exact duplicates dropped.
@@ -147,10 +214,11 @@ fn role_of(rel: &str, kind: ArtifactKind, data: &[u8]) -> Option<FileRole> {
 }
 
 /// Source text for the detectors: UTF-8 with a BOM stripped; other bytes replaced, so a
-/// Python 2 latin-1 file is still analysed rather than skipped.
-fn decode_text(data: &[u8]) -> String {
+/// Python 2 latin-1 file is still analysed rather than skipped. Valid UTF-8 (nearly
+/// every file) is borrowed from the member, not copied.
+fn decode_text(data: &[u8]) -> Cow<'_, str> {
     let data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
-    String::from_utf8_lossy(data).into_owned()
+    String::from_utf8_lossy(data)
 }
 
 #[cfg(test)]

@@ -84,6 +84,63 @@ pub fn looks_like_text(probe: &[u8]) -> bool {
     }
 }
 
+/// Kept content of one archive after which further members are held deflated: a
+/// package with hundreds of MB of Python (generated cloud SDKs) then takes about a
+/// quarter of that in memory, and each module is inflated only while it is analysed.
+/// Below it (nearly every package) nothing is compressed.
+pub const PACK_AFTER_BYTES: u64 = 24 * 1024 * 1024;
+
+/// Member content held deflated (fast level: Python source shrinks 4-10x).
+#[derive(Clone, Debug)]
+pub struct Packed {
+    deflated: Vec<u8>,
+    len: usize,
+}
+
+/// Deflates members for one archive, reusing its compressor and scratch buffer: a
+/// compressor per member (a few hundred KB each, tens of thousands of members) leaves
+/// the heap full of holes that small allocations pin, and the resident size balloons.
+#[derive(Default)]
+pub struct Packer {
+    compress: Option<flate2::Compress>,
+    scratch: Vec<u8>,
+}
+
+impl Packer {
+    /// `data` deflated, or `None` when it does not shrink (it is then kept as it is).
+    pub fn pack(&mut self, data: &[u8]) -> Option<Packed> {
+        use flate2::{Compress, Compression, FlushCompress, Status};
+        let compress = self.compress.get_or_insert_with(|| Compress::new(Compression::fast(), false));
+        compress.reset();
+        self.scratch.clear();
+        // deflate never grows data by more than 5 bytes per 16 KB block plus a little
+        self.scratch.reserve(data.len() + data.len() / 1000 + 64);
+        match compress.compress_vec(data, &mut self.scratch, FlushCompress::Finish) {
+            Ok(Status::StreamEnd) if self.scratch.len() < data.len() => {
+                Some(Packed { deflated: self.scratch.as_slice().to_vec(), len: data.len() })
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Packed {
+    /// The content again; `None` only if the deflated bytes were damaged in memory.
+    pub fn unpack(&self) -> Option<Vec<u8>> {
+        use flate2::{Decompress, FlushDecompress, Status};
+        let mut out = Vec::with_capacity(self.len);
+        match Decompress::new(false).decompress_vec(&self.deflated, &mut out, FlushDecompress::Finish) {
+            Ok(Status::StreamEnd) if out.len() == self.len => Some(out),
+            _ => None,
+        }
+    }
+
+    /// Bytes of memory this takes.
+    pub fn held_bytes(&self) -> usize {
+        self.deflated.len()
+    }
+}
+
 /// Why streaming a member stopped.
 #[derive(Debug)]
 pub enum StreamError {
@@ -92,6 +149,31 @@ pub enum StreamError {
     /// The underlying archive failed after `bytes` bytes of this member.
     Io { error: io::Error, bytes: u64 },
 }
+
+/// Whether the analysis ever reads this member's content, from its path alone: Python
+/// sources and `.pth` files, shell scripts, extension-less files (scripts with a
+/// shebang), build configuration and the package metadata. Everything else (data, docs,
+/// C sources, web assets) is hashed and measured but its content is not kept, so a
+/// large sdist holds only its code in memory. Members whose first bytes are `MZ` are
+/// also kept (when text-like), for the PE check of bundled executables.
+///
+/// This list is the union of what `analysis` reads (`role_of`, the build-config and
+/// shell-script checks, `pkginfo`, `record_mismatch`) and of the archives the reader
+/// opens ([`super::nested`]); a new reader of member content must be added here.
+pub fn read_by_analysis(path: &str) -> bool {
+    let base = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    if ANALYSED_NAMES.contains(&base) {
+        return true;
+    }
+    let lower = base.to_ascii_lowercase();
+    // nested archives are read by the archive reader itself, then dropped
+    !lower.contains('.') || ANALYSED_SUFFIXES.iter().any(|s| lower.ends_with(s)) || super::nested::is_nested_archive_name(base)
+}
+
+/// Names whose content `read_by_analysis` keeps.
+const ANALYSED_NAMES: &[&str] = &["PKG-INFO", "METADATA", "RECORD", "setup.py", "setup.cfg", "pyproject.toml"];
+/// Lower-case endings whose content `read_by_analysis` keeps.
+const ANALYSED_SUFFIXES: &[&str] = &[".py", ".pyw", ".pth", ".sh", ".bash"];
 
 /// Streams `reader` to its end, using `buf` as scratch space (reused across members).
 /// Returns the member and whether a code member was too large to keep.
@@ -103,6 +185,7 @@ pub fn collect(
     buf: &mut Vec<u8>,
 ) -> Result<(Member, bool), StreamError> {
     let policy = keep_policy(&path);
+    let wanted = read_by_analysis(&path);
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
     let mut head: Vec<u8> = Vec::with_capacity(HEAD_BYTES);
@@ -135,6 +218,10 @@ pub fn collect(
             let take = (HEAD_BYTES - head.len()).min(n);
             head.extend_from_slice(&chunk[..take]);
         }
+        if keeping && !wanted && head.len() >= 2 && !head.starts_with(b"MZ") {
+            keeping = false;
+            kept = Vec::new();
+        }
         if keeping {
             if kept.len() as u64 + n as u64 > max_member_bytes {
                 keeping = false;
@@ -156,9 +243,20 @@ pub fn collect(
         keeping = false;
         kept = Vec::new();
     }
-    let data = if keeping { Some(kept) } else { None };
-    let too_big_code = overflow && policy == Keep::Code;
-    let member = Member { path, size, sha256: hasher.finalize().into(), head, data };
+    if keeping && !wanted && !head.starts_with(b"MZ") {
+        keeping = false;
+        kept = Vec::new();
+    }
+    let data = if keeping {
+        // growth by doubling can leave up to half the buffer unused, for the whole scan
+        kept.shrink_to_fit();
+        Some(kept)
+    } else {
+        None
+    };
+    // code over the limit is an alert whether or not its content would have been read
+    let too_big_code = policy == Keep::Code && (overflow || size > max_member_bytes);
+    let member = Member { path, size, sha256: hasher.finalize().into(), head, data, packed: None };
     Ok((member, too_big_code))
 }
 

@@ -4,6 +4,7 @@
 //! members become findings, not crashes.
 
 mod dir_reader;
+pub mod inflight;
 pub mod limits;
 pub mod magic;
 pub mod member;
@@ -16,6 +17,7 @@ mod zip_reader;
 pub use reader::{is_package_file, read_bytes, read_path, sha256_stream};
 
 use crate::finding::Finding;
+use std::borrow::Cow;
 
 /// What kind of distribution the file is, from its name and content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -76,9 +78,26 @@ impl Member {
         reader::hex(&self.sha256)
     }
 
+    /// The content, when it was kept: borrowed, or inflated when it is held deflated.
+    pub fn content(&self) -> Option<Cow<'_, [u8]>> {
+        match (&self.data, &self.packed) {
+            (Some(d), _) => Some(Cow::Borrowed(d)),
+            (None, Some(p)) => p.unpack().map(Cow::Owned),
+            (None, None) => None,
+        }
+    }
+
     /// The content as UTF-8 text (lossy), when it was kept.
-    pub fn text(&self) -> Option<std::borrow::Cow<'_, str>> {
-        self.data.as_deref().map(String::from_utf8_lossy)
+    pub fn text(&self) -> Option<Cow<'_, str>> {
+        Some(match self.content()? {
+            Cow::Borrowed(b) => String::from_utf8_lossy(b),
+            Cow::Owned(v) => Cow::Owned(String::from_utf8_lossy(&v).into_owned()),
+        })
+    }
+
+    /// Bytes of memory the kept content takes.
+    pub fn kept_bytes(&self) -> u64 {
+        self.data.as_ref().map_or(0, |d| d.len() as u64) + self.packed.as_ref().map_or(0, |p| p.held_bytes() as u64)
     }
 }
 
@@ -95,7 +114,7 @@ impl Artifact {
     }
 }
 
-/// One archive member. Content is kept only for files that can hold code or metadata.
+/// One archive member. Content is kept only for files the analysis reads.
 #[derive(Clone, Debug)]
 pub struct Member {
     /// Path relative to the archive root, '/'-separated, as stored (after safety checks).
@@ -105,8 +124,12 @@ pub struct Member {
     pub sha256: [u8; 32],
     /// First bytes of the content (for magic-byte checks), up to 64.
     pub head: Vec<u8>,
-    /// Full content when the member can hold code or metadata and is within limits.
+    /// Full content when the analysis reads it ([`member::read_by_analysis`]: code,
+    /// scripts, build configuration, metadata) and it is within limits.
     pub data: Option<Vec<u8>>,
+    /// The same content held deflated instead, in archives whose kept content is large
+    /// (see [`member::PACK_AFTER_BYTES`]); read it through [`Member::content`].
+    pub packed: Option<member::Packed>,
 }
 
 /// A package file read into memory.

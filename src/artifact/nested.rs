@@ -102,6 +102,7 @@ impl Collector {
         };
         let mut inner = Collector::new(&limits);
         inner.depth = self.depth + 1;
+        inner.set_kept_plain(self.kept_plain());
         // a limit or damage inside ends this archive only (Err); what was read of it is
         // kept, and what it cost counts against the package, whose next member over a
         // limit stops the reading
@@ -112,6 +113,7 @@ impl Collector {
         };
         drop(bytes);
         self.add_entries(inner.entries());
+        self.set_kept_plain(inner.kept_plain());
         self.budget.add_output(inner.budget.total_out());
         let prefix = format!("{outer}{SEPARATOR}");
         let members = inner.take_members();

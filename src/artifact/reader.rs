@@ -28,6 +28,9 @@ pub(super) struct Collector {
     pub members: Vec<Member>,
     pub findings: Vec<Finding>,
     entries: usize,
+    /// Content kept as it is so far; past [`member::PACK_AFTER_BYTES`] it is packed.
+    kept_plain: u64,
+    packer: member::Packer,
     /// Scratch buffer shared by every member read.
     buf: Vec<u8>,
     /// How many archives this one is inside (0 for the package file).
@@ -45,6 +48,8 @@ impl Collector {
             members: Vec::new(),
             findings: Vec::new(),
             entries: 0,
+            kept_plain: 0,
+            packer: member::Packer::default(),
             buf: Vec::new(),
             depth: 0,
             nested: Vec::new(),
@@ -59,6 +64,16 @@ impl Collector {
     /// Counts the entries of a nested archive.
     pub(super) fn add_entries(&mut self, n: usize) {
         self.entries = self.entries.saturating_add(n);
+    }
+
+    /// Plain content kept so far; a nested archive's reader continues the count, so
+    /// packing starts at the same total whether code sits in the package or inside it.
+    pub(super) fn kept_plain(&self) -> u64 {
+        self.kept_plain
+    }
+
+    pub(super) fn set_kept_plain(&mut self, n: u64) {
+        self.kept_plain = n;
     }
 
     /// Every member read, nested ones after the archive's own.
@@ -139,7 +154,21 @@ impl Collector {
         }
         let size = m.size;
         self.members.push(m);
+        // a nested archive's bytes are read (and dropped) before anything is packed
         self.open_nested();
+        if let Some(m) = self.members.last_mut() {
+            if let Some(data) = &m.data {
+                let packed = (self.kept_plain + data.len() as u64 > member::PACK_AFTER_BYTES).then(|| self.packer.pack(data)).flatten();
+                match packed {
+                    Some(p) => {
+                        m.packed = Some(p);
+                        m.data = None;
+                    }
+                    None => self.kept_plain += data.len() as u64,
+                }
+            }
+            super::inflight::charge(m.kept_bytes());
+        }
         Ok(size)
     }
 }

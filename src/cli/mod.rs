@@ -93,7 +93,13 @@ where
     // The servers handle SIGINT themselves (graceful shutdown); every other command gets
     // the Ctrl-C handler: a clean message and exit 130.
     let _interrupt = (!matches!(cli.command, Command::Proxy(_) | Command::Service(_))).then(crate::interrupt::install);
-    crate::pipeline::init_global_pool();
+    // `scan --jobs N` sizes the pool every analysis runs on; when a pool was already
+    // started (the Python front), `scan` makes a pool of its own
+    let threads = match &cli.command {
+        Command::Scan(args) => args.jobs,
+        _ => None,
+    };
+    let _ = crate::pipeline::init_global_pool(threads);
     let code = dispatch(cli);
     if crate::interrupt::interrupted() {
         crate::interrupt::report();

@@ -82,40 +82,80 @@ pub fn run(args: ScanArgs, color: ColorChoice) -> i32 {
         return exit::ERROR;
     }
     let Some(gate) = args.db.open_gate(opts) else { return exit::ERROR };
-    let judge = || gate.judge_paths(&targets);
+    let terminal = TerminalOptions { color: color.enabled(), verbose: args.verbose };
+    let mut out = Output { format: args.format, json: Default::default(), terminal: Default::default(), sarif: Vec::new(), blocked: false, timings: Vec::new() };
+    // Each report is printed as soon as it and those before it are ready (input order),
+    // so memory does not grow with the number of files. A closed pipe (`safe-pip scan … |
+    // head`) is not an error worth a panic: writes are best effort, the scan goes on.
+    let mut w = std::io::BufWriter::new(std::io::stdout());
+    let mut judge = |w: &mut std::io::BufWriter<std::io::Stdout>| gate.judge_paths_each(&targets, |j| out.package(w, &j.report, &terminal));
     let result = match args.jobs {
-        Some(n) => match crate::pipeline::worker_pool(Some(n)).build() {
-            Ok(pool) => pool.install(judge),
+        // the global pool could not be given --jobs threads (the Python front started
+        // it already): a pool of our own
+        Some(n) if rayon::current_num_threads() != n => match crate::pipeline::worker_pool(Some(n)).build() {
+            Ok(pool) => pool.install(|| judge(&mut w)),
             Err(e) => {
                 print_error(&format!("cannot start {n} worker threads: {e}"), "try a smaller --jobs");
                 return exit::ERROR;
             }
         },
-        None => judge(),
+        _ => judge(&mut w),
     };
     // Fail closed: a DB that cannot be read or written is an error, never a skipped check.
-    let reports: Vec<_> = match result {
-        Ok(judged) => judged.into_iter().map(|j| j.report).collect(),
-        Err(e) => {
-            print_gate_error(&e, "or scan without the DB: --no-db");
-            return exit::ERROR;
-        }
-    };
-    let text = match args.format {
-        ScanFormat::Json => report::json::render(&reports),
-        ScanFormat::Sarif => report::sarif::from_scan(&reports, &gate.options().policy),
-        ScanFormat::Terminal => report::terminal::render(&reports, &TerminalOptions { color: color.enabled(), verbose: args.verbose }),
-    };
-    // A closed pipe (`safe-pip scan … | head`) is not an error worth a panic.
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    if args.timings {
-        let _ = std::io::stderr().lock().write_all(timings_table(&reports).as_bytes());
+    // The report is left unfinished (not valid JSON), so no reader takes it for complete.
+    if let Err(e) = result {
+        let _ = w.flush();
+        print_gate_error(&e, "or scan without the DB: --no-db");
+        return exit::ERROR;
     }
-    pipeline::exit_code(&reports)
+    out.finish(&mut w, &terminal, &gate.options().policy);
+    let _ = w.flush();
+    if args.timings {
+        let _ = std::io::stderr().lock().write_all(timings_table(&out.timings).as_bytes());
+    }
+    if out.blocked { exit::BLOCKED } else { exit::ALLOWED }
+}
+
+/// The report being printed, and what the end of the run needs from the packages.
+struct Output {
+    format: ScanFormat,
+    json: report::json::Stream,
+    terminal: report::terminal::Stream,
+    /// SARIF is one document over the whole run: its reports are kept until the end.
+    sarif: Vec<pipeline::PackageReport>,
+    blocked: bool,
+    /// (file name, seconds per phase), for `--timings`.
+    timings: Vec<(String, crate::timings::Times)>,
+}
+
+impl Output {
+    fn package(&mut self, w: &mut impl Write, r: &pipeline::PackageReport, terminal: &TerminalOptions) {
+        let _ = match self.format {
+            ScanFormat::Json => self.json.package(w, r),
+            ScanFormat::Terminal => w.write_all(self.terminal.package(r, terminal).as_bytes()),
+            ScanFormat::Sarif => {
+                self.sarif.push(r.clone());
+                Ok(())
+            }
+        };
+        let _ = w.flush();
+        self.blocked |= r.decision.verdict == crate::policy::Action::Block;
+        if let Some(t) = &r.timings {
+            self.timings.push((r.filename.clone(), t.clone()));
+        }
+    }
+
+    fn finish(&self, w: &mut impl Write, terminal: &TerminalOptions, policy: &crate::policy::Policy) {
+        let _ = match self.format {
+            ScanFormat::Json => self.json.finish(w),
+            ScanFormat::Terminal => w.write_all(self.terminal.finish(terminal).as_bytes()),
+            ScanFormat::Sarif => w.write_all(report::sarif::from_scan(&self.sarif, policy).as_bytes()),
+        };
+    }
 }
 
 /// Seconds per phase and file (summed over worker threads), and the totals.
-fn timings_table(reports: &[pipeline::PackageReport]) -> String {
+fn timings_table(rows: &[(String, crate::timings::Times)]) -> String {
     use crate::timings::PHASES;
     let mut out = String::from("timings (s):");
     for (_, name) in PHASES {
@@ -123,16 +163,15 @@ fn timings_table(reports: &[pipeline::PackageReport]) -> String {
     }
     out.push_str("  file\n");
     let mut total = [0.0f64; PHASES.len()];
-    for r in reports {
-        let Some(t) = &r.timings else { continue };
+    for (filename, t) in rows {
         out.push_str("            ");
         for (i, v) in t.0.iter().enumerate() {
             total[i] += v;
             out.push_str(&format!(" {v:>10.4}"));
         }
-        out.push_str(&format!("  {}\n", r.filename));
+        out.push_str(&format!("  {filename}\n"));
     }
-    if reports.len() > 1 {
+    if rows.len() > 1 {
         out.push_str("            ");
         for v in total {
             out.push_str(&format!(" {v:>10.4}"));

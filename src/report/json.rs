@@ -5,26 +5,77 @@
 use crate::pipeline::PackageReport;
 use crate::policy::Action;
 use serde_json::{Value, json};
+use std::io::{self, Write};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// The whole report as one string (the same bytes [`Stream`] writes).
 pub fn render(reports: &[PackageReport]) -> String {
-    let count = |v: Action| reports.iter().filter(|r| r.decision.verdict == v).count();
-    let doc = json!({
-        "schema_version": SCHEMA_VERSION,
-        "tool": { "name": "safe-pip", "version": env!("CARGO_PKG_VERSION") },
-        "packages": reports.iter().map(package).collect::<Vec<_>>(),
-        "summary": {
-            "packages": reports.len(),
-            "allowed": count(Action::Allow),
-            "warned": count(Action::Warn),
-            "blocked": count(Action::Block),
-            "errors": reports.iter().filter(|r| r.error.is_some()).count(),
-        },
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
+    let mut out = Vec::new();
+    let mut stream = Stream::default();
+    for r in reports {
+        let _ = stream.package(&mut out, r);
+    }
+    let _ = stream.finish(&mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the report one package at a time, so a scan of thousands of files never holds
+/// them all. The bytes are those of the whole document pretty-printed at once: keys are
+/// in sorted order, so `packages` comes first and the `summary` counted along the way
+/// can follow it.
+#[derive(Debug, Default)]
+pub struct Stream {
+    packages: usize,
+    allowed: usize,
+    warned: usize,
+    blocked: usize,
+    errors: usize,
+}
+
+impl Stream {
+    /// Writes one package (the document's opening before the first).
+    pub fn package(&mut self, out: &mut impl Write, r: &PackageReport) -> io::Result<()> {
+        out.write_all(if self.packages == 0 { b"{\n  \"packages\": [\n" } else { b",\n" })?;
+        let text = serde_json::to_string_pretty(&package(r)).map_err(io::Error::other)?;
+        // an element of the top-level array sits two levels deep; JSON strings hold no
+        // raw newline, so indenting every line is exact
+        for (i, line) in text.lines().enumerate() {
+            if i > 0 {
+                out.write_all(b"\n")?;
+            }
+            out.write_all(b"    ")?;
+            out.write_all(line.as_bytes())?;
+        }
+        self.packages += 1;
+        match r.decision.verdict {
+            Action::Allow => self.allowed += 1,
+            Action::Warn => self.warned += 1,
+            Action::Block => self.blocked += 1,
+        }
+        self.errors += usize::from(r.error.is_some());
+        Ok(())
+    }
+
+    /// Closes the package list and writes the summary and the rest of the document.
+    pub fn finish(&self, out: &mut impl Write) -> io::Result<()> {
+        out.write_all(if self.packages == 0 { b"{\n  \"packages\": [],\n" } else { b"\n  ],\n" })?;
+        let rest = json!({
+            "schema_version": SCHEMA_VERSION,
+            "tool": { "name": "safe-pip", "version": env!("CARGO_PKG_VERSION") },
+            "summary": {
+                "packages": self.packages,
+                "allowed": self.allowed,
+                "warned": self.warned,
+                "blocked": self.blocked,
+                "errors": self.errors,
+            },
+        });
+        let text = serde_json::to_string_pretty(&rest).map_err(io::Error::other)?;
+        // the members after `packages`, without the object's own opening brace
+        out.write_all(text.strip_prefix("{\n").unwrap_or(&text).as_bytes())?;
+        out.write_all(b"\n")
+    }
 }
 
 fn package(r: &PackageReport) -> Value {
@@ -64,4 +115,55 @@ pub fn alert(f: &crate::finding::Finding) -> Value {
         "context": f.context,
         "remediation": info.remediation,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Finding;
+
+    fn report(name: &str, verdict: Action, alerts: usize) -> PackageReport {
+        let mut r = PackageReport::unverified(&format!("{name}-1.0.tar.gz"), "why");
+        r.error = None;
+        r.name = Some(name.to_string());
+        r.decision.verdict = verdict;
+        r.decision.reason = "line one\nline \"two\"".to_string();
+        r.findings = (0..alerts).map(|i| Finding::new(crate::alerts::AlertId::NetworkAccess, "pkg/a.py", format!("call {i}")).with_evidence("x = 1\n  y")).collect();
+        r
+    }
+
+    /// The document as it was rendered before streaming: one `json!` value printed at once.
+    fn whole(reports: &[PackageReport]) -> String {
+        let count = |v: Action| reports.iter().filter(|r| r.decision.verdict == v).count();
+        let doc = json!({
+            "schema_version": SCHEMA_VERSION,
+            "tool": { "name": "safe-pip", "version": env!("CARGO_PKG_VERSION") },
+            "packages": reports.iter().map(package).collect::<Vec<_>>(),
+            "summary": {
+                "packages": reports.len(),
+                "allowed": count(Action::Allow),
+                "warned": count(Action::Warn),
+                "blocked": count(Action::Block),
+                "errors": reports.iter().filter(|r| r.error.is_some()).count(),
+            },
+        });
+        serde_json::to_string_pretty(&doc).unwrap() + "\n"
+    }
+
+    #[test]
+    fn streamed_output_is_byte_for_byte_the_whole_document() {
+        let mut unreadable = PackageReport::unverified("broken.whl", "cannot read");
+        unreadable.findings.clear();
+        let sets = [
+            vec![],
+            vec![report("one", Action::Allow, 0)],
+            vec![report("a", Action::Block, 3), unreadable, report("c", Action::Warn, 1), report("d", Action::Allow, 0)],
+        ];
+        for reports in sets {
+            let streamed = render(&reports);
+            assert_eq!(streamed, whole(&reports));
+            let v: Value = serde_json::from_str(&streamed).expect("valid JSON");
+            assert_eq!(v["summary"]["packages"], reports.len());
+        }
+    }
 }

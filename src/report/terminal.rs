@@ -51,22 +51,48 @@ impl Paint {
 }
 
 pub fn render(reports: &[PackageReport], opts: &TerminalOptions) -> String {
-    let paint = Paint(opts.color);
-    let mut out = String::new();
-    for r in reports {
-        render_package(&mut out, r, opts, &paint);
-    }
-    let count = |v: Action| reports.iter().filter(|r| r.decision.verdict == v).count();
-    let _ = writeln!(
-        out,
-        "{} {} scanned: {} blocked, {} warned, {} allowed",
-        paint.bold("safe-pip:"),
-        reports.len(),
-        count(Action::Block),
-        count(Action::Warn),
-        count(Action::Allow)
-    );
+    let mut stream = Stream::default();
+    let mut out: String = reports.iter().map(|r| stream.package(r, opts)).collect();
+    out.push_str(&stream.finish(opts));
     out
+}
+
+/// The report one package at a time (a scan prints each as it is ready), then the
+/// summary line; together the same text as [`render`].
+#[derive(Debug, Default)]
+pub struct Stream {
+    scanned: usize,
+    blocked: usize,
+    warned: usize,
+    allowed: usize,
+}
+
+impl Stream {
+    /// The text of one package.
+    pub fn package(&mut self, r: &PackageReport, opts: &TerminalOptions) -> String {
+        let mut out = String::new();
+        render_package(&mut out, r, opts, &Paint(opts.color));
+        self.scanned += 1;
+        match r.decision.verdict {
+            Action::Block => self.blocked += 1,
+            Action::Warn => self.warned += 1,
+            Action::Allow => self.allowed += 1,
+        }
+        out
+    }
+
+    /// The closing summary line.
+    pub fn finish(&self, opts: &TerminalOptions) -> String {
+        let paint = Paint(opts.color);
+        format!(
+            "{} {} scanned: {} blocked, {} warned, {} allowed\n",
+            paint.bold("safe-pip:"),
+            self.scanned,
+            self.blocked,
+            self.warned,
+            self.allowed
+        )
+    }
 }
 
 fn render_package(out: &mut String, r: &PackageReport, opts: &TerminalOptions, paint: &Paint) {

@@ -85,7 +85,7 @@ pub fn executable_format(m: &Member) -> Option<&'static str> {
 fn is_pe(m: &Member) -> bool {
     let h = &m.head;
     let lfanew = h.get(0x3c..0x40).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
-    if let (Some(data), Some(off)) = (m.data.as_deref(), lfanew)
+    if let (Some(data), Some(off)) = (m.content(), lfanew)
         && off.checked_add(4).is_some_and(|end| end <= data.len())
     {
         return &data[off..off + 4] == b"PE\0\0";

@@ -79,6 +79,7 @@ pub(crate) mod testutil {
             sha256: Sha256::digest(content).into(),
             head: content[..content.len().min(64)].to_vec(),
             data: Some(content.to_vec()),
+            packed: None,
         }
     }
 

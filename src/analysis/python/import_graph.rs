@@ -7,13 +7,14 @@
 //! runtime behaviour. The graph is read from the import statements' text (module
 //! level only: imports inside a `def` run on the call), cheaply and without a parse.
 
-use crate::analysis::{FileRole, SourceFile};
+use crate::analysis::{FileRole, LazySource};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 /// For each file, true when importing the package (or top-level module) it belongs to
 /// runs its module-level code. Files that are not importable code (setup scripts,
 /// tests, `.pth`) are false.
-pub(crate) fn run_on_import(files: &[SourceFile]) -> Vec<bool> {
+pub(crate) fn run_on_import(files: &[LazySource]) -> Vec<bool> {
     let package_dirs: HashSet<&str> = files
         .iter()
         .filter(|f| f.path.ends_with("/__init__.py") || f.path == "__init__.py")
@@ -37,7 +38,7 @@ pub(crate) fn run_on_import(files: &[SourceFile]) -> Vec<bool> {
         }
         dotted.push(name);
     }
-    let setup_texts: Vec<&str> = files.iter().filter(|f| f.role == FileRole::SetupScript).map(|f| f.text).collect();
+    let setup_texts: Vec<Cow<str>> = files.iter().filter(|f| f.role == FileRole::SetupScript).map(|f| f.text()).collect();
     let mut queue: VecDeque<usize> = VecDeque::new();
     for (i, f) in files.iter().enumerate() {
         let Some(name) = &dotted[i] else { continue };
@@ -50,7 +51,7 @@ pub(crate) fn run_on_import(files: &[SourceFile]) -> Vec<bool> {
     while let Some(i) = queue.pop_front() {
         let Some(me) = dotted[i].clone() else { continue };
         let is_package = files[i].path.ends_with("__init__.py");
-        for target in module_level_imports(files[i].text, &me, is_package) {
+        for target in module_level_imports(&files[i].text(), &me, is_package) {
             for candidate in with_parents(&target) {
                 if let Some(&j) = resolve(&candidate, &by_name) {
                     if !reached[j] {
@@ -138,7 +139,7 @@ fn top_level_location(path: &str, name: &str) -> bool {
 /// does not name it (`py_modules=["six"]`), or, without a setup.py, it is not the
 /// project's own single module. Maintainer scripts (`release.py`, `run_tests.py`) sit
 /// there and are never imported by a user.
-fn sdist_root_script(f: &SourceFile, setup_texts: &[&str]) -> bool {
+fn sdist_root_script(f: &LazySource, setup_texts: &[Cow<str>]) -> bool {
     let mut parts = f.path.split('/');
     let (Some(root), Some(file), None) = (parts.next(), parts.next(), parts.next()) else { return false };
     if is_identifier(root) || file == "__init__.py" {
@@ -269,6 +270,12 @@ fn parse_import(stmt: &str, me: &str, is_package: bool, out: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::SourceFile;
+
+    /// The graph of sources whose texts are at hand.
+    fn run_on_import(files: &[SourceFile]) -> Vec<bool> {
+        super::run_on_import(&files.iter().map(LazySource::new).collect::<Vec<_>>())
+    }
 
     fn file<'a>(path: &'a str, text: &'a str) -> SourceFile<'a> {
         let role = if path.ends_with("__init__.py") { FileRole::PackageInit } else { FileRole::Module };

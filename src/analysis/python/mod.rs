@@ -35,7 +35,8 @@ mod tests_deep;
 pub use rules::analyze_build_config;
 
 use crate::alerts::AlertId;
-use crate::analysis::{FileRole, PackageContext, SourceFile};
+use crate::analysis::{FileRole, LazySource, PackageContext, SourceFile};
+use std::borrow::Cow;
 use crate::finding::{ExecContext, Finding};
 use rules::{minified, pth, run_detectors};
 use rayon::prelude::*;
@@ -60,11 +61,18 @@ pub fn is_shell_script(path: &str, data: &[u8]) -> bool {
 /// [`analyze_package`] with the package's shell scripts: a script that setup.py runs is
 /// read as part of the install-time code.
 pub fn analyze_package_with_scripts(files: &[SourceFile], scripts: &[SourceFile], ctx: &PackageContext) -> Vec<Finding> {
+    let files: Vec<LazySource> = files.iter().map(LazySource::new).collect();
+    analyze_sources(&files, scripts, ctx)
+}
+
+/// [`analyze_package_with_scripts`] over sources whose text may be held deflated: each
+/// text is inflated only while a pass reads it, and dropped after.
+pub fn analyze_sources(files: &[LazySource], scripts: &[SourceFile], ctx: &PackageContext) -> Vec<Finding> {
     let _ = ctx;
     // modules imported by setup scripts run at install time
     let mut install_modules: HashSet<String> = HashSet::new();
     let mut findings: Vec<Finding> = Vec::new();
-    let setup: Vec<&SourceFile> = files.iter().filter(|f| f.role == FileRole::SetupScript).collect();
+    let setup: Vec<&LazySource> = files.iter().filter(|f| f.role == FileRole::SetupScript).collect();
     // names of the functions setup.py calls at install time: the ones it imports from
     // local modules run at install time too (`from pre_install import run; run()`)
     let mut install_fns: HashSet<String> = HashSet::new();
@@ -73,7 +81,8 @@ pub fn analyze_package_with_scripts(files: &[SourceFile], scripts: &[SourceFile]
         .par_iter()
         .map(|f| {
             let _g = crate::timings::Sink::enter(sink.clone());
-            let m = model::build(f.path, f.text, f.role, ExecContext::Install);
+            let text = f.text();
+            let m = model::build(f.path, &text, f.role, ExecContext::Install);
             let imports = m.imports.iter().map(|(n, _)| n.clone()).collect();
             let called = m
                 .calls
@@ -99,13 +108,14 @@ pub fn analyze_package_with_scripts(files: &[SourceFile], scripts: &[SourceFile]
         .filter_map(|f| f.path.rsplit_once('/').map(|(d, _)| d))
         .collect();
     // a test/example module that package code imports is package code
-    let files: Vec<SourceFile> = files
+    let files: Vec<LazySource> = files
         .iter()
         .map(|f| match f.role {
-            FileRole::Auxiliary if imported_by_package_code(f.path, &imported) => SourceFile { role: FileRole::Module, ..*f },
+            FileRole::Auxiliary if imported_by_package_code(f.path, &imported) => LazySource { role: FileRole::Module, ..*f },
             _ => *f,
         })
         .collect();
+    drop(imported);
     let on_import = import_graph::run_on_import(&files);
     let rest: Vec<Vec<Finding>> = files
         .par_iter()
@@ -115,7 +125,9 @@ pub fn analyze_package_with_scripts(files: &[SourceFile], scripts: &[SourceFile]
             let _g = crate::timings::Sink::enter(sink.clone());
             let at_install = f.role != FileRole::PthFile && f.role != FileRole::Auxiliary && imported_by(f.path, &install_modules);
             let fns = if at_install { Some(&install_fns) } else { None };
-            analyze_file_in(f, at_install, importable(f.path, &package_dirs), on_import, fns)
+            let text = f.text();
+            let source = SourceFile { path: f.path, text: &text, role: f.role };
+            analyze_file_in(&source, at_install, importable(f.path, &package_dirs), on_import, fns)
         })
         .collect();
     for f in rest {
@@ -237,26 +249,35 @@ fn importable(path: &str, package_dirs: &HashSet<&str>) -> bool {
 }
 
 /// The identifiers of each import line of non-auxiliary files: which modules package
-/// code imports, and through which parents (one pass over the package).
-fn imported_names<'a>(files: &[SourceFile<'a>]) -> Vec<HashSet<&'a str>> {
+/// code imports, and through which parents (one pass over the package). Borrowed from
+/// texts at hand, copied from inflated ones (which are dropped right after).
+fn imported_names<'a>(files: &[LazySource<'a>]) -> Vec<HashSet<Cow<'a, str>>> {
     let mut lines = Vec::new();
     for g in files.iter().filter(|g| matches!(g.role, FileRole::PackageInit | FileRole::Module | FileRole::SetupScript)) {
-        for line in g.text.lines() {
-            let t = line.trim_start();
-            if !(t.starts_with("from ") || t.starts_with("import ")) {
-                continue;
-            }
-            lines.push(t.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|tok| !tok.is_empty()).collect());
+        match g.text() {
+            Cow::Borrowed(text) => import_line_tokens(text, &mut lines, Cow::Borrowed),
+            Cow::Owned(text) => import_line_tokens(&text, &mut lines, |tok| Cow::Owned(tok.to_string())),
         }
     }
     lines
+}
+
+/// Adds the identifiers of each import line of `text` to `out`, as `keep` makes them.
+fn import_line_tokens<'t, 'a>(text: &'t str, out: &mut Vec<HashSet<Cow<'a, str>>>, keep: impl Fn(&'t str) -> Cow<'a, str>) {
+    for line in text.lines() {
+        let t = line.trim_start();
+        if !(t.starts_with("from ") || t.starts_with("import ")) {
+            continue;
+        }
+        out.push(t.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|tok| !tok.is_empty()).map(&keep).collect());
+    }
 }
 
 /// True when package code imports the module at `path` (malware hides in `tests/` and
 /// imports it from `__init__.py`). The import must name the module together with its
 /// parent directory (`from tests import payload`), so a test helper called `utils` is not
 /// taken for the package's own `utils`.
-fn imported_by_package_code(path: &str, imported: &[HashSet<&str>]) -> bool {
+fn imported_by_package_code(path: &str, imported: &[HashSet<Cow<str>>]) -> bool {
     let mut parts = path.rsplit('/');
     let file = parts.next().unwrap_or(path);
     let (stem, parent) = match file.strip_suffix(".py") {

@@ -328,7 +328,9 @@ fn build_parsed<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: Ex
         fn_params: HashMap::new(),
         param_dl: HashMap::new(),
     };
-    let module = parsed.syntax();
+    // the token list (about twice the size of the source) is not needed by the walk:
+    // free it before the model grows
+    let module = parsed.into_syntax();
     time(Phase::Model, || {
         b.block(&module.body);
         b.finish()

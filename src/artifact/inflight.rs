@@ -1,0 +1,266 @@
+//! A cap on member content held in memory across every worker that reads archives at
+//! once (`safe-pip scan` of a directory of thousands of files).
+//!
+//! Each file being scanned takes a [`Lease`]; the reader charges it with the bytes of
+//! every member it keeps ([`charge`]), and the lease gives them back when the file's
+//! analysis is over (dropped). A charge that does not fit under the cap waits until
+//! older files are done, so a few large archives never sit in memory together.
+//!
+//! Why "oldest never waits" rather than a plain semaphore: a lease grows member by
+//! member while it already holds bytes, so two workers each holding half the cap and
+//! each waiting for the other would deadlock. The oldest live lease always proceeds
+//! (a file bigger than the whole cap then runs with everything younger held back), so
+//! some lease always makes progress and releases. Waiting happens only on the threads
+//! that read files, never on the rayon workers that analyse modules, so the analyses
+//! the oldest lease needs can always run.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+/// The shared cap; one per scan.
+#[derive(Debug)]
+pub struct InFlight {
+    cap: u64,
+    state: Mutex<State>,
+    freed: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Bytes held by all live leases.
+    used: u64,
+    /// Bytes held by each live lease, by ticket; the smallest ticket is the oldest.
+    live: BTreeMap<u64, u64>,
+    next_ticket: u64,
+    /// Most bytes ever held at once (for tests and benchmarks).
+    peak: u64,
+}
+
+impl InFlight {
+    pub fn new(cap: u64) -> Arc<InFlight> {
+        Arc::new(InFlight { cap, state: Mutex::new(State::default()), freed: Condvar::new() })
+    }
+
+    /// A lease for one file, younger than every lease taken before. Never waits.
+    pub fn lease(self: &Arc<Self>) -> Lease {
+        let mut s = self.lock();
+        let ticket = s.next_ticket;
+        s.next_ticket += 1;
+        s.live.insert(ticket, 0);
+        Lease { pool: self.clone(), ticket, held: 0 }
+    }
+
+    /// The most bytes held at once so far.
+    pub fn peak(&self) -> u64 {
+        self.lock().peak
+    }
+
+    pub fn cap(&self) -> u64 {
+        self.cap
+    }
+
+    /// Bytes held by every lease but the oldest: never more than the cap.
+    pub fn held_by_younger(&self) -> u64 {
+        let s = self.lock();
+        s.used - s.live.first_key_value().map_or(0, |(_, held)| *held)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // the state stays consistent across a panic (every update is one assignment)
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// One file's share of the cap; gives its bytes back when dropped.
+#[derive(Debug)]
+pub struct Lease {
+    pool: Arc<InFlight>,
+    ticket: u64,
+    held: u64,
+}
+
+impl Lease {
+    /// Takes `n` more bytes, waiting while they would push the total over the cap and
+    /// an older lease is still live.
+    pub fn grow(&mut self, n: u64) {
+        if n == 0 {
+            return;
+        }
+        let pool = self.pool.clone();
+        let mut s = pool.lock();
+        while s.used.saturating_add(n) > pool.cap && s.live.first_key_value().map(|(t, _)| *t) != Some(self.ticket) {
+            s = pool.freed.wait(s).unwrap_or_else(|e| e.into_inner());
+        }
+        s.used = s.used.saturating_add(n);
+        s.peak = s.peak.max(s.used);
+        self.held = self.held.saturating_add(n);
+        s.live.insert(self.ticket, self.held);
+    }
+
+    /// Bytes this lease holds.
+    pub fn held(&self) -> u64 {
+        self.held
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let mut s = self.pool.lock();
+        s.used = s.used.saturating_sub(self.held);
+        s.live.remove(&self.ticket);
+        drop(s);
+        self.pool.freed.notify_all();
+    }
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Lease>> = const { RefCell::new(None) };
+}
+
+/// Makes `lease` the one [`charge`] grows on this thread until the guard is dropped;
+/// dropping the guard drops the lease (its bytes are given back).
+pub fn enter(lease: Lease) -> Entered {
+    let previous = CURRENT.with(|c| c.borrow_mut().replace(lease));
+    Entered { previous }
+}
+
+/// Restores the lease that was current before [`enter`].
+pub struct Entered {
+    previous: Option<Lease>,
+}
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        let mine = CURRENT.with(|c| std::mem::replace(&mut *c.borrow_mut(), previous));
+        drop(mine);
+    }
+}
+
+/// Charges `bytes` of kept content to this thread's lease, waiting for room when the
+/// cap is reached; without a lease (a single file, the proxy) it does nothing.
+pub fn charge(bytes: u64) {
+    CURRENT.with(|c| {
+        if let Some(lease) = c.borrow_mut().as_mut() {
+            lease.grow(bytes);
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    #[test]
+    fn bytes_come_back_when_a_lease_is_dropped() {
+        let pool = InFlight::new(100);
+        let mut a = pool.lease();
+        a.grow(60);
+        let mut b = pool.lease();
+        drop(a);
+        b.grow(90); // fits only because `a` gave its 60 back
+        assert_eq!(b.held(), 90);
+        assert_eq!(pool.peak(), 90);
+        drop(b);
+        assert_eq!(pool.lock().used, 0);
+    }
+
+    #[test]
+    fn the_oldest_lease_never_waits_even_past_the_cap() {
+        let pool = InFlight::new(10);
+        let mut a = pool.lease();
+        a.grow(1000);
+        assert_eq!(a.held(), 1000);
+    }
+
+    #[test]
+    fn enter_charges_the_current_lease_and_releases_on_exit() {
+        let pool = InFlight::new(100);
+        {
+            let _g = enter(pool.lease());
+            charge(40);
+            charge(2);
+            assert_eq!(pool.lock().used, 42);
+        }
+        assert_eq!(pool.lock().used, 0);
+        charge(1_000_000); // no lease: no effect, no wait
+        assert_eq!(pool.peak(), 42);
+    }
+
+    /// Six threads read 40 "files" member by member, taking leases in file order as
+    /// the scan's workers do; `check` runs after every charge.
+    fn read_concurrently(pool: &Arc<InFlight>, files: &[Vec<u64>], check: impl Fn() + Sync) -> u64 {
+        let next = Mutex::new(0usize);
+        let done = AtomicU64::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..6 {
+                s.spawn(|| {
+                    loop {
+                        let (i, lease) = {
+                            let mut n = next.lock().unwrap();
+                            if *n >= files.len() {
+                                break;
+                            }
+                            *n += 1;
+                            (*n - 1, pool.lease())
+                        };
+                        let _g = enter(lease);
+                        for &m in &files[i] {
+                            charge(m);
+                            check();
+                            std::thread::yield_now();
+                        }
+                        done.fetch_add(1, Ordering::SeqCst);
+                    }
+                });
+            }
+        });
+        done.load(Ordering::SeqCst)
+    }
+
+    fn small_files() -> Vec<Vec<u64>> {
+        (0..40u64).map(|f| (0..(f % 5 + 1)).map(|m| 50 + (f * 37 + m * 11) % 200).collect()).collect()
+    }
+
+    /// Files that each fit: the bytes held at once never exceed the cap, and every file
+    /// finishes (no deadlock).
+    #[test]
+    fn concurrent_leases_never_exceed_the_cap() {
+        const CAP: u64 = 600;
+        let pool = InFlight::new(CAP);
+        let files = small_files();
+        let over = AtomicU64::new(0);
+        let done = read_concurrently(&pool, &files, || {
+            if pool.lock().used > CAP {
+                over.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        assert_eq!(done, files.len() as u64);
+        assert_eq!(over.load(Ordering::SeqCst), 0);
+        assert!(pool.peak() <= CAP, "peak {}", pool.peak());
+        assert!(pool.peak() > 300, "several files were held at once (peak {})", pool.peak());
+        assert_eq!(pool.lock().used, 0);
+    }
+
+    /// A file bigger than the cap is read to the end (it is the oldest at some point) while
+    /// younger files hold no more than the cap between them.
+    #[test]
+    fn a_file_bigger_than_the_cap_runs_with_the_rest_held_back() {
+        const CAP: u64 = 600;
+        let pool = InFlight::new(CAP);
+        let mut files = small_files();
+        files[7] = vec![400, 400, 400];
+        let over = AtomicU64::new(0);
+        let done = read_concurrently(&pool, &files, || {
+            if pool.held_by_younger() > CAP {
+                over.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        assert_eq!(done, files.len() as u64);
+        assert_eq!(over.load(Ordering::SeqCst), 0);
+        assert!(pool.peak() <= CAP + 1200, "peak {}", pool.peak());
+        assert_eq!(pool.lock().used, 0);
+    }
+}
