@@ -41,9 +41,10 @@ def results(doc) -> dict:
     return res
 
 
-def scan(scanner, files, timeout: int):
+def scan(scanner, files, timeout: int, env: dict | None = None):
+    """`scanner scan --no-db --format json FILES` -> (results, wall seconds)."""
     t0 = time.monotonic()
-    p = subprocess.run([scanner, "scan", "--no-db", "--format", "json", *map(str, files)], capture_output=True, timeout=timeout)
+    p = subprocess.run([scanner, "scan", "--no-db", "--format", "json", *map(str, files)], capture_output=True, timeout=timeout, env=env)
     dt = time.monotonic() - t0
     if p.returncode not in (0, 1):
         raise RuntimeError(f"exit {p.returncode}: {p.stderr.decode(errors='replace')[-500:]}")
@@ -70,6 +71,37 @@ def compare(a: dict, b: dict, diffs: list) -> tuple[int, int]:
     return same, differ
 
 
+def compare_corpus(root: Path, scan_a, scan_b, batch_size: int, limit: int = 0, labels: tuple[str, str] = ("a", "b")) -> tuple[dict, int]:
+    """Scans every package file under `root` in batches with both scanners and compares
+    them; returns the corpus's report entry and its exit status (0 same, 1 differ, 2 a
+    batch could not be scanned)."""
+    files = walk_files(root)
+    if limit:
+        files = files[:limit]
+    same = differ = failed = 0
+    wall = [0.0, 0.0]
+    diffs: list = []
+    for i in range(0, len(files), batch_size):
+        batch = files[i : i + batch_size]
+        try:
+            a, t_a = scan_a(batch)
+            b, t_b = scan_b(batch)
+        except Exception as e:  # noqa: BLE001 - a failed batch is reported, never hidden
+            print(f"batch {i // batch_size} of {root}: {e}", file=sys.stderr)
+            failed += len(batch)
+            continue
+        wall[0] += t_a
+        wall[1] += t_b
+        s, d = compare(a, b, diffs)
+        same, differ = same + s, differ + d
+        print(f"{root}: {min(i + batch_size, len(files))}/{len(files)} files, {differ} differ", file=sys.stderr)
+    print(f"{root}: {len(files)} files, {same + differ} compared, {same} identical, {differ} differ, {failed} not scanned; "
+          f"wall {labels[0]} {wall[0]:.1f} s, {labels[1]} {wall[1]:.1f} s")
+    entry = {"files": len(files), "compared": same + differ, "same": same, "differ": differ, "failed": failed,
+             f"wall_{labels[0]}_s": round(wall[0], 1), f"wall_{labels[1]}_s": round(wall[1], 1), "diffs": diffs}
+    return entry, 2 if failed else (1 if differ else 0)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpora", nargs="*", type=Path)
@@ -92,32 +124,8 @@ def main():
     elif not (args.a and args.b and args.corpora):
         ap.error("give --a, --b and corpora, or --reports")
     for root in args.corpora:
-        files = walk_files(root)
-        same = differ = failed = 0
-        wall = {"a": 0.0, "b": 0.0}
-        diffs = []
-        for i in range(0, len(files), args.batch):
-            batch = files[i : i + args.batch]
-            try:
-                a, t_a = scan(args.a, batch, args.timeout)
-                b, t_b = scan(args.b, batch, args.timeout)
-            except Exception as e:  # noqa: BLE001 - a failed batch is reported, never hidden
-                print(f"batch {i // args.batch} of {root}: {e}", file=sys.stderr)
-                failed += len(batch)
-                continue
-            wall["a"] += t_a
-            wall["b"] += t_b
-            s, d = compare(a, b, diffs)
-            same, differ = same + s, differ + d
-            print(f"{root}: {min(i + args.batch, len(files))}/{len(files)} files, {differ} differ", file=sys.stderr)
-        report[str(root)] = {"files": len(files), "compared": same + differ, "same": same, "differ": differ, "failed": failed,
-                             "wall_a_s": round(wall["a"], 1), "wall_b_s": round(wall["b"], 1), "diffs": diffs}
-        print(f"{root}: {len(files)} files, {same + differ} compared, {same} identical, {differ} differ, {failed} not scanned; "
-              f"wall A {wall['a']:.1f} s, B {wall['b']:.1f} s")
-        if differ:
-            status = max(status, 1)
-        if failed:
-            status = 2
+        report[str(root)], st = compare_corpus(root, lambda fs: scan(args.a, fs, args.timeout), lambda fs: scan(args.b, fs, args.timeout), args.batch)
+        status = max(status, st)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))
     return status
