@@ -136,6 +136,25 @@ pub(crate) fn package(p: &PackageCheck) -> Value {
     })
 }
 
+/// A package's notable alerts, one line each (`pad` before each), the first few unless
+/// `verbose`; `all` says how to see the rest. Shared by `check` and `diff`.
+pub(crate) fn write_alerts(out: &mut String, p: &PackageCheck, verbose: bool, pad: &str, all: &str) {
+    let shown = if verbose { usize::MAX } else { ALERTS_SHOWN };
+    // An advisory's message is already the reason.
+    let notable: Vec<_> = p.alerts.iter().filter(|f| (verbose || f.severity() >= Severity::Medium) && f.message != p.reason).collect();
+    for f in notable.iter().take(shown) {
+        let place = match (f.file.is_empty(), f.line) {
+            (true, _) => String::new(),
+            (false, Some(l)) => format!(" {}:{l}", Esc(&f.file)),
+            (false, None) => format!(" {}", Esc(&f.file)),
+        };
+        let _ = writeln!(out, "{pad}{:<8} {}{place}  {}", f.severity().as_str(), f.alert.id(), Esc(&f.message));
+    }
+    if notable.len() > shown {
+        let _ = writeln!(out, "{pad}… and {} more ({all})", notable.len() - shown);
+    }
+}
+
 pub fn render_terminal(r: &CheckReport, color: bool, verbose: bool) -> String {
     let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
     let label = |s: Status| {
@@ -166,20 +185,7 @@ pub fn render_terminal(r: &CheckReport, color: bool, verbose: bool) -> String {
             if let Some(h) = &p.hint {
                 let _ = writeln!(out, "           hint: {}", Esc(h));
             }
-            let shown = if verbose { usize::MAX } else { ALERTS_SHOWN };
-            // An advisory's message is already the reason.
-            let notable: Vec<_> = p.alerts.iter().filter(|f| (verbose || f.severity() >= Severity::Medium) && f.message != p.reason).collect();
-            for f in notable.iter().take(shown) {
-                let place = match (f.file.is_empty(), f.line) {
-                    (true, _) => String::new(),
-                    (false, Some(l)) => format!(" {}:{l}", Esc(&f.file)),
-                    (false, None) => format!(" {}", Esc(&f.file)),
-                };
-                let _ = writeln!(out, "           {:<8} {}{place}  {}", f.severity().as_str(), f.alert.id(), Esc(&f.message));
-            }
-            if notable.len() > shown {
-                let _ = writeln!(out, "           … and {} more (-v or --format json shows all)", notable.len() - shown);
-            }
+            write_alerts(&mut out, p, verbose, "           ", "-v or --format json shows all");
             let skipped: Vec<String> = p.files.iter().filter(|f| !f.applies).map(|f| escape_terminal(&f.display_name()).into_owned()).collect();
             if verbose && !skipped.is_empty() && !p.not_for_environment {
                 let more = skipped.len().saturating_sub(NOT_CHECKED_LISTED);

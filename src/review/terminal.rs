@@ -3,13 +3,9 @@
 //! reason and message from a lockfile, index or package is escaped.
 
 use super::{Advice, Change, ChangeKind, Review, added_summary, dependency_note};
-use crate::alerts::Severity;
 use crate::check::Status;
 use crate::report::display::{Esc, escape_terminal};
 use std::fmt::Write;
-
-/// Alerts shown per package (all with -v).
-const ALERTS_SHOWN: usize = 3;
 
 pub fn render_terminal(r: &Review, color: bool, verbose: bool) -> String {
     let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
@@ -86,19 +82,7 @@ fn detail(out: &mut String, c: &Change, verbose: bool) {
         }
     }
     if let Some(p) = &c.check {
-        let notable: Vec<_> = p.alerts.iter().filter(|f| (verbose || f.severity() >= Severity::Medium) && f.message != p.reason).collect();
-        let shown = if verbose { usize::MAX } else { ALERTS_SHOWN };
-        for f in notable.iter().take(shown) {
-            let place = match (f.file.is_empty(), f.line) {
-                (true, _) => String::new(),
-                (false, Some(l)) => format!(" {}:{l}", Esc(&f.file)),
-                (false, None) => format!(" {}", Esc(&f.file)),
-            };
-            let _ = writeln!(out, "{PAD}{:<8} {}{place}  {}", f.severity().as_str(), f.alert.id(), Esc(&f.message));
-        }
-        if notable.len() > shown {
-            let _ = writeln!(out, "{PAD}… and {} more (-v shows all)", notable.len() - shown);
-        }
+        crate::check::write_alerts(out, p, verbose, PAD, "-v shows all");
     }
     if let Some(b) = &c.behaviour {
         match &b.unknown {
