@@ -159,10 +159,10 @@ catalogue! {
     }
     PthCode {
         id: "pth-code",
-        severity: High,
+        severity: Medium,
         category: InstallScript,
         title: ".pth file runs code at every Python start-up",
-        explanation: "Lines in a .pth file that start with `import` are executed by the site module each time Python starts, in every program of that environment.",
+        explanation: "Lines in a .pth file that start with `import` are executed by the site module each time Python starts, in every program of that environment. These lines import modules, adjust sys.path or read environment variables — the way coverage, setuptools' distutils shim and import redirectors hook start-up — so it is a capability to review, not a threat by itself; the module they import is analysed like any other. A line that decodes, execs computed code, reaches the network or a shell is `pth-payload` (critical).",
         remediation: "Check what the imported module does; accept only well-known uses (for example setuptools' distutils shim) with a documented decision.",
     }
     PthPayload {
@@ -177,8 +177,8 @@ catalogue! {
         id: "obfuscated-install-code",
         severity: Critical,
         category: InstallScript,
-        title: "Install-time code is deliberately obfuscated",
-        explanation: "setup.py (or other code that runs during `pip install`) hides what it does: built-ins reached through getattr(__builtins__, …) or globals(), module names assembled from chr() codes, strings built and executed, machine-generated identifiers. Build scripts have no reason to hide; this is how install-time droppers evade review.",
+        title: "Code run at install or import is deliberately obfuscated",
+        explanation: "setup.py (or other code that runs during `pip install`), or module-level code that `import` runs, hides what it does: built-ins reached through getattr(__builtins__, …) or globals(), module names assembled from chr() codes, strings built from pieces and executed, machine-generated identifiers. Build scripts and library imports have no reason to hide; this is how droppers evade review.",
         remediation: "Do not install it; the reconstructed names are shown in the evidence. Report the package.",
     }
     ImportNetwork {
@@ -341,10 +341,10 @@ catalogue! {
     }
     DormantMaliciousCode {
         id: "dormant-malicious-code",
-        severity: High,
+        severity: Medium,
         category: Malware,
         title: "Malware-shaped code in files that installing or importing never runs",
-        explanation: "A test, example, documentation or hand-run build script contains a malicious chain (decode→exec, download→execute, data sent out, reverse shell). Neither `pip install` nor `import` runs these files, so it is not an immediate threat; test suites and release scripts legitimately download tools or resolve host names. It still deserves a look: malware sometimes parks its payload there and loads it later.",
+        explanation: "A test, example, documentation or hand-run build script contains a malicious chain (decode→exec, download→execute, data sent out, reverse shell). Neither `pip install` nor `import` runs these files, so it is not an immediate threat; test suites and release scripts legitimately download tools or resolve host names. It deserves a review: malware sometimes parks its payload there and loads it later — and when the package's own code or setup.py does load it, the chain is reported in that context, at full severity.",
         remediation: "Read the code at the location given. If the package's own code or setup.py imports or runs this file, treat it as critical.",
     }
     HiddenExec {
@@ -383,10 +383,10 @@ catalogue! {
     // ───────────── package-level signals (src/analysis/package) ─────────────
     BundledExecutable {
         id: "bundled-executable",
-        severity: High,
+        severity: Medium,
         category: Package,
         title: "Executable binary in a pure-Python package",
-        explanation: "The archive carries an ELF, PE or Mach-O executable although the package declares no compiled code. Droppers ship their payload this way.",
+        explanation: "The archive carries an ELF, PE or Mach-O executable although the package declares no compiled code. Driver wrappers, .NET bridges and CLI front-ends ship helpers this way, and so do droppers; the binary itself cannot be read statically. What starts it during install or import is reported by the install-time and import-time rules (and blocks when it shows intent), so on its own this is for review.",
         remediation: "Find what runs the binary and whether the project documents it.",
     }
     MetadataMismatch {

@@ -55,7 +55,11 @@ use std::time::Duration;
 /// high-entropy, network, sensitive-path and dynamic-code alerts in 17 benign files).
 /// 6: archives inside the package (a zip or wheel it ships) are opened and their code
 /// analysed as shipped code (within the package's limits).
-pub const ANALYSIS_VERSION: &str = "6";
+/// 7: verdicts keyed on intent: plain commands at import are `shell-access`, a URL alone
+/// in an install command is a download, `/dev/tcp` needs redirected streams, long texts
+/// are read line by line for download-and-run commands, `eval("exec")` is not hidden;
+/// `pth-code`, `bundled-executable` and `dormant-malicious-code` are medium.
+pub const ANALYSIS_VERSION: &str = "7";
 
 /// Environment variable that overrides the DB path (the `--db` flag wins over it).
 pub const DB_ENV: &str = "SAFE_PIP_DB";

@@ -4,7 +4,9 @@
 //! label) use: sensitive paths ([`sensitive_path`]) and credentialed webhook URLs
 //! ([`webhook_kind`]). Shell-command shapes live in [`super::shellcmd`].
 
-use super::model::Model;
+use super::labels::Labels;
+use super::model::{Call, Model};
+use super::shellcmd;
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
@@ -289,4 +291,108 @@ mod tests {
         assert_eq!(super::webhook_kind("https://api.telegram.org/bot123456789:AAbbccddeeffgghhiijjkkllmmnn/sendMessage"), Some("Telegram bot token"));
         assert_eq!(super::webhook_kind("https://api.telegram.org/bot{token}/sendMessage"), None);
     }
+}
+
+/// What an external command run at install or import time shows of its author's intent.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum CommandIntent {
+    /// It downloads, decodes, hides or launches, runs what the network or a decoder
+    /// produced, hands host data to a network tool, or talks to a raw IP address or a
+    /// collector: the reason.
+    Suspicious(String),
+    /// Nothing but a URL to an ordinary host (a build tool configured with a remote):
+    /// a download at most.
+    NamesUrl,
+    /// A program run with fixed arguments (`git describe`, `fc-list`): a capability.
+    Plain,
+}
+
+/// Reads the command of a shell call (see [`CommandIntent`]).
+pub(crate) fn command_intent(c: &Call) -> CommandIntent {
+    let lower = c.command_text().unwrap_or_default().to_ascii_lowercase();
+    let tainted = c.labels();
+    if tainted.has(Labels::DECODED) {
+        return CommandIntent::Suspicious("a command decoded at runtime".into());
+    }
+    if tainted.has(Labels::NET) {
+        return CommandIntent::Suspicious("a command received from the network".into());
+    }
+    if tainted.has(Labels(Labels::HOST.0 | Labels::SECRET.0 | Labels::ENV.0)) && network_tool(&lower) {
+        return CommandIntent::Suspicious("host data, credentials or the environment handed to a network tool".into());
+    }
+    if c.q == "os.startfile" {
+        return CommandIntent::Suspicious("os.startfile launches a file".into());
+    }
+    if c.indirect {
+        return CommandIntent::Suspicious("the call is reached through a hidden name".into());
+    }
+    if let Some(why) = program_intent(&lower) {
+        return CommandIntent::Suspicious(why.into());
+    }
+    match shellcmd::suspicious_tokens(&lower) {
+        // a URL alone is a build tool configured with a remote (`conan remote update …
+        // --url=https://…`, `git clone https://…`), unless the host shows intent
+        Some("URL") => match shellcmd::suspicious_tokens(&without_urls(&lower)) {
+            Some(other) => CommandIntent::Suspicious(other.into()),
+            None => match url_host_intent(&lower) {
+                Some(why) => CommandIntent::Suspicious(why),
+                None if lower.trim_start().starts_with("git ") => CommandIntent::Plain,
+                None => CommandIntent::NamesUrl,
+            },
+        },
+        Some(token) => CommandIntent::Suspicious(token.into()),
+        None => CommandIntent::Plain,
+    }
+}
+
+/// Programs that no build step and no library import has a reason to start: network
+/// probes (a DNS lookup or ping carries data in the name it resolves and reports the
+/// machine to whoever watches the name server), power and process control, and
+/// desktop programs (a proof of code execution, or a window opened at the user).
+fn program_intent(cmd: &str) -> Option<&'static str> {
+    cmd.split(['&', ';', '|']).find_map(|part| {
+        let first = part.split_whitespace().next().unwrap_or("");
+        let prog = first.rsplit(['/', '\\']).next().unwrap_or(first).trim_matches(['"', '\'']);
+        let prog = prog.strip_suffix(".exe").unwrap_or(prog);
+        match prog {
+            "dig" | "nslookup" | "host" | "ping" | "nc" | "ncat" | "netcat" | "telnet" if probes_remote(part) => Some("runs a network probe of a remote host"),
+            "shutdown" | "poweroff" | "reboot" | "halt" | "taskkill" | "pkill" | "killall" => Some("powers off the machine or kills processes"),
+            "calc" | "notepad" | "mspaint" | "gnome-terminal" | "xterm" | "konsole" | "xdg-open" | "explorer" => Some("opens a desktop program"),
+            "start" => part.split_whitespace().nth(1).map(|_| "launches a program with `start`"),
+            _ => None,
+        }
+    })
+}
+
+/// A probe command names a host other than this machine (a name, an address outside
+/// loopback, or one computed at runtime): `ping -c1 127.0.0.1` checks the local stack.
+fn probes_remote(part: &str) -> bool {
+    part.split_whitespace().skip(1).filter(|t| !t.starts_with('-')).any(|t| {
+        let t = t.trim_start_matches('@');
+        let local = t == "localhost" || t.starts_with("127.") || t == "::1";
+        !local && (t.contains('…') || t.contains('.') || t.contains(':'))
+    })
+}
+
+/// The command starts a program that talks to the network (DNS lookups and pings carry
+/// data in the host name they resolve).
+fn network_tool(cmd: &str) -> bool {
+    let first = cmd.split_whitespace().next().unwrap_or("");
+    let prog = first.rsplit('/').next().unwrap_or(first);
+    matches!(prog, "dig" | "nslookup" | "host" | "ping" | "curl" | "wget" | "nc" | "ncat" | "telnet" | "ssh" | "scp")
+}
+
+/// The command with its URL schemes removed, to ask whether anything but a URL makes it
+/// suspicious.
+fn without_urls(cmd: &str) -> String {
+    cmd.replace("https://", " ").replace("http://", " ").replace("ftp://", " ")
+}
+
+/// Why the URLs a command names show intent: a raw IP address or a service that
+/// collects data or hosts payloads.
+fn url_host_intent(cmd: &str) -> Option<String> {
+    if shellcmd::has_raw_ip_url(cmd) {
+        return Some("talks to a raw IP address".into());
+    }
+    cmd.split_whitespace().filter(|tok| tok.contains("://")).find_map(collector_host).map(|kind| format!("talks to a {kind}"))
 }

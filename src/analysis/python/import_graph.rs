@@ -31,7 +31,7 @@ pub(crate) fn run_on_import(files: &[LazySource]) -> Vec<bool> {
         };
         if let Some(n) = &name {
             by_name.entry(n.clone()).or_insert(i);
-        } else if matches!(f.role, FileRole::Module | FileRole::PackageInit) && f.path.ends_with(".py") {
+        } else if matches!(f.role, FileRole::Module | FileRole::PackageInit) && f.path.ends_with(".py") && !unimportable_script(f.path, &package_dirs) {
             // a path no import statement can name (`my-pkg/__init__.py`): the graph
             // cannot say, so the file keeps the package's import context
             reached[i] = true;
@@ -94,6 +94,14 @@ fn resolve<'m>(name: &str, by_name: &'m HashMap<String, usize>) -> Option<&'m us
 
 /// Dotted name of a file: its path from the topmost directory of the chain of
 /// package directories (those with an `__init__.py`) that holds it.
+/// A file inside a package whose own name no import statement can spell
+/// (`bcp47/generate-bcp47.py`): a script run by path, never by `import`.
+fn unimportable_script(path: &str, package_dirs: &HashSet<&str>) -> bool {
+    let Some((dir, file)) = path.rsplit_once('/') else { return false };
+    let stem = file.strip_suffix(".py").unwrap_or(file);
+    file != "__init__.py" && package_dirs.contains(dir) && !is_identifier(stem)
+}
+
 fn module_name(path: &str, package_dirs: &HashSet<&str>) -> Option<String> {
     let stem = path.strip_suffix(".py").or_else(|| path.strip_suffix(".pyw"))?;
     let mut parts: Vec<&str> = stem.split('/').collect();

@@ -96,6 +96,8 @@ pub fn analyze_sources(files: &[LazySource], scripts: &[SourceFile], ctx: &Packa
             (out, imports, called)
         })
         .collect();
+    // the names setup scripts spell, to tell a helper they run from one nothing runs
+    let setup_text: String = setup.iter().map(|f| f.text().into_owned()).collect::<Vec<_>>().join("\n");
     for (f, imports, called) in setup_results {
         findings.extend(f);
         install_modules.extend(imports);
@@ -127,7 +129,13 @@ pub fn analyze_sources(files: &[LazySource], scripts: &[SourceFile], ctx: &Packa
             let fns = if at_install { Some(&install_fns) } else { None };
             let text = f.text();
             let source = SourceFile { path: f.path, text: &text, role: f.role };
-            analyze_file_in(&source, at_install, importable(f.path, &package_dirs), on_import, fns)
+            // pip installs from an sdist what its build puts in the wheel: packages and
+            // the modules it names. A module outside every package that setup.py does
+            // not name is never installed and never run by installing.
+            let base = f.path.rsplit('/').next().unwrap_or(f.path);
+            let stem = base.strip_suffix(".py").unwrap_or(base);
+            let left_in_sdist = !setup.is_empty() && !setup_text.contains(stem);
+            analyze_file_in(&source, at_install, importable(f.path, &package_dirs), left_in_sdist, on_import, fns)
         })
         .collect();
     for f in rest {
@@ -144,16 +152,18 @@ pub fn disable_prepass() {
 
 /// Analyse one file on its own. `at_install`: the file is imported by setup.py.
 pub fn analyze_file(f: &SourceFile, at_install: bool) -> Vec<Finding> {
-    analyze_file_in(f, at_install, true, true, None)
+    analyze_file_in(f, at_install, true, false, true, None)
 }
 
 /// `importable`: the module sits inside a package (or at the root), unlike build and
-/// CI scripts elsewhere in an sdist that only run by hand. `on_import`: importing the
+/// CI scripts elsewhere in an sdist that only run by hand. `left_in_sdist`: the file is
+/// in an sdist whose setup script never names it, so a module outside every package is
+/// not installed. `on_import`: importing the
 /// package runs the module's top level (see [`import_graph`]); otherwise what it does
 /// runs when a caller imports or calls it, at runtime. `install_fns`: for a module
 /// setup.py imports, the names of the functions setup.py calls at install time; those
 /// functions (and what they call) run at install time.
-fn analyze_file_in(f: &SourceFile, at_install: bool, importable: bool, on_import: bool, install_fns: Option<&HashSet<String>>) -> Vec<Finding> {
+fn analyze_file_in(f: &SourceFile, at_install: bool, importable: bool, left_in_sdist: bool, on_import: bool, install_fns: Option<&HashSet<String>>) -> Vec<Finding> {
     if f.role == FileRole::PthFile {
         return cap(pth::check(f));
     }
@@ -180,7 +190,7 @@ fn analyze_file_in(f: &SourceFile, at_install: bool, importable: bool, on_import
         }
     }
     out.extend(run_detectors(&m, 0));
-    let dormant = f.role == FileRole::Auxiliary || (f.role == FileRole::Module && !importable && !at_install && in_script_dir(f.path));
+    let dormant = f.role == FileRole::Auxiliary || (f.role == FileRole::Module && !importable && !at_install && (in_script_dir(f.path) || left_in_sdist));
     if dormant {
         out = out.into_iter().map(demote_dormant_chain).collect();
     }

@@ -33,6 +33,10 @@ pub fn network_call(q: &str) -> Option<&'static str> {
         return HTTP_VERBS.contains(&m).then_some("httpx");
     }
     if family("aiohttp.") {
+        // aiohttp.web is the server side: `@routes.get(path)` registers a handler
+        if family("aiohttp.web") {
+            return None;
+        }
         return (HTTP_VERBS.contains(&m) || m == "ws_connect").then_some("aiohttp");
     }
     if family("urllib3.") {

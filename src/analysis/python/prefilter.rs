@@ -27,7 +27,7 @@ const NEEDLES: &[&str] = &[
     "subprocess", "system", "popen", "pty", "spawn", "startfile", "getoutput", "getstatusoutput", "shellexecute",
     "createprocess", "pip.", "from pip", "import pip",
     // code (names::exec_call, dangerous_builtin, tricks)
-    "exec", "eval", "compile", "functiontype", "codetype", "__import__", "import_module", "importlib", "getattr",
+    "exec", "eval", "compile", "functiontype", "codetype", "__import__", "import_module", "importlib", "zipimport", "getattr",
     "__builtins__", "builtins", "__builtin__", "globals", "locals", "vars(", "__dict__", "sys.modules", "lambda", "_0x",
     // decoding (names::decode_call) and folding tricks
     "base64", "b64decode", "binascii", "a2b_", "marshal", "pickle", "zlib", "lzma", "bz2", "gzip", "decompress",

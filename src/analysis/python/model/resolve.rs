@@ -96,6 +96,8 @@ impl Builder<'_> {
         };
         let mut v = Val::named(q);
         v.labels = base.labels;
+        // a member of a module imported by a hidden name is reached through that name
+        v.hidden = base.hidden;
         if attr == "environ" && base.qname.as_deref() == Some("os") {
             v.labels |= Labels::ENV;
         }

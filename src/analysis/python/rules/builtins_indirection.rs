@@ -2,7 +2,7 @@
 //!
 //! **Detects** `getattr(__builtins__, …)`, `__builtins__.__dict__['exec']`,
 //! `globals()['eval']`, `vars(builtins)[…]` (`builtins-indirection`, high; in code that
-//! runs during `pip install` it is `obfuscated-install-code`, critical).
+//! runs during `pip install` or on import it is `obfuscated-install-code`, critical).
 //!
 //! **Why risky:** the only reason to look up exec/eval/__import__ by a computed name is
 //! to hide the call from review and keyword scanners.
@@ -21,7 +21,7 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         if m.role == FileRole::Auxiliary && m.ctx(t.scope) != ExecContext::Install {
             continue;
         }
-        let alert = if m.ctx(t.scope) == ExecContext::Install { AlertId::ObfuscatedInstallCode } else { AlertId::BuiltinsIndirection };
+        let alert = if matches!(m.ctx(t.scope), ExecContext::Install | ExecContext::Import) { AlertId::ObfuscatedInstallCode } else { AlertId::BuiltinsIndirection };
         out.push(at(m, alert, t.scope, t.line, format!("built-in reached indirectly via {} {}", t.detail, m.scope(t.scope).describe())));
     }
 }

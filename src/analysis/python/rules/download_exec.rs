@@ -35,7 +35,10 @@ const INTERPRETERS: &[&str] = &[
 
 /// The call runs a downloaded file: the file is the program, or an interpreter's
 /// script. Handing a download to `tar`, `unzip` or a compiler as data is not running it.
-fn runs_downloaded_file(c: &Call) -> bool {
+/// `runtime`: code a user calls, where an unknown program (`[tool, …]` with the
+/// download somewhere in the call) is not taken for the download: a media tool handed a
+/// fetched file is not a dropper; during install or import it is.
+fn runs_downloaded_file(c: &Call, runtime: bool) -> bool {
     if !c.labels().has(Labels::DL_PATH) {
         return false;
     }
@@ -44,19 +47,28 @@ fn runs_downloaded_file(c: &Call) -> bool {
     }
     let cmd = c.args.first().or_else(|| c.kw("args")).or_else(|| c.kw("cmd"));
     let Some(cmd) = cmd else { return true };
-    let program_is = |v: &Val| v.labels.has(Labels::DL_PATH) || v.text.as_deref().is_some_and(|t| t.starts_with('…'));
+    let program_is = |v: &Val| v.labels.has(Labels::DL_PATH) || !runtime && v.text.as_deref().is_some_and(|t| t.starts_with('…'));
     let interpreter = |t: &str| {
         let first = t.split_whitespace().next().unwrap_or("");
         let base = first.rsplit(['/', '\\']).next().unwrap_or(first).to_ascii_lowercase();
         let base = base.trim_end_matches(".exe");
         INTERPRETERS.contains(&base) || base.starts_with("python")
     };
+    // `sys.executable` and other names of a Python
+    let python = |v: &Val| v.qname.as_deref().is_some_and(|q| q == "sys.executable" || q.ends_with("python") || q.ends_with("python3"));
     match &cmd.list {
-        Some(items) => match items.first() {
-            Some(first) if program_is(first) => true,
-            Some(first) => first.text.as_deref().is_some_and(interpreter) && items.iter().skip(1).any(|v| v.labels.has(Labels::DL_PATH)),
-            None => false,
-        },
+        Some(items) => {
+            let later_download = items.iter().skip(1).any(|v| v.labels.has(Labels::DL_PATH));
+            match items.first() {
+                Some(first) if first.labels.has(Labels::DL_PATH) => true,
+                Some(first) if first.text.as_deref().is_some_and(interpreter) || python(first) => later_download,
+                // an unknown program (`[tool, "-i", download, …]`) handed the download as
+                // an argument: data for some program, not the program itself
+                Some(_) if later_download => false,
+                Some(first) => program_is(first),
+                None => false,
+            }
+        }
         None => match cmd.text.as_deref() {
             Some(t) => t.trim_start().starts_with('…') || interpreter(t.trim_start()),
             None => true,
@@ -75,6 +87,22 @@ fn powershell_encoded(cmd: &str) -> Option<String> {
     Some(decode::text(&d))
 }
 
+/// Lines a text may have and still be read as one command: a script passed to
+/// `sh -c` is short. A longer text (a README in `long_description`, a docstring) is read
+/// line by line, so words from different paragraphs ("curl", "start ") never add up
+/// to a command no line of it holds.
+const ONE_COMMAND_MAX_LINES: usize = 8;
+
+/// The command of `text` that downloads and runs by itself, and why: the whole text
+/// when it is short, else its first such line (lower-cased).
+fn download_and_run_in_text(text: &str) -> Option<(String, &'static str)> {
+    let lower = text.to_ascii_lowercase();
+    if lower.lines().count() <= ONE_COMMAND_MAX_LINES {
+        return shellcmd::download_and_run(&lower).map(|why| (lower, why));
+    }
+    lower.lines().find_map(|line| shellcmd::download_and_run(line).map(|why| (line.to_string(), why)))
+}
+
 pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     for c in &m.calls {
         let where_ = m.scope(c.scope).describe();
@@ -82,7 +110,7 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
             out.push(at(m, AlertId::DownloadExec, c.scope, c.line, format!("{}() runs code fetched from the network {where_}", c.q)));
             continue;
         }
-        if is_run(&c.q) && runs_downloaded_file(c) {
+        if is_run(&c.q) && runs_downloaded_file(c, m.ctx(c.scope) == ExecContext::Runtime) {
             out.push(at(m, AlertId::DownloadExec, c.scope, c.line, format!("{}() runs a file downloaded from the network {where_}", c.q)));
             continue;
         }
@@ -125,12 +153,11 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     // shell strings in install-time code that download and run, wherever they are passed
     for l in &m.literals {
         if m.ctx(l.scope) == ExecContext::Install && l.value.len() < 4000 {
-            let lower = l.value.to_ascii_lowercase();
-            if let Some(why) = shellcmd::download_and_run(&lower) {
-                if lower.contains("/dev/tcp/") {
+            if let Some((cmd, why)) = download_and_run_in_text(&l.value) {
+                if cmd.contains("/dev/tcp/") {
                     continue; // reverse-shell detector
                 }
-                out.push(at(m, AlertId::DownloadExec, l.scope, l.line, format!("command string `{}` ({why}) {}", clip(&l.value), m.scope(l.scope).describe())));
+                out.push(at(m, AlertId::DownloadExec, l.scope, l.line, format!("command string `{}` ({why}) {}", clip(&cmd), m.scope(l.scope).describe())));
             }
         }
     }
@@ -187,7 +214,7 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         // chmod alone prepares a file (a driver installer does that); running is
         // starting it — and at runtime it must be the downloaded file that is started
         let run = m.calls.iter().find(|c| {
-            scopes.contains(&c.scope) && names::shell_call(&c.q).is_some() && !shell_fetch(c) && (!runtime || written_and_run || runs_downloaded_file(c))
+            scopes.contains(&c.scope) && names::shell_call(&c.q).is_some() && !shell_fetch(c) && (!runtime || written_and_run || runs_downloaded_file(c, true))
         });
         if let Some(run) = run {
             // only the entry point that reaches everything, not each helper

@@ -2,7 +2,7 @@
 //!
 //! **Detects** exec/eval/compile whose argument was assembled with chr()/bytes lists,
 //! join of fragments, reversal or replace (`string-building-exec`, high;
-//! `obfuscated-install-code` at install time), and of other computed strings
+//! `obfuscated-install-code` when installing or importing runs it), and of other computed strings
 //! (`dynamic-code`, low). `exec(open("pkg/version.py").read())` in setup.py is ordinary
 //! and not reported; decoded and downloaded code is the chain detectors' business.
 //!
@@ -32,7 +32,8 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
             continue;
         }
         if a0.labels.has(Labels::BUILT) {
-            let alert = if m.ctx(c.scope) == ExecContext::Install { AlertId::ObfuscatedInstallCode } else { AlertId::StringBuildingExec };
+            // run by installing or importing: nobody called it, and it hides what runs
+            let alert = if matches!(m.ctx(c.scope), ExecContext::Install | ExecContext::Import) { AlertId::ObfuscatedInstallCode } else { AlertId::StringBuildingExec };
             let shown = a0.text.as_deref().map(|t| format!(": `{}`", clip(t))).unwrap_or_default();
             out.push(at(m, alert, c.scope, c.line, format!("{}() of a string built from pieces {where_}{shown}", c.q)));
             continue;

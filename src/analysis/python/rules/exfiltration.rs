@@ -12,6 +12,9 @@
 //!   when the flow is indirect (stealers pass data through files and globals); during
 //!   import the same when the destination is fixed or what is collected is a secret;
 //! - anything computed posted to a hard-coded chat webhook / bot endpoint;
+//! - a request sent as soon as the package is imported to a request catcher, IP logger,
+//!   what-is-my-IP service, tunnel, dynamic-DNS host or raw IP address: the request
+//!   is the report (a download from a file-sharing site is not);
 //! - a wallet private key or seed phrase passed to a function (a parameter named so)
 //!   and sent, as is or serialised, to a hard-coded host (any context: wallet helpers
 //!   that post the key they are given to the author's server);
@@ -265,6 +268,15 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         // import-time beacons in a package's __init__: data sent to a hard-coded host,
         // or a DNS lookup of a name that only a beacon would resolve
         let import_time = m.ctx(c.scope) == ExecContext::Import && m.role == FileRole::PackageInit;
+        // a request to a request catcher, IP logger or raw address as soon as the package
+        // is imported: the request itself reports who imported it
+        if m.ctx(c.scope) == ExecContext::Import && names::network_call(&c.q).is_some() {
+            if let Some(kind) = collector.filter(|k| matches!(*k, "request catcher" | "IP logger" | "what-is-my-IP service" | "tunnel" | "dynamic-DNS host" | "raw IP address")) {
+                flagged_scopes.push(c.scope);
+                out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("beacons to a {kind} with {}() {where_}", c.q)));
+                continue;
+            }
+        }
         if import_time && names::network_call(&c.q).is_some() && c.payload_dynamic {
             if let Some(host) = literal_host(c) {
                 flagged_scopes.push(c.scope);

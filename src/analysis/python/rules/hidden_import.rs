@@ -1,8 +1,9 @@
 //! Imports by computed name.
 //!
 //! **Detects** `__import__`/`importlib.import_module` of a name built from chr() codes,
-//! reversal or decoding (`hidden-import`, high; `obfuscated-install-code` at install
-//! time) and of other computed names (`dynamic-import`, low — plugin systems do this).
+//! reversal or decoding (`hidden-import`, high; `obfuscated-install-code` when
+//! installing or importing runs it) and of other computed names (`dynamic-import`,
+//! low — plugin systems join a prefix and a variable: `import_module(f".{name}")`).
 //!
 //! **Why risky:** hiding which module is imported hides the capability (socket,
 //! subprocess) from review.
@@ -22,7 +23,7 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         let name = if t.detail.is_empty() { "a computed name".to_string() } else { format!("`{}`", t.detail) };
         match t.kind {
             TrickKind::HiddenImport => {
-                let alert = if m.ctx(t.scope) == ExecContext::Install { AlertId::ObfuscatedInstallCode } else { AlertId::HiddenImport };
+                let alert = if matches!(m.ctx(t.scope), ExecContext::Install | ExecContext::Import) { AlertId::ObfuscatedInstallCode } else { AlertId::HiddenImport };
                 out.push(at(m, alert, t.scope, t.line, format!("imports {name} built from obfuscated pieces {where_}")));
             }
             TrickKind::DynamicImport if m.role != FileRole::Auxiliary => {

@@ -2,7 +2,10 @@
 //!
 //! **Detects** network calls (`import-network`) and external commands (`import-shell`)
 //! in module-level code of a package (or functions it calls), which run as soon as the
-//! package is imported.
+//! package is imported. A command is `import-shell` when it shows intent (downloads,
+//! decodes, hides, launches, names a URL, runs decoded or fetched text, hands host data
+//! to a network tool) or pip runs; a program with fixed arguments (`git describe`,
+//! `fc-list --help`) is a capability, reported as `shell-access` (medium).
 //!
 //! **Why risky:** a library should not phone home or run programs on `import`; droppers
 //! in `__init__.py` do exactly that.
@@ -11,7 +14,7 @@
 //!
 //! **Remedy:** move the call into a function the user calls explicitly.
 
-use crate::analysis::python::{evidence::{at, clip}, model::{Model, ScopeKind}, labels::Labels, names};
+use crate::analysis::python::{evidence::{at, clip, command_intent, CommandIntent}, model::{Model, ScopeKind}, labels::Labels, names};
 use crate::alerts::AlertId;
 use crate::finding::{ExecContext, Finding};
 
@@ -27,9 +30,17 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
             && c.args.first().or_else(|| c.kw("url")).is_some_and(|u| u.labels.has(Labels::PARAM) && u.text.as_deref().is_none_or(|t| !t.contains("://")));
         if (names::network_call(&c.q).is_some() || names::socket_send(&c.q)) && !url_from_caller {
             out.push(at(m, AlertId::ImportNetwork, c.scope, c.line, format!("{}() {where_}", c.q)));
-        } else if names::shell_call(&c.q).is_some() || names::pip_main(&c.q) {
+        } else if names::pip_main(&c.q) {
             let cmd = c.command_text().unwrap_or_else(|| "…".into());
-            out.push(at(m, AlertId::ImportShell, c.scope, c.line, format!("{}() runs `{}` {where_}", c.q, clip(&cmd))));
+            out.push(at(m, AlertId::ImportShell, c.scope, c.line, format!("{}() runs pip `{}` {where_}", c.q, clip(&cmd))));
+        } else if names::shell_call(&c.q).is_some() {
+            let cmd = c.command_text().unwrap_or_else(|| "…".into());
+            match command_intent(c) {
+                CommandIntent::Suspicious(why) => out.push(at(m, AlertId::ImportShell, c.scope, c.line, format!("{}() runs `{}` ({why}) {where_}", c.q, clip(&cmd)))),
+                CommandIntent::NamesUrl => out.push(at(m, AlertId::ImportShell, c.scope, c.line, format!("{}() runs `{}`, which names a URL, {where_}", c.q, clip(&cmd)))),
+                // a program with fixed arguments (`git describe`, `fc-list`): a capability
+                CommandIntent::Plain => out.push(at(m, AlertId::ShellAccess, c.scope, c.line, format!("{}() runs `{}` {where_}", c.q, clip(&cmd)))),
+            }
         }
     }
 }

@@ -16,7 +16,7 @@
 //!
 //! **Remedy:** ship files inside the archive; build steps belong in a build backend.
 
-use crate::analysis::python::{evidence::{at, clip, collector_host}, labels::Labels, model::{Call, Model}, names, shellcmd};
+use crate::analysis::python::{evidence::{at, clip, collector_host, command_intent, CommandIntent}, labels::Labels, model::{Call, Model}, names, shellcmd};
 use crate::alerts::AlertId;
 use crate::finding::{ExecContext, Finding};
 
@@ -54,14 +54,6 @@ fn network_intent(c: &Call, family: &str) -> Option<String> {
     None
 }
 
-/// The command starts a program that talks to the network (DNS lookups and pings carry
-/// data in the host name they resolve).
-fn network_tool(cmd: &str) -> bool {
-    let first = cmd.split_whitespace().next().unwrap_or("");
-    let prog = first.rsplit('/').next().unwrap_or(first);
-    matches!(prog, "dig" | "nslookup" | "host" | "ping" | "curl" | "wget" | "nc" | "ncat" | "telnet" | "ssh" | "scp")
-}
-
 pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     for c in &m.calls {
         if m.ctx(c.scope) != ExecContext::Install {
@@ -90,34 +82,11 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         }
         if names::shell_call(&c.q).is_some() {
             let cmd = c.command_text();
-            let lower = cmd.as_deref().unwrap_or("").to_ascii_lowercase();
-            let tainted = c.labels();
-            let reason = if tainted.has(Labels::DECODED) {
-                Some("a command decoded at runtime")
-            } else if tainted.has(Labels::NET) {
-                Some("a command received from the network")
-            } else if tainted.has(Labels(Labels::HOST.0 | Labels::SECRET.0 | Labels::ENV.0)) && network_tool(&lower) {
-                Some("host data, credentials or the environment handed to a network tool")
-            } else if c.q == "os.startfile" {
-                Some("os.startfile launches a file")
-            } else {
-                shellcmd::suspicious_tokens(&lower).filter(|t| !(lower.trim_start().starts_with("git ") && *t == "URL"))
-            };
-            match reason {
-                Some(r) => out.push(at(
-                    m,
-                    AlertId::InstallShell,
-                    c.scope,
-                    c.line,
-                    format!("{}() runs `{}` ({r}) {where_}", c.q, clip(cmd.as_deref().unwrap_or("…"))),
-                )),
-                None => out.push(at(
-                    m,
-                    AlertId::InstallSubprocess,
-                    c.scope,
-                    c.line,
-                    format!("{}() runs `{}` {where_}", c.q, clip(cmd.as_deref().unwrap_or("…"))),
-                )),
+            let shown = clip(cmd.as_deref().unwrap_or("…"));
+            match command_intent(c) {
+                CommandIntent::Suspicious(why) => out.push(at(m, AlertId::InstallShell, c.scope, c.line, format!("{}() runs `{shown}` ({why}) {where_}", c.q))),
+                CommandIntent::NamesUrl => out.push(at(m, AlertId::InstallDownload, c.scope, c.line, format!("{}() runs `{shown}`, which names a URL, {where_}", c.q))),
+                CommandIntent::Plain => out.push(at(m, AlertId::InstallSubprocess, c.scope, c.line, format!("{}() runs `{shown}` {where_}", c.q))),
             }
         }
     }

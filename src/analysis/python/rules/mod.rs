@@ -11,6 +11,7 @@ mod dynamic_code;
 mod env_harvest;
 mod exfiltration;
 mod fallback;
+mod foreign_code;
 mod hidden_import;
 mod high_entropy;
 mod import_time;
@@ -59,6 +60,7 @@ fn detectors(m: &Model, depth: u32) -> Vec<Finding> {
     persistence::check(m, &mut out);
     tamper::check(m, &mut out);
     packed_install::check(m, &mut out);
+    foreign_code::check(m, &mut out);
     builtins_indirection::check(m, &mut out);
     hidden_import::check(m, &mut out);
     dynamic_code::check(m, &mut out);

@@ -15,7 +15,7 @@
 //!
 //! **Remedy:** only tools whose documented job is start-up configuration do this.
 
-use crate::analysis::python::{evidence::{at, clip}, model::Model, names};
+use crate::analysis::python::{evidence::{at, clip}, model::{self, Model}, names};
 use crate::alerts::AlertId;
 use crate::analysis::FileRole;
 use crate::finding::{ExecContext, Finding};
@@ -56,6 +56,10 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         return;
     }
     for w in &m.writes {
+        // a start-up file in a temporary directory configures a sub-shell (`ZDOTDIR`)
+        if w.path_text.as_deref().is_some_and(|p| p.starts_with(model::TEMP_DIR)) {
+            continue;
+        }
         if let Some(loc) = w.path_text.as_deref().and_then(autostart_location) {
             out.push(at(m, alert_for(m, w.scope), w.scope, w.line, format!("{} {loc} `{}` {}", if w.append { "appends to" } else { "writes to" }, clip(w.path_text.as_deref().unwrap_or("")), m.scope(w.scope).describe())));
         }

@@ -1,7 +1,7 @@
 //! `.pth` start-up files.
 //!
 //! **Detects** lines of a `.pth` file that the site module executes at every Python
-//! start-up: lines beginning with `import` are `pth-code` (high); those that also exec,
+//! start-up: lines beginning with `import` are `pth-code` (medium); those that also exec,
 //! eval, compile, decode, reach the network or a shell, or `__import__` a computed name
 //! are `pth-payload` (critical). setuptools' namespace-package lines (`*-nspkg.pth`:
 //! only path joins and module objects from `sys`/`types`/`os`/`importlib`) are plumbing.

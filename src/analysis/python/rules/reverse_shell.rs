@@ -4,7 +4,9 @@
 //! `os.dup2` of the socket onto stdin/stdout with a shell or `pty.spawn`, a subprocess
 //! whose stdin/stdout is a socket, data received from a socket run as a command or
 //! code, input of a web request handler (flask `request.args`, django `request.GET` …)
-//! run as a command or code, or shell strings using `/dev/tcp` or `nc -e`.
+//! run as a command or code, or shell strings that redirect a shell's streams onto a
+//! bash `/dev/tcp` socket or use `nc -e`. A `/dev/tcp` reachability probe
+//! (`exec 3<>/dev/tcp/$ip/$port`, nothing redirected) is not a shell.
 //!
 //! **Why risky:** gives a remote party interactive control of the machine.
 //!
@@ -12,7 +14,7 @@
 //!
 //! **Remedy:** do not install; report the package.
 
-use crate::analysis::python::{evidence::{at, clip}, labels::Labels, model::Model, names};
+use crate::analysis::python::{evidence::{at, clip}, labels::Labels, model::Model, names, shellcmd};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
@@ -38,7 +40,7 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
             }
             if let Some(cmd) = c.command_text() {
                 let l = cmd.to_ascii_lowercase();
-                if l.contains("/dev/tcp/") || l.contains("nc -e") || l.contains("ncat -e") || l.contains("nc.exe -e") {
+                if shellcmd::shell_on_socket(&l) || l.contains("nc -e") || l.contains("ncat -e") || l.contains("nc.exe -e") {
                     out.push(at(m, AlertId::ReverseShell, c.scope, c.line, format!("{}() runs `{}` {where_}", c.q, clip(&cmd))));
                     continue;
                 }
@@ -66,7 +68,7 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     }
     for l in &m.literals {
         let v = l.value.to_ascii_lowercase();
-        if v.contains("/dev/tcp/") && (v.contains("bash") || v.contains("sh -i") || v.contains(">&")) {
+        if shellcmd::shell_on_socket(&v) {
             out.push(at(m, AlertId::ReverseShell, l.scope, l.line, format!("bash /dev/tcp reverse-shell string {}", m.scope(l.scope).describe())));
         }
     }
