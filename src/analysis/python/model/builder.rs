@@ -38,6 +38,9 @@ pub(super) struct Builder<'a> {
     pub(super) local_calls: Vec<(usize, String, u32, Val)>,
     /// Function scope → index of a shell/exec call its parameters reach.
     pub(super) param_sinks: HashMap<usize, usize>,
+    /// Function scope → index of a network send whose URL is the function's parameter
+    /// (`def report(url): urlopen(Request(url, data=…))`).
+    pub(super) url_param_sinks: HashMap<usize, usize>,
     /// Function scope → its parameter names, in order.
     pub(super) fn_params: HashMap<usize, Vec<String>>,
     /// Function name → indexes of parameters naming a file the function writes network
@@ -128,6 +131,7 @@ impl<'a> Builder<'a> {
             }
         }
         self.summarise_param_sinks(&by_name);
+        self.summarise_url_param_sinks(&by_name);
         let mut children = vec![Vec::new(); self.m.scopes.len()];
         for (i, s) in self.m.scopes.iter().enumerate() {
             // class bodies run with their parent; a `__main__` block does not run when
@@ -170,17 +174,30 @@ impl<'a> Builder<'a> {
         let wanted = Labels(Labels::NET.0 | Labels::SOCK.0 | Labels::REMOTE.0 | Labels::DECODED.0 | Labels::DL_PATH.0);
         let mut extra = Vec::new();
         for (scope, callee, line, arg) in &self.local_calls {
-            let data = arg.labels.without(Labels::PARAM);
+            let data = arg.labels.without(Labels::PARAMS);
             if !data.has(wanted) {
                 continue;
             }
             if let Some(idx) = sink_of(&self.param_sinks, callee) {
                 let sink = &self.m.calls[idx];
+                let caller_value = slim(Val { labels: data, ..arg.clone() }, false);
+                // `[tool, "-i", infile]` with the first parameter as an argument: the
+                // caller's value is handed to the program, it is not the program
+                let command = sink.args.first().or_else(|| sink.kw("args")).or_else(|| sink.kw("cmd"));
+                let as_argument = command.and_then(|c| c.list.as_ref()).and_then(|items| {
+                    let program = items.first()?;
+                    (!program.labels.has(Labels::FIRST_PARAM) && items.iter().skip(1).any(|v| v.labels.has(Labels::FIRST_PARAM)))
+                        .then(|| Val { labels: program.labels.without(Labels::PARAMS), ..program.clone() })
+                });
+                let command = match as_argument {
+                    Some(program) => Val { labels: data, list: Some(vec![program, caller_value]), ..Default::default() },
+                    None => caller_value,
+                };
                 extra.push(Call {
                     q: sink.q.clone(),
                     scope: *scope,
                     line: *line,
-                    args: vec![slim(Val { labels: data, ..arg.clone() }, false)],
+                    args: vec![command],
                     kwargs: sink.kwargs.iter().filter(|(k, _)| k != "args" && k != "cmd").cloned().collect(),
                     recv: None,
                     indirect: false,
@@ -188,6 +205,41 @@ impl<'a> Builder<'a> {
                     via: Some(callee.clone()),
                 });
             }
+        }
+        self.m.calls.extend(extra);
+    }
+
+    /// Function summaries for destinations: a local function that sends to the URL it
+    /// is given, called with a literal URL, is recorded as that send at the caller with
+    /// the caller's URL (`post(): report("https://…")`), so what the function sends is
+    /// judged against a destination the package fixes.
+    pub(super) fn summarise_url_param_sinks(&mut self, by_name: &HashMap<String, Vec<usize>>) {
+        if self.url_param_sinks.is_empty() {
+            return;
+        }
+        let mut extra = Vec::new();
+        for (scope, callee, line, arg) in &self.local_calls {
+            let literal_url = arg.exact && arg.text.as_deref().is_some_and(|t| t.starts_with("http://") || t.starts_with("https://"));
+            if !literal_url {
+                continue;
+            }
+            let Some(idx) = by_name.get(callee).and_then(|ids| ids.iter().find_map(|i| self.url_param_sinks.get(i).copied())) else { continue };
+            let sink = &self.m.calls[idx];
+            let mut args = sink.args.clone();
+            let mut kwargs = sink.kwargs.clone();
+            // the caller's URL in place of the parameter; what else the URL value carried
+            // (a `Request(url, data=…)` object's body) stays
+            let fixed = |v: &mut Val| {
+                v.text = arg.text.clone();
+                v.exact = true;
+                v.labels = v.labels.without(Labels::PARAMS);
+            };
+            match kwargs.iter_mut().find(|(k, _)| k == "url") {
+                Some((_, v)) if args.is_empty() => fixed(v),
+                _ if !args.is_empty() => fixed(&mut args[0]),
+                _ => continue,
+            }
+            extra.push(Call { q: sink.q.clone(), scope: *scope, line: *line, args, kwargs, recv: None, indirect: false, payload_dynamic: sink.payload_dynamic, via: Some(callee.clone()) });
         }
         self.m.calls.extend(extra);
     }
@@ -400,9 +452,14 @@ impl<'a> Builder<'a> {
         }
         let saved = self.cur;
         self.cur = id;
-        self.fn_params.insert(id, param_names(&f.parameters));
+        let positional = param_names(&f.parameters);
+        let first = positional.iter().find(|p| !matches!(p.as_str(), "self" | "cls")).cloned();
+        self.fn_params.insert(id, positional);
         for p in all_param_names(&f.parameters) {
-            let labels = if names::wallet_secret_name(&p) { Labels::PARAM | Labels::WALLET } else { Labels::PARAM };
+            let mut labels = if names::wallet_secret_name(&p) { Labels::PARAM | Labels::WALLET } else { Labels::PARAM };
+            if first.as_deref() == Some(p.as_str()) {
+                labels |= Labels::FIRST_PARAM;
+            }
             let v = Val { labels, qname: Some(p.clone()), ..Default::default() };
             self.vars[id].insert(p, v);
         }
@@ -764,6 +821,13 @@ impl<'a> Builder<'a> {
             payload_dynamic: false,
             via: None,
         });
+        if self.inlining == 0 && names::network_call(q).is_some() && self.m.scopes[self.cur].kind == ScopeKind::Function {
+            let url = self.m.calls.last().and_then(|c| c.args.first().or_else(|| c.kw("url")).map(|a| a.labels)).unwrap_or_default();
+            if url.has(Labels::PARAM) {
+                let idx = self.m.calls.len() - 1;
+                self.url_param_sinks.entry(self.cur).or_insert(idx);
+            }
+        }
         if self.inlining == 0 && (names::shell_call(q).is_some() || names::exec_call(q)) && self.m.scopes[self.cur].kind == ScopeKind::Function {
             let first = self.m.calls.last().and_then(|c| c.args.first().or_else(|| c.kw("args")).or_else(|| c.kw("cmd")).map(|a| a.labels)).unwrap_or_default();
             if first.has(Labels::PARAM) {

@@ -230,7 +230,9 @@ impl Builder<'_> {
     fn record_local_call(&mut self, s: &Site<'_>) {
         let (c, line, args) = (s.c, s.line, &s.args);
         let first_labels = args.first().map(|a| a.labels).unwrap_or_default();
-        if !first_labels.is_empty() && self.inlining == 0 {
+        // a literal URL too: it may fix where a local sending function sends
+        let literal_url = args.first().is_some_and(|a| a.exact && a.text.as_deref().is_some_and(|t| t.starts_with("http://") || t.starts_with("https://")));
+        if (!first_labels.is_empty() || literal_url) && self.inlining == 0 {
             let callee = match c.func.as_ref() {
                 Expr::Name(n) if !self.aliases.contains_key(n.id.as_str()) => Some(n.id.to_string()),
                 Expr::Attribute(a) if matches!(a.value.as_ref(), Expr::Name(n) if matches!(n.id.as_str(), "self" | "cls")) => Some(a.attr.id.to_string()),
@@ -383,7 +385,7 @@ impl Builder<'_> {
         if let Expr::Name(n) = c.func.as_ref() {
             let id = n.id.as_str();
             if let Some(&sid) = self.fn_ids.get(id) {
-                result.labels |= self.m.scopes[sid].ret.without(Labels::PARAM);
+                result.labels |= self.m.scopes[sid].ret.without(Labels::PARAMS);
             }
         }
     }

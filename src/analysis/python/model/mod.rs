@@ -326,6 +326,7 @@ fn build_parsed<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: Ex
         inlining: 0,
         local_calls: Vec::new(),
         param_sinks: HashMap::new(),
+        url_param_sinks: HashMap::new(),
         fn_params: HashMap::new(),
         param_dl: HashMap::new(),
     };

@@ -7,7 +7,9 @@
 //!
 //! Reported as `install-persistence` (critical) when the code runs during `pip install`
 //! or on import (module level, or functions called from there); as `persistence` (high)
-//! in functions a user calls (a CLI's `--install-completion` writing ~/.bashrc).
+//! in functions a user calls (a CLI's `--install-completion` writing ~/.bashrc). A file
+//! downloaded from the network and written to an autostart location is `download-exec`
+//! (critical) wherever the code runs: it is a dropper whose run waits for the next start.
 //!
 //! **Why risky:** malware survives uninstalling the package this way.
 //!
@@ -15,7 +17,7 @@
 //!
 //! **Remedy:** only tools whose documented job is start-up configuration do this.
 
-use crate::analysis::python::{evidence::{at, clip}, model::{self, Model}, names};
+use crate::analysis::python::{evidence::{at, clip}, labels::Labels, model::{self, Model}, names};
 use crate::alerts::AlertId;
 use crate::analysis::FileRole;
 use crate::finding::{ExecContext, Finding};
@@ -61,6 +63,11 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
             continue;
         }
         if let Some(loc) = w.path_text.as_deref().and_then(autostart_location) {
+            if w.data.has(Labels::NET) {
+                // a download placed where the system starts it: a dropper with a delay
+                out.push(at(m, AlertId::DownloadExec, w.scope, w.line, format!("writes a file downloaded from the network to {loc} `{}`, where it runs at the next start {}", clip(w.path_text.as_deref().unwrap_or("")), m.scope(w.scope).describe())));
+                continue;
+            }
             out.push(at(m, alert_for(m, w.scope), w.scope, w.line, format!("{} {loc} `{}` {}", if w.append { "appends to" } else { "writes to" }, clip(w.path_text.as_deref().unwrap_or("")), m.scope(w.scope).describe())));
         }
     }
