@@ -5,6 +5,7 @@
 //! → `report`.
 
 pub mod alerts;
+pub mod audit;
 pub mod analysis;
 pub mod artifact;
 pub mod check;
