@@ -12,6 +12,7 @@ mod explain;
 mod index_flags;
 mod install;
 mod proxy;
+mod report;
 mod scan;
 mod service;
 mod settings;
@@ -56,6 +57,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Audit an installed environment: its distributions judged from the verdict DB, files changed since install, the project's lockfiles.
     Audit(audit::AuditArgs),
+    /// Prepare the malware report for PyPI about a release (evidence from the verdict DB or a file analysed now); sends nothing.
+    Report(report::ReportArgs),
     /// Explain an alert: what it means, why it matters, what to do.
     Explain(explain::ExplainArgs),
     /// Look after the verdict DB: path, check, stats, prune, reset, import, export.
@@ -118,6 +121,7 @@ fn dispatch(cli: Cli) -> i32 {
         Command::Check(args) => check::run(args, cli.color),
         Command::Diff(args) => diff::run(args, cli.color),
         Command::Audit(args) => audit::run(args, cli.color),
+        Command::Report(args) => report::run(args),
         Command::Explain(args) => explain::run(args, cli.color),
         Command::Db(args) => db::run(args, cli.color),
         Command::Install(args) => install::run(args, cli.color),
