@@ -14,7 +14,7 @@ use serde::Serialize;
 use sha2::Digest;
 use std::collections::HashSet;
 use std::io::Read;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// What is wrong with one recorded file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -121,20 +121,7 @@ fn check_row(site: &Path, row: &RecordRow) -> Option<Result<(), Problem>> {
 /// A RECORD path as a path on disk: relative ones (`pkg/x.py`, `../../../bin/tool`) are
 /// relative to the site folder; folded lexically so that paths compare.
 pub fn resolve(site: &Path, record_path: &str) -> PathBuf {
-    let joined = site.join(record_path);
-    let mut out = PathBuf::new();
-    for c in joined.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    crate::review::git::normal(&site.join(record_path))
 }
 
 fn digest(path: &Path, algorithm: &str) -> std::io::Result<Vec<u8>> {
