@@ -175,6 +175,17 @@ pub fn render_terminal(r: &AuditReport, color: bool, verbose: bool) -> String {
             n => format!("; {n} .pth line{} no distribution accounts for", if n == 1 { "" } else { "s" }),
         }
     );
+    let no_record: Vec<String> = r.distributions.iter().filter(|a| a.integrity.no_record).map(title).collect();
+    if !no_record.is_empty() {
+        let names = if no_record.len() <= NAMES_LISTED { format!(": {}", no_record.join(", ")) } else { String::new() };
+        let _ = writeln!(
+            out,
+            "{} distribution{} without a RECORD (egg-info, or RECORD removed): {} files cannot be verified{names}",
+            no_record.len(),
+            if no_record.len() == 1 { "" } else { "s" },
+            if no_record.len() == 1 { "its" } else { "their" }
+        );
+    }
     if r.count(Status::Unverified) > 0 {
         let what = match r.unverified_action {
             Action::Block => "unverified distributions fail the audit (exit 3)",

@@ -74,6 +74,9 @@ fn files_changed_or_missing_after_install_and_unrecorded_pth_code_are_reported()
     std::fs::remove_file(site.join("tidy_numbers/data.txt")).expect("remove");
     std::fs::write(site.join("zz-evil.pth"), "/some/path\nimport os; os.system('true')\n").expect("pth");
     std::fs::write(site.join("_virtualenv.pth"), "import _virtualenv\n").expect("pth");
+    // A legacy install: egg-info, no RECORD.
+    std::fs::create_dir_all(site.join("oldpkg-0.1-py3.12.egg-info")).expect("mkdir");
+    std::fs::write(site.join("oldpkg-0.1-py3.12.egg-info/PKG-INFO"), "Metadata-Version: 1.0\nName: oldpkg\nVersion: 0.1\n").expect("pkg-info");
 
     let policy = MetadataPolicy::default();
     let r = audit(std::slice::from_ref(&site), &env.gate(), &opts(&policy)).expect("audit");
@@ -85,6 +88,8 @@ fn files_changed_or_missing_after_install_and_unrecorded_pth_code_are_reported()
     assert_eq!(tidy.integrity.intact, 2, "METADATA and INSTALLER");
     assert_eq!(tidy.integrity.unhashed, 2, "RECORD and the .pyc row");
     assert!(!dist(&r, "helper").tampered());
+    let old = dist(&r, "oldpkg");
+    assert!(old.integrity.no_record && !old.tampered());
 
     let unaccounted: Vec<(String, usize)> =
         r.pth.iter().filter(|p| p.is_unaccounted()).map(|p| (p.file.file_name().unwrap().to_string_lossy().into_owned(), p.line)).collect();
@@ -100,6 +105,7 @@ fn files_changed_or_missing_after_install_and_unrecorded_pth_code_are_reported()
     assert!(text.contains("missing    tidy_numbers/data.txt"), "{text}");
     assert!(text.contains("zz-evil.pth:2  import os; os.system('true')  (no installed distribution lists this file)"), "{text}");
     assert!(text.contains("1 tampered") && text.contains("1 .pth line no distribution accounts for"), "{text}");
+    assert!(text.contains("1 distribution without a RECORD (egg-info, or RECORD removed): its files cannot be verified: oldpkg 0.1"), "{text}");
     let json: serde_json::Value = serde_json::from_str(&render_json(&r)).expect("json");
     assert_eq!(json["summary"]["tampered"], 1);
     assert_eq!(json["summary"]["unaccounted_pth_lines"], 1);
