@@ -75,7 +75,11 @@ pub fn run(args: AuditArgs, color: ColorChoice) -> i32 {
         (Some(p), true) => match query_target(Some(p)) {
             Ok(t) => Some(t),
             Err(e) => {
-                print_error(&format!("cannot tell which locked files this environment installs: {e}"), &e.hint("safe-pip check"));
+                // audit has no --all-platforms: with --site-packages every locked file is judged
+                print_error(
+                    &format!("cannot tell which locked files this environment installs: {e}"),
+                    "pass --python PATH of an interpreter that can be asked, or --site-packages DIR to judge every locked file",
+                );
                 return exit::ERROR;
             }
         },
