@@ -5,6 +5,7 @@
 //! → `report`.
 
 pub mod alerts;
+pub mod audit;
 pub mod analysis;
 pub mod artifact;
 pub mod check;
@@ -23,6 +24,7 @@ pub mod pep508;
 pub mod pipeline;
 pub mod policy;
 pub mod proxy;
+pub mod pypi_report;
 pub mod report;
 pub mod review;
 pub mod score;

@@ -162,3 +162,53 @@ fn check_refuses_special_files_oversized_files_and_does_not_echo_other_files() {
     assert!(err.contains("line 2 is not a requirement"), "{err}");
     assert!(!out.contains(secret) && !err.contains(secret) && !err.contains("API_TOKEN"), "{out}{err}");
 }
+
+/// `audit` through the real binary on a site-packages folder written here: a module
+/// edited after install is reported (exit 1); `--allow-unverified` on an intact one passes.
+#[test]
+fn audit_reports_a_file_changed_after_install() {
+    use base64::Engine;
+    use sha2::Digest;
+    let env = Env::new();
+    let b64 = |c: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(c.as_bytes()));
+    let (module, meta) = ("X = 1\n", "Metadata-Version: 2.1\nName: tidy-numbers\nVersion: 1.0\nLicense-Expression: MIT\n");
+    env.write("site/tidy_numbers/__init__.py", module);
+    env.write("site/tidy_numbers-1.0.dist-info/METADATA", meta);
+    env.write(
+        "site/tidy_numbers-1.0.dist-info/RECORD",
+        &format!("tidy_numbers/__init__.py,sha256={},{}\ntidy_numbers-1.0.dist-info/METADATA,sha256={},{}\ntidy_numbers-1.0.dist-info/RECORD,,\n", b64(module), module.len(), b64(meta), meta.len()),
+    );
+    let site = env.dir.path().join("site");
+    let (code, out, err) = env.run(&["audit", "--site-packages", s(&site), "--allow-unverified"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("0 tampered") && out.contains("1 unverified"), "{out}");
+
+    env.write("site/tidy_numbers/__init__.py", "X = 2\n");
+    let (code, out, err) = env.run(&["audit", "--site-packages", s(&site), "--allow-unverified"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("TAMPERED   tidy-numbers 1.0") && out.contains("tidy_numbers/__init__.py  changed since install"), "{out}");
+    let (code, out, _) = env.run(&["audit", "--site-packages", s(&env.dir.path().join("nowhere"))]);
+    assert_eq!(code, 2, "{out}");
+}
+
+/// `report` through the real binary: no evidence is an error with what to do; after a scan
+/// the DB holds it and the Markdown names where to send it.
+#[test]
+fn report_needs_evidence_and_then_prepares_the_markdown() {
+    let env = Env::new();
+    let (code, _, err) = env.run(&["report", "canary-pkg==1.0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no evidence about canary-pkg 1.0") && err.contains("--file"), "{err}");
+    let (code, _, err) = env.run(&["report", "canary-pkg"]);
+    assert_eq!(code, 2, "{err}");
+    let dist = env.dir.path().join("dist");
+    std::fs::create_dir_all(&dist).expect("mkdir");
+    let canary = sdist(&dist, "canary-pkg", "1.0", &[("setup.py", CANARY_SETUP)]);
+    let (code, out, err) = env.run(&["report", "canary-pkg==1.0", "--file", s(&canary)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("# Malware report: `canary-pkg` `1.0`") && out.contains("https://pypi.org/project/canary-pkg/"), "{out}");
+    assert!(out.contains("`install-network`"), "{out}");
+    let (code, out, _) = env.run(&["report", "canary-pkg==1.0"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("from the verdicts in its verdict DB"), "{out}");
+}

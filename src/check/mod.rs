@@ -26,7 +26,7 @@ mod target;
 pub use render::{render_json, render_terminal, write_json};
 pub(crate) use render::package as package_json;
 pub(crate) use render::write_alerts;
-pub use target::{FileKind, Target, TargetError, file_kind};
+pub use target::{FileKind, Target, TargetError, file_kind, site_dirs};
 
 use crate::finding::Finding;
 use crate::gate::{Gate, GateError};

@@ -174,6 +174,15 @@ impl Target {
     }
 }
 
+/// The interpreter's own site folders (its virtualenv's, else its prefix's), asked as
+/// [`Target::query`] asks (`-I -S`: no `.pth` file or other installed code runs).
+pub fn site_dirs(python: &Path) -> Result<Vec<PathBuf>, TargetError> {
+    match run_json(python, QUERY, &["--site-dirs".to_string()])? {
+        serde_json::Value::Array(dirs) => Ok(dirs.iter().filter_map(|d| d.as_str()).map(PathBuf::from).collect()),
+        _ => Err(TargetError::BadAnswer { python: python.to_path_buf(), detail: "no list of site folders".into() }),
+    }
+}
+
 /// What a locked file is, for choosing among a package's files.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FileKind {

@@ -23,6 +23,8 @@ pub enum CheckFormat {
     Json,
     /// SARIF 2.1.0 for code scanning: each package's alerts at its lockfile line.
     Sarif,
+    /// One self-contained HTML page: per package risk, alerts, behaviour, history, similar packages; sortable and filterable.
+    Html,
 }
 
 #[derive(Args, Debug)]
@@ -119,6 +121,13 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> i32 {
         CheckFormat::Json => check::write_json(&report, &mut stdout),
         CheckFormat::Sarif => stdout.write_all(crate::report::sarif::from_check(&report, &gate.options().policy).as_bytes()),
         CheckFormat::Terminal => stdout.write_all(check::render_terminal(&report, color.enabled(), args.verbose).as_bytes()),
+        CheckFormat::Html => match crate::report::html::from_check(&report, &gate) {
+            Ok(html) => stdout.write_all(html.as_bytes()),
+            Err(e) => {
+                print_gate_error(&e, "");
+                return exit::ERROR;
+            }
+        },
     };
     report.exit_code()
 }

@@ -1,6 +1,7 @@
 //! Command-line interface: clap definitions and dispatch. Each command lives in its own
 //! file and gets parsed arguments; no analysis logic here.
 
+mod audit;
 mod check;
 mod config;
 mod db;
@@ -11,6 +12,7 @@ mod explain;
 mod index_flags;
 mod install;
 mod proxy;
+mod report;
 mod scan;
 mod service;
 mod settings;
@@ -53,6 +55,10 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Review a change of lockfiles (two files, or the working tree against a git ref): new, updated and removed dependencies, behaviour changes, a recommendation.
     Diff(diff::DiffArgs),
+    /// Audit an installed environment: its distributions judged from the verdict DB, files changed since install, the project's lockfiles.
+    Audit(audit::AuditArgs),
+    /// Prepare the malware report for PyPI about a release (evidence from the verdict DB or a file analysed now); sends nothing.
+    Report(report::ReportArgs),
     /// Explain an alert: what it means, why it matters, what to do.
     Explain(explain::ExplainArgs),
     /// Look after the verdict DB: path, check, stats, prune, reset, import, export.
@@ -114,6 +120,8 @@ fn dispatch(cli: Cli) -> i32 {
         Command::Vet(args) => vet::run(args, cli.color),
         Command::Check(args) => check::run(args, cli.color),
         Command::Diff(args) => diff::run(args, cli.color),
+        Command::Audit(args) => audit::run(args, cli.color),
+        Command::Report(args) => report::run(args),
         Command::Explain(args) => explain::run(args, cli.color),
         Command::Db(args) => db::run(args, cli.color),
         Command::Install(args) => install::run(args, cli.color),

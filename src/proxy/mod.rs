@@ -18,7 +18,7 @@ mod files;
 mod gate;
 mod metadata;
 mod negotiate;
-mod pages;
+pub(crate) mod pages;
 mod reply;
 mod routes;
 mod serve;

@@ -236,7 +236,7 @@ fn fragment_hash(e: &FileEntry) -> Option<(&str, &str)> {
         .map(|(a, d)| (a.as_str(), d.as_str()))
 }
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

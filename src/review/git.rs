@@ -184,7 +184,7 @@ pub fn is_lockfile_name(path: &str) -> bool {
 }
 
 /// `path` with `.` and `..` folded away (lexically).
-fn normal(path: &Path) -> PathBuf {
+pub(crate) fn normal(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

@@ -411,7 +411,7 @@ fn release_files<'p>(page: &'p ProjectPage, name: &str, version: &str) -> Vec<&'
 }
 
 /// Capabilities by category and when they run, from the findings.
-fn behaviour(findings: &[Finding]) -> Vec<Behaviour> {
+pub(crate) fn behaviour(findings: &[Finding]) -> Vec<Behaviour> {
     let mut by_cat: BTreeMap<&'static str, (BTreeSet<&'static str>, BTreeSet<&'static str>, String)> = BTreeMap::new();
     for f in findings {
         let cap = match f.alert.category() {
@@ -441,7 +441,7 @@ fn behaviour(findings: &[Finding]) -> Vec<Behaviour> {
 
 /// For a typosquat: the project it imitates. Otherwise popular projects with close
 /// names, to compare alternatives (the seed's "similar packages").
-fn similar_packages(name: &str, squat: Option<&Squat>) -> Vec<Similar> {
+pub(crate) fn similar_packages(name: &str, squat: Option<&Squat>) -> Vec<Similar> {
     if let Some(s) = squat {
         return vec![Similar { name: s.target.clone(), rank: s.target_rank, why: format!("probably meant: {}", s.reason) }];
     }

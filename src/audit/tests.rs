@@ -1,0 +1,218 @@
+//! audit over fake site-packages folders built here (dist-info with METADATA and a RECORD
+//! whose hashes are computed from the files written), with a temp verdict DB.
+
+use super::*;
+use crate::db::Db;
+use crate::pipeline::ScanOptions;
+use crate::test_fixtures::{canary_sdist, clean_sdist};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        let env = Env { dir: tempfile::tempdir().expect("temp dir") };
+        std::fs::create_dir_all(env.site()).expect("mkdir");
+        env
+    }
+    fn site(&self) -> PathBuf {
+        self.dir.path().join("venv/lib/python3.12/site-packages")
+    }
+    fn db_path(&self) -> PathBuf {
+        self.dir.path().join("v.sqlite3")
+    }
+    fn gate(&self) -> Gate {
+        Gate::open(Some(&self.db_path()), ScanOptions::default()).expect("gate")
+    }
+    /// Installs `name` `version` as pip would: the files, then a dist-info whose RECORD
+    /// hashes them. `metadata` adds header lines to METADATA.
+    fn install(&self, name: &str, version: &str, files: &[(&str, &str)], metadata: &str) -> PathBuf {
+        let site = self.site();
+        let dist_info = format!("{}-{version}.dist-info", name.replace('-', "_"));
+        let mut record = String::new();
+        let meta = format!("Metadata-Version: 2.4\nName: {name}\nVersion: {version}\n{metadata}\n");
+        let all: Vec<(String, String)> = files
+            .iter()
+            .map(|(p, c)| (p.to_string(), c.to_string()))
+            .chain([(format!("{dist_info}/METADATA"), meta), (format!("{dist_info}/INSTALLER"), "pip\n".into())])
+            .collect();
+        for (path, content) in &all {
+            let full = site.join(path);
+            std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&full, content).expect("write");
+            let digest = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(content.as_bytes()));
+            record.push_str(&format!("{path},sha256={digest},{}\n", content.len()));
+        }
+        record.push_str(&format!("{dist_info}/RECORD,,\n{name}/__pycache__/x.cpython-312.pyc,,\n"));
+        std::fs::write(site.join(&dist_info).join("RECORD"), record).expect("write RECORD");
+        site.join(dist_info)
+    }
+}
+
+fn opts(policy: &MetadataPolicy) -> AuditOptions<'_> {
+    AuditOptions { unverified: Action::Block, metadata: policy, lockfiles: &[], platforms: Platforms::All, python: None }
+}
+
+fn dist<'a>(r: &'a AuditReport, name: &str) -> &'a Audited {
+    r.distributions.iter().find(|a| a.dist.name == name).unwrap_or_else(|| panic!("{name} not audited"))
+}
+
+const MIT: &str = "License-Expression: MIT";
+
+#[test]
+fn files_changed_or_missing_after_install_and_unrecorded_pth_code_are_reported() {
+    let env = Env::new();
+    let site = env.site();
+    env.install("tidy-numbers", "1.0", &[("tidy_numbers/__init__.py", "X = 1\n"), ("tidy_numbers/data.txt", "1 2 3\n")], MIT);
+    env.install("helper", "2.0", &[("helper/__init__.py", "Y = 2\n"), ("helper-init.pth", "import helper\n")], MIT);
+    // After install: a module edited (same size, other bytes), a file removed, a .pth dropped in.
+    std::fs::write(site.join("tidy_numbers/__init__.py"), "X = 9\n").expect("alter");
+    std::fs::remove_file(site.join("tidy_numbers/data.txt")).expect("remove");
+    std::fs::write(site.join("zz-evil.pth"), "/some/path\nimport os; os.system('true')\n").expect("pth");
+    std::fs::write(site.join("_virtualenv.pth"), "import _virtualenv\n").expect("pth");
+    // A legacy install: egg-info, no RECORD.
+    std::fs::create_dir_all(site.join("oldpkg-0.1-py3.12.egg-info")).expect("mkdir");
+    std::fs::write(site.join("oldpkg-0.1-py3.12.egg-info/PKG-INFO"), "Metadata-Version: 1.0\nName: oldpkg\nVersion: 0.1\n").expect("pkg-info");
+
+    let policy = MetadataPolicy::default();
+    let r = audit(std::slice::from_ref(&site), &env.gate(), &opts(&policy)).expect("audit");
+    let tidy = dist(&r, "tidy-numbers");
+    assert!(tidy.tampered());
+    let problems: Vec<(&str, &str)> = tidy.integrity.problems.iter().map(|p| (p.kind(), p.path())).collect();
+    assert_eq!(problems, vec![("changed", "tidy_numbers/__init__.py"), ("missing", "tidy_numbers/data.txt")]);
+    assert!(matches!(&tidy.integrity.problems[0], integrity::Problem::Changed { recorded, actual, .. } if recorded.starts_with("sha256=") && actual.starts_with("sha256=") && recorded != actual));
+    assert_eq!(tidy.integrity.intact, 2, "METADATA and INSTALLER");
+    assert_eq!(tidy.integrity.unhashed, 2, "RECORD and the .pyc row");
+    assert!(!dist(&r, "helper").tampered());
+    let old = dist(&r, "oldpkg");
+    assert!(old.integrity.no_record && !old.tampered());
+
+    let unaccounted: Vec<(String, usize)> =
+        r.pth.iter().filter(|p| p.is_unaccounted()).map(|p| (p.file.file_name().unwrap().to_string_lossy().into_owned(), p.line)).collect();
+    assert_eq!(unaccounted, vec![("zz-evil.pth".to_string(), 2)]);
+    let helper_pth = r.pth.iter().find(|p| p.file.ends_with("helper-init.pth")).expect("listed");
+    assert_eq!(helper_pth.recorded_by.as_deref(), Some("helper 2.0"));
+    assert!(r.pth.iter().any(|p| p.file.ends_with("_virtualenv.pth") && p.note.is_some()));
+    assert_eq!(r.exit_code(), 1);
+
+    let text = render_terminal(&r, false, false);
+    assert!(text.contains("TAMPERED   tidy-numbers 1.0"), "{text}");
+    assert!(text.contains("changed    tidy_numbers/__init__.py  changed since install (RECORD sha256="), "{text}");
+    assert!(text.contains("missing    tidy_numbers/data.txt"), "{text}");
+    assert!(text.contains("zz-evil.pth:2  import os; os.system('true')  (no installed distribution lists this file)"), "{text}");
+    assert!(text.contains("1 tampered") && text.contains("1 .pth line no distribution accounts for"), "{text}");
+    assert!(text.contains("1 distribution without a RECORD (egg-info, or RECORD removed): its files cannot be verified: oldpkg 0.1"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&render_json(&r)).expect("json");
+    assert_eq!(json["summary"]["tampered"], 1);
+    assert_eq!(json["summary"]["unaccounted_pth_lines"], 1);
+    let tidy_json = json["distributions"].as_array().unwrap().iter().find(|d| d["name"] == "tidy-numbers").unwrap();
+    assert_eq!(tidy_json["integrity"]["problems"][0]["kind"], "changed");
+    assert_eq!(tidy_json["integrity"]["problems"][1], serde_json::json!({"kind": "missing", "path": "tidy_numbers/data.txt"}));
+}
+
+#[test]
+fn distributions_are_judged_from_the_db_advisories_and_names_like_check() {
+    let env = Env::new();
+    let gate = env.gate();
+    // Releases the DB saw (as `safe-pip install` or `scan` would have recorded them).
+    gate.judge_bytes("canary-pkg-1.0.tar.gz", &canary_sdist("canary-pkg", "1.0"), None, Vec::new()).expect("judge");
+    gate.judge_bytes("tidy-numbers-1.0.tar.gz", &clean_sdist("tidy-numbers", "1.0"), None, Vec::new()).expect("judge");
+    drop(gate);
+    let osv = serde_json::json!({"id": "MAL-1", "summary": "Malicious code in evilpkg",
+        "affected": [{"package": {"ecosystem": "PyPI", "name": "evilpkg"}, "versions": ["2.0"]}]});
+    Db::open(&env.db_path()).expect("db").import_osv_bytes(osv.to_string().as_bytes(), "test").expect("import");
+
+    env.install("canary-pkg", "1.0", &[("canary_pkg/__init__.py", "")], MIT);
+    env.install("tidy-numbers", "1.0", &[("tidy_numbers/__init__.py", "X = 1\n")], MIT);
+    env.install("evilpkg", "2.0", &[("evilpkg/__init__.py", "")], MIT);
+    env.install("reqeusts", "1.0", &[("reqeusts/__init__.py", "")], MIT);
+    env.install("never-seen", "0.1", &[("never_seen/__init__.py", "")], MIT);
+    env.install("tidy-numbers-next", "1.0", &[("tidy_numbers_next/__init__.py", "")], MIT);
+
+    let policy = MetadataPolicy::default();
+    let r = audit(&[env.site()], &env.gate(), &opts(&policy)).expect("audit");
+    let status: Vec<(&str, Status)> = r.distributions.iter().map(|a| (a.dist.name.as_str(), a.check.status)).collect();
+    assert_eq!(
+        status,
+        vec![
+            ("canary-pkg", Status::Blocked),
+            ("evilpkg", Status::Blocked),
+            ("never-seen", Status::Unverified),
+            ("reqeusts", Status::Blocked),
+            ("tidy-numbers", Status::Allowed),
+            ("tidy-numbers-next", Status::Unverified),
+        ]
+    );
+    assert!(dist(&r, "canary-pkg").check.alerts.iter().any(|f| f.alert == AlertId::InstallNetwork));
+    assert!(dist(&r, "evilpkg").check.alerts.iter().any(|f| f.alert == AlertId::KnownMalware));
+    assert!(dist(&r, "reqeusts").check.alerts.iter().any(|f| f.alert == AlertId::Typosquat));
+    assert!(dist(&r, "never-seen").check.reason.starts_with("no file of never-seen 0.1 in the verdict DB"), "{}", dist(&r, "never-seen").check.reason);
+    assert_eq!(r.exit_code(), 1);
+    assert!(r.distributions.iter().all(|a| !a.tampered()));
+}
+
+#[test]
+fn the_installed_archive_named_by_direct_url_decides_and_licences_follow_policy() {
+    let env = Env::new();
+    let gate = env.gate();
+    let canary = canary_sdist("canary-pkg", "1.0");
+    gate.judge_bytes("canary-pkg-1.0.tar.gz", &canary, None, Vec::new()).expect("judge");
+    drop(gate);
+    let meta = env.install("copyleft", "1.0", &[("copyleft/__init__.py", "")], "License-Expression: GPL-3.0-only");
+    // The installed archive is the canary (by hash), whatever the distribution calls itself.
+    let sha = crate::hex::hex(&Sha256::digest(&canary));
+    std::fs::write(meta.join("direct_url.json"), format!(r#"{{"url": "file:///tmp/x.tar.gz", "archive_info": {{"hashes": {{"sha256": "{sha}"}}}}}}"#)).expect("write");
+    env.install("gpl-only", "1.0", &[("gpl_only/__init__.py", "")], "License-Expression: GPL-3.0-only");
+
+    let policy = MetadataPolicy { licenses_denied: vec!["GPL-3.0-only".into()], ..MetadataPolicy::default() };
+    let r = audit(&[env.site()], &env.gate(), &opts(&policy)).expect("audit");
+    let copyleft = dist(&r, "copyleft");
+    assert_eq!(copyleft.check.status, Status::Blocked, "{}", copyleft.check.reason);
+    assert_eq!(copyleft.check.files.len(), 1);
+    assert!(copyleft.check.alerts.iter().any(|f| f.alert == AlertId::LicenseNotAllowed));
+    let gpl = dist(&r, "gpl-only");
+    assert_eq!(gpl.check.status, Status::Unverified, "a licence warning does not hide that the release is unknown");
+    assert!(gpl.check.alerts.iter().any(|f| f.alert == AlertId::LicenseNotAllowed));
+    let json: serde_json::Value = serde_json::from_str(&render_json(&r)).expect("json");
+    let c = json["distributions"].as_array().unwrap().iter().find(|d| d["name"] == "copyleft").unwrap();
+    assert_eq!(c["direct_url"]["sha256"], sha.as_str());
+}
+
+#[test]
+fn text_from_the_environment_is_escaped_on_the_terminal() {
+    let env = Env::new();
+    let site = env.site();
+    env.install("evil\x1b[2Jname", "1.0\x1b]0;x\x07", &[("evil/__init__.py", "A = 1\n")], MIT);
+    std::fs::write(site.join("evil/__init__.py"), "A = 2\n").expect("alter");
+    std::fs::write(site.join("x.pth"), "import os\x1b[1A\rALLOW\n").expect("pth");
+    let policy = MetadataPolicy::default();
+    let r = audit(&[site], &env.gate(), &opts(&policy)).expect("audit");
+    let text = render_terminal(&r, false, true);
+    assert!(!text.contains('\x1b') && !text.contains('\r') && !text.contains('\x07'), "{text:?}");
+    assert!(text.contains("evil\\x1b[2Jname"), "{text}");
+}
+
+#[test]
+fn the_project_lockfile_is_checked_and_compared_with_what_is_installed() {
+    let env = Env::new();
+    env.install("tidy-numbers", "1.1", &[("tidy_numbers/__init__.py", "")], MIT);
+    let req = env.dir.path().join("requirements.txt");
+    std::fs::write(&req, "tidy-numbers==1.0\nabsent==2.0\n").expect("write");
+    let lock = crate::lockfile::read_lockfile(&req).expect("read");
+    let policy = MetadataPolicy::default();
+    let locks = [lock];
+    let o = AuditOptions { lockfiles: &locks, ..opts(&policy) };
+    let r = audit(&[env.site()], &env.gate(), &o).expect("audit");
+    let drift: Vec<(&str, Option<&str>)> = r.drift.iter().map(|d| (d.name.as_str(), d.installed.as_deref())).collect();
+    assert_eq!(drift, vec![("tidy-numbers", Some("1.1")), ("absent", None)]);
+    assert_eq!(r.project.as_ref().map(|p| p.packages.len()), Some(2));
+    assert_eq!(r.exit_code(), 3, "unverified, nothing blocked");
+    let text = render_terminal(&r, false, false);
+    assert!(text.contains("tidy-numbers 1.0 locked at") && text.contains("1.1 is installed"), "{text}");
+    assert!(text.contains("absent 2.0 locked at") && text.contains("not installed"), "{text}");
+    assert!(Path::new(&r.drift[0].location).ends_with("requirements.txt:1") || r.drift[0].location.ends_with("requirements.txt:1"));
+}
