@@ -289,7 +289,7 @@ fn from_stored(v: StoredVerdict) -> PackageReport {
     // The DB returns only rows whose findings parse (others are stale: a miss).
     let findings = v.findings().unwrap_or_default();
     let risk = score::score(&findings);
-    let decision = Decision { verdict: crate::policy::Action::Block, reason: String::new() };
+    let decision = Decision::new(crate::policy::Action::Block, crate::policy::Basis::Unverified { cause: String::new(), bare: true });
     PackageReport {
         path: PathBuf::from(&v.filename),
         kind: Some(magic::kind_from_name(&v.filename)).filter(|k| *k != ArtifactKind::Directory),

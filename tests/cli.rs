@@ -27,7 +27,7 @@ fn json_report_has_versioned_schema_and_points_at_the_line() {
     let (code, out, _) = run(&["scan", "--format", "json", dir.path().to_str().unwrap()]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     assert_eq!(v["summary"]["packages"], 2);
     assert_eq!(v["summary"]["blocked"], 1);
     let bad = v["packages"].as_array().unwrap().iter().find(|p| p["filename"] == "canary-pkg-1.0.tar.gz").unwrap();

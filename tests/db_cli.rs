@@ -23,7 +23,7 @@ fn osv(id: &str, name: &str) -> String {
 }
 
 fn record(db: &Db, s: &str) {
-    let d = Decision { verdict: Action::Allow, reason: "no alerts".into() };
+    let d = Decision::new(Action::Allow, safe_pip::policy::Basis::NoAlerts);
     let mut v = NewVerdict::new(s, "pkg-1.0.tar.gz", &d, Risk { score: 0, level: RiskLevel::None }, &[]);
     v.name = Some("pkg");
     db.record_verdict(&v).expect("record");
@@ -155,7 +155,7 @@ fn prune_needs_a_criterion_and_reports_counts() {
     assert_eq!(code, 2, "{err}");
     {
         let db = Db::open(&env.db()).expect("open");
-        let d = Decision { verdict: Action::Allow, reason: "no alerts".into() };
+        let d = Decision::new(Action::Allow, safe_pip::policy::Basis::NoAlerts);
         let old = sha(1);
         let mut v = NewVerdict::new(&old, "x.whl", &d, Risk { score: 0, level: RiskLevel::None }, &[]);
         v.analysis_version = "0";

@@ -242,7 +242,7 @@ pub fn check(lockfiles: &[Lockfile], gate: &Gate, opts: &CheckOptions) -> Result
         p.name_check = crate::analysis::names::check_typosquat(&p.name).map(|squat| {
             let finding = Finding::new(crate::alerts::AlertId::Typosquat, "", squat.message());
             let decision = gate.decide(Some(&p.name), p.version.as_deref(), std::slice::from_ref(&finding));
-            (finding, Status::of(decision.verdict), decision.reason)
+            (finding, Status::of(decision.verdict), decision.reason())
         });
         for f in &mut p.files {
             match f.sha256.as_ref().and_then(|s| known.get(s)) {
@@ -387,7 +387,7 @@ impl FileCheck {
     }
 
     fn judged(&mut self, report: PackageReport, fetched: bool) {
-        self.set(Status::of(report.decision.verdict), report.decision.reason.clone());
+        self.set(Status::of(report.decision.verdict), report.decision.reason());
         self.report = Some(Box::new(report));
         self.fetched = fetched;
     }

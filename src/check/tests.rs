@@ -47,7 +47,7 @@ fn record(db: &Db, sha: &str, filename: &str, verdict: Action) {
         Action::Warn => vec![Finding::new(AlertId::ObfuscatedPayload, "pkg/_x.py", "base64 blob").at_line(3)],
         Action::Block => vec![Finding::new(AlertId::InstallNetwork, "pkg/setup.py", "urllib.request.urlopen() at install").at_line(9)],
     };
-    let decision = Decision { verdict, reason: "stored".into() };
+    let decision = Decision::for_test(verdict, "stored");
     db.record_verdict(&NewVerdict::new(sha, filename, &decision, score::score(&findings), &findings)).expect("record");
 }
 

@@ -124,6 +124,7 @@ pub fn run(args: InstallArgs, color: ColorChoice) -> i32 {
         // installed: they are hidden from pip (which then picks an older one) and refused
         // if pinned.
         scan.policy.alerts.insert(AlertId::ReleaseTooNew, Action::Block);
+        scan.policy.origins.alerts.insert(AlertId::ReleaseTooNew, crate::policy::Origin::Flag("--min-release-age".into()));
     }
     let opts = InstallOptions {
         python,

@@ -67,8 +67,8 @@ mod tests {
     #[test]
     fn history_lists_every_analysis_of_a_project_newest_first() {
         let (_d, db) = temp_db();
-        let allow = Decision { verdict: Action::Allow, reason: "no alerts".into() };
-        let block = Decision { verdict: Action::Block, reason: "critical alert".into() };
+        let allow = Decision::new(Action::Allow, crate::policy::Basis::NoAlerts);
+        let block = Decision::for_test(Action::Block, "critical alert");
         let (s1, s2, s3) = (sha(1), sha(2), sha(3));
         let cases = [(&s1, "1.0", &allow, 100), (&s2, "1.1", &block, 200), (&s1, "1.0", &allow, 300), (&s3, "9.9", &allow, 400)];
         for (s, version, decision, when) in cases {

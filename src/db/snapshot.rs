@@ -216,8 +216,8 @@ mod tests {
 
     fn fill(db: &Db) {
         let f = vec![Finding::new(AlertId::DecodeExec, "p/setup.py", "exec(base64.b64decode(...))").at_line(3)];
-        let block = Decision { verdict: Action::Block, reason: "critical alert decode-exec".into() };
-        let allow = Decision { verdict: Action::Allow, reason: "no alerts".into() };
+        let block = Decision::for_test(Action::Block, "critical alert decode-exec");
+        let allow = Decision::new(Action::Allow, crate::policy::Basis::NoAlerts);
         let (s1, s2) = (sha(1), sha(2));
         let mut v1 = NewVerdict::new(&s1, "p-1.0.tar.gz", &block, score::score(&f), &f);
         v1.name = Some("p");
@@ -281,7 +281,7 @@ mod tests {
     fn an_imported_verdict_never_weakens_a_local_one() {
         let (dir, db) = temp_db();
         let s = sha(9);
-        let block = Decision { verdict: Action::Block, reason: "local block".into() };
+        let block = Decision::for_test(Action::Block, "local block");
         let mut local = NewVerdict::new(&s, "x.whl", &block, score::score(&[]), &[]);
         local.scanned_at = Some(10);
         db.record_verdict(&local).expect("record");

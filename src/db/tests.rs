@@ -7,7 +7,7 @@ use crate::score::{Risk, RiskLevel};
 use std::sync::Arc;
 
 fn allow() -> Decision {
-    Decision { verdict: Action::Allow, reason: "no alerts".into() }
+    Decision::new(Action::Allow, crate::policy::Basis::NoAlerts)
 }
 
 fn record(db: &Db, s: &str, when: i64) {

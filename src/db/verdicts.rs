@@ -155,10 +155,6 @@ impl StoredVerdict {
         parse_action(&self.verdict)
     }
 
-    pub fn decision(&self) -> Option<Decision> {
-        Some(Decision { verdict: self.action()?, reason: self.reason.clone() })
-    }
-
     pub fn risk(&self) -> Option<Risk> {
         Some(Risk { score: self.score, level: parse_level(&self.level)? })
     }
@@ -243,6 +239,7 @@ pub(crate) struct Prepared {
 impl Prepared {
     pub(crate) fn from_new(v: &NewVerdict<'_>) -> Result<Prepared, DbError> {
         let alerts: Vec<StoredAlert> = v.findings.iter().map(StoredAlert::from).collect();
+        let reason = v.decision.reason();
         Prepared::build(PreparedInput {
             sha256: v.sha256,
             analysis_version: v.analysis_version,
@@ -251,7 +248,7 @@ impl Prepared {
             filename: v.filename,
             size: v.size,
             verdict: v.decision.verdict,
-            reason: &v.decision.reason,
+            reason: &reason,
             score: v.risk.score,
             level: v.risk.level.as_str(),
             alerts: &alerts,
@@ -489,7 +486,7 @@ mod tests {
 
         let got = db.lookup_verdict(&sha(1), ANALYSIS_VERSION).expect("lookup").expect("hit");
         assert_eq!(got.sha256, sha(1));
-        assert_eq!(got.decision(), Some(decision));
+        assert_eq!((got.action(), got.reason.as_str()), (Some(decision.verdict), decision.reason().as_str()));
         assert_eq!(got.risk(), Some(risk));
         assert_eq!(got.findings(), Some(f));
         assert_eq!(got.name.as_deref(), Some("Pkg_Name"));
@@ -504,7 +501,7 @@ mod tests {
     #[test]
     fn other_analysis_version_is_a_miss_and_rerecording_replaces() {
         let (_d, db) = temp_db();
-        let decision = Decision { verdict: Action::Allow, reason: "no alerts".into() };
+        let decision = Decision::new(Action::Allow, crate::policy::Basis::NoAlerts);
         let risk = score::score(&[]);
         let s = sha(2);
         let mut v = NewVerdict::new(&s, "a-1.0.tar.gz", &decision, risk, &[]);
@@ -514,7 +511,7 @@ mod tests {
         assert!(db.lookup_verdicts(&[&s]).expect("batch").is_empty());
         assert!(db.lookup_verdict(&s, "0").expect("lookup").is_some());
 
-        let block = Decision { verdict: Action::Block, reason: "later".into() };
+        let block = Decision::for_test(Action::Block, "later");
         let mut v2 = NewVerdict::new(&s, "a-1.0.tar.gz", &block, risk, &[]);
         v2.analysis_version = "0";
         db.record_verdict(&v2).expect("record again");
@@ -524,7 +521,7 @@ mod tests {
     #[test]
     fn unknown_alert_id_or_garbled_row_is_stale_not_an_error() {
         let (_d, db) = temp_db();
-        let decision = Decision { verdict: Action::Allow, reason: "no alerts".into() };
+        let decision = Decision::new(Action::Allow, crate::policy::Basis::NoAlerts);
         let s3 = sha(3);
         let s4 = sha(4);
         for s in [&s3, &s4] {
@@ -544,7 +541,7 @@ mod tests {
     #[test]
     fn batch_lookup_returns_hits_only_in_one_query() {
         let (_d, db) = temp_db();
-        let decision = Decision { verdict: Action::Warn, reason: "high alert".into() };
+        let decision = Decision::for_test(Action::Warn, "high alert");
         let shas: Vec<String> = (0..500).map(sha).collect();
         let batch: Vec<NewVerdict<'_>> = shas
             .iter()
@@ -564,7 +561,7 @@ mod tests {
     #[test]
     fn invalid_input_is_rejected_before_touching_the_db() {
         let (_d, db) = temp_db();
-        let decision = Decision { verdict: Action::Allow, reason: "no alerts".into() };
+        let decision = Decision::new(Action::Allow, crate::policy::Basis::NoAlerts);
         let err = db.record_verdict(&NewVerdict::new("abc", "x.whl", &decision, score::score(&[]), &[])).expect_err("short sha");
         assert!(matches!(err, DbError::InvalidInput { what: "sha256", .. }), "{err}");
         let s = sha(5);

@@ -10,7 +10,7 @@ use super::state::{State, Verdict, file_key};
 use super::urls::FileRef;
 use crate::index::FileEntry;
 use crate::pipeline::PackageReport;
-use crate::policy::Action;
+use crate::policy::{Action, Basis};
 use bytes::Bytes;
 use std::sync::Arc;
 
@@ -124,7 +124,7 @@ fn judge_safely(state: &State, gf: &GateFile, bytes: &[u8]) -> PackageReport {
 /// (the 403 reason phrase already says the file was not verified).
 pub fn unverified_report(filename: &str, why: &str) -> PackageReport {
     let mut report = PackageReport::unverified(filename, why);
-    report.decision.reason = why.to_string();
+    report.decision.basis = Basis::Unverified { cause: why.to_string(), bare: true };
     report
 }
 

@@ -114,7 +114,7 @@ pub fn block_summary(report: &PackageReport) -> String {
     let deciding = report
         .findings
         .iter()
-        .find(|f| report.decision.reason.contains(f.alert.id()))
+        .find(|f| report.decision.basis.deciding_alert() == Some(f.alert))
         .or_else(|| report.findings.first());
     match deciding {
         Some(f) => {
@@ -127,7 +127,7 @@ pub fn block_summary(report: &PackageReport) -> String {
             };
             reason_phrase(&format!("{id}: {what}{loc} (safe-pip explain {id})"))
         }
-        None => reason_phrase(&report.decision.reason),
+        None => reason_phrase(&report.decision.reason()),
     }
 }
 

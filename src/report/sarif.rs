@@ -54,7 +54,7 @@ impl<'a> Sarif<'a> {
 
     /// The SARIF level of `alert` in a package whose verdict is `verdict`.
     pub fn level(&self, alert: AlertId, verdict: Action) -> &'static str {
-        level_of(self.policy.action_for(alert).0.min(verdict))
+        level_of(self.policy.action_for(alert).min(verdict))
     }
 
     /// One alert of a package. `subject` names the package ("evil 1.0"); `properties` are
@@ -141,7 +141,7 @@ impl<'a> Sarif<'a> {
                 "text": format!("{}\n\nException: {}\n\nMore: safe-pip explain {}", info.remediation, exception_advice(alert), info.id),
                 "markdown": render_markdown_entry(alert),
             },
-            "defaultConfiguration": { "level": level_of(self.policy.action_for(alert).0) },
+            "defaultConfiguration": { "level": level_of(self.policy.action_for(alert)) },
             "properties": {
                 "tags": ["security", "supply-chain", info.category.as_str()],
                 "severity": info.severity,
@@ -359,7 +359,7 @@ mod tests {
             Finding::new(AlertId::InstallNetwork, "evil-1.0/setup.py", "second").at_line(12),
             Finding::new(AlertId::MetadataMismatch, "", "package-wide"),
         ];
-        r.decision = Decision { verdict: Action::Block, reason: "critical alert install-network".into() };
+        r.decision = Decision::for_test(Action::Block, "critical alert install-network");
         r
     }
 
@@ -390,7 +390,7 @@ mod tests {
     #[test]
     fn a_package_allowed_by_decision_has_only_notes() {
         let mut r = report();
-        r.decision = Decision { verdict: Action::Allow, reason: "allowed by decision".into() };
+        r.decision = Decision::for_test(Action::Allow, "allowed by decision");
         let doc: Value = serde_json::from_str(&from_scan(&[r], &Policy::default())).expect("json");
         assert!(doc["runs"][0]["results"].as_array().unwrap().iter().all(|r| r["level"] == "note"));
         assert_eq!(doc["runs"][0]["tool"]["driver"]["rules"][0]["defaultConfiguration"]["level"], "error");
