@@ -10,6 +10,7 @@ mod diff;
 mod explain;
 mod index_flags;
 mod install;
+mod lock_check_flags;
 mod proxy;
 mod scan;
 mod service;
