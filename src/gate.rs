@@ -235,7 +235,8 @@ impl Gate {
         if report.error.is_some() {
             return Ok(());
         }
-        let mut v = NewVerdict::new(sha, &report.filename, &report.decision, report.risk, &report.findings);
+        let reason = report.decision.reason();
+        let mut v = NewVerdict::new(sha, &report.filename, report.decision.verdict, &reason, report.risk, &report.findings);
         v.name = report.name.as_deref();
         v.version = report.version.as_deref();
         v.size = size;

@@ -4,6 +4,7 @@
 //! Data flows one way: `cli` → `pipeline` → `artifact` + `analysis` → `score` + `policy`
 //! → `report`.
 
+pub mod action;
 pub mod alerts;
 pub mod analysis;
 pub mod artifact;

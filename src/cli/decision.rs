@@ -3,7 +3,8 @@
 //! DB's decision log (the audit trail).
 
 use super::{exit, print_error, settings};
-use crate::db::{self, DecisionAction, NewDecision};
+use crate::action::DecisionAction;
+use crate::db::{self, NewDecision};
 use crate::policy::record::{self, DecisionRequest, RecordError};
 use crate::policy::{Day, Settings, SettingsFlags};
 use crate::report::{ColorChoice, Esc};

@@ -61,18 +61,18 @@ impl Db {
 mod tests {
     use super::super::test_support::{sha, temp_db};
     use super::super::NewVerdict;
-    use crate::policy::{Action, Decision};
+    use crate::action::Action;
     use crate::score::{Risk, RiskLevel};
 
     #[test]
     fn history_lists_every_analysis_of_a_project_newest_first() {
         let (_d, db) = temp_db();
-        let allow = Decision::new(Action::Allow, crate::policy::Basis::NoAlerts);
-        let block = Decision::for_test(Action::Block, "critical alert");
+        let allow = (Action::Allow, "no alerts");
+        let block = (Action::Block, "critical alert");
         let (s1, s2, s3) = (sha(1), sha(2), sha(3));
         let cases = [(&s1, "1.0", &allow, 100), (&s2, "1.1", &block, 200), (&s1, "1.0", &allow, 300), (&s3, "9.9", &allow, 400)];
         for (s, version, decision, when) in cases {
-            let mut v = NewVerdict::new(s, "f", decision, Risk { score: 0, level: RiskLevel::None }, &[]);
+            let mut v = NewVerdict::new(s, "f", decision.0, decision.1, Risk { score: 0, level: RiskLevel::None }, &[]);
             v.name = Some(if version == "9.9" { "other" } else { "My_Pkg" });
             v.version = Some(version);
             v.scanned_at = Some(when);

@@ -28,7 +28,7 @@ pub mod schema;
 pub mod snapshot;
 pub mod verdicts;
 
-pub use decisions_log::{DecisionAction, DecisionRecord, NewDecision};
+pub use decisions_log::{DecisionRecord, NewDecision};
 pub use errors::DbError;
 pub use feeds::{Advisory, AffectedRange, OsvImportReport};
 pub use history::HistoryEntry;

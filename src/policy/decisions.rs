@@ -7,7 +7,7 @@ use super::day::Day;
 use super::origin::Origin;
 use super::{Action, Basis, Cited, Decision, Note, Policy};
 use crate::alerts::{AlertId, Severity};
-use crate::db::DecisionAction;
+use crate::action::DecisionAction;
 use crate::finding::Finding;
 use crate::pep503::normalize_name;
 use pep440_rs::{Version, VersionSpecifiers};

@@ -22,6 +22,7 @@ mod settings;
 mod tests;
 
 pub use basis::{Basis, Cited, Note, Rule};
+pub use crate::action::{Action, Verdict};
 pub use day::Day;
 
 /// Parses `text` as a project's pyproject.toml `[tool.safe-pip]` table, as settings are
@@ -43,55 +44,6 @@ use crate::finding::Finding;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
-    Allow,
-    Warn,
-    Block,
-}
-
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Allow => "allow",
-            Action::Warn => "warn",
-            Action::Block => "block",
-        }
-    }
-
-    /// The word config files use for an alert's or a severity's action: "ignore" is
-    /// `Allow` (the alert does not count toward the verdict; reports still list it).
-    pub fn rule_name(self) -> &'static str {
-        match self {
-            Action::Allow => "ignore",
-            other => other.as_str(),
-        }
-    }
-
-    /// `block`, `warn` or `ignore` (config files, for alerts and severities).
-    pub fn parse_rule(s: &str) -> Option<Action> {
-        match s {
-            "block" => Some(Action::Block),
-            "warn" => Some(Action::Warn),
-            "ignore" => Some(Action::Allow),
-            _ => None,
-        }
-    }
-
-    /// `block`, `warn` or `allow` (verdicts, `unverified`).
-    pub fn parse(s: &str) -> Option<Action> {
-        match s {
-            "block" => Some(Action::Block),
-            "warn" => Some(Action::Warn),
-            "allow" => Some(Action::Allow),
-            _ => None,
-        }
-    }
-}
-
-/// The outcome for one package.
-pub type Verdict = Action;
 
 #[derive(Clone, Debug)]
 pub struct Policy {

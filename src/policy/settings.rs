@@ -13,7 +13,7 @@ use super::{Action, Policy};
 use crate::alerts::{AlertId, Severity};
 use crate::analysis::metadata::MetadataPolicy;
 use crate::analysis::names::{InternalPolicy, InternalRule};
-use crate::db::DecisionAction;
+use crate::action::DecisionAction;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
