@@ -111,7 +111,7 @@ pub fn render(o: &Outcome, opts: &SummaryOptions) -> String {
     if !o.hidden.is_empty() && !opts.quiet {
         let _ = writeln!(out, "\n{}", p.bold("Kept from pip by policy (hidden versions, refused indexes):"));
         for h in &o.hidden {
-            let what = if h.filename == super::guard::ALL_FILES { format!("every file of {}", Esc(&h.project)) } else { escape_terminal(&h.filename).into_owned() };
+            let what = if h.filename == super::outcome::ALL_FILES { format!("every file of {}", Esc(&h.project)) } else { escape_terminal(&h.filename).into_owned() };
             let _ = writeln!(out, "  {what} ({}): {}", Esc(&h.index), Esc(h.reason.trim_start_matches("safe-pip: ")));
         }
     }
