@@ -6,8 +6,8 @@
 //! a few older files the way any request would (hash-checked, fail closed); the install
 //! wrapper calls it once per blocked file, after pip has finished.
 
-use super::files::{self, Outcome, Target};
-use super::state::State;
+use super::files::{self, Target};
+use super::state::{Outcome, State};
 use crate::analysis::package::filename as file_name;
 use crate::artifact::{ArtifactKind, magic};
 use crate::index::{FileEntry, version_from_filename};

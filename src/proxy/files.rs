@@ -6,40 +6,13 @@
 use super::events::{ProxyActivity, ProxyEvent};
 use super::gate::GateFile;
 use super::reply;
-use super::state::{State, Verdict, file_key};
+use super::state::{Outcome, State, Verdict, file_key};
 use super::urls::FileRef;
 use crate::index::FileEntry;
 use crate::pipeline::PackageReport;
 use crate::policy::{Action, Basis};
 use bytes::Bytes;
 use std::sync::Arc;
-
-/// The result of vetting one file.
-#[derive(Clone, Debug)]
-pub enum Outcome {
-    /// Allowed (or warned): these exact, hash-checked bytes may be served.
-    Vetted { bytes: Bytes, verdict: Verdict },
-    /// Blocked by the gate.
-    Blocked { verdict: Verdict },
-    /// Could not be checked (upstream error, hash mismatch, too large): fail closed.
-    /// `cause` says what failed and what to do.
-    Unverified { cause: String, report: Arc<PackageReport> },
-}
-
-impl Outcome {
-    /// The reason phrase of the 403 for a refused outcome of `t`; a block names an older
-    /// release known not to be blocked, when there is one.
-    pub fn refusal(&self, state: &State, t: &Target) -> Option<String> {
-        match self {
-            Outcome::Vetted { .. } => None,
-            Outcome::Blocked { verdict } => {
-                let older = super::alternatives::older_known(state, t.upstream, &t.gate_file.project, &t.entry.filename);
-                Some(reply::blocked_reason(&t.entry.filename, &verdict.report, older))
-            }
-            Outcome::Unverified { cause, .. } => Some(format!("Forbidden by safe-pip: {cause}")),
-        }
-    }
-}
 
 /// A file as the routes know it: where it is, what upstream said about it.
 pub struct Target<'a> {

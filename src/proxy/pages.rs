@@ -10,7 +10,7 @@
 use super::negotiate::{self, Format};
 use super::reply::{self, Reply};
 use super::gate::blocked_yank_reason;
-use super::state::{State, file_key};
+use super::state::{State, file_key, serves_no_files};
 use crate::index::{FileEntry, ProjectPage, RawPage};
 use serde_json::{Map, Value, json};
 
@@ -27,11 +27,6 @@ enum Metadata<'a> {
     Upstream(&'a crate::index::CoreMetadata),
     Synthesised,
     None,
-}
-
-/// PEP 792: a quarantined project must not serve files.
-pub fn serves_no_files(page: &ProjectPage) -> bool {
-    page.status.as_ref().is_some_and(|s| s.status.eq_ignore_ascii_case("quarantined"))
 }
 
 /// `GET /u/<k>/simple/<name>/`.

@@ -6,7 +6,7 @@ use super::events::EventLog;
 use super::gate::{FileGate, GateFile};
 use super::urls::FileRef;
 use crate::analysis::metadata::time::parse_rfc3339;
-use crate::index::{FileEntry, IndexClient, IndexError, normalize_name};
+use crate::index::{FileEntry, IndexClient, IndexError, ProjectPage, normalize_name};
 use crate::pipeline::PackageReport;
 use bytes::Bytes;
 use std::collections::HashMap;
@@ -18,12 +18,29 @@ use std::time::{Duration, Instant};
 const MAX_ENTRIES: usize = 200_000;
 const MAX_VERDICTS: usize = 100_000;
 
+/// PEP 792: a quarantined project must not serve files.
+pub fn serves_no_files(page: &ProjectPage) -> bool {
+    page.status.as_ref().is_some_and(|s| s.status.eq_ignore_ascii_case("quarantined"))
+}
+
 /// A verdict for one file, as the proxy remembers it.
 #[derive(Clone, Debug)]
 pub struct Verdict {
     pub report: Arc<PackageReport>,
     /// From the gate's memory or database rather than a fresh analysis.
     pub from_db: bool,
+}
+
+/// The result of vetting one file.
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    /// Allowed (or warned): these exact, hash-checked bytes may be served.
+    Vetted { bytes: Bytes, verdict: Verdict },
+    /// Blocked by the gate.
+    Blocked { verdict: Verdict },
+    /// Could not be checked (upstream error, hash mismatch, too large): fail closed.
+    /// `cause` says what failed and what to do.
+    Unverified { cause: String, report: Arc<PackageReport> },
 }
 
 pub struct State {
@@ -38,7 +55,7 @@ pub struct State {
     verdicts: Mutex<BoundedMap<String, Verdict>>,
     /// File key → vetted bytes; `meta:` + file key → metadata bytes.
     pub bytes: Mutex<ByteLru<String>>,
-    flights: Mutex<HashMap<String, Arc<OnceLock<super::files::Outcome>>>>,
+    flights: Mutex<HashMap<String, Arc<OnceLock<Outcome>>>>,
     /// (upstream, project) → when its page last failed and why. Clients retry a failed
     /// page at once (uv several times); each retry would wait out the upstream retries again.
     page_failures: Mutex<BoundedMap<(usize, String), (Instant, String)>>,
@@ -149,7 +166,7 @@ impl State {
             return Ok(Some(e));
         }
         let Some(raw) = self.client.raw_page(upstream, &f.project)? else { return Ok(None) };
-        if super::pages::serves_no_files(&raw.page) {
+        if serves_no_files(&raw.page) {
             return Ok(None);
         }
         for e in &raw.page.files {
@@ -185,7 +202,7 @@ impl State {
     }
 
     /// Runs `work` once for concurrent callers with the same key; all get its result.
-    pub fn single_flight(&self, key: &str, work: impl FnOnce() -> super::files::Outcome) -> super::files::Outcome {
+    pub fn single_flight(&self, key: &str, work: impl FnOnce() -> Outcome) -> Outcome {
         let cell = lock(&self.flights).entry(key.to_string()).or_default().clone();
         let out = cell.get_or_init(work).clone();
         let mut flights = lock(&self.flights);
