@@ -1,11 +1,10 @@
 //! Scan history: every analysis recorded (sha256, name, version, verdict, when), so
 //! `vet` can show the previous versions seen and how they were judged. Written in the
-//! same transaction as the verdict; a cache hit is not a new analysis.
+//! same transaction as the verdict (`verdicts.rs` appends the row); a cache hit is not a
+//! new analysis.
 
-use super::verdicts::Prepared;
 use super::{Db, DbError};
 use crate::analysis::names::normalize;
-use rusqlite::{Connection, params};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -19,15 +18,6 @@ pub struct HistoryEntry {
     pub analysis_version: String,
     /// Unix seconds.
     pub scanned_at: i64,
-}
-
-pub(crate) fn append(conn: &Connection, p: &Prepared) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO scan_history (sha256, name, name_norm, version, filename, verdict, score, analysis_version, scanned_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![p.sha256, p.name, p.name_norm, p.version, p.filename, p.verdict, p.score, p.analysis_version, p.scanned_at])?;
-    Ok(())
 }
 
 impl Db {

@@ -426,7 +426,7 @@ impl Db {
         self.write("record a verdict", |tx| {
             for p in &prepared {
                 insert(tx, p, Upsert::Replace)?;
-                super::history::append(tx, p)?;
+                append_history(tx, p)?;
             }
             Ok(())
         })
@@ -443,6 +443,17 @@ impl Db {
         let unreadable = rows.iter().filter(|r| r.is_none()).count();
         Ok((rows.into_iter().flatten().collect(), unreadable))
     }
+}
+
+/// Appends the analysis to the scan history (read by [`Db::history`]), in the verdict's
+/// transaction.
+fn append_history(conn: &Connection, p: &Prepared) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO scan_history (sha256, name, name_norm, version, filename, verdict, score, analysis_version, scanned_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![p.sha256, p.name, p.name_norm, p.version, p.filename, p.verdict, p.score, p.analysis_version, p.scanned_at])?;
+    Ok(())
 }
 
 #[cfg(test)]
