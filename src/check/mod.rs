@@ -21,9 +21,11 @@
 
 mod fetch;
 mod render;
+mod sarif;
 mod target;
 
 pub use render::{render_json, render_terminal, write_json};
+pub use sarif::{render_sarif, sarif_results};
 pub(crate) use render::package as package_json;
 pub(crate) use render::write_alerts;
 pub use target::{FileKind, Target, TargetError, file_kind};

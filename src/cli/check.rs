@@ -67,7 +67,7 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> i32 {
     let mut stdout = std::io::stdout().lock();
     let _ = match args.format {
         CheckFormat::Json => check::write_json(&report, &mut stdout),
-        CheckFormat::Sarif => stdout.write_all(crate::report::sarif::from_check(&report, &gate.options().policy).as_bytes()),
+        CheckFormat::Sarif => stdout.write_all(check::render_sarif(&report, &gate.options().policy).as_bytes()),
         CheckFormat::Terminal => stdout.write_all(check::render_terminal(&report, color.enabled(), args.verbose).as_bytes()),
     };
     report.exit_code()

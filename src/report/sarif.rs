@@ -14,7 +14,6 @@
 //! real output against the vendored schema (tests/fixtures/sarif/).
 
 use crate::alerts::{AlertId, Severity, exception_advice, render_markdown_entry};
-use crate::check::{CheckReport, PackageCheck, Status};
 use crate::finding::Finding;
 use crate::pipeline::PackageReport;
 use crate::policy::{Action, Policy};
@@ -241,59 +240,16 @@ pub fn from_scan(reports: &[PackageReport], policy: &Policy) -> String {
     s.render()
 }
 
-/// `check --format sarif`: each package's alerts (or why it is unverified / failed) at
-/// the lockfile line of its entry.
-pub fn from_check(r: &CheckReport, policy: &Policy) -> String {
-    let mut s = Sarif::new(policy);
-    for p in &r.packages {
-        package_results(&mut s, p, r.unverified_action, json!({}));
-    }
-    s.render()
-}
-
-/// The results of one checked lockfile entry (`extra` joins each property bag).
-pub fn package_results(s: &mut Sarif, p: &PackageCheck, unverified: Action, extra: Value) {
-    let file = lockfile_of(p);
-    let place = || Place::File { path: &file.0, line: file.1 };
-    let subject = subject(&p.name, p.version.as_deref());
-    let mut props = json!({ "package": p.name, "version": p.version, "status": p.status });
-    merge(&mut props, extra);
-    match p.status {
-        Status::Unverified => {
-            let level = if unverified == Action::Block { "error" } else { "warning" };
-            s.unjudged(UNVERIFIED_RULE, level, format!("{subject}: unverified: {}", p.reason), place(), props.clone());
-        }
-        Status::Error => {
-            s.unjudged(ERROR_RULE, "error", format!("{subject}: cannot be checked: {}", p.reason), place(), props.clone());
-        }
-        _ => {}
-    }
-    let verdict = match p.status {
-        Status::Blocked => Action::Block,
-        Status::Warned | Status::Unverified | Status::Error => Action::Warn,
-        Status::Allowed | Status::Skipped => Action::Allow,
-    };
-    for f in &p.alerts {
-        s.finding(f, verdict, &subject, place(), props.clone());
-    }
-}
-
-/// The file and line of a lockfile entry: `location` is `file:line` or `file`.
-fn lockfile_of(p: &PackageCheck) -> (std::path::PathBuf, Option<usize>) {
-    match p.location.rsplit_once(':') {
-        Some((file, line)) if line.parse::<usize>().is_ok() => (file.into(), line.parse().ok()),
-        _ => (p.location.clone().into(), None),
-    }
-}
-
-fn subject(name: &str, version: Option<&str>) -> String {
+/// `NAME VERSION` (or the name alone): what a result is about.
+pub fn subject(name: &str, version: Option<&str>) -> String {
     match version {
         Some(v) => format!("{name} {v}"),
         None => name.to_string(),
     }
 }
 
-fn merge(into: &mut Value, extra: Value) {
+/// Adds the members of the object `extra` to the object `into`.
+pub fn merge(into: &mut Value, extra: Value) {
     if let (Some(a), Value::Object(b)) = (into.as_object_mut(), extra) {
         a.extend(b);
     }
