@@ -38,7 +38,7 @@ pub(super) struct Collector {
 }
 
 impl Collector {
-    pub fn new(limits: &Limits) -> Self {
+    pub(crate) fn new(limits: &Limits) -> Self {
         Collector {
             limits: limits.clone(),
             budget: Budget::new(limits),
@@ -81,7 +81,7 @@ impl Collector {
     }
 
     /// Counts one archive entry; past the member limit reports it and says stop.
-    pub fn count_entry(&mut self) -> Result<(), Stop> {
+    pub(crate) fn count_entry(&mut self) -> Result<(), Stop> {
         self.entries += 1;
         if self.entries > self.limits.max_members {
             let max = self.limits.max_members;
@@ -91,7 +91,7 @@ impl Collector {
     }
 
     /// Reports a crossed limit (once) and returns the stop signal.
-    pub fn limit(&mut self, reason: String) -> Stop {
+    pub(crate) fn limit(&mut self, reason: String) -> Stop {
         self.budget.set_hit(reason.clone());
         if !self.findings.iter().any(|f| f.alert == AlertId::ArchiveLimitExceeded && f.file.is_empty()) {
             self.findings.push(Finding::new(AlertId::ArchiveLimitExceeded, "", format!("reading stopped: {reason}")));
@@ -100,7 +100,7 @@ impl Collector {
     }
 
     /// Flags names that would be written outside the extraction directory.
-    pub fn check_path(&mut self, path: &str) {
+    pub(crate) fn check_path(&mut self, path: &str) {
         if let Some(reason) = paths::unsafe_reason(path) {
             self.findings.push(
                 Finding::new(AlertId::ArchivePathTraversal, path, format!("member name is unsafe: {reason}"))
@@ -110,7 +110,7 @@ impl Collector {
     }
 
     /// Reports a symlink (relative to its directory) or hardlink (relative to the root).
-    pub fn link(&mut self, path: &str, target: &str, hard: bool) {
+    pub(crate) fn link(&mut self, path: &str, target: &str, hard: bool) {
         self.check_path(path);
         let kind = if hard { "hardlink" } else { "symlink" };
         let base = if hard { "" } else { paths::parent_dir(path) };
@@ -123,19 +123,19 @@ impl Collector {
         self.findings.push(finding.with_evidence(&evidence));
     }
 
-    pub fn special(&mut self, path: &str, what: &str) {
+    pub(crate) fn special(&mut self, path: &str, what: &str) {
         self.check_path(path);
         self.findings.push(Finding::new(AlertId::ArchiveSpecialFile, path, format!("archive contains a {what}")));
     }
 
     /// A problem with one member that does not stop the archive (fail closed for it).
-    pub fn unreadable(&mut self, path: &str, message: String) {
+    pub(crate) fn unreadable(&mut self, path: &str, message: String) {
         self.findings.push(Finding::new(AlertId::ArchiveUnreadable, path, message));
     }
 
     /// Streams one regular file into the member list.
     /// Returns the number of bytes read.
-    pub fn add_file(&mut self, path: String, reader: &mut dyn Read) -> Result<u64, StreamError> {
+    pub(crate) fn add_file(&mut self, path: String, reader: &mut dyn Read) -> Result<u64, StreamError> {
         self.check_path(&path);
         let (m, too_big) = member::collect(path, reader, self.limits.max_member_bytes, &self.budget, &mut self.buf)?;
         // JavaScript bundles (a web UI's assets) run in a browser, never at install or

@@ -39,7 +39,7 @@ pub struct CheckArgs {
     pub verbose: bool,
 }
 
-pub fn run(args: CheckArgs, color: ColorChoice) -> i32 {
+pub(crate) fn run(args: CheckArgs, color: ColorChoice) -> i32 {
     let mut lockfiles = Vec::new();
     for path in &args.files {
         match read_lockfile(path) {

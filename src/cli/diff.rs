@@ -51,7 +51,7 @@ pub struct DiffArgs {
     pub verbose: bool,
 }
 
-pub fn run(args: DiffArgs, color: ColorChoice) -> i32 {
+pub(crate) fn run(args: DiffArgs, color: ColorChoice) -> i32 {
     let (pairs, base_label, invoked) = match load(&args) {
         Ok(p) => p,
         Err(code) => return code,

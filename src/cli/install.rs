@@ -62,7 +62,7 @@ pub struct InstallArgs {
     pub pip_args: Vec<String>,
 }
 
-pub fn run(args: InstallArgs, color: ColorChoice) -> i32 {
+pub(crate) fn run(args: InstallArgs, color: ColorChoice) -> i32 {
     let (own, mut pip_args) = match pip_args::take_own_options(&args.pip_args) {
         Ok(x) => x,
         Err(e) => {

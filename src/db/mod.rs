@@ -648,14 +648,14 @@ pub enum ResetOutcome {
 pub(crate) mod test_support {
     use super::*;
 
-    pub fn temp_db() -> (tempfile::TempDir, Db) {
+    pub(crate) fn temp_db() -> (tempfile::TempDir, Db) {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = Db::open(&dir.path().join("v.sqlite3")).expect("open fresh DB");
         (dir, db)
     }
 
     /// A valid sha256 made from a number.
-    pub fn sha(i: u64) -> String {
+    pub(crate) fn sha(i: u64) -> String {
         format!("{i:064x}")
     }
 }

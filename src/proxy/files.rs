@@ -15,7 +15,7 @@ use bytes::Bytes;
 use std::sync::Arc;
 
 /// A file as the routes know it: where it is, what upstream said about it.
-pub struct Target<'a> {
+pub(crate) struct Target<'a> {
     pub upstream: usize,
     pub file: &'a FileRef,
     pub entry: &'a FileEntry,
@@ -23,7 +23,7 @@ pub struct Target<'a> {
 }
 
 /// The verdict without downloading, if one is known (memory, then the gate).
-pub fn known_verdict(state: &State, t: &Target) -> Option<Verdict> {
+pub(crate) fn known_verdict(state: &State, t: &Target) -> Option<Verdict> {
     let key = file_key(t.upstream, t.file);
     if let Some(v) = state.verdict(&key) {
         return Some(v);
@@ -35,7 +35,7 @@ pub fn known_verdict(state: &State, t: &Target) -> Option<Verdict> {
 }
 
 /// Vets a file and returns its bytes when allowed. Shares work between concurrent callers.
-pub fn vet(state: &State, t: &Target) -> Outcome {
+pub(crate) fn vet(state: &State, t: &Target) -> Outcome {
     let key = file_key(t.upstream, t.file);
     if let (Some(bytes), Some(verdict)) = (state.cached_bytes(&key), state.verdict(&key)) {
         return Outcome::Vetted { bytes, verdict };
@@ -95,14 +95,14 @@ fn judge_safely(state: &State, gf: &GateFile, bytes: &[u8]) -> PackageReport {
 
 /// A blocking report for a file that could not be checked; the reason is the bare cause
 /// (the 403 reason phrase already says the file was not verified).
-pub fn unverified_report(filename: &str, why: &str) -> PackageReport {
+pub(crate) fn unverified_report(filename: &str, why: &str) -> PackageReport {
     let mut report = PackageReport::unverified(filename, why);
     report.decision.basis = Basis::Unverified { cause: why.to_string(), bare: true };
     report
 }
 
 /// Records what happened to a file in the event log.
-pub fn record(state: &State, t: &Target, outcome: &Outcome, served: bool) {
+pub(crate) fn record(state: &State, t: &Target, outcome: &Outcome, served: bool) {
     let (report, from_db) = match outcome {
         Outcome::Vetted { verdict, .. } | Outcome::Blocked { verdict } => (verdict.report.clone(), verdict.from_db),
         Outcome::Unverified { report, .. } => (report.clone(), false),

@@ -30,7 +30,7 @@ enum Metadata<'a> {
 }
 
 /// `GET /u/<k>/simple/<name>/`.
-pub fn project(state: &State, upstream: usize, name: &str, accept: Option<&str>) -> Reply {
+pub(crate) fn project(state: &State, upstream: usize, name: &str, accept: Option<&str>) -> Reply {
     if upstream >= state.upstreams.len() {
         return Reply::not_found(&format!("no upstream index #{upstream} (the proxy has {})", state.upstreams.len()));
     }
@@ -82,7 +82,7 @@ fn list<'a>(state: &State, upstream: usize, project: &str, entry: &'a FileEntry,
 }
 
 /// `/simple/` itself: the proxy does not list every project (clients never ask).
-pub fn root(accept: Option<&str>) -> Reply {
+pub(crate) fn root(accept: Option<&str>) -> Reply {
     match negotiate::choose(accept) {
         Format::Json => Reply::new(200, negotiate::JSON, json!({"meta": {"api-version": "1.0"}, "projects": []}).to_string()),
         Format::Html(ct) => Reply::new(

@@ -14,14 +14,14 @@ use bytes::Bytes;
 
 /// Request headers the file routes look at.
 #[derive(Default)]
-pub struct Conditions<'a> {
+pub(crate) struct Conditions<'a> {
     pub range: Option<&'a str>,
     pub if_range: Option<&'a str>,
     pub if_none_match: Option<&'a str>,
 }
 
 /// `GET|HEAD /u/<k>/f/…/<file>` and `…/<file>.metadata`.
-pub fn file(state: &State, upstream: usize, f: &FileRef, want_metadata: bool, cond: &Conditions) -> Reply {
+pub(crate) fn file(state: &State, upstream: usize, f: &FileRef, want_metadata: bool, cond: &Conditions) -> Reply {
     let entry = match state.entry(upstream, f) {
         Ok(Some(e)) => e,
         Ok(None) => {
@@ -143,7 +143,7 @@ fn etag_matches(header: &str, tag: &str) -> bool {
 
 /// A single byte range of a file of `len` bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Range {
+pub(crate) enum Range {
     Full,
     /// Inclusive start and end.
     Part(u64, u64),
@@ -152,7 +152,7 @@ pub enum Range {
 
 /// RFC 9110 single ranges: `bytes=a-b`, `bytes=a-`, `bytes=-n`. Anything else (several
 /// ranges, other units, malformed) is ignored and the whole file is sent, as allowed.
-pub fn parse_range(header: Option<&str>, len: u64) -> Range {
+pub(crate) fn parse_range(header: Option<&str>, len: u64) -> Range {
     let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else { return Range::Full };
     if spec.contains(',') {
         return Range::Full;

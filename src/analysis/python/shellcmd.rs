@@ -3,7 +3,7 @@
 //! (for `download-exec`). Input is the lower-cased, folded command text.
 
 /// First token found that makes a command suspicious at install time.
-pub fn suspicious_tokens(cmd: &str) -> Option<&'static str> {
+pub(crate) fn suspicious_tokens(cmd: &str) -> Option<&'static str> {
     const TOKENS: &[(&str, &str)] = &[
         ("curl ", "curl"),
         ("curl.exe", "curl"),
@@ -79,7 +79,7 @@ pub fn suspicious_tokens(cmd: &str) -> Option<&'static str> {
 }
 
 /// A command that downloads and runs something all by itself.
-pub fn download_and_run(cmd: &str) -> Option<&'static str> {
+pub(crate) fn download_and_run(cmd: &str) -> Option<&'static str> {
     let has = |s: &str| cmd.contains(s);
     let fetch = has("curl") || has("wget") || has("invoke-webrequest") || has("iwr ") || has("downloadstring")
         || has("downloadfile") || has("net.webclient") || has("bitsadmin") || has("certutil") || has("urlcache")
@@ -118,7 +118,7 @@ pub fn download_and_run(cmd: &str) -> Option<&'static str> {
 }
 
 /// URL with a literal IPv4 host.
-pub fn has_raw_ip_url(s: &str) -> bool {
+pub(crate) fn has_raw_ip_url(s: &str) -> bool {
     for scheme in ["http://", "https://"] {
         let mut rest = s;
         while let Some(i) = rest.find(scheme) {
