@@ -24,6 +24,7 @@ pub mod pep508;
 pub mod pipeline;
 pub mod policy;
 pub mod proxy;
+mod requirements_txt;
 pub mod report;
 pub mod review;
 pub mod score;
