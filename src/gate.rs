@@ -235,7 +235,8 @@ impl Gate {
         if report.error.is_some() {
             return Ok(());
         }
-        let mut v = NewVerdict::new(sha, &report.filename, &report.decision, report.risk, &report.findings);
+        let reason = report.decision.reason();
+        let mut v = NewVerdict::new(sha, &report.filename, report.decision.verdict, &reason, report.risk, &report.findings);
         v.name = report.name.as_deref();
         v.version = report.version.as_deref();
         v.size = size;
@@ -289,7 +290,7 @@ fn from_stored(v: StoredVerdict) -> PackageReport {
     // The DB returns only rows whose findings parse (others are stale: a miss).
     let findings = v.findings().unwrap_or_default();
     let risk = score::score(&findings);
-    let decision = Decision { verdict: crate::policy::Action::Block, reason: String::new() };
+    let decision = Decision::new(crate::policy::Action::Block, crate::policy::Basis::Unverified { cause: String::new(), bare: true });
     PackageReport {
         path: PathBuf::from(&v.filename),
         kind: Some(magic::kind_from_name(&v.filename)).filter(|k| *k != ArtifactKind::Directory),

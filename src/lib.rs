@@ -4,6 +4,7 @@
 //! Data flows one way: `cli` → `pipeline` → `artifact` + `analysis` → `score` + `policy`
 //! → `report`.
 
+pub mod action;
 pub mod alerts;
 pub mod audit;
 pub mod analysis;
@@ -25,6 +26,7 @@ pub mod pipeline;
 pub mod policy;
 pub mod proxy;
 pub mod pypi_report;
+mod requirements_txt;
 pub mod report;
 pub mod review;
 pub mod score;

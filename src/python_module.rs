@@ -138,7 +138,8 @@ fn event_dict(py: Python<'_>, e: &crate::proxy::ProxyEvent) -> PyResult<Py<PyAny
     d.set_item("version", &r.version)?;
     d.set_item("sha256", &e.sha256)?;
     d.set_item("verdict", r.decision.verdict.as_str())?;
-    d.set_item("reason", &r.decision.reason)?;
+    d.set_item("reason", r.decision.reason())?;
+    d.set_item("basis", json_to_py(py, &r.decision.basis)?)?;
     d.set_item("risk", r.risk.score)?;
     d.set_item("level", r.risk.level.as_str())?;
     d.set_item("served", e.served)?;
@@ -161,6 +162,12 @@ fn event_dict(py: Python<'_>, e: &crate::proxy::ProxyEvent) -> PyResult<Py<PyAny
     }
     d.set_item("alerts", alerts)?;
     Ok(d.into_any().unbind())
+}
+
+/// A serializable value as the Python object `json.loads` makes of it.
+fn json_to_py(py: Python<'_>, value: &impl serde::Serialize) -> PyResult<Py<PyAny>> {
+    let text = serde_json::to_string(value).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+    Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
 }
 
 /// Typosquatting check of a project name against the bundled list of popular projects:

@@ -2,7 +2,7 @@
 //! canary: if it ever ran it would only talk to 127.0.0.1.
 
 /// A `.tar.gz` sdist `{name}-{version}/…` with a PKG-INFO and the given members.
-pub fn sdist(name: &str, version: &str, files: &[(&str, &str)]) -> Vec<u8> {
+pub(crate) fn sdist(name: &str, version: &str, files: &[(&str, &str)]) -> Vec<u8> {
     let root = format!("{name}-{version}");
     let mut b = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default()));
     let pkg_info = format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n");
@@ -18,17 +18,17 @@ pub fn sdist(name: &str, version: &str, files: &[(&str, &str)]) -> Vec<u8> {
     b.into_inner().unwrap().finish().unwrap()
 }
 
-pub const CLEAN_SETUP: &str = "from setuptools import setup\nsetup(name='tidy-numbers', version='3.1.0', packages=['tidy_numbers'])\n";
-pub const CLEAN_INIT: &str = "def mean(xs):\n    xs = list(xs)\n    return sum(xs) / len(xs) if xs else 0.0\n";
+pub(crate) const CLEAN_SETUP: &str = "from setuptools import setup\nsetup(name='tidy-numbers', version='3.1.0', packages=['tidy_numbers'])\n";
+pub(crate) const CLEAN_INIT: &str = "def mean(xs):\n    xs = list(xs)\n    return sum(xs) / len(xs) if xs else 0.0\n";
 /// Install-time network to 127.0.0.1 (critical `install-network`: blocked).
-pub const CANARY_SETUP: &str = "import urllib.request\nfrom setuptools import setup\nurllib.request.urlopen('http://127.0.0.1:9/canary')\nsetup(name='canary-pkg', version='1.0')\n";
+pub(crate) const CANARY_SETUP: &str = "import urllib.request\nfrom setuptools import setup\nurllib.request.urlopen('http://127.0.0.1:9/canary')\nsetup(name='canary-pkg', version='1.0')\n";
 
 /// A clean sdist of `name` `version`.
-pub fn clean_sdist(name: &str, version: &str) -> Vec<u8> {
+pub(crate) fn clean_sdist(name: &str, version: &str) -> Vec<u8> {
     sdist(name, version, &[("setup.py", CLEAN_SETUP), ("tidy_numbers/__init__.py", CLEAN_INIT)])
 }
 
 /// A canary sdist of `name` `version` (blocked by the default policy).
-pub fn canary_sdist(name: &str, version: &str) -> Vec<u8> {
+pub(crate) fn canary_sdist(name: &str, version: &str) -> Vec<u8> {
     sdist(name, version, &[("setup.py", CANARY_SETUP)])
 }

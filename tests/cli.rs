@@ -27,12 +27,15 @@ fn json_report_has_versioned_schema_and_points_at_the_line() {
     let (code, out, _) = run(&["scan", "--format", "json", dir.path().to_str().unwrap()]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     assert_eq!(v["summary"]["packages"], 2);
     assert_eq!(v["summary"]["blocked"], 1);
     let bad = v["packages"].as_array().unwrap().iter().find(|p| p["filename"] == "canary-pkg-1.0.tar.gz").unwrap();
     assert_eq!(bad["verdict"], "block");
     assert_eq!(bad["level"], "critical");
+    assert_eq!(bad["basis"]["kind"], "severity-rule", "{}", bad["basis"]);
+    assert_eq!((&bad["basis"]["severity"], &bad["basis"]["action"], &bad["basis"]["origin"]["layer"]), (&"critical".into(), &"block".into(), &"default".into()));
+    assert!(bad["reason"].as_str().unwrap().contains(bad["basis"]["alert"].as_str().unwrap()), "{bad}");
     let alert = bad["alerts"].as_array().unwrap().iter().find(|a| a["id"] == "install-network").expect("install-network alert");
     assert_eq!(alert["file"], "canary-pkg-1.0/setup.py");
     assert_eq!(alert["line"], 9);

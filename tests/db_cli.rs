@@ -5,7 +5,7 @@ mod common;
 
 use common::{Env, s};
 use safe_pip::db::{ANALYSIS_VERSION, Db, NewVerdict};
-use safe_pip::policy::{Action, Decision};
+use safe_pip::action::Action;
 use safe_pip::score::{Risk, RiskLevel};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -23,8 +23,8 @@ fn osv(id: &str, name: &str) -> String {
 }
 
 fn record(db: &Db, s: &str) {
-    let d = Decision { verdict: Action::Allow, reason: "no alerts".into() };
-    let mut v = NewVerdict::new(s, "pkg-1.0.tar.gz", &d, Risk { score: 0, level: RiskLevel::None }, &[]);
+    let d = (Action::Allow, "no alerts");
+    let mut v = NewVerdict::new(s, "pkg-1.0.tar.gz", d.0, d.1, Risk { score: 0, level: RiskLevel::None }, &[]);
     v.name = Some("pkg");
     db.record_verdict(&v).expect("record");
 }
@@ -155,9 +155,9 @@ fn prune_needs_a_criterion_and_reports_counts() {
     assert_eq!(code, 2, "{err}");
     {
         let db = Db::open(&env.db()).expect("open");
-        let d = Decision { verdict: Action::Allow, reason: "no alerts".into() };
+        let d = (Action::Allow, "no alerts");
         let old = sha(1);
-        let mut v = NewVerdict::new(&old, "x.whl", &d, Risk { score: 0, level: RiskLevel::None }, &[]);
+        let mut v = NewVerdict::new(&old, "x.whl", d.0, d.1, Risk { score: 0, level: RiskLevel::None }, &[]);
         v.analysis_version = "0";
         db.record_verdict(&v).expect("record");
         record(&db, &sha(2));

@@ -4,7 +4,8 @@
 
 mod common;
 
-use safe_pip::db::{DecisionAction, Db};
+use safe_pip::action::DecisionAction;
+use safe_pip::db::Db;
 use std::path::PathBuf;
 use std::process::Command;
 

@@ -19,7 +19,7 @@ __all__ = ["__version__", "explain", "scan", "run_cli"]
 def scan(paths: Iterable["str | os.PathLike[str]"]) -> dict[str, Any]:
     """Scan package files or directories statically and return the JSON report as a dict.
 
-    The report follows docs/json-report.md (``schema_version`` 1). Raises
+    The report follows docs/json-report.md (``schema_version`` 2). Raises
     ``FileNotFoundError`` when a path does not exist.
     """
     return json.loads(_core.scan_json([os.fspath(p) for p in paths]))

@@ -1,7 +1,9 @@
 """Type stubs for the Rust extension module ``safe_pip._core``."""
 
 from os import PathLike
-from typing import Any, Optional, Sequence, Union
+from typing import Optional, Sequence, Union
+
+from safe_pip._types import Event
 
 __version__: str
 
@@ -9,7 +11,7 @@ def run_cli(argv: Sequence[str]) -> int:
     """Run the safe-pip command line; returns the exit code (0 allowed, 1 blocked, 2 error)."""
 
 def scan_json(paths: Sequence[Union[str, PathLike[str]]]) -> str:
-    """Scan files or directories; returns the JSON report (schema_version 1)."""
+    """Scan files or directories; returns the JSON report (schema_version 2)."""
 
 def explain(alert_id: str) -> Optional[dict[str, str]]:
     """Catalogue entry (id, severity, category, title, explanation, remediation) or None."""
@@ -35,10 +37,11 @@ class Proxy:
         """``http://127.0.0.1:PORT``."""
     def index_url(self, upstream: int = 0) -> str:
         """The Simple API root for ``index_urls[upstream]``: ``http://127.0.0.1:PORT/u/<k>/simple/``."""
-    def events(self) -> list[dict[str, Any]]:
+    def events(self) -> list[Event]:
         """Every file verdict so far: ``{upstream, filename, project, name, version, sha256,
-        verdict, reason, risk, level, served, from_db, error, alerts: [{id, severity, title,
-        message, location}]}``."""
+        verdict, reason, basis, risk, level, served, from_db, error, alerts: [{id, severity,
+        title, message, location}]}``; ``basis`` is the reason as data
+        (``safe_pip._types.Basis``)."""
     def older_release(self, upstream: int, project: str, filename: str) -> Optional[str]:
         """`NAME==VERSION` of the newest older release whose matching file is not blocked
         (judging up to a few older files), or None."""

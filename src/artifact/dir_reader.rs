@@ -3,7 +3,7 @@
 
 use super::limits::{MeteredReader, RatioMode};
 use super::member::StreamError;
-use super::reader::{Collector, Stop, finish};
+use super::collector::{Collector, Stop, finish};
 use super::{Artifact, ArtifactError, ArtifactKind, Container, Limits};
 use std::fs;
 use std::path::{Path, PathBuf};

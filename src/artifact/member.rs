@@ -2,7 +2,7 @@
 //! bytes for magic checks, and the full content only for files that can hold code or
 //! metadata, so binaries of any size are read with bounded memory.
 
-use super::Member;
+use super::{Container, Member};
 use super::limits::{Budget, LimitExceeded};
 use sha2::{Digest, Sha256};
 use std::io::{self, Read};
@@ -27,6 +27,33 @@ pub enum Keep {
     Archive,
 }
 
+/// Names of members that are opened as archives; anything else is data.
+const NESTED_EXTENSIONS: &[(&str, Container)] = &[
+    (".whl", Container::Zip),
+    (".zip", Container::Zip),
+    (".egg", Container::Zip),
+    (".pyz", Container::Zip),
+    (".tar.gz", Container::TarGz),
+    (".tgz", Container::TarGz),
+    (".tar.bz2", Container::TarBz2),
+    (".tbz2", Container::TarBz2),
+    (".tar.xz", Container::TarXz),
+    (".txz", Container::TarXz),
+    (".tar", Container::Tar),
+];
+
+/// True when the member's name says it is an archive that Python can load or install
+/// from, so its bytes are kept for the reader to open ([`super::nested`]).
+pub fn is_nested_archive_name(path: &str) -> bool {
+    container_from_name(path).is_some()
+}
+
+/// The container a nested archive's name says it is.
+pub(super) fn container_from_name(path: &str) -> Option<Container> {
+    let lower = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    NESTED_EXTENSIONS.iter().find(|(ext, _)| lower.ends_with(ext) && lower.len() > ext.len()).map(|&(_, c)| c)
+}
+
 const CODE_EXTENSIONS: &[&str] = &["py", "pyw", "pyi", "pth", "sh", "bat", "cmd", "ps1", "js"];
 const TEXT_EXTENSIONS: &[&str] = &["cfg", "toml", "txt", "json", "yaml", "yml", "ini"];
 const CODE_NAMES: &[&str] = &[
@@ -46,7 +73,7 @@ pub fn keep_policy(path: &str) -> Keep {
     if CODE_NAMES.contains(&base) {
         return Keep::Code;
     }
-    if super::nested::is_nested_archive_name(base) {
+    if is_nested_archive_name(base) {
         return Keep::Archive;
     }
     let ext = match base.rfind('.') {
@@ -168,7 +195,7 @@ pub fn read_by_analysis(path: &str) -> bool {
     }
     let lower = base.to_ascii_lowercase();
     // nested archives are read by the archive reader itself, then dropped
-    !lower.contains('.') || ANALYSED_SUFFIXES.iter().any(|s| lower.ends_with(s)) || super::nested::is_nested_archive_name(base)
+    !lower.contains('.') || ANALYSED_SUFFIXES.iter().any(|s| lower.ends_with(s)) || is_nested_archive_name(base)
 }
 
 /// Names whose content `read_by_analysis` keeps.

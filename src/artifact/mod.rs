@@ -3,6 +3,7 @@
 //! bytes. Nothing is ever extracted to disk and links are never followed; hostile
 //! members become findings, not crashes.
 
+mod collector;
 mod dir_reader;
 pub mod inflight;
 pub mod limits;

@@ -11,8 +11,8 @@
 //! than [`MAX_DEPTH`] deep (a zip quine) is read as far as it goes and the package's own
 //! reading goes on; the package's own limits still stop everything when crossed.
 
-use super::member::{Keep, keep_policy, looks_like_text};
-use super::reader::Collector;
+use super::member::{Keep, container_from_name, keep_policy, looks_like_text};
+use super::collector::Collector;
 use super::{Container, Limits, magic, tar_reader, zip_reader};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
@@ -23,32 +23,6 @@ pub const MAX_DEPTH: usize = 3;
 
 /// Separates a nested archive's path from the paths of its members.
 pub const SEPARATOR: &str = "!/";
-
-/// Names of members that are opened as archives; anything else is data.
-const NESTED_EXTENSIONS: &[(&str, Container)] = &[
-    (".whl", Container::Zip),
-    (".zip", Container::Zip),
-    (".egg", Container::Zip),
-    (".pyz", Container::Zip),
-    (".tar.gz", Container::TarGz),
-    (".tgz", Container::TarGz),
-    (".tar.bz2", Container::TarBz2),
-    (".tbz2", Container::TarBz2),
-    (".tar.xz", Container::TarXz),
-    (".txz", Container::TarXz),
-    (".tar", Container::Tar),
-];
-
-/// True when the member's name says it is an archive that Python can load or install
-/// from, so its bytes are kept for [`Collector::open_nested`].
-pub fn is_nested_archive_name(path: &str) -> bool {
-    container_from_name(path).is_some()
-}
-
-fn container_from_name(path: &str) -> Option<Container> {
-    let lower = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    NESTED_EXTENSIONS.iter().find(|(ext, _)| lower.ends_with(ext) && lower.len() > ext.len()).map(|&(_, c)| c)
-}
 
 /// True when a member path lies inside a nested archive.
 pub fn is_nested_path(path: &str) -> bool {

@@ -2,9 +2,8 @@
 //! chosen from magic bytes; the format readers share one [`Collector`] that applies the
 //! limits and turns hostile entries into findings.
 
-use super::limits::{Budget, CountingReader, MeteredReader, RatioMode};
-use super::member::{self, StreamError};
-use super::{Artifact, ArtifactError, ArtifactKind, Container, Limits, Member, magic, paths};
+use super::collector::{Collector, finish};
+use super::{Artifact, ArtifactError, ArtifactKind, Container, Limits, magic};
 use super::{dir_reader, tar_reader, zip_reader};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
@@ -12,166 +11,6 @@ use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{self, BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
-use std::rc::Rc;
-
-/// Why a format reader stopped early. Limits are already reported as findings.
-#[derive(Debug)]
-pub(super) enum Stop {
-    Limit,
-    Corrupt(String),
-}
-
-/// Gathers members and findings while a format reader walks an archive.
-pub(super) struct Collector {
-    pub limits: Limits,
-    pub budget: Rc<Budget>,
-    pub members: Vec<Member>,
-    pub findings: Vec<Finding>,
-    entries: usize,
-    /// Content kept as it is so far; past [`member::PACK_AFTER_BYTES`] it is packed.
-    kept_plain: u64,
-    packer: member::Packer,
-    /// Scratch buffer shared by every member read.
-    buf: Vec<u8>,
-    /// How many archives this one is inside (0 for the package file).
-    pub(super) depth: usize,
-    /// Members of nested archives, added after the package's own when reading ends (the
-    /// format readers may still drop the last member they added).
-    pub(super) nested: Vec<Member>,
-}
-
-impl Collector {
-    pub fn new(limits: &Limits) -> Self {
-        Collector {
-            limits: limits.clone(),
-            budget: Budget::new(limits),
-            members: Vec::new(),
-            findings: Vec::new(),
-            entries: 0,
-            kept_plain: 0,
-            packer: member::Packer::default(),
-            buf: Vec::new(),
-            depth: 0,
-            nested: Vec::new(),
-        }
-    }
-
-    /// Entries counted so far.
-    pub(super) fn entries(&self) -> usize {
-        self.entries
-    }
-
-    /// Counts the entries of a nested archive.
-    pub(super) fn add_entries(&mut self, n: usize) {
-        self.entries = self.entries.saturating_add(n);
-    }
-
-    /// Plain content kept so far; a nested archive's reader continues the count, so
-    /// packing starts at the same total whether code sits in the package or inside it.
-    pub(super) fn kept_plain(&self) -> u64 {
-        self.kept_plain
-    }
-
-    pub(super) fn set_kept_plain(&mut self, n: u64) {
-        self.kept_plain = n;
-    }
-
-    /// Every member read, nested ones after the archive's own.
-    pub(super) fn take_members(&mut self) -> Vec<Member> {
-        let mut members = std::mem::take(&mut self.members);
-        members.append(&mut self.nested);
-        members
-    }
-
-    /// Counts one archive entry; past the member limit reports it and says stop.
-    pub fn count_entry(&mut self) -> Result<(), Stop> {
-        self.entries += 1;
-        if self.entries > self.limits.max_members {
-            let max = self.limits.max_members;
-            return Err(self.limit(format!("more than {max} entries; the rest was not read")));
-        }
-        Ok(())
-    }
-
-    /// Reports a crossed limit (once) and returns the stop signal.
-    pub fn limit(&mut self, reason: String) -> Stop {
-        self.budget.set_hit(reason.clone());
-        if !self.findings.iter().any(|f| f.alert == AlertId::ArchiveLimitExceeded && f.file.is_empty()) {
-            self.findings.push(Finding::new(AlertId::ArchiveLimitExceeded, "", format!("reading stopped: {reason}")));
-        }
-        Stop::Limit
-    }
-
-    /// Flags names that would be written outside the extraction directory.
-    pub fn check_path(&mut self, path: &str) {
-        if let Some(reason) = paths::unsafe_reason(path) {
-            self.findings.push(
-                Finding::new(AlertId::ArchivePathTraversal, path, format!("member name is unsafe: {reason}"))
-                    .with_evidence(path),
-            );
-        }
-    }
-
-    /// Reports a symlink (relative to its directory) or hardlink (relative to the root).
-    pub fn link(&mut self, path: &str, target: &str, hard: bool) {
-        self.check_path(path);
-        let kind = if hard { "hardlink" } else { "symlink" };
-        let base = if hard { "" } else { paths::parent_dir(path) };
-        let evidence = format!("{path} -> {target}");
-        let finding = if paths::link_escapes(base, target) {
-            Finding::new(AlertId::ArchiveLinkEscape, path, format!("{kind} points outside the package: {target}"))
-        } else {
-            Finding::new(AlertId::ArchiveLink, path, format!("{kind} to {target} (not followed)"))
-        };
-        self.findings.push(finding.with_evidence(&evidence));
-    }
-
-    pub fn special(&mut self, path: &str, what: &str) {
-        self.check_path(path);
-        self.findings.push(Finding::new(AlertId::ArchiveSpecialFile, path, format!("archive contains a {what}")));
-    }
-
-    /// A problem with one member that does not stop the archive (fail closed for it).
-    pub fn unreadable(&mut self, path: &str, message: String) {
-        self.findings.push(Finding::new(AlertId::ArchiveUnreadable, path, message));
-    }
-
-    /// Streams one regular file into the member list.
-    /// Returns the number of bytes read.
-    pub fn add_file(&mut self, path: String, reader: &mut dyn Read) -> Result<u64, StreamError> {
-        self.check_path(&path);
-        let (m, too_big) = member::collect(path, reader, self.limits.max_member_bytes, &self.budget, &mut self.buf)?;
-        // JavaScript bundles (a web UI's assets) run in a browser, never at install or
-        // import, and no detector reads them: a large one is not an unchecked risk
-        let browser_asset = m.path.to_ascii_lowercase().ends_with(".js");
-        if too_big && !browser_asset {
-            let max = self.limits.max_member_bytes;
-            self.findings.push(Finding::new(
-                AlertId::ArchiveLimitExceeded,
-                m.path.as_str(),
-                format!("code member of {} bytes exceeds the {max}-byte limit; its content was not checked", m.size),
-            ));
-        }
-        let size = m.size;
-        self.members.push(m);
-        // a nested archive's bytes are read (and dropped) before anything is packed
-        self.open_nested();
-        if let Some(m) = self.members.last_mut() {
-            if let Some(data) = &m.data {
-                let packed = (self.kept_plain + data.len() as u64 > member::PACK_AFTER_BYTES).then(|| self.packer.pack(data)).flatten();
-                match packed {
-                    Some(p) => {
-                        m.packed = Some(p);
-                        m.data = None;
-                    }
-                    None => self.kept_plain += data.len() as u64,
-                }
-            }
-            super::inflight::charge(m.kept_bytes());
-        }
-        Ok(size)
-    }
-}
 
 /// True for file names a directory walk should treat as package files:
 /// .tar.gz .tgz .tar.bz2 .tar.xz .tar .zip .whl .egg (case-insensitive).
@@ -269,52 +108,6 @@ fn read_container<R: Read + Seek>(
     finish(filename, ArtifactKind::Sdist, container, Some(sha256), col, result)
 }
 
-/// Turns a reader's outcome into the artifact: corruption after some members is a
-/// finding (the analysis still sees what was read), before any member an error.
-pub(super) fn finish(
-    filename: &str,
-    kind: ArtifactKind,
-    container: Container,
-    sha256: Option<String>,
-    mut col: Collector,
-    result: Result<(), Stop>,
-) -> Result<Artifact, ArtifactError> {
-    match result {
-        Ok(()) | Err(Stop::Limit) => {}
-        Err(Stop::Corrupt(msg)) => {
-            if col.members.is_empty() {
-                return Err(ArtifactError::Corrupt(format!("{filename}: {msg}")));
-            }
-            col.unreadable("", format!("archive is damaged; only the members before the damage were checked: {msg}"));
-        }
-    }
-    if col.members.is_empty() && container != Container::Directory && col.budget.limit_hit().is_none() {
-        col.unreadable("", "archive holds no files: nothing to install or check".to_string());
-    }
-    let kind = match kind {
-        ArtifactKind::Sdist => refine_kind(filename, container, &col.members),
-        k => k,
-    };
-    let members = col.take_members();
-    Ok(Artifact { filename: filename.to_string(), kind, container, sha256, members, findings: col.findings })
-}
-
-/// `.whl`/`.egg` by name; a zip that carries `<name>.dist-info/WHEEL` is a wheel
-/// whatever it is called.
-fn refine_kind(filename: &str, container: Container, members: &[Member]) -> ArtifactKind {
-    let by_name = magic::kind_from_name(filename);
-    if by_name == ArtifactKind::Sdist && container == Container::Zip && members.iter().any(|m| is_wheel_marker(&m.path))
-    {
-        return ArtifactKind::Wheel;
-    }
-    by_name
-}
-
-fn is_wheel_marker(path: &str) -> bool {
-    let mut parts = path.split('/');
-    matches!((parts.next(), parts.next(), parts.next()), (Some(dir), Some("WHEEL"), None) if dir.ends_with(".dist-info"))
-}
-
 fn zip_end_record_present<R: Read + Seek>(reader: &mut R) -> io::Result<bool> {
     let len = reader.seek(SeekFrom::End(0))?;
     // The end record is 22 bytes plus a comment of at most 65535.
@@ -331,27 +124,4 @@ fn describe_head(head: &[u8]) -> String {
     }
     let shown = hex(&head[..head.len().min(8)]);
     format!("unrecognised content, first bytes {shown}")
-}
-
-/// Wraps a decoder stack for a tar container: counts compressed input, meters output.
-pub(super) fn decoded<'a, R: Read + 'a>(
-    reader: R,
-    container: Container,
-    budget: &Rc<Budget>,
-) -> Box<dyn Read + 'a> {
-    let counted = CountingReader::new(reader, budget.clone());
-    match container {
-        Container::TarGz => {
-            Box::new(MeteredReader::new(flate2::read::MultiGzDecoder::new(counted), budget.clone(), RatioMode::Stream))
-        }
-        Container::TarBz2 => {
-            Box::new(MeteredReader::new(bzip2::read::MultiBzDecoder::new(counted), budget.clone(), RatioMode::Stream))
-        }
-        Container::TarXz => Box::new(MeteredReader::new(
-            xz2::read::XzDecoder::new_multi_decoder(counted),
-            budget.clone(),
-            RatioMode::Stream,
-        )),
-        _ => Box::new(MeteredReader::new(counted, budget.clone(), RatioMode::None)),
-    }
 }

@@ -9,7 +9,7 @@
 use super::Container;
 use super::member::StreamError;
 use super::paths;
-use super::reader::{self, Collector, Stop};
+use super::collector::{self, Collector, Stop};
 use std::io::{self, Read};
 
 /// Largest GNU long-name or PAX header accepted; real ones are a few hundred bytes.
@@ -101,7 +101,7 @@ fn between(last: &Option<String>) -> String {
 
 pub(super) fn read_tar<R: Read>(input: R, container: Container, col: &mut Collector) -> Result<(), Stop> {
     let what = stream_name(container);
-    let stream = reader::decoded(input, container, &col.budget);
+    let stream = collector::decoded(input, container, &col.budget);
     let mut archive = tar::Archive::new(stream);
     let entries = match archive.entries() {
         Ok(entries) => entries.raw(true),

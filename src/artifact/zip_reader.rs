@@ -5,7 +5,7 @@
 use super::limits::{CountingReader, MeteredReader, RatioMode};
 use super::member::StreamError;
 use super::paths;
-use super::reader::{Collector, Stop};
+use super::collector::{Collector, Stop};
 use std::io::{Read, Seek};
 
 const S_IFMT: u32 = 0o170_000;

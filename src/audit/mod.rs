@@ -270,7 +270,7 @@ fn licence(c: &mut PackageCheck, d: &Distribution, gate: &Gate, policy: &Metadat
     }
     if status > c.status && status != Status::Allowed && c.status != Status::Blocked {
         c.status = status;
-        c.reason = decision.reason;
+        c.reason = decision.reason();
         c.hint = None;
     }
 }

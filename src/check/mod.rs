@@ -21,9 +21,13 @@
 
 mod fetch;
 mod render;
+mod html;
+mod sarif;
 mod target;
 
 pub use render::{render_json, render_terminal, write_json};
+pub use html::from_check as render_html;
+pub use sarif::{render_sarif, sarif_results};
 pub(crate) use render::package as package_json;
 pub(crate) use render::write_alerts;
 pub use target::{FileKind, Target, TargetError, file_kind, site_dirs};
@@ -242,7 +246,7 @@ pub fn check(lockfiles: &[Lockfile], gate: &Gate, opts: &CheckOptions) -> Result
         p.name_check = crate::analysis::names::check_typosquat(&p.name).map(|squat| {
             let finding = Finding::new(crate::alerts::AlertId::Typosquat, "", squat.message());
             let decision = gate.decide(Some(&p.name), p.version.as_deref(), std::slice::from_ref(&finding));
-            (finding, Status::of(decision.verdict), decision.reason)
+            (finding, Status::of(decision.verdict), decision.reason())
         });
         for f in &mut p.files {
             match f.sha256.as_ref().and_then(|s| known.get(s)) {
@@ -387,7 +391,7 @@ impl FileCheck {
     }
 
     fn judged(&mut self, report: PackageReport, fetched: bool) {
-        self.set(Status::of(report.decision.verdict), report.decision.reason.clone());
+        self.set(Status::of(report.decision.verdict), report.decision.reason());
         self.report = Some(Box::new(report));
         self.fetched = fetched;
     }

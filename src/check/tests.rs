@@ -8,7 +8,6 @@ use crate::index::IndexSettings;
 use crate::index::tests::server::{Reply, TestServer};
 use crate::lockfile::read_lockfile;
 use crate::pipeline::ScanOptions;
-use crate::policy::Decision;
 use crate::score;
 use crate::test_fixtures::{canary_sdist, clean_sdist};
 use sha2::{Digest, Sha256};
@@ -47,8 +46,7 @@ fn record(db: &Db, sha: &str, filename: &str, verdict: Action) {
         Action::Warn => vec![Finding::new(AlertId::ObfuscatedPayload, "pkg/_x.py", "base64 blob").at_line(3)],
         Action::Block => vec![Finding::new(AlertId::InstallNetwork, "pkg/setup.py", "urllib.request.urlopen() at install").at_line(9)],
     };
-    let decision = Decision { verdict, reason: "stored".into() };
-    db.record_verdict(&NewVerdict::new(sha, filename, &decision, score::score(&findings), &findings)).expect("record");
+    db.record_verdict(&NewVerdict::new(sha, filename, verdict, "stored", score::score(&findings), &findings)).expect("record");
 }
 
 fn osv(id: &str, name: &str, versions: &[&str]) -> String {

@@ -3,7 +3,7 @@
 //! through the verdict DB as `check` judges a lockfile, their RECORD hashes verified
 //! against the files on disk, and the project's lockfiles checked beside them.
 
-use super::check::query_target;
+use super::lock_check_flags::query_target;
 use super::db_flags::{open_gate, print_gate_error};
 use super::{exit, print_error};
 use crate::audit::{self, AuditError, AuditOptions};
@@ -55,7 +55,7 @@ pub struct AuditArgs {
     pub verbose: bool,
 }
 
-pub fn run(args: AuditArgs, color: ColorChoice) -> i32 {
+pub(crate) fn run(args: AuditArgs, color: ColorChoice) -> i32 {
     let (sites, python) = match sites(&args) {
         Ok(s) => s,
         Err(code) => return code,

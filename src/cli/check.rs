@@ -2,15 +2,11 @@
 //! install (or, with `--all-platforms`, every one), judged from the verdict DB with no
 //! network (or `--fetch` to fill the gaps).
 
-use super::db_flags::{open_gate, print_gate_error};
-use super::index_flags::IndexFlags;
+use super::db_flags::print_gate_error;
+use super::lock_check_flags::{Judging, LockCheckFlags};
 use super::{exit, print_error};
-use crate::check::{self, CheckOptions, Platforms, Target, TargetError};
-use crate::install::interpreter;
+use crate::check::{self, CheckOptions, Platforms};
 use crate::lockfile::read_lockfile;
-use crate::pipeline::ScanOptions;
-use crate::policy::SettingsFlags;
-use crate::policy::Action;
 use crate::report::ColorChoice;
 use clap::{Args, ValueEnum};
 use std::io::Write;
@@ -35,33 +31,8 @@ pub struct CheckArgs {
     pub files: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = CheckFormat::Terminal)]
     pub format: CheckFormat,
-    /// Verdict DB to use instead of $SAFE_PIP_DB or the default location.
-    #[arg(long, value_name = "PATH")]
-    pub db: Option<PathBuf>,
-    /// Download the locked files the DB does not know from the index (hash-verified) and
-    /// scan them. Without it, `check` sends nothing over the network.
-    #[arg(long)]
-    pub fetch: bool,
     #[command(flatten)]
-    pub index: IndexFlags,
-    /// Report unverified packages without failing (exit 0 instead of 3), unless the
-    /// organisation's policy locks `unverified`.
-    #[arg(long)]
-    pub allow_unverified: bool,
-    /// Project directory whose pyproject.toml settings and decisions apply (default: the
-    /// first lockfile's directory).
-    #[arg(long, value_name = "DIR")]
-    pub project: Option<PathBuf>,
-    /// The environment the lock installs into: a Python interpreter or a virtualenv folder
-    /// (default: the active virtualenv, else the Python running safe-pip, else python3 on
-    /// PATH). Only the files it would install are judged: its wheel tags and markers are
-    /// asked of it (through pip's own `packaging`).
-    #[arg(long, value_name = "PATH", conflicts_with = "all_platforms")]
-    pub python: Option<PathBuf>,
-    /// Judge every locked file, for every platform and Python (for CI that vets the whole
-    /// lock): one unknown file makes its package unverified.
-    #[arg(long)]
-    pub all_platforms: bool,
+    pub lock: LockCheckFlags,
     /// The command as the user typed it, named in hints (set by the Poetry plugin).
     #[arg(long, hide = true, value_name = "TEXT", default_value = "safe-pip check")]
     pub invoked_as: String,
@@ -70,7 +41,7 @@ pub struct CheckArgs {
     pub verbose: bool,
 }
 
-pub fn run(args: CheckArgs, color: ColorChoice) -> i32 {
+pub(crate) fn run(args: CheckArgs, color: ColorChoice) -> i32 {
     let mut lockfiles = Vec::new();
     for path in &args.files {
         match read_lockfile(path) {
@@ -81,33 +52,12 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> i32 {
             }
         }
     }
-    let target = match (args.all_platforms, args.python.is_some() || check::needs_target(&lockfiles)) {
-        (false, true) => match query_target(args.python.as_deref()) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                print_error(&format!("cannot tell which locked files this environment installs: {e}"), &e.hint(&args.invoked_as));
-                return exit::ERROR;
-            }
-        },
-        _ => None,
-    };
-    let project = args.project.clone().or_else(|| args.files[0].parent().map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() }));
-    let flags = SettingsFlags { unverified: args.allow_unverified.then_some(Action::Warn), ..SettingsFlags::default() };
-    let settings = match super::settings::load(project.as_deref(), &flags) {
-        Ok(s) => s,
+    let Judging { target, unverified, gate, client } = match args.lock.judging(&lockfiles, args.files.first().map(PathBuf::as_path), &args.invoked_as) {
+        Ok(j) => j,
         Err(code) => return code,
     };
-    let scan = ScanOptions { policy: settings.policy, ..ScanOptions::default() };
-    let Some(gate) = open_gate(args.db.as_deref(), scan, "or point --db at a healthy DB") else { return exit::ERROR };
-    let client = match args.fetch {
-        true => match args.index.client() {
-            Some(c) => Some(c),
-            None => return exit::ERROR,
-        },
-        false => None,
-    };
-    let platforms = if args.all_platforms { Platforms::All } else { Platforms::Environment(target.as_ref()) };
-    let opts = CheckOptions { unverified: settings.unverified, fetch: client.as_ref(), platforms };
+    let platforms = if args.lock.all_platforms { Platforms::All } else { Platforms::Environment(target.as_ref()) };
+    let opts = CheckOptions { unverified, fetch: client.as_ref(), platforms };
     let mut report = match check::check(&lockfiles, &gate, &opts) {
         Ok(r) => r,
         Err(e) => {
@@ -119,9 +69,9 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> i32 {
     let mut stdout = std::io::stdout().lock();
     let _ = match args.format {
         CheckFormat::Json => check::write_json(&report, &mut stdout),
-        CheckFormat::Sarif => stdout.write_all(crate::report::sarif::from_check(&report, &gate.options().policy).as_bytes()),
+        CheckFormat::Sarif => stdout.write_all(check::render_sarif(&report, &gate.options().policy).as_bytes()),
         CheckFormat::Terminal => stdout.write_all(check::render_terminal(&report, color.enabled(), args.verbose).as_bytes()),
-        CheckFormat::Html => match crate::report::html::from_check(&report, &gate) {
+        CheckFormat::Html => match crate::check::render_html(&report, &gate) {
             Ok(html) => stdout.write_all(html.as_bytes()),
             Err(e) => {
                 print_gate_error(&e, "");
@@ -130,15 +80,4 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> i32 {
         },
     };
     report.exit_code()
-}
-
-/// The target interpreter (`--python`, else as `safe-pip install` picks it) and what it
-/// installs. Another Python (safe-pip's own, else python3 on PATH) may lend its pip to a
-/// venv made without one.
-pub(super) fn query_target(flag: Option<&std::path::Path>) -> Result<Target, TargetError> {
-    let path_var = std::env::var_os("PATH");
-    let python = interpreter::resolve(flag, std::env::var_os("VIRTUAL_ENV").as_deref(), path_var.as_deref())?;
-    let mut lenders: Vec<PathBuf> = interpreter::front_python().map(|p| p.to_path_buf()).into_iter().collect();
-    lenders.extend(interpreter::resolve(None, None, path_var.as_deref()).ok());
-    Target::query(&python, &lenders)
 }

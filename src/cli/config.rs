@@ -24,7 +24,7 @@ pub struct ConfigArgs {
     pub project: Option<PathBuf>,
 }
 
-pub fn run(args: ConfigArgs, _color: ColorChoice) -> i32 {
+pub(crate) fn run(args: ConfigArgs, _color: ColorChoice) -> i32 {
     let settings = match settings::load(args.project.as_deref(), &SettingsFlags::default()) {
         Ok(s) => s,
         Err(code) => return code,

@@ -71,7 +71,7 @@ pub enum DbCommand {
     Path,
 }
 
-pub fn run(args: DbArgs, _color: ColorChoice) -> i32 {
+pub(crate) fn run(args: DbArgs, _color: ColorChoice) -> i32 {
     let (path, _source) = match db::resolve_path(args.db.as_deref()) {
         Ok(p) => p,
         Err(e) => return fail(&e),

@@ -29,7 +29,7 @@ impl DbFlags {
 
 /// Opens the gate on `db` (else $SAFE_PIP_DB, else the default path); prints a DB error
 /// with its remedy and `alternative`.
-pub fn open_gate(db: Option<&Path>, opts: ScanOptions, alternative: &str) -> Option<Gate> {
+pub(crate) fn open_gate(db: Option<&Path>, opts: ScanOptions, alternative: &str) -> Option<Gate> {
     match Gate::open(db, opts) {
         Ok(g) => Some(g),
         Err(e) => {
@@ -39,7 +39,7 @@ pub fn open_gate(db: Option<&Path>, opts: ScanOptions, alternative: &str) -> Opt
     }
 }
 
-pub fn print_gate_error(e: &GateError, alternative: &str) {
+pub(crate) fn print_gate_error(e: &GateError, alternative: &str) {
     let alternative = if alternative.is_empty() { String::new() } else { format!("; {alternative}") };
     print_error(&e.to_string(), &format!("{}{alternative} (`safe-pip db check` shows what is wrong)", e.hint()));
 }

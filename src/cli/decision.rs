@@ -3,7 +3,8 @@
 //! DB's decision log (the audit trail).
 
 use super::{exit, print_error, settings};
-use crate::db::{self, DecisionAction, NewDecision};
+use crate::action::DecisionAction;
+use crate::db::{self, NewDecision};
 use crate::policy::record::{self, DecisionRequest, RecordError};
 use crate::policy::{Day, Settings, SettingsFlags};
 use crate::report::{ColorChoice, Esc};
@@ -56,14 +57,14 @@ fn parse_day(s: &str) -> Result<Day, String> {
     Day::parse(s.trim()).ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD"))
 }
 
-pub fn run_allow(args: AllowArgs, _color: ColorChoice) -> i32 {
+pub(crate) fn run_allow(args: AllowArgs, _color: ColorChoice) -> i32 {
     match record::parse_alerts(&args.alerts) {
         Ok(alerts) => run(&args.package, DecisionAction::Allow, alerts, args.common),
         Err(e) => fail(&e),
     }
 }
 
-pub fn run_deny(args: DenyArgs, _color: ColorChoice) -> i32 {
+pub(crate) fn run_deny(args: DenyArgs, _color: ColorChoice) -> i32 {
     run(&args.package, DecisionAction::Deny, Vec::new(), args.common)
 }
 

@@ -4,14 +4,11 @@
 //! analyse), the behaviour change of every update, and a recommendation; for a terminal,
 //! a pull-request comment (Markdown) or code scanning (SARIF).
 
-use super::check::query_target;
-use super::db_flags::{open_gate, print_gate_error};
-use super::index_flags::IndexFlags;
+use super::db_flags::print_gate_error;
+use super::lock_check_flags::{Judging, LockCheckFlags};
 use super::{exit, print_error};
-use crate::check::{self, CheckOptions};
+use crate::check::CheckOptions;
 use crate::lockfile::read_lockfile;
-use crate::pipeline::ScanOptions;
-use crate::policy::{Action, SettingsFlags};
 use crate::report::ColorChoice;
 use crate::review::{self, LockPair, git::Repo};
 use clap::{Args, ValueEnum};
@@ -47,68 +44,25 @@ pub struct DiffArgs {
     /// Write the report to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Verdict DB to use instead of $SAFE_PIP_DB or the default location.
-    #[arg(long, value_name = "PATH")]
-    pub db: Option<PathBuf>,
-    /// Download the new and updated (and replaced) locked files the DB does not know from
-    /// the index (hash-verified) and scan them. Without it nothing is sent over the network.
-    #[arg(long)]
-    pub fetch: bool,
     #[command(flatten)]
-    pub index: IndexFlags,
-    /// Report unverified packages without failing (exit 0 instead of 3), unless the
-    /// organisation's policy locks `unverified`.
-    #[arg(long)]
-    pub allow_unverified: bool,
-    /// Project directory whose pyproject.toml settings and decisions apply (default: the
-    /// directory of the first new lockfile).
-    #[arg(long, value_name = "DIR")]
-    pub project: Option<PathBuf>,
-    /// The environment the lock installs into (as `safe-pip check --python`).
-    #[arg(long, value_name = "PATH", conflicts_with = "all_platforms")]
-    pub python: Option<PathBuf>,
-    /// Judge every locked file, for every platform and Python (CI that reviews the whole lock).
-    #[arg(long)]
-    pub all_platforms: bool,
+    pub lock: LockCheckFlags,
     /// Every alert of every package (terminal).
     #[arg(long, short)]
     pub verbose: bool,
 }
 
-pub fn run(args: DiffArgs, color: ColorChoice) -> i32 {
+pub(crate) fn run(args: DiffArgs, color: ColorChoice) -> i32 {
     let (pairs, base_label, invoked) = match load(&args) {
         Ok(p) => p,
         Err(code) => return code,
     };
     let heads: Vec<_> = pairs.iter().flat_map(|p| [p.head.clone(), p.base.clone()]).collect();
-    let target = match (args.all_platforms, args.python.is_some() || check::needs_target(&heads)) {
-        (false, true) => match query_target(args.python.as_deref()) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                print_error(&format!("cannot tell which locked files this environment installs: {e}"), &e.hint(&invoked));
-                return exit::ERROR;
-            }
-        },
-        _ => None,
-    };
-    let project = args.project.clone().or_else(|| {
-        pairs.first().and_then(|p| p.head.path.parent()).map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() })
-    });
-    let flags = SettingsFlags { unverified: args.allow_unverified.then_some(Action::Warn), ..SettingsFlags::default() };
-    let settings = match super::settings::load(project.as_deref(), &flags) {
-        Ok(s) => s,
+    let first = pairs.first().map(|p| p.head.path.as_path());
+    let Judging { target, unverified, gate, client } = match args.lock.judging(&heads, first, &invoked) {
+        Ok(j) => j,
         Err(code) => return code,
     };
-    let scan = ScanOptions { policy: settings.policy, ..ScanOptions::default() };
-    let Some(gate) = open_gate(args.db.as_deref(), scan, "or point --db at a healthy DB") else { return exit::ERROR };
-    let client = match args.fetch {
-        true => match args.index.client() {
-            Some(c) => Some(c),
-            None => return exit::ERROR,
-        },
-        false => None,
-    };
-    let opts = CheckOptions { unverified: settings.unverified, fetch: client.as_ref(), platforms: review::platforms(args.all_platforms, target.as_ref()) };
+    let opts = CheckOptions { unverified, fetch: client.as_ref(), platforms: review::platforms(args.lock.all_platforms, target.as_ref()) };
     let mut report = match review::review(&pairs, &gate, &opts, &base_label) {
         Ok(r) => r,
         Err(e) => {

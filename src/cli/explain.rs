@@ -27,7 +27,7 @@ pub struct ExplainArgs {
     pub format: ExplainFormat,
 }
 
-pub fn run(args: ExplainArgs, _color: ColorChoice) -> i32 {
+pub(crate) fn run(args: ExplainArgs, _color: ColorChoice) -> i32 {
     let ids: Vec<AlertId> = match &args.id {
         None => AlertId::ALL.to_vec(),
         Some(id) => match AlertId::from_id(id.trim()) {

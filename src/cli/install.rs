@@ -62,7 +62,7 @@ pub struct InstallArgs {
     pub pip_args: Vec<String>,
 }
 
-pub fn run(args: InstallArgs, color: ColorChoice) -> i32 {
+pub(crate) fn run(args: InstallArgs, color: ColorChoice) -> i32 {
     let (own, mut pip_args) = match pip_args::take_own_options(&args.pip_args) {
         Ok(x) => x,
         Err(e) => {
@@ -124,6 +124,7 @@ pub fn run(args: InstallArgs, color: ColorChoice) -> i32 {
         // installed: they are hidden from pip (which then picks an older one) and refused
         // if pinned.
         scan.policy.alerts.insert(AlertId::ReleaseTooNew, Action::Block);
+        scan.policy.origins.alerts.insert(AlertId::ReleaseTooNew, crate::policy::Origin::Flag("--min-release-age".into()));
     }
     let opts = InstallOptions {
         python,

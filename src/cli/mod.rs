@@ -11,6 +11,7 @@ mod diff;
 mod explain;
 mod index_flags;
 mod install;
+mod lock_check_flags;
 mod proxy;
 mod report;
 mod scan;

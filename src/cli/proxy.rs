@@ -31,7 +31,7 @@ pub struct ProxyArgs {
     pub cache_size: u64,
 }
 
-pub fn run(args: ProxyArgs) -> i32 {
+pub(crate) fn run(args: ProxyArgs) -> i32 {
     let Some(settings) = args.index.settings() else { return exit::ERROR };
     let gate = match proxy::default_gate(args.db.as_deref(), std::env::current_dir().ok().as_deref()) {
         Ok(g) => g,

@@ -30,7 +30,7 @@ pub struct ReportArgs {
     pub output: Option<PathBuf>,
 }
 
-pub fn run(args: ReportArgs) -> i32 {
+pub(crate) fn run(args: ReportArgs) -> i32 {
     let req = match VetRequest::parse(&args.release) {
         Ok(r) => r,
         Err(e) => {
@@ -56,7 +56,7 @@ pub fn run(args: ReportArgs) -> i32 {
         }
     };
     if evidence.decision.verdict != crate::policy::Action::Block {
-        eprintln!("safe-pip: {} {version} is not blocked ({}): the report says so; review before sending it", req.name, crate::report::escape_terminal(&evidence.decision.reason));
+        eprintln!("safe-pip: {} {version} is not blocked ({}): the report says so; review before sending it", req.name, crate::report::escape_terminal(&evidence.decision.reason()));
     }
     let text = pypi_report::render_markdown(&evidence);
     match &args.output {

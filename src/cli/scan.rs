@@ -55,7 +55,7 @@ pub struct ScanArgs {
     pub db: DbFlags,
 }
 
-pub fn run(args: ScanArgs, color: ColorChoice) -> i32 {
+pub(crate) fn run(args: ScanArgs, color: ColorChoice) -> i32 {
     if args.no_prepass {
         crate::analysis::python::disable_prepass();
     }

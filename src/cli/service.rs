@@ -11,7 +11,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Exit code of `status` when the service is not running (as LSB init scripts).
-pub const NOT_RUNNING: i32 = 3;
+pub(crate) const NOT_RUNNING: i32 = 3;
 
 #[derive(Args, Debug)]
 #[command(after_help = "The port is --port, else the one `safe-pip setup` saved, else 7431. State, pid file, log and verdict log \
@@ -81,7 +81,7 @@ fn fail(e: service::ServiceError) -> i32 {
     exit::ERROR
 }
 
-pub fn run(args: ServiceArgs, color: ColorChoice) -> i32 {
+pub(crate) fn run(args: ServiceArgs, color: ColorChoice) -> i32 {
     match args.action {
         ServiceAction::Start(p) => match daemon::start(p.port, p.db.as_deref()) {
             Ok(info) => {

@@ -22,7 +22,7 @@ pub struct SetupArgs {
     pub port: Option<u16>,
 }
 
-pub fn run(args: SetupArgs) -> i32 {
+pub(crate) fn run(args: SetupArgs) -> i32 {
     if args.undo {
         return match setup::undo(args.tool) {
             Ok(Restored::NothingToUndo) => {

@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 use std::io::Write;
 
 /// Exit code when something could not be verified (offline, index down): never "allowed".
-pub const UNVERIFIED: i32 = 3;
+pub(crate) const UNVERIFIED: i32 = 3;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
 pub enum VetFormat {
@@ -47,7 +47,7 @@ pub struct VetArgs {
     pub db: DbFlags,
 }
 
-pub fn run(args: VetArgs, color: ColorChoice) -> i32 {
+pub(crate) fn run(args: VetArgs, color: ColorChoice) -> i32 {
     let mut requests = Vec::new();
     for p in &args.packages {
         match VetRequest::parse(p) {

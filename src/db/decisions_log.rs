@@ -4,33 +4,10 @@
 //! `reset` clears it. Storage and API only: the decisions feature reads and writes it.
 
 use super::{Db, DbError, now};
+use crate::action::DecisionAction;
 use crate::analysis::names::normalize;
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DecisionAction {
-    Allow,
-    Deny,
-}
-
-impl DecisionAction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DecisionAction::Allow => "allow",
-            DecisionAction::Deny => "deny",
-        }
-    }
-
-    fn parse(s: &str) -> Option<DecisionAction> {
-        match s {
-            "allow" => Some(DecisionAction::Allow),
-            "deny" => Some(DecisionAction::Deny),
-            _ => None,
-        }
-    }
-}
 
 /// A decision to append.
 #[derive(Clone, Debug)]

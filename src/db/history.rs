@@ -1,11 +1,10 @@
 //! Scan history: every analysis recorded (sha256, name, version, verdict, when), so
 //! `vet` can show the previous versions seen and how they were judged. Written in the
-//! same transaction as the verdict; a cache hit is not a new analysis.
+//! same transaction as the verdict (`verdicts.rs` appends the row); a cache hit is not a
+//! new analysis.
 
-use super::verdicts::Prepared;
 use super::{Db, DbError};
 use crate::analysis::names::normalize;
-use rusqlite::{Connection, params};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -19,15 +18,6 @@ pub struct HistoryEntry {
     pub analysis_version: String,
     /// Unix seconds.
     pub scanned_at: i64,
-}
-
-pub(crate) fn append(conn: &Connection, p: &Prepared) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO scan_history (sha256, name, name_norm, version, filename, verdict, score, analysis_version, scanned_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![p.sha256, p.name, p.name_norm, p.version, p.filename, p.verdict, p.score, p.analysis_version, p.scanned_at])?;
-    Ok(())
 }
 
 impl Db {
@@ -61,18 +51,18 @@ impl Db {
 mod tests {
     use super::super::test_support::{sha, temp_db};
     use super::super::NewVerdict;
-    use crate::policy::{Action, Decision};
+    use crate::action::Action;
     use crate::score::{Risk, RiskLevel};
 
     #[test]
     fn history_lists_every_analysis_of_a_project_newest_first() {
         let (_d, db) = temp_db();
-        let allow = Decision { verdict: Action::Allow, reason: "no alerts".into() };
-        let block = Decision { verdict: Action::Block, reason: "critical alert".into() };
+        let allow = (Action::Allow, "no alerts");
+        let block = (Action::Block, "critical alert");
         let (s1, s2, s3) = (sha(1), sha(2), sha(3));
         let cases = [(&s1, "1.0", &allow, 100), (&s2, "1.1", &block, 200), (&s1, "1.0", &allow, 300), (&s3, "9.9", &allow, 400)];
         for (s, version, decision, when) in cases {
-            let mut v = NewVerdict::new(s, "f", decision, Risk { score: 0, level: RiskLevel::None }, &[]);
+            let mut v = NewVerdict::new(s, "f", decision.0, decision.1, Risk { score: 0, level: RiskLevel::None }, &[]);
             v.name = Some(if version == "9.9" { "other" } else { "My_Pkg" });
             v.version = Some(version);
             v.scanned_at = Some(when);

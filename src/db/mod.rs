@@ -28,7 +28,7 @@ pub mod schema;
 pub mod snapshot;
 pub mod verdicts;
 
-pub use decisions_log::{DecisionAction, DecisionRecord, NewDecision};
+pub use decisions_log::{DecisionRecord, NewDecision};
 pub use errors::DbError;
 pub use feeds::{Advisory, AffectedRange, OsvImportReport};
 pub use history::HistoryEntry;
@@ -652,14 +652,14 @@ pub enum ResetOutcome {
 pub(crate) mod test_support {
     use super::*;
 
-    pub fn temp_db() -> (tempfile::TempDir, Db) {
+    pub(crate) fn temp_db() -> (tempfile::TempDir, Db) {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = Db::open(&dir.path().join("v.sqlite3")).expect("open fresh DB");
         (dir, db)
     }
 
     /// A valid sha256 made from a number.
-    pub fn sha(i: u64) -> String {
+    pub(crate) fn sha(i: u64) -> String {
         format!("{i:064x}")
     }
 }

@@ -207,22 +207,23 @@ fn tempfile_in(dir: &Path, target: &Path) -> std::io::Result<(std::path::PathBuf
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{sha, temp_db};
-    use super::super::{DecisionAction, NewDecision, NewVerdict};
+    use super::super::{NewDecision, NewVerdict};
+    use crate::action::DecisionAction;
     use super::*;
     use crate::alerts::AlertId;
     use crate::finding::Finding;
-    use crate::policy::{Action, Decision};
+    use crate::action::Action;
     use crate::score;
 
     fn fill(db: &Db) {
         let f = vec![Finding::new(AlertId::DecodeExec, "p/setup.py", "exec(base64.b64decode(...))").at_line(3)];
-        let block = Decision { verdict: Action::Block, reason: "critical alert decode-exec".into() };
-        let allow = Decision { verdict: Action::Allow, reason: "no alerts".into() };
+        let block = (Action::Block, "critical alert decode-exec");
+        let allow = (Action::Allow, "no alerts");
         let (s1, s2) = (sha(1), sha(2));
-        let mut v1 = NewVerdict::new(&s1, "p-1.0.tar.gz", &block, score::score(&f), &f);
+        let mut v1 = NewVerdict::new(&s1, "p-1.0.tar.gz", block.0, block.1, score::score(&f), &f);
         v1.name = Some("p");
         v1.scanned_at = Some(100);
-        let mut v2 = NewVerdict::new(&s2, "q-2.0-py3-none-any.whl", &allow, score::score(&[]), &[]);
+        let mut v2 = NewVerdict::new(&s2, "q-2.0-py3-none-any.whl", allow.0, allow.1, score::score(&[]), &[]);
         v2.scanned_at = Some(200);
         v2.analysis_version = "0";
         db.record_verdicts(&[v1, v2]).expect("record");
@@ -281,8 +282,8 @@ mod tests {
     fn an_imported_verdict_never_weakens_a_local_one() {
         let (dir, db) = temp_db();
         let s = sha(9);
-        let block = Decision { verdict: Action::Block, reason: "local block".into() };
-        let mut local = NewVerdict::new(&s, "x.whl", &block, score::score(&[]), &[]);
+        let block = (Action::Block, "local block");
+        let mut local = NewVerdict::new(&s, "x.whl", block.0, block.1, score::score(&[]), &[]);
         local.scanned_at = Some(10);
         db.record_verdict(&local).expect("record");
         let mut v = db.lookup_verdict(&s, super::super::ANALYSIS_VERSION).expect("lookup").expect("hit");

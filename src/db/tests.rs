@@ -2,17 +2,17 @@
 
 use super::test_support::{sha, temp_db};
 use super::*;
-use crate::policy::{Action, Decision};
+use crate::action::{Action, DecisionAction};
 use crate::score::{Risk, RiskLevel};
 use std::sync::Arc;
 
-fn allow() -> Decision {
-    Decision { verdict: Action::Allow, reason: "no alerts".into() }
+fn allow() -> (Action, &'static str) {
+    (Action::Allow, "no alerts")
 }
 
 fn record(db: &Db, s: &str, when: i64) {
     let d = allow();
-    let mut v = NewVerdict::new(s, "pkg-1.0.tar.gz", &d, Risk { score: 0, level: RiskLevel::None }, &[]);
+    let mut v = NewVerdict::new(s, "pkg-1.0.tar.gz", d.0, d.1, Risk { score: 0, level: RiskLevel::None }, &[]);
     v.name = Some("pkg");
     v.scanned_at = Some(when);
     db.record_verdict(&v).expect("record");
@@ -105,7 +105,7 @@ fn fill_with_verdicts(path: &Path) {
         .map(|i| crate::finding::Finding::new(crate::alerts::AlertId::NetworkAccess, format!("p/m{i}.py"), "requests.get()").with_evidence(&evidence))
         .collect();
     let batch: Vec<NewVerdict<'_>> =
-        shas.iter().map(|s| NewVerdict::new(s, "p.tar.gz", &d, Risk { score: 12, level: RiskLevel::Medium }, &findings)).collect();
+        shas.iter().map(|s| NewVerdict::new(s, "p.tar.gz", d.0, d.1, Risk { score: 12, level: RiskLevel::Medium }, &findings)).collect();
     db.record_verdicts(&batch).expect("record");
 }
 
@@ -267,7 +267,7 @@ fn stats_prune_and_reset() {
     record(&db, &sha(2), 90_000);
     let d = allow();
     let s3 = sha(3);
-    let mut old_engine = NewVerdict::new(&s3, "x.whl", &d, Risk { score: 0, level: RiskLevel::None }, &[]);
+    let mut old_engine = NewVerdict::new(&s3, "x.whl", d.0, d.1, Risk { score: 0, level: RiskLevel::None }, &[]);
     old_engine.analysis_version = "0";
     old_engine.scanned_at = Some(95_000);
     db.record_verdict(&old_engine).expect("record");

@@ -10,7 +10,7 @@ use super::{ANALYSIS_VERSION, Db, DbError};
 use crate::alerts::AlertId;
 use crate::analysis::names::normalize;
 use crate::finding::{ExecContext, Finding};
-use crate::policy::{Action, Decision};
+use crate::action::Action;
 use crate::score::{Risk, RiskLevel};
 use rusqlite::{Connection, Row, params};
 use serde::{Deserialize, Serialize};
@@ -27,7 +27,9 @@ pub struct NewVerdict<'a> {
     pub version: Option<&'a str>,
     pub filename: &'a str,
     pub size: Option<u64>,
-    pub decision: &'a Decision,
+    pub verdict: Action,
+    /// The verdict's reason, as reports print it.
+    pub reason: &'a str,
     pub risk: Risk,
     pub findings: &'a [Finding],
     /// Index the file came from; credentials are redacted before storing.
@@ -39,7 +41,7 @@ pub struct NewVerdict<'a> {
 impl<'a> NewVerdict<'a> {
     /// A verdict of the current [`ANALYSIS_VERSION`], scanned now; fill the optional
     /// fields (name, version, size, index_url) directly.
-    pub fn new(sha256: &'a str, filename: &'a str, decision: &'a Decision, risk: Risk, findings: &'a [Finding]) -> Self {
+    pub fn new(sha256: &'a str, filename: &'a str, verdict: Action, reason: &'a str, risk: Risk, findings: &'a [Finding]) -> Self {
         NewVerdict {
             sha256,
             analysis_version: ANALYSIS_VERSION,
@@ -47,7 +49,8 @@ impl<'a> NewVerdict<'a> {
             version: None,
             filename,
             size: None,
-            decision,
+            verdict,
+            reason,
             risk,
             findings,
             index_url: None,
@@ -130,15 +133,6 @@ pub struct StoredVerdict {
     pub scanned_at: i64,
 }
 
-pub(crate) fn parse_action(s: &str) -> Option<Action> {
-    match s {
-        "allow" => Some(Action::Allow),
-        "warn" => Some(Action::Warn),
-        "block" => Some(Action::Block),
-        _ => None,
-    }
-}
-
 fn parse_level(s: &str) -> Option<RiskLevel> {
     match s {
         "none" => Some(RiskLevel::None),
@@ -152,11 +146,7 @@ fn parse_level(s: &str) -> Option<RiskLevel> {
 
 impl StoredVerdict {
     pub fn action(&self) -> Option<Action> {
-        parse_action(&self.verdict)
-    }
-
-    pub fn decision(&self) -> Option<Decision> {
-        Some(Decision { verdict: self.action()?, reason: self.reason.clone() })
+        Action::parse(&self.verdict)
     }
 
     pub fn risk(&self) -> Option<Risk> {
@@ -250,8 +240,8 @@ impl Prepared {
             version: v.version,
             filename: v.filename,
             size: v.size,
-            verdict: v.decision.verdict,
-            reason: &v.decision.reason,
+            verdict: v.verdict,
+            reason: v.reason,
             score: v.risk.score,
             level: v.risk.level.as_str(),
             alerts: &alerts,
@@ -264,7 +254,7 @@ impl Prepared {
     /// From a snapshot record: validated like a local one; unknown alert ids are kept
     /// (the verdict is then stale for this engine but still shareable).
     pub(crate) fn from_stored(v: &StoredVerdict, origin: &str) -> Result<Prepared, DbError> {
-        let verdict = parse_action(&v.verdict)
+        let verdict = Action::parse(&v.verdict)
             .ok_or_else(|| DbError::InvalidInput { what: "verdict", detail: format!("{:?} is not allow, warn or block", clip(&v.verdict)) })?;
         Prepared::build(PreparedInput {
             sha256: &v.sha256,
@@ -436,7 +426,7 @@ impl Db {
         self.write("record a verdict", |tx| {
             for p in &prepared {
                 insert(tx, p, Upsert::Replace)?;
-                super::history::append(tx, p)?;
+                append_history(tx, p)?;
             }
             Ok(())
         })
@@ -455,11 +445,21 @@ impl Db {
     }
 }
 
+/// Appends the analysis to the scan history (read by [`Db::history`]), in the verdict's
+/// transaction.
+fn append_history(conn: &Connection, p: &Prepared) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO scan_history (sha256, name, name_norm, version, filename, verdict, score, analysis_version, scanned_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![p.sha256, p.name, p.name_norm, p.version, p.filename, p.verdict, p.score, p.analysis_version, p.scanned_at])?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{sha, temp_db};
     use super::*;
-    use crate::policy::Policy;
     use crate::score;
 
     fn findings() -> Vec<Finding> {
@@ -476,10 +476,10 @@ mod tests {
     fn round_trip_rebuilds_verdict_score_level_and_findings() {
         let (_d, db) = temp_db();
         let f = findings();
-        let decision = Policy::default().decide(&f);
+        let decision = (Action::Block, "critical alert install-network (severity policy: critical → block)");
         let risk = score::score(&f);
         let s = sha(1).to_uppercase();
-        let mut v = NewVerdict::new(&s, "pkg-1.0.tar.gz", &decision, risk, &f);
+        let mut v = NewVerdict::new(&s, "pkg-1.0.tar.gz", decision.0, decision.1, risk, &f);
         v.name = Some("Pkg_Name");
         v.version = Some("1.0");
         v.size = Some(1234);
@@ -489,7 +489,7 @@ mod tests {
 
         let got = db.lookup_verdict(&sha(1), ANALYSIS_VERSION).expect("lookup").expect("hit");
         assert_eq!(got.sha256, sha(1));
-        assert_eq!(got.decision(), Some(decision));
+        assert_eq!((got.action(), got.reason.as_str()), (Some(decision.0), decision.1));
         assert_eq!(got.risk(), Some(risk));
         assert_eq!(got.findings(), Some(f));
         assert_eq!(got.name.as_deref(), Some("Pkg_Name"));
@@ -504,18 +504,18 @@ mod tests {
     #[test]
     fn other_analysis_version_is_a_miss_and_rerecording_replaces() {
         let (_d, db) = temp_db();
-        let decision = Decision { verdict: Action::Allow, reason: "no alerts".into() };
+        let decision = (Action::Allow, "no alerts");
         let risk = score::score(&[]);
         let s = sha(2);
-        let mut v = NewVerdict::new(&s, "a-1.0.tar.gz", &decision, risk, &[]);
+        let mut v = NewVerdict::new(&s, "a-1.0.tar.gz", decision.0, decision.1, risk, &[]);
         v.analysis_version = "0";
         db.record_verdict(&v).expect("record");
         assert_eq!(db.lookup_verdict(&s, ANALYSIS_VERSION).expect("lookup"), None);
         assert!(db.lookup_verdicts(&[&s]).expect("batch").is_empty());
         assert!(db.lookup_verdict(&s, "0").expect("lookup").is_some());
 
-        let block = Decision { verdict: Action::Block, reason: "later".into() };
-        let mut v2 = NewVerdict::new(&s, "a-1.0.tar.gz", &block, risk, &[]);
+        let block = (Action::Block, "later");
+        let mut v2 = NewVerdict::new(&s, "a-1.0.tar.gz", block.0, block.1, risk, &[]);
         v2.analysis_version = "0";
         db.record_verdict(&v2).expect("record again");
         assert_eq!(db.lookup_verdict(&s, "0").expect("lookup").and_then(|v| v.action()), Some(Action::Block));
@@ -524,11 +524,11 @@ mod tests {
     #[test]
     fn unknown_alert_id_or_garbled_row_is_stale_not_an_error() {
         let (_d, db) = temp_db();
-        let decision = Decision { verdict: Action::Allow, reason: "no alerts".into() };
+        let decision = (Action::Allow, "no alerts");
         let s3 = sha(3);
         let s4 = sha(4);
         for s in [&s3, &s4] {
-            db.record_verdict(&NewVerdict::new(s, "x.whl", &decision, score::score(&[]), &[])).expect("record");
+            db.record_verdict(&NewVerdict::new(s, "x.whl", decision.0, decision.1, score::score(&[]), &[])).expect("record");
         }
         db.conn
             .execute("UPDATE verdicts SET alerts = '[{\"id\": \"from-the-future\"}]' WHERE sha256 = ?1", [&s3])
@@ -544,12 +544,12 @@ mod tests {
     #[test]
     fn batch_lookup_returns_hits_only_in_one_query() {
         let (_d, db) = temp_db();
-        let decision = Decision { verdict: Action::Warn, reason: "high alert".into() };
+        let decision = (Action::Warn, "high alert");
         let shas: Vec<String> = (0..500).map(sha).collect();
         let batch: Vec<NewVerdict<'_>> = shas
             .iter()
             .step_by(2)
-            .map(|s| NewVerdict::new(s, "p.whl", &decision, Risk { score: 60, level: RiskLevel::High }, &[]))
+            .map(|s| NewVerdict::new(s, "p.whl", decision.0, decision.1, Risk { score: 60, level: RiskLevel::High }, &[]))
             .collect();
         db.record_verdicts(&batch).expect("record");
         let mut query: Vec<String> = shas.iter().map(|s| s.to_uppercase()).collect();
@@ -564,11 +564,11 @@ mod tests {
     #[test]
     fn invalid_input_is_rejected_before_touching_the_db() {
         let (_d, db) = temp_db();
-        let decision = Decision { verdict: Action::Allow, reason: "no alerts".into() };
-        let err = db.record_verdict(&NewVerdict::new("abc", "x.whl", &decision, score::score(&[]), &[])).expect_err("short sha");
+        let decision = (Action::Allow, "no alerts");
+        let err = db.record_verdict(&NewVerdict::new("abc", "x.whl", decision.0, decision.1, score::score(&[]), &[])).expect_err("short sha");
         assert!(matches!(err, DbError::InvalidInput { what: "sha256", .. }), "{err}");
         let s = sha(5);
-        let err = db.record_verdict(&NewVerdict::new(&s, " ", &decision, score::score(&[]), &[])).expect_err("no filename");
+        let err = db.record_verdict(&NewVerdict::new(&s, " ", decision.0, decision.1, score::score(&[]), &[])).expect_err("no filename");
         assert!(matches!(err, DbError::InvalidInput { what: "filename", .. }), "{err}");
         assert_eq!(db.lookup_verdict("abc", ANALYSIS_VERSION).expect("lookup of garbage is a miss"), None);
     }

@@ -78,7 +78,7 @@ fn stored_findings_are_judged_under_the_current_policy() {
     let hit = relaxed.judge("canary-pkg-1.0.tar.gz", &bytes, None, Vec::new()).expect("judge");
     assert!(hit.from_db, "no re-analysis for a policy change");
     assert_eq!(hit.report.findings, first.findings);
-    assert_ne!(hit.report.decision.verdict, Action::Block, "{}", hit.report.decision.reason);
+    assert_ne!(hit.report.decision.verdict, Action::Block, "{}", hit.report.decision.reason());
 }
 
 #[test]

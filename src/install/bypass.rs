@@ -103,7 +103,7 @@ impl<'a> Vetter<'a> {
         let source = FileSource::Local { path: path.display().to_string() };
         if path.is_dir() {
             let judged = self.judge.folder(path);
-            let reason = judged.report.decision.reason.clone();
+            let reason = judged.report.decision.reason();
             if !self.record(source, judged) {
                 self.refuse(RefusalKind::Blocked, token, origin, reason, "do not install this folder; `safe-pip scan` shows every alert");
             }
@@ -123,7 +123,7 @@ impl<'a> Vetter<'a> {
         };
         let filename = filename_of(path);
         let judged = self.judge.bytes(&filename, &bytes, None);
-        let reason = judged.report.decision.reason.clone();
+        let reason = judged.report.decision.reason();
         if !self.record(source, judged) {
             self.refuse(RefusalKind::Blocked, token, origin, reason, "do not install this file; `safe-pip scan` shows every alert");
             return;
@@ -161,7 +161,7 @@ impl<'a> Vetter<'a> {
             }
         };
         let judged = self.judge.bytes(&filename, &downloaded.bytes, Some(token));
-        let reason = judged.report.decision.reason.clone();
+        let reason = judged.report.decision.reason();
         if !self.record(FileSource::Url { url: shown }, judged) {
             self.refuse(RefusalKind::Blocked, token, origin, reason, "do not install it; `safe-pip vet` or `safe-pip scan` shows every alert");
             return;

@@ -271,6 +271,6 @@ mod tests {
         let g = gate(&[], &[au.clone(), dead]);
         let r = g.known(&file(0, &au, "left-pad")).expect("blocked");
         assert_eq!(r.decision.verdict, Action::Block);
-        assert!(r.decision.reason.contains("cannot ask"), "{}", r.decision.reason);
+        assert!(r.decision.reason().contains("cannot ask"), "{}", r.decision.reason());
     }
 }

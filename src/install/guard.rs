@@ -2,7 +2,7 @@
 //! per configured index, health-checked, asked for the verdicts it served, stopped.
 
 use super::confusion_gate::ConfusionGate;
-use super::outcome::{CheckedFile, FileSource};
+use super::outcome::{ALL_FILES, CheckedFile, FileSource, HiddenFile};
 use super::progress::Progress;
 use crate::analysis::metadata::MetadataPolicy;
 use crate::analysis::names::InternalPolicy;
@@ -27,19 +27,6 @@ pub struct GuardConfig {
     pub internal: InternalPolicy,
     /// Shows what the proxy is fetching and analysing.
     pub progress: Option<Arc<Progress>>,
-}
-
-/// `HiddenFile::filename` when a whole project page was refused on one index.
-pub const ALL_FILES: &str = "*";
-
-/// A file the proxy kept off a project page (shown as yanked, so pip picks another
-/// version), or a whole project refused on one index ([`ALL_FILES`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HiddenFile {
-    pub project: String,
-    pub filename: String,
-    pub index: String,
-    pub reason: String,
 }
 
 /// A running proxy.

@@ -73,137 +73,64 @@ fn fail(mut o: Outcome, message: impl Into<String>, hint: impl Into<String>) -> 
     o
 }
 
+/// Why a run ends before pip installs anything: an error to report, or the outcome is
+/// complete as it is (refused requirements, pip's parser printed its usage or help).
+/// Returning it drops the pip child, which ends it without running pip.
+enum Stop {
+    Error(String, String),
+    Done,
+}
+
+impl Stop {
+    fn error(message: impl Into<String>, hint: impl Into<String>) -> Stop {
+        Stop::Error(message.into(), hint.into())
+    }
+}
+
 /// Runs one install and returns what happened; never panics on user input.
 pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
     let mut out = Outcome::default();
-    let items = match pip_args::parse(&opts.pip_args, Table::Command) {
-        Ok(i) => i,
-        Err(e) => return fail(out, format!("pip would refuse these arguments: {e}"), "see `pip install --help`"),
-    };
-    let mut child = match PipChild::spawn(&opts.python, &opts.pip_args) {
-        Ok(c) => c,
-        Err(e) => return fail(out, e.to_string(), e.hint()),
-    };
+    match run_steps(opts, progress, &mut out) {
+        Ok(()) | Err(Stop::Done) => out,
+        Err(Stop::Error(message, hint)) => fail(out, message, hint),
+    }
+}
+
+/// The steps of the module doc, in order; pip runs only if every one before it passed.
+fn run_steps(opts: &InstallOptions, progress: &Arc<Progress>, out: &mut Outcome) -> Result<(), Stop> {
+    let items = pip_args::parse(&opts.pip_args, Table::Command).map_err(|e| Stop::error(format!("pip would refuse these arguments: {e}"), "see `pip install --help`"))?;
+    let mut child = PipChild::spawn(&opts.python, &opts.pip_args).map_err(|e| Stop::error(e.to_string(), e.hint()))?;
 
     // 2. What is requested, and the name check (no network).
-    let mut requested = requested::Requested::default();
-    let mut positionals = Vec::new();
-    let mut editables = Vec::new();
-    let mut reqfiles: Vec<(OptKind, String)> = Vec::new();
-    for item in &items {
-        match item {
-            Item::Positional(p) => positionals.push(p.clone()),
-            Item::Opt { kind, value: Some(v), .. } => match kind {
-                OptKind::Editable => editables.push(v.clone()),
-                OptKind::Requirement | OptKind::Constraint | OptKind::BuildConstraint => reqfiles.push((*kind, v.clone())),
-                OptKind::RequirementsFromScript => {
-                    if let Err(e) = requested.add_script(Path::new(v)) {
-                        child.abort();
-                        return fail(out, e.to_string(), e.hint());
-                    }
-                }
-                _ => {}
-            },
-            _ => {}
-        }
-    }
-    if let Some(Item::Opt { value: Some(g), .. }) = items.iter().find(|i| matches!(i, Item::Opt { name, .. } if name == "--group")) {
-        if let Err(e) = requested.add_group(g) {
-            child.abort();
-            return fail(out, e.to_string(), e.hint());
-        }
-    }
-    let collected = requested
-        .add_command_line(&positionals, &editables)
-        .and_then(|_| reqfiles.iter().filter(|(k, _)| *k == OptKind::Requirement).try_for_each(|(_, f)| requested.add_requirements_file(Path::new(f))));
-    if let Err(e) = collected {
-        child.abort();
-        return fail(out, e.to_string(), e.hint());
-    }
+    let (requested, reqfiles) = collect_requested(&items)?;
     let (refused, warnings) = name_check::check_names(&requested.names, &opts.scan.policy);
     out.notes.extend(warnings);
     if !refused.is_empty() {
         out.refused = refused;
-        child.abort();
-        return out;
+        return Err(Stop::Done);
     }
 
     // pip's own reading of its options.
-    let p: &Progress = progress;
-    let err_sink: Arc<pip_child::LineSink> = {
-        let progress = Arc::clone(progress);
-        Arc::new(move |line: &str| progress.pip_stderr(line))
-    };
-    let reported = match child.options(&|l| p.pip_stdout(l), err_sink) {
-        Ok(r) => r,
-        Err(e) => return fail(out, e.to_string(), e.hint()),
-    };
-    let pip_opts = match reported {
-        Reported::Options(o) => Some(o),
-        Reported::ParserExit(code) => {
-            // pip printed its usage error or help; nothing else to do.
-            child.abort();
-            out.pip_ran = true;
-            out.pip_parser_exit = true;
-            out.pip_exit = Some(code);
-            return out;
-        }
-        Reported::Unavailable { error, pip_missing: true } => {
-            child.abort();
-            return fail(out, format!("pip is not available in {}: {error}", opts.python.display()), format!("install it with `{} -m ensurepip --upgrade`, or pass another interpreter with --python", opts.python.display()));
-        }
-        Reported::Unavailable { error, .. } => {
-            out.notes.push(format!("{error}; using safe-pip's own reading of pip's configuration"));
-            None
-        }
-    };
-    out.pip_version = pip_opts.as_ref().and_then(|o| o.pip_version.clone());
-
+    let pip_opts = pip_options(&mut child, opts, progress, out)?;
     let mut discovery_args = vec!["install".to_string()];
     discovery_args.extend(opts.pip_args.iter().cloned());
     let base = match discover(&DiscoveryInputs::from_process(&discovery_args)) {
         Ok(s) => s,
         Err(_) if pip_opts.is_some() => IndexSettings::default(),
-        Err(e) => {
-            child.abort();
-            return fail(out, e.to_string(), e.hint());
-        }
+        Err(e) => return Err(Stop::error(e.to_string(), e.hint())),
     };
     // An HTTP client for direct URLs, only when there are some (building one loads CAs).
     let client = if requested.bypasses.iter().any(|b| matches!(b, requested::Bypass::Url { .. })) {
         let client_settings = sources::effective(base.clone(), pip_opts.as_ref(), &[]).settings;
-        match IndexClient::new(&IndexSettings { no_index: false, ..client_settings }) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                child.abort();
-                return fail(out, e.to_string(), e.hint());
-            }
-        }
+        Some(IndexClient::new(&IndexSettings { no_index: false, ..client_settings }).map_err(|e| Stop::error(e.to_string(), e.hint()))?)
     } else {
         None
     };
 
     // 3. Local files, direct URLs, VCS.
-    let work = match tempfile::Builder::new().prefix("safe-pip-install-").tempdir() {
-        Ok(w) => w,
-        Err(e) => {
-            child.abort();
-            return fail(out, format!("cannot create a temporary folder: {e}"), "check $TMPDIR");
-        }
-    };
+    let work = tempfile::Builder::new().prefix("safe-pip-install-").tempdir().map_err(|e| Stop::error(format!("cannot create a temporary folder: {e}"), "check $TMPDIR"))?;
     let work_dir = work.path().to_path_buf();
-    let gate = if opts.no_db {
-        Gate::without_db(opts.scan.clone())
-    } else {
-        match Gate::open(opts.db.as_deref(), opts.scan.clone()) {
-            Ok(g) => g,
-            Err(e) => {
-                child.abort();
-                return fail(out, e.to_string(), format!("{} (`safe-pip db check` shows what is wrong; --no-db installs without it)", e.hint()));
-            }
-        }
-    };
-    let gate = Arc::new(gate);
+    let gate = Arc::new(open_gate(opts)?);
     let judge = judge::Judge::new(gate.clone());
     let mut vetter = bypass::Vetter::new(&judge, client.as_ref(), &work_dir, opts.allow_unverified);
     for b in &requested.bypasses {
@@ -214,29 +141,13 @@ pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
         out.files.extend(v.files);
         out.refused.extend(v.refused);
         out.unverified.extend(v.unverified);
-        child.abort();
-        return out;
+        return Err(Stop::Done);
     }
 
     // 4. Requirements files, effective sources, find-links.
     let substitutes = std::mem::take(&mut vetter.out.substitutes);
-    let mut rewriter = reqfile::Rewriter::new(&work_dir.join("requirements"), &substitutes);
-    let mut rewritten: HashMap<String, PathBuf> = HashMap::new();
-    for (kind, f) in &reqfiles {
-        match rewriter.rewrite(Path::new(f), *kind != OptKind::Requirement) {
-            Ok(copy) => {
-                rewritten.insert(f.clone(), copy);
-            }
-            Err(e) => {
-                child.abort();
-                return fail(out, e.to_string(), e.hint());
-            }
-        }
-    }
-    for (copy, original) in &rewriter.copies {
-        progress.rename_in_pip_output(copy, original);
-    }
-    let srcs = sources::effective(base, pip_opts.as_ref(), &rewriter.directives);
+    let rewritten = rewrite_requirements(&reqfiles, &work_dir, &substitutes, progress)?;
+    let srcs = sources::effective(base, pip_opts.as_ref(), &rewritten.directives);
     vetter.find_links(&srcs.find_links);
     let v = vetter.out;
     out.files.extend(v.files);
@@ -244,37 +155,16 @@ pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
     out.notes.extend(v.notes);
     if !v.refused.is_empty() {
         out.refused.extend(v.refused);
-        child.abort();
-        return out;
+        return Err(Stop::Done);
     }
 
     // 5. The proxy, then pip.
     let indexes = srcs.indexes();
-    let guard = if indexes.is_empty() {
-        None
-    } else {
-        let config = guard::GuardConfig {
-            settings: srcs.settings.clone(),
-            gate: gate.clone(),
-            scan: opts.scan.clone(),
-            metadata: opts.metadata.clone(),
-            internal: opts.internal.clone(),
-            progress: Some(Arc::clone(progress)),
-        };
-        match guard::start(config) {
-            Ok(g) => Some(g),
-            Err(e) => {
-                child.abort();
-                let shown: Vec<String> = indexes.iter().map(|u| redact(u)).collect();
-                return fail(out, format!("{e} (indexes: {})", shown.join(", ")), e.hint());
-            }
-        }
-    };
-
+    let guard = start_guard(opts, &srcs, &indexes, &gate, progress)?;
     let plan = RunInputs {
         items: &items,
         substitutes: &substitutes,
-        rewritten: &rewritten,
+        rewritten: &rewritten.copies,
         guard: guard.as_deref(),
         upstreams: indexes.len(),
         no_index: srcs.settings.no_index,
@@ -283,11 +173,176 @@ pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
         verify: pip_opts.is_some(),
     }
     .plan();
+    let result = run_pip(child, &plan, guard.as_deref(), progress);
+    let problems = guard.map(|g| collect_from_guard(g, out, progress)).unwrap_or_default();
+    progress.finish();
+
+    // 6. How pip ended.
+    let ended = result.map_err(|e| Stop::error(e.to_string(), e.hint()))?;
+    pip_ended(ended, problems, &srcs.settings, &requested.names, out)?;
+    if out.pip_exit == Some(0) && !substitutes.is_empty() {
+        restore_direct_urls(opts, &items, &substitutes, out);
+    }
+    Ok(())
+}
+
+/// What pip's exit means: its final check refused the arguments (an error), or it ran;
+/// after a failure that nothing blocked, which index could not be read.
+fn pip_ended(
+    (check, code): (pip_child::FinalCheck, Option<i32>),
+    problems: Vec<String>,
+    settings: &IndexSettings,
+    names: &[requested::NamedRequirement],
+    out: &mut Outcome,
+) -> Result<(), Stop> {
+    if !check.ok {
+        return Err(Stop::error(
+            format!("pip's own reading of the final arguments still reaches around the proxy: {}; pip was not run", check.problems.join("; ")),
+            "this is a safe-pip bug or a pip newer than safe-pip knows; please report it with the arguments used",
+        ));
+    }
+    out.pip_ran = true;
+    out.pip_exit = code;
+    if code != Some(0) && !out.any_blocked() && !crate::interrupt::interrupted() {
+        // pip only says "no matching distribution"; say which index failed and why.
+        out.error = diagnose_indexes(settings, names).or_else(|| {
+            problems.first().map(|p| {
+                (
+                    format!("an index could not be read while pip ran: {p}; nothing from it was installed"),
+                    "check the network and the index URL (`pip config debug` shows where pip's index comes from)".to_string(),
+                )
+            })
+        });
+    } else {
+        out.notes.extend(problems);
+    }
+    Ok(())
+}
+
+/// What the arguments request (command line, `-r` files, `--group`, a script's inline
+/// metadata) and the requirements, constraints and build-constraints files named.
+fn collect_requested(items: &[Item]) -> Result<(requested::Requested, Vec<(OptKind, String)>), Stop> {
+    let mut requested = requested::Requested::default();
+    let mut positionals = Vec::new();
+    let mut editables = Vec::new();
+    let mut reqfiles: Vec<(OptKind, String)> = Vec::new();
+    let stop = |e: requested::RequestedError| Stop::error(e.to_string(), e.hint());
+    for item in items {
+        match item {
+            Item::Positional(p) => positionals.push(p.clone()),
+            Item::Opt { kind, value: Some(v), .. } => match kind {
+                OptKind::Editable => editables.push(v.clone()),
+                OptKind::Requirement | OptKind::Constraint | OptKind::BuildConstraint => reqfiles.push((*kind, v.clone())),
+                OptKind::RequirementsFromScript => requested.add_script(Path::new(v)).map_err(stop)?,
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    if let Some(Item::Opt { value: Some(g), .. }) = items.iter().find(|i| matches!(i, Item::Opt { name, .. } if name == "--group")) {
+        requested.add_group(g).map_err(stop)?;
+    }
+    requested
+        .add_command_line(&positionals, &editables)
+        .and_then(|_| reqfiles.iter().filter(|(k, _)| *k == OptKind::Requirement).try_for_each(|(_, f)| requested.add_requirements_file(Path::new(f))))
+        .map_err(stop)?;
+    Ok((requested, reqfiles))
+}
+
+/// pip's own reading of its options (`None`: pip's parser is unavailable, safe-pip's own
+/// reading is used). pip's output meanwhile goes to `progress`.
+fn pip_options(child: &mut PipChild, opts: &InstallOptions, progress: &Arc<Progress>, out: &mut Outcome) -> Result<Option<pip_child::PipOptions>, Stop> {
+    let p: &Progress = progress;
+    let err_sink: Arc<pip_child::LineSink> = {
+        let progress = Arc::clone(progress);
+        Arc::new(move |line: &str| progress.pip_stderr(line))
+    };
+    let reported = child.options(&|l| p.pip_stdout(l), err_sink).map_err(|e| Stop::error(e.to_string(), e.hint()))?;
+    let pip_opts = match reported {
+        Reported::Options(o) => Some(o),
+        Reported::ParserExit(code) => {
+            // pip printed its usage error or help; nothing else to do.
+            out.pip_ran = true;
+            out.pip_parser_exit = true;
+            out.pip_exit = Some(code);
+            return Err(Stop::Done);
+        }
+        Reported::Unavailable { error, pip_missing: true } => {
+            let python = opts.python.display();
+            return Err(Stop::error(
+                format!("pip is not available in {python}: {error}"),
+                format!("install it with `{python} -m ensurepip --upgrade`, or pass another interpreter with --python"),
+            ));
+        }
+        Reported::Unavailable { error, .. } => {
+            out.notes.push(format!("{error}; using safe-pip's own reading of pip's configuration"));
+            None
+        }
+    };
+    out.pip_version = pip_opts.as_ref().and_then(|o| o.pip_version.clone());
+    Ok(pip_opts)
+}
+
+/// The gate every file is judged through: the verdict DB, or none with `--no-db`.
+fn open_gate(opts: &InstallOptions) -> Result<Gate, Stop> {
+    if opts.no_db {
+        return Ok(Gate::without_db(opts.scan.clone()));
+    }
+    Gate::open(opts.db.as_deref(), opts.scan.clone())
+        .map_err(|e| Stop::error(e.to_string(), format!("{} (`safe-pip db check` shows what is wrong; --no-db installs without it)", e.hint())))
+}
+
+/// The requirements files as pip gets them.
+struct Rewritten {
+    /// Original path as given → the copy without index lines, vetted archives substituted.
+    copies: HashMap<String, PathBuf>,
+    /// The index directives the files held.
+    directives: Vec<(reqfile::Directive, reqfile::Origin)>,
+}
+
+fn rewrite_requirements(
+    reqfiles: &[(OptKind, String)],
+    work_dir: &Path,
+    substitutes: &HashMap<String, PathBuf>,
+    progress: &Progress,
+) -> Result<Rewritten, Stop> {
+    let mut rewriter = reqfile::Rewriter::new(&work_dir.join("requirements"), substitutes);
+    let mut rewritten: HashMap<String, PathBuf> = HashMap::new();
+    for (kind, f) in reqfiles {
+        let copy = rewriter.rewrite(Path::new(f), *kind != OptKind::Requirement).map_err(|e| Stop::error(e.to_string(), e.hint()))?;
+        rewritten.insert(f.clone(), copy);
+    }
+    for (copy, original) in &rewriter.copies {
+        progress.rename_in_pip_output(copy, original);
+    }
+    Ok(Rewritten { copies: rewritten, directives: rewriter.directives })
+}
+
+/// The proxy with one route per index; `None` when pip reaches no index.
+fn start_guard(opts: &InstallOptions, srcs: &sources::Sources, indexes: &[String], gate: &Arc<Gate>, progress: &Arc<Progress>) -> Result<Option<Box<dyn guard::Guard>>, Stop> {
+    if indexes.is_empty() {
+        return Ok(None);
+    }
+    let config = guard::GuardConfig {
+        settings: srcs.settings.clone(),
+        gate: gate.clone(),
+        scan: opts.scan.clone(),
+        metadata: opts.metadata.clone(),
+        internal: opts.internal.clone(),
+        progress: Some(Arc::clone(progress)),
+    };
+    guard::start(config).map(Some).map_err(|e| {
+        let shown: Vec<String> = indexes.iter().map(|u| redact(u)).collect();
+        Stop::error(format!("{e} (indexes: {})", shown.join(", ")), e.hint())
+    })
+}
+
+/// Runs pip with `plan`; the progress line follows the proxy's verdicts meanwhile.
+fn run_pip(child: PipChild, plan: &RunPlan, guard: Option<&dyn guard::Guard>, progress: &Progress) -> Result<(pip_child::FinalCheck, Option<i32>), pip_child::ChildError> {
     let stop = AtomicBool::new(false);
-    let result = std::thread::scope(|s| {
-        // The progress line follows the proxy's verdicts; it is woken at once when pip
-        // ends, so it never delays the summary.
-        let poller = guard.as_ref().filter(|_| progress.visible()).map(|g| {
+    std::thread::scope(|s| {
+        // The poller is woken at once when pip ends, so it never delays the summary.
+        let poller = guard.filter(|_| progress.visible()).map(|g| {
             let stop = &stop;
             s.spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
@@ -296,67 +351,44 @@ pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
                 }
             })
         });
-        let r = child.run(&plan, &|l| p.pip_stdout(l));
+        let r = child.run(plan, &|l| progress.pip_stdout(l));
         stop.store(true, Ordering::Relaxed);
         if let Some(h) = poller {
             h.thread().unpark();
         }
         r
-    });
-    let mut problems = Vec::new();
-    if let Some(g) = guard {
-        out.files.extend(g.files());
-        out.hidden = g.hidden();
-        problems = g.problems();
-        // The way forward after a block: an older release that is not blocked.
-        let blocked: Vec<&CheckedFile> = out.files.iter().filter(|f| f.blocked() && f.report.error.is_none()).take(5).collect();
-        if !blocked.is_empty() && !crate::interrupt::interrupted() {
-            progress.activity("looking for an older release that is not blocked");
-            let found: Vec<(String, String)> =
-                blocked.iter().filter_map(|f| g.older_release(f).map(|o| (f.report.filename.clone(), o))).collect();
-            out.older_releases.extend(found);
-        }
-        g.stop();
+    })
+}
+
+/// The proxy's verdicts and hidden files into `out`, an older release that is not blocked
+/// for the first blocked files; stops the proxy and returns its upstream problems.
+fn collect_from_guard(g: Box<dyn guard::Guard>, out: &mut Outcome, progress: &Progress) -> Vec<String> {
+    out.files.extend(g.files());
+    out.hidden = g.hidden();
+    let problems = g.problems();
+    // The way forward after a block: an older release that is not blocked.
+    let blocked: Vec<&CheckedFile> = out.files.iter().filter(|f| f.blocked() && f.report.error.is_none()).take(5).collect();
+    if !blocked.is_empty() && !crate::interrupt::interrupted() {
+        progress.activity("looking for an older release that is not blocked");
+        let found: Vec<(String, String)> = blocked.iter().filter_map(|f| g.older_release(f).map(|o| (f.report.filename.clone(), o))).collect();
+        out.older_releases.extend(found);
     }
-    progress.finish();
-    match result {
-        Ok((check, code)) if check.ok => {
-            out.pip_ran = true;
-            out.pip_exit = code;
-            if code != Some(0) && !out.any_blocked() && !crate::interrupt::interrupted() {
-                // pip only says "no matching distribution"; say which index failed and why.
-                out.error = diagnose_indexes(&srcs.settings, &requested.names).or_else(|| {
-                    problems.first().map(|p| {
-                        (
-                            format!("an index could not be read while pip ran: {p}; nothing from it was installed"),
-                            "check the network and the index URL (`pip config debug` shows where pip's index comes from)".to_string(),
-                        )
-                    })
-                });
-            } else {
-                out.notes.extend(problems);
-            }
-            if code == Some(0) && !substitutes.is_empty() {
-                // pip recorded the private copies as the source (PEP 610); name the originals.
-                let targets: Vec<PathBuf> = items
-                    .iter()
-                    .filter_map(|i| match i {
-                        Item::Opt { name, value: Some(v), .. } if name == "--target" => Some(PathBuf::from(v)),
-                        _ => None,
-                    })
-                    .collect();
-                if let Err(e) = direct_url::restore(&opts.python, &substitutes, &targets) {
-                    out.notes.push(format!("could not point direct_url.json of the installed direct-URL packages at their original URLs: {e}"));
-                }
-            }
-            out
-        }
-        Ok((check, _)) => fail(
-            out,
-            format!("pip's own reading of the final arguments still reaches around the proxy: {}; pip was not run", check.problems.join("; ")),
-            "this is a safe-pip bug or a pip newer than safe-pip knows; please report it with the arguments used",
-        ),
-        Err(e) => fail(out, e.to_string(), e.hint()),
+    g.stop();
+    problems
+}
+
+/// pip recorded the private copies of direct-URL packages as their source (PEP 610):
+/// points the installed `direct_url.json` files at the original URLs.
+fn restore_direct_urls(opts: &InstallOptions, items: &[Item], substitutes: &HashMap<String, PathBuf>, out: &mut Outcome) {
+    let targets: Vec<PathBuf> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Opt { name, value: Some(v), .. } if name == "--target" => Some(PathBuf::from(v)),
+            _ => None,
+        })
+        .collect();
+    if let Err(e) = direct_url::restore(&opts.python, substitutes, &targets) {
+        out.notes.push(format!("could not point direct_url.json of the installed direct-URL packages at their original URLs: {e}"));
     }
 }
 

@@ -87,6 +87,19 @@ pub struct Unverified {
     pub reason: String,
 }
 
+/// `HiddenFile::filename` when a whole project page was refused on one index.
+pub const ALL_FILES: &str = "*";
+
+/// A file the proxy kept off a project page (shown as yanked, so pip picks another
+/// version), or a whole project refused on one index ([`ALL_FILES`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HiddenFile {
+    pub project: String,
+    pub filename: String,
+    pub index: String,
+    pub reason: String,
+}
+
 /// How the run ended.
 #[derive(Clone, Debug, Default)]
 pub struct Outcome {
@@ -94,7 +107,7 @@ pub struct Outcome {
     pub refused: Vec<Refusal>,
     pub unverified: Vec<Unverified>,
     /// Files the proxy kept off project pages (pip saw them as yanked).
-    pub hidden: Vec<super::guard::HiddenFile>,
+    pub hidden: Vec<HiddenFile>,
     /// Informational lines (e.g. a find-links folder that does not exist).
     pub notes: Vec<String>,
     /// pip's exit status; `None` when pip did not run (or was killed).

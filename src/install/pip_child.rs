@@ -107,7 +107,9 @@ impl ChildError {
 /// Where a line of pip's stderr goes (from its own thread).
 pub type LineSink = dyn Fn(&str) + Send + Sync;
 
-/// A running pip child, before and after it was told to run.
+/// A running pip child, before and after it was told to run. Dropping it before
+/// [`PipChild::run`] ends the child without running pip (it has only been reading pip's
+/// options), so every early return of an install ends it.
 pub struct PipChild {
     python: PathBuf,
     child: Child,
@@ -175,13 +177,6 @@ impl PipChild {
         })
     }
 
-    /// Ends the child without running pip (it has only been reading pip's options).
-    pub fn abort(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        self.join_stderr();
-    }
-
     fn join_stderr(&mut self) {
         if let Some(t) = self.stderr_thread.take() {
             let _ = t.join();
@@ -230,5 +225,6 @@ impl Drop for PipChild {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
+        self.join_stderr();
     }
 }

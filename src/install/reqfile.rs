@@ -16,6 +16,7 @@
 //! one), comments `#` at the start or after whitespace, the requirement part runs until
 //! the first token starting with `-`, option tokens are split like a shell does.
 
+use crate::requirements_txt::{break_args_options, logical_lines, shell_quote, shell_split, split_comment};
 use super::pip_args::{self, Item, OptKind, Table};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -82,126 +83,6 @@ pub struct Rewriter<'a> {
     pub copies: Vec<(PathBuf, PathBuf)>,
 }
 
-/// One logical line: its text (continuations joined) and its physical byte range.
-struct Logical {
-    first_line: usize,
-    physical_lines: usize,
-    text: String,
-    raw: std::ops::Range<usize>,
-}
-
-fn is_comment_line(line: &str) -> bool {
-    line.trim_start().starts_with('#')
-}
-
-/// pip's `join_lines` over physical lines, keeping byte ranges.
-fn logical_lines(text: &str) -> Vec<Logical> {
-    let mut out = Vec::new();
-    let mut pending: Option<Logical> = None;
-    let mut offset = 0;
-    for (n, physical) in text.split_inclusive('\n').enumerate() {
-        let start = offset;
-        offset += physical.len();
-        let line = physical.trim_end_matches('\n').trim_end_matches('\r');
-        if !line.ends_with('\\') || is_comment_line(line) {
-            match pending.take() {
-                Some(mut p) => {
-                    if !is_comment_line(line) {
-                        p.text.push_str(line);
-                    }
-                    p.physical_lines += 1;
-                    p.raw.end = offset;
-                    out.push(p);
-                }
-                None => out.push(Logical { first_line: n + 1, physical_lines: 1, text: line.to_string(), raw: start..offset }),
-            }
-        } else {
-            let body = line.trim_matches('\\');
-            match &mut pending {
-                Some(p) => {
-                    p.text.push_str(body);
-                    p.physical_lines += 1;
-                    p.raw.end = offset;
-                }
-                None => pending = Some(Logical { first_line: n + 1, physical_lines: 1, text: body.to_string(), raw: start..offset }),
-            }
-        }
-    }
-    if let Some(p) = pending {
-        out.push(p);
-    }
-    out
-}
-
-/// pip's `COMMENT_RE` (`(^|\s+)#.*$`) removed, then trimmed.
-fn strip_comment(line: &str) -> &str {
-    let b = line.as_bytes();
-    let at = (0..b.len()).find(|&i| b[i] == b'#' && (i == 0 || b[i - 1].is_ascii_whitespace()));
-    match at {
-        Some(i) => line[..i].trim(),
-        None => line.trim(),
-    }
-}
-
-/// pip's `break_args_options`: the requirement part ends at the first token starting with `-`.
-fn break_args_options(line: &str) -> (String, String) {
-    let tokens: Vec<&str> = line.split(' ').collect();
-    let split = tokens.iter().position(|t| t.starts_with('-')).unwrap_or(tokens.len());
-    (tokens[..split].join(" "), tokens[split..].join(" "))
-}
-
-/// `shlex.split` (POSIX mode) for option lines: whitespace separates, quotes group,
-/// backslash escapes outside single quotes.
-pub(crate) fn shell_split(text: &str) -> Result<Vec<String>, String> {
-    let mut tokens = Vec::new();
-    let mut cur = String::new();
-    let mut has = false;
-    let mut chars = text.chars();
-    let mut quote: Option<char> = None;
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (Some('\''), '\'') => quote = None,
-            (Some('"'), '"') => quote = None,
-            (Some('"'), '\\') | (None, '\\') => {
-                if let Some(n) = chars.next() {
-                    cur.push(n);
-                    has = true;
-                }
-            }
-            (Some(_), c) => cur.push(c),
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                has = true;
-            }
-            (None, c) if c.is_whitespace() => {
-                if has {
-                    tokens.push(std::mem::take(&mut cur));
-                    has = false;
-                }
-            }
-            (None, c) => {
-                cur.push(c);
-                has = true;
-            }
-        }
-    }
-    if quote.is_some() {
-        return Err("unbalanced quote".into());
-    }
-    if has {
-        tokens.push(cur);
-    }
-    Ok(tokens)
-}
-
-/// Quotes a token for an option line when it needs it.
-pub(crate) fn shell_quote(token: &str) -> String {
-    if !token.is_empty() && !token.chars().any(|c| c.is_whitespace() || matches!(c, '\'' | '"' | '\\' | '#')) {
-        return token.to_string();
-    }
-    format!("'{}'", token.replace('\'', "'\"'\"'"))
-}
-
 fn canonical(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
@@ -263,8 +144,8 @@ impl<'a> Rewriter<'a> {
     fn rewrite_text(&mut self, path: &Path, text: &str) -> Result<String, RewriteError> {
         let mut out = String::with_capacity(text.len());
         for logical in logical_lines(text) {
-            let origin = Origin { file: path.to_path_buf(), line: logical.first_line };
-            let content = strip_comment(&logical.text);
+            let origin = Origin { file: path.to_path_buf(), line: logical.number };
+            let content = logical.text.as_deref().map_or("", |t| split_comment(t).0);
             let replacement = if content.is_empty() {
                 None
             } else {
@@ -448,6 +329,26 @@ mod tests {
         assert_eq!(d, vec![&Directive::ExtraIndexUrl("http://evil/simple".into()), &Directive::IndexUrl("http://c/simple".into())]);
     }
 
+    /// The rewriter follows the same include as the lockfile reader on lines whose options
+    /// carry backslashes (`lockfile::requirements`'s tests): `with\ space.txt` is one word.
+    #[test]
+    fn escaped_option_words_are_read_as_pip_reads_them() {
+        let tmp = tempfile::tempdir().unwrap();
+        let src = tmp.path().join("src");
+        std::fs::create_dir_all(&src).unwrap();
+        write(&src, "with space.txt", "--index-url http://evil/simple\nattrs\n");
+        let top = write(&src, "req.txt", "-r with\\ space.txt\n");
+        let map = HashMap::new();
+        let mut rw = Rewriter::new(&tmp.path().join("out"), &map);
+        let got = std::fs::read_to_string(rw.rewrite(&top, false).unwrap()).unwrap();
+        let words = shell_split(got.trim_end()).unwrap();
+        assert_eq!((words.len(), words[0].as_str()), (2, "--requirement"), "{got}");
+        assert_eq!(std::fs::read_to_string(&words[1]).unwrap(), "\nattrs\n");
+        assert_eq!(rw.directives.iter().map(|(d, _)| d).collect::<Vec<_>>(), vec![&Directive::IndexUrl("http://evil/simple".into())]);
+        let bad = write(&src, "bad.txt", "-r 'open.txt\n");
+        assert!(rw.rewrite(&bad, false).unwrap_err().to_string().contains("no closing ' quote"));
+    }
+
     #[test]
     fn direct_urls_become_vetted_local_files_and_remote_includes_are_refused() {
         let tmp = tempfile::tempdir().unwrap();
@@ -470,13 +371,5 @@ mod tests {
         assert!(matches!(err, RewriteError::RemoteInclude { .. }), "{err}");
         let cyc = write(tmp.path(), "cyc.txt", "-r cyc.txt\n");
         assert!(rw.rewrite(&cyc, false).unwrap_err().to_string().contains("cycle"));
-    }
-
-    #[test]
-    fn shell_split_and_quote_round_trip() {
-        assert_eq!(shell_split(r#"-f "a b" --x='c d' e\ f"#).unwrap(), vec!["-f", "a b", "--x=c d", "e f"]);
-        for t in ["plain", "with space", "it's", ""] {
-            assert_eq!(shell_split(&shell_quote(t)).unwrap(), vec![t.to_string()]);
-        }
     }
 }

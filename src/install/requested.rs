@@ -118,7 +118,7 @@ impl Requested {
         }
         for e in editables {
             text.push_str("-e ");
-            text.push_str(&super::reqfile::shell_quote(e));
+            text.push_str(&crate::requirements_txt::shell_quote(e));
             text.push('\n');
         }
         self.add_lines(Path::new(COMMAND_LINE), &text, |_| COMMAND_LINE.to_string())

@@ -73,7 +73,7 @@ pub fn render(o: &Outcome, opts: &SummaryOptions) -> String {
                 Esc(&f.report.filename),
                 f.source.kind(),
                 Esc(f.source.location()),
-                Esc(&f.report.decision.reason)
+                Esc(&f.report.decision.reason())
             );
             if let Some(e) = &f.report.error {
                 let _ = writeln!(out, "    {}", Esc(e));
@@ -111,7 +111,7 @@ pub fn render(o: &Outcome, opts: &SummaryOptions) -> String {
     if !o.hidden.is_empty() && !opts.quiet {
         let _ = writeln!(out, "\n{}", p.bold("Kept from pip by policy (hidden versions, refused indexes):"));
         for h in &o.hidden {
-            let what = if h.filename == super::guard::ALL_FILES { format!("every file of {}", Esc(&h.project)) } else { escape_terminal(&h.filename).into_owned() };
+            let what = if h.filename == super::outcome::ALL_FILES { format!("every file of {}", Esc(&h.project)) } else { escape_terminal(&h.filename).into_owned() };
             let _ = writeln!(out, "  {what} ({}): {}", Esc(&h.index), Esc(h.reason.trim_start_matches("safe-pip: ")));
         }
     }
@@ -180,7 +180,7 @@ mod tests {
         f.report.filename = format!("{evil}-1.0.tar.gz");
         f.report.version = Some(evil.into());
         f.report.findings.push(crate::finding::Finding::new(crate::alerts::AlertId::InstallNetwork, evil, evil).at_line(3));
-        f.report.decision.reason = format!("blocked: install-network in {evil}");
+        f.report.decision = crate::policy::Decision::for_test(f.report.decision.verdict, &format!("blocked: install-network in {evil}"));
         o.files.push(f);
         o.notes.push(evil.into());
         for quiet in [false, true] {

@@ -17,6 +17,7 @@
 //! - pip-compile / `uv pip compile` `# via` annotations tell direct (`-r …`, `pyproject.toml`)
 //!   from transitive entries and give the dependency edges.
 
+use crate::requirements_txt::{break_args_options, logical_lines, shell_split, split_comment};
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
@@ -79,97 +80,12 @@ struct Reader<'a> {
     current_file: Option<PathBuf>,
 }
 
-/// One logical line (continuations joined) or a comment line (for `# via` annotations).
-enum Item {
-    Logical { line: usize, text: String },
-    Comment { text: String },
-}
-
-/// pip's `join_lines`: a line ending in `\` continues on the next; a comment line ends the
-/// continuation (it is appended and stripped later). Comment lines are also reported as
-/// [`Item::Comment`] so that annotations can be read.
-fn logical_lines(text: &str) -> Vec<Item> {
-    let mut items = Vec::new();
-    let mut pending: Option<(usize, String)> = None;
-    for (index, raw) in text.split('\n').enumerate() {
-        let number = index + 1;
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        let is_comment = line.trim_start().starts_with('#');
-        if is_comment {
-            if let Some((first, joined)) = pending.take() {
-                items.push(Item::Logical { line: first, text: joined });
-            }
-            items.push(Item::Comment { text: line.trim().to_string() });
-            continue;
-        }
-        if !line.ends_with('\\') {
-            match pending.take() {
-                Some((first, mut joined)) => {
-                    joined.push_str(line);
-                    items.push(Item::Logical { line: first, text: joined });
-                }
-                None => items.push(Item::Logical { line: number, text: line.to_string() }),
-            }
-        } else {
-            let body = line.trim_end_matches('\\').trim_start_matches('\\');
-            match &mut pending {
-                Some((_, joined)) => joined.push_str(body),
-                None => pending = Some((number, body.to_string())),
-            }
-        }
-    }
-    if let Some((first, joined)) = pending {
-        items.push(Item::Logical { line: first, text: joined });
-    }
-    items
-}
-
-/// Byte offset of a comment: `#` at the start or after whitespace.
-fn comment_start(line: &str) -> Option<usize> {
-    let bytes = line.as_bytes();
-    bytes.iter().enumerate().find(|&(i, &b)| b == b'#' && (i == 0 || bytes[i - 1].is_ascii_whitespace())).map(|(i, _)| i)
-}
-
-/// Splits like a shell: whitespace separates, single and double quotes group.
-fn shell_split(text: &str) -> Result<Vec<String>, String> {
-    let mut tokens = Vec::new();
-    let mut current = String::new();
-    let mut has_token = false;
-    let mut quote: Option<char> = None;
-    for c in text.chars() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => current.push(c),
-            None if c == '"' || c == '\'' => {
-                quote = Some(c);
-                has_token = true;
-            }
-            None if c.is_whitespace() => {
-                if has_token {
-                    tokens.push(std::mem::take(&mut current));
-                    has_token = false;
-                }
-            }
-            None => {
-                current.push(c);
-                has_token = true;
-            }
-        }
-    }
-    if let Some(q) = quote {
-        return Err(format!("unbalanced {q} quote"));
-    }
-    if has_token {
-        tokens.push(current);
-    }
-    Ok(tokens)
-}
-
-/// pip's `break_args_options`: the requirement runs until the first token that starts with `-`.
-fn break_args_options(line: &str) -> (String, String) {
-    let tokens: Vec<&str> = line.split(' ').collect();
-    let split = tokens.iter().position(|t| t.starts_with('-')).unwrap_or(tokens.len());
-    (tokens[..split].join(" "), tokens[split..].join(" "))
+/// Which package the `# via` comment lines that follow belong to.
+#[derive(Default)]
+struct Annotating {
+    last_package: Option<usize>,
+    /// Inside a `# via` block (pip-compile's multi-line form).
+    in_block: bool,
 }
 
 /// Options that take a value, long and short spellings, and what they mean to us.
@@ -262,50 +178,46 @@ impl Reader<'_> {
     }
 
     fn read_lines(&mut self, path: &Path, text: &str, as_constraints: bool) -> Result<(), LockfileError> {
-        // The package the following `# via` comment lines belong to.
-        let mut last_package: Option<usize> = None;
-        let mut in_via_block = false;
-        for item in logical_lines(text) {
-            let (number, logical) = match item {
-                Item::Comment { text } => {
-                    if let Some(index) = last_package {
-                        in_via_block = self.annotation(path, index, &text, in_via_block);
-                    }
-                    continue;
-                }
-                Item::Logical { line, text } => (line, text),
-            };
-            let (content, comment) = match comment_start(&logical) {
-                Some(at) => (logical[..at].trim(), Some(logical[at..].trim())),
-                None => (logical.trim(), None),
-            };
-            in_via_block = false;
-            if content.is_empty() {
-                if logical.trim().is_empty() {
-                    // A blank line ends the annotations of the entry above.
-                    last_package = None;
-                }
-                continue;
+        let mut via = Annotating::default();
+        for line in logical_lines(text) {
+            if let Some(logical) = &line.text {
+                self.logical_line(path, line.number, logical, as_constraints, &mut via)?;
             }
-            if has_env_var(content) {
-                self.lock.warn(
-                    path,
-                    Some(number),
-                    WarningKind::EnvironmentVariable,
-                    format!("'{content}' uses an environment variable; it is checked as written, the installer will expand it"),
-                );
+            if let (Some(comment), Some(index)) = (&line.comment_line, via.last_package) {
+                via.in_block = self.annotation(path, index, comment, via.in_block);
             }
-            let pushed = if content.starts_with('-') {
-                self.option_line(path, number, content, as_constraints)?
-            } else {
-                let package = self.requirement_line(path, number, content)?;
-                self.push(package, as_constraints);
-                true
-            };
-            last_package = (pushed && !as_constraints).then(|| self.lock.packages.len() - 1);
-            if let (Some(index), Some(comment)) = (last_package, comment) {
-                self.annotation(path, index, comment, false);
+        }
+        Ok(())
+    }
+
+    fn logical_line(&mut self, path: &Path, number: usize, logical: &str, as_constraints: bool, via: &mut Annotating) -> Result<(), LockfileError> {
+        let (content, comment) = split_comment(logical);
+        via.in_block = false;
+        if content.is_empty() {
+            if logical.trim().is_empty() {
+                // A blank line ends the annotations of the entry above.
+                via.last_package = None;
             }
+            return Ok(());
+        }
+        if has_env_var(content) {
+            self.lock.warn(
+                path,
+                Some(number),
+                WarningKind::EnvironmentVariable,
+                format!("'{content}' uses an environment variable; it is checked as written, the installer will expand it"),
+            );
+        }
+        let pushed = if content.starts_with('-') {
+            self.option_line(path, number, content, as_constraints)?
+        } else {
+            let package = self.requirement_line(path, number, content)?;
+            self.push(package, as_constraints);
+            true
+        };
+        via.last_package = (pushed && !as_constraints).then(|| self.lock.packages.len() - 1);
+        if let (Some(index), Some(comment)) = (via.last_package, comment) {
+            self.annotation(path, index, comment, false);
         }
         Ok(())
     }

@@ -7,7 +7,7 @@ pub mod ordered;
 use crate::analysis;
 use crate::artifact::{self, ArtifactKind, Limits, inflight};
 use crate::finding::Finding;
-use crate::policy::{Action, Decision, Policy};
+use crate::policy::{Action, Basis, Decision, Policy};
 use crate::score::{self, Risk};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -158,7 +158,7 @@ impl PackageReport {
             kind: None,
             sha256: None,
             risk: score::score(&[]),
-            decision: Decision { verdict: Action::Block, reason: format!("unverified: {why}") },
+            decision: Decision::new(Action::Block, Basis::Unverified { cause: why.to_string(), bare: false }),
             findings: Vec::new(),
             error: Some(why.to_string()),
             timings: None,

@@ -5,9 +5,9 @@
 
 use super::day::Day;
 use super::origin::Origin;
-use super::{Action, Decision, Policy};
+use super::{Action, Basis, Cited, Decision, Note, Policy};
 use crate::alerts::{AlertId, Severity};
-use crate::db::DecisionAction;
+use crate::action::DecisionAction;
 use crate::finding::Finding;
 use crate::pep503::normalize_name;
 use pep440_rs::{Version, VersionSpecifiers};
@@ -58,17 +58,11 @@ impl DocumentedDecision {
         self.alerts.iter().copied().filter(|a| a.severity() == Severity::Critical).collect()
     }
 
-    /// `pyproject.toml:42 (Alice Example, 2026-11-25): "HTTP client…"`
-    pub fn cite(&self) -> String {
-        // The name without the e-mail keeps reasons short; the file has the whole entry.
-        let who = self.by.split('<').next().map(str::trim).filter(|s| !s.is_empty()).unwrap_or(self.by.as_str());
-        format!("{} ({who}, {}): \"{}\"", self.origin.short(), self.date, self.reason)
+    /// The decision as a verdict cites it.
+    pub fn cited(&self) -> Cited {
+        Cited { origin: self.origin.clone(), by: self.by.clone(), date: self.date, reason: self.reason.clone() }
     }
 }
-
-/// Prefix of every reason that an allow decision produced; reports show such reasons even
-/// for allowed packages.
-pub const ALLOWED_BY_DECISION: &str = "allowed by decision in ";
 
 impl Policy {
     /// Like [`Policy::decide`] but applies the documented decisions for this package and
@@ -84,7 +78,7 @@ impl Policy {
         }
         let (live, expired): (Vec<&DocumentedDecision>, Vec<&DocumentedDecision>) = applicable.into_iter().partition(|d| !d.is_expired(today));
         if let Some(deny) = live.iter().find(|d| d.action == DecisionAction::Deny) {
-            return Decision { verdict: Action::Block, reason: format!("denied by decision in {}", deny.cite()) };
+            return Decision::new(Action::Block, Basis::DeniedByDecision { decision: deny.cited() });
         }
         let allows: Vec<&DocumentedDecision> = live.into_iter().filter(|d| d.action == DecisionAction::Allow).collect();
         // A file whose metadata disagrees with its file name may be borrowing another
@@ -92,7 +86,7 @@ impl Policy {
         if !allows.is_empty() && findings.iter().any(|f| f.alert == AlertId::MetadataMismatch) {
             let mut d = full;
             if d.verdict != Action::Allow {
-                d.reason = format!("{} (the decision in {} does not apply: the file's metadata does not match its name)", d.reason, allows[0].origin.short());
+                d.basis = noted(d.basis, Note::DecisionDoesNotApply { origin: allows[0].origin.clone() });
             }
             return d;
         }
@@ -107,18 +101,15 @@ impl Policy {
         let mut cited: Vec<&DocumentedDecision> = Vec::new();
         for f in findings {
             if let Some(d) = covering(f)
-                && self.action_for(f.alert).0 > judged.verdict
+                && self.action_for(f.alert) > judged.verdict
                 && !cited.iter().any(|c| std::ptr::eq(*c, d))
             {
                 cited.push(d);
             }
         }
-        let cites = cited.iter().map(|d| d.cite()).collect::<Vec<_>>().join("; ");
-        let reason = match judged.verdict {
-            Action::Allow => format!("{ALLOWED_BY_DECISION}{cites}"),
-            _ => format!("{}; other alerts {ALLOWED_BY_DECISION}{cites}", judged.reason),
-        };
-        Decision { verdict: judged.verdict, reason }
+        let decisions = cited.iter().map(|d| d.cited()).collect();
+        let rest = (judged.verdict != Action::Allow).then(|| Box::new(judged.basis));
+        Decision::new(judged.verdict, Basis::AllowedByDecisions { decisions, rest })
     }
 }
 
@@ -129,11 +120,19 @@ fn with_expired_note(mut d: Decision, expired: &[&DocumentedDecision], findings:
         return d;
     }
     let relevant = expired.iter().find(|e| e.action == DecisionAction::Allow && findings.iter().any(|f| e.alerts.contains(&f.alert)));
-    if let Some(e) = relevant {
-        let until = e.until.map(|u| u.to_string()).unwrap_or_default();
-        d.reason = format!("{} (the decision in {} expired on {until}; today is {today})", d.reason, e.origin.short());
+    if let Some((e, until)) = relevant.and_then(|e| Some((e, e.until?))) {
+        d.basis = noted(d.basis, Note::DecisionExpired { origin: e.origin.clone(), until, today });
     }
     d
+}
+
+/// The rule's basis with `note` added (other bases are returned as they are).
+fn noted(basis: Basis, note: Note) -> Basis {
+    match basis {
+        Basis::SeverityRule(r) => Basis::SeverityRule(super::Rule { note: Some(note), ..r }),
+        Basis::Override(r) => Basis::Override(super::Rule { note: Some(note), ..r }),
+        other => other,
+    }
 }
 
 #[cfg(test)]
@@ -173,7 +172,7 @@ mod tests {
 
         let got = p.decide_for(Some("Requests"), Some("2.32.3"), &findings);
         assert_eq!(got.verdict, Action::Allow);
-        assert_eq!(got.reason, "allowed by decision in pyproject.toml:42 (Alice Example, 2026-11-25): \"HTTP client; network access is its job\"");
+        assert_eq!(got.reason(), "allowed by decision in pyproject.toml:42 (Alice Example, 2026-11-25): \"HTTP client; network access is its job\"");
 
         // Another version is judged afresh.
         assert_eq!(p.decide_for(Some("requests"), Some("2.32.4"), &findings).verdict, Action::Warn);
@@ -185,13 +184,13 @@ mod tests {
         let with_critical = [f(AlertId::ImportNetwork), f(AlertId::DecodeExec)];
         let got = p.decide_for(Some("requests"), Some("2.32.3"), &with_critical);
         assert_eq!(got.verdict, Action::Block);
-        assert!(got.reason.contains("decode-exec"), "{}", got.reason);
+        assert!(got.reason().contains("decode-exec"), "{}", got.reason());
 
         // After `until` the decision no longer applies, and the reason says so.
         let late = policy(p.decisions.clone(), "2027-05-26");
         let got = late.decide_for(Some("requests"), Some("2.32.3"), &findings);
         assert_eq!(got.verdict, Action::Warn);
-        assert!(got.reason.contains("expired on 2027-05-25"), "{}", got.reason);
+        assert!(got.reason().contains("expired on 2027-05-25"), "{}", got.reason());
         // The last day is still covered.
         assert_eq!(policy(p.decisions.clone(), "2027-05-25").decide_for(Some("requests"), Some("2.32.3"), &findings).verdict, Action::Allow);
     }
@@ -202,8 +201,8 @@ mod tests {
         let p = policy(vec![d], "2026-12-01");
         let got = p.decide_for(Some("requests"), Some("1.0"), &[f(AlertId::DecodeExec), f(AlertId::ImportNetwork)]);
         assert_eq!(got.verdict, Action::Warn);
-        assert!(got.reason.starts_with("high alert import-network"), "{}", got.reason);
-        assert!(got.reason.contains("other alerts allowed by decision in pyproject.toml:42"), "{}", got.reason);
+        assert!(got.reason().starts_with("high alert import-network"), "{}", got.reason());
+        assert!(got.reason().contains("other alerts allowed by decision in pyproject.toml:42"), "{}", got.reason());
     }
 
     #[test]
@@ -222,7 +221,8 @@ mod tests {
         let p = policy(vec![decision(DecisionAction::Deny, Some("<2"), &[], None)], "2026-12-01");
         let got = p.decide_for(Some("requests"), Some("1.5"), &[]);
         assert_eq!(got.verdict, Action::Block);
-        assert!(got.reason.starts_with("denied by decision in pyproject.toml:42"), "{}", got.reason);
+        assert!(got.reason().starts_with("denied by decision in pyproject.toml:42"), "{}", got.reason());
+        assert!(matches!(&got.basis, Basis::DeniedByDecision { decision } if decision.origin.short() == "pyproject.toml:42"), "{:?}", got.basis);
         assert_eq!(p.decide_for(Some("requests"), Some("2.1"), &[]).verdict, Action::Allow);
         // A deny wins over an allow for the same version.
         let both = policy(
@@ -241,7 +241,7 @@ mod tests {
         let findings = [f(AlertId::ImportNetwork), f(AlertId::MetadataMismatch)];
         let got = p.decide_for(Some("requests"), Some("2.0"), &findings);
         assert_eq!(got.verdict, Action::Warn);
-        assert!(got.reason.contains("does not apply: the file's metadata does not match its name"), "{}", got.reason);
+        assert!(got.reason().contains("does not apply: the file's metadata does not match its name"), "{}", got.reason());
         assert_eq!(p.decide_for(Some("requests"), Some("2.0"), &findings[..1]).verdict, Action::Allow);
     }
 

@@ -72,7 +72,7 @@ impl fmt::Display for ConfigErrors {
 impl std::error::Error for ConfigErrors {}
 
 /// The closest of `candidates` to a mistyped `word`, when it is close enough to suggest.
-pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(c, word), c))
@@ -82,7 +82,7 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// "did you mean `x`? allowed: a, b, c" for an unknown name.
-pub fn allowed_hint(word: &str, allowed: &[&str]) -> String {
+pub(crate) fn allowed_hint(word: &str, allowed: &[&str]) -> String {
     let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
     match closest(word, allowed.iter().copied()) {
         Some(near) => format!("did you mean `{near}`? allowed here: {list}"),

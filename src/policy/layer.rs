@@ -76,7 +76,7 @@ impl Threshold {
 
 /// One layer's settings, as written.
 #[derive(Clone, Debug, Default)]
-pub struct LayerSettings {
+pub(crate) struct LayerSettings {
     pub severity: BTreeMap<Severity, Located<Action>>,
     pub alerts: BTreeMap<AlertId, Located<Action>>,
     pub thresholds: BTreeMap<Threshold, Located<u32>>,
@@ -92,13 +92,13 @@ pub struct LayerSettings {
 }
 
 /// The keys a config file (or `[tool.safe-pip]`) may hold at its top level.
-pub const TOP_KEYS: &[&str] = &["severity", "alerts", "thresholds", "licenses", "internal", "unverified", "decision", "lock", "allow-critical-decisions"];
+pub(crate) const TOP_KEYS: &[&str] = &["severity", "alerts", "thresholds", "licenses", "internal", "unverified", "decision", "lock", "allow-critical-decisions"];
 
 /// Keys only the org file may set.
-pub const ORG_ONLY_KEYS: &[&str] = &["lock", "allow-critical-decisions"];
+pub(crate) const ORG_ONLY_KEYS: &[&str] = &["lock", "allow-critical-decisions"];
 
 /// Every key that `lock` accepts: a whole table or one key of it.
-pub fn lockable_keys() -> Vec<String> {
+pub(crate) fn lockable_keys() -> Vec<String> {
     let mut keys = vec!["severity".to_string()];
     keys.extend(Severity::ALL.iter().map(|s| format!("severity.{s}")));
     keys.push("alerts".into());

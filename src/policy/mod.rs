@@ -6,6 +6,7 @@
 //! project `[tool.safe-pip]` < flags, see [`Settings::load`]); documented decisions
 //! ([`DocumentedDecision`]) accept named alerts of named versions with a reason.
 
+mod basis;
 mod day;
 mod decisions;
 mod discovery;
@@ -20,6 +21,8 @@ mod settings;
 #[cfg(test)]
 mod tests;
 
+pub use basis::{Basis, Cited, Note, Rule};
+pub use crate::action::{Action, Verdict};
 pub use day::Day;
 
 /// Parses `text` as a project's pyproject.toml `[tool.safe-pip]` table, as settings are
@@ -29,7 +32,7 @@ pub fn parse_project_settings_text(text: &str) -> Result<(), Vec<ConfigError>> {
     let path = std::path::Path::new("pyproject.toml");
     parse::parse_layer(&parse::Source { text, path, layer: Layer::Project }, &["tool", "safe-pip"]).map(|_| ())
 }
-pub use decisions::{ALLOWED_BY_DECISION, DocumentedDecision};
+pub use decisions::DocumentedDecision;
 pub use discovery::{ConfigInputs, ConfigPath, ORG_CONFIG_ENV, SYSTEM_ORG_CONFIG, USER_CONFIG_ENV, find_pyproject};
 pub use errors::{ConfigError, ConfigErrors};
 pub use layer::Threshold;
@@ -41,55 +44,6 @@ use crate::finding::Finding;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
-    Allow,
-    Warn,
-    Block,
-}
-
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Allow => "allow",
-            Action::Warn => "warn",
-            Action::Block => "block",
-        }
-    }
-
-    /// The word config files use for an alert's or a severity's action: "ignore" is
-    /// `Allow` (the alert does not count toward the verdict; reports still list it).
-    pub fn rule_name(self) -> &'static str {
-        match self {
-            Action::Allow => "ignore",
-            other => other.as_str(),
-        }
-    }
-
-    /// `block`, `warn` or `ignore` (config files, for alerts and severities).
-    pub fn parse_rule(s: &str) -> Option<Action> {
-        match s {
-            "block" => Some(Action::Block),
-            "warn" => Some(Action::Warn),
-            "ignore" => Some(Action::Allow),
-            _ => None,
-        }
-    }
-
-    /// `block`, `warn` or `allow` (verdicts, `unverified`).
-    pub fn parse(s: &str) -> Option<Action> {
-        match s {
-            "block" => Some(Action::Block),
-            "warn" => Some(Action::Warn),
-            "allow" => Some(Action::Allow),
-            _ => None,
-        }
-    }
-}
-
-/// The outcome for one package.
-pub type Verdict = Action;
 
 #[derive(Clone, Debug)]
 pub struct Policy {
@@ -103,6 +57,15 @@ pub struct Policy {
     pub decisions: Vec<DocumentedDecision>,
     /// The day decisions expire against; `None`: today (UTC) at each call.
     pub today: Option<Day>,
+    /// Where each severity rule and alert override was set; absent: the built-in default.
+    pub origins: RuleOrigins,
+}
+
+/// Where the policy's rules were written, for the verdicts they set.
+#[derive(Clone, Debug, Default)]
+pub struct RuleOrigins {
+    pub severity: BTreeMap<Severity, Origin>,
+    pub alerts: BTreeMap<AlertId, Origin>,
 }
 
 impl Default for Policy {
@@ -115,22 +78,49 @@ impl Default for Policy {
             alerts: BTreeMap::new(),
             decisions: Vec::new(),
             today: None,
+            origins: RuleOrigins::default(),
         }
     }
 }
 
-/// A verdict and the reason for it, in words a person can act on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A verdict and what it rests on; the basis reads as the reason a person can act on.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decision {
     pub verdict: Verdict,
-    /// "critical alert install-network (default policy: critical → block)"
-    pub reason: String,
+    pub basis: Basis,
 }
 
 impl Decision {
-    /// Whether a documented decision let the package through (reports then show the reason).
+    pub fn new(verdict: Verdict, basis: Basis) -> Decision {
+        Decision { verdict, basis }
+    }
+
+    /// A stand-in for tests whose reason is `reason` as given.
+    #[cfg(test)]
+    pub(crate) fn for_test(verdict: Verdict, reason: &str) -> Decision {
+        Decision { verdict, basis: Basis::Unverified { cause: reason.to_string(), bare: true } }
+    }
+
+    /// "critical alert install-network (severity policy: critical → block)"
+    pub fn reason(&self) -> String {
+        self.basis.to_string()
+    }
+
+    /// Whether a documented allow decision let the package through (reports then show the reason).
     pub fn cites_decision(&self) -> bool {
-        self.reason.contains(ALLOWED_BY_DECISION)
+        matches!(self.basis, Basis::AllowedByDecisions { .. })
+    }
+}
+
+/// `{verdict, reason, basis}`: the sentence and its structure.
+impl Serialize for Decision {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Decision", 3)?;
+        st.serialize_field("verdict", &self.verdict)?;
+        st.serialize_field("reason", &self.reason())?;
+        st.serialize_field("basis", &self.basis)?;
+        st.end()
     }
 }
 
@@ -153,31 +143,36 @@ impl Policy {
         }
     }
 
-    pub fn action_for(&self, alert: AlertId) -> (Action, &'static str) {
-        if let Some(a) = self.alerts.get(&alert) {
-            return (*a, "policy override for this alert");
+    /// The action for `alert`: its override, else its severity's rule.
+    pub fn action_for(&self, alert: AlertId) -> Action {
+        self.alerts.get(&alert).copied().unwrap_or_else(|| self.severity_action(alert.severity()))
+    }
+
+    /// The basis of a verdict that `alert`'s rule sets.
+    fn rule_for(&self, alert: AlertId) -> Basis {
+        let severity = alert.severity();
+        let rule = |action, origin: Option<&Origin>| Rule { alert, severity, action, origin: origin.cloned().unwrap_or(Origin::Default), note: None };
+        match self.alerts.get(&alert) {
+            Some(a) => Basis::Override(rule(*a, self.origins.alerts.get(&alert))),
+            None => Basis::SeverityRule(rule(self.severity_action(severity), self.origins.severity.get(&severity))),
         }
-        (self.severity_action(alert.severity()), "severity policy")
     }
 
     pub fn decide(&self, findings: &[Finding]) -> Decision {
-        let mut worst: Option<(Action, AlertId, &'static str)> = None;
+        let mut worst: Option<(Action, AlertId)> = None;
         for f in findings {
-            let (action, why) = self.action_for(f.alert);
+            let action = self.action_for(f.alert);
             let better = match worst {
                 None => true,
-                Some((a, id, _)) => (action, f.alert.severity()) > (a, id.severity()),
+                Some((a, id)) => (action, f.alert.severity()) > (a, id.severity()),
             };
             if better {
-                worst = Some((action, f.alert, why));
+                worst = Some((action, f.alert));
             }
         }
         match worst {
-            None => Decision { verdict: Action::Allow, reason: "no alerts".into() },
-            Some((action, alert, why)) => Decision {
-                verdict: action,
-                reason: format!("{} alert {} ({}: {} → {})", alert.severity(), alert.id(), why, alert.severity(), action.as_str()),
-            },
+            None => Decision::new(Action::Allow, Basis::NoAlerts),
+            Some((action, alert)) => Decision::new(action, self.rule_for(alert)),
         }
     }
 }
@@ -198,7 +193,7 @@ mod decide_tests {
         assert_eq!(p.decide(&[f(AlertId::ObfuscatedPayload), f(AlertId::NetworkAccess)]).verdict, Action::Warn);
         let d = p.decide(&[f(AlertId::NetworkAccess), f(AlertId::DecodeExec), f(AlertId::ObfuscatedPayload)]);
         assert_eq!(d.verdict, Action::Block);
-        assert!(d.reason.contains("decode-exec"), "{}", d.reason);
+        assert!(d.reason().contains("decode-exec"), "{}", d.reason());
     }
 
     #[test]
@@ -207,6 +202,7 @@ mod decide_tests {
         p.alerts.insert(AlertId::NetworkAccess, Action::Block);
         let d = p.decide(&[f(AlertId::NetworkAccess)]);
         assert_eq!(d.verdict, Action::Block);
-        assert!(d.reason.contains("override"));
+        assert!(d.reason().contains("override"));
+        assert_eq!(d.basis.deciding_alert(), Some(AlertId::NetworkAccess));
     }
 }

@@ -114,6 +114,6 @@ impl<T> Located<T> {
 
 /// 1-based line of a byte offset in `text`, for a one-off lookup; a reader that
 /// locates many entries builds one [`crate::line_index::LineIndex`].
-pub fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     crate::line_index::LineIndex::new(text).line(offset)
 }

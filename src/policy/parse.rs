@@ -12,7 +12,7 @@ use super::origin::{Layer, Located, Origin, line_of};
 use crate::alerts::{AlertId, Severity};
 use crate::analysis::metadata::license::{Expr, parse_expression};
 use crate::analysis::names::InternalRule;
-use crate::db::DecisionAction;
+use crate::action::DecisionAction;
 use crate::pep503::is_valid_name;
 use pep440_rs::VersionSpecifiers;
 use std::ops::Range;

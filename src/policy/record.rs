@@ -6,7 +6,7 @@
 use super::day::Day;
 use super::decisions::DocumentedDecision;
 use crate::alerts::AlertId;
-use crate::db::DecisionAction;
+use crate::action::DecisionAction;
 use crate::pep503::{is_valid_name, normalize_name};
 use pep440_rs::VersionSpecifiers;
 use std::path::{Path, PathBuf};

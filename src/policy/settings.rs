@@ -13,7 +13,7 @@ use super::{Action, Policy};
 use crate::alerts::{AlertId, Severity};
 use crate::analysis::metadata::MetadataPolicy;
 use crate::analysis::names::{InternalPolicy, InternalRule};
-use crate::db::DecisionAction;
+use crate::action::DecisionAction;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -317,8 +317,10 @@ impl Resolved {
         let mut policy = Policy::default();
         for (s, a) in &self.severity {
             policy.set_severity_action(*s, a.value);
+            policy.origins.severity.insert(*s, a.origin.clone());
         }
         policy.alerts = self.alerts.iter().map(|(id, a)| (*id, a.value)).collect();
+        policy.origins.alerts = self.alerts.iter().map(|(id, a)| (*id, a.origin.clone())).collect();
         policy.decisions = self.decisions.clone();
         let mut metadata = MetadataPolicy::default();
         for (t, v) in &self.thresholds {

@@ -78,7 +78,7 @@ fn each_layer_overrides_the_one_below_and_flags_win() {
     assert_eq!(s.metadata.min_release_age_days, 9, "project over user");
     assert_eq!(entry(&s, "thresholds.min-release-age-days").origin, Origin::file(Layer::Project, &f.pyproject(), 5));
     assert_eq!(s.metadata.new_project_days, 100, "a key set only below stays");
-    assert_eq!(s.policy.action_for(AlertId::NetworkAccess).0, Action::Block);
+    assert_eq!(s.policy.action_for(AlertId::NetworkAccess), Action::Block);
     assert_eq!(s.pyproject.as_deref(), Some(f.pyproject().as_path()));
 
     let flags = SettingsFlags { min_release_age_days: Some(2), internal: vec!["acme-*".into()], unverified: Some(Action::Warn) };
@@ -285,7 +285,7 @@ fn loaded_decisions_apply_through_decide_for() {
     let findings = [crate::finding::Finding::new(AlertId::ImportNetwork, "demo/__init__.py", "m")];
     let d = s.policy.decide_for(Some("demo"), Some("1.0"), &findings);
     assert_eq!(d.verdict, Action::Allow);
-    assert_eq!(d.reason, "allowed by decision in pyproject.toml:1 (Alice, 2026-11-25): \"telemetry opt-in\"");
+    assert_eq!(d.reason(), "allowed by decision in pyproject.toml:1 (Alice, 2026-11-25): \"telemetry opt-in\"");
     assert!(d.cites_decision());
     assert_eq!(s.policy.decide_for(Some("demo"), Some("1.1"), &findings).verdict, Action::Warn);
 }

@@ -6,8 +6,8 @@
 //! a few older files the way any request would (hash-checked, fail closed); the install
 //! wrapper calls it once per blocked file, after pip has finished.
 
-use super::files::{self, Outcome, Target};
-use super::state::State;
+use super::files::{self, Target};
+use super::state::{Outcome, State};
 use crate::analysis::package::filename as file_name;
 use crate::artifact::{ArtifactKind, magic};
 use crate::index::{FileEntry, version_from_filename};
@@ -69,7 +69,7 @@ fn spec(project: &str, v: &Version) -> String {
 }
 
 /// The newest older release known (without downloading) not to be blocked.
-pub fn older_known(state: &State, upstream: usize, project: &str, blocked: &str) -> Option<String> {
+pub(crate) fn older_known(state: &State, upstream: usize, project: &str, blocked: &str) -> Option<String> {
     candidates(state, upstream, project, blocked).into_iter().find_map(|(v, e)| {
         let file = State::file_ref(project, &e);
         let target = Target { upstream, file: &file, entry: &e, gate_file: state.gate_file(upstream, project, &e) };
@@ -80,7 +80,7 @@ pub fn older_known(state: &State, upstream: usize, project: &str, blocked: &str)
 
 /// The newest older release whose file is not blocked, judging up to [`MAX_PROBES`]
 /// files not judged before. Files that cannot be checked count as blocked.
-pub fn older_checked(state: &State, upstream: usize, project: &str, blocked: &str) -> Option<String> {
+pub(crate) fn older_checked(state: &State, upstream: usize, project: &str, blocked: &str) -> Option<String> {
     let mut probes = 0;
     for (v, e) in candidates(state, upstream, project, blocked) {
         let file = State::file_ref(project, &e);

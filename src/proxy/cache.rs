@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 
 /// Least-recently-used byte buffers, bounded by their total length.
-pub struct ByteLru<K> {
+pub(crate) struct ByteLru<K> {
     budget: usize,
     used: usize,
     tick: u64,
@@ -15,11 +15,11 @@ pub struct ByteLru<K> {
 }
 
 impl<K: Eq + Hash + Clone> ByteLru<K> {
-    pub fn new(budget: usize) -> Self {
+    pub(crate) fn new(budget: usize) -> Self {
         ByteLru { budget, used: 0, tick: 0, map: HashMap::new() }
     }
 
-    pub fn get(&mut self, k: &K) -> Option<Bytes> {
+    pub(crate) fn get(&mut self, k: &K) -> Option<Bytes> {
         self.tick += 1;
         let t = self.tick;
         self.map.get_mut(k).map(|(b, used)| {
@@ -31,7 +31,7 @@ impl<K: Eq + Hash + Clone> ByteLru<K> {
     /// Keeps `v`, evicting the least recently used entries to make room. An entry larger
     /// than the whole budget is kept alone (a client that timed out while a huge file was
     /// being vetted retries and must not cause another download); a budget of 0 keeps nothing.
-    pub fn put(&mut self, k: K, v: Bytes) {
+    pub(crate) fn put(&mut self, k: K, v: Bytes) {
         if self.budget == 0 {
             return;
         }
@@ -50,32 +50,32 @@ impl<K: Eq + Hash + Clone> ByteLru<K> {
     }
 
     #[cfg(test)]
-    pub fn used(&self) -> usize {
+    pub(crate) fn used(&self) -> usize {
         self.used
     }
 }
 
 /// A map that forgets everything when it reaches `max` entries (values are cheap to
 /// recompute; this only bounds memory in a long-running proxy).
-pub struct BoundedMap<K, V> {
+pub(crate) struct BoundedMap<K, V> {
     max: usize,
     map: HashMap<K, V>,
 }
 
 impl<K: Eq + Hash, V: Clone> BoundedMap<K, V> {
-    pub fn new(max: usize) -> Self {
+    pub(crate) fn new(max: usize) -> Self {
         BoundedMap { max, map: HashMap::new() }
     }
 
-    pub fn get(&self, k: &K) -> Option<V> {
+    pub(crate) fn get(&self, k: &K) -> Option<V> {
         self.map.get(k).cloned()
     }
 
-    pub fn entries(&self) -> impl Iterator<Item = (&K, &V)> {
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&K, &V)> {
         self.map.iter()
     }
 
-    pub fn insert(&mut self, k: K, v: V) {
+    pub(crate) fn insert(&mut self, k: K, v: V) {
         if self.map.len() >= self.max && !self.map.contains_key(&k) {
             self.map.clear();
         }

@@ -67,7 +67,7 @@ impl EventLog {
     /// is reported once; without, nothing is kept (bounded memory for a long-running
     /// proxy) and the callback hears of the same file and outcome again after
     /// [`REPEAT_AFTER`].
-    pub fn new(on_event: Option<EventCallback>, on_activity: Option<ActivityCallback>, retain: bool) -> EventLog {
+    pub(crate) fn new(on_event: Option<EventCallback>, on_activity: Option<ActivityCallback>, retain: bool) -> EventLog {
         EventLog {
             inner: Mutex::default(),
             last_seen: (!retain).then(|| Mutex::new(BoundedMap::new(100_000))),
@@ -78,7 +78,7 @@ impl EventLog {
     }
 
     /// Records an event unless the same file already had the same outcome.
-    pub fn record(&self, event: ProxyEvent) {
+    pub(crate) fn record(&self, event: ProxyEvent) {
         let key = (event.sha256.clone().unwrap_or_else(|| format!("{}/{}", event.upstream, event.filename)), event.served);
         if let Some(last_seen) = &self.last_seen {
             let Ok(mut seen) = last_seen.lock() else { return };
@@ -99,7 +99,7 @@ impl EventLog {
     }
 
     /// Remembers an upstream problem (deduplicated, the first 100) and reports it.
-    pub fn problem(&self, upstream: usize, project: &str, reason: String) {
+    pub(crate) fn problem(&self, upstream: usize, project: &str, reason: String) {
         if let Ok(mut p) = self.problems.lock() {
             if p.len() < 100 && !p.contains(&reason) {
                 p.push(reason.clone());
@@ -108,17 +108,17 @@ impl EventLog {
         self.activity(ProxyActivity::PageFailed { upstream, project: project.to_string(), reason });
     }
 
-    pub fn problems(&self) -> Vec<String> {
+    pub(crate) fn problems(&self) -> Vec<String> {
         self.problems.lock().map(|p| p.clone()).unwrap_or_default()
     }
 
-    pub fn activity(&self, a: ProxyActivity) {
+    pub(crate) fn activity(&self, a: ProxyActivity) {
         if let Some(cb) = &self.on_activity {
             cb(&a);
         }
     }
 
-    pub fn all(&self) -> Vec<ProxyEvent> {
+    pub(crate) fn all(&self) -> Vec<ProxyEvent> {
         self.inner.lock().map(|g| g.0.clone()).unwrap_or_default()
     }
 }

@@ -6,43 +6,16 @@
 use super::events::{ProxyActivity, ProxyEvent};
 use super::gate::GateFile;
 use super::reply;
-use super::state::{State, Verdict, file_key};
+use super::state::{Outcome, State, Verdict, file_key};
 use super::urls::FileRef;
 use crate::index::FileEntry;
 use crate::pipeline::PackageReport;
-use crate::policy::Action;
+use crate::policy::{Action, Basis};
 use bytes::Bytes;
 use std::sync::Arc;
 
-/// The result of vetting one file.
-#[derive(Clone, Debug)]
-pub enum Outcome {
-    /// Allowed (or warned): these exact, hash-checked bytes may be served.
-    Vetted { bytes: Bytes, verdict: Verdict },
-    /// Blocked by the gate.
-    Blocked { verdict: Verdict },
-    /// Could not be checked (upstream error, hash mismatch, too large): fail closed.
-    /// `cause` says what failed and what to do.
-    Unverified { cause: String, report: Arc<PackageReport> },
-}
-
-impl Outcome {
-    /// The reason phrase of the 403 for a refused outcome of `t`; a block names an older
-    /// release known not to be blocked, when there is one.
-    pub fn refusal(&self, state: &State, t: &Target) -> Option<String> {
-        match self {
-            Outcome::Vetted { .. } => None,
-            Outcome::Blocked { verdict } => {
-                let older = super::alternatives::older_known(state, t.upstream, &t.gate_file.project, &t.entry.filename);
-                Some(reply::blocked_reason(&t.entry.filename, &verdict.report, older))
-            }
-            Outcome::Unverified { cause, .. } => Some(format!("Forbidden by safe-pip: {cause}")),
-        }
-    }
-}
-
 /// A file as the routes know it: where it is, what upstream said about it.
-pub struct Target<'a> {
+pub(crate) struct Target<'a> {
     pub upstream: usize,
     pub file: &'a FileRef,
     pub entry: &'a FileEntry,
@@ -50,7 +23,7 @@ pub struct Target<'a> {
 }
 
 /// The verdict without downloading, if one is known (memory, then the gate).
-pub fn known_verdict(state: &State, t: &Target) -> Option<Verdict> {
+pub(crate) fn known_verdict(state: &State, t: &Target) -> Option<Verdict> {
     let key = file_key(t.upstream, t.file);
     if let Some(v) = state.verdict(&key) {
         return Some(v);
@@ -62,7 +35,7 @@ pub fn known_verdict(state: &State, t: &Target) -> Option<Verdict> {
 }
 
 /// Vets a file and returns its bytes when allowed. Shares work between concurrent callers.
-pub fn vet(state: &State, t: &Target) -> Outcome {
+pub(crate) fn vet(state: &State, t: &Target) -> Outcome {
     let key = file_key(t.upstream, t.file);
     if let (Some(bytes), Some(verdict)) = (state.cached_bytes(&key), state.verdict(&key)) {
         return Outcome::Vetted { bytes, verdict };
@@ -122,14 +95,14 @@ fn judge_safely(state: &State, gf: &GateFile, bytes: &[u8]) -> PackageReport {
 
 /// A blocking report for a file that could not be checked; the reason is the bare cause
 /// (the 403 reason phrase already says the file was not verified).
-pub fn unverified_report(filename: &str, why: &str) -> PackageReport {
+pub(crate) fn unverified_report(filename: &str, why: &str) -> PackageReport {
     let mut report = PackageReport::unverified(filename, why);
-    report.decision.reason = why.to_string();
+    report.decision.basis = Basis::Unverified { cause: why.to_string(), bare: true };
     report
 }
 
 /// Records what happened to a file in the event log.
-pub fn record(state: &State, t: &Target, outcome: &Outcome, served: bool) {
+pub(crate) fn record(state: &State, t: &Target, outcome: &Outcome, served: bool) {
     let (report, from_db) = match outcome {
         Outcome::Vetted { verdict, .. } | Outcome::Blocked { verdict } => (verdict.report.clone(), verdict.from_db),
         Outcome::Unverified { report, .. } => (report.clone(), false),

@@ -126,7 +126,7 @@ pub(crate) fn blocked_yank_reason(report: &PackageReport) -> Option<String> {
 pub(crate) fn too_new_reason(file: &GateFile, metadata: &MetadataPolicy, policy: &crate::policy::Policy, now: i64) -> Option<String> {
     let days = metadata.min_release_age_days;
     let uploaded = file.upload_time?;
-    if days == 0 || policy.action_for(AlertId::ReleaseTooNew).0 != Action::Block {
+    if days == 0 || policy.action_for(AlertId::ReleaseTooNew) != Action::Block {
         return None;
     }
     (now - uploaded < i64::from(days) * SECONDS_PER_DAY)

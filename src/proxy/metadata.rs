@@ -10,7 +10,7 @@ const MAX_METADATA_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The `<name>.dist-info/METADATA` of a wheel. With several top-level `.dist-info`
 /// folders, the one named after the wheel's own name and version wins.
-pub fn from_wheel(filename: &str, bytes: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn from_wheel(filename: &str, bytes: &[u8]) -> Option<Vec<u8>> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
     let candidates: Vec<String> = zip
         .file_names()

@@ -2,19 +2,19 @@
 //! q-values. pip and uv prefer JSON, Poetry sends JSON with `*/*` as a fallback, and a
 //! client that sends nothing gets HTML (PEP 503), as PEP 691 asks.
 
-pub const JSON: &str = "application/vnd.pypi.simple.v1+json";
-pub const HTML_V1: &str = "application/vnd.pypi.simple.v1+html";
-pub const TEXT_HTML: &str = "text/html";
+pub(crate) const JSON: &str = "application/vnd.pypi.simple.v1+json";
+pub(crate) const HTML_V1: &str = "application/vnd.pypi.simple.v1+html";
+pub(crate) const TEXT_HTML: &str = "text/html";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     Json,
     /// HTML, with the content type to answer with.
     Html(&'static str),
 }
 
 /// Chooses the answer format. Ties go to JSON (it carries more: sizes, upload times).
-pub fn choose(accept: Option<&str>) -> Format {
+pub(crate) fn choose(accept: Option<&str>) -> Format {
     let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else { return Format::Html(TEXT_HTML) };
     let (mut json, mut v1_html, mut text_html) = (0.0f32, 0.0f32, 0.0f32);
     for item in accept.split(',') {

@@ -10,7 +10,7 @@
 use super::negotiate::{self, Format};
 use super::reply::{self, Reply};
 use super::gate::blocked_yank_reason;
-use super::state::{State, file_key};
+use super::state::{State, file_key, serves_no_files};
 use crate::index::{FileEntry, ProjectPage, RawPage};
 use serde_json::{Map, Value, json};
 
@@ -29,13 +29,8 @@ enum Metadata<'a> {
     None,
 }
 
-/// PEP 792: a quarantined project must not serve files.
-pub fn serves_no_files(page: &ProjectPage) -> bool {
-    page.status.as_ref().is_some_and(|s| s.status.eq_ignore_ascii_case("quarantined"))
-}
-
 /// `GET /u/<k>/simple/<name>/`.
-pub fn project(state: &State, upstream: usize, name: &str, accept: Option<&str>) -> Reply {
+pub(crate) fn project(state: &State, upstream: usize, name: &str, accept: Option<&str>) -> Reply {
     if upstream >= state.upstreams.len() {
         return Reply::not_found(&format!("no upstream index #{upstream} (the proxy has {})", state.upstreams.len()));
     }
@@ -87,7 +82,7 @@ fn list<'a>(state: &State, upstream: usize, project: &str, entry: &'a FileEntry,
 }
 
 /// `/simple/` itself: the proxy does not list every project (clients never ask).
-pub fn root(accept: Option<&str>) -> Reply {
+pub(crate) fn root(accept: Option<&str>) -> Reply {
     match negotiate::choose(accept) {
         Format::Json => Reply::new(200, negotiate::JSON, json!({"meta": {"api-version": "1.0"}, "projects": []}).to_string()),
         Format::Html(ct) => Reply::new(

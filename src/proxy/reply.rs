@@ -8,10 +8,10 @@ use crate::pipeline::PackageReport;
 use bytes::Bytes;
 
 /// Longest reason phrase sent; pip prints it in one line with the URL after it.
-pub const MAX_REASON: usize = 400;
+pub(crate) const MAX_REASON: usize = 400;
 
 #[derive(Clone, Debug)]
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: u16,
     /// Custom reason phrase (sanitised when sent); `None` uses the standard one.
     pub reason: Option<String>,
@@ -20,12 +20,12 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub fn new(status: u16, content_type: &str, body: impl Into<Bytes>) -> Reply {
+    pub(crate) fn new(status: u16, content_type: &str, body: impl Into<Bytes>) -> Reply {
         Reply { status, reason: None, headers: vec![("content-type", content_type.to_string())], body: body.into() }
     }
 
     /// An error whose reason phrase says it all; the body repeats it for curl users.
-    pub fn error(status: u16, reason: String) -> Reply {
+    pub(crate) fn error(status: u16, reason: String) -> Reply {
         let reason = reason_phrase(&reason);
         let mut r = Reply::new(status, "text/plain; charset=utf-8", format!("{reason}\n"));
         r.reason = Some(reason);
@@ -33,11 +33,11 @@ impl Reply {
         r
     }
 
-    pub fn not_found(what: &str) -> Reply {
+    pub(crate) fn not_found(what: &str) -> Reply {
         Reply::error(404, format!("Not Found by safe-pip: {what}"))
     }
 
-    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
+    pub(crate) fn header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
         self.headers.push((name, value.into()));
         self
     }
@@ -88,7 +88,7 @@ pub fn reason_phrase(s: &str) -> String {
 /// not blocked: <older release>; exception after review: safe-pip allow …` — pip and uv
 /// show only this line, so the way forward has to be in it. `older` is an older release
 /// known not to be blocked.
-pub fn blocked_reason(filename: &str, report: &PackageReport, older: Option<String>) -> String {
+pub(crate) fn blocked_reason(filename: &str, report: &PackageReport, older: Option<String>) -> String {
     let tail = crate::report::remedy::Remedy::for_block(report, older).reason_tail();
     let head = format!("Forbidden by safe-pip: blocked {filename}: ");
     // What was seen gives way first: the remedy must fit in the reason phrase.
@@ -114,7 +114,7 @@ pub fn block_summary(report: &PackageReport) -> String {
     let deciding = report
         .findings
         .iter()
-        .find(|f| report.decision.reason.contains(f.alert.id()))
+        .find(|f| report.decision.basis.deciding_alert() == Some(f.alert))
         .or_else(|| report.findings.first());
     match deciding {
         Some(f) => {
@@ -127,7 +127,7 @@ pub fn block_summary(report: &PackageReport) -> String {
             };
             reason_phrase(&format!("{id}: {what}{loc} (safe-pip explain {id})"))
         }
-        None => reason_phrase(&report.decision.reason),
+        None => reason_phrase(&report.decision.reason()),
     }
 }
 
@@ -141,12 +141,12 @@ fn short_path(p: &str) -> &str {
 }
 
 /// The 403 reason phrase for a file that could not be verified.
-pub fn unverified_reason(filename: &str, e: &IndexError) -> String {
+pub(crate) fn unverified_reason(filename: &str, e: &IndexError) -> String {
     format!("Forbidden by safe-pip: {}", unverified_cause(filename, e))
 }
 
 /// Why a file could not be verified, and what to do, in one line.
-pub fn unverified_cause(filename: &str, e: &IndexError) -> String {
+pub(crate) fn unverified_cause(filename: &str, e: &IndexError) -> String {
     let (what, todo) = match e {
         IndexError::Unreachable { cause, .. } => {
             (format!("the upstream index is unreachable ({cause})"), "check the network and the index URL, then retry".to_string())
@@ -172,7 +172,7 @@ pub fn unverified_cause(filename: &str, e: &IndexError) -> String {
 }
 
 /// A project page that could not be read from upstream (502).
-pub fn page_failure_reason(project: &str, e: &IndexError) -> String {
+pub(crate) fn page_failure_reason(project: &str, e: &IndexError) -> String {
     let what = match e {
         IndexError::Unreachable { cause, .. } => format!("the upstream index is unreachable ({cause})"),
         IndexError::Http { status, .. } => format!("the upstream index answered HTTP {status}"),

@@ -10,7 +10,7 @@ use hyper::http::{HeaderMap, Method, Version};
 use serde_json::json;
 
 /// Answers one request.
-pub fn handle(state: &State, method: &Method, version: Version, path: &str, headers: &HeaderMap) -> Reply {
+pub(crate) fn handle(state: &State, method: &Method, version: Version, path: &str, headers: &HeaderMap) -> Reply {
     if let Some(bad) = host_problem(version, headers) {
         return bad;
     }

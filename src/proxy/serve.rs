@@ -3,7 +3,8 @@
 //! Poetry uses) served from the vetted bytes, and an ETag (the sha256) so caches
 //! revalidate — a revalidation still asks the gate, but needs no download.
 
-use super::files::{self, Outcome, Target};
+use super::files::{self, Target};
+use super::state::Outcome;
 use super::metadata;
 use super::reply::{self, Reply};
 use super::state::State;
@@ -13,14 +14,14 @@ use bytes::Bytes;
 
 /// Request headers the file routes look at.
 #[derive(Default)]
-pub struct Conditions<'a> {
+pub(crate) struct Conditions<'a> {
     pub range: Option<&'a str>,
     pub if_range: Option<&'a str>,
     pub if_none_match: Option<&'a str>,
 }
 
 /// `GET|HEAD /u/<k>/f/…/<file>` and `…/<file>.metadata`.
-pub fn file(state: &State, upstream: usize, f: &FileRef, want_metadata: bool, cond: &Conditions) -> Reply {
+pub(crate) fn file(state: &State, upstream: usize, f: &FileRef, want_metadata: bool, cond: &Conditions) -> Reply {
     let entry = match state.entry(upstream, f) {
         Ok(Some(e)) => e,
         Ok(None) => {
@@ -50,8 +51,21 @@ pub fn file(state: &State, upstream: usize, f: &FileRef, want_metadata: bool, co
         }
         refused => {
             files::record(state, &t, refused, false);
-            Reply::error(403, refused.refusal(state, &t).unwrap_or_default())
+            Reply::error(403, refusal(refused, state, &t).unwrap_or_default())
         }
+    }
+}
+
+/// The reason phrase of the 403 for a refused outcome of `t`; a block names an older
+/// release known not to be blocked, when there is one.
+fn refusal(outcome: &Outcome, state: &State, t: &Target) -> Option<String> {
+    match outcome {
+        Outcome::Vetted { .. } => None,
+        Outcome::Blocked { verdict } => {
+            let older = super::alternatives::older_known(state, t.upstream, &t.gate_file.project, &t.entry.filename);
+            Some(reply::blocked_reason(&t.entry.filename, &verdict.report, older))
+        }
+        Outcome::Unverified { cause, .. } => Some(format!("Forbidden by safe-pip: {cause}")),
     }
 }
 
@@ -70,7 +84,7 @@ fn revalidate(state: &State, t: &Target, tag: &str) -> Reply {
         }
         refused => {
             files::record(state, t, refused, false);
-            Reply::error(403, refused.refusal(state, t).unwrap_or_default())
+            Reply::error(403, refusal(refused, state, t).unwrap_or_default())
         }
     }
 }
@@ -80,7 +94,7 @@ fn metadata_file(state: &State, t: &Target) -> Reply {
     if let Some(v) = files::known_verdict(state, t).filter(|v| v.report.decision.verdict == Action::Block) {
         let o = Outcome::Blocked { verdict: v };
         files::record(state, t, &o, false);
-        return Reply::error(403, o.refusal(state, t).unwrap_or_default());
+        return Reply::error(403, refusal(&o, state, t).unwrap_or_default());
     }
     if let Some(b) = state.cached_bytes(&meta_key) {
         return metadata_reply(b);
@@ -109,7 +123,7 @@ fn metadata_file(state: &State, t: &Target) -> Reply {
         },
         refused => {
             files::record(state, t, refused, false);
-            Reply::error(403, refused.refusal(state, t).unwrap_or_default())
+            Reply::error(403, refusal(refused, state, t).unwrap_or_default())
         }
     }
 }
@@ -129,7 +143,7 @@ fn etag_matches(header: &str, tag: &str) -> bool {
 
 /// A single byte range of a file of `len` bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Range {
+pub(crate) enum Range {
     Full,
     /// Inclusive start and end.
     Part(u64, u64),
@@ -138,7 +152,7 @@ pub enum Range {
 
 /// RFC 9110 single ranges: `bytes=a-b`, `bytes=a-`, `bytes=-n`. Anything else (several
 /// ranges, other units, malformed) is ignored and the whole file is sent, as allowed.
-pub fn parse_range(header: Option<&str>, len: u64) -> Range {
+pub(crate) fn parse_range(header: Option<&str>, len: u64) -> Range {
     let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else { return Range::Full };
     if spec.contains(',') {
         return Range::Full;

@@ -23,14 +23,14 @@ use tokio::sync::watch;
 /// How long in-flight requests may take to finish once the proxy is stopped.
 const GRACE: Duration = Duration::from_secs(5);
 
-pub struct Server {
+pub(crate) struct Server {
     runtime: tokio::runtime::Runtime,
     stop: watch::Sender<bool>,
     done: mpsc::Receiver<()>,
 }
 
 impl Server {
-    pub fn start(listener: std::net::TcpListener, state: Arc<State>) -> Result<Server, String> {
+    pub(crate) fn start(listener: std::net::TcpListener, state: Arc<State>) -> Result<Server, String> {
         listener.set_nonblocking(true).map_err(|e| e.to_string())?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -55,7 +55,7 @@ impl Server {
 
     /// Stops accepting, waits up to [`GRACE`] for open connections, then shuts the
     /// runtime down. The listening socket is closed before this returns.
-    pub fn stop(self) {
+    pub(crate) fn stop(self) {
         let _ = self.stop.send(true);
         let _ = self.done.recv_timeout(GRACE + Duration::from_secs(1));
         // A runtime must not be dropped on an async thread; stop() may be called from one.

@@ -6,7 +6,7 @@ use super::events::EventLog;
 use super::gate::{FileGate, GateFile};
 use super::urls::FileRef;
 use crate::analysis::metadata::time::parse_rfc3339;
-use crate::index::{FileEntry, IndexClient, IndexError, normalize_name};
+use crate::index::{FileEntry, IndexClient, IndexError, ProjectPage, normalize_name};
 use crate::pipeline::PackageReport;
 use bytes::Bytes;
 use std::collections::HashMap;
@@ -18,15 +18,32 @@ use std::time::{Duration, Instant};
 const MAX_ENTRIES: usize = 200_000;
 const MAX_VERDICTS: usize = 100_000;
 
+/// PEP 792: a quarantined project must not serve files.
+pub(crate) fn serves_no_files(page: &ProjectPage) -> bool {
+    page.status.as_ref().is_some_and(|s| s.status.eq_ignore_ascii_case("quarantined"))
+}
+
 /// A verdict for one file, as the proxy remembers it.
 #[derive(Clone, Debug)]
-pub struct Verdict {
+pub(crate) struct Verdict {
     pub report: Arc<PackageReport>,
     /// From the gate's memory or database rather than a fresh analysis.
     pub from_db: bool,
 }
 
-pub struct State {
+/// The result of vetting one file.
+#[derive(Clone, Debug)]
+pub(crate) enum Outcome {
+    /// Allowed (or warned): these exact, hash-checked bytes may be served.
+    Vetted { bytes: Bytes, verdict: Verdict },
+    /// Blocked by the gate.
+    Blocked { verdict: Verdict },
+    /// Could not be checked (upstream error, hash mismatch, too large): fail closed.
+    /// `cause` says what failed and what to do.
+    Unverified { cause: String, report: Arc<PackageReport> },
+}
+
+pub(crate) struct State {
     pub client: IndexClient,
     /// Upstream index URLs, credentials redacted.
     pub upstreams: Vec<String>,
@@ -38,7 +55,7 @@ pub struct State {
     verdicts: Mutex<BoundedMap<String, Verdict>>,
     /// File key → vetted bytes; `meta:` + file key → metadata bytes.
     pub bytes: Mutex<ByteLru<String>>,
-    flights: Mutex<HashMap<String, Arc<OnceLock<super::files::Outcome>>>>,
+    flights: Mutex<HashMap<String, Arc<OnceLock<Outcome>>>>,
     /// (upstream, project) → when its page last failed and why. Clients retry a failed
     /// page at once (uv several times); each retry would wait out the upstream retries again.
     page_failures: Mutex<BoundedMap<(usize, String), (Instant, String)>>,
@@ -49,13 +66,13 @@ pub struct State {
 const PAGE_FAILURE_TTL: Duration = Duration::from_secs(10);
 
 /// Locks a mutex, recovering from poisoning: the data are caches, never left half-updated.
-pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The key for a file's verdict and bytes: its advertised sha256, else its upstream URL
 /// digest (per upstream).
-pub fn file_key(upstream: usize, f: &FileRef) -> String {
+pub(crate) fn file_key(upstream: usize, f: &FileRef) -> String {
     match f.sha256() {
         Some(s) => s.to_string(),
         None => format!("{upstream}:{}", f.id),
@@ -63,7 +80,7 @@ pub fn file_key(upstream: usize, f: &FileRef) -> String {
 }
 
 /// The upstream URL as it appears in proxy URLs: without userinfo and fragment.
-pub fn clean_url(url: &str) -> String {
+pub(crate) fn clean_url(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut u) => {
             let _ = u.set_username("");
@@ -76,7 +93,7 @@ pub fn clean_url(url: &str) -> String {
 }
 
 impl State {
-    pub fn new(
+    pub(crate) fn new(
         client: IndexClient,
         upstreams: Vec<String>,
         gate: Arc<dyn FileGate>,
@@ -99,11 +116,11 @@ impl State {
     }
 
     /// The reference the proxy writes into pages for `entry`.
-    pub fn file_ref(project: &str, entry: &FileEntry) -> FileRef {
+    pub(crate) fn file_ref(project: &str, entry: &FileEntry) -> FileRef {
         FileRef::new(project, entry.hashes.get("sha256").map(String::as_str), &clean_url(&entry.url), &entry.filename)
     }
 
-    pub fn gate_file(&self, upstream: usize, project: &str, entry: &FileEntry) -> GateFile {
+    pub(crate) fn gate_file(&self, upstream: usize, project: &str, entry: &FileEntry) -> GateFile {
         GateFile {
             upstream,
             index_url: self.upstreams.get(upstream).cloned().unwrap_or_default(),
@@ -116,19 +133,19 @@ impl State {
     }
 
     /// Remembers a file a page offered, so it can be served.
-    pub fn remember(&self, upstream: usize, project: &str, entry: &FileEntry) {
+    pub(crate) fn remember(&self, upstream: usize, project: &str, entry: &FileEntry) {
         lock(&self.entries).insert((upstream, State::file_ref(project, entry)), entry.clone());
     }
 
     /// Every file the pages of `project` on this upstream offered (as remembered).
-    pub fn project_entries(&self, upstream: usize, project: &str) -> Vec<FileEntry> {
+    pub(crate) fn project_entries(&self, upstream: usize, project: &str) -> Vec<FileEntry> {
         let project = normalize_name(project);
         lock(&self.entries).entries().filter(|((u, f), _)| *u == upstream && normalize_name(&f.project) == project).map(|(_, e)| e.clone()).collect()
     }
 
     /// Why the gate refuses to serve `project` from this upstream, if it does (recorded as
     /// a problem for the summary).
-    pub fn refusal(&self, upstream: usize, project: &str) -> Option<String> {
+    pub(crate) fn refusal(&self, upstream: usize, project: &str) -> Option<String> {
         let index_url = self.upstreams.get(upstream)?;
         let project = normalize_name(project);
         let reason = self.gate.refuse_project(upstream, index_url, &project)?;
@@ -140,7 +157,7 @@ impl State {
     /// The upstream entry behind a proxy file URL: from memory, else by re-reading the
     /// project's page (after a restart). `Ok(None)` when upstream does not offer it: the
     /// proxy only fetches what upstream pages list.
-    pub fn entry(&self, upstream: usize, f: &FileRef) -> Result<Option<FileEntry>, IndexError> {
+    pub(crate) fn entry(&self, upstream: usize, f: &FileRef) -> Result<Option<FileEntry>, IndexError> {
         if upstream >= self.upstreams.len() || self.refusal(upstream, &f.project).is_some() {
             return Ok(None);
         }
@@ -149,7 +166,7 @@ impl State {
             return Ok(Some(e));
         }
         let Some(raw) = self.client.raw_page(upstream, &f.project)? else { return Ok(None) };
-        if super::pages::serves_no_files(&raw.page) {
+        if serves_no_files(&raw.page) {
             return Ok(None);
         }
         for e in &raw.page.files {
@@ -159,33 +176,33 @@ impl State {
     }
 
     /// The reason a project page failed within the last few seconds, if it did.
-    pub fn recent_page_failure(&self, upstream: usize, project: &str) -> Option<String> {
+    pub(crate) fn recent_page_failure(&self, upstream: usize, project: &str) -> Option<String> {
         let key = (upstream, normalize_name(project));
         lock(&self.page_failures).get(&key).filter(|(at, _)| at.elapsed() < PAGE_FAILURE_TTL).map(|(_, r)| r)
     }
 
-    pub fn page_failed(&self, upstream: usize, project: &str, reason: &str) {
+    pub(crate) fn page_failed(&self, upstream: usize, project: &str, reason: &str) {
         lock(&self.page_failures).insert((upstream, normalize_name(project)), (Instant::now(), reason.to_string()));
     }
 
-    pub fn verdict(&self, key: &str) -> Option<Verdict> {
+    pub(crate) fn verdict(&self, key: &str) -> Option<Verdict> {
         lock(&self.verdicts).get(&key.to_string())
     }
 
-    pub fn set_verdict(&self, key: &str, v: Verdict) {
+    pub(crate) fn set_verdict(&self, key: &str, v: Verdict) {
         lock(&self.verdicts).insert(key.to_string(), v);
     }
 
-    pub fn cached_bytes(&self, key: &str) -> Option<Bytes> {
+    pub(crate) fn cached_bytes(&self, key: &str) -> Option<Bytes> {
         lock(&self.bytes).get(&key.to_string())
     }
 
-    pub fn cache_bytes(&self, key: &str, b: Bytes) {
+    pub(crate) fn cache_bytes(&self, key: &str, b: Bytes) {
         lock(&self.bytes).put(key.to_string(), b);
     }
 
     /// Runs `work` once for concurrent callers with the same key; all get its result.
-    pub fn single_flight(&self, key: &str, work: impl FnOnce() -> super::files::Outcome) -> super::files::Outcome {
+    pub(crate) fn single_flight(&self, key: &str, work: impl FnOnce() -> Outcome) -> Outcome {
         let cell = lock(&self.flights).entry(key.to_string()).or_default().clone();
         let out = cell.get_or_init(work).clone();
         let mut flights = lock(&self.flights);

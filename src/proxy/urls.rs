@@ -11,7 +11,7 @@
 
 /// What a request path asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Route {
+pub(crate) enum Route {
     Health,
     /// `/u/<k>/simple/` (or `/simple/`): the root listing.
     Root { upstream: usize },
@@ -24,7 +24,7 @@ pub enum Route {
 
 /// Identifies one file of one upstream page.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct FileRef {
+pub(crate) struct FileRef {
     /// Normalized project name.
     pub project: String,
     /// The advertised sha256 (lower-case hex), or `url-` + a digest of the upstream URL.
@@ -35,7 +35,7 @@ pub struct FileRef {
 impl FileRef {
     /// The reference for a file: by its advertised sha256, else by its upstream URL
     /// (without credentials or fragment).
-    pub fn new(project: &str, sha256: Option<&str>, clean_url: &str, filename: &str) -> FileRef {
+    pub(crate) fn new(project: &str, sha256: Option<&str>, clean_url: &str, filename: &str) -> FileRef {
         let id = match sha256 {
             Some(s) => s.to_ascii_lowercase(),
             None => {
@@ -47,12 +47,12 @@ impl FileRef {
     }
 
     /// The advertised sha256, when the id is one.
-    pub fn sha256(&self) -> Option<&str> {
+    pub(crate) fn sha256(&self) -> Option<&str> {
         (!self.id.starts_with("url-")).then_some(self.id.as_str())
     }
 
     /// The path of this file on the proxy (percent-encoded where needed).
-    pub fn path(&self, upstream: usize) -> String {
+    pub(crate) fn path(&self, upstream: usize) -> String {
         format!("/u/{upstream}/f/{}/{}/{}", encode_segment(&self.project), self.id, encode_segment(&self.filename))
     }
 }
@@ -63,7 +63,7 @@ pub fn index_path(upstream: usize) -> String {
 }
 
 /// Parses a request path (the query is ignored).
-pub fn route(path: &str) -> Route {
+pub(crate) fn route(path: &str) -> Route {
     let path = path.split(['?', '#']).next().unwrap_or_default();
     let segs: Vec<&str> = path.split('/').skip(1).collect();
     let segs: Vec<&str> = match segs.split_last() {
@@ -109,7 +109,7 @@ fn file_route(upstream: usize, project: &str, id: &str, filename: &str) -> Route
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986).
-pub fn encode_segment(s: &str) -> String {
+pub(crate) fn encode_segment(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {

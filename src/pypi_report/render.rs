@@ -12,8 +12,8 @@ use crate::report::markdown::{code, code_cell};
 use std::fmt::Write;
 
 /// Where PyPI documents how to report malware (its security policy, updated March 2024).
-pub const PYPI_SECURITY_POLICY: &str = "https://pypi.org/security/";
-pub const PYPI_SECURITY_EMAIL: &str = "security@pypi.org";
+pub(crate) const PYPI_SECURITY_POLICY: &str = "https://pypi.org/security/";
+pub(crate) const PYPI_SECURITY_EMAIL: &str = "security@pypi.org";
 
 /// Alerts listed in the summary; the evidence section lists them all.
 const SUMMARY_ALERTS: usize = 10;
@@ -41,7 +41,7 @@ pub fn render_markdown(e: &Evidence) -> String {
         let _ = writeln!(
             out,
             "> **Not evidence of malware.** safe-pip does not block this release ({}). Review the code yourself before reporting it: a false report costs PyPI's administrators time.\n",
-            escape_terminal(&e.decision.reason)
+            escape_terminal(&e.decision.reason())
         );
     }
     let _ = writeln!(out, "**Nothing has been sent.** To report the project, as PyPI's security policy ({PYPI_SECURITY_POLICY}) asks:\n");

@@ -7,7 +7,7 @@ use crate::policy::Action;
 use serde_json::{Value, json};
 use std::io::{self, Write};
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The whole report as one string (the same bytes [`Stream`] writes).
 pub fn render(reports: &[PackageReport]) -> String {
@@ -87,7 +87,8 @@ fn package(r: &PackageReport) -> Value {
         "kind": r.kind,
         "sha256": r.sha256,
         "verdict": r.decision.verdict,
-        "reason": r.decision.reason,
+        "reason": r.decision.reason(),
+        "basis": r.decision.basis,
         "score": r.risk.score,
         "level": r.risk.level,
         "alerts": r.findings.iter().map(alert).collect::<Vec<_>>(),
@@ -126,8 +127,7 @@ mod tests {
         let mut r = PackageReport::unverified(&format!("{name}-1.0.tar.gz"), "why");
         r.error = None;
         r.name = Some(name.to_string());
-        r.decision.verdict = verdict;
-        r.decision.reason = "line one\nline \"two\"".to_string();
+        r.decision = crate::policy::Decision::for_test(verdict, "line one\nline \"two\"");
         r.findings = (0..alerts).map(|i| Finding::new(crate::alerts::AlertId::NetworkAccess, "pkg/a.py", format!("call {i}")).with_evidence("x = 1\n  y")).collect();
         r
     }

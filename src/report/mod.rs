@@ -1,7 +1,6 @@
 //! Rendering of scan results. Data goes to stdout; messages to stderr.
 
 pub mod display;
-pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod remedy;

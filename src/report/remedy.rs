@@ -7,6 +7,7 @@
 
 use crate::alerts::{AlertId, Category, Severity};
 use crate::pipeline::PackageReport;
+use crate::policy::Basis;
 
 /// What to tell the person whose install was blocked.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,7 +28,7 @@ pub fn blocking_alerts(report: &PackageReport) -> Vec<&'static str> {
     let mut ids: Vec<&'static str> = report
         .findings
         .iter()
-        .filter(|f| f.severity() == Severity::Critical || report.decision.reason.contains(&format!("alert {}", f.alert.id())))
+        .filter(|f| f.severity() == Severity::Critical || report.decision.basis.deciding_alert() == Some(f.alert))
         .map(|f| f.alert.id())
         .collect();
     ids.sort_unstable();
@@ -62,10 +63,10 @@ impl Remedy {
         let deciding = report
             .findings
             .iter()
-            .find(|f| report.decision.reason.contains(f.alert.id()))
+            .find(|f| report.decision.basis.deciding_alert() == Some(f.alert))
             .or_else(|| report.findings.iter().max_by_key(|f| f.severity()))
             .map(|f| f.alert);
-        let denied = report.decision.reason.starts_with("denied by decision");
+        let denied = matches!(report.decision.basis, Basis::DeniedByDecision { .. });
         let known_malware = alerts.contains(&AlertId::KnownMalware.id());
         let unchecked = report.error.is_some() && report.findings.iter().all(|f| f.alert.info().category == Category::Archive);
         let malware_shaped = report.findings.iter().any(|f| f.alert.info().category == Category::Malware && f.severity() == Severity::Critical);
@@ -118,15 +119,16 @@ mod tests {
     use super::*;
     use crate::alerts::exception_advice;
     use crate::finding::Finding;
-    use crate::policy::{Action, Decision};
+    use crate::policy::{Action, Cited, Day, Decision, Origin, Policy};
 
-    fn report(findings: Vec<Finding>, reason: &str) -> PackageReport {
+    /// A blocked report of `findings`, decided by the default policy.
+    fn report(findings: Vec<Finding>) -> PackageReport {
         let mut r = PackageReport::unverified("evil-1.0.tar.gz", "x");
         r.error = None;
         r.name = Some("evil".into());
         r.version = Some("1.0".into());
+        r.decision = Decision::new(Action::Block, Policy::default().decide(&findings).basis);
         r.findings = findings;
-        r.decision = Decision { verdict: Action::Block, reason: reason.into() };
         r
     }
 
@@ -137,7 +139,6 @@ mod tests {
                 Finding::new(AlertId::InstallNetwork, "setup.py", "urlopen"),
                 Finding::new(AlertId::NetworkAccess, "evil/net.py", "socket"),
             ],
-            "critical alert install-network (default policy: critical → block)",
         );
         let remedy = Remedy::for_block(&r, Some("evil==0.9".into()));
         assert_eq!(remedy.explain, Some("install-network"));
@@ -150,14 +151,16 @@ mod tests {
 
     #[test]
     fn malware_shaped_code_is_worded_with_caution_and_known_malware_gets_no_allow_line() {
-        let r = report(vec![Finding::new(AlertId::DecodeExec, "evil/__init__.py", "exec(b64decode(...))")], "critical alert decode-exec");
+        let r = report(vec![Finding::new(AlertId::DecodeExec, "evil/__init__.py", "exec(b64decode(...))")]);
         let remedy = Remedy::for_block(&r, None);
         assert!(remedy.caution.is_some_and(|c| c.contains("shaped like malware")));
-        let r = report(vec![Finding::new(AlertId::KnownMalware, "", "advisory MAL-1")], "critical alert known-malware");
+        let r = report(vec![Finding::new(AlertId::KnownMalware, "", "advisory MAL-1")]);
         let remedy = Remedy::for_block(&r, None);
         assert_eq!(remedy.allow, None);
         assert_eq!(remedy.explain, Some("known-malware"));
-        let r = report(vec![Finding::new(AlertId::NetworkAccess, "a.py", "")], "denied by decision in pyproject.toml");
+        let mut r = report(vec![Finding::new(AlertId::NetworkAccess, "a.py", "")]);
+        let decision = Cited { origin: Origin::Default, by: "Alice".into(), date: Day(0), reason: "no".into() };
+        r.decision.basis = Basis::DeniedByDecision { decision };
         assert_eq!(Remedy::for_block(&r, None).allow, None, "a deny decision is not undone by an allow line");
     }
 
@@ -173,7 +176,11 @@ mod tests {
 
     #[test]
     fn a_lesser_alert_raised_to_block_by_policy_is_the_one_to_allow() {
-        let r = report(vec![Finding::new(AlertId::NetworkAccess, "a.py", "")], "medium alert network-access (org policy: network-access → block)");
+        let findings = vec![Finding::new(AlertId::NetworkAccess, "a.py", "")];
+        let mut policy = Policy::default();
+        policy.alerts.insert(AlertId::NetworkAccess, Action::Block);
+        let mut r = report(findings.clone());
+        r.decision = policy.decide(&findings);
         assert_eq!(Remedy::for_block(&r, None).allow.as_deref(), Some("safe-pip allow evil==1.0 --alert network-access --reason \"…\""));
         assert_eq!(allow_command("a", Some("1.0+local"), &["x"]), "safe-pip allow a==1.0+local --alert x --reason \"…\"");
         assert_eq!(allow_command("a", None, &["x"]), "safe-pip allow a --alert x --reason \"…\"");

@@ -14,7 +14,6 @@
 //! real output against the vendored schema (tests/fixtures/sarif/).
 
 use crate::alerts::{AlertId, Severity, exception_advice, render_markdown_entry};
-use crate::check::{CheckReport, PackageCheck, Status};
 use crate::finding::Finding;
 use crate::pipeline::PackageReport;
 use crate::policy::{Action, Policy};
@@ -54,7 +53,7 @@ impl<'a> Sarif<'a> {
 
     /// The SARIF level of `alert` in a package whose verdict is `verdict`.
     pub fn level(&self, alert: AlertId, verdict: Action) -> &'static str {
-        level_of(self.policy.action_for(alert).0.min(verdict))
+        level_of(self.policy.action_for(alert).min(verdict))
     }
 
     /// One alert of a package. `subject` names the package ("evil 1.0"); `properties` are
@@ -141,7 +140,7 @@ impl<'a> Sarif<'a> {
                 "text": format!("{}\n\nException: {}\n\nMore: safe-pip explain {}", info.remediation, exception_advice(alert), info.id),
                 "markdown": render_markdown_entry(alert),
             },
-            "defaultConfiguration": { "level": level_of(self.policy.action_for(alert).0) },
+            "defaultConfiguration": { "level": level_of(self.policy.action_for(alert)) },
             "properties": {
                 "tags": ["security", "supply-chain", info.category.as_str()],
                 "severity": info.severity,
@@ -241,59 +240,16 @@ pub fn from_scan(reports: &[PackageReport], policy: &Policy) -> String {
     s.render()
 }
 
-/// `check --format sarif`: each package's alerts (or why it is unverified / failed) at
-/// the lockfile line of its entry.
-pub fn from_check(r: &CheckReport, policy: &Policy) -> String {
-    let mut s = Sarif::new(policy);
-    for p in &r.packages {
-        package_results(&mut s, p, r.unverified_action, json!({}));
-    }
-    s.render()
-}
-
-/// The results of one checked lockfile entry (`extra` joins each property bag).
-pub fn package_results(s: &mut Sarif, p: &PackageCheck, unverified: Action, extra: Value) {
-    let file = lockfile_of(p);
-    let place = || Place::File { path: &file.0, line: file.1 };
-    let subject = subject(&p.name, p.version.as_deref());
-    let mut props = json!({ "package": p.name, "version": p.version, "status": p.status });
-    merge(&mut props, extra);
-    match p.status {
-        Status::Unverified => {
-            let level = if unverified == Action::Block { "error" } else { "warning" };
-            s.unjudged(UNVERIFIED_RULE, level, format!("{subject}: unverified: {}", p.reason), place(), props.clone());
-        }
-        Status::Error => {
-            s.unjudged(ERROR_RULE, "error", format!("{subject}: cannot be checked: {}", p.reason), place(), props.clone());
-        }
-        _ => {}
-    }
-    let verdict = match p.status {
-        Status::Blocked => Action::Block,
-        Status::Warned | Status::Unverified | Status::Error => Action::Warn,
-        Status::Allowed | Status::Skipped => Action::Allow,
-    };
-    for f in &p.alerts {
-        s.finding(f, verdict, &subject, place(), props.clone());
-    }
-}
-
-/// The file and line of a lockfile entry: `location` is `file:line` or `file`.
-fn lockfile_of(p: &PackageCheck) -> (std::path::PathBuf, Option<usize>) {
-    match p.location.rsplit_once(':') {
-        Some((file, line)) if line.parse::<usize>().is_ok() => (file.into(), line.parse().ok()),
-        _ => (p.location.clone().into(), None),
-    }
-}
-
-fn subject(name: &str, version: Option<&str>) -> String {
+/// `NAME VERSION` (or the name alone): what a result is about.
+pub fn subject(name: &str, version: Option<&str>) -> String {
     match version {
         Some(v) => format!("{name} {v}"),
         None => name.to_string(),
     }
 }
 
-fn merge(into: &mut Value, extra: Value) {
+/// Adds the members of the object `extra` to the object `into`.
+pub fn merge(into: &mut Value, extra: Value) {
     if let (Some(a), Value::Object(b)) = (into.as_object_mut(), extra) {
         a.extend(b);
     }
@@ -359,7 +315,7 @@ mod tests {
             Finding::new(AlertId::InstallNetwork, "evil-1.0/setup.py", "second").at_line(12),
             Finding::new(AlertId::MetadataMismatch, "", "package-wide"),
         ];
-        r.decision = Decision { verdict: Action::Block, reason: "critical alert install-network".into() };
+        r.decision = Decision::for_test(Action::Block, "critical alert install-network");
         r
     }
 
@@ -390,7 +346,7 @@ mod tests {
     #[test]
     fn a_package_allowed_by_decision_has_only_notes() {
         let mut r = report();
-        r.decision = Decision { verdict: Action::Allow, reason: "allowed by decision".into() };
+        r.decision = Decision::for_test(Action::Allow, "allowed by decision");
         let doc: Value = serde_json::from_str(&from_scan(&[r], &Policy::default())).expect("json");
         assert!(doc["runs"][0]["results"].as_array().unwrap().iter().all(|r| r["level"] == "note"));
         assert_eq!(doc["runs"][0]["tool"]["driver"]["rules"][0]["defaultConfiguration"]["level"], "error");

@@ -121,7 +121,7 @@ fn render_package(out: &mut String, r: &PackageReport, opts: &TerminalOptions, p
         let _ = writeln!(out, "    {}", paint.dim(&format!("… and {} more notes (--verbose or --format json shows all)", notes.len() - shown)));
     }
     if r.decision.verdict != Action::Allow || r.decision.cites_decision() {
-        let _ = writeln!(out, "    {} {}", paint.bold("why:"), Esc(&r.decision.reason));
+        let _ = writeln!(out, "    {} {}", paint.bold("why:"), Esc(&r.decision.reason()));
     }
     if r.decision.verdict != Action::Allow {
         if let Some(top) = r.findings.first() {

@@ -322,7 +322,7 @@ fn advise(c: &Change, policy: &Policy, fetched: bool) -> Advice {
     match p.status {
         Status::Allowed | Status::Skipped => Advice::Safe,
         Status::Warned => {
-            let mut alerts: Vec<&'static str> = p.alerts.iter().filter(|f| policy.action_for(f.alert).0 == Action::Warn).map(|f| f.alert.id()).collect();
+            let mut alerts: Vec<&'static str> = p.alerts.iter().filter(|f| policy.action_for(f.alert) == Action::Warn).map(|f| f.alert.id()).collect();
             alerts.sort_unstable();
             alerts.dedup();
             let allow = (!alerts.is_empty()).then(|| allow_command(&p.name, version, &alerts));

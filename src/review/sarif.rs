@@ -4,7 +4,8 @@
 
 use super::{ChangeKind, Review, dependency_label};
 use crate::policy::Policy;
-use crate::report::sarif::{Sarif, package_results};
+use crate::check::sarif_results;
+use crate::report::sarif::Sarif;
 use serde_json::json;
 
 pub fn render_sarif(r: &Review, policy: &Policy) -> String {
@@ -18,7 +19,7 @@ pub fn render_sarif(r: &Review, policy: &Policy) -> String {
             "dependency": dependency_label(c.dependency),
             "behaviour_added": added,
         });
-        package_results(&mut s, p, r.unverified_action, extra);
+        sarif_results(&mut s, p, r.unverified_action, extra);
     }
     s.render()
 }

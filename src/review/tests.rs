@@ -9,7 +9,6 @@ use crate::db::{Db, NewVerdict};
 use crate::finding::{ExecContext, Finding};
 use crate::lockfile::requirements;
 use crate::pipeline::ScanOptions;
-use crate::policy::Decision;
 use crate::score;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -36,9 +35,8 @@ fn sha(file: &str) -> String {
 }
 
 fn record(db: &Db, file: &str, name: &str, version: &str, findings: &[Finding]) {
-    let decision = Decision { verdict: Action::Allow, reason: "stored".into() };
     let sha = sha(file);
-    let mut v = NewVerdict::new(&sha, file, &decision, score::score(findings), findings);
+    let mut v = NewVerdict::new(&sha, file, Action::Allow, "stored", score::score(findings), findings);
     v.name = Some(name);
     v.version = Some(version);
     db.record_verdict(&v).expect("record");

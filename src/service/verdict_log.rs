@@ -91,7 +91,7 @@ impl Entry {
             (true, Action::Warn) => Verdict::Warn,
             (true, Action::Allow) => Verdict::Allow,
         };
-        let deciding = r.findings.iter().find(|f| r.decision.reason.contains(f.alert.id())).or_else(|| r.findings.first());
+        let deciding = r.findings.iter().find(|f| r.decision.basis.deciding_alert() == Some(f.alert)).or_else(|| r.findings.first());
         let mut alerts: Vec<String> = Vec::new();
         let serious = r.findings.iter().filter(|f| f.severity() >= crate::alerts::Severity::Medium);
         for f in deciding.filter(|_| verdict != Verdict::Allow).into_iter().chain(serious) {
@@ -101,7 +101,7 @@ impl Entry {
             }
         }
         let reason = match verdict {
-            Verdict::Allow => r.decision.reason.clone(),
+            Verdict::Allow => r.decision.reason(),
             _ => block_summary(r),
         };
         Entry {

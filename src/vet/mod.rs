@@ -465,9 +465,9 @@ fn recommendation(r: &VetReport, squat: Option<&Squat>) -> String {
             r.name
         );
     }
-    if r.decision.cites_decision() || r.decision.reason.starts_with("denied by decision") {
+    if r.decision.basis.is_decision() {
         let renew = if r.decision.verdict == Action::Block { "" } else { " A new alert or another version is judged afresh." };
-        return format!("Decided for this project: {}.{renew}", r.decision.reason);
+        return format!("Decided for this project: {}.{renew}", r.decision.reason());
     }
     match (&r.status, r.decision.verdict) {
         (_, Action::Block) => "Do not add this package: it has critical alerts. Remove it and report it to PyPI if it is malicious.".into(),

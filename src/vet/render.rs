@@ -1,4 +1,4 @@
-//! The vet report for people (terminal) and for machines (JSON, `schema_version` 1,
+//! The vet report for people (terminal) and for machines (JSON, the scan report's `schema_version`,
 //! documented in docs/json-report.md). The terminal report escapes all text from the
 //! index and the packages; JSON keeps it exact.
 
@@ -24,7 +24,7 @@ pub fn render_json(reports: &[VetReport]) -> String {
         })
         .collect();
     let doc = json!({
-        "schema_version": 1,
+        "schema_version": crate::report::json::SCHEMA_VERSION,
         "tool": { "name": "safe-pip", "version": env!("CARGO_PKG_VERSION") },
         "command": "vet",
         "packages": packages,

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// Writes a .tar.gz sdist named `{name}-{version}.tar.gz` with the given members
 /// (paths relative to the `{name}-{version}/` root) into `dir`.
-pub fn sdist(dir: &Path, name: &str, version: &str, files: &[(&str, &str)]) -> PathBuf {
+pub(crate) fn sdist(dir: &Path, name: &str, version: &str, files: &[(&str, &str)]) -> PathBuf {
     let root = format!("{name}-{version}");
     let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default()));
     let mut all: Vec<(String, String)> = files.iter().map(|(p, c)| (format!("{root}/{p}"), c.to_string())).collect();
@@ -28,7 +28,7 @@ pub fn sdist(dir: &Path, name: &str, version: &str, files: &[(&str, &str)]) -> P
     path
 }
 
-pub const CANARY_SETUP: &str = r#"
+pub(crate) const CANARY_SETUP: &str = r#"
 from setuptools import setup
 from setuptools.command.install import install
 import urllib.request
@@ -41,7 +41,7 @@ class PostInstall(install):
 setup(name="canary-pkg", version="1.0", cmdclass={"install": PostInstall})
 "#;
 
-pub const BENIGN_SETUP: &str = r#"
+pub(crate) const BENIGN_SETUP: &str = r#"
 from setuptools import setup, find_packages
 
 with open("README.md") as f:
@@ -50,7 +50,7 @@ with open("README.md") as f:
 setup(name="tidy-numbers", version="1.0", packages=find_packages(), long_description=long_description)
 "#;
 
-pub const BENIGN_MODULE: &str = r#"
+pub(crate) const BENIGN_MODULE: &str = r#"
 """Small arithmetic helpers."""
 
 def mean(values):
@@ -60,20 +60,20 @@ def mean(values):
 
 /// An isolated environment for the real binary: the verdict DB (SAFE_PIP_DB), HOME and
 /// the XDG folders all point into one temp dir, so no test touches the user's DB or config.
-pub struct Env {
+pub(crate) struct Env {
     pub dir: tempfile::TempDir,
 }
 
 impl Env {
-    pub fn new() -> Env {
+    pub(crate) fn new() -> Env {
         Env { dir: tempfile::tempdir().expect("temp dir") }
     }
 
-    pub fn db(&self) -> PathBuf {
+    pub(crate) fn db(&self) -> PathBuf {
         self.dir.path().join("data/verdicts.sqlite3")
     }
 
-    pub fn command(&self, args: &[&str]) -> std::process::Command {
+    pub(crate) fn command(&self, args: &[&str]) -> std::process::Command {
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_safe-pip"));
         c.args(args)
             .env("SAFE_PIP_DB", self.db())
@@ -95,11 +95,11 @@ impl Env {
         p
     }
 
-    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+    pub(crate) fn run(&self, args: &[&str]) -> (i32, String, String) {
         output(self.command(args))
     }
 
-    pub fn write(&self, rel: &str, content: &str) -> PathBuf {
+    pub(crate) fn write(&self, rel: &str, content: &str) -> PathBuf {
         let p = self.dir.path().join(rel);
         std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
         std::fs::write(&p, content).expect("write");
@@ -108,17 +108,17 @@ impl Env {
 }
 
 /// Exit code, stdout and stderr of a finished command.
-pub fn output(mut c: std::process::Command) -> (i32, String, String) {
+pub(crate) fn output(mut c: std::process::Command) -> (i32, String, String) {
     let out = c.output().expect("run safe-pip");
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 /// Runs the binary in a fresh isolated [`Env`] (its own empty verdict DB).
-pub fn run(args: &[&str]) -> (i32, String, String) {
+pub(crate) fn run(args: &[&str]) -> (i32, String, String) {
     Env::new().run(args)
 }
 
 /// A path as `&str` (temp paths are UTF-8).
-pub fn s(p: &Path) -> &str {
+pub(crate) fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 temp path")
 }

@@ -45,17 +45,17 @@ class Checked:
 
 
 def verdict_of(event: dict[str, Any]) -> str:
-    """The proxy's outcome for a file: a file it could not check (upstream unreachable,
-    hash mismatch, unreadable) is refused too, but it is "unchecked", not judged."""
-    if event.get("error"):
+    """The proxy's outcome for a file (``safe_pip._types.Event``): a file it could not check
+    (upstream unreachable, hash mismatch, unreadable) is refused too, but it is "unchecked",
+    not judged."""
+    basis = event.get("basis") or {}
+    if event.get("error") or basis.get("kind") == "unverified":
         return "unchecked"
-    text = str(event.get("verdict", "")).lower()
-    if text.startswith("block") or event.get("served") is False:
+    verdict = event.get("verdict")
+    if verdict == "block" or event.get("served") is False:
         return "block"
-    if text.startswith("warn"):
-        return "warn"
-    if text.startswith("allow"):
-        return "allow"
+    if verdict in ("warn", "allow"):
+        return str(verdict)
     return "unchecked"
 
 

@@ -72,7 +72,7 @@ pub(crate) mod testutil {
     use crate::artifact::{Artifact, ArtifactKind, Container, Member};
     use sha2::{Digest, Sha256};
 
-    pub fn member(path: &str, content: &[u8]) -> Member {
+    pub(crate) fn member(path: &str, content: &[u8]) -> Member {
         Member {
             path: path.to_string(),
             size: content.len() as u64,
@@ -84,11 +84,11 @@ pub(crate) mod testutil {
     }
 
     /// A binary member: hashed, head kept, content not kept (as the reader does).
-    pub fn binary(path: &str, content: &[u8]) -> Member {
+    pub(crate) fn binary(path: &str, content: &[u8]) -> Member {
         Member { data: None, ..member(path, content) }
     }
 
-    pub fn artifact(filename: &str, kind: ArtifactKind, members: Vec<Member>) -> Artifact {
+    pub(crate) fn artifact(filename: &str, kind: ArtifactKind, members: Vec<Member>) -> Artifact {
         let container = if kind == ArtifactKind::Sdist { Container::TarGz } else { Container::Zip };
         Artifact { filename: filename.to_string(), kind, container, sha256: None, members, findings: Vec::new() }
     }

@@ -2,7 +2,7 @@
 //! ([`crate::analysis::payload`]): which decoder a resolved call name stands for, and
 //! the limits used when folding literals.
 
-pub use crate::analysis::payload::{Decoded, Encoding, PayloadKind as Kind};
+pub(crate) use crate::analysis::payload::{Decoded, Encoding, PayloadKind as Kind};
 use crate::analysis::payload::{self, DecodeLimits};
 
 fn limits() -> DecodeLimits {
@@ -10,41 +10,41 @@ fn limits() -> DecodeLimits {
 }
 
 /// Guesses the layers of a literal (base64 → zlib → …).
-pub fn decode_literal(s: &[u8]) -> Option<Decoded> {
+pub(crate) fn decode_literal(s: &[u8]) -> Option<Decoded> {
     crate::timings::time(crate::timings::Phase::Payload, || payload::decode_literal(s, &limits()))
 }
 
 /// Applies the decoders read from the code, then keeps guessing.
-pub fn decode_chain(s: &[u8], chain: &[Encoding]) -> Option<Decoded> {
+pub(crate) fn decode_chain(s: &[u8], chain: &[Encoding]) -> Option<Decoded> {
     crate::timings::time(crate::timings::Phase::Payload, || payload::decode_chain(s, chain, &limits()))
 }
 
-pub fn decode_fernet(key: &[u8], token: &[u8]) -> Option<Decoded> {
+pub(crate) fn decode_fernet(key: &[u8], token: &[u8]) -> Option<Decoded> {
     crate::timings::time(crate::timings::Phase::Payload, || payload::decode_fernet(key, token, &limits()))
 }
 
-pub fn shannon_entropy(b: &[u8]) -> f64 {
+pub(crate) fn shannon_entropy(b: &[u8]) -> f64 {
     payload::shannon_entropy(b)
 }
 
-pub fn is_high_entropy_literal(s: &str) -> bool {
+pub(crate) fn is_high_entropy_literal(s: &str) -> bool {
     payload::is_high_entropy_literal(s)
 }
 
 /// "base64 → zlib" (layers only).
-pub fn layers(d: &Decoded) -> String {
+pub(crate) fn layers(d: &Decoded) -> String {
     let v: Vec<&str> = d.layers.iter().map(|l| l.name()).collect();
     if v.is_empty() { "literal".to_string() } else { v.join(" → ") }
 }
 
 /// Decoded bytes as (lossy) text.
-pub fn text(d: &Decoded) -> String {
+pub(crate) fn text(d: &Decoded) -> String {
     String::from_utf8_lossy(&d.bytes).into_owned()
 }
 
 /// The decoder a resolved call name applies; `second` is the codec argument of
 /// `codecs.decode(x, "…")`.
-pub fn encoding_of(q: &str, second: Option<&str>) -> Option<Encoding> {
+pub(crate) fn encoding_of(q: &str, second: Option<&str>) -> Option<Encoding> {
     Some(match q {
         "base64.b64decode" | "base64.standard_b64decode" | "base64.decodebytes" | "base64.decodestring" | "binascii.a2b_base64" => Encoding::Base64,
         "base64.urlsafe_b64decode" => Encoding::Base64Url,

@@ -4,60 +4,60 @@
 use std::ops::{BitOr, BitOrAssign};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Labels(pub u16);
+pub(crate) struct Labels(pub u16);
 
 impl Labels {
-    pub const NONE: Labels = Labels(0);
+    pub(crate) const NONE: Labels = Labels(0);
     /// Output of a decoder (base64, zlib, marshal, Fernet …).
-    pub const DECODED: Labels = Labels(1);
+    pub(crate) const DECODED: Labels = Labels(1);
     /// Data read from the network (HTTP body, socket.recv).
-    pub const NET: Labels = Labels(1 << 1);
+    pub(crate) const NET: Labels = Labels(1 << 1);
     /// User name, host name, working directory, MAC address …
-    pub const HOST: Labels = Labels(1 << 2);
+    pub(crate) const HOST: Labels = Labels(1 << 2);
     /// Credentials: sensitive files, secret environment variables, browser stores.
-    pub const SECRET: Labels = Labels(1 << 3);
+    pub(crate) const SECRET: Labels = Labels(1 << 3);
     /// The whole environment (os.environ).
-    pub const ENV: Labels = Labels(1 << 4);
+    pub(crate) const ENV: Labels = Labels(1 << 4);
     /// Path of a file written from network data.
-    pub const DL_PATH: Labels = Labels(1 << 5);
+    pub(crate) const DL_PATH: Labels = Labels(1 << 5);
     /// Data received on a raw socket.
-    pub const SOCK: Labels = Labels(1 << 6);
+    pub(crate) const SOCK: Labels = Labels(1 << 6);
     /// A string assembled by chr()/join/reversal/bytes lists (obfuscation shape).
-    pub const BUILT: Labels = Labels(1 << 7);
+    pub(crate) const BUILT: Labels = Labels(1 << 7);
     /// Facts that matter only when sent at install/import time (working directory).
-    pub const WEAK_HOST: Labels = Labels(1 << 8);
+    pub(crate) const WEAK_HOST: Labels = Labels(1 << 8);
     /// Input of a web request handler (flask `request.args`, django `request.GET` …).
-    pub const REMOTE: Labels = Labels(1 << 9);
+    pub(crate) const REMOTE: Labels = Labels(1 << 9);
     /// Derived from a parameter of the enclosing function (for call summaries).
-    pub const PARAM: Labels = Labels(1 << 10);
+    pub(crate) const PARAM: Labels = Labels(1 << 10);
     /// A secret read from one named environment variable (`GITHUB_TOKEN`): what an API
     /// client sends to its own service, so only install/import use makes it a theft.
-    pub const TOKEN: Labels = Labels(1 << 11);
+    pub(crate) const TOKEN: Labels = Labels(1 << 11);
     /// A wallet secret handed to the function: a parameter named as a private key or
     /// seed phrase. Kept through containers and string building, dropped by other calls
     /// (a transaction signed with the key carries no key).
-    pub const WALLET: Labels = Labels(1 << 12);
+    pub(crate) const WALLET: Labels = Labels(1 << 12);
     /// Values parsed out of a credential file (`configparser.read("~/.aws/credentials")`
     /// then `.get(…)`): the file's secrets themselves, not a token an API client sends.
-    pub const CRED_FILE: Labels = Labels(1 << 13);
+    pub(crate) const CRED_FILE: Labels = Labels(1 << 13);
     /// Derived from the function's first parameter (after `self`/`cls`): the one a call
     /// summary maps the caller's first argument to. Always set with [`Labels::PARAM`].
-    pub const FIRST_PARAM: Labels = Labels(1 << 14);
+    pub(crate) const FIRST_PARAM: Labels = Labels(1 << 14);
     /// Both parameter labels, for stripping.
-    pub const PARAMS: Labels = Labels(Labels::PARAM.0 | Labels::FIRST_PARAM.0);
+    pub(crate) const PARAMS: Labels = Labels(Labels::PARAM.0 | Labels::FIRST_PARAM.0);
 
-    pub fn has(self, other: Labels) -> bool {
+    pub(crate) fn has(self, other: Labels) -> bool {
         self.0 & other.0 != 0
     }
-    pub fn is_empty(self) -> bool {
+    pub(crate) fn is_empty(self) -> bool {
         self.0 == 0
     }
     /// The labels without `other`.
-    pub fn without(self, other: Labels) -> Labels {
+    pub(crate) fn without(self, other: Labels) -> Labels {
         Labels(self.0 & !other.0)
     }
     /// Human description of the sensitive labels present.
-    pub fn describe_data(self) -> String {
+    pub(crate) fn describe_data(self) -> String {
         let mut parts = Vec::new();
         if self.has(Labels::WALLET) {
             parts.push("a wallet key or seed phrase");

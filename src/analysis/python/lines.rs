@@ -1,11 +1,11 @@
 //! Byte offset → 1-based line number, built once per file.
 
-pub struct LineIndex {
+pub(crate) struct LineIndex {
     starts: Vec<u32>,
 }
 
 impl LineIndex {
-    pub fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
         for pos in memchr::memchr_iter(b'\n', text.as_bytes()) {
@@ -15,7 +15,7 @@ impl LineIndex {
     }
 
     /// 1-based line of a byte offset.
-    pub fn line(&self, offset: u32) -> u32 {
+    pub(crate) fn line(&self, offset: u32) -> u32 {
         match self.starts.binary_search(&offset) {
             Ok(i) => i as u32 + 1,
             Err(i) => i as u32,
@@ -23,7 +23,7 @@ impl LineIndex {
     }
 
     /// The trimmed text of a 1-based line.
-    pub fn line_text<'t>(&self, text: &'t str, line: u32) -> &'t str {
+    pub(crate) fn line_text<'t>(&self, text: &'t str, line: u32) -> &'t str {
         let i = line.saturating_sub(1) as usize;
         let Some(&start) = self.starts.get(i) else { return "" };
         let end = self.starts.get(i + 1).map(|&e| e as usize).unwrap_or(text.len());

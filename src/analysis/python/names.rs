@@ -4,7 +4,7 @@
 //! `requests.Session.get`).
 
 /// Drops call markers and the `builtins.` prefix so tables can match plain dotted names.
-pub fn normalize(q: &str) -> String {
+pub(crate) fn normalize(q: &str) -> String {
     let s = q.replace("()", "");
     let s = s.strip_prefix("builtins.").unwrap_or(&s).to_string();
     let s = s.strip_prefix("__builtins__.").map(str::to_string).unwrap_or(s);
@@ -18,7 +18,7 @@ fn last(q: &str) -> &str {
 const HTTP_VERBS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send"];
 
 /// A call that opens a network connection; returns the module family for reports.
-pub fn network_call(q: &str) -> Option<&'static str> {
+pub(crate) fn network_call(q: &str) -> Option<&'static str> {
     let m = last(q);
     let family = |p: &str| q.starts_with(p);
     if family("requests.") {
@@ -92,27 +92,27 @@ pub fn network_call(q: &str) -> Option<&'static str> {
 }
 
 /// `urllib.request.Request(url, data=…)`: builds the request a later `urlopen` sends.
-pub fn request_object(q: &str) -> bool {
+pub(crate) fn request_object(q: &str) -> bool {
     matches!(q, "urllib.request.Request" | "urllib2.Request" | "six.moves.urllib.request.Request")
 }
 
 /// Network calls that fetch content (downloads) rather than only send.
-pub fn is_fetch(q: &str) -> bool {
+pub(crate) fn is_fetch(q: &str) -> bool {
     let m = last(q);
     matches!(m, "get" | "urlopen" | "urlretrieve" | "retrieve" | "download" | "stream" | "request" | "open" | "clone_from")
 }
 
 /// A call that writes bytes to the network on an existing connection (socket.send …).
-pub fn socket_send(q: &str) -> bool {
+pub(crate) fn socket_send(q: &str) -> bool {
     q.starts_with("socket.") && matches!(last(q), "send" | "sendall" | "sendto")
 }
 
-pub fn socket_recv(q: &str) -> bool {
+pub(crate) fn socket_recv(q: &str) -> bool {
     q.starts_with("socket.") && matches!(last(q), "recv" | "recvfrom" | "recv_into" | "makefile")
 }
 
 /// A call that starts another program; returns whether its first argument is a shell string.
-pub fn shell_call(q: &str) -> Option<&'static str> {
+pub(crate) fn shell_call(q: &str) -> Option<&'static str> {
     Some(match q {
         "os.system" | "os.popen" | "os.popen2" | "os.popen3" | "os.popen4" | "platform.popen" => "os",
         "subprocess.Popen" | "subprocess.run" | "subprocess.call" | "subprocess.check_call" | "subprocess.check_output"
@@ -135,11 +135,11 @@ pub fn shell_call(q: &str) -> Option<&'static str> {
 }
 
 /// `pip.main([...])` / `pip._internal.main` — runs pip (and so the network) in-process.
-pub fn pip_main(q: &str) -> bool {
+pub(crate) fn pip_main(q: &str) -> bool {
     matches!(q, "pip.main" | "pip._internal.main" | "pip._internal.cli.main.main")
 }
 
-pub fn decode_call(q: &str) -> bool {
+pub(crate) fn decode_call(q: &str) -> bool {
     matches!(
         q,
         "base64.b64decode" | "base64.b32decode" | "base64.b16decode" | "base64.b85decode" | "base64.a85decode"
@@ -151,12 +151,12 @@ pub fn decode_call(q: &str) -> bool {
 }
 
 /// exec-like sinks: the argument becomes code.
-pub fn exec_call(q: &str) -> bool {
+pub(crate) fn exec_call(q: &str) -> bool {
     matches!(q, "exec" | "eval" | "compile" | "execfile" | "types.FunctionType" | "types.CodeType")
 }
 
 /// Calls whose result describes the host or user.
-pub fn host_info_call(q: &str) -> bool {
+pub(crate) fn host_info_call(q: &str) -> bool {
     matches!(
         q,
         "getpass.getuser" | "os.getlogin" | "socket.gethostname" | "socket.getfqdn" | "platform.node" | "platform.uname"
@@ -166,13 +166,13 @@ pub fn host_info_call(q: &str) -> bool {
 
 /// Calls that return credentials: browser cookie jars, DPAPI-protected secrets,
 /// clipboard or keyring contents.
-pub fn secret_source_call(q: &str) -> bool {
+pub(crate) fn secret_source_call(q: &str) -> bool {
     q.starts_with("browser_cookie3.") || q.starts_with("browsercookie.") || q == "win32crypt.CryptUnprotectData"
         || q.ends_with("CryptUnprotectData") || q == "keyring.get_password" || q == "pyperclip.paste"
 }
 
 /// A URL of a "what is my public IP" service: its answer identifies the victim.
-pub fn ip_lookup_url(url: &str) -> bool {
+pub(crate) fn ip_lookup_url(url: &str) -> bool {
     let l = url.to_ascii_lowercase();
     let host = l.split("://").nth(1).unwrap_or(&l).split(['/', '?']).next().unwrap_or("");
     let path = l.split("://").nth(1).unwrap_or(&l).split_once('/').map(|(_, p)| p).unwrap_or("");
@@ -185,13 +185,13 @@ pub fn ip_lookup_url(url: &str) -> bool {
 }
 
 /// Environment variable names that identify the user or host.
-pub fn host_env_name(name: &str) -> bool {
+pub(crate) fn host_env_name(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
     matches!(n.as_str(), "USER" | "USERNAME" | "COMPUTERNAME" | "HOSTNAME" | "LOGNAME" | "USERDOMAIN")
 }
 
 /// Environment variable names that usually hold secrets.
-pub fn secret_env_name(name: &str) -> bool {
+pub(crate) fn secret_env_name(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
     ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL", "AUTH"]
         .iter()
@@ -199,12 +199,12 @@ pub fn secret_env_name(name: &str) -> bool {
 }
 
 /// Known names of builtins that malware reaches indirectly.
-pub fn dangerous_builtin(name: &str) -> bool {
+pub(crate) fn dangerous_builtin(name: &str) -> bool {
     matches!(name, "exec" | "eval" | "compile" | "__import__" | "open" | "getattr" | "execfile" | "input")
 }
 
 /// setuptools / distutils commands whose override runs at install time.
-pub fn install_command(base: &str) -> bool {
+pub(crate) fn install_command(base: &str) -> bool {
     matches!(
         base,
         "install" | "develop" | "egg_info" | "build_py" | "bdist_egg" | "sdist" | "build_ext" | "build" | "bdist_wheel"
@@ -216,7 +216,7 @@ pub fn install_command(base: &str) -> bool {
 /// A parameter name that says the value is a crypto-wallet secret: a private key or a
 /// seed (mnemonic) phrase. Only wallet code has such parameters, and a wallet never
 /// needs to send one anywhere: signing happens locally.
-pub fn wallet_secret_name(name: &str) -> bool {
+pub(crate) fn wallet_secret_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase().replace('_', "");
     matches!(
         n.as_str(),
@@ -227,7 +227,7 @@ pub fn wallet_secret_name(name: &str) -> bool {
 
 /// Calls whose result still carries their input's data (serialisers, containers, string
 /// building and encoders), as opposed to calls that compute something else from it.
-pub fn keeps_data(q: &str) -> bool {
+pub(crate) fn keeps_data(q: &str) -> bool {
     matches!(
         q,
         "json.dumps" | "str" | "repr" | "dict" | "list" | "tuple" | "set" | "bytes" | "base64.b64encode" | "base64.urlsafe_b64encode"

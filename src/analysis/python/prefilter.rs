@@ -69,13 +69,13 @@ fn matcher() -> &'static AhoCorasick {
 static STATE: AtomicU8 = AtomicU8::new(0);
 
 /// Turns the pre-pass off for this process (`--no-prepass`).
-pub fn disable() {
+pub(crate) fn disable() {
     STATE.store(2, Ordering::Relaxed);
 }
 
 /// True unless `SAFE_PIP_NO_PREPASS` is set (to anything but `0` or empty) or [`disable`]
 /// was called.
-pub fn enabled() -> bool {
+pub(crate) fn enabled() -> bool {
     match STATE.load(Ordering::Relaxed) {
         1 => true,
         2 => false,
@@ -88,7 +88,7 @@ pub fn enabled() -> bool {
 }
 
 /// True when the text contains anything a detector looks at or could spell it.
-pub fn interesting(text: &str) -> bool {
+pub(crate) fn interesting(text: &str) -> bool {
     let b = text.as_bytes();
     !b.is_ascii() || matcher().is_match(b) || adjacent_strings(b) || long_run(b)
 }

