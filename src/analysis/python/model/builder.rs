@@ -33,9 +33,9 @@ pub(super) struct Builder<'a> {
     pub(super) depth: u32,
     /// Nesting of inline evaluations of decoder helpers (bounded).
     pub(super) inlining: u32,
-    /// Calls of local functions with a labelled first argument: (caller scope, callee,
-    /// line, that argument).
-    pub(super) local_calls: Vec<(usize, String, u32, Val)>,
+    /// Calls of local functions with a labelled (or literal URL) first argument: (caller
+    /// scope, callee, line, that argument, the labels of the other arguments).
+    pub(super) local_calls: Vec<(usize, String, u32, Val, Labels)>,
     /// Function scope → index of a shell/exec call its parameters reach.
     pub(super) param_sinks: HashMap<usize, usize>,
     /// Function scope → index of a network send whose URL is the function's parameter
@@ -159,7 +159,7 @@ impl<'a> Builder<'a> {
         // transitive: f(p) calls g(p) and g's parameter reaches a sink
         for _ in 0..4 {
             let mut changed = false;
-            for (scope, callee, _, arg) in &self.local_calls {
+            for (scope, callee, _, arg, _) in &self.local_calls {
                 if arg.labels.has(Labels::PARAM) && !self.param_sinks.contains_key(scope) && self.m.scopes[*scope].kind == ScopeKind::Function {
                     if let Some(idx) = sink_of(&self.param_sinks, callee) {
                         self.param_sinks.insert(*scope, idx);
@@ -173,7 +173,7 @@ impl<'a> Builder<'a> {
         }
         let wanted = Labels(Labels::NET.0 | Labels::SOCK.0 | Labels::REMOTE.0 | Labels::DECODED.0 | Labels::DL_PATH.0);
         let mut extra = Vec::new();
-        for (scope, callee, line, arg) in &self.local_calls {
+        for (scope, callee, line, arg, _) in &self.local_calls {
             let data = arg.labels.without(Labels::PARAMS);
             if !data.has(wanted) {
                 continue;
@@ -218,7 +218,7 @@ impl<'a> Builder<'a> {
             return;
         }
         let mut extra = Vec::new();
-        for (scope, callee, line, arg) in &self.local_calls {
+        for (scope, callee, line, arg, rest) in &self.local_calls {
             let literal_url = arg.exact && arg.text.as_deref().is_some_and(|t| t.starts_with("http://") || t.starts_with("https://"));
             if !literal_url {
                 continue;
@@ -229,10 +229,12 @@ impl<'a> Builder<'a> {
             let mut kwargs = sink.kwargs.clone();
             // the caller's URL in place of the parameter; what else the URL value carried
             // (a `Request(url, data=…)` object's body) stays
+            // the caller's URL in place of the parameter, and what the caller hands over
+            // (`push(URL, collected)`) as what is sent
             let fixed = |v: &mut Val| {
                 v.text = arg.text.clone();
                 v.exact = true;
-                v.labels = v.labels.without(Labels::PARAMS);
+                v.labels = v.labels.without(Labels::PARAMS) | rest.without(Labels::PARAMS);
             };
             match kwargs.iter_mut().find(|(k, _)| k == "url") {
                 Some((_, v)) if args.is_empty() => fixed(v),

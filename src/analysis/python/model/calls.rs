@@ -246,7 +246,14 @@ impl Builder<'_> {
                     list: a.list.as_ref().map(|_| Vec::new()),
                     ..Default::default()
                 });
-                self.local_calls.push((self.cur, callee, line, a0.unwrap_or_default()));
+                let mut rest = Labels::NONE;
+                for a in args.iter().skip(1) {
+                    rest |= a.labels;
+                }
+                for (_, v) in &s.kwargs {
+                    rest |= v.labels;
+                }
+                self.local_calls.push((self.cur, callee, line, a0.unwrap_or_default(), rest));
             }
         }
     }

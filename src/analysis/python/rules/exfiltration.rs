@@ -19,7 +19,8 @@
 //!   and sent, as is or serialised, to a hard-coded host (any context: wallet helpers
 //!   that post the key they are given to the author's server);
 //! - secrets, wallet keys or credential-file values sent to a URL the code decodes or
-//!   assembles at runtime (any context: a hidden destination is the intent);
+//!   assembles at runtime, and any computed upload to a URL it decodes (any context:
+//!   a hidden destination is the intent);
 //! - values parsed out of a credential file (a configparser reading ~/.aws/credentials)
 //!   sent over the network, in any context. A transaction signed
 //!   with the key does not count: signing is what wallets do.
@@ -239,11 +240,19 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         }
         // secrets sent where the code hides the destination (a URL decoded or assembled
         // at runtime): a service the package may name has no reason to be hidden
-        let hidden_dest = c.args.first().or_else(|| c.kw("url")).is_some_and(|u| u.labels.has(Labels::DECODED) || u.labels.has(Labels::BUILT) && !u.labels.has(Labels::PARAM));
+        let dest_labels = c.args.first().or_else(|| c.kw("url")).map(|u| u.labels).unwrap_or_default();
+        let hidden_dest = dest_labels.has(Labels::DECODED) || dest_labels.has(Labels::BUILT) && !dest_labels.has(Labels::PARAM);
         let stolen = payload_labels(c) & Labels(Labels::WALLET.0 | Labels::SECRET.0 | Labels::CRED_FILE.0);
         if hidden_dest && !stolen.is_empty() && !names::socket_send(&c.q) {
             flagged_scopes.push(c.scope);
             out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("sends {} to an endpoint it decodes or assembles at runtime with {}() {where_}", stolen.describe_data(), c.q)));
+            continue;
+        }
+        // an upload to an address the package ships encoded: the encoding hides where
+        // the data goes from review, and nothing the caller passes chooses it
+        if dest_labels.has(Labels::DECODED) && c.payload_dynamic && !names::socket_send(&c.q) {
+            flagged_scopes.push(c.scope);
+            out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("uploads data to an address it ships encoded (decoded at runtime) with {}() {where_}", c.q)));
             continue;
         }
         // secrets parsed out of a credential file and sent: API clients send a token,
