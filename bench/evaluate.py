@@ -192,8 +192,9 @@ def run_scanner(cmd: list[str], paths: list[str], timeout: float) -> tuple[list[
         return None, f"output is not JSON ({e}); stderr: " + " | ".join(stderr_tail)
     if not isinstance(doc, dict) or not isinstance(doc.get("packages"), list):
         return None, "JSON has no 'packages' list"
-    if doc.get("schema_version") != 1:
-        print(f"warning: schema_version {doc.get('schema_version')!r}, expected 1", file=sys.stderr)
+    # 2 added each package's verdict basis; nothing read here changed
+    if doc.get("schema_version") not in (1, 2):
+        print(f"warning: schema_version {doc.get('schema_version')!r}, expected 1 or 2", file=sys.stderr)
     if isinstance(doc.get("tool"), dict):
         TOOL_SEEN.setdefault("tool", doc["tool"])
     return doc["packages"], ""

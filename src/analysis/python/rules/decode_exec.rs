@@ -1,8 +1,10 @@
 //! Decode-then-execute chain.
 //!
 //! **Detects** decoded data (base64/hex/zlib/lzma/bz2/marshal/rot13/Fernet output)
-//! reaching exec, eval, compile or types.FunctionType (`decode-exec`, critical, any
-//! context). Literal payloads decoded by safe-pip are shown as evidence and rescanned.
+//! reaching exec, eval, compile or types.FunctionType, or a shell command the code
+//! decodes before running it outside install time (`decode-exec`, critical, any
+//! context; install-time commands are `install-shell`). Literal payloads decoded by
+//! safe-pip are shown as evidence and rescanned.
 //!
 //! **Why risky:** the executed code is hidden from review by construction.
 //!
@@ -12,9 +14,21 @@
 
 use crate::analysis::python::{decode, evidence::{at, clip}, labels::Labels, model::{Model, ScopeKind}, names};
 use crate::alerts::AlertId;
-use crate::finding::Finding;
+use crate::finding::{ExecContext, Finding};
 
 pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
+    // a shell command the code decodes before running it: the command is hidden
+    for c in &m.calls {
+        if names::shell_call(&c.q).is_none() || m.ctx(c.scope) == ExecContext::Install {
+            continue; // install-time commands are install-shell's
+        }
+        let Some(cmd) = c.args.first().or_else(|| c.kw("args")).or_else(|| c.kw("cmd")) else { continue };
+        let decoded = cmd.labels.has(Labels::DECODED) || cmd.list.as_ref().is_some_and(|l| l.iter().any(|v| v.labels.has(Labels::DECODED)));
+        if decoded && !cmd.labels.has(Labels::PARAM) {
+            let shown = c.command_text().filter(|t| !t.trim().is_empty() && t.trim() != "…").map(|t| format!(" `{}`", clip(&t))).unwrap_or_default();
+            out.push(at(m, AlertId::DecodeExec, c.scope, c.line, format!("{}() runs a shell command it decodes at runtime{shown} {}", c.q, m.scope(c.scope).describe())));
+        }
+    }
     for c in &m.calls {
         if !names::exec_call(&c.q) {
             continue;

@@ -10,7 +10,9 @@
 //!   `Start-Process`, `certutil -urlcache`, `bitsadmin /transfer`, `pip install` from a
 //!   raw-IP URL), including PowerShell `-EncodedCommand` payloads, which are decoded;
 //! - in install/import context: a fetch, a write of fetched bytes and a run reachable
-//!   from the same entry point (the dropper split over helper functions).
+//!   from the same entry point (the dropper split over helper functions);
+//! - an executable (`.exe`, `.dll`, `.ps1` …) written from network data that was
+//!   fetched encoded and decoded (hex or base64 text on a code host): a smuggled stage.
 //!
 //! **Why risky:** this is what droppers do; ~60 % of real PyPI malware.
 //!
@@ -69,8 +71,9 @@ fn runs_downloaded_file(c: &Call, runtime: bool) -> bool {
                 None => false,
             }
         }
-        None => match cmd.text.as_deref() {
-            Some(t) => t.trim_start().starts_with('…') || interpreter(t.trim_start()),
+        None => match cmd.text.as_deref().map(str::trim_start) {
+            // a bare path that is the download (`Popen(path)` through a helper)
+            Some(t) => t.starts_with('…') || interpreter(t) || cmd.labels.has(Labels::DL_PATH) && !t.contains(char::is_whitespace),
             None => true,
         },
     }
@@ -148,6 +151,17 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
                     }
                 }
             }
+        }
+    }
+    // an executable fetched in encoded form (hex or base64 text on a paste or code host)
+    // and written out decoded: the encoding exists to smuggle the binary past filters
+    for w in &m.writes {
+        let exe = w.path_text.as_deref().is_some_and(|p| {
+            let l = p.to_ascii_lowercase();
+            [".exe", ".dll", ".scr", ".msi", ".bat", ".ps1", ".vbs"].iter().any(|e| l.ends_with(e))
+        });
+        if exe && w.data.has(Labels::NET) && w.data.has(Labels::DECODED) {
+            out.push(at(m, AlertId::DownloadExec, w.scope, w.line, format!("writes an executable it downloads in encoded form and decodes, `{}` {}", clip(w.path_text.as_deref().unwrap_or("")), m.scope(w.scope).describe())));
         }
     }
     // shell strings in install-time code that download and run, wherever they are passed
