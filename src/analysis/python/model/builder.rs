@@ -12,6 +12,7 @@ use crate::analysis::python::depth;
 use crate::analysis::python::evidence::sensitive_path;
 use crate::analysis::python::labels::Labels;
 use crate::analysis::python::names;
+use crate::analysis::python::shellcmd;
 use crate::analysis::FileRole;
 use crate::finding::ExecContext;
 use ruff_python_ast::{self as ast, Expr, Number, Operator, Stmt, UnaryOp};
@@ -176,6 +177,12 @@ impl<'a> Builder<'a> {
         for (scope, callee, line, arg, _) in &self.local_calls {
             let data = arg.labels.without(Labels::PARAMS);
             if !data.has(wanted) {
+                // a literal command handed to a helper that runs it (`run_hidden(CMD)`):
+                // the helper's command with the literal in the parameter's place, kept
+                // when it is a complete download-and-run
+                if let Some(call) = self.literal_through_helper(*scope, callee, *line, arg, by_name) {
+                    extra.push(call);
+                }
                 continue;
             }
             if let Some(idx) = sink_of(&self.param_sinks, callee) {
@@ -207,6 +214,32 @@ impl<'a> Builder<'a> {
             }
         }
         self.m.calls.extend(extra);
+    }
+
+    /// The shell call a helper makes when its first parameter is the literal `arg`,
+    /// when that command downloads and runs by itself (see [`shellcmd::download_and_run`]).
+    fn literal_through_helper(&self, scope: usize, callee: &str, line: u32, arg: &Val, by_name: &HashMap<String, Vec<usize>>) -> Option<Call> {
+        let literal = arg.text.as_deref().filter(|_| arg.exact && arg.labels.is_empty())?;
+        let idx = by_name.get(callee)?.iter().find_map(|i| self.param_sinks.get(i).copied())?;
+        let sink = &self.m.calls[idx];
+        if names::shell_call(&sink.q).is_none() {
+            return None;
+        }
+        let command = sink.args.first().or_else(|| sink.kw("args")).or_else(|| sink.kw("cmd"))?;
+        let substituted = match &command.list {
+            Some(items) if items.iter().any(|v| v.labels.has(Labels::FIRST_PARAM)) => {
+                let items: Vec<Val> = items
+                    .iter()
+                    .map(|v| if v.labels.has(Labels::FIRST_PARAM) { Val::text(literal.to_string(), true) } else { Val { labels: v.labels.without(Labels::PARAMS), ..v.clone() } })
+                    .collect();
+                Val { list: Some(items), ..Default::default() }
+            }
+            None if command.labels.has(Labels::FIRST_PARAM) && command.text.as_deref().is_none_or(|t| t.trim() == "…") => Val::text(literal.to_string(), true),
+            _ => return None,
+        };
+        let call = Call { q: sink.q.clone(), scope, line, args: vec![substituted], kwargs: Vec::new(), recv: None, indirect: false, payload_dynamic: false, via: Some(callee.to_string()) };
+        shellcmd::download_and_run(&call.command_text()?.to_ascii_lowercase())?;
+        Some(call)
     }
 
     /// Function summaries for destinations: a local function that sends to the URL it

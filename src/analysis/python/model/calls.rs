@@ -230,9 +230,10 @@ impl Builder<'_> {
     fn record_local_call(&mut self, s: &Site<'_>) {
         let (c, line, args) = (s.c, s.line, &s.args);
         let first_labels = args.first().map(|a| a.labels).unwrap_or_default();
-        // a literal URL too: it may fix where a local sending function sends
-        let literal_url = args.first().is_some_and(|a| a.exact && a.text.as_deref().is_some_and(|t| t.starts_with("http://") || t.starts_with("https://")));
-        if (!first_labels.is_empty() || literal_url) && self.inlining == 0 {
+        // a literal too: a URL may fix where a local sending function sends, a command
+        // string what a local running function runs
+        let literal = args.first().is_some_and(|a| a.exact && a.text.as_deref().is_some_and(|t| !t.is_empty()));
+        if (!first_labels.is_empty() || literal) && self.inlining == 0 {
             let callee = match c.func.as_ref() {
                 Expr::Name(n) if !self.aliases.contains_key(n.id.as_str()) => Some(n.id.to_string()),
                 Expr::Attribute(a) if matches!(a.value.as_ref(), Expr::Name(n) if matches!(n.id.as_str(), "self" | "cls")) => Some(a.attr.id.to_string()),
