@@ -12,6 +12,7 @@ pub mod member;
 pub mod nested;
 pub mod paths;
 mod reader;
+pub(crate) mod record_csv;
 mod tar_reader;
 mod zip_reader;
 

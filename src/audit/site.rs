@@ -152,33 +152,13 @@ fn read_distribution(site: &Path, dir: &Path) -> Result<Distribution, String> {
 pub fn parse_record(text: &str) -> Vec<RecordRow> {
     text.lines()
         .filter_map(|line| {
-            let fields = csv_fields(line);
+            let fields = crate::artifact::record_csv::fields(line);
             let path = fields.first().map(|p| p.trim().to_string()).filter(|p| !p.is_empty())?;
             let hash = fields.get(1).map(|h| h.trim().to_string()).filter(|h| !h.is_empty());
             let size = fields.get(2).and_then(|s| s.trim().parse().ok());
             Some(RecordRow { path, hash, size })
         })
         .collect()
-}
-
-fn csv_fields(line: &str) -> Vec<String> {
-    let line = line.strip_suffix('\r').unwrap_or(line);
-    let (mut fields, mut field, mut quoted) = (Vec::new(), String::new(), false);
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', true) => quoted = false,
-            ('"', false) if field.is_empty() => quoted = true,
-            (',', false) => fields.push(std::mem::take(&mut field)),
-            (c, _) => field.push(c),
-        }
-    }
-    fields.push(field);
-    fields
 }
 
 /// PEP 610's `direct_url.json`; `None` when it does not parse or names no URL.

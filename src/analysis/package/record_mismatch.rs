@@ -48,7 +48,7 @@ pub fn check(artifact: &Artifact) -> Vec<Finding> {
     let dist_info = record.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
     let mut listed: HashMap<String, Option<String>> = HashMap::new();
     for line in text.lines() {
-        let fields = parse_csv_line(line);
+        let fields = crate::artifact::record_csv::fields(line);
         let Some(path) = fields.first().map(|p| normalize(p)).filter(|p| !p.is_empty()) else {
             continue;
         };
@@ -165,29 +165,6 @@ fn urlsafe(digest: &[u8; 32]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
 }
 
-/// One CSV line: comma-separated, fields optionally double-quoted with `""` escapes.
-fn parse_csv_line(line: &str) -> Vec<String> {
-    let line = line.strip_suffix('\r').unwrap_or(line);
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', true) => quoted = false,
-            ('"', false) if field.is_empty() => quoted = true,
-            (',', false) => fields.push(std::mem::take(&mut field)),
-            (c, _) => field.push(c),
-        }
-    }
-    fields.push(field);
-    fields
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,8 +225,8 @@ mod tests {
 
     #[test]
     fn quoted_paths_and_other_algorithms() {
-        assert_eq!(parse_csv_line("\"a,b.py\",sha256=x,1"), ["a,b.py", "sha256=x", "1"]);
-        assert_eq!(parse_csv_line("\"q\"\"uote.py\",,"), ["q\"uote.py", "", ""]);
+        assert_eq!(crate::artifact::record_csv::fields("\"a,b.py\",sha256=x,1"), ["a,b.py", "sha256=x", "1"]);
+        assert_eq!(crate::artifact::record_csv::fields("\"q\"\"uote.py\",,"), ["q\"uote.py", "", ""]);
         let m = member("x.py", b"x");
         assert!(matches!(verify("sha512=abc", &m.sha256), Verify::OtherAlgorithm));
         assert!(matches!(verify("md5=abc", &m.sha256), Verify::Differs));

@@ -222,9 +222,7 @@ impl<'a> Builder<'a> {
         let literal = arg.text.as_deref().filter(|_| arg.exact && arg.labels.is_empty())?;
         let idx = by_name.get(callee)?.iter().find_map(|i| self.param_sinks.get(i).copied())?;
         let sink = &self.m.calls[idx];
-        if names::shell_call(&sink.q).is_none() {
-            return None;
-        }
+        names::shell_call(&sink.q)?;
         let command = sink.args.first().or_else(|| sink.kw("args")).or_else(|| sink.kw("cmd"))?;
         let substituted = match &command.list {
             Some(items) if items.iter().any(|v| v.labels.has(Labels::FIRST_PARAM)) => {
