@@ -12,6 +12,8 @@ pub mod artifact;
 pub mod check;
 pub mod cli;
 pub mod db;
+pub mod error;
+pub mod exit;
 pub mod finding;
 pub mod gate;
 pub mod hex;
