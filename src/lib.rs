@@ -24,6 +24,7 @@ pub mod line_index;
 pub mod lockfile;
 pub mod pep503;
 pub mod pep508;
+pub mod pip_options;
 pub mod pipeline;
 pub mod policy;
 pub mod proxy;
