@@ -37,9 +37,9 @@ pub enum GateError {
     Db(#[from] DbError),
 }
 
-impl GateError {
+impl crate::error::Hint for GateError {
     /// What the user can do about it, one line.
-    pub fn hint(&self) -> &'static str {
+    fn hint(&self) -> String {
         match self {
             GateError::Db(e) => e.hint(),
         }

@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
-pub const EXIT_INTERRUPTED: i32 = 130;
+pub const EXIT_INTERRUPTED: i32 = crate::exit::ExitStatus::Interrupted.code();
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 static CHILDREN: AtomicUsize = AtomicUsize::new(0);

@@ -1,8 +1,39 @@
 //! The PyO3 extension `safe_pip._core`: the CLI and the scanner for the Python front.
 //! Keep this thin; everything real lives in the Rust modules.
 
+use crate::error::Error;
 use pyo3::prelude::*;
 use std::path::PathBuf;
+
+pyo3::create_exception!(
+    _core,
+    SafePipError,
+    pyo3::exceptions::PyRuntimeError,
+    "A safe-pip error: `.message` says what went wrong, `.hint` what to do about it."
+);
+
+/// `error` raised as `SafePipError` (as `PathNotFoundError`, also a `FileNotFoundError`,
+/// when `not_found`), with `.message` and `.hint`; its text is `message (hint: remedy)`.
+fn raise(py: Python<'_>, error: &Error, not_found: bool) -> PyErr {
+    let made = || -> PyResult<PyErr> {
+        let class = match not_found {
+            true => py.import("safe_pip._core")?.getattr("PathNotFoundError")?,
+            false => py.get_type::<SafePipError>().into_any(),
+        };
+        let value = class.call1((error.to_string(),))?;
+        let problems = error.problems();
+        value.setattr("message", problems.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join("\n"))?;
+        let mut hints: Vec<&str> = Vec::new();
+        for p in problems.iter().filter(|p| !p.hint.is_empty()) {
+            if !hints.contains(&p.hint.as_str()) {
+                hints.push(&p.hint);
+            }
+        }
+        value.setattr("hint", hints.join("; "))?;
+        Ok(PyErr::from_value(value))
+    };
+    made().unwrap_or_else(|e| e)
+}
 
 /// Runs the command line (argv[0] is the program name); returns the exit code.
 /// The GIL is released while the scan runs, so other Python threads keep going.
@@ -19,21 +50,22 @@ fn run_cli(py: Python<'_>, argv: Vec<String>) -> i32 {
 
 /// Scans files or directories as `safe-pip scan` does — verdict DB first, the settings of
 /// the project in the current directory — and returns the JSON report (schema in
-/// docs/json-report.md). Missing paths raise FileNotFoundError; config or DB problems
-/// raise RuntimeError (nothing is reported as allowed that was not checked).
+/// docs/json-report.md). Missing paths raise PathNotFoundError (a FileNotFoundError);
+/// config or DB problems raise SafePipError (nothing is reported as allowed that was not
+/// checked).
 #[pyfunction]
 fn scan_json(py: Python<'_>, paths: Vec<PathBuf>) -> PyResult<String> {
-    let runtime = |msg: String| pyo3::exceptions::PyRuntimeError::new_err(msg);
-    let reports = py.detach(|| -> PyResult<Vec<crate::pipeline::PackageReport>> {
-        let targets = crate::pipeline::collect_targets(&paths)
-            .map_err(|e| pyo3::exceptions::PyFileNotFoundError::new_err(format!("{e} (hint: {})", e.hint())))?;
+    // (error, whether a path was not found)
+    let reports = py.detach(|| -> Result<Vec<crate::pipeline::PackageReport>, (Error, bool)> {
+        let targets = crate::pipeline::collect_targets(&paths).map_err(|e| (e.into(), true))?;
         let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        let settings = crate::policy::Settings::load(&dir, &crate::policy::SettingsFlags::default()).map_err(|e| runtime(format!("config: {e} (hint: {})", e.hint())))?;
+        let settings = crate::policy::Settings::load(&dir, &crate::policy::SettingsFlags::default()).map_err(|e| (e.into(), false))?;
         let opts = crate::pipeline::ScanOptions { policy: settings.policy, ..crate::pipeline::ScanOptions::default() };
-        let gate = crate::gate::Gate::open(None, opts).map_err(|e| runtime(format!("{e} (hint: {})", e.hint())))?;
-        let judged = gate.judge_paths(&targets).map_err(|e| runtime(format!("{e} (hint: {})", e.hint())))?;
+        let gate = crate::gate::Gate::open(None, opts).map_err(|e| (e.into(), false))?;
+        let judged = gate.judge_paths(&targets).map_err(|e| (e.into(), false))?;
         Ok(judged.into_iter().map(|j| j.report).collect())
-    })?;
+    });
+    let reports = reports.map_err(|(e, not_found)| raise(py, &e, not_found))?;
     Ok(crate::report::json::render(&reports))
 }
 
@@ -67,14 +99,14 @@ impl Proxy {
     #[new]
     #[pyo3(signature = (index_urls, *, port = 0, db = None, project_dir = None))]
     fn new(py: Python<'_>, index_urls: Vec<String>, port: u16, db: Option<PathBuf>, project_dir: Option<PathBuf>) -> PyResult<Self> {
-        let running = py.detach(|| -> Result<crate::proxy::RunningProxy, String> {
-            let settings = crate::proxy::settings_for(&index_urls).map_err(|e| e.render())?;
+        let running = py.detach(|| -> Result<crate::proxy::RunningProxy, Error> {
+            let settings = crate::proxy::settings_for(&index_urls)?;
             let gate = crate::proxy::default_gate(db.as_deref(), project_dir.as_deref())?;
             let mut config = crate::proxy::ProxyConfig::new(settings, gate);
             config.bind.set_port(port);
-            crate::proxy::start(config).map_err(|e| format!("{e} — hint: {}", e.hint()))
+            Ok(crate::proxy::start(config)?)
         });
-        let running = running.map_err(pyo3::exceptions::PyRuntimeError::new_err)?;
+        let running = running.map_err(|e| raise(py, &e, false))?;
         let index_urls = (0..running.upstreams().len()).map(|k| running.index_url(k)).collect();
         Ok(Proxy { url: running.url(), index_urls, running: std::sync::Mutex::new(Some(running)) })
     }
@@ -187,6 +219,15 @@ fn check_name(py: Python<'_>, name: &str) -> PyResult<Option<Py<PyAny>>> {
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let _ = crate::pipeline::init_global_pool(None);
+    let py = m.py();
+    m.add("SafePipError", py.get_type::<SafePipError>())?;
+    // A path that does not exist: a SafePipError that is also a FileNotFoundError.
+    let attrs = pyo3::types::PyDict::new(py);
+    attrs.set_item("__module__", "safe_pip._core")?;
+    attrs.set_item("__doc__", "A path that does not exist: a SafePipError and a FileNotFoundError, with `.message` and `.hint`.")?;
+    let bases = (py.get_type::<SafePipError>(), py.get_type::<pyo3::exceptions::PyFileNotFoundError>());
+    let not_found = py.import("builtins")?.getattr("type")?.call1(("PathNotFoundError", bases, attrs))?;
+    m.add("PathNotFoundError", not_found)?;
     m.add_class::<Proxy>()?;
     m.add_function(wrap_pyfunction!(check_name, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -13,14 +13,18 @@ from safe_pip import _core
 
 __version__: str = _core.__version__
 
-__all__ = ["__version__", "explain", "scan", "run_cli"]
+SafePipError = _core.SafePipError
+PathNotFoundError = _core.PathNotFoundError
+
+__all__ = ["__version__", "PathNotFoundError", "SafePipError", "explain", "scan", "run_cli"]
 
 
 def scan(paths: Iterable["str | os.PathLike[str]"]) -> dict[str, Any]:
     """Scan package files or directories statically and return the JSON report as a dict.
 
     The report follows docs/json-report.md (``schema_version`` 2). Raises
-    ``FileNotFoundError`` when a path does not exist.
+    ``FileNotFoundError`` (``safe_pip.PathNotFoundError``) when a path does not exist and
+    ``safe_pip.SafePipError`` (``.message``, ``.hint``) for config or verdict DB problems.
     """
     return json.loads(_core.scan_json([os.fspath(p) for p in paths]))
 

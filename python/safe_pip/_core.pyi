@@ -7,11 +7,26 @@ from safe_pip._types import Event
 
 __version__: str
 
+class SafePipError(RuntimeError):
+    """A safe-pip error (config, verdict DB, index, proxy). ``str()`` is
+    ``message (hint: remedy)``."""
+
+    message: str
+    """What went wrong (several problems: one per line)."""
+    hint: str
+    """What to do about it (may be empty)."""
+
+class PathNotFoundError(SafePipError, FileNotFoundError):
+    """A path given to :func:`scan_json` does not exist."""
+
 def run_cli(argv: Sequence[str]) -> int:
     """Run the safe-pip command line; returns the exit code (0 allowed, 1 blocked, 2 error)."""
 
 def scan_json(paths: Sequence[Union[str, PathLike[str]]]) -> str:
-    """Scan files or directories; returns the JSON report (schema_version 2)."""
+    """Scan files or directories; returns the JSON report (schema_version 2).
+
+    Raises :class:`PathNotFoundError` for a path that does not exist and
+    :class:`SafePipError` for config or verdict DB problems."""
 
 def explain(alert_id: str) -> Optional[dict[str, str]]:
     """Catalogue entry (id, severity, category, title, explanation, remediation) or None."""
@@ -21,7 +36,9 @@ class Proxy:
 
     Every file is checked before it is served; a blocked file answers 403 with a reason
     phrase that pip, uv and Poetry print. Credentials in ``index_urls`` stay inside the
-    proxy. An empty ``index_urls`` uses pip's configured index(es).
+    proxy. An empty ``index_urls`` uses pip's configured index(es). Raises
+    :class:`SafePipError` when the proxy cannot start (index settings, config, verdict DB,
+    port).
     """
 
     def __init__(

@@ -29,6 +29,7 @@ use crate::alerts::AlertId;
 use crate::analysis::metadata::{self, MetadataPolicy, RegistryFacts};
 use crate::check::{self, CheckOptions, CheckReport, PackageCheck, Platforms, Status};
 use crate::db::ANALYSIS_VERSION;
+use crate::exit::ExitStatus;
 use crate::finding::Finding;
 use crate::gate::{Gate, GateError};
 use crate::lockfile::{Hash, LockFormat, LockedFile, LockedPackage, Lockfile, Source};
@@ -97,17 +98,17 @@ impl AuditReport {
 
     /// 1 something blocked or tampered with, 2 an error (a distribution or lockfile that
     /// cannot be read), 3 something unverified (when unverified blocks), else 0.
-    pub fn exit_code(&self) -> i32 {
-        let project = self.project.as_ref().map(CheckReport::exit_code).unwrap_or(0);
-        if self.count(Status::Blocked) > 0 || self.tampered() > 0 || self.unaccounted_pth() > 0 || project == 1 {
-            1
-        } else if self.count(Status::Error) > 0 || !self.unreadable.is_empty() || project == 2 {
-            2
-        } else if (self.count(Status::Unverified) > 0 && self.unverified_action == Action::Block) || project == 3 {
-            3
+    pub fn exit_code(&self) -> ExitStatus {
+        let own = if self.count(Status::Blocked) > 0 || self.tampered() > 0 || self.unaccounted_pth() > 0 {
+            ExitStatus::Blocked
+        } else if self.count(Status::Error) > 0 || !self.unreadable.is_empty() {
+            ExitStatus::Error
+        } else if self.count(Status::Unverified) > 0 && self.unverified_action == Action::Block {
+            ExitStatus::Unverified
         } else {
-            0
-        }
+            ExitStatus::Allowed
+        };
+        self.project.as_ref().map_or(own, |p| own.worst(p.exit_code()))
     }
 }
 
@@ -190,8 +191,8 @@ pub enum AuditError {
     Gate(#[from] GateError),
 }
 
-impl AuditError {
-    pub fn hint(&self) -> String {
+impl crate::error::Hint for AuditError {
+    fn hint(&self) -> String {
         match self {
             AuditError::Site { .. } => "pass the environment's interpreter (--python PATH) or its site-packages folder (--site-packages DIR)".into(),
             AuditError::Gate(e) => format!("{} (`safe-pip db check` shows what is wrong)", e.hint()),

@@ -48,7 +48,7 @@ pub fn render_json(r: &AuditReport) -> String {
             "unaccounted_pth_lines": r.unaccounted_pth(),
             "drift": r.drift.len(),
         },
-        "exit_code": r.exit_code(),
+        "exit_code": r.exit_code().code(),
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }

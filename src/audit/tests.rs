@@ -97,7 +97,7 @@ fn files_changed_or_missing_after_install_and_unrecorded_pth_code_are_reported()
     let helper_pth = r.pth.iter().find(|p| p.file.ends_with("helper-init.pth")).expect("listed");
     assert_eq!(helper_pth.recorded_by.as_deref(), Some("helper 2.0"));
     assert!(r.pth.iter().any(|p| p.file.ends_with("_virtualenv.pth") && p.note.is_some()));
-    assert_eq!(r.exit_code(), 1);
+    assert_eq!(r.exit_code(), crate::exit::ExitStatus::Blocked);
 
     let text = render_terminal(&r, false, false);
     assert!(text.contains("TAMPERED   tidy-numbers 1.0"), "{text}");
@@ -151,7 +151,7 @@ fn distributions_are_judged_from_the_db_advisories_and_names_like_check() {
     assert!(dist(&r, "evilpkg").check.alerts.iter().any(|f| f.alert == AlertId::KnownMalware));
     assert!(dist(&r, "reqeusts").check.alerts.iter().any(|f| f.alert == AlertId::Typosquat));
     assert!(dist(&r, "never-seen").check.reason.starts_with("no file of never-seen 0.1 in the verdict DB"), "{}", dist(&r, "never-seen").check.reason);
-    assert_eq!(r.exit_code(), 1);
+    assert_eq!(r.exit_code(), crate::exit::ExitStatus::Blocked);
     assert!(r.distributions.iter().all(|a| !a.tampered()));
 }
 
@@ -210,7 +210,7 @@ fn the_project_lockfile_is_checked_and_compared_with_what_is_installed() {
     let drift: Vec<(&str, Option<&str>)> = r.drift.iter().map(|d| (d.name.as_str(), d.installed.as_deref())).collect();
     assert_eq!(drift, vec![("tidy-numbers", Some("1.1")), ("absent", None)]);
     assert_eq!(r.project.as_ref().map(|p| p.packages.len()), Some(2));
-    assert_eq!(r.exit_code(), 3, "unverified, nothing blocked");
+    assert_eq!(r.exit_code(), crate::exit::ExitStatus::Unverified, "unverified, nothing blocked");
     let text = render_terminal(&r, false, false);
     assert!(text.contains("tidy-numbers 1.0 locked at") && text.contains("1.1 is installed"), "{text}");
     assert!(text.contains("absent 2.0 locked at") && text.contains("not installed"), "{text}");

@@ -8,6 +8,7 @@
 //! files) are first named from the index page, so that the other platforms' files among
 //! them are left alone too.
 
+use crate::error::Hint;
 use super::{FileCheck, PackageCheck, Status, Target};
 use crate::gate::{Gate, GateError};
 use crate::index::simple::{FileEntry, ProjectPage};

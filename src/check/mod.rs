@@ -32,6 +32,7 @@ pub(crate) use render::package as package_json;
 pub(crate) use render::write_alerts;
 pub use target::{FileKind, Target, TargetError, file_kind, site_dirs};
 
+use crate::exit::ExitStatus;
 use crate::finding::Finding;
 use crate::gate::{Gate, GateError};
 use crate::index::IndexClient;
@@ -211,15 +212,15 @@ impl CheckReport {
 
     /// 1 anything blocked, 2 an error, 3 anything unverified (when unverified blocks),
     /// else 0.
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> ExitStatus {
         if self.count(Status::Blocked) > 0 {
-            1
+            ExitStatus::Blocked
         } else if self.count(Status::Error) > 0 {
-            2
+            ExitStatus::Error
         } else if self.count(Status::Unverified) > 0 && self.unverified_action == Action::Block {
-            3
+            ExitStatus::Unverified
         } else {
-            0
+            ExitStatus::Allowed
         }
     }
 }

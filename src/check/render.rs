@@ -84,7 +84,7 @@ pub fn write_json(r: &CheckReport, out: &mut dyn std::io::Write) -> std::io::Res
             "warnings": l.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "summary": summary(r),
-        "exit_code": r.exit_code(),
+        "exit_code": r.exit_code().code(),
     });
     let rest = match rest {
         Value::Object(map) => map,

@@ -5,6 +5,7 @@
 //! the environment's variables, the current folder nor any `.pth` file of an installed
 //! package takes part; code from the lockfile's packages never runs.
 
+use crate::error::Hint;
 use crate::pep508::MarkerEnv;
 use std::collections::HashMap;
 use std::io::Read;

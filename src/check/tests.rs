@@ -108,7 +108,7 @@ fn requirements_with_hashes_are_classified_from_the_db() {
     .map(|(n, s)| (n.to_string(), s))
     .collect();
     assert_eq!(statuses(&r), expected);
-    assert_eq!(r.exit_code(), 1);
+    assert_eq!(r.exit_code(), crate::exit::ExitStatus::Blocked);
 
     let idna = pkg(&r, "idna");
     assert_eq!((idna.count(Status::Allowed), idna.count(Status::Unverified)), (1, 1));
@@ -155,11 +155,11 @@ fn every_lockfile_format_is_read_and_entries_without_a_file_hash_are_unverified(
                 None => assert_eq!(p.status, Status::Allowed, "{file} {}: {}", p.name, p.reason),
             }
         }
-        assert_eq!(r.exit_code(), if unverified.is_empty() { 0 } else { 3 }, "{file}");
+        assert_eq!(r.exit_code().code(), if unverified.is_empty() { 0 } else { 3 }, "{file}");
         // The project itself is not a dependency.
         assert!(r.packages.iter().all(|p| p.name != "demo-app" && p.name != "my-app"), "{file}");
         let lenient = check(&[l], &env.gate(), &CheckOptions { unverified: Action::Warn, ..CheckOptions::default() }).expect("check");
-        assert_eq!(lenient.exit_code(), 0, "{file}");
+        assert_eq!(lenient.exit_code(), crate::exit::ExitStatus::Allowed, "{file}");
     }
 }
 
@@ -178,12 +178,12 @@ fn exit_codes_follow_the_worst_package_and_what_unverified_means() {
     assert!(pkg(&r, "beta").reason.contains("no file hash pinned"), "{}", pkg(&r, "beta").reason);
     assert!(pkg(&r, "gamma").reason.contains("not pinned to one version"), "{}", pkg(&r, "gamma").reason);
     assert_eq!((statuses(&r)["alpha"], statuses(&r)["delta"]), (Status::Allowed, Status::Warned));
-    assert_eq!(r.exit_code(), 3);
-    assert_eq!(run(Action::Warn).exit_code(), 0);
+    assert_eq!(r.exit_code(), crate::exit::ExitStatus::Unverified);
+    assert_eq!(run(Action::Warn).exit_code(), crate::exit::ExitStatus::Allowed);
 
     record(&db, &a, "alpha-1.0.tar.gz", Action::Block);
-    assert_eq!(run(Action::Warn).exit_code(), 1);
-    assert_eq!(run(Action::Block).exit_code(), 1, "blocked wins over unverified");
+    assert_eq!(run(Action::Warn).exit_code(), crate::exit::ExitStatus::Blocked);
+    assert_eq!(run(Action::Block).exit_code(), crate::exit::ExitStatus::Blocked, "blocked wins over unverified");
 }
 
 // ── --fetch against a local index ──
@@ -295,7 +295,7 @@ fn fetch_fills_the_gaps_through_the_gate_and_never_allows_what_it_cannot_verify(
     assert_eq!(got["lying"], Status::Error, "other bytes than the lockfile pins");
     assert!(pkg(&r, "lying").reason.contains("hash mismatch"), "{}", pkg(&r, "lying").reason);
     assert!(pkg(&r, "tidy-numbers").files.iter().all(|f| f.fetched));
-    assert_eq!(r.exit_code(), 1);
+    assert_eq!(r.exit_code(), crate::exit::ExitStatus::Blocked);
 
     // What was fetched is now in the DB: offline again, the same verdicts, nothing sent.
     let before = server.requests().len();
@@ -378,7 +378,7 @@ fn only_the_files_this_environment_installs_count_and_all_platforms_counts_every
                 .map(|(n, s)| (n.to_string(), s))
                 .collect();
         assert_eq!(statuses(&r), expected, "{name}");
-        assert_eq!(r.exit_code(), 0, "{name}");
+        assert_eq!(r.exit_code(), crate::exit::ExitStatus::Allowed, "{name}");
         // fastnum: 7 of its 8 files are not for this interpreter; purelib's sdist is not
         // needed (a wheel installs); both of winonly's files are for Windows.
         assert_eq!(r.files_not_checked(), 10, "{name}");
@@ -419,7 +419,7 @@ fn only_the_files_this_environment_installs_count_and_all_platforms_counts_every
         assert_eq!(statuses(&all)["fastnum"], Status::Unverified, "{name}");
         assert!(pkg(&all, "fastnum").reason.starts_with("7 of 8 locked files unverified"), "{name}: {}", pkg(&all, "fastnum").reason);
         assert_eq!((statuses(&all)["purelib"], statuses(&all)["winonly"]), (Status::Unverified, Status::Unverified), "{name}");
-        assert_eq!((all.exit_code(), all.files_not_checked()), (3, 0), "{name}");
+        assert_eq!((all.exit_code().code(), all.files_not_checked()), (3, 0), "{name}");
         let text = render_terminal(&all, false, false);
         assert!(!text.contains("not checked") && text.contains("`safe-pip check --fetch`"), "{text}");
         if name == "poetry.lock" {
@@ -443,7 +443,7 @@ fn a_file_the_db_blocks_blocks_its_package_whatever_the_platform() {
     assert_eq!((statuses(&r)["fastnum"], statuses(&r)["winonly"], statuses(&r)["purelib"]), (Status::Blocked, Status::Blocked, Status::Allowed));
     assert!(pkg(&r, "fastnum").reason.starts_with("fastnum-1.0-cp311-cp311-win_amd64.whl (not for this environment): critical alert"), "{}", pkg(&r, "fastnum").reason);
     assert_eq!(pkg(&r, "fastnum").alerts[0].alert, AlertId::InstallNetwork);
-    assert_eq!(r.exit_code(), 1);
+    assert_eq!(r.exit_code(), crate::exit::ExitStatus::Blocked);
 }
 
 /// A uv.lock with one registry package `pick` 1.0 and these files (first: the sdist, if

@@ -4,9 +4,10 @@
 //! against the files on disk, and the project's lockfiles checked beside them.
 
 use super::lock_check_flags::query_target;
-use super::db_flags::{open_gate, print_gate_error};
-use super::{exit, print_error};
+use super::Outcome;
+use super::db_flags::{gate_error, open_gate};
 use crate::audit::{self, AuditError, AuditOptions};
+use crate::error::Error;
 use crate::check::{self, Platforms};
 use crate::install::interpreter;
 use crate::lockfile::read_lockfile;
@@ -55,87 +56,55 @@ pub struct AuditArgs {
     pub verbose: bool,
 }
 
-pub(crate) fn run(args: AuditArgs, color: ColorChoice) -> i32 {
-    let (sites, python) = match sites(&args) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let mut lockfiles = Vec::new();
-    for path in args.project.as_deref().map(audit::project_lockfiles).unwrap_or_default() {
-        match read_lockfile(&path) {
-            Ok(l) => lockfiles.push(l),
-            Err(e) => {
-                print_error(&e.to_string(), &e.hint());
-                return exit::ERROR;
-            }
-        }
-    }
+pub(crate) fn run(args: AuditArgs, color: ColorChoice) -> Outcome {
+    let (sites, python) = sites(&args)?;
+    let paths = args.project.as_deref().map(audit::project_lockfiles).unwrap_or_default();
+    let lockfiles = paths.iter().map(|path| read_lockfile(path)).collect::<Result<Vec<_>, _>>()?;
     // The lockfiles are judged for the audited interpreter when they depend on the platform.
     let target = match (&python, check::needs_target(&lockfiles)) {
-        (Some(p), true) => match query_target(Some(p)) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                // audit has no --all-platforms: with --site-packages every locked file is judged
-                print_error(
-                    &format!("cannot tell which locked files this environment installs: {e}"),
-                    "pass --python PATH of an interpreter that can be asked, or --site-packages DIR to judge every locked file",
-                );
-                return exit::ERROR;
-            }
-        },
+        (Some(p), true) => Some(query_target(Some(p)).map_err(|e| {
+            // audit has no --all-platforms: with --site-packages every locked file is judged
+            Error::new(
+                format!("cannot tell which locked files this environment installs: {e}"),
+                "pass --python PATH of an interpreter that can be asked, or --site-packages DIR to judge every locked file",
+            )
+        })?),
         _ => None,
     };
     let flags = SettingsFlags { unverified: args.allow_unverified.then_some(Action::Warn), ..SettingsFlags::default() };
-    let settings = match super::settings::load(args.project.as_deref(), &flags) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let settings = super::settings::load(args.project.as_deref(), &flags)?;
     let scan = ScanOptions { policy: settings.policy.clone(), ..ScanOptions::default() };
-    let Some(gate) = open_gate(args.db.as_deref(), scan, "or point --db at a healthy DB") else { return exit::ERROR };
+    let gate = open_gate(args.db.as_deref(), scan, "or point --db at a healthy DB")?;
     let platforms = match &target {
         Some(t) => Platforms::Environment(Some(t)),
         None => Platforms::All,
     };
     let opts = AuditOptions { unverified: settings.unverified, metadata: &settings.metadata, lockfiles: &lockfiles, platforms, python };
-    let report = match audit::audit(&sites, &gate, &opts) {
-        Ok(r) => r,
-        Err(AuditError::Gate(e)) => {
-            print_gate_error(&e, "");
-            return exit::ERROR;
-        }
-        Err(e) => {
-            print_error(&e.to_string(), &e.hint());
-            return exit::ERROR;
-        }
-    };
+    let report = audit::audit(&sites, &gate, &opts).map_err(|e| match e {
+        AuditError::Gate(e) => gate_error(&e, ""),
+        other => Error::from(other),
+    })?;
     let text = match args.format {
         AuditFormat::Terminal => audit::render_terminal(&report, color.enabled(), args.verbose),
         AuditFormat::Json => audit::render_json(&report),
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    report.exit_code()
+    Ok(report.exit_code())
 }
 
 /// The site folders to read and the interpreter they belong to.
-fn sites(args: &AuditArgs) -> Result<(Vec<PathBuf>, Option<PathBuf>), i32> {
+fn sites(args: &AuditArgs) -> Result<(Vec<PathBuf>, Option<PathBuf>), Error> {
     if !args.site_packages.is_empty() {
         return Ok((args.site_packages.clone(), None));
     }
     let hint = "pass the environment's interpreter (--python PATH) or its site-packages folder (--site-packages DIR)";
     let path_var = std::env::var_os("PATH");
-    let python = interpreter::resolve(args.python.as_deref(), std::env::var_os("VIRTUAL_ENV").as_deref(), path_var.as_deref()).map_err(|e| {
-        print_error(&e.to_string(), e.hint());
-        exit::ERROR
-    })?;
-    let mut dirs = check::site_dirs(&python).map_err(|e| {
-        print_error(&format!("cannot ask {} for its site folders: {e}", python.display()), hint);
-        exit::ERROR
-    })?;
+    let python = interpreter::resolve(args.python.as_deref(), std::env::var_os("VIRTUAL_ENV").as_deref(), path_var.as_deref())?;
+    let mut dirs = check::site_dirs(&python).map_err(|e| Error::new(format!("cannot ask {} for its site folders: {e}", python.display()), hint))?;
     dirs.retain(|d| d.is_dir());
     dirs.dedup();
     if dirs.is_empty() {
-        print_error(&format!("{} has no site-packages folder", python.display()), hint);
-        return Err(exit::ERROR);
+        return Err(Error::new(format!("{} has no site-packages folder", python.display()), hint));
     }
     Ok((dirs, Some(python)))
 }

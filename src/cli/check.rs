@@ -2,9 +2,9 @@
 //! install (or, with `--all-platforms`, every one), judged from the verdict DB with no
 //! network (or `--fetch` to fill the gaps).
 
-use super::db_flags::print_gate_error;
+use super::Outcome;
+use super::db_flags::gate_error;
 use super::lock_check_flags::{Judging, LockCheckFlags};
-use super::{exit, print_error};
 use crate::check::{self, CheckOptions, Platforms};
 use crate::lockfile::read_lockfile;
 use crate::report::ColorChoice;
@@ -41,43 +41,19 @@ pub struct CheckArgs {
     pub verbose: bool,
 }
 
-pub(crate) fn run(args: CheckArgs, color: ColorChoice) -> i32 {
-    let mut lockfiles = Vec::new();
-    for path in &args.files {
-        match read_lockfile(path) {
-            Ok(l) => lockfiles.push(l),
-            Err(e) => {
-                print_error(&e.to_string(), &e.hint());
-                return exit::ERROR;
-            }
-        }
-    }
-    let Judging { target, unverified, gate, client } = match args.lock.judging(&lockfiles, args.files.first().map(PathBuf::as_path), &args.invoked_as) {
-        Ok(j) => j,
-        Err(code) => return code,
-    };
+pub(crate) fn run(args: CheckArgs, color: ColorChoice) -> Outcome {
+    let lockfiles = args.files.iter().map(|path| read_lockfile(path)).collect::<Result<Vec<_>, _>>()?;
+    let Judging { target, unverified, gate, client } = args.lock.judging(&lockfiles, args.files.first().map(PathBuf::as_path), &args.invoked_as)?;
     let platforms = if args.lock.all_platforms { Platforms::All } else { Platforms::Environment(target.as_ref()) };
     let opts = CheckOptions { unverified, fetch: client.as_ref(), platforms };
-    let mut report = match check::check(&lockfiles, &gate, &opts) {
-        Ok(r) => r,
-        Err(e) => {
-            print_gate_error(&e, "");
-            return exit::ERROR;
-        }
-    };
+    let mut report = check::check(&lockfiles, &gate, &opts).map_err(|e| gate_error(&e, ""))?;
     report.invoked_as = args.invoked_as.clone();
     let mut stdout = std::io::stdout().lock();
     let _ = match args.format {
         CheckFormat::Json => check::write_json(&report, &mut stdout),
         CheckFormat::Sarif => stdout.write_all(check::render_sarif(&report, &gate.options().policy).as_bytes()),
         CheckFormat::Terminal => stdout.write_all(check::render_terminal(&report, color.enabled(), args.verbose).as_bytes()),
-        CheckFormat::Html => match crate::check::render_html(&report, &gate) {
-            Ok(html) => stdout.write_all(html.as_bytes()),
-            Err(e) => {
-                print_gate_error(&e, "");
-                return exit::ERROR;
-            }
-        },
+        CheckFormat::Html => stdout.write_all(crate::check::render_html(&report, &gate).map_err(|e| gate_error(&e, ""))?.as_bytes()),
     };
-    report.exit_code()
+    Ok(report.exit_code())
 }

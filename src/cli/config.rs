@@ -1,6 +1,7 @@
 //! `safe-pip config`: the effective settings and where each value came from.
 
-use super::settings;
+use super::{Outcome, settings};
+use crate::exit::ExitStatus;
 use crate::policy::{Day, SettingsFlags, render};
 use crate::report::ColorChoice;
 use clap::{Args, ValueEnum};
@@ -24,16 +25,13 @@ pub struct ConfigArgs {
     pub project: Option<PathBuf>,
 }
 
-pub(crate) fn run(args: ConfigArgs, _color: ColorChoice) -> i32 {
-    let settings = match settings::load(args.project.as_deref(), &SettingsFlags::default()) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+pub(crate) fn run(args: ConfigArgs, _color: ColorChoice) -> Outcome {
+    let settings = settings::load(args.project.as_deref(), &SettingsFlags::default())?;
     let today = Day::today();
     let text = match args.format {
         ConfigFormat::Text => render::render_text(&settings, today),
         ConfigFormat::Json => render::render_json(&settings, today),
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    super::exit::ALLOWED
+    Ok(ExitStatus::Allowed)
 }

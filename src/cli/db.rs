@@ -1,9 +1,11 @@
 //! `safe-pip db`: look after the verdict DB — where it is, whether it is healthy, what
 //! it holds; prune, reset, import feeds or snapshots, export a snapshot.
 
-use super::{exit, print_error};
+use super::Outcome;
+use crate::error::Error;
+use crate::exit::ExitStatus;
 use crate::analysis::metadata::time::format_datetime;
-use crate::db::{self, Db, DbError, ImportOutcome, PruneOptions, ResetOutcome};
+use crate::db::{self, Db, ImportOutcome, PruneOptions, ResetOutcome};
 use crate::report::ColorChoice;
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use std::io::Write;
@@ -71,15 +73,12 @@ pub enum DbCommand {
     Path,
 }
 
-pub(crate) fn run(args: DbArgs, _color: ColorChoice) -> i32 {
-    let (path, _source) = match db::resolve_path(args.db.as_deref()) {
-        Ok(p) => p,
-        Err(e) => return fail(&e),
-    };
+pub(crate) fn run(args: DbArgs, _color: ColorChoice) -> Outcome {
+    let (path, _source) = db::resolve_path(args.db.as_deref())?;
     match args.command {
         DbCommand::Path => {
             out(&format!("{}\n", path.display()));
-            exit::ALLOWED
+            Ok(ExitStatus::Allowed)
         }
         DbCommand::Check { format } => check(&path, format),
         DbCommand::Stats { format } => stats(&path, format),
@@ -95,11 +94,6 @@ fn out(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
-fn fail(e: &DbError) -> i32 {
-    print_error(&e.to_string(), e.hint());
-    exit::ERROR
-}
-
 /// Commands that only look at the DB do not create one.
 fn missing(path: &Path) -> bool {
     if path.exists() {
@@ -113,14 +107,11 @@ fn json(value: &impl serde::Serialize) -> String {
     serde_json::to_string_pretty(value).map(|s| s + "\n").unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}\n"))
 }
 
-fn check(path: &Path, format: DbFormat) -> i32 {
+fn check(path: &Path, format: DbFormat) -> Outcome {
     if missing(path) {
-        return exit::ALLOWED;
+        return Ok(ExitStatus::Allowed);
     }
-    let report = match Db::open_unverified(path).and_then(|db| db.check()) {
-        Ok(r) => r,
-        Err(e) => return fail(&e),
-    };
+    let report = Db::open_unverified(path).and_then(|db| db.check())?;
     let problems = report.problems();
     match format {
         DbFormat::Json => out(&json(&serde_json::json!({ "ok": problems.is_empty(), "problems": problems, "report": report }))),
@@ -131,26 +122,22 @@ fn check(path: &Path, format: DbFormat) -> i32 {
         DbFormat::Text => {}
     }
     if problems.is_empty() {
-        return exit::ALLOWED;
+        return Ok(ExitStatus::Allowed);
     }
     for p in &problems {
         eprintln!("problem: {}", crate::report::Esc(&p.to_string()));
     }
-    print_error(
-        &format!("verdict DB {} has {} problem(s)", report.path, problems.len()),
+    Err(Error::new(
+        format!("verdict DB {} has {} problem(s)", report.path, problems.len()),
         "move it aside or run `safe-pip db reset --yes`; verdicts will be recomputed",
-    );
-    exit::ERROR
+    ))
 }
 
-fn stats(path: &Path, format: DbFormat) -> i32 {
+fn stats(path: &Path, format: DbFormat) -> Outcome {
     if missing(path) {
-        return exit::ALLOWED;
+        return Ok(ExitStatus::Allowed);
     }
-    let s = match Db::open(path).and_then(|db| db.stats()) {
-        Ok(s) => s,
-        Err(e) => return fail(&e),
-    };
+    let s = Db::open(path).and_then(|db| db.stats())?;
     let text = match format {
         DbFormat::Json => json(&s),
         DbFormat::Text => {
@@ -179,7 +166,7 @@ fn stats(path: &Path, format: DbFormat) -> i32 {
         }
     };
     out(&text);
-    exit::ALLOWED
+    Ok(ExitStatus::Allowed)
 }
 
 fn human_size(bytes: u64) -> String {
@@ -196,9 +183,9 @@ fn human_size(bytes: u64) -> String {
     format!("{v:.1} {}", UNITS[unit])
 }
 
-fn prune(path: &Path, older_than: Option<u64>, stale: bool) -> i32 {
+fn prune(path: &Path, older_than: Option<u64>, stale: bool) -> Outcome {
     if missing(path) {
-        return exit::ALLOWED;
+        return Ok(ExitStatus::Allowed);
     }
     let opts = PruneOptions { older_than: older_than.map(|d| Duration::from_secs(d.saturating_mul(86_400))), stale };
     match Db::open(path).and_then(|db| db.prune(&opts)) {
@@ -211,41 +198,37 @@ fn prune(path: &Path, older_than: Option<u64>, stale: bool) -> i32 {
                 r.metadata,
                 if r.metadata == 1 { "y" } else { "ies" }
             ));
-            exit::ALLOWED
+            Ok(ExitStatus::Allowed)
         }
-        Err(e) => fail(&e),
+        Err(e) => Err(e.into()),
     }
 }
 
-fn reset(path: &Path, yes: bool) -> i32 {
+fn reset(path: &Path, yes: bool) -> Outcome {
     if !yes {
-        print_error(
-            &format!("refusing to reset {} without --yes", path.display()),
+        return Err(Error::new(
+            format!("refusing to reset {} without --yes", path.display()),
             "this deletes every stored verdict, the scan history, cached metadata, the decision log and imported feeds; run `safe-pip db reset --yes`",
-        );
-        return exit::ERROR;
+        ));
     }
     if missing(path) {
-        return exit::ALLOWED;
+        return Ok(ExitStatus::Allowed);
     }
     match Db::reset_path(path) {
         Ok(ResetOutcome::Cleared) => {
             out(&format!("reset {}: verdicts, history, metadata, decisions and feeds cleared\n", path.display()));
-            exit::ALLOWED
+            Ok(ExitStatus::Allowed)
         }
         Ok(ResetOutcome::MovedAside { backup, reason }) => {
             out(&format!("moved the unusable DB to {} ({reason}); created a new one at {}\n", backup.display(), path.display()));
-            exit::ALLOWED
+            Ok(ExitStatus::Allowed)
         }
-        Err(e) => fail(&e),
+        Err(e) => Err(e.into()),
     }
 }
 
-fn import(path: &Path, input: &Path) -> i32 {
-    let outcome = match Db::open(path).and_then(|db| db.import_auto(input)) {
-        Ok(o) => o,
-        Err(e) => return fail(&e),
-    };
+fn import(path: &Path, input: &Path) -> Outcome {
+    let outcome = Db::open(path).and_then(|db| db.import_auto(input))?;
     match outcome {
         ImportOutcome::Snapshot(r) => {
             out(&format!(
@@ -257,7 +240,7 @@ fn import(path: &Path, input: &Path) -> i32 {
                 r.decisions_present,
                 r.advisories
             ));
-            exit::ALLOWED
+            Ok(ExitStatus::Allowed)
         }
         ImportOutcome::Osv(r) => {
             out(&format!(
@@ -269,7 +252,7 @@ fn import(path: &Path, input: &Path) -> i32 {
                 r.skipped
             ));
             if r.errors.is_empty() {
-                return exit::ALLOWED;
+                return Ok(ExitStatus::Allowed);
             }
             const SHOWN: usize = 20;
             for (file, problem) in r.errors.iter().take(SHOWN) {
@@ -278,20 +261,16 @@ fn import(path: &Path, input: &Path) -> i32 {
             if r.errors.len() > SHOWN {
                 eprintln!("warning: … and {} more", r.errors.len() - SHOWN);
             }
-            print_error(
-                &format!("{} file(s) could not be imported (the others were)", r.errors.len()),
+            Err(Error::new(
+                format!("{} file(s) could not be imported (the others were)", r.errors.len()),
                 "fix or remove those files and import again; OSV advisories are JSON objects with an id and an affected list",
-            );
-            exit::ERROR
+            ))
         }
     }
 }
 
-fn export(path: &Path, file: &Path) -> i32 {
-    let db = match Db::open(path) {
-        Ok(db) => db,
-        Err(e) => return fail(&e),
-    };
+fn export(path: &Path, file: &Path) -> Outcome {
+    let db = Db::open(path)?;
     let result = if file.as_os_str() == "-" {
         let stdout = std::io::stdout();
         let mut lock = stdout.lock();
@@ -308,8 +287,8 @@ fn export(path: &Path, file: &Path) -> i32 {
                 r.advisories,
                 if r.unreadable_skipped > 0 { format!("; {} unreadable verdict row(s) left out", r.unreadable_skipped) } else { String::new() }
             );
-            exit::ALLOWED
+            Ok(ExitStatus::Allowed)
         }
-        Err(e) => fail(&e),
+        Err(e) => Err(e.into()),
     }
 }

@@ -1,6 +1,6 @@
 //! `--db PATH` / `--no-db`, shared by the commands that judge files through the gate.
 
-use super::print_error;
+use crate::error::{Error, Hint};
 use crate::gate::{Gate, GateError};
 use crate::pipeline::ScanOptions;
 use clap::Args;
@@ -18,28 +18,23 @@ pub struct DbFlags {
 }
 
 impl DbFlags {
-    /// The gate, or the error already printed (fail closed: the caller exits 2).
-    pub fn open_gate(&self, opts: ScanOptions) -> Option<Gate> {
+    /// The gate, or why it cannot be opened (fail closed: the command ends with exit 2).
+    pub fn open_gate(&self, opts: ScanOptions) -> Result<Gate, Error> {
         if self.no_db {
-            return Some(Gate::without_db(opts));
+            return Ok(Gate::without_db(opts));
         }
         open_gate(self.db.as_deref(), opts, "or run without the DB: --no-db")
     }
 }
 
-/// Opens the gate on `db` (else $SAFE_PIP_DB, else the default path); prints a DB error
+/// Opens the gate on `db` (else $SAFE_PIP_DB, else the default path); a DB error comes
 /// with its remedy and `alternative`.
-pub(crate) fn open_gate(db: Option<&Path>, opts: ScanOptions, alternative: &str) -> Option<Gate> {
-    match Gate::open(db, opts) {
-        Ok(g) => Some(g),
-        Err(e) => {
-            print_gate_error(&e, alternative);
-            None
-        }
-    }
+pub(crate) fn open_gate(db: Option<&Path>, opts: ScanOptions, alternative: &str) -> Result<Gate, Error> {
+    Gate::open(db, opts).map_err(|e| gate_error(&e, alternative))
 }
 
-pub(crate) fn print_gate_error(e: &GateError, alternative: &str) {
+/// A DB error with its remedy, `alternative` and where to look.
+pub(crate) fn gate_error(e: &GateError, alternative: &str) -> Error {
     let alternative = if alternative.is_empty() { String::new() } else { format!("; {alternative}") };
-    print_error(&e.to_string(), &format!("{}{alternative} (`safe-pip db check` shows what is wrong)", e.hint()));
+    Error::new(e.to_string(), format!("{}{alternative} (`safe-pip db check` shows what is wrong)", e.hint()))
 }

@@ -2,9 +2,11 @@
 //! pyproject.toml (the source of truth, reviewed in pull requests) and append it to the
 //! DB's decision log (the audit trail).
 
-use super::{exit, print_error, settings};
+use super::{Outcome, settings};
 use crate::action::DecisionAction;
 use crate::db::{self, NewDecision};
+use crate::error::{Error, Hint};
+use crate::exit::ExitStatus;
 use crate::policy::record::{self, DecisionRequest, RecordError};
 use crate::policy::{Day, Settings, SettingsFlags};
 use crate::report::{ColorChoice, Esc};
@@ -57,36 +59,22 @@ fn parse_day(s: &str) -> Result<Day, String> {
     Day::parse(s.trim()).ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD"))
 }
 
-pub(crate) fn run_allow(args: AllowArgs, _color: ColorChoice) -> i32 {
-    match record::parse_alerts(&args.alerts) {
-        Ok(alerts) => run(&args.package, DecisionAction::Allow, alerts, args.common),
-        Err(e) => fail(&e),
-    }
+pub(crate) fn run_allow(args: AllowArgs, _color: ColorChoice) -> Outcome {
+    let alerts = record::parse_alerts(&args.alerts)?;
+    run(&args.package, DecisionAction::Allow, alerts, args.common)
 }
 
-pub(crate) fn run_deny(args: DenyArgs, _color: ColorChoice) -> i32 {
+pub(crate) fn run_deny(args: DenyArgs, _color: ColorChoice) -> Outcome {
     run(&args.package, DecisionAction::Deny, Vec::new(), args.common)
 }
 
-fn fail(e: &RecordError) -> i32 {
-    print_error(&e.to_string(), &e.hint());
-    exit::ERROR
-}
-
-fn run(package: &str, action: DecisionAction, alerts: Vec<crate::alerts::AlertId>, args: DecisionArgs) -> i32 {
-    let (name, version) = match record::parse_requirement(package) {
-        Ok(r) => r,
-        Err(e) => return fail(&e),
-    };
-    let settings = match settings::load(args.project.as_deref(), &SettingsFlags::default()) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+fn run(package: &str, action: DecisionAction, alerts: Vec<crate::alerts::AlertId>, args: DecisionArgs) -> Outcome {
+    let (name, version) = record::parse_requirement(package)?;
+    let settings = settings::load(args.project.as_deref(), &SettingsFlags::default())?;
     let dir = settings::project_dir(args.project.as_deref());
-    let Some(pyproject) = settings.pyproject.clone() else { return fail(&RecordError::NoPyproject(dir)) };
+    let Some(pyproject) = settings.pyproject.clone() else { return Err(RecordError::NoPyproject(dir).into()) };
     let Some(by) = args.by.clone().filter(|b| !b.trim().is_empty()).or_else(|| record::who(&dir)) else {
-        print_error("cannot tell who takes this decision", "pass --by \"Name <email>\", or set `git config user.name` and `user.email`");
-        return exit::ERROR;
+        return Err(Error::new("cannot tell who takes this decision", "pass --by \"Name <email>\", or set `git config user.name` and `user.email`"));
     };
     let today = Day::today();
     let req = DecisionRequest {
@@ -100,13 +88,8 @@ fn run(package: &str, action: DecisionAction, alerts: Vec<crate::alerts::AlertId
         until: args.until,
         origin: crate::policy::Origin::Default,
     };
-    if let Err(e) = record::validate(&req, settings.allow_critical_decisions, &org_origin(&settings), today) {
-        return fail(&e);
-    }
-    let written = match record::record(&pyproject, &req) {
-        Ok(w) => w,
-        Err(e) => return fail(&e),
-    };
+    record::validate(&req, settings.allow_critical_decisions, &org_origin(&settings), today)?;
+    let written = record::record(&pyproject, &req)?;
     let place = format!("{}:{}", pyproject.display(), written.line);
     let verb = match (written.replaced, action) {
         (true, _) => "Replaced the",
@@ -125,16 +108,14 @@ fn run(package: &str, action: DecisionAction, alerts: Vec<crate::alerts::AlertId
     println!("  reason: {}", Esc(&req.reason));
     println!("  by {} on {}{}", Esc(&req.by), Esc(&req.date.to_string()), req.until.map(|u| format!(", until {}", Esc(&u.to_string()))).unwrap_or_default());
     // The file must still load: a decision that made the settings invalid is reported now, not at the next install.
-    if let Err(code) = settings::load(args.project.as_deref(), &SettingsFlags::default()) {
-        return code;
-    }
+    settings::load(args.project.as_deref(), &SettingsFlags::default())?;
     log_decision(&req, &place, args.db)
 }
 
 /// Appends the decision to the DB log. The pyproject.toml entry is the source of truth
 /// and already applies; a DB failure is an error (exit 2) so the audit gap is seen, and
 /// re-running the same command logs it without duplicating the entry.
-fn log_decision(req: &DecisionRequest, place: &str, db_path: Option<PathBuf>) -> i32 {
+fn log_decision(req: &DecisionRequest, place: &str, db_path: Option<PathBuf>) -> Outcome {
     let alerts: Vec<String> = req.alerts.iter().map(|a| a.id().to_string()).collect();
     let spec = req.spec();
     let entry = NewDecision {
@@ -150,15 +131,12 @@ fn log_decision(req: &DecisionRequest, place: &str, db_path: Option<PathBuf>) ->
     match db::Db::open_default(db_path.as_deref()).and_then(|db| db.log_decision(&entry).map(|()| db.path().to_path_buf())) {
         Ok(path) => {
             println!("  logged in the decision log of {}", path.display());
-            exit::ALLOWED
+            Ok(ExitStatus::Allowed)
         }
-        Err(e) => {
-            print_error(
-                &format!("the decision is written in {place} and applies, but it could not be logged in the DB: {e}"),
-                &format!("{} — then run the same command again to log it (the pyproject.toml entry is replaced, not duplicated)", e.hint()),
-            );
-            exit::ERROR
-        }
+        Err(e) => Err(Error::new(
+            format!("the decision is written in {place} and applies, but it could not be logged in the DB: {e}"),
+            format!("{} — then run the same command again to log it (the pyproject.toml entry is replaced, not duplicated)", e.hint()),
+        )),
     }
 }
 

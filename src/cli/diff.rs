@@ -4,10 +4,11 @@
 //! analyse), the behaviour change of every update, and a recommendation; for a terminal,
 //! a pull-request comment (Markdown) or code scanning (SARIF).
 
-use super::db_flags::print_gate_error;
+use super::Outcome;
+use super::db_flags::gate_error;
 use super::lock_check_flags::{Judging, LockCheckFlags};
-use super::{exit, print_error};
 use crate::check::CheckOptions;
+use crate::error::Error;
 use crate::lockfile::read_lockfile;
 use crate::report::ColorChoice;
 use crate::review::{self, LockPair, git::Repo};
@@ -51,25 +52,13 @@ pub struct DiffArgs {
     pub verbose: bool,
 }
 
-pub(crate) fn run(args: DiffArgs, color: ColorChoice) -> i32 {
-    let (pairs, base_label, invoked) = match load(&args) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+pub(crate) fn run(args: DiffArgs, color: ColorChoice) -> Outcome {
+    let (pairs, base_label, invoked) = load(&args)?;
     let heads: Vec<_> = pairs.iter().flat_map(|p| [p.head.clone(), p.base.clone()]).collect();
     let first = pairs.first().map(|p| p.head.path.as_path());
-    let Judging { target, unverified, gate, client } = match args.lock.judging(&heads, first, &invoked) {
-        Ok(j) => j,
-        Err(code) => return code,
-    };
+    let Judging { target, unverified, gate, client } = args.lock.judging(&heads, first, &invoked)?;
     let opts = CheckOptions { unverified, fetch: client.as_ref(), platforms: review::platforms(args.lock.all_platforms, target.as_ref()) };
-    let mut report = match review::review(&pairs, &gate, &opts, &base_label) {
-        Ok(r) => r,
-        Err(e) => {
-            print_gate_error(&e, "");
-            return exit::ERROR;
-        }
-    };
+    let mut report = review::review(&pairs, &gate, &opts, &base_label).map_err(|e| gate_error(&e, ""))?;
     report.invoked_as = invoked;
     let text = match args.format {
         DiffFormat::Terminal => review::render_terminal(&report, color.enabled() && args.output.is_none(), args.verbose),
@@ -78,55 +67,36 @@ pub(crate) fn run(args: DiffArgs, color: ColorChoice) -> i32 {
         DiffFormat::Json => review::render_json(&report),
     };
     match &args.output {
-        Some(path) => {
-            if let Err(e) = std::fs::write(path, text) {
-                print_error(&format!("cannot write {}: {e}", path.display()), "check that the folder exists and is writable");
-                return exit::ERROR;
-            }
-        }
+        Some(path) => super::write_output(path, &text)?,
         None => {
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
         }
     }
-    report.exit_code()
+    Ok(report.exit_code())
 }
 
 /// The lockfile pairs, what the base is, and the command to suggest again.
-fn load(args: &DiffArgs) -> Result<(Vec<LockPair>, String, String), i32> {
+fn load(args: &DiffArgs) -> Result<(Vec<LockPair>, String, String), Error> {
     match &args.git_base {
         Some(base) => {
-            let repo = Repo::open(base).map_err(|e| {
-                print_error(&e.to_string(), &e.hint());
-                exit::ERROR
-            })?;
-            let pairs = repo.pairs(&args.files).map_err(|e| {
-                print_error(&e.to_string(), &e.hint());
-                exit::ERROR
-            })?;
+            let repo = Repo::open(base)?;
+            let pairs = repo.pairs(&args.files)?;
             if pairs.is_empty() {
-                print_error(
-                    &format!("no lockfile found in the working tree or at {}", repo.label()),
+                return Err(Error::new(
+                    format!("no lockfile found in the working tree or at {}", repo.label()),
                     "name the lockfiles to compare: `safe-pip diff --git-base REF requirements.txt`",
-                );
-                return Err(exit::ERROR);
+                ));
             }
             Ok((pairs, format!("git {}", repo.label()), format!("safe-pip diff --git-base {base}")))
         }
         None => {
             let [old, new] = args.files.as_slice() else {
-                print_error(
-                    &format!("diff compares two lockfiles, OLD and NEW; {} given", args.files.len()),
+                return Err(Error::new(
+                    format!("diff compares two lockfiles, OLD and NEW; {} given", args.files.len()),
                     "`safe-pip diff old/requirements.txt requirements.txt`, or `safe-pip diff --git-base main` for the working tree against a git ref",
-                );
-                return Err(exit::ERROR);
+                ));
             };
-            let read = |p: &PathBuf| {
-                read_lockfile(p).map_err(|e| {
-                    print_error(&e.to_string(), &e.hint());
-                    exit::ERROR
-                })
-            };
-            let (base, head) = (read(old)?, read(new)?);
+            let (base, head) = (read_lockfile(old)?, read_lockfile(new)?);
             let label = old.display().to_string();
             let pair = LockPair::new(Some(base), Some(head)).into_iter().collect();
             Ok((pair, label, format!("safe-pip diff {} {}", old.display(), new.display())))

@@ -1,6 +1,8 @@
 //! `safe-pip explain`: the catalogue entry of an alert, or the whole catalogue.
 
-use super::{exit, print_error};
+use super::Outcome;
+use crate::error::Error;
+use crate::exit::ExitStatus;
 use crate::alerts::{self, AlertId};
 use crate::report::ColorChoice;
 use crate::alerts::exception_advice;
@@ -27,15 +29,14 @@ pub struct ExplainArgs {
     pub format: ExplainFormat,
 }
 
-pub(crate) fn run(args: ExplainArgs, _color: ColorChoice) -> i32 {
+pub(crate) fn run(args: ExplainArgs, _color: ColorChoice) -> Outcome {
     let ids: Vec<AlertId> = match &args.id {
         None => AlertId::ALL.to_vec(),
         Some(id) => match AlertId::from_id(id.trim()) {
             Some(a) => vec![a],
             None => {
                 let near = AlertId::nearest(id);
-                print_error(&format!("unknown alert id `{id}`"), &format!("did you mean `{near}`? `safe-pip explain --all` lists every alert"));
-                return exit::ERROR;
+                return Err(Error::new(format!("unknown alert id `{id}`"), format!("did you mean `{near}`? `safe-pip explain --all` lists every alert")));
             }
         },
     };
@@ -52,7 +53,7 @@ pub(crate) fn run(args: ExplainArgs, _color: ColorChoice) -> i32 {
         ExplainFormat::Terminal => ids.iter().map(|a| terminal_entry(*a)).collect::<Vec<_>>().join("\n"),
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    exit::ALLOWED
+    Ok(ExitStatus::Allowed)
 }
 
 fn terminal_entry(a: AlertId) -> String {

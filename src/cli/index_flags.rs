@@ -1,7 +1,7 @@
 //! `-i/--index-url` and `--extra-index-url`, shared by the commands that ask an index,
 //! and the client built from them plus pip's own configuration (as pip discovers it).
 
-use super::print_error;
+use crate::error::Error;
 use crate::index::{DiscoveryInputs, IndexClient, IndexSettings, discover};
 use clap::Args;
 
@@ -16,9 +16,8 @@ pub struct IndexFlags {
 }
 
 impl IndexFlags {
-    /// The index settings pip would use with these flags applied as pip applies them, or
-    /// `None` with the error already printed.
-    pub fn settings(&self) -> Option<IndexSettings> {
+    /// The index settings pip would use with these flags applied as pip applies them.
+    pub fn settings(&self) -> Result<IndexSettings, Error> {
         let mut pip_args = vec!["install".to_string()];
         if let Some(u) = &self.index_url {
             pip_args.extend(["--index-url".into(), u.clone()]);
@@ -26,11 +25,11 @@ impl IndexFlags {
         for u in &self.extra_index_url {
             pip_args.extend(["--extra-index-url".into(), u.clone()]);
         }
-        discover(&DiscoveryInputs::from_process(&pip_args)).map_err(|e| print_error(&e.to_string(), &e.hint())).ok()
+        Ok(discover(&DiscoveryInputs::from_process(&pip_args))?)
     }
 
-    /// The client, or `None` with the error already printed.
-    pub fn client(&self) -> Option<IndexClient> {
-        IndexClient::new(&self.settings()?).map_err(|e| print_error(&e.to_string(), &e.hint())).ok()
+    /// The client.
+    pub fn client(&self) -> Result<IndexClient, Error> {
+        Ok(IndexClient::new(&self.settings()?)?)
     }
 }

@@ -1,7 +1,8 @@
 //! `safe-pip install [SAFE-PIP OPTIONS] PIP-INSTALL-ARGS…`: real pip behind the checking proxy.
 
-use super::{exit, print_error};
+use super::Outcome;
 use crate::alerts::AlertId;
+use crate::error::Error;
 use crate::install::{self, InstallOptions, interpreter, pip_args, progress::Progress, summary, summary_json};
 use crate::pipeline::ScanOptions;
 use crate::policy::{Action, SettingsFlags};
@@ -62,22 +63,13 @@ pub struct InstallArgs {
     pub pip_args: Vec<String>,
 }
 
-pub(crate) fn run(args: InstallArgs, color: ColorChoice) -> i32 {
-    let (own, mut pip_args) = match pip_args::take_own_options(&args.pip_args) {
-        Ok(x) => x,
-        Err(e) => {
-            print_error(&e.to_string(), "see `safe-pip install --help`");
-            return exit::ERROR;
-        }
-    };
+pub(crate) fn run(args: InstallArgs, color: ColorChoice) -> Outcome {
+    let (own, mut pip_args) = pip_args::take_own_options(&args.pip_args).map_err(|e| Error::new(e.to_string(), "see `safe-pip install --help`"))?;
     let json = match own.format.as_deref() {
         None => args.format == InstallFormat::Json,
         Some("json") => true,
         Some("terminal") => false,
-        Some(other) => {
-            print_error(&format!("--format {other}: expected terminal or json"), "use --format terminal or --format json");
-            return exit::ERROR;
-        }
+        Some(other) => return Err(Error::new(format!("--format {other}: expected terminal or json"), "use --format terminal or --format json")),
     };
     let quiet = args.quiet > 0 || own.quiet;
     for _ in 0..args.quiet {
@@ -87,10 +79,7 @@ pub(crate) fn run(args: InstallArgs, color: ColorChoice) -> i32 {
     let min_release_age = match own.min_release_age.as_deref().map(str::parse::<u32>) {
         None => args.min_release_age,
         Some(Ok(d)) => Some(d),
-        Some(Err(_)) => {
-            print_error("--min-release-age needs a whole number of days", "e.g. --min-release-age 7");
-            return exit::ERROR;
-        }
+        Some(Err(_)) => return Err(Error::new("--min-release-age needs a whole number of days", "e.g. --min-release-age 7")),
     };
     let mut internal_flags = args.internal.clone();
     internal_flags.extend(own.internal.iter().cloned());
@@ -102,21 +91,11 @@ pub(crate) fn run(args: InstallArgs, color: ColorChoice) -> i32 {
         internal: internal_flags,
         unverified: allow_unverified.then_some(Action::Warn),
     };
-    let settings = match super::settings::load(None, &flags) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let settings = super::settings::load(None, &flags)?;
     let python_flag = own.python.map(PathBuf::from).or(args.python);
-    let python = match interpreter::resolve(python_flag.as_deref(), std::env::var_os("VIRTUAL_ENV").as_deref(), std::env::var_os("PATH").as_deref()) {
-        Ok(p) => p,
-        Err(e) => {
-            print_error(&e.to_string(), e.hint());
-            return exit::ERROR;
-        }
-    };
+    let python = interpreter::resolve(python_flag.as_deref(), std::env::var_os("VIRTUAL_ENV").as_deref(), std::env::var_os("PATH").as_deref())?;
     if pip_args.is_empty() {
-        print_error("nothing to install", "name what to install, as with pip: `safe-pip install requests` or `safe-pip install -r requirements.txt`");
-        return exit::ERROR;
+        return Err(Error::new("nothing to install", "name what to install, as with pip: `safe-pip install requests` or `safe-pip install -r requirements.txt`"));
     }
     let mut scan = ScanOptions { policy: settings.policy.clone(), ..ScanOptions::default() };
     if min_release_age.is_some() {
@@ -142,7 +121,7 @@ pub(crate) fn run(args: InstallArgs, color: ColorChoice) -> i32 {
     let outcome = install::run(&opts, &progress);
     progress.finish();
     if outcome.pip_parser_exit {
-        return outcome.exit_code();
+        return Ok(outcome.exit_code());
     }
     if json {
         let _ = std::io::stdout().lock().write_all(summary_json::render(&outcome).as_bytes());
@@ -150,8 +129,8 @@ pub(crate) fn run(args: InstallArgs, color: ColorChoice) -> i32 {
         let text = summary::render(&outcome, &summary::SummaryOptions { color: color.enabled(), quiet });
         let _ = std::io::stdout().lock().write_all(text.as_bytes());
     }
-    if let Some((message, hint)) = &outcome.error {
-        print_error(message, hint);
+    match outcome.error {
+        Some(e) => Err(e),
+        None => Ok(outcome.exit_code()),
     }
-    outcome.exit_code()
 }

@@ -5,8 +5,8 @@
 
 use super::db_flags::open_gate;
 use super::index_flags::IndexFlags;
-use super::{exit, print_error};
 use crate::check::{self, Target, TargetError};
+use crate::error::Error;
 use crate::install::interpreter;
 use crate::gate::Gate;
 use crate::index::IndexClient;
@@ -63,25 +63,20 @@ pub struct Judging {
 impl LockCheckFlags {
     /// Target, settings, gate and client for judging `lockfiles`; `first` is the lockfile
     /// whose folder is the project without `--project`; `invoked` the command named in hints.
-    /// An error is printed and its exit code returned.
-    pub fn judging(&self, lockfiles: &[Lockfile], first: Option<&Path>, invoked: &str) -> Result<Judging, i32> {
+    pub fn judging(&self, lockfiles: &[Lockfile], first: Option<&Path>, invoked: &str) -> Result<Judging, Error> {
         let target = match (self.all_platforms, self.python.is_some() || check::needs_target(lockfiles)) {
-            (false, true) => match query_target(self.python.as_deref()) {
-                Ok(t) => Some(t),
-                Err(e) => {
-                    print_error(&format!("cannot tell which locked files this environment installs: {e}"), &e.hint(invoked));
-                    return Err(exit::ERROR);
-                }
-            },
+            (false, true) => Some(query_target(self.python.as_deref()).map_err(|e| {
+                Error::new(format!("cannot tell which locked files this environment installs: {e}"), e.hint(invoked))
+            })?),
             _ => None,
         };
         let project = self.project.clone().or_else(|| first.and_then(Path::parent).map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() }));
         let flags = SettingsFlags { unverified: self.allow_unverified.then_some(Action::Warn), ..SettingsFlags::default() };
         let settings = super::settings::load(project.as_deref(), &flags)?;
         let scan = ScanOptions { policy: settings.policy, ..ScanOptions::default() };
-        let Some(gate) = open_gate(self.db.as_deref(), scan, "or point --db at a healthy DB") else { return Err(exit::ERROR) };
+        let gate = open_gate(self.db.as_deref(), scan, "or point --db at a healthy DB")?;
         let client = match self.fetch {
-            true => Some(self.index.client().ok_or(exit::ERROR)?),
+            true => Some(self.index.client()?),
             false => None,
         };
         Ok(Judging { target, unverified: settings.unverified, gate, client })

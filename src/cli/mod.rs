@@ -20,16 +20,15 @@ mod settings;
 mod setup;
 mod vet;
 
+use crate::error::Error;
+use crate::exit::ExitStatus;
 use crate::report::ColorChoice;
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 
-/// Exit codes shared by every command (DESIGN.md).
-pub mod exit {
-    pub const ALLOWED: i32 = 0;
-    pub const BLOCKED: i32 = 1;
-    pub const ERROR: i32 = 2;
-}
+/// What every command returns: how it ended, or the error that stopped it (rendered by
+/// [`render`], exit 2).
+pub(crate) type Outcome = Result<ExitStatus, Error>;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -92,9 +91,10 @@ where
         Err(e) => {
             let _ = e.print();
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => exit::ALLOWED,
-                _ => exit::ERROR,
-            };
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitStatus::Allowed,
+                _ => ExitStatus::Error,
+            }
+            .code();
         }
     };
     // The servers handle SIGINT themselves (graceful shutdown); every other command gets
@@ -107,15 +107,15 @@ where
         _ => None,
     };
     let _ = crate::pipeline::init_global_pool(threads);
-    let code = dispatch(cli);
+    let status = render(dispatch(cli));
     if crate::interrupt::interrupted() {
         crate::interrupt::report();
-        return crate::interrupt::EXIT_INTERRUPTED;
+        return ExitStatus::Interrupted.code();
     }
-    code
+    status.code()
 }
 
-fn dispatch(cli: Cli) -> i32 {
+fn dispatch(cli: Cli) -> Outcome {
     match cli.command {
         Command::Scan(args) => scan::run(args, cli.color),
         Command::Vet(args) => vet::run(args, cli.color),
@@ -135,12 +135,46 @@ fn dispatch(cli: Cli) -> i32 {
     }
 }
 
-/// Prints an error with its remedy the same way for every command.
-/// Prints an error and what to do; both may quote untrusted text (paths, names, lines
-/// of a lockfile, parse errors), so both are escaped for the terminal.
-pub(crate) fn print_error(message: &str, hint: &str) {
-    eprintln!("error: {}", crate::report::escape_terminal_lines(message, "  "));
-    if !hint.is_empty() {
-        eprintln!("hint: {}", crate::report::escape_terminal_lines(hint, "  "));
+/// Writes a report to `-o/--output FILE`.
+fn write_output(path: &std::path::Path, text: &str) -> Result<(), Error> {
+    std::fs::write(path, text).map_err(|e| Error::new(format!("cannot write {}: {e}", path.display()), "check that the folder exists and is writable"))
+}
+
+/// The one place a command's error is shown: each problem and what to do about it, the
+/// same way for every command, then exit 2. Both may quote untrusted text (paths, names,
+/// lines of a lockfile, parse errors), so both are escaped for the terminal.
+fn render(outcome: Outcome) -> ExitStatus {
+    match outcome {
+        Ok(status) => status,
+        Err(e) => {
+            eprint!("{}", error_text(&e));
+            ExitStatus::Error
+        }
+    }
+}
+
+/// `error: MESSAGE` and `hint: REMEDY` lines (no hint line for an empty remedy).
+fn error_text(e: &Error) -> String {
+    let mut out = String::new();
+    for p in e.problems() {
+        out.push_str(&format!("error: {}\n", crate::report::escape_terminal_lines(&p.message, "  ")));
+        if !p.hint.is_empty() {
+            out.push_str(&format!("hint: {}\n", crate::report::escape_terminal_lines(&p.hint, "  ")));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Error, ExitStatus, error_text, render};
+
+    #[test]
+    fn an_error_is_shown_escaped_with_its_remedy_and_exits_2() {
+        let e = Error::new("cannot read \x1b[2Jevil.txt\nline 2", "check the path");
+        assert_eq!(error_text(&e), "error: cannot read \\x1b[2Jevil.txt\n  line 2\nhint: check the path\n");
+        assert_eq!(error_text(&Error::new("no hint", "")), "error: no hint\n");
+        assert_eq!(render(Err(e)), ExitStatus::Error);
+        assert_eq!(render(Ok(ExitStatus::Blocked)), ExitStatus::Blocked);
     }
 }

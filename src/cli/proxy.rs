@@ -1,6 +1,7 @@
 //! `safe-pip proxy`: run the gating proxy in the foreground for uv, pip and other clients.
 
-use super::{exit, print_error};
+use super::Outcome;
+use crate::exit::ExitStatus;
 use crate::policy::Action;
 use crate::proxy::{self, ProxyActivity, ProxyConfig, ProxyEvent, RunningProxy};
 use clap::Args;
@@ -31,15 +32,9 @@ pub struct ProxyArgs {
     pub cache_size: u64,
 }
 
-pub(crate) fn run(args: ProxyArgs) -> i32 {
-    let Some(settings) = args.index.settings() else { return exit::ERROR };
-    let gate = match proxy::default_gate(args.db.as_deref(), std::env::current_dir().ok().as_deref()) {
-        Ok(g) => g,
-        Err(e) => {
-            print_error(&e, "check --db / SAFE_PIP_DB and the project's [tool.safe-pip] settings");
-            return exit::ERROR;
-        }
-    };
+pub(crate) fn run(args: ProxyArgs) -> Outcome {
+    let settings = args.index.settings()?;
+    let gate = proxy::default_gate(args.db.as_deref(), std::env::current_dir().ok().as_deref())?;
     let mut config = ProxyConfig::new(settings, gate);
     config.bind = SocketAddr::new(args.bind, args.port);
     config.max_file_bytes = args.max_file_size.saturating_mul(1024 * 1024);
@@ -50,20 +45,14 @@ pub(crate) fn run(args: ProxyArgs) -> i32 {
             eprintln!("ERROR {}", crate::report::Esc(reason));
         }
     }));
-    let running = match proxy::start(config) {
-        Ok(p) => p,
-        Err(e) => {
-            print_error(&e.to_string(), &e.hint());
-            return exit::ERROR;
-        }
-    };
+    let running = proxy::start(config)?;
     print_banner(&running);
     wait_for_signal();
     let events = running.events();
     running.stop();
     let blocked = events.iter().filter(|e| !e.served).count();
     eprintln!("safe-pip proxy stopped: {} file(s) served, {blocked} refused", events.iter().filter(|e| e.served).count());
-    exit::ALLOWED
+    Ok(ExitStatus::Allowed)
 }
 
 fn print_banner(p: &RunningProxy) {

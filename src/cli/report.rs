@@ -2,8 +2,10 @@
 //! from the verdict DB (or a file of the release, analysed statically now) and says where
 //! to send it. Sends nothing.
 
+use super::Outcome;
 use super::db_flags::open_gate;
-use super::{exit, print_error};
+use crate::error::Error;
+use crate::exit::ExitStatus;
 use crate::pipeline::ScanOptions;
 use crate::policy::SettingsFlags;
 use crate::pypi_report;
@@ -30,46 +32,28 @@ pub struct ReportArgs {
     pub output: Option<PathBuf>,
 }
 
-pub(crate) fn run(args: ReportArgs) -> i32 {
-    let req = match VetRequest::parse(&args.release) {
-        Ok(r) => r,
-        Err(e) => {
-            print_error(&e, "name one release: `safe-pip report NAME==VERSION`");
-            return exit::ERROR;
-        }
-    };
+pub(crate) fn run(args: ReportArgs) -> Outcome {
+    let req = VetRequest::parse(&args.release).map_err(|e| Error::new(e, "name one release: `safe-pip report NAME==VERSION`"))?;
     let Some(version) = req.version.clone() else {
-        print_error(&format!("`{}` names no version", req.raw), "a malware report is about one release: `safe-pip report NAME==VERSION`");
-        return exit::ERROR;
+        return Err(Error::new(format!("`{}` names no version", req.raw), "a malware report is about one release: `safe-pip report NAME==VERSION`"));
     };
-    let settings = match super::settings::load(None, &SettingsFlags::default()) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let settings = super::settings::load(None, &SettingsFlags::default())?;
     let scan = ScanOptions { policy: settings.policy, ..ScanOptions::default() };
-    let Some(gate) = open_gate(args.db.as_deref(), scan, "or point --db at a healthy DB") else { return exit::ERROR };
-    let evidence = match pypi_report::gather(&gate, &req.name, &version, args.file.as_deref()) {
-        Ok(e) => e,
-        Err(e) => {
-            print_error(&e.to_string(), &e.hint(&req.name, &version));
-            return exit::ERROR;
-        }
-    };
+    let gate = open_gate(args.db.as_deref(), scan, "or point --db at a healthy DB")?;
+    let evidence = pypi_report::gather(&gate, &req.name, &version, args.file.as_deref())
+        .map_err(|e| Error::new(e.to_string(), e.hint(&req.name, &version)))?;
     if evidence.decision.verdict != crate::policy::Action::Block {
         eprintln!("safe-pip: {} {version} is not blocked ({}): the report says so; review before sending it", req.name, crate::report::escape_terminal(&evidence.decision.reason()));
     }
     let text = pypi_report::render_markdown(&evidence);
     match &args.output {
         Some(path) => {
-            if let Err(e) = std::fs::write(path, text) {
-                print_error(&format!("cannot write {}: {e}", path.display()), "check that the folder exists and is writable");
-                return exit::ERROR;
-            }
+            super::write_output(path, &text)?;
             eprintln!("safe-pip: report written to {}; nothing was sent", crate::report::escape_terminal(&path.display().to_string()));
         }
         None => {
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
         }
     }
-    exit::ALLOWED
+    Ok(ExitStatus::Allowed)
 }

@@ -1,7 +1,9 @@
 //! `safe-pip scan`: analyse files or directories and report verdicts.
 
-use super::db_flags::{DbFlags, print_gate_error};
-use super::{exit, print_error};
+use super::Outcome;
+use super::db_flags::{DbFlags, gate_error};
+use crate::error::Error;
+use crate::exit::ExitStatus;
 use crate::artifact::Limits;
 use crate::pipeline::{self, ScanOptions};
 use crate::policy::SettingsFlags;
@@ -55,33 +57,23 @@ pub struct ScanArgs {
     pub db: DbFlags,
 }
 
-pub(crate) fn run(args: ScanArgs, color: ColorChoice) -> i32 {
+pub(crate) fn run(args: ScanArgs, color: ColorChoice) -> Outcome {
     if args.no_prepass {
         crate::analysis::python::disable_prepass();
     }
     if args.timings {
         crate::timings::enable();
     }
-    let settings = match super::settings::load(args.project.as_deref(), &SettingsFlags::default()) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let settings = super::settings::load(args.project.as_deref(), &SettingsFlags::default())?;
     let opts = ScanOptions {
         limits: Limits { max_member_bytes: args.max_member_mb << 20, max_total_bytes: args.max_total_mb << 20, ..Limits::default() },
         policy: settings.policy,
     };
-    let targets = match pipeline::collect_targets(&args.paths) {
-        Ok(t) => t,
-        Err(e) => {
-            print_error(&e.to_string(), e.hint());
-            return exit::ERROR;
-        }
-    };
+    let targets = pipeline::collect_targets(&args.paths)?;
     if targets.is_empty() {
-        print_error("no package files found", "pass .tar.gz/.zip/.whl/.egg files, a folder holding them, or an unpacked package directory");
-        return exit::ERROR;
+        return Err(Error::new("no package files found", "pass .tar.gz/.zip/.whl/.egg files, a folder holding them, or an unpacked package directory"));
     }
-    let Some(gate) = args.db.open_gate(opts) else { return exit::ERROR };
+    let gate = args.db.open_gate(opts)?;
     let terminal = TerminalOptions { color: color.enabled(), verbose: args.verbose };
     let mut out = Output { format: args.format, json: Default::default(), terminal: Default::default(), sarif: Vec::new(), blocked: false, timings: Vec::new() };
     // Each report is printed as soon as it and those before it are ready (input order),
@@ -94,10 +86,7 @@ pub(crate) fn run(args: ScanArgs, color: ColorChoice) -> i32 {
         // it already): a pool of our own
         Some(n) if rayon::current_num_threads() != n => match crate::pipeline::worker_pool(Some(n)).build() {
             Ok(pool) => pool.install(|| judge(&mut w)),
-            Err(e) => {
-                print_error(&format!("cannot start {n} worker threads: {e}"), "try a smaller --jobs");
-                return exit::ERROR;
-            }
+            Err(e) => return Err(Error::new(format!("cannot start {n} worker threads: {e}"), "try a smaller --jobs")),
         },
         _ => judge(&mut w),
     };
@@ -105,15 +94,14 @@ pub(crate) fn run(args: ScanArgs, color: ColorChoice) -> i32 {
     // The report is left unfinished (not valid JSON), so no reader takes it for complete.
     if let Err(e) = result {
         let _ = w.flush();
-        print_gate_error(&e, "or scan without the DB: --no-db");
-        return exit::ERROR;
+        return Err(gate_error(&e, "or scan without the DB: --no-db"));
     }
     out.finish(&mut w, &terminal, &gate.options().policy);
     let _ = w.flush();
     if args.timings {
         let _ = std::io::stderr().lock().write_all(timings_table(&out.timings).as_bytes());
     }
-    if out.blocked { exit::BLOCKED } else { exit::ALLOWED }
+    Ok(if out.blocked { ExitStatus::Blocked } else { ExitStatus::Allowed })
 }
 
 /// The report being printed, and what the end of the run needs from the packages.

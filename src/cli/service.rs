@@ -1,7 +1,9 @@
 //! `safe-pip service start|stop|status|log|run`: the checking proxy as a local service on
 //! a fixed loopback port, for installers pointed at it with `safe-pip setup`.
 
-use super::{exit, print_error};
+use super::Outcome;
+use crate::error::Error;
+use crate::exit::ExitStatus;
 use crate::report::ColorChoice;
 use crate::service::config::ServiceConfig;
 use crate::service::setup::{self, InstallerState, Routing, Tool};
@@ -9,9 +11,6 @@ use crate::service::verdict_log::{self, Filter, Verdict};
 use crate::service::{self, daemon};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
-
-/// Exit code of `status` when the service is not running (as LSB init scripts).
-pub(crate) const NOT_RUNNING: i32 = 3;
 
 #[derive(Args, Debug)]
 #[command(after_help = "The port is --port, else the one `safe-pip setup` saved, else 7431. State, pid file, log and verdict log \
@@ -76,53 +75,39 @@ fn parse_since(s: &str) -> Result<i64, String> {
     verdict_log::parse_since(s, crate::db::now())
 }
 
-fn fail(e: service::ServiceError) -> i32 {
-    print_error(&e.to_string(), &e.hint());
-    exit::ERROR
-}
-
-pub(crate) fn run(args: ServiceArgs, color: ColorChoice) -> i32 {
+pub(crate) fn run(args: ServiceArgs, color: ColorChoice) -> Outcome {
     match args.action {
         ServiceAction::Start(p) => match daemon::start(p.port, p.db.as_deref()) {
             Ok(info) => {
                 let log = service::state_dir().map(|s| daemon::log_file(&s).display().to_string()).unwrap_or_default();
                 println!("safe-pip service running on {} (pid {}); log: {log}", info.url(), info.pid);
-                exit::ALLOWED
+                Ok(ExitStatus::Allowed)
             }
-            Err(e) => fail(e),
+            Err(e) => Err(e.into()),
         },
         ServiceAction::Stop => match daemon::stop() {
             Ok(Some(info)) => {
                 println!("safe-pip service stopped (pid {}, port {})", info.pid, info.port);
-                exit::ALLOWED
+                Ok(ExitStatus::Allowed)
             }
             Ok(None) => {
                 println!("safe-pip service is not running");
-                exit::ALLOWED
+                Ok(ExitStatus::Allowed)
             }
-            Err(e) => fail(e),
+            Err(e) => Err(e.into()),
         },
         ServiceAction::Status => status(),
         ServiceAction::Log(a) => log(a, color),
         ServiceAction::Run(p) => match daemon::run(p.port, p.db) {
-            Ok(()) => exit::ALLOWED,
-            Err(e) => fail(e),
+            Ok(()) => Ok(ExitStatus::Allowed),
+            Err(e) => Err(e.into()),
         },
     }
 }
 
-fn status() -> i32 {
-    let state = match service::state_dir() {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
-    let (status, code) = match daemon::status() {
-        Ok(s) => {
-            let code = if matches!(s, daemon::Status::NotRunning) { NOT_RUNNING } else { exit::ALLOWED };
-            (s, code)
-        }
-        Err(e) => return fail(e),
-    };
+fn status() -> Outcome {
+    let state = service::state_dir()?;
+    let status = daemon::status()?;
     let port = match &status {
         daemon::Status::Running { info, .. } | daemon::Status::Unhealthy { info, .. } => info.port,
         daemon::Status::NotRunning => ServiceConfig::load(&state).map(|c| c.port).unwrap_or(service::DEFAULT_PORT),
@@ -134,21 +119,19 @@ fn status() -> i32 {
         .filter(|i| matches!(i.routing, Routing::Routed | Routing::Partly { .. }))
         .map(|i| i.tool.name())
         .collect();
-    let code = match status {
+    // An unhealthy service is an error, said after what status shows of the installers.
+    let outcome = match status {
         daemon::Status::Running { info, upstreams } => {
             println!("safe-pip service is running on {} (pid {})", info.url(), info.pid);
             for (k, u) in upstreams.iter().enumerate() {
                 println!("  upstream {k}: {u} -> {}{}", info.url(), crate::proxy::index_path(k));
             }
-            code
+            Ok(ExitStatus::Allowed)
         }
-        daemon::Status::Unhealthy { info, detail } => {
-            print_error(
-                &format!("the safe-pip service (pid {}) does not answer on {}: {detail}", info.pid, info.url()),
-                "safe-pip service stop && safe-pip service start; the log is in the state directory (service.log)",
-            );
-            exit::ERROR
-        }
+        daemon::Status::Unhealthy { info, detail } => Err(Error::new(
+            format!("the safe-pip service (pid {}) does not answer on {}: {detail}", info.pid, info.url()),
+            "safe-pip service stop && safe-pip service start; the log is in the state directory (service.log)",
+        )),
         daemon::Status::NotRunning => {
             if using.is_empty() {
                 println!("safe-pip service is not running (and no installer is set up to use it: `safe-pip setup pip`, `safe-pip setup uv`)");
@@ -158,14 +141,14 @@ fn status() -> i32 {
                     using.join(" and ")
                 );
             }
-            code
+            Ok(ExitStatus::NotRunning)
         }
     };
     for i in &installers {
         println!("  {}", installer_line(i));
     }
     println!("  {}", recent_line(&state));
-    code
+    outcome
 }
 
 /// `pip: uses the service (FILE)` and the like, from the file as it is now.
@@ -200,11 +183,8 @@ fn recent_line(state: &std::path::Path) -> String {
     }
 }
 
-fn log(args: LogArgs, color: ColorChoice) -> i32 {
-    let state = match service::state_dir() {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
+fn log(args: LogArgs, color: ColorChoice) -> Outcome {
+    let state = service::state_dir()?;
     let mut verdicts = Vec::new();
     if args.blocked {
         verdicts.push(Verdict::Block);
@@ -213,20 +193,17 @@ fn log(args: LogArgs, color: ColorChoice) -> i32 {
         verdicts.push(Verdict::Warn);
     }
     let filter = Filter { since: args.since, verdicts };
-    let read = match verdict_log::read(&state, &filter) {
-        Ok(r) => r,
-        Err(e) => return fail(e),
-    };
+    let read = verdict_log::read(&state, &filter)?;
     if read.unreadable > 0 {
         eprintln!("note: {} unreadable line(s) in {} skipped", read.unreadable, verdict_log::path(&state).display());
     }
     if args.format == LogFormat::Json {
         println!("{}", serde_json::to_string_pretty(&read.entries).unwrap_or_else(|_| "[]".into()));
-        return exit::ALLOWED;
+        return Ok(ExitStatus::Allowed);
     }
     if !read.exists {
         println!("the safe-pip service has logged no file decisions yet ({})", verdict_log::path(&state).display());
-        return exit::ALLOWED;
+        return Ok(ExitStatus::Allowed);
     }
     let what = match (args.blocked, args.warned) {
         (true, true) => "blocked or warned files",
@@ -237,10 +214,10 @@ fn log(args: LogArgs, color: ColorChoice) -> i32 {
     let since = args.since.map(|s| format!(" since {}", verdict_log::rfc3339(s).replacen('T', " ", 1))).unwrap_or_default();
     if read.entries.is_empty() {
         println!("no {what}{since} in the service's log");
-        return exit::ALLOWED;
+        return Ok(ExitStatus::Allowed);
     }
     print!("{}", verdict_log::render(&read.entries, color.enabled()));
     let (b, w, a) = verdict_log::counts(&read.entries);
     println!("safe-pip: {} {what}{since}: {b} blocked, {w} warned, {a} allowed", read.entries.len());
-    exit::ALLOWED
+    Ok(ExitStatus::Allowed)
 }

@@ -1,7 +1,7 @@
 //! Loading the layered settings for a command: the project directory (`--project`, else
 //! the current directory), every config error printed with its file:line and remedy.
 
-use super::{exit, print_error};
+use crate::error::Error;
 use crate::policy::{Settings, SettingsFlags};
 use std::path::{Path, PathBuf};
 
@@ -13,13 +13,8 @@ pub(crate) fn project_dir(project: Option<&Path>) -> PathBuf {
     }
 }
 
-/// The settings, or the exit code after every problem was printed (config errors fail
-/// closed: nothing is scanned with settings that could not be read).
-pub(crate) fn load(project: Option<&Path>, flags: &SettingsFlags) -> Result<Settings, i32> {
-    Settings::load(&project_dir(project), flags).map_err(|errors| {
-        for e in errors.errors() {
-            print_error(&format!("config: {e}"), &e.hint());
-        }
-        exit::ERROR
-    })
+/// The settings, or every problem found in them (config errors fail closed: nothing is
+/// scanned with settings that could not be read).
+pub(crate) fn load(project: Option<&Path>, flags: &SettingsFlags) -> Result<Settings, Error> {
+    Ok(Settings::load(&project_dir(project), flags)?)
 }

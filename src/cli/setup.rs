@@ -1,7 +1,8 @@
 //! `safe-pip setup pip|uv|poetry [--undo]`: point an installer's user configuration at the
 //! safe-pip service, or put it back exactly as it was.
 
-use super::{exit, print_error};
+use super::Outcome;
+use crate::exit::ExitStatus;
 use crate::service::backup::Restored;
 use crate::service::setup::{self, Tool};
 use clap::Args;
@@ -22,32 +23,29 @@ pub struct SetupArgs {
     pub port: Option<u16>,
 }
 
-pub(crate) fn run(args: SetupArgs) -> i32 {
+pub(crate) fn run(args: SetupArgs) -> Outcome {
     if args.undo {
         return match setup::undo(args.tool) {
             Ok(Restored::NothingToUndo) => {
                 println!("{}: nothing to undo", args.tool.name());
-                exit::ALLOWED
+                Ok(ExitStatus::Allowed)
             }
             Ok(Restored::Restored { path, kept }) | Ok(Restored::Removed { path, kept }) if kept.is_some() => {
                 println!("{}: {} is back as it was before setup", args.tool.name(), path.display());
                 if let Some(k) = kept {
                     println!("  it had been edited since setup; that version is kept in {}", k.display());
                 }
-                exit::ALLOWED
+                Ok(ExitStatus::Allowed)
             }
             Ok(Restored::Restored { path, .. }) => {
                 println!("{}: {} is back as it was before setup", args.tool.name(), path.display());
-                exit::ALLOWED
+                Ok(ExitStatus::Allowed)
             }
             Ok(Restored::Removed { path, .. }) => {
                 println!("{}: removed {} (it did not exist before setup)", args.tool.name(), path.display());
-                exit::ALLOWED
+                Ok(ExitStatus::Allowed)
             }
-            Err(e) => {
-                print_error(&e.to_string(), &e.hint());
-                exit::ERROR
-            }
+            Err(e) => Err(e.into()),
         };
     }
     match setup::setup(args.tool, args.port) {
@@ -58,11 +56,8 @@ pub(crate) fn run(args: SetupArgs) -> i32 {
             for w in &report.warnings {
                 eprintln!("warning: {}", crate::report::Esc(&w.to_string()));
             }
-            exit::ALLOWED
+            Ok(ExitStatus::Allowed)
         }
-        Err(e) => {
-            print_error(&e.to_string(), &e.hint());
-            exit::ERROR
-        }
+        Err(e) => Err(e.into()),
     }
 }

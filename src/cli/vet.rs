@@ -2,16 +2,15 @@
 
 use super::db_flags::DbFlags;
 use super::index_flags::IndexFlags;
-use super::{exit, print_error};
+use super::Outcome;
+use crate::error::Error;
+use crate::exit::ExitStatus;
 use crate::pipeline::ScanOptions;
 use crate::policy::{Action, SettingsFlags};
 use crate::report::ColorChoice;
 use crate::vet::{self, VetOptions, VetRequest, VetStatus};
 use clap::{Args, ValueEnum};
 use std::io::Write;
-
-/// Exit code when something could not be verified (offline, index down): never "allowed".
-pub(crate) const UNVERIFIED: i32 = 3;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
 pub enum VetFormat {
@@ -47,33 +46,18 @@ pub struct VetArgs {
     pub db: DbFlags,
 }
 
-pub(crate) fn run(args: VetArgs, color: ColorChoice) -> i32 {
+pub(crate) fn run(args: VetArgs, color: ColorChoice) -> Outcome {
     let mut requests = Vec::new();
     for p in &args.packages {
-        match VetRequest::parse(p) {
-            Ok(r) => requests.push(r),
-            Err(e) => {
-                print_error(&e, "write a project name, optionally pinned: `safe-pip vet requests==2.32.3`");
-                return exit::ERROR;
-            }
-        }
+        let request = VetRequest::parse(p).map_err(|e| Error::new(e, "write a project name, optionally pinned: `safe-pip vet requests==2.32.3`"))?;
+        requests.push(request);
     }
     let flags = SettingsFlags { min_release_age_days: args.min_release_age, internal: args.internal.clone(), unverified: None };
-    let settings = match super::settings::load(args.project.as_deref(), &flags) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let client = if args.offline {
-        None
-    } else {
-        match args.index.client() {
-            Some(c) => Some(c),
-            None => return exit::ERROR,
-        }
-    };
+    let settings = super::settings::load(args.project.as_deref(), &flags)?;
+    let client = if args.offline { None } else { Some(args.index.client()?) };
     let now_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
     let scan = ScanOptions { policy: settings.policy.clone(), ..ScanOptions::default() };
-    let Some(gate) = args.db.open_gate(scan) else { return exit::ERROR };
+    let gate = args.db.open_gate(scan)?;
     let opts = VetOptions { client: client.as_ref(), gate: &gate, metadata: settings.metadata.clone(), internal: settings.internal.clone(), now_unix };
     // Names are vetted concurrently: most of the time goes to the network.
     let reports: Vec<_> = std::thread::scope(|s| {
@@ -86,23 +70,22 @@ pub(crate) fn run(args: VetArgs, color: ColorChoice) -> i32 {
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     if reports.len() != requests.len() {
-        print_error("a vetting thread failed", "this is a bug in safe-pip; please report it");
-        return exit::ERROR;
+        return Err(Error::new("a vetting thread failed", "this is a bug in safe-pip; please report it"));
     }
-    if reports.iter().any(|r| r.decision.verdict == Action::Block) {
-        exit::BLOCKED
+    Ok(if reports.iter().any(|r| r.decision.verdict == Action::Block) {
+        ExitStatus::Blocked
     } else if reports.iter().any(|r| matches!(r.status, VetStatus::Error { .. })) {
-        exit::ERROR
+        ExitStatus::Error
     } else if reports.iter().any(|r| r.is_unverified()) {
         // Policy `unverified` says what an unchecked result means; block (the default) is exit 3.
         match settings.unverified {
-            Action::Block => UNVERIFIED,
+            Action::Block => ExitStatus::Unverified,
             lenient => {
                 eprintln!("warning: some packages could not be fully verified; policy `unverified = \"{}\"` lets that pass", lenient.as_str());
-                exit::ALLOWED
+                ExitStatus::Allowed
             }
         }
     } else {
-        exit::ALLOWED
-    }
+        ExitStatus::Allowed
+    })
 }

@@ -56,36 +56,6 @@ pub enum DbError {
 }
 
 impl DbError {
-    /// What the user can do about it, one line.
-    pub fn hint(&self) -> &'static str {
-        match self {
-            DbError::Corrupt { .. } => {
-                "move it aside or run `safe-pip db reset --yes` (the corrupt file is kept next to it); verdicts will be recomputed"
-            }
-            DbError::FutureSchema { .. } => {
-                "upgrade safe-pip, or point --db / SAFE_PIP_DB at another file; `safe-pip db reset --yes` moves this one aside"
-            }
-            DbError::Foreign { .. } => "point --db or SAFE_PIP_DB at a safe-pip verdict DB (or a new file); this file is left alone",
-            DbError::PermissionDenied { .. } => {
-                "make the file and its folder readable and writable for this user (SQLite also writes -wal and -shm files next to it), or choose another path with --db / SAFE_PIP_DB"
-            }
-            DbError::Open { .. } => "check that the path is a file in a writable folder, or choose another one with --db / SAFE_PIP_DB",
-            DbError::NoDataDir => "set SAFE_PIP_DB to the file the verdict DB should live in, or pass --db PATH",
-            DbError::Busy { .. } => "another safe-pip is holding the DB for a long time; retry, or use a separate DB with --db",
-            DbError::Sqlite { .. } => "run `safe-pip db check`; if the disk is full free some space",
-            DbError::InvalidInput { .. } => "this is a bug in the caller; report it",
-            DbError::Import { .. } => {
-                "pass an OSV advisory (.json), a folder or .zip of them (OpenSSF malicious-packages), or a file written by `safe-pip db export`"
-            }
-            DbError::Export { .. } => "choose a path in a writable folder",
-        }
-    }
-
-    /// The message followed by its hint, as shown to a user.
-    pub fn render(&self) -> String {
-        format!("{self} — hint: {}", self.hint())
-    }
-
     /// True when the DB file itself is unusable (corrupt, foreign, newer): the caller must
     /// treat every lookup as unverified, never as allowed.
     pub fn is_unusable_db(&self) -> bool {
@@ -111,6 +81,33 @@ impl DbError {
             std::io::ErrorKind::PermissionDenied => DbError::PermissionDenied { path, detail: format!("{what}: {e}") },
             _ => DbError::Open { path, detail: format!("{what}: {e}") },
         }
+    }
+}
+
+impl crate::error::Hint for DbError {
+    /// What the user can do about it, one line.
+    fn hint(&self) -> String {
+        String::from(match self {
+            DbError::Corrupt { .. } => {
+                "move it aside or run `safe-pip db reset --yes` (the corrupt file is kept next to it); verdicts will be recomputed"
+            }
+            DbError::FutureSchema { .. } => {
+                "upgrade safe-pip, or point --db / SAFE_PIP_DB at another file; `safe-pip db reset --yes` moves this one aside"
+            }
+            DbError::Foreign { .. } => "point --db or SAFE_PIP_DB at a safe-pip verdict DB (or a new file); this file is left alone",
+            DbError::PermissionDenied { .. } => {
+                "make the file and its folder readable and writable for this user (SQLite also writes -wal and -shm files next to it), or choose another path with --db / SAFE_PIP_DB"
+            }
+            DbError::Open { .. } => "check that the path is a file in a writable folder, or choose another one with --db / SAFE_PIP_DB",
+            DbError::NoDataDir => "set SAFE_PIP_DB to the file the verdict DB should live in, or pass --db PATH",
+            DbError::Busy { .. } => "another safe-pip is holding the DB for a long time; retry, or use a separate DB with --db",
+            DbError::Sqlite { .. } => "run `safe-pip db check`; if the disk is full free some space",
+            DbError::InvalidInput { .. } => "this is a bug in the caller; report it",
+            DbError::Import { .. } => {
+                "pass an OSV advisory (.json), a folder or .zip of them (OpenSSF malicious-packages), or a file written by `safe-pip db export`"
+            }
+            DbError::Export { .. } => "choose a path in a writable folder",
+        })
     }
 }
 

@@ -1,5 +1,6 @@
 //! Opening, migrations, corruption, concurrency and maintenance of the verdict DB.
 
+use crate::error::Hint;
 use super::test_support::{sha, temp_db};
 use super::*;
 use crate::action::{Action, DecisionAction};

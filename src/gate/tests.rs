@@ -1,6 +1,7 @@
 //! The gate over a temp DB: miss → analyse and record, hit → the same report without
 //! analysis, policy and advisories applied at judgement time, fail closed.
 
+use crate::error::Hint;
 use super::*;
 use crate::alerts::AlertId;
 use crate::policy::{Action, Policy};

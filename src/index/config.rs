@@ -260,7 +260,7 @@ impl DiscoveryInputs {
         if env_file.as_deref().is_some_and(is_devnull) {
             return Vec::new();
         }
-        let isolated = self.args.iter().any(|a| a == "--isolated");
+        let isolated = parse_args(&self.args, &mut Vec::new()).iter().any(|(k, _)| k == "isolated");
         let mut files = Vec::new();
         for f in self.global_files.clone().unwrap_or_else(|| self.default_global_files()) {
             files.push((FileKind::Global, f));
@@ -538,62 +538,33 @@ fn normalize_key(k: &str) -> String {
     k.strip_prefix("--").map(str::to_string).unwrap_or(k)
 }
 
-/// The index options in pip-style arguments, as (normalized key, value) in order.
+/// The index options in pip-style arguments (`install …`), as (normalized key, value) in
+/// order, read with pip's option table: abbreviations (`--index` is `--index-url`),
+/// aliases (`--default-timeout` is `--timeout`), short clusters and `--opt=value`. A token
+/// pip's parser refuses (a missing value, an ambiguous abbreviation) is a problem.
 fn parse_args(args: &[String], problems: &mut Vec<String>) -> Vec<(String, String)> {
-    const VALUED: &[&str] = &[
-        "--index-url",
-        "--extra-index-url",
-        "--cert",
-        "--client-cert",
-        "--timeout",
-        "--default-timeout",
-        "--retries",
-        "--trusted-host",
-        "--proxy",
-        "--find-links",
-    ];
+    use crate::pip_options::{Item, OptKind, Table};
+    const VALUED: &[&str] = &["--cert", "--client-cert", "--timeout", "--retries", "--trusted-host"];
+    let items = match crate::pip_options::parse(args, Table::Command) {
+        Ok(items) => items,
+        Err(e) => {
+            problems.push(e.to_string());
+            return Vec::new();
+        }
+    };
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let a = args[i].as_str();
-        i += 1;
-        if a == "--" {
-            break;
-        }
-        if a == "--no-index" || a == "--isolated" {
-            out.push((a[2..].to_string(), "true".to_string()));
-            continue;
-        }
-        let short = |flag: &str| a.strip_prefix(flag).filter(|_| !a.starts_with("--"));
-        let (opt, inline) = if let Some(v) = short("-i") {
-            ("--index-url", if v.is_empty() { None } else { Some(v.trim_start_matches('=').to_string()) })
-        } else if let Some(v) = short("-f") {
-            ("--find-links", if v.is_empty() { None } else { Some(v.trim_start_matches('=').to_string()) })
-        } else if let Some((o, v)) = a.split_once('=') {
-            match VALUED.iter().find(|x| **x == o) {
-                Some(x) => (*x, Some(v.to_string())),
-                None => continue,
-            }
-        } else {
-            match VALUED.iter().find(|x| **x == a) {
-                Some(x) => (*x, None),
-                None => continue,
-            }
+    for item in items {
+        let Item::Opt { kind, name, value, .. } = item else { continue };
+        let wanted = match kind {
+            OptKind::IndexUrl | OptKind::ExtraIndexUrl | OptKind::FindLinks | OptKind::Proxy => true,
+            OptKind::NoIndex => true,
+            OptKind::OtherFlag => name == "--isolated",
+            OptKind::OtherValue => VALUED.contains(&name.as_str()),
+            _ => false,
         };
-        let value = match inline {
-            Some(v) => v,
-            None => match args.get(i) {
-                Some(v) => {
-                    i += 1;
-                    v.clone()
-                }
-                None => {
-                    problems.push(format!("{opt} needs a value"));
-                    continue;
-                }
-            },
-        };
-        out.push((normalize_key(opt), value));
+        if wanted {
+            out.push((normalize_key(&name), value.unwrap_or_else(|| "true".to_string())));
+        }
     }
     out
 }
@@ -686,7 +657,32 @@ mod unit {
         );
         let mut p = Vec::new();
         parse_args(&["--retries".to_string()], &mut p);
-        assert_eq!(p, vec!["--retries needs a value".to_string()]);
+        assert_eq!(p, vec!["--retries option requires an argument".to_string()]);
+    }
+
+    #[test]
+    fn args_are_read_with_pips_abbreviations_and_aliases() {
+        let mut p = Vec::new();
+        let a: Vec<String> = ["install", "--index", "http://a/", "--extra-index=http://b/", "--default-timeout", "7", "--isol", "-Uf", "./wheels", "--no-ind", "x"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let got = parse_args(&a, &mut p);
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(
+            got,
+            vec![
+                ("index-url".into(), "http://a/".into()),
+                ("extra-index-url".into(), "http://b/".into()),
+                ("timeout".into(), "7".into()),
+                ("isolated".into(), "true".into()),
+                ("find-links".into(), "./wheels".into()),
+                ("no-index".into(), "true".into()),
+            ]
+        );
+        let mut p = Vec::new();
+        assert!(parse_args(&["install".into(), "--ex".into(), "http://a/".into()], &mut p).is_empty());
+        assert_eq!(p, vec!["option --ex is ambiguous (--extra-index-url, --exists-action)".to_string()]);
     }
 
     #[test]

@@ -57,9 +57,9 @@ pub enum IndexError {
     Config { problems: Vec<String> },
 }
 
-impl IndexError {
+impl crate::error::Hint for IndexError {
     /// What the user can do about it, in one line.
-    pub fn hint(&self) -> String {
+    fn hint(&self) -> String {
         match self {
             IndexError::Offline { .. } => {
                 "drop --offline to query the index; offline, only the local verdict DB and name checks are used".into()
@@ -98,11 +98,6 @@ impl IndexError {
             IndexError::Client { .. } => "check the TLS and proxy settings (--cert, --client-cert, --proxy)".into(),
             IndexError::Config { .. } => "fix the values named above (pip config debug shows where each comes from)".into(),
         }
-    }
-
-    /// The message followed by its hint, as shown to a user.
-    pub fn render(&self) -> String {
-        format!("{self} — hint: {}", self.hint())
     }
 }
 

@@ -10,6 +10,7 @@
 //!   copied into one private folder, which is the only find-links location pip gets.
 //!   Remote find-links pages are refused unless unverified sources are allowed.
 
+use crate::error::Hint;
 use super::judge::Judge;
 use crate::gate::Judged;
 use super::outcome::{CheckedFile, FileSource, Refusal, RefusalKind, Unverified};

@@ -1,6 +1,7 @@
 //! The gating proxy as the wrapper uses it: started in-process with one upstream route
 //! per configured index, health-checked, asked for the verdicts it served, stopped.
 
+use crate::error::Hint;
 use super::confusion_gate::ConfusionGate;
 use super::outcome::{ALL_FILES, CheckedFile, FileSource, HiddenFile};
 use super::progress::Progress;
@@ -55,8 +56,8 @@ pub enum GuardError {
     Unhealthy { url: String, detail: String },
 }
 
-impl GuardError {
-    pub fn hint(&self) -> String {
+impl crate::error::Hint for GuardError {
+    fn hint(&self) -> String {
         match self {
             GuardError::Start(_) => "check the index settings shown above (pip config debug) and the verdict DB (safe-pip db check)".into(),
             GuardError::Unhealthy { .. } => "another program may hold the port or block loopback traffic; rerun, or check local firewall rules".into(),
@@ -191,7 +192,7 @@ pub fn start(config: GuardConfig) -> Result<Box<dyn Guard>, GuardError> {
             ProxyActivity::PageFailed { project, reason, .. } => p.activity(&format!("{project}: {reason}")),
         }));
     }
-    let running = proxy::start(pc).map_err(|e| GuardError::Start(format!("{e} (hint: {})", e.hint())))?;
+    let running = proxy::start(pc).map_err(|e| GuardError::Start(e.inline()))?;
     health_check(&running.url())?;
     let (url, upstreams) = (running.url(), running.upstreams());
     Ok(Box::new(ProxyGuard { running: Mutex::new(running), url, upstreams, recorder }))

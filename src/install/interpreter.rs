@@ -26,12 +26,12 @@ pub enum InterpreterError {
     NoneFound,
 }
 
-impl InterpreterError {
-    pub fn hint(&self) -> &'static str {
-        match self {
+impl crate::error::Hint for InterpreterError {
+    fn hint(&self) -> String {
+        String::from(match self {
             InterpreterError::NotFound { .. } => "pass a python executable or a virtualenv folder: --python .venv",
             InterpreterError::NoneFound => "activate a virtualenv or pass --python PATH",
-        }
+        })
     }
 }
 

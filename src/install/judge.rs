@@ -2,6 +2,7 @@
 //! URL downloads, find-links folders): through the same gate (verdict DB first) as the
 //! files the proxy serves.
 
+use crate::error::Hint;
 use crate::gate::{Gate, Judged};
 use crate::pipeline::PackageReport;
 use std::path::Path;

@@ -34,6 +34,7 @@ pub mod summary_json;
 
 use crate::analysis::metadata::MetadataPolicy;
 use crate::analysis::names::InternalPolicy;
+use crate::error::{Error, Hint};
 use crate::index::{DiscoveryInputs, IndexClient, IndexSettings, discover, redact};
 use crate::gate::Gate;
 use crate::pipeline::ScanOptions;
@@ -68,22 +69,24 @@ pub struct InstallOptions {
 /// Loopback names every proxied pip must reach directly, whatever HTTP proxy is set.
 const LOOPBACK: &str = "127.0.0.1,localhost,::1";
 
-fn fail(mut o: Outcome, message: impl Into<String>, hint: impl Into<String>) -> Outcome {
-    o.error = Some((message.into(), hint.into()));
-    o
-}
 
 /// Why a run ends before pip installs anything: an error to report, or the outcome is
 /// complete as it is (refused requirements, pip's parser printed its usage or help).
 /// Returning it drops the pip child, which ends it without running pip.
 enum Stop {
-    Error(String, String),
+    Error(Error),
     Done,
 }
 
 impl Stop {
     fn error(message: impl Into<String>, hint: impl Into<String>) -> Stop {
-        Stop::Error(message.into(), hint.into())
+        Stop::Error(Error::new(message, hint))
+    }
+}
+
+impl<E: Hint> From<E> for Stop {
+    fn from(e: E) -> Stop {
+        Stop::Error(e.into())
     }
 }
 
@@ -92,14 +95,14 @@ pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
     let mut out = Outcome::default();
     match run_steps(opts, progress, &mut out) {
         Ok(()) | Err(Stop::Done) => out,
-        Err(Stop::Error(message, hint)) => fail(out, message, hint),
+        Err(Stop::Error(e)) => Outcome { error: Some(e), ..out },
     }
 }
 
 /// The steps of the module doc, in order; pip runs only if every one before it passed.
 fn run_steps(opts: &InstallOptions, progress: &Arc<Progress>, out: &mut Outcome) -> Result<(), Stop> {
     let items = pip_args::parse(&opts.pip_args, Table::Command).map_err(|e| Stop::error(format!("pip would refuse these arguments: {e}"), "see `pip install --help`"))?;
-    let mut child = PipChild::spawn(&opts.python, &opts.pip_args).map_err(|e| Stop::error(e.to_string(), e.hint()))?;
+    let mut child = PipChild::spawn(&opts.python, &opts.pip_args)?;
 
     // 2. What is requested, and the name check (no network).
     let (requested, reqfiles) = collect_requested(&items)?;
@@ -117,12 +120,12 @@ fn run_steps(opts: &InstallOptions, progress: &Arc<Progress>, out: &mut Outcome)
     let base = match discover(&DiscoveryInputs::from_process(&discovery_args)) {
         Ok(s) => s,
         Err(_) if pip_opts.is_some() => IndexSettings::default(),
-        Err(e) => return Err(Stop::error(e.to_string(), e.hint())),
+        Err(e) => return Err(e.into()),
     };
     // An HTTP client for direct URLs, only when there are some (building one loads CAs).
     let client = if requested.bypasses.iter().any(|b| matches!(b, requested::Bypass::Url { .. })) {
         let client_settings = sources::effective(base.clone(), pip_opts.as_ref(), &[]).settings;
-        Some(IndexClient::new(&IndexSettings { no_index: false, ..client_settings }).map_err(|e| Stop::error(e.to_string(), e.hint()))?)
+        Some(IndexClient::new(&IndexSettings { no_index: false, ..client_settings })?)
     } else {
         None
     };
@@ -178,7 +181,7 @@ fn run_steps(opts: &InstallOptions, progress: &Arc<Progress>, out: &mut Outcome)
     progress.finish();
 
     // 6. How pip ended.
-    let ended = result.map_err(|e| Stop::error(e.to_string(), e.hint()))?;
+    let ended = result?;
     pip_ended(ended, problems, &srcs.settings, &requested.names, out)?;
     if out.pip_exit == Some(0) && !substitutes.is_empty() {
         restore_direct_urls(opts, &items, &substitutes, out);
@@ -207,9 +210,9 @@ fn pip_ended(
         // pip only says "no matching distribution"; say which index failed and why.
         out.error = diagnose_indexes(settings, names).or_else(|| {
             problems.first().map(|p| {
-                (
+                Error::new(
                     format!("an index could not be read while pip ran: {p}; nothing from it was installed"),
-                    "check the network and the index URL (`pip config debug` shows where pip's index comes from)".to_string(),
+                    "check the network and the index URL (`pip config debug` shows where pip's index comes from)",
                 )
             })
         });
@@ -226,26 +229,25 @@ fn collect_requested(items: &[Item]) -> Result<(requested::Requested, Vec<(OptKi
     let mut positionals = Vec::new();
     let mut editables = Vec::new();
     let mut reqfiles: Vec<(OptKind, String)> = Vec::new();
-    let stop = |e: requested::RequestedError| Stop::error(e.to_string(), e.hint());
     for item in items {
         match item {
             Item::Positional(p) => positionals.push(p.clone()),
             Item::Opt { kind, value: Some(v), .. } => match kind {
                 OptKind::Editable => editables.push(v.clone()),
                 OptKind::Requirement | OptKind::Constraint | OptKind::BuildConstraint => reqfiles.push((*kind, v.clone())),
-                OptKind::RequirementsFromScript => requested.add_script(Path::new(v)).map_err(stop)?,
+                OptKind::RequirementsFromScript => requested.add_script(Path::new(v))?,
                 _ => {}
             },
             _ => {}
         }
     }
     if let Some(Item::Opt { value: Some(g), .. }) = items.iter().find(|i| matches!(i, Item::Opt { name, .. } if name == "--group")) {
-        requested.add_group(g).map_err(stop)?;
+        requested.add_group(g)?;
     }
     requested
         .add_command_line(&positionals, &editables)
         .and_then(|_| reqfiles.iter().filter(|(k, _)| *k == OptKind::Requirement).try_for_each(|(_, f)| requested.add_requirements_file(Path::new(f))))
-        .map_err(stop)?;
+        ?;
     Ok((requested, reqfiles))
 }
 
@@ -257,7 +259,7 @@ fn pip_options(child: &mut PipChild, opts: &InstallOptions, progress: &Arc<Progr
         let progress = Arc::clone(progress);
         Arc::new(move |line: &str| progress.pip_stderr(line))
     };
-    let reported = child.options(&|l| p.pip_stdout(l), err_sink).map_err(|e| Stop::error(e.to_string(), e.hint()))?;
+    let reported = child.options(&|l| p.pip_stdout(l), err_sink)?;
     let pip_opts = match reported {
         Reported::Options(o) => Some(o),
         Reported::ParserExit(code) => {
@@ -309,7 +311,7 @@ fn rewrite_requirements(
     let mut rewriter = reqfile::Rewriter::new(&work_dir.join("requirements"), substitutes);
     let mut rewritten: HashMap<String, PathBuf> = HashMap::new();
     for (kind, f) in reqfiles {
-        let copy = rewriter.rewrite(Path::new(f), *kind != OptKind::Requirement).map_err(|e| Stop::error(e.to_string(), e.hint()))?;
+        let copy = rewriter.rewrite(Path::new(f), *kind != OptKind::Requirement)?;
         rewritten.insert(f.clone(), copy);
     }
     for (copy, original) in &rewriter.copies {
@@ -394,7 +396,7 @@ fn restore_direct_urls(opts: &InstallOptions, items: &[Item], substitutes: &Hash
 
 /// After pip failed: asks every upstream (once, no retries) for the first requested
 /// projects; an index that cannot be read is the likely cause, said plainly.
-fn diagnose_indexes(settings: &IndexSettings, names: &[requested::NamedRequirement]) -> Option<(String, String)> {
+fn diagnose_indexes(settings: &IndexSettings, names: &[requested::NamedRequirement]) -> Option<Error> {
     if settings.no_index || names.is_empty() {
         return None;
     }
@@ -408,7 +410,7 @@ fn diagnose_indexes(settings: &IndexSettings, names: &[requested::NamedRequireme
                     }
                     other => other.hint(),
                 };
-                return Some((
+                return Some(Error::new(
                     format!("the index {} could not be read (asked for `{}`): {e}; nothing from it was installed", redact(&url), req.name),
                     hint,
                 ));

@@ -2,6 +2,7 @@
 //! the wrapper), what was refused before pip ran, what went through unverified, and how
 //! pip ended. The summary renderers read only this.
 
+use crate::exit::ExitStatus;
 use crate::pipeline::PackageReport;
 use crate::policy::Action;
 
@@ -116,18 +117,11 @@ pub struct Outcome {
     /// pip's parser stopped before installing (usage error, `--help`): pip said it all.
     pub pip_parser_exit: bool,
     /// A safe-pip error that stopped the run: message and remedy.
-    pub error: Option<(String, String)>,
+    pub error: Option<crate::error::Error>,
     /// pip version as its parser reported it.
     pub pip_version: Option<String>,
     /// Blocked filename → `NAME==VERSION` of an older release that is not blocked.
     pub older_releases: std::collections::HashMap<String, String>,
-}
-
-/// safe-pip's exit codes for `install`.
-pub mod exit {
-    pub const BLOCKED: i32 = 1;
-    pub const ERROR: i32 = 2;
-    pub const UNVERIFIED: i32 = 3;
 }
 
 impl Outcome {
@@ -137,17 +131,21 @@ impl Outcome {
 
     /// 2 on a safe-pip error; 1 when anything was blocked; 3 when something could not be
     /// verified and was refused; else pip's own status (2 if pip was killed).
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> ExitStatus {
         if self.error.is_some() {
-            return exit::ERROR;
+            return ExitStatus::Error;
         }
         if self.any_blocked() {
-            return exit::BLOCKED;
+            return ExitStatus::Blocked;
         }
         if !self.refused.is_empty() {
-            return exit::UNVERIFIED;
+            return ExitStatus::Unverified;
         }
-        if self.pip_ran { self.pip_exit.unwrap_or(exit::ERROR) } else { 0 }
+        match (self.pip_ran, self.pip_exit) {
+            (true, Some(code)) => ExitStatus::Pip(code),
+            (true, None) => ExitStatus::Error,
+            (false, _) => ExitStatus::Allowed,
+        }
     }
 
     /// Files in a stable order, one entry per file name (pip retries blocked files).

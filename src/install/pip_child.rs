@@ -94,8 +94,8 @@ pub enum ChildError {
     Pipe(String),
 }
 
-impl ChildError {
-    pub fn hint(&self) -> String {
+impl crate::error::Hint for ChildError {
+    fn hint(&self) -> String {
         match self {
             ChildError::Spawn { .. } => "pass the interpreter to install into with --python PATH (a python executable or a virtualenv folder)".into(),
             ChildError::Ended { .. } => "run `<python> -m pip --version` to see whether pip works in that interpreter".into(),

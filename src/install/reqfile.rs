@@ -57,8 +57,8 @@ pub enum RewriteError {
     RemoteInclude { origin: Origin, target: String },
 }
 
-impl RewriteError {
-    pub fn hint(&self) -> String {
+impl crate::error::Hint for RewriteError {
+    fn hint(&self) -> String {
         match self {
             RewriteError::Read { .. } => "check the path given to -r/-c (relative includes are read next to the including file)".into(),
             RewriteError::Write { .. } => "check that the temporary folder ($TMPDIR) is writable and not full".into(),

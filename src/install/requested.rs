@@ -54,8 +54,8 @@ pub enum RequestedError {
     Source { origin: String, detail: String },
 }
 
-impl RequestedError {
-    pub fn hint(&self) -> String {
+impl crate::error::Hint for RequestedError {
+    fn hint(&self) -> String {
         match self {
             RequestedError::Lockfile(e) => e.hint(),
             RequestedError::MissingRequirementsFile { path, near } => {
@@ -239,6 +239,7 @@ fn script_metadata(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use crate::error::Hint;
     use super::*;
 
     #[test]

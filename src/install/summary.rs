@@ -209,6 +209,6 @@ mod tests {
         assert!(text.contains("safe-pip vet broken==1.0"), "{text}");
         assert!(text.contains("1 file checked: 1 blocked"), "{text}");
         assert!(text.contains("git+https://h/r (command line, unverifiable)"), "{text}");
-        assert_eq!(o.exit_code(), 1);
+        assert_eq!(o.exit_code(), crate::exit::ExitStatus::Blocked);
     }
 }

@@ -50,7 +50,7 @@ pub fn render(o: &Outcome) -> String {
     let doc = json!({
         "schema": SCHEMA,
         "tool": { "name": "safe-pip", "version": env!("CARGO_PKG_VERSION") },
-        "exit_code": o.exit_code(),
+        "exit_code": o.exit_code().code(),
         "pip": { "ran": o.pip_ran, "exit_code": o.pip_exit, "version": o.pip_version },
         "files": files.iter().map(|f| file(f)).collect::<Vec<_>>(),
         "refused": o.refused.iter().map(|r| json!({
@@ -60,7 +60,7 @@ pub fn render(o: &Outcome) -> String {
         "unverified": o.unverified.iter().map(|u| json!({"subject": u.subject, "origin": u.origin, "reason": u.reason})).collect::<Vec<_>>(),
         "hidden": o.hidden.iter().map(|h| json!({"project": h.project, "filename": h.filename, "index": h.index, "reason": h.reason})).collect::<Vec<_>>(),
         "notes": o.notes,
-        "error": o.error.as_ref().map(|(m, h)| json!({"message": m, "hint": h})),
+        "error": o.error.as_ref().map(|e| json!({"message": e.message(), "hint": e.hint()})),
         "summary": {
             "files": files.len(),
             "blocked": files.iter().filter(|f| f.blocked()).count(),

@@ -348,8 +348,23 @@ pub enum LockfileError {
 }
 
 impl LockfileError {
+    /// The line the error points at, if any.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            LockfileError::Toml { line, .. }
+            | LockfileError::Requirement { line, .. }
+            | LockfileError::RequirementOption { line, .. }
+            | LockfileError::Include { line, .. }
+            | LockfileError::IncludeCycle { line, .. } => Some(*line),
+            LockfileError::Invalid { line, .. } | LockfileError::UnsupportedVersion { line, .. } => *line,
+            _ => None,
+        }
+    }
+}
+
+impl crate::error::Hint for LockfileError {
     /// What the user can do about it, in one line.
-    pub fn hint(&self) -> String {
+    fn hint(&self) -> String {
         match self {
             LockfileError::NotFound { .. } => "check the path; lockfiles are usually next to pyproject.toml".into(),
             LockfileError::Io { source, .. } if source.kind() == std::io::ErrorKind::FileTooLarge => {
@@ -375,19 +390,6 @@ impl LockfileError {
             }
             LockfileError::Include { .. } => "paths in -r/-c lines are relative to the file that contains them".into(),
             LockfileError::IncludeCycle { .. } => "remove one of the -r/-c lines so that no file includes itself".into(),
-        }
-    }
-
-    /// The line the error points at, if any.
-    pub fn line(&self) -> Option<usize> {
-        match self {
-            LockfileError::Toml { line, .. }
-            | LockfileError::Requirement { line, .. }
-            | LockfileError::RequirementOption { line, .. }
-            | LockfileError::Include { line, .. }
-            | LockfileError::IncludeCycle { line, .. } => Some(*line),
-            LockfileError::Invalid { line, .. } | LockfileError::UnsupportedVersion { line, .. } => *line,
-            _ => None,
         }
     }
 }

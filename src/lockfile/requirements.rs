@@ -107,22 +107,40 @@ enum Opt {
     PerRequirementValue,
 }
 
-fn lookup_option(name: &str) -> Option<Opt> {
-    Some(match name {
-        "-r" | "--requirement" => Opt::Requirement,
-        "-c" | "--constraint" => Opt::Constraint,
-        "-e" | "--editable" => Opt::Editable,
-        "-i" | "--index-url" => Opt::IndexUrl,
-        "--extra-index-url" => Opt::ExtraIndexUrl,
-        "-f" | "--find-links" => Opt::FindLinks,
-        "--no-index" => Opt::NoIndex,
-        "--trusted-host" | "--only-binary" | "--no-binary" | "--use-feature" | "--progress-bar" => Opt::IgnoredWithValue,
-        "--pre" | "--prefer-binary" | "--require-hashes" | "--no-deps" => Opt::IgnoredFlag,
-        "--hash" => Opt::Hash,
-        "--config-settings" | "-C" | "--global-option" | "--install-option" => Opt::PerRequirementValue,
-        _ => return None,
-    })
+/// What an option means to the reader, looked up in pip's requirements-file option table
+/// (`crate::pip_options`, with pip's abbreviations: `--extra-index` is
+/// `--extra-index-url`); `None` when unknown. An ambiguous abbreviation is an error, as
+/// in pip.
+fn lookup_option(name: &str) -> Result<Option<Opt>, String> {
+    use crate::pip_options::{OptKind, Table, match_long, takes_value};
+    let spec = match name.strip_prefix("--") {
+        Some(_) => match_long(Table::RequirementsFile, name).map_err(|e| e.to_string())?.map(|(spec, _)| spec),
+        None => name.strip_prefix('-').and_then(|c| c.chars().next()).and_then(|c| Table::RequirementsFile.specs().iter().find(|s| s.short == Some(c))),
+    };
+    let Some(spec) = spec else { return Ok(LEGACY_OPTIONS.iter().find(|(n, _)| *n == name).map(|(_, o)| *o)) };
+    Ok(Some(match spec.kind {
+        OptKind::Requirement => Opt::Requirement,
+        OptKind::Constraint => Opt::Constraint,
+        OptKind::Editable => Opt::Editable,
+        OptKind::IndexUrl => Opt::IndexUrl,
+        OptKind::ExtraIndexUrl => Opt::ExtraIndexUrl,
+        OptKind::FindLinks => Opt::FindLinks,
+        OptKind::NoIndex => Opt::NoIndex,
+        _ if spec.long[0] == "--hash" => Opt::Hash,
+        _ if spec.long[0] == "--config-settings" => Opt::PerRequirementValue,
+        kind if takes_value(kind) => Opt::IgnoredWithValue,
+        _ => Opt::IgnoredFlag,
+    }))
 }
+
+/// Options older pips accepted in requirements files (and old lockfiles still carry) that
+/// pip's current table no longer lists: read and ignored, as before, not warned about.
+const LEGACY_OPTIONS: &[(&str, Opt)] = &[
+    ("--progress-bar", Opt::IgnoredWithValue),
+    ("--no-deps", Opt::IgnoredFlag),
+    ("--global-option", Opt::PerRequirementValue),
+    ("--install-option", Opt::PerRequirementValue),
+];
 
 /// Splits option tokens into (option name, value) pairs: `--opt=value`, `--opt value`,
 /// `-xvalue`, `-x value`. Unknown options come back with `None` as their kind.
@@ -151,7 +169,7 @@ fn option_pairs(tokens: &[String]) -> Result<Vec<OptionPair>, String> {
         } else {
             (token.clone(), None)
         };
-        let kind = lookup_option(&name);
+        let kind = lookup_option(&name)?;
         let takes_value = !matches!(kind, Some(Opt::IgnoredFlag) | Some(Opt::NoIndex));
         let value = match (inline, kind) {
             (Some(v), _) => Some(v),

@@ -44,12 +44,12 @@ pub enum ScanError {
     Walk { path: String, source: std::io::Error },
 }
 
-impl ScanError {
-    pub fn hint(&self) -> &'static str {
-        match self {
+impl crate::error::Hint for ScanError {
+    fn hint(&self) -> String {
+        String::from(match self {
             ScanError::NotFound { .. } => "pass a package file (.tar.gz, .zip, .whl, .egg) or a directory",
             ScanError::Walk { .. } => "check the directory's permissions",
-        }
+        })
     }
 }
 
@@ -264,7 +264,3 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Vec<PackageReport>,
     Ok(out)
 }
 
-/// Exit status for a set of reports: 1 when anything is blocked, else 0.
-pub fn exit_code(reports: &[PackageReport]) -> i32 {
-    if reports.iter().any(|r| r.decision.verdict == Action::Block) { 1 } else { 0 }
-}

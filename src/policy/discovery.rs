@@ -82,6 +82,7 @@ pub(super) fn read_config(c: &ConfigPath) -> Result<Option<String>, ConfigError>
 
 #[cfg(test)]
 mod tests {
+    use crate::error::Hint;
     use super::*;
 
     #[test]

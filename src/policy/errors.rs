@@ -26,8 +26,10 @@ impl ConfigError {
     pub fn invalid(origin: &Origin, key: impl Into<String>, detail: impl Into<String>, hint: impl Into<String>) -> ConfigError {
         ConfigError::Invalid { origin: origin.clone(), key: key.into(), detail: detail.into(), hint: hint.into() }
     }
+}
 
-    pub fn hint(&self) -> String {
+impl crate::error::Hint for ConfigError {
+    fn hint(&self) -> String {
         match self {
             ConfigError::Unreadable { hint, .. } | ConfigError::Invalid { hint, .. } => hint.clone(),
             ConfigError::Syntax { .. } => "fix the TOML syntax at that line (docs/configuration.md shows complete examples)".into(),
@@ -53,7 +55,15 @@ impl ConfigErrors {
 
     /// The remedy of the first error; each error's own hint is in [`ConfigError::hint`].
     pub fn hint(&self) -> String {
-        self.0.first().map(ConfigError::hint).unwrap_or_default()
+        self.0.first().map(crate::error::Hint::hint).unwrap_or_default()
+    }
+}
+
+/// Every config error, each with its remedy, as `config: …`.
+impl From<ConfigErrors> for crate::error::Error {
+    fn from(errors: ConfigErrors) -> crate::error::Error {
+        let all = errors.0.into_iter().map(|e| crate::error::Error::from(e).context("config"));
+        crate::error::Error::all(all).unwrap_or_else(|| crate::error::Error::new("config: the settings could not be loaded", ""))
     }
 }
 

@@ -482,6 +482,7 @@ fn first_line(s: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    use crate::error::Hint;
     use super::*;
 
     fn parse(text: &str, layer: Layer) -> Result<LayerSettings, Vec<ConfigError>> {

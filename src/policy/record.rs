@@ -45,8 +45,8 @@ pub enum RecordError {
     Write { path: PathBuf, detail: String },
 }
 
-impl RecordError {
-    pub fn hint(&self) -> String {
+impl crate::error::Hint for RecordError {
+    fn hint(&self) -> String {
         match self {
             RecordError::BadRequirement(_) => "write NAME, NAME==VERSION or NAME with specifiers, e.g. `requests==2.32.3` or `'requests>=2,<3'`".into(),
             RecordError::BadSpecifier { .. } => "use PEP 440 specifiers such as ==2.32.3, >=2.0,<3 or ~=2.32".into(),
@@ -243,6 +243,7 @@ fn entry_line(text: &str, index: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+    use crate::error::Hint;
     use super::*;
 
     fn req(package: &str, spec: Option<&str>, action: DecisionAction, alerts: &[AlertId]) -> DecisionRequest {

@@ -2,6 +2,7 @@
 //! project `[tool.safe-pip]` < flags. Later layers win, except that keys the org file
 //! locks may only be tightened. Each value remembers where it came from.
 
+use crate::error::Hint;
 use super::decisions::DocumentedDecision;
 use super::discovery::{ConfigInputs, ConfigPath, find_pyproject, read_config};
 use super::errors::{ConfigError, ConfigErrors};

@@ -9,6 +9,7 @@
 //! new when policy blocks that, and versions named by an imported known-malware advisory.
 //! A DB that cannot be read or written blocks the file with the reason (fail closed).
 
+use crate::error::Hint;
 use crate::analysis::metadata::MetadataPolicy;
 use crate::db::Advisory;
 use crate::gate::{Gate, GateError};

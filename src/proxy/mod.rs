@@ -97,8 +97,8 @@ pub enum ProxyError {
     Runtime { detail: String },
 }
 
-impl ProxyError {
-    pub fn hint(&self) -> String {
+impl crate::error::Hint for ProxyError {
+    fn hint(&self) -> String {
         match self {
             ProxyError::NotLoopback { .. } => {
                 "use --bind 127.0.0.1 or ::1; exposing the proxy would let others fetch through your credentials".into()
@@ -206,15 +206,16 @@ impl Drop for RunningProxy {
 
 /// The gate `safe-pip proxy` and the Python `Proxy` (Poetry plugin) use: the verdict DB
 /// (`db`, else $SAFE_PIP_DB, else the user's) under the layered settings of the project at
-/// `project_dir` (default: the current directory). Config and DB errors fail closed.
-pub fn default_gate(db: Option<&std::path::Path>, project_dir: Option<&std::path::Path>) -> Result<Arc<dyn FileGate>, String> {
+/// `project_dir` (default: the current directory). Config and DB errors fail closed, each
+/// with its remedy.
+pub fn default_gate(db: Option<&std::path::Path>, project_dir: Option<&std::path::Path>) -> Result<Arc<dyn FileGate>, crate::error::Error> {
     let dir = match project_dir {
         Some(d) => d.to_path_buf(),
         None => std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from(".")),
     };
-    let settings = crate::policy::Settings::load(&dir, &crate::policy::SettingsFlags::default()).map_err(|e| e.to_string())?;
+    let settings = crate::policy::Settings::load(&dir, &crate::policy::SettingsFlags::default())?;
     let opts = crate::pipeline::ScanOptions { policy: settings.policy, ..crate::pipeline::ScanOptions::default() };
-    let gate = crate::gate::Gate::open(db, opts).map_err(|e| format!("{e} (hint: {})", e.hint()))?;
+    let gate = crate::gate::Gate::open(db, opts)?;
     Ok(Arc::new(DbGate::new(Arc::new(gate), settings.metadata)))
 }
 

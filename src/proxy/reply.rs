@@ -3,6 +3,7 @@
 //! status and never its body, so everything a user must know goes into that line: ASCII,
 //! no CR/LF, bounded length.
 
+use crate::error::Hint;
 use crate::index::IndexError;
 use crate::pipeline::PackageReport;
 use bytes::Bytes;

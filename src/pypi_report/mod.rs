@@ -8,6 +8,7 @@ mod render;
 
 pub use render::render_markdown;
 
+use crate::error::Hint;
 use crate::db::ANALYSIS_VERSION;
 use crate::finding::Finding;
 use crate::gate::{Gate, GateError};

@@ -28,8 +28,8 @@ pub enum GitError {
     Lockfile(#[from] LockfileError),
 }
 
-impl GitError {
-    pub fn hint(&self) -> String {
+impl crate::error::Hint for GitError {
+    fn hint(&self) -> String {
         match self {
             GitError::Spawn(_) => "install git, or compare two files: `safe-pip diff OLD NEW`".into(),
             GitError::Failed { .. } => "run safe-pip inside the repository, and fetch the base ref first (in CI: `git fetch origin $BASE_REF` or actions/checkout with fetch-depth: 0)".into(),

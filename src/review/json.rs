@@ -33,7 +33,7 @@ pub fn render_json(r: &Review) -> String {
             "allowed": count(Status::Allowed),
             "skipped": count(Status::Skipped),
         },
-        "exit_code": r.exit_code(),
+        "exit_code": r.exit_code().code(),
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }

@@ -31,6 +31,7 @@ pub use terminal::render_terminal;
 
 use crate::alerts::AlertId;
 use crate::check::{self, CheckOptions, PackageCheck, Platforms, Status};
+use crate::exit::ExitStatus;
 use crate::gate::{Gate, GateError};
 use crate::lockfile::{self, DependencyKind, LockedPackage, Lockfile};
 use crate::policy::{Action, Policy};
@@ -201,15 +202,15 @@ impl Review {
 
     /// 1 something new or updated is blocked, 2 an error, 3 something unverified (when
     /// unverified blocks), else 0 — as `check`.
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> ExitStatus {
         if self.count(Status::Blocked) > 0 {
-            1
+            ExitStatus::Blocked
         } else if self.count(Status::Error) > 0 {
-            2
+            ExitStatus::Error
         } else if self.count(Status::Unverified) > 0 && self.unverified_action == Action::Block {
-            3
+            ExitStatus::Unverified
         } else {
-            0
+            ExitStatus::Allowed
         }
     }
 }

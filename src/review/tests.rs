@@ -150,7 +150,7 @@ fn new_updated_removed_and_transitive_changes_are_judged_through_the_gate() {
     assert_eq!(get(&r, "six").dependency, DependencyKind::Transitive);
     assert_eq!(get(&r, "evil-helper").dependency, DependencyKind::Direct);
     assert_eq!(get(&r, "evil-helper").location(), "requirements.txt:7");
-    assert_eq!(r.exit_code(), 1);
+    assert_eq!(r.exit_code(), crate::exit::ExitStatus::Blocked);
     assert_eq!(r.advice(), "Do not merge");
 
     // The update's behaviour change: an encoded payload at import appears, the shell call goes.

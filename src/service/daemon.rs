@@ -4,6 +4,7 @@
 //! checking that pid is this service); `status` asks `/health`. Each file decision goes to
 //! the service log and to the verdict log ([`verdict_log`], read by `safe-pip service log`).
 
+use crate::error::Hint;
 use super::config::ServiceConfig;
 use super::{ServiceError, state_dir, verdict_log, write_file};
 use crate::install::guard;
@@ -273,7 +274,7 @@ pub fn run(port: Option<u16>, db: Option<PathBuf>) -> Result<(), ServiceError> {
     let cfg = ServiceConfig::load(&state)?;
     let port = port.unwrap_or(cfg.port);
     let upstreams = upstreams(&ServiceConfig { port, ..cfg });
-    let index = proxy::settings_for(&upstreams).map_err(|e| ServiceError::Other(format!("{} (hint: {})", e, e.hint())))?;
+    let index = proxy::settings_for(&upstreams).map_err(|e| ServiceError::Other(e.inline()))?;
     #[cfg(unix)]
     let signals = block_termination_signals();
     // Org and user settings apply (no project: the service serves every project), and
@@ -282,9 +283,9 @@ pub fn run(port: Option<u16>, db: Option<PathBuf>) -> Result<(), ServiceError> {
     let internal: Vec<String> = std::env::var("SAFE_PIP_INTERNAL").unwrap_or_default().split(',').map(str::to_string).collect();
     let flags = crate::policy::SettingsFlags { internal, ..crate::policy::SettingsFlags::default() };
     let settings = crate::policy::Settings::load(&state, &flags)
-        .map_err(|errors| ServiceError::Other(errors.errors().iter().map(|e| format!("config: {e} (hint: {})", e.hint())).collect::<Vec<_>>().join("; ")))?;
+        .map_err(|errors| ServiceError::Other(crate::error::Error::from(errors).to_string()))?;
     let scan = crate::pipeline::ScanOptions { policy: settings.policy.clone(), ..crate::pipeline::ScanOptions::default() };
-    let gate = crate::gate::Gate::open(db.as_deref(), scan.clone()).map_err(|e| ServiceError::Other(format!("{e} (hint: {})", e.hint())))?;
+    let gate = crate::gate::Gate::open(db.as_deref(), scan.clone()).map_err(|e| ServiceError::Other(e.inline()))?;
     let config = guard::GuardConfig {
         settings: index,
         gate: std::sync::Arc::new(gate),
@@ -293,14 +294,14 @@ pub fn run(port: Option<u16>, db: Option<PathBuf>) -> Result<(), ServiceError> {
         internal: settings.internal.clone(),
         progress: None,
     };
-    let gate = guard::install_gate(&config).map_err(|e| ServiceError::Other(format!("{e} (hint: {})", e.hint())))?;
+    let gate = guard::install_gate(&config).map_err(|e| ServiceError::Other(e.inline()))?;
     let mut pc = ProxyConfig::new(config.settings.clone(), gate);
     pc.bind = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
     let verdicts = verdict_log::Writer::new(&state);
     pc.on_event = Some(std::sync::Arc::new(move |e: &ProxyEvent| log_event(&verdicts, e)));
     // Always on: keep no events in memory; a file installed again later is logged again.
     pc.retain_events = false;
-    let running = proxy::start(pc).map_err(|e| ServiceError::Other(format!("{e} (hint: {})", e.hint())))?;
+    let running = proxy::start(pc).map_err(|e| ServiceError::Other(e.inline()))?;
     let info = PidInfo { pid: std::process::id(), port };
     let text = serde_json::to_vec(&info).map_err(|e| ServiceError::Other(e.to_string()))?;
     write_file(&pid_file(&state), &text, true)?;

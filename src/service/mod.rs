@@ -39,8 +39,10 @@ impl ServiceError {
     pub fn io<'a>(what: &'static str, path: &'a std::path::Path) -> impl FnOnce(std::io::Error) -> ServiceError + 'a {
         move |source| ServiceError::Io { what, path: path.to_path_buf(), source }
     }
+}
 
-    pub fn hint(&self) -> String {
+impl crate::error::Hint for ServiceError {
+    fn hint(&self) -> String {
         match self {
             ServiceError::NoStateDir => "set HOME (or XDG_STATE_HOME)".into(),
             ServiceError::Io { .. } => "check the permissions of that path".into(),

@@ -11,6 +11,7 @@
 //! - Poetry keeps package sources per project (pyproject.toml); there is no user-level
 //!   index to change. Setup changes nothing and explains the plugin instead.
 
+use crate::error::Hint;
 use super::backup::{self, Restored};
 use super::config::ServiceConfig;
 use super::daemon::{self, Status};
@@ -133,7 +134,7 @@ pub fn setup(tool: Tool, port: Option<u16>) -> Result<SetupReport, ServiceError>
 fn setup_pip(state: &std::path::Path, cfg: &mut ServiceConfig) -> Result<SetupReport, ServiceError> {
     let target = pip_target()?;
     // The indexes pip uses now (files, environment) become the service's upstreams.
-    let before = discover(&DiscoveryInputs::from_process(&["install".to_string()])).map_err(|e| ServiceError::Other(format!("{e} (hint: {})", e.hint())))?;
+    let before = discover(&DiscoveryInputs::from_process(&["install".to_string()])).map_err(|e| ServiceError::Other(e.inline()))?;
     let mut routes: Vec<String> = Vec::new();
     for url in before.indexes() {
         match cfg.route_for(url) {

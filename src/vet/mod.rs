@@ -8,6 +8,7 @@ mod render;
 
 pub use render::{render_json, render_terminal};
 
+use crate::error::Hint;
 use crate::alerts::{AlertId, Category};
 use crate::analysis::metadata::{self, History, MetadataPolicy, RegistryFacts, ReleaseFact};
 use crate::analysis::names::{self, InternalPolicy, Squat};

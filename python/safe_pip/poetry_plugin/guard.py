@@ -102,9 +102,10 @@ class GuardedRun:
         except Exception:
             try:  # the stable port is taken (another Poetry run): any port will do
                 self.proxy = _core.Proxy(urls, port=0, project_dir=project_dir)
+            except _core.SafePipError as e:
+                self._fail(report.source_error(f"could not start the checking proxy: {e.message}", e.hint or _NO_HINT))
             except Exception as e:
-                message, hint = _split_hint(str(e))
-                self._fail(report.source_error(f"could not start the checking proxy: {message}", hint))
+                self._fail(report.source_error(f"could not start the checking proxy: {e}", _NO_HINT))
         if self.io.is_debug():
             for k, u in enumerate(self.upstreams):
                 self.io.write_line(f"safe-pip: source {u.name} through {self.proxy.index_url(k)}")
@@ -297,10 +298,4 @@ def _bypass_env_proxies() -> None:
         os.environ[key] = ",".join(current)
 
 
-def _split_hint(text: str) -> tuple[str, str]:
-    """The Rust side's "message — hint: remedy" as its two parts."""
-    for marker in (" — hint:", "hint:"):
-        if marker in text:
-            message, hint = text.split(marker, 1)
-            return message.strip().rstrip("(").strip(), hint.strip().rstrip(")")
-    return text, "safe-pip installs nothing it cannot check; see the message above"
+_NO_HINT = "safe-pip installs nothing it cannot check; see the message above"

@@ -54,8 +54,8 @@ impl fmt::Display for InternalRuleError {
 
 impl std::error::Error for InternalRuleError {}
 
-impl InternalRuleError {
-    pub fn hint(&self) -> String {
+impl crate::error::Hint for InternalRuleError {
+    fn hint(&self) -> String {
         "write NAME or PREFIX-* optionally followed by =INDEX_URL, e.g. `--internal 'acme-*=https://pypi.acme.internal/simple/'`; \
          separate several rules in SAFE_PIP_INTERNAL with commas"
             .into()
@@ -229,6 +229,7 @@ pub fn check_confusion(name: &str, policy: &InternalPolicy, offers: &[(String, b
 
 #[cfg(test)]
 mod tests {
+    use crate::error::Hint;
     use super::*;
 
     const INTERNAL: &str = "https://pypi.acme.internal/simple/";

@@ -1,5 +1,6 @@
 //! Client behaviour: JSON API, downloads and hashes, retries, errors, credentials, offline.
 
+use crate::error::Hint;
 use super::server::{Reply, TestServer};
 use super::{client_for, sha256_hex};
 use crate::index::{FileEntry, IndexClient, IndexError, IndexSettings, redact};

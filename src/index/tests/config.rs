@@ -1,5 +1,6 @@
 //! pip settings discovery with temporary files and an explicit environment.
 
+use crate::error::Hint;
 use crate::index::config::{DiscoveryInputs, FileKind, SettingSource};
 use crate::index::{IndexError, discover};
 use std::collections::BTreeMap;

@@ -1,3 +1,4 @@
+use crate::error::Hint;
 use super::*;
 
 #[test]

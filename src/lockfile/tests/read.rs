@@ -1,6 +1,7 @@
 //! Reading requirements files and lockfiles (#14): only regular files, at most
 //! [`MAX_LOCKFILE_BYTES`], and a line that is not a requirement is never quoted back.
 
+use crate::error::Hint;
 use super::*;
 use std::sync::mpsc;
 use std::time::Duration;

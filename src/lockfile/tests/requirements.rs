@@ -1,3 +1,4 @@
+use crate::error::Hint;
 use super::*;
 
 fn parse_text(text: &str) -> Lockfile {
@@ -284,6 +285,22 @@ fn option_spellings() {
     assert_eq!(lock.packages[4].source, Source::Editable { path: "./with space".into() });
     assert_eq!(lock.index_urls, vec!["https://idx2.example/simple", "https://idx.example/simple"]);
     assert_eq!(package(&lock, "six").source, Source::Registry { index_url: Some("https://idx2.example/simple".into()) });
+}
+
+/// Options are looked up in pip's requirements-file table, abbreviations included (pip's
+/// requirements-file parser is optparse too); options older pips took are still ignored.
+#[test]
+fn abbreviated_options_are_read_as_pip_reads_them() {
+    let text = format!(
+        "--index https://idx.example/simple\n--extra-index=https://extra.example/simple\n--no-deps\n--progress-bar off\nsix==1.16.0 --ha=sha256:{}\n",
+        sha(1)
+    );
+    let lock = parse_text(&text);
+    assert_eq!(lock.index_urls, vec!["https://idx.example/simple", "https://extra.example/simple"]);
+    assert!(lock.warnings.is_empty(), "{:?}", lock.warnings);
+    assert_eq!(package(&lock, "six").files.len(), 1, "--ha is --hash");
+    let err = parse_err("--n\nsix==1.16.0\n");
+    assert!(err.to_string().contains("option --n is ambiguous"), "{err}");
 }
 
 /// Option values are split as pip splits them (`shlex`): a backslash escapes outside

@@ -1,3 +1,4 @@
+use crate::error::Hint;
 use super::*;
 
 fn parse_uv(text: &str) -> Result<Lockfile, LockfileError> {
