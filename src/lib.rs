@@ -32,6 +32,7 @@ pub mod review;
 pub mod score;
 pub mod timings;
 pub mod service;
+pub mod store;
 pub mod vet;
 
 #[cfg(test)]

@@ -44,6 +44,20 @@ pub struct DecisionRecord {
 }
 
 impl DecisionRecord {
+    /// The record a [`NewDecision`] makes: name normalised, text trimmed, now when undated.
+    pub(crate) fn from_new(d: &NewDecision<'_>) -> DecisionRecord {
+        DecisionRecord {
+            package: normalize(d.package),
+            spec: d.spec.trim().to_string(),
+            alerts: d.alerts.to_vec(),
+            reason: d.reason.trim().to_string(),
+            who: d.who.trim().to_string(),
+            action: d.action,
+            source: d.source.map(str::to_string),
+            decided_at: d.decided_at.unwrap_or_else(now),
+        }
+    }
+
     pub(crate) fn validate(&self) -> Result<(), DbError> {
         if normalize(&self.package).is_empty() {
             return Err(DbError::InvalidInput { what: "decision package", detail: "it is empty".into() });
@@ -92,16 +106,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<DecisionRecord>> {
 impl Db {
     /// Appends a decision to the log.
     pub fn log_decision(&self, d: &NewDecision<'_>) -> Result<(), DbError> {
-        let record = DecisionRecord {
-            package: normalize(d.package),
-            spec: d.spec.trim().to_string(),
-            alerts: d.alerts.to_vec(),
-            reason: d.reason.trim().to_string(),
-            who: d.who.trim().to_string(),
-            action: d.action,
-            source: d.source.map(str::to_string),
-            decided_at: d.decided_at.unwrap_or_else(now),
-        };
+        let record = DecisionRecord::from_new(d);
         record.validate()?;
         self.write("log a decision", |tx| append(tx, &record).map(|_| ()))
     }
