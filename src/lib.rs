@@ -13,6 +13,7 @@ pub mod check;
 pub mod cli;
 pub mod db;
 pub mod finding;
+pub mod gateway;
 pub mod gate;
 pub mod hex;
 pub mod index;
