@@ -16,6 +16,9 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+#[cfg(test)]
+mod tests;
+
 /// Everything `safe-pip serve` needs.
 pub struct GatewayConfig {
     pub bind: SocketAddr,

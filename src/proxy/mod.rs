@@ -29,7 +29,7 @@ mod state;
 mod urls;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use db_gate::DbGate;
 pub use events::{ActivityCallback, EventCallback, ProxyActivity, ProxyEvent, REPEAT_AFTER};
