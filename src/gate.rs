@@ -71,6 +71,9 @@ pub struct Gate {
     reuse: bool,
     /// Decisions logged in the store count like the policy's documented ones (the gateway).
     store_decisions: bool,
+    /// Whether those allow decisions may accept critical alerts (the org file's
+    /// `allow-critical-decisions`).
+    allow_critical_decisions: bool,
     /// Analyses run by this gate (DB misses).
     analyses: AtomicU64,
 }
@@ -97,19 +100,22 @@ impl Gate {
     /// A gate on any verdict store (SQLite or PostgreSQL).
     pub fn with_store(store: Arc<dyn VerdictStore>, opts: ScanOptions) -> Gate {
         let reuse = opts.limits == Limits::default();
-        Gate { db: Some(store), opts, reuse, store_decisions: false, analyses: AtomicU64::new(0) }
+        Gate { db: Some(store), opts, reuse, store_decisions: false, allow_critical_decisions: true, analyses: AtomicU64::new(0) }
     }
 
     /// A gate without a DB (`--no-db`): every file is analysed, nothing is recorded, no
     /// advisories apply.
     pub fn without_db(opts: ScanOptions) -> Gate {
-        Gate { db: None, opts, reuse: false, store_decisions: false, analyses: AtomicU64::new(0) }
+        Gate { db: None, opts, reuse: false, store_decisions: false, allow_critical_decisions: true, analyses: AtomicU64::new(0) }
     }
 
     /// Applies the decisions logged in the store (allow/deny by package and version spec)
-    /// as documented decisions of the policy, read at every verdict.
-    pub fn with_store_decisions(mut self) -> Gate {
+    /// as documented decisions of the policy, read at every verdict. Without
+    /// `allow_critical`, an allow decision never accepts a critical alert (the org file's
+    /// `allow-critical-decisions = false`).
+    pub fn with_store_decisions(mut self, allow_critical: bool) -> Gate {
         self.store_decisions = true;
+        self.allow_critical_decisions = allow_critical;
         self
     }
 
@@ -331,7 +337,7 @@ impl Gate {
         } else {
             let mut policy = self.opts.policy.clone();
             let place = self.db.as_ref().map(|d| d.describe()).unwrap_or_default();
-            policy.decisions.extend(logged.iter().filter_map(|d| documented(d, &place)));
+            policy.decisions.extend(logged.iter().filter_map(|d| documented(d, &place, self.allow_critical_decisions)));
             policy.decide_for(name, version, &report.findings)
         };
         report
@@ -357,7 +363,7 @@ fn recordable(report: &PackageReport, size: Option<u64>, index_url: Option<&str>
 /// A logged decision as a documented one of the policy, written down in the store at
 /// `place`. An entry whose version spec does not parse covers nothing (it is an allow
 /// that cannot be honoured, or a deny that the policy's own rules still back up).
-fn documented(d: &DecisionRecord, place: &str) -> Option<crate::policy::DocumentedDecision> {
+fn documented(d: &DecisionRecord, place: &str, allow_critical: bool) -> Option<crate::policy::DocumentedDecision> {
     use std::str::FromStr;
     let version = match d.spec.trim() {
         "" | "*" => None,
@@ -367,7 +373,12 @@ fn documented(d: &DecisionRecord, place: &str) -> Option<crate::policy::Document
         package: d.package.clone(),
         version,
         action: d.action,
-        alerts: d.alerts.iter().filter_map(|a| crate::alerts::AlertId::from_id(a)).collect(),
+        alerts: d
+            .alerts
+            .iter()
+            .filter_map(|a| crate::alerts::AlertId::from_id(a))
+            .filter(|a| allow_critical || a.severity() != crate::alerts::Severity::Critical)
+            .collect(),
         reason: d.reason.clone(),
         by: d.who.clone(),
         date: crate::policy::Day::from_unix(d.decided_at),

@@ -215,7 +215,8 @@ fn the_gateway_honours_decisions_logged_in_its_store_and_a_local_gate_does_not()
     use crate::db::NewDecision;
     let dir = tempfile::tempdir().expect("temp dir");
     let store: Arc<dyn VerdictStore> = Arc::new(SqliteStore::new(db_of(&dir)));
-    let gateway = Gate::with_store(store.clone(), ScanOptions::default()).with_store_decisions();
+    let gateway = Gate::with_store(store.clone(), ScanOptions::default()).with_store_decisions(true);
+    let strict = Gate::with_store(store.clone(), ScanOptions::default()).with_store_decisions(false);
     let local = Gate::with_store(store.clone(), ScanOptions::default());
     let bytes = canary_sdist("canary-pkg", "1.0");
     let first = gateway.judge("canary-pkg-1.0.tar.gz", &bytes, None, Vec::new()).expect("judge");
@@ -242,6 +243,8 @@ fn the_gateway_honours_decisions_logged_in_its_store_and_a_local_gate_does_not()
     assert_eq!(gateway.lookup_many(std::slice::from_ref(&sha)).expect("many")[&sha].decision.verdict, Action::Allow);
     assert_eq!(gateway.judge("canary-pkg-1.0.tar.gz", &bytes, None, Vec::new()).expect("judge").report.decision.verdict, Action::Allow);
     assert_eq!(gateway.analyses(), 1, "decisions re-judge stored findings");
+    // Not where the org file forbids allow decisions to accept critical alerts.
+    assert_eq!(strict.lookup(&sha, "canary-pkg-1.0.tar.gz").expect("lookup").expect("hit").decision.verdict, Action::Block);
     // The local commands keep to the project's own documented decisions.
     assert_eq!(local.lookup(&sha, "canary-pkg-1.0.tar.gz").expect("lookup").expect("hit").decision.verdict, Action::Block);
 

@@ -54,10 +54,11 @@ pub fn load_policy(path: Option<&Path>) -> Result<Settings, String> {
 }
 
 /// The gate the gateway judges with: the org policy over `store`, the store's logged
-/// decisions honoured.
+/// decisions honoured (allow decisions accept critical alerts only if the policy file's
+/// `allow-critical-decisions` lets them).
 pub fn gate(settings: &Settings, store: Arc<dyn VerdictStore>) -> Gate {
     let opts = ScanOptions { policy: settings.policy.clone(), ..ScanOptions::default() };
-    Gate::with_store(store, opts).with_store_decisions()
+    Gate::with_store(store, opts).with_store_decisions(settings.allow_critical_decisions)
 }
 
 /// Opens the store, builds the gate and starts serving.
