@@ -382,7 +382,8 @@ fn documented(d: &DecisionRecord, place: &str, allow_critical: bool) -> Option<c
         reason: d.reason.clone(),
         by: d.who.clone(),
         date: crate::policy::Day::from_unix(d.decided_at),
-        until: None,
+        // An expiry that does not parse ends the decision at once (fail closed for allows).
+        until: d.until.as_deref().map(|u| crate::policy::Day::parse(u).unwrap_or(crate::policy::Day(0))),
         origin: crate::policy::Origin::Store(place.to_string()),
     })
 }

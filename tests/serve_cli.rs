@@ -64,6 +64,8 @@ fn serve_authenticates_logs_and_reports_metrics() {
     assert_eq!(status, 200);
     assert!(metrics.contains("safe_pip_requests_total{route=\"page\",status=\"401\"} 1"), "{metrics}");
     assert!(metrics.contains("safe_pip_requests_total{route=\"page\",status=\"404\"} 1"), "{metrics}");
+    let (status, off) = http(&addr, "/admin/audit", Some(&format!("Bearer {SECRET}")));
+    assert_eq!(status, 404, "no --admin-token-file, no admin API: {off}");
 
     // SAFETY: kill(2) on our own child.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
@@ -71,7 +73,7 @@ fn serve_authenticates_logs_and_reports_metrics() {
     assert!(out.status.success(), "{:?}", out.status);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let log: Vec<serde_json::Value> = stderr.lines().filter(|l| l.starts_with('{')).map(|l| serde_json::from_str(l).expect("JSON access line")).collect();
-    assert_eq!(log.len(), 4, "one line per request: {stderr}");
+    assert_eq!(log.len(), 5, "one line per request: {stderr}");
     assert_eq!((log[1]["status"].as_u64(), log[1]["user"].as_str()), (Some(401), None));
     assert_eq!((log[2]["status"].as_u64(), log[2]["user"].as_str()), (Some(404), Some("ci")));
     assert_eq!(log[2]["path"], "/u/0/simple/demo/");

@@ -26,6 +26,10 @@ pub struct ServeArgs {
     /// Accepted client tokens, one per line (`NAME SECRET` or `SECRET`); without it no authentication.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
+    /// Tokens of the admin API (/admin/decisions, /admin/audit), same format; they also
+    /// work as client tokens. Without it the admin API is off.
+    #[arg(long, value_name = "FILE")]
+    pub admin_token_file: Option<PathBuf>,
     /// No JSON access log on stderr.
     #[arg(long)]
     pub no_access_log: bool,
@@ -45,6 +49,13 @@ pub(crate) fn run(args: ServeArgs) -> i32 {
             return exit::ERROR;
         }
     };
+    let admin_tokens = match args.admin_token_file.as_deref().map(proxy::read_token_file).transpose() {
+        Ok(t) => t.unwrap_or_default(),
+        Err(e) => {
+            print_error(&e, "write one token per line (`NAME SECRET`), secrets of 16 characters or more");
+            return exit::ERROR;
+        }
+    };
     let index = match proxy::settings_for(&args.upstreams) {
         Ok(s) => s,
         Err(e) => {
@@ -52,13 +63,13 @@ pub(crate) fn run(args: ServeArgs) -> i32 {
             return exit::ERROR;
         }
     };
-    let open = tokens.is_empty();
+    let open = tokens.is_empty() && admin_tokens.is_empty();
     let config = GatewayConfig {
         bind: args.bind,
         index,
         policy: args.policy,
         store: StoreSpec::parse(&args.db),
-        gateway: GatewayOptions { tokens, access_log: !args.no_access_log },
+        gateway: GatewayOptions { tokens, access_log: !args.no_access_log, admin_tokens, admin: None },
         max_file_bytes: args.max_file_size.saturating_mul(1024 * 1024),
         cache_bytes: usize::try_from(args.cache_size.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX),
     };

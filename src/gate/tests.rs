@@ -235,6 +235,7 @@ fn the_gateway_honours_decisions_logged_in_its_store_and_a_local_gate_does_not()
             action: DecisionAction::Allow,
             source: Some("gateway"),
             decided_at: None,
+            until: None,
         })
         .expect("log");
     let allowed = gateway.lookup(&sha, "canary-pkg-1.0.tar.gz").expect("lookup").expect("hit");
@@ -259,6 +260,7 @@ fn the_gateway_honours_decisions_logged_in_its_store_and_a_local_gate_does_not()
             action: DecisionAction::Deny,
             source: None,
             decided_at: None,
+            until: None,
         })
         .expect("log");
     assert_eq!(gateway.lookup(&sha, "canary-pkg-1.0.tar.gz").expect("lookup").expect("hit").decision.verdict, Action::Block);

@@ -16,6 +16,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub mod admin;
+
 #[cfg(test)]
 mod tests;
 
@@ -69,7 +71,20 @@ pub fn start(config: GatewayConfig) -> Result<Running, String> {
 }
 
 /// [`start`] on an open store (tests share one between replicas' checks).
-pub fn start_with(config: GatewayConfig, settings: &Settings, store: Arc<dyn VerdictStore>) -> Result<Running, String> {
+pub fn start_with(mut config: GatewayConfig, settings: &Settings, store: Arc<dyn VerdictStore>) -> Result<Running, String> {
+    if !config.gateway.admin_tokens.is_empty() {
+        config.gateway.admin = Some(Arc::new(admin::Admin::new(store.clone(), settings.allow_critical_decisions)));
+    }
+    // Blocks and overrides go to the store's audit log (once per file and outcome per
+    // replica every proxy::REPEAT_AFTER); a failed write is reported, the answer stands.
+    let audit_store = store.clone();
+    let on_event: proxy::EventCallback = Arc::new(move |e: &proxy::ProxyEvent| {
+        if let Some(entry) = admin::audit_of(e)
+            && let Err(err) = audit_store.audit_append(&entry)
+        {
+            eprintln!("safe-pip serve: cannot write the audit log: {err} (hint: {})", err.hint());
+        }
+    });
     let gate = Arc::new(gate(settings, store));
     let file_gate = Arc::new(DbGate::new(gate.clone(), settings.metadata.clone()));
     let mut pc = ProxyConfig::new(config.index, file_gate);
@@ -77,6 +92,7 @@ pub fn start_with(config: GatewayConfig, settings: &Settings, store: Arc<dyn Ver
     pc.max_file_bytes = config.max_file_bytes;
     pc.cache_bytes = config.cache_bytes;
     pc.retain_events = false;
+    pc.on_event = Some(on_event);
     pc.gateway = Some(config.gateway);
     let proxy = proxy::start(pc).map_err(|e| format!("{e} (hint: {})", e.hint()))?;
     Ok(Running { proxy, gate })

@@ -32,13 +32,57 @@ impl Token {
     }
 }
 
+/// An answer of the admin API: a status and a JSON body.
+pub struct AdminReply {
+    pub status: u16,
+    pub body: serde_json::Value,
+}
+
+/// The gateway's admin API (`/admin/…`), implemented above the proxy
+/// (`crate::gateway::admin`). Called on a blocking thread after the admin token checked.
+pub trait AdminApi: Send + Sync {
+    /// `actor`: the name of the admin token used.
+    fn handle(&self, method: &str, path: &str, body: &[u8], actor: &str) -> AdminReply;
+}
+
+/// Largest admin request body read.
+pub const MAX_ADMIN_BODY: usize = 64 * 1024;
+
 /// How the gateway runs.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct GatewayOptions {
     /// Accepted tokens; empty: no authentication.
     pub tokens: Vec<Token>,
     /// One JSON line per request on stderr.
     pub access_log: bool,
+    /// Tokens of the admin API (they are also client tokens); empty: no admin API.
+    pub admin_tokens: Vec<Token>,
+    pub admin: Option<std::sync::Arc<dyn AdminApi>>,
+}
+
+impl std::fmt::Debug for GatewayOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GatewayOptions").field("tokens", &self.tokens).field("access_log", &self.access_log).field("admin_tokens", &self.admin_tokens).finish_non_exhaustive()
+    }
+}
+
+/// Answers `/admin/…`: the admin token, then the API; 404 when no admin API is configured.
+pub(crate) fn admin(opts: &GatewayOptions, method: &str, path: &str, headers: &HeaderMap, body: Option<&[u8]>) -> (Reply, Option<String>) {
+    let Some(api) = opts.admin.as_ref().filter(|_| !opts.admin_tokens.is_empty()) else {
+        return (Reply::not_found("the admin API is off (start serve with --admin-token-file)"), None);
+    };
+    let admin_only = GatewayOptions { tokens: opts.admin_tokens.clone(), ..GatewayOptions::default() };
+    let actor = match authenticate(&admin_only, headers) {
+        Ok(a) => a.unwrap_or_default(),
+        Err(refused) => return (refused, None),
+    };
+    let Some(body) = body else {
+        return (Reply::error(413, format!("Payload Too Large: admin requests are at most {MAX_ADMIN_BODY} bytes")), Some(actor));
+    };
+    let answer = api.handle(method, path, body, &actor);
+    let mut text = serde_json::to_string_pretty(&answer.body).unwrap_or_else(|_| "{}".into());
+    text.push('\n');
+    (Reply::new(answer.status, "application/json", text).header("cache-control", "no-store"), Some(actor))
 }
 
 /// Reads a token file: one token per line, `NAME SECRET` or a bare `SECRET` (named
@@ -79,7 +123,7 @@ fn same(a: &str, b: &str) -> bool {
 /// as pip sends `https://user:SECRET@host/…`). `Ok(None)` when no tokens are configured;
 /// a `401` asking for Basic credentials otherwise.
 pub(crate) fn authenticate(opts: &GatewayOptions, headers: &HeaderMap) -> Result<Option<String>, Reply> {
-    if opts.tokens.is_empty() {
+    if opts.tokens.is_empty() && opts.admin_tokens.is_empty() {
         return Ok(None);
     }
     let given = headers.get(hyper::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default().trim();
@@ -96,7 +140,7 @@ pub(crate) fn authenticate(opts: &GatewayOptions, headers: &HeaderMap) -> Result
         _ => Vec::new(),
     };
     for c in &candidates {
-        if let Some(t) = opts.tokens.iter().find(|t| same(&t.secret, c)) {
+        if let Some(t) = opts.tokens.iter().chain(&opts.admin_tokens).find(|t| same(&t.secret, c)) {
             return Ok(Some(t.name.clone()));
         }
     }
@@ -147,7 +191,7 @@ mod tests {
 
     #[test]
     fn bearer_and_basic_tokens() {
-        let opts = GatewayOptions { tokens: vec![Token::new("ci", "0123456789abcdef0123")], access_log: false };
+        let opts = GatewayOptions { tokens: vec![Token::new("ci", "0123456789abcdef0123")], ..GatewayOptions::default() };
         assert_eq!(authenticate(&opts, &headers("Bearer 0123456789abcdef0123")).ok().flatten().as_deref(), Some("ci"));
         let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
         assert_eq!(authenticate(&opts, &headers(&format!("Basic {}", b64("anyone:0123456789abcdef0123")))).ok().flatten().as_deref(), Some("ci"));

@@ -34,7 +34,7 @@ pub(crate) mod tests;
 pub use db_gate::DbGate;
 pub use events::{ActivityCallback, EventCallback, ProxyActivity, ProxyEvent, REPEAT_AFTER};
 pub use gate::{FileGate, GateFile, ScanGate};
-pub use gateway::{GatewayOptions, MIN_TOKEN_LEN, Token, read_token_file};
+pub use gateway::{AdminApi, AdminReply, GatewayOptions, MAX_ADMIN_BODY, MIN_TOKEN_LEN, Token, read_token_file};
 pub use reply::{block_summary, reason_phrase};
 pub use urls::index_path;
 

@@ -48,6 +48,7 @@ pub(crate) fn label(path: &str) -> &'static str {
     match path.split('?').next().unwrap_or_default() {
         "/healthz" | "/health" => return "health",
         "/metrics" => return "metrics",
+        p if p.starts_with("/admin/") => return "admin",
         _ => {}
     }
     match urls::route(path) {

@@ -103,12 +103,23 @@ async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>, mut s
 
 async fn answer(state: Arc<State>, remote: SocketAddr, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
     let started = Instant::now();
-    let (parts, _body) = req.into_parts();
+    let (parts, body) = req.into_parts();
     let head = parts.method == hyper::Method::HEAD;
     let method = parts.method.clone();
     let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+    let admin = state.gateway.is_some() && path.starts_with("/admin/");
+    // Only the admin API reads request bodies (bounded); `None`: too large or broken.
+    let body = if admin {
+        http_body_util::BodyExt::collect(http_body_util::Limited::new(body, gateway::MAX_ADMIN_BODY)).await.ok().map(|c| c.to_bytes())
+    } else {
+        drop(body);
+        Some(Bytes::new())
+    };
     let (st, p) = (state.clone(), path.clone());
     let (reply, user) = tokio::task::spawn_blocking(move || {
+        if let (true, Some(g)) = (admin, &st.gateway) {
+            return gateway::admin(g, parts.method.as_str(), &p, &parts.headers, body.as_deref());
+        }
         // The gateway authenticates every request but its health check.
         let user = match &st.gateway {
             Some(g) if routes::label(&p) != "health" => match gateway::authenticate(g, &parts.headers) {

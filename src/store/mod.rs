@@ -23,7 +23,7 @@ pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use crate::db::verdicts::Prepared;
-use crate::db::{Advisory, DbError, DecisionRecord, HistoryEntry, NewDecision, NewVerdict, StoredVerdict};
+use crate::db::{Advisory, AuditEntry, DbError, DecisionRecord, HistoryEntry, NewDecision, NewVerdict, StoredVerdict};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -86,6 +86,12 @@ pub trait VerdictStore: Send + Sync {
 
     /// The logged decisions about project `name`, oldest first.
     fn decisions(&self, name: &str) -> Result<Vec<DecisionRecord>, DbError>;
+
+    /// Appends to the audit log (blocks, overrides, decisions).
+    fn audit_append(&self, e: &AuditEntry) -> Result<(), DbError>;
+
+    /// Audit entries at or after `since` (unix seconds), oldest first, at most `limit`.
+    fn audit_since(&self, since: i64, limit: usize) -> Result<Vec<AuditEntry>, DbError>;
 }
 
 /// Where the verdicts live, as `--db` names it: `sqlite:PATH` (or a bare path) or a

@@ -67,7 +67,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX decisions_by_package ON decisions (package, decided_at);
     CREATE FUNCTION safe_pip_append_only() RETURNS trigger LANGUAGE plpgsql AS
-        $$ BEGIN RAISE EXCEPTION 'the decision log is append-only'; END $$;
+        $$ BEGIN RAISE EXCEPTION 'table % is append-only', TG_TABLE_NAME; END $$;
     CREATE TRIGGER decisions_append_only BEFORE UPDATE OR DELETE ON decisions
         FOR EACH ROW EXECUTE FUNCTION safe_pip_append_only();
 
@@ -86,6 +86,26 @@ pub(super) const MIGRATIONS: &[&str] = &[
         ranges       TEXT    NOT NULL
     );
     CREATE INDEX advisory_packages_by_name ON advisory_packages (name);
+    "#,
+    // 1 -> 2: decision expiry (the admin API) and the audit log of blocks, overrides and
+    // decisions (append-only).
+    r#"
+    ALTER TABLE decisions ADD COLUMN until TEXT;
+    CREATE TABLE audit (
+        id       BIGSERIAL PRIMARY KEY,
+        at       BIGINT  NOT NULL,
+        kind     TEXT    NOT NULL CHECK (kind IN ('block', 'override', 'decision')),
+        package  TEXT,
+        version  TEXT,
+        filename TEXT,
+        sha256   TEXT,
+        verdict  TEXT,
+        reason   TEXT    NOT NULL,
+        actor    TEXT
+    );
+    CREATE INDEX audit_by_time ON audit (at);
+    CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
+        FOR EACH ROW EXECUTE FUNCTION safe_pip_append_only();
     "#,
 ];
 

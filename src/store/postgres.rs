@@ -10,7 +10,7 @@ use super::pg_schema::{FILE_LOCK, MIGRATIONS, SCHEMA_LOCK, SCHEMA_VERSION, VERSI
 use super::{ReadyVerdict, VerdictStore};
 use crate::action::DecisionAction;
 use crate::db::verdicts::{Prepared, StoredAlert, normalize_sha256};
-use crate::db::{ANALYSIS_VERSION, Advisory, DbError, DecisionRecord, HistoryEntry, NewDecision, StoredVerdict};
+use crate::db::{ANALYSIS_VERSION, Advisory, AuditEntry, DbError, DecisionRecord, HistoryEntry, NewDecision, StoredVerdict};
 use crate::pep503::normalize_name;
 use postgres::{Client, NoTls, Row, Transaction};
 use std::collections::HashMap;
@@ -342,8 +342,8 @@ impl VerdictStore for PgStore {
         let alerts = serde_json::to_string(&record.alerts).unwrap_or_else(|_| "[]".into());
         self.conn()?
             .execute(
-                "INSERT INTO decisions (package, spec, alerts, reason, who, action, source, decided_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+                "INSERT INTO decisions (package, spec, alerts, reason, who, action, source, decided_at, until)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
                 &[
                     &record.package,
                     &record.spec,
@@ -353,6 +353,7 @@ impl VerdictStore for PgStore {
                     &record.action.as_str(),
                     &record.source.as_deref().unwrap_or(""),
                     &record.decided_at,
+                    &record.until,
                 ],
             )
             .map_err(self.err("log a decision"))?;
@@ -363,7 +364,7 @@ impl VerdictStore for PgStore {
         let rows = self
             .conn()?
             .query(
-                "SELECT package, spec, alerts, reason, who, action, source, decided_at FROM decisions WHERE package = $1 ORDER BY decided_at, id",
+                "SELECT package, spec, alerts, reason, who, action, source, decided_at, until FROM decisions WHERE package = $1 ORDER BY decided_at, id",
                 &[&normalize_name(name)],
             )
             .map_err(self.err("read the decision log"))?;
@@ -388,9 +389,35 @@ impl VerdictStore for PgStore {
                     action,
                     source: (!source.is_empty()).then_some(source),
                     decided_at: r.get(7),
+                    until: r.get(8),
                 })
             })
             .collect()
+    }
+
+    fn audit_append(&self, e: &AuditEntry) -> Result<(), DbError> {
+        self.conn()?
+            .execute(
+                "INSERT INTO audit (at, kind, package, version, filename, sha256, verdict, reason, actor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                &[&e.at, &e.kind.as_str(), &e.package, &e.version, &e.filename, &e.sha256, &e.verdict, &e.reason, &e.actor],
+            )
+            .map_err(self.err("append to the audit log"))?;
+        Ok(())
+    }
+
+    fn audit_since(&self, since: i64, limit: usize) -> Result<Vec<AuditEntry>, DbError> {
+        let limit = i64::try_from(limit.min(crate::db::audit::MAX_AUDIT_ROWS)).unwrap_or(0);
+        let rows = self
+            .conn()?
+            .query(
+                "SELECT kind, at, package, version, filename, sha256, verdict, actor, reason FROM audit WHERE at >= $1 ORDER BY at, id LIMIT $2",
+                &[&since, &limit],
+            )
+            .map_err(self.err("read the audit log"))?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| AuditEntry::from_row(&r.get::<_, String>(0), r.get(1), [r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7)], r.get(8)))
+            .collect())
     }
 }
 
@@ -465,6 +492,7 @@ mod tests {
             action: DecisionAction::Allow,
             source: Some("gateway"),
             decided_at: Some(10),
+            until: None,
         };
         a.log_decision(&d).expect("log");
         a.log_decision(&d).expect("identical entry is not duplicated");
@@ -474,6 +502,31 @@ mod tests {
         let err = a.conn().expect("conn").execute("DELETE FROM decisions", &[]).expect_err("append-only");
         assert!(detail(&err).contains("append-only"), "{err}");
         assert!(matches!(a.log_decision(&NewDecision { reason: " ", ..d }), Err(DbError::InvalidInput { .. })));
+    }
+
+    #[test]
+    fn a_version_1_database_is_migrated_and_keeps_its_rows() {
+        let Some(pg) = PgCluster::start() else { return };
+        let url = pg.database("v1_test");
+        {
+            let mut c = postgres::Client::connect(&url, NoTls).expect("connect");
+            c.batch_execute(VERSION_TABLE).expect("version table");
+            c.batch_execute(MIGRATIONS[0]).expect("migration 1");
+            c.batch_execute(
+                "INSERT INTO safe_pip_schema (id, version) VALUES (1, 1);
+                 INSERT INTO decisions (package, spec, alerts, reason, who, action, source, decided_at) VALUES ('p', '*', '[]', 'r', 'w', 'deny', '', 1);",
+            )
+            .expect("a version 1 database");
+        }
+        let store = PgStore::connect(&url).expect("migrates");
+        assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
+        let d = store.decisions("p").expect("read");
+        assert_eq!((d.len(), d[0].until.as_deref()), (1, None));
+        let entry = AuditEntry { at: 5, kind: crate::db::AuditKind::Block, package: Some("p".into()), version: None, filename: None, sha256: None, verdict: Some("block".into()), reason: "r".into(), actor: None };
+        store.audit_append(&entry).expect("audit");
+        assert_eq!(store.audit_since(0, 10).expect("read"), vec![entry]);
+        let err = store.conn().expect("conn").execute("UPDATE audit SET reason = 'x'", &[]).expect_err("append-only");
+        assert!(detail(&err).contains("audit is append-only"), "{err}");
     }
 
     #[test]

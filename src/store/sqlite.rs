@@ -2,7 +2,7 @@
 //! held for DB calls only, never during an analysis.
 
 use super::{ReadyVerdict, VerdictStore};
-use crate::db::{ANALYSIS_VERSION, Advisory, Db, DbError, DecisionRecord, HistoryEntry, NewDecision, StoredVerdict};
+use crate::db::{ANALYSIS_VERSION, Advisory, AuditEntry, Db, DbError, DecisionRecord, HistoryEntry, NewDecision, StoredVerdict};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
@@ -75,5 +75,13 @@ impl VerdictStore for SqliteStore {
 
     fn decisions(&self, name: &str) -> Result<Vec<DecisionRecord>, DbError> {
         self.db().decisions(name)
+    }
+
+    fn audit_append(&self, e: &AuditEntry) -> Result<(), DbError> {
+        self.db().audit_append(e)
+    }
+
+    fn audit_since(&self, since: i64, limit: usize) -> Result<Vec<AuditEntry>, DbError> {
+        self.db().audit_since(since, limit)
     }
 }
