@@ -16,19 +16,27 @@
 //!
 //! Fail closed: a DB that cannot be opened, read or written is a [`GateError`]; callers
 //! must not treat it as "allowed". `&self` everywhere: one gate serves many threads; the
-//! connection sits behind a mutex that is held for DB calls only, never during analysis.
+//! verdicts live in a [`VerdictStore`] (the SQLite DB of one machine, or PostgreSQL shared
+//! by the replicas of `safe-pip serve`), never locked during an analysis except by
+//! PostgreSQL's per-file lock that makes replicas analyse a new file once.
+//!
+//! The gateway (`safe-pip serve`) also honours the decisions logged in its store
+//! ([`Gate::with_store_decisions`]): recorded on one replica, they apply on every replica
+//! at the next request, since hits are judged under policy on each lookup.
 
 use crate::analysis::package::filename as file_name;
 use crate::artifact::{ArtifactKind, Limits, magic};
-use crate::db::{ANALYSIS_VERSION, Advisory, Db, DbError, HistoryEntry, NewVerdict, StoredVerdict};
+use crate::db::{ANALYSIS_VERSION, Advisory, Db, DbError, DecisionRecord, HistoryEntry, NewVerdict, StoredVerdict};
 use crate::finding::Finding;
 use crate::pipeline::{self, PackageReport, ScanOptions};
 use crate::policy::Decision;
 use crate::score;
+use crate::store::{ReadyVerdict, SqliteStore, VerdictStore};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GateError {
@@ -55,12 +63,19 @@ pub struct Judged {
 }
 
 pub struct Gate {
-    db: Option<Mutex<Db>>,
+    db: Option<Arc<dyn VerdictStore>>,
     opts: ScanOptions,
     /// Stored verdicts were made under the default read limits; with other limits the
     /// result of an analysis differs (more or less is read), so it is neither reused nor
     /// stored. Advisories still apply.
     reuse: bool,
+    /// Decisions logged in the store count like the policy's documented ones (the gateway).
+    store_decisions: bool,
+    /// Whether those allow decisions may accept critical alerts (the org file's
+    /// `allow-critical-decisions`).
+    allow_critical_decisions: bool,
+    /// Analyses run by this gate (DB misses).
+    analyses: AtomicU64,
 }
 
 impl std::fmt::Debug for Gate {
@@ -79,19 +94,44 @@ impl Gate {
 
     /// A gate on an already open DB.
     pub fn with_db(db: Db, opts: ScanOptions) -> Gate {
+        Gate::with_store(Arc::new(SqliteStore::new(db)), opts)
+    }
+
+    /// A gate on any verdict store (SQLite or PostgreSQL).
+    pub fn with_store(store: Arc<dyn VerdictStore>, opts: ScanOptions) -> Gate {
         let reuse = opts.limits == Limits::default();
-        Gate { db: Some(Mutex::new(db)), opts, reuse }
+        Gate { db: Some(store), opts, reuse, store_decisions: false, allow_critical_decisions: true, analyses: AtomicU64::new(0) }
     }
 
     /// A gate without a DB (`--no-db`): every file is analysed, nothing is recorded, no
     /// advisories apply.
     pub fn without_db(opts: ScanOptions) -> Gate {
-        Gate { db: None, opts, reuse: false }
+        Gate { db: None, opts, reuse: false, store_decisions: false, allow_critical_decisions: true, analyses: AtomicU64::new(0) }
     }
 
-    /// The DB file, `None` without a DB.
+    /// Applies the decisions logged in the store (allow/deny by package and version spec)
+    /// as documented decisions of the policy, read at every verdict. Without
+    /// `allow_critical`, an allow decision never accepts a critical alert (the org file's
+    /// `allow-critical-decisions = false`).
+    pub fn with_store_decisions(mut self, allow_critical: bool) -> Gate {
+        self.store_decisions = true;
+        self.allow_critical_decisions = allow_critical;
+        self
+    }
+
+    /// The DB file, `None` without a DB or on a server.
     pub fn db_path(&self) -> Option<PathBuf> {
-        self.db.as_ref().map(|m| lock(m).path().to_path_buf())
+        self.db.as_ref().and_then(|s| s.path())
+    }
+
+    /// The store, `None` without one.
+    pub fn store(&self) -> Option<&Arc<dyn VerdictStore>> {
+        self.db.as_ref()
+    }
+
+    /// How many files this gate analysed (rather than found in the store).
+    pub fn analyses(&self) -> u64 {
+        self.analyses.load(Ordering::Relaxed)
     }
 
     pub fn options(&self) -> &ScanOptions {
@@ -114,41 +154,47 @@ impl Gate {
     /// sha256; misses are absent.
     pub fn lookup_many<S: AsRef<str>>(&self, sha256s: &[S]) -> Result<HashMap<String, PackageReport>, GateError> {
         let Some(db) = self.db.as_ref().filter(|_| self.reuse) else { return Ok(HashMap::new()) };
-        let (hits, advisories) = {
-            let db = lock(db);
-            let hits = db.lookup_verdicts(sha256s)?;
-            let names: Vec<String> = hits.values().flat_map(|v| identities_of(v.name.as_deref(), v.version.as_deref(), &v.filename)).map(|i| i.0).collect();
-            let advisories = db.advisories_for_names(&names)?;
-            (hits, advisories)
-        };
-        Ok(hits
-            .into_iter()
+        let keys: Vec<String> = sha256s.iter().map(|s| s.as_ref().to_string()).collect();
+        let hits = db.lookup_verdicts(&keys)?;
+        let names: Vec<String> = hits.values().flat_map(|v| identities_of(v.name.as_deref(), v.version.as_deref(), &v.filename)).map(|i| i.0).collect();
+        let advisories = db.advisories_for_names(&names)?;
+        // A page lists many files of one project: its logged decisions are read once.
+        let mut logged: HashMap<String, Vec<DecisionRecord>> = HashMap::new();
+        hits.into_iter()
             .map(|(sha, v)| {
                 let mut report = from_stored(v);
                 add_advisories(&mut report, &advisories);
-                (sha, self.settle(report))
+                let decisions = match report.name.as_deref() {
+                    Some(n) if self.store_decisions => match logged.get(n) {
+                        Some(d) => d.clone(),
+                        None => logged.entry(n.to_string()).or_insert(db.decisions(n)?).clone(),
+                    },
+                    _ => Vec::new(),
+                };
+                Ok((sha, self.settle_with(report, &decisions)))
             })
-            .collect())
+            .collect()
     }
 
     /// The `known-malware` finding when an imported advisory lists `name` at `version`
     /// (`None` version: only advisories covering every version).
     pub fn known_malware(&self, name: &str, version: Option<&str>) -> Result<Option<Finding>, GateError> {
         let Some(db) = &self.db else { return Ok(None) };
-        Ok(lock(db).known_malware(name, version)?.map(|a| a.to_finding(version)))
+        Ok(db.known_malware(name, version)?.map(|a| a.to_finding(version)))
     }
 
     /// Advisories of many projects at once, keyed by normalised name (see
     /// [`Db::advisories_for_names`]).
     pub fn advisories_for_names<S: AsRef<str>>(&self, names: &[S]) -> Result<HashMap<String, Vec<Advisory>>, GateError> {
         let Some(db) = &self.db else { return Ok(HashMap::new()) };
-        Ok(lock(db).advisories_for_names(names)?)
+        let names: Vec<String> = names.iter().map(|n| n.as_ref().to_string()).collect();
+        Ok(db.advisories_for_names(&names)?)
     }
 
     /// Every recorded analysis of the project, newest first (empty without a DB).
     pub fn history(&self, name: &str) -> Result<Vec<HistoryEntry>, GateError> {
         let Some(db) = &self.db else { return Ok(Vec::new()) };
-        Ok(lock(db).history(name)?)
+        Ok(db.history(name)?)
     }
 
     /// DB first by sha256; else analyse the bytes, record, return. `index_url` is
@@ -160,13 +206,28 @@ impl Gate {
     /// [`Gate::judge_bytes`], also saying whether the DB knew the file.
     pub fn judge(&self, filename: &str, bytes: &[u8], index_url: Option<&str>, extra: Vec<Finding>) -> Result<Judged, GateError> {
         let sha = crate::hex::hex(&Sha256::digest(bytes));
-        if let Some(stored) = self.stored(&sha)? {
-            return Ok(Judged { report: self.hit(stored, filename, PathBuf::from(filename), extra)?, from_db: true });
+        let analyse = || {
+            self.analyses.fetch_add(1, Ordering::Relaxed);
+            let mut report = pipeline::scan_bytes(filename, bytes, Vec::new(), &self.opts);
+            report.sha256 = Some(sha.clone());
+            report
+        };
+        let Some(db) = self.db.as_ref().filter(|_| self.reuse) else {
+            return Ok(Judged { report: self.finish(analyse(), extra)?, from_db: false });
+        };
+        let mut fresh = None;
+        let found = db.analyse_once(&sha, &mut || {
+            let report = analyse();
+            let ready = recordable(&report, Some(bytes.len() as u64), index_url);
+            fresh = Some(report);
+            ready
+        })?;
+        match (found, fresh) {
+            (Some(stored), _) => Ok(Judged { report: self.hit(stored, filename, PathBuf::from(filename), extra)?, from_db: true }),
+            (None, Some(report)) => Ok(Judged { report: self.finish(report, extra)?, from_db: false }),
+            // A store that neither found a verdict nor ran the analysis is broken: analyse here.
+            (None, None) => Ok(Judged { report: self.finish(analyse(), extra)?, from_db: false }),
         }
-        let mut report = pipeline::scan_bytes(filename, bytes, Vec::new(), &self.opts);
-        report.sha256 = Some(sha);
-        self.record(&report, Some(bytes.len() as u64), index_url)?;
-        Ok(Judged { report: self.finish(report, extra)?, from_db: false })
     }
 
     /// A package file or unpacked directory on disk. Files are hashed (streamed) and
@@ -181,6 +242,7 @@ impl Gate {
                 return Ok(Judged { report: self.hit(stored, &filename, path.to_path_buf(), Vec::new())?, from_db: true });
             }
         }
+        self.analyses.fetch_add(1, Ordering::Relaxed);
         let report = pipeline::scan_one(path, &self.opts);
         if regular {
             // The scan hashed what it read: record under that hash (the file may have
@@ -227,21 +289,14 @@ impl Gate {
 
     fn stored(&self, sha256: &str) -> Result<Option<StoredVerdict>, GateError> {
         let Some(db) = self.db.as_ref().filter(|_| self.reuse) else { return Ok(None) };
-        Ok(lock(db).lookup_verdict(sha256, ANALYSIS_VERSION)?)
+        Ok(db.lookup_verdict(sha256, ANALYSIS_VERSION)?)
     }
 
     fn record(&self, report: &PackageReport, size: Option<u64>, index_url: Option<&str>) -> Result<(), GateError> {
-        let (Some(db), Some(sha)) = (self.db.as_ref().filter(|_| self.reuse), report.sha256.as_deref()) else { return Ok(()) };
-        if report.error.is_some() {
-            return Ok(());
+        let Some(db) = self.db.as_ref().filter(|_| self.reuse) else { return Ok(()) };
+        if let Some(ready) = recordable(report, size, index_url) {
+            db.record(&ready)?;
         }
-        let reason = report.decision.reason();
-        let mut v = NewVerdict::new(sha, &report.filename, report.decision.verdict, &reason, report.risk, &report.findings);
-        v.name = report.name.as_deref();
-        v.version = report.version.as_deref();
-        v.size = size;
-        v.index_url = index_url;
-        lock(db).record_verdict(&v)?;
         Ok(())
     }
 
@@ -253,29 +308,84 @@ impl Gate {
             }
         }
         if let Some(db) = &self.db {
-            let db = lock(db);
             for (name, version) in identities(&report) {
                 if let Some(a) = db.known_malware(&name, version.as_deref())? {
                     push_unique(&mut report.findings, a.to_finding(version.as_deref()));
                 }
             }
         }
-        Ok(self.settle(report))
+        self.settle(report)
     }
 
-    /// Sorts, scores and decides the report's findings.
-    fn settle(&self, mut report: PackageReport) -> PackageReport {
+    /// Sorts, scores and decides the report's findings (with the store's decisions for
+    /// the gateway).
+    fn settle(&self, report: PackageReport) -> Result<PackageReport, GateError> {
+        let logged = match (&self.db, report.name.as_deref()) {
+            (Some(db), Some(n)) if self.store_decisions => db.decisions(n)?,
+            _ => Vec::new(),
+        };
+        Ok(self.settle_with(report, &logged))
+    }
+
+    /// [`Gate::settle`] with the logged decisions about the report's project.
+    fn settle_with(&self, mut report: PackageReport, logged: &[DecisionRecord]) -> PackageReport {
         crate::analysis::sort_findings(&mut report.findings);
         report.risk = score::score(&report.findings);
-        report.decision = self.decide(report.name.as_deref(), report.version.as_deref(), &report.findings);
+        let (name, version) = (report.name.as_deref(), report.version.as_deref());
+        report.decision = if logged.is_empty() {
+            self.decide(name, version, &report.findings)
+        } else {
+            let mut policy = self.opts.policy.clone();
+            let place = self.db.as_ref().map(|d| d.describe()).unwrap_or_default();
+            policy.decisions.extend(logged.iter().filter_map(|d| documented(d, &place, self.allow_critical_decisions)));
+            policy.decide_for(name, version, &report.findings)
+        };
         report
     }
 }
 
-fn lock(m: &Mutex<Db>) -> MutexGuard<'_, Db> {
-    // A panic elsewhere while holding the lock leaves no half-done transaction behind
-    // (SQLite rolls back), so the connection is still good.
-    m.lock().unwrap_or_else(|e| e.into_inner())
+/// The verdict to store for a fresh analysis; `None` for a file that could not be read
+/// (re-reading is cheap and an I/O error must not become a verdict) or without a hash.
+fn recordable(report: &PackageReport, size: Option<u64>, index_url: Option<&str>) -> Option<ReadyVerdict> {
+    let sha = report.sha256.as_deref()?;
+    if report.error.is_some() {
+        return None;
+    }
+    let reason = report.decision.reason();
+    let mut v = NewVerdict::new(sha, &report.filename, report.decision.verdict, &reason, report.risk, &report.findings);
+    v.name = report.name.as_deref();
+    v.version = report.version.as_deref();
+    v.size = size;
+    v.index_url = index_url;
+    ReadyVerdict::new(&v).ok()
+}
+
+/// A logged decision as a documented one of the policy, written down in the store at
+/// `place`. An entry whose version spec does not parse covers nothing (it is an allow
+/// that cannot be honoured, or a deny that the policy's own rules still back up).
+fn documented(d: &DecisionRecord, place: &str, allow_critical: bool) -> Option<crate::policy::DocumentedDecision> {
+    use std::str::FromStr;
+    let version = match d.spec.trim() {
+        "" | "*" => None,
+        s => Some(pep440_rs::VersionSpecifiers::from_str(s).ok()?),
+    };
+    Some(crate::policy::DocumentedDecision {
+        package: d.package.clone(),
+        version,
+        action: d.action,
+        alerts: d
+            .alerts
+            .iter()
+            .filter_map(|a| crate::alerts::AlertId::from_id(a))
+            .filter(|a| allow_critical || a.severity() != crate::alerts::Severity::Critical)
+            .collect(),
+        reason: d.reason.clone(),
+        by: d.who.clone(),
+        date: crate::policy::Day::from_unix(d.decided_at),
+        // An expiry that does not parse ends the decision at once (fail closed for allows).
+        until: d.until.as_deref().map(|u| crate::policy::Day::parse(u).unwrap_or(crate::policy::Day(0))),
+        origin: crate::policy::Origin::Store(place.to_string()),
+    })
 }
 
 fn push_unique(findings: &mut Vec<Finding>, f: Finding) {

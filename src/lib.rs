@@ -15,6 +15,7 @@ pub mod db;
 pub mod error;
 pub mod exit;
 pub mod finding;
+pub mod gateway;
 pub mod gate;
 pub mod hex;
 pub mod index;
@@ -35,6 +36,7 @@ pub mod review;
 pub mod score;
 pub mod timings;
 pub mod service;
+pub mod store;
 pub mod vet;
 
 #[cfg(test)]

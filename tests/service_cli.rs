@@ -136,3 +136,41 @@ fn log_shows_decisions_filtered_escaped_and_with_follow_ups() {
     let status = s.status();
     assert!(status.contains("last 24 hours: 1 blocked, 1 warned, 1 allowed; details: safe-pip service log --since 1d --blocked --warned"), "{status}");
 }
+
+#[test]
+fn setup_points_pip_and_uv_at_a_gateway_and_undo_restores_them() {
+    let s = Service::new();
+    let pip_conf = s.env.dir.path().join("xdg/config/pip/pip.conf");
+    let uv_toml = s.env.dir.path().join("xdg/config/uv/uv.toml");
+    let pip_before = "[global]\ntimeout = 60\nindex-url = https://pypi.org/simple\nextra-index-url = https://private.example/simple\n";
+    let uv_before = "[[index]]\nname = \"private\"\nurl = \"https://private.example/simple\"\n";
+    std::fs::create_dir_all(pip_conf.parent().unwrap()).unwrap();
+    std::fs::create_dir_all(uv_toml.parent().unwrap()).unwrap();
+    std::fs::write(&pip_conf, pip_before).unwrap();
+    std::fs::write(&uv_toml, uv_before).unwrap();
+    let gw = "https://gateway.example/u/0/simple/";
+
+    let (code, out, err) = s.run(&["setup", "pip", "--gateway", gw]);
+    assert_eq!(code, 0, "{out}{err}");
+    let written = std::fs::read_to_string(&pip_conf).unwrap();
+    assert!(written.contains(&format!("index-url = {gw}")) && written.contains("timeout = 60"), "{written}");
+    assert!(!written.contains("private.example") && !written.contains("pypi.org"), "{written}");
+    assert!(err.contains("private.example/simple was removed"), "{err}");
+    assert!(out.contains("machine gateway.example"), "{out}");
+
+    let (code, out, err) = s.run(&["setup", "uv", "--gateway", gw]);
+    assert_eq!(code, 0, "{out}{err}");
+    let written = std::fs::read_to_string(&uv_toml).unwrap();
+    assert!(written.contains(&format!("url = \"{gw}\"")) && written.contains("default = true"), "{written}");
+    assert!(written.contains("name = \"private\""), "named indexes are kept: {written}");
+    assert!(err.contains("private.example/simple is kept and bypasses the gateway"), "{err}");
+
+    let (code, _, err) = s.run(&["setup", "pip", "--gateway", "https://ci:secret@gateway.example/u/0/simple/"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("leave the token out of the URL") && !err.contains("secret@"), "{err}");
+
+    s.ok(&["setup", "pip", "--undo"]);
+    s.ok(&["setup", "uv", "--undo"]);
+    assert_eq!(std::fs::read_to_string(&pip_conf).unwrap(), pip_before);
+    assert_eq!(std::fs::read_to_string(&uv_toml).unwrap(), uv_before);
+}

@@ -127,6 +127,7 @@ fn log_decision(req: &DecisionRequest, place: &str, db_path: Option<PathBuf>) ->
         action: req.action,
         source: Some(place),
         decided_at: None,
+        until: None,
     };
     match db::Db::open_default(db_path.as_deref()).and_then(|db| db.log_decision(&entry).map(|()| db.path().to_path_buf())) {
         Ok(path) => {

@@ -13,6 +13,7 @@ mod index_flags;
 mod install;
 mod lock_check_flags;
 mod proxy;
+mod serve;
 mod report;
 mod scan;
 mod service;
@@ -78,6 +79,9 @@ pub enum Command {
     /// Run the gating proxy: a local package index for uv, pip and other clients that
     /// checks every file before serving it.
     Proxy(proxy::ProxyArgs),
+    /// Run the organisation gateway: a shared, authenticated package index that checks every
+    /// file once for everyone, verdicts and decisions in SQLite or PostgreSQL.
+    Serve(serve::ServeArgs),
 }
 
 /// Runs the CLI with the given argv (argv[0] is the program name) and returns the exit code.
@@ -99,7 +103,7 @@ where
     };
     // The servers handle SIGINT themselves (graceful shutdown); every other command gets
     // the Ctrl-C handler: a clean message and exit 130.
-    let _interrupt = (!matches!(cli.command, Command::Proxy(_) | Command::Service(_))).then(crate::interrupt::install);
+    let _interrupt = (!matches!(cli.command, Command::Proxy(_) | Command::Service(_) | Command::Serve(_))).then(crate::interrupt::install);
     // `scan --jobs N` sizes the pool every analysis runs on; when a pool was already
     // started (the Python front), `scan` makes a pool of its own
     let threads = match &cli.command {
@@ -132,6 +136,7 @@ fn dispatch(cli: Cli) -> Outcome {
         Command::Allow(args) => decision::run_allow(args, cli.color),
         Command::Deny(args) => decision::run_deny(args, cli.color),
         Command::Proxy(args) => proxy::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
 

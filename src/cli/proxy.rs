@@ -97,7 +97,7 @@ fn log_event(e: &ProxyEvent) {
 }
 
 /// Blocks until Ctrl-C (SIGINT) or SIGTERM.
-fn wait_for_signal() {
+pub(super) fn wait_for_signal() {
     let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
         // Without a runtime there is no signal handling: wait for stdin to close instead.
         let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut Vec::new());

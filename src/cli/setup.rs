@@ -1,5 +1,5 @@
-//! `safe-pip setup pip|uv|poetry [--undo]`: point an installer's user configuration at the
-//! safe-pip service, or put it back exactly as it was.
+//! `safe-pip setup pip|uv|poetry [--undo | --gateway URL]`: point an installer's user configuration at the
+//! safe-pip service or the organisation gateway, or put it back exactly as it was.
 
 use super::Outcome;
 use crate::exit::ExitStatus;
@@ -19,8 +19,12 @@ pub struct SetupArgs {
     #[arg(long)]
     pub undo: bool,
     /// The service's port to use (saved for `safe-pip service start`).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "gateway")]
     pub port: Option<u16>,
+    /// Point the installer at the organisation's gateway (`safe-pip serve`) instead of the
+    /// local service: its index URL, e.g. https://gateway.example/u/0/simple/ (no token in it).
+    #[arg(long, value_name = "URL")]
+    pub gateway: Option<String>,
 }
 
 pub(crate) fn run(args: SetupArgs) -> Outcome {
@@ -48,7 +52,11 @@ pub(crate) fn run(args: SetupArgs) -> Outcome {
             Err(e) => Err(e.into()),
         };
     }
-    match setup::setup(args.tool, args.port) {
+    let done = match &args.gateway {
+        Some(url) => setup::setup_gateway(args.tool, url),
+        None => setup::setup(args.tool, args.port),
+    };
+    match done {
         Ok(report) => {
             for l in &report.lines {
                 println!("{l}");

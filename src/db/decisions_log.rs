@@ -27,6 +27,8 @@ pub struct NewDecision<'a> {
     pub source: Option<&'a str>,
     /// `None` = now.
     pub decided_at: Option<i64>,
+    /// Last day the decision applies (`YYYY-MM-DD`); `None`: no expiry.
+    pub until: Option<&'a str>,
 }
 
 /// A logged decision.
@@ -41,9 +43,27 @@ pub struct DecisionRecord {
     pub source: Option<String>,
     /// Unix seconds.
     pub decided_at: i64,
+    /// Last day the decision applies (`YYYY-MM-DD`); `None`: no expiry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
 }
 
 impl DecisionRecord {
+    /// The record a [`NewDecision`] makes: name normalised, text trimmed, now when undated.
+    pub(crate) fn from_new(d: &NewDecision<'_>) -> DecisionRecord {
+        DecisionRecord {
+            package: normalize(d.package),
+            spec: d.spec.trim().to_string(),
+            alerts: d.alerts.to_vec(),
+            reason: d.reason.trim().to_string(),
+            who: d.who.trim().to_string(),
+            action: d.action,
+            source: d.source.map(str::to_string),
+            decided_at: d.decided_at.unwrap_or_else(now),
+            until: d.until.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()),
+        }
+    }
+
     pub(crate) fn validate(&self) -> Result<(), DbError> {
         if normalize(&self.package).is_empty() {
             return Err(DbError::InvalidInput { what: "decision package", detail: "it is empty".into() });
@@ -64,14 +84,14 @@ pub(crate) fn append(conn: &Connection, d: &DecisionRecord) -> rusqlite::Result<
     let alerts = serde_json::to_string(&d.alerts).unwrap_or_else(|_| "[]".into());
     let n = conn
         .prepare_cached(
-            "INSERT OR IGNORE INTO decisions (package, spec, alerts, reason, who, action, source, decided_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT OR IGNORE INTO decisions (package, spec, alerts, reason, who, action, source, decided_at, until)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?
-        .execute(params![normalize(&d.package), d.spec, alerts, d.reason, d.who, d.action.as_str(), d.source.as_deref().unwrap_or(""), d.decided_at])?;
+        .execute(params![normalize(&d.package), d.spec, alerts, d.reason, d.who, d.action.as_str(), d.source.as_deref().unwrap_or(""), d.decided_at, d.until])?;
     Ok(n > 0)
 }
 
-const SELECT: &str = "SELECT package, spec, alerts, reason, who, action, source, decided_at FROM decisions";
+const SELECT: &str = "SELECT package, spec, alerts, reason, who, action, source, decided_at, until FROM decisions";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<DecisionRecord>> {
     let alerts: String = r.get(2)?;
@@ -86,22 +106,14 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<DecisionRecord>> {
         action,
         source: r.get::<_, String>(6).map(|s| if s.is_empty() { None } else { Some(s) })?,
         decided_at: r.get(7)?,
+        until: r.get(8)?,
     }))
 }
 
 impl Db {
     /// Appends a decision to the log.
     pub fn log_decision(&self, d: &NewDecision<'_>) -> Result<(), DbError> {
-        let record = DecisionRecord {
-            package: normalize(d.package),
-            spec: d.spec.trim().to_string(),
-            alerts: d.alerts.to_vec(),
-            reason: d.reason.trim().to_string(),
-            who: d.who.trim().to_string(),
-            action: d.action,
-            source: d.source.map(str::to_string),
-            decided_at: d.decided_at.unwrap_or_else(now),
-        };
+        let record = DecisionRecord::from_new(d);
         record.validate()?;
         self.write("log a decision", |tx| append(tx, &record).map(|_| ()))
     }
@@ -154,6 +166,7 @@ mod tests {
             action: DecisionAction::Allow,
             source: Some("pyproject.toml"),
             decided_at: Some(at),
+            until: None,
         }
     }
 

@@ -50,6 +50,10 @@ pub enum DbError {
     #[error("cannot import {path}: {detail}")]
     Import { path: PathBuf, detail: String },
 
+    /// The PostgreSQL verdict store failed: connection, query or transaction.
+    #[error("verdict store {url}: cannot {op}: {detail}")]
+    Postgres { url: String, op: &'static str, detail: String },
+
     /// An export could not be written.
     #[error("cannot write {path}: {detail}")]
     Export { path: PathBuf, detail: String },
@@ -107,6 +111,9 @@ impl crate::error::Hint for DbError {
                 "pass an OSV advisory (.json), a folder or .zip of them (OpenSSF malicious-packages), or a file written by `safe-pip db export`"
             }
             DbError::Export { .. } => "choose a path in a writable folder",
+            DbError::Postgres { .. } => {
+                "check that the PostgreSQL server is up and reachable from this host and the --db URL (user, password, database); files are blocked until it answers"
+            }
         })
     }
 }

@@ -499,7 +499,7 @@ fn advisory_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Advisory, String, St
     ))
 }
 
-fn decode_advisory((mut a, versions, ranges): (Advisory, String, String)) -> Advisory {
+pub(crate) fn decode_advisory((mut a, versions, ranges): (Advisory, String, String)) -> Advisory {
     // Unreadable version data must not hide an entry: it then covers every version
     // (fail closed).
     match (serde_json::from_str(&versions), serde_json::from_str(&ranges)) {

@@ -20,6 +20,7 @@
 
 mod errors;
 mod integrity;
+pub mod audit;
 pub mod decisions_log;
 pub mod feeds;
 pub mod history;
@@ -28,6 +29,7 @@ pub mod schema;
 pub mod snapshot;
 pub mod verdicts;
 
+pub use audit::{AuditEntry, AuditKind};
 pub use decisions_log::{DecisionRecord, NewDecision};
 pub use errors::DbError;
 pub use feeds::{Advisory, AffectedRange, OsvImportReport};
@@ -381,7 +383,7 @@ impl Db {
             // The log is append-only through triggers; lift them for this one
             // transaction and put back exactly what was there.
             let triggers: Vec<(String, String)> = {
-                let mut stmt = tx.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'decisions'")?;
+                let mut stmt = tx.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('decisions', 'audit')")?;
                 let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
                 rows.collect::<rusqlite::Result<_>>()?
             };
@@ -389,7 +391,7 @@ impl Db {
                 tx.execute_batch(&format!("DROP TRIGGER \"{}\"", name.replace('"', "\"\"")))?;
             }
             tx.execute_batch(
-                "DELETE FROM advisory_packages; DELETE FROM advisories; DELETE FROM decisions;
+                "DELETE FROM advisory_packages; DELETE FROM advisories; DELETE FROM decisions; DELETE FROM audit;
                  DELETE FROM verdicts; DELETE FROM scan_history; DELETE FROM metadata_cache;",
             )?;
             for (_, sql) in &triggers {

@@ -12,7 +12,7 @@ use rusqlite::Connection;
 pub const APPLICATION_ID: i64 = 0x5350_4950;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     // 0 → 1: verdicts, history, metadata cache, decision log, feeds.
     r#"
     CREATE TABLE verdicts (
@@ -96,13 +96,35 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX advisory_packages_by_name ON advisory_packages (name);
     CREATE INDEX advisory_packages_by_advisory ON advisory_packages (advisory_id);
     "#,
+    // 1 → 2: decision expiry (the gateway's admin API) and the audit log of blocks,
+    // overrides and decisions.
+    r#"
+    ALTER TABLE decisions ADD COLUMN until TEXT;   -- last day it applies (YYYY-MM-DD); NULL: no expiry
+    CREATE TABLE audit (
+        id       INTEGER PRIMARY KEY,
+        at       INTEGER NOT NULL,                  -- unix seconds
+        kind     TEXT    NOT NULL CHECK (kind IN ('block', 'override', 'decision')),
+        package  TEXT,
+        version  TEXT,
+        filename TEXT,
+        sha256   TEXT,
+        verdict  TEXT,
+        reason   TEXT    NOT NULL,
+        actor    TEXT                               -- token name, when a person acted
+    );
+    CREATE INDEX audit_by_time ON audit (at);
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    "#,
 ];
 
 /// Schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Tables a current DB must hold; a DB at [`SCHEMA_VERSION`] without one is damaged.
-pub const TABLES: &[&str] = &["verdicts", "scan_history", "metadata_cache", "decisions", "advisories", "advisory_packages"];
+pub const TABLES: &[&str] = &["verdicts", "scan_history", "metadata_cache", "decisions", "advisories", "advisory_packages", "audit"];
 
 pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))

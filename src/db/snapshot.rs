@@ -237,6 +237,7 @@ mod tests {
             action: DecisionAction::Allow,
             source: None,
             decided_at: Some(50),
+            until: None,
         })
         .expect("log");
         db.import_osv_bytes(

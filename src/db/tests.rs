@@ -283,6 +283,7 @@ fn stats_prune_and_reset() {
         action: DecisionAction::Allow,
         source: None,
         decided_at: Some(5),
+        until: None,
     })
     .expect("log");
 
@@ -312,6 +313,7 @@ fn stats_prune_and_reset() {
         action: DecisionAction::Deny,
         source: None,
         decided_at: Some(6),
+        until: None,
     })
     .expect("log");
     assert!(db.conn.execute("DELETE FROM decisions", []).is_err());
@@ -343,4 +345,26 @@ fn resolve_path_prefers_the_flag() {
     if let Ok(d) = default_path() {
         assert!(d.ends_with(Path::new("safe-pip").join(DB_FILE_NAME)), "{}", d.display());
     }
+}
+
+#[test]
+fn a_version_1_db_is_migrated_to_decision_expiry_and_the_audit_log() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("v1.sqlite3");
+    {
+        let c = rusqlite::Connection::open(&path).expect("create");
+        c.execute_batch(schema::MIGRATIONS[0]).expect("migration 1");
+        c.pragma_update(None, "application_id", schema::APPLICATION_ID).expect("id");
+        c.pragma_update(None, "user_version", 1).expect("version");
+        c.execute(
+            "INSERT INTO decisions (package, spec, alerts, reason, who, action, source, decided_at) VALUES ('p', '*', '[]', 'r', 'w', 'deny', '', 1)",
+            [],
+        )
+        .expect("a decision of version 1");
+    }
+    let db = Db::open(&path).expect("migrates");
+    assert_eq!(db.read("version", schema::user_version).expect("version"), schema::SCHEMA_VERSION);
+    let d = db.decisions("p").expect("read");
+    assert_eq!((d.len(), d[0].until.as_deref()), (1, None));
+    assert!(db.audit_since(0, 10).expect("audit table").is_empty());
 }

@@ -432,6 +432,14 @@ impl Db {
         })
     }
 
+    /// Stores an already validated verdict (see [`Prepared::from_new`]) with its history row.
+    pub(crate) fn record_prepared(&self, p: &Prepared) -> Result<(), DbError> {
+        self.write("record a verdict", |tx| {
+            insert(tx, p, Upsert::Replace)?;
+            append_history(tx, p)
+        })
+    }
+
     /// Every verdict in the DB, any analysis version, ordered by sha256 (for export).
     pub(crate) fn all_verdicts(&self) -> Result<(Vec<StoredVerdict>, usize), DbError> {
         let sql = format!("SELECT {COLUMNS} FROM verdicts ORDER BY sha256, analysis_version");

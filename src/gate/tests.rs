@@ -209,3 +209,60 @@ fn a_corrupt_db_is_an_error_with_a_hint_and_is_left_alone() {
     assert!(err.hint().contains("db reset"), "{}", err.hint());
     assert_eq!(std::fs::read(&path).expect("read"), garbage);
 }
+
+#[test]
+fn the_gateway_honours_decisions_logged_in_its_store_and_a_local_gate_does_not() {
+    use crate::action::DecisionAction;
+    use crate::db::NewDecision;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store: Arc<dyn VerdictStore> = Arc::new(SqliteStore::new(db_of(&dir)));
+    let gateway = Gate::with_store(store.clone(), ScanOptions::default()).with_store_decisions(true);
+    let strict = Gate::with_store(store.clone(), ScanOptions::default()).with_store_decisions(false);
+    let local = Gate::with_store(store.clone(), ScanOptions::default());
+    let bytes = canary_sdist("canary-pkg", "1.0");
+    let first = gateway.judge("canary-pkg-1.0.tar.gz", &bytes, None, Vec::new()).expect("judge");
+    assert_eq!(first.report.decision.verdict, Action::Block);
+    assert_eq!(gateway.analyses(), 1);
+    let sha = first.report.sha256.clone().expect("sha");
+
+    let alerts: Vec<String> = ids(&first.report).iter().map(|s| s.to_string()).collect();
+    store
+        .log_decision(&NewDecision {
+            package: "Canary_Pkg",
+            spec: "==1.0",
+            alerts: &alerts,
+            reason: "a canary the team owns",
+            who: "sec@example.org",
+            action: DecisionAction::Allow,
+            source: Some("gateway"),
+            decided_at: None,
+            until: None,
+        })
+        .expect("log");
+    let allowed = gateway.lookup(&sha, "canary-pkg-1.0.tar.gz").expect("lookup").expect("hit");
+    assert_eq!(allowed.decision.verdict, Action::Allow, "{}", allowed.decision.reason());
+    assert!(allowed.decision.reason().contains("a canary the team owns") && allowed.decision.reason().contains("sqlite:"), "{}", allowed.decision.reason());
+    assert_eq!(gateway.lookup_many(std::slice::from_ref(&sha)).expect("many")[&sha].decision.verdict, Action::Allow);
+    assert_eq!(gateway.judge("canary-pkg-1.0.tar.gz", &bytes, None, Vec::new()).expect("judge").report.decision.verdict, Action::Allow);
+    assert_eq!(gateway.analyses(), 1, "decisions re-judge stored findings");
+    // Not where the org file forbids allow decisions to accept critical alerts.
+    assert_eq!(strict.lookup(&sha, "canary-pkg-1.0.tar.gz").expect("lookup").expect("hit").decision.verdict, Action::Block);
+    // The local commands keep to the project's own documented decisions.
+    assert_eq!(local.lookup(&sha, "canary-pkg-1.0.tar.gz").expect("lookup").expect("hit").decision.verdict, Action::Block);
+
+    // A deny for every version wins over the allow.
+    store
+        .log_decision(&NewDecision {
+            package: "canary-pkg",
+            spec: "*",
+            alerts: &[],
+            reason: "pulled",
+            who: "sec@example.org",
+            action: DecisionAction::Deny,
+            source: None,
+            decided_at: None,
+            until: None,
+        })
+        .expect("log");
+    assert_eq!(gateway.lookup(&sha, "canary-pkg-1.0.tar.gz").expect("lookup").expect("hit").decision.verdict, Action::Block);
+}

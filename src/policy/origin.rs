@@ -41,6 +41,9 @@ pub enum Origin {
     File { layer: Layer, path: PathBuf, line: usize },
     /// A flag such as `--min-release-age`.
     Flag(String),
+    /// The decision log of a verdict store (the gateway's), e.g. `postgres://host/db`: an
+    /// organisation-level decision.
+    Store(String),
 }
 
 impl Origin {
@@ -53,6 +56,7 @@ impl Origin {
             Origin::Default => Layer::Default,
             Origin::File { layer, .. } => *layer,
             Origin::Flag(_) => Layer::Flag,
+            Origin::Store(_) => Layer::Org,
         }
     }
 
@@ -74,6 +78,7 @@ impl fmt::Display for Origin {
             Origin::Default => f.write_str("default"),
             Origin::File { path, line, .. } => write!(f, "{}:{line}", path.display()),
             Origin::Flag(name) => write!(f, "flag {name}"),
+            Origin::Store(place) => write!(f, "the decision log of {place}"),
         }
     }
 }
@@ -90,6 +95,7 @@ impl Serialize for Origin {
                 m.serialize_entry("line", line)?;
             }
             Origin::Flag(name) => m.serialize_entry("flag", name)?,
+            Origin::Store(place) => m.serialize_entry("store", place)?,
         }
         m.end()
     }

@@ -5,6 +5,7 @@
 
 use super::events::{ProxyActivity, ProxyEvent};
 use super::gate::GateFile;
+use super::metrics::Level;
 use super::reply;
 use super::state::{Outcome, State, Verdict, file_key};
 use super::urls::FileRef;
@@ -29,6 +30,7 @@ pub(crate) fn known_verdict(state: &State, t: &Target) -> Option<Verdict> {
         return Some(v);
     }
     let report = state.gate.known(&t.gate_file)?;
+    state.metrics.cache(true);
     let v = Verdict { report: Arc::new(report), from_db: true };
     state.set_verdict(&key, v.clone());
     Some(v)
@@ -49,6 +51,10 @@ fn vet_uncached(state: &State, t: &Target, key: &str) -> Outcome {
         if v.report.decision.verdict == Action::Block {
             return Outcome::Blocked { verdict: v.clone() };
         }
+        // The gateway keeps vetted bytes but asks the gate for the verdict every time.
+        if let Some(bytes) = state.cached_bytes(key) {
+            return Outcome::Vetted { bytes, verdict: v.clone() };
+        }
     }
     state.events.activity(ProxyActivity::Fetching {
         project: t.gate_file.project.clone(),
@@ -58,6 +64,7 @@ fn vet_uncached(state: &State, t: &Target, key: &str) -> Outcome {
     let downloaded = match state.client.download(t.entry, state.max_file_bytes) {
         Ok(d) => d,
         Err(e) => {
+            state.metrics.upstream_error();
             let cause = reply::unverified_cause(&t.entry.filename, &e);
             return Outcome::Unverified { report: Arc::new(unverified_report(&t.entry.filename, &cause)), cause };
         }
@@ -73,7 +80,10 @@ fn vet_uncached(state: &State, t: &Target, key: &str) -> Outcome {
             });
             let mut gf = t.gate_file.clone();
             gf.sha256.get_or_insert(downloaded.sha256.clone());
+            state.metrics.cache(false);
+            let started = std::time::Instant::now();
             let report = judge_safely(state, &gf, &bytes);
+            state.metrics.analysis(started.elapsed());
             let v = Verdict { report: Arc::new(report), from_db: false };
             state.set_verdict(key, v.clone());
             v
@@ -107,6 +117,10 @@ pub(crate) fn record(state: &State, t: &Target, outcome: &Outcome, served: bool)
         Outcome::Vetted { verdict, .. } | Outcome::Blocked { verdict } => (verdict.report.clone(), verdict.from_db),
         Outcome::Unverified { report, .. } => (report.clone(), false),
     };
+    state.metrics.verdict(match outcome {
+        Outcome::Unverified { .. } => Level::Unverified,
+        _ => Level::Verdict(report.decision.verdict),
+    });
     state.events.record(ProxyEvent {
         upstream: t.upstream,
         index_url: t.gate_file.index_url.clone(),

@@ -16,7 +16,9 @@ mod db_gate;
 mod events;
 mod files;
 mod gate;
+mod gateway;
 mod metadata;
+mod metrics;
 mod negotiate;
 pub(crate) mod pages;
 mod reply;
@@ -27,11 +29,12 @@ mod state;
 mod urls;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use db_gate::DbGate;
 pub use events::{ActivityCallback, EventCallback, ProxyActivity, ProxyEvent, REPEAT_AFTER};
 pub use gate::{FileGate, GateFile, ScanGate};
+pub use gateway::{AdminApi, AdminReply, GatewayOptions, MAX_ADMIN_BODY, MIN_TOKEN_LEN, Token, read_token_file};
 pub use reply::{block_summary, reason_phrase};
 pub use urls::index_path;
 
@@ -52,7 +55,8 @@ pub struct ProxyConfig {
     /// the extras). Their credentials, CA bundle, netrc and proxy settings are used for
     /// upstream requests only.
     pub index: IndexSettings,
-    /// Where to listen; must be a loopback address (port 0 picks a free port).
+    /// Where to listen; must be a loopback address (port 0 picks a free port) unless
+    /// `gateway` is set.
     pub bind: SocketAddr,
     pub gate: Arc<dyn FileGate>,
     pub max_file_bytes: u64,
@@ -65,6 +69,10 @@ pub struct ProxyConfig {
     /// this to false: it then keeps none, and `on_event` hears of a file and outcome again
     /// after [`events::REPEAT_AFTER`].
     pub retain_events: bool,
+    /// Run as the organisation gateway (`safe-pip serve`): any address, token
+    /// authentication instead of the loopback Host check, access log, `/healthz` and
+    /// `/metrics`, verdicts asked of the gate at every request (none kept in memory).
+    pub gateway: Option<GatewayOptions>,
 }
 
 impl ProxyConfig {
@@ -79,6 +87,7 @@ impl ProxyConfig {
             on_event: None,
             on_activity: None,
             retain_events: true,
+            gateway: None,
         }
     }
 }
@@ -123,7 +132,7 @@ pub struct RunningProxy {
 
 /// Starts a proxy: binds (loopback only), then serves from background threads.
 pub fn start(config: ProxyConfig) -> Result<RunningProxy, ProxyError> {
-    if !config.bind.ip().is_loopback() {
+    if config.gateway.is_none() && !config.bind.ip().is_loopback() {
         return Err(ProxyError::NotLoopback { addr: config.bind });
     }
     if config.index.no_index || config.index.indexes().is_empty() {
@@ -141,6 +150,7 @@ pub fn start(config: ProxyConfig) -> Result<RunningProxy, ProxyError> {
         config.max_file_bytes,
         config.cache_bytes,
         events::EventLog::new(config.on_event, config.on_activity, config.retain_events),
+        config.gateway,
     ));
     let server = server::Server::start(listener, state.clone()).map_err(|detail| ProxyError::Runtime { detail })?;
     Ok(RunningProxy { addr, state, server: Some(server) })
@@ -177,6 +187,11 @@ impl RunningProxy {
     /// [`alternatives::older_checked`]).
     pub fn older_release(&self, upstream: usize, project: &str, filename: &str) -> Option<String> {
         alternatives::older_checked(&self.state, upstream, project, filename)
+    }
+
+    /// The counters `/metrics` serves, in the Prometheus text format.
+    pub fn metrics(&self) -> String {
+        self.state.metrics.render()
     }
 
     /// Upstream problems so far (project pages that could not be read), one line each:

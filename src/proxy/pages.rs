@@ -46,6 +46,7 @@ pub(crate) fn project(state: &State, upstream: usize, name: &str, accept: Option
         Err(e) => {
             let reason = reply::page_failure_reason(name, &e);
             state.events.problem(upstream, name, reason.clone());
+            state.metrics.upstream_error();
             state.page_failed(upstream, name, &reason);
             return Reply::error(502, reason);
         }

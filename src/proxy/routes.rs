@@ -15,13 +15,21 @@ pub(crate) fn handle(state: &State, method: &Method, version: Version, path: &st
         return bad;
     }
     let h = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if !host_is_loopback(h("host")) {
+    // The gateway is addressed by any name; its clients authenticate instead.
+    if state.gateway.is_none() && !host_is_loopback(h("host")) {
         // A browser page that rebinds its DNS name to 127.0.0.1 must not read private
         // indexes through the proxy's credentials.
         return Reply::error(403, "Forbidden by safe-pip: the proxy only answers requests addressed to 127.0.0.1, ::1 or localhost".into());
     }
     if method != Method::GET && method != Method::HEAD {
         return Reply::error(405, "Method Not Allowed by safe-pip: the proxy answers GET and HEAD only".into()).header("allow", "GET, HEAD");
+    }
+    if state.gateway.is_some() {
+        match path.split('?').next().unwrap_or_default() {
+            "/healthz" => return health(state),
+            "/metrics" => return Reply::new(200, "text/plain; version=0.0.4; charset=utf-8", state.metrics.render()).header("cache-control", "no-store"),
+            _ => {}
+        }
     }
     match urls::route(path) {
         Route::Health => health(state),
@@ -32,6 +40,24 @@ pub(crate) fn handle(state: &State, method: &Method, version: Version, path: &st
             serve::file(state, upstream, &file, metadata, &cond)
         }
         Route::NotFound => Reply::not_found("unknown path; index pages are under /u/<k>/simple/<project>/"),
+    }
+}
+
+/// The route's name in metrics.
+pub(crate) fn label(path: &str) -> &'static str {
+    match path.split('?').next().unwrap_or_default() {
+        "/healthz" | "/health" => return "health",
+        "/metrics" => return "metrics",
+        p if p.starts_with("/admin/") => return "admin",
+        _ => {}
+    }
+    match urls::route(path) {
+        Route::Health => "health",
+        Route::Root { .. } => "root",
+        Route::Project { .. } => "page",
+        Route::File { metadata: true, .. } => "metadata",
+        Route::File { .. } => "file",
+        Route::NotFound => "other",
     }
 }
 

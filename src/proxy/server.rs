@@ -3,6 +3,7 @@
 //! which must not run on a runtime thread). Custom reason phrases go out through hyper's
 //! `ReasonPhrase` extension.
 
+use super::gateway;
 use super::reply::{Reply, reason_phrase};
 use super::routes;
 use super::state::State;
@@ -15,9 +16,10 @@ use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 /// How long in-flight requests may take to finish once the proxy is stopped.
@@ -69,8 +71,8 @@ async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>, mut s
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((s, _)) => s,
+                let (stream, remote) = match accepted {
+                    Ok((s, remote)) => (s, remote),
                     Err(_) => {
                         // Out of file descriptors and the like: wait instead of spinning.
                         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -79,7 +81,7 @@ async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>, mut s
                 };
                 let _ = stream.set_nodelay(true);
                 let st = state.clone();
-                let service = service_fn(move |req| answer(st.clone(), req));
+                let service = service_fn(move |req| answer(st.clone(), remote, req));
                 let conn = http1::Builder::new()
                     .timer(TokioTimer::new())
                     .header_read_timeout(Duration::from_secs(30))
@@ -99,15 +101,54 @@ async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>, mut s
     }
 }
 
-async fn answer(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
-    let (parts, _body) = req.into_parts();
+async fn answer(state: Arc<State>, remote: SocketAddr, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    let started = Instant::now();
+    let (parts, body) = req.into_parts();
     let head = parts.method == hyper::Method::HEAD;
+    let method = parts.method.clone();
     let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
-    let reply = tokio::task::spawn_blocking(move || routes::handle(&state, &parts.method, parts.version, &path, &parts.headers))
-        .await
-        .unwrap_or_else(|_| {
-            Reply::error(403, "Forbidden by safe-pip: internal error while handling the request; nothing was served".into())
-        });
+    let admin = state.gateway.is_some() && path.starts_with("/admin/");
+    // Only the admin API reads request bodies (bounded); `None`: too large or broken.
+    let body = if admin {
+        http_body_util::BodyExt::collect(http_body_util::Limited::new(body, gateway::MAX_ADMIN_BODY)).await.ok().map(|c| c.to_bytes())
+    } else {
+        drop(body);
+        Some(Bytes::new())
+    };
+    let (st, p) = (state.clone(), path.clone());
+    let (reply, user) = tokio::task::spawn_blocking(move || {
+        if let (true, Some(g)) = (admin, &st.gateway) {
+            return gateway::admin(g, parts.method.as_str(), &p, &parts.headers, body.as_deref());
+        }
+        // The gateway authenticates every request but its health check.
+        let user = match &st.gateway {
+            Some(g) if routes::label(&p) != "health" => match gateway::authenticate(g, &parts.headers) {
+                Ok(u) => u,
+                Err(refused) => return (refused, None),
+            },
+            _ => None,
+        };
+        (routes::handle(&st, &parts.method, parts.version, &p, &parts.headers), user)
+    })
+    .await
+    .unwrap_or_else(|_| {
+        (Reply::error(403, "Forbidden by safe-pip: internal error while handling the request; nothing was served".into()), None)
+    });
+    state.metrics.request(routes::label(&path), reply.status);
+    if state.gateway.as_ref().is_some_and(|g| g.access_log) {
+        let line = gateway::Access {
+            remote: Some(remote),
+            method: method.as_str(),
+            path: &path,
+            status: reply.status,
+            bytes: if head { 0 } else { reply.body.len() },
+            seconds: started.elapsed().as_secs_f64(),
+            user: user.as_deref(),
+            reason: reply.reason.as_deref(),
+        }
+        .line();
+        eprintln!("{line}");
+    }
     Ok(to_response(reply, head))
 }
 

@@ -4,6 +4,8 @@
 use super::cache::{BoundedMap, ByteLru};
 use super::events::EventLog;
 use super::gate::{FileGate, GateFile};
+use super::gateway::GatewayOptions;
+use super::metrics::Metrics;
 use super::urls::FileRef;
 use crate::analysis::metadata::time::parse_rfc3339;
 use crate::index::{FileEntry, IndexClient, IndexError, ProjectPage, normalize_name};
@@ -60,6 +62,9 @@ pub(crate) struct State {
     /// page at once (uv several times); each retry would wait out the upstream retries again.
     page_failures: Mutex<BoundedMap<(usize, String), (Instant, String)>>,
     pub events: EventLog,
+    /// Set when running as the gateway (`safe-pip serve`).
+    pub gateway: Option<GatewayOptions>,
+    pub metrics: Metrics,
 }
 
 /// How long a failed page answers from memory before upstream is asked again.
@@ -100,6 +105,7 @@ impl State {
         max_file_bytes: u64,
         cache_bytes: usize,
         events: EventLog,
+        gateway: Option<GatewayOptions>,
     ) -> State {
         State {
             client,
@@ -112,6 +118,8 @@ impl State {
             flights: Mutex::new(HashMap::new()),
             page_failures: Mutex::new(BoundedMap::new(10_000)),
             events,
+            gateway,
+            metrics: Metrics::default(),
         }
     }
 
@@ -185,12 +193,19 @@ impl State {
         lock(&self.page_failures).insert((upstream, normalize_name(project)), (Instant::now(), reason.to_string()));
     }
 
+    /// The verdict remembered for a file. The gateway remembers none: its gate is asked
+    /// every time, so decisions recorded on any replica apply at once.
     pub(crate) fn verdict(&self, key: &str) -> Option<Verdict> {
+        if self.gateway.is_some() {
+            return None;
+        }
         lock(&self.verdicts).get(&key.to_string())
     }
 
     pub(crate) fn set_verdict(&self, key: &str, v: Verdict) {
-        lock(&self.verdicts).insert(key.to_string(), v);
+        if self.gateway.is_none() {
+            lock(&self.verdicts).insert(key.to_string(), v);
+        }
     }
 
     pub(crate) fn cached_bytes(&self, key: &str) -> Option<Bytes> {

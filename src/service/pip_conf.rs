@@ -17,6 +17,26 @@ fn key_of(line: &str) -> Option<String> {
 
 /// The file with pip pointed at `index_url` (+ `extras`), as bytes to write.
 pub fn point_at(text: &str, index_url: &str, extras: &[String], port: u16) -> String {
+    let note = format!(
+        "{MARK} every package pip installs is checked by the local safe-pip service on port {port}.\n\
+         {MARK} if pip cannot connect to 127.0.0.1:{port}, run `safe-pip service start` (`safe-pip service status` shows why);\n\
+         {MARK} `safe-pip setup pip --undo` restores this file as it was.\n"
+    );
+    point_at_noted(text, index_url, extras, &note)
+}
+
+/// The file with pip pointed at the organisation's gateway `index_url` (+ `extras`, the
+/// indexes that are not behind it).
+pub fn point_at_gateway(text: &str, index_url: &str, extras: &[String]) -> String {
+    let note = format!(
+        "{MARK} every package pip installs from the index below is checked by the organisation's safe-pip gateway.\n\
+         {MARK} `safe-pip setup pip --undo` restores this file as it was.\n"
+    );
+    point_at_noted(text, index_url, extras, &note)
+}
+
+/// [`point_at`] with `note` (comment lines starting with [`MARK`]) above the settings.
+fn point_at_noted(text: &str, index_url: &str, extras: &[String], note: &str) -> String {
     let mut kept: Vec<&str> = Vec::new();
     let mut skipping = false;
     for line in text.split_inclusive('\n') {
@@ -33,12 +53,7 @@ pub fn point_at(text: &str, index_url: &str, extras: &[String], port: u16) -> St
         }
         kept.push(line);
     }
-    let mut ours = format!(
-        "{MARK} every package pip installs is checked by the local safe-pip service on port {port}.\n\
-         {MARK} if pip cannot connect to 127.0.0.1:{port}, run `safe-pip service start` (`safe-pip service status` shows why);\n\
-         {MARK} `safe-pip setup pip --undo` restores this file as it was.\n\
-         index-url = {index_url}\n"
-    );
+    let mut ours = format!("{note}index-url = {index_url}\n");
     if !extras.is_empty() {
         ours.push_str(&format!("extra-index-url = {}\n", extras.join("\n    ")));
     }

@@ -198,6 +198,70 @@ fn setup_uv(state: &std::path::Path, cfg: &mut ServiceConfig) -> Result<SetupRep
     Ok(report)
 }
 
+/// `safe-pip setup pip|uv|poetry --gateway URL`: the installer's default index (PyPI, or
+/// pip's configured main index) becomes the organisation gateway's index URL `gateway`
+/// (e.g. `https://gateway.acme.example/u/0/simple/`); other indexes are kept and named
+/// as bypassing it (point them at the gateway's other routes, `/u/K/simple/`). The file
+/// as it was is kept for `--undo`, as for the service. Credentials in `gateway` are
+/// refused: they belong in netrc or the keyring, not in a config file.
+pub fn setup_gateway(tool: Tool, gateway: &str) -> Result<SetupReport, ServiceError> {
+    let parsed = url::Url::parse(gateway.trim()).map_err(|e| ServiceError::Other(format!("--gateway {}: {e}", redact(gateway))))?;
+    if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none() {
+        return Err(ServiceError::Other(format!("--gateway {}: expected an http(s) URL such as https://gateway.example/u/0/simple/", redact(gateway))));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(ServiceError::Other(
+            "--gateway: leave the token out of the URL; put it in ~/.netrc (machine HOST login TOKEN-NAME password TOKEN) or the keyring".into(),
+        ));
+    }
+    let gateway = parsed.as_str().to_string();
+    let state = state_dir()?;
+    let mut report = SetupReport::default();
+    match tool {
+        Tool::Pip => {
+            let target = pip_target()?;
+            let before = discover(&DiscoveryInputs::from_process(&["install".to_string()])).map_err(|e| ServiceError::Other(format!("{e} (hint: {})", e.hint())))?;
+            let text = read_text(&target)?;
+            // Every index setting of the file goes; the gateway fronts the organisation's
+            // other indexes at its other routes.
+            let new = pip_conf::point_at_gateway(&text, &gateway, &[]);
+            backup::replace(&state, "pip", &target, new.as_bytes())?;
+            report.lines.push(format!("pip: {} now sends pip to the gateway {gateway}", target.display()));
+            let after = discover(&DiscoveryInputs::from_process(&["install".to_string()])).map_err(|e| ServiceError::Other(e.to_string()))?;
+            let same = |a: &str, b: &str| a.trim_end_matches('/').eq_ignore_ascii_case(b.trim_end_matches('/'));
+            for url in before.extra_index_urls.iter().filter(|u| !after.indexes().iter().any(|a| same(a, u))) {
+                report.warnings.push(format!("pip's extra index {} was removed from {}: add the gateway's route for it (…/u/K/simple/) if you need it", redact(url), target.display()));
+            }
+            for url in after.indexes().iter().filter(|u| !same(u, &gateway)) {
+                report.warnings.push(format!("pip still uses {} (environment or another config file), which bypasses the gateway: remove it there", redact(url)));
+            }
+            report.warnings.extend(pip_conf::bypasses(&new).into_iter().map(|b| format!("{b} in {}: files found that way bypass the gateway", target.display())));
+            report.file = Some(target);
+        }
+        Tool::Uv => {
+            let target = uv_target()?;
+            let text = read_text(&target)?;
+            let is_pypi = |u: &str| u.trim().trim_end_matches('/').eq_ignore_ascii_case(uv_toml::PYPI);
+            let new = uv_toml::point_at(&text, &mut |u: &str| is_pypi(u).then(|| gateway.clone())).map_err(|detail| ServiceError::Invalid { path: target.clone(), detail })?;
+            backup::replace(&state, "uv", &target, new.as_bytes())?;
+            report.lines.push(format!("uv: {} now sends uv's PyPI traffic to the gateway {gateway}", target.display()));
+            let others = uv_toml::index_urls(&new).map_err(|detail| ServiceError::Invalid { path: target.clone(), detail })?;
+            report.warnings.extend(others.iter().filter(|u| u.as_str() != gateway).map(|u| format!("uv's index {} is kept and bypasses the gateway: point it at the gateway's route for it", redact(u))));
+            report.file = Some(target);
+        }
+        Tool::Poetry => {
+            report.lines.push("poetry: nothing changed (Poetry keeps package sources per project). In each project:".into());
+            report.lines.push(format!("  poetry source add --priority=primary gateway {gateway}"));
+            report.lines.push("  poetry config http-basic.gateway TOKEN-NAME TOKEN".into());
+        }
+    }
+    if tool != Tool::Poetry {
+        let host = parsed.host_str().unwrap_or_default();
+        report.lines.push(format!("credentials, if the gateway asks for a token: ~/.netrc `machine {host} login TOKEN-NAME password TOKEN` (or the keyring)"));
+    }
+    Ok(report)
+}
+
 fn poetry_advice(cfg: &ServiceConfig) -> SetupReport {
     SetupReport {
         file: None,

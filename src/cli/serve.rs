@@ -1,0 +1,132 @@
+//! `safe-pip serve`: the organisation gateway in the foreground (see [`crate::gateway`]).
+
+use super::Outcome;
+use crate::error::Error;
+use crate::exit::ExitStatus;
+use crate::gateway::{self, GatewayConfig};
+use crate::proxy::{self, GatewayOptions};
+use crate::store::StoreSpec;
+use clap::Args;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on, e.g. 0.0.0.0:8080 (any address: put TLS in front, see docs/gateway.md).
+    #[arg(long, value_name = "ADDR")]
+    pub bind: SocketAddr,
+    /// Upstream index (repeatable; the first is upstream 0, served at /u/0/simple/).
+    #[arg(long = "upstream", value_name = "URL", required = true)]
+    pub upstreams: Vec<String>,
+    /// The organisation's policy file (the format of the org config file); default: built-in policy.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Verdict store: sqlite:PATH (one gateway) or postgres://USER@HOST/DB (shared by replicas).
+    #[arg(long, value_name = "STORE", env = "SAFE_PIP_GATEWAY_DB")]
+    pub db: String,
+    /// Accepted client tokens, one per line (`NAME SECRET` or `SECRET`); without it no authentication.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Tokens of the admin API (/admin/decisions, /admin/audit), same format; they also
+    /// work as client tokens. Without it the admin API is off.
+    #[arg(long, value_name = "FILE")]
+    pub admin_token_file: Option<PathBuf>,
+    /// No JSON access log on stderr.
+    #[arg(long)]
+    pub no_access_log: bool,
+    /// Largest file the gateway downloads, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = proxy::DEFAULT_MAX_FILE_BYTES / (1024 * 1024))]
+    pub max_file_size: u64,
+    /// Memory for vetted files kept for repeated requests, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = (proxy::DEFAULT_CACHE_BYTES / (1024 * 1024)) as u64)]
+    pub cache_size: u64,
+}
+
+pub(crate) fn run(args: ServeArgs) -> Outcome {
+    const TOKEN_HINT: &str = "write one token per line (`NAME SECRET`), secrets of 16 characters or more";
+    let read_tokens = |file: Option<&std::path::Path>| file.map(proxy::read_token_file).transpose().map(Option::unwrap_or_default).map_err(|e| Error::new(e, TOKEN_HINT));
+    let tokens = read_tokens(args.token_file.as_deref())?;
+    let admin_tokens = read_tokens(args.admin_token_file.as_deref())?;
+    let index = proxy::settings_for(&args.upstreams)?;
+    let open = tokens.is_empty() && admin_tokens.is_empty();
+    let config = GatewayConfig {
+        bind: args.bind,
+        index,
+        policy: args.policy,
+        store: StoreSpec::parse(&args.db),
+        gateway: GatewayOptions { tokens, access_log: !args.no_access_log, admin_tokens, admin: None },
+        max_file_bytes: args.max_file_size.saturating_mul(1024 * 1024),
+        cache_bytes: usize::try_from(args.cache_size.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX),
+    };
+    let store = gateway_store_name(&config.store);
+    // Signals are caught before the banner says the gateway is up, so a supervisor may
+    // stop it as soon as it has started.
+    let stop = Stop::install();
+    let running = gateway::start(config).map_err(|e| Error::new(e, "check --db, --policy and --bind"))?;
+    let p = &running.proxy;
+    let mut banner = format!("safe-pip serve listening on {} (verdict store: {store})\n", p.url());
+    for (k, up) in p.upstreams().iter().enumerate() {
+        banner.push_str(&format!("  upstream {k}: {up}\n    index URL: {}\n", p.index_url(k)));
+    }
+    // A supervisor that stopped reading stdout must not stop the gateway.
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(banner.as_bytes()).and_then(|()| stdout.flush());
+    drop(stdout);
+    if open {
+        eprintln!("WARNING: no --token-file: anyone who can reach {} can use it", p.url());
+    }
+    stop.wait();
+    running.proxy.stop();
+    eprintln!("safe-pip serve stopped");
+    Ok(ExitStatus::Allowed)
+}
+
+fn gateway_store_name(s: &StoreSpec) -> String {
+    match s {
+        StoreSpec::Sqlite(p) => format!("sqlite:{}", p.display()),
+        StoreSpec::Postgres(url) => crate::index::redact(url),
+    }
+}
+
+/// SIGTERM and SIGINT, registered at once (unix); elsewhere the proxy's Ctrl-C wait.
+struct Stop {
+    #[cfg(unix)]
+    caught: Option<(tokio::runtime::Runtime, tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Stop {
+    fn install() -> Stop {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let caught = tokio::runtime::Builder::new_current_thread().enable_all().build().ok().and_then(|rt| {
+                let registered = {
+                    let _ctx = rt.enter();
+                    (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
+                };
+                match registered {
+                    (Ok(term), Ok(int)) => Some((rt, term, int)),
+                    _ => None,
+                }
+            });
+            Stop { caught }
+        }
+        #[cfg(not(unix))]
+        Stop {}
+    }
+
+    fn wait(self) {
+        #[cfg(unix)]
+        if let Some((rt, mut term, mut int)) = self.caught {
+            rt.block_on(async {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+            });
+            return;
+        }
+        super::proxy::wait_for_signal();
+    }
+}
