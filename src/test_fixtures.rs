@@ -32,3 +32,34 @@ pub(crate) fn clean_sdist(name: &str, version: &str) -> Vec<u8> {
 pub(crate) fn canary_sdist(name: &str, version: &str) -> Vec<u8> {
     sdist(name, version, &[("setup.py", CANARY_SETUP)])
 }
+
+/// A temporary folder holding a verdict DB (`v.sqlite3`) and whatever files a test writes
+/// next to it; removed when dropped.
+pub(crate) struct TempDb {
+    dir: tempfile::TempDir,
+}
+
+impl TempDb {
+    pub(crate) fn new() -> TempDb {
+        TempDb { dir: tempfile::tempdir().expect("temp dir") }
+    }
+    /// The folder itself.
+    pub(crate) fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+    pub(crate) fn db_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("v.sqlite3")
+    }
+    pub(crate) fn db(&self) -> crate::db::Db {
+        crate::db::Db::open(&self.db_path()).expect("open DB")
+    }
+    pub(crate) fn gate(&self) -> crate::gate::Gate {
+        crate::gate::Gate::open(Some(&self.db_path()), crate::pipeline::ScanOptions::default()).expect("gate")
+    }
+    /// Writes `text` to `name` in the folder.
+    pub(crate) fn write(&self, name: &str, text: &str) -> std::path::PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        p
+    }
+}

@@ -3,30 +3,30 @@
 
 use super::*;
 use crate::db::Db;
-use crate::pipeline::ScanOptions;
 use crate::test_fixtures::{canary_sdist, clean_sdist};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
+/// A verdict DB folder with a fake site-packages in it.
 struct Env {
-    dir: tempfile::TempDir,
+    base: crate::test_fixtures::TempDb,
 }
 
 impl Env {
     fn new() -> Env {
-        let env = Env { dir: tempfile::tempdir().expect("temp dir") };
+        let env = Env { base: crate::test_fixtures::TempDb::new() };
         std::fs::create_dir_all(env.site()).expect("mkdir");
         env
     }
     fn site(&self) -> PathBuf {
-        self.dir.path().join("venv/lib/python3.12/site-packages")
+        self.base.path().join("venv/lib/python3.12/site-packages")
     }
     fn db_path(&self) -> PathBuf {
-        self.dir.path().join("v.sqlite3")
+        self.base.db_path()
     }
     fn gate(&self) -> Gate {
-        Gate::open(Some(&self.db_path()), ScanOptions::default()).expect("gate")
+        self.base.gate()
     }
     /// Installs `name` `version` as pip would: the files, then a dist-info whose RECORD
     /// hashes them. `metadata` adds header lines to METADATA.
@@ -200,7 +200,7 @@ fn text_from_the_environment_is_escaped_on_the_terminal() {
 fn the_project_lockfile_is_checked_and_compared_with_what_is_installed() {
     let env = Env::new();
     env.install("tidy-numbers", "1.1", &[("tidy_numbers/__init__.py", "")], MIT);
-    let req = env.dir.path().join("requirements.txt");
+    let req = env.base.path().join("requirements.txt");
     std::fs::write(&req, "tidy-numbers==1.0\nabsent==2.0\n").expect("write");
     let lock = crate::lockfile::read_lockfile(&req).expect("read");
     let policy = MetadataPolicy::default();

@@ -17,26 +17,7 @@ use std::sync::Arc;
 
 const FIXTURES: &str = "tests/fixtures/lockfiles";
 
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env { dir: tempfile::tempdir().expect("temp dir") }
-    }
-    fn db(&self) -> Db {
-        Db::open(&self.dir.path().join("v.sqlite3")).expect("open DB")
-    }
-    fn gate(&self) -> Gate {
-        Gate::open(Some(&self.dir.path().join("v.sqlite3")), ScanOptions::default()).expect("gate")
-    }
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.dir.path().join(name);
-        std::fs::write(&p, text).expect("write");
-        p
-    }
-}
+use crate::test_fixtures::TempDb as Env;
 
 /// Stores a verdict whose findings make `verdict` under the default policy (hits are
 /// judged again, so the findings must carry it).
@@ -582,7 +563,7 @@ fn a_misspelt_popular_name_is_blocked_without_any_file_or_network() {
     );
     let inputs = crate::policy::ConfigInputs { org: None, user: None, project_dir: project.parent().expect("dir").to_path_buf() };
     let settings = crate::policy::Settings::load_from(&inputs, &crate::policy::SettingsFlags::default()).expect("settings");
-    let gate = Gate::open(Some(&env.dir.path().join("v.sqlite3")), ScanOptions { policy: settings.policy, ..ScanOptions::default() }).expect("gate");
+    let gate = Gate::open(Some(&env.db_path()), ScanOptions { policy: settings.policy, ..ScanOptions::default() }).expect("gate");
     let r = check(&[read_lockfile(&path).expect("parse")], &gate, &CheckOptions::default()).expect("check");
     let squat = pkg(&r, "reqeusts");
     assert_eq!(squat.status, Status::Unverified, "allowed by decision, still unverified for lack of a hash: {}", squat.reason);

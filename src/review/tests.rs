@@ -8,26 +8,11 @@ use crate::alerts::AlertId;
 use crate::db::{Db, NewVerdict};
 use crate::finding::{ExecContext, Finding};
 use crate::lockfile::requirements;
-use crate::pipeline::ScanOptions;
 use crate::score;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env { dir: tempfile::tempdir().expect("temp dir") }
-    }
-    fn db(&self) -> Db {
-        Db::open(&self.dir.path().join("v.sqlite3")).expect("open DB")
-    }
-    fn gate(&self) -> Gate {
-        Gate::open(Some(&self.dir.path().join("v.sqlite3")), ScanOptions::default()).expect("gate")
-    }
-}
+use crate::test_fixtures::TempDb as Env;
 
 /// The sha256 the lockfiles pin for a file (of its name: the bytes are never needed).
 fn sha(file: &str) -> String {
