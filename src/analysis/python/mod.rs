@@ -77,7 +77,7 @@ pub fn analyze_sources(files: &[LazySource], scripts: &[SourceFile], ctx: &Packa
     // local modules run at install time too (`from pre_install import run; run()`)
     let mut install_fns: HashSet<String> = HashSet::new();
     let sink = crate::timings::current();
-    let setup_results: Vec<(Vec<Finding>, Vec<String>, Vec<String>)> = setup
+    let setup_results: Vec<SetupRead> = setup
         .par_iter()
         .map(|f| {
             let _g = crate::timings::Sink::enter(sink.clone());
@@ -93,16 +93,19 @@ pub fn analyze_sources(files: &[LazySource], scripts: &[SourceFile], ctx: &Packa
                 .collect();
             let mut out = run_detectors(&m, 0);
             rules::shipped_script::check(&m, scripts, &mut out);
-            (out, imports, called)
+            drop(m);
+            SetupRead { findings: out, imports, called, text: text.into_owned() }
         })
         .collect();
     // the names setup scripts spell, to tell a helper they run from one nothing runs
-    let setup_text: String = setup.iter().map(|f| f.text().into_owned()).collect::<Vec<_>>().join("\n");
-    for (f, imports, called) in setup_results {
-        findings.extend(f);
-        install_modules.extend(imports);
-        install_fns.extend(called);
+    let mut setup_texts: Vec<String> = Vec::with_capacity(setup_results.len());
+    for r in setup_results {
+        findings.extend(r.findings);
+        install_modules.extend(r.imports);
+        install_fns.extend(r.called);
+        setup_texts.push(r.text);
     }
+    let setup_text = setup_texts.join("\n");
     let imported = imported_names(files);
     let package_dirs: HashSet<&str> = files
         .iter()
@@ -146,6 +149,17 @@ pub fn analyze_sources(files: &[LazySource], scripts: &[SourceFile], ctx: &Packa
         findings.extend(f);
     }
     cap(findings)
+}
+
+/// What reading one setup script gives the rest of the package's analysis.
+struct SetupRead {
+    findings: Vec<Finding>,
+    /// Modules it imports: they run at install time.
+    imports: Vec<String>,
+    /// Names of the functions it calls at install time.
+    called: Vec<String>,
+    /// Its text, for the names it spells.
+    text: String,
 }
 
 /// Turns the byte-level pre-pass off for this process: every module gets the full model

@@ -156,13 +156,12 @@ impl<'a> Builder<'a> {
         if self.param_sinks.is_empty() || self.local_calls.is_empty() {
             return;
         }
-        let sink_of = |sinks: &HashMap<usize, usize>, name: &str| by_name.get(name).and_then(|ids| ids.iter().find_map(|i| sinks.get(i).copied()));
         // transitive: f(p) calls g(p) and g's parameter reaches a sink
         for _ in 0..4 {
             let mut changed = false;
             for (scope, callee, _, arg, _) in &self.local_calls {
                 if arg.labels.has(Labels::PARAM) && !self.param_sinks.contains_key(scope) && self.m.scopes[*scope].kind == ScopeKind::Function {
-                    if let Some(idx) = sink_of(&self.param_sinks, callee) {
+                    if let Some(idx) = sink_of(&self.param_sinks, by_name, callee) {
                         self.param_sinks.insert(*scope, idx);
                         changed = true;
                     }
@@ -185,7 +184,7 @@ impl<'a> Builder<'a> {
                 }
                 continue;
             }
-            if let Some(idx) = sink_of(&self.param_sinks, callee) {
+            if let Some(idx) = sink_of(&self.param_sinks, by_name, callee) {
                 let sink = &self.m.calls[idx];
                 let caller_value = slim(Val { labels: data, ..arg.clone() }, false);
                 // `[tool, "-i", infile]` with the first parameter as an argument: the
@@ -220,7 +219,7 @@ impl<'a> Builder<'a> {
     /// when that command downloads and runs by itself (see [`shellcmd::download_and_run`]).
     fn literal_through_helper(&self, scope: usize, callee: &str, line: u32, arg: &Val, by_name: &HashMap<String, Vec<usize>>) -> Option<Call> {
         let literal = arg.text.as_deref().filter(|_| arg.exact && arg.labels.is_empty())?;
-        let idx = by_name.get(callee)?.iter().find_map(|i| self.param_sinks.get(i).copied())?;
+        let idx = sink_of(&self.param_sinks, by_name, callee)?;
         let sink = &self.m.calls[idx];
         names::shell_call(&sink.q)?;
         let command = sink.args.first().or_else(|| sink.kw("args")).or_else(|| sink.kw("cmd"))?;
@@ -254,7 +253,7 @@ impl<'a> Builder<'a> {
             if !literal_url {
                 continue;
             }
-            let Some(idx) = by_name.get(callee).and_then(|ids| ids.iter().find_map(|i| self.url_param_sinks.get(i).copied())) else { continue };
+            let Some(idx) = sink_of(&self.url_param_sinks, by_name, callee) else { continue };
             let sink = &self.m.calls[idx];
             let mut args = sink.args.clone();
             let mut kwargs = sink.kwargs.clone();
@@ -869,6 +868,12 @@ impl<'a> Builder<'a> {
             }
         }
     }
+}
+
+/// The sink call a local function named `name` reaches, from a summary (`sinks`: function
+/// scope → call index); `by_name` gives the scopes defining each name.
+fn sink_of(sinks: &HashMap<usize, usize>, by_name: &HashMap<String, Vec<usize>>, name: &str) -> Option<usize> {
+    by_name.get(name).and_then(|ids| ids.iter().find_map(|i| sinks.get(i).copied()))
 }
 
 /// What detectors need of a call's argument: long texts dropped, and nothing that nests
