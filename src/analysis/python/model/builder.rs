@@ -17,7 +17,7 @@ use crate::analysis::FileRole;
 use crate::finding::ExecContext;
 use ruff_python_ast::{self as ast, Expr, Number, Operator, Stmt, UnaryOp};
 use ruff_text_size::Ranged;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub(super) struct Builder<'a> {
     pub(super) m: Model<'a>,
@@ -47,6 +47,11 @@ pub(super) struct Builder<'a> {
     /// Function name → indexes of parameters naming a file the function writes network
     /// or decoded data into (`download(url, path)`): the caller's argument becomes DL_PATH.
     pub(super) param_dl: HashMap<String, Vec<usize>>,
+    /// Names called before a function of that name was defined (`main()` calling helpers
+    /// written below it): their return labels are unknown in this walk.
+    pub(super) forward_calls: HashSet<String>,
+    /// Return labels of functions defined later in the file, from a first walk.
+    pub(super) ret_hints: HashMap<String, Labels>,
 }
 
 /// Stack left when a recursive step grows the stack ([`stacker::maybe_grow`]), and the
@@ -249,8 +254,9 @@ impl<'a> Builder<'a> {
         }
         let mut extra = Vec::new();
         for (scope, callee, line, arg, rest) in &self.local_calls {
-            let literal_url = arg.exact && arg.text.as_deref().is_some_and(|t| t.starts_with("http://") || t.starts_with("https://"));
-            if !literal_url {
+            // a literal URL, or one the caller decodes from what the package ships
+            let is_url = arg.text.as_deref().is_some_and(|t| t.starts_with("http://") || t.starts_with("https://"));
+            if !is_url || !(arg.exact || arg.labels.has(Labels::DECODED)) {
                 continue;
             }
             let Some(idx) = sink_of(&self.url_param_sinks, by_name, callee) else { continue };
@@ -264,7 +270,7 @@ impl<'a> Builder<'a> {
             let fixed = |v: &mut Val| {
                 v.text = arg.text.clone();
                 v.exact = true;
-                v.labels = v.labels.without(Labels::PARAMS) | rest.without(Labels::PARAMS);
+                v.labels = v.labels.without(Labels::PARAMS) | arg.labels.without(Labels::PARAMS) | rest.without(Labels::PARAMS);
             };
             match kwargs.iter_mut().find(|(k, _)| k == "url") {
                 Some((_, v)) if args.is_empty() => fixed(v),
@@ -274,6 +280,21 @@ impl<'a> Builder<'a> {
             extra.push(Call { q: sink.q.clone(), scope: *scope, line: *line, args, kwargs, recv: None, indirect: false, payload_dynamic: sink.payload_dynamic, via: Some(callee.clone()) });
         }
         self.m.calls.extend(extra);
+    }
+
+    /// Return labels of the functions this walk called before it had seen their
+    /// definition; empty when no such call can change a label.
+    pub(super) fn forward_ret_hints(&self) -> HashMap<String, Labels> {
+        let mut hints: HashMap<String, Labels> = HashMap::new();
+        if self.forward_calls.is_empty() {
+            return hints;
+        }
+        for s in &self.m.scopes {
+            if s.kind == ScopeKind::Function && !s.ret.without(Labels::PARAMS).is_empty() && self.forward_calls.contains(&s.name) {
+                *hints.entry(s.name.clone()).or_default() |= s.ret;
+            }
+        }
+        hints
     }
 
     pub(super) fn push_scope(&mut self, kind: ScopeKind, name: &str, ctx: ExecContext) -> usize {

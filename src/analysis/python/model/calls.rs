@@ -393,7 +393,11 @@ impl Builder<'_> {
         if let Expr::Name(n) = c.func.as_ref() {
             let id = n.id.as_str();
             if let Some(&sid) = self.fn_ids.get(id) {
-                result.labels |= self.m.scopes[sid].ret.without(Labels::PARAMS);
+                result.labels |= returned(self.m.scopes[sid].ret);
+            } else if let Some(&hint) = self.ret_hints.get(id) {
+                result.labels |= returned(hint);
+            } else {
+                self.forward_calls.insert(id.to_string());
             }
         }
     }
@@ -893,4 +897,12 @@ fn path_call(s: &Site<'_>, result: &mut Val) {
             result.qname = Some("pathlib.Path()".into());
         }
     }
+}
+
+/// The labels a local function's return gives its call: what it returns from its
+/// parameters comes with the caller's arguments already, so a string it builds out of
+/// them (`rewrite(annotation)`) is the caller's string transformed, not code assembled
+/// from pieces the package hides.
+fn returned(ret: Labels) -> Labels {
+    if ret.has(Labels::PARAMS) { ret.without(Labels::PARAMS).without(Labels::BUILT) } else { ret }
 }

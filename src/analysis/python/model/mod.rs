@@ -24,7 +24,7 @@ use builder::Builder;
 use crate::analysis::FileRole;
 use crate::finding::ExecContext;
 use ruff_python_ast::{Expr, PySourceType};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 /// Longest folded string kept; longer results are dropped (bounded memory).
@@ -313,6 +313,30 @@ fn build_parsed<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: Ex
     use crate::timings::{Phase, time};
     let parsed = time(Phase::Parse, || ruff_python_parser::parse_unchecked_source(text, PySourceType::Python));
     let parse_errors = parsed.errors().len();
+    // the token list (about twice the size of the source) is not needed by the walk:
+    // free it before the model grows
+    let module = parsed.into_syntax();
+    time(Phase::Model, || {
+        let mut b = walk(path, text, role, module_ctx, parse_errors, &module.body, HashMap::new());
+        // a call to a helper defined further down saw no return labels (`main()` at the
+        // top collecting through helpers below it): walk again knowing them
+        let hints = b.forward_ret_hints();
+        if !hints.is_empty() {
+            b = walk(path, text, role, module_ctx, parse_errors, &module.body, hints);
+        }
+        b.finish()
+    })
+}
+
+fn walk<'a>(
+    path: &'a str,
+    text: &'a str,
+    role: FileRole,
+    module_ctx: ExecContext,
+    parse_errors: usize,
+    body: &[ruff_python_ast::Stmt],
+    ret_hints: HashMap<String, Labels>,
+) -> Builder<'a> {
     let mut b = Builder {
         m: empty(path, text, role, module_ctx, parse_errors),
         vars: vec![HashMap::new()],
@@ -329,14 +353,11 @@ fn build_parsed<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: Ex
         url_param_sinks: HashMap::new(),
         fn_params: HashMap::new(),
         param_dl: HashMap::new(),
+        forward_calls: HashSet::new(),
+        ret_hints,
     };
-    // the token list (about twice the size of the source) is not needed by the walk:
-    // free it before the model grows
-    let module = parsed.into_syntax();
-    time(Phase::Model, || {
-        b.block(&module.body);
-        b.finish()
-    })
+    b.block(body);
+    b
 }
 
 /// A model with only the module scope.

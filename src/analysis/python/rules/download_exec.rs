@@ -63,7 +63,12 @@ fn runs_downloaded_file(c: &Call, runtime: bool) -> bool {
             let later_download = items.iter().skip(1).any(|v| v.labels.has(Labels::DL_PATH));
             match items.first() {
                 Some(first) if first.labels.has(Labels::DL_PATH) => true,
-                Some(first) if first.text.as_deref().is_some_and(interpreter) || python(first) => later_download,
+                // `python -m pip install <download>` in code a user calls: the download is
+                // the module's argument (a plugin manager installing what it fetched)
+                Some(first) if first.text.as_deref().is_some_and(interpreter) || python(first) => {
+                    let runs_module = items.get(1).and_then(|v| v.text.as_deref()) == Some("-m");
+                    later_download && !(runtime && runs_module)
+                }
                 // an unknown program (`[tool, "-i", download, …]`) handed the download as
                 // an argument: data for some program, not the program itself
                 Some(_) if later_download => false,

@@ -7,7 +7,9 @@
 //!   environment, SSH keys) or the whole environment: in any context when the
 //!   destination is fixed; during install or import wherever it goes;
 //! - host facts (user, host name, MAC, public IP, working directory) sent during
-//!   install or import to a fixed destination — the dependency-confusion probe;
+//!   install or import, or by the top-level code of any package module (it runs
+//!   whenever that module is imported), to a fixed destination — the
+//!   dependency-confusion probe;
 //! - during install, collection and sending reachable from the same entry point even
 //!   when the flow is indirect (stealers pass data through files and globals); during
 //!   import the same when the destination is fixed or what is collected is a secret;
@@ -37,7 +39,7 @@
 //!
 //! **Remedy:** do not install; rotate any credentials it could reach.
 
-use crate::analysis::python::{evidence::{at, collector_host, sensitive_path, webhook_kind, PathClass}, shellcmd, labels::Labels, model::{Call, Model}, names};
+use crate::analysis::python::{evidence::{at, collector_host, sensitive_path, webhook_kind, PathClass}, shellcmd, labels::Labels, model::{Call, Model, ScopeKind}, names};
 use crate::alerts::AlertId;
 use crate::analysis::FileRole;
 use crate::finding::{ExecContext, Finding};
@@ -224,8 +226,11 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         } else {
             l & Labels(Labels::SECRET.0 | Labels::ENV.0 | Labels::TOKEN.0)
         };
+        // top-level statements of a package module run whenever that module is
+        // imported, whoever imports it: a beacon there needs no entry point
+        let module_body = matches!(m.role, FileRole::Module | FileRole::PackageInit) && m.scope(c.scope).kind == ScopeKind::Module;
         let mut host = l & Labels::HOST;
-        if !runtime {
+        if !runtime || module_body {
             host |= l & Labels::WEAK_HOST;
         }
         let to = dest.as_deref().map(|d| format!(" to {d}")).unwrap_or_default();
@@ -271,7 +276,7 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
             let l = u.to_ascii_lowercase();
             collector_host(&l).or_else(|| shellcmd::has_raw_ip_url(&l).then_some("raw IP address"))
         });
-        if !host.is_empty() && !is_collector(c) && (!runtime && dest.is_some() || collector.is_some()) {
+        if !host.is_empty() && !is_collector(c) && ((!runtime || module_body) && dest.is_some() || collector.is_some()) {
             flagged_scopes.push(c.scope);
             out.push(at(m, AlertId::Exfiltration, c.scope, c.line, format!("sends {} with {}(){to} {where_}", host.describe_data(), c.q)));
             continue;
