@@ -528,6 +528,9 @@ impl<'a> Builder<'a> {
                 self.assign_name(f.name.id.as_str(), v);
             }
         }
+        // the body has been walked (nested functions with it): its locals are read no
+        // more, and a generated module with 100,000 methods would otherwise keep them all
+        self.vars[id] = HashMap::new();
     }
 
     /// `class`: a class scope; a class deriving from a setuptools command (or from a
