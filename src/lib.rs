@@ -29,6 +29,7 @@ pub mod pip_options;
 pub mod pipeline;
 pub mod policy;
 pub mod proxy;
+pub mod pypi_json;
 pub mod pypi_report;
 mod requirements_txt;
 pub mod report;

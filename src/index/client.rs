@@ -283,7 +283,7 @@ impl IndexClient {
         let Some(base) = json_base(&self.main_index) else { return Ok(None) };
         let url = base.join(rel).map_err(|e| IndexError::InvalidUrl { url: redact(base.as_str()), detail: e.to_string() })?;
         let Some(f) = self.get(&url, "application/json", false, self.page_limit)? else { return Ok(None) };
-        JsonProject::parse(&f.body).map(Some).map_err(|detail| IndexError::Parse { url: redact(f.url.as_str()), detail })
+        JsonProject::parse(&f.body).map(Some).map_err(|e| IndexError::Parse { url: redact(f.url.as_str()), detail: e.to_string() })
     }
 
     /// Downloads a distribution file (at most `max_bytes`) and checks every advertised

@@ -327,7 +327,7 @@ fn index_error(e: IndexError) -> VetStatus {
 fn registry_facts(req: &VetRequest, client: &IndexClient, page: &ProjectPage) -> Result<RegistryFacts, VetStatus> {
     let project = client.json_project(&req.name).map_err(index_error)?;
     let mut facts = match &project {
-        Some(p) => RegistryFacts::from_json_api(&p.raw).map_err(|e| VetStatus::Error {
+        Some(p) => RegistryFacts::from_json_api(p).map_err(|e| VetStatus::Error {
             message: format!("the index's JSON API answer for {} could not be read: {e}", req.name),
             hint: "retry later; if it persists, report it to the index operator".into(),
         })?,
@@ -338,7 +338,7 @@ fn registry_facts(req: &VetRequest, client: &IndexClient, page: &ProjectPage) ->
             let release = client.json_release(&req.name, v).map_err(index_error)?;
             let history = std::mem::take(&mut facts.releases);
             facts = match release {
-                Some(r) => RegistryFacts::from_json_api(&r.raw).map_err(|e| VetStatus::Error {
+                Some(r) => RegistryFacts::from_json_api(&r).map_err(|e| VetStatus::Error {
                     message: format!("the index's JSON API answer for {} {v} could not be read: {e}", req.name),
                     hint: "retry later".into(),
                 })?,
