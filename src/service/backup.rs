@@ -67,11 +67,7 @@ pub fn replace(state: &Path, tool: &str, path: &Path, new: &[u8]) -> Result<(), 
     let existing = load(state, tool)?;
     if let Some(b) = &existing {
         if b.path != path {
-            return Err(ServiceError::Other(format!(
-                "an earlier `safe-pip setup {tool}` changed {}, not {}; run `safe-pip setup {tool} --undo` first",
-                b.path.display(),
-                path.display()
-            )));
+            return Err(ServiceError::OtherFileBackedUp { tool: tool.to_string(), earlier: b.path.clone(), now: path.to_path_buf() });
         }
     }
     let backup = match existing {
@@ -85,7 +81,7 @@ pub fn replace(state: &Path, tool: &str, path: &Path, new: &[u8]) -> Result<(), 
             Backup { path: path.to_path_buf(), original, mode: mode_of(path), written_sha256: sha256_hex(new) }
         }
     };
-    let text = serde_json::to_vec_pretty(&backup).map_err(|e| ServiceError::Other(e.to_string()))?;
+    let text = serde_json::to_vec_pretty(&backup).map_err(|source| ServiceError::Encode { what: "the backup", source })?;
     // The backup first: if writing the config fails, undo still knows the original.
     write_file(&backup_file(state, tool), &text, true)?;
     write_file(path, new, false)
@@ -172,6 +168,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         replace(tmp.path(), "pip", &tmp.path().join("a.conf"), b"x").unwrap();
         let e = replace(tmp.path(), "pip", &tmp.path().join("b.conf"), b"y").unwrap_err();
-        assert!(e.to_string().contains("--undo"), "{e}");
+        assert!(matches!(&e, ServiceError::OtherFileBackedUp { tool, .. } if tool == "pip"), "{e}");
+        assert_eq!(crate::error::Hint::hint(&e), "run `safe-pip setup pip --undo` first");
     }
 }

@@ -37,7 +37,7 @@ impl ServiceConfig {
     }
 
     pub fn save(&self, state: &Path) -> Result<(), ServiceError> {
-        let text = serde_json::to_string_pretty(self).map_err(|e| ServiceError::Other(e.to_string()))?;
+        let text = serde_json::to_string_pretty(self).map_err(|source| ServiceError::Encode { what: "the service config", source })?;
         write_file(&path(state), text.as_bytes(), true)
     }
 

@@ -4,7 +4,6 @@
 //! checking that pid is this service); `status` asks `/health`. Each file decision goes to
 //! the service log and to the verdict log ([`verdict_log`], read by `safe-pip service log`).
 
-use crate::error::Hint;
 use super::config::ServiceConfig;
 use super::{ServiceError, state_dir, verdict_log, write_file};
 use crate::install::guard;
@@ -109,7 +108,7 @@ fn service_command(port: u16, db: Option<&Path>) -> Result<std::process::Command
             c.args(["-m", "safe_pip"]);
             c
         }
-        None => std::process::Command::new(std::env::current_exe().map_err(|e| ServiceError::Other(format!("cannot find the safe-pip executable: {e}")))?),
+        None => std::process::Command::new(std::env::current_exe().map_err(ServiceError::NoExecutable)?),
     };
     cmd.args(["service", "run", "--port", &port.to_string()]);
     if let Some(db) = db {
@@ -124,7 +123,7 @@ pub fn start(port: Option<u16>, db: Option<&Path>) -> Result<PidInfo, ServiceErr
     match status()? {
         Status::Running { info, .. } => return Ok(info),
         Status::Unhealthy { info, detail } => {
-            return Err(ServiceError::Other(format!("the service (pid {}) is running but does not answer: {detail}; stop it first", info.pid)));
+            return Err(ServiceError::Unhealthy { pid: info.pid, detail });
         }
         Status::NotRunning => {}
     }
@@ -152,12 +151,12 @@ pub fn start(port: Option<u16>, db: Option<&Path>) -> Result<PidInfo, ServiceErr
             });
         }
     }
-    let mut child = cmd.spawn().map_err(|e| ServiceError::Other(format!("cannot start the service: {e}")))?;
+    let mut child = cmd.spawn().map_err(ServiceError::Spawn)?;
     let url = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + WAIT;
     loop {
         if let Ok(Some(exit)) = child.try_wait() {
-            return Err(ServiceError::Other(format!("the service exited ({exit}) at start: {}", log_tail(&log_path, log_start))));
+            return Err(ServiceError::ExitedAtStart { exit: exit.to_string(), log: log_tail(&log_path, log_start) });
         }
         if health(&url).is_ok() {
             if let Some(info) = read_pid(&state) {
@@ -166,7 +165,7 @@ pub fn start(port: Option<u16>, db: Option<&Path>) -> Result<PidInfo, ServiceErr
         }
         if Instant::now() > deadline {
             let _ = child.kill();
-            return Err(ServiceError::Other(format!("the service did not answer on {url} within {}s: {}", WAIT.as_secs(), log_tail(&log_path, log_start))));
+            return Err(ServiceError::NoAnswer { url, seconds: WAIT.as_secs(), log: log_tail(&log_path, log_start) });
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -206,7 +205,7 @@ pub fn stop() -> Result<Option<PidInfo>, ServiceError> {
     let deadline = Instant::now() + WAIT;
     while alive(info.pid) && is_service_process(info.pid) {
         if Instant::now() > deadline {
-            return Err(ServiceError::Other(format!("the service (pid {}) did not stop within {}s", info.pid, WAIT.as_secs())));
+            return Err(ServiceError::DidNotStop { pid: info.pid, seconds: WAIT.as_secs() });
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -274,7 +273,7 @@ pub fn run(port: Option<u16>, db: Option<PathBuf>) -> Result<(), ServiceError> {
     let cfg = ServiceConfig::load(&state)?;
     let port = port.unwrap_or(cfg.port);
     let upstreams = upstreams(&ServiceConfig { port, ..cfg });
-    let index = proxy::settings_for(&upstreams).map_err(|e| ServiceError::Other(e.inline()))?;
+    let index = proxy::settings_for(&upstreams)?;
     #[cfg(unix)]
     let signals = block_termination_signals();
     // Org and user settings apply (no project: the service serves every project), and
@@ -283,9 +282,9 @@ pub fn run(port: Option<u16>, db: Option<PathBuf>) -> Result<(), ServiceError> {
     let internal: Vec<String> = std::env::var("SAFE_PIP_INTERNAL").unwrap_or_default().split(',').map(str::to_string).collect();
     let flags = crate::policy::SettingsFlags { internal, ..crate::policy::SettingsFlags::default() };
     let settings = crate::policy::Settings::load(&state, &flags)
-        .map_err(|errors| ServiceError::Other(crate::error::Error::from(errors).to_string()))?;
+        .map_err(|errors| ServiceError::Settings(errors.into()))?;
     let scan = crate::pipeline::ScanOptions { policy: settings.policy.clone(), ..crate::pipeline::ScanOptions::default() };
-    let gate = crate::gate::Gate::open(db.as_deref(), scan.clone()).map_err(|e| ServiceError::Other(e.inline()))?;
+    let gate = crate::gate::Gate::open(db.as_deref(), scan.clone())?;
     let config = guard::GuardConfig {
         settings: index,
         gate: std::sync::Arc::new(gate),
@@ -294,16 +293,16 @@ pub fn run(port: Option<u16>, db: Option<PathBuf>) -> Result<(), ServiceError> {
         internal: settings.internal.clone(),
         progress: None,
     };
-    let gate = guard::install_gate(&config).map_err(|e| ServiceError::Other(e.inline()))?;
+    let gate = guard::install_gate(&config)?;
     let mut pc = ProxyConfig::new(config.settings.clone(), gate);
     pc.bind = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
     let verdicts = verdict_log::Writer::new(&state);
     pc.on_event = Some(std::sync::Arc::new(move |e: &ProxyEvent| log_event(&verdicts, e)));
     // Always on: keep no events in memory; a file installed again later is logged again.
     pc.retain_events = false;
-    let running = proxy::start(pc).map_err(|e| ServiceError::Other(e.inline()))?;
+    let running = proxy::start(pc)?;
     let info = PidInfo { pid: std::process::id(), port };
-    let text = serde_json::to_vec(&info).map_err(|e| ServiceError::Other(e.to_string()))?;
+    let text = serde_json::to_vec(&info).map_err(|source| ServiceError::Encode { what: "the pid file", source })?;
     write_file(&pid_file(&state), &text, true)?;
     log(&format!("safe-pip service {} listening on {} (pid {})", env!("CARGO_PKG_VERSION"), running.url(), info.pid));
     for (k, u) in running.upstreams().iter().enumerate() {

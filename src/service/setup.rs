@@ -11,7 +11,6 @@
 //! - Poetry keeps package sources per project (pyproject.toml); there is no user-level
 //!   index to change. Setup changes nothing and explains the plugin instead.
 
-use crate::error::Hint;
 use super::backup::{self, Restored};
 use super::config::ServiceConfig;
 use super::daemon::{self, Status};
@@ -55,9 +54,7 @@ pub fn pip_target() -> Result<PathBuf, ServiceError> {
     if let Some(f) = env_nonempty("PIP_CONFIG_FILE") {
         let devnull = if cfg!(windows) { f.eq_ignore_ascii_case("nul") } else { f == "/dev/null" };
         if devnull {
-            return Err(ServiceError::Other(
-                "PIP_CONFIG_FILE is the null device: pip reads no config file, so setup cannot point pip at the service; unset PIP_CONFIG_FILE or point it at a file".into(),
-            ));
+            return Err(ServiceError::PipConfigIsNull);
         }
         return Ok(PathBuf::from(f));
     }
@@ -134,7 +131,7 @@ pub fn setup(tool: Tool, port: Option<u16>) -> Result<SetupReport, ServiceError>
 fn setup_pip(state: &std::path::Path, cfg: &mut ServiceConfig) -> Result<SetupReport, ServiceError> {
     let target = pip_target()?;
     // The indexes pip uses now (files, environment) become the service's upstreams.
-    let before = discover(&DiscoveryInputs::from_process(&["install".to_string()])).map_err(|e| ServiceError::Other(e.inline()))?;
+    let before = discover(&DiscoveryInputs::from_process(&["install".to_string()]))?;
     let mut routes: Vec<String> = Vec::new();
     for url in before.indexes() {
         match cfg.route_for(url) {
@@ -154,7 +151,7 @@ fn setup_pip(state: &std::path::Path, cfg: &mut ServiceConfig) -> Result<SetupRe
     let mut report = SetupReport { file: Some(target.clone()), ..SetupReport::default() };
     report.lines.push(format!("pip: {} now sends pip to the safe-pip service ({})", target.display(), routes[0]));
     // What still wins over this file.
-    let after = discover(&DiscoveryInputs::from_process(&["install".to_string()])).map_err(|e| ServiceError::Other(e.to_string()))?;
+    let after = discover(&DiscoveryInputs::from_process(&["install".to_string()]))?;
     for url in after.indexes() {
         if !cfg.is_self(url) {
             let from = after
@@ -205,14 +202,12 @@ fn setup_uv(state: &std::path::Path, cfg: &mut ServiceConfig) -> Result<SetupRep
 /// as it was is kept for `--undo`, as for the service. Credentials in `gateway` are
 /// refused: they belong in netrc or the keyring, not in a config file.
 pub fn setup_gateway(tool: Tool, gateway: &str) -> Result<SetupReport, ServiceError> {
-    let parsed = url::Url::parse(gateway.trim()).map_err(|e| ServiceError::Other(format!("--gateway {}: {e}", redact(gateway))))?;
+    let parsed = url::Url::parse(gateway.trim()).map_err(|e| ServiceError::GatewayUrl { url: redact(gateway), detail: e.to_string() })?;
     if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none() {
-        return Err(ServiceError::Other(format!("--gateway {}: expected an http(s) URL such as https://gateway.example/u/0/simple/", redact(gateway))));
+        return Err(ServiceError::GatewayUrl { url: redact(gateway), detail: "not an http(s) URL with a host".into() });
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(ServiceError::Other(
-            "--gateway: leave the token out of the URL; put it in ~/.netrc (machine HOST login TOKEN-NAME password TOKEN) or the keyring".into(),
-        ));
+        return Err(ServiceError::GatewayCredentials);
     }
     let gateway = parsed.as_str().to_string();
     let state = state_dir()?;
@@ -220,14 +215,14 @@ pub fn setup_gateway(tool: Tool, gateway: &str) -> Result<SetupReport, ServiceEr
     match tool {
         Tool::Pip => {
             let target = pip_target()?;
-            let before = discover(&DiscoveryInputs::from_process(&["install".to_string()])).map_err(|e| ServiceError::Other(format!("{e} (hint: {})", e.hint())))?;
+            let before = discover(&DiscoveryInputs::from_process(&["install".to_string()]))?;
             let text = read_text(&target)?;
             // Every index setting of the file goes; the gateway fronts the organisation's
             // other indexes at its other routes.
             let new = pip_conf::point_at_gateway(&text, &gateway, &[]);
             backup::replace(&state, "pip", &target, new.as_bytes())?;
             report.lines.push(format!("pip: {} now sends pip to the gateway {gateway}", target.display()));
-            let after = discover(&DiscoveryInputs::from_process(&["install".to_string()])).map_err(|e| ServiceError::Other(e.to_string()))?;
+            let after = discover(&DiscoveryInputs::from_process(&["install".to_string()]))?;
             let same = |a: &str, b: &str| a.trim_end_matches('/').eq_ignore_ascii_case(b.trim_end_matches('/'));
             for url in before.extra_index_urls.iter().filter(|u| !after.indexes().iter().any(|a| same(a, u))) {
                 report.warnings.push(format!("pip's extra index {} was removed from {}: add the gateway's route for it (…/u/K/simple/) if you need it", redact(url), target.display()));

@@ -144,7 +144,7 @@ impl Writer {
 
     /// Appends one line (one `write` call on an append-mode file, so lines never mix).
     pub fn append(&self, entry: &Entry) -> Result<(), ServiceError> {
-        let mut line = serde_json::to_string(entry).map_err(|e| ServiceError::Other(e.to_string()))?;
+        let mut line = serde_json::to_string(entry).map_err(|source| ServiceError::Encode { what: "the verdict log", source })?;
         line.push('\n');
         let mut size = self.size.lock().unwrap_or_else(|e| e.into_inner());
         let p = path(&self.state);
