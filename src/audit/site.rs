@@ -102,7 +102,7 @@ pub fn read_site(site: &Path) -> std::io::Result<Site> {
         if lower.ends_with(".dist-info") || lower.ends_with(".egg-info") {
             match read_distribution(site, &path) {
                 Ok(d) => out.distributions.push(d),
-                Err(why) => out.unreadable.push((path, why)),
+                Err(why) => out.unreadable.push((path, why.to_string())),
             }
         } else if lower.ends_with(".pth") && std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
             out.pth.push(read_pth(&path));
@@ -111,23 +111,34 @@ pub fn read_site(site: &Path) -> std::io::Result<Site> {
     Ok(out)
 }
 
-fn read_text(path: &Path) -> Result<String, String> {
-    crate::lockfile::read_regular(path, MAX_META_BYTES).map(|b| String::from_utf8_lossy(&b).into_owned()).map_err(|e| e.to_string())
+/// A `.dist-info` / `.egg-info` that cannot be read as an installed distribution.
+#[derive(Debug, thiserror::Error)]
+enum DistributionError {
+    #[error("{}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{}: no Name or Version", path.display())]
+    NoNameOrVersion { path: PathBuf },
 }
 
-fn read_distribution(site: &Path, dir: &Path) -> Result<Distribution, String> {
+fn read_text(path: &Path) -> Result<String, DistributionError> {
+    crate::lockfile::read_regular(path, MAX_META_BYTES)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .map_err(|source| DistributionError::Read { path: path.to_path_buf(), source })
+}
+
+fn read_distribution(site: &Path, dir: &Path) -> Result<Distribution, DistributionError> {
     let egg = dir.extension().is_some_and(|e| e.eq_ignore_ascii_case("egg-info"));
     // An egg-info may be a single file (distutils) rather than a folder.
     let meta_file = if dir.is_dir() { dir.join(if egg { "PKG-INFO" } else { "METADATA" }) } else { dir.to_path_buf() };
-    let text = read_text(&meta_file).map_err(|e| format!("{}: {e}", meta_file.display()))?;
+    let text = read_text(&meta_file)?;
     let info = pkginfo::parse(&text);
     let (Some(name), Some(version)) = (info.get("Name").filter(|s| !s.is_empty()), info.get("Version").filter(|s| !s.is_empty())) else {
-        return Err(format!("{}: no Name or Version", meta_file.display()));
+        return Err(DistributionError::NoNameOrVersion { path: meta_file });
     };
     let read_opt = |file: &str| dir.is_dir().then(|| dir.join(file)).filter(|p| p.exists()).map(|p| read_text(&p));
     let record = match read_opt("RECORD") {
         Some(Ok(text)) => Some(parse_record(&text)),
-        Some(Err(e)) => return Err(format!("{}: {e}", dir.join("RECORD").display())),
+        Some(Err(e)) => return Err(e),
         None => None,
     };
     let direct_url = match read_opt("direct_url.json") {

@@ -63,7 +63,7 @@ pub(crate) fn run(args: ServeArgs) -> Outcome {
     // Signals are caught before the banner says the gateway is up, so a supervisor may
     // stop it as soon as it has started.
     let stop = Stop::install();
-    let running = gateway::start(config).map_err(|e| Error::new(e, "check --db, --policy and --bind"))?;
+    let running = gateway::start(config)?;
     let p = &running.proxy;
     let mut banner = format!("safe-pip serve listening on {} (verdict store: {store})\n", p.url());
     for (k, up) in p.upstreams().iter().enumerate() {

@@ -190,10 +190,19 @@ enum Parsed {
     Skip,
 }
 
-fn parse_osv(bytes: &[u8], source: &str) -> Result<Parsed, String> {
-    let doc: OsvDoc = serde_json::from_slice(bytes).map_err(|e| format!("not an OSV advisory: {e}"))?;
+/// A file of an OSV import that is not an advisory (reported per file; the import goes on).
+#[derive(Debug, thiserror::Error)]
+enum OsvError {
+    #[error("not an OSV advisory: {0}")]
+    NotOsv(serde_json::Error),
+    #[error("the advisory has an empty id")]
+    EmptyId,
+}
+
+fn parse_osv(bytes: &[u8], source: &str) -> Result<Parsed, OsvError> {
+    let doc: OsvDoc = serde_json::from_slice(bytes).map_err(OsvError::NotOsv)?;
     if doc.id.trim().is_empty() {
-        return Err("the advisory has an empty id".into());
+        return Err(OsvError::EmptyId);
     }
     if doc.withdrawn.as_deref().is_some_and(|w| !w.trim().is_empty()) {
         return Ok(Parsed::Withdraw(doc.id));
@@ -271,7 +280,7 @@ impl Collected {
             Ok(Parsed::Store(a)) => self.store.extend(a),
             Ok(Parsed::Withdraw(id)) => self.withdraw.push(id),
             Ok(Parsed::Skip) => self.report.skipped += 1,
-            Err(e) => self.report.errors.push((source.to_string(), e)),
+            Err(e) => self.report.errors.push((source.to_string(), e.to_string())),
         }
     }
 }

@@ -234,7 +234,7 @@ impl IndexClient {
             .join(&format!("{normalized}/"))
             .map_err(|e| IndexError::InvalidUrl { url: redact(index.as_str()), detail: e.to_string() })?;
         let Some(f) = self.get(&page_url, simple::ACCEPT, false, self.page_limit)? else { return Ok(None) };
-        let parse_err = |detail: String| IndexError::Parse { url: redact(f.url.as_str()), detail };
+        let parse_err = |e: simple::PageError| IndexError::Parse { url: redact(f.url.as_str()), detail: e.to_string() };
         let ct = f.content_type.to_ascii_lowercase();
         let is_json = if ct.contains("json") {
             true
@@ -245,7 +245,7 @@ impl IndexClient {
         };
         if is_json {
             let doc: serde_json::Value =
-                serde_json::from_slice(&f.body).map_err(|e| parse_err(format!("invalid JSON: {e}")))?;
+                serde_json::from_slice(&f.body).map_err(|e| parse_err(simple::PageError::NotJson(e.to_string())))?;
             let page = simple::parse_json_value(&doc, &f.url).map_err(parse_err)?;
             Ok(Some(RawPage { page, json: Some(doc) }))
         } else {

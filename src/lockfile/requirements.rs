@@ -531,7 +531,7 @@ impl Reader<'_> {
                 Some(at) => (text[..at].trim(), Some(text[at..].trim_start().trim_start_matches(';').trim())),
                 None => (text.trim(), None),
             };
-            let markers = markers.map(|m| check_markers(m).map_err(&error)).transpose()?;
+            let markers = markers.map(|m| check_markers(m).map_err(|e| error(e.to_string()))).transpose()?;
             let (location, extras) = split_trailing_extras(location).map_err(&error)?;
             let name = egg_name(&location);
             return self.url_requirement(path, line, name.as_deref(), extras, &location, markers);
@@ -569,7 +569,7 @@ impl Reader<'_> {
             let markers = if tail.is_empty() {
                 None
             } else if let Some(m) = tail.strip_prefix(';') {
-                Some(check_markers(m.trim()).map_err(&error)?)
+                Some(check_markers(m.trim()).map_err(|e| error(e.to_string()))?)
             } else {
                 return Err(error("unexpected text after the URL; markers must follow ' ; '".into()));
             };
@@ -577,7 +577,7 @@ impl Reader<'_> {
         }
         let rest = &text[cursor.pos..];
         let (spec, markers) = match rest.find(';') {
-            Some(at) => (rest[..at].trim(), Some(check_markers(rest[at + 1..].trim()).map_err(&error)?)),
+            Some(at) => (rest[..at].trim(), Some(check_markers(rest[at + 1..].trim()).map_err(|e| error(e.to_string()))?)),
             None => (rest.trim(), None),
         };
         let spec = spec.strip_prefix('(').and_then(|s| s.strip_suffix(')')).unwrap_or(spec).trim();
@@ -778,9 +778,22 @@ fn split_trailing_extras(location: &str) -> Result<(String, Vec<String>), String
     Ok((trimmed.to_string(), Vec::new()))
 }
 
-fn check_markers(markers: &str) -> Result<String, String> {
+/// Markers after `;` whose quotes or parentheses do not close.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+enum MarkersError {
+    #[error("';' must be followed by environment markers, e.g. python_version < \"3.12\"")]
+    Empty,
+    #[error("unbalanced ')' in the markers")]
+    UnbalancedClose,
+    #[error("unterminated string in the markers")]
+    Unterminated,
+    #[error("unbalanced '(' in the markers")]
+    UnbalancedOpen,
+}
+
+fn check_markers(markers: &str) -> Result<String, MarkersError> {
     if markers.is_empty() {
-        return Err("';' must be followed by environment markers, e.g. python_version < \"3.12\"".into());
+        return Err(MarkersError::Empty);
     }
     let mut depth = 0i32;
     let mut quote: Option<char> = None;
@@ -794,14 +807,14 @@ fn check_markers(markers: &str) -> Result<String, String> {
             _ => {}
         }
         if depth < 0 {
-            return Err("unbalanced ')' in the markers".into());
+            return Err(MarkersError::UnbalancedClose);
         }
     }
     if quote.is_some() {
-        return Err("unterminated string in the markers".into());
+        return Err(MarkersError::Unterminated);
     }
     if depth != 0 {
-        return Err("unbalanced '(' in the markers".into());
+        return Err(MarkersError::UnbalancedOpen);
     }
     Ok(markers.to_string())
 }

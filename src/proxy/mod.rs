@@ -102,8 +102,8 @@ pub enum ProxyError {
     NoUpstream,
     #[error(transparent)]
     Index(#[from] IndexError),
-    #[error("cannot start the proxy: {detail}")]
-    Runtime { detail: String },
+    #[error("cannot start the proxy: {0}")]
+    Runtime(std::io::Error),
 }
 
 impl crate::error::Hint for ProxyError {
@@ -118,7 +118,7 @@ impl crate::error::Hint for ProxyError {
             ProxyError::Bind { .. } => "check the address and port".into(),
             ProxyError::NoUpstream => "configure an index (--index-url) and do not pass --no-index".into(),
             ProxyError::Index(e) => e.hint(),
-            ProxyError::Runtime { .. } => "this is a bug or a resource limit (threads); please report it".into(),
+            ProxyError::Runtime(_) => "this is a bug or a resource limit (threads); please report it".into(),
         }
     }
 }
@@ -152,7 +152,7 @@ pub fn start(config: ProxyConfig) -> Result<RunningProxy, ProxyError> {
         events::EventLog::new(config.on_event, config.on_activity, config.retain_events),
         config.gateway,
     ));
-    let server = server::Server::start(listener, state.clone()).map_err(|detail| ProxyError::Runtime { detail })?;
+    let server = server::Server::start(listener, state.clone()).map_err(ProxyError::Runtime)?;
     Ok(RunningProxy { addr, state, server: Some(server) })
 }
 

@@ -71,21 +71,34 @@ impl BehaviourDiff {
 
 type Traits = BTreeMap<(AlertId, Option<ExecContext>), Finding>;
 
+/// Why the behaviour of an entry is not known (said in the diff; not an error of the run).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Unknown {
+    /// No file of the entry was analysed: the entry's own reason.
+    #[error("{0}")]
+    NotAnalysed(String),
+    /// A counted file has no report.
+    #[error("{file}: {reason}")]
+    FileNotAnalysed { file: String, reason: String },
+}
+
 /// The behaviour of a judged entry, or why it is not known.
-pub fn of(p: &PackageCheck) -> Result<Traits, String> {
+pub fn of(p: &PackageCheck) -> Result<Traits, Unknown> {
     let mut traits = Traits::new();
     for f in p.alerts.iter().filter(|f| f.alert == AlertId::KnownMalware) {
         traits.entry((f.alert, f.context)).or_insert_with(|| f.clone());
     }
     let counted: Vec<_> = p.counted().collect();
     if counted.is_empty() && traits.is_empty() {
-        return Err(p.reason.clone());
+        return Err(Unknown::NotAnalysed(p.reason.clone()));
     }
     for file in counted {
         let Some(report) = &file.report else {
             if traits.is_empty() {
-                let reason = if file.reason.is_empty() { p.reason.clone() } else { format!("{}: {}", file.display_name(), file.reason) };
-                return Err(reason);
+                return Err(match file.reason.is_empty() {
+                    true => Unknown::NotAnalysed(p.reason.clone()),
+                    false => Unknown::FileNotAnalysed { file: file.display_name().to_string(), reason: file.reason.clone() },
+                });
             }
             continue;
         };

@@ -63,7 +63,7 @@ pub enum ServiceError {
     #[error(transparent)]
     Proxy(#[from] crate::proxy::ProxyError),
     /// Every problem of the settings, each with its remedy.
-    #[error("{}", .0.problems().iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join("; "))]
+    #[error("{}", .0.messages())]
     Settings(crate::error::Error),
 }
 
@@ -97,15 +97,7 @@ impl Hint for ServiceError {
             ServiceError::Gate(e) => e.hint(),
             ServiceError::Guard(e) => e.hint(),
             ServiceError::Proxy(e) => e.hint(),
-            ServiceError::Settings(e) => {
-                let mut hints: Vec<&str> = Vec::new();
-                for p in e.problems() {
-                    if !p.hint.is_empty() && !hints.contains(&p.hint.as_str()) {
-                        hints.push(&p.hint);
-                    }
-                }
-                hints.join("; ")
-            }
+            ServiceError::Settings(e) => e.remedies(),
         }
     }
 }

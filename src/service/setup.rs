@@ -178,7 +178,7 @@ fn setup_uv(state: &std::path::Path, cfg: &mut ServiceConfig) -> Result<SetupRep
     let text = read_text(&target)?;
     let new = {
         let mut route = |u: &str| cfg.route_for(u).map(|k| cfg.route_url(k));
-        uv_toml::point_at(&text, &mut route).map_err(|detail| ServiceError::Invalid { path: target.clone(), detail })?
+        uv_toml::point_at(&text, &mut route).map_err(|e| ServiceError::Invalid { path: target.clone(), detail: e.to_string() })?
     };
     backup::replace(state, "uv", &target, new.as_bytes())?;
     let mut report = SetupReport { file: Some(target.clone()), ..SetupReport::default() };
@@ -237,10 +237,10 @@ pub fn setup_gateway(tool: Tool, gateway: &str) -> Result<SetupReport, ServiceEr
             let target = uv_target()?;
             let text = read_text(&target)?;
             let is_pypi = |u: &str| u.trim().trim_end_matches('/').eq_ignore_ascii_case(uv_toml::PYPI);
-            let new = uv_toml::point_at(&text, &mut |u: &str| is_pypi(u).then(|| gateway.clone())).map_err(|detail| ServiceError::Invalid { path: target.clone(), detail })?;
+            let new = uv_toml::point_at(&text, &mut |u: &str| is_pypi(u).then(|| gateway.clone())).map_err(|e| ServiceError::Invalid { path: target.clone(), detail: e.to_string() })?;
             backup::replace(&state, "uv", &target, new.as_bytes())?;
             report.lines.push(format!("uv: {} now sends uv's PyPI traffic to the gateway {gateway}", target.display()));
-            let others = uv_toml::index_urls(&new).map_err(|detail| ServiceError::Invalid { path: target.clone(), detail })?;
+            let others = uv_toml::index_urls(&new).map_err(|e| ServiceError::Invalid { path: target.clone(), detail: e.to_string() })?;
             report.warnings.extend(others.iter().filter(|u| u.as_str() != gateway).map(|u| format!("uv's index {} is kept and bypasses the gateway: point it at the gateway's route for it", redact(u))));
             report.file = Some(target);
         }
@@ -344,7 +344,7 @@ pub fn installer_state(tool: Tool, cfg: &ServiceConfig) -> InstallerState {
         Ok(_) => {
             let urls = match tool {
                 Tool::Pip => pip_file_indexes(&file),
-                _ => read_text(&file).map_err(|e| e.to_string()).and_then(|t| uv_toml::index_urls(&t)),
+                _ => read_text(&file).map_err(|e| e.to_string()).and_then(|t| uv_toml::index_urls(&t).map_err(|e| e.to_string())),
             };
             match urls {
                 Ok(urls) => classify(&urls, cfg),

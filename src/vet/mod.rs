@@ -32,21 +32,44 @@ pub struct VetRequest {
     pub version: Option<String>,
 }
 
+/// A vet request that is not `NAME` or `NAME==VERSION`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum VetRequestError {
+    #[error("`{raw}`: only NAME or NAME==VERSION can be vetted (found `{op}`)")]
+    NotOneRelease { raw: String, op: &'static str },
+    #[error("`{raw}` is not a valid project name")]
+    InvalidName { raw: String },
+    #[error("`{raw}`: the version after == is empty")]
+    EmptyVersion { raw: String },
+}
+
+impl crate::error::Hint for VetRequestError {
+    fn hint(&self) -> String {
+        match self {
+            VetRequestError::NotOneRelease { .. } => "write a project name, optionally pinned: `safe-pip vet requests==2.32.3`".into(),
+            VetRequestError::InvalidName { .. } => {
+                "project names use letters, digits, '.', '_' and '-', and start and end with a letter or digit: `safe-pip vet requests==2.32.3`".into()
+            }
+            VetRequestError::EmptyVersion { .. } => "write the version after ==, or leave == out for the newest release".into(),
+        }
+    }
+}
+
 impl VetRequest {
-    pub fn parse(raw: &str) -> Result<VetRequest, String> {
+    pub fn parse(raw: &str) -> Result<VetRequest, VetRequestError> {
         let raw = raw.trim();
         let (name, version) = match raw.split_once("==") {
             Some((n, v)) => (n.trim(), Some(v.trim().to_string())),
             None => (raw, None),
         };
-        if let Some(op) = ["<", ">", "~=", "!=", "@", ";"].iter().find(|op| name.contains(**op)) {
-            return Err(format!("`{raw}`: only NAME or NAME==VERSION can be vetted (found `{op}`)"));
+        if let Some(op) = ["<", ">", "~=", "!=", "@", ";"].into_iter().find(|op| name.contains(op)) {
+            return Err(VetRequestError::NotOneRelease { raw: raw.to_string(), op });
         }
         if !crate::index::simple::is_valid_name(name) {
-            return Err(format!("`{raw}` is not a valid project name"));
+            return Err(VetRequestError::InvalidName { raw: raw.to_string() });
         }
         if version.as_deref() == Some("") {
-            return Err(format!("`{raw}`: the version after == is empty"));
+            return Err(VetRequestError::EmptyVersion { raw: raw.to_string() });
         }
         Ok(VetRequest { raw: raw.to_string(), name: names::normalize(name), version })
     }
