@@ -13,11 +13,11 @@ use std::str::FromStr;
 
 /// The marker environment: variable name (`python_version`, `sys_platform`, …) → value, as
 /// `packaging.markers.default_environment()` returns it.
-pub type MarkerEnv = BTreeMap<String, String>;
+pub(crate) type MarkerEnv = BTreeMap<String, String>;
 
 /// A marker that does not parse.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum MarkerError {
+pub(crate) enum MarkerError {
     #[error("empty marker")]
     Empty,
     #[error("unterminated string in marker '{marker}'")]
@@ -43,7 +43,7 @@ impl crate::error::Hint for MarkerError {
 /// Evaluates `marker` in `env`: `Some(true)` / `Some(false)` when the environment decides
 /// it, `None` when it depends on something else (see the module doc). A marker that does not
 /// parse is an `Err` with the reason.
-pub fn evaluate(marker: &str, env: &MarkerEnv) -> Result<Option<bool>, MarkerError> {
+pub(crate) fn evaluate(marker: &str, env: &MarkerEnv) -> Result<Option<bool>, MarkerError> {
     let tokens = tokenize(marker)?;
     if tokens.is_empty() {
         return Err(MarkerError::Empty);

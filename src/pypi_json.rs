@@ -1,5 +1,5 @@
 //! PyPI's JSON API document (`/pypi/<name>/json`, `/pypi/<name>/<version>/json`), parsed
-//! once, here: the index client fetches it ([`crate::index::IndexClient::json_project`])
+//! once, here: the index client fetches it (`IndexClient::json_project`)
 //! and the metadata analysis turns it into registry facts
 //! (`analysis::metadata::RegistryFacts::from_json_api`). Nobody else reads the body.
 //!

@@ -7,14 +7,14 @@ use crate::analysis::package::pkginfo;
 use std::path::{Path, PathBuf};
 
 /// Largest METADATA, RECORD or direct_url.json read (real ones are a few KiB to a few MiB).
-pub const MAX_META_BYTES: u64 = 32 * 1024 * 1024;
+pub(crate) const MAX_META_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Largest `.pth` file read.
 const MAX_PTH_BYTES: u64 = 1024 * 1024;
 
 /// One installed distribution.
 #[derive(Clone, Debug)]
-pub struct Distribution {
+pub(crate) struct Distribution {
     pub name: String,
     pub version: String,
     /// The `*.dist-info` (or `*.egg-info`) folder.
@@ -34,7 +34,7 @@ pub struct Distribution {
 /// `direct_url.json` (PEP 610): installed from a URL, a local archive, a VCS checkout or
 /// a local tree, not by name from an index.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DirectUrl {
+pub(crate) struct DirectUrl {
     /// Credentials removed.
     pub url: String,
     pub kind: DirectKind,
@@ -43,7 +43,7 @@ pub struct DirectUrl {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DirectKind {
+pub(crate) enum DirectKind {
     Archive,
     Vcs,
     Directory,
@@ -51,7 +51,7 @@ pub enum DirectKind {
 }
 
 impl DirectKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             DirectKind::Archive => "archive",
             DirectKind::Vcs => "vcs",
@@ -64,7 +64,7 @@ impl DirectKind {
 /// One RECORD row: path (as written), `algorithm=urlsafe-base64` hash and size, either
 /// possibly empty.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RecordRow {
+pub(crate) struct RecordRow {
     pub path: String,
     pub hash: Option<String>,
     pub size: Option<u64>,
@@ -72,7 +72,7 @@ pub struct RecordRow {
 
 /// One `.pth` file of the site folder.
 #[derive(Clone, Debug)]
-pub struct PthFile {
+pub(crate) struct PthFile {
     pub path: PathBuf,
     /// Lines the site module executes (`import …`), 1-based line numbers.
     pub code: Vec<(usize, String)>,
@@ -83,7 +83,7 @@ pub struct PthFile {
 
 /// What a site folder holds.
 #[derive(Clone, Debug, Default)]
-pub struct Site {
+pub(crate) struct Site {
     pub distributions: Vec<Distribution>,
     pub pth: Vec<PthFile>,
     /// Folders that look like distributions but could not be read: (path, why).
@@ -92,7 +92,7 @@ pub struct Site {
 
 /// Reads one site-packages folder. An unreadable folder is an error; an unreadable
 /// distribution inside it is listed in [`Site::unreadable`].
-pub fn read_site(site: &Path) -> std::io::Result<Site> {
+pub(crate) fn read_site(site: &Path) -> std::io::Result<Site> {
     let mut names: Vec<PathBuf> = std::fs::read_dir(site)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
     names.sort();
     let mut out = Site::default();
@@ -160,7 +160,7 @@ fn read_distribution(site: &Path, dir: &Path) -> Result<Distribution, Distributi
 }
 
 /// RECORD is CSV: `path,hash,size`, fields optionally double-quoted with `""` escapes.
-pub fn parse_record(text: &str) -> Vec<RecordRow> {
+pub(crate) fn parse_record(text: &str) -> Vec<RecordRow> {
     text.lines()
         .filter_map(|line| {
             let fields = crate::artifact::record_csv::fields(line);
@@ -173,7 +173,7 @@ pub fn parse_record(text: &str) -> Vec<RecordRow> {
 }
 
 /// PEP 610's `direct_url.json`; `None` when it does not parse or names no URL.
-pub fn parse_direct_url(text: &str) -> Option<DirectUrl> {
+pub(crate) fn parse_direct_url(text: &str) -> Option<DirectUrl> {
     let v: serde_json::Value = serde_json::from_str(text).ok()?;
     let url = crate::index::redact(v.get("url")?.as_str()?);
     let (kind, sha256) = if let Some(a) = v.get("archive_info") {

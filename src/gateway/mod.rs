@@ -17,13 +17,13 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub mod admin;
+pub(crate) mod admin;
 
 #[cfg(test)]
 mod tests;
 
 /// Everything `safe-pip serve` needs.
-pub struct GatewayConfig {
+pub(crate) struct GatewayConfig {
     pub bind: SocketAddr,
     /// Upstream indexes (main first; may carry credentials, used upstream only).
     pub index: IndexSettings,
@@ -37,14 +37,15 @@ pub struct GatewayConfig {
 }
 
 /// A running gateway: the proxy and the gate behind it.
-pub struct Running {
+pub(crate) struct Running {
     pub proxy: RunningProxy,
+    #[cfg(test)]
     pub gate: Arc<Gate>,
 }
 
 /// Why the gateway could not start.
 #[derive(Debug, thiserror::Error)]
-pub enum GatewayError {
+pub(crate) enum GatewayError {
     #[error("cannot create a temporary folder: {0}")]
     TempDir(std::io::Error),
     /// Every problem of the policy file, each with its remedy.
@@ -69,7 +70,7 @@ impl crate::error::Hint for GatewayError {
 
 /// The settings of the org policy file alone (no user or project layer: the gateway
 /// serves everyone the same verdicts). Errors name the file and line.
-pub fn load_policy(path: Option<&Path>) -> Result<Settings, GatewayError> {
+pub(crate) fn load_policy(path: Option<&Path>) -> Result<Settings, GatewayError> {
     let Some(path) = path else { return Ok(Settings::defaults()) };
     // An empty folder as the "project", so no pyproject.toml is picked up.
     let nowhere = tempfile::tempdir().map_err(GatewayError::TempDir)?;
@@ -84,20 +85,20 @@ pub fn load_policy(path: Option<&Path>) -> Result<Settings, GatewayError> {
 /// The gate the gateway judges with: the org policy over `store`, the store's logged
 /// decisions honoured (allow decisions accept critical alerts only if the policy file's
 /// `allow-critical-decisions` lets them).
-pub fn gate(settings: &Settings, store: Arc<dyn VerdictStore>) -> Gate {
+pub(crate) fn gate(settings: &Settings, store: Arc<dyn VerdictStore>) -> Gate {
     let opts = ScanOptions { policy: settings.policy.clone(), ..ScanOptions::default() };
     Gate::with_store(store, opts).with_store_decisions(settings.allow_critical_decisions)
 }
 
 /// Opens the store, builds the gate and starts serving.
-pub fn start(config: GatewayConfig) -> Result<Running, GatewayError> {
+pub(crate) fn start(config: GatewayConfig) -> Result<Running, GatewayError> {
     let settings = load_policy(config.policy.as_deref())?;
     let store = config.store.open()?;
     start_with(config, &settings, store)
 }
 
 /// [`start`] on an open store (tests share one between replicas' checks).
-pub fn start_with(mut config: GatewayConfig, settings: &Settings, store: Arc<dyn VerdictStore>) -> Result<Running, GatewayError> {
+pub(crate) fn start_with(mut config: GatewayConfig, settings: &Settings, store: Arc<dyn VerdictStore>) -> Result<Running, GatewayError> {
     if !config.gateway.admin_tokens.is_empty() {
         config.gateway.admin = Some(Arc::new(admin::Admin::new(store.clone(), settings.allow_critical_decisions)));
     }
@@ -121,5 +122,9 @@ pub fn start_with(mut config: GatewayConfig, settings: &Settings, store: Arc<dyn
     pc.on_event = Some(on_event);
     pc.gateway = Some(config.gateway);
     let proxy = proxy::start(pc)?;
-    Ok(Running { proxy, gate })
+    Ok(Running {
+        proxy,
+        #[cfg(test)]
+        gate,
+    })
 }

@@ -13,7 +13,7 @@ const SCRIPT: &str = include_str!("direct_url.py");
 
 /// The URL a requirement token stands for: the URL itself without fragment and
 /// credentials, or a local path as a `file://` URL.
-pub fn original_url(token: &str) -> Option<String> {
+pub(crate) fn original_url(token: &str) -> Option<String> {
     match url::Url::parse(token) {
         Ok(mut u) if matches!(u.scheme(), "http" | "https" | "file") => {
             u.set_fragment(None);
@@ -31,7 +31,7 @@ pub fn original_url(token: &str) -> Option<String> {
 /// Rewrites the records of distributions installed from the private copies in
 /// `substitutes` (requirement token → copy); `extra_paths` are install folders outside
 /// `sys.path` (`--target`, `--prefix`). Returns the dist-info folders fixed.
-pub fn restore(python: &Path, substitutes: &HashMap<String, PathBuf>, extra_paths: &[PathBuf]) -> Result<Vec<String>, String> {
+pub(crate) fn restore(python: &Path, substitutes: &HashMap<String, PathBuf>, extra_paths: &[PathBuf]) -> Result<Vec<String>, String> {
     let mut copies = serde_json::Map::new();
     for (token, copy) in substitutes {
         let (Some(original), Ok(copy_url)) = (original_url(token), url::Url::from_file_path(copy)) else { continue };

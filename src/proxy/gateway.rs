@@ -11,7 +11,7 @@ use std::path::Path;
 
 /// One accepted client token.
 #[derive(Clone)]
-pub struct Token {
+pub(crate) struct Token {
     /// Who holds it, for the access log.
     pub name: String,
     secret: String,
@@ -24,33 +24,33 @@ impl std::fmt::Debug for Token {
 }
 
 /// Shortest secret accepted in a token file.
-pub const MIN_TOKEN_LEN: usize = 16;
+pub(crate) const MIN_TOKEN_LEN: usize = 16;
 
 impl Token {
-    pub fn new(name: &str, secret: &str) -> Token {
+    pub(crate) fn new(name: &str, secret: &str) -> Token {
         Token { name: name.to_string(), secret: secret.to_string() }
     }
 }
 
 /// An answer of the admin API: a status and a JSON body.
-pub struct AdminReply {
+pub(crate) struct AdminReply {
     pub status: u16,
     pub body: serde_json::Value,
 }
 
 /// The gateway's admin API (`/admin/…`), implemented above the proxy
 /// (`crate::gateway::admin`). Called on a blocking thread after the admin token checked.
-pub trait AdminApi: Send + Sync {
+pub(crate) trait AdminApi: Send + Sync {
     /// `actor`: the name of the admin token used.
     fn handle(&self, method: &str, path: &str, body: &[u8], actor: &str) -> AdminReply;
 }
 
 /// Largest admin request body read.
-pub const MAX_ADMIN_BODY: usize = 64 * 1024;
+pub(crate) const MAX_ADMIN_BODY: usize = 64 * 1024;
 
 /// How the gateway runs.
 #[derive(Clone, Default)]
-pub struct GatewayOptions {
+pub(crate) struct GatewayOptions {
     /// Accepted tokens; empty: no authentication.
     pub tokens: Vec<Token>,
     /// One JSON line per request on stderr.
@@ -88,7 +88,7 @@ pub(crate) fn admin(opts: &GatewayOptions, method: &str, path: &str, headers: &H
 /// Reads a token file: one token per line, `NAME SECRET` or a bare `SECRET` (named
 /// `token-N` after its line); blank lines and `#` comments are skipped. A secret shorter
 /// than [`MIN_TOKEN_LEN`] or a file without tokens is an error naming the line.
-pub fn read_token_file(path: &Path) -> Result<Vec<Token>, String> {
+pub(crate) fn read_token_file(path: &Path) -> Result<Vec<Token>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read token file {}: {e}", path.display()))?;
     let mut tokens = Vec::new();
     for (i, line) in text.lines().enumerate() {
