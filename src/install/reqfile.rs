@@ -180,7 +180,7 @@ impl<'a> Rewriter<'a> {
 
     fn option_line(&mut self, path: &Path, opts: &str, origin: &Origin) -> Result<Option<String>, RewriteError> {
         let line_err = |detail: String| RewriteError::Line { origin: origin.clone(), detail };
-        let tokens = shell_split(opts).map_err(line_err)?;
+        let tokens = shell_split(opts).map_err(|e| line_err(e.to_string()))?;
         let items = pip_args::parse(&tokens, Table::RequirementsFile).map_err(|e| line_err(e.0))?;
         let mut changed = false;
         let mut keep: Vec<String> = Vec::new();
