@@ -75,14 +75,23 @@ pub enum Status {
     NotRunning,
 }
 
+/// Why the service did not pass its health check.
+#[derive(Debug, thiserror::Error)]
+enum HealthError {
+    #[error(transparent)]
+    Request(#[from] reqwest::Error),
+    #[error("HTTP {0}")]
+    Status(u16),
+}
+
 /// `/health` of the service at `url`: the upstream indexes it reports.
-fn health(url: &str) -> Result<Vec<String>, String> {
-    let client = reqwest::blocking::Client::builder().no_proxy().timeout(Duration::from_secs(3)).build().map_err(|e| e.to_string())?;
-    let resp = client.get(format!("{url}/health")).send().map_err(|e| e.to_string())?;
+fn health(url: &str) -> Result<Vec<String>, HealthError> {
+    let client = reqwest::blocking::Client::builder().no_proxy().timeout(Duration::from_secs(3)).build()?;
+    let resp = client.get(format!("{url}/health")).send()?;
     if !resp.status().is_success() {
-        return Err(format!("HTTP {}", resp.status().as_u16()));
+        return Err(HealthError::Status(resp.status().as_u16()));
     }
-    let doc: serde_json::Value = resp.json().map_err(|e| e.to_string())?;
+    let doc: serde_json::Value = resp.json()?;
     Ok(doc["upstreams"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default())
 }
 
@@ -95,7 +104,7 @@ pub fn status() -> Result<Status, ServiceError> {
     }
     Ok(match health(&info.url()) {
         Ok(upstreams) => Status::Running { info, upstreams },
-        Err(detail) => Status::Unhealthy { info, detail },
+        Err(e) => Status::Unhealthy { info, detail: e.to_string() },
     })
 }
 

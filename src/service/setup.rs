@@ -313,14 +313,14 @@ fn classify(urls: &[String], cfg: &ServiceConfig) -> Routing {
 
 /// The index URLs pip takes from `file` alone (pip's own reading: sections, aliases,
 /// multi-line values), PyPI when it sets none.
-fn pip_file_indexes(file: &std::path::Path) -> Result<Vec<String>, String> {
+fn pip_file_indexes(file: &std::path::Path) -> Result<Vec<String>, crate::index::IndexError> {
     let inputs = DiscoveryInputs {
         env: [("PIP_CONFIG_FILE".to_string(), file.display().to_string())].into_iter().collect(),
         global_files: Some(Vec::new()),
         command: "install".into(),
         ..DiscoveryInputs::default()
     };
-    let s = discover(&inputs).map_err(|e| e.to_string())?;
+    let s = discover(&inputs)?;
     Ok(s.indexes().into_iter().map(str::to_string).collect())
 }
 
@@ -343,7 +343,7 @@ pub fn installer_state(tool: Tool, cfg: &ServiceConfig) -> InstallerState {
         Err(e) => Routing::Unknown { why: format!("cannot read it: {e}") },
         Ok(_) => {
             let urls = match tool {
-                Tool::Pip => pip_file_indexes(&file),
+                Tool::Pip => pip_file_indexes(&file).map_err(|e| e.to_string()),
                 _ => read_text(&file).map_err(|e| e.to_string()).and_then(|t| uv_toml::index_urls(&t).map_err(|e| e.to_string())),
             };
             match urls {
