@@ -20,7 +20,7 @@ use std::io::Read;
 use std::path::Path;
 
 /// Largest advisory file read; real ones are a few KiB.
-pub const MAX_ADVISORY_BYTES: u64 = 8 << 20;
+pub(crate) const MAX_ADVISORY_BYTES: u64 = 8 << 20;
 
 /// One event of an OSV range, e.g. `{"introduced": "0"}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

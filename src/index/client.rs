@@ -24,7 +24,7 @@ use std::time::Duration;
 use url::Url;
 
 /// Default cap for a project page or JSON API document.
-pub const DEFAULT_PAGE_LIMIT: u64 = 128 * 1024 * 1024;
+pub(crate) const DEFAULT_PAGE_LIMIT: u64 = 128 * 1024 * 1024;
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 const USER_AGENT: &str = concat!("safe-pip/", env!("CARGO_PKG_VERSION"));
 

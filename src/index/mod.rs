@@ -8,10 +8,10 @@
 //! never put into a URL handed to the HTTP library (they travel only in an `Authorization`
 //! header to the host they belong to).
 
-pub mod client;
-pub mod config;
+pub(crate) mod client;
+pub(crate) mod config;
 pub mod json_api;
-pub mod netrc;
+pub(crate) mod netrc;
 pub mod simple;
 
 #[cfg(test)]

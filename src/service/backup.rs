@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Backup {
+pub(crate) struct Backup {
     /// The config file setup changed.
     pub path: PathBuf,
     /// Its bytes before setup (base64), `None` when it did not exist.
@@ -23,12 +23,12 @@ pub struct Backup {
 
 /// What `--undo` did.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Restored {
+pub(crate) enum Restored {
     /// Nothing was backed up for this tool.
     NothingToUndo,
     /// The file has its old bytes again (`kept`: where the edited content went when the
     /// file had changed since setup).
-    Restored { path: PathBuf, kept: Option<PathBuf> },
+    Rewritten { path: PathBuf, kept: Option<PathBuf> },
     /// The file did not exist before setup and was removed.
     Removed { path: PathBuf, kept: Option<PathBuf> },
 }
@@ -52,7 +52,7 @@ fn mode_of(_: &Path) -> Option<u32> {
     None
 }
 
-pub fn load(state: &Path, tool: &str) -> Result<Option<Backup>, ServiceError> {
+pub(crate) fn load(state: &Path, tool: &str) -> Result<Option<Backup>, ServiceError> {
     let p = backup_file(state, tool);
     match std::fs::read(&p) {
         Ok(b) => serde_json::from_slice(&b).map(Some).map_err(|e| ServiceError::Invalid { path: p, detail: e.to_string() }),
@@ -63,7 +63,7 @@ pub fn load(state: &Path, tool: &str) -> Result<Option<Backup>, ServiceError> {
 
 /// Replaces `path` with `new`, backing up its current state first unless a backup of
 /// an earlier setup exists (that one holds the user's own file).
-pub fn replace(state: &Path, tool: &str, path: &Path, new: &[u8]) -> Result<(), ServiceError> {
+pub(crate) fn replace(state: &Path, tool: &str, path: &Path, new: &[u8]) -> Result<(), ServiceError> {
     let existing = load(state, tool)?;
     if let Some(b) = &existing {
         if b.path != path {
@@ -88,7 +88,7 @@ pub fn replace(state: &Path, tool: &str, path: &Path, new: &[u8]) -> Result<(), 
 }
 
 /// Puts the file back as it was before the first setup and forgets the backup.
-pub fn restore(state: &Path, tool: &str) -> Result<Restored, ServiceError> {
+pub(crate) fn restore(state: &Path, tool: &str) -> Result<Restored, ServiceError> {
     let Some(b) = load(state, tool)? else { return Ok(Restored::NothingToUndo) };
     let current = std::fs::read(&b.path).ok();
     // Edited since setup? Keep that content next to the backup rather than lose it.
@@ -111,7 +111,7 @@ pub fn restore(state: &Path, tool: &str) -> Result<Restored, ServiceError> {
                 use std::os::unix::fs::PermissionsExt;
                 std::fs::set_permissions(&b.path, std::fs::Permissions::from_mode(mode)).map_err(ServiceError::io("cannot set the mode of", &b.path))?;
             }
-            Restored::Restored { path: b.path.clone(), kept }
+            Restored::Rewritten { path: b.path.clone(), kept }
         }
         None => {
             match std::fs::remove_file(&b.path) {
@@ -147,7 +147,7 @@ mod tests {
         // A second setup keeps the first backup (the user's file).
         replace(&state, "pip", &conf, b"second").unwrap();
         assert_eq!(std::fs::read(&conf).unwrap(), b"second");
-        assert!(matches!(restore(&state, "pip").unwrap(), Restored::Restored { kept: None, .. }));
+        assert!(matches!(restore(&state, "pip").unwrap(), Restored::Rewritten { kept: None, .. }));
         assert_eq!(std::fs::read(&conf).unwrap(), original);
         #[cfg(unix)]
         assert_eq!(mode_of(&conf), Some(0o640));

@@ -17,23 +17,23 @@ use std::time::{Duration, Instant};
 /// How long `start` waits for the service to answer, and `stop` for it to end.
 const WAIT: Duration = Duration::from_secs(20);
 
-pub fn pid_file(state: &Path) -> PathBuf {
+pub(crate) fn pid_file(state: &Path) -> PathBuf {
     state.join("service.pid")
 }
 
-pub fn log_file(state: &Path) -> PathBuf {
+pub(crate) fn log_file(state: &Path) -> PathBuf {
     state.join("service.log")
 }
 
 /// The pid file's content.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PidInfo {
+pub(crate) struct PidInfo {
     pub pid: u32,
     pub port: u16,
 }
 
 impl PidInfo {
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 }
@@ -67,7 +67,7 @@ fn is_service_process(pid: u32) -> bool {
 
 /// What `status` found.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Status {
+pub(crate) enum Status {
     /// Answering: its pid file, and the upstreams `/health` reported.
     Running { info: PidInfo, upstreams: Vec<String> },
     /// A live process whose `/health` does not answer (starting, or stuck).
@@ -95,7 +95,7 @@ fn health(url: &str) -> Result<Vec<String>, HealthError> {
     Ok(doc["upstreams"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default())
 }
 
-pub fn status() -> Result<Status, ServiceError> {
+pub(crate) fn status() -> Result<Status, ServiceError> {
     let state = state_dir()?;
     let Some(info) = read_pid(&state) else { return Ok(Status::NotRunning) };
     if !alive(info.pid) || !is_service_process(info.pid) {
@@ -127,7 +127,7 @@ fn service_command(port: u16, db: Option<&Path>) -> Result<std::process::Command
 }
 
 /// Starts the service detached and waits until it answers.
-pub fn start(port: Option<u16>, db: Option<&Path>) -> Result<PidInfo, ServiceError> {
+pub(crate) fn start(port: Option<u16>, db: Option<&Path>) -> Result<PidInfo, ServiceError> {
     let state = state_dir()?;
     match status()? {
         Status::Running { info, .. } => return Ok(info),
@@ -199,7 +199,7 @@ fn log_tail(path: &Path, from: u64) -> String {
 }
 
 /// Stops the service; `Ok(None)` when it was not running.
-pub fn stop() -> Result<Option<PidInfo>, ServiceError> {
+pub(crate) fn stop() -> Result<Option<PidInfo>, ServiceError> {
     let state = state_dir()?;
     let Some(info) = read_pid(&state) else { return Ok(None) };
     if !alive(info.pid) || !is_service_process(info.pid) {
@@ -224,7 +224,7 @@ pub fn stop() -> Result<Option<PidInfo>, ServiceError> {
 
 /// The upstreams the service proxies: `service.json` (written by setup from the
 /// configuration before setup), else pip's configuration, else PyPI — never itself.
-pub fn upstreams(cfg: &ServiceConfig) -> Vec<String> {
+pub(crate) fn upstreams(cfg: &ServiceConfig) -> Vec<String> {
     let mut list: Vec<String> = cfg.upstreams.iter().filter(|u| !cfg.is_self(u)).cloned().collect();
     if list.is_empty() {
         if let Ok(s) = crate::index::discover(&crate::index::DiscoveryInputs::from_process(&["install".to_string()])) {
@@ -277,7 +277,7 @@ fn log_event(verdicts: &verdict_log::Writer, e: &ProxyEvent) {
 
 /// `safe-pip service run`: serves until SIGTERM/SIGINT/SIGHUP; the pid file exists while
 /// it serves.
-pub fn run(port: Option<u16>, db: Option<PathBuf>) -> Result<(), ServiceError> {
+pub(crate) fn run(port: Option<u16>, db: Option<PathBuf>) -> Result<(), ServiceError> {
     let state = state_dir()?;
     let cfg = ServiceConfig::load(&state)?;
     let port = port.unwrap_or(cfg.port);

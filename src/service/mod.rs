@@ -9,12 +9,12 @@
 //! `service.log`, `verdicts.jsonl` (one line per file decision, private, rotated), and
 //! `backups/` (the installers' config files as they were before setup).
 
-pub mod backup;
-pub mod config;
-pub mod daemon;
-pub mod pip_conf;
-pub mod setup;
-pub mod uv_toml;
+pub(crate) mod backup;
+pub(crate) mod config;
+pub(crate) mod daemon;
+pub(crate) mod pip_conf;
+pub(crate) mod setup;
+pub(crate) mod uv_toml;
 pub mod verdict_log;
 
 use crate::error::Hint;

@@ -37,7 +37,7 @@ impl Tool {
 
 /// What setup did and what the user should know.
 #[derive(Clone, Debug, Default)]
-pub struct SetupReport {
+pub(crate) struct SetupReport {
     /// The file written (none for Poetry).
     pub file: Option<PathBuf>,
     pub lines: Vec<String>,
@@ -50,7 +50,7 @@ fn env_nonempty(k: &str) -> Option<String> {
 }
 
 /// The pip config file setup edits.
-pub fn pip_target() -> Result<PathBuf, ServiceError> {
+pub(crate) fn pip_target() -> Result<PathBuf, ServiceError> {
     if let Some(f) = env_nonempty("PIP_CONFIG_FILE") {
         let devnull = if cfg!(windows) { f.eq_ignore_ascii_case("nul") } else { f == "/dev/null" };
         if devnull {
@@ -69,7 +69,7 @@ pub fn pip_target() -> Result<PathBuf, ServiceError> {
 }
 
 /// The uv config file setup edits.
-pub fn uv_target() -> Result<PathBuf, ServiceError> {
+pub(crate) fn uv_target() -> Result<PathBuf, ServiceError> {
     if let Some(f) = env_nonempty("UV_CONFIG_FILE") {
         return Ok(PathBuf::from(f));
     }
@@ -89,7 +89,7 @@ fn read_text(path: &std::path::Path) -> Result<String, ServiceError> {
     }
 }
 
-pub fn setup(tool: Tool, port: Option<u16>) -> Result<SetupReport, ServiceError> {
+pub(crate) fn setup(tool: Tool, port: Option<u16>) -> Result<SetupReport, ServiceError> {
     let state = state_dir()?;
     let mut cfg = ServiceConfig::load(&state)?;
     if let Some(p) = port {
@@ -201,7 +201,7 @@ fn setup_uv(state: &std::path::Path, cfg: &mut ServiceConfig) -> Result<SetupRep
 /// as bypassing it (point them at the gateway's other routes, `/u/K/simple/`). The file
 /// as it was is kept for `--undo`, as for the service. Credentials in `gateway` are
 /// refused: they belong in netrc or the keyring, not in a config file.
-pub fn setup_gateway(tool: Tool, gateway: &str) -> Result<SetupReport, ServiceError> {
+pub(crate) fn setup_gateway(tool: Tool, gateway: &str) -> Result<SetupReport, ServiceError> {
     let parsed = url::Url::parse(gateway.trim()).map_err(|e| ServiceError::GatewayUrl { url: redact(gateway), detail: e.to_string() })?;
     if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none() {
         return Err(ServiceError::GatewayUrl { url: redact(gateway), detail: "not an http(s) URL with a host".into() });
@@ -277,7 +277,7 @@ fn poetry_advice(cfg: &ServiceConfig) -> SetupReport {
 /// Whether an installer's config file points at the service, read from the file itself
 /// (as it is now, whatever setup did or undid).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Routing {
+pub(crate) enum Routing {
     /// Every index the file gives the installer is a route of the service.
     Routed,
     /// Some are; these (credentials redacted) are not, and bypass the service.
@@ -290,7 +290,7 @@ pub enum Routing {
 
 /// An installer's current configuration, for `safe-pip service status`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InstallerState {
+pub(crate) struct InstallerState {
     pub tool: Tool,
     /// The file setup edits (none when it cannot be located).
     pub file: Option<PathBuf>,
@@ -326,7 +326,7 @@ fn pip_file_indexes(file: &std::path::Path) -> Result<Vec<String>, crate::index:
 
 /// Whether `tool`'s config file (located as setup locates it) points at the service on
 /// `cfg.port`. Poetry has no such file: always `NotRouted`.
-pub fn installer_state(tool: Tool, cfg: &ServiceConfig) -> InstallerState {
+pub(crate) fn installer_state(tool: Tool, cfg: &ServiceConfig) -> InstallerState {
     let target = match tool {
         Tool::Pip => pip_target(),
         Tool::Uv => uv_target(),
@@ -356,7 +356,7 @@ pub fn installer_state(tool: Tool, cfg: &ServiceConfig) -> InstallerState {
 }
 
 /// `--undo`: the tool's file as it was before the first setup.
-pub fn undo(tool: Tool) -> Result<Restored, ServiceError> {
+pub(crate) fn undo(tool: Tool) -> Result<Restored, ServiceError> {
     if tool == Tool::Poetry {
         return Ok(Restored::NothingToUndo);
     }

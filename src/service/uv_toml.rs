@@ -7,11 +7,11 @@
 
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, Value, value};
 
-pub const PYPI: &str = "https://pypi.org/simple";
+pub(crate) const PYPI: &str = "https://pypi.org/simple";
 const MARK: &str = "# safe-pip: uv's indexes go through the local safe-pip service; `safe-pip service start` if uv cannot connect,\n# `safe-pip setup uv --undo` restores this file.\n";
 
 /// Maps an upstream URL to its service route (`None`: keep as is, e.g. already a route).
-pub type RouteFn<'a> = dyn FnMut(&str) -> Option<String> + 'a;
+pub(crate) type RouteFn<'a> = dyn FnMut(&str) -> Option<String> + 'a;
 
 fn map_str(item: &mut Item, route: &mut RouteFn<'_>) {
     if let Some(s) = item.as_str().map(str::to_string) {
@@ -33,7 +33,7 @@ fn map_array(item: &mut Item, route: &mut RouteFn<'_>) {
 
 /// A uv.toml safe-pip cannot edit or read the indexes of.
 #[derive(Debug, thiserror::Error)]
-pub enum UvTomlError {
+pub(crate) enum UvTomlError {
     #[error(transparent)]
     Toml(#[from] toml_edit::TomlError),
     #[error("`index` must be an array of tables ([[index]])")]
@@ -47,7 +47,7 @@ impl crate::error::Hint for UvTomlError {
 }
 
 /// The file with every index mapped through `route`.
-pub fn point_at(text: &str, route: &mut RouteFn<'_>) -> Result<String, UvTomlError> {
+pub(crate) fn point_at(text: &str, route: &mut RouteFn<'_>) -> Result<String, UvTomlError> {
     let mut doc: DocumentMut = text.parse()?;
     let root = doc.as_table_mut();
     // Legacy top-level settings become [[index]] entries.
@@ -97,7 +97,7 @@ pub fn point_at(text: &str, route: &mut RouteFn<'_>) -> Result<String, UvTomlErr
 
 /// Every index URL uv may use from this file: `[[index]]` URLs, top-level `index-url` /
 /// `extra-index-url`, the `[pip]` table's, and PyPI when no default index is set.
-pub fn index_urls(text: &str) -> Result<Vec<String>, UvTomlError> {
+pub(crate) fn index_urls(text: &str) -> Result<Vec<String>, UvTomlError> {
     let doc: DocumentMut = text.parse()?;
     let mut out: Vec<String> = Vec::new();
     let mut has_default = false;
@@ -132,7 +132,7 @@ pub fn index_urls(text: &str) -> Result<Vec<String>, UvTomlError> {
 }
 
 /// Settings left in the file that still send uv around the service.
-pub fn bypasses(text: &str) -> Vec<String> {
+pub(crate) fn bypasses(text: &str) -> Vec<String> {
     let Ok(doc) = text.parse::<DocumentMut>() else { return Vec::new() };
     let mut out = Vec::new();
     if doc.get("find-links").is_some() {
