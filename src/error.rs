@@ -63,6 +63,23 @@ impl Error {
         &self.problems[0].hint
     }
 
+    /// Every message, joined by `; ` (for an error type that wraps this one: its `Display`).
+    pub fn messages(&self) -> String {
+        self.problems.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join("; ")
+    }
+
+    /// Every distinct remedy, joined by `; ` (for an error type that wraps this one: its
+    /// [`Hint::hint`]).
+    pub fn remedies(&self) -> String {
+        let mut hints: Vec<&str> = Vec::new();
+        for p in &self.problems {
+            if !p.hint.is_empty() && !hints.contains(&p.hint.as_str()) {
+                hints.push(&p.hint);
+            }
+        }
+        hints.join("; ")
+    }
+
     /// The messages prefixed by `context` (`config: …`, `cannot tell which files …: …`).
     pub fn context(mut self, context: &str) -> Error {
         for p in &mut self.problems {
@@ -135,5 +152,7 @@ mod tests {
         let e = Error::all([Error::new("a", "fix a"), Error::new("b", "")]).unwrap();
         assert_eq!(e.problems().len(), 2);
         assert_eq!(e.to_string(), "a (hint: fix a); b");
+        let e = Error::all([Error::new("a", "fix"), Error::new("b", "fix"), Error::new("c", "other"), Error::new("d", "")]).unwrap();
+        assert_eq!((e.messages().as_str(), e.remedies().as_str()), ("a; b; c; d", "fix; other"));
     }
 }

@@ -36,7 +36,7 @@ impl ExecContext {
 }
 
 /// Longest evidence snippet kept, in characters; reports show one readable line.
-pub const EVIDENCE_MAX_CHARS: usize = 200;
+pub(crate) const EVIDENCE_MAX_CHARS: usize = 200;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
@@ -87,7 +87,7 @@ impl Finding {
 
 /// Makes a snippet safe and short for a terminal: control characters escaped,
 /// whitespace runs collapsed, clipped at a char boundary.
-pub fn clip_evidence(s: &str) -> String {
+pub(crate) fn clip_evidence(s: &str) -> String {
     let mut out = String::new();
     let mut last_space = false;
     let mut count = 0;

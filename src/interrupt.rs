@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
-pub const EXIT_INTERRUPTED: i32 = crate::exit::ExitStatus::Interrupted.code();
+pub(crate) const EXIT_INTERRUPTED: i32 = crate::exit::ExitStatus::Interrupted.code();
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 static CHILDREN: AtomicUsize = AtomicUsize::new(0);
@@ -28,12 +28,12 @@ extern "C" fn on_sigint(_: libc::c_int) {
 }
 
 /// Our SIGINT handler while it lives; the previous one (Python's) comes back on drop.
-pub struct Guard {
+pub(crate) struct Guard {
     previous: libc::sigaction,
 }
 
 /// Installs the handler for the duration of a command.
-pub fn install() -> Guard {
+pub(crate) fn install() -> Guard {
     INTERRUPTED.store(false, Ordering::SeqCst);
     unsafe {
         let mut action: libc::sigaction = std::mem::zeroed();
@@ -54,16 +54,16 @@ impl Drop for Guard {
 }
 
 /// Whether Ctrl-C was pressed during this command.
-pub fn interrupted() -> bool {
+pub(crate) fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
 /// Marks a child process (pip) that handles Ctrl-C itself: while one lives, the first
 /// Ctrl-C does not end safe-pip, which waits for the child and reports.
-pub struct ChildRunning(());
+pub(crate) struct ChildRunning(());
 
 impl ChildRunning {
-    pub fn new() -> ChildRunning {
+    pub(crate) fn new() -> ChildRunning {
         CHILDREN.fetch_add(1, Ordering::SeqCst);
         ChildRunning(())
     }
@@ -82,6 +82,6 @@ impl Drop for ChildRunning {
 }
 
 /// The closing line after a command that was interrupted while pip ran.
-pub fn report() {
+pub(crate) fn report() {
     eprintln!("safe-pip: interrupted (Ctrl-C); pip was stopped");
 }

@@ -13,21 +13,46 @@ use std::str::FromStr;
 
 /// The marker environment: variable name (`python_version`, `sys_platform`, …) → value, as
 /// `packaging.markers.default_environment()` returns it.
-pub type MarkerEnv = BTreeMap<String, String>;
+pub(crate) type MarkerEnv = BTreeMap<String, String>;
+
+/// A marker that does not parse.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum MarkerError {
+    #[error("empty marker")]
+    Empty,
+    #[error("unterminated string in marker '{marker}'")]
+    Unterminated { marker: String },
+    #[error("unexpected '{found}' in marker '{marker}'")]
+    BadCharacter { found: char, marker: String },
+    #[error("the marker ends too early")]
+    EndsEarly,
+    #[error("expected {expected}, found {found}")]
+    Expected { expected: &'static str, found: String },
+    #[error("unknown marker variable '{0}'")]
+    UnknownVariable(String),
+    #[error("unexpected {found} in marker '{marker}'")]
+    Trailing { found: String, marker: String },
+}
+
+impl crate::error::Hint for MarkerError {
+    fn hint(&self) -> String {
+        "write the marker as PEP 508 does: `sys_platform == \"win32\" and python_version < \"3.12\"`".into()
+    }
+}
 
 /// Evaluates `marker` in `env`: `Some(true)` / `Some(false)` when the environment decides
 /// it, `None` when it depends on something else (see the module doc). A marker that does not
 /// parse is an `Err` with the reason.
-pub fn evaluate(marker: &str, env: &MarkerEnv) -> Result<Option<bool>, String> {
+pub(crate) fn evaluate(marker: &str, env: &MarkerEnv) -> Result<Option<bool>, MarkerError> {
     let tokens = tokenize(marker)?;
     if tokens.is_empty() {
-        return Err("empty marker".into());
+        return Err(MarkerError::Empty);
     }
     let mut parser = Parser { tokens: &tokens, at: 0, env };
     let value = parser.or_expr()?;
     match parser.tokens.get(parser.at) {
         None => Ok(value),
-        Some(t) => Err(format!("unexpected {} in marker '{marker}'", t.describe())),
+        Some(t) => Err(MarkerError::Trailing { found: t.describe(), marker: marker.to_string() }),
     }
 }
 
@@ -54,7 +79,7 @@ impl Token {
 
 const OPERATORS: [&str; 8] = ["===", "==", "!=", "<=", ">=", "~=", "<", ">"];
 
-fn tokenize(text: &str) -> Result<Vec<Token>, String> {
+fn tokenize(text: &str) -> Result<Vec<Token>, MarkerError> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
@@ -64,7 +89,7 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
             out.push(if c == '(' { Token::Open } else { Token::Close });
             rest = &rest[1..];
         } else if c == '"' || c == '\'' {
-            let end = rest[1..].find(c).ok_or_else(|| format!("unterminated string in marker '{text}'"))?;
+            let end = rest[1..].find(c).ok_or_else(|| MarkerError::Unterminated { marker: text.to_string() })?;
             out.push(Token::Str(rest[1..1 + end].to_string()));
             rest = &rest[end + 2..];
         } else if let Some(op) = OPERATORS.iter().find(|op| rest.starts_with(**op)) {
@@ -75,7 +100,7 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
             out.push(Token::Name(rest[..end].to_string()));
             rest = &rest[end..];
         } else {
-            return Err(format!("unexpected '{c}' in marker '{text}'"));
+            return Err(MarkerError::BadCharacter { found: c, marker: text.to_string() });
         }
     }
     Ok(out)
@@ -132,8 +157,8 @@ impl Parser<'_> {
         self.tokens.get(self.at)
     }
 
-    fn next(&mut self) -> Result<Token, String> {
-        let t = self.tokens.get(self.at).cloned().ok_or("the marker ends too early")?;
+    fn next(&mut self) -> Result<Token, MarkerError> {
+        let t = self.tokens.get(self.at).cloned().ok_or(MarkerError::EndsEarly)?;
         self.at += 1;
         Ok(t)
     }
@@ -142,7 +167,7 @@ impl Parser<'_> {
         matches!(self.peek(), Some(Token::Name(n)) if n == word)
     }
 
-    fn or_expr(&mut self) -> Result<Option<bool>, String> {
+    fn or_expr(&mut self) -> Result<Option<bool>, MarkerError> {
         let mut value = self.and_expr()?;
         while self.keyword("or") {
             self.at += 1;
@@ -156,7 +181,7 @@ impl Parser<'_> {
         Ok(value)
     }
 
-    fn and_expr(&mut self) -> Result<Option<bool>, String> {
+    fn and_expr(&mut self) -> Result<Option<bool>, MarkerError> {
         let mut value = self.atom()?;
         while self.keyword("and") {
             self.at += 1;
@@ -170,13 +195,13 @@ impl Parser<'_> {
         Ok(value)
     }
 
-    fn atom(&mut self) -> Result<Option<bool>, String> {
+    fn atom(&mut self) -> Result<Option<bool>, MarkerError> {
         if self.peek() == Some(&Token::Open) {
             self.at += 1;
             let value = self.or_expr()?;
             return match self.next()? {
                 Token::Close => Ok(value),
-                t => Err(format!("expected ')', found {}", t.describe())),
+                t => Err(MarkerError::Expected { expected: "')'", found: t.describe() }),
             };
         }
         let lhs = self.operand()?;
@@ -185,19 +210,19 @@ impl Parser<'_> {
             Token::Name(n) if n == "in" => Comparison::In,
             Token::Name(n) if n == "not" => match self.next()? {
                 Token::Name(n) if n == "in" => Comparison::NotIn,
-                t => Err(format!("expected 'in' after 'not', found {}", t.describe()))?,
+                t => Err(MarkerError::Expected { expected: "'in' after 'not'", found: t.describe() })?,
             },
-            t => Err(format!("expected a comparison operator, found {}", t.describe()))?,
+            t => Err(MarkerError::Expected { expected: "a comparison operator", found: t.describe() })?,
         };
         let rhs = self.operand()?;
         Ok(self.compare(&lhs, op, &rhs))
     }
 
-    fn operand(&mut self) -> Result<Operand, String> {
+    fn operand(&mut self) -> Result<Operand, MarkerError> {
         match self.next()? {
             Token::Str(s) => Ok(Operand::Literal(s)),
-            Token::Name(n) => variable(&n).map(Operand::Variable).ok_or_else(|| format!("unknown marker variable '{n}'")),
-            t => Err(format!("expected a variable or a quoted string, found {}", t.describe())),
+            Token::Name(n) => variable(&n).map(Operand::Variable).ok_or(MarkerError::UnknownVariable(n)),
+            t => Err(MarkerError::Expected { expected: "a variable or a quoted string", found: t.describe() }),
         }
     }
 
@@ -320,5 +345,12 @@ mod tests {
         for bad in ["", "sys_platform", "sys_platform == ", "sys_platform = 'x'", "(python_version > '3'", "colour == 'red'", "python_version > '3' and", "sys_platform == 'linux"] {
             assert!(evaluate(bad, &linux_311()).is_err(), "{bad}");
         }
+        let e = |m: &str| evaluate(m, &linux_311()).unwrap_err();
+        assert_eq!(e(""), MarkerError::Empty);
+        assert_eq!(e("colour == 'red'"), MarkerError::UnknownVariable("colour".into()));
+        assert_eq!(e("(python_version > '3'"), MarkerError::EndsEarly);
+        assert_eq!(e("sys_platform == 'linux"), MarkerError::Unterminated { marker: "sys_platform == 'linux".into() });
+        assert_eq!(e("sys_platform 'x'").to_string(), "expected a comparison operator, found string 'x'");
+        assert_eq!(e("os_name == 'nt' )").to_string(), "unexpected ')' in marker 'os_name == 'nt' )'");
     }
 }

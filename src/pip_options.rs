@@ -11,7 +11,7 @@
 
 /// What an option means to the wrapper.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OptKind {
+pub(crate) enum OptKind {
     IndexUrl,
     ExtraIndexUrl,
     FindLinks,
@@ -159,7 +159,7 @@ const REQFILE_OPTIONS: &[OptSpec] = {
 
 /// Which option table applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Table {
+pub(crate) enum Table {
     /// `pip install` on the command line.
     Command,
     /// A line of a requirements file.
@@ -177,7 +177,7 @@ impl Table {
 
 /// One parsed argument: an option with its value, or a positional argument.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Item {
+pub(crate) enum Item {
     Opt {
         kind: OptKind,
         /// The canonical spelling (`--index-url`, `--upgrade`, …), or the token as written
@@ -197,7 +197,7 @@ impl Item {
     }
 
     /// The tokens to hand to pip for this item unchanged.
-    pub fn tokens(&self) -> Vec<String> {
+    pub(crate) fn tokens(&self) -> Vec<String> {
         match self {
             Item::Opt { raw, .. } => raw.clone(),
             Item::Positional(p) => vec![p.clone()],
@@ -208,7 +208,7 @@ impl Item {
 /// A token pip's parser would refuse (missing value, ambiguous abbreviation).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct ArgError(pub String);
+pub(crate) struct ArgError(pub String);
 
 /// optparse's `_match_abbrev`: the exact option, else the only one starting with `s`.
 pub(crate) fn match_long(table: Table, s: &str) -> Result<Option<(&'static OptSpec, &'static str)>, ArgError> {
@@ -243,7 +243,7 @@ pub(crate) fn takes_value(kind: OptKind) -> bool {
 }
 
 /// Parses `args` as pip's parser would for `table`. Unknown options are kept as flags.
-pub fn parse(args: &[String], table: Table) -> Result<Vec<Item>, ArgError> {
+pub(crate) fn parse(args: &[String], table: Table) -> Result<Vec<Item>, ArgError> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < args.len() {

@@ -96,10 +96,19 @@ pub(crate) fn break_args_options(line: &str) -> (String, String) {
     (tokens[..split].join(" "), tokens[split..].join(" "))
 }
 
+/// Options of a line that `shlex.split` refuses too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum SplitError {
+    #[error("no closing {0} quote")]
+    Unclosed(char),
+    #[error("no character after the final \\")]
+    TrailingBackslash,
+}
+
 /// `shlex.split` (POSIX mode), which pip applies to the options of a line: spaces, tabs
 /// and line ends separate words; single quotes keep everything; double quotes keep
 /// everything but `\"` and `\\`; outside quotes `\` takes the next character as it is.
-pub(crate) fn shell_split(text: &str) -> Result<Vec<String>, String> {
+pub(crate) fn shell_split(text: &str) -> Result<Vec<String>, SplitError> {
     let mut tokens = Vec::new();
     let mut current = String::new();
     let mut has_token = false;
@@ -114,11 +123,11 @@ pub(crate) fn shell_split(text: &str) -> Result<Vec<String>, String> {
                     current.push('\\');
                     current.push(n);
                 }
-                None => return Err("no closing \" quote".into()),
+                None => return Err(SplitError::Unclosed('"')),
             },
             (Some(_), c) => current.push(c),
             (None, '\\') => {
-                current.push(chars.next().ok_or("no character after the final \\")?);
+                current.push(chars.next().ok_or(SplitError::TrailingBackslash)?);
                 has_token = true;
             }
             (None, '\'' | '"') => {
@@ -138,7 +147,7 @@ pub(crate) fn shell_split(text: &str) -> Result<Vec<String>, String> {
         }
     }
     if let Some(q) = quote {
-        return Err(format!("no closing {q} quote"));
+        return Err(SplitError::Unclosed(q));
     }
     if has_token {
         tokens.push(current);
@@ -185,7 +194,8 @@ mod tests {
         assert_eq!(split("a'b c'd"), ["ab cd"]);
         assert_eq!(split("\"\""), [""]);
         assert_eq!(split(" -r\t'x y.txt' "), ["-r", "x y.txt"]);
-        assert_eq!(shell_split("'open").unwrap_err(), "no closing ' quote");
+        assert_eq!(shell_split("'open").unwrap_err().to_string(), "no closing ' quote");
+        assert_eq!(shell_split(r"x\").unwrap_err().to_string(), r"no character after the final \");
         for t in ["plain", "with space", "it's", "", r"back\slash", "a#b", r#"quo"te"#] {
             assert_eq!(split(&shell_quote(t)), [t.to_string()], "{t:?}");
         }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Phase {
+pub(crate) enum Phase {
     Read = 0,
     Decompress = 1,
     Parse = 2,
@@ -21,7 +21,7 @@ pub enum Phase {
     Payload = 5,
 }
 
-pub const PHASES: [(Phase, &str); 6] = [
+pub(crate) const PHASES: [(Phase, &str); 6] = [
     (Phase::Read, "read"),
     (Phase::Decompress, "decompress"),
     (Phase::Parse, "parse"),
@@ -33,17 +33,17 @@ pub const PHASES: [(Phase, &str); 6] = [
 static ENABLED: AtomicBool = AtomicBool::new(false);
 
 /// Turns timing on for this process.
-pub fn enable() {
+pub(crate) fn enable() {
     ENABLED.store(true, Ordering::Relaxed);
 }
 
-pub fn enabled() -> bool {
+pub(crate) fn enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
 }
 
 /// Nanoseconds per phase for one package file, shared by the threads working on it.
 #[derive(Debug, Default)]
-pub struct Sink {
+pub(crate) struct Sink {
     nanos: [AtomicU64; 6],
 }
 
@@ -52,7 +52,7 @@ pub struct Sink {
 pub struct Times(pub [f64; 6]);
 
 impl Sink {
-    pub fn times(&self) -> Times {
+    pub(crate) fn times(&self) -> Times {
         let mut t = [0.0; 6];
         for (i, n) in self.nanos.iter().enumerate() {
             t[i] = n.load(Ordering::Relaxed) as f64 / 1e9;
@@ -60,7 +60,7 @@ impl Sink {
         Times(t)
     }
     /// Makes `sink` the current one on this thread until the guard drops.
-    pub fn enter(sink: Option<Arc<Sink>>) -> Guard {
+    pub(crate) fn enter(sink: Option<Arc<Sink>>) -> Guard {
         let prev = CURRENT.with(|c| std::mem::replace(&mut *c.borrow_mut(), sink));
         Guard { prev: Some(prev) }
     }
@@ -73,7 +73,7 @@ thread_local! {
 }
 
 /// Restores the previous sink of the thread on drop.
-pub struct Guard {
+pub(crate) struct Guard {
     prev: Option<Option<Arc<Sink>>>,
 }
 
@@ -86,7 +86,7 @@ impl Drop for Guard {
 }
 
 /// The sink of the current thread, to hand to worker threads.
-pub fn current() -> Option<Arc<Sink>> {
+pub(crate) fn current() -> Option<Arc<Sink>> {
     if !enabled() {
         return None;
     }
@@ -94,7 +94,7 @@ pub fn current() -> Option<Arc<Sink>> {
 }
 
 /// Runs `f`, charging its time (less the time of phases nested in it) to `phase`.
-pub fn time<T>(phase: Phase, f: impl FnOnce() -> T) -> T {
+pub(crate) fn time<T>(phase: Phase, f: impl FnOnce() -> T) -> T {
     let Some(sink) = current() else { return f() };
     STACK.with(|s| s.borrow_mut().push(0));
     let start = Instant::now();

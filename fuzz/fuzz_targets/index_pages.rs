@@ -1,7 +1,7 @@
 //! The Simple API parsers (PEP 503 HTML, PEP 691 JSON) and PyPI's JSON API.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use safe_pip::index::json_api::JsonProject;
+use safe_pip::pypi_json::JsonProject;
 use safe_pip::index::simple::{parse_html, parse_json};
 
 fuzz_target!(|data: &[u8]| {

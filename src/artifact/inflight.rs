@@ -22,7 +22,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 /// The shared cap; one per scan.
 #[derive(Debug)]
-pub struct InFlight {
+pub(crate) struct InFlight {
     cap: u64,
     state: Mutex<State>,
     freed: Condvar,
@@ -40,12 +40,12 @@ struct State {
 }
 
 impl InFlight {
-    pub fn new(cap: u64) -> Arc<InFlight> {
+    pub(crate) fn new(cap: u64) -> Arc<InFlight> {
         Arc::new(InFlight { cap, state: Mutex::new(State::default()), freed: Condvar::new() })
     }
 
     /// A lease for one file, younger than every lease taken before. Never waits.
-    pub fn lease(self: &Arc<Self>) -> Lease {
+    pub(crate) fn lease(self: &Arc<Self>) -> Lease {
         let mut s = self.lock();
         let ticket = s.next_ticket;
         s.next_ticket += 1;
@@ -54,16 +54,14 @@ impl InFlight {
     }
 
     /// The most bytes held at once so far.
-    pub fn peak(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn peak(&self) -> u64 {
         self.lock().peak
     }
 
-    pub fn cap(&self) -> u64 {
-        self.cap
-    }
-
     /// Bytes held by every lease but the oldest: never more than the cap.
-    pub fn held_by_younger(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn held_by_younger(&self) -> u64 {
         let s = self.lock();
         s.used - s.live.first_key_value().map_or(0, |(_, held)| *held)
     }
@@ -76,7 +74,7 @@ impl InFlight {
 
 /// One file's share of the cap; gives its bytes back when dropped.
 #[derive(Debug)]
-pub struct Lease {
+pub(crate) struct Lease {
     pool: Arc<InFlight>,
     ticket: u64,
     held: u64,
@@ -85,7 +83,7 @@ pub struct Lease {
 impl Lease {
     /// Takes `n` more bytes, waiting while they would push the total over the cap and
     /// an older lease is still live.
-    pub fn grow(&mut self, n: u64) {
+    pub(crate) fn grow(&mut self, n: u64) {
         if n == 0 {
             return;
         }
@@ -101,7 +99,8 @@ impl Lease {
     }
 
     /// Bytes this lease holds.
-    pub fn held(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn held(&self) -> u64 {
         self.held
     }
 }
@@ -122,13 +121,13 @@ thread_local! {
 
 /// Makes `lease` the one [`charge`] grows on this thread until the guard is dropped;
 /// dropping the guard drops the lease (its bytes are given back).
-pub fn enter(lease: Lease) -> Entered {
+pub(crate) fn enter(lease: Lease) -> Entered {
     let previous = CURRENT.with(|c| c.borrow_mut().replace(lease));
     Entered { previous }
 }
 
 /// Restores the lease that was current before [`enter`].
-pub struct Entered {
+pub(crate) struct Entered {
     previous: Option<Lease>,
 }
 
@@ -142,7 +141,7 @@ impl Drop for Entered {
 
 /// Charges `bytes` of kept content to this thread's lease, waiting for room when the
 /// cap is reached; without a lease (a single file, the proxy) it does nothing.
-pub fn charge(bytes: u64) {
+pub(crate) fn charge(bytes: u64) {
     CURRENT.with(|c| {
         if let Some(lease) = c.borrow_mut().as_mut() {
             lease.grow(bytes);

@@ -14,11 +14,11 @@ use std::rc::Rc;
 /// Decompressed bytes after which the compression ratio is checked. Below it no ratio
 /// can hurt (the cost is bounded by this many bytes), and small, very repetitive files
 /// (a few MiB of zeros in a test fixture) stay legitimate.
-pub const RATIO_FLOOR_BYTES: u64 = 16 * 1024 * 1024;
+pub(crate) const RATIO_FLOOR_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Shared counters for one archive.
 #[derive(Debug)]
-pub struct Budget {
+pub(crate) struct Budget {
     pub limits: Limits,
     /// Compressed bytes consumed from the file so far.
     compressed_in: Cell<u64>,
@@ -33,7 +33,7 @@ pub struct Budget {
 }
 
 impl Budget {
-    pub fn new(limits: &Limits) -> Rc<Budget> {
+    pub(crate) fn new(limits: &Limits) -> Rc<Budget> {
         Rc::new(Budget {
             limits: limits.clone(),
             compressed_in: Cell::new(0),
@@ -45,31 +45,31 @@ impl Budget {
     }
 
     /// The reason reading was stopped by a limit, if it was.
-    pub fn limit_hit(&self) -> Option<String> {
+    pub(crate) fn limit_hit(&self) -> Option<String> {
         self.hit.borrow().clone()
     }
 
     /// Records a limit crossed outside the meters (member count, declared sizes).
-    pub fn set_hit(&self, reason: String) {
+    pub(crate) fn set_hit(&self, reason: String) {
         let mut hit = self.hit.borrow_mut();
         if hit.is_none() {
             *hit = Some(reason);
         }
     }
 
-    pub fn total_out(&self) -> u64 {
+    pub(crate) fn total_out(&self) -> u64 {
         self.total_out.get()
     }
 
     /// Counts `n` bytes decompressed elsewhere (a nested archive, read with its own
     /// meters and the remaining allowance) against the total, so the package's next
     /// bytes past the limit stop reading.
-    pub fn add_output(&self, n: u64) {
+    pub(crate) fn add_output(&self, n: u64) {
         self.total_out.set(self.total_out.get().saturating_add(n));
     }
 
     /// Starts per-member accounting (zip: each member has its own compressed stream).
-    pub fn start_member(&self) {
+    pub(crate) fn start_member(&self) {
         self.member_out.set(0);
         self.member_in_start.set(self.compressed_in.get());
     }
@@ -112,7 +112,7 @@ impl Budget {
 
 /// The error a meter returns when a limit is crossed.
 #[derive(Debug)]
-pub struct LimitExceeded(pub String);
+pub(crate) struct LimitExceeded(pub String);
 
 impl std::fmt::Display for LimitExceeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -123,13 +123,13 @@ impl std::fmt::Display for LimitExceeded {
 impl std::error::Error for LimitExceeded {}
 
 /// Counts bytes read from the (compressed) file. Seeks pass through uncounted.
-pub struct CountingReader<R> {
+pub(crate) struct CountingReader<R> {
     inner: R,
     budget: Rc<Budget>,
 }
 
 impl<R> CountingReader<R> {
-    pub fn new(inner: R, budget: Rc<Budget>) -> Self {
+    pub(crate) fn new(inner: R, budget: Rc<Budget>) -> Self {
         CountingReader { inner, budget }
     }
 }
@@ -150,7 +150,7 @@ impl<R: Seek> Seek for CountingReader<R> {
 
 /// Which compression ratio a meter enforces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RatioMode {
+pub(crate) enum RatioMode {
     /// Uncompressed input (plain tar, directories): only the total counts.
     None,
     /// One compressed stream for the whole archive (tar.gz/bz2/xz).
@@ -160,14 +160,14 @@ pub enum RatioMode {
 }
 
 /// Meters decompressed bytes and fails the read that crosses a limit.
-pub struct MeteredReader<R> {
+pub(crate) struct MeteredReader<R> {
     inner: R,
     budget: Rc<Budget>,
     mode: RatioMode,
 }
 
 impl<R> MeteredReader<R> {
-    pub fn new(inner: R, budget: Rc<Budget>, mode: RatioMode) -> Self {
+    pub(crate) fn new(inner: R, budget: Rc<Budget>, mode: RatioMode) -> Self {
         MeteredReader { inner, budget, mode }
     }
 }

@@ -15,18 +15,18 @@ const PACKAGE_EXTENSIONS: &[(&str, Container)] = &[
 ];
 
 /// The container the file name promises, if it has a package extension.
-pub fn container_from_name(name: &str) -> Option<Container> {
+pub(crate) fn container_from_name(name: &str) -> Option<Container> {
     let lower = name.to_ascii_lowercase();
     PACKAGE_EXTENSIONS.iter().find(|(ext, _)| lower.ends_with(ext)).map(|&(_, c)| c)
 }
 
 /// True for names with a package extension (case-insensitive).
-pub fn has_package_extension(name: &str) -> bool {
+pub(crate) fn has_package_extension(name: &str) -> bool {
     container_from_name(name).is_some()
 }
 
 /// The distribution kind from the file name alone (`.whl`, `.egg`, else sdist).
-pub fn kind_from_name(name: &str) -> ArtifactKind {
+pub(crate) fn kind_from_name(name: &str) -> ArtifactKind {
     let lower = name.to_ascii_lowercase();
     if lower.ends_with(".whl") {
         ArtifactKind::Wheel
@@ -38,7 +38,7 @@ pub fn kind_from_name(name: &str) -> ArtifactKind {
 }
 
 /// The container from the first bytes of the file (at least 512 for plain tar).
-pub fn container_from_magic(head: &[u8]) -> Option<Container> {
+pub(crate) fn container_from_magic(head: &[u8]) -> Option<Container> {
     if head.starts_with(&[0x1f, 0x8b]) {
         Some(Container::TarGz)
     } else if head.starts_with(b"BZh") {
@@ -55,7 +55,7 @@ pub fn container_from_magic(head: &[u8]) -> Option<Container> {
 }
 
 /// A tar header: "ustar" magic at 257, or (old v7 archives) a valid header checksum.
-pub fn is_tar_header(head: &[u8]) -> bool {
+pub(crate) fn is_tar_header(head: &[u8]) -> bool {
     if head.len() < 512 {
         return false;
     }
@@ -82,12 +82,12 @@ fn parse_octal(field: &[u8]) -> Option<u64> {
 
 /// Whether a zip's tail holds an end-of-central-directory record (zips with a prefix,
 /// such as self-extracting archives, do not start with `PK`).
-pub fn has_zip_end_record(tail: &[u8]) -> bool {
+pub(crate) fn has_zip_end_record(tail: &[u8]) -> bool {
     memchr::memmem::rfind(tail, b"PK\x05\x06").is_some()
 }
 
 /// Human name of a container for messages.
-pub fn container_name(c: Container) -> &'static str {
+pub(crate) fn container_name(c: Container) -> &'static str {
     match c {
         Container::TarGz => "gzip-compressed tar",
         Container::TarBz2 => "bzip2-compressed tar",

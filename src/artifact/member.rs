@@ -8,14 +8,14 @@ use sha2::{Digest, Sha256};
 use std::io::{self, Read};
 
 /// Bytes of `head` kept for every member.
-pub const HEAD_BYTES: usize = 64;
+pub(crate) const HEAD_BYTES: usize = 64;
 /// Bytes looked at to decide whether an unlisted member is text.
 const PROBE_BYTES: usize = 1024;
 const CHUNK: usize = 64 * 1024;
 
 /// How a member's content is treated, from its name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Keep {
+pub(crate) enum Keep {
     /// Code or package metadata: always kept; over the size limit it is an alert.
     Code,
     /// Text-like configuration and data: kept; over the limit it is silently dropped.
@@ -44,7 +44,7 @@ const NESTED_EXTENSIONS: &[(&str, Container)] = &[
 
 /// True when the member's name says it is an archive that Python can load or install
 /// from, so its bytes are kept for the reader to open ([`super::nested`]).
-pub fn is_nested_archive_name(path: &str) -> bool {
+pub(crate) fn is_nested_archive_name(path: &str) -> bool {
     container_from_name(path).is_some()
 }
 
@@ -68,7 +68,7 @@ const CODE_NAMES: &[&str] = &[
 ];
 
 /// The treatment of a member, from its path.
-pub fn keep_policy(path: &str) -> Keep {
+pub(crate) fn keep_policy(path: &str) -> Keep {
     let base = path.rsplit(['/', '\\']).next().unwrap_or(path);
     if CODE_NAMES.contains(&base) {
         return Keep::Code;
@@ -90,7 +90,7 @@ pub fn keep_policy(path: &str) -> Keep {
 }
 
 /// Whether the first bytes of a file look like text or an executable script.
-pub fn looks_like_text(probe: &[u8]) -> bool {
+pub(crate) fn looks_like_text(probe: &[u8]) -> bool {
     if probe.starts_with(b"#!") {
         return true;
     }
@@ -115,7 +115,7 @@ pub fn looks_like_text(probe: &[u8]) -> bool {
 /// package with hundreds of MB of Python (generated cloud SDKs) then takes about a
 /// quarter of that in memory, and each module is inflated only while it is analysed.
 /// Below it (nearly every package) nothing is compressed.
-pub const PACK_AFTER_BYTES: u64 = 24 * 1024 * 1024;
+pub(crate) const PACK_AFTER_BYTES: u64 = 24 * 1024 * 1024;
 
 /// Member content held deflated (fast level: Python source shrinks 4-10x).
 #[derive(Clone, Debug)]
@@ -131,14 +131,14 @@ pub struct Packed {
 /// Level 2, not 1: level 1 is zlib-rs's "quick" strategy, which panicked on some
 /// members (an overflow of its pending buffer; seen on a popular sdist).
 #[derive(Default)]
-pub struct Packer {
+pub(crate) struct Packer {
     encoder: Option<flate2::write::DeflateEncoder<Vec<u8>>>,
     spare: Vec<u8>,
 }
 
 impl Packer {
     /// `data` deflated, or `None` when it does not shrink (it is then kept as it is).
-    pub fn pack(&mut self, data: &[u8]) -> Option<Packed> {
+    pub(crate) fn pack(&mut self, data: &[u8]) -> Option<Packed> {
         use std::io::Write;
         let encoder = self.encoder.get_or_insert_with(|| flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(2)));
         // a fresh stream into the buffer the last member's output was copied from
@@ -171,7 +171,7 @@ impl Packed {
 
 /// Why streaming a member stopped.
 #[derive(Debug)]
-pub enum StreamError {
+pub(crate) enum StreamError {
     /// A reading limit was crossed (the reason is in the budget).
     Limit(String),
     /// The underlying archive failed after `bytes` bytes of this member.
@@ -188,7 +188,7 @@ pub enum StreamError {
 /// This list is the union of what `analysis` reads (`role_of`, the build-config and
 /// shell-script checks, `pkginfo`, `record_mismatch`) and of the archives the reader
 /// opens ([`super::nested`]); a new reader of member content must be added here.
-pub fn read_by_analysis(path: &str) -> bool {
+pub(crate) fn read_by_analysis(path: &str) -> bool {
     let base = path.rsplit(['/', '\\']).next().unwrap_or(path);
     if ANALYSED_NAMES.contains(&base) {
         return true;
@@ -205,7 +205,7 @@ const ANALYSED_SUFFIXES: &[&str] = &[".py", ".pyw", ".pth", ".sh", ".bash"];
 
 /// Streams `reader` to its end, using `buf` as scratch space (reused across members).
 /// Returns the member and whether a code member was too large to keep.
-pub fn collect(
+pub(crate) fn collect(
     path: String,
     reader: &mut dyn Read,
     max_member_bytes: u64,

@@ -5,18 +5,18 @@
 
 mod collector;
 mod dir_reader;
-pub mod inflight;
-pub mod limits;
-pub mod magic;
-pub mod member;
-pub mod nested;
-pub mod paths;
+pub(crate) mod inflight;
+pub(crate) mod limits;
+pub(crate) mod magic;
+pub(crate) mod member;
+pub(crate) mod nested;
+pub(crate) mod paths;
 mod reader;
 pub(crate) mod record_csv;
 mod tar_reader;
 mod zip_reader;
 
-pub use reader::{is_package_file, read_bytes, read_path, sha256_stream};
+pub(crate) use reader::{is_package_file, read_bytes, read_path, sha256_stream};
 
 use crate::finding::Finding;
 use std::borrow::Cow;
@@ -150,7 +150,7 @@ pub struct Artifact {
 
 /// Why an archive could not be read at all.
 #[derive(Debug, thiserror::Error)]
-pub enum ArtifactError {
+pub(crate) enum ArtifactError {
     #[error("cannot read {path}: {source}")]
     Io { path: String, source: std::io::Error },
     #[error("{0}")]

@@ -19,13 +19,13 @@ use crate::finding::Finding;
 use std::io::Cursor;
 
 /// Archives inside archives inside the package, at most.
-pub const MAX_DEPTH: usize = 3;
+pub(crate) const MAX_DEPTH: usize = 3;
 
 /// Separates a nested archive's path from the paths of its members.
-pub const SEPARATOR: &str = "!/";
+pub(crate) const SEPARATOR: &str = "!/";
 
 /// True when a member path lies inside a nested archive.
-pub fn is_nested_path(path: &str) -> bool {
+pub(crate) fn is_nested_path(path: &str) -> bool {
     path.contains(SEPARATOR)
 }
 

@@ -3,7 +3,7 @@
 
 /// Strips leading `./` (and bare `.` components at the front) so `./pkg/setup.py` and
 /// `pkg/setup.py` are the same member. Everything else is kept as stored.
-pub fn normalize(raw: &str) -> String {
+pub(crate) fn normalize(raw: &str) -> String {
     let mut s = raw;
     while let Some(rest) = s.strip_prefix("./") {
         s = rest.trim_start_matches('/');
@@ -15,7 +15,7 @@ pub fn normalize(raw: &str) -> String {
 }
 
 /// Why a member name is unsafe to extract, or None when it stays inside the root.
-pub fn unsafe_reason(path: &str) -> Option<&'static str> {
+pub(crate) fn unsafe_reason(path: &str) -> Option<&'static str> {
     if path.contains('\0') {
         return Some("name contains a NUL byte (extractors disagree on where it ends)");
     }
@@ -44,7 +44,7 @@ pub fn unsafe_reason(path: &str) -> Option<&'static str> {
 
 /// Whether a link target escapes the archive root. `link_dir` is the directory the
 /// link lives in for symlinks ("" for hardlinks, whose targets are archive-relative).
-pub fn link_escapes(link_dir: &str, target: &str) -> bool {
+pub(crate) fn link_escapes(link_dir: &str, target: &str) -> bool {
     if target.is_empty() {
         return false;
     }
@@ -72,7 +72,7 @@ pub fn link_escapes(link_dir: &str, target: &str) -> bool {
 }
 
 /// The directory part of a member path ("" at the root).
-pub fn parent_dir(path: &str) -> &str {
+pub(crate) fn parent_dir(path: &str) -> &str {
     match path.trim_end_matches('/').rfind('/') {
         Some(i) => &path[..i],
         None => "",

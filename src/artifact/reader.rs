@@ -14,12 +14,12 @@ use std::path::Path;
 
 /// True for file names a directory walk should treat as package files:
 /// .tar.gz .tgz .tar.bz2 .tar.xz .tar .zip .whl .egg (case-insensitive).
-pub fn is_package_file(path: &Path) -> bool {
+pub(crate) fn is_package_file(path: &Path) -> bool {
     path.file_name().and_then(|n| n.to_str()).is_some_and(magic::has_package_extension)
 }
 
 /// Reads a package file or an unpacked directory.
-pub fn read_path(path: &Path, limits: &Limits) -> Result<Artifact, ArtifactError> {
+pub(crate) fn read_path(path: &Path, limits: &Limits) -> Result<Artifact, ArtifactError> {
     let shown = path.display().to_string();
     let io_err = |source| ArtifactError::Io { path: shown.clone(), source };
     let meta = std::fs::metadata(path).map_err(io_err)?;
@@ -44,7 +44,7 @@ pub fn read_path(path: &Path, limits: &Limits) -> Result<Artifact, ArtifactError
 }
 
 /// Lower-case hex sha256 of everything `r` yields, read in 256 KiB blocks.
-pub fn sha256_stream(r: &mut impl Read) -> io::Result<String> {
+pub(crate) fn sha256_stream(r: &mut impl Read) -> io::Result<String> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];
     loop {
@@ -59,7 +59,7 @@ pub fn sha256_stream(r: &mut impl Read) -> io::Result<String> {
 }
 
 /// Reads a package file already in memory.
-pub fn read_bytes(filename: &str, bytes: &[u8], limits: &Limits) -> Result<Artifact, ArtifactError> {
+pub(crate) fn read_bytes(filename: &str, bytes: &[u8], limits: &Limits) -> Result<Artifact, ArtifactError> {
     if bytes.is_empty() {
         return Err(ArtifactError::Corrupt(format!("{filename}: file is empty")));
     }

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 /// What is wrong with one recorded file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Problem {
+pub(crate) enum Problem {
     /// The file's content differs from what was installed.
     Changed { path: String, recorded: String, actual: String },
     /// RECORD lists it; it is gone.
@@ -30,14 +30,14 @@ pub enum Problem {
 }
 
 impl Problem {
-    pub fn path(&self) -> &str {
+    pub(crate) fn path(&self) -> &str {
         match self {
             Problem::Changed { path, .. } | Problem::Missing { path } | Problem::NotAFile { path, .. } | Problem::Unreadable { path, .. } => path,
         }
     }
 
     /// One line for people: what and why.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Problem::Changed { recorded, actual, .. } => format!("changed since install (RECORD {recorded}, now {actual})"),
             Problem::Missing { .. } => "missing (listed in RECORD)".into(),
@@ -46,7 +46,7 @@ impl Problem {
         }
     }
 
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Problem::Changed { .. } => "changed",
             Problem::Missing { .. } => "missing",
@@ -58,7 +58,7 @@ impl Problem {
 
 /// The result of verifying one distribution's RECORD.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Verified {
+pub(crate) struct Verified {
     /// Files hashed and found as installed.
     pub intact: usize,
     /// Rows without a hash (RECORD itself, byte-compiled files) or with an algorithm
@@ -70,7 +70,7 @@ pub struct Verified {
 }
 
 /// Verifies every hashed RECORD row of `dist` against the files on disk.
-pub fn verify(dist: &Distribution) -> Verified {
+pub(crate) fn verify(dist: &Distribution) -> Verified {
     let Some(rows) = &dist.record else { return Verified { no_record: true, ..Verified::default() } };
     let mut out = Verified::default();
     for row in rows {
@@ -120,7 +120,7 @@ fn check_row(site: &Path, row: &RecordRow) -> Option<Result<(), Problem>> {
 
 /// A RECORD path as a path on disk: relative ones (`pkg/x.py`, `../../../bin/tool`) are
 /// relative to the site folder; folded lexically so that paths compare.
-pub fn resolve(site: &Path, record_path: &str) -> PathBuf {
+pub(crate) fn resolve(site: &Path, record_path: &str) -> PathBuf {
     crate::review::git::normal(&site.join(record_path))
 }
 
@@ -157,7 +157,7 @@ fn digest(path: &Path, algorithm: &str) -> std::io::Result<Vec<u8>> {
 
 /// An executable `.pth` line, and whether an installed distribution's RECORD lists its file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct PthCode {
+pub(crate) struct PthCode {
     pub file: PathBuf,
     pub line: usize,
     pub code: String,
@@ -170,14 +170,14 @@ pub struct PthCode {
 
 impl PthCode {
     /// Code that no installed distribution accounts for.
-    pub fn is_unaccounted(&self) -> bool {
+    pub(crate) fn is_unaccounted(&self) -> bool {
         self.recorded_by.is_none() && self.note.is_none()
     }
 }
 
 /// Every executable line of the `.pth` files, with the distribution that installed it.
 /// An unreadable `.pth` file counts as unaccounted code (its content cannot be shown harmless).
-pub fn pth_code(pth: &[PthFile], dists: &[Distribution]) -> Vec<PthCode> {
+pub(crate) fn pth_code(pth: &[PthFile], dists: &[Distribution]) -> Vec<PthCode> {
     let mut recorded: Vec<(PathBuf, String)> = Vec::new();
     let wanted: HashSet<PathBuf> = pth.iter().map(|p| p.path.clone()).collect();
     for d in dists {

@@ -19,11 +19,11 @@
 //! Nothing of the environment is imported or run; the interpreter is asked only for its
 //! site folders, with `-I -S` (no `.pth` file runs).
 
-pub mod integrity;
+pub(crate) mod integrity;
 mod render;
-pub mod site;
+pub(crate) mod site;
 
-pub use render::{render_json, render_terminal};
+pub(crate) use render::{render_json, render_terminal};
 
 use crate::alerts::AlertId;
 use crate::analysis::metadata::{self, MetadataPolicy, RegistryFacts};
@@ -42,7 +42,7 @@ use std::path::PathBuf;
 
 /// One installed distribution, judged and verified.
 #[derive(Clone, Debug)]
-pub struct Audited {
+pub(crate) struct Audited {
     pub dist: Distribution,
     /// The judgement, as `check` makes it (status, reason, alerts, the DB's files).
     pub check: PackageCheck,
@@ -50,14 +50,14 @@ pub struct Audited {
 }
 
 impl Audited {
-    pub fn tampered(&self) -> bool {
+    pub(crate) fn tampered(&self) -> bool {
         !self.integrity.problems.is_empty()
     }
 }
 
 /// A locked package that is not installed as locked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Drift {
+pub(crate) struct Drift {
     pub name: String,
     pub locked: String,
     /// `None`: not installed at all.
@@ -67,7 +67,7 @@ pub struct Drift {
 }
 
 #[derive(Clone, Debug)]
-pub struct AuditReport {
+pub(crate) struct AuditReport {
     /// The site folders read.
     pub sites: Vec<PathBuf>,
     /// The interpreter they belong to, when one was named or found.
@@ -84,21 +84,21 @@ pub struct AuditReport {
 }
 
 impl AuditReport {
-    pub fn count(&self, s: Status) -> usize {
+    pub(crate) fn count(&self, s: Status) -> usize {
         self.distributions.iter().filter(|d| d.check.status == s).count()
     }
 
-    pub fn tampered(&self) -> usize {
+    pub(crate) fn tampered(&self) -> usize {
         self.distributions.iter().filter(|d| d.tampered()).count()
     }
 
-    pub fn unaccounted_pth(&self) -> usize {
+    pub(crate) fn unaccounted_pth(&self) -> usize {
         self.pth.iter().filter(|p| p.is_unaccounted()).count()
     }
 
     /// 1 something blocked or tampered with, 2 an error (a distribution or lockfile that
     /// cannot be read), 3 something unverified (when unverified blocks), else 0.
-    pub fn exit_code(&self) -> ExitStatus {
+    pub(crate) fn exit_code(&self) -> ExitStatus {
         let own = if self.count(Status::Blocked) > 0 || self.tampered() > 0 || self.unaccounted_pth() > 0 {
             ExitStatus::Blocked
         } else if self.count(Status::Error) > 0 || !self.unreadable.is_empty() {
@@ -112,7 +112,7 @@ impl AuditReport {
     }
 }
 
-pub struct AuditOptions<'a> {
+pub(crate) struct AuditOptions<'a> {
     pub unverified: Action,
     /// Licence lists (the other thresholds need registry facts, which audit does not ask for).
     pub metadata: &'a MetadataPolicy,
@@ -124,7 +124,7 @@ pub struct AuditOptions<'a> {
 
 /// Reads the site folders, verifies and judges every distribution. A site folder that
 /// cannot be listed and a DB error are errors (fail closed).
-pub fn audit(sites: &[PathBuf], gate: &Gate, opts: &AuditOptions) -> Result<AuditReport, AuditError> {
+pub(crate) fn audit(sites: &[PathBuf], gate: &Gate, opts: &AuditOptions) -> Result<AuditReport, AuditError> {
     let mut dists = Vec::new();
     let mut pth = Vec::new();
     let mut unreadable = Vec::new();
@@ -165,7 +165,7 @@ pub fn audit(sites: &[PathBuf], gate: &Gate, opts: &AuditOptions) -> Result<Audi
 
 /// The lockfiles of a project folder, by name (as `diff --git-base` finds them):
 /// `requirements*.txt`, `requirements/*.txt`, `poetry.lock`, `uv.lock`, `pylock*.toml`.
-pub fn project_lockfiles(dir: &std::path::Path) -> Vec<PathBuf> {
+pub(crate) fn project_lockfiles(dir: &std::path::Path) -> Vec<PathBuf> {
     let list = |d: &std::path::Path, prefix: &str| -> Vec<PathBuf> {
         let mut found: Vec<PathBuf> = std::fs::read_dir(d)
             .into_iter()
@@ -184,7 +184,7 @@ pub fn project_lockfiles(dir: &std::path::Path) -> Vec<PathBuf> {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum AuditError {
+pub(crate) enum AuditError {
     #[error("cannot read the site folder {}: {source}", path.display())]
     Site { path: PathBuf, source: std::io::Error },
     #[error(transparent)]

@@ -16,7 +16,7 @@ const PROBLEMS_SHOWN: usize = 5;
 /// Distributions named on one line for the quiet statuses; more are counted (-v lists each).
 const NAMES_LISTED: usize = 12;
 
-pub fn render_json(r: &AuditReport) -> String {
+pub(crate) fn render_json(r: &AuditReport) -> String {
     let dists: Vec<Value> = r.distributions.iter().map(distribution).collect();
     let doc = json!({
         "schema_version": 1,
@@ -71,7 +71,7 @@ fn distribution(a: &Audited) -> Value {
     v
 }
 
-pub fn render_terminal(r: &AuditReport, color: bool, verbose: bool) -> String {
+pub(crate) fn render_terminal(r: &AuditReport, color: bool, verbose: bool) -> String {
     let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
     let label = |text: &str, code: &str| paint(code, &format!("{text:<10}"));
     let pad = "           ";

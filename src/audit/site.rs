@@ -7,14 +7,14 @@ use crate::analysis::package::pkginfo;
 use std::path::{Path, PathBuf};
 
 /// Largest METADATA, RECORD or direct_url.json read (real ones are a few KiB to a few MiB).
-pub const MAX_META_BYTES: u64 = 32 * 1024 * 1024;
+pub(crate) const MAX_META_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Largest `.pth` file read.
 const MAX_PTH_BYTES: u64 = 1024 * 1024;
 
 /// One installed distribution.
 #[derive(Clone, Debug)]
-pub struct Distribution {
+pub(crate) struct Distribution {
     pub name: String,
     pub version: String,
     /// The `*.dist-info` (or `*.egg-info`) folder.
@@ -34,7 +34,7 @@ pub struct Distribution {
 /// `direct_url.json` (PEP 610): installed from a URL, a local archive, a VCS checkout or
 /// a local tree, not by name from an index.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DirectUrl {
+pub(crate) struct DirectUrl {
     /// Credentials removed.
     pub url: String,
     pub kind: DirectKind,
@@ -43,7 +43,7 @@ pub struct DirectUrl {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DirectKind {
+pub(crate) enum DirectKind {
     Archive,
     Vcs,
     Directory,
@@ -51,7 +51,7 @@ pub enum DirectKind {
 }
 
 impl DirectKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             DirectKind::Archive => "archive",
             DirectKind::Vcs => "vcs",
@@ -64,7 +64,7 @@ impl DirectKind {
 /// One RECORD row: path (as written), `algorithm=urlsafe-base64` hash and size, either
 /// possibly empty.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RecordRow {
+pub(crate) struct RecordRow {
     pub path: String,
     pub hash: Option<String>,
     pub size: Option<u64>,
@@ -72,7 +72,7 @@ pub struct RecordRow {
 
 /// One `.pth` file of the site folder.
 #[derive(Clone, Debug)]
-pub struct PthFile {
+pub(crate) struct PthFile {
     pub path: PathBuf,
     /// Lines the site module executes (`import …`), 1-based line numbers.
     pub code: Vec<(usize, String)>,
@@ -83,7 +83,7 @@ pub struct PthFile {
 
 /// What a site folder holds.
 #[derive(Clone, Debug, Default)]
-pub struct Site {
+pub(crate) struct Site {
     pub distributions: Vec<Distribution>,
     pub pth: Vec<PthFile>,
     /// Folders that look like distributions but could not be read: (path, why).
@@ -92,7 +92,7 @@ pub struct Site {
 
 /// Reads one site-packages folder. An unreadable folder is an error; an unreadable
 /// distribution inside it is listed in [`Site::unreadable`].
-pub fn read_site(site: &Path) -> std::io::Result<Site> {
+pub(crate) fn read_site(site: &Path) -> std::io::Result<Site> {
     let mut names: Vec<PathBuf> = std::fs::read_dir(site)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
     names.sort();
     let mut out = Site::default();
@@ -102,7 +102,7 @@ pub fn read_site(site: &Path) -> std::io::Result<Site> {
         if lower.ends_with(".dist-info") || lower.ends_with(".egg-info") {
             match read_distribution(site, &path) {
                 Ok(d) => out.distributions.push(d),
-                Err(why) => out.unreadable.push((path, why)),
+                Err(why) => out.unreadable.push((path, why.to_string())),
             }
         } else if lower.ends_with(".pth") && std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
             out.pth.push(read_pth(&path));
@@ -111,23 +111,34 @@ pub fn read_site(site: &Path) -> std::io::Result<Site> {
     Ok(out)
 }
 
-fn read_text(path: &Path) -> Result<String, String> {
-    crate::lockfile::read_regular(path, MAX_META_BYTES).map(|b| String::from_utf8_lossy(&b).into_owned()).map_err(|e| e.to_string())
+/// A `.dist-info` / `.egg-info` that cannot be read as an installed distribution.
+#[derive(Debug, thiserror::Error)]
+enum DistributionError {
+    #[error("{}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{}: no Name or Version", path.display())]
+    NoNameOrVersion { path: PathBuf },
 }
 
-fn read_distribution(site: &Path, dir: &Path) -> Result<Distribution, String> {
+fn read_text(path: &Path) -> Result<String, DistributionError> {
+    crate::lockfile::read_regular(path, MAX_META_BYTES)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .map_err(|source| DistributionError::Read { path: path.to_path_buf(), source })
+}
+
+fn read_distribution(site: &Path, dir: &Path) -> Result<Distribution, DistributionError> {
     let egg = dir.extension().is_some_and(|e| e.eq_ignore_ascii_case("egg-info"));
     // An egg-info may be a single file (distutils) rather than a folder.
     let meta_file = if dir.is_dir() { dir.join(if egg { "PKG-INFO" } else { "METADATA" }) } else { dir.to_path_buf() };
-    let text = read_text(&meta_file).map_err(|e| format!("{}: {e}", meta_file.display()))?;
+    let text = read_text(&meta_file)?;
     let info = pkginfo::parse(&text);
     let (Some(name), Some(version)) = (info.get("Name").filter(|s| !s.is_empty()), info.get("Version").filter(|s| !s.is_empty())) else {
-        return Err(format!("{}: no Name or Version", meta_file.display()));
+        return Err(DistributionError::NoNameOrVersion { path: meta_file });
     };
     let read_opt = |file: &str| dir.is_dir().then(|| dir.join(file)).filter(|p| p.exists()).map(|p| read_text(&p));
     let record = match read_opt("RECORD") {
         Some(Ok(text)) => Some(parse_record(&text)),
-        Some(Err(e)) => return Err(format!("{}: {e}", dir.join("RECORD").display())),
+        Some(Err(e)) => return Err(e),
         None => None,
     };
     let direct_url = match read_opt("direct_url.json") {
@@ -149,7 +160,7 @@ fn read_distribution(site: &Path, dir: &Path) -> Result<Distribution, String> {
 }
 
 /// RECORD is CSV: `path,hash,size`, fields optionally double-quoted with `""` escapes.
-pub fn parse_record(text: &str) -> Vec<RecordRow> {
+pub(crate) fn parse_record(text: &str) -> Vec<RecordRow> {
     text.lines()
         .filter_map(|line| {
             let fields = crate::artifact::record_csv::fields(line);
@@ -162,7 +173,7 @@ pub fn parse_record(text: &str) -> Vec<RecordRow> {
 }
 
 /// PEP 610's `direct_url.json`; `None` when it does not parse or names no URL.
-pub fn parse_direct_url(text: &str) -> Option<DirectUrl> {
+pub(crate) fn parse_direct_url(text: &str) -> Option<DirectUrl> {
     let v: serde_json::Value = serde_json::from_str(text).ok()?;
     let url = crate::index::redact(v.get("url")?.as_str()?);
     let (kind, sha256) = if let Some(a) = v.get("archive_info") {

@@ -31,7 +31,7 @@ pub(super) fn esc(s: &str) -> String {
 }
 
 /// The check report as HTML, with each package's history read from the gate's DB.
-pub fn from_check(r: &CheckReport, gate: &Gate) -> Result<String, GateError> {
+pub(crate) fn from_check(r: &CheckReport, gate: &Gate) -> Result<String, GateError> {
     let mut histories: HashMap<String, Vec<HistoryEntry>> = HashMap::new();
     for p in &r.packages {
         if let std::collections::hash_map::Entry::Vacant(slot) = histories.entry(crate::pep503::normalize_name(&p.name)) {

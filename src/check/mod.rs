@@ -25,12 +25,12 @@ mod html;
 mod sarif;
 mod target;
 
-pub use render::{render_json, render_terminal, write_json};
-pub use html::from_check as render_html;
-pub use sarif::{render_sarif, sarif_results};
+pub(crate) use render::{render_json, render_terminal, write_json};
+pub(crate) use html::from_check as render_html;
+pub(crate) use sarif::{render_sarif, sarif_results};
 pub(crate) use render::package as package_json;
 pub(crate) use render::write_alerts;
-pub use target::{FileKind, Target, TargetError, file_kind, site_dirs};
+pub(crate) use target::{FileKind, Target, TargetError, file_kind, site_dirs};
 
 use crate::exit::ExitStatus;
 use crate::finding::Finding;
@@ -45,7 +45,7 @@ use std::path::PathBuf;
 /// How a package or file came out, worst last.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Status {
+pub(crate) enum Status {
     /// Not for this environment: the entry's markers are false, or (files) another
     /// platform's file. Never fails the check.
     Skipped,
@@ -57,7 +57,7 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Skipped => "skipped",
             Status::Allowed => "allowed",
@@ -77,7 +77,7 @@ impl Status {
     }
 }
 
-pub struct CheckOptions<'a> {
+pub(crate) struct CheckOptions<'a> {
     /// What an unverified package means: `Block` (the default) makes the exit code 3;
     /// `Warn` / `Allow` report it without failing.
     pub unverified: Action,
@@ -95,7 +95,7 @@ impl Default for CheckOptions<'_> {
 
 /// Which locked files a check judges.
 #[derive(Clone, Copy, Debug)]
-pub enum Platforms<'a> {
+pub(crate) enum Platforms<'a> {
     /// Every locked file (`--all-platforms`).
     All,
     /// What this environment would install. `None` when nothing in the lockfiles depends on
@@ -106,7 +106,7 @@ pub enum Platforms<'a> {
 
 /// Whether choosing the files this environment installs needs a [`Target`]: some
 /// installable entry has markers, or some locked file is a wheel.
-pub fn needs_target(lockfiles: &[Lockfile]) -> bool {
+pub(crate) fn needs_target(lockfiles: &[Lockfile]) -> bool {
     lockfiles.iter().flat_map(|l| l.packages.iter().filter(|p| installable(p))).any(|p| {
         p.markers.as_deref().is_some_and(|m| !m.trim().is_empty())
             || p.files.iter().any(|f| f.filename.as_deref().or(f.url.as_deref()).is_some_and(|n| n.split(['?', '#']).next().unwrap_or(n).to_ascii_lowercase().ends_with(".whl")))
@@ -115,7 +115,7 @@ pub fn needs_target(lockfiles: &[Lockfile]) -> bool {
 
 /// One locked file of a package.
 #[derive(Clone, Debug)]
-pub struct FileCheck {
+pub(crate) struct FileCheck {
     pub filename: Option<String>,
     pub url: Option<String>,
     /// Lower-case hex, when the lockfile pins one.
@@ -140,7 +140,7 @@ pub struct FileCheck {
 
 /// One lockfile entry.
 #[derive(Clone, Debug)]
-pub struct PackageCheck {
+pub(crate) struct PackageCheck {
     pub name: String,
     pub version: Option<String>,
     pub lockfile: PathBuf,
@@ -165,20 +165,21 @@ pub struct PackageCheck {
 
 impl PackageCheck {
     /// Files per status.
-    pub fn count(&self, s: Status) -> usize {
+    #[cfg(test)]
+    pub(crate) fn count(&self, s: Status) -> usize {
         self.files.iter().filter(|f| f.status == s).count()
     }
 
     /// The files that decide the status: those this environment installs, and any file
     /// the DB blocks.
-    pub fn counted(&self) -> impl Iterator<Item = &FileCheck> {
+    pub(crate) fn counted(&self) -> impl Iterator<Item = &FileCheck> {
         self.files.iter().filter(|f| f.applies || f.status == Status::Blocked)
     }
 }
 
 /// One lockfile that was read.
 #[derive(Clone, Debug)]
-pub struct LockfileSummary {
+pub(crate) struct LockfileSummary {
     pub path: PathBuf,
     pub format: LockFormat,
     pub packages: usize,
@@ -186,7 +187,7 @@ pub struct LockfileSummary {
 }
 
 #[derive(Clone, Debug)]
-pub struct CheckReport {
+pub(crate) struct CheckReport {
     pub lockfiles: Vec<LockfileSummary>,
     pub packages: Vec<PackageCheck>,
     pub unverified_action: Action,
@@ -200,19 +201,19 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
-    pub fn count(&self, s: Status) -> usize {
+    pub(crate) fn count(&self, s: Status) -> usize {
         self.packages.iter().filter(|p| p.status == s).count()
     }
 
     /// Locked files this environment would not install (other platforms, entries not for
     /// this environment).
-    pub fn files_not_checked(&self) -> usize {
+    pub(crate) fn files_not_checked(&self) -> usize {
         self.packages.iter().flat_map(|p| &p.files).filter(|f| !f.applies).count()
     }
 
     /// 1 anything blocked, 2 an error, 3 anything unverified (when unverified blocks),
     /// else 0.
-    pub fn exit_code(&self) -> ExitStatus {
+    pub(crate) fn exit_code(&self) -> ExitStatus {
         if self.count(Status::Blocked) > 0 {
             ExitStatus::Blocked
         } else if self.count(Status::Error) > 0 {
@@ -227,7 +228,7 @@ impl CheckReport {
 
 /// Checks every installable entry of the lockfiles (the project itself and `-c`
 /// constraints are not installed and are skipped). A DB error is an `Err` (fail closed).
-pub fn check(lockfiles: &[Lockfile], gate: &Gate, opts: &CheckOptions) -> Result<CheckReport, GateError> {
+pub(crate) fn check(lockfiles: &[Lockfile], gate: &Gate, opts: &CheckOptions) -> Result<CheckReport, GateError> {
     let mut packages: Vec<PackageCheck> = lockfiles
         .iter()
         .flat_map(|l| l.packages.iter().filter(|p| installable(p)).map(move |p| new_package(l, p)))
@@ -367,7 +368,7 @@ fn last_segment(url: &str) -> Option<String> {
 
 impl FileCheck {
     /// The file name, else its pinned hash (requirements files name no files).
-    pub fn display_name(&self) -> String {
+    pub(crate) fn display_name(&self) -> String {
         match (&self.filename, &self.sha256) {
             (Some(n), _) => n.clone(),
             (None, Some(sha)) => format!("sha256:{}…", &sha[..sha.len().min(12)]),
@@ -497,7 +498,7 @@ fn beside(p: &PackageCheck, path: &str) -> String {
 }
 
 /// A short name for the entry's source, as reports show it.
-pub fn source_kind(s: &Source) -> &'static str {
+pub(crate) fn source_kind(s: &Source) -> &'static str {
     match s {
         Source::Registry { .. } => "registry",
         Source::Url { .. } => "url",

@@ -21,7 +21,7 @@ const ORDER: [Status; 6] = [Status::Blocked, Status::Error, Status::Unverified, 
 /// Files named per package in -v's "not checked" line; more are counted.
 const NOT_CHECKED_LISTED: usize = 40;
 
-pub fn render_json(r: &CheckReport) -> String {
+pub(crate) fn render_json(r: &CheckReport) -> String {
     let mut out = Vec::new();
     // writing to memory fails only if serialisation itself does, which these types cannot
     let _ = write_json(r, &mut out);
@@ -31,7 +31,7 @@ pub fn render_json(r: &CheckReport) -> String {
 /// Streams the JSON report to `out`: one package's value exists at a time, so a
 /// lockfile of 500,000 entries costs no more than its report's own data (building one
 /// `Value` tree of the whole report took several times the input's size).
-pub fn write_json(r: &CheckReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub(crate) fn write_json(r: &CheckReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     /// The other keys as one (small) value; the packages serialised one by one, in
     /// their alphabetical place among the keys as before.
     struct Doc<'a> {
@@ -155,7 +155,7 @@ pub(crate) fn write_alerts(out: &mut String, p: &PackageCheck, verbose: bool, pa
     }
 }
 
-pub fn render_terminal(r: &CheckReport, color: bool, verbose: bool) -> String {
+pub(crate) fn render_terminal(r: &CheckReport, color: bool, verbose: bool) -> String {
     let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
     let label = |s: Status| {
         let text = format!("{:<10}", s.as_str().to_uppercase());

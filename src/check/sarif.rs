@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 /// `check --format sarif`: each package's alerts (or why it is unverified / failed) at
 /// the lockfile line of its entry.
-pub fn render_sarif(r: &CheckReport, policy: &Policy) -> String {
+pub(crate) fn render_sarif(r: &CheckReport, policy: &Policy) -> String {
     let mut s = Sarif::new(policy);
     for p in &r.packages {
         sarif_results(&mut s, p, r.unverified_action, json!({}));
@@ -18,7 +18,7 @@ pub fn render_sarif(r: &CheckReport, policy: &Policy) -> String {
 }
 
 /// The results of one checked lockfile entry (`extra` joins each property bag).
-pub fn sarif_results(s: &mut Sarif, p: &PackageCheck, unverified: Action, extra: Value) {
+pub(crate) fn sarif_results(s: &mut Sarif, p: &PackageCheck, unverified: Action, extra: Value) {
     let file = lockfile_of(p);
     let place = || Place::File { path: &file.0, line: file.1 };
     let subject = subject(&p.name, p.version.as_deref());

@@ -177,7 +177,7 @@ impl Target {
 
 /// The interpreter's own site folders (its virtualenv's, else its prefix's), asked as
 /// [`Target::query`] asks (`-I -S`: no `.pth` file or other installed code runs).
-pub fn site_dirs(python: &Path) -> Result<Vec<PathBuf>, TargetError> {
+pub(crate) fn site_dirs(python: &Path) -> Result<Vec<PathBuf>, TargetError> {
     match run_json(python, QUERY, &["--site-dirs".to_string()])? {
         serde_json::Value::Array(dirs) => Ok(dirs.iter().filter_map(|d| d.as_str()).map(PathBuf::from).collect()),
         _ => Err(TargetError::BadAnswer { python: python.to_path_buf(), detail: "no list of site folders".into() }),
@@ -186,7 +186,7 @@ pub fn site_dirs(python: &Path) -> Result<Vec<PathBuf>, TargetError> {
 
 /// What a locked file is, for choosing among a package's files.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FileKind {
+pub(crate) enum FileKind {
     /// A wheel: its expanded tags and build number (`(number, rest)`, higher wins ties).
     Wheel { tags: Vec<String>, build: Option<(u64, String)> },
     /// A wheel whose name does not parse: cannot be ruled out.
@@ -201,7 +201,7 @@ pub enum FileKind {
 const SDIST_EXTENSIONS: [&str; 11] = [".tar.gz", ".tgz", ".tar", ".zip", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma"];
 
 /// Classifies a file by its name (a URL's last segment works too).
-pub fn file_kind(filename: &str) -> FileKind {
+pub(crate) fn file_kind(filename: &str) -> FileKind {
     let lower = filename.to_ascii_lowercase();
     if let Some(stem) = lower.strip_suffix(".whl") {
         let parts: Vec<&str> = stem.split('-').collect();

@@ -55,8 +55,13 @@ pub struct DecisionArgs {
     pub db: Option<PathBuf>,
 }
 
-fn parse_day(s: &str) -> Result<Day, String> {
-    Day::parse(s.trim()).ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD"))
+/// An `--expires` that is not a date.
+#[derive(Debug, thiserror::Error)]
+#[error("`{0}` is not a date; write YYYY-MM-DD")]
+struct NotADay(String);
+
+fn parse_day(s: &str) -> Result<Day, NotADay> {
+    Day::parse(s.trim()).ok_or_else(|| NotADay(s.to_string()))
 }
 
 pub(crate) fn run_allow(args: AllowArgs, _color: ColorChoice) -> Outcome {

@@ -109,8 +109,6 @@ pub(crate) fn run(args: InstallArgs, color: ColorChoice) -> Outcome {
         python,
         pip_args,
         allow_unverified: settings.unverified != Action::Block,
-        quiet,
-        json,
         db: own.db.map(PathBuf::from).or(args.db),
         no_db: args.no_db || own.no_db,
         scan,

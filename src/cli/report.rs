@@ -33,7 +33,7 @@ pub struct ReportArgs {
 }
 
 pub(crate) fn run(args: ReportArgs) -> Outcome {
-    let req = VetRequest::parse(&args.release).map_err(|e| Error::new(e, "name one release: `safe-pip report NAME==VERSION`"))?;
+    let req = VetRequest::parse(&args.release).map_err(|e| Error::new(e.to_string(), "name one release: `safe-pip report NAME==VERSION`"))?;
     let Some(version) = req.version.clone() else {
         return Err(Error::new(format!("`{}` names no version", req.raw), "a malware report is about one release: `safe-pip report NAME==VERSION`"));
     };

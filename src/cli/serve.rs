@@ -1,7 +1,6 @@
 //! `safe-pip serve`: the organisation gateway in the foreground (see [`crate::gateway`]).
 
 use super::Outcome;
-use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::gateway::{self, GatewayConfig};
 use crate::proxy::{self, GatewayOptions};
@@ -44,8 +43,7 @@ pub struct ServeArgs {
 }
 
 pub(crate) fn run(args: ServeArgs) -> Outcome {
-    const TOKEN_HINT: &str = "write one token per line (`NAME SECRET`), secrets of 16 characters or more";
-    let read_tokens = |file: Option<&std::path::Path>| file.map(proxy::read_token_file).transpose().map(Option::unwrap_or_default).map_err(|e| Error::new(e, TOKEN_HINT));
+    let read_tokens = |file: Option<&std::path::Path>| file.map(proxy::read_token_file).transpose().map(Option::unwrap_or_default);
     let tokens = read_tokens(args.token_file.as_deref())?;
     let admin_tokens = read_tokens(args.admin_token_file.as_deref())?;
     let index = proxy::settings_for(&args.upstreams)?;
@@ -63,7 +61,7 @@ pub(crate) fn run(args: ServeArgs) -> Outcome {
     // Signals are caught before the banner says the gateway is up, so a supervisor may
     // stop it as soon as it has started.
     let stop = Stop::install();
-    let running = gateway::start(config).map_err(|e| Error::new(e, "check --db, --policy and --bind"))?;
+    let running = gateway::start(config)?;
     let p = &running.proxy;
     let mut banner = format!("safe-pip serve listening on {} (verdict store: {store})\n", p.url());
     for (k, up) in p.upstreams().iter().enumerate() {

@@ -71,7 +71,7 @@ pub struct LogArgs {
     pub format: LogFormat,
 }
 
-fn parse_since(s: &str) -> Result<i64, String> {
+fn parse_since(s: &str) -> Result<i64, verdict_log::SinceError> {
     verdict_log::parse_since(s, crate::db::now())
 }
 

@@ -34,14 +34,14 @@ pub(crate) fn run(args: SetupArgs) -> Outcome {
                 println!("{}: nothing to undo", args.tool.name());
                 Ok(ExitStatus::Allowed)
             }
-            Ok(Restored::Restored { path, kept }) | Ok(Restored::Removed { path, kept }) if kept.is_some() => {
+            Ok(Restored::Rewritten { path, kept }) | Ok(Restored::Removed { path, kept }) if kept.is_some() => {
                 println!("{}: {} is back as it was before setup", args.tool.name(), path.display());
                 if let Some(k) = kept {
                     println!("  it had been edited since setup; that version is kept in {}", k.display());
                 }
                 Ok(ExitStatus::Allowed)
             }
-            Ok(Restored::Restored { path, .. }) => {
+            Ok(Restored::Rewritten { path, .. }) => {
                 println!("{}: {} is back as it was before setup", args.tool.name(), path.display());
                 Ok(ExitStatus::Allowed)
             }

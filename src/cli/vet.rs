@@ -49,7 +49,7 @@ pub struct VetArgs {
 pub(crate) fn run(args: VetArgs, color: ColorChoice) -> Outcome {
     let mut requests = Vec::new();
     for p in &args.packages {
-        let request = VetRequest::parse(p).map_err(|e| Error::new(e, "write a project name, optionally pinned: `safe-pip vet requests==2.32.3`"))?;
+        let request = VetRequest::parse(p)?;
         requests.push(request);
     }
     let flags = SettingsFlags { min_release_age_days: args.min_release_age, internal: args.internal.clone(), unverified: None };

@@ -61,7 +61,7 @@ impl AuditEntry {
 }
 
 /// Entries read at most at once.
-pub const MAX_AUDIT_ROWS: usize = 10_000;
+pub(crate) const MAX_AUDIT_ROWS: usize = 10_000;
 
 impl Db {
     pub fn audit_append(&self, e: &AuditEntry) -> Result<(), DbError> {

@@ -20,7 +20,7 @@ use std::io::Read;
 use std::path::Path;
 
 /// Largest advisory file read; real ones are a few KiB.
-pub const MAX_ADVISORY_BYTES: u64 = 8 << 20;
+pub(crate) const MAX_ADVISORY_BYTES: u64 = 8 << 20;
 
 /// One event of an OSV range, e.g. `{"introduced": "0"}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -190,10 +190,19 @@ enum Parsed {
     Skip,
 }
 
-fn parse_osv(bytes: &[u8], source: &str) -> Result<Parsed, String> {
-    let doc: OsvDoc = serde_json::from_slice(bytes).map_err(|e| format!("not an OSV advisory: {e}"))?;
+/// A file of an OSV import that is not an advisory (reported per file; the import goes on).
+#[derive(Debug, thiserror::Error)]
+enum OsvError {
+    #[error("not an OSV advisory: {0}")]
+    NotOsv(serde_json::Error),
+    #[error("the advisory has an empty id")]
+    EmptyId,
+}
+
+fn parse_osv(bytes: &[u8], source: &str) -> Result<Parsed, OsvError> {
+    let doc: OsvDoc = serde_json::from_slice(bytes).map_err(OsvError::NotOsv)?;
     if doc.id.trim().is_empty() {
-        return Err("the advisory has an empty id".into());
+        return Err(OsvError::EmptyId);
     }
     if doc.withdrawn.as_deref().is_some_and(|w| !w.trim().is_empty()) {
         return Ok(Parsed::Withdraw(doc.id));
@@ -271,7 +280,7 @@ impl Collected {
             Ok(Parsed::Store(a)) => self.store.extend(a),
             Ok(Parsed::Withdraw(id)) => self.withdraw.push(id),
             Ok(Parsed::Skip) => self.report.skipped += 1,
-            Err(e) => self.report.errors.push((source.to_string(), e)),
+            Err(e) => self.report.errors.push((source.to_string(), e.to_string())),
         }
     }
 }
@@ -284,12 +293,21 @@ fn import_err(path: &Path, detail: impl Into<String>) -> DbError {
     DbError::Import { path: path.to_path_buf(), detail: detail.into() }
 }
 
+/// An advisory file that cannot be read (reported per file; the import goes on).
+#[derive(Debug, thiserror::Error)]
+enum ReadError {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error("larger than {} MiB; not an advisory", MAX_ADVISORY_BYTES >> 20)]
+    TooLarge,
+}
+
 /// Reads at most [`MAX_ADVISORY_BYTES`]; larger is an error.
-fn read_capped(mut r: impl Read) -> Result<Vec<u8>, String> {
+fn read_capped(mut r: impl Read) -> Result<Vec<u8>, ReadError> {
     let mut buf = Vec::new();
-    r.by_ref().take(MAX_ADVISORY_BYTES + 1).read_to_end(&mut buf).map_err(|e| e.to_string())?;
+    r.by_ref().take(MAX_ADVISORY_BYTES + 1).read_to_end(&mut buf)?;
     if buf.len() as u64 > MAX_ADVISORY_BYTES {
-        return Err(format!("larger than {} MiB; not an advisory", MAX_ADVISORY_BYTES >> 20));
+        return Err(ReadError::TooLarge);
     }
     Ok(buf)
 }
@@ -308,9 +326,9 @@ fn collect_dir(dir: &Path, c: &mut Collected) -> Result<(), DbError> {
             collect_dir(&path, c)?;
         } else if ft.is_file() && is_json_name(&e.file_name().to_string_lossy()) {
             let source = path.display().to_string();
-            match std::fs::File::open(&path).map_err(|e| e.to_string()).and_then(read_capped) {
+            match std::fs::File::open(&path).map_err(ReadError::Io).and_then(read_capped) {
                 Ok(bytes) => c.add(&bytes, &source),
-                Err(err) => c.report.errors.push((source, err)),
+                Err(err) => c.report.errors.push((source, err.to_string())),
             }
         }
     }
@@ -341,7 +359,7 @@ fn collect_zip(path: &Path, c: &mut Collected) -> Result<(), DbError> {
         let source = format!("{}:{name}", path.display());
         match read_capped(&mut entry) {
             Ok(bytes) => c.add(&bytes, &source),
-            Err(err) => c.report.errors.push((source, err)),
+            Err(err) => c.report.errors.push((source, err.to_string())),
         }
     }
     Ok(())
@@ -361,7 +379,7 @@ impl Db {
         if meta.is_dir() {
             collect_dir(path, &mut c)?;
         } else {
-            let bytes = std::fs::File::open(path).map_err(|e| e.to_string()).and_then(read_capped_file).map_err(|e| import_err(path, e))?;
+            let bytes = std::fs::File::open(path).map_err(ReadError::Io).and_then(read_capped_file).map_err(|e| import_err(path, e.to_string()))?;
             if looks_like_zip(&bytes) {
                 collect_zip(path, &mut c)?;
             } else {
@@ -512,11 +530,11 @@ pub(crate) fn decode_advisory((mut a, versions, ranges): (Advisory, String, Stri
     a
 }
 
-fn read_capped_file(f: std::fs::File) -> Result<Vec<u8>, String> {
+fn read_capped_file(f: std::fs::File) -> Result<Vec<u8>, ReadError> {
     // A zip feed can be large; only JSON documents are capped.
     let mut head = [0u8; 4];
     let mut r = std::io::BufReader::new(f);
-    let n = r.read(&mut head).map_err(|e| e.to_string())?;
+    let n = r.read(&mut head)?;
     if looks_like_zip(&head[..n]) {
         return Ok(head[..n].to_vec());
     }
@@ -524,7 +542,7 @@ fn read_capped_file(f: std::fs::File) -> Result<Vec<u8>, String> {
     let mut all = head[..n].to_vec();
     all.append(&mut rest);
     if all.len() as u64 > MAX_ADVISORY_BYTES {
-        return Err(format!("larger than {} MiB; not an advisory", MAX_ADVISORY_BYTES >> 20));
+        return Err(ReadError::TooLarge);
     }
     Ok(all)
 }

@@ -29,7 +29,7 @@ fn without_credentials(url: &str) -> String {
             let _ = u.set_username("");
             u.to_string()
         }
-        _ => crate::index::redact(url),
+        _ => crate::redact::redact(url),
     }
 }
 

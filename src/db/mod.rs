@@ -20,14 +20,14 @@
 
 mod errors;
 mod integrity;
-pub mod audit;
-pub mod decisions_log;
-pub mod feeds;
-pub mod history;
-pub mod metadata_cache;
-pub mod schema;
-pub mod snapshot;
-pub mod verdicts;
+pub(crate) mod audit;
+pub(crate) mod decisions_log;
+pub(crate) mod feeds;
+pub(crate) mod history;
+pub(crate) mod metadata_cache;
+pub(crate) mod schema;
+pub(crate) mod snapshot;
+pub(crate) mod verdicts;
 
 pub use audit::{AuditEntry, AuditKind};
 pub use decisions_log::{DecisionRecord, NewDecision};

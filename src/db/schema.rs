@@ -9,7 +9,7 @@
 use rusqlite::Connection;
 
 /// "SPIP" — marks the file as a safe-pip verdict DB.
-pub const APPLICATION_ID: i64 = 0x5350_4950;
+pub(crate) const APPLICATION_ID: i64 = 0x5350_4950;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
 pub(crate) const MIGRATIONS: &[&str] = &[
@@ -121,10 +121,10 @@ pub(crate) const MIGRATIONS: &[&str] = &[
 ];
 
 /// Schema version this build writes and understands.
-pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Tables a current DB must hold; a DB at [`SCHEMA_VERSION`] without one is damaged.
-pub const TABLES: &[&str] = &["verdicts", "scan_history", "metadata_cache", "decisions", "advisories", "advisory_packages", "audit"];
+pub(crate) const TABLES: &[&str] = &["verdicts", "scan_history", "metadata_cache", "decisions", "advisories", "advisory_packages", "audit"];
 
 pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))

@@ -298,7 +298,7 @@ impl Prepared {
             score: i64::from(i.score),
             level: i.level.to_string(),
             alerts,
-            index_url: i.index_url.map(crate::index::redact),
+            index_url: i.index_url.map(crate::redact::redact),
             origin: i.origin.to_string(),
             scanned_at: i.scanned_at,
         })

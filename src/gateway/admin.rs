@@ -24,7 +24,7 @@ use serde_json::json;
 use std::str::FromStr;
 use std::sync::Arc;
 
-pub struct Admin {
+pub(crate) struct Admin {
     store: Arc<dyn VerdictStore>,
     /// The policy file's `allow-critical-decisions`.
     allow_critical: bool,
@@ -63,7 +63,7 @@ fn query(q: &str, key: &str) -> Option<String> {
 }
 
 impl Admin {
-    pub fn new(store: Arc<dyn VerdictStore>, allow_critical: bool) -> Admin {
+    pub(crate) fn new(store: Arc<dyn VerdictStore>, allow_critical: bool) -> Admin {
         Admin { store, allow_critical }
     }
 

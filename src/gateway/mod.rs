@@ -17,13 +17,13 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub mod admin;
+pub(crate) mod admin;
 
 #[cfg(test)]
 mod tests;
 
 /// Everything `safe-pip serve` needs.
-pub struct GatewayConfig {
+pub(crate) struct GatewayConfig {
     pub bind: SocketAddr,
     /// Upstream indexes (main first; may carry credentials, used upstream only).
     pub index: IndexSettings,
@@ -37,42 +37,68 @@ pub struct GatewayConfig {
 }
 
 /// A running gateway: the proxy and the gate behind it.
-pub struct Running {
+pub(crate) struct Running {
     pub proxy: RunningProxy,
+    #[cfg(test)]
     pub gate: Arc<Gate>,
+}
+
+/// Why the gateway could not start.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum GatewayError {
+    #[error("cannot create a temporary folder: {0}")]
+    TempDir(std::io::Error),
+    /// Every problem of the policy file, each with its remedy.
+    #[error("{}", .0.messages())]
+    Policy(crate::error::Error),
+    #[error(transparent)]
+    Store(#[from] crate::db::DbError),
+    #[error(transparent)]
+    Proxy(#[from] proxy::ProxyError),
+}
+
+impl crate::error::Hint for GatewayError {
+    fn hint(&self) -> String {
+        match self {
+            GatewayError::TempDir(_) => "check that TMPDIR (or the system's temporary folder) is writable".into(),
+            GatewayError::Policy(e) => e.remedies(),
+            GatewayError::Store(e) => format!("{} (the verdict store is --db)", e.hint()),
+            GatewayError::Proxy(e) => e.hint(),
+        }
+    }
 }
 
 /// The settings of the org policy file alone (no user or project layer: the gateway
 /// serves everyone the same verdicts). Errors name the file and line.
-pub fn load_policy(path: Option<&Path>) -> Result<Settings, String> {
+pub(crate) fn load_policy(path: Option<&Path>) -> Result<Settings, GatewayError> {
     let Some(path) = path else { return Ok(Settings::defaults()) };
     // An empty folder as the "project", so no pyproject.toml is picked up.
-    let nowhere = tempfile::tempdir().map_err(|e| format!("cannot create a temporary folder: {e}"))?;
+    let nowhere = tempfile::tempdir().map_err(GatewayError::TempDir)?;
     let inputs = ConfigInputs {
         org: Some(ConfigPath { path: path.to_path_buf(), required: true, chosen_by: "--policy".into() }),
         user: None,
         project_dir: nowhere.path().to_path_buf(),
     };
-    Settings::load_from(&inputs, &SettingsFlags::default()).map_err(|e| e.to_string())
+    Settings::load_from(&inputs, &SettingsFlags::default()).map_err(|e| GatewayError::Policy(e.into()))
 }
 
 /// The gate the gateway judges with: the org policy over `store`, the store's logged
 /// decisions honoured (allow decisions accept critical alerts only if the policy file's
 /// `allow-critical-decisions` lets them).
-pub fn gate(settings: &Settings, store: Arc<dyn VerdictStore>) -> Gate {
+pub(crate) fn gate(settings: &Settings, store: Arc<dyn VerdictStore>) -> Gate {
     let opts = ScanOptions { policy: settings.policy.clone(), ..ScanOptions::default() };
     Gate::with_store(store, opts).with_store_decisions(settings.allow_critical_decisions)
 }
 
 /// Opens the store, builds the gate and starts serving.
-pub fn start(config: GatewayConfig) -> Result<Running, String> {
+pub(crate) fn start(config: GatewayConfig) -> Result<Running, GatewayError> {
     let settings = load_policy(config.policy.as_deref())?;
-    let store = config.store.open().map_err(|e| e.render())?;
+    let store = config.store.open()?;
     start_with(config, &settings, store)
 }
 
 /// [`start`] on an open store (tests share one between replicas' checks).
-pub fn start_with(mut config: GatewayConfig, settings: &Settings, store: Arc<dyn VerdictStore>) -> Result<Running, String> {
+pub(crate) fn start_with(mut config: GatewayConfig, settings: &Settings, store: Arc<dyn VerdictStore>) -> Result<Running, GatewayError> {
     if !config.gateway.admin_tokens.is_empty() {
         config.gateway.admin = Some(Arc::new(admin::Admin::new(store.clone(), settings.allow_critical_decisions)));
     }
@@ -95,6 +121,10 @@ pub fn start_with(mut config: GatewayConfig, settings: &Settings, store: Arc<dyn
     pc.retain_events = false;
     pc.on_event = Some(on_event);
     pc.gateway = Some(config.gateway);
-    let proxy = proxy::start(pc).map_err(|e| format!("{e} (hint: {})", e.hint()))?;
-    Ok(Running { proxy, gate })
+    let proxy = proxy::start(pc)?;
+    Ok(Running {
+        proxy,
+        #[cfg(test)]
+        gate,
+    })
 }

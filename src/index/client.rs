@@ -24,7 +24,7 @@ use std::time::Duration;
 use url::Url;
 
 /// Default cap for a project page or JSON API document.
-pub const DEFAULT_PAGE_LIMIT: u64 = 128 * 1024 * 1024;
+pub(crate) const DEFAULT_PAGE_LIMIT: u64 = 128 * 1024 * 1024;
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 const USER_AGENT: &str = concat!("safe-pip/", env!("CARGO_PKG_VERSION"));
 
@@ -234,7 +234,7 @@ impl IndexClient {
             .join(&format!("{normalized}/"))
             .map_err(|e| IndexError::InvalidUrl { url: redact(index.as_str()), detail: e.to_string() })?;
         let Some(f) = self.get(&page_url, simple::ACCEPT, false, self.page_limit)? else { return Ok(None) };
-        let parse_err = |detail: String| IndexError::Parse { url: redact(f.url.as_str()), detail };
+        let parse_err = |e: simple::PageError| IndexError::Parse { url: redact(f.url.as_str()), detail: e.to_string() };
         let ct = f.content_type.to_ascii_lowercase();
         let is_json = if ct.contains("json") {
             true
@@ -245,7 +245,7 @@ impl IndexClient {
         };
         if is_json {
             let doc: serde_json::Value =
-                serde_json::from_slice(&f.body).map_err(|e| parse_err(format!("invalid JSON: {e}")))?;
+                serde_json::from_slice(&f.body).map_err(|e| parse_err(simple::PageError::NotJson(e.to_string())))?;
             let page = simple::parse_json_value(&doc, &f.url).map_err(parse_err)?;
             Ok(Some(RawPage { page, json: Some(doc) }))
         } else {
@@ -283,7 +283,7 @@ impl IndexClient {
         let Some(base) = json_base(&self.main_index) else { return Ok(None) };
         let url = base.join(rel).map_err(|e| IndexError::InvalidUrl { url: redact(base.as_str()), detail: e.to_string() })?;
         let Some(f) = self.get(&url, "application/json", false, self.page_limit)? else { return Ok(None) };
-        JsonProject::parse(&f.body).map(Some).map_err(|detail| IndexError::Parse { url: redact(f.url.as_str()), detail })
+        JsonProject::parse(&f.body).map(Some).map_err(|e| IndexError::Parse { url: redact(f.url.as_str()), detail: e.to_string() })
     }
 
     /// Downloads a distribution file (at most `max_bytes`) and checks every advertised

@@ -8,10 +8,10 @@
 //! never put into a URL handed to the HTTP library (they travel only in an `Authorization`
 //! header to the host they belong to).
 
-pub mod client;
-pub mod config;
+pub(crate) mod client;
+pub(crate) mod config;
 pub mod json_api;
-pub mod netrc;
+pub(crate) mod netrc;
 pub mod simple;
 
 #[cfg(test)]
@@ -21,6 +21,7 @@ pub use client::{Downloaded, IndexClient, RawPage};
 pub use config::{DiscoveryInputs, IndexSettings, SettingSource, discover};
 pub use json_api::JsonProject;
 pub use simple::{CoreMetadata, FileEntry, ProjectPage, ProjectStatus, normalize_name, version_from_filename};
+pub use crate::redact::redact;
 
 /// The default index, as in pip.
 pub const PYPI_SIMPLE: &str = "https://pypi.org/simple";
@@ -98,34 +99,6 @@ impl crate::error::Hint for IndexError {
             IndexError::Client { .. } => "check the TLS and proxy settings (--cert, --client-cert, --proxy)".into(),
             IndexError::Config { .. } => "fix the values named above (pip config debug shows where each comes from)".into(),
         }
-    }
-}
-
-/// A URL with the userinfo replaced, as pip shows it: `https://user:****@host/…` when there is
-/// a password, `https://****@host/…` when there is only a user part (often a token).
-/// Strings that do not parse as URLs are scrubbed heuristically (anything between `://` and
-/// an `@` before the first `/`).
-pub fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.has_host() => {
-            if u.password().is_some() {
-                let _ = u.set_password(Some("****"));
-            } else if !u.username().is_empty() {
-                let _ = u.set_username("****");
-            }
-            u.to_string()
-        }
-        _ => redact_heuristic(url),
-    }
-}
-
-fn redact_heuristic(s: &str) -> String {
-    let Some(scheme_end) = s.find("://") else { return s.to_string() };
-    let rest = &s[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{}****@{}", &s[..scheme_end + 3], &rest[at + 1..]),
-        None => s.to_string(),
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 /// Login and password for one host.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
+pub(crate) struct Credentials {
     pub login: String,
     pub password: String,
 }
@@ -19,7 +19,7 @@ impl std::fmt::Debug for Credentials {
 /// The parsed file: per-machine entries (first one wins, as in Python) and the optional
 /// `default` entry.
 #[derive(Clone, Debug, Default)]
-pub struct Netrc {
+pub(crate) struct Netrc {
     machines: Vec<(String, Credentials)>,
     default: Option<Credentials>,
 }
@@ -27,7 +27,7 @@ pub struct Netrc {
 impl Netrc {
     /// Parses netrc text. Unknown tokens are skipped; `macdef` bodies (up to the next blank
     /// line) are ignored; `#` starts a comment outside of a quoted token.
-    pub fn parse(text: &str) -> Netrc {
+    pub(crate) fn parse(text: &str) -> Netrc {
         let tokens = tokenize(text);
         let mut out = Netrc::default();
         let mut i = 0;
@@ -77,12 +77,12 @@ impl Netrc {
 
     /// Reads and parses a file; a missing or unreadable file gives `None` (as pip/requests:
     /// netrc problems never stop a download, there are just no credentials).
-    pub fn load(path: &Path) -> Option<Netrc> {
+    pub(crate) fn load(path: &Path) -> Option<Netrc> {
         std::fs::read_to_string(path).ok().map(|t| Netrc::parse(&t))
     }
 
     /// Credentials for `host` (case-insensitive), else the `default` entry.
-    pub fn lookup(&self, host: &str) -> Option<&Credentials> {
+    pub(crate) fn lookup(&self, host: &str) -> Option<&Credentials> {
         let host = host.to_ascii_lowercase();
         self.machines.iter().find(|(m, _)| *m == host).map(|(_, c)| c).or(self.default.as_ref())
     }

@@ -113,24 +113,56 @@ pub fn version_from_filename(filename: &str, project: Option<&str>) -> Option<St
         .map(|(i, _)| stem[i + 1..].to_string())
 }
 
+/// A Simple API page that cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PageError {
+    #[error("invalid JSON: {0}")]
+    NotJson(String),
+    #[error("the page is not a JSON object")]
+    NotAnObject,
+    /// `'name'`, `'files' list`, `'filename'`, `'url'`.
+    #[error("missing {0}")]
+    Missing(&'static str),
+    #[error("files[{index}]: {problem}")]
+    File { index: usize, problem: Box<PageError> },
+    #[error("not an object")]
+    FileNotAnObject,
+    #[error("unsupported Simple API major version {major} (api-version {version}); safe-pip understands 1.x")]
+    ApiVersion { major: u32, version: String },
+    #[error("unreadable api-version '{0}'")]
+    BadApiVersion(String),
+    /// `href` is redacted.
+    #[error("bad URL '{href}': {detail}")]
+    BadUrl { href: String, detail: String },
+}
+
+impl crate::error::Hint for PageError {
+    fn hint(&self) -> String {
+        match self {
+            PageError::ApiVersion { .. } => "upgrade safe-pip, or use an index that serves Simple API 1.x".into(),
+            _ => "the index does not answer with a PEP 503/691 project page; check --index-url".into(),
+        }
+    }
+}
+
 /// Parses a PEP 691 JSON page. `page_url` resolves relative file URLs.
-pub fn parse_json(body: &[u8], page_url: &Url) -> Result<ProjectPage, String> {
-    let v: Value = serde_json::from_slice(body).map_err(|e| format!("invalid JSON: {e}"))?;
+pub fn parse_json(body: &[u8], page_url: &Url) -> Result<ProjectPage, PageError> {
+    let v: Value = serde_json::from_slice(body).map_err(|e| PageError::NotJson(e.to_string()))?;
     parse_json_value(&v, page_url)
 }
 
 /// Parses an already decoded PEP 691 JSON page (a proxy keeps the document to pass
 /// fields it does not know through).
-pub fn parse_json_value(v: &Value, page_url: &Url) -> Result<ProjectPage, String> {
-    let obj = v.as_object().ok_or("the page is not a JSON object")?;
+pub fn parse_json_value(v: &Value, page_url: &Url) -> Result<ProjectPage, PageError> {
+    let obj = v.as_object().ok_or(PageError::NotAnObject)?;
     let meta = obj.get("meta").and_then(Value::as_object);
     let api_version = meta.and_then(|m| m.get("api-version")).and_then(Value::as_str).unwrap_or("1.0").to_string();
     check_api_version(&api_version)?;
-    let name = obj.get("name").and_then(Value::as_str).ok_or("missing 'name'")?.to_string();
-    let files_v = obj.get("files").and_then(Value::as_array).ok_or("missing 'files' list")?;
+    let name = obj.get("name").and_then(Value::as_str).ok_or(PageError::Missing("'name'"))?.to_string();
+    let files_v = obj.get("files").and_then(Value::as_array).ok_or(PageError::Missing("'files' list"))?;
     let mut files = Vec::with_capacity(files_v.len());
     for (i, f) in files_v.iter().enumerate() {
-        files.push(parse_json_file(f, page_url).map_err(|e| format!("files[{i}]: {e}"))?);
+        files.push(parse_json_file(f, page_url).map_err(|e| PageError::File { index: i, problem: Box::new(e) })?);
     }
     let from_index = obj.get("versions").and_then(Value::as_array);
     let versions = match from_index {
@@ -169,10 +201,10 @@ pub fn parse_json_value(v: &Value, page_url: &Url) -> Result<ProjectPage, String
     })
 }
 
-fn parse_json_file(f: &Value, page_url: &Url) -> Result<FileEntry, String> {
-    let o = f.as_object().ok_or("not an object")?;
-    let filename = o.get("filename").and_then(Value::as_str).ok_or("missing 'filename'")?.to_string();
-    let href = o.get("url").and_then(Value::as_str).ok_or("missing 'url'")?;
+fn parse_json_file(f: &Value, page_url: &Url) -> Result<FileEntry, PageError> {
+    let o = f.as_object().ok_or(PageError::FileNotAnObject)?;
+    let filename = o.get("filename").and_then(Value::as_str).ok_or(PageError::Missing("'filename'"))?.to_string();
+    let href = o.get("url").and_then(Value::as_str).ok_or(PageError::Missing("'url'"))?;
     let (url, mut hashes) = resolve_href(page_url, href)?;
     if let Some(h) = o.get("hashes").and_then(Value::as_object) {
         for (k, v) in h {
@@ -210,11 +242,11 @@ fn json_core_metadata(v: Option<&Value>) -> Option<CoreMetadata> {
 }
 
 /// PEP 629: a client must refuse a major version it does not know.
-fn check_api_version(v: &str) -> Result<(), String> {
+fn check_api_version(v: &str) -> Result<(), PageError> {
     match v.split('.').next().and_then(|m| m.trim().parse::<u32>().ok()) {
         Some(1) => Ok(()),
-        Some(m) => Err(format!("unsupported Simple API major version {m} (api-version {v}); safe-pip understands 1.x")),
-        None => Err(format!("unreadable api-version '{v}'")),
+        Some(major) => Err(PageError::ApiVersion { major, version: v.to_string() }),
+        None => Err(PageError::BadApiVersion(v.to_string())),
     }
 }
 
@@ -231,8 +263,8 @@ fn versions_of(files: &[FileEntry], project: &str) -> Vec<String> {
 }
 
 /// Resolves `href` against `base` and splits off a `#algo=digest` fragment.
-fn resolve_href(base: &Url, href: &str) -> Result<(String, BTreeMap<String, String>), String> {
-    let mut u = base.join(href.trim()).map_err(|e| format!("bad URL '{}': {e}", super::redact(href)))?;
+fn resolve_href(base: &Url, href: &str) -> Result<(String, BTreeMap<String, String>), PageError> {
+    let mut u = base.join(href.trim()).map_err(|e| PageError::BadUrl { href: super::redact(href), detail: e.to_string() })?;
     let mut hashes = BTreeMap::new();
     if let Some(frag) = u.fragment() {
         for part in frag.split('&') {
@@ -250,7 +282,7 @@ fn resolve_href(base: &Url, href: &str) -> Result<(String, BTreeMap<String, Stri
 
 /// Parses a PEP 503 HTML page (anchors, `<base href>`, `pypi:*` meta tags). `project` names
 /// the page (HTML carries no reliable name).
-pub fn parse_html(body: &str, page_url: &Url, project: &str) -> Result<ProjectPage, String> {
+pub fn parse_html(body: &str, page_url: &Url, project: &str) -> Result<ProjectPage, PageError> {
     let mut base = page_url.clone();
     let mut files = Vec::new();
     let mut api_version = "1.0".to_string();

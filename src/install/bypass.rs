@@ -21,11 +21,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Largest local or downloaded archive the wrapper reads (as the proxy's default cap).
-pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// The result of vetting every bypass.
 #[derive(Debug, Default)]
-pub struct Vetted {
+pub(crate) struct Vetted {
     /// Requirement token as written (path, or URL without fragment) → vetted local copy.
     pub substitutes: HashMap<String, PathBuf>,
     pub files: Vec<CheckedFile>,
@@ -37,7 +37,7 @@ pub struct Vetted {
 }
 
 /// Vets bypasses into folders under `work_dir`.
-pub struct Vetter<'a> {
+pub(crate) struct Vetter<'a> {
     pub judge: &'a Judge,
     /// For direct URL downloads; `None` when there is no way to fetch (then refused).
     pub client: Option<&'a IndexClient>,
@@ -52,7 +52,7 @@ fn filename_of(path: &Path) -> String {
 }
 
 impl<'a> Vetter<'a> {
-    pub fn new(judge: &'a Judge, client: Option<&'a IndexClient>, work_dir: &'a Path, allow_unverified: bool) -> Vetter<'a> {
+    pub(crate) fn new(judge: &'a Judge, client: Option<&'a IndexClient>, work_dir: &'a Path, allow_unverified: bool) -> Vetter<'a> {
         Vetter { judge, client, work_dir, allow_unverified, out: Vetted::default(), copies: 0 }
     }
 
@@ -86,7 +86,7 @@ impl<'a> Vetter<'a> {
         allowed
     }
 
-    pub fn vet(&mut self, bypass: &Bypass) {
+    pub(crate) fn vet(&mut self, bypass: &Bypass) {
         match bypass {
             Bypass::Local { token, path, editable, origin } => self.local(token, path, *editable, origin),
             Bypass::Url { token, hashes, origin } => self.url(token, hashes, origin),
@@ -176,7 +176,7 @@ impl<'a> Vetter<'a> {
     }
 
     /// Vets every find-links location; allowed files end up in one private folder.
-    pub fn find_links(&mut self, locations: &[(String, String)]) {
+    pub(crate) fn find_links(&mut self, locations: &[(String, String)]) {
         if locations.is_empty() {
             return;
         }

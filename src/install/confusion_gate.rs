@@ -36,7 +36,7 @@ struct NameCheck {
     error: Option<String>,
 }
 
-pub struct ConfusionGate {
+pub(crate) struct ConfusionGate {
     inner: Arc<dyn FileGate>,
     internal: InternalPolicy,
     client: IndexClient,
@@ -48,13 +48,13 @@ pub struct ConfusionGate {
 
 impl ConfusionGate {
     /// `client` must be built from the same settings as the proxy (same upstream order).
-    pub fn new(inner: Arc<dyn FileGate>, internal: InternalPolicy, client: IndexClient, policy: Policy) -> ConfusionGate {
+    pub(crate) fn new(inner: Arc<dyn FileGate>, internal: InternalPolicy, client: IndexClient, policy: Policy) -> ConfusionGate {
         let upstreams = client.index_urls();
         ConfusionGate { inner, internal, client, upstreams, policy, checks: Mutex::new(HashMap::new()) }
     }
 
     /// Whether any name can need a check at all with this configuration.
-    pub fn needed(internal: &InternalPolicy, upstreams: usize) -> bool {
+    pub(crate) fn needed(internal: &InternalPolicy, upstreams: usize) -> bool {
         !internal.is_empty() || upstreams > 1
     }
 

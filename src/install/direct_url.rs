@@ -13,7 +13,7 @@ const SCRIPT: &str = include_str!("direct_url.py");
 
 /// The URL a requirement token stands for: the URL itself without fragment and
 /// credentials, or a local path as a `file://` URL.
-pub fn original_url(token: &str) -> Option<String> {
+pub(crate) fn original_url(token: &str) -> Option<String> {
     match url::Url::parse(token) {
         Ok(mut u) if matches!(u.scheme(), "http" | "https" | "file") => {
             u.set_fragment(None);
@@ -28,10 +28,23 @@ pub fn original_url(token: &str) -> Option<String> {
     }
 }
 
+/// Why the installed records could not be pointed at the original URLs (a note after the
+/// install, not a failure of it).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum RestoreError {
+    #[error("cannot run {}: {source}", python.display())]
+    Run { python: PathBuf, source: std::io::Error },
+    /// The last line the helper wrote to stderr.
+    #[error("{0}")]
+    Failed(String),
+    #[error("unreadable answer: {0}")]
+    Unreadable(serde_json::Error),
+}
+
 /// Rewrites the records of distributions installed from the private copies in
 /// `substitutes` (requirement token → copy); `extra_paths` are install folders outside
 /// `sys.path` (`--target`, `--prefix`). Returns the dist-info folders fixed.
-pub fn restore(python: &Path, substitutes: &HashMap<String, PathBuf>, extra_paths: &[PathBuf]) -> Result<Vec<String>, String> {
+pub(crate) fn restore(python: &Path, substitutes: &HashMap<String, PathBuf>, extra_paths: &[PathBuf]) -> Result<Vec<String>, RestoreError> {
     let mut copies = serde_json::Map::new();
     for (token, copy) in substitutes {
         let (Some(original), Ok(copy_url)) = (original_url(token), url::Url::from_file_path(copy)) else { continue };
@@ -42,11 +55,11 @@ pub fn restore(python: &Path, substitutes: &HashMap<String, PathBuf>, extra_path
     }
     let paths: Vec<String> = extra_paths.iter().map(|p| p.display().to_string()).collect();
     let arg = serde_json::json!({ "copies": copies, "paths": paths }).to_string();
-    let out = Command::new(python).arg("-c").arg(SCRIPT).arg(arg).output().map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    let out = Command::new(python).arg("-c").arg(SCRIPT).arg(arg).output().map_err(|source| RestoreError::Run { python: python.to_path_buf(), source })?;
     if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("failed").to_string());
+        return Err(RestoreError::Failed(String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("failed").to_string()));
     }
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("unreadable answer: {e}"))?;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(RestoreError::Unreadable)?;
     Ok(v["fixed"].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default())
 }
 

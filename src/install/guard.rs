@@ -17,7 +17,7 @@ use std::time::Duration;
 
 /// Everything the proxy needs for one install.
 #[derive(Clone)]
-pub struct GuardConfig {
+pub(crate) struct GuardConfig {
     /// `index_url` and `extra_index_urls` are the upstreams, in route order (0, 1, …);
     /// the other fields (certificates, proxy, netrc, timeouts) say how to reach them.
     pub settings: IndexSettings,
@@ -31,7 +31,7 @@ pub struct GuardConfig {
 }
 
 /// A running proxy.
-pub trait Guard: Send + Sync {
+pub(crate) trait Guard: Send + Sync {
     /// `http://127.0.0.1:PORT`
     fn base_url(&self) -> String;
     /// The Simple API root of upstream `k`: `http://127.0.0.1:PORT/u/<k>/simple/`.
@@ -172,7 +172,7 @@ impl Guard for ProxyGuard {
 
 /// The gate of the install wrapper and the service: the verdict DB first, then analysis
 /// ([`DbGate`]), plus dependency confusion when it can matter.
-pub fn install_gate(config: &GuardConfig) -> Result<Arc<dyn FileGate>, GuardError> {
+pub(crate) fn install_gate(config: &GuardConfig) -> Result<Arc<dyn FileGate>, GuardError> {
     let gate: Arc<dyn FileGate> = Arc::new(DbGate::new(config.gate.clone(), config.metadata.clone()));
     if !ConfusionGate::needed(&config.internal, config.settings.indexes().len()) {
         return Ok(gate);
@@ -182,7 +182,7 @@ pub fn install_gate(config: &GuardConfig) -> Result<Arc<dyn FileGate>, GuardErro
 }
 
 /// Starts the proxy for `config` and checks that it answers.
-pub fn start(config: GuardConfig) -> Result<Box<dyn Guard>, GuardError> {
+pub(crate) fn start(config: GuardConfig) -> Result<Box<dyn Guard>, GuardError> {
     let recorder = Arc::new(RecordingGate { inner: install_gate(&config)?, hidden: Mutex::new(Vec::new()) });
     let mut pc = ProxyConfig::new(config.settings.clone(), recorder.clone());
     if let Some(p) = config.progress.clone() {
@@ -200,7 +200,7 @@ pub fn start(config: GuardConfig) -> Result<Box<dyn Guard>, GuardError> {
 
 /// `GET <base>/health` on loopback with a plain socket (no HTTP proxy from the
 /// environment, no TLS set-up: this runs before every install).
-pub fn health_check(base_url: &str) -> Result<(), GuardError> {
+pub(crate) fn health_check(base_url: &str) -> Result<(), GuardError> {
     use std::io::{Read, Write};
     let err = |detail: String| GuardError::Unhealthy { url: base_url.to_string(), detail };
     let addr = base_url.trim_start_matches("http://").trim_end_matches('/');

@@ -9,12 +9,13 @@ use std::sync::OnceLock;
 static FRONT_PYTHON: OnceLock<PathBuf> = OnceLock::new();
 
 /// Called by the Python extension with `sys.executable` before it runs the CLI.
-pub fn set_front_python(path: PathBuf) {
+#[cfg(feature = "python")]
+pub(crate) fn set_front_python(path: PathBuf) {
     let _ = FRONT_PYTHON.set(path);
 }
 
 /// The interpreter of safe-pip's Python front, when running inside one.
-pub fn front_python() -> Option<&'static Path> {
+pub(crate) fn front_python() -> Option<&'static Path> {
     FRONT_PYTHON.get().map(PathBuf::as_path)
 }
 
@@ -46,7 +47,7 @@ fn on_path(name: &str, path_var: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
 }
 
 /// Picks the interpreter from the flag, `VIRTUAL_ENV`, the Python front and `PATH`.
-pub fn resolve(flag: Option<&Path>, virtual_env: Option<&std::ffi::OsStr>, path_var: Option<&std::ffi::OsStr>) -> Result<PathBuf, InterpreterError> {
+pub(crate) fn resolve(flag: Option<&Path>, virtual_env: Option<&std::ffi::OsStr>, path_var: Option<&std::ffi::OsStr>) -> Result<PathBuf, InterpreterError> {
     if let Some(p) = flag {
         if p.is_dir() {
             return venv_python(p).ok_or_else(|| InterpreterError::NotFound { path: p.to_path_buf() });

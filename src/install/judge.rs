@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// Judges files the wrapper sees directly.
-pub struct Judge {
+pub(crate) struct Judge {
     pub gate: Arc<Gate>,
 }
 
@@ -19,19 +19,19 @@ fn failed(filename: &str, e: &crate::gate::GateError) -> Judged {
 }
 
 impl Judge {
-    pub fn new(gate: Arc<Gate>) -> Judge {
+    pub(crate) fn new(gate: Arc<Gate>) -> Judge {
         Judge { gate }
     }
 
     /// A verdict for bytes read or downloaded by the wrapper (`origin`: the URL, recorded).
-    pub fn bytes(&self, filename: &str, bytes: &[u8], origin: Option<&str>) -> Judged {
+    pub(crate) fn bytes(&self, filename: &str, bytes: &[u8], origin: Option<&str>) -> Judged {
         self.gate
             .judge(filename, bytes, origin, Vec::new())
             .unwrap_or_else(|e| failed(filename, &e))
     }
 
     /// A verdict for an unpacked source folder (`pip install ./dir`, `-e ./dir`).
-    pub fn folder(&self, dir: &Path) -> Judged {
+    pub(crate) fn folder(&self, dir: &Path) -> Judged {
         self.gate
             .judge_path(dir)
             .unwrap_or_else(|e| failed(&dir.display().to_string(), &e))

@@ -15,22 +15,22 @@
 //! 6. the summary ([`summary`], [`summary_json`]) is built from the proxy's verdicts
 //!    and the wrapper's own ([`outcome`]).
 
-pub mod bypass;
-pub mod confusion_gate;
-pub mod direct_url;
-pub mod guard;
-pub mod interpreter;
-pub mod judge;
-pub mod name_check;
-pub mod outcome;
-pub mod pip_args;
-pub mod pip_child;
-pub mod progress;
-pub mod reqfile;
-pub mod requested;
-pub mod sources;
-pub mod summary;
-pub mod summary_json;
+pub(crate) mod bypass;
+pub(crate) mod confusion_gate;
+pub(crate) mod direct_url;
+pub(crate) mod guard;
+pub(crate) mod interpreter;
+pub(crate) mod judge;
+pub(crate) mod name_check;
+pub(crate) mod outcome;
+pub(crate) mod pip_args;
+pub(crate) mod pip_child;
+pub(crate) mod progress;
+pub(crate) mod reqfile;
+pub(crate) mod requested;
+pub(crate) mod sources;
+pub(crate) mod summary;
+pub(crate) mod summary_json;
 
 use crate::analysis::metadata::MetadataPolicy;
 use crate::analysis::names::InternalPolicy;
@@ -50,14 +50,11 @@ use std::time::Duration;
 
 /// Everything one install needs, resolved by the CLI.
 #[derive(Clone, Debug)]
-pub struct InstallOptions {
+pub(crate) struct InstallOptions {
     pub python: PathBuf,
     /// pip's arguments after `install`, without safe-pip's own options.
     pub pip_args: Vec<String>,
     pub allow_unverified: bool,
-    pub quiet: bool,
-    /// `--format json`: pip's stdout goes to stderr, stdout keeps the JSON document.
-    pub json: bool,
     pub db: Option<PathBuf>,
     /// `--no-db`: analyse everything, record nothing.
     pub no_db: bool,
@@ -91,7 +88,7 @@ impl<E: Hint> From<E> for Stop {
 }
 
 /// Runs one install and returns what happened; never panics on user input.
-pub fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
+pub(crate) fn run(opts: &InstallOptions, progress: &Arc<Progress>) -> Outcome {
     let mut out = Outcome::default();
     match run_steps(opts, progress, &mut out) {
         Ok(()) | Err(Stop::Done) => out,

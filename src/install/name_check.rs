@@ -8,7 +8,7 @@ use crate::analysis::names::check_typosquat;
 use crate::policy::{Action, Policy};
 
 /// Refusals for the requested names that policy blocks; warnings for the others.
-pub fn check_names(names: &[NamedRequirement], policy: &Policy) -> (Vec<Refusal>, Vec<String>) {
+pub(crate) fn check_names(names: &[NamedRequirement], policy: &Policy) -> (Vec<Refusal>, Vec<String>) {
     let mut refused = Vec::new();
     let mut warnings = Vec::new();
     let mut seen = std::collections::HashSet::new();

@@ -8,7 +8,7 @@ use crate::policy::Action;
 
 /// Where a checked file came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FileSource {
+pub(crate) enum FileSource {
     /// Served by the proxy from configured index `upstream` (URL redacted).
     Index { upstream: usize, index: String },
     /// A local archive or folder named on the command line or in a requirements file.
@@ -20,7 +20,7 @@ pub enum FileSource {
 }
 
 impl FileSource {
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             FileSource::Index { .. } => "index",
             FileSource::Local { .. } => "local",
@@ -29,7 +29,7 @@ impl FileSource {
         }
     }
 
-    pub fn location(&self) -> &str {
+    pub(crate) fn location(&self) -> &str {
         match self {
             FileSource::Index { index, .. } => index,
             FileSource::Local { path } => path,
@@ -41,7 +41,7 @@ impl FileSource {
 
 /// One file and its verdict.
 #[derive(Clone, Debug)]
-pub struct CheckedFile {
+pub(crate) struct CheckedFile {
     pub source: FileSource,
     pub project: Option<String>,
     pub report: PackageReport,
@@ -52,14 +52,14 @@ pub struct CheckedFile {
 }
 
 impl CheckedFile {
-    pub fn blocked(&self) -> bool {
+    pub(crate) fn blocked(&self) -> bool {
         !self.served || self.report.decision.verdict == Action::Block
     }
 }
 
 /// Why something was refused before pip ran.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RefusalKind {
+pub(crate) enum RefusalKind {
     /// A typosquat or another name policy blocks.
     Name,
     /// Checked and blocked (local archive, folder, direct URL).
@@ -70,7 +70,7 @@ pub enum RefusalKind {
 
 /// A requirement or source refused before pip ran.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     pub kind: RefusalKind,
     /// The requirement, path or URL (credentials redacted).
     pub subject: String,
@@ -82,19 +82,19 @@ pub struct Refusal {
 
 /// Something let through unchecked because the user allowed unverified sources.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Unverified {
+pub(crate) struct Unverified {
     pub subject: String,
     pub origin: String,
     pub reason: String,
 }
 
 /// `HiddenFile::filename` when a whole project page was refused on one index.
-pub const ALL_FILES: &str = "*";
+pub(crate) const ALL_FILES: &str = "*";
 
 /// A file the proxy kept off a project page (shown as yanked, so pip picks another
 /// version), or a whole project refused on one index ([`ALL_FILES`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HiddenFile {
+pub(crate) struct HiddenFile {
     pub project: String,
     pub filename: String,
     pub index: String,
@@ -103,7 +103,7 @@ pub struct HiddenFile {
 
 /// How the run ended.
 #[derive(Clone, Debug, Default)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub files: Vec<CheckedFile>,
     pub refused: Vec<Refusal>,
     pub unverified: Vec<Unverified>,
@@ -125,13 +125,13 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    pub fn any_blocked(&self) -> bool {
+    pub(crate) fn any_blocked(&self) -> bool {
         self.files.iter().any(CheckedFile::blocked) || self.refused.iter().any(|r| r.kind != RefusalKind::Unverifiable)
     }
 
     /// 2 on a safe-pip error; 1 when anything was blocked; 3 when something could not be
     /// verified and was refused; else pip's own status (2 if pip was killed).
-    pub fn exit_code(&self) -> ExitStatus {
+    pub(crate) fn exit_code(&self) -> ExitStatus {
         if self.error.is_some() {
             return ExitStatus::Error;
         }
@@ -149,7 +149,7 @@ impl Outcome {
     }
 
     /// Files in a stable order, one entry per file name (pip retries blocked files).
-    pub fn unique_files(&self) -> Vec<&CheckedFile> {
+    pub(crate) fn unique_files(&self) -> Vec<&CheckedFile> {
         let mut seen = std::collections::HashSet::new();
         let mut out: Vec<&CheckedFile> = self.files.iter().filter(|f| seen.insert((f.report.filename.clone(), f.source.kind()))).collect();
         out.sort_by(|a, b| {

@@ -5,7 +5,7 @@
 //! pip child re-parses the final arguments with pip's own parser and refuses to run when
 //! an index is not the proxy.
 
-pub use crate::pip_options::{ArgError, Item, OptKind, Table, parse};
+pub(crate) use crate::pip_options::{ArgError, Item, OptKind, Table, parse};
 use crate::pip_options::{INSTALL_OPTIONS, match_long, takes_value};
 
 /// For one option token of `pip install`: whether it is (or its cluster holds) `-q`, and
@@ -36,7 +36,7 @@ fn scan_option_token(token: &str) -> (bool, bool) {
 /// requirement, where clap no longer looks): only exact long spellings, never
 /// abbreviations, so nothing of pip's is taken by mistake.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct OwnOptions {
+pub(crate) struct OwnOptions {
     pub format: Option<String>,
     pub db: Option<String>,
     pub python: Option<String>,
@@ -70,7 +70,7 @@ fn near_miss_option(unknown: &str) -> Option<&'static str> {
 /// Takes safe-pip's own options out of `args` (stopping at `--`); returns them and the rest.
 /// `--python` is pip's option too and means the same, so it is taken wherever it is.
 /// `-q/--quiet` is noticed and left for pip.
-pub fn take_own_options(args: &[String]) -> Result<(OwnOptions, Vec<String>), ArgError> {
+pub(crate) fn take_own_options(args: &[String]) -> Result<(OwnOptions, Vec<String>), ArgError> {
     let mut own = OwnOptions::default();
     let mut rest = Vec::new();
     let mut i = 0;

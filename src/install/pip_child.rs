@@ -13,12 +13,10 @@ use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, Stdio};
 
 const SCRIPT: &str = include_str!("pip_child.py");
 const MARK: &str = "@@safe-pip:";
-/// Exit status of the child when its final check refused to run pip.
-pub const REFUSED_STATUS: i32 = 86;
 
 /// pip's effective install options as its parser saw them.
 #[derive(Clone, Debug, Default, Deserialize)]
-pub struct PipOptions {
+pub(crate) struct PipOptions {
     pub pip_version: Option<String>,
     pub index_url: Option<String>,
     #[serde(default)]
@@ -34,13 +32,11 @@ pub struct PipOptions {
     pub proxy: Option<String>,
     pub timeout: Option<f64>,
     pub retries: Option<u32>,
-    #[serde(default)]
-    pub isolated: bool,
 }
 
 /// What the child reported first.
 #[derive(Debug)]
-pub enum Reported {
+pub(crate) enum Reported {
     Options(PipOptions),
     /// pip's parser exited (usage error or `--help`); it already printed why.
     ParserExit(i32),
@@ -60,17 +56,15 @@ struct RawReport {
 
 /// The result of pip's own check of the final arguments.
 #[derive(Clone, Debug, Default, Deserialize)]
-pub struct FinalCheck {
+pub(crate) struct FinalCheck {
     pub ok: bool,
     #[serde(default)]
     pub problems: Vec<String>,
-    #[serde(default)]
-    pub skipped: bool,
 }
 
 /// What to run: pip's arguments (starting with `install`) and its environment changes.
 #[derive(Clone, Debug, Default, serde::Serialize)]
-pub struct RunPlan {
+pub(crate) struct RunPlan {
     pub argv: Vec<String>,
     pub env: BTreeMap<String, String>,
     pub unset: Vec<String>,
@@ -85,7 +79,7 @@ pub struct RunPlan {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum ChildError {
+pub(crate) enum ChildError {
     #[error("cannot start {}: {source}", python.display())]
     Spawn { python: PathBuf, source: std::io::Error },
     #[error("{} ended before reporting pip's options (exit status {status:?})", python.display())]
@@ -105,12 +99,12 @@ impl crate::error::Hint for ChildError {
 }
 
 /// Where a line of pip's stderr goes (from its own thread).
-pub type LineSink = dyn Fn(&str) + Send + Sync;
+pub(crate) type LineSink = dyn Fn(&str) + Send + Sync;
 
 /// A running pip child, before and after it was told to run. Dropping it before
 /// [`PipChild::run`] ends the child without running pip (it has only been reading pip's
 /// options), so every early return of an install ends it.
-pub struct PipChild {
+pub(crate) struct PipChild {
     python: PathBuf,
     child: Child,
     stdin: Option<ChildStdin>,
@@ -122,7 +116,7 @@ pub struct PipChild {
 impl PipChild {
     /// Starts the child with the user's pip arguments (without `install`) and the
     /// unchanged environment, so pip reads the user's configuration as it would alone.
-    pub fn spawn(python: &Path, pip_args: &[String]) -> Result<PipChild, ChildError> {
+    pub(crate) fn spawn(python: &Path, pip_args: &[String]) -> Result<PipChild, ChildError> {
         let mut child = Command::new(python)
             .arg("-c")
             .arg(SCRIPT)
@@ -157,7 +151,7 @@ impl PipChild {
 
     /// pip's effective options. Lines pip prints meanwhile (e.g. `--help`) go to `sink`,
     /// its stderr to `err_sink` (in a thread, until the child ends).
-    pub fn options(&mut self, sink: &dyn Fn(&str), err_sink: std::sync::Arc<LineSink>) -> Result<Reported, ChildError> {
+    pub(crate) fn options(&mut self, sink: &dyn Fn(&str), err_sink: std::sync::Arc<LineSink>) -> Result<Reported, ChildError> {
         if let Some(stderr) = self.stderr.take() {
             self.stderr_thread = Some(std::thread::spawn(move || {
                 for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -193,7 +187,7 @@ impl PipChild {
 
     /// Runs pip with `plan`; pip's stdout lines go to `sink` as they come. Returns pip's
     /// final check and exit status (`None` when killed by a signal).
-    pub fn run(mut self, plan: &RunPlan, sink: &dyn Fn(&str)) -> Result<(FinalCheck, Option<i32>), ChildError> {
+    pub(crate) fn run(mut self, plan: &RunPlan, sink: &dyn Fn(&str)) -> Result<(FinalCheck, Option<i32>), ChildError> {
         // From here pip handles Ctrl-C itself ("Operation cancelled by user"); safe-pip
         // waits for it and reports what was checked.
         let _running = crate::interrupt::ChildRunning::new();
@@ -202,7 +196,7 @@ impl PipChild {
         self.send(&msg)?;
         let check = match self.read_marked("check", sink)? {
             Some(json) => serde_json::from_str(&json).map_err(|e| ChildError::Pipe(format!("bad check report: {e}")))?,
-            None => FinalCheck { ok: false, problems: vec!["the pip process ended before checking its arguments".into()], skipped: false },
+            None => FinalCheck { ok: false, problems: vec!["the pip process ended before checking its arguments".into()] },
         };
         let mut line = String::new();
         loop {

@@ -8,7 +8,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 use std::time::Duration;
 
-pub struct Progress {
+pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     /// pip's stdout goes to our stderr (`--format json` keeps stdout for the document).
     stdout_to_stderr: bool,
@@ -18,7 +18,7 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(visible: bool, stdout_to_stderr: bool) -> Progress {
+    pub(crate) fn new(visible: bool, stdout_to_stderr: bool) -> Progress {
         let bar = (visible && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             bar.set_style(ProgressStyle::with_template("{spinner} safe-pip: {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
@@ -31,7 +31,7 @@ impl Progress {
 
     /// From now on, pip's lines name `copy` as `original` (longest copy path first, so a
     /// path is never replaced inside a longer one).
-    pub fn rename_in_pip_output(&self, copy: &std::path::Path, original: &std::path::Path) {
+    pub(crate) fn rename_in_pip_output(&self, copy: &std::path::Path, original: &std::path::Path) {
         let mut renames = self.renames.lock().unwrap_or_else(|e| e.into_inner());
         renames.push((copy.display().to_string(), original.display().to_string()));
         renames.sort_by_key(|(copy, _)| std::cmp::Reverse(copy.len()));
@@ -64,22 +64,22 @@ impl Progress {
     }
 
     /// Whether a progress line is drawn at all.
-    pub fn visible(&self) -> bool {
+    pub(crate) fn visible(&self) -> bool {
         self.bar.is_some()
     }
 
     /// A line pip wrote to its stdout.
-    pub fn pip_stdout(&self, line: &str) {
+    pub(crate) fn pip_stdout(&self, line: &str) {
         self.print(line, self.stdout_to_stderr);
     }
 
     /// A line pip wrote to its stderr.
-    pub fn pip_stderr(&self, line: &str) {
+    pub(crate) fn pip_stderr(&self, line: &str) {
         self.print(line, true);
     }
 
     /// Shows how many files were checked so far and the latest one.
-    pub fn update(&self, files: &[CheckedFile]) {
+    pub(crate) fn update(&self, files: &[CheckedFile]) {
         let Some(bar) = &self.bar else { return };
         let blocked = files.iter().filter(|f| f.blocked()).count();
         let last = files.last().map(|f| format!(" · {}", crate::report::Esc(&f.report.filename))).unwrap_or_default();
@@ -88,13 +88,13 @@ impl Progress {
     }
 
     /// What the proxy is doing right now.
-    pub fn activity(&self, what: &str) {
+    pub(crate) fn activity(&self, what: &str) {
         if let Some(bar) = &self.bar {
             bar.set_message(crate::report::escape_terminal(what).into_owned());
         }
     }
 
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }

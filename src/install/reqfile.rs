@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 /// An index or source option found in a requirements file, in reading order.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Directive {
+pub(crate) enum Directive {
     IndexUrl(String),
     ExtraIndexUrl(String),
     NoIndex,
@@ -34,7 +34,7 @@ pub enum Directive {
 
 /// Where a directive or problem was found.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Origin {
+pub(crate) struct Origin {
     pub file: PathBuf,
     pub line: usize,
 }
@@ -46,7 +46,7 @@ impl std::fmt::Display for Origin {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum RewriteError {
+pub(crate) enum RewriteError {
     #[error("cannot read requirements file {}: {source}", path.display())]
     Read { path: PathBuf, source: std::io::Error },
     #[error("cannot write a rewritten copy of {}: {source}", path.display())]
@@ -69,7 +69,7 @@ impl crate::error::Hint for RewriteError {
 }
 
 /// Rewrites requirements files into a temporary folder.
-pub struct Rewriter<'a> {
+pub(crate) struct Rewriter<'a> {
     out_dir: PathBuf,
     /// Original direct URL (without fragment) → local file to use instead.
     url_map: &'a HashMap<String, PathBuf>,
@@ -93,12 +93,12 @@ fn is_remote(target: &str) -> bool {
 }
 
 /// A direct URL token as the key of the URL map: without its `#fragment`.
-pub fn url_key(token: &str) -> &str {
+pub(crate) fn url_key(token: &str) -> &str {
     token.split('#').next().unwrap_or(token)
 }
 
 impl<'a> Rewriter<'a> {
-    pub fn new(out_dir: &Path, url_map: &'a HashMap<String, PathBuf>) -> Rewriter<'a> {
+    pub(crate) fn new(out_dir: &Path, url_map: &'a HashMap<String, PathBuf>) -> Rewriter<'a> {
         Rewriter {
             out_dir: out_dir.to_path_buf(),
             url_map,
@@ -111,7 +111,7 @@ impl<'a> Rewriter<'a> {
 
     /// Rewrites `path` (a requirements file, or constraints with `as_constraints`) and
     /// everything it includes; returns the path of the copy to hand to pip.
-    pub fn rewrite(&mut self, path: &Path, as_constraints: bool) -> Result<PathBuf, RewriteError> {
+    pub(crate) fn rewrite(&mut self, path: &Path, as_constraints: bool) -> Result<PathBuf, RewriteError> {
         let key = canonical(path);
         if self.stack.contains(&key) {
             // pip reads the file again and again until it gives up; refuse plainly.
@@ -180,7 +180,7 @@ impl<'a> Rewriter<'a> {
 
     fn option_line(&mut self, path: &Path, opts: &str, origin: &Origin) -> Result<Option<String>, RewriteError> {
         let line_err = |detail: String| RewriteError::Line { origin: origin.clone(), detail };
-        let tokens = shell_split(opts).map_err(line_err)?;
+        let tokens = shell_split(opts).map_err(|e| line_err(e.to_string()))?;
         let items = pip_args::parse(&tokens, Table::RequirementsFile).map_err(|e| line_err(e.0))?;
         let mut changed = false;
         let mut keep: Vec<String> = Vec::new();
@@ -230,7 +230,7 @@ impl<'a> Rewriter<'a> {
 /// A requirement with every token that names a vetted file (a URL without its
 /// `#fragment`, or a local path as written) replaced by the vetted copy's `file://` URL;
 /// `None` when nothing matches.
-pub fn substitute_requirement(req: &str, map: &HashMap<String, PathBuf>) -> Option<String> {
+pub(crate) fn substitute_requirement(req: &str, map: &HashMap<String, PathBuf>) -> Option<String> {
     let mut changed = false;
     let tokens: Vec<String> = req
         .split(' ')
@@ -247,7 +247,7 @@ pub fn substitute_requirement(req: &str, map: &HashMap<String, PathBuf>) -> Opti
 }
 
 /// `file://` URL of a local path (absolute), as pip accepts in `name @ URL`.
-pub fn file_url(path: &Path) -> String {
+pub(crate) fn file_url(path: &Path) -> String {
     let abs = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(path) };
     url::Url::from_file_path(&abs).map(|u| u.to_string()).unwrap_or_else(|_| format!("file://{}", abs.display()))
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 /// A requirement that names a project to be found on an index.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NamedRequirement {
+pub(crate) struct NamedRequirement {
     pub name: String,
     /// "command line", "requirements.txt:3", …
     pub origin: String,
@@ -19,7 +19,7 @@ pub struct NamedRequirement {
 
 /// Something that does not come from an index.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Bypass {
+pub(crate) enum Bypass {
     /// A local archive or source folder (`editable` for `-e`).
     Local { token: String, path: PathBuf, editable: bool, origin: String },
     /// A direct URL to an archive; `token` is the URL as written without `#fragment`.
@@ -28,23 +28,15 @@ pub enum Bypass {
     Vcs { url: String, origin: String },
 }
 
-impl Bypass {
-    pub fn origin(&self) -> &str {
-        match self {
-            Bypass::Local { origin, .. } | Bypass::Url { origin, .. } | Bypass::Vcs { origin, .. } => origin,
-        }
-    }
-}
-
 /// Everything requested, in the order found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Requested {
+pub(crate) struct Requested {
     pub names: Vec<NamedRequirement>,
     pub bypasses: Vec<Bypass>,
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum RequestedError {
+pub(crate) enum RequestedError {
     #[error("{0}")]
     Lockfile(#[from] lockfile::LockfileError),
     /// `-r FILE` names no file (pip would say "Could not open requirements file").
@@ -110,7 +102,7 @@ impl Requested {
     }
 
     /// Requirement arguments and `-e` values from the command line.
-    pub fn add_command_line(&mut self, requirements: &[String], editables: &[String]) -> Result<(), RequestedError> {
+    pub(crate) fn add_command_line(&mut self, requirements: &[String], editables: &[String]) -> Result<(), RequestedError> {
         let mut text = String::new();
         for r in requirements {
             text.push_str(r.trim());
@@ -136,7 +128,7 @@ impl Requested {
     }
 
     /// A requirements file and everything it includes.
-    pub fn add_requirements_file(&mut self, path: &Path) -> Result<(), RequestedError> {
+    pub(crate) fn add_requirements_file(&mut self, path: &Path) -> Result<(), RequestedError> {
         let text = match lockfile::read_text(path) {
             Err(lockfile::LockfileError::NotFound { .. }) => {
                 return Err(RequestedError::MissingRequirementsFile { path: path.to_path_buf(), near: requirements_files_near(path) });
@@ -151,7 +143,7 @@ impl Requested {
     }
 
     /// The `dependencies` of a script's PEP 723 `# /// script` block.
-    pub fn add_script(&mut self, script: &Path) -> Result<(), RequestedError> {
+    pub(crate) fn add_script(&mut self, script: &Path) -> Result<(), RequestedError> {
         let text = read_small_text(script).map_err(|e| RequestedError::Source {
             origin: script.display().to_string(),
             detail: format!("cannot read the script: {e}"),
@@ -165,7 +157,7 @@ impl Requested {
     }
 
     /// A PEP 735 dependency group: `--group [PATH:]NAME` (default `pyproject.toml`).
-    pub fn add_group(&mut self, spec: &str) -> Result<(), RequestedError> {
+    pub(crate) fn add_group(&mut self, spec: &str) -> Result<(), RequestedError> {
         let (path, group) = match spec.rsplit_once(':') {
             Some((p, g)) => (PathBuf::from(p), g),
             None => (PathBuf::from("pyproject.toml"), spec),

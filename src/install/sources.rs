@@ -12,7 +12,7 @@ use std::time::Duration;
 
 /// Indexes and find-links locations pip would use, and how to reach them.
 #[derive(Clone, Debug)]
-pub struct Sources {
+pub(crate) struct Sources {
     /// `index_url` + `extra_index_urls` are the upstreams in route order.
     pub settings: IndexSettings,
     /// Find-links locations with where each came from.
@@ -21,14 +21,14 @@ pub struct Sources {
 
 impl Sources {
     /// The upstream index URLs (may carry credentials: never print them unredacted).
-    pub fn indexes(&self) -> Vec<String> {
+    pub(crate) fn indexes(&self) -> Vec<String> {
         self.settings.indexes().into_iter().map(str::to_string).collect()
     }
 }
 
 /// Applies pip's options on top of `base` (safe-pip's own discovery, which also knows
 /// netrc and environment proxies), then the requirements-file directives.
-pub fn effective(base: IndexSettings, pip: Option<&PipOptions>, directives: &[(Directive, Origin)]) -> Sources {
+pub(crate) fn effective(base: IndexSettings, pip: Option<&PipOptions>, directives: &[(Directive, Origin)]) -> Sources {
     let mut st = base;
     let mut find_links: Vec<(String, String)> = Vec::new();
     match pip {

@@ -15,7 +15,7 @@ use std::fmt::Write;
 /// Alerts shown per file.
 const TOP_ALERTS: usize = 3;
 
-pub struct SummaryOptions {
+pub(crate) struct SummaryOptions {
     pub color: bool,
     /// Only blocked and warned files, refusals and errors.
     pub quiet: bool,
@@ -29,7 +29,7 @@ fn ident(f: &CheckedFile) -> String {
     }
 }
 
-pub fn render(o: &Outcome, opts: &SummaryOptions) -> String {
+pub(crate) fn render(o: &Outcome, opts: &SummaryOptions) -> String {
     let p = Paint(opts.color);
     let mut out = String::new();
     let files = o.unique_files();

@@ -19,7 +19,7 @@ use super::outcome::{CheckedFile, Outcome, RefusalKind};
 use crate::policy::Action;
 use serde_json::{Value, json};
 
-pub const SCHEMA: &str = "safe-pip-install/1";
+pub(crate) const SCHEMA: &str = "safe-pip-install/1";
 
 fn file(f: &CheckedFile) -> Value {
     let r = &f.report;
@@ -44,7 +44,7 @@ fn file(f: &CheckedFile) -> Value {
     })
 }
 
-pub fn render(o: &Outcome) -> String {
+pub(crate) fn render(o: &Outcome) -> String {
     let files = o.unique_files();
     let count = |v: Action| files.iter().filter(|f| !f.blocked() && f.report.decision.verdict == v).count();
     let doc = json!({

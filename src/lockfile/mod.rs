@@ -65,24 +65,42 @@ pub struct Hash {
     pub digest: String,
 }
 
+/// A hash that is not `algorithm:hexdigest` with a digest of the algorithm's length.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum HashError {
+    #[error("'{0}' is not of the form algorithm:hexdigest (e.g. sha256:…)")]
+    NoAlgorithm(String),
+    #[error("'{0}' is not a hash algorithm name")]
+    BadAlgorithm(String),
+    #[error("the {algorithm} digest '{digest}' is not hexadecimal")]
+    NotHex { algorithm: String, digest: String },
+    #[error("a {algorithm} digest has {expected} hex digits, '{digest}' has {}", digest.len())]
+    WrongLength { algorithm: String, digest: String, expected: usize },
+}
+
+impl crate::error::Hint for HashError {
+    fn hint(&self) -> String {
+        "write the hash as pip prints it (`pip hash FILE`): sha256:<64 hex digits>".into()
+    }
+}
+
 impl Hash {
     /// Parses `algorithm:hexdigest` (as in `--hash=sha256:…`, poetry's and uv's `hash`).
-    pub fn parse(text: &str) -> Result<Hash, String> {
-        let (algorithm, digest) =
-            text.split_once(':').ok_or_else(|| format!("'{text}' is not of the form algorithm:hexdigest (e.g. sha256:…)"))?;
+    pub fn parse(text: &str) -> Result<Hash, HashError> {
+        let (algorithm, digest) = text.split_once(':').ok_or_else(|| HashError::NoAlgorithm(text.to_string()))?;
         Hash::new(algorithm, digest)
     }
 
     /// Builds a hash from its parts, checking that the digest is hex of the right length for
     /// the well-known algorithms.
-    pub fn new(algorithm: &str, digest: &str) -> Result<Hash, String> {
+    pub fn new(algorithm: &str, digest: &str) -> Result<Hash, HashError> {
         let algorithm = algorithm.trim().to_ascii_lowercase();
         let digest = digest.trim().to_ascii_lowercase();
         if algorithm.is_empty() || !algorithm.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-            return Err(format!("'{algorithm}' is not a hash algorithm name"));
+            return Err(HashError::BadAlgorithm(algorithm));
         }
         if digest.is_empty() || !digest.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(format!("the {algorithm} digest '{digest}' is not hexadecimal"));
+            return Err(HashError::NotHex { algorithm, digest });
         }
         let expected = match algorithm.as_str() {
             "md5" => Some(32),
@@ -96,7 +114,7 @@ impl Hash {
         if let Some(len) = expected
             && digest.len() != len
         {
-            return Err(format!("a {algorithm} digest has {len} hex digits, '{digest}' has {}", digest.len()));
+            return Err(HashError::WrongLength { algorithm, digest, expected: len });
         }
         Ok(Hash { algorithm, digest })
     }

@@ -107,14 +107,41 @@ enum Opt {
     PerRequirementValue,
 }
 
+/// A requirement or option that does not read; the reader puts the line before it
+/// ([`LockfileError::Requirement`], [`LockfileError::RequirementOption`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+enum SyntaxError {
+    /// pip's own words for an ambiguous abbreviation.
+    #[error("{0}")]
+    Option(String),
+    #[error("unexpected text among the options; a requirement must come before its options")]
+    TextAmongOptions,
+    #[error("option {0} needs a value")]
+    NeedsValue(String),
+    #[error("an extra is not a valid name")]
+    BadExtra,
+    #[error("empty version clause")]
+    EmptyClause,
+    #[error("a version clause uses a single '='; write '=='")]
+    SingleEquals,
+    #[error("a version clause does not start with a comparison (==, >=, <=, ~=, !=, <, >, ===)")]
+    NoComparison,
+    #[error("a version clause has no version")]
+    NoVersion,
+    #[error("not a valid version")]
+    BadVersion,
+    #[error("a wildcard version is only allowed with == or !=")]
+    MisplacedWildcard,
+}
+
 /// What an option means to the reader, looked up in pip's requirements-file option table
 /// (`crate::pip_options`, with pip's abbreviations: `--extra-index` is
 /// `--extra-index-url`); `None` when unknown. An ambiguous abbreviation is an error, as
 /// in pip.
-fn lookup_option(name: &str) -> Result<Option<Opt>, String> {
+fn lookup_option(name: &str) -> Result<Option<Opt>, SyntaxError> {
     use crate::pip_options::{OptKind, Table, match_long, takes_value};
     let spec = match name.strip_prefix("--") {
-        Some(_) => match_long(Table::RequirementsFile, name).map_err(|e| e.to_string())?.map(|(spec, _)| spec),
+        Some(_) => match_long(Table::RequirementsFile, name).map_err(|e| SyntaxError::Option(e.to_string()))?.map(|(spec, _)| spec),
         None => name.strip_prefix('-').and_then(|c| c.chars().next()).and_then(|c| Table::RequirementsFile.specs().iter().find(|s| s.short == Some(c))),
     };
     let Some(spec) = spec else { return Ok(LEGACY_OPTIONS.iter().find(|(n, _)| *n == name).map(|(_, o)| *o)) };
@@ -147,14 +174,14 @@ const LEGACY_OPTIONS: &[(&str, Opt)] = &[
 /// An option as written, what it is (`None` when unknown) and its value.
 type OptionPair = (String, Option<Opt>, Option<String>);
 
-fn option_pairs(tokens: &[String]) -> Result<Vec<OptionPair>, String> {
+fn option_pairs(tokens: &[String]) -> Result<Vec<OptionPair>, SyntaxError> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
         let token = &tokens[i];
         i += 1;
         if !token.starts_with('-') {
-            return Err("unexpected text among the options; a requirement must come before its options".into());
+            return Err(SyntaxError::TextAmongOptions);
         }
         let (name, inline) = if let Some(rest) = token.strip_prefix("--") {
             match rest.split_once('=') {
@@ -175,7 +202,7 @@ fn option_pairs(tokens: &[String]) -> Result<Vec<OptionPair>, String> {
             (Some(v), _) => Some(v),
             (None, None) => None,
             (None, Some(_)) if takes_value => {
-                let v = tokens.get(i).cloned().ok_or_else(|| format!("option {name} needs a value"))?;
+                let v = tokens.get(i).cloned().ok_or_else(|| SyntaxError::NeedsValue(name.clone()))?;
                 i += 1;
                 Some(v)
             }
@@ -332,7 +359,7 @@ impl Reader<'_> {
                 return Ok(true);
             }
         }
-        for (name, kind, value) in option_pairs(&tokens).map_err(option_error)? {
+        for (name, kind, value) in option_pairs(&tokens).map_err(|e| option_error(e.to_string()))? {
             let value_str = value.clone().unwrap_or_default();
             match kind {
                 Some(Opt::Requirement) => self.include(path, line, &value_str, as_constraints)?,
@@ -417,7 +444,7 @@ impl Reader<'_> {
             return self.url_requirement(path, line, None, Vec::new(), value, None);
         }
         let (location, extras) =
-            split_trailing_extras(value).map_err(|detail| LockfileError::Requirement { path: path.to_path_buf(), line, detail })?;
+            split_trailing_extras(value).map_err(|e| LockfileError::Requirement { path: path.to_path_buf(), line, detail: e.to_string() })?;
         let local = location.strip_prefix("file://").unwrap_or(&location).to_string();
         let name = egg_name(&location);
         let mut package = self.unnamed_or(path, line, name.as_deref(), &location);
@@ -468,7 +495,7 @@ impl Reader<'_> {
         let option_error = |detail: String| LockfileError::RequirementOption { path: path.to_path_buf(), line, detail };
         let tokens = shell_split(options).map_err(|e| option_error(format!("cannot split the options: {e}")))?;
         let mut hashes = Vec::new();
-        for (name, kind, value) in option_pairs(&tokens).map_err(option_error)? {
+        for (name, kind, value) in option_pairs(&tokens).map_err(|e| option_error(e.to_string()))? {
             match kind {
                 Some(Opt::Hash) => {
                     let value = value.unwrap_or_default();
@@ -531,8 +558,8 @@ impl Reader<'_> {
                 Some(at) => (text[..at].trim(), Some(text[at..].trim_start().trim_start_matches(';').trim())),
                 None => (text.trim(), None),
             };
-            let markers = markers.map(|m| check_markers(m).map_err(&error)).transpose()?;
-            let (location, extras) = split_trailing_extras(location).map_err(&error)?;
+            let markers = markers.map(|m| check_markers(m).map_err(|e| error(e.to_string()))).transpose()?;
+            let (location, extras) = split_trailing_extras(location).map_err(|e| error(e.to_string()))?;
             let name = egg_name(&location);
             return self.url_requirement(path, line, name.as_deref(), extras, &location, markers);
         }
@@ -551,7 +578,7 @@ impl Reader<'_> {
         if cursor.peek() == Some('[') {
             let close = text[cursor.pos..].find(']').ok_or_else(|| error("'[' without a closing ']'".into()))?;
             let inner = &text[cursor.pos + 1..cursor.pos + close];
-            extras = parse_extras(inner).map_err(&error)?;
+            extras = parse_extras(inner).map_err(|e| error(e.to_string()))?;
             cursor.pos += close + 1;
             cursor.skip_ws();
         }
@@ -569,7 +596,7 @@ impl Reader<'_> {
             let markers = if tail.is_empty() {
                 None
             } else if let Some(m) = tail.strip_prefix(';') {
-                Some(check_markers(m.trim()).map_err(&error)?)
+                Some(check_markers(m.trim()).map_err(|e| error(e.to_string()))?)
             } else {
                 return Err(error("unexpected text after the URL; markers must follow ' ; '".into()));
             };
@@ -577,11 +604,11 @@ impl Reader<'_> {
         }
         let rest = &text[cursor.pos..];
         let (spec, markers) = match rest.find(';') {
-            Some(at) => (rest[..at].trim(), Some(check_markers(rest[at + 1..].trim()).map_err(&error)?)),
+            Some(at) => (rest[..at].trim(), Some(check_markers(rest[at + 1..].trim()).map_err(|e| error(e.to_string()))?)),
             None => (rest.trim(), None),
         };
         let spec = spec.strip_prefix('(').and_then(|s| s.strip_suffix(')')).unwrap_or(spec).trim();
-        let (version, specifier) = parse_specifiers(spec).map_err(&error)?;
+        let (version, specifier) = parse_specifiers(spec).map_err(|e| error(e.to_string()))?;
         let mut package = LockedPackage::named(&name);
         package.version = version;
         package.specifier = specifier;
@@ -753,14 +780,14 @@ impl<'a> Cursor<'a> {
     }
 }
 
-fn parse_extras(inner: &str) -> Result<Vec<String>, String> {
+fn parse_extras(inner: &str) -> Result<Vec<String>, SyntaxError> {
     let mut extras = Vec::new();
     for extra in inner.split(',').map(str::trim) {
         if extra.is_empty() {
             continue;
         }
         if !is_valid_name(extra) {
-            return Err("an extra is not a valid name".into());
+            return Err(SyntaxError::BadExtra);
         }
         extras.push(extra.to_string());
     }
@@ -768,7 +795,7 @@ fn parse_extras(inner: &str) -> Result<Vec<String>, String> {
 }
 
 /// `location[extra1,extra2]` → (location, extras). Only a trailing `[...]` is taken.
-fn split_trailing_extras(location: &str) -> Result<(String, Vec<String>), String> {
+fn split_trailing_extras(location: &str) -> Result<(String, Vec<String>), SyntaxError> {
     let trimmed = location.trim();
     if let Some(body) = trimmed.strip_suffix(']')
         && let Some(open) = body.rfind('[')
@@ -778,9 +805,22 @@ fn split_trailing_extras(location: &str) -> Result<(String, Vec<String>), String
     Ok((trimmed.to_string(), Vec::new()))
 }
 
-fn check_markers(markers: &str) -> Result<String, String> {
+/// Markers after `;` whose quotes or parentheses do not close.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+enum MarkersError {
+    #[error("';' must be followed by environment markers, e.g. python_version < \"3.12\"")]
+    Empty,
+    #[error("unbalanced ')' in the markers")]
+    UnbalancedClose,
+    #[error("unterminated string in the markers")]
+    Unterminated,
+    #[error("unbalanced '(' in the markers")]
+    UnbalancedOpen,
+}
+
+fn check_markers(markers: &str) -> Result<String, MarkersError> {
     if markers.is_empty() {
-        return Err("';' must be followed by environment markers, e.g. python_version < \"3.12\"".into());
+        return Err(MarkersError::Empty);
     }
     let mut depth = 0i32;
     let mut quote: Option<char> = None;
@@ -794,21 +834,21 @@ fn check_markers(markers: &str) -> Result<String, String> {
             _ => {}
         }
         if depth < 0 {
-            return Err("unbalanced ')' in the markers".into());
+            return Err(MarkersError::UnbalancedClose);
         }
     }
     if quote.is_some() {
-        return Err("unterminated string in the markers".into());
+        return Err(MarkersError::Unterminated);
     }
     if depth != 0 {
-        return Err("unbalanced '(' in the markers".into());
+        return Err(MarkersError::UnbalancedOpen);
     }
     Ok(markers.to_string())
 }
 
 /// Parses a comma-separated specifier list. Returns the pinned version (from `===v` or `==v`
 /// without a wildcard) and the specifier as written when it is anything else.
-fn parse_specifiers(spec: &str) -> Result<(Option<String>, Option<String>), String> {
+fn parse_specifiers(spec: &str) -> Result<(Option<String>, Option<String>), SyntaxError> {
     if spec.is_empty() {
         return Ok((None, None));
     }
@@ -817,31 +857,25 @@ fn parse_specifiers(spec: &str) -> Result<(Option<String>, Option<String>), Stri
     for clause in spec.split(',') {
         let clause = clause.trim();
         if clause.is_empty() {
-            return Err("empty version clause".into());
+            return Err(SyntaxError::EmptyClause);
         }
         clauses += 1;
         let op_len = ["===", "~=", "==", "!=", "<=", ">=", "<", ">"]
             .iter()
             .find(|op| clause.starts_with(**op))
             .map(|op| op.len())
-            .ok_or_else(|| {
-                if clause.starts_with('=') {
-                    "a version clause uses a single '='; write '=='".to_string()
-                } else {
-                    "a version clause does not start with a comparison (==, >=, <=, ~=, !=, <, >, ===)".to_string()
-                }
-            })?;
+            .ok_or(if clause.starts_with('=') { SyntaxError::SingleEquals } else { SyntaxError::NoComparison })?;
         let op = &clause[..op_len];
         let version = clause[op_len..].trim();
         if version.is_empty() {
-            return Err("a version clause has no version".into());
+            return Err(SyntaxError::NoVersion);
         }
         let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '*' | '+' | '!' | '-' | '_');
         if op != "===" && !version.chars().all(allowed) {
-            return Err("not a valid version".into());
+            return Err(SyntaxError::BadVersion);
         }
         if version.contains('*') && !matches!(op, "==" | "!=") {
-            return Err("a wildcard version is only allowed with == or !=".into());
+            return Err(SyntaxError::MisplacedWildcard);
         }
         if op == "===" || (op == "==" && !version.contains('*')) {
             pin = Some(version.to_string());

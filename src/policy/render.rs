@@ -41,7 +41,7 @@ pub fn render_text(s: &Settings, today: Day) -> String {
         let _ = writeln!(out, "  none");
     }
     for r in &s.internal_rules {
-        let from = r.value.index.as_deref().map(crate::index::redact).unwrap_or_else(|| "any index but public PyPI".into());
+        let from = r.value.index.as_deref().map(crate::redact::redact).unwrap_or_else(|| "any index but public PyPI".into());
         let _ = writeln!(out, "  {}  from {from}  ({})", r.value.pattern, r.origin);
     }
     let _ = writeln!(out, "\nDecisions:");
@@ -65,7 +65,7 @@ pub fn render_json(s: &Settings, today: Day) -> String {
         "files": s.files,
         "settings": s.entries,
         "locks": s.locks.iter().map(|l| json!({"key": l.value, "origin": l.origin})).collect::<Vec<_>>(),
-        "internal": s.internal_rules.iter().map(|r| json!({"pattern": r.value.pattern, "index": r.value.index.as_deref().map(crate::index::redact), "origin": r.origin})).collect::<Vec<_>>(),
+        "internal": s.internal_rules.iter().map(|r| json!({"pattern": r.value.pattern, "index": r.value.index.as_deref().map(crate::redact::redact), "origin": r.origin})).collect::<Vec<_>>(),
         "decisions": s.policy.decisions.iter().map(|d| decision_json(d, today)).collect::<Vec<_>>(),
     });
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());

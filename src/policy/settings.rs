@@ -380,7 +380,7 @@ fn list(xs: &[String]) -> String {
 
 fn describe_rule(r: &InternalRule) -> String {
     match &r.index {
-        Some(i) => format!("`{}` from {}", r.pattern, crate::index::redact(i)),
+        Some(i) => format!("`{}` from {}", r.pattern, crate::redact::redact(i)),
         None => format!("`{}` (not from public PyPI)", r.pattern),
     }
 }

@@ -20,7 +20,7 @@ use crate::proxy::{FileGate, GateFile};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-pub struct DbGate {
+pub(crate) struct DbGate {
     gate: Arc<Gate>,
     metadata: MetadataPolicy,
     /// Known-malware advisories by project, read once per project per run.
@@ -28,7 +28,7 @@ pub struct DbGate {
 }
 
 impl DbGate {
-    pub fn new(gate: Arc<Gate>, metadata: MetadataPolicy) -> DbGate {
+    pub(crate) fn new(gate: Arc<Gate>, metadata: MetadataPolicy) -> DbGate {
         DbGate { gate, metadata, advisories: Mutex::new(HashMap::new()) }
     }
 

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Without retained events: how long the same file and outcome is not reported again.
-pub const REPEAT_AFTER: Duration = Duration::from_secs(10 * 60);
+pub(crate) const REPEAT_AFTER: Duration = Duration::from_secs(10 * 60);
 
 /// One file verdict as the proxy applied it.
 #[derive(Clone, Debug)]
@@ -33,7 +33,7 @@ pub struct ProxyEvent {
 
 /// Work in progress, for progress bars.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ProxyActivity {
+pub(crate) enum ProxyActivity {
     /// Downloading a file from upstream (`size` when the index advertises it).
     Fetching { project: String, filename: String, size: Option<u64> },
     /// Analysing downloaded bytes.
@@ -43,8 +43,8 @@ pub enum ProxyActivity {
     PageFailed { upstream: usize, project: String, reason: String },
 }
 
-pub type EventCallback = Arc<dyn Fn(&ProxyEvent) + Send + Sync>;
-pub type ActivityCallback = Arc<dyn Fn(&ProxyActivity) + Send + Sync>;
+pub(crate) type EventCallback = Arc<dyn Fn(&ProxyEvent) + Send + Sync>;
+pub(crate) type ActivityCallback = Arc<dyn Fn(&ProxyActivity) + Send + Sync>;
 
 /// Events in order, and the (file, served) pairs already recorded.
 type Recorded = (Vec<ProxyEvent>, HashSet<(String, bool)>);

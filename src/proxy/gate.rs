@@ -1,19 +1,23 @@
-//! What the proxy asks about each file ([`FileGate`]), and a gate that only scans
-//! ([`ScanGate`]): no verdict database, verdicts remembered in memory for the life of the
-//! proxy. A database-backed gate implements the same trait.
+//! What the proxy asks about each file ([`FileGate`]), and, for tests, a gate that only
+//! scans (`ScanGate`): no verdict database, verdicts remembered in memory for the life of
+//! the proxy. The commands use the database-backed `DbGate`, which implements the same trait.
 
 use crate::alerts::AlertId;
 use crate::analysis::metadata::MetadataPolicy;
 use crate::analysis::metadata::time::{SECONDS_PER_DAY, describe_duration};
 use crate::finding::Finding;
-use crate::pipeline::{self, PackageReport, ScanOptions};
+use crate::pipeline::PackageReport;
+#[cfg(test)]
+use crate::pipeline::{self, ScanOptions};
 use crate::policy::Action;
+#[cfg(test)]
 use std::collections::HashMap;
+#[cfg(test)]
 use std::sync::Mutex;
 
 /// One distribution file as an upstream index offers it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GateFile {
+pub(crate) struct GateFile {
     /// Position of the upstream index (0 = main index).
     pub upstream: usize,
     /// The upstream index URL, credentials redacted.
@@ -31,7 +35,7 @@ pub struct GateFile {
 
 /// What the proxy asks about each file. Implementations must be thread-safe: the proxy
 /// calls them from many request threads at once.
-pub trait FileGate: Send + Sync + 'static {
+pub(crate) trait FileGate: Send + Sync + 'static {
     /// A verdict known without downloading (e.g. a database hit by the advertised sha256).
     fn known(&self, file: &GateFile) -> Option<PackageReport>;
     /// The verdict for downloaded, hash-verified bytes. Never fails: what cannot be
@@ -69,22 +73,25 @@ pub trait FileGate: Send + Sync + 'static {
     }
 }
 
+#[cfg(test)]
 /// A gate that scans every file it has not seen (pipeline::scan_bytes) and remembers
-/// verdicts by sha256 in memory. It hides releases younger than the metadata policy's
+/// verdicts by sha256 in memory (tests only: the commands use [`crate::proxy::DbGate`]). It hides releases younger than the metadata policy's
 /// minimum age when the policy blocks `release-too-new`, and (being known) files it has
 /// blocked.
-pub struct ScanGate {
+pub(crate) struct ScanGate {
     opts: ScanOptions,
     metadata: MetadataPolicy,
     verdicts: Mutex<HashMap<String, PackageReport>>,
 }
 
+#[cfg(test)]
 /// Verdicts kept in memory at most; beyond this the map is cleared (verdicts are cheap
 /// to recompute and the proxy keeps its own cache of recent ones).
 const MAX_REMEMBERED: usize = 100_000;
 
+#[cfg(test)]
 impl ScanGate {
-    pub fn new(opts: ScanOptions, metadata: MetadataPolicy) -> ScanGate {
+    pub(crate) fn new(opts: ScanOptions, metadata: MetadataPolicy) -> ScanGate {
         ScanGate { opts, metadata, verdicts: Mutex::new(HashMap::new()) }
     }
 
@@ -133,12 +140,14 @@ pub(crate) fn too_new_reason(file: &GateFile, metadata: &MetadataPolicy, policy:
         .then(|| format!("safe-pip: release-too-new: uploaded less than {days} day(s) ago; policy requires an older release"))
 }
 
+#[cfg(test)]
 impl Default for ScanGate {
     fn default() -> Self {
         ScanGate::new(ScanOptions::default(), MetadataPolicy::default())
     }
 }
 
+#[cfg(test)]
 impl FileGate for ScanGate {
     fn known(&self, file: &GateFile) -> Option<PackageReport> {
         self.remembered(file.sha256.as_deref()?)

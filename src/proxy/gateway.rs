@@ -7,11 +7,11 @@
 use super::reply::Reply;
 use base64::Engine;
 use hyper::http::HeaderMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// One accepted client token.
 #[derive(Clone)]
-pub struct Token {
+pub(crate) struct Token {
     /// Who holds it, for the access log.
     pub name: String,
     secret: String,
@@ -24,33 +24,33 @@ impl std::fmt::Debug for Token {
 }
 
 /// Shortest secret accepted in a token file.
-pub const MIN_TOKEN_LEN: usize = 16;
+pub(crate) const MIN_TOKEN_LEN: usize = 16;
 
 impl Token {
-    pub fn new(name: &str, secret: &str) -> Token {
+    pub(crate) fn new(name: &str, secret: &str) -> Token {
         Token { name: name.to_string(), secret: secret.to_string() }
     }
 }
 
 /// An answer of the admin API: a status and a JSON body.
-pub struct AdminReply {
+pub(crate) struct AdminReply {
     pub status: u16,
     pub body: serde_json::Value,
 }
 
 /// The gateway's admin API (`/admin/…`), implemented above the proxy
 /// (`crate::gateway::admin`). Called on a blocking thread after the admin token checked.
-pub trait AdminApi: Send + Sync {
+pub(crate) trait AdminApi: Send + Sync {
     /// `actor`: the name of the admin token used.
     fn handle(&self, method: &str, path: &str, body: &[u8], actor: &str) -> AdminReply;
 }
 
 /// Largest admin request body read.
-pub const MAX_ADMIN_BODY: usize = 64 * 1024;
+pub(crate) const MAX_ADMIN_BODY: usize = 64 * 1024;
 
 /// How the gateway runs.
 #[derive(Clone, Default)]
-pub struct GatewayOptions {
+pub(crate) struct GatewayOptions {
     /// Accepted tokens; empty: no authentication.
     pub tokens: Vec<Token>,
     /// One JSON line per request on stderr.
@@ -85,11 +85,33 @@ pub(crate) fn admin(opts: &GatewayOptions, method: &str, path: &str, headers: &H
     (Reply::new(answer.status, "application/json", text).header("cache-control", "no-store"), Some(actor))
 }
 
+/// A token file that cannot be used; every variant names the file (and line).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum TokenFileError {
+    #[error("cannot read token file {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{}:{line}: expected `NAME SECRET` or `SECRET`", path.display())]
+    Syntax { path: PathBuf, line: usize },
+    #[error("{}:{line}: the secret of {name} is shorter than {MIN_TOKEN_LEN} characters", path.display())]
+    Short { path: PathBuf, line: usize, name: String },
+    #[error("token file {} holds no token", path.display())]
+    Empty { path: PathBuf },
+}
+
+impl crate::error::Hint for TokenFileError {
+    fn hint(&self) -> String {
+        match self {
+            TokenFileError::Read { .. } => "check the path and its permissions (--token-file, --admin-token-file)".into(),
+            _ => format!("write one token per line (`NAME SECRET`), secrets of {MIN_TOKEN_LEN} characters or more"),
+        }
+    }
+}
+
 /// Reads a token file: one token per line, `NAME SECRET` or a bare `SECRET` (named
 /// `token-N` after its line); blank lines and `#` comments are skipped. A secret shorter
 /// than [`MIN_TOKEN_LEN`] or a file without tokens is an error naming the line.
-pub fn read_token_file(path: &Path) -> Result<Vec<Token>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read token file {}: {e}", path.display()))?;
+pub(crate) fn read_token_file(path: &Path) -> Result<Vec<Token>, TokenFileError> {
+    let text = std::fs::read_to_string(path).map_err(|source| TokenFileError::Read { path: path.to_path_buf(), source })?;
     let mut tokens = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -100,15 +122,15 @@ pub fn read_token_file(path: &Path) -> Result<Vec<Token>, String> {
         let (name, secret) = match parts.as_slice() {
             [secret] => (format!("token-{}", i + 1), *secret),
             [name, secret] => (name.to_string(), *secret),
-            _ => return Err(format!("{}:{}: expected `NAME SECRET` or `SECRET`", path.display(), i + 1)),
+            _ => return Err(TokenFileError::Syntax { path: path.to_path_buf(), line: i + 1 }),
         };
         if secret.len() < MIN_TOKEN_LEN {
-            return Err(format!("{}:{}: the secret of {name} is shorter than {MIN_TOKEN_LEN} characters", path.display(), i + 1));
+            return Err(TokenFileError::Short { path: path.to_path_buf(), line: i + 1, name });
         }
         tokens.push(Token::new(&name, secret));
     }
     if tokens.is_empty() {
-        return Err(format!("token file {} holds no token", path.display()));
+        return Err(TokenFileError::Empty { path: path.to_path_buf() });
     }
     Ok(tokens)
 }
@@ -213,9 +235,9 @@ mod tests {
         let t = read_token_file(&p).expect("read");
         assert_eq!(t.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["ci", "token-4"]);
         std::fs::write(&p, "ci short\n").expect("write");
-        assert!(read_token_file(&p).expect_err("short").contains(":1: the secret of ci is shorter"));
+        assert!(read_token_file(&p).expect_err("short").to_string().contains(":1: the secret of ci is shorter"));
         std::fs::write(&p, "# nothing\n").expect("write");
-        assert!(read_token_file(&p).expect_err("empty").contains("holds no token"));
+        assert!(read_token_file(&p).expect_err("empty").to_string().contains("holds no token"));
         assert!(format!("{:?}", Token::new("ci", "0123456789abcdef0123")).contains("ci") && !format!("{:?}", Token::new("ci", "0123456789abcdef0123")).contains("0123"));
     }
 

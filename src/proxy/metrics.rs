@@ -3,12 +3,18 @@
 //! the analysis latency histogram, verdict cache hits and misses, upstream errors.
 //! Counters only grow; the local proxy keeps them too (they are a few atomics).
 
-use super::state::lock;
 use crate::policy::Action;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+
+type Requests = BTreeMap<(&'static str, u16), u64>;
+
+/// The request counters; a panic elsewhere while they were held leaves them usable.
+fn requests(m: &Mutex<Requests>) -> std::sync::MutexGuard<'_, Requests> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Upper bounds (seconds) of the analysis latency buckets.
 const BUCKETS: [f64; 12] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
@@ -16,7 +22,7 @@ const BUCKETS: [f64; 12] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 
 #[derive(Default)]
 pub(crate) struct Metrics {
     /// (route, status) -> count.
-    requests: Mutex<BTreeMap<(&'static str, u16), u64>>,
+    requests: Mutex<Requests>,
     allow: AtomicU64,
     warn: AtomicU64,
     block: AtomicU64,
@@ -41,7 +47,7 @@ pub(crate) enum Level {
 
 impl Metrics {
     pub(crate) fn request(&self, route: &'static str, status: u16) {
-        *lock(&self.requests).entry((route, status)).or_default() += 1;
+        *requests(&self.requests).entry((route, status)).or_default() += 1;
     }
 
     pub(crate) fn verdict(&self, level: Level) {
@@ -78,7 +84,7 @@ impl Metrics {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         let mut out = String::new();
         out.push_str("# HELP safe_pip_requests_total HTTP requests answered, by route and status.\n# TYPE safe_pip_requests_total counter\n");
-        for ((route, status), n) in lock(&self.requests).iter() {
+        for ((route, status), n) in requests(&self.requests).iter() {
             out.push_str(&format!("safe_pip_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}\n"));
         }
         out.push_str("# HELP safe_pip_verdicts_total File requests by verdict (unverified: could not be checked, refused).\n# TYPE safe_pip_verdicts_total counter\n");

@@ -31,12 +31,16 @@ mod urls;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use db_gate::DbGate;
-pub use events::{ActivityCallback, EventCallback, ProxyActivity, ProxyEvent, REPEAT_AFTER};
-pub use gate::{FileGate, GateFile, ScanGate};
-pub use gateway::{AdminApi, AdminReply, GatewayOptions, MAX_ADMIN_BODY, MIN_TOKEN_LEN, Token, read_token_file};
-pub use reply::{block_summary, reason_phrase};
-pub use urls::index_path;
+pub(crate) use db_gate::DbGate;
+pub(crate) use events::{ActivityCallback, EventCallback, ProxyActivity, ProxyEvent};
+pub(crate) use gate::{FileGate, GateFile};
+#[cfg(test)]
+pub(crate) use gate::ScanGate;
+pub(crate) use gateway::{AdminApi, AdminReply, GatewayOptions, read_token_file};
+#[cfg(test)]
+pub(crate) use gateway::Token;
+pub(crate) use reply::{block_summary, reason_phrase};
+pub(crate) use urls::index_path;
 
 use crate::index::{IndexClient, IndexError, IndexSettings, redact};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -44,13 +48,13 @@ use std::sync::Arc;
 
 /// Largest distribution file the proxy downloads by default (2 GiB: the biggest GPU
 /// wheels are about that size).
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 /// Memory kept for vetted bytes, so HEAD + GET and retries do not download twice (a single
 /// file larger than this is kept alone; 0 keeps nothing).
-pub const DEFAULT_CACHE_BYTES: usize = 512 * 1024 * 1024;
+pub(crate) const DEFAULT_CACHE_BYTES: usize = 512 * 1024 * 1024;
 
 /// How to run a proxy.
-pub struct ProxyConfig {
+pub(crate) struct ProxyConfig {
     /// The upstream indexes: upstream `k` is `index.indexes()[k]` (main index first, then
     /// the extras). Their credentials, CA bundle, netrc and proxy settings are used for
     /// upstream requests only.
@@ -77,7 +81,7 @@ pub struct ProxyConfig {
 
 impl ProxyConfig {
     /// A proxy for `index` on 127.0.0.1 with a free port and the default limits.
-    pub fn new(index: IndexSettings, gate: Arc<dyn FileGate>) -> ProxyConfig {
+    pub(crate) fn new(index: IndexSettings, gate: Arc<dyn FileGate>) -> ProxyConfig {
         ProxyConfig {
             index,
             bind: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
@@ -102,8 +106,8 @@ pub enum ProxyError {
     NoUpstream,
     #[error(transparent)]
     Index(#[from] IndexError),
-    #[error("cannot start the proxy: {detail}")]
-    Runtime { detail: String },
+    #[error("cannot start the proxy: {0}")]
+    Runtime(std::io::Error),
 }
 
 impl crate::error::Hint for ProxyError {
@@ -118,20 +122,20 @@ impl crate::error::Hint for ProxyError {
             ProxyError::Bind { .. } => "check the address and port".into(),
             ProxyError::NoUpstream => "configure an index (--index-url) and do not pass --no-index".into(),
             ProxyError::Index(e) => e.hint(),
-            ProxyError::Runtime { .. } => "this is a bug or a resource limit (threads); please report it".into(),
+            ProxyError::Runtime(_) => "this is a bug or a resource limit (threads); please report it".into(),
         }
     }
 }
 
 /// A running proxy. Stops when [`RunningProxy::stop`] is called or when dropped.
-pub struct RunningProxy {
+pub(crate) struct RunningProxy {
     addr: SocketAddr,
     state: Arc<state::State>,
     server: Option<server::Server>,
 }
 
 /// Starts a proxy: binds (loopback only), then serves from background threads.
-pub fn start(config: ProxyConfig) -> Result<RunningProxy, ProxyError> {
+pub(crate) fn start(config: ProxyConfig) -> Result<RunningProxy, ProxyError> {
     if config.gateway.is_none() && !config.bind.ip().is_loopback() {
         return Err(ProxyError::NotLoopback { addr: config.bind });
     }
@@ -152,57 +156,53 @@ pub fn start(config: ProxyConfig) -> Result<RunningProxy, ProxyError> {
         events::EventLog::new(config.on_event, config.on_activity, config.retain_events),
         config.gateway,
     ));
-    let server = server::Server::start(listener, state.clone()).map_err(|detail| ProxyError::Runtime { detail })?;
+    let server = server::Server::start(listener, state.clone()).map_err(ProxyError::Runtime)?;
     Ok(RunningProxy { addr, state, server: Some(server) })
 }
 
 impl RunningProxy {
     /// `http://127.0.0.1:PORT` (or `http://[::1]:PORT`).
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
-    pub fn addr(&self) -> SocketAddr {
+    #[cfg(test)]
+    pub(crate) fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// The Simple API root of upstream `k` on the proxy: `http://127.0.0.1:PORT/u/<k>/simple/`.
-    pub fn index_url(&self, upstream: usize) -> String {
+    pub(crate) fn index_url(&self, upstream: usize) -> String {
         format!("{}{}", self.url(), index_path(upstream))
     }
 
     /// The upstream index URLs, credentials redacted, in upstream order.
-    pub fn upstreams(&self) -> Vec<String> {
+    pub(crate) fn upstreams(&self) -> Vec<String> {
         self.state.upstreams.clone()
     }
 
     /// Every file verdict so far (served or blocked), in order (none when
     /// `retain_events` was off).
-    pub fn events(&self) -> Vec<ProxyEvent> {
+    pub(crate) fn events(&self) -> Vec<ProxyEvent> {
         self.state.events.all()
     }
 
     /// `NAME==VERSION` of the newest release older than the blocked `filename` whose
     /// matching file is not blocked, judging a few older files if needed (see
     /// [`alternatives::older_checked`]).
-    pub fn older_release(&self, upstream: usize, project: &str, filename: &str) -> Option<String> {
+    pub(crate) fn older_release(&self, upstream: usize, project: &str, filename: &str) -> Option<String> {
         alternatives::older_checked(&self.state, upstream, project, filename)
-    }
-
-    /// The counters `/metrics` serves, in the Prometheus text format.
-    pub fn metrics(&self) -> String {
-        self.state.metrics.render()
     }
 
     /// Upstream problems so far (project pages that could not be read), one line each:
     /// pip hides why a page failed, so wrappers print these when the client fails.
-    pub fn problems(&self) -> Vec<String> {
+    pub(crate) fn problems(&self) -> Vec<String> {
         self.state.events.problems()
     }
 
     /// Stops accepting connections, lets in-flight requests finish (a few seconds at most,
     /// then they are cut), and frees the port.
-    pub fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         self.shutdown();
     }
 
@@ -223,7 +223,7 @@ impl Drop for RunningProxy {
 /// (`db`, else $SAFE_PIP_DB, else the user's) under the layered settings of the project at
 /// `project_dir` (default: the current directory). Config and DB errors fail closed, each
 /// with its remedy.
-pub fn default_gate(db: Option<&std::path::Path>, project_dir: Option<&std::path::Path>) -> Result<Arc<dyn FileGate>, crate::error::Error> {
+pub(crate) fn default_gate(db: Option<&std::path::Path>, project_dir: Option<&std::path::Path>) -> Result<Arc<dyn FileGate>, crate::error::Error> {
     let dir = match project_dir {
         Some(d) => d.to_path_buf(),
         None => std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from(".")),
@@ -237,7 +237,7 @@ pub fn default_gate(db: Option<&std::path::Path>, project_dir: Option<&std::path
 /// Index settings for a proxy in front of `index_urls` (main index first, may carry
 /// credentials), with TLS, netrc, proxy and timeout settings discovered as pip does.
 /// An empty list keeps pip's own index configuration.
-pub fn settings_for(index_urls: &[String]) -> Result<IndexSettings, IndexError> {
+pub(crate) fn settings_for(index_urls: &[String]) -> Result<IndexSettings, IndexError> {
     let mut s = crate::index::discover(&crate::index::DiscoveryInputs::from_process(&["install".to_string()]))?;
     if let Some((main, extras)) = index_urls.split_first() {
         s.index_url = main.clone();

@@ -48,7 +48,7 @@ impl Reply {
 /// Makes `s` a valid, readable reason phrase: printable ASCII only (other characters
 /// become `?`, arrows `->`), whitespace runs collapsed to one space, at most
 /// [`MAX_REASON`] characters.
-pub fn reason_phrase(s: &str) -> String {
+pub(crate) fn reason_phrase(s: &str) -> String {
     let mut out = String::with_capacity(s.len().min(MAX_REASON));
     let mut space = false;
     for c in s.chars() {
@@ -108,7 +108,7 @@ pub(crate) fn blocked_reason(filename: &str, report: &PackageReport, older: Opti
 
 /// Why a report blocks, in one line: the deciding alert, what was seen and where, and
 /// the command that explains the alert.
-pub fn block_summary(report: &PackageReport) -> String {
+pub(crate) fn block_summary(report: &PackageReport) -> String {
     if let Some(err) = report.error.as_ref().filter(|_| report.findings.is_empty()) {
         return err.clone();
     }

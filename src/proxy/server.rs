@@ -32,19 +32,18 @@ pub(crate) struct Server {
 }
 
 impl Server {
-    pub(crate) fn start(listener: std::net::TcpListener, state: Arc<State>) -> Result<Server, String> {
-        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+    pub(crate) fn start(listener: std::net::TcpListener, state: Arc<State>) -> std::io::Result<Server> {
+        listener.set_nonblocking(true)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             // files are judged on the blocking threads: deep stacks (defence in depth)
             .thread_stack_size(crate::pipeline::WORKER_STACK)
             .thread_name("safe-pip-proxy")
             .enable_all()
-            .build()
-            .map_err(|e| e.to_string())?;
+            .build()?;
         let listener = {
             let _guard = runtime.enter();
-            tokio::net::TcpListener::from_std(listener).map_err(|e| e.to_string())?
+            tokio::net::TcpListener::from_std(listener)?
         };
         let (stop, stop_rx) = watch::channel(false);
         let (done_tx, done) = mpsc::channel();

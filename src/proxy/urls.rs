@@ -58,7 +58,7 @@ impl FileRef {
 }
 
 /// The path of upstream `k`'s Simple API root on the proxy.
-pub fn index_path(upstream: usize) -> String {
+pub(crate) fn index_path(upstream: usize) -> String {
     format!("/u/{upstream}/simple/")
 }
 

@@ -6,7 +6,7 @@
 
 mod render;
 
-pub use render::render_markdown;
+pub(crate) use render::render_markdown;
 
 use crate::error::Hint;
 use crate::db::ANALYSIS_VERSION;
@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 /// Everything the report shows.
 #[derive(Clone, Debug)]
-pub struct Evidence {
+pub(crate) struct Evidence {
     /// PEP 503 normalised, as in PyPI's URLs.
     pub name: String,
     pub version: String,
@@ -37,7 +37,7 @@ pub struct Evidence {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum ReportError {
+pub(crate) enum ReportError {
     #[error("safe-pip has no evidence about {name} {version}: no file of it in the verdict DB and no known-malware advisory")]
     NoEvidence { name: String, version: String, stale: usize },
     #[error("{} is {found}, not {name} {version}", path.display())]
@@ -49,7 +49,7 @@ pub enum ReportError {
 }
 
 impl ReportError {
-    pub fn hint(&self, name: &str, version: &str) -> String {
+    pub(crate) fn hint(&self, name: &str, version: &str) -> String {
         match self {
             ReportError::NoEvidence { stale, .. } => {
                 let old = if *stale > 0 { format!(" (the DB holds {stale} file(s) of it from an older analysis version)") } else { String::new() };
@@ -63,7 +63,7 @@ impl ReportError {
 }
 
 /// Gathers the evidence about `name` `version` (see the module doc).
-pub fn gather(gate: &Gate, name: &str, version: &str, file: Option<&Path>) -> Result<Evidence, ReportError> {
+pub(crate) fn gather(gate: &Gate, name: &str, version: &str, file: Option<&Path>) -> Result<Evidence, ReportError> {
     let name = crate::pep503::normalize_name(name);
     let mut stale = 0;
     let files = match file {

@@ -18,7 +18,7 @@ pub(crate) const PYPI_SECURITY_EMAIL: &str = "security@pypi.org";
 /// Alerts listed in the summary; the evidence section lists them all.
 const SUMMARY_ALERTS: usize = 10;
 
-pub fn render_markdown(e: &Evidence) -> String {
+pub(crate) fn render_markdown(e: &Evidence) -> String {
     let mut out = String::new();
     let project_url = format!("https://pypi.org/project/{}/", e.name);
     let release_url = format!("https://pypi.org/project/{}/{}/", e.name, url_part(&e.version));

@@ -10,7 +10,7 @@ use std::fmt;
 /// `s` with every control character (C0 including ESC, CR, LF and TAB, DEL, C1), the
 /// Unicode line separators and the bidirectional overrides made visible as `\x1b`,
 /// `\r`, `\n`, `\t`, `\u{202e}`… escapes; other text unchanged (borrowed when clean).
-pub fn escape_terminal(s: &str) -> Cow<'_, str> {
+pub(crate) fn escape_terminal(s: &str) -> Cow<'_, str> {
     if !s.chars().any(needs_escape) {
         return Cow::Borrowed(s);
     }
@@ -34,7 +34,7 @@ pub fn escape_terminal(s: &str) -> Cow<'_, str> {
 /// A message that may span lines (a parse error with its source snippet): each line
 /// escaped as by [`escape_terminal`], lines after the first indented by `indent`, so
 /// nothing in it can pass for a line of its own at the left margin.
-pub fn escape_terminal_lines(s: &str, indent: &str) -> String {
+pub(crate) fn escape_terminal_lines(s: &str, indent: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for (i, line) in s.split('\n').enumerate() {
         if i > 0 {
@@ -54,7 +54,7 @@ fn needs_escape(c: char) -> bool {
 
 /// Display adaptor: `format!("{}", Esc(&name))` prints `name` escaped (padding and
 /// alignment apply to the escaped text).
-pub struct Esc<'a>(pub &'a str);
+pub(crate) struct Esc<'a>(pub &'a str);
 
 impl fmt::Display for Esc<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -7,10 +7,11 @@ use crate::policy::Action;
 use serde_json::{Value, json};
 use std::io::{self, Write};
 
-pub const SCHEMA_VERSION: u32 = 2;
+pub(crate) const SCHEMA_VERSION: u32 = 2;
 
 /// The whole report as one string (the same bytes [`Stream`] writes).
-pub fn render(reports: &[PackageReport]) -> String {
+#[cfg(any(test, feature = "python"))]
+pub(crate) fn render(reports: &[PackageReport]) -> String {
     let mut out = Vec::new();
     let mut stream = Stream::default();
     for r in reports {
@@ -25,7 +26,7 @@ pub fn render(reports: &[PackageReport]) -> String {
 /// in sorted order, so `packages` comes first and the `summary` counted along the way
 /// can follow it.
 #[derive(Debug, Default)]
-pub struct Stream {
+pub(crate) struct Stream {
     packages: usize,
     allowed: usize,
     warned: usize,
@@ -35,7 +36,7 @@ pub struct Stream {
 
 impl Stream {
     /// Writes one package (the document's opening before the first).
-    pub fn package(&mut self, out: &mut impl Write, r: &PackageReport) -> io::Result<()> {
+    pub(crate) fn package(&mut self, out: &mut impl Write, r: &PackageReport) -> io::Result<()> {
         out.write_all(if self.packages == 0 { b"{\n  \"packages\": [\n" } else { b",\n" })?;
         let text = serde_json::to_string_pretty(&package(r)).map_err(io::Error::other)?;
         // an element of the top-level array sits two levels deep; JSON strings hold no
@@ -58,7 +59,7 @@ impl Stream {
     }
 
     /// Closes the package list and writes the summary and the rest of the document.
-    pub fn finish(&self, out: &mut impl Write) -> io::Result<()> {
+    pub(crate) fn finish(&self, out: &mut impl Write) -> io::Result<()> {
         out.write_all(if self.packages == 0 { b"{\n  \"packages\": [],\n" } else { b"\n  ],\n" })?;
         let rest = json!({
             "schema_version": SCHEMA_VERSION,
@@ -102,7 +103,7 @@ fn package(r: &PackageReport) -> Value {
 }
 
 /// One alert as the reports show it: catalogue facts plus where and what was seen.
-pub fn alert(f: &crate::finding::Finding) -> Value {
+pub(crate) fn alert(f: &crate::finding::Finding) -> Value {
     let info = f.alert.info();
     json!({
         "id": info.id,

@@ -10,16 +10,16 @@
 use super::display::escape_terminal;
 
 /// Longest untrusted string shown, in characters (evidence is clipped earlier).
-pub const MAX_CHARS: usize = 300;
+pub(crate) const MAX_CHARS: usize = 300;
 
 /// `s` as an inline code span on one line, outside a table.
-pub fn code(s: &str) -> String {
+pub(crate) fn code(s: &str) -> String {
     span(s, false)
 }
 
 /// `s` as an inline code span inside a GFM table cell: `|` is escaped, as tables are
 /// split into cells before code spans are read.
-pub fn code_cell(s: &str) -> String {
+pub(crate) fn code_cell(s: &str) -> String {
     span(s, true)
 }
 
@@ -43,7 +43,8 @@ fn span(s: &str, in_table: bool) -> String {
 /// Prose that may carry untrusted text but must read as text (a `<summary>` line):
 /// one line, HTML special characters as entities, Markdown punctuation backslash-escaped,
 /// `@` broken with a zero-width joiner so it mentions nobody.
-pub fn text(s: &str) -> String {
+#[cfg(test)]
+pub(crate) fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in escape_terminal(s).chars().take(MAX_CHARS) {
         match c {

@@ -1,13 +1,13 @@
 //! Rendering of scan results. Data goes to stdout; messages to stderr.
 
-pub mod display;
-pub mod json;
-pub mod markdown;
-pub mod remedy;
-pub mod sarif;
-pub mod terminal;
+pub(crate) mod display;
+pub(crate) mod json;
+pub(crate) mod markdown;
+pub(crate) mod remedy;
+pub(crate) mod sarif;
+pub(crate) mod terminal;
 
-pub use display::{Esc, escape_terminal, escape_terminal_lines};
+pub(crate) use display::{Esc, escape_terminal, escape_terminal_lines};
 use std::io::IsTerminal;
 
 /// Whether to colour terminal output: `--color`, then NO_COLOR, then "is stdout a tty".

@@ -11,7 +11,7 @@ use crate::policy::Basis;
 
 /// What to tell the person whose install was blocked.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Remedy {
+pub(crate) struct Remedy {
     /// The alert that decided, for `safe-pip explain`.
     pub explain: Option<&'static str>,
     /// `NAME==VERSION` of an older release whose files are not blocked.
@@ -24,7 +24,7 @@ pub struct Remedy {
 
 /// The alerts that make `report` block: critical findings, and the alert the decision
 /// names when the policy raised a lesser one to block. Sorted, unique.
-pub fn blocking_alerts(report: &PackageReport) -> Vec<&'static str> {
+pub(crate) fn blocking_alerts(report: &PackageReport) -> Vec<&'static str> {
     let mut ids: Vec<&'static str> = report
         .findings
         .iter()
@@ -46,7 +46,7 @@ fn shell_word(s: &str) -> String {
 }
 
 /// `safe-pip allow NAME==VERSION --alert A --alert B --reason "…"`.
-pub fn allow_command(name: &str, version: Option<&str>, alerts: &[&str]) -> String {
+pub(crate) fn allow_command(name: &str, version: Option<&str>, alerts: &[&str]) -> String {
     let spec = match version {
         Some(v) => format!("{name}=={v}"),
         None => name.to_string(),
@@ -58,7 +58,7 @@ pub fn allow_command(name: &str, version: Option<&str>, alerts: &[&str]) -> Stri
 impl Remedy {
     /// The remedy for a blocked `report`; `older` is an older release known not to be
     /// blocked (the caller looked it up).
-    pub fn for_block(report: &PackageReport, older: Option<String>) -> Remedy {
+    pub(crate) fn for_block(report: &PackageReport, older: Option<String>) -> Remedy {
         let alerts = blocking_alerts(report);
         let deciding = report
             .findings
@@ -86,7 +86,7 @@ impl Remedy {
 
     /// The remedy as labelled lines of a terminal report: (`why`, text), (`instead`, …),
     /// (`exception`, …).
-    pub fn lines(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn lines(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
         if let Some(id) = self.explain {
             out.push(("why", format!("`safe-pip explain {id}`")));
@@ -102,7 +102,7 @@ impl Remedy {
 
     /// The remedy as it follows the alert in an HTTP reason phrase (which already names
     /// `safe-pip explain`): `; not blocked: NAME==VER; exception after review: safe-pip allow …`.
-    pub fn reason_tail(&self) -> String {
+    pub(crate) fn reason_tail(&self) -> String {
         let mut tail = String::new();
         if let Some(older) = &self.older {
             tail.push_str(&format!("; not blocked: {older}"));

@@ -21,15 +21,15 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub const SCHEMA_URI: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+pub(crate) const SCHEMA_URI: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// Rule id of a lockfile entry that could not be verified (no hash, not in the DB).
-pub const UNVERIFIED_RULE: &str = "unverified";
+pub(crate) const UNVERIFIED_RULE: &str = "unverified";
 /// Rule id of a lockfile entry whose check failed (index unreachable, hash mismatch).
-pub const ERROR_RULE: &str = "error";
+pub(crate) const ERROR_RULE: &str = "error";
 
 /// Where a result points.
-pub enum Place<'a> {
+pub(crate) enum Place<'a> {
     /// A file of the repository or on disk (a lockfile), at a 1-based line.
     File { path: &'a Path, line: Option<usize> },
     /// A member of a package archive (`member` as the archive names it).
@@ -37,7 +37,7 @@ pub enum Place<'a> {
 }
 
 /// Collects rules, artifacts and results, then [`Sarif::render`]s the log.
-pub struct Sarif<'a> {
+pub(crate) struct Sarif<'a> {
     policy: &'a Policy,
     rules: Vec<Value>,
     rule_index: BTreeMap<String, usize>,
@@ -47,18 +47,18 @@ pub struct Sarif<'a> {
 }
 
 impl<'a> Sarif<'a> {
-    pub fn new(policy: &'a Policy) -> Sarif<'a> {
+    pub(crate) fn new(policy: &'a Policy) -> Sarif<'a> {
         Sarif { policy, rules: Vec::new(), rule_index: BTreeMap::new(), artifacts: Vec::new(), artifact_index: BTreeMap::new(), results: Vec::new() }
     }
 
     /// The SARIF level of `alert` in a package whose verdict is `verdict`.
-    pub fn level(&self, alert: AlertId, verdict: Action) -> &'static str {
+    pub(crate) fn level(&self, alert: AlertId, verdict: Action) -> &'static str {
         level_of(self.policy.action_for(alert).min(verdict))
     }
 
     /// One alert of a package. `subject` names the package ("evil 1.0"); `properties` are
     /// merged into the result's property bag.
-    pub fn finding(&mut self, f: &Finding, verdict: Action, subject: &str, place: Place, properties: Value) {
+    pub(crate) fn finding(&mut self, f: &Finding, verdict: Action, subject: &str, place: Place, properties: Value) {
         let rule = self.alert_rule(f.alert);
         let info = f.alert.info();
         let mut text = format!("{subject}: {} — {}", info.title, f.message);
@@ -94,7 +94,7 @@ impl<'a> Sarif<'a> {
     }
 
     /// A lockfile entry that could not be judged (`unverified` or `error`).
-    pub fn unjudged(&mut self, rule_id: &'static str, level: &'static str, text: String, place: Place, properties: Value) {
+    pub(crate) fn unjudged(&mut self, rule_id: &'static str, level: &'static str, text: String, place: Place, properties: Value) {
         let rule = self.tool_rule(rule_id);
         let location = self.location(place);
         self.results.push(json!({
@@ -108,7 +108,7 @@ impl<'a> Sarif<'a> {
     }
 
     /// The log as pretty JSON, with a newline.
-    pub fn render(self) -> String {
+    pub(crate) fn render(self) -> String {
         let mut run = json!({
             "tool": { "driver": {
                 "name": "safe-pip",
@@ -228,7 +228,7 @@ impl<'a> Sarif<'a> {
 }
 
 /// `scan --format sarif`.
-pub fn from_scan(reports: &[PackageReport], policy: &Policy) -> String {
+pub(crate) fn from_scan(reports: &[PackageReport], policy: &Policy) -> String {
     let mut s = Sarif::new(policy);
     for r in reports {
         let subject = subject(r.name.as_deref().unwrap_or(&r.filename), r.version.as_deref());
@@ -241,7 +241,7 @@ pub fn from_scan(reports: &[PackageReport], policy: &Policy) -> String {
 }
 
 /// `NAME VERSION` (or the name alone): what a result is about.
-pub fn subject(name: &str, version: Option<&str>) -> String {
+pub(crate) fn subject(name: &str, version: Option<&str>) -> String {
     match version {
         Some(v) => format!("{name} {v}"),
         None => name.to_string(),
@@ -249,7 +249,7 @@ pub fn subject(name: &str, version: Option<&str>) -> String {
 }
 
 /// Adds the members of the object `extra` to the object `into`.
-pub fn merge(into: &mut Value, extra: Value) {
+pub(crate) fn merge(into: &mut Value, extra: Value) {
     if let (Some(a), Value::Object(b)) = (into.as_object_mut(), extra) {
         a.extend(b);
     }
@@ -280,7 +280,7 @@ fn pascal(id: &str) -> String {
 
 /// A relative path as a URI reference (percent-encoded, `/` kept); an absolute one as a
 /// `file://` URI.
-pub fn uri_of(path: &Path) -> String {
+pub(crate) fn uri_of(path: &Path) -> String {
     let text = path.to_string_lossy().replace('\\', "/");
     if path.is_absolute() { format!("file://{}", encode(&text)) } else { encode(text.trim_start_matches("./")) }
 }

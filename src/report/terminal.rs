@@ -13,7 +13,7 @@ use std::fmt::Write;
 /// always shown in full.
 const NOTES_SHOWN: usize = 4;
 
-pub struct TerminalOptions {
+pub(crate) struct TerminalOptions {
     pub color: bool,
     /// Show every note instead of the first few.
     pub verbose: bool,
@@ -50,17 +50,10 @@ impl Paint {
     }
 }
 
-pub fn render(reports: &[PackageReport], opts: &TerminalOptions) -> String {
-    let mut stream = Stream::default();
-    let mut out: String = reports.iter().map(|r| stream.package(r, opts)).collect();
-    out.push_str(&stream.finish(opts));
-    out
-}
-
 /// The report one package at a time (a scan prints each as it is ready), then the
-/// summary line; together the same text as [`render`].
+/// summary line.
 #[derive(Debug, Default)]
-pub struct Stream {
+pub(crate) struct Stream {
     scanned: usize,
     blocked: usize,
     warned: usize,
@@ -69,7 +62,7 @@ pub struct Stream {
 
 impl Stream {
     /// The text of one package.
-    pub fn package(&mut self, r: &PackageReport, opts: &TerminalOptions) -> String {
+    pub(crate) fn package(&mut self, r: &PackageReport, opts: &TerminalOptions) -> String {
         let mut out = String::new();
         render_package(&mut out, r, opts, &Paint(opts.color));
         self.scanned += 1;
@@ -82,7 +75,7 @@ impl Stream {
     }
 
     /// The closing summary line.
-    pub fn finish(&self, opts: &TerminalOptions) -> String {
+    pub(crate) fn finish(&self, opts: &TerminalOptions) -> String {
         let paint = Paint(opts.color);
         format!(
             "{} {} scanned: {} blocked, {} warned, {} allowed\n",

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 /// One capability or alert that appeared or went away.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BehaviourChange {
+pub(crate) struct BehaviourChange {
     /// True: the new version has it and the old one had not; false: it went away.
     pub added: bool,
     pub alert: AlertId,
@@ -26,12 +26,12 @@ pub struct BehaviourChange {
 
 impl BehaviourChange {
     /// "adds" / "no longer has".
-    pub fn verb(&self) -> &'static str {
+    pub(crate) fn verb(&self) -> &'static str {
         if self.added { "adds" } else { "no longer has" }
     }
 
     /// The catalogue title and when it runs: "Install-time code reaches the network (install time)".
-    pub fn what(&self) -> String {
+    pub(crate) fn what(&self) -> String {
         match self.context {
             Some(c) => format!("{} ({})", self.alert.info().title, c.describe()),
             None => self.alert.info().title.to_string(),
@@ -39,7 +39,7 @@ impl BehaviourChange {
     }
 
     /// Where the example was seen: `file:line`, `file`, or "" for the package as a whole.
-    pub fn place(&self) -> String {
+    pub(crate) fn place(&self) -> String {
         match (self.example.file.as_str(), self.example.line) {
             ("", _) => String::new(),
             (f, Some(l)) => format!("{f}:{l}"),
@@ -50,7 +50,7 @@ impl BehaviourChange {
 
 /// The behaviour change of an update.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BehaviourDiff {
+pub(crate) struct BehaviourDiff {
     pub old_version: Option<String>,
     pub new_version: Option<String>,
     /// Added first (most severe first), then what went away.
@@ -60,32 +60,45 @@ pub struct BehaviourDiff {
 }
 
 impl BehaviourDiff {
-    pub fn added(&self) -> impl Iterator<Item = &BehaviourChange> {
+    pub(crate) fn added(&self) -> impl Iterator<Item = &BehaviourChange> {
         self.changes.iter().filter(|c| c.added)
     }
 
-    pub fn removed(&self) -> impl Iterator<Item = &BehaviourChange> {
+    pub(crate) fn removed(&self) -> impl Iterator<Item = &BehaviourChange> {
         self.changes.iter().filter(|c| !c.added)
     }
 }
 
 type Traits = BTreeMap<(AlertId, Option<ExecContext>), Finding>;
 
+/// Why the behaviour of an entry is not known (said in the diff; not an error of the run).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum Unknown {
+    /// No file of the entry was analysed: the entry's own reason.
+    #[error("{0}")]
+    NotAnalysed(String),
+    /// A counted file has no report.
+    #[error("{file}: {reason}")]
+    FileNotAnalysed { file: String, reason: String },
+}
+
 /// The behaviour of a judged entry, or why it is not known.
-pub fn of(p: &PackageCheck) -> Result<Traits, String> {
+pub(crate) fn of(p: &PackageCheck) -> Result<Traits, Unknown> {
     let mut traits = Traits::new();
     for f in p.alerts.iter().filter(|f| f.alert == AlertId::KnownMalware) {
         traits.entry((f.alert, f.context)).or_insert_with(|| f.clone());
     }
     let counted: Vec<_> = p.counted().collect();
     if counted.is_empty() && traits.is_empty() {
-        return Err(p.reason.clone());
+        return Err(Unknown::NotAnalysed(p.reason.clone()));
     }
     for file in counted {
         let Some(report) = &file.report else {
             if traits.is_empty() {
-                let reason = if file.reason.is_empty() { p.reason.clone() } else { format!("{}: {}", file.display_name(), file.reason) };
-                return Err(reason);
+                return Err(match file.reason.is_empty() {
+                    true => Unknown::NotAnalysed(p.reason.clone()),
+                    false => Unknown::FileNotAnalysed { file: file.display_name().to_string(), reason: file.reason.clone() },
+                });
             }
             continue;
         };
@@ -97,7 +110,7 @@ pub fn of(p: &PackageCheck) -> Result<Traits, String> {
 }
 
 /// Compares the old and new entry of an update.
-pub fn compare(old: Option<&PackageCheck>, new: Option<&PackageCheck>, old_version: Option<&str>, new_version: Option<&str>) -> BehaviourDiff {
+pub(crate) fn compare(old: Option<&PackageCheck>, new: Option<&PackageCheck>, old_version: Option<&str>, new_version: Option<&str>) -> BehaviourDiff {
     let mut diff = BehaviourDiff { old_version: old_version.map(str::to_string), new_version: new_version.map(str::to_string), changes: Vec::new(), unknown: None };
     let side = |p: Option<&PackageCheck>, which: &str| match p {
         None => Err(format!("the {which} version is not installed here")),

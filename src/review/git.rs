@@ -17,7 +17,7 @@ use std::process::Command;
 
 /// Something git could not do, with what to do about it.
 #[derive(Debug, thiserror::Error)]
-pub enum GitError {
+pub(crate) enum GitError {
     #[error("cannot run git: {0}")]
     Spawn(std::io::Error),
     #[error("`git {args}` failed: {stderr}")]
@@ -40,7 +40,7 @@ impl crate::error::Hint for GitError {
 }
 
 /// The repository around the working directory.
-pub struct Repo {
+pub(crate) struct Repo {
     /// The top of the working tree.
     top: PathBuf,
     /// The working directory (paths are shown relative to it).
@@ -53,7 +53,7 @@ pub struct Repo {
 
 impl Repo {
     /// Opens the repository of the working directory and resolves `base` to a commit.
-    pub fn open(base: &str) -> Result<Repo, GitError> {
+    pub(crate) fn open(base: &str) -> Result<Repo, GitError> {
         if base.starts_with('-') || base.is_empty() || base.contains(['\0', '\n']) {
             return Err(GitError::BadRef(base.to_string()));
         }
@@ -69,14 +69,14 @@ impl Repo {
     }
 
     /// "main (3f2a9c1)".
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         let short = &self.commit[..self.commit.len().min(10)];
         if self.commit.starts_with(&self.base.to_ascii_lowercase()) && self.base.len() >= 7 { short.to_string() } else { format!("{} ({short})", self.base) }
     }
 
     /// Pairs of (base at the ref, working tree) for `files`, or for every lockfile git
     /// knows when `files` is empty.
-    pub fn pairs(&self, files: &[PathBuf]) -> Result<Vec<LockPair>, GitError> {
+    pub(crate) fn pairs(&self, files: &[PathBuf]) -> Result<Vec<LockPair>, GitError> {
         let paths: Vec<PathBuf> = if files.is_empty() { self.discover()? } else { files.to_vec() };
         let mut pairs = Vec::new();
         for path in &paths {
@@ -172,7 +172,7 @@ impl Repo {
 }
 
 /// Whether a repository path names a lockfile `diff --git-base` compares on its own.
-pub fn is_lockfile_name(path: &str) -> bool {
+pub(crate) fn is_lockfile_name(path: &str) -> bool {
     let mut parts = path.rsplit('/');
     let name = parts.next().unwrap_or_default().to_ascii_lowercase();
     let folder = parts.next().unwrap_or_default().to_ascii_lowercase();

@@ -7,7 +7,7 @@ use crate::check::Status;
 use crate::lockfile::DependencyKind;
 use serde_json::{Value, json};
 
-pub fn render_json(r: &Review) -> String {
+pub(crate) fn render_json(r: &Review) -> String {
     let count = |s: Status| r.count(s);
     let added = |k: Option<DependencyKind>| r.of(ChangeKind::Added).filter(|c| k.is_none_or(|k| c.dependency == k)).count();
     let doc = json!({

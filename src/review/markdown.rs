@@ -22,7 +22,7 @@ const BUDGET: usize = 60_000;
 /// Issues listed per package; more are counted.
 const ISSUES_SHOWN: usize = 10;
 
-pub fn render_markdown(r: &Review) -> String {
+pub(crate) fn render_markdown(r: &Review) -> String {
     let mut out = String::from("## 🔒 safe-pip dependency review\n\n");
     let heads = r.lockfiles.iter().map(|p| code(&p.display().to_string())).collect::<Vec<_>>().join(", ");
     let _ = writeln!(out, "**Recommendation: {}**\n", r.advice());

@@ -14,8 +14,8 @@
 //! do not merge until reviewed, or do not merge — with the exact `safe-pip allow …` line
 //! that documents an exception when one can be right ([`crate::report::remedy`]).
 
-pub mod behaviour;
-pub mod git;
+pub(crate) mod behaviour;
+pub(crate) mod git;
 mod json;
 mod markdown;
 mod sarif;
@@ -23,11 +23,11 @@ mod terminal;
 #[cfg(test)]
 mod tests;
 
-pub use behaviour::{BehaviourChange, BehaviourDiff};
-pub use json::render_json;
-pub use markdown::render_markdown;
-pub use sarif::render_sarif;
-pub use terminal::render_terminal;
+pub(crate) use behaviour::{BehaviourChange, BehaviourDiff};
+pub(crate) use json::render_json;
+pub(crate) use markdown::render_markdown;
+pub(crate) use sarif::render_sarif;
+pub(crate) use terminal::render_terminal;
 
 use crate::alerts::AlertId;
 use crate::check::{self, CheckOptions, PackageCheck, Platforms, Status};
@@ -41,14 +41,14 @@ use std::path::PathBuf;
 /// One lockfile as it was (base) and as it is (head). A lockfile added by the change has
 /// an empty base, a removed one an empty head.
 #[derive(Clone, Debug)]
-pub struct LockPair {
+pub(crate) struct LockPair {
     pub base: Lockfile,
     pub head: Lockfile,
 }
 
 impl LockPair {
     /// The pair of `base` and `head`; a missing side is an empty lockfile of the other's format.
-    pub fn new(base: Option<Lockfile>, head: Option<Lockfile>) -> Option<LockPair> {
+    pub(crate) fn new(base: Option<Lockfile>, head: Option<Lockfile>) -> Option<LockPair> {
         match (base, head) {
             (Some(base), Some(head)) => Some(LockPair { base, head }),
             (None, Some(head)) => Some(LockPair { base: Lockfile::new(head.format, &head.path), head }),
@@ -60,14 +60,14 @@ impl LockPair {
 
 /// What happened to a package.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ChangeKind {
+pub(crate) enum ChangeKind {
     Added,
     Updated,
     Removed,
 }
 
 impl ChangeKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ChangeKind::Added => "new",
             ChangeKind::Updated => "updated",
@@ -78,7 +78,7 @@ impl ChangeKind {
 
 /// One changed package.
 #[derive(Clone, Debug)]
-pub struct Change {
+pub(crate) struct Change {
     pub kind: ChangeKind,
     pub name: String,
     /// The base entry (updated, removed).
@@ -104,21 +104,21 @@ pub struct Change {
 }
 
 impl Change {
-    pub fn old_version(&self) -> Option<&str> {
+    pub(crate) fn old_version(&self) -> Option<&str> {
         self.old.as_ref().and_then(|p| p.version.as_deref())
     }
 
-    pub fn new_version(&self) -> Option<&str> {
+    pub(crate) fn new_version(&self) -> Option<&str> {
         self.new.as_ref().and_then(|p| p.version.as_deref())
     }
 
     /// The head status (the package is not installed: `None`).
-    pub fn status(&self) -> Option<Status> {
+    pub(crate) fn status(&self) -> Option<Status> {
         self.check.as_ref().map(|c| c.status)
     }
 
     /// `file:line` of the entry.
-    pub fn location(&self) -> String {
+    pub(crate) fn location(&self) -> String {
         match self.line {
             Some(l) => format!("{}:{l}", self.file.display()),
             None => self.file.display().to_string(),
@@ -126,7 +126,7 @@ impl Change {
     }
 
     /// `name==version` (new version; the old one for a removal).
-    pub fn spec(&self) -> String {
+    pub(crate) fn spec(&self) -> String {
         match self.new_version().or(self.old_version()) {
             Some(v) => format!("{}=={v}", self.name),
             None => self.name.clone(),
@@ -136,7 +136,7 @@ impl Change {
 
 /// What to do about a change, derived from its verdict under the policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Advice {
+pub(crate) enum Advice {
     /// Removed, or not installed (the project itself): nothing to review.
     Nothing,
     /// Allowed by the policy.
@@ -150,7 +150,7 @@ pub enum Advice {
 
 impl Advice {
     /// The sentence the organisation standard uses.
-    pub fn headline(&self) -> &'static str {
+    pub(crate) fn headline(&self) -> &'static str {
         match self {
             Advice::Nothing | Advice::Safe => "Safe to merge",
             Advice::Review { .. } => "Do not merge until reviewed",
@@ -170,7 +170,7 @@ impl Advice {
 
 /// The review of every changed lockfile.
 #[derive(Clone, Debug)]
-pub struct Review {
+pub(crate) struct Review {
     /// What the base is, for headings: `requirements-old.txt` or `git main (3f2a9c1)`.
     pub base_label: String,
     /// The head lockfiles compared.
@@ -186,23 +186,23 @@ pub struct Review {
 
 impl Review {
     /// Changes of one kind.
-    pub fn of(&self, kind: ChangeKind) -> impl Iterator<Item = &Change> {
+    pub(crate) fn of(&self, kind: ChangeKind) -> impl Iterator<Item = &Change> {
         self.changes.iter().filter(move |c| c.kind == kind)
     }
 
     /// Judged changes (new and updated) with this status.
-    pub fn count(&self, s: Status) -> usize {
+    pub(crate) fn count(&self, s: Status) -> usize {
         self.changes.iter().filter(|c| c.status() == Some(s)).count()
     }
 
     /// The recommendation for the whole change: the worst of its packages'.
-    pub fn advice(&self) -> &'static str {
+    pub(crate) fn advice(&self) -> &'static str {
         self.changes.iter().map(|c| &c.advice).max_by_key(|a| a.rank()).unwrap_or(&Advice::Nothing).headline()
     }
 
     /// 1 something new or updated is blocked, 2 an error, 3 something unverified (when
     /// unverified blocks), else 0 — as `check`.
-    pub fn exit_code(&self) -> ExitStatus {
+    pub(crate) fn exit_code(&self) -> ExitStatus {
         if self.count(Status::Blocked) > 0 {
             ExitStatus::Blocked
         } else if self.count(Status::Error) > 0 {
@@ -217,7 +217,7 @@ impl Review {
 
 /// Compares each pair and judges what is new or updated (head) and what it replaces
 /// (base) through the gate. A DB error is an `Err` (fail closed).
-pub fn review(pairs: &[LockPair], gate: &Gate, opts: &CheckOptions, base_label: &str) -> Result<Review, GateError> {
+pub(crate) fn review(pairs: &[LockPair], gate: &Gate, opts: &CheckOptions, base_label: &str) -> Result<Review, GateError> {
     let mut changes = Vec::new();
     let mut unchanged = 0;
     for (at, pair) in pairs.iter().enumerate() {
@@ -358,13 +358,13 @@ fn advise(c: &Change, policy: &Policy, fetched: bool) -> Advice {
 }
 
 /// Platforms for a review: as `check`.
-pub fn platforms(all: bool, target: Option<&check::Target>) -> Platforms<'_> {
+pub(crate) fn platforms(all: bool, target: Option<&check::Target>) -> Platforms<'_> {
     if all { Platforms::All } else { Platforms::Environment(target) }
 }
 
 /// "N new (M transitive only)": the count in brackets only when the lockfiles record
 /// how packages come in.
-pub fn added_summary(r: &Review) -> String {
+pub(crate) fn added_summary(r: &Review) -> String {
     let added: Vec<&Change> = r.of(ChangeKind::Added).collect();
     if added.iter().all(|c| c.dependency == DependencyKind::Unknown) {
         return format!("{} new", added.len());
@@ -374,13 +374,13 @@ pub fn added_summary(r: &Review) -> String {
 }
 
 /// The dependency kind for a line of text, `None` when the lockfile does not record it.
-pub fn dependency_note(kind: DependencyKind) -> Option<&'static str> {
+pub(crate) fn dependency_note(kind: DependencyKind) -> Option<&'static str> {
     (kind != DependencyKind::Unknown).then(|| dependency_label(kind))
 }
 
 /// A short name for a dependency kind, as reports show it ("transitive only" for a new
 /// package nothing of the project requires directly).
-pub fn dependency_label(kind: DependencyKind) -> &'static str {
+pub(crate) fn dependency_label(kind: DependencyKind) -> &'static str {
     match kind {
         DependencyKind::Direct => "direct",
         DependencyKind::LikelyDirect => "direct (likely)",

@@ -8,7 +8,7 @@ use crate::check::sarif_results;
 use crate::report::sarif::Sarif;
 use serde_json::json;
 
-pub fn render_sarif(r: &Review, policy: &Policy) -> String {
+pub(crate) fn render_sarif(r: &Review, policy: &Policy) -> String {
     let mut s = Sarif::new(policy);
     for c in r.changes.iter().filter(|c| c.kind != ChangeKind::Removed) {
         let Some(p) = &c.check else { continue };

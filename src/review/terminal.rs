@@ -7,7 +7,7 @@ use crate::check::Status;
 use crate::report::display::{Esc, escape_terminal};
 use std::fmt::Write;
 
-pub fn render_terminal(r: &Review, color: bool, verbose: bool) -> String {
+pub(crate) fn render_terminal(r: &Review, color: bool, verbose: bool) -> String {
     let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
     let mut out = String::new();
     let heads = r.lockfiles.iter().map(|p| escape_terminal(&p.display().to_string()).into_owned()).collect::<Vec<_>>().join(", ");

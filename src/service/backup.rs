@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Backup {
+pub(crate) struct Backup {
     /// The config file setup changed.
     pub path: PathBuf,
     /// Its bytes before setup (base64), `None` when it did not exist.
@@ -23,12 +23,12 @@ pub struct Backup {
 
 /// What `--undo` did.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Restored {
+pub(crate) enum Restored {
     /// Nothing was backed up for this tool.
     NothingToUndo,
     /// The file has its old bytes again (`kept`: where the edited content went when the
     /// file had changed since setup).
-    Restored { path: PathBuf, kept: Option<PathBuf> },
+    Rewritten { path: PathBuf, kept: Option<PathBuf> },
     /// The file did not exist before setup and was removed.
     Removed { path: PathBuf, kept: Option<PathBuf> },
 }
@@ -52,7 +52,7 @@ fn mode_of(_: &Path) -> Option<u32> {
     None
 }
 
-pub fn load(state: &Path, tool: &str) -> Result<Option<Backup>, ServiceError> {
+pub(crate) fn load(state: &Path, tool: &str) -> Result<Option<Backup>, ServiceError> {
     let p = backup_file(state, tool);
     match std::fs::read(&p) {
         Ok(b) => serde_json::from_slice(&b).map(Some).map_err(|e| ServiceError::Invalid { path: p, detail: e.to_string() }),
@@ -63,15 +63,11 @@ pub fn load(state: &Path, tool: &str) -> Result<Option<Backup>, ServiceError> {
 
 /// Replaces `path` with `new`, backing up its current state first unless a backup of
 /// an earlier setup exists (that one holds the user's own file).
-pub fn replace(state: &Path, tool: &str, path: &Path, new: &[u8]) -> Result<(), ServiceError> {
+pub(crate) fn replace(state: &Path, tool: &str, path: &Path, new: &[u8]) -> Result<(), ServiceError> {
     let existing = load(state, tool)?;
     if let Some(b) = &existing {
         if b.path != path {
-            return Err(ServiceError::Other(format!(
-                "an earlier `safe-pip setup {tool}` changed {}, not {}; run `safe-pip setup {tool} --undo` first",
-                b.path.display(),
-                path.display()
-            )));
+            return Err(ServiceError::OtherFileBackedUp { tool: tool.to_string(), earlier: b.path.clone(), now: path.to_path_buf() });
         }
     }
     let backup = match existing {
@@ -85,14 +81,14 @@ pub fn replace(state: &Path, tool: &str, path: &Path, new: &[u8]) -> Result<(), 
             Backup { path: path.to_path_buf(), original, mode: mode_of(path), written_sha256: sha256_hex(new) }
         }
     };
-    let text = serde_json::to_vec_pretty(&backup).map_err(|e| ServiceError::Other(e.to_string()))?;
+    let text = serde_json::to_vec_pretty(&backup).map_err(|source| ServiceError::Encode { what: "the backup", source })?;
     // The backup first: if writing the config fails, undo still knows the original.
     write_file(&backup_file(state, tool), &text, true)?;
     write_file(path, new, false)
 }
 
 /// Puts the file back as it was before the first setup and forgets the backup.
-pub fn restore(state: &Path, tool: &str) -> Result<Restored, ServiceError> {
+pub(crate) fn restore(state: &Path, tool: &str) -> Result<Restored, ServiceError> {
     let Some(b) = load(state, tool)? else { return Ok(Restored::NothingToUndo) };
     let current = std::fs::read(&b.path).ok();
     // Edited since setup? Keep that content next to the backup rather than lose it.
@@ -115,7 +111,7 @@ pub fn restore(state: &Path, tool: &str) -> Result<Restored, ServiceError> {
                 use std::os::unix::fs::PermissionsExt;
                 std::fs::set_permissions(&b.path, std::fs::Permissions::from_mode(mode)).map_err(ServiceError::io("cannot set the mode of", &b.path))?;
             }
-            Restored::Restored { path: b.path.clone(), kept }
+            Restored::Rewritten { path: b.path.clone(), kept }
         }
         None => {
             match std::fs::remove_file(&b.path) {
@@ -151,7 +147,7 @@ mod tests {
         // A second setup keeps the first backup (the user's file).
         replace(&state, "pip", &conf, b"second").unwrap();
         assert_eq!(std::fs::read(&conf).unwrap(), b"second");
-        assert!(matches!(restore(&state, "pip").unwrap(), Restored::Restored { kept: None, .. }));
+        assert!(matches!(restore(&state, "pip").unwrap(), Restored::Rewritten { kept: None, .. }));
         assert_eq!(std::fs::read(&conf).unwrap(), original);
         #[cfg(unix)]
         assert_eq!(mode_of(&conf), Some(0o640));
@@ -172,6 +168,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         replace(tmp.path(), "pip", &tmp.path().join("a.conf"), b"x").unwrap();
         let e = replace(tmp.path(), "pip", &tmp.path().join("b.conf"), b"y").unwrap_err();
-        assert!(e.to_string().contains("--undo"), "{e}");
+        assert!(matches!(&e, ServiceError::OtherFileBackedUp { tool, .. } if tool == "pip"), "{e}");
+        assert_eq!(crate::error::Hint::hint(&e), "run `safe-pip setup pip --undo` first");
     }
 }

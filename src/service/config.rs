@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServiceConfig {
+pub(crate) struct ServiceConfig {
     pub port: u16,
     /// Upstream index URLs; may carry credentials (the file is private).
     #[serde(default)]
@@ -21,13 +21,13 @@ impl Default for ServiceConfig {
     }
 }
 
-pub fn path(state: &Path) -> PathBuf {
+pub(crate) fn path(state: &Path) -> PathBuf {
     state.join("service.json")
 }
 
 impl ServiceConfig {
     /// The saved configuration, or the default when there is none.
-    pub fn load(state: &Path) -> Result<ServiceConfig, ServiceError> {
+    pub(crate) fn load(state: &Path) -> Result<ServiceConfig, ServiceError> {
         let p = path(state);
         match std::fs::read(&p) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| ServiceError::Invalid { path: p, detail: e.to_string() }),
@@ -36,14 +36,14 @@ impl ServiceConfig {
         }
     }
 
-    pub fn save(&self, state: &Path) -> Result<(), ServiceError> {
-        let text = serde_json::to_string_pretty(self).map_err(|e| ServiceError::Other(e.to_string()))?;
+    pub(crate) fn save(&self, state: &Path) -> Result<(), ServiceError> {
+        let text = serde_json::to_string_pretty(self).map_err(|source| ServiceError::Encode { what: "the service config", source })?;
         write_file(&path(state), text.as_bytes(), true)
     }
 
     /// The route of `url`, adding it as a new upstream when it is not one yet. URLs that
     /// point at the service itself are never added (that would be a loop).
-    pub fn route_for(&mut self, url: &str) -> Option<usize> {
+    pub(crate) fn route_for(&mut self, url: &str) -> Option<usize> {
         if self.is_self(url) {
             return None;
         }
@@ -56,14 +56,14 @@ impl ServiceConfig {
     }
 
     /// Whether `url` points at this service (loopback host, the service's port).
-    pub fn is_self(&self, url: &str) -> bool {
+    pub(crate) fn is_self(&self, url: &str) -> bool {
         url::Url::parse(url.trim()).ok().is_some_and(|u| {
             u.host_str().is_some_and(crate::index::is_loopback_host) && u.port_or_known_default() == Some(self.port)
         })
     }
 
     /// The URL pip/uv use for upstream `k`.
-    pub fn route_url(&self, k: usize) -> String {
+    pub(crate) fn route_url(&self, k: usize) -> String {
         format!("http://127.0.0.1:{}{}", self.port, crate::proxy::index_path(k))
     }
 }

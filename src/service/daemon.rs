@@ -4,7 +4,6 @@
 //! checking that pid is this service); `status` asks `/health`. Each file decision goes to
 //! the service log and to the verdict log ([`verdict_log`], read by `safe-pip service log`).
 
-use crate::error::Hint;
 use super::config::ServiceConfig;
 use super::{ServiceError, state_dir, verdict_log, write_file};
 use crate::install::guard;
@@ -18,23 +17,23 @@ use std::time::{Duration, Instant};
 /// How long `start` waits for the service to answer, and `stop` for it to end.
 const WAIT: Duration = Duration::from_secs(20);
 
-pub fn pid_file(state: &Path) -> PathBuf {
+pub(crate) fn pid_file(state: &Path) -> PathBuf {
     state.join("service.pid")
 }
 
-pub fn log_file(state: &Path) -> PathBuf {
+pub(crate) fn log_file(state: &Path) -> PathBuf {
     state.join("service.log")
 }
 
 /// The pid file's content.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PidInfo {
+pub(crate) struct PidInfo {
     pub pid: u32,
     pub port: u16,
 }
 
 impl PidInfo {
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 }
@@ -68,7 +67,7 @@ fn is_service_process(pid: u32) -> bool {
 
 /// What `status` found.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Status {
+pub(crate) enum Status {
     /// Answering: its pid file, and the upstreams `/health` reported.
     Running { info: PidInfo, upstreams: Vec<String> },
     /// A live process whose `/health` does not answer (starting, or stuck).
@@ -76,18 +75,27 @@ pub enum Status {
     NotRunning,
 }
 
+/// Why the service did not pass its health check.
+#[derive(Debug, thiserror::Error)]
+enum HealthError {
+    #[error(transparent)]
+    Request(#[from] reqwest::Error),
+    #[error("HTTP {0}")]
+    Status(u16),
+}
+
 /// `/health` of the service at `url`: the upstream indexes it reports.
-fn health(url: &str) -> Result<Vec<String>, String> {
-    let client = reqwest::blocking::Client::builder().no_proxy().timeout(Duration::from_secs(3)).build().map_err(|e| e.to_string())?;
-    let resp = client.get(format!("{url}/health")).send().map_err(|e| e.to_string())?;
+fn health(url: &str) -> Result<Vec<String>, HealthError> {
+    let client = reqwest::blocking::Client::builder().no_proxy().timeout(Duration::from_secs(3)).build()?;
+    let resp = client.get(format!("{url}/health")).send()?;
     if !resp.status().is_success() {
-        return Err(format!("HTTP {}", resp.status().as_u16()));
+        return Err(HealthError::Status(resp.status().as_u16()));
     }
-    let doc: serde_json::Value = resp.json().map_err(|e| e.to_string())?;
+    let doc: serde_json::Value = resp.json()?;
     Ok(doc["upstreams"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default())
 }
 
-pub fn status() -> Result<Status, ServiceError> {
+pub(crate) fn status() -> Result<Status, ServiceError> {
     let state = state_dir()?;
     let Some(info) = read_pid(&state) else { return Ok(Status::NotRunning) };
     if !alive(info.pid) || !is_service_process(info.pid) {
@@ -96,7 +104,7 @@ pub fn status() -> Result<Status, ServiceError> {
     }
     Ok(match health(&info.url()) {
         Ok(upstreams) => Status::Running { info, upstreams },
-        Err(detail) => Status::Unhealthy { info, detail },
+        Err(e) => Status::Unhealthy { info, detail: e.to_string() },
     })
 }
 
@@ -109,7 +117,7 @@ fn service_command(port: u16, db: Option<&Path>) -> Result<std::process::Command
             c.args(["-m", "safe_pip"]);
             c
         }
-        None => std::process::Command::new(std::env::current_exe().map_err(|e| ServiceError::Other(format!("cannot find the safe-pip executable: {e}")))?),
+        None => std::process::Command::new(std::env::current_exe().map_err(ServiceError::NoExecutable)?),
     };
     cmd.args(["service", "run", "--port", &port.to_string()]);
     if let Some(db) = db {
@@ -119,12 +127,12 @@ fn service_command(port: u16, db: Option<&Path>) -> Result<std::process::Command
 }
 
 /// Starts the service detached and waits until it answers.
-pub fn start(port: Option<u16>, db: Option<&Path>) -> Result<PidInfo, ServiceError> {
+pub(crate) fn start(port: Option<u16>, db: Option<&Path>) -> Result<PidInfo, ServiceError> {
     let state = state_dir()?;
     match status()? {
         Status::Running { info, .. } => return Ok(info),
         Status::Unhealthy { info, detail } => {
-            return Err(ServiceError::Other(format!("the service (pid {}) is running but does not answer: {detail}; stop it first", info.pid)));
+            return Err(ServiceError::Unhealthy { pid: info.pid, detail });
         }
         Status::NotRunning => {}
     }
@@ -152,12 +160,12 @@ pub fn start(port: Option<u16>, db: Option<&Path>) -> Result<PidInfo, ServiceErr
             });
         }
     }
-    let mut child = cmd.spawn().map_err(|e| ServiceError::Other(format!("cannot start the service: {e}")))?;
+    let mut child = cmd.spawn().map_err(ServiceError::Spawn)?;
     let url = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + WAIT;
     loop {
         if let Ok(Some(exit)) = child.try_wait() {
-            return Err(ServiceError::Other(format!("the service exited ({exit}) at start: {}", log_tail(&log_path, log_start))));
+            return Err(ServiceError::ExitedAtStart { exit: exit.to_string(), log: log_tail(&log_path, log_start) });
         }
         if health(&url).is_ok() {
             if let Some(info) = read_pid(&state) {
@@ -166,7 +174,7 @@ pub fn start(port: Option<u16>, db: Option<&Path>) -> Result<PidInfo, ServiceErr
         }
         if Instant::now() > deadline {
             let _ = child.kill();
-            return Err(ServiceError::Other(format!("the service did not answer on {url} within {}s: {}", WAIT.as_secs(), log_tail(&log_path, log_start))));
+            return Err(ServiceError::NoAnswer { url, seconds: WAIT.as_secs(), log: log_tail(&log_path, log_start) });
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -191,7 +199,7 @@ fn log_tail(path: &Path, from: u64) -> String {
 }
 
 /// Stops the service; `Ok(None)` when it was not running.
-pub fn stop() -> Result<Option<PidInfo>, ServiceError> {
+pub(crate) fn stop() -> Result<Option<PidInfo>, ServiceError> {
     let state = state_dir()?;
     let Some(info) = read_pid(&state) else { return Ok(None) };
     if !alive(info.pid) || !is_service_process(info.pid) {
@@ -206,7 +214,7 @@ pub fn stop() -> Result<Option<PidInfo>, ServiceError> {
     let deadline = Instant::now() + WAIT;
     while alive(info.pid) && is_service_process(info.pid) {
         if Instant::now() > deadline {
-            return Err(ServiceError::Other(format!("the service (pid {}) did not stop within {}s", info.pid, WAIT.as_secs())));
+            return Err(ServiceError::DidNotStop { pid: info.pid, seconds: WAIT.as_secs() });
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -216,7 +224,7 @@ pub fn stop() -> Result<Option<PidInfo>, ServiceError> {
 
 /// The upstreams the service proxies: `service.json` (written by setup from the
 /// configuration before setup), else pip's configuration, else PyPI — never itself.
-pub fn upstreams(cfg: &ServiceConfig) -> Vec<String> {
+pub(crate) fn upstreams(cfg: &ServiceConfig) -> Vec<String> {
     let mut list: Vec<String> = cfg.upstreams.iter().filter(|u| !cfg.is_self(u)).cloned().collect();
     if list.is_empty() {
         if let Ok(s) = crate::index::discover(&crate::index::DiscoveryInputs::from_process(&["install".to_string()])) {
@@ -269,12 +277,12 @@ fn log_event(verdicts: &verdict_log::Writer, e: &ProxyEvent) {
 
 /// `safe-pip service run`: serves until SIGTERM/SIGINT/SIGHUP; the pid file exists while
 /// it serves.
-pub fn run(port: Option<u16>, db: Option<PathBuf>) -> Result<(), ServiceError> {
+pub(crate) fn run(port: Option<u16>, db: Option<PathBuf>) -> Result<(), ServiceError> {
     let state = state_dir()?;
     let cfg = ServiceConfig::load(&state)?;
     let port = port.unwrap_or(cfg.port);
     let upstreams = upstreams(&ServiceConfig { port, ..cfg });
-    let index = proxy::settings_for(&upstreams).map_err(|e| ServiceError::Other(e.inline()))?;
+    let index = proxy::settings_for(&upstreams)?;
     #[cfg(unix)]
     let signals = block_termination_signals();
     // Org and user settings apply (no project: the service serves every project), and
@@ -283,9 +291,9 @@ pub fn run(port: Option<u16>, db: Option<PathBuf>) -> Result<(), ServiceError> {
     let internal: Vec<String> = std::env::var("SAFE_PIP_INTERNAL").unwrap_or_default().split(',').map(str::to_string).collect();
     let flags = crate::policy::SettingsFlags { internal, ..crate::policy::SettingsFlags::default() };
     let settings = crate::policy::Settings::load(&state, &flags)
-        .map_err(|errors| ServiceError::Other(crate::error::Error::from(errors).to_string()))?;
+        .map_err(|errors| ServiceError::Settings(errors.into()))?;
     let scan = crate::pipeline::ScanOptions { policy: settings.policy.clone(), ..crate::pipeline::ScanOptions::default() };
-    let gate = crate::gate::Gate::open(db.as_deref(), scan.clone()).map_err(|e| ServiceError::Other(e.inline()))?;
+    let gate = crate::gate::Gate::open(db.as_deref(), scan.clone())?;
     let config = guard::GuardConfig {
         settings: index,
         gate: std::sync::Arc::new(gate),
@@ -294,16 +302,16 @@ pub fn run(port: Option<u16>, db: Option<PathBuf>) -> Result<(), ServiceError> {
         internal: settings.internal.clone(),
         progress: None,
     };
-    let gate = guard::install_gate(&config).map_err(|e| ServiceError::Other(e.inline()))?;
+    let gate = guard::install_gate(&config)?;
     let mut pc = ProxyConfig::new(config.settings.clone(), gate);
     pc.bind = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
     let verdicts = verdict_log::Writer::new(&state);
     pc.on_event = Some(std::sync::Arc::new(move |e: &ProxyEvent| log_event(&verdicts, e)));
     // Always on: keep no events in memory; a file installed again later is logged again.
     pc.retain_events = false;
-    let running = proxy::start(pc).map_err(|e| ServiceError::Other(e.inline()))?;
+    let running = proxy::start(pc)?;
     let info = PidInfo { pid: std::process::id(), port };
-    let text = serde_json::to_vec(&info).map_err(|e| ServiceError::Other(e.to_string()))?;
+    let text = serde_json::to_vec(&info).map_err(|source| ServiceError::Encode { what: "the pid file", source })?;
     write_file(&pid_file(&state), &text, true)?;
     log(&format!("safe-pip service {} listening on {} (pid {})", env!("CARGO_PKG_VERSION"), running.url(), info.pid));
     for (k, u) in running.upstreams().iter().enumerate() {

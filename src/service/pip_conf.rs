@@ -16,7 +16,7 @@ fn key_of(line: &str) -> Option<String> {
 }
 
 /// The file with pip pointed at `index_url` (+ `extras`), as bytes to write.
-pub fn point_at(text: &str, index_url: &str, extras: &[String], port: u16) -> String {
+pub(crate) fn point_at(text: &str, index_url: &str, extras: &[String], port: u16) -> String {
     let note = format!(
         "{MARK} every package pip installs is checked by the local safe-pip service on port {port}.\n\
          {MARK} if pip cannot connect to 127.0.0.1:{port}, run `safe-pip service start` (`safe-pip service status` shows why);\n\
@@ -27,7 +27,7 @@ pub fn point_at(text: &str, index_url: &str, extras: &[String], port: u16) -> St
 
 /// The file with pip pointed at the organisation's gateway `index_url` (+ `extras`, the
 /// indexes that are not behind it).
-pub fn point_at_gateway(text: &str, index_url: &str, extras: &[String]) -> String {
+pub(crate) fn point_at_gateway(text: &str, index_url: &str, extras: &[String]) -> String {
     let note = format!(
         "{MARK} every package pip installs from the index below is checked by the organisation's safe-pip gateway.\n\
          {MARK} `safe-pip setup pip --undo` restores this file as it was.\n"
@@ -86,7 +86,7 @@ fn point_at_noted(text: &str, index_url: &str, extras: &[String], note: &str) ->
 }
 
 /// Settings left in the file that still send pip around the service.
-pub fn bypasses(text: &str) -> Vec<String> {
+pub(crate) fn bypasses(text: &str) -> Vec<String> {
     text.lines()
         .filter_map(|l| key_of(l).filter(|k| k == "find-links" || k == "no-index").map(|k| format!("{k} ({})", l.trim())))
         .collect()

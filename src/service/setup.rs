@@ -11,7 +11,6 @@
 //! - Poetry keeps package sources per project (pyproject.toml); there is no user-level
 //!   index to change. Setup changes nothing and explains the plugin instead.
 
-use crate::error::Hint;
 use super::backup::{self, Restored};
 use super::config::ServiceConfig;
 use super::daemon::{self, Status};
@@ -38,7 +37,7 @@ impl Tool {
 
 /// What setup did and what the user should know.
 #[derive(Clone, Debug, Default)]
-pub struct SetupReport {
+pub(crate) struct SetupReport {
     /// The file written (none for Poetry).
     pub file: Option<PathBuf>,
     pub lines: Vec<String>,
@@ -51,13 +50,11 @@ fn env_nonempty(k: &str) -> Option<String> {
 }
 
 /// The pip config file setup edits.
-pub fn pip_target() -> Result<PathBuf, ServiceError> {
+pub(crate) fn pip_target() -> Result<PathBuf, ServiceError> {
     if let Some(f) = env_nonempty("PIP_CONFIG_FILE") {
         let devnull = if cfg!(windows) { f.eq_ignore_ascii_case("nul") } else { f == "/dev/null" };
         if devnull {
-            return Err(ServiceError::Other(
-                "PIP_CONFIG_FILE is the null device: pip reads no config file, so setup cannot point pip at the service; unset PIP_CONFIG_FILE or point it at a file".into(),
-            ));
+            return Err(ServiceError::PipConfigIsNull);
         }
         return Ok(PathBuf::from(f));
     }
@@ -72,7 +69,7 @@ pub fn pip_target() -> Result<PathBuf, ServiceError> {
 }
 
 /// The uv config file setup edits.
-pub fn uv_target() -> Result<PathBuf, ServiceError> {
+pub(crate) fn uv_target() -> Result<PathBuf, ServiceError> {
     if let Some(f) = env_nonempty("UV_CONFIG_FILE") {
         return Ok(PathBuf::from(f));
     }
@@ -92,7 +89,7 @@ fn read_text(path: &std::path::Path) -> Result<String, ServiceError> {
     }
 }
 
-pub fn setup(tool: Tool, port: Option<u16>) -> Result<SetupReport, ServiceError> {
+pub(crate) fn setup(tool: Tool, port: Option<u16>) -> Result<SetupReport, ServiceError> {
     let state = state_dir()?;
     let mut cfg = ServiceConfig::load(&state)?;
     if let Some(p) = port {
@@ -134,7 +131,7 @@ pub fn setup(tool: Tool, port: Option<u16>) -> Result<SetupReport, ServiceError>
 fn setup_pip(state: &std::path::Path, cfg: &mut ServiceConfig) -> Result<SetupReport, ServiceError> {
     let target = pip_target()?;
     // The indexes pip uses now (files, environment) become the service's upstreams.
-    let before = discover(&DiscoveryInputs::from_process(&["install".to_string()])).map_err(|e| ServiceError::Other(e.inline()))?;
+    let before = discover(&DiscoveryInputs::from_process(&["install".to_string()]))?;
     let mut routes: Vec<String> = Vec::new();
     for url in before.indexes() {
         match cfg.route_for(url) {
@@ -154,7 +151,7 @@ fn setup_pip(state: &std::path::Path, cfg: &mut ServiceConfig) -> Result<SetupRe
     let mut report = SetupReport { file: Some(target.clone()), ..SetupReport::default() };
     report.lines.push(format!("pip: {} now sends pip to the safe-pip service ({})", target.display(), routes[0]));
     // What still wins over this file.
-    let after = discover(&DiscoveryInputs::from_process(&["install".to_string()])).map_err(|e| ServiceError::Other(e.to_string()))?;
+    let after = discover(&DiscoveryInputs::from_process(&["install".to_string()]))?;
     for url in after.indexes() {
         if !cfg.is_self(url) {
             let from = after
@@ -181,7 +178,7 @@ fn setup_uv(state: &std::path::Path, cfg: &mut ServiceConfig) -> Result<SetupRep
     let text = read_text(&target)?;
     let new = {
         let mut route = |u: &str| cfg.route_for(u).map(|k| cfg.route_url(k));
-        uv_toml::point_at(&text, &mut route).map_err(|detail| ServiceError::Invalid { path: target.clone(), detail })?
+        uv_toml::point_at(&text, &mut route).map_err(|e| ServiceError::Invalid { path: target.clone(), detail: e.to_string() })?
     };
     backup::replace(state, "uv", &target, new.as_bytes())?;
     let mut report = SetupReport { file: Some(target.clone()), ..SetupReport::default() };
@@ -204,15 +201,13 @@ fn setup_uv(state: &std::path::Path, cfg: &mut ServiceConfig) -> Result<SetupRep
 /// as bypassing it (point them at the gateway's other routes, `/u/K/simple/`). The file
 /// as it was is kept for `--undo`, as for the service. Credentials in `gateway` are
 /// refused: they belong in netrc or the keyring, not in a config file.
-pub fn setup_gateway(tool: Tool, gateway: &str) -> Result<SetupReport, ServiceError> {
-    let parsed = url::Url::parse(gateway.trim()).map_err(|e| ServiceError::Other(format!("--gateway {}: {e}", redact(gateway))))?;
+pub(crate) fn setup_gateway(tool: Tool, gateway: &str) -> Result<SetupReport, ServiceError> {
+    let parsed = url::Url::parse(gateway.trim()).map_err(|e| ServiceError::GatewayUrl { url: redact(gateway), detail: e.to_string() })?;
     if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none() {
-        return Err(ServiceError::Other(format!("--gateway {}: expected an http(s) URL such as https://gateway.example/u/0/simple/", redact(gateway))));
+        return Err(ServiceError::GatewayUrl { url: redact(gateway), detail: "not an http(s) URL with a host".into() });
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(ServiceError::Other(
-            "--gateway: leave the token out of the URL; put it in ~/.netrc (machine HOST login TOKEN-NAME password TOKEN) or the keyring".into(),
-        ));
+        return Err(ServiceError::GatewayCredentials);
     }
     let gateway = parsed.as_str().to_string();
     let state = state_dir()?;
@@ -220,14 +215,14 @@ pub fn setup_gateway(tool: Tool, gateway: &str) -> Result<SetupReport, ServiceEr
     match tool {
         Tool::Pip => {
             let target = pip_target()?;
-            let before = discover(&DiscoveryInputs::from_process(&["install".to_string()])).map_err(|e| ServiceError::Other(format!("{e} (hint: {})", e.hint())))?;
+            let before = discover(&DiscoveryInputs::from_process(&["install".to_string()]))?;
             let text = read_text(&target)?;
             // Every index setting of the file goes; the gateway fronts the organisation's
             // other indexes at its other routes.
             let new = pip_conf::point_at_gateway(&text, &gateway, &[]);
             backup::replace(&state, "pip", &target, new.as_bytes())?;
             report.lines.push(format!("pip: {} now sends pip to the gateway {gateway}", target.display()));
-            let after = discover(&DiscoveryInputs::from_process(&["install".to_string()])).map_err(|e| ServiceError::Other(e.to_string()))?;
+            let after = discover(&DiscoveryInputs::from_process(&["install".to_string()]))?;
             let same = |a: &str, b: &str| a.trim_end_matches('/').eq_ignore_ascii_case(b.trim_end_matches('/'));
             for url in before.extra_index_urls.iter().filter(|u| !after.indexes().iter().any(|a| same(a, u))) {
                 report.warnings.push(format!("pip's extra index {} was removed from {}: add the gateway's route for it (…/u/K/simple/) if you need it", redact(url), target.display()));
@@ -242,10 +237,10 @@ pub fn setup_gateway(tool: Tool, gateway: &str) -> Result<SetupReport, ServiceEr
             let target = uv_target()?;
             let text = read_text(&target)?;
             let is_pypi = |u: &str| u.trim().trim_end_matches('/').eq_ignore_ascii_case(uv_toml::PYPI);
-            let new = uv_toml::point_at(&text, &mut |u: &str| is_pypi(u).then(|| gateway.clone())).map_err(|detail| ServiceError::Invalid { path: target.clone(), detail })?;
+            let new = uv_toml::point_at(&text, &mut |u: &str| is_pypi(u).then(|| gateway.clone())).map_err(|e| ServiceError::Invalid { path: target.clone(), detail: e.to_string() })?;
             backup::replace(&state, "uv", &target, new.as_bytes())?;
             report.lines.push(format!("uv: {} now sends uv's PyPI traffic to the gateway {gateway}", target.display()));
-            let others = uv_toml::index_urls(&new).map_err(|detail| ServiceError::Invalid { path: target.clone(), detail })?;
+            let others = uv_toml::index_urls(&new).map_err(|e| ServiceError::Invalid { path: target.clone(), detail: e.to_string() })?;
             report.warnings.extend(others.iter().filter(|u| u.as_str() != gateway).map(|u| format!("uv's index {} is kept and bypasses the gateway: point it at the gateway's route for it", redact(u))));
             report.file = Some(target);
         }
@@ -282,7 +277,7 @@ fn poetry_advice(cfg: &ServiceConfig) -> SetupReport {
 /// Whether an installer's config file points at the service, read from the file itself
 /// (as it is now, whatever setup did or undid).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Routing {
+pub(crate) enum Routing {
     /// Every index the file gives the installer is a route of the service.
     Routed,
     /// Some are; these (credentials redacted) are not, and bypass the service.
@@ -295,7 +290,7 @@ pub enum Routing {
 
 /// An installer's current configuration, for `safe-pip service status`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InstallerState {
+pub(crate) struct InstallerState {
     pub tool: Tool,
     /// The file setup edits (none when it cannot be located).
     pub file: Option<PathBuf>,
@@ -318,20 +313,20 @@ fn classify(urls: &[String], cfg: &ServiceConfig) -> Routing {
 
 /// The index URLs pip takes from `file` alone (pip's own reading: sections, aliases,
 /// multi-line values), PyPI when it sets none.
-fn pip_file_indexes(file: &std::path::Path) -> Result<Vec<String>, String> {
+fn pip_file_indexes(file: &std::path::Path) -> Result<Vec<String>, crate::index::IndexError> {
     let inputs = DiscoveryInputs {
         env: [("PIP_CONFIG_FILE".to_string(), file.display().to_string())].into_iter().collect(),
         global_files: Some(Vec::new()),
         command: "install".into(),
         ..DiscoveryInputs::default()
     };
-    let s = discover(&inputs).map_err(|e| e.to_string())?;
+    let s = discover(&inputs)?;
     Ok(s.indexes().into_iter().map(str::to_string).collect())
 }
 
 /// Whether `tool`'s config file (located as setup locates it) points at the service on
 /// `cfg.port`. Poetry has no such file: always `NotRouted`.
-pub fn installer_state(tool: Tool, cfg: &ServiceConfig) -> InstallerState {
+pub(crate) fn installer_state(tool: Tool, cfg: &ServiceConfig) -> InstallerState {
     let target = match tool {
         Tool::Pip => pip_target(),
         Tool::Uv => uv_target(),
@@ -348,8 +343,8 @@ pub fn installer_state(tool: Tool, cfg: &ServiceConfig) -> InstallerState {
         Err(e) => Routing::Unknown { why: format!("cannot read it: {e}") },
         Ok(_) => {
             let urls = match tool {
-                Tool::Pip => pip_file_indexes(&file),
-                _ => read_text(&file).map_err(|e| e.to_string()).and_then(|t| uv_toml::index_urls(&t)),
+                Tool::Pip => pip_file_indexes(&file).map_err(|e| e.to_string()),
+                _ => read_text(&file).map_err(|e| e.to_string()).and_then(|t| uv_toml::index_urls(&t).map_err(|e| e.to_string())),
             };
             match urls {
                 Ok(urls) => classify(&urls, cfg),
@@ -361,7 +356,7 @@ pub fn installer_state(tool: Tool, cfg: &ServiceConfig) -> InstallerState {
 }
 
 /// `--undo`: the tool's file as it was before the first setup.
-pub fn undo(tool: Tool) -> Result<Restored, ServiceError> {
+pub(crate) fn undo(tool: Tool) -> Result<Restored, ServiceError> {
     if tool == Tool::Poetry {
         return Ok(Restored::NothingToUndo);
     }

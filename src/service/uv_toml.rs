@@ -7,11 +7,11 @@
 
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, Value, value};
 
-pub const PYPI: &str = "https://pypi.org/simple";
+pub(crate) const PYPI: &str = "https://pypi.org/simple";
 const MARK: &str = "# safe-pip: uv's indexes go through the local safe-pip service; `safe-pip service start` if uv cannot connect,\n# `safe-pip setup uv --undo` restores this file.\n";
 
 /// Maps an upstream URL to its service route (`None`: keep as is, e.g. already a route).
-pub type RouteFn<'a> = dyn FnMut(&str) -> Option<String> + 'a;
+pub(crate) type RouteFn<'a> = dyn FnMut(&str) -> Option<String> + 'a;
 
 fn map_str(item: &mut Item, route: &mut RouteFn<'_>) {
     if let Some(s) = item.as_str().map(str::to_string) {
@@ -31,9 +31,24 @@ fn map_array(item: &mut Item, route: &mut RouteFn<'_>) {
     }
 }
 
+/// A uv.toml safe-pip cannot edit or read the indexes of.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum UvTomlError {
+    #[error(transparent)]
+    Toml(#[from] toml_edit::TomlError),
+    #[error("`index` must be an array of tables ([[index]])")]
+    IndexNotTables,
+}
+
+impl crate::error::Hint for UvTomlError {
+    fn hint(&self) -> String {
+        "fix the file as uv's documentation describes it (https://docs.astral.sh/uv/reference/settings/), then run setup again".into()
+    }
+}
+
 /// The file with every index mapped through `route`.
-pub fn point_at(text: &str, route: &mut RouteFn<'_>) -> Result<String, String> {
-    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| e.to_string())?;
+pub(crate) fn point_at(text: &str, route: &mut RouteFn<'_>) -> Result<String, UvTomlError> {
+    let mut doc: DocumentMut = text.parse()?;
     let root = doc.as_table_mut();
     // Legacy top-level settings become [[index]] entries.
     let legacy_default = root.remove("index-url").and_then(|i| i.as_str().map(str::to_string));
@@ -48,7 +63,7 @@ pub fn point_at(text: &str, route: &mut RouteFn<'_>) -> Result<String, String> {
     let indexes = root
         .get_mut("index")
         .and_then(Item::as_array_of_tables_mut)
-        .ok_or_else(|| "`index` must be an array of tables ([[index]])".to_string())?;
+        .ok_or(UvTomlError::IndexNotTables)?;
     let mut has_default = false;
     for t in indexes.iter_mut() {
         if let Some(url) = t.get_mut("url") {
@@ -82,8 +97,8 @@ pub fn point_at(text: &str, route: &mut RouteFn<'_>) -> Result<String, String> {
 
 /// Every index URL uv may use from this file: `[[index]]` URLs, top-level `index-url` /
 /// `extra-index-url`, the `[pip]` table's, and PyPI when no default index is set.
-pub fn index_urls(text: &str) -> Result<Vec<String>, String> {
-    let doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| e.to_string())?;
+pub(crate) fn index_urls(text: &str) -> Result<Vec<String>, UvTomlError> {
+    let doc: DocumentMut = text.parse()?;
     let mut out: Vec<String> = Vec::new();
     let mut has_default = false;
     let strings = |item: Option<&Item>| -> Vec<String> {
@@ -94,7 +109,7 @@ pub fn index_urls(text: &str) -> Result<Vec<String>, String> {
         }
     };
     if let Some(idx) = doc.get("index") {
-        let tables = idx.as_array_of_tables().ok_or_else(|| "`index` must be an array of tables ([[index]])".to_string())?;
+        let tables = idx.as_array_of_tables().ok_or(UvTomlError::IndexNotTables)?;
         for t in tables.iter() {
             out.extend(strings(t.get("url")));
             has_default |= t.get("default").and_then(Item::as_bool).unwrap_or(false);
@@ -117,7 +132,7 @@ pub fn index_urls(text: &str) -> Result<Vec<String>, String> {
 }
 
 /// Settings left in the file that still send uv around the service.
-pub fn bypasses(text: &str) -> Vec<String> {
+pub(crate) fn bypasses(text: &str) -> Vec<String> {
     let Ok(doc) = text.parse::<DocumentMut>() else { return Vec::new() };
     let mut out = Vec::new();
     if doc.get("find-links").is_some() {

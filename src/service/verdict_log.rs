@@ -144,7 +144,7 @@ impl Writer {
 
     /// Appends one line (one `write` call on an append-mode file, so lines never mix).
     pub fn append(&self, entry: &Entry) -> Result<(), ServiceError> {
-        let mut line = serde_json::to_string(entry).map_err(|e| ServiceError::Other(e.to_string()))?;
+        let mut line = serde_json::to_string(entry).map_err(|source| ServiceError::Encode { what: "the verdict log", source })?;
         line.push('\n');
         let mut size = self.size.lock().unwrap_or_else(|e| e.into_inner());
         let p = path(&self.state);
@@ -220,9 +220,24 @@ pub fn read(state: &Path, filter: &Filter) -> Result<Read, ServiceError> {
     Ok(out)
 }
 
+/// A `--since` that is not a time. The text it quotes is made safe for a terminal.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SinceError {
+    #[error("`{0}` is too long ago")]
+    TooLongAgo(String),
+    #[error("`{0}` is neither a duration (30s, 10m, 2h, 1d, 2w) nor an RFC 3339 time (2026-05-01T10:00:00Z, 2026-05-01)")]
+    NotATime(String),
+}
+
+impl crate::error::Hint for SinceError {
+    fn hint(&self) -> String {
+        "write --since 10m, 2h, 1d, 2w or a time such as 2026-05-01T10:00:00Z".into()
+    }
+}
+
 /// `--since`: `30s`, `10m`, `2h`, `1d`, `2w` before `now`, or an RFC 3339 time (a date
 /// alone is its midnight UTC).
-pub fn parse_since(s: &str, now: i64) -> Result<i64, String> {
+pub fn parse_since(s: &str, now: i64) -> Result<i64, SinceError> {
     let t = s.trim();
     let unit = t.chars().last().unwrap_or(' ');
     let digits = &t[..t.len() - unit.len_utf8().min(t.len())];
@@ -240,11 +255,9 @@ pub fn parse_since(s: &str, now: i64) -> Result<i64, String> {
             .ok()
             .and_then(|n| n.checked_mul(scale))
             .map(|d| now - d)
-            .ok_or_else(|| format!("`{t}` is too long ago"));
+            .ok_or_else(|| SinceError::TooLongAgo(t.to_string()));
     }
-    parse_rfc3339(t).ok_or_else(|| {
-        format!("`{}` is neither a duration (30s, 10m, 2h, 1d, 2w) nor an RFC 3339 time (2026-05-01T10:00:00Z, 2026-05-01)", reason_phrase(t))
-    })
+    parse_rfc3339(t).ok_or_else(|| SinceError::NotATime(reason_phrase(t)))
 }
 
 /// Counts of blocked, warned and allowed entries.
@@ -346,11 +359,11 @@ mod tests {
         assert_eq!(parse_since("2026-05-01T12:00:00+02:00", now), parse_since("2026-05-01T10:00:00Z", now));
         assert_eq!(parse_since("2026-05-01", now), Ok(parse_rfc3339("2026-05-01T00:00:00Z").unwrap()));
         for bad in ["", "m", "10", "10x", "1.5h", "-2h", "yesterday", "2026-13-01", "10mm", "ü"] {
-            let e = parse_since(bad, now).unwrap_err();
+            let e = parse_since(bad, now).unwrap_err().to_string();
             assert!(e.contains("neither a duration") || e.contains("too long ago"), "{bad}: {e}");
         }
-        assert!(parse_since("99999999999999999999d", now).is_err());
-        assert!(parse_since("\u{1b}[31mred", now).unwrap_err().is_ascii(), "the error never echoes control characters");
+        assert_eq!(parse_since("99999999999999999999d", now), Err(SinceError::TooLongAgo("99999999999999999999d".into())));
+        assert!(parse_since("\u{1b}[31mred", now).unwrap_err().to_string().is_ascii(), "the error never echoes control characters");
     }
 
     #[test]

@@ -19,8 +19,8 @@ mod sqlite;
 #[cfg(test)]
 pub(crate) mod pg_test;
 
-pub use postgres::PgStore;
-pub use sqlite::SqliteStore;
+pub(crate) use postgres::PgStore;
+pub(crate) use sqlite::SqliteStore;
 
 use crate::db::verdicts::Prepared;
 use crate::db::{Advisory, AuditEntry, DbError, DecisionRecord, HistoryEntry, NewDecision, NewVerdict, StoredVerdict};
@@ -97,13 +97,13 @@ pub trait VerdictStore: Send + Sync {
 /// Where the verdicts live, as `--db` names it: `sqlite:PATH` (or a bare path) or a
 /// `postgres://` / `postgresql://` URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StoreSpec {
+pub(crate) enum StoreSpec {
     Sqlite(PathBuf),
     Postgres(String),
 }
 
 impl StoreSpec {
-    pub fn parse(s: &str) -> StoreSpec {
+    pub(crate) fn parse(s: &str) -> StoreSpec {
         if s.starts_with("postgres://") || s.starts_with("postgresql://") {
             StoreSpec::Postgres(s.to_string())
         } else {
@@ -112,7 +112,7 @@ impl StoreSpec {
     }
 
     /// Opens the store, applying its migrations.
-    pub fn open(&self) -> Result<Arc<dyn VerdictStore>, DbError> {
+    pub(crate) fn open(&self) -> Result<Arc<dyn VerdictStore>, DbError> {
         Ok(match self {
             StoreSpec::Sqlite(p) => Arc::new(SqliteStore::new(crate::db::Db::open(p)?)),
             StoreSpec::Postgres(url) => Arc::new(PgStore::connect(url)?),

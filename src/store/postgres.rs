@@ -24,7 +24,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const COLUMNS: &str =
     "sha256, analysis_version, name, version, filename, size, verdict, reason, score, level, alerts, index_url, origin, scanned_at";
 
-pub struct PgStore {
+pub(crate) struct PgStore {
     config: postgres::Config,
     /// The URL with its password redacted.
     url: String,
@@ -70,7 +70,7 @@ impl Drop for Conn<'_> {
 
 impl PgStore {
     /// Connects to `url` and brings the schema up to date.
-    pub fn connect(url: &str) -> Result<PgStore, DbError> {
+    pub(crate) fn connect(url: &str) -> Result<PgStore, DbError> {
         let redacted = crate::index::redact(url);
         let mut config: postgres::Config =
             url.parse().map_err(|e: postgres::Error| DbError::Postgres { url: redacted.clone(), op: "read the URL", detail: detail(&e) })?;
@@ -136,13 +136,15 @@ impl PgStore {
     }
 
     /// The schema version stored in the database.
-    pub fn schema_version(&self) -> Result<i32, DbError> {
+    #[cfg(test)]
+    pub(crate) fn schema_version(&self) -> Result<i32, DbError> {
         let row = self.conn()?.query_one("SELECT version FROM safe_pip_schema WHERE id = 1", &[]).map_err(self.err("read the schema version"))?;
         Ok(row.get(0))
     }
 
     /// Rows in the scan history for one file: one per analysis.
-    pub fn analyses_of(&self, sha256: &str) -> Result<i64, DbError> {
+    #[cfg(test)]
+    pub(crate) fn analyses_of(&self, sha256: &str) -> Result<i64, DbError> {
         let row = self
             .conn()?
             .query_one("SELECT count(*) FROM scan_history WHERE sha256 = $1", &[&sha256.to_ascii_lowercase()])

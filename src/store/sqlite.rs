@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
-pub struct SqliteStore {
+pub(crate) struct SqliteStore {
     db: Mutex<Db>,
 }
 
 impl SqliteStore {
-    pub fn new(db: Db) -> SqliteStore {
+    pub(crate) fn new(db: Db) -> SqliteStore {
         SqliteStore { db: Mutex::new(db) }
     }
 

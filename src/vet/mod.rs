@@ -6,7 +6,7 @@
 
 mod render;
 
-pub use render::{render_json, render_terminal};
+pub(crate) use render::{render_json, render_terminal};
 
 use crate::error::Hint;
 use crate::alerts::{AlertId, Category};
@@ -22,31 +22,54 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Largest release file vet downloads; bigger files are reported, not fetched.
-pub const MAX_DOWNLOAD_BYTES: u64 = 512 << 20;
+pub(crate) const MAX_DOWNLOAD_BYTES: u64 = 512 << 20;
 
 /// `NAME` or `NAME==VERSION`, as typed.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VetRequest {
+pub(crate) struct VetRequest {
     pub raw: String,
     pub name: String,
     pub version: Option<String>,
 }
 
+/// A vet request that is not `NAME` or `NAME==VERSION`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum VetRequestError {
+    #[error("`{raw}`: only NAME or NAME==VERSION can be vetted (found `{op}`)")]
+    NotOneRelease { raw: String, op: &'static str },
+    #[error("`{raw}` is not a valid project name")]
+    InvalidName { raw: String },
+    #[error("`{raw}`: the version after == is empty")]
+    EmptyVersion { raw: String },
+}
+
+impl crate::error::Hint for VetRequestError {
+    fn hint(&self) -> String {
+        match self {
+            VetRequestError::NotOneRelease { .. } => "write a project name, optionally pinned: `safe-pip vet requests==2.32.3`".into(),
+            VetRequestError::InvalidName { .. } => {
+                "project names use letters, digits, '.', '_' and '-', and start and end with a letter or digit: `safe-pip vet requests==2.32.3`".into()
+            }
+            VetRequestError::EmptyVersion { .. } => "write the version after ==, or leave == out for the newest release".into(),
+        }
+    }
+}
+
 impl VetRequest {
-    pub fn parse(raw: &str) -> Result<VetRequest, String> {
+    pub(crate) fn parse(raw: &str) -> Result<VetRequest, VetRequestError> {
         let raw = raw.trim();
         let (name, version) = match raw.split_once("==") {
             Some((n, v)) => (n.trim(), Some(v.trim().to_string())),
             None => (raw, None),
         };
-        if let Some(op) = ["<", ">", "~=", "!=", "@", ";"].iter().find(|op| name.contains(**op)) {
-            return Err(format!("`{raw}`: only NAME or NAME==VERSION can be vetted (found `{op}`)"));
+        if let Some(op) = ["<", ">", "~=", "!=", "@", ";"].into_iter().find(|op| name.contains(op)) {
+            return Err(VetRequestError::NotOneRelease { raw: raw.to_string(), op });
         }
         if !crate::index::simple::is_valid_name(name) {
-            return Err(format!("`{raw}` is not a valid project name"));
+            return Err(VetRequestError::InvalidName { raw: raw.to_string() });
         }
         if version.as_deref() == Some("") {
-            return Err(format!("`{raw}`: the version after == is empty"));
+            return Err(VetRequestError::EmptyVersion { raw: raw.to_string() });
         }
         Ok(VetRequest { raw: raw.to_string(), name: names::normalize(name), version })
     }
@@ -55,7 +78,7 @@ impl VetRequest {
 /// How far vet got with a package.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "lowercase")]
-pub enum VetStatus {
+pub(crate) enum VetStatus {
     /// Name, registry and code were all checked.
     Checked,
     /// Only part could be checked (offline, or a file could not be fetched): not a pass.
@@ -68,7 +91,7 @@ pub enum VetStatus {
 
 /// One release file that was fetched and scanned.
 #[derive(Clone, Debug, Serialize)]
-pub struct ScannedFile {
+pub(crate) struct ScannedFile {
     pub filename: String,
     pub sha256: Option<String>,
     pub verdict: Action,
@@ -78,7 +101,7 @@ pub struct ScannedFile {
 
 /// A capability seen in the code, and when it would run.
 #[derive(Clone, Debug, Serialize)]
-pub struct Behaviour {
+pub(crate) struct Behaviour {
     pub capability: &'static str,
     pub contexts: Vec<&'static str>,
     pub alerts: Vec<&'static str>,
@@ -88,7 +111,7 @@ pub struct Behaviour {
 
 /// A release analysed earlier (verdict DB scan history).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct SeenRelease {
+pub(crate) struct SeenRelease {
     pub version: Option<String>,
     /// The strictest verdict among its files when they were analysed.
     pub verdict: String,
@@ -101,14 +124,14 @@ pub struct SeenRelease {
 const SEEN_SHOWN: usize = 10;
 
 #[derive(Clone, Debug, Serialize)]
-pub struct Similar {
+pub(crate) struct Similar {
     pub name: String,
     pub rank: u32,
     pub why: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
-pub struct VetReport {
+pub(crate) struct VetReport {
     pub requested: String,
     pub name: String,
     pub version: Option<String>,
@@ -129,12 +152,12 @@ pub struct VetReport {
 
 impl VetReport {
     /// The verdict vet stands behind: a package not fully checked is never "allowed".
-    pub fn is_unverified(&self) -> bool {
+    pub(crate) fn is_unverified(&self) -> bool {
         !matches!(self.status, VetStatus::Checked) && self.decision.verdict != Action::Block
     }
 }
 
-pub struct VetOptions<'a> {
+pub(crate) struct VetOptions<'a> {
     /// `None` when offline: only the name is checked.
     pub client: Option<&'a IndexClient>,
     /// Files are judged here (verdict DB first); its policy decides the package.
@@ -146,7 +169,7 @@ pub struct VetOptions<'a> {
 }
 
 /// Vets one package. Never fails: problems become the report's status.
-pub fn vet(req: &VetRequest, opts: &VetOptions) -> VetReport {
+pub(crate) fn vet(req: &VetRequest, opts: &VetOptions) -> VetReport {
     let squat = names::check_typosquat(&req.name);
     let mut findings: Vec<Finding> = squat.iter().map(typosquat_finding).collect();
     let similar = similar_packages(&req.name, squat.as_ref());
@@ -327,7 +350,7 @@ fn index_error(e: IndexError) -> VetStatus {
 fn registry_facts(req: &VetRequest, client: &IndexClient, page: &ProjectPage) -> Result<RegistryFacts, VetStatus> {
     let project = client.json_project(&req.name).map_err(index_error)?;
     let mut facts = match &project {
-        Some(p) => RegistryFacts::from_json_api(&p.raw).map_err(|e| VetStatus::Error {
+        Some(p) => RegistryFacts::from_json_api(p).map_err(|e| VetStatus::Error {
             message: format!("the index's JSON API answer for {} could not be read: {e}", req.name),
             hint: "retry later; if it persists, report it to the index operator".into(),
         })?,
@@ -338,7 +361,7 @@ fn registry_facts(req: &VetRequest, client: &IndexClient, page: &ProjectPage) ->
             let release = client.json_release(&req.name, v).map_err(index_error)?;
             let history = std::mem::take(&mut facts.releases);
             facts = match release {
-                Some(r) => RegistryFacts::from_json_api(&r.raw).map_err(|e| VetStatus::Error {
+                Some(r) => RegistryFacts::from_json_api(&r).map_err(|e| VetStatus::Error {
                     message: format!("the index's JSON API answer for {} {v} could not be read: {e}", req.name),
                     hint: "retry later".into(),
                 })?,

@@ -9,7 +9,7 @@ use crate::report::display::{Esc, escape_terminal};
 use serde_json::json;
 use std::fmt::Write;
 
-pub fn render_json(reports: &[VetReport]) -> String {
+pub(crate) fn render_json(reports: &[VetReport]) -> String {
     let packages: Vec<serde_json::Value> = reports
         .iter()
         .map(|r| {
@@ -32,7 +32,7 @@ pub fn render_json(reports: &[VetReport]) -> String {
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
-pub fn render_terminal(reports: &[VetReport], color: bool) -> String {
+pub(crate) fn render_terminal(reports: &[VetReport], color: bool) -> String {
     let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
     let mut out = String::new();
     for r in reports {

@@ -207,9 +207,11 @@ fn offline_checks_the_name_only() {
 #[test]
 fn request_specs_are_validated() {
     assert_eq!(VetRequest::parse("Requests==2.32.3").unwrap(), VetRequest { raw: "Requests==2.32.3".into(), name: "requests".into(), version: Some("2.32.3".into()) });
-    assert!(VetRequest::parse("requests>=2").is_err());
-    assert!(VetRequest::parse("../etc").is_err());
-    assert!(VetRequest::parse("requests==").is_err());
+    assert!(matches!(VetRequest::parse("requests>=2"), Err(VetRequestError::NotOneRelease { op: ">", .. })));
+    assert!(matches!(VetRequest::parse("../etc"), Err(VetRequestError::InvalidName { .. })));
+    let e = VetRequest::parse("requests==").unwrap_err();
+    assert_eq!(e.to_string(), "`requests==`: the version after == is empty");
+    assert!(crate::error::Hint::hint(&e).contains("leave == out"));
 }
 
 fn acme_utils(version: &'static str) -> Project {

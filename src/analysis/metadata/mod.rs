@@ -3,7 +3,8 @@
 //! turned into findings.
 //!
 //! Pure: the index client fills [`RegistryFacts`] (from the Simple API, PEP 691/700/792,
-//! and the JSON API; [`RegistryFacts::from_json_api`] reads the latter), the caller
+//! and the JSON API; [`RegistryFacts::from_json_api`] turns the latter's parsed document
+//! into facts), the caller
 //! passes "now", and [`analyze`] returns findings. No network, clock, printing or disk.
 //!
 //! Every rule lives in its own file with its rationale; thresholds come from
@@ -34,7 +35,7 @@ mod yanked_release;
 #[cfg(test)]
 mod tests;
 
-pub use json_api::JsonApiError;
+pub use crate::pypi_json::JsonApiError;
 
 use crate::analysis::names::{TopPackages, normalize};
 use crate::finding::Finding;
@@ -149,10 +150,10 @@ impl RegistryFacts {
         facts
     }
 
-    /// Reads PyPI's `/pypi/<name>/json` or `/pypi/<name>/<version>/json` body (fields
-    /// listed in `json_api.rs`). The rank is filled from the bundled list.
-    pub fn from_json_api(body: &serde_json::Value) -> Result<RegistryFacts, JsonApiError> {
-        json_api::parse(body)
+    /// The facts of PyPI's `/pypi/<name>/json` or `/pypi/<name>/<version>/json` document
+    /// (fields listed in `json_api.rs`). The rank is filled from the bundled list.
+    pub fn from_json_api(doc: &crate::pypi_json::JsonProject) -> Result<RegistryFacts, JsonApiError> {
+        json_api::facts(doc)
     }
 
     /// Sets [`Self::popularity_rank`] from the bundled top-projects list.

@@ -20,6 +20,11 @@ fn body(json: &str) -> Value {
     serde_json::from_str(json).expect("fixture JSON")
 }
 
+/// The facts of a JSON API body, read as the index client reads it: one parse.
+fn from_json_api(body: &Value) -> Result<RegistryFacts, JsonApiError> {
+    RegistryFacts::from_json_api(&crate::pypi_json::JsonProject::parse(body.to_string().as_bytes())?)
+}
+
 /// `/pypi/requests/json`, abridged: 27 releases over 14 years (2.32.0 yanked, 0.3.0
 /// with its files deleted), Apache-2.0, documentation and source links.
 pub(super) const REQUESTS_JSON: &str = r##"{
@@ -176,7 +181,7 @@ const REQUESTS_2_31_JSON: &str = r##"{
 
 /// The healthy project: requests 2.32.5 as the JSON API describes it.
 pub(super) fn healthy() -> RegistryFacts {
-    RegistryFacts::from_json_api(&body(REQUESTS_JSON)).expect("requests fixture parses")
+    from_json_api(&body(REQUESTS_JSON)).expect("requests fixture parses")
 }
 
 /// A documented, licensed project `younglib` whose first release (0.1.0) was `days`
@@ -228,7 +233,7 @@ fn parses_the_project_endpoint() {
 
 #[test]
 fn parses_the_version_endpoint_with_advisories() {
-    let f = RegistryFacts::from_json_api(&body(REQUESTS_2_31_JSON)).expect("parses");
+    let f = from_json_api(&body(REQUESTS_2_31_JSON)).expect("parses");
     assert_eq!(f.version, "2.31.0");
     assert!(f.releases.is_empty(), "the per-version endpoint has no history");
     assert_eq!(f.upload_time, parse_rfc3339("2023-05-22T15:12:42Z"));
@@ -242,30 +247,72 @@ fn yanked_info_and_yanked_files_are_read() {
     let mut v = body(REQUESTS_JSON);
     v["info"]["yanked"] = Value::Bool(true);
     v["info"]["yanked_reason"] = Value::String("broken wheel".into());
-    assert_eq!(RegistryFacts::from_json_api(&v).expect("parses").yanked.as_deref(), Some("broken wheel"));
+    assert_eq!(from_json_api(&v).expect("parses").yanked.as_deref(), Some("broken wheel"));
     let mut v = body(REQUESTS_JSON);
     for file in v["urls"].as_array_mut().expect("urls") {
         file["yanked"] = Value::Bool(true);
     }
-    assert_eq!(RegistryFacts::from_json_api(&v).expect("parses").yanked.as_deref(), Some(""));
+    assert_eq!(from_json_api(&v).expect("parses").yanked.as_deref(), Some(""));
 }
 
 #[test]
 fn malformed_bodies_are_typed_errors() {
-    assert_eq!(RegistryFacts::from_json_api(&body("[]")), Err(JsonApiError::NotAnObject));
-    assert_eq!(RegistryFacts::from_json_api(&body(r#"{"info": {"version": "1.0"}}"#)), Err(JsonApiError::MissingField("info.name")));
+    assert_eq!(from_json_api(&body("[]")), Err(JsonApiError::NotAnObject));
+    assert_eq!(from_json_api(&body(r#"{"info": {"version": "1.0"}}"#)), Err(JsonApiError::MissingField("info.name")));
     assert_eq!(
-        RegistryFacts::from_json_api(&body(r#"{"info": {"name": "x", "version": "1.0", "classifiers": "MIT"}}"#)),
-        Err(JsonApiError::WrongType { field: "info.classifiers".into(), expected: "a list of strings" })
+        from_json_api(&body(r#"{"info": {"name": "x", "version": "1.0", "classifiers": "MIT"}}"#)),
+        Err(JsonApiError::WrongType { field: "info.classifiers".into(), expected: "a list of strings".into() })
     );
-    let err = RegistryFacts::from_json_api(&body(r#"{"info": {"name": "x", "version": "1.0"}, "urls": [{"upload_time_iso_8601": "yesterday"}]}"#));
+    let err = from_json_api(&body(r#"{"info": {"name": "x", "version": "1.0"}, "urls": [{"upload_time_iso_8601": "yesterday"}]}"#));
     assert_eq!(err, Err(JsonApiError::BadTimestamp { field: "urls[0].upload_time".into(), value: "yesterday".into() }));
     assert!(err.unwrap_err().to_string().contains("unreadable timestamp"));
     // Nulls where PyPI writes them are fine.
-    let f = RegistryFacts::from_json_api(&body(r#"{"info": {"name": "x", "version": "1.0", "summary": null, "project_urls": null, "requires_dist": null, "yanked_reason": null}, "releases": {"1.0": []}, "urls": [], "vulnerabilities": null}"#))
+    let f = from_json_api(&body(r#"{"info": {"name": "x", "version": "1.0", "summary": null, "project_urls": null, "requires_dist": null, "yanked_reason": null}, "releases": {"1.0": []}, "urls": [], "vulnerabilities": null}"#))
         .expect("parses");
     assert_eq!(f.releases, vec![ReleaseFact { version: "1.0".into(), first_upload: None, yanked: false }]);
     assert_eq!(f.upload_time, None);
+}
+
+#[test]
+fn one_parse_serves_the_index_client_and_the_rules() {
+    // The document the index client returns is the one the rules read: no second walk.
+    let doc = crate::pypi_json::JsonProject::parse(
+        br#"{"info": {"name": "demo", "version": "1.1", "summary": "  ", "license_expression": "MIT", "author": "A",
+                 "project_urls": {"Source": " https://src.example/demo ", "Empty": ""}, "yanked": false},
+           "last_serial": 7,
+           "releases": {"1.0": [{"filename": "demo-1.0.tar.gz", "url": "https://f.example/demo-1.0.tar.gz", "packagetype": "sdist",
+                                 "size": 5, "digests": {"sha256": "ab"}, "upload_time": "2020-01-01T00:00:00", "yanked": true}],
+                        "1.1": [{"filename": "demo-1.1.tar.gz", "upload_time_iso_8601": "2021-01-01T00:00:00Z"}]},
+           "urls": [{"filename": "demo-1.1.tar.gz", "upload_time_iso_8601": "2021-01-01T00:00:00Z", "digests": {"sha256": "cd"}}],
+           "vulnerabilities": [{"id": "PYSEC-1", "aliases": ["CVE-1"], "details": "\n first line\nsecond", "fixed_in": ["1.2"], "withdrawn": null},
+                               {"id": "PYSEC-2", "withdrawn": "2024-01-01T00:00:00Z"}]}"#,
+    )
+    .expect("parses");
+    // What the index layer hands on: files with their digests, types, sizes; the serial.
+    let f = &doc.releases["1.0"][0];
+    assert_eq!((f.filename.as_str(), f.url.as_str()), ("demo-1.0.tar.gz", "https://f.example/demo-1.0.tar.gz"));
+    assert_eq!((f.packagetype.as_deref(), f.size, f.digests.get("sha256").map(String::as_str)), (Some("sdist"), Some(5), Some("ab")));
+    assert_eq!((doc.last_serial, doc.info.author.as_deref(), doc.urls[0].digests["sha256"].as_str()), (Some(7), Some("A"), "cd"));
+    assert_eq!(doc.info.summary.as_deref(), Some("  "), "the parser keeps text as the index wrote it");
+    assert_eq!(doc.vulnerabilities.len(), 2);
+    // What the rules need, from the same document.
+    let facts = RegistryFacts::from_json_api(&doc).expect("facts");
+    assert_eq!((facts.name.as_str(), facts.version.as_str()), ("demo", "1.1"));
+    assert_eq!(facts.summary, None, "blank is absent for the rules");
+    assert_eq!(facts.license_expression.as_deref(), Some("MIT"));
+    assert_eq!(facts.project_urls, BTreeMap::from([("Source".to_string(), "https://src.example/demo".to_string())]));
+    assert_eq!(facts.upload_time, parse_rfc3339("2021-01-01T00:00:00Z"));
+    assert_eq!(
+        facts.releases,
+        vec![
+            ReleaseFact { version: "1.0".into(), first_upload: parse_rfc3339("2020-01-01T00:00:00Z"), yanked: true },
+            ReleaseFact { version: "1.1".into(), first_upload: parse_rfc3339("2021-01-01T00:00:00Z"), yanked: false },
+        ]
+    );
+    assert_eq!(facts.yanked, None);
+    assert_eq!(facts.vulnerabilities.len(), 1, "the withdrawn advisory is dropped");
+    assert_eq!(facts.vulnerabilities[0].summary.as_deref(), Some("first line"));
+    assert_eq!(facts.vulnerabilities[0].fixed_in, vec!["1.2".to_string()]);
 }
 
 #[test]
@@ -283,7 +330,7 @@ fn healthy_project_raises_nothing() {
 
 #[test]
 fn dropper_shaped_upload_raises_the_young_and_empty_alerts() {
-    let f = RegistryFacts::from_json_api(&body(DROPPER_JSON)).expect("parses");
+    let f = from_json_api(&body(DROPPER_JSON)).expect("parses");
     let found = analyze(&f, &MetadataPolicy::default(), now());
     assert_eq!(
         alerts(&found),
@@ -298,7 +345,7 @@ fn dropper_shaped_upload_raises_the_young_and_empty_alerts() {
 
 #[test]
 fn abandoned_project_raises_inactive_and_unmaintained() {
-    let f = RegistryFacts::from_json_api(&body(ABANDONED_JSON)).expect("parses");
+    let f = from_json_api(&body(ABANDONED_JSON)).expect("parses");
     let found = analyze(&f, &MetadataPolicy::default(), now());
     assert_eq!(alerts(&found), vec!["inactive-project", "small-user-base", "unmaintained"]);
     let inactive = found.iter().find(|x| x.alert == AlertId::InactiveProject).expect("inactive");
@@ -307,7 +354,7 @@ fn abandoned_project_raises_inactive_and_unmaintained() {
 
 #[test]
 fn vulnerable_pin_raises_known_vulnerability_and_nothing_about_history() {
-    let f = RegistryFacts::from_json_api(&body(REQUESTS_2_31_JSON)).expect("parses");
+    let f = from_json_api(&body(REQUESTS_2_31_JSON)).expect("parses");
     let found = analyze(&f, &MetadataPolicy::default(), now());
     assert_eq!(alerts(&found), vec!["known-vulnerability", "known-vulnerability"]);
     assert!(found[0].message.contains("GHSA-9wx4-h78v-vm56 (CVE-2024-35195)") && found[0].message.ends_with("upgrade to ≥ 2.32.0"));
@@ -321,9 +368,9 @@ fn every_metadata_alert_fires_on_a_crafted_fixture() {
     let default = MetadataPolicy::default();
     let deny_agpl = MetadataPolicy { licenses_denied: vec!["AGPL-3.0-only".into()], ..MetadataPolicy::default() };
     let mut cases: Vec<(RegistryFacts, MetadataPolicy)> = vec![
-        (RegistryFacts::from_json_api(&body(DROPPER_JSON)).expect("parses"), default.clone()),
-        (RegistryFacts::from_json_api(&body(ABANDONED_JSON)).expect("parses"), default.clone()),
-        (RegistryFacts::from_json_api(&body(REQUESTS_2_31_JSON)).expect("parses"), default.clone()),
+        (from_json_api(&body(DROPPER_JSON)).expect("parses"), default.clone()),
+        (from_json_api(&body(ABANDONED_JSON)).expect("parses"), default.clone()),
+        (from_json_api(&body(REQUESTS_2_31_JSON)).expect("parses"), default.clone()),
         (project_born(100), default.clone()),
     ];
     for status in [ProjectStatus::Quarantined, ProjectStatus::Archived, ProjectStatus::Deprecated] {
@@ -377,7 +424,7 @@ fn history_summarises_the_timeline() {
 
 #[test]
 fn analysis_is_deterministic_and_uses_the_given_clock() {
-    let f = RegistryFacts::from_json_api(&body(DROPPER_JSON)).expect("parses");
+    let f = from_json_api(&body(DROPPER_JSON)).expect("parses");
     let p = MetadataPolicy::default();
     assert_eq!(analyze(&f, &p, now()), analyze(&f, &p, now()));
     // A year later the same facts are no longer young, but still few and undocumented.

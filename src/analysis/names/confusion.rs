@@ -9,7 +9,7 @@
 
 use crate::alerts::AlertId;
 use crate::finding::Finding;
-use crate::index::redact;
+use crate::redact::redact;
 use crate::pep503::{is_valid_name, normalize_name};
 use std::collections::HashMap;
 use std::fmt;

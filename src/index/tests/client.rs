@@ -52,11 +52,11 @@ fn json_api_typed_views() {
     assert_eq!(f.yanked_reason.as_deref(), Some("bad"));
     assert_eq!(f.packagetype.as_deref(), Some("sdist"));
     assert_eq!(f.digests.get("sha256").map(String::as_str), Some("ab"));
-    assert_eq!(p.release_times().get("1.0").map(String::as_str), Some("2020-01-01T00:00:00.000000Z"));
-    assert!(!p.release_times().contains_key("1.1"));
+    assert_eq!(f.upload_time_iso_8601.as_deref(), Some("2020-01-01T00:00:00.000000Z"));
+    assert!(p.releases["1.1"].is_empty());
     assert_eq!(p.vulnerabilities[0].aliases, vec!["CVE-1"]);
     assert_eq!(p.vulnerabilities[0].fixed_in, vec!["1.1"]);
-    assert_eq!(p.raw["info"]["author"], "A");
+    assert_eq!(p.info.author.as_deref(), Some("A"));
 
     let r = c.json_release("demo", "1.0").unwrap().expect("release");
     assert!(r.info.yanked);

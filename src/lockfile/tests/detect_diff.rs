@@ -70,7 +70,9 @@ fn normalisation_and_hashes() {
     assert_eq!(normalize_name("A__b--C"), "a-b-c");
     let hash = Hash::parse(&format!("SHA256:{}", "AB".repeat(32))).unwrap();
     assert_eq!(hash.to_string(), format!("sha256:{}", "ab".repeat(32)));
-    assert!(Hash::parse("sha256:abcd").unwrap_err().contains("64 hex digits"));
+    let e = Hash::parse("sha256:abcd").unwrap_err();
+    assert_eq!(e.to_string(), "a sha256 digest has 64 hex digits, 'abcd' has 4");
+    assert!(crate::error::Hint::hint(&e).contains("pip hash FILE"));
     assert!(Hash::parse("nocolon").is_err());
 }
 
