@@ -8,19 +8,23 @@
 
 use crate::error::Hint;
 use crate::gate::Gate;
-use crate::index::IndexSettings;
+use crate::index::{IndexClient, IndexSettings};
+use crate::install::confusion_gate::ConfusionGate;
 use crate::pipeline::ScanOptions;
 use crate::policy::{ConfigInputs, ConfigPath, Settings, SettingsFlags};
-use crate::proxy::{self, DbGate, GatewayOptions, ProxyConfig, RunningProxy};
+use crate::proxy::{self, DbGate, DiskCache, GatewayOptions, ProxyConfig, RunningProxy, SnapshotSource};
 use crate::store::{StoreSpec, VerdictStore};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub mod admin;
+pub mod snapshot;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_org;
 
 /// Everything `safe-pip serve` needs.
 pub struct GatewayConfig {
@@ -34,6 +38,15 @@ pub struct GatewayConfig {
     pub gateway: GatewayOptions,
     pub max_file_bytes: u64,
     pub cache_bytes: usize,
+    /// The on-disk artifact cache (`--cache-dir`, `--cache-max-bytes`); `None`: memory only.
+    pub artifact_cache: Option<ArtifactCache>,
+}
+
+/// Where vetted files are kept on disk and how much of them.
+#[derive(Clone, Debug)]
+pub struct ArtifactCache {
+    pub dir: PathBuf,
+    pub max_bytes: u64,
 }
 
 /// A running gateway: the proxy and the gate behind it.
@@ -86,9 +99,22 @@ pub fn start_with(mut config: GatewayConfig, settings: &Settings, store: Arc<dyn
             eprintln!("safe-pip serve: cannot write the audit log: {err} (hint: {})", err.hint());
         }
     });
+    config.gateway.snapshot = Some(snapshot_source(store.clone()));
     let gate = Arc::new(gate(settings, store));
-    let file_gate = Arc::new(DbGate::new(gate.clone(), settings.metadata.clone()));
+    let file_gate: Arc<dyn proxy::FileGate> = Arc::new(DbGate::new(gate.clone(), settings.metadata.clone()));
+    // `[[internal]]` rules of the policy file, as the install wrapper applies them.
+    let file_gate = if ConfusionGate::needed(&settings.internal, config.index.indexes().len()) {
+        let client = IndexClient::new(&config.index).map_err(|e| format!("{e} (hint: {})", e.hint()))?;
+        Arc::new(ConfusionGate::new(file_gate, settings.internal.clone(), client, settings.policy.clone()))
+    } else {
+        file_gate
+    };
+    let disk_cache = match &config.artifact_cache {
+        Some(c) => Some(Arc::new(DiskCache::open(&c.dir, c.max_bytes)?)),
+        None => None,
+    };
     let mut pc = ProxyConfig::new(config.index, file_gate);
+    pc.disk_cache = disk_cache;
     pc.bind = config.bind;
     pc.max_file_bytes = config.max_file_bytes;
     pc.cache_bytes = config.cache_bytes;
@@ -97,4 +123,15 @@ pub fn start_with(mut config: GatewayConfig, settings: &Settings, store: Arc<dyn
     pc.gateway = Some(config.gateway);
     let proxy = proxy::start(pc).map_err(|e| format!("{e} (hint: {})", e.hint()))?;
     Ok(Running { proxy, gate })
+}
+
+/// `GET /snapshot`: the store's verdicts, decision log and advisories in the format of
+/// `safe-pip db export`, for laptops' `safe-pip db import URL`.
+fn snapshot_source(store: Arc<dyn VerdictStore>) -> SnapshotSource {
+    Arc::new(move || {
+        let parts = store.snapshot().map_err(|e| format!("{e} ({})", e.hint()))?;
+        let mut out = Vec::new();
+        crate::db::write_snapshot(&mut out, parts).map_err(|e| e.to_string())?;
+        Ok(out)
+    })
 }

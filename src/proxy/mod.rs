@@ -13,6 +13,7 @@
 mod alternatives;
 mod cache;
 mod db_gate;
+mod disk_cache;
 mod events;
 mod files;
 mod gate;
@@ -32,9 +33,10 @@ mod urls;
 pub(crate) mod tests;
 
 pub use db_gate::DbGate;
+pub use disk_cache::DiskCache;
 pub use events::{ActivityCallback, EventCallback, ProxyActivity, ProxyEvent, REPEAT_AFTER};
 pub use gate::{FileGate, GateFile, ScanGate};
-pub use gateway::{AdminApi, AdminReply, GatewayOptions, MAX_ADMIN_BODY, MIN_TOKEN_LEN, Token, read_token_file};
+pub use gateway::{AdminApi, AdminReply, GatewayOptions, MAX_ADMIN_BODY, MIN_TOKEN_LEN, PageCachePolicy, SnapshotSource, Token, read_token_file};
 pub use reply::{block_summary, reason_phrase};
 pub use urls::index_path;
 
@@ -73,6 +75,8 @@ pub struct ProxyConfig {
     /// authentication instead of the loopback Host check, access log, `/healthz` and
     /// `/metrics`, verdicts asked of the gate at every request (none kept in memory).
     pub gateway: Option<GatewayOptions>,
+    /// Vetted files kept on disk by sha256 (shared by replicas pointing at one folder).
+    pub disk_cache: Option<Arc<DiskCache>>,
 }
 
 impl ProxyConfig {
@@ -88,6 +92,7 @@ impl ProxyConfig {
             on_activity: None,
             retain_events: true,
             gateway: None,
+            disk_cache: None,
         }
     }
 }
@@ -143,7 +148,7 @@ pub fn start(config: ProxyConfig) -> Result<RunningProxy, ProxyError> {
     let listener =
         std::net::TcpListener::bind(config.bind).map_err(|source| ProxyError::Bind { addr: config.bind, source })?;
     let addr = listener.local_addr().map_err(|source| ProxyError::Bind { addr: config.bind, source })?;
-    let state = Arc::new(state::State::new(
+    let mut state = state::State::new(
         client,
         upstreams,
         config.gate,
@@ -151,7 +156,9 @@ pub fn start(config: ProxyConfig) -> Result<RunningProxy, ProxyError> {
         config.cache_bytes,
         events::EventLog::new(config.on_event, config.on_activity, config.retain_events),
         config.gateway,
-    ));
+    );
+    state.disk_cache = config.disk_cache;
+    let state = Arc::new(state);
     let server = server::Server::start(listener, state.clone()).map_err(|detail| ProxyError::Runtime { detail })?;
     Ok(RunningProxy { addr, state, server: Some(server) })
 }
@@ -191,7 +198,7 @@ impl RunningProxy {
 
     /// The counters `/metrics` serves, in the Prometheus text format.
     pub fn metrics(&self) -> String {
-        self.state.metrics.render()
+        self.state.render_metrics()
     }
 
     /// Upstream problems so far (project pages that could not be read), one line each:

@@ -65,7 +65,23 @@ pub(crate) struct State {
     /// Set when running as the gateway (`safe-pip serve`).
     pub gateway: Option<GatewayOptions>,
     pub metrics: Metrics,
+    /// Vetted files on disk by sha256, shared with other replicas using the folder.
+    pub disk_cache: Option<Arc<super::DiskCache>>,
+    /// (upstream, project) → the page upstream last sent (gateway with a page cache).
+    pages: Mutex<BoundedMap<(usize, String), CachedPage>>,
 }
+
+/// An upstream page kept by the gateway.
+#[derive(Clone)]
+pub(crate) struct CachedPage {
+    pub raw: Arc<crate::index::RawPage>,
+    pub validators: crate::index::Validators,
+    /// When upstream last sent or confirmed it.
+    pub confirmed: Instant,
+}
+
+/// Pages kept at most (the map starts over beyond: a cache, refilled from upstream).
+const MAX_PAGES: usize = 20_000;
 
 /// How long a failed page answers from memory before upstream is asked again.
 const PAGE_FAILURE_TTL: Duration = Duration::from_secs(10);
@@ -120,7 +136,18 @@ impl State {
             events,
             gateway,
             metrics: Metrics::default(),
+            disk_cache: None,
+            pages: Mutex::new(BoundedMap::new(MAX_PAGES)),
         }
+    }
+
+    /// `/metrics`: the counters, and the artifact cache's when there is one.
+    pub(crate) fn render_metrics(&self) -> String {
+        let mut out = self.metrics.render();
+        if let Some(c) = &self.disk_cache {
+            c.render_metrics(&mut out);
+        }
+        out
     }
 
     /// The reference the proxy writes into pages for `entry`.
@@ -181,6 +208,18 @@ impl State {
             self.remember(upstream, &f.project, e);
         }
         Ok(lock(&self.entries).get(&key))
+    }
+
+    pub(crate) fn cached_page(&self, upstream: usize, project: &str) -> Option<CachedPage> {
+        lock(&self.pages).get(&(upstream, normalize_name(project)))
+    }
+
+    pub(crate) fn keep_page(&self, upstream: usize, project: &str, page: CachedPage) {
+        lock(&self.pages).insert((upstream, normalize_name(project)), page);
+    }
+
+    pub(crate) fn drop_page(&self, upstream: usize, project: &str) {
+        lock(&self.pages).remove(&(upstream, normalize_name(project)));
     }
 
     /// The reason a project page failed within the last few seconds, if it did.

@@ -23,7 +23,7 @@ pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use crate::db::verdicts::Prepared;
-use crate::db::{Advisory, AuditEntry, DbError, DecisionRecord, HistoryEntry, NewDecision, NewVerdict, StoredVerdict};
+use crate::db::{Advisory, AuditEntry, DbError, DecisionRecord, HistoryEntry, NewDecision, NewVerdict, SnapshotParts, StoredVerdict};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -92,6 +92,10 @@ pub trait VerdictStore: Send + Sync {
 
     /// Audit entries at or after `since` (unix seconds), oldest first, at most `limit`.
     fn audit_since(&self, since: i64, limit: usize) -> Result<Vec<AuditEntry>, DbError>;
+
+    /// Every verdict, the whole decision log and the advisories: what `safe-pip db
+    /// export` writes, for laptops' offline use (the gateway's `/snapshot`).
+    fn snapshot(&self) -> Result<SnapshotParts, DbError>;
 }
 
 /// Where the verdicts live, as `--db` names it: `sqlite:PATH` (or a bare path) or a

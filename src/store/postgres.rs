@@ -10,7 +10,7 @@ use super::pg_schema::{FILE_LOCK, MIGRATIONS, SCHEMA_LOCK, SCHEMA_VERSION, VERSI
 use super::{ReadyVerdict, VerdictStore};
 use crate::action::DecisionAction;
 use crate::db::verdicts::{Prepared, StoredAlert, normalize_sha256};
-use crate::db::{ANALYSIS_VERSION, Advisory, AuditEntry, DbError, DecisionRecord, HistoryEntry, NewDecision, StoredVerdict};
+use crate::db::{ANALYSIS_VERSION, Advisory, AuditEntry, DbError, DecisionRecord, HistoryEntry, NewDecision, SnapshotParts, StoredVerdict};
 use crate::pep503::normalize_name;
 use postgres::{Client, NoTls, Row, Transaction};
 use std::collections::HashMap;
@@ -20,6 +20,10 @@ use std::time::Duration;
 /// Connections per store (each replica); requests beyond wait for one.
 const MAX_CONNECTIONS: usize = 16;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+const DECISION_SELECT: &str = "SELECT package, spec, alerts, reason, who, action, source, decided_at, until FROM decisions";
+const ADVISORY_SELECT: &str = "SELECT a.id, p.name, a.summary, a.modified, p.all_versions, p.versions, p.ranges, a.source
+     FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id";
 
 const COLUMNS: &str =
     "sha256, analysis_version, name, version, filename, size, verdict, reason, score, level, alerts, index_url, origin, scanned_at";
@@ -148,6 +152,54 @@ impl PgStore {
             .query_one("SELECT count(*) FROM scan_history WHERE sha256 = $1", &[&sha256.to_ascii_lowercase()])
             .map_err(self.err("count analyses"))?;
         Ok(row.get(0))
+    }
+
+    /// Decision log rows ([`DECISION_SELECT`]) as records; an unreadable one is an error.
+    fn decision_records(&self, rows: &[Row]) -> Result<Vec<DecisionRecord>, DbError> {
+        rows.iter()
+            .map(|r| {
+                let alerts = serde_json::from_str(&r.get::<_, String>(2)).ok();
+                let action = DecisionAction::parse(&r.get::<_, String>(5));
+                let (Some(alerts), Some(action)) = (alerts, action) else {
+                    return Err(DbError::Postgres {
+                        url: self.url.clone(),
+                        op: "read the decision log",
+                        detail: "an entry cannot be read (alerts or action malformed)".into(),
+                    });
+                };
+                let source: String = r.get(6);
+                Ok(DecisionRecord {
+                    package: r.get(0),
+                    spec: r.get(1),
+                    alerts,
+                    reason: r.get(3),
+                    who: r.get(4),
+                    action,
+                    source: (!source.is_empty()).then_some(source),
+                    decided_at: r.get(7),
+                    until: r.get(8),
+                })
+            })
+            .collect()
+    }
+
+    /// Advisory rows ([`ADVISORY_SELECT`]), decoded.
+    fn advisories_of(rows: &[Row]) -> Vec<Advisory> {
+        rows.iter()
+            .map(|r| {
+                let a = Advisory {
+                    id: r.get(0),
+                    name: r.get(1),
+                    summary: r.get(2),
+                    modified: r.get(3),
+                    all_versions: r.get(4),
+                    versions: Vec::new(),
+                    ranges: Vec::new(),
+                    source: r.get(7),
+                };
+                crate::db::feeds::decode_advisory((a, r.get(5), r.get(6)))
+            })
+            .collect()
     }
 
     fn insert(&self, tx: &mut Transaction<'_>, p: &Prepared) -> Result<bool, DbError> {
@@ -288,25 +340,10 @@ impl VerdictStore for PgStore {
         }
         let rows = self
             .conn()?
-            .query(
-                "SELECT a.id, p.name, a.summary, a.modified, p.all_versions, p.versions, p.ranges, a.source
-                 FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id WHERE p.name = ANY($1) ORDER BY a.id",
-                &[&norms],
-            )
+            .query(&format!("{ADVISORY_SELECT} WHERE p.name = ANY($1) ORDER BY a.id"), &[&norms])
             .map_err(self.err("read advisories"))?;
         let mut out: HashMap<String, Vec<Advisory>> = HashMap::new();
-        for r in rows {
-            let a = Advisory {
-                id: r.get(0),
-                name: r.get(1),
-                summary: r.get(2),
-                modified: r.get(3),
-                all_versions: r.get(4),
-                versions: Vec::new(),
-                ranges: Vec::new(),
-                source: r.get(7),
-            };
-            let a = crate::db::feeds::decode_advisory((a, r.get(5), r.get(6)));
+        for a in Self::advisories_of(&rows) {
             out.entry(a.name.clone()).or_default().push(a);
         }
         Ok(out)
@@ -363,36 +400,9 @@ impl VerdictStore for PgStore {
     fn decisions(&self, name: &str) -> Result<Vec<DecisionRecord>, DbError> {
         let rows = self
             .conn()?
-            .query(
-                "SELECT package, spec, alerts, reason, who, action, source, decided_at, until FROM decisions WHERE package = $1 ORDER BY decided_at, id",
-                &[&normalize_name(name)],
-            )
+            .query(&format!("{DECISION_SELECT} WHERE package = $1 ORDER BY decided_at, id"), &[&normalize_name(name)])
             .map_err(self.err("read the decision log"))?;
-        rows.iter()
-            .map(|r| {
-                let alerts = serde_json::from_str(&r.get::<_, String>(2)).ok();
-                let action = DecisionAction::parse(&r.get::<_, String>(5));
-                let (Some(alerts), Some(action)) = (alerts, action) else {
-                    return Err(DbError::Postgres {
-                        url: self.url.clone(),
-                        op: "read the decision log",
-                        detail: "an entry cannot be read (alerts or action malformed)".into(),
-                    });
-                };
-                let source: String = r.get(6);
-                Ok(DecisionRecord {
-                    package: r.get(0),
-                    spec: r.get(1),
-                    alerts,
-                    reason: r.get(3),
-                    who: r.get(4),
-                    action,
-                    source: (!source.is_empty()).then_some(source),
-                    decided_at: r.get(7),
-                    until: r.get(8),
-                })
-            })
-            .collect()
+        self.decision_records(&rows)
     }
 
     fn audit_append(&self, e: &AuditEntry) -> Result<(), DbError> {
@@ -418,6 +428,21 @@ impl VerdictStore for PgStore {
             .iter()
             .filter_map(|r| AuditEntry::from_row(&r.get::<_, String>(0), r.get(1), [r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7)], r.get(8)))
             .collect())
+    }
+
+    /// One transaction (REPEATABLE READ), so verdicts, decisions and advisories are from
+    /// one moment.
+    fn snapshot(&self) -> Result<SnapshotParts, DbError> {
+        let e = self.err("read a snapshot");
+        let mut c = self.conn()?;
+        let mut tx = c.build_transaction().isolation_level(postgres::IsolationLevel::RepeatableRead).read_only(true).start().map_err(&e)?;
+        let rows = tx.query(&format!("SELECT {COLUMNS} FROM verdicts ORDER BY sha256, analysis_version"), &[]).map_err(&e)?;
+        let verdicts: Vec<StoredVerdict> = rows.iter().filter_map(verdict_from_row).collect();
+        let unreadable_skipped = rows.len() - verdicts.len();
+        let decision_rows = tx.query(&format!("{DECISION_SELECT} ORDER BY decided_at, id"), &[]).map_err(&e)?;
+        let advisory_rows = tx.query(&format!("{ADVISORY_SELECT} ORDER BY a.id, p.name"), &[]).map_err(&e)?;
+        tx.commit().map_err(&e)?;
+        Ok(SnapshotParts { verdicts, decisions: self.decision_records(&decision_rows)?, advisories: Self::advisories_of(&advisory_rows), unreadable_skipped })
     }
 }
 
