@@ -26,6 +26,10 @@ pub struct ServeArgs {
     /// Verdict store: sqlite:PATH (one gateway) or postgres://USER@HOST/DB (shared by replicas).
     #[arg(long, value_name = "STORE", env = "SAFE_PIP_GATEWAY_DB")]
     pub db: String,
+    /// A PostgreSQL streaming read replica for read-mostly queries (verdict lookups,
+    /// advisories, history, audit, snapshots); decisions and writes stay on --db.
+    #[arg(long, value_name = "URL", env = "SAFE_PIP_GATEWAY_DB_READ")]
+    pub db_read: Option<String>,
     /// Accepted client tokens, one per line (`NAME SECRET` or `SECRET`); without it no authentication.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
@@ -90,6 +94,7 @@ pub(crate) fn run(args: ServeArgs) -> Outcome {
         index,
         policy: args.policy,
         store: StoreSpec::parse(&args.db),
+        db_read: args.db_read,
         gateway: GatewayOptions {
             tokens,
             access_log: !args.no_access_log,
@@ -104,7 +109,10 @@ pub(crate) fn run(args: ServeArgs) -> Outcome {
         cache_bytes: usize::try_from(args.cache_size.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX),
         artifact_cache: args.cache_dir.map(|dir| gateway::ArtifactCache { dir, max_bytes: args.cache_max_bytes }),
     };
-    let store = gateway_store_name(&config.store);
+    let mut store = gateway_store_name(&config.store);
+    if let Some(read) = &config.db_read {
+        store.push_str(&format!(", reads from {}", crate::index::redact(read)));
+    }
     // Signals are caught before the banner says the gateway is up, so a supervisor may
     // stop it as soon as it has started.
     let stop = Stop::install();

@@ -35,6 +35,8 @@ pub struct GatewayConfig {
     /// `None`: built-in defaults.
     pub policy: Option<PathBuf>,
     pub store: StoreSpec,
+    /// A PostgreSQL read replica for read-mostly queries (`--db-read`); needs a PostgreSQL `store`.
+    pub db_read: Option<String>,
     pub gateway: GatewayOptions,
     pub max_file_bytes: u64,
     pub cache_bytes: usize,
@@ -80,7 +82,11 @@ pub fn gate(settings: &Settings, store: Arc<dyn VerdictStore>) -> Gate {
 /// Opens the store, builds the gate and starts serving.
 pub fn start(config: GatewayConfig) -> Result<Running, String> {
     let settings = load_policy(config.policy.as_deref())?;
-    let store = config.store.open().map_err(|e| e.render())?;
+    let store: Arc<dyn VerdictStore> = match (&config.store, &config.db_read) {
+        (_, None) => config.store.open().map_err(|e| e.render())?,
+        (StoreSpec::Postgres(url), Some(read)) => Arc::new(crate::store::PgStore::connect_with_replica(url, read).map_err(|e| e.render())?),
+        (StoreSpec::Sqlite(_), Some(_)) => return Err("--db-read is a PostgreSQL read replica: it needs a postgres:// --db".into()),
+    };
     start_with(config, &settings, store)
 }
 

@@ -24,6 +24,7 @@ fn config(upstreams: &[String], dir: &Path) -> GatewayConfig {
         index,
         policy: None,
         store: StoreSpec::Sqlite(dir.join("unused")),
+        db_read: None,
         gateway: GatewayOptions { tokens: vec![Token::new("ci", SECRET)], admin_tokens: vec![Token::new("sec-team", ADMIN)], ..GatewayOptions::default() },
         max_file_bytes: 1 << 20,
         cache_bytes: 8 << 20,

@@ -44,6 +44,11 @@ pub trait VerdictStore: Send + Sync {
     /// `sqlite:PATH` or the PostgreSQL URL without its password, for messages.
     fn describe(&self) -> String;
 
+    /// The read replica's URL (password redacted) when read-mostly queries go to one.
+    fn read_replica(&self) -> Option<String> {
+        None
+    }
+
     /// The SQLite file, `None` for a server.
     fn path(&self) -> Option<PathBuf> {
         None

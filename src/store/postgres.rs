@@ -34,6 +34,8 @@ pub struct PgStore {
     url: String,
     pool: Mutex<PoolState>,
     freed: Condvar,
+    /// A read replica (`--db-read`) for read-mostly queries; `None`: this server.
+    read: Option<Box<PgStore>>,
 }
 
 #[derive(Default)]
@@ -75,14 +77,42 @@ impl Drop for Conn<'_> {
 impl PgStore {
     /// Connects to `url` and brings the schema up to date.
     pub fn connect(url: &str) -> Result<PgStore, DbError> {
+        let store = PgStore::unopened(url)?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Connects to the primary `url` (migrated as by [`PgStore::connect`]) and to a
+    /// streaming read replica `read_url`, which answers the read-mostly queries: verdict
+    /// lookups, advisories, history, the audit log, snapshots. Everything that must see
+    /// the latest write stays on the primary: the analysis lock and insert, decisions
+    /// (recorded on one replica, honoured by all at the next request), writes. A replica
+    /// lagging behind only makes a file look new: its analysis path runs on the primary,
+    /// finds the verdict there and analyses nothing. The replica is never migrated; one
+    /// whose schema is newer than this build is refused.
+    pub fn connect_with_replica(url: &str, read_url: &str) -> Result<PgStore, DbError> {
+        let mut store = PgStore::connect(url)?;
+        let read = PgStore::unopened(read_url)?;
+        let found = read.schema_version()?;
+        if found > SCHEMA_VERSION {
+            return Err(DbError::FutureSchema { path: read.url.clone().into(), found: i64::from(found), supported: i64::from(SCHEMA_VERSION) });
+        }
+        store.read = Some(Box::new(read));
+        Ok(store)
+    }
+
+    fn unopened(url: &str) -> Result<PgStore, DbError> {
         let redacted = crate::index::redact(url);
         let mut config: postgres::Config =
             url.parse().map_err(|e: postgres::Error| DbError::Postgres { url: redacted.clone(), op: "read the URL", detail: detail(&e) })?;
         config.connect_timeout(CONNECT_TIMEOUT);
         config.application_name("safe-pip");
-        let store = PgStore { config, url: redacted, pool: Mutex::new(PoolState::default()), freed: Condvar::new() };
-        store.migrate()?;
-        Ok(store)
+        Ok(PgStore { config, url: redacted, pool: Mutex::new(PoolState::default()), freed: Condvar::new(), read: None })
+    }
+
+    /// Where read-mostly queries go: the read replica, else the primary.
+    fn reader(&self) -> &PgStore {
+        self.read.as_deref().unwrap_or(self)
     }
 
     fn state(&self) -> MutexGuard<'_, PoolState> {
@@ -289,9 +319,14 @@ impl VerdictStore for PgStore {
         self.url.clone()
     }
 
+    fn read_replica(&self) -> Option<String> {
+        self.read.as_ref().map(|r| r.url.clone())
+    }
+
     fn lookup_verdict(&self, sha256: &str, analysis_version: &str) -> Result<Option<StoredVerdict>, DbError> {
         let Ok(sha) = normalize_sha256(sha256) else { return Ok(None) };
-        let row = lookup_in(&mut *self.conn()?, &sha, analysis_version).map_err(self.err("look up a verdict"))?;
+        let r = self.reader();
+        let row = lookup_in(&mut *r.conn()?, &sha, analysis_version).map_err(r.err("look up a verdict"))?;
         Ok(row.as_ref().and_then(verdict_from_row))
     }
 
@@ -300,10 +335,11 @@ impl VerdictStore for PgStore {
         if keys.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows = self
+        let r = self.reader();
+        let rows = r
             .conn()?
             .query(&format!("SELECT {COLUMNS} FROM verdicts WHERE analysis_version = $2 AND sha256 = ANY($1)"), &[&keys, &ANALYSIS_VERSION])
-            .map_err(self.err("look up verdicts"))?;
+            .map_err(r.err("look up verdicts"))?;
         Ok(rows.iter().filter_map(verdict_from_row).map(|v| (v.sha256.clone(), v)).collect())
     }
 
@@ -338,10 +374,11 @@ impl VerdictStore for PgStore {
         if norms.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows = self
+        let r = self.reader();
+        let rows = r
             .conn()?
             .query(&format!("{ADVISORY_SELECT} WHERE p.name = ANY($1) ORDER BY a.id"), &[&norms])
-            .map_err(self.err("read advisories"))?;
+            .map_err(r.err("read advisories"))?;
         let mut out: HashMap<String, Vec<Advisory>> = HashMap::new();
         for a in Self::advisories_of(&rows) {
             out.entry(a.name.clone()).or_default().push(a);
@@ -350,14 +387,15 @@ impl VerdictStore for PgStore {
     }
 
     fn history(&self, name: &str) -> Result<Vec<HistoryEntry>, DbError> {
-        let rows = self
+        let r = self.reader();
+        let rows = r
             .conn()?
             .query(
                 "SELECT sha256, name, version, filename, verdict, score, analysis_version, scanned_at
                  FROM scan_history WHERE name_norm = $1 ORDER BY scanned_at DESC, id DESC",
                 &[&normalize_name(name)],
             )
-            .map_err(self.err("read the scan history"))?;
+            .map_err(r.err("read the scan history"))?;
         Ok(rows
             .iter()
             .map(|r| HistoryEntry {
@@ -417,13 +455,14 @@ impl VerdictStore for PgStore {
 
     fn audit_since(&self, since: i64, limit: usize) -> Result<Vec<AuditEntry>, DbError> {
         let limit = i64::try_from(limit.min(crate::db::audit::MAX_AUDIT_ROWS)).unwrap_or(0);
-        let rows = self
+        let r = self.reader();
+        let rows = r
             .conn()?
             .query(
                 "SELECT kind, at, package, version, filename, sha256, verdict, actor, reason FROM audit WHERE at >= $1 ORDER BY at, id LIMIT $2",
                 &[&since, &limit],
             )
-            .map_err(self.err("read the audit log"))?;
+            .map_err(r.err("read the audit log"))?;
         Ok(rows
             .iter()
             .filter_map(|r| AuditEntry::from_row(&r.get::<_, String>(0), r.get(1), [r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7)], r.get(8)))
@@ -433,8 +472,9 @@ impl VerdictStore for PgStore {
     /// One transaction (REPEATABLE READ), so verdicts, decisions and advisories are from
     /// one moment.
     fn snapshot(&self) -> Result<SnapshotParts, DbError> {
-        let e = self.err("read a snapshot");
-        let mut c = self.conn()?;
+        let r = self.reader();
+        let e = r.err("read a snapshot");
+        let mut c = r.conn()?;
         let mut tx = c.build_transaction().isolation_level(postgres::IsolationLevel::RepeatableRead).read_only(true).start().map_err(&e)?;
         let rows = tx.query(&format!("SELECT {COLUMNS} FROM verdicts ORDER BY sha256, analysis_version"), &[]).map_err(&e)?;
         let verdicts: Vec<StoredVerdict> = rows.iter().filter_map(verdict_from_row).collect();
@@ -552,6 +592,47 @@ mod tests {
         assert_eq!(store.audit_since(0, 10).expect("read"), vec![entry]);
         let err = store.conn().expect("conn").execute("UPDATE audit SET reason = 'x'", &[]).expect_err("append-only");
         assert!(detail(&err).contains("audit is append-only"), "{err}");
+    }
+
+    /// A "replica" that is a separate database (so its lag can be chosen): reads go to
+    /// it, analysis, decisions and writes to the primary.
+    #[test]
+    fn reads_go_to_the_read_replica_and_a_lagging_one_costs_no_analysis() {
+        let Some(pg) = PgCluster::start() else { return };
+        let (primary_url, replica_url) = (pg.database("primary_db"), pg.database("replica_db"));
+        let replica = PgStore::connect(&replica_url).expect("the replica's schema (streamed from the primary in real life)");
+        let store = PgStore::connect_with_replica(&primary_url, &replica_url).expect("connect");
+        assert_eq!(store.read_replica(), Some(crate::index::redact(&replica_url)));
+        let file = sha(0x5eed);
+        let verdict = |name: &str| {
+            let v = NewVerdict { name: Some("demo"), ..NewVerdict::new(&file, name, Action::Allow, "no alerts", Risk { score: 0, level: RiskLevel::None }, &[]) };
+            ReadyVerdict::new(&v).expect("valid")
+        };
+        store.record(&verdict("demo-1.0.tar.gz")).expect("written to the primary");
+        // The replica has not caught up: the lookup misses…
+        assert!(store.lookup_verdict(&file, ANALYSIS_VERSION).expect("lookup").is_none());
+        assert!(store.lookup_verdicts(std::slice::from_ref(&file)).expect("lookup").is_empty());
+        // …and the analysis path, on the primary, finds the verdict: nothing analysed.
+        let mut analysed = false;
+        let found = store.analyse_once(&file, &mut || {
+            analysed = true;
+            None
+        });
+        assert!(found.expect("analyse once").is_some() && !analysed);
+        // Once the replica has it, lookups are answered by the replica.
+        replica.record(&verdict("demo-1.0.tar.gz")).expect("caught up");
+        assert!(store.lookup_verdict(&file, ANALYSIS_VERSION).expect("lookup").is_some());
+        // Decisions are read from the primary: honoured at once.
+        let d = NewDecision { package: "demo", spec: "*", alerts: &[], reason: "pulled", who: "sec", action: crate::action::DecisionAction::Deny, source: None, decided_at: None, until: None };
+        store.log_decision(&d).expect("log");
+        assert_eq!(store.decisions("demo").expect("read").len(), 1);
+        assert!(replica.decisions("demo").expect("read").is_empty(), "written to the primary only");
+        // Snapshots come from the replica.
+        assert_eq!(store.snapshot().expect("snapshot").decisions.len(), 0);
+        assert_eq!(store.snapshot().expect("snapshot").verdicts.len(), 1);
+        // A replica with a newer schema is refused.
+        replica.conn().expect("conn").execute("UPDATE safe_pip_schema SET version = 99", &[]).expect("bump");
+        assert!(matches!(PgStore::connect_with_replica(&primary_url, &replica_url), Err(DbError::FutureSchema { found: 99, .. })));
     }
 
     #[test]
