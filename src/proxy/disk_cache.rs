@@ -13,7 +13,9 @@
 //!   (set on every hit; atime is unreliable under `noatime`/`relatime`), so least recently
 //!   used is the same order for every replica sharing the folder. When a write takes the
 //!   total this process knows of over the bound, the folder is listed and the least
-//!   recently used files are deleted until it fits. A file larger than the bound is not kept.
+//!   recently used files are deleted until it holds at most 90 % of the bound (so a full
+//!   cache is listed once per tenth of its size written, not at every write); the file
+//!   just written is kept. A file larger than the bound is not kept.
 //!
 //! Only files the gate allowed are written (blocked bytes are not kept on disk). Errors
 //! (disk full, permissions) are counted and the file is served from memory as if the cache
@@ -65,7 +67,7 @@ impl DiskCache {
             std::fs::create_dir_all(&p).map_err(|e| format!("cannot create the cache folder {}: {e}", p.display()))?;
         }
         let cache = DiskCache { dir: dir.to_path_buf(), max_bytes, used: Mutex::new(0), stats: DiskCacheStats::default() };
-        cache.sweep();
+        cache.sweep(None);
         Ok(cache)
     }
 
@@ -133,7 +135,7 @@ impl DiskCache {
                     *used > self.max_bytes
                 };
                 if over {
-                    self.sweep();
+                    self.sweep(Some(&path));
                 }
             }
             Err(_) => {
@@ -161,10 +163,11 @@ impl DiskCache {
         *used = used.saturating_sub(len);
     }
 
-    /// Lists the folder (every replica's files), deletes the least recently used until
-    /// the total fits the bound, and records the exact total. Temporary files older than
-    /// an hour (a replica that died mid-write) are deleted too.
-    fn sweep(&self) {
+    /// Lists the folder (every replica's files); when it holds more than the bound,
+    /// deletes the least recently used (never `keep`) until it holds at most 90 % of it;
+    /// records the exact total. Temporary files older than an hour (a replica that died
+    /// mid-write) are deleted too.
+    fn sweep(&self, keep: Option<&Path>) {
         let mut files: Vec<(SystemTime, u64, PathBuf)> = Vec::new();
         let Ok(prefixes) = std::fs::read_dir(self.dir.join("sha256")) else { return };
         for prefix in prefixes.flatten() {
@@ -185,9 +188,14 @@ impl DiskCache {
         }
         files.sort();
         let mut total: u64 = files.iter().map(|f| f.1).sum();
+        let low_water = self.max_bytes - self.max_bytes / 10;
+        let over = total > self.max_bytes;
         for (_, len, path) in &files {
-            if total <= self.max_bytes {
+            if !over || total <= low_water {
                 break;
+            }
+            if Some(path.as_path()) == keep {
+                continue;
             }
             if std::fs::remove_file(path).is_ok() {
                 self.stats.evictions.fetch_add(1, Ordering::Relaxed);
@@ -281,6 +289,20 @@ mod tests {
         // A folder over a smaller bound is trimmed when opened.
         let small = DiskCache::open(dir.path(), 150).expect("reopen");
         assert_eq!(small.used_bytes(), 100);
+        // Beyond the bound the folder is trimmed to 90 % of it: one sweep makes room for more.
+        let dir = tempfile::tempdir().expect("tmp");
+        let c = DiskCache::open(dir.path(), 1000).expect("open");
+        let files: Vec<Vec<u8>> = (0..10u8).map(|i| vec![i; 100]).collect();
+        for (i, f) in files.iter().enumerate() {
+            c.put(&sha(f), f);
+            age(&c, f, 1000 - i as u64);
+        }
+        assert_eq!(c.stats.evictions.load(Ordering::Relaxed), 0, "exactly at the bound");
+        let last = vec![10u8; 100];
+        c.put(&sha(&last), &last);
+        assert_eq!(c.stats.evictions.load(Ordering::Relaxed), 2, "1100 bytes trimmed to 900");
+        assert!(c.get(&sha(&files[0])).is_none() && c.get(&sha(&files[1])).is_none() && c.get(&sha(&files[2])).is_some());
+        assert!(c.get(&sha(&last)).is_some(), "the file just written is kept");
     }
 
     #[test]

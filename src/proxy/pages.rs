@@ -69,13 +69,7 @@ pub(crate) fn project(state: &State, upstream: usize, name: &str, accept: Option
 /// Only upstream's listing is reused: verdicts and decisions are applied at every request.
 /// `Err`: the answer to send (502).
 fn upstream_page(state: &State, upstream: usize, name: &str) -> Result<Option<Arc<RawPage>>, Reply> {
-    let failed = |e: &IndexError| {
-        let reason = reply::page_failure_reason(name, e);
-        state.events.problem(upstream, name, reason.clone());
-        state.metrics.upstream_error();
-        state.page_failed(upstream, name, &reason);
-        Reply::error(502, reason)
-    };
+    let failed = |e: &IndexError| page_failure(state, upstream, name, e);
     let Some(policy) = state.gateway.as_ref().and_then(|g| g.page_cache) else {
         if let Some(reason) = state.recent_page_failure(upstream, name) {
             return Err(Reply::error(502, reason));
@@ -85,11 +79,32 @@ fn upstream_page(state: &State, upstream: usize, name: &str) -> Result<Option<Ar
             Err(e) => Err(failed(&e)),
         };
     };
+    if let Some(c) = state.cached_page(upstream, name).filter(|c| c.confirmed.elapsed() < policy.ttl) {
+        state.metrics.page(PageFrom::Fresh);
+        return Ok(Some(c.raw));
+    }
+    state.page_flight(upstream, name, || refresh_page(state, upstream, name, policy))
+}
+
+/// A page upstream could not give: recorded (problem, metric, brief memory), and the 502.
+fn page_failure(state: &State, upstream: usize, name: &str, e: &IndexError) -> Reply {
+    let reason = reply::page_failure_reason(name, e);
+    state.events.problem(upstream, name, reason.clone());
+    state.metrics.upstream_error();
+    state.page_failed(upstream, name, &reason);
+    Reply::error(502, reason)
+}
+
+/// The page past its TTL (or never fetched): revalidated or fetched, else stale within
+/// `max_stale`, else the failure.
+fn refresh_page(state: &State, upstream: usize, name: &str, policy: super::PageCachePolicy) -> Result<Option<Arc<RawPage>>, Reply> {
     let cached = state.cached_page(upstream, name);
     if let Some(c) = cached.as_ref().filter(|c| c.confirmed.elapsed() < policy.ttl) {
+        // Refreshed by the flight that just ended.
         state.metrics.page(PageFrom::Fresh);
         return Ok(Some(c.raw.clone()));
     }
+    let failed = |e: &IndexError| page_failure(state, upstream, name, e);
     let stale = |c: Option<CachedPage>, otherwise: Reply| match c.filter(|c| c.confirmed.elapsed() < policy.max_stale) {
         Some(c) => {
             state.metrics.page(PageFrom::Stale);

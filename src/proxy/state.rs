@@ -69,7 +69,13 @@ pub(crate) struct State {
     pub disk_cache: Option<Arc<super::DiskCache>>,
     /// (upstream, project) → the page upstream last sent (gateway with a page cache).
     pages: Mutex<BoundedMap<(usize, String), CachedPage>>,
+    /// Page fetches in progress: concurrent requests for an expired page share one.
+    page_flights: Mutex<HashMap<(usize, String), PageFlight>>,
 }
+
+/// A page fetched for the gateway's page cache, or the answer to send instead.
+pub(crate) type PageResult = Result<Option<Arc<crate::index::RawPage>>, super::reply::Reply>;
+type PageFlight = Arc<OnceLock<PageResult>>;
 
 /// An upstream page kept by the gateway.
 #[derive(Clone)]
@@ -138,6 +144,7 @@ impl State {
             metrics: Metrics::default(),
             disk_cache: None,
             pages: Mutex::new(BoundedMap::new(MAX_PAGES)),
+            page_flights: Mutex::new(HashMap::new()),
         }
     }
 
@@ -216,6 +223,18 @@ impl State {
 
     pub(crate) fn keep_page(&self, upstream: usize, project: &str, page: CachedPage) {
         lock(&self.pages).insert((upstream, normalize_name(project)), page);
+    }
+
+    /// Runs `fetch` once for concurrent callers asking for the same page.
+    pub(crate) fn page_flight(&self, upstream: usize, project: &str, fetch: impl FnOnce() -> PageResult) -> PageResult {
+        let key = (upstream, normalize_name(project));
+        let cell = lock(&self.page_flights).entry(key.clone()).or_default().clone();
+        let out = cell.get_or_init(fetch).clone();
+        let mut flights = lock(&self.page_flights);
+        if flights.get(&key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
+            flights.remove(&key);
+        }
+        out
     }
 
     pub(crate) fn drop_page(&self, upstream: usize, project: &str) {
