@@ -331,3 +331,28 @@ fn a_laptop_proxy_chained_to_the_gateway_reports_the_organisations_block_with_it
     assert_eq!(bad.status, 403);
     assert!(bad.reason.contains("blocked by the organisation gateway") && bad.reason.contains("decode-exec"), "{}", bad.reason);
 }
+
+#[test]
+fn concurrent_requests_for_an_uncached_page_share_one_upstream_fetch() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let alpha = wheel("alpha", "1.0", &[("alpha/__init__.py", "X = 1\n")]);
+    let page = page_doc("alpha", &[(&alpha.0, &alpha.1)]).to_string();
+    // Upstream holds the page answer back while the clients pile up at the gateway.
+    let srv = TestServer::start(move |r: &Recorded, _| {
+        if r.path == "/simple/alpha/" {
+            std::thread::sleep(Duration::from_millis(300));
+            return Reply::ok(crate::proxy::tests::JSON_CT, page.clone());
+        }
+        Reply::status(404)
+    });
+    let mut c = config(&[srv.url("/simple/")], tmp.path());
+    c.gateway.page_cache = Some(PageCachePolicy { ttl: Duration::from_secs(3600), max_stale: Duration::from_secs(3600) });
+    let gw = start_with(c, &Settings::defaults(), sqlite(tmp.path())).expect("starts");
+    let addr = gw.proxy.addr();
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8).map(|_| s.spawn(move || get(addr, "/u/0/simple/alpha/").status)).collect();
+        handles.into_iter().map(|h| h.join().expect("client")).collect()
+    });
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!(hits(&srv, "/simple/alpha/"), 1, "one upstream fetch for eight clients");
+}
