@@ -109,6 +109,7 @@ pub(crate) fn run(args: ServeArgs) -> Outcome {
         cache_bytes: usize::try_from(args.cache_size.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX),
         artifact_cache: args.cache_dir.map(|dir| gateway::ArtifactCache { dir, max_bytes: args.cache_max_bytes }),
     };
+    let cache = config.artifact_cache.clone();
     let mut store = gateway_store_name(&config.store);
     if let Some(read) = &config.db_read {
         store.push_str(&format!(", reads from {}", crate::index::redact(read)));
@@ -121,6 +122,9 @@ pub(crate) fn run(args: ServeArgs) -> Outcome {
     let mut banner = format!("safe-pip serve listening on {} (verdict store: {store})\n", p.url());
     for (k, up) in p.upstreams().iter().enumerate() {
         banner.push_str(&format!("  upstream {k}: {up}\n    index URL: {}\n", p.index_url(k)));
+    }
+    if let Some(c) = &cache {
+        banner.push_str(&format!("  artifact cache: {} (at most {} bytes)\n", c.dir.display(), c.max_bytes));
     }
     // A supervisor that stopped reading stdout must not stop the gateway.
     let mut stdout = std::io::stdout().lock();
