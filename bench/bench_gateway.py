@@ -121,6 +121,10 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--requests", type=int, default=5000, help="at most this many requests per phase")
     ap.add_argument("--seconds", type=float, default=20.0, help="at most this long per phase")
+    ap.add_argument("--page-ttl", type=int, default=60, help="serve --page-ttl (0: every page asks upstream)")
+    ap.add_argument("--disk-cache", action="store_true",
+                    help="serve --cache-dir in the temp dir; then a second replica on the same store and folder "
+                         "fetches every file once (no upstream download)")
     args = ap.parse_args()
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -133,13 +137,19 @@ def main() -> int:
         db = args.db or f"sqlite:{tmp / 'gateway.sqlite3'}"
         env = isolated_env(tmp / "home")
         with IndexServer(files) as index:
+            cache = ["--cache-dir", str(tmp / "artifacts")] if args.disk_cache else []
+
+            def start(port: int) -> subprocess.Popen:
+                p = subprocess.Popen(
+                    [args.scanner, "serve", "--bind", f"127.0.0.1:{port}", "--upstream", index.url, "--db", db,
+                     "--token-file", str(tokens), "--no-access-log", "--page-ttl", str(args.page_ttl), *cache],
+                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+                p.stdout.readline()
+                return p
+
             port = free_port()
-            serve = subprocess.Popen(
-                [args.scanner, "serve", "--bind", f"127.0.0.1:{port}", "--upstream", index.url, "--db", db,
-                 "--token-file", str(tokens), "--no-access-log"],
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+            serve = start(port)
             try:
-                serve.stdout.readline()
                 base = f"http://127.0.0.1:{port}"
                 projects = sorted({p.name.split("-")[0] for p in files.iterdir()})
                 pages = [f"{base}/u/0/simple/{p}/" for p in projects]
@@ -159,6 +169,17 @@ def main() -> int:
                 phase("direct", direct, PIP_ACCEPT, args.clients, args.requests, args.seconds)
                 phase("pages", pages, PIP_ACCEPT, args.clients, args.requests, args.seconds)
                 phase("files", file_urls, None, args.clients, args.requests, args.seconds)
+                if args.disk_cache:
+                    port2 = free_port()
+                    second = start(port2)
+                    try:
+                        base2 = f"http://127.0.0.1:{port2}"
+                        warm = sorted(get(base2 + u[len(base):])[0] for u in file_urls)
+                        print(f"  replica 2, first fetch of each file (verdict in the store, bytes from the disk cache): "
+                              f"p50 {warm[len(warm) // 2] * 1000:7.2f} ms, max {warm[-1] * 1000:7.2f} ms")
+                    finally:
+                        second.terminate()
+                        second.wait(timeout=30)
             finally:
                 serve.terminate()
                 serve.wait(timeout=30)

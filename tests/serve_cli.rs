@@ -93,3 +93,71 @@ fn serve_refuses_a_weak_token_file_and_an_unreachable_store() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("cannot connect"), "{stderr}");
 }
+
+/// Runs `safe-pip` with `extra_env` set, to completion: (exit code, stdout, stderr).
+fn run_with(env: &Env, args: &[&str], extra_env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut c = env.command(args);
+    for (k, v) in extra_env {
+        c.env(k, v);
+    }
+    let out = c.output().expect("run safe-pip");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_laptop_imports_the_gateway_snapshot_with_a_token_from_a_file_or_the_environment() {
+    let env = Env::new();
+    let tokens = env.write("tokens", &format!("laptop {SECRET}\n"));
+    let gateway_db = env.dir.path().join("gateway.sqlite3");
+    // A verdict and a decision in the gateway's store, written by the gateway's own CLI.
+    let snap = env.write(
+        "seed.json",
+        &serde_json::json!({"format": "safe-pip-db-snapshot", "format_version": 1, "decisions": [{
+            "package": "evil", "spec": "*", "alerts": [], "reason": "known bad", "who": "sec", "action": "deny", "decided_at": 1}]})
+        .to_string(),
+    );
+    let (code, _, stderr) = env.run(&["db", "--db", s(&gateway_db), "import", s(&snap)]);
+    assert_eq!(code, 0, "{stderr}");
+    let cache = env.dir.path().join("artifacts");
+    let mut child = env
+        .command(&[
+            "serve", "--bind", "127.0.0.1:0", "--upstream", &empty_upstream(), "--db", &format!("sqlite:{}", s(&gateway_db)),
+            "--token-file", s(&tokens), "--no-access-log", "--cache-dir", s(&cache), "--cache-max-bytes", "1MiB", "--page-ttl", "5",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start serve");
+    let mut banner = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut banner).expect("banner");
+    let addr = banner.split("http://").nth(1).and_then(|r| r.split_whitespace().next()).expect("listening address").to_string();
+    assert!(cache.join("sha256").is_dir() && cache.join("tmp").is_dir(), "the cache folder is laid out at start");
+
+    let laptop = env.dir.path().join("laptop.sqlite3");
+    let url = format!("http://{addr}/snapshot");
+    // No token: refused by the gateway, said so.
+    let (code, _, stderr) = run_with(&env, &["db", "--db", s(&laptop), "import", &url], &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("401") && stderr.contains("hint:"), "{stderr}");
+    // A token in the URL is refused before anything is sent, and not echoed.
+    let with_creds = format!("http://laptop:{SECRET}@{addr}/snapshot");
+    let (code, _, stderr) = run_with(&env, &["db", "--db", s(&laptop), "import", &with_creds], &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(!stderr.contains(SECRET), "{stderr}");
+    // From the environment, then from a file: the decision arrives once.
+    let (code, stdout, stderr) = run_with(&env, &["db", "--db", s(&laptop), "import", &url], &[("SAFE_PIP_GATEWAY_TOKEN", SECRET)]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("1 decision(s) added"), "{stdout}");
+    let (code, stdout, stderr) = run_with(&env, &["db", "--db", s(&laptop), "import", &url, "--token-file", s(&tokens)], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("0 decision(s) added, 1 already logged"), "{stdout}");
+    assert!(!stdout.contains(SECRET) && !stderr.contains(SECRET));
+
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert!(child.wait().expect("serve stops").success());
+    // --db-read is for PostgreSQL.
+    let (code, _, stderr) = env.run(&["serve", "--bind", "127.0.0.1:0", "--upstream", "http://127.0.0.1:9/simple/", "--db", "sqlite:x.sqlite3", "--db-read", "postgres://r@127.0.0.1:9/x"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--db-read"), "{stderr}");
+}

@@ -79,7 +79,15 @@ class Unverified(TypedDict):
     cause: str
 
 
-Basis = Union[NoAlerts, Rule, DeniedByDecision, AllowedByDecisions, Unverified]
+class BlockedByGateway(TypedDict):
+    """The organisation's safe-pip gateway (the upstream index) refused the file."""
+
+    kind: Literal["blocked-by-gateway"]
+    gateway: str
+    reason: str
+
+
+Basis = Union[NoAlerts, Rule, DeniedByDecision, AllowedByDecisions, Unverified, BlockedByGateway]
 
 
 class EventAlert(TypedDict):

@@ -58,10 +58,16 @@ pub enum DbCommand {
         yes: bool,
     },
     /// Import OSV known-malware advisories (a .json, a folder, a .zip of OpenSSF
-    /// malicious-packages) or a snapshot written by `safe-pip db export`.
+    /// malicious-packages), a snapshot written by `safe-pip db export`, or the snapshot
+    /// of an organisation gateway (`https://gateway.example/snapshot`, token from
+    /// --token-file or $SAFE_PIP_GATEWAY_TOKEN).
     Import {
-        #[arg(value_name = "FILE_OR_DIR_OR_ZIP")]
-        path: PathBuf,
+        #[arg(value_name = "FILE_OR_DIR_OR_ZIP_OR_URL")]
+        path: String,
+        /// File holding the gateway token (for a URL); default: $SAFE_PIP_GATEWAY_TOKEN.
+        /// Never put the token on the command line.
+        #[arg(long, value_name = "FILE")]
+        token_file: Option<PathBuf>,
     },
     /// Write verdicts, the decision log and imported advisories to a snapshot file
     /// (`-` for stdout).
@@ -84,7 +90,9 @@ pub(crate) fn run(args: DbArgs, _color: ColorChoice) -> Outcome {
         DbCommand::Stats { format } => stats(&path, format),
         DbCommand::Prune { older_than, stale } => prune(&path, older_than, stale),
         DbCommand::Reset { yes } => reset(&path, yes),
-        DbCommand::Import { path: input } => import(&path, &input),
+        DbCommand::Import { path: input, token_file } if crate::gateway::snapshot::is_url(&input) => import_url(&path, &input, token_file.as_deref()),
+        DbCommand::Import { token_file: Some(_), .. } => Err(Error::new("--token-file is for importing from a gateway URL", "drop --token-file when importing a file")),
+        DbCommand::Import { path: input, .. } => import(&path, Path::new(&input)),
         DbCommand::Export { file } => export(&path, &file),
     }
 }
@@ -227,19 +235,31 @@ fn reset(path: &Path, yes: bool) -> Outcome {
     }
 }
 
+fn import_url(path: &Path, url: &str, token_file: Option<&Path>) -> Outcome {
+    let token = crate::gateway::snapshot::read_token(token_file)?;
+    let db = Db::open(path)?;
+    let r = crate::gateway::snapshot::import_from_url(&db, url, token.as_deref())?;
+    out(&snapshot_line(&crate::index::redact(url), &r));
+    Ok(ExitStatus::Allowed)
+}
+
+fn snapshot_line(from: &str, r: &db::SnapshotImportReport) -> String {
+    format!(
+        "imported snapshot {}: {} verdict(s) stored, {} kept (the DB had a stricter or newer one), {} decision(s) added, {} already logged, {} advisory(ies)\n",
+        crate::report::Esc(from),
+        r.verdicts_stored,
+        r.verdicts_kept,
+        r.decisions_added,
+        r.decisions_present,
+        r.advisories
+    )
+}
+
 fn import(path: &Path, input: &Path) -> Outcome {
     let outcome = Db::open(path).and_then(|db| db.import_auto(input))?;
     match outcome {
         ImportOutcome::Snapshot(r) => {
-            out(&format!(
-                "imported snapshot {}: {} verdict(s) stored, {} kept (the DB had a stricter or newer one), {} decision(s) added, {} already logged, {} advisory(ies)\n",
-                input.display(),
-                r.verdicts_stored,
-                r.verdicts_kept,
-                r.decisions_added,
-                r.decisions_present,
-                r.advisories
-            ));
+            out(&snapshot_line(&input.display().to_string(), &r));
             Ok(ExitStatus::Allowed)
         }
         ImportOutcome::Osv(r) => {

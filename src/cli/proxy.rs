@@ -84,6 +84,7 @@ fn print_banner(p: &RunningProxy) {
 fn log_event(e: &ProxyEvent) {
     let r = &e.report;
     let how = match (e.from_db, r.error.is_some() && r.findings.is_empty()) {
+        _ if matches!(r.decision.basis, crate::policy::Basis::BlockedByGateway { .. }) => "organisation gateway",
         (_, true) => "not verified",
         (true, _) => "known verdict",
         _ => "analysed",

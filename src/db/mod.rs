@@ -35,7 +35,7 @@ pub use errors::DbError;
 pub use feeds::{Advisory, AffectedRange, OsvImportReport};
 pub use history::HistoryEntry;
 pub use metadata_cache::CachedMetadata;
-pub use snapshot::{ExportReport, ImportOutcome, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, SnapshotImportReport};
+pub use snapshot::{ExportReport, ImportOutcome, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, SnapshotImportReport, SnapshotParts, write_snapshot};
 pub use verdicts::{NewVerdict, StoredAlert, StoredVerdict};
 
 use errors::is_busy;

@@ -39,6 +39,36 @@ struct Snapshot {
     advisories: Vec<Advisory>,
 }
 
+/// What a snapshot holds, from any verdict store (the SQLite DB or PostgreSQL).
+#[derive(Clone, Debug, Default)]
+pub struct SnapshotParts {
+    pub verdicts: Vec<StoredVerdict>,
+    pub decisions: Vec<DecisionRecord>,
+    pub advisories: Vec<Advisory>,
+    /// Verdict rows left out because they cannot be read.
+    pub unreadable_skipped: usize,
+}
+
+/// Writes `parts` as a snapshot document (the format `safe-pip db export` writes and
+/// the gateway's `/snapshot` serves).
+pub fn write_snapshot(w: &mut impl Write, parts: SnapshotParts) -> Result<ExportReport, DbError> {
+    let SnapshotParts { verdicts, decisions, advisories, unreadable_skipped } = parts;
+    let report = ExportReport { verdicts: verdicts.len(), decisions: decisions.len(), advisories: advisories.len(), unreadable_skipped };
+    let snap = Snapshot {
+        format: SNAPSHOT_FORMAT.into(),
+        format_version: SNAPSHOT_FORMAT_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        exported_at: now(),
+        verdicts,
+        decisions,
+        advisories,
+    };
+    let io = |e: std::io::Error| DbError::Export { path: "<output>".into(), detail: e.to_string() };
+    serde_json::to_writer_pretty(&mut *w, &snap).map_err(|e| io(e.into()))?;
+    w.write_all(b"\n").map_err(io)?;
+    Ok(report)
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ExportReport {
     pub verdicts: usize,
@@ -94,23 +124,23 @@ impl Db {
 
     /// Writes a snapshot to any writer (e.g. stdout).
     pub fn export_to(&self, w: &mut impl Write) -> Result<ExportReport, DbError> {
+        write_snapshot(w, self.snapshot_parts()?)
+    }
+
+    /// Everything a snapshot holds, read from this DB.
+    pub fn snapshot_parts(&self) -> Result<SnapshotParts, DbError> {
         let (verdicts, unreadable_skipped) = self.all_verdicts()?;
-        let decisions = self.all_decisions()?;
-        let advisories = self.all_advisories()?;
-        let report = ExportReport { verdicts: verdicts.len(), decisions: decisions.len(), advisories: advisories.len(), unreadable_skipped };
-        let snap = Snapshot {
-            format: SNAPSHOT_FORMAT.into(),
-            format_version: SNAPSHOT_FORMAT_VERSION,
-            tool_version: env!("CARGO_PKG_VERSION").into(),
-            exported_at: now(),
-            verdicts,
-            decisions,
-            advisories,
-        };
-        let io = |e: std::io::Error| DbError::Export { path: "<output>".into(), detail: e.to_string() };
-        serde_json::to_writer_pretty(&mut *w, &snap).map_err(|e| io(e.into()))?;
-        w.write_all(b"\n").map_err(io)?;
-        Ok(report)
+        Ok(SnapshotParts { verdicts, decisions: self.all_decisions()?, advisories: self.all_advisories()?, unreadable_skipped })
+    }
+
+    /// Imports a snapshot document already read (e.g. fetched from a gateway's
+    /// `/snapshot`); `source` names where it came from, in messages and as the imported
+    /// verdicts' origin (`import:<source>`).
+    pub fn import_snapshot_bytes(&self, bytes: &[u8], source: &str) -> Result<SnapshotImportReport, DbError> {
+        let path = Path::new(source);
+        let value: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| DbError::Import { path: path.to_path_buf(), detail: format!("not JSON: {e}") })?;
+        self.import_snapshot_value(value, path, source)
     }
 
     /// Imports a snapshot written by [`Db::export`].
@@ -118,7 +148,7 @@ impl Db {
         let bytes = std::fs::read(path).map_err(|e| DbError::Import { path: path.to_path_buf(), detail: e.to_string() })?;
         let value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| DbError::Import { path: path.to_path_buf(), detail: format!("not JSON: {e}") })?;
-        self.import_snapshot_value(value, path)
+        self.import_snapshot_value(value, path, &file_name(path))
     }
 
     /// `safe-pip db import`: a safe-pip snapshot, or OSV advisories (a .json file, a
@@ -139,12 +169,12 @@ impl Db {
         let value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| DbError::Import { path: path.to_path_buf(), detail: format!("not JSON: {e}") })?;
         if value.get("format").is_some() {
-            return self.import_snapshot_value(value, path).map(ImportOutcome::Snapshot);
+            return self.import_snapshot_value(value, path, &file_name(path)).map(ImportOutcome::Snapshot);
         }
         self.import_osv(path).map(ImportOutcome::Osv)
     }
 
-    fn import_snapshot_value(&self, value: serde_json::Value, path: &Path) -> Result<SnapshotImportReport, DbError> {
+    fn import_snapshot_value(&self, value: serde_json::Value, path: &Path, origin_name: &str) -> Result<SnapshotImportReport, DbError> {
         let err = |detail: String| DbError::Import { path: path.to_path_buf(), detail };
         match value.get("format").and_then(|f| f.as_str()) {
             Some(SNAPSHOT_FORMAT) => {}
@@ -157,7 +187,7 @@ impl Db {
             None => return Err(err("missing or invalid format_version".into())),
         }
         let snap: Snapshot = serde_json::from_value(value).map_err(|e| err(format!("malformed snapshot: {e}")))?;
-        let origin = format!("import:{}", path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+        let origin = format!("import:{origin_name}");
         let prepared: Vec<Prepared> = snap
             .verdicts
             .iter()
@@ -188,6 +218,10 @@ impl Db {
         report.advisories = self.store_advisories(snap.advisories)?;
         Ok(report)
     }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// A new file next to `target` for an atomic write.

@@ -8,19 +8,23 @@
 
 use crate::error::Hint;
 use crate::gate::Gate;
-use crate::index::IndexSettings;
+use crate::index::{IndexClient, IndexSettings};
+use crate::install::confusion_gate::ConfusionGate;
 use crate::pipeline::ScanOptions;
 use crate::policy::{ConfigInputs, ConfigPath, Settings, SettingsFlags};
-use crate::proxy::{self, DbGate, GatewayOptions, ProxyConfig, RunningProxy};
+use crate::proxy::{self, DbGate, DiskCache, GatewayOptions, ProxyConfig, RunningProxy, SnapshotSource};
 use crate::store::{StoreSpec, VerdictStore};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub(crate) mod admin;
+pub(crate) mod snapshot;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_org;
 
 /// Everything `safe-pip serve` needs.
 pub(crate) struct GatewayConfig {
@@ -31,9 +35,20 @@ pub(crate) struct GatewayConfig {
     /// `None`: built-in defaults.
     pub policy: Option<PathBuf>,
     pub store: StoreSpec,
+    /// A PostgreSQL read replica for read-mostly queries (`--db-read`); needs a PostgreSQL `store`.
+    pub db_read: Option<String>,
     pub gateway: GatewayOptions,
     pub max_file_bytes: u64,
     pub cache_bytes: usize,
+    /// The on-disk artifact cache (`--cache-dir`, `--cache-max-bytes`); `None`: memory only.
+    pub artifact_cache: Option<ArtifactCache>,
+}
+
+/// Where vetted files are kept on disk and how much of them.
+#[derive(Clone, Debug)]
+pub(crate) struct ArtifactCache {
+    pub dir: PathBuf,
+    pub max_bytes: u64,
 }
 
 /// A running gateway: the proxy and the gate behind it.
@@ -55,6 +70,12 @@ pub(crate) enum GatewayError {
     Store(#[from] crate::db::DbError),
     #[error(transparent)]
     Proxy(#[from] proxy::ProxyError),
+    #[error(transparent)]
+    Index(#[from] crate::index::IndexError),
+    #[error(transparent)]
+    Cache(#[from] proxy::CacheDirError),
+    #[error("--db-read names a PostgreSQL read replica, but --db is a SQLite file")]
+    ReadReplicaNeedsPostgres,
 }
 
 impl crate::error::Hint for GatewayError {
@@ -64,6 +85,9 @@ impl crate::error::Hint for GatewayError {
             GatewayError::Policy(e) => e.remedies(),
             GatewayError::Store(e) => format!("{} (the verdict store is --db)", e.hint()),
             GatewayError::Proxy(e) => e.hint(),
+            GatewayError::Index(e) => e.hint(),
+            GatewayError::Cache(e) => e.hint(),
+            GatewayError::ReadReplicaNeedsPostgres => "drop --db-read, or use a postgres:// --db whose replica it is".into(),
         }
     }
 }
@@ -93,7 +117,11 @@ pub(crate) fn gate(settings: &Settings, store: Arc<dyn VerdictStore>) -> Gate {
 /// Opens the store, builds the gate and starts serving.
 pub(crate) fn start(config: GatewayConfig) -> Result<Running, GatewayError> {
     let settings = load_policy(config.policy.as_deref())?;
-    let store = config.store.open()?;
+    let store: Arc<dyn VerdictStore> = match (&config.store, &config.db_read) {
+        (_, None) => config.store.open()?,
+        (StoreSpec::Postgres(url), Some(read)) => Arc::new(crate::store::PgStore::connect_with_replica(url, read)?),
+        (StoreSpec::Sqlite(_), Some(_)) => return Err(GatewayError::ReadReplicaNeedsPostgres),
+    };
     start_with(config, &settings, store)
 }
 
@@ -112,9 +140,22 @@ pub(crate) fn start_with(mut config: GatewayConfig, settings: &Settings, store: 
             eprintln!("safe-pip serve: cannot write the audit log: {err} (hint: {})", err.hint());
         }
     });
+    config.gateway.snapshot = Some(snapshot_source(store.clone()));
     let gate = Arc::new(gate(settings, store));
-    let file_gate = Arc::new(DbGate::new(gate.clone(), settings.metadata.clone()));
+    let file_gate: Arc<dyn proxy::FileGate> = Arc::new(DbGate::new(gate.clone(), settings.metadata.clone()));
+    // `[[internal]]` rules of the policy file, as the install wrapper applies them.
+    let file_gate = if ConfusionGate::needed(&settings.internal, config.index.indexes().len()) {
+        let client = IndexClient::new(&config.index)?;
+        Arc::new(ConfusionGate::new(file_gate, settings.internal.clone(), client, settings.policy.clone()))
+    } else {
+        file_gate
+    };
+    let disk_cache = match &config.artifact_cache {
+        Some(c) => Some(Arc::new(DiskCache::open(&c.dir, c.max_bytes)?)),
+        None => None,
+    };
     let mut pc = ProxyConfig::new(config.index, file_gate);
+    pc.disk_cache = disk_cache;
     pc.bind = config.bind;
     pc.max_file_bytes = config.max_file_bytes;
     pc.cache_bytes = config.cache_bytes;
@@ -126,5 +167,16 @@ pub(crate) fn start_with(mut config: GatewayConfig, settings: &Settings, store: 
         proxy,
         #[cfg(test)]
         gate,
+    })
+}
+
+/// `GET /snapshot`: the store's verdicts, decision log and advisories in the format of
+/// `safe-pip db export`, for laptops' `safe-pip db import URL`.
+fn snapshot_source(store: Arc<dyn VerdictStore>) -> SnapshotSource {
+    Arc::new(move || {
+        let parts = store.snapshot().map_err(|e| format!("{e} ({})", e.hint()))?;
+        let mut out = Vec::new();
+        crate::db::write_snapshot(&mut out, parts).map_err(|e| e.to_string())?;
+        Ok(out)
     })
 }

@@ -25,9 +25,11 @@ fn replica(upstream: &str, store: Arc<dyn VerdictStore>) -> Running {
         index,
         policy: None,
         store: StoreSpec::Postgres(String::new()),
+        db_read: None,
         gateway: GatewayOptions { tokens: vec![Token::new("ci", SECRET)], admin_tokens: vec![Token::new("sec-team", ADMIN)], ..GatewayOptions::default() },
         max_file_bytes: 1 << 20,
         cache_bytes: 8 << 20,
+        artifact_cache: None,
     };
     start_with(config, &Settings::defaults(), store).expect("gateway starts")
 }
@@ -180,6 +182,10 @@ fn two_replicas_on_postgres_analyse_each_file_once_and_share_decisions() {
     let listed = admin_get(a.proxy.addr(), "/admin/decisions?package=Alpha");
     assert_eq!(listed["decisions"].as_array().map(Vec::len), Some(1), "{listed}");
 
+    // A laptop imports the snapshot from a replica: PostgreSQL's verdicts and decision log.
+    let laptop_dir = tempfile::tempdir().expect("tmp");
+    super::tests_org::check_snapshot_import(b.proxy.addr(), SECRET, &sha256_hex(&alpha.1), "alpha", laptop_dir.path());
+
     // Tokens, health and metrics.
     let addr = a.proxy.addr();
     let anonymous = request(addr, "GET", "/u/0/simple/demo/", &[]);
@@ -216,9 +222,11 @@ fn the_admin_api_checks_what_it_records_and_expired_decisions_lapse() {
         index: IndexSettings::for_index(&srv.url("/simple/")),
         policy: None,
         store: StoreSpec::Sqlite(dir.path().join("unused")),
+        db_read: None,
         gateway: GatewayOptions { tokens: vec![Token::new("ci", SECRET)], admin_tokens: vec![Token::new("sec-team", ADMIN)], ..GatewayOptions::default() },
         max_file_bytes: 1 << 20,
         cache_bytes: 1 << 20,
+        artifact_cache: None,
     };
     config.index.retries = 0;
     let gw = start_with(config, &settings, store.clone()).expect("starts");

@@ -15,7 +15,7 @@ use super::netrc::{Credentials, Netrc};
 use super::simple::{self, FileEntry, ProjectPage, is_valid_name, normalize_name};
 use super::{IndexError, host_port, is_loopback_host, redact, split_userinfo};
 use reqwest::blocking::Client;
-use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER};
 use sha2::Digest;
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -78,6 +78,34 @@ struct Fetched {
     body: Vec<u8>,
     url: Url,
     content_type: String,
+    /// `304 Not Modified` to a conditional request (the body is empty).
+    not_modified: bool,
+    validators: Validators,
+}
+
+/// What upstream said identifies a page's version (`ETag`, `Last-Modified`), sent back
+/// as `If-None-Match` / `If-Modified-Since` to revalidate it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+}
+
+/// The answer to a conditional page request ([`IndexClient::revalidate_page`]).
+#[derive(Debug)]
+pub enum PageAnswer {
+    /// Upstream confirmed the page held by the caller (`304`).
+    NotModified,
+    /// A (new) page, with the validators to revalidate it next time.
+    Page(Box<RawPage>, Validators),
+    /// The index does not know the project (404/410).
+    Missing,
 }
 
 impl IndexClient {
@@ -229,11 +257,42 @@ impl IndexClient {
     }
 
     fn raw_page_on(&self, index: &Url, name: &str) -> Result<Option<RawPage>, IndexError> {
+        match self.page_answer(index, name, None)? {
+            PageAnswer::Page(raw, _) => Ok(Some(*raw)),
+            PageAnswer::Missing => Ok(None),
+            // Not asked conditionally: a 304 would be upstream's mistake.
+            PageAnswer::NotModified => Err(IndexError::Parse { url: redact(index.as_str()), detail: "304 Not Modified to an unconditional request".into() }),
+        }
+    }
+
+    /// [`IndexClient::raw_page`], conditional on `known` (what upstream sent with the page
+    /// the caller holds): `PageAnswer::NotModified` when upstream confirms it.
+    pub fn revalidate_page(&self, index: usize, name: &str, known: Option<&Validators>) -> Result<PageAnswer, IndexError> {
+        if self.no_index {
+            return Err(IndexError::NoIndex);
+        }
+        if self.offline {
+            return Err(IndexError::Offline { url: format!("{}{}/", self.main_index, normalize_name(name)) });
+        }
+        if !is_valid_name(name.trim()) {
+            return Err(IndexError::InvalidName { name: name.to_string() });
+        }
+        let idx = self.indexes.get(index).ok_or_else(|| IndexError::InvalidUrl {
+            url: format!("index #{index}"),
+            detail: format!("only {} index(es) are configured", self.indexes.len()),
+        })?;
+        self.page_answer(&idx.url, name.trim(), known.filter(|v| !v.is_empty()))
+    }
+
+    fn page_answer(&self, index: &Url, name: &str, known: Option<&Validators>) -> Result<PageAnswer, IndexError> {
         let normalized = normalize_name(name);
         let page_url = index
             .join(&format!("{normalized}/"))
             .map_err(|e| IndexError::InvalidUrl { url: redact(index.as_str()), detail: e.to_string() })?;
-        let Some(f) = self.get(&page_url, simple::ACCEPT, false, self.page_limit)? else { return Ok(None) };
+        let Some(f) = self.get_conditional(&page_url, simple::ACCEPT, false, self.page_limit, known)? else { return Ok(PageAnswer::Missing) };
+        if f.not_modified {
+            return Ok(PageAnswer::NotModified);
+        }
         let parse_err = |e: simple::PageError| IndexError::Parse { url: redact(f.url.as_str()), detail: e.to_string() };
         let ct = f.content_type.to_ascii_lowercase();
         let is_json = if ct.contains("json") {
@@ -243,16 +302,17 @@ impl IndexClient {
         } else {
             f.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
         };
-        if is_json {
+        let raw = if is_json {
             let doc: serde_json::Value =
                 serde_json::from_slice(&f.body).map_err(|e| parse_err(simple::PageError::NotJson(e.to_string())))?;
             let page = simple::parse_json_value(&doc, &f.url).map_err(parse_err)?;
-            Ok(Some(RawPage { page, json: Some(doc) }))
+            RawPage { page, json: Some(doc) }
         } else {
             let text = String::from_utf8_lossy(&f.body);
             let page = simple::parse_html(&text, &f.url, &normalized).map_err(parse_err)?;
-            Ok(Some(RawPage { page, json: None }))
-        }
+            RawPage { page, json: None }
+        };
+        Ok(PageAnswer::Page(Box::new(raw), f.validators))
     }
 
     /// `GET <json base>/<name>/json` on the main index. `Ok(None)` when the index has no
@@ -284,6 +344,13 @@ impl IndexClient {
         let url = base.join(rel).map_err(|e| IndexError::InvalidUrl { url: redact(base.as_str()), detail: e.to_string() })?;
         let Some(f) = self.get(&url, "application/json", false, self.page_limit)? else { return Ok(None) };
         JsonProject::parse(&f.body).map(Some).map_err(|e| IndexError::Parse { url: redact(f.url.as_str()), detail: e.to_string() })
+    }
+
+    /// GETs a JSON document at `url` (credentials from its userinfo or netrc, sent to its
+    /// host only), at most `limit` bytes. `Ok(None)` on 404/410.
+    pub fn document(&self, url: &str, limit: u64) -> Result<Option<Vec<u8>>, IndexError> {
+        let url = parse_file_url(url)?;
+        Ok(self.get(&url, "application/json", false, limit)?.map(|f| f.body))
     }
 
     /// Downloads a distribution file (at most `max_bytes`) and checks every advertised
@@ -328,6 +395,12 @@ impl IndexClient {
 
     /// GET with retries. `Ok(None)` for 404/410.
     fn get(&self, url: &Url, accept: &str, identity: bool, limit: u64) -> Result<Option<Fetched>, IndexError> {
+        self.get_conditional(url, accept, identity, limit, None)
+    }
+
+    /// [`IndexClient::get`], with `If-None-Match` / `If-Modified-Since` from `known`; a
+    /// `304` is a [`Fetched`] with `not_modified` and no body.
+    fn get_conditional(&self, url: &Url, accept: &str, identity: bool, limit: u64, known: Option<&Validators>) -> Result<Option<Fetched>, IndexError> {
         let (clean, inline) = split_userinfo(url);
         let shown = redact(url.as_str());
         if self.offline {
@@ -361,6 +434,14 @@ impl IndexClient {
             let mut req = client.get(clean.clone()).header(ACCEPT, accept).header(ACCEPT_ENCODING, if identity { "identity" } else { "gzip" });
             if let Some(c) = &creds {
                 req = req.basic_auth(&c.login, Some(&c.password));
+            }
+            if let Some(v) = known {
+                if let Some(etag) = &v.etag {
+                    req = req.header(IF_NONE_MATCH, etag.as_str());
+                }
+                if let Some(lm) = &v.last_modified {
+                    req = req.header(IF_MODIFIED_SINCE, lm.as_str());
+                }
             }
             let can_retry = attempt < self.retries && started.elapsed() < budget;
             let wait = |attempt: u32, hint: Option<Duration>| {
@@ -397,6 +478,20 @@ impl IndexClient {
                 attempt += 1;
                 continue;
             }
+            let header = |name: reqwest::header::HeaderName| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+            let validators = Validators { etag: header(ETAG), last_modified: header(LAST_MODIFIED) };
+            if status == 304 && known.is_some() {
+                let url = split_userinfo(resp.url()).0;
+                return Ok(Some(Fetched { body: Vec::new(), url, content_type: String::new(), not_modified: true, validators }));
+            }
+            if status == 403 {
+                // A safe-pip gateway (or proxy) upstream says why in the body (its reason
+                // phrase, which HTTP libraries do not hand out): a refusal, not a failure.
+                if let Some(reason) = safe_pip_refusal(resp) {
+                    return Err(IndexError::Refused { url: shown, reason });
+                }
+                return Err(IndexError::Http { url: shown, status });
+            }
             if !resp.status().is_success() {
                 return Err(IndexError::Http { url: shown, status });
             }
@@ -424,7 +519,7 @@ impl IndexClient {
                 Ok(_) if body.len() as u64 > limit => {
                     return Err(IndexError::TooLarge { url: shown, limit, size: None });
                 }
-                Ok(_) => return Ok(Some(Fetched { body, url: final_url, content_type })),
+                Ok(_) => return Ok(Some(Fetched { body, url: final_url, content_type, not_modified: false, validators })),
                 Err(e) => {
                     if can_retry {
                         wait(attempt, None);
@@ -491,6 +586,18 @@ impl<R: Read> Read for SlowGuard<R> {
         }
         Ok(n)
     }
+}
+
+/// What a safe-pip gateway or proxy says in the body of its `403` (`Forbidden by
+/// safe-pip: …`), as one line of printable ASCII; `None` for any other 403.
+fn safe_pip_refusal(resp: reqwest::blocking::Response) -> Option<String> {
+    const PREFIX: &str = "Forbidden by safe-pip: ";
+    let mut body = Vec::new();
+    resp.take(2048).read_to_end(&mut body).ok()?;
+    let text = String::from_utf8_lossy(&body);
+    let reason = text.trim_start().strip_prefix(PREFIX)?;
+    let line: String = reason.lines().next().unwrap_or_default().chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' }).take(600).collect();
+    Some(line.trim().to_string()).filter(|l| !l.is_empty())
 }
 
 fn parse_file_url(u: &str) -> Result<Url, IndexError> {

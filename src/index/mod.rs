@@ -17,7 +17,7 @@ pub mod simple;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use client::{Downloaded, IndexClient, RawPage};
+pub use client::{Downloaded, IndexClient, PageAnswer, RawPage, Validators};
 pub use config::{DiscoveryInputs, IndexSettings, SettingSource, discover};
 pub use json_api::JsonProject;
 pub use simple::{CoreMetadata, FileEntry, ProjectPage, ProjectStatus, normalize_name, version_from_filename};
@@ -44,6 +44,9 @@ pub enum IndexError {
     Unreachable { url: String, cause: String },
     #[error("{url} answered HTTP {status}")]
     Http { url: String, status: u16 },
+    /// A safe-pip gateway upstream refused the file (its 403), with its reason.
+    #[error("blocked by the organisation gateway ({url}): {reason}")]
+    Refused { url: String, reason: String },
     #[error("hash mismatch for {file}: the index says {algorithm} {expected}, the downloaded bytes have {got}")]
     HashMismatch { file: String, algorithm: String, expected: String, got: String },
     #[error("{url} is larger than the limit of {limit} bytes{}", size.map(|s| format!(" ({s} bytes)")).unwrap_or_default())]
@@ -77,6 +80,9 @@ impl crate::error::Hint for IndexError {
             ),
             IndexError::Unreachable { .. } => {
                 "check your network, proxy (HTTPS_PROXY/NO_PROXY) and --index-url; use --offline to check names only".into()
+            }
+            IndexError::Refused { .. } => {
+                "the organisation's safe-pip gateway blocks this file; use another version, or ask its admins for a decision (their reason is above)".into()
             }
             IndexError::Http { status: 401 | 403, .. } => {
                 "the index refused the request: check credentials (URL userinfo or ~/.netrc) and that you may read it".into()

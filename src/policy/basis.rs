@@ -12,7 +12,8 @@ use serde::Serialize;
 use std::fmt;
 
 /// The basis of a verdict. Serialized with a `kind` tag (`no-alerts`, `severity-rule`,
-/// `override`, `denied-by-decision`, `allowed-by-decisions`, `unverified`).
+/// `override`, `denied-by-decision`, `allowed-by-decisions`, `unverified`,
+/// `blocked-by-gateway`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Basis {
@@ -35,6 +36,10 @@ pub enum Basis {
         #[serde(skip)]
         bare: bool,
     },
+    /// The organisation's safe-pip gateway, used as upstream index, refused the file
+    /// (`403`): its reason as it sent it. The gateway's verdicts and decisions apply
+    /// behind the local ones.
+    BlockedByGateway { gateway: String, reason: String },
 }
 
 /// The rule that set a verdict: the deciding alert, its severity, the action, and where
@@ -107,6 +112,7 @@ impl fmt::Display for Basis {
             }
             Basis::Unverified { cause, bare: true } => f.write_str(cause),
             Basis::Unverified { cause, bare: false } => write!(f, "unverified: {cause}"),
+            Basis::BlockedByGateway { gateway, reason } => write!(f, "blocked by the organisation gateway {gateway}: {reason}"),
         }
     }
 }
@@ -170,6 +176,9 @@ mod tests {
         assert!(Basis::SeverityRule(rule(Some(expired))).to_string().ends_with(" (the decision in pyproject.toml:42 expired on 2027-05-25; today is 2027-06-01)"));
         assert_eq!(Basis::Unverified { cause: "x".into(), bare: false }.to_string(), "unverified: x");
         assert_eq!(Basis::Unverified { cause: "x".into(), bare: true }.to_string(), "x");
+        let gw = Basis::BlockedByGateway { gateway: "https://gw.example/u/0/simple/".into(), reason: "install-network: …".into() };
+        assert_eq!(gw.to_string(), "blocked by the organisation gateway https://gw.example/u/0/simple/: install-network: …");
+        assert_eq!(serde_json::to_value(&gw).unwrap()["kind"], "blocked-by-gateway");
     }
 
     #[test]

@@ -75,6 +75,10 @@ impl<K: Eq + Hash, V: Clone> BoundedMap<K, V> {
         self.map.iter()
     }
 
+    pub(crate) fn remove(&mut self, k: &K) {
+        self.map.remove(k);
+    }
+
     pub(crate) fn insert(&mut self, k: K, v: V) {
         if self.map.len() >= self.max && !self.map.contains_key(&k) {
             self.map.clear();

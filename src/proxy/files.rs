@@ -61,15 +61,18 @@ fn vet_uncached(state: &State, t: &Target, key: &str) -> Outcome {
         filename: t.entry.filename.clone(),
         size: t.entry.size,
     });
-    let downloaded = match state.client.download(t.entry, state.max_file_bytes) {
-        Ok(d) => d,
+    let (bytes, sha256, from_disk) = match fetch(state, t) {
+        Ok(got) => got,
+        // The upstream is a safe-pip gateway and blocks it: the organisation's verdict.
+        Err(crate::index::IndexError::Refused { reason, .. }) => {
+            return Outcome::Blocked { verdict: Verdict { report: Arc::new(gateway_block(&t.gate_file, &reason)), from_db: false } };
+        }
         Err(e) => {
             state.metrics.upstream_error();
             let cause = reply::unverified_cause(&t.entry.filename, &e);
             return Outcome::Unverified { report: Arc::new(unverified_report(&t.entry.filename, &cause)), cause };
         }
     };
-    let bytes = Bytes::from(downloaded.bytes);
     let verdict = match known {
         Some(v) => v,
         None => {
@@ -79,7 +82,7 @@ fn vet_uncached(state: &State, t: &Target, key: &str) -> Outcome {
                 size: bytes.len() as u64,
             });
             let mut gf = t.gate_file.clone();
-            gf.sha256.get_or_insert(downloaded.sha256.clone());
+            gf.sha256.get_or_insert(sha256.clone());
             state.metrics.cache(false);
             let started = std::time::Instant::now();
             let report = judge_safely(state, &gf, &bytes);
@@ -93,7 +96,23 @@ fn vet_uncached(state: &State, t: &Target, key: &str) -> Outcome {
         return Outcome::Blocked { verdict };
     }
     state.cache_bytes(key, bytes.clone());
+    if let (Some(disk), false) = (&state.disk_cache, from_disk) {
+        disk.put(&sha256, &bytes);
+    }
     Outcome::Vetted { bytes, verdict }
+}
+
+/// The file's bytes and their sha256: from the on-disk artifact cache when upstream
+/// advertised a sha256 and the cache holds a file with it (verified on read), else
+/// downloaded (size cap, advertised hashes checked). `true`: from the cache.
+fn fetch(state: &State, t: &Target) -> Result<(Bytes, String, bool), crate::index::IndexError> {
+    if let (Some(disk), Some(sha)) = (&state.disk_cache, t.gate_file.sha256.as_deref()) {
+        if let Some(b) = disk.get(sha).filter(|b| b.len() as u64 <= state.max_file_bytes) {
+            return Ok((Bytes::from(b), sha.to_string(), true));
+        }
+    }
+    let d = state.client.download(t.entry, state.max_file_bytes)?;
+    Ok((Bytes::from(d.bytes), d.sha256, false))
 }
 
 /// The gate's verdict; a panic inside analysis becomes a blocking report (fail closed).
@@ -101,6 +120,19 @@ fn judge_safely(state: &State, gf: &GateFile, bytes: &[u8]) -> PackageReport {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| state.gate.judge(gf, bytes))).unwrap_or_else(|_| {
         unverified_report(&gf.filename, "the analysis failed unexpectedly; the file is blocked (please report this)")
     })
+}
+
+/// The report of a file the upstream safe-pip gateway refused: blocked, on its reason
+/// (without the `blocked <file>: ` it starts with, which the local answer says again).
+pub(crate) fn gateway_block(file: &GateFile, reason: &str) -> PackageReport {
+    let reason = reason.strip_prefix(&format!("blocked {}: ", file.filename)).unwrap_or(reason);
+    let mut report = PackageReport::unverified(&file.filename, "");
+    report.error = None;
+    report.name = Some(file.project.clone());
+    report.version = crate::index::version_from_filename(&file.filename, Some(&file.project));
+    report.sha256 = file.sha256.clone();
+    report.decision.basis = Basis::BlockedByGateway { gateway: super::state::clean_url(&file.index_url), reason: reason.to_string() };
+    report
 }
 
 /// A blocking report for a file that could not be checked; the reason is the bare cause

@@ -48,6 +48,26 @@ pub(crate) trait AdminApi: Send + Sync {
 /// Largest admin request body read.
 pub(crate) const MAX_ADMIN_BODY: usize = 64 * 1024;
 
+/// Produces the snapshot `GET /snapshot` serves (the bytes of a `safe-pip db export`
+/// document), or why it cannot.
+pub(crate) type SnapshotSource = std::sync::Arc<dyn Fn() -> Result<Vec<u8>, String> + Send + Sync>;
+
+/// How long upstream project pages are reused (gateway only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PageCachePolicy {
+    /// A page younger than this is served without asking upstream.
+    pub ttl: std::time::Duration,
+    /// When upstream fails, a page is still served until it is this old (since upstream
+    /// last confirmed it); older, the failure is answered (502).
+    pub max_stale: std::time::Duration,
+}
+
+impl Default for PageCachePolicy {
+    fn default() -> Self {
+        PageCachePolicy { ttl: std::time::Duration::from_secs(60), max_stale: std::time::Duration::from_secs(600) }
+    }
+}
+
 /// How the gateway runs.
 #[derive(Clone, Default)]
 pub(crate) struct GatewayOptions {
@@ -58,6 +78,10 @@ pub(crate) struct GatewayOptions {
     /// Tokens of the admin API (they are also client tokens); empty: no admin API.
     pub admin_tokens: Vec<Token>,
     pub admin: Option<std::sync::Arc<dyn AdminApi>>,
+    /// `GET /snapshot` (any valid token); `None`: 404.
+    pub snapshot: Option<SnapshotSource>,
+    /// Upstream pages reused for a while; `None`: every page request asks upstream.
+    pub page_cache: Option<PageCachePolicy>,
 }
 
 impl std::fmt::Debug for GatewayOptions {

@@ -36,6 +36,25 @@ pub(crate) struct Metrics {
     analysis_buckets: [AtomicU64; BUCKETS.len() + 1],
     /// Sum of analysis seconds, in microseconds.
     analysis_micros: AtomicU64,
+    /// Project pages by where they came from, in the order of [`PageFrom`].
+    pages: [AtomicU64; 4],
+}
+
+/// Where the gateway took a project page from (its page cache).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PageFrom {
+    /// The cache, within its TTL.
+    Fresh,
+    /// The cache, after upstream answered 304 Not Modified.
+    Revalidated,
+    /// Upstream, a full page.
+    Fetched,
+    /// The cache past its TTL because upstream failed (within max-stale).
+    Stale,
+}
+
+impl PageFrom {
+    const ALL: [(PageFrom, &'static str); 4] = [(PageFrom::Fresh, "fresh"), (PageFrom::Revalidated, "revalidated"), (PageFrom::Fetched, "fetched"), (PageFrom::Stale, "stale")];
 }
 
 /// How a file request ended, for the verdict counter.
@@ -62,6 +81,10 @@ impl Metrics {
 
     pub(crate) fn cache(&self, hit: bool) {
         if hit { &self.cache_hits } else { &self.cache_misses }.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn page(&self, from: PageFrom) {
+        self.pages[from as usize].fetch_add(1, Ordering::Relaxed);
     }
 
     pub(crate) fn upstream_error(&self) {
@@ -97,6 +120,10 @@ impl Metrics {
         out.push_str(&format!("safe_pip_verdict_cache_misses_total {}\n", get(&self.cache_misses)));
         out.push_str("# HELP safe_pip_upstream_errors_total Upstream pages or files that could not be fetched.\n# TYPE safe_pip_upstream_errors_total counter\n");
         out.push_str(&format!("safe_pip_upstream_errors_total {}\n", get(&self.upstream_errors)));
+        out.push_str("# HELP safe_pip_page_cache_total Project pages by source: fresh (cache), revalidated (304), fetched (upstream), stale (cache, upstream failing).\n# TYPE safe_pip_page_cache_total counter\n");
+        for (from, name) in PageFrom::ALL {
+            out.push_str(&format!("safe_pip_page_cache_total{{result=\"{name}\"}} {}\n", get(&self.pages[from as usize])));
+        }
         out.push_str("# HELP safe_pip_analysis_seconds Time to judge a file from its bytes.\n# TYPE safe_pip_analysis_seconds histogram\n");
         for (i, bound) in BUCKETS.iter().enumerate() {
             out.push_str(&format!("safe_pip_analysis_seconds_bucket{{le=\"{bound}\"}} {}\n", get(&self.analysis_buckets[i])));

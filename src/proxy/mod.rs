@@ -13,6 +13,7 @@
 mod alternatives;
 mod cache;
 mod db_gate;
+mod disk_cache;
 mod events;
 mod files;
 mod gate;
@@ -32,11 +33,12 @@ mod urls;
 pub(crate) mod tests;
 
 pub(crate) use db_gate::DbGate;
+pub(crate) use disk_cache::{CacheDirError, DiskCache};
 pub(crate) use events::{ActivityCallback, EventCallback, ProxyActivity, ProxyEvent};
 pub(crate) use gate::{FileGate, GateFile};
 #[cfg(test)]
 pub(crate) use gate::ScanGate;
-pub(crate) use gateway::{AdminApi, AdminReply, GatewayOptions, read_token_file};
+pub(crate) use gateway::{AdminApi, AdminReply, GatewayOptions, PageCachePolicy, SnapshotSource, read_token_file};
 #[cfg(test)]
 pub(crate) use gateway::Token;
 pub(crate) use reply::{block_summary, reason_phrase};
@@ -77,6 +79,8 @@ pub(crate) struct ProxyConfig {
     /// authentication instead of the loopback Host check, access log, `/healthz` and
     /// `/metrics`, verdicts asked of the gate at every request (none kept in memory).
     pub gateway: Option<GatewayOptions>,
+    /// Vetted files kept on disk by sha256 (shared by replicas pointing at one folder).
+    pub disk_cache: Option<Arc<DiskCache>>,
 }
 
 impl ProxyConfig {
@@ -92,6 +96,7 @@ impl ProxyConfig {
             on_activity: None,
             retain_events: true,
             gateway: None,
+            disk_cache: None,
         }
     }
 }
@@ -147,7 +152,7 @@ pub(crate) fn start(config: ProxyConfig) -> Result<RunningProxy, ProxyError> {
     let listener =
         std::net::TcpListener::bind(config.bind).map_err(|source| ProxyError::Bind { addr: config.bind, source })?;
     let addr = listener.local_addr().map_err(|source| ProxyError::Bind { addr: config.bind, source })?;
-    let state = Arc::new(state::State::new(
+    let mut state = state::State::new(
         client,
         upstreams,
         config.gate,
@@ -155,7 +160,9 @@ pub(crate) fn start(config: ProxyConfig) -> Result<RunningProxy, ProxyError> {
         config.cache_bytes,
         events::EventLog::new(config.on_event, config.on_activity, config.retain_events),
         config.gateway,
-    ));
+    );
+    state.disk_cache = config.disk_cache;
+    let state = Arc::new(state);
     let server = server::Server::start(listener, state.clone()).map_err(ProxyError::Runtime)?;
     Ok(RunningProxy { addr, state, server: Some(server) })
 }

@@ -10,8 +10,11 @@
 use super::negotiate::{self, Format};
 use super::reply::{self, Reply};
 use super::gate::blocked_yank_reason;
-use super::state::{State, file_key, serves_no_files};
-use crate::index::{FileEntry, ProjectPage, RawPage};
+use super::metrics::PageFrom;
+use super::state::{CachedPage, State, file_key, serves_no_files};
+use crate::index::{FileEntry, IndexError, PageAnswer, ProjectPage, RawPage};
+use std::sync::Arc;
+use std::time::Instant;
 use serde_json::{Map, Value, json};
 
 /// A file as the proxy lists it.
@@ -37,19 +40,10 @@ pub(crate) fn project(state: &State, upstream: usize, name: &str, accept: Option
     if let Some(reason) = state.refusal(upstream, name) {
         return Reply::not_found(&reason);
     }
-    if let Some(reason) = state.recent_page_failure(upstream, name) {
-        return Reply::error(502, reason);
-    }
-    let raw = match state.client.raw_page(upstream, name) {
+    let raw = match upstream_page(state, upstream, name) {
         Ok(Some(raw)) => raw,
         Ok(None) => return Reply::not_found(&format!("project {name} is not on {}", state.upstreams[upstream])),
-        Err(e) => {
-            let reason = reply::page_failure_reason(name, &e);
-            state.events.problem(upstream, name, reason.clone());
-            state.metrics.upstream_error();
-            state.page_failed(upstream, name, &reason);
-            return Reply::error(502, reason);
-        }
+        Err(failed) => return failed,
     };
     let page = &raw.page;
     let quarantined = serves_no_files(page);
@@ -65,6 +59,87 @@ pub(crate) fn project(state: &State, upstream: usize, name: &str, accept: Option
         Format::Html(ct) => (ct, render_html(page, &listed)),
     };
     Reply::new(200, content_type, body).header("vary", "Accept").header("cache-control", "no-cache")
+}
+
+/// The upstream page of `name`. The gateway with a page cache ([`super::PageCachePolicy`]) reuses
+/// a page upstream sent or confirmed less than `ttl` ago; an older one is revalidated
+/// (`If-None-Match` / `If-Modified-Since` when upstream sent an `ETag` / `Last-Modified`,
+/// else fetched again); when upstream fails, a page it confirmed less than `max_stale`
+/// ago is served, an older one is not (502). A 404 from upstream drops the page at once.
+/// Only upstream's listing is reused: verdicts and decisions are applied at every request.
+/// `Err`: the answer to send (502).
+fn upstream_page(state: &State, upstream: usize, name: &str) -> Result<Option<Arc<RawPage>>, Reply> {
+    let failed = |e: &IndexError| page_failure(state, upstream, name, e);
+    let Some(policy) = state.gateway.as_ref().and_then(|g| g.page_cache) else {
+        if let Some(reason) = state.recent_page_failure(upstream, name) {
+            return Err(Reply::error(502, reason));
+        }
+        return match state.client.raw_page(upstream, name) {
+            Ok(raw) => Ok(raw.map(Arc::new)),
+            Err(e) => Err(failed(&e)),
+        };
+    };
+    if let Some(c) = state.cached_page(upstream, name).filter(|c| c.confirmed.elapsed() < policy.ttl) {
+        state.metrics.page(PageFrom::Fresh);
+        return Ok(Some(c.raw));
+    }
+    state.page_flight(upstream, name, || refresh_page(state, upstream, name, policy))
+}
+
+/// A page upstream could not give: recorded (problem, metric, brief memory), and the 502.
+fn page_failure(state: &State, upstream: usize, name: &str, e: &IndexError) -> Reply {
+    let reason = reply::page_failure_reason(name, e);
+    state.events.problem(upstream, name, reason.clone());
+    state.metrics.upstream_error();
+    state.page_failed(upstream, name, &reason);
+    Reply::error(502, reason)
+}
+
+/// The page past its TTL (or never fetched): revalidated or fetched, else stale within
+/// `max_stale`, else the failure.
+fn refresh_page(state: &State, upstream: usize, name: &str, policy: super::PageCachePolicy) -> Result<Option<Arc<RawPage>>, Reply> {
+    let cached = state.cached_page(upstream, name);
+    if let Some(c) = cached.as_ref().filter(|c| c.confirmed.elapsed() < policy.ttl) {
+        // Refreshed by the flight that just ended.
+        state.metrics.page(PageFrom::Fresh);
+        return Ok(Some(c.raw.clone()));
+    }
+    let failed = |e: &IndexError| page_failure(state, upstream, name, e);
+    let stale = |c: Option<CachedPage>, otherwise: Reply| match c.filter(|c| c.confirmed.elapsed() < policy.max_stale) {
+        Some(c) => {
+            state.metrics.page(PageFrom::Stale);
+            Ok(Some(c.raw))
+        }
+        None => Err(otherwise),
+    };
+    if let Some(reason) = state.recent_page_failure(upstream, name) {
+        return stale(cached, Reply::error(502, reason));
+    }
+    match state.client.revalidate_page(upstream, name, cached.as_ref().map(|c| &c.validators)) {
+        Ok(PageAnswer::NotModified) => match cached {
+            Some(mut c) => {
+                c.confirmed = Instant::now();
+                state.keep_page(upstream, name, c.clone());
+                state.metrics.page(PageFrom::Revalidated);
+                Ok(Some(c.raw))
+            }
+            None => Err(failed(&IndexError::Parse { url: state.upstreams[upstream].clone(), detail: "304 Not Modified to an unconditional request".into() })),
+        },
+        Ok(PageAnswer::Page(raw, validators)) => {
+            let raw: Arc<RawPage> = Arc::from(raw);
+            state.keep_page(upstream, name, CachedPage { raw: raw.clone(), validators, confirmed: Instant::now() });
+            state.metrics.page(PageFrom::Fetched);
+            Ok(Some(raw))
+        }
+        Ok(PageAnswer::Missing) => {
+            state.drop_page(upstream, name);
+            Ok(None)
+        }
+        Err(e) => {
+            let answer = failed(&e);
+            stale(cached, answer)
+        }
+    }
 }
 
 /// `hidden`: the gate's reason to hide the file. A file this proxy blocked (its verdict

@@ -24,10 +24,11 @@ pub(crate) fn handle(state: &State, method: &Method, version: Version, path: &st
     if method != Method::GET && method != Method::HEAD {
         return Reply::error(405, "Method Not Allowed by safe-pip: the proxy answers GET and HEAD only".into()).header("allow", "GET, HEAD");
     }
-    if state.gateway.is_some() {
+    if let Some(g) = &state.gateway {
         match path.split('?').next().unwrap_or_default() {
             "/healthz" => return health(state),
-            "/metrics" => return Reply::new(200, "text/plain; version=0.0.4; charset=utf-8", state.metrics.render()).header("cache-control", "no-store"),
+            "/snapshot" => return snapshot(g),
+            "/metrics" => return Reply::new(200, "text/plain; version=0.0.4; charset=utf-8", state.render_metrics()).header("cache-control", "no-store"),
             _ => {}
         }
     }
@@ -48,6 +49,7 @@ pub(crate) fn label(path: &str) -> &'static str {
     match path.split('?').next().unwrap_or_default() {
         "/healthz" | "/health" => return "health",
         "/metrics" => return "metrics",
+        "/snapshot" => return "snapshot",
         p if p.starts_with("/admin/") => return "admin",
         _ => {}
     }
@@ -58,6 +60,15 @@ pub(crate) fn label(path: &str) -> &'static str {
         Route::File { metadata: true, .. } => "metadata",
         Route::File { .. } => "file",
         Route::NotFound => "other",
+    }
+}
+
+/// `GET /snapshot`: the verdict store as a `safe-pip db export` document.
+fn snapshot(g: &super::GatewayOptions) -> Reply {
+    let Some(source) = &g.snapshot else { return Reply::not_found("no snapshot is served here") };
+    match source() {
+        Ok(doc) => Reply::new(200, "application/json", doc).header("cache-control", "no-store"),
+        Err(e) => Reply::error(503, format!("Service Unavailable from safe-pip: cannot read the verdict store for a snapshot: {e}")),
     }
 }
 

@@ -65,7 +65,29 @@ pub(crate) struct State {
     /// Set when running as the gateway (`safe-pip serve`).
     pub gateway: Option<GatewayOptions>,
     pub metrics: Metrics,
+    /// Vetted files on disk by sha256, shared with other replicas using the folder.
+    pub disk_cache: Option<Arc<super::DiskCache>>,
+    /// (upstream, project) → the page upstream last sent (gateway with a page cache).
+    pages: Mutex<BoundedMap<(usize, String), CachedPage>>,
+    /// Page fetches in progress: concurrent requests for an expired page share one.
+    page_flights: Mutex<HashMap<(usize, String), PageFlight>>,
 }
+
+/// A page fetched for the gateway's page cache, or the answer to send instead.
+pub(crate) type PageResult = Result<Option<Arc<crate::index::RawPage>>, super::reply::Reply>;
+type PageFlight = Arc<OnceLock<PageResult>>;
+
+/// An upstream page kept by the gateway.
+#[derive(Clone)]
+pub(crate) struct CachedPage {
+    pub raw: Arc<crate::index::RawPage>,
+    pub validators: crate::index::Validators,
+    /// When upstream last sent or confirmed it.
+    pub confirmed: Instant,
+}
+
+/// Pages kept at most (the map starts over beyond: a cache, refilled from upstream).
+const MAX_PAGES: usize = 20_000;
 
 /// How long a failed page answers from memory before upstream is asked again.
 const PAGE_FAILURE_TTL: Duration = Duration::from_secs(10);
@@ -120,7 +142,19 @@ impl State {
             events,
             gateway,
             metrics: Metrics::default(),
+            disk_cache: None,
+            pages: Mutex::new(BoundedMap::new(MAX_PAGES)),
+            page_flights: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// `/metrics`: the counters, and the artifact cache's when there is one.
+    pub(crate) fn render_metrics(&self) -> String {
+        let mut out = self.metrics.render();
+        if let Some(c) = &self.disk_cache {
+            c.render_metrics(&mut out);
+        }
+        out
     }
 
     /// The reference the proxy writes into pages for `entry`.
@@ -181,6 +215,30 @@ impl State {
             self.remember(upstream, &f.project, e);
         }
         Ok(lock(&self.entries).get(&key))
+    }
+
+    pub(crate) fn cached_page(&self, upstream: usize, project: &str) -> Option<CachedPage> {
+        lock(&self.pages).get(&(upstream, normalize_name(project)))
+    }
+
+    pub(crate) fn keep_page(&self, upstream: usize, project: &str, page: CachedPage) {
+        lock(&self.pages).insert((upstream, normalize_name(project)), page);
+    }
+
+    /// Runs `fetch` once for concurrent callers asking for the same page.
+    pub(crate) fn page_flight(&self, upstream: usize, project: &str, fetch: impl FnOnce() -> PageResult) -> PageResult {
+        let key = (upstream, normalize_name(project));
+        let cell = lock(&self.page_flights).entry(key.clone()).or_default().clone();
+        let out = cell.get_or_init(fetch).clone();
+        let mut flights = lock(&self.page_flights);
+        if flights.get(&key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
+            flights.remove(&key);
+        }
+        out
+    }
+
+    pub(crate) fn drop_page(&self, upstream: usize, project: &str) {
+        lock(&self.pages).remove(&(upstream, normalize_name(project)));
     }
 
     /// The reason a project page failed within the last few seconds, if it did.

@@ -23,7 +23,7 @@ pub(crate) use postgres::PgStore;
 pub(crate) use sqlite::SqliteStore;
 
 use crate::db::verdicts::Prepared;
-use crate::db::{Advisory, AuditEntry, DbError, DecisionRecord, HistoryEntry, NewDecision, NewVerdict, StoredVerdict};
+use crate::db::{Advisory, AuditEntry, DbError, DecisionRecord, HistoryEntry, NewDecision, NewVerdict, SnapshotParts, StoredVerdict};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -43,6 +43,11 @@ impl ReadyVerdict {
 pub trait VerdictStore: Send + Sync {
     /// `sqlite:PATH` or the PostgreSQL URL without its password, for messages.
     fn describe(&self) -> String;
+
+    /// The read replica's URL (password redacted) when read-mostly queries go to one.
+    fn read_replica(&self) -> Option<String> {
+        None
+    }
 
     /// The SQLite file, `None` for a server.
     fn path(&self) -> Option<PathBuf> {
@@ -92,6 +97,10 @@ pub trait VerdictStore: Send + Sync {
 
     /// Audit entries at or after `since` (unix seconds), oldest first, at most `limit`.
     fn audit_since(&self, since: i64, limit: usize) -> Result<Vec<AuditEntry>, DbError>;
+
+    /// Every verdict, the whole decision log and the advisories: what `safe-pip db
+    /// export` writes, for laptops' offline use (the gateway's `/snapshot`).
+    fn snapshot(&self) -> Result<SnapshotParts, DbError>;
 }
 
 /// Where the verdicts live, as `--db` names it: `sqlite:PATH` (or a bare path) or a

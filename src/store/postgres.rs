@@ -10,7 +10,7 @@ use super::pg_schema::{FILE_LOCK, MIGRATIONS, SCHEMA_LOCK, SCHEMA_VERSION, VERSI
 use super::{ReadyVerdict, VerdictStore};
 use crate::action::DecisionAction;
 use crate::db::verdicts::{Prepared, StoredAlert, normalize_sha256};
-use crate::db::{ANALYSIS_VERSION, Advisory, AuditEntry, DbError, DecisionRecord, HistoryEntry, NewDecision, StoredVerdict};
+use crate::db::{ANALYSIS_VERSION, Advisory, AuditEntry, DbError, DecisionRecord, HistoryEntry, NewDecision, SnapshotParts, StoredVerdict};
 use crate::pep503::normalize_name;
 use postgres::{Client, NoTls, Row, Transaction};
 use std::collections::HashMap;
@@ -21,6 +21,10 @@ use std::time::Duration;
 const MAX_CONNECTIONS: usize = 16;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+const DECISION_SELECT: &str = "SELECT package, spec, alerts, reason, who, action, source, decided_at, until FROM decisions";
+const ADVISORY_SELECT: &str = "SELECT a.id, p.name, a.summary, a.modified, p.all_versions, p.versions, p.ranges, a.source
+     FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id";
+
 const COLUMNS: &str =
     "sha256, analysis_version, name, version, filename, size, verdict, reason, score, level, alerts, index_url, origin, scanned_at";
 
@@ -30,6 +34,8 @@ pub(crate) struct PgStore {
     url: String,
     pool: Mutex<PoolState>,
     freed: Condvar,
+    /// A read replica (`--db-read`) for read-mostly queries; `None`: this server.
+    read: Option<Box<PgStore>>,
 }
 
 #[derive(Default)]
@@ -71,14 +77,42 @@ impl Drop for Conn<'_> {
 impl PgStore {
     /// Connects to `url` and brings the schema up to date.
     pub(crate) fn connect(url: &str) -> Result<PgStore, DbError> {
+        let store = PgStore::unopened(url)?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Connects to the primary `url` (migrated as by [`PgStore::connect`]) and to a
+    /// streaming read replica `read_url`, which answers the read-mostly queries: verdict
+    /// lookups, advisories, history, the audit log, snapshots. Everything that must see
+    /// the latest write stays on the primary: the analysis lock and insert, decisions
+    /// (recorded on one replica, honoured by all at the next request), writes. A replica
+    /// lagging behind only makes a file look new: its analysis path runs on the primary,
+    /// finds the verdict there and analyses nothing. The replica is never migrated; one
+    /// whose schema is newer than this build is refused.
+    pub(crate) fn connect_with_replica(url: &str, read_url: &str) -> Result<PgStore, DbError> {
+        let mut store = PgStore::connect(url)?;
+        let read = PgStore::unopened(read_url)?;
+        let found = read.schema_version()?;
+        if found > SCHEMA_VERSION {
+            return Err(DbError::FutureSchema { path: read.url.clone().into(), found: i64::from(found), supported: i64::from(SCHEMA_VERSION) });
+        }
+        store.read = Some(Box::new(read));
+        Ok(store)
+    }
+
+    fn unopened(url: &str) -> Result<PgStore, DbError> {
         let redacted = crate::index::redact(url);
         let mut config: postgres::Config =
             url.parse().map_err(|e: postgres::Error| DbError::Postgres { url: redacted.clone(), op: "read the URL", detail: detail(&e) })?;
         config.connect_timeout(CONNECT_TIMEOUT);
         config.application_name("safe-pip");
-        let store = PgStore { config, url: redacted, pool: Mutex::new(PoolState::default()), freed: Condvar::new() };
-        store.migrate()?;
-        Ok(store)
+        Ok(PgStore { config, url: redacted, pool: Mutex::new(PoolState::default()), freed: Condvar::new(), read: None })
+    }
+
+    /// Where read-mostly queries go: the read replica, else the primary.
+    fn reader(&self) -> &PgStore {
+        self.read.as_deref().unwrap_or(self)
     }
 
     fn state(&self) -> MutexGuard<'_, PoolState> {
@@ -136,7 +170,6 @@ impl PgStore {
     }
 
     /// The schema version stored in the database.
-    #[cfg(test)]
     pub(crate) fn schema_version(&self) -> Result<i32, DbError> {
         let row = self.conn()?.query_one("SELECT version FROM safe_pip_schema WHERE id = 1", &[]).map_err(self.err("read the schema version"))?;
         Ok(row.get(0))
@@ -150,6 +183,54 @@ impl PgStore {
             .query_one("SELECT count(*) FROM scan_history WHERE sha256 = $1", &[&sha256.to_ascii_lowercase()])
             .map_err(self.err("count analyses"))?;
         Ok(row.get(0))
+    }
+
+    /// Decision log rows ([`DECISION_SELECT`]) as records; an unreadable one is an error.
+    fn decision_records(&self, rows: &[Row]) -> Result<Vec<DecisionRecord>, DbError> {
+        rows.iter()
+            .map(|r| {
+                let alerts = serde_json::from_str(&r.get::<_, String>(2)).ok();
+                let action = DecisionAction::parse(&r.get::<_, String>(5));
+                let (Some(alerts), Some(action)) = (alerts, action) else {
+                    return Err(DbError::Postgres {
+                        url: self.url.clone(),
+                        op: "read the decision log",
+                        detail: "an entry cannot be read (alerts or action malformed)".into(),
+                    });
+                };
+                let source: String = r.get(6);
+                Ok(DecisionRecord {
+                    package: r.get(0),
+                    spec: r.get(1),
+                    alerts,
+                    reason: r.get(3),
+                    who: r.get(4),
+                    action,
+                    source: (!source.is_empty()).then_some(source),
+                    decided_at: r.get(7),
+                    until: r.get(8),
+                })
+            })
+            .collect()
+    }
+
+    /// Advisory rows ([`ADVISORY_SELECT`]), decoded.
+    fn advisories_of(rows: &[Row]) -> Vec<Advisory> {
+        rows.iter()
+            .map(|r| {
+                let a = Advisory {
+                    id: r.get(0),
+                    name: r.get(1),
+                    summary: r.get(2),
+                    modified: r.get(3),
+                    all_versions: r.get(4),
+                    versions: Vec::new(),
+                    ranges: Vec::new(),
+                    source: r.get(7),
+                };
+                crate::db::feeds::decode_advisory((a, r.get(5), r.get(6)))
+            })
+            .collect()
     }
 
     fn insert(&self, tx: &mut Transaction<'_>, p: &Prepared) -> Result<bool, DbError> {
@@ -239,9 +320,14 @@ impl VerdictStore for PgStore {
         self.url.clone()
     }
 
+    fn read_replica(&self) -> Option<String> {
+        self.read.as_ref().map(|r| r.url.clone())
+    }
+
     fn lookup_verdict(&self, sha256: &str, analysis_version: &str) -> Result<Option<StoredVerdict>, DbError> {
         let Ok(sha) = normalize_sha256(sha256) else { return Ok(None) };
-        let row = lookup_in(&mut *self.conn()?, &sha, analysis_version).map_err(self.err("look up a verdict"))?;
+        let r = self.reader();
+        let row = lookup_in(&mut *r.conn()?, &sha, analysis_version).map_err(r.err("look up a verdict"))?;
         Ok(row.as_ref().and_then(verdict_from_row))
     }
 
@@ -250,10 +336,11 @@ impl VerdictStore for PgStore {
         if keys.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows = self
+        let r = self.reader();
+        let rows = r
             .conn()?
             .query(&format!("SELECT {COLUMNS} FROM verdicts WHERE analysis_version = $2 AND sha256 = ANY($1)"), &[&keys, &ANALYSIS_VERSION])
-            .map_err(self.err("look up verdicts"))?;
+            .map_err(r.err("look up verdicts"))?;
         Ok(rows.iter().filter_map(verdict_from_row).map(|v| (v.sha256.clone(), v)).collect())
     }
 
@@ -288,41 +375,28 @@ impl VerdictStore for PgStore {
         if norms.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows = self
+        let r = self.reader();
+        let rows = r
             .conn()?
-            .query(
-                "SELECT a.id, p.name, a.summary, a.modified, p.all_versions, p.versions, p.ranges, a.source
-                 FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id WHERE p.name = ANY($1) ORDER BY a.id",
-                &[&norms],
-            )
-            .map_err(self.err("read advisories"))?;
+            .query(&format!("{ADVISORY_SELECT} WHERE p.name = ANY($1) ORDER BY a.id"), &[&norms])
+            .map_err(r.err("read advisories"))?;
         let mut out: HashMap<String, Vec<Advisory>> = HashMap::new();
-        for r in rows {
-            let a = Advisory {
-                id: r.get(0),
-                name: r.get(1),
-                summary: r.get(2),
-                modified: r.get(3),
-                all_versions: r.get(4),
-                versions: Vec::new(),
-                ranges: Vec::new(),
-                source: r.get(7),
-            };
-            let a = crate::db::feeds::decode_advisory((a, r.get(5), r.get(6)));
+        for a in Self::advisories_of(&rows) {
             out.entry(a.name.clone()).or_default().push(a);
         }
         Ok(out)
     }
 
     fn history(&self, name: &str) -> Result<Vec<HistoryEntry>, DbError> {
-        let rows = self
+        let r = self.reader();
+        let rows = r
             .conn()?
             .query(
                 "SELECT sha256, name, version, filename, verdict, score, analysis_version, scanned_at
                  FROM scan_history WHERE name_norm = $1 ORDER BY scanned_at DESC, id DESC",
                 &[&normalize_name(name)],
             )
-            .map_err(self.err("read the scan history"))?;
+            .map_err(r.err("read the scan history"))?;
         Ok(rows
             .iter()
             .map(|r| HistoryEntry {
@@ -365,36 +439,9 @@ impl VerdictStore for PgStore {
     fn decisions(&self, name: &str) -> Result<Vec<DecisionRecord>, DbError> {
         let rows = self
             .conn()?
-            .query(
-                "SELECT package, spec, alerts, reason, who, action, source, decided_at, until FROM decisions WHERE package = $1 ORDER BY decided_at, id",
-                &[&normalize_name(name)],
-            )
+            .query(&format!("{DECISION_SELECT} WHERE package = $1 ORDER BY decided_at, id"), &[&normalize_name(name)])
             .map_err(self.err("read the decision log"))?;
-        rows.iter()
-            .map(|r| {
-                let alerts = serde_json::from_str(&r.get::<_, String>(2)).ok();
-                let action = DecisionAction::parse(&r.get::<_, String>(5));
-                let (Some(alerts), Some(action)) = (alerts, action) else {
-                    return Err(DbError::Postgres {
-                        url: self.url.clone(),
-                        op: "read the decision log",
-                        detail: "an entry cannot be read (alerts or action malformed)".into(),
-                    });
-                };
-                let source: String = r.get(6);
-                Ok(DecisionRecord {
-                    package: r.get(0),
-                    spec: r.get(1),
-                    alerts,
-                    reason: r.get(3),
-                    who: r.get(4),
-                    action,
-                    source: (!source.is_empty()).then_some(source),
-                    decided_at: r.get(7),
-                    until: r.get(8),
-                })
-            })
-            .collect()
+        self.decision_records(&rows)
     }
 
     fn audit_append(&self, e: &AuditEntry) -> Result<(), DbError> {
@@ -409,17 +456,34 @@ impl VerdictStore for PgStore {
 
     fn audit_since(&self, since: i64, limit: usize) -> Result<Vec<AuditEntry>, DbError> {
         let limit = i64::try_from(limit.min(crate::db::audit::MAX_AUDIT_ROWS)).unwrap_or(0);
-        let rows = self
+        let r = self.reader();
+        let rows = r
             .conn()?
             .query(
                 "SELECT kind, at, package, version, filename, sha256, verdict, actor, reason FROM audit WHERE at >= $1 ORDER BY at, id LIMIT $2",
                 &[&since, &limit],
             )
-            .map_err(self.err("read the audit log"))?;
+            .map_err(r.err("read the audit log"))?;
         Ok(rows
             .iter()
             .filter_map(|r| AuditEntry::from_row(&r.get::<_, String>(0), r.get(1), [r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7)], r.get(8)))
             .collect())
+    }
+
+    /// One transaction (REPEATABLE READ), so verdicts, decisions and advisories are from
+    /// one moment.
+    fn snapshot(&self) -> Result<SnapshotParts, DbError> {
+        let r = self.reader();
+        let e = r.err("read a snapshot");
+        let mut c = r.conn()?;
+        let mut tx = c.build_transaction().isolation_level(postgres::IsolationLevel::RepeatableRead).read_only(true).start().map_err(&e)?;
+        let rows = tx.query(&format!("SELECT {COLUMNS} FROM verdicts ORDER BY sha256, analysis_version"), &[]).map_err(&e)?;
+        let verdicts: Vec<StoredVerdict> = rows.iter().filter_map(verdict_from_row).collect();
+        let unreadable_skipped = rows.len() - verdicts.len();
+        let decision_rows = tx.query(&format!("{DECISION_SELECT} ORDER BY decided_at, id"), &[]).map_err(&e)?;
+        let advisory_rows = tx.query(&format!("{ADVISORY_SELECT} ORDER BY a.id, p.name"), &[]).map_err(&e)?;
+        tx.commit().map_err(&e)?;
+        Ok(SnapshotParts { verdicts, decisions: self.decision_records(&decision_rows)?, advisories: Self::advisories_of(&advisory_rows), unreadable_skipped })
     }
 }
 
@@ -529,6 +593,47 @@ mod tests {
         assert_eq!(store.audit_since(0, 10).expect("read"), vec![entry]);
         let err = store.conn().expect("conn").execute("UPDATE audit SET reason = 'x'", &[]).expect_err("append-only");
         assert!(detail(&err).contains("audit is append-only"), "{err}");
+    }
+
+    /// A "replica" that is a separate database (so its lag can be chosen): reads go to
+    /// it, analysis, decisions and writes to the primary.
+    #[test]
+    fn reads_go_to_the_read_replica_and_a_lagging_one_costs_no_analysis() {
+        let Some(pg) = PgCluster::start() else { return };
+        let (primary_url, replica_url) = (pg.database("primary_db"), pg.database("replica_db"));
+        let replica = PgStore::connect(&replica_url).expect("the replica's schema (streamed from the primary in real life)");
+        let store = PgStore::connect_with_replica(&primary_url, &replica_url).expect("connect");
+        assert_eq!(store.read_replica(), Some(crate::index::redact(&replica_url)));
+        let file = sha(0x5eed);
+        let verdict = |name: &str| {
+            let v = NewVerdict { name: Some("demo"), ..NewVerdict::new(&file, name, Action::Allow, "no alerts", Risk { score: 0, level: RiskLevel::None }, &[]) };
+            ReadyVerdict::new(&v).expect("valid")
+        };
+        store.record(&verdict("demo-1.0.tar.gz")).expect("written to the primary");
+        // The replica has not caught up: the lookup misses…
+        assert!(store.lookup_verdict(&file, ANALYSIS_VERSION).expect("lookup").is_none());
+        assert!(store.lookup_verdicts(std::slice::from_ref(&file)).expect("lookup").is_empty());
+        // …and the analysis path, on the primary, finds the verdict: nothing analysed.
+        let mut analysed = false;
+        let found = store.analyse_once(&file, &mut || {
+            analysed = true;
+            None
+        });
+        assert!(found.expect("analyse once").is_some() && !analysed);
+        // Once the replica has it, lookups are answered by the replica.
+        replica.record(&verdict("demo-1.0.tar.gz")).expect("caught up");
+        assert!(store.lookup_verdict(&file, ANALYSIS_VERSION).expect("lookup").is_some());
+        // Decisions are read from the primary: honoured at once.
+        let d = NewDecision { package: "demo", spec: "*", alerts: &[], reason: "pulled", who: "sec", action: crate::action::DecisionAction::Deny, source: None, decided_at: None, until: None };
+        store.log_decision(&d).expect("log");
+        assert_eq!(store.decisions("demo").expect("read").len(), 1);
+        assert!(replica.decisions("demo").expect("read").is_empty(), "written to the primary only");
+        // Snapshots come from the replica.
+        assert_eq!(store.snapshot().expect("snapshot").decisions.len(), 0);
+        assert_eq!(store.snapshot().expect("snapshot").verdicts.len(), 1);
+        // A replica with a newer schema is refused.
+        replica.conn().expect("conn").execute("UPDATE safe_pip_schema SET version = 99", &[]).expect("bump");
+        assert!(matches!(PgStore::connect_with_replica(&primary_url, &replica_url), Err(DbError::FutureSchema { found: 99, .. })));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! held for DB calls only, never during an analysis.
 
 use super::{ReadyVerdict, VerdictStore};
-use crate::db::{ANALYSIS_VERSION, Advisory, AuditEntry, Db, DbError, DecisionRecord, HistoryEntry, NewDecision, StoredVerdict};
+use crate::db::{ANALYSIS_VERSION, Advisory, AuditEntry, Db, DbError, DecisionRecord, HistoryEntry, NewDecision, SnapshotParts, StoredVerdict};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
@@ -83,5 +83,9 @@ impl VerdictStore for SqliteStore {
 
     fn audit_since(&self, since: i64, limit: usize) -> Result<Vec<AuditEntry>, DbError> {
         self.db().audit_since(since, limit)
+    }
+
+    fn snapshot(&self) -> Result<SnapshotParts, DbError> {
+        self.db().snapshot_parts()
     }
 }

@@ -460,3 +460,52 @@ def test_ctrl_c_stops_with_a_message_and_exit_130(venv, home, tmp_path) -> None:
     assert proc.returncode == 130, out + err
     assert "interrupted (Ctrl-C)" in err, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+
+
+GATEWAY_TOKEN = "0123456789abcdef-laptop-token"
+GATEWAY_ADMIN = "0123456789abcdef-admin-token"
+
+
+def test_a_laptop_installing_through_the_gateway_sees_the_organisations_block_and_its_reason(venv, home, tmp_path) -> None:
+    """`safe-pip install` on a laptop with the organisation's `safe-pip serve` as its index:
+    a package the organisation denied is reported as blocked by the gateway, with the
+    decision's reason, not as a network error; the token never shows."""
+    import urllib.request
+
+    root = tmp_path / "index"
+    root.mkdir()
+    build_wheel(root, "qqorg-denied", "1.0", {"qqorg_denied/__init__.py": "X = 1\n"})
+    build_wheel(root, "qqorg-fine", "1.0", {"qqorg_fine/__init__.py": "Y = 2\n"})
+    (tmp_path / "tokens").write_text(f"laptop {GATEWAY_TOKEN}\n")
+    (tmp_path / "admins").write_text(f"sec-team {GATEWAY_ADMIN}\n")
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    with Index(root) as idx:
+        serve = subprocess.Popen(
+            ["safe-pip", "serve", "--bind", f"127.0.0.1:{port}", "--upstream", idx.url, "--db", f"sqlite:{tmp_path / 'gateway.sqlite3'}",
+             "--token-file", str(tmp_path / "tokens"), "--admin-token-file", str(tmp_path / "admins"), "--no-access-log"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=home)
+        try:
+            assert "listening on" in serve.stdout.readline()
+            decision = json.dumps({"package": "qqorg-denied", "action": "deny", "reason": "withdrawn by the security team"}).encode()
+            req = urllib.request.Request(f"http://127.0.0.1:{port}/admin/decisions", data=decision, method="POST",
+                                         headers={"Authorization": f"Bearer {GATEWAY_ADMIN}", "Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=30) as r:
+                assert r.status == 201
+            gateway = f"http://laptop:{GATEWAY_TOKEN}@127.0.0.1:{port}/u/0/simple/"
+            fine = safe_pip(home, "--python", str(venv), "--index-url", gateway, "qqorg-fine")
+            assert fine.returncode == 0, fine.stdout + fine.stderr
+            proc = safe_pip(home, "--python", str(venv), "--index-url", gateway, "qqorg-denied")
+        finally:
+            serve.terminate()
+            serve.wait(timeout=30)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    assert "blocked by the organisation gateway" in proc.stdout, out
+    assert "withdrawn by the security team" in proc.stdout, out
+    assert "cannot verify" not in out and "unreachable" not in out, out
+    assert GATEWAY_TOKEN not in out + fine.stdout + fine.stderr
+    assert installed(venv, "qqorg-denied") is None
+    assert installed(venv, "qqorg-fine") == "1.0"

@@ -277,6 +277,11 @@ pub(crate) fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&s
     s.write_all(req.as_bytes()).unwrap();
     let mut all = Vec::new();
     s.read_to_end(&mut all).expect("read answer");
+    parse_raw(&all)
+}
+
+/// An HTTP/1.1 answer read off a socket, whole.
+pub(crate) fn parse_raw(all: &[u8]) -> Raw {
     let end = all.windows(4).position(|w| w == b"\r\n\r\n").expect("end of headers");
     let head = String::from_utf8(all[..end].to_vec()).expect("ASCII head");
     let mut lines = head.split("\r\n");
