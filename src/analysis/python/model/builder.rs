@@ -21,6 +21,9 @@ use std::collections::{HashMap, HashSet};
 
 pub(super) struct Builder<'a> {
     pub(super) m: Model<'a>,
+    /// Offset in the module's text of the slice being walked (see `chunks`): node ranges
+    /// are relative to the slice.
+    pub(super) base: u32,
     pub(super) vars: Vec<HashMap<String, Val>>,
     pub(super) aliases: HashMap<String, String>,
     pub(super) cur: usize,
@@ -69,7 +72,7 @@ fn rank(c: ExecContext) -> u8 {
 
 impl<'a> Builder<'a> {
     pub(super) fn line(&self, node: &impl Ranged) -> u32 {
-        self.m.lines.line(node.range().start().to_u32())
+        self.m.lines.line(self.base + node.range().start().to_u32())
     }
 
     pub(super) fn finish(mut self) -> Model<'a> {

@@ -11,6 +11,7 @@
 //! (constant folding) and `resolve.rs` (name resolution).
 
 mod builder;
+mod chunks;
 mod calls;
 mod fold;
 mod resolve;
@@ -309,7 +310,18 @@ pub(crate) fn build<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx
     build_parsed(path, text, role, module_ctx)
 }
 
+/// Modules at least this large are parsed and walked a slice of top-level statements
+/// at a time (see [`chunks`]): the syntax tree of a 15 MB generated module is a few
+/// hundred MB, a slice's a few MB.
+const SLICED_FROM: usize = 2 << 20;
+const SLICE_BYTES: usize = 256 << 10;
+
 fn build_parsed<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecContext) -> Model<'a> {
+    if text.len() >= SLICED_FROM {
+        if let Some(m) = chunks::statement_slices(text, SLICE_BYTES).and_then(|s| build_sliced(path, text, role, module_ctx, &s)) {
+            return m;
+        }
+    }
     use crate::timings::{Phase, time};
     let parsed = time(Phase::Parse, || ruff_python_parser::parse_unchecked_source(text, PySourceType::Python));
     let parse_errors = parsed.errors().len();
@@ -317,47 +329,91 @@ fn build_parsed<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: Ex
     // free it before the model grows
     let module = parsed.into_syntax();
     time(Phase::Model, || {
-        let mut b = walk(path, text, role, module_ctx, parse_errors, &module.body, HashMap::new());
+        let mut b = Builder::new(path, text, role, module_ctx, parse_errors, HashMap::new());
+        b.block(&module.body);
         // a call to a helper defined further down saw no return labels (`main()` at the
         // top collecting through helpers below it): walk again knowing them
         let hints = b.forward_ret_hints();
         if !hints.is_empty() {
-            b = walk(path, text, role, module_ctx, parse_errors, &module.body, hints);
+            b = Builder::new(path, text, role, module_ctx, parse_errors, hints);
+            b.block(&module.body);
         }
         b.finish()
     })
 }
 
-fn walk<'a>(
-    path: &'a str,
-    text: &'a str,
-    role: FileRole,
-    module_ctx: ExecContext,
-    parse_errors: usize,
-    body: &[ruff_python_ast::Stmt],
-    ret_hints: HashMap<String, Labels>,
-) -> Builder<'a> {
-    let mut b = Builder {
-        m: empty(path, text, role, module_ctx, parse_errors),
-        vars: vec![HashMap::new()],
-        aliases: HashMap::new(),
-        cur: 0,
-        class_stack: Vec::new(),
-        cmdclass_names: Vec::new(),
-        local_classes: HashMap::new(),
-        fn_ids: HashMap::new(),
-        depth: 0,
-        inlining: 0,
-        local_calls: Vec::new(),
-        param_sinks: HashMap::new(),
-        url_param_sinks: HashMap::new(),
-        fn_params: HashMap::new(),
-        param_dl: HashMap::new(),
-        forward_calls: HashSet::new(),
-        ret_hints,
+/// [`build`] without slicing, for tests that compare the two walks.
+#[cfg(test)]
+pub(crate) fn build_whole<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecContext) -> Model<'a> {
+    let parsed = ruff_python_parser::parse_unchecked_source(text, PySourceType::Python);
+    let module = parsed.into_syntax();
+    let mut b = Builder::new(path, text, role, module_ctx, 0, HashMap::new());
+    b.block(&module.body);
+    let hints = b.forward_ret_hints();
+    if !hints.is_empty() {
+        b = Builder::new(path, text, role, module_ctx, 0, hints);
+        b.block(&module.body);
+    }
+    b.finish()
+}
+
+/// The sliced walk alone (`None` when it fell back), for tests.
+#[cfg(test)]
+pub(crate) fn build_sliced_only<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecContext) -> Option<Model<'a>> {
+    let slices = chunks::statement_slices(text, SLICE_BYTES)?;
+    assert!(slices.len() > 1, "one slice: nothing to compare");
+    build_sliced(path, text, role, module_ctx, &slices)
+}
+
+/// [`build_parsed`] one slice at a time, the walk's state carried from slice to slice;
+/// `None` when a slice does not parse cleanly (the split may have been fooled, or the
+/// module has errors): the caller then parses the module whole.
+fn build_sliced<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecContext, slices: &[(usize, usize)]) -> Option<Model<'a>> {
+    use crate::timings::{Phase, time};
+    let walk = |hints: HashMap<String, Labels>| -> Option<Builder<'a>> {
+        let mut b = Builder::new(path, text, role, module_ctx, 0, hints);
+        for &(start, end) in slices {
+            let parsed = time(Phase::Parse, || ruff_python_parser::parse_unchecked_source(&text[start..end], PySourceType::Python));
+            if !parsed.errors().is_empty() {
+                return None;
+            }
+            let module = parsed.into_syntax();
+            b.base = u32::try_from(start).ok()?;
+            time(Phase::Model, || b.block(&module.body));
+        }
+        Some(b)
     };
-    b.block(body);
-    b
+    let mut b = walk(HashMap::new())?;
+    let hints = b.forward_ret_hints();
+    if !hints.is_empty() {
+        b = walk(hints)?;
+    }
+    Some(time(Phase::Model, || b.finish()))
+}
+
+impl<'a> Builder<'a> {
+    fn new(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecContext, parse_errors: usize, ret_hints: HashMap<String, Labels>) -> Builder<'a> {
+        Builder {
+            m: empty(path, text, role, module_ctx, parse_errors),
+            base: 0,
+            vars: vec![HashMap::new()],
+            aliases: HashMap::new(),
+            cur: 0,
+            class_stack: Vec::new(),
+            cmdclass_names: Vec::new(),
+            local_classes: HashMap::new(),
+            fn_ids: HashMap::new(),
+            depth: 0,
+            inlining: 0,
+            local_calls: Vec::new(),
+            param_sinks: HashMap::new(),
+            url_param_sinks: HashMap::new(),
+            fn_params: HashMap::new(),
+            param_dl: HashMap::new(),
+            forward_calls: HashSet::new(),
+            ret_hints,
+        }
+    }
 }
 
 /// A model with only the module scope.
