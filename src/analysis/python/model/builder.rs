@@ -6,10 +6,10 @@
 //! `resolve.rs`.
 
 use super::fold::{binop, bytes_val};
-use super::resolve::{all_param_names, param_names};
-use super::{Call, Lit, Model, Scope, ScopeKind, Trick, TrickKind, Val, MAX_TEXT};
+use super::resolve::{all_param_names, env_read, mark_secret_path, param_names};
+use super::state::Builder;
+use super::types::{Call, Lit, Model, Scope, ScopeKind, Trick, TrickKind, Val, MAX_TEXT};
 use crate::analysis::python::depth;
-use crate::analysis::python::evidence::sensitive_path;
 use crate::analysis::python::labels::Labels;
 use crate::analysis::python::names;
 use crate::analysis::python::shellcmd;
@@ -17,45 +17,8 @@ use crate::analysis::FileRole;
 use crate::finding::ExecContext;
 use ruff_python_ast::{self as ast, Expr, Number, Operator, Stmt, UnaryOp};
 use ruff_text_size::Ranged;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-pub(super) struct Builder<'a> {
-    pub(super) m: Model<'a>,
-    /// Offset in the module's text of the slice being walked (see `chunks`): node ranges
-    /// are relative to the slice.
-    pub(super) base: u32,
-    pub(super) vars: Vec<HashMap<String, Val>>,
-    pub(super) aliases: HashMap<String, String>,
-    pub(super) cur: usize,
-    /// (class name, install command it overrides)
-    pub(super) class_stack: Vec<(String, Option<String>)>,
-    pub(super) cmdclass_names: Vec<String>,
-    /// local class name → install command base, if any
-    pub(super) local_classes: HashMap<String, Option<String>>,
-    /// function name → latest scope defining it (for return labels)
-    pub(super) fn_ids: HashMap<String, usize>,
-    pub(super) depth: u32,
-    /// Nesting of inline evaluations of decoder helpers (bounded).
-    pub(super) inlining: u32,
-    /// Calls of local functions with a labelled (or literal URL) first argument: (caller
-    /// scope, callee, line, that argument, the labels of the other arguments).
-    pub(super) local_calls: Vec<(usize, String, u32, Val, Labels)>,
-    /// Function scope → index of a shell/exec call its parameters reach.
-    pub(super) param_sinks: HashMap<usize, usize>,
-    /// Function scope → index of a network send whose URL is the function's parameter
-    /// (`def report(url): urlopen(Request(url, data=…))`).
-    pub(super) url_param_sinks: HashMap<usize, usize>,
-    /// Function scope → its parameter names, in order.
-    pub(super) fn_params: HashMap<usize, Vec<String>>,
-    /// Function name → indexes of parameters naming a file the function writes network
-    /// or decoded data into (`download(url, path)`): the caller's argument becomes DL_PATH.
-    pub(super) param_dl: HashMap<String, Vec<usize>>,
-    /// Names called before a function of that name was defined (`main()` calling helpers
-    /// written below it): their return labels are unknown in this walk.
-    pub(super) forward_calls: HashSet<String>,
-    /// Return labels of functions defined later in the file, from a first walk.
-    pub(super) ret_hints: HashMap<String, Labels>,
-}
 
 /// Stack left when a recursive step grows the stack ([`stacker::maybe_grow`]), and the
 /// size of each new segment: defence in depth under the pre-parse estimate.
@@ -916,26 +879,6 @@ fn slim(mut v: Val, nested: bool) -> Val {
     v.func = None;
     v.list = if nested { None } else { v.list.map(|l| l.into_iter().map(|x| slim(x, true)).collect()) };
     v
-}
-
-/// Strings naming a stealer target (browser stores, wallets, token stores) carry SECRET.
-pub(super) fn mark_secret_path(v: &mut Val) {
-    if let Some(t) = &v.text {
-        if t.len() < 400 && sensitive_path(t).is_some() {
-            v.labels |= Labels::SECRET;
-        }
-    }
-}
-
-pub(super) fn env_read(key: &str, base: Labels) -> Val {
-    let mut l = Labels(base.0 & !Labels::ENV.0);
-    if names::host_env_name(key) {
-        l |= Labels::HOST;
-    }
-    if names::secret_env_name(key) {
-        l |= Labels::TOKEN;
-    }
-    Val { labels: l, ..Default::default() }
 }
 
 pub(super) fn is_main_guard(test: &Expr) -> bool {

@@ -6,10 +6,10 @@
 //! method on a known receiver, a path or download call that writes files, or `eval`/
 //! `compile`; finally the call is recorded for the detectors.
 
-use super::builder::{env_read, mark_secret_path, Builder};
 use super::fold::{format_braces, rot13};
-use super::resolve::name_of;
-use super::{Payload, Trick, TrickKind, Val, Write, WriteTarget, MAX_TEXT};
+use super::resolve::{env_read, mark_secret_path, name_of};
+use super::state::Builder;
+use super::types::{Payload, Trick, TrickKind, Val, Write, WriteTarget, MAX_TEXT};
 use crate::analysis::python::decode::{self, Decoded};
 use crate::analysis::python::evidence::sensitive_path;
 use crate::analysis::python::labels::Labels;

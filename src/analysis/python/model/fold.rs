@@ -3,8 +3,8 @@
 //! literals, lists and comprehensions evaluated element by element, inline evaluation
 //! of one-expression decoder helpers, and whether an expression is constant at all.
 
-use super::builder::Builder;
-use super::{InlineFn, Val, MAX_LIST, MAX_TEXT};
+use super::state::Builder;
+use super::types::{InlineFn, Val, MAX_LIST, MAX_TEXT};
 use crate::analysis::python::labels::Labels;
 use ruff_python_ast::{self as ast, Expr, Operator};
 use std::rc::Rc;

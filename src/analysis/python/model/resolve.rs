@@ -2,8 +2,9 @@
 //! (`import base64 as b` makes `b.b64decode` → `base64.b64decode`), dotted names of
 //! attributes, and parameter names of functions and lambdas.
 
-use super::builder::Builder;
-use super::Val;
+use super::state::Builder;
+use super::types::Val;
+use crate::analysis::python::evidence::sensitive_path;
 use crate::analysis::python::labels::Labels;
 use crate::analysis::python::names;
 use ruff_python_ast::{self as ast, Expr};
@@ -149,4 +150,24 @@ pub(super) fn name_of(e: Option<&Expr>) -> Option<String> {
         Expr::Name(n) => Some(n.id.to_string()),
         _ => None,
     }
+}
+
+/// Strings naming a stealer target (browser stores, wallets, token stores) carry SECRET.
+pub(super) fn mark_secret_path(v: &mut Val) {
+    if let Some(t) = &v.text {
+        if t.len() < 400 && sensitive_path(t).is_some() {
+            v.labels |= Labels::SECRET;
+        }
+    }
+}
+
+pub(super) fn env_read(key: &str, base: Labels) -> Val {
+    let mut l = Labels(base.0 & !Labels::ENV.0);
+    if names::host_env_name(key) {
+        l |= Labels::HOST;
+    }
+    if names::secret_env_name(key) {
+        l |= Labels::TOKEN;
+    }
+    Val { labels: l, ..Default::default() }
 }

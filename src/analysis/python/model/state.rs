@@ -1,0 +1,72 @@
+//! The walk's state: what the builder knows while it reads one file.
+
+use super::types::{Model, Val};
+use crate::analysis::python::labels::Labels;
+use crate::analysis::FileRole;
+use crate::finding::ExecContext;
+use std::collections::{HashMap, HashSet};
+
+/// The walk over one file's syntax tree (statements in `builder.rs`, calls in
+/// `calls.rs`, folding in `fold.rs`, names in `resolve.rs`).
+pub(super) struct Builder<'a> {
+    pub(super) m: Model<'a>,
+    /// Offset in the module's text of the slice being walked (see `chunks`): node ranges
+    /// are relative to the slice.
+    pub(super) base: u32,
+    pub(super) vars: Vec<HashMap<String, Val>>,
+    pub(super) aliases: HashMap<String, String>,
+    pub(super) cur: usize,
+    /// (class name, install command it overrides)
+    pub(super) class_stack: Vec<(String, Option<String>)>,
+    pub(super) cmdclass_names: Vec<String>,
+    /// local class name → install command base, if any
+    pub(super) local_classes: HashMap<String, Option<String>>,
+    /// function name → latest scope defining it (for return labels)
+    pub(super) fn_ids: HashMap<String, usize>,
+    pub(super) depth: u32,
+    /// Nesting of inline evaluations of decoder helpers (bounded).
+    pub(super) inlining: u32,
+    /// Calls of local functions with a labelled (or literal URL) first argument: (caller
+    /// scope, callee, line, that argument, the labels of the other arguments).
+    pub(super) local_calls: Vec<(usize, String, u32, Val, Labels)>,
+    /// Function scope → index of a shell/exec call its parameters reach.
+    pub(super) param_sinks: HashMap<usize, usize>,
+    /// Function scope → index of a network send whose URL is the function's parameter
+    /// (`def report(url): urlopen(Request(url, data=…))`).
+    pub(super) url_param_sinks: HashMap<usize, usize>,
+    /// Function scope → its parameter names, in order.
+    pub(super) fn_params: HashMap<usize, Vec<String>>,
+    /// Function name → indexes of parameters naming a file the function writes network
+    /// or decoded data into (`download(url, path)`): the caller's argument becomes DL_PATH.
+    pub(super) param_dl: HashMap<String, Vec<usize>>,
+    /// Names called before a function of that name was defined (`main()` calling helpers
+    /// written below it): their return labels are unknown in this walk.
+    pub(super) forward_calls: HashSet<String>,
+    /// Return labels of functions defined later in the file, from a first walk.
+    pub(super) ret_hints: HashMap<String, Labels>,
+}
+
+impl<'a> Builder<'a> {
+    pub(super) fn new(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecContext, parse_errors: usize, ret_hints: HashMap<String, Labels>) -> Builder<'a> {
+        Builder {
+            m: super::types::empty(path, text, role, module_ctx, parse_errors),
+            base: 0,
+            vars: vec![HashMap::new()],
+            aliases: HashMap::new(),
+            cur: 0,
+            class_stack: Vec::new(),
+            cmdclass_names: Vec::new(),
+            local_classes: HashMap::new(),
+            fn_ids: HashMap::new(),
+            depth: 0,
+            inlining: 0,
+            local_calls: Vec::new(),
+            param_sinks: HashMap::new(),
+            url_param_sinks: HashMap::new(),
+            fn_params: HashMap::new(),
+            param_dl: HashMap::new(),
+            forward_calls: HashSet::new(),
+            ret_hints,
+        }
+    }
+}

@@ -1,0 +1,300 @@
+//! The model's data: abstract values, scopes, calls, writes, literals, tricks and
+//! payloads, and the [`Model`] of one file that detectors read.
+
+use crate::analysis::python::decode::{self, Decoded};
+use crate::analysis::python::labels::Labels;
+use crate::analysis::python::lines::LineIndex;
+use crate::analysis::FileRole;
+use crate::finding::ExecContext;
+use ruff_python_ast::Expr;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Longest folded string kept; longer results are dropped (bounded memory).
+pub(super) const MAX_TEXT: usize = 2 * 1024 * 1024;
+/// Longest list folded element by element.
+pub(super) const MAX_LIST: usize = 100_000;
+
+/// An abstract value: what the front-end knows about an expression.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Val {
+    pub(crate) labels: Labels,
+    /// Folded string value (best effort; `exact` says whether every part was known).
+    pub(crate) text: Option<String>,
+    pub(crate) exact: bool,
+    /// What the expression names, for calls and attribute access: `os.system`,
+    /// `requests.Session()`, `?.read` for unknown receivers.
+    pub(crate) qname: Option<String>,
+    pub(crate) int: Option<i64>,
+    pub(crate) list: Option<Vec<Val>>,
+    /// A file handle opened for writing: the path text or variable name.
+    pub(crate) write_target: Option<WriteTarget>,
+    /// The value came straight from a string literal in the source.
+    pub(crate) literal: bool,
+    /// The name was reached through an indirection (getattr(__builtins__, …),
+    /// eval("eval"), globals()["exec"], __import__ of a built name).
+    pub(crate) hidden: bool,
+    /// A literal and the decoders applied to it so far (`b64decode` then `decompress`).
+    pub(crate) chain: Option<Box<(String, Vec<decode::Encoding>)>>,
+    /// The bytes of a bytes literal that is not valid UTF-8 (`text` is lossy then).
+    pub(crate) raw: Option<Box<[u8]>>,
+    /// A one-expression function (lambda or `def f(x): return …`) whose body decodes or
+    /// builds strings from its parameters: calls of it are evaluated inline.
+    pub(crate) func: Option<Rc<InlineFn>>,
+}
+
+/// A decoder helper: parameter names and the returned expression.
+#[derive(Debug)]
+pub(crate) struct InlineFn {
+    pub(crate) params: Vec<String>,
+    pub(crate) body: Expr,
+    /// The scope whose variables the body sees.
+    pub(crate) scope: usize,
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct WriteTarget {
+    pub(crate) path_text: Option<String>,
+    pub(crate) path_var: Option<String>,
+}
+
+impl Val {
+    pub(super) fn text(s: String, exact: bool) -> Val {
+        if s.len() > MAX_TEXT {
+            return Val::default();
+        }
+        Val { text: Some(s), exact, ..Default::default() }
+    }
+    pub(super) fn named(q: String) -> Val {
+        Val { qname: Some(q), ..Default::default() }
+    }
+    /// Folded text, with a marker standing in for parts that cannot be known statically.
+    pub(crate) fn text_or_hole(&self) -> &str {
+        self.text.as_deref().unwrap_or("…")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ScopeKind {
+    Module,
+    Class,
+    Function,
+    /// `if __name__ == "__main__":` in a non-setup file.
+    Main,
+}
+
+#[derive(Debug)]
+pub(crate) struct Scope {
+    pub(crate) kind: ScopeKind,
+    pub(crate) name: String,
+    pub(crate) class: Option<String>,
+    pub(crate) parent: Option<usize>,
+    /// The setuptools command this method overrides (cmdclass), e.g. `install`.
+    pub(crate) command: Option<String>,
+    pub(crate) ctx: ExecContext,
+    pub(crate) callees: Vec<String>,
+    pub(crate) ret: Labels,
+}
+
+impl Scope {
+    /// Where the code is, for messages: "at module level", "in cmdclass `install.run`".
+    pub(crate) fn describe(&self) -> String {
+        let place = match self.kind {
+            ScopeKind::Module => "at module level".to_string(),
+            ScopeKind::Class => format!("in the body of class `{}`", self.name),
+            ScopeKind::Main => "in the `__main__` block".to_string(),
+            ScopeKind::Function => match (&self.command, &self.class) {
+                (Some(cmd), _) => format!("in cmdclass `{}.{}`", cmd, self.name),
+                (None, Some(c)) => format!("in `{}.{}()`", c, self.name),
+                (None, None) => format!("in `{}()`", self.name),
+            },
+        };
+        let when = match (self.ctx, self.kind) {
+            (ExecContext::Install, _) => " (runs during pip install)",
+            (ExecContext::Import, ScopeKind::Module | ScopeKind::Class) => " (runs on import)",
+            (ExecContext::Import, _) => " (called at import time)",
+            (ExecContext::Runtime, _) => "",
+        };
+        format!("{place}{when}")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Call {
+    /// Normalised resolved name: `subprocess.Popen`, `requests.Session.get`, `?.write`.
+    pub(crate) q: String,
+    pub(crate) scope: usize,
+    pub(crate) line: u32,
+    pub(crate) args: Vec<Val>,
+    pub(crate) kwargs: Vec<(String, Val)>,
+    pub(crate) recv: Option<Val>,
+    /// The callee was reached through an indirection (getattr, __import__, globals()).
+    pub(crate) indirect: bool,
+    /// For network calls: some argument after the URL (body, params, files …) is built
+    /// from non-constant data rather than literals.
+    pub(crate) payload_dynamic: bool,
+    /// Set on calls synthesised from a function summary: the local function through
+    /// which the arguments reach this sink (`run(cmd)` → `subprocess.run(cmd)`).
+    pub(crate) via: Option<String>,
+}
+
+impl Call {
+    pub(crate) fn labels(&self) -> Labels {
+        let mut l = Labels::NONE;
+        for a in &self.args {
+            l |= a.labels;
+        }
+        for (_, v) in &self.kwargs {
+            l |= v.labels;
+        }
+        l
+    }
+    pub(crate) fn kw(&self, name: &str) -> Option<&Val> {
+        self.kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+    /// Command text of a shell call: first argument, or `args=`; lists joined by spaces.
+    pub(crate) fn command_text(&self) -> Option<String> {
+        let v = self.args.first().or_else(|| self.kw("args")).or_else(|| self.kw("cmd"))?;
+        if let Some(list) = &v.list {
+            let parts: Vec<&str> = list.iter().map(|x| x.text_or_hole()).collect();
+            return Some(parts.join(" "));
+        }
+        v.text.clone()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Write {
+    pub(crate) scope: usize,
+    pub(crate) line: u32,
+    pub(crate) path_text: Option<String>,
+    pub(crate) data: Labels,
+    pub(crate) data_text: Option<String>,
+    pub(crate) append: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Lit {
+    pub(crate) value: String,
+    pub(crate) line: u32,
+    pub(crate) scope: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum TrickKind {
+    /// getattr(__builtins__, …), __builtins__.__dict__['exec'], globals()['eval'] …
+    BuiltinsIndirection,
+    /// __import__/import_module of a name built from chr()/decoding/reversal.
+    HiddenImport,
+    /// __import__/import_module of a computed (not hidden) name.
+    DynamicImport,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Trick {
+    pub(crate) kind: TrickKind,
+    pub(crate) scope: usize,
+    pub(crate) line: u32,
+    pub(crate) detail: String,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Payload {
+    pub(crate) scope: usize,
+    pub(crate) line: u32,
+    pub(crate) decoded: Decoded,
+}
+
+pub(crate) struct Model<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) text: &'a str,
+    pub(crate) role: FileRole,
+    pub(crate) lines: LineIndex,
+    pub(crate) parse_errors: usize,
+    /// The file nests too deeply to analyse: its estimated depth (the model is empty
+    /// then), or the depth at which the builder stopped evaluating.
+    pub(crate) too_deep: Option<usize>,
+    pub(crate) scopes: Vec<Scope>,
+    pub(crate) calls: Vec<Call>,
+    pub(crate) writes: Vec<Write>,
+    pub(crate) literals: Vec<Lit>,
+    pub(crate) tricks: Vec<Trick>,
+    pub(crate) payloads: Vec<Payload>,
+    /// Absolute module names imported anywhere in the file, with line.
+    pub(crate) imports: Vec<(String, u32)>,
+    /// cmdclass overrides: (command, class name, line).
+    pub(crate) hooks: Vec<(String, String, u32)>,
+    /// Call-graph lookups built once: callee name → function scopes, scope → nested
+    /// class/main blocks.
+    pub(super) by_name: HashMap<String, Vec<usize>>,
+    pub(super) children: Vec<Vec<usize>>,
+}
+
+impl<'a> Model<'a> {
+    pub(crate) fn scope(&self, id: usize) -> &Scope {
+        &self.scopes[id.min(self.scopes.len().saturating_sub(1))]
+    }
+    pub(crate) fn ctx(&self, scope: usize) -> ExecContext {
+        self.scope(scope).ctx
+    }
+    pub(crate) fn evidence(&self, line: u32) -> &'a str {
+        self.lines.line_text(self.text, line)
+    }
+    /// Scopes reachable from `scope` through intra-file calls (including itself).
+    pub(crate) fn reachable(&self, scope: usize) -> Vec<usize> {
+        let mut seen = vec![false; self.scopes.len()];
+        let mut stack = vec![scope];
+        let mut out = Vec::new();
+        while let Some(s) = stack.pop() {
+            if s >= seen.len() || seen[s] {
+                continue;
+            }
+            seen[s] = true;
+            out.push(s);
+            for c in &self.scopes[s].callees {
+                if let Some(ids) = self.by_name.get(c.as_str()) {
+                    stack.extend(ids.iter().copied());
+                }
+            }
+            stack.extend(self.children[s].iter().copied());
+        }
+        out
+    }
+
+    /// True when some other scope calls the function `s` (so `s` is not an entry point).
+    pub(crate) fn is_called(&self, s: usize) -> bool {
+        let name = &self.scope(s).name;
+        self.scope(s).kind == ScopeKind::Function && self.scopes.iter().enumerate().any(|(j, p)| j != s && p.callees.iter().any(|c| c == name))
+    }
+}
+
+/// A model with only the module scope.
+pub(super) fn empty<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecContext, parse_errors: usize) -> Model<'a> {
+    Model {
+        path,
+        text,
+        role,
+        lines: LineIndex::new(text),
+        parse_errors,
+        too_deep: None,
+        scopes: vec![Scope {
+            kind: ScopeKind::Module,
+            name: String::new(),
+            class: None,
+            parent: None,
+            command: None,
+            ctx: module_ctx,
+            callees: Vec::new(),
+            ret: Labels::NONE,
+        }],
+        calls: Vec::new(),
+        writes: Vec::new(),
+        literals: Vec::new(),
+        tricks: Vec::new(),
+        payloads: Vec::new(),
+        imports: Vec::new(),
+        hooks: Vec::new(),
+        by_name: HashMap::new(),
+        children: Vec::new(),
+    }
+}
