@@ -18,6 +18,7 @@ pub mod finding;
 pub mod gateway;
 pub mod gate;
 pub mod hex;
+pub mod html;
 pub mod index;
 pub mod install;
 pub mod interrupt;

@@ -19,10 +19,12 @@
 //! Nothing of the environment is imported or run; the interpreter is asked only for its
 //! site folders, with `-I -S` (no `.pth` file runs).
 
+mod html;
 pub mod integrity;
 mod render;
 pub mod site;
 
+pub use html::render_html;
 pub use render::{render_json, render_terminal};
 
 use crate::alerts::AlertId;

@@ -216,3 +216,24 @@ fn the_project_lockfile_is_checked_and_compared_with_what_is_installed() {
     assert!(text.contains("absent 2.0 locked at") && text.contains("not installed"), "{text}");
     assert!(Path::new(&r.drift[0].location).ends_with("requirements.txt:1") || r.drift[0].location.ends_with("requirements.txt:1"));
 }
+
+#[test]
+fn the_html_page_puts_tampered_distributions_first_with_their_files_and_escapes_the_environment() {
+    let env = Env::new();
+    let site = env.site();
+    env.install("tidy-numbers", "1.0", &[("tidy_numbers/__init__.py", "X = 1\n")], MIT);
+    env.install("helper", "2.0", &[("helper/<b>x</b>.py", "Y = 2\n")], MIT);
+    std::fs::write(site.join("tidy_numbers/__init__.py"), "X = 9\n").expect("alter");
+    std::fs::write(site.join("zz-evil.pth"), "import os; os.system('<script>')\n").expect("pth");
+    let policy = MetadataPolicy::default();
+    let gate = env.gate();
+    let r = audit(std::slice::from_ref(&site), &gate, &opts(&policy)).expect("audit");
+    let html = render_html(&r, &gate).expect("html");
+    assert!(html.contains("data-name=\"tidy-numbers\" data-status=\"tampered\" data-rank=\"7\""), "{html}");
+    assert!(html.contains("data-name=\"helper\" data-status=\"unverified\""), "{html}");
+    assert!(html.contains("<td>changed</td><td><code>tidy_numbers/__init__.py</code></td>"), "{html}");
+    assert!(html.contains("<td>1 changed or missing</td>"), "{html}");
+    assert!(html.contains("<code>import os; os.system(&#39;&lt;script&gt;&#39;)</code>") && html.contains("no installed distribution lists this file"), "{html}");
+    assert_eq!(html.matches("<script").count(), 1, "{html}");
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "{html}");
+}

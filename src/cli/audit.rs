@@ -24,6 +24,8 @@ pub enum AuditFormat {
     Terminal,
     /// The audit as JSON (docs/audit.md).
     Json,
+    /// One self-contained HTML page: per distribution status, files changed since install, alerts, history.
+    Html,
 }
 
 #[derive(Args, Debug)]
@@ -87,6 +89,7 @@ pub(crate) fn run(args: AuditArgs, color: ColorChoice) -> Outcome {
     let text = match args.format {
         AuditFormat::Terminal => audit::render_terminal(&report, color.enabled(), args.verbose),
         AuditFormat::Json => audit::render_json(&report),
+        AuditFormat::Html => audit::render_html(&report, &gate).map_err(|e| gate_error(&e, ""))?,
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     Ok(report.exit_code())

@@ -16,6 +16,7 @@
 
 pub mod behaviour;
 pub mod git;
+mod html;
 mod json;
 mod markdown;
 mod sarif;
@@ -24,6 +25,7 @@ mod terminal;
 mod tests;
 
 pub use behaviour::{BehaviourChange, BehaviourDiff};
+pub use html::render_html;
 pub use json::render_json;
 pub use markdown::render_markdown;
 pub use sarif::render_sarif;
