@@ -5,7 +5,7 @@
 //! table the `.pth` code, what is installed otherwise than locked, the folders that could
 //! not be read, and the project's lockfiles as `check` shows them.
 
-use super::{AuditReport, Audited};
+use super::{AuditReport, Audited, Registry};
 use crate::check::Status;
 use crate::db::HistoryEntry;
 use crate::gate::{Gate, GateError};
@@ -36,6 +36,7 @@ pub(super) fn render(r: &AuditReport, histories: &HashMap<String, Vec<HistoryEnt
     if let Some(p) = &r.python {
         notes.push(format!("python <code>{}</code>", esc(&p.display().to_string())));
     }
+    notes.extend(super::render::online_summary(r).map(|line| esc(&line)));
     html::render(Page {
         command: "audit",
         subject: r.sites.iter().map(|s| s.display().to_string()).collect::<Vec<_>>().join(", "),
@@ -73,7 +74,17 @@ fn row(a: &Audited, history: &[HistoryEntry], policy: &Policy) -> Row {
         );
         detail = detail.section("Changed since install", &t);
     }
-    detail = crate::check::html::judged_sections(detail.reason(&p.reason, p.hint.as_deref()), p, history, policy);
+    detail = detail.reason(&p.reason, p.hint.as_deref());
+    if let Some(g) = &a.registry {
+        let text = match g {
+            Registry::Checked { alerts } if alerts.is_empty() => "<p>checked on the index: no registry alert (status, yank, inactivity, known vulnerabilities)</p>".to_string(),
+            Registry::Checked { alerts } => format!("<p>checked on the index: <code>{}</code> (see the alerts)</p>", esc(&alerts.join(", "))),
+            Registry::NotFound { reason } => format!("<p class=\"none\">not on the index: {}</p>", esc(reason)),
+            Registry::NotAsked { reason } => format!("<p class=\"none\">not asked: {}</p>", esc(reason)),
+        };
+        detail = detail.section("Registry", &text);
+    }
+    detail = crate::check::html::judged_sections(detail, p, history, policy);
     Row {
         name: a.dist.name.clone(),
         status,

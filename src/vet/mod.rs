@@ -235,6 +235,22 @@ fn check_indexes(req: &VetRequest, client: &IndexClient, opts: &VetOptions, find
     }
 }
 
+/// What the index says about a project and the release asked for (the latest without a
+/// version) — status (PEP 792), yanks, release history, licence, advisories from the JSON
+/// API's `vulnerabilities` — and the findings the metadata rules make of it under
+/// `policy`. The one way to the registry facts, for `vet` and `audit --online`. An index
+/// that cannot be asked is an error status (fail closed); a project or release it does
+/// not have is `NotFound`.
+pub fn registry_check(req: &VetRequest, client: &IndexClient, policy: &MetadataPolicy, now_unix: i64) -> Result<(ProjectPage, RegistryFacts, Vec<Finding>), VetStatus> {
+    let page = client.project(&req.name).map_err(index_error)?.ok_or_else(|| VetStatus::NotFound {
+        reason: format!("no project `{}` on {}", req.name, client.index_urls().join(", ")),
+    })?;
+    let mut facts = registry_facts(req, client, &page)?;
+    facts.fill_popularity_rank();
+    let findings = metadata::analyze(&facts, policy, now_unix);
+    Ok((page, facts, findings))
+}
+
 /// Registry facts and the release's files, scanned. Adds findings; returns the facts.
 fn check_registry_and_code(
     req: &VetRequest,
@@ -242,12 +258,8 @@ fn check_registry_and_code(
     opts: &VetOptions,
     findings: &mut Vec<Finding>,
 ) -> Result<(RegistryFacts, Vec<ScannedFile>), VetStatus> {
-    let page = client.project(&req.name).map_err(index_error)?.ok_or_else(|| VetStatus::NotFound {
-        reason: format!("no project `{}` on {}", req.name, client.index_urls().join(", ")),
-    })?;
-    let mut facts = registry_facts(req, client, &page)?;
-    facts.fill_popularity_rank();
-    findings.extend(metadata::analyze(&facts, &opts.metadata, opts.now_unix));
+    let (page, facts, registry) = registry_check(req, client, &opts.metadata, opts.now_unix)?;
+    findings.extend(registry);
 
     let version = facts.version.clone();
     let chosen = release_files(&page, &req.name, &version);
