@@ -392,7 +392,8 @@ fn ask(d: &Distribution, online: &Online, policy: &MetadataPolicy) -> Result<(Re
             Ok((Registry::Checked { alerts }, kept))
         }
         Err(crate::vet::VetStatus::NotFound { reason }) => Ok((Registry::NotFound { reason }, Vec::new())),
-        Err(crate::vet::VetStatus::Error { message, hint }) => Err(unreachable_index(d, online, message, hint)),
+        // vet's hint names vet's own options; audit's is about the index
+        Err(crate::vet::VetStatus::Error { message, .. }) => Err(unreachable_index(d, online, message, "check the network, the proxy (HTTPS_PROXY/NO_PROXY) and the index (-i/--index-url, or pip's configuration)".into())),
         Err(other) => {
             let message = match other {
                 crate::vet::VetStatus::Unverified { reason } => reason,
