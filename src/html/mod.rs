@@ -340,8 +340,11 @@ pub fn render(page: Page) -> String {
         let mut keys = String::new();
         for (i, c) in r.cells.iter().enumerate() {
             let _ = write!(keys, " data-c{i}=\"{}\"", esc(&c.sort));
-            search.push(' ');
-            search.push_str(&c.sort);
+            // the text filter finds words, not the numbers columns sort by
+            if !page.columns.get(i).is_some_and(|col| col.numeric) {
+                search.push(' ');
+                search.push_str(&c.sort);
+            }
         }
         let _ = write!(
             rows,
@@ -492,7 +495,7 @@ mod tests {
         assert_eq!(html.matches("<script").count(), 1, "{html}");
         assert!(html.contains("<title>safe-pip scan: &lt;/title&gt;&lt;script&gt;</title>"), "{html}");
         assert!(html.contains("data-c0=\"a&lt;b&gt;\"") && html.contains("<td class=\"name\">a&lt;b&gt;</td>"), "{html}");
-        assert!(html.contains("data-search=\"a&lt;b&gt; x&quot;y a&lt;b&gt; 2\""), "{html}");
+        assert!(html.contains("data-search=\"a&lt;b&gt; x&quot;y a&lt;b&gt;\""), "{html}");
         assert!(html.contains("&lt;i&gt;why&lt;/i&gt;") && html.contains("hint: do &amp; see"), "{html}");
         assert!(html.contains("<span class=\"st blocked\">1 blocked</span> <span class=\"st allowed\">1 allowed</span>"), "{html}");
         assert!(html.contains("<option>blocked</option><option>allowed</option></select>") && !html.contains("<option>error</option>"), "{html}");

@@ -5,7 +5,7 @@
 //! runs), then the alerts, behaviour, history, decisions and similar packages as `check`
 //! shows them.
 
-use super::{Advice, Change, ChangeKind, Review, added_summary, dependency_label};
+use super::{Advice, Change, ChangeKind, Review, added_summary, dependency_note};
 use crate::check::Status;
 use crate::db::HistoryEntry;
 use crate::gate::{Gate, GateError};
@@ -78,9 +78,10 @@ fn row(c: &Change, history: &[HistoryEntry], policy: &Policy) -> Row {
         Some(_) => (Cell::risk(&[], false), -1),
         None => (Cell::html("—".into(), "-2"), -2),
     };
-    let change = match c.kind {
-        ChangeKind::Removed => c.kind.as_str().to_string(),
-        _ => format!("{} · {}", c.kind.as_str(), dependency_label(c.dependency)),
+    // how it comes in, when the lockfile records it
+    let change = match (c.kind, dependency_note(c.dependency)) {
+        (ChangeKind::Removed, _) | (_, None) => c.kind.as_str().to_string(),
+        (kind, Some(how)) => format!("{} · {how}", kind.as_str()),
     };
     let mut detail = match &c.check {
         Some(p) => Detail::new().reason(&p.reason, p.hint.as_deref()),
