@@ -24,13 +24,13 @@ pub fn from_scan(reports: &[PackageReport], paths: &[std::path::PathBuf], gate: 
     Ok(render(reports, paths, &histories, &gate.options().policy))
 }
 
-/// `scan`'s status words, as the other reports use them.
+/// `scan`'s verdict in the words the other reports use. A file that could not be read is
+/// blocked (fail closed), as the terminal report says; its details say why.
 fn status(r: &PackageReport) -> &'static str {
-    match (r.error.is_some(), r.decision.verdict) {
-        (true, _) => "error",
-        (_, Action::Block) => "blocked",
-        (_, Action::Warn) => "warned",
-        (_, Action::Allow) => "allowed",
+    match r.decision.verdict {
+        Action::Block => "blocked",
+        Action::Warn => "warned",
+        Action::Allow => "allowed",
     }
 }
 
@@ -93,11 +93,15 @@ mod tests {
         let reports = vec![
             gate.judge_bytes("canary-pkg-1.0.tar.gz", &evil, None, Vec::new()).expect("judge"),
             gate.judge_bytes("tidy-numbers-1.0.tar.gz", &clean, None, Vec::new()).expect("judge"),
+            gate.judge_bytes("junk-1.0.tar.gz", b"<not an archive>", None, Vec::new()).expect("judge"),
         ];
         let html = super::from_scan(&reports, &[dir.path().join("<dist>")], &gate).expect("html");
         assert_eq!(html.matches("<script").count(), 1, "{html}");
         assert!(!html.contains("<img") && html.contains("&lt;img src=x&gt;"), "{html}");
-        assert!(html.contains("&lt;dist&gt;") && html.contains("2 files in"), "{html}");
+        assert!(html.contains("&lt;dist&gt;") && html.contains("3 files in"), "{html}");
+        // an unreadable file is blocked (fail closed), with why in its details
+        assert!(html.contains("data-name=\"junk-1.0.tar.gz\" data-status=\"blocked\""), "{html}");
+        assert!(html.contains("<h3>Could not be analysed</h3>") && html.contains("<code>archive-unreadable</code>"), "{html}");
         assert!(html.contains("data-name=\"canary-pkg\" data-status=\"blocked\"") && html.contains("data-name=\"tidy-numbers\" data-status=\"allowed\""), "{html}");
         assert!(html.contains("<code>install-network</code>") && html.contains("<b>install-time code</b> at install"), "{html}");
         assert!(html.contains("<code>canary-pkg-1.0.tar.gz</code></td><td><span class=\"st block\">block</span>"), "history from the DB: {html}");
