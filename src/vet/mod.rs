@@ -459,12 +459,57 @@ pub(crate) fn similar_packages(name: &str, squat: Option<&Squat>) -> Vec<Similar
         return vec![Similar { name: s.target.clone(), rank: s.target_rank, why: format!("probably meant: {}", s.reason) }];
     }
     let top = names::TopPackages::get();
+    let prefix = format!("{name}-");
+    let close = CloseNames::new(name);
     top.entries
         .iter()
-        .filter(|p| p.name != name && (p.name.starts_with(&format!("{name}-")) || strsim::jaro_winkler(&p.name, name) >= 0.93))
+        .filter(|p| p.name != name && (p.name.starts_with(&prefix) || (close.may_reach(&p.name) && strsim::jaro_winkler(&p.name, name) >= SIMILAR_NAME)))
         .take(5)
         .map(|p| Similar { name: p.name.clone(), rank: p.rank, why: "similar name".into() })
         .collect()
+}
+
+/// Jaro-Winkler similarity from which a popular project's name counts as similar.
+const SIMILAR_NAME: f64 = 0.93;
+
+/// A cheap upper bound of the Jaro-Winkler similarity to one name, to skip the full
+/// computation for the ~15,000 popular names that cannot reach [`SIMILAR_NAME`] (reports
+/// list similar packages for every row). Jaro-Winkler is at most `0.6 + 0.4·jaro` (a common
+/// prefix of at most 4 characters, weight 0.1), and jaro at most `(m/|a| + m/|b| + 1) / 3`
+/// where `m`, the matching characters, is at most the size of the two names' character
+/// multiset intersection. Non-ASCII names are never skipped.
+struct CloseNames {
+    counts: [u8; 128],
+    len: usize,
+    ascii: bool,
+}
+
+impl CloseNames {
+    fn new(name: &str) -> CloseNames {
+        let mut counts = [0u8; 128];
+        for b in name.bytes().filter(u8::is_ascii) {
+            counts[usize::from(b)] = counts[usize::from(b)].saturating_add(1);
+        }
+        CloseNames { counts, len: name.len(), ascii: name.is_ascii() && name.len() < 255 }
+    }
+
+    /// False only when `other` cannot be [`SIMILAR_NAME`]-similar.
+    fn may_reach(&self, other: &str) -> bool {
+        if !self.ascii || !other.is_ascii() || other.len() >= 255 || self.len == 0 || other.is_empty() {
+            return true;
+        }
+        let mut left = self.counts;
+        let mut m = 0usize;
+        for b in other.bytes() {
+            let c = &mut left[usize::from(b)];
+            if *c > 0 {
+                *c -= 1;
+                m += 1;
+            }
+        }
+        let jaro_max = (m as f64 / self.len as f64 + m as f64 / other.len() as f64 + 1.0) / 3.0;
+        0.6 + 0.4 * jaro_max >= SIMILAR_NAME - 1e-9
+    }
 }
 
 fn recommendation(r: &VetReport, squat: Option<&Squat>) -> String {
