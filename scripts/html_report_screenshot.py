@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Renders `safe-pip check --format html` for a 100-package project in headless Chromium
-(Debian's `chromium`) and writes screenshots, to look at the HTML report as a user sees it.
+(Debian's `chromium`) and writes screenshots, to look at the HTML report as a user sees it;
+then the same project's `diff --format html` against an older lock (eight clean 0.9
+releases updated to 1.0 releases that call the network at install time, two packages
+removed) and `scan --format html` of the files.
 
 Everything is built here, in a temporary folder, and stays offline: 100 small sdists (most
 clean, some with an obfuscated call, some canaries that would call 127.0.0.1 at install,
@@ -10,8 +13,10 @@ installed or run but safe-pip and the browser.
 
     python3 scripts/html_report_screenshot.py [--bin target/debug/safe-pip] [--out DIR]
 
-Writes DIR/report.html, DIR/overview.png (the table) and DIR/details.png (a blocked
-package opened through the page's #pkg=NAME link).
+Writes DIR/report.html, DIR/overview.png (the table), DIR/details.png and
+DIR/details-canary.png (blocked packages opened through the page's #pkg=NAME link),
+DIR/diff.html with DIR/diff.png and DIR/diff-details.png (an update's behaviour change),
+and DIR/scan.html with DIR/scan.png.
 """
 
 from __future__ import annotations
@@ -40,10 +45,10 @@ TYPOSQUATS = ["reqeusts", "numpyy", "djang0", "pandsa"]
 WORDS = ["tidy", "brisk", "amber", "cobalt", "delta", "ember", "fable", "garnet", "harbor", "ivory"]
 
 
-def sdist(folder: pathlib.Path, name: str, files: dict[str, str]) -> pathlib.Path:
-    root = f"{name}-1.0"
+def sdist(folder: pathlib.Path, name: str, files: dict[str, str], version: str = "1.0") -> pathlib.Path:
+    root = f"{name}-{version}"
     path = folder / f"{root}.tar.gz"
-    members = {"PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\nLicense-Expression: MIT\n", **files}
+    members = {"PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nLicense-Expression: MIT\n", **files}
     with tarfile.open(path, "w:gz") as tar:
         for member, text in members.items():
             data = text.encode()
@@ -117,6 +122,36 @@ def main() -> int:
         report = out / "report.html"
         report.write_text(check.stdout)
         print(f"{report}: {len(check.stdout)} bytes, check exit {check.returncode}")
+
+        # The older lock: the canaries (10..17) at a clean 0.9, two more packages that the
+        # new lock drops; everything else as now.
+        (tmp / "old").mkdir()
+        base = []
+        for i, (name, path) in enumerate(pkgs):
+            module = name.replace("-", "_")
+            if 10 <= i < 18:
+                old = sdist(tmp / "old", name, {"setup.py": SETUP.format(name=name, module=module), f"{module}/__init__.py": CLEAN}, "0.9")
+                base.append(f"{name}==0.9 --hash=sha256:{hashlib.sha256(old.read_bytes()).hexdigest()}")
+            else:
+                base.append(lines[i])
+        base += [f"retired-lib-{k}==2.0 --hash=sha256:{hashlib.sha256(str(k).encode()).hexdigest()}" for k in (1, 2)]
+        scan_old = run([args.bin, "scan", str(tmp / "old")], env)
+        if scan_old.returncode not in (0, 1):
+            sys.exit(f"scan failed ({scan_old.returncode}): {scan_old.stderr}")
+        (tmp / "base.txt").write_text("\n".join(base) + "\n")
+        diff = run([args.bin, "diff", "--format", "html", str(tmp / "base.txt"), str(project / "requirements.txt")], env)
+        if diff.returncode not in (0, 1, 3) or not diff.stdout.startswith("<!DOCTYPE html>"):
+            sys.exit(f"diff failed ({diff.returncode}): {diff.stderr}")
+        diff_page = out / "diff.html"
+        diff_page.write_text(diff.stdout)
+        print(f"{diff_page}: {len(diff.stdout)} bytes, diff exit {diff.returncode}")
+
+        scan_html = run([args.bin, "scan", "--format", "html", str(tmp / "dist")], env)
+        if scan_html.returncode not in (0, 1) or not scan_html.stdout.startswith("<!DOCTYPE html>"):
+            sys.exit(f"scan failed ({scan_html.returncode}): {scan_html.stderr}")
+        scan_page = out / "scan.html"
+        scan_page.write_text(scan_html.stdout)
+        print(f"{scan_page}: {len(scan_html.stdout)} bytes, scan exit {scan_html.returncode}")
     chrome = [
         args.chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
         "--no-first-run", "--disable-background-networking", "--disable-component-update",
@@ -126,6 +161,9 @@ def main() -> int:
         ("overview.png", report.as_uri(), "1400,1500"),
         ("details.png", report.as_uri() + "#pkg=" + TYPOSQUATS[0], "1400,1000"),
         ("details-canary.png", report.as_uri() + "#pkg=brisk-utils-11", "1400,1000"),
+        ("diff.png", diff_page.as_uri(), "1400,1000"),
+        ("diff-details.png", diff_page.as_uri() + "#pkg=cobalt-utils-13", "1400,1000"),
+        ("scan.png", scan_page.as_uri(), "1400,1000"),
     ]:
         proc = subprocess.run(chrome + [f"--window-size={size}", f"--screenshot={out / shot}", url], capture_output=True, text=True, timeout=120)
         if proc.returncode != 0 or not (out / shot).exists():

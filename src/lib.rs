@@ -18,6 +18,7 @@ pub(crate) mod finding;
 pub(crate) mod gateway;
 pub(crate) mod gate;
 pub mod hex;
+pub mod html;
 pub mod index;
 pub(crate) mod install;
 pub(crate) mod interrupt;

@@ -19,10 +19,12 @@
 //! Nothing of the environment is imported or run; the interpreter is asked only for its
 //! site folders, with `-I -S` (no `.pth` file runs).
 
+mod html;
 pub(crate) mod integrity;
 mod render;
 pub(crate) mod site;
 
+pub(crate) use html::render_html;
 pub(crate) use render::{render_json, render_terminal};
 
 use crate::alerts::AlertId;
@@ -32,6 +34,7 @@ use crate::db::ANALYSIS_VERSION;
 use crate::exit::ExitStatus;
 use crate::finding::Finding;
 use crate::gate::{Gate, GateError};
+use crate::index::IndexClient;
 use crate::lockfile::{Hash, LockFormat, LockedFile, LockedPackage, Lockfile, Source};
 use crate::policy::Action;
 use integrity::{PthCode, Verified};
@@ -47,7 +50,39 @@ pub(crate) struct Audited {
     /// The judgement, as `check` makes it (status, reason, alerts, the DB's files).
     pub check: PackageCheck,
     pub integrity: Verified,
+    /// `--online`: what the index said about the release (`None`: offline).
+    pub registry: Option<Registry>,
 }
+
+/// What `audit --online` learnt from the index about one installed release.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub(crate) enum Registry {
+    /// The index was asked; `alerts` are the registry alerts it raised (status, yank,
+    /// inactivity, vulnerabilities), added to the distribution's alerts.
+    Checked { alerts: Vec<&'static str> },
+    /// The index has no such project or release (a private or removed one).
+    NotFound { reason: String },
+    /// Not installed from an index (a local folder, a VCS checkout, a URL): an index
+    /// project of the same name would say nothing about it.
+    NotAsked { reason: String },
+}
+
+/// The registry alerts `audit --online` keeps: what makes an installed release a
+/// problem now. Age, popularity and documentation are for deciding to add a package
+/// (`vet`); the licence comes from the installed METADATA.
+const REGISTRY_ALERTS: &[AlertId] = &[
+    AlertId::ProjectQuarantined,
+    AlertId::KnownVulnerability,
+    AlertId::YankedRelease,
+    AlertId::ProjectArchived,
+    AlertId::ProjectDeprecated,
+    AlertId::InactiveProject,
+    AlertId::Unmaintained,
+];
+
+/// Indexes asked at once by `audit --online`.
+const ONLINE_WORKERS: usize = 8;
 
 impl Audited {
     pub(crate) fn tampered(&self) -> bool {
@@ -81,6 +116,8 @@ pub(crate) struct AuditReport {
     pub project: Option<CheckReport>,
     pub drift: Vec<Drift>,
     pub unverified_action: Action,
+    /// `--online`: the indexes asked (credentials never included).
+    pub online: Option<Vec<String>>,
 }
 
 impl AuditReport {
@@ -120,6 +157,15 @@ pub(crate) struct AuditOptions<'a> {
     pub lockfiles: &'a [Lockfile],
     pub platforms: Platforms<'a>,
     pub python: Option<PathBuf>,
+    /// `--online`: ask this index for each release's registry status and vulnerabilities.
+    pub online: Option<Online<'a>>,
+}
+
+/// The index `audit --online` asks, and "now" for the registry rules (unmaintained).
+#[derive(Clone, Copy)]
+pub(crate) struct Online<'a> {
+    pub client: &'a IndexClient,
+    pub now_unix: i64,
 }
 
 /// Reads the site folders, verifies and judges every distribution. A site folder that
@@ -152,7 +198,10 @@ pub(crate) fn audit(sites: &[PathBuf], gate: &Gate, opts: &AuditOptions) -> Resu
             c.hint = None;
         }
         licence(&mut c, &dist, gate, opts.metadata);
-        distributions.push(Audited { dist, check: c, integrity });
+        distributions.push(Audited { dist, check: c, integrity, registry: None });
+    }
+    if let Some(online) = &opts.online {
+        registry(&mut distributions, online, gate, opts.metadata)?;
     }
 
     let project = match opts.lockfiles {
@@ -160,7 +209,17 @@ pub(crate) fn audit(sites: &[PathBuf], gate: &Gate, opts: &AuditOptions) -> Resu
         locks => Some(check::check(locks, gate, &CheckOptions { unverified: opts.unverified, fetch: None, platforms: opts.platforms })?),
     };
     let drift = project.as_ref().map(|p| drift(p, &distributions)).unwrap_or_default();
-    Ok(AuditReport { sites: sites.to_vec(), python: opts.python.clone(), distributions, pth, unreadable, project, drift, unverified_action: opts.unverified })
+    Ok(AuditReport {
+        sites: sites.to_vec(),
+        python: opts.python.clone(),
+        distributions,
+        pth,
+        unreadable,
+        project,
+        drift,
+        unverified_action: opts.unverified,
+        online: opts.online.map(|o| o.client.index_urls()),
+    })
 }
 
 /// The lockfiles of a project folder, by name (as `diff --git-base` finds them):
@@ -189,6 +248,10 @@ pub(crate) enum AuditError {
     Site { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     Gate(#[from] GateError),
+    /// `--online` and the index could not be asked: the audit stops (fail closed) rather
+    /// than report releases as fine that were not checked.
+    #[error("audit --online could not ask {index} about {release}: {message}")]
+    Index { index: String, release: String, message: String, hint: String },
 }
 
 impl crate::error::Hint for AuditError {
@@ -196,6 +259,7 @@ impl crate::error::Hint for AuditError {
         match self {
             AuditError::Site { .. } => "pass the environment's interpreter (--python PATH) or its site-packages folder (--site-packages DIR)".into(),
             AuditError::Gate(e) => format!("{} (`safe-pip db check` shows what is wrong)", e.hint()),
+            AuditError::Index { hint, .. } => format!("{hint}; or audit without --online (the registry status and vulnerabilities are then not checked)"),
         }
     }
 }
@@ -242,8 +306,7 @@ fn same_version(a: &str, b: &str) -> bool {
     a.trim() == b.trim() || matches!((Version::parse(a), Version::parse(b)), (Some(x), Some(y)) if x.cmp(&y).is_eq())
 }
 
-/// The licence the installed METADATA declares, judged by the metadata rules and the
-/// policy; like the name check in `check`, its status wins when it is worse.
+/// The licence the installed METADATA declares, judged by the metadata rules and the policy.
 fn licence(c: &mut PackageCheck, d: &Distribution, gate: &Gate, policy: &MetadataPolicy) {
     let facts = RegistryFacts {
         license: d.license.clone(),
@@ -255,6 +318,12 @@ fn licence(c: &mut PackageCheck, d: &Distribution, gate: &Gate, policy: &Metadat
         .into_iter()
         .filter(|f| matches!(f.alert, AlertId::LicenseMissing | AlertId::LicenseNotAllowed | AlertId::LicenseUnknown))
         .collect();
+    merge(c, d, gate, found);
+}
+
+/// Adds `found` (registry or licence findings of the release) to the judged entry; like
+/// the name check in `check`, the policy's verdict on them wins when it is worse.
+fn merge(c: &mut PackageCheck, d: &Distribution, gate: &Gate, found: Vec<Finding>) {
     if found.is_empty() {
         return;
     }
@@ -274,6 +343,69 @@ fn licence(c: &mut PackageCheck, d: &Distribution, gate: &Gate, policy: &Metadat
         c.reason = decision.reason();
         c.hint = None;
     }
+}
+
+/// `--online`: asks the index about every distribution installed from one — through the
+/// code `vet` uses ([`crate::vet::registry_check`]) — and adds the registry alerts
+/// ([`REGISTRY_ALERTS`]) to it. An index that cannot be asked stops the audit.
+fn registry(dists: &mut [Audited], online: &Online, gate: &Gate, policy: &MetadataPolicy) -> Result<(), AuditError> {
+    type Answer = Result<(Registry, Vec<Finding>), AuditError>;
+    let chunk = dists.len().div_ceil(ONLINE_WORKERS).max(1);
+    let asked: Vec<Answer> = std::thread::scope(|s| {
+        let handles: Vec<_> = dists.chunks(chunk).map(|part| s.spawn(move || part.iter().map(|a| ask(&a.dist, online, policy)).collect::<Vec<Answer>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    if asked.len() != dists.len() {
+        return Err(AuditError::Index {
+            index: online.client.index_urls().join(", "),
+            release: "the environment".into(),
+            message: "a worker thread failed".into(),
+            hint: "this is a bug in safe-pip; please report it".into(),
+        });
+    }
+    for (a, answer) in dists.iter_mut().zip(asked) {
+        let (registry, found) = answer?;
+        merge(&mut a.check, &a.dist, gate, found);
+        a.registry = Some(registry);
+    }
+    Ok(())
+}
+
+/// One distribution's registry status and vulnerabilities, with the alerts to add.
+fn ask(d: &Distribution, online: &Online, policy: &MetadataPolicy) -> Result<(Registry, Vec<Finding>), AuditError> {
+    if let Some(u) = &d.direct_url {
+        let from = match u.kind {
+            DirectKind::Archive => "an archive URL",
+            DirectKind::Vcs => "a VCS checkout",
+            DirectKind::Directory => "a local folder",
+            DirectKind::Editable => "an editable local folder",
+        };
+        return Ok((Registry::NotAsked { reason: format!("installed from {from}, not from an index") }, Vec::new()));
+    }
+    let req = crate::vet::VetRequest { raw: format!("{}=={}", d.name, d.version), name: crate::pep503::normalize_name(&d.name), version: Some(d.version.clone()) };
+    match crate::vet::registry_check(&req, online.client, policy, online.now_unix) {
+        Ok((_, _, findings)) => {
+            let mut kept: Vec<Finding> = findings.into_iter().filter(|f| REGISTRY_ALERTS.contains(&f.alert)).collect();
+            crate::analysis::sort_findings(&mut kept);
+            let mut alerts: Vec<&'static str> = kept.iter().map(|f| f.alert.id()).collect();
+            alerts.dedup();
+            Ok((Registry::Checked { alerts }, kept))
+        }
+        Err(crate::vet::VetStatus::NotFound { reason }) => Ok((Registry::NotFound { reason }, Vec::new())),
+        // vet's hint names vet's own options; audit's is about the index
+        Err(crate::vet::VetStatus::Error { message, .. }) => Err(unreachable_index(d, online, message, "check the network, the proxy (HTTPS_PROXY/NO_PROXY) and the index (-i/--index-url, or pip's configuration)".into())),
+        Err(other) => {
+            let message = match other {
+                crate::vet::VetStatus::Unverified { reason } => reason,
+                _ => "the index gave no answer".into(),
+            };
+            Err(unreachable_index(d, online, message, "allow safe-pip to reach the index (pip's `no-index` setting or offline mode forbids it)".into()))
+        }
+    }
+}
+
+fn unreachable_index(d: &Distribution, online: &Online, message: String, hint: String) -> AuditError {
+    AuditError::Index { index: online.client.index_urls().join(", "), release: format!("{} {}", d.name, d.version), message, hint }
 }
 
 /// Locked packages (for this environment) that are not installed, or installed at another version.

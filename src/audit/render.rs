@@ -25,6 +25,7 @@ pub(crate) fn render_json(r: &AuditReport) -> String {
         "python": r.python.as_ref().map(|p| p.display().to_string()),
         "sites": r.sites.iter().map(|s| s.display().to_string()).collect::<Vec<_>>(),
         "unverified_action": r.unverified_action,
+        "online": r.online,
         "distributions": dists,
         "pth": r.pth.iter().map(|p| json!({
             "file": p.file.display().to_string(),
@@ -66,6 +67,7 @@ fn distribution(a: &Audited) -> Value {
             json!(a.dist.direct_url.as_ref().map(|u| json!({ "url": u.url, "kind": u.kind.as_str(), "sha256": u.sha256 }))),
         );
         map.insert("tampered".into(), json!(a.tampered()));
+        map.insert("registry".into(), json!(a.registry));
         map.insert("integrity".into(), json!(a.integrity));
     }
     v
@@ -108,12 +110,18 @@ pub(crate) fn render_terminal(r: &AuditReport, color: bool, verbose: bool) -> St
             Status::Warned => ("WARNED".into(), "1;33"),
             _ => ("ALLOWED".into(), "1;32"),
         };
-        if matches!(status, Status::Allowed | Status::Unverified) && !verbose {
-            let names: Vec<String> = of.iter().map(|a| title(a)).collect();
+        // Quiet statuses are one line of names, except those with an alert worth reading
+        // (a registry status or advisory from --online, a licence): listed in full.
+        let worth = |a: &&Audited| a.check.alerts.iter().any(|f| f.severity() >= crate::alerts::Severity::Medium);
+        let (of, quiet): (Vec<&Audited>, Vec<&Audited>) = match matches!(status, Status::Allowed | Status::Unverified) && !verbose {
+            true => of.into_iter().partition(worth),
+            false => (of, Vec::new()),
+        };
+        if !quiet.is_empty() {
+            let names: Vec<String> = quiet.iter().map(|a| title(a)).collect();
             let shown = if names.len() <= NAMES_LISTED { names.join(", ") } else { format!("{} distributions (-v lists them)", names.len()) };
             let why = if status == Status::Unverified { "  (the verdict DB has no file of these releases)" } else { "" };
             let _ = writeln!(out, "{} {shown}{why}", label(&text, code));
-            continue;
         }
         for a in of {
             let _ = writeln!(out, "{} {}  {}", label(&text, code), paint("1", &title(a)), paint("2", &escape_terminal(&a.dist.meta_dir.display().to_string())));
@@ -175,6 +183,9 @@ pub(crate) fn render_terminal(r: &AuditReport, color: bool, verbose: bool) -> St
             n => format!("; {n} .pth line{} no distribution accounts for", if n == 1 { "" } else { "s" }),
         }
     );
+    if let Some(line) = online_summary(r) {
+        let _ = writeln!(out, "{line}");
+    }
     let no_record: Vec<String> = r.distributions.iter().filter(|a| a.integrity.no_record).map(title).collect();
     if !no_record.is_empty() {
         let names = if no_record.len() <= NAMES_LISTED { format!(": {}", no_record.join(", ")) } else { String::new() };
@@ -194,6 +205,24 @@ pub(crate) fn render_terminal(r: &AuditReport, color: bool, verbose: bool) -> St
         let _ = writeln!(out, "{what}; `safe-pip vet NAME==VERSION` checks a release and records it in the verdict DB");
     }
     out
+}
+
+/// `--online`: what the index was asked and how many releases it knew; offline: that
+/// registry status and vulnerabilities were not checked.
+pub(super) fn online_summary(r: &AuditReport) -> Option<String> {
+    use super::Registry;
+    let Some(indexes) = &r.online else {
+        return Some("registry status and known vulnerabilities not checked (offline; `--online` asks the index)".into());
+    };
+    let count = |f: fn(&Registry) -> bool| r.distributions.iter().filter(|a| a.registry.as_ref().is_some_and(f)).count();
+    let checked = count(|g| matches!(g, Registry::Checked { .. }));
+    let flagged = count(|g| matches!(g, Registry::Checked { alerts } if !alerts.is_empty()));
+    let missing = count(|g| matches!(g, Registry::NotFound { .. }));
+    let local = count(|g| matches!(g, Registry::NotAsked { .. }));
+    let indexes = indexes.iter().map(|i| escape_terminal(i).into_owned()).collect::<Vec<_>>().join(", ");
+    Some(format!(
+        "registry status and known vulnerabilities from {indexes}: {checked} releases checked ({flagged} with registry alerts), {missing} not on the index, {local} not installed from an index"
+    ))
 }
 
 fn title(a: &Audited) -> String {

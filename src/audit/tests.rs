@@ -54,7 +54,7 @@ impl Env {
 }
 
 fn opts(policy: &MetadataPolicy) -> AuditOptions<'_> {
-    AuditOptions { unverified: Action::Block, metadata: policy, lockfiles: &[], platforms: Platforms::All, python: None }
+    AuditOptions { unverified: Action::Block, metadata: policy, lockfiles: &[], platforms: Platforms::All, python: None, online: None }
 }
 
 fn dist<'a>(r: &'a AuditReport, name: &str) -> &'a Audited {
@@ -215,4 +215,156 @@ fn the_project_lockfile_is_checked_and_compared_with_what_is_installed() {
     assert!(text.contains("tidy-numbers 1.0 locked at") && text.contains("1.1 is installed"), "{text}");
     assert!(text.contains("absent 2.0 locked at") && text.contains("not installed"), "{text}");
     assert!(Path::new(&r.drift[0].location).ends_with("requirements.txt:1") || r.drift[0].location.ends_with("requirements.txt:1"));
+}
+
+#[test]
+fn the_html_page_puts_tampered_distributions_first_with_their_files_and_escapes_the_environment() {
+    let env = Env::new();
+    let site = env.site();
+    env.install("tidy-numbers", "1.0", &[("tidy_numbers/__init__.py", "X = 1\n")], MIT);
+    env.install("helper", "2.0", &[("helper/<b>x</b>.py", "Y = 2\n")], MIT);
+    std::fs::write(site.join("tidy_numbers/__init__.py"), "X = 9\n").expect("alter");
+    std::fs::write(site.join("zz-evil.pth"), "import os; os.system('<script>')\n").expect("pth");
+    let policy = MetadataPolicy::default();
+    let gate = env.gate();
+    let r = audit(std::slice::from_ref(&site), &gate, &opts(&policy)).expect("audit");
+    let html = render_html(&r, &gate).expect("html");
+    assert!(html.contains("data-name=\"tidy-numbers\" data-status=\"tampered\" data-rank=\"7\""), "{html}");
+    assert!(html.contains("data-name=\"helper\" data-status=\"unverified\""), "{html}");
+    assert!(html.contains("<td>changed</td><td><code>tidy_numbers/__init__.py</code></td>"), "{html}");
+    assert!(html.contains("<td>1 changed or missing</td>"), "{html}");
+    assert!(html.contains("<code>import os; os.system(&#39;&lt;script&gt;&#39;)</code>") && html.contains("no installed distribution lists this file"), "{html}");
+    assert_eq!(html.matches("<script").count(), 1, "{html}");
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "{html}");
+}
+
+/// "now" for the registry rules in the online tests.
+const NOW: i64 = 1_790_000_000;
+const DAY: i64 = 86_400;
+
+/// A fixture index on 127.0.0.1: PEP 691 project pages and PyPI JSON API documents for
+/// `(name, version, days since upload, page patch, JSON patch)`; anything else is 404.
+type Patch = fn(&mut serde_json::Value);
+type Listed = (&'static str, &'static str, i64, Option<Patch>, Option<Patch>);
+fn registry_server(projects: Vec<Listed>) -> crate::index::tests::server::TestServer {
+    use crate::index::tests::server::{Reply, TestServer};
+    TestServer::start(move |req, _| {
+        for (name, version, age, page_patch, json_patch) in &projects {
+            let uploaded = format!("{}T00:00:00Z", crate::analysis::metadata::time::format_date(NOW - age * DAY));
+            let filename = format!("{name}-{version}.tar.gz");
+            if req.path == format!("/simple/{name}/") {
+                let mut body = serde_json::json!({
+                    "meta": {"api-version": "1.1"}, "name": name, "versions": [version],
+                    "files": [{"filename": filename, "url": format!("/files/{filename}"), "hashes": {"sha256": "0".repeat(64)}, "upload-time": uploaded}],
+                });
+                if let Some(p) = page_patch {
+                    p(&mut body);
+                }
+                return Reply::ok("application/vnd.pypi.simple.v1+json", body.to_string());
+            }
+            if req.path == format!("/pypi/{name}/json") || req.path == format!("/pypi/{name}/{version}/json") {
+                let mut body = serde_json::json!({
+                    "info": {"name": name, "version": version, "summary": "a library", "description": "A library.\n\nDocumented.", "license_expression": "MIT",
+                             "classifiers": [], "project_urls": {}, "requires_dist": [], "yanked": false},
+                    "releases": {*version: [{"upload_time_iso_8601": uploaded, "yanked": false, "packagetype": "sdist", "filename": filename}]},
+                    "urls": [{"upload_time_iso_8601": uploaded, "yanked": false, "packagetype": "sdist", "filename": filename}],
+                    "vulnerabilities": [],
+                });
+                if let Some(p) = json_patch {
+                    p(&mut body);
+                }
+                return Reply::ok("application/json", body.to_string());
+            }
+        }
+        Reply::status(404)
+    })
+}
+
+fn online_client(index: &str) -> crate::index::IndexClient {
+    let mut settings = crate::index::IndexSettings::for_index(index);
+    settings.retries = 0;
+    crate::index::IndexClient::new(&settings).expect("client").with_backoff(std::time::Duration::from_millis(1))
+}
+
+#[test]
+fn online_adds_registry_status_and_vulnerabilities_from_the_index_through_vets_code() {
+    let env = Env::new();
+    let site = env.site();
+    env.install("tidy-numbers", "1.0", &[("tidy_numbers/__init__.py", "X = 1\n")], MIT);
+    env.install("old-lib", "1.0", &[("old_lib/__init__.py", "X = 1\n")], MIT);
+    env.install("vuln-lib", "2.0", &[("vuln_lib/__init__.py", "X = 1\n")], MIT);
+    env.install("pulled", "1.0", &[("pulled/__init__.py", "X = 1\n")], MIT);
+    env.install("gone-bad", "3.0", &[("gone_bad/__init__.py", "X = 1\n")], MIT);
+    env.install("private-thing", "0.1", &[("private_thing/__init__.py", "X = 1\n")], MIT);
+    env.install("local-proj", "0.1", &[("local_proj-0.1.dist-info/direct_url.json", r#"{"url": "file:///src/local-proj", "dir_info": {}}"#)], MIT);
+    let server = registry_server(vec![
+        ("tidy-numbers", "1.0", 40, None, None),
+        ("old-lib", "1.0", 1000, Some(|b| b["project-status"] = serde_json::json!({"status": "deprecated", "reason": "use new-lib"})), None),
+        (
+            "vuln-lib",
+            "2.0",
+            40,
+            None,
+            Some(|b| b["vulnerabilities"] = serde_json::json!([{"id": "PYSEC-2099-1", "aliases": ["CVE-2099-0001"], "summary": "remote code execution", "fixed_in": ["2.1"], "link": null, "withdrawn": null}])),
+        ),
+        ("pulled", "1.0", 40, None, Some(|b| { b["info"]["yanked"] = true.into(); b["info"]["yanked_reason"] = "compromised upload".into(); })),
+        ("gone-bad", "3.0", 40, Some(|b| b["project-status"] = serde_json::json!({"status": "quarantined"})), None),
+        // local-proj exists on the index too: it must not be asked, it was installed from a folder
+        ("local-proj", "0.1", 40, Some(|b| b["project-status"] = serde_json::json!({"status": "quarantined"})), None),
+    ]);
+    let client = online_client(&server.url("/simple/"));
+    let policy = MetadataPolicy::default();
+    let gate = env.gate();
+    let o = AuditOptions { online: Some(Online { client: &client, now_unix: NOW }), ..opts(&policy) };
+    let r = audit(std::slice::from_ref(&site), &gate, &o).expect("audit");
+
+    let ids = |name: &str| dist(&r, name).check.alerts.iter().map(|f| f.alert.id()).collect::<Vec<_>>();
+    assert_eq!(dist(&r, "tidy-numbers").registry, Some(Registry::Checked { alerts: vec![] }));
+    assert!(ids("tidy-numbers").is_empty(), "young, active, no advisories: {:?}", ids("tidy-numbers"));
+    assert_eq!(dist(&r, "old-lib").registry, Some(Registry::Checked { alerts: vec!["project-deprecated", "unmaintained"] }));
+    assert_eq!(dist(&r, "vuln-lib").registry, Some(Registry::Checked { alerts: vec!["known-vulnerability"] }));
+    let vuln = dist(&r, "vuln-lib").check.alerts.iter().find(|f| f.alert == AlertId::KnownVulnerability).expect("advisory");
+    assert!(vuln.message.contains("PYSEC-2099-1") && vuln.message.contains("2.1"), "{}", vuln.message);
+    assert_eq!(dist(&r, "vuln-lib").check.status, Status::Unverified, "no file in the DB: a high alert does not hide that");
+    assert_eq!(ids("pulled"), vec!["yanked-release"]);
+    // quarantined is critical: blocked, even with no file of it in the DB
+    assert_eq!(ids("gone-bad"), vec!["project-quarantined"]);
+    assert_eq!(dist(&r, "gone-bad").check.status, Status::Blocked);
+    assert!(matches!(&dist(&r, "private-thing").registry, Some(Registry::NotFound { reason }) if reason.contains("private-thing")));
+    assert!(matches!(&dist(&r, "local-proj").registry, Some(Registry::NotAsked { reason }) if reason.contains("local folder")));
+    assert!(ids("local-proj").is_empty());
+    assert!(!server.requests().iter().any(|q| q.path.contains("local-proj")), "a folder install is not asked about");
+    assert_eq!(r.exit_code(), crate::exit::ExitStatus::Blocked);
+
+    let text = render_terminal(&r, false, false);
+    assert!(text.contains(": 5 releases checked (4 with registry alerts), 1 not on the index, 1 not installed from an index"), "{text}");
+    assert!(text.contains("project-quarantined"), "{text}");
+    // registry alerts of a release the DB does not know are shown, not folded into the list of names
+    assert!(text.contains("UNVERIFIED vuln-lib 2.0") && text.contains("known-vulnerability"), "{text}");
+    assert!(text.contains("UNVERIFIED local-proj 0.1, private-thing 0.1, tidy-numbers 1.0  (the verdict DB"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&render_json(&r)).expect("json");
+    assert_eq!(json["online"][0], server.url("/simple/"));
+    let old = json["distributions"].as_array().unwrap().iter().find(|d| d["name"] == "old-lib").unwrap();
+    assert_eq!(old["registry"], serde_json::json!({"state": "checked", "alerts": ["project-deprecated", "unmaintained"]}));
+}
+
+#[test]
+fn online_fails_closed_when_the_index_cannot_be_asked() {
+    let env = Env::new();
+    let site = env.site();
+    env.install("tidy-numbers", "1.0", &[("tidy_numbers/__init__.py", "X = 1\n")], MIT);
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = l.local_addr().expect("addr").port();
+        drop(l);
+        format!("http://127.0.0.1:{port}/simple/")
+    };
+    let client = online_client(&dead);
+    let policy = MetadataPolicy::default();
+    let o = AuditOptions { online: Some(Online { client: &client, now_unix: NOW }), ..opts(&policy) };
+    let err = audit(std::slice::from_ref(&site), &env.gate(), &o).expect_err("an unreachable index is an error, not a clean audit");
+    let message = err.to_string();
+    assert!(message.starts_with("audit --online could not ask http://127.0.0.1:") && message.contains("tidy-numbers 1.0"), "{message}");
+    let hint = crate::error::Hint::hint(&err);
+    assert!(hint.contains("audit without --online"), "{hint}");
 }

@@ -21,7 +21,7 @@
 
 mod fetch;
 mod render;
-mod html;
+pub(crate) mod html;
 mod sarif;
 mod target;
 

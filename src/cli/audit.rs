@@ -6,6 +6,7 @@
 use super::lock_check_flags::query_target;
 use super::Outcome;
 use super::db_flags::{gate_error, open_gate};
+use super::index_flags::IndexFlags;
 use crate::audit::{self, AuditError, AuditOptions};
 use crate::error::Error;
 use crate::check::{self, Platforms};
@@ -24,6 +25,8 @@ pub enum AuditFormat {
     Terminal,
     /// The audit as JSON (docs/audit.md).
     Json,
+    /// One self-contained HTML page: per distribution status, files changed since install, alerts, history.
+    Html,
 }
 
 #[derive(Args, Debug)]
@@ -44,6 +47,15 @@ pub struct AuditArgs {
     pub project: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = AuditFormat::Terminal)]
     pub format: AuditFormat,
+    /// Also ask the index (pip's configuration, or -i/--index-url) for each distribution's
+    /// registry status — quarantined, deprecated, archived, inactive, unmaintained, release
+    /// yanked — and its known vulnerabilities (the JSON API's advisories), as `vet` does.
+    /// Without it audit sends nothing over the network. An index that cannot be asked is an
+    /// error (exit 2).
+    #[arg(long)]
+    pub online: bool,
+    #[command(flatten)]
+    pub index: IndexFlags,
     /// Verdict DB to use instead of $SAFE_PIP_DB or the default location.
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
@@ -57,6 +69,10 @@ pub struct AuditArgs {
 }
 
 pub(crate) fn run(args: AuditArgs, color: ColorChoice) -> Outcome {
+    if !args.online && (args.index.index_url.is_some() || !args.index.extra_index_url.is_empty()) {
+        return Err(Error::new("--index-url and --extra-index-url choose the index `audit --online` asks; without --online audit asks none", "add --online to check registry status and vulnerabilities"));
+    }
+    let client = if args.online { Some(args.index.client()?) } else { None };
     let (sites, python) = sites(&args)?;
     let paths = args.project.as_deref().map(audit::project_lockfiles).unwrap_or_default();
     let lockfiles = paths.iter().map(|path| read_lockfile(path)).collect::<Result<Vec<_>, _>>()?;
@@ -79,7 +95,9 @@ pub(crate) fn run(args: AuditArgs, color: ColorChoice) -> Outcome {
         Some(t) => Platforms::Environment(Some(t)),
         None => Platforms::All,
     };
-    let opts = AuditOptions { unverified: settings.unverified, metadata: &settings.metadata, lockfiles: &lockfiles, platforms, python };
+    let now_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let online = client.as_ref().map(|client| audit::Online { client, now_unix });
+    let opts = AuditOptions { unverified: settings.unverified, metadata: &settings.metadata, lockfiles: &lockfiles, platforms, python, online };
     let report = audit::audit(&sites, &gate, &opts).map_err(|e| match e {
         AuditError::Gate(e) => gate_error(&e, ""),
         other => Error::from(other),
@@ -87,6 +105,7 @@ pub(crate) fn run(args: AuditArgs, color: ColorChoice) -> Outcome {
     let text = match args.format {
         AuditFormat::Terminal => audit::render_terminal(&report, color.enabled(), args.verbose),
         AuditFormat::Json => audit::render_json(&report),
+        AuditFormat::Html => audit::render_html(&report, &gate).map_err(|e| gate_error(&e, ""))?,
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     Ok(report.exit_code())

@@ -26,6 +26,8 @@ pub enum DiffFormat {
     Sarif,
     /// The review as JSON (docs/diff-report.schema.json).
     Json,
+    /// One self-contained HTML page: each change with its verdict, behaviour change, alerts and history.
+    Html,
 }
 
 #[derive(Args, Debug)]
@@ -65,6 +67,7 @@ pub(crate) fn run(args: DiffArgs, color: ColorChoice) -> Outcome {
         DiffFormat::Markdown => review::render_markdown(&report),
         DiffFormat::Sarif => review::render_sarif(&report, &gate.options().policy),
         DiffFormat::Json => review::render_json(&report),
+        DiffFormat::Html => review::render_html(&report, &gate).map_err(|e| gate_error(&e, ""))?,
     };
     match &args.output {
         Some(path) => super::write_output(path, &text)?,

@@ -19,6 +19,8 @@ pub enum ScanFormat {
     Json,
     /// SARIF 2.1.0 for code scanning: results at the file inside the package and its line.
     Sarif,
+    /// One self-contained HTML page: per file verdict, risk, alerts, behaviour, history; sortable and filterable.
+    Html,
 }
 
 #[derive(Args, Debug)]
@@ -75,7 +77,7 @@ pub(crate) fn run(args: ScanArgs, color: ColorChoice) -> Outcome {
     }
     let gate = args.db.open_gate(opts)?;
     let terminal = TerminalOptions { color: color.enabled(), verbose: args.verbose };
-    let mut out = Output { format: args.format, json: Default::default(), terminal: Default::default(), sarif: Vec::new(), blocked: false, timings: Vec::new() };
+    let mut out = Output { format: args.format, json: Default::default(), terminal: Default::default(), kept: Vec::new(), blocked: false, timings: Vec::new() };
     // Each report is printed as soon as it and those before it are ready (input order),
     // so memory does not grow with the number of files. A closed pipe (`safe-pip scan … |
     // head`) is not an error worth a panic: writes are best effort, the scan goes on.
@@ -96,7 +98,12 @@ pub(crate) fn run(args: ScanArgs, color: ColorChoice) -> Outcome {
         let _ = w.flush();
         return Err(gate_error(&e, "or scan without the DB: --no-db"));
     }
-    out.finish(&mut w, &terminal, &gate.options().policy);
+    if args.format == ScanFormat::Html {
+        let page = crate::html::scan::from_scan(&out.kept, &args.paths, &gate).map_err(|e| gate_error(&e, "or scan without the DB: --no-db"))?;
+        let _ = w.write_all(page.as_bytes());
+    } else {
+        out.finish(&mut w, &terminal, &gate.options().policy);
+    }
     let _ = w.flush();
     if args.timings {
         let _ = std::io::stderr().lock().write_all(timings_table(&out.timings).as_bytes());
@@ -109,8 +116,8 @@ struct Output {
     format: ScanFormat,
     json: report::json::Stream,
     terminal: report::terminal::Stream,
-    /// SARIF is one document over the whole run: its reports are kept until the end.
-    sarif: Vec<pipeline::PackageReport>,
+    /// SARIF and HTML are one document over the whole run: their reports are kept until the end.
+    kept: Vec<pipeline::PackageReport>,
     blocked: bool,
     /// (file name, seconds per phase), for `--timings`.
     timings: Vec<(String, crate::timings::Times)>,
@@ -121,8 +128,8 @@ impl Output {
         let _ = match self.format {
             ScanFormat::Json => self.json.package(w, r),
             ScanFormat::Terminal => w.write_all(self.terminal.package(r, terminal).as_bytes()),
-            ScanFormat::Sarif => {
-                self.sarif.push(r.clone());
+            ScanFormat::Sarif | ScanFormat::Html => {
+                self.kept.push(r.clone());
                 Ok(())
             }
         };
@@ -137,7 +144,9 @@ impl Output {
         let _ = match self.format {
             ScanFormat::Json => self.json.finish(w),
             ScanFormat::Terminal => w.write_all(self.terminal.finish(terminal).as_bytes()),
-            ScanFormat::Sarif => w.write_all(report::sarif::from_scan(&self.sarif, policy).as_bytes()),
+            ScanFormat::Sarif => w.write_all(report::sarif::from_scan(&self.kept, policy).as_bytes()),
+            // written by `run`, which has the gate for the history
+            ScanFormat::Html => Ok(()),
         };
     }
 }

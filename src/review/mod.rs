@@ -16,6 +16,7 @@
 
 pub(crate) mod behaviour;
 pub(crate) mod git;
+mod html;
 mod json;
 mod markdown;
 mod sarif;
@@ -24,6 +25,7 @@ mod terminal;
 mod tests;
 
 pub(crate) use behaviour::{BehaviourChange, BehaviourDiff};
+pub(crate) use html::render_html;
 pub(crate) use json::render_json;
 pub(crate) use markdown::render_markdown;
 pub(crate) use sarif::render_sarif;

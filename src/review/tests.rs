@@ -352,3 +352,29 @@ mod fetch {
         assert_eq!(r.unchanged, 1);
     }
 }
+
+#[test]
+fn the_html_page_shows_each_change_with_its_behaviour_change_and_escapes_package_text() {
+    let env = Env::new();
+    fill(&env.db());
+    let gate = env.gate();
+    let r = review(&[pair(&base_text(), &head_text())], &gate, &CheckOptions::default(), "git main (3f2a9c1e77)").expect("review");
+    let html = render_html(&r, &gate).expect("html");
+    // one row per change, with the change kind and the verdict
+    for (name, status) in [("evil-helper", "blocked"), ("six", "allowed"), ("fresh-lib", "unverified"), ("tidy-numbers", "warned"), ("colorama", "removed")] {
+        assert!(html.contains(&format!("data-name=\"{name}\" data-status=\"{status}\"")), "{name} {status}: {html}");
+    }
+    assert!(html.contains("<td>updated · direct</td><td>1.0 → 2.1.0</td>"), "{html}");
+    assert!(html.contains("<td>new · transitive only</td>"), "{html}");
+    // the behaviour change of the update, both ways
+    assert!(html.contains("<li class=\"add\">2.1.0 adds <code>obfuscated-payload</code>: Encoded payload decoded at runtime (import time) at <code>tidy_numbers/_blob.py:3</code></li>"), "{html}");
+    assert!(html.contains("<li class=\"gone\">2.1.0 no longer has <code>shell-access</code>"), "{html}");
+    assert!(html.contains("unchanged: the same alerts"), "requests' update changes nothing: {html}");
+    // the recommendation with the exception line, and the whole review's
+    assert!(html.contains("<p><b>Do not merge</b></p><p>exception: <code>safe-pip allow evil-helper==0.3 --alert install-network"), "{html}");
+    assert!(html.contains("Recommendation: <b>Do not merge</b>"), "{html}");
+    // text from the packages stays inert
+    assert_eq!(html.matches("<script").count(), 1, "{html}");
+    assert!(!html.contains("<img") && html.contains("&lt;img src=x onerror=alert(1)&gt;"), "{html}");
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "{html}");
+}

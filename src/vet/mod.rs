@@ -258,6 +258,22 @@ fn check_indexes(req: &VetRequest, client: &IndexClient, opts: &VetOptions, find
     }
 }
 
+/// What the index says about a project and the release asked for (the latest without a
+/// version) — status (PEP 792), yanks, release history, licence, advisories from the JSON
+/// API's `vulnerabilities` — and the findings the metadata rules make of it under
+/// `policy`. The one way to the registry facts, for `vet` and `audit --online`. An index
+/// that cannot be asked is an error status (fail closed); a project or release it does
+/// not have is `NotFound`.
+pub(crate) fn registry_check(req: &VetRequest, client: &IndexClient, policy: &MetadataPolicy, now_unix: i64) -> Result<(ProjectPage, RegistryFacts, Vec<Finding>), VetStatus> {
+    let page = client.project(&req.name).map_err(index_error)?.ok_or_else(|| VetStatus::NotFound {
+        reason: format!("no project `{}` on {}", req.name, client.index_urls().join(", ")),
+    })?;
+    let mut facts = registry_facts(req, client, &page)?;
+    facts.fill_popularity_rank();
+    let findings = metadata::analyze(&facts, policy, now_unix);
+    Ok((page, facts, findings))
+}
+
 /// Registry facts and the release's files, scanned. Adds findings; returns the facts.
 fn check_registry_and_code(
     req: &VetRequest,
@@ -265,12 +281,8 @@ fn check_registry_and_code(
     opts: &VetOptions,
     findings: &mut Vec<Finding>,
 ) -> Result<(RegistryFacts, Vec<ScannedFile>), VetStatus> {
-    let page = client.project(&req.name).map_err(index_error)?.ok_or_else(|| VetStatus::NotFound {
-        reason: format!("no project `{}` on {}", req.name, client.index_urls().join(", ")),
-    })?;
-    let mut facts = registry_facts(req, client, &page)?;
-    facts.fill_popularity_rank();
-    findings.extend(metadata::analyze(&facts, &opts.metadata, opts.now_unix));
+    let (page, facts, registry) = registry_check(req, client, &opts.metadata, opts.now_unix)?;
+    findings.extend(registry);
 
     let version = facts.version.clone();
     let chosen = release_files(&page, &req.name, &version);
@@ -470,12 +482,57 @@ pub(crate) fn similar_packages(name: &str, squat: Option<&Squat>) -> Vec<Similar
         return vec![Similar { name: s.target.clone(), rank: s.target_rank, why: format!("probably meant: {}", s.reason) }];
     }
     let top = names::TopPackages::get();
+    let prefix = format!("{name}-");
+    let close = CloseNames::new(name);
     top.entries
         .iter()
-        .filter(|p| p.name != name && (p.name.starts_with(&format!("{name}-")) || strsim::jaro_winkler(&p.name, name) >= 0.93))
+        .filter(|p| p.name != name && (p.name.starts_with(&prefix) || (close.may_reach(&p.name) && strsim::jaro_winkler(&p.name, name) >= SIMILAR_NAME)))
         .take(5)
         .map(|p| Similar { name: p.name.clone(), rank: p.rank, why: "similar name".into() })
         .collect()
+}
+
+/// Jaro-Winkler similarity from which a popular project's name counts as similar.
+const SIMILAR_NAME: f64 = 0.93;
+
+/// A cheap upper bound of the Jaro-Winkler similarity to one name, to skip the full
+/// computation for the ~15,000 popular names that cannot reach [`SIMILAR_NAME`] (reports
+/// list similar packages for every row). Jaro-Winkler is at most `0.6 + 0.4·jaro` (a common
+/// prefix of at most 4 characters, weight 0.1), and jaro at most `(m/|a| + m/|b| + 1) / 3`
+/// where `m`, the matching characters, is at most the size of the two names' character
+/// multiset intersection. Non-ASCII names are never skipped.
+struct CloseNames {
+    counts: [u8; 128],
+    len: usize,
+    ascii: bool,
+}
+
+impl CloseNames {
+    fn new(name: &str) -> CloseNames {
+        let mut counts = [0u8; 128];
+        for b in name.bytes().filter(u8::is_ascii) {
+            counts[usize::from(b)] = counts[usize::from(b)].saturating_add(1);
+        }
+        CloseNames { counts, len: name.len(), ascii: name.is_ascii() && name.len() < 255 }
+    }
+
+    /// False only when `other` cannot be [`SIMILAR_NAME`]-similar.
+    fn may_reach(&self, other: &str) -> bool {
+        if !self.ascii || !other.is_ascii() || other.len() >= 255 || self.len == 0 || other.is_empty() {
+            return true;
+        }
+        let mut left = self.counts;
+        let mut m = 0usize;
+        for b in other.bytes() {
+            let c = &mut left[usize::from(b)];
+            if *c > 0 {
+                *c -= 1;
+                m += 1;
+            }
+        }
+        let jaro_max = (m as f64 / self.len as f64 + m as f64 / other.len() as f64 + 1.0) / 3.0;
+        0.6 + 0.4 * jaro_max >= SIMILAR_NAME - 1e-9
+    }
 }
 
 fn recommendation(r: &VetReport, squat: Option<&Squat>) -> String {

@@ -419,3 +419,28 @@ fn files_are_judged_through_the_db_and_releases_seen_before_are_listed() {
     let online = vet(&req, &opts);
     assert_eq!(online.decision.verdict, Action::Block, "{:?}", ids(&online));
 }
+
+#[test]
+fn similar_names_skip_only_names_that_cannot_be_similar() {
+    // The bound in CloseNames changes nothing: the same list as comparing every popular name.
+    let top = names::TopPackages::get();
+    let every = |name: &str| -> Vec<String> {
+        top.entries
+            .iter()
+            .filter(|p| p.name != name && (p.name.starts_with(&format!("{name}-")) || strsim::jaro_winkler(&p.name, name) >= SIMILAR_NAME))
+            .take(5)
+            .map(|p| p.name.clone())
+            .collect()
+    };
+    let mut probes: Vec<String> = top.entries.iter().take(400).map(|p| p.name.clone()).collect();
+    probes.extend(top.entries.iter().take(200).map(|p| format!("{}x", p.name)));
+    probes.extend(top.entries.iter().take(200).map(|p| p.name.chars().rev().collect()));
+    probes.extend(["a", "zz", "tidy-numbers", "amber-utils-12", "reqeusts-helper", "py", "x-lib", "ünïcode-name"].map(String::from));
+    let mut nonempty = 0;
+    for name in &probes {
+        let got: Vec<String> = similar_packages(name, None).into_iter().map(|s| s.name).collect();
+        assert_eq!(got, every(name), "{name}");
+        nonempty += usize::from(!got.is_empty());
+    }
+    assert!(nonempty > 100, "the probes find similar names: {nonempty}");
+}
