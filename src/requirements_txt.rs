@@ -29,40 +29,53 @@ fn is_comment_line(line: &str) -> bool {
 }
 
 /// pip's `join_lines`: a line ending in `\` continues on the next; a comment line ends a
-/// continuation. Lines end at `\n`, an `\r` before it is dropped.
-pub(crate) fn logical_lines(text: &str) -> Vec<Line> {
-    let mut out = Vec::new();
-    let mut pending: Option<Line> = None;
-    let mut offset = 0;
-    for (index, physical) in text.split_inclusive('\n').enumerate() {
-        let start = offset;
-        offset += physical.len();
-        let line = physical.strip_suffix('\n').unwrap_or(physical);
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        let comment = is_comment_line(line);
-        let continues = line.ends_with('\\') && !comment;
-        let comment_line = comment.then(|| line.trim().to_string());
-        match (pending.take(), continues) {
-            (Some(mut p), true) => {
-                extend(&mut p, line.trim_matches('\\'), offset);
-                pending = Some(p);
-            }
-            (Some(mut p), false) => {
-                extend(&mut p, if comment { "" } else { line }, offset);
-                p.comment_line = comment_line;
-                out.push(p);
-            }
-            (None, true) => {
-                pending = Some(Line { number: index + 1, physical_lines: 1, raw: start..offset, text: Some(line.trim_matches('\\').to_string()), comment_line: None })
-            }
-            (None, false) => {
-                let text = (!comment).then(|| line.to_string());
-                out.push(Line { number: index + 1, physical_lines: 1, raw: start..offset, text, comment_line });
+/// continuation. Lines end at `\n`, an `\r` before it is dropped. One logical line at a
+/// time: a list of them all held a second copy of the whole file (#14).
+pub(crate) fn logical_lines(text: &str) -> LogicalLines<'_> {
+    LogicalLines { physical: text.split_inclusive('\n').enumerate(), offset: 0, pending: None }
+}
+
+/// The iterator [`logical_lines`] returns.
+pub(crate) struct LogicalLines<'a> {
+    physical: std::iter::Enumerate<std::str::SplitInclusive<'a, char>>,
+    offset: usize,
+    pending: Option<Line>,
+}
+
+impl Iterator for LogicalLines<'_> {
+    type Item = Line;
+
+    fn next(&mut self) -> Option<Line> {
+        for (index, physical) in self.physical.by_ref() {
+            let start = self.offset;
+            self.offset += physical.len();
+            let offset = self.offset;
+            let line = physical.strip_suffix('\n').unwrap_or(physical);
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            let comment = is_comment_line(line);
+            let continues = line.ends_with('\\') && !comment;
+            let comment_line = comment.then(|| line.trim().to_string());
+            match (self.pending.take(), continues) {
+                (Some(mut p), true) => {
+                    extend(&mut p, line.trim_matches('\\'), offset);
+                    self.pending = Some(p);
+                }
+                (Some(mut p), false) => {
+                    extend(&mut p, if comment { "" } else { line }, offset);
+                    p.comment_line = comment_line;
+                    return Some(p);
+                }
+                (None, true) => {
+                    self.pending = Some(Line { number: index + 1, physical_lines: 1, raw: start..offset, text: Some(line.trim_matches('\\').to_string()), comment_line: None })
+                }
+                (None, false) => {
+                    let text = (!comment).then(|| line.to_string());
+                    return Some(Line { number: index + 1, physical_lines: 1, raw: start..offset, text, comment_line });
+                }
             }
         }
+        self.pending.take()
     }
-    out.extend(pending);
-    out
 }
 
 fn extend(line: &mut Line, more: &str, end: usize) {
@@ -204,7 +217,7 @@ mod tests {
     #[test]
     fn logical_lines_join_continuations_and_keep_their_bytes() {
         let text = "a \\\n  b\n# c\nd \\\n# e\n\\\\f\\\r\ng";
-        let lines = logical_lines(text);
+        let lines: Vec<Line> = logical_lines(text).collect();
         let got: Vec<(usize, usize, Option<&str>, Option<&str>)> =
             lines.iter().map(|l| (l.number, l.physical_lines, l.text.as_deref(), l.comment_line.as_deref())).collect();
         assert_eq!(

@@ -48,6 +48,8 @@ pub(crate) fn run(args: CheckArgs, color: ColorChoice) -> Outcome {
     let opts = CheckOptions { unverified, fetch: client.as_ref(), platforms };
     let mut report = check::check(&lockfiles, &gate, &opts).map_err(|e| gate_error(&e, ""))?;
     report.invoked_as = args.invoked_as.clone();
+    // the report holds what it shows: the parsed lockfiles need not outlive the check (#14)
+    drop(lockfiles);
     let mut stdout = std::io::stdout().lock();
     let _ = match args.format {
         CheckFormat::Json => check::write_json(&report, &mut stdout),

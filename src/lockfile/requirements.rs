@@ -533,6 +533,8 @@ impl Reader<'_> {
             }
         } else {
             let mut seen: HashSet<Hash> = package.files.iter().flat_map(|f| f.hashes.iter().cloned()).collect();
+            // exact: growing by doubling left room for two more files on a two-hash line
+            package.files.reserve_exact(hashes.len());
             for hash in hashes {
                 if seen.insert(hash.clone()) {
                     package.files.push(LockedFile { hashes: vec![hash], ..LockedFile::default() });
@@ -741,15 +743,27 @@ impl Reader<'_> {
                 package.direct = None;
             }
         }
+        // by name, not a scan of every package per edge: a pip-compile file has an edge
+        // per entry, and 200,000 entries made that 4·10¹⁰ comparisons (#14)
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (index, package) in self.lock.packages.iter().enumerate() {
+            by_name.entry(package.normalized.as_str()).or_default().push(index);
+        }
+        let mut additions: Vec<(usize, String)> = Vec::new();
         for (dependent, dependency) in edges {
-            for package in self.lock.packages.iter_mut().filter(|p| p.normalized == dependent) {
-                package.dependencies.push(dependency.clone());
+            for &index in by_name.get(dependent.as_str()).into_iter().flatten() {
+                additions.push((index, dependency.clone()));
             }
+        }
+        drop(by_name);
+        for (index, dependency) in additions {
+            self.lock.packages[index].dependencies.push(dependency);
         }
         for package in &mut self.lock.packages {
             sort_dedup(&mut package.dependencies);
         }
         self.lock.constraints = self.constraints;
+        self.lock.packages.shrink_to_fit();
         self.lock
     }
 }

@@ -57,10 +57,13 @@ fn edit_targets() -> &'static HashMap<String, usize> {
 
 /// The most popular project whose name, transformed by `key`, equals `wanted`. Only names
 /// of similar length can match, so the transform runs on few entries.
-fn most_popular_with(entries: &[Popular], wanted: &str, key: fn(&str) -> String) -> Option<usize> {
+/// `forms` holds `key` of every entry, computed once per process: a lockfile
+/// of 200,000 names would otherwise transform the whole list 200,000 times.
+fn most_popular_with(entries: &[Popular], wanted: &str, forms: &[String]) -> Option<usize> {
     entries
         .iter()
-        .position(|p| p.name.len().abs_diff(wanted.len()) <= 4 && key(&p.name) == wanted)
+        .zip(forms)
+        .position(|(p, form)| p.name.len().abs_diff(wanted.len()) <= 4 && form == wanted)
 }
 
 /// Whether single-character edits of this project's name count as typosquats of it.
@@ -245,10 +248,11 @@ fn nearest_within_budget(entries: &[Popular], name: &str) -> Option<(usize, usiz
     for (i, p) in entries.iter().enumerate() {
         let full = &forms[i];
         let budget = edit_budget(full.len(), p.rank).min(best.map_or(usize::MAX, |(_, d)| d - 1));
-        if budget == 0 || full.len().abs_diff(short.len()) > budget || is_add_on(&short, full) || is_sibling(name, &p.name) {
+        if budget == 0 || full.len().abs_diff(short.len()) > budget || is_add_on(&short, full) {
             continue;
         }
-        if let Some(d) = osa_within(short.as_bytes(), full.as_bytes(), budget) {
+        // is_sibling splits both names: asked only of the few entries within the budget
+        if let Some(d) = osa_within(short.as_bytes(), full.as_bytes(), budget).filter(|_| !is_sibling(name, &p.name)) {
             // Two slips only when the name still starts like the target: campaigns keep
             // the first letters (`seleinuim`, `tensofllow`); look-alike projects of one
             // family differ there (`usaddress`/`ipaddress`, `ipython`/`gitpython`).
@@ -288,6 +292,18 @@ fn compact_forms() -> &'static [String] {
     FORMS.get_or_init(|| TopPackages::get().entries.iter().map(|p| compact(&p.name)).collect())
 }
 
+/// `canonical` (look-alikes folded) of every popular name, in entry order.
+fn canonical_forms() -> &'static [String] {
+    static FORMS: OnceLock<Vec<String>> = OnceLock::new();
+    FORMS.get_or_init(|| TopPackages::get().entries.iter().map(|p| canonical(&p.name)).collect())
+}
+
+/// `sorted_parts` of every popular name, in entry order.
+fn sorted_part_forms() -> &'static [String] {
+    static FORMS: OnceLock<Vec<String>> = OnceLock::new();
+    FORMS.get_or_init(|| TopPackages::get().entries.iter().map(|p| sorted_parts(&p.name)).collect())
+}
+
 /// Checks a project name; `None` when it is established or resembles nothing popular.
 pub fn check_typosquat(raw: &str) -> Option<Squat> {
     let name = normalize(raw);
@@ -321,16 +337,16 @@ fn check_against(name: String, limit: usize) -> Option<Squat> {
         let p = &top.entries[i];
         Some(Squat { name: name.clone(), target: p.name.clone(), target_rank: p.rank, reason })
     };
-    let most_popular_with = |wanted: &str, key: fn(&str) -> String| most_popular_with(entries, wanted, key);
+    let most_popular_with = |wanted: &str, forms: &[String]| most_popular_with(entries, wanted, forms);
 
-    if let Some(i) = most_popular_with(&compact(&name), compact) {
+    if let Some(i) = most_popular_with(&compact(&name), compact_forms()) {
         return hit(i, format!("separator variant of '{}' (-, _, . or none)", top.entries[i].name));
     }
-    if let Some(i) = most_popular_with(&canonical(&name), canonical) {
+    if let Some(i) = most_popular_with(&canonical(&name), canonical_forms()) {
         return hit(i, homoglyph_reason(&name, &top.entries[i].name));
     }
     if name.contains('-') {
-        if let Some(i) = most_popular_with(&sorted_parts(&name), sorted_parts).filter(|&i| top.entries[i].name.contains('-')) {
+        if let Some(i) = most_popular_with(&sorted_parts(&name), sorted_part_forms()).filter(|&i| top.entries[i].name.contains('-')) {
             return hit(i, "name parts reordered".into());
         }
     }
@@ -361,7 +377,7 @@ fn check_against(name: String, limit: usize) -> Option<Squat> {
     }
     // Missing character: the name is a target with one character deleted. A scan of
     // the edit targets is cheaper than indexing every deletion of every popular name.
-    let missing = entries.iter().enumerate().filter(|(_, p)| edit_eligible(p) && p.name.len() == name.len() + 1).find_map(|(i, p)| {
+    let missing = entries.iter().enumerate().filter(|(_, p)| p.name.len() == name.len() + 1 && edit_eligible(p)).find_map(|(i, p)| {
         let target: Vec<char> = p.name.chars().collect();
         is_one_deletion(&chars, &target).then_some((i, target))
     });
@@ -393,8 +409,7 @@ fn check_against(name: String, limit: usize) -> Option<Squat> {
     // A shortened compound name: `django-rest` for `djangorestframework`.
     let short = compact(&name);
     if name.contains('-') && short.len() >= SHORTENED_MIN_LEN {
-        if let Some(p) = entries.iter().take_while(|p| p.rank <= SHORTENED_TARGET_MAX_RANK).find(|p| {
-            let full = compact(&p.name);
+        if let Some((p, _)) = entries.iter().zip(compact_forms()).take_while(|(p, _)| p.rank <= SHORTENED_TARGET_MAX_RANK).find(|(_, full)| {
             full.len() > short.len() && full.starts_with(&short)
         }) {
             let i = top.entries.iter().position(|e| e.rank == p.rank)?;

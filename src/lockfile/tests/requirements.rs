@@ -372,3 +372,22 @@ fn many_hashes_on_one_line_are_deduplicated() {
     let url = parse_text(&format!("six @ https://example.invalid/six-1.16.0-py2.py3-none-any.whl {}\n", hashes.join(" ")));
     assert_eq!(package(&url, "six").files[0].hashes.len(), 4_000);
 }
+
+/// #14: every `# via other-package` line is an edge; they were matched by scanning every
+/// package per edge (quadratic: 200,000 entries never finished). Matched by name now,
+/// to every entry of that name (a name may appear twice, e.g. with different markers).
+#[test]
+fn via_edges_of_many_entries_reach_every_entry_of_the_named_package() {
+    let n = 20_000;
+    let mut text = String::from("pkg-0==1.0 ; python_version < \"3.12\"\n");
+    for i in 0..n {
+        text.push_str(&format!("pkg-{i}==1.0\n    # via pkg-{}\n", i / 2));
+    }
+    let lock = parse_text(&text);
+    assert_eq!(lock.packages.len(), n + 1);
+    for p in lock.packages.iter().filter(|p| p.normalized == "pkg-0") {
+        assert_eq!(p.dependencies, vec!["pkg-0", "pkg-1"], "both entries named pkg-0 get the edges");
+    }
+    assert_eq!(lock.packages[1 + 7].dependencies, vec!["pkg-14", "pkg-15"]);
+    assert!(lock.packages[n].dependencies.is_empty());
+}
