@@ -94,8 +94,8 @@ fn two_replicas_on_postgres_analyse_each_file_once_and_share_decisions() {
     let b = replica(&upstream, Arc::new(PgStore::connect(&url).expect("replica B store")));
     let check = PgStore::connect(&url).expect("checking store");
 
-    // 40 clients, half on each replica, each fetching three overlapping projects' pages and files.
-    const CLIENTS: usize = 40;
+    // 50 clients, half on each replica, each fetching three overlapping projects' pages and files.
+    const CLIENTS: usize = 50;
     let seen: Mutex<BTreeMap<String, Vec<(u16, String)>>> = Mutex::new(BTreeMap::new());
     std::thread::scope(|s| {
         for i in 0..CLIENTS {
