@@ -641,8 +641,9 @@ fn for_each_code_token<'a>(s: &'a str, mut f: impl FnMut(Tok<'a>)) {
     }
 }
 
-/// Index just past the string literal starting at `i` (a quote byte).
-fn skip_string(b: &[u8], i: usize) -> usize {
+/// Index just past the string literal starting at `i` (a quote byte); the end of `b`
+/// when it is not closed.
+pub(crate) fn skip_string(b: &[u8], i: usize) -> usize {
     let q = b[i];
     let triple = i + 2 < b.len() && b[i + 1] == q && b[i + 2] == q;
     let mut j = if triple { i + 3 } else { i + 1 };

@@ -7,9 +7,11 @@
 //! scan can be fooled (an f-string nesting its own quotes), so the caller parses every
 //! slice and falls back to the whole module when any slice does not parse cleanly.
 
+use crate::analysis::payload::text::skip_string;
+
 /// Byte ranges `[start, end)` covering `text`, each ending at a top-level statement
 /// boundary and at least `target` bytes long (the last may be shorter); `None` when the
-/// scan ends inside a string or bracket.
+/// scan ends inside a bracket.
 pub(super) fn statement_slices(text: &str, target: usize) -> Option<Vec<(usize, usize)>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
@@ -31,8 +33,10 @@ pub(super) fn statement_slices(text: &str, target: usize) -> Option<Vec<(usize, 
                 i += 2;
                 continue;
             }
-            q @ (b'\'' | b'"') => {
-                i = skip_string(b, i, q)?;
+            b'\'' | b'"' => {
+                // an unterminated string runs to the end: its slice will not parse, and
+                // the module is then parsed whole
+                i = skip_string(b, i);
                 continue;
             }
             b'(' | b'[' | b'{' => depth += 1,
@@ -66,33 +70,6 @@ fn continues_compound(line: &[u8]) -> bool {
     ["else", "elif", "except", "finally"].iter().any(|k| {
         line.starts_with(k.as_bytes()) && line.get(k.len()).is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
     })
-}
-
-/// The index after the string literal opening with quote `q` at `i`; `None` when the
-/// text ends inside it. A backslash always escapes the next byte (raw strings cannot end
-/// in an odd backslash either); a one-quote string also ends at a line end, as the
-/// tokenizer's error recovery does.
-fn skip_string(b: &[u8], i: usize, q: u8) -> Option<usize> {
-    let triple = b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q);
-    let mut j = if triple { i + 3 } else { i + 1 };
-    while j < b.len() {
-        match b[j] {
-            b'\\' => j += 2,
-            c if c == q => {
-                if !triple {
-                    return Some(j + 1);
-                }
-                if b.get(j + 1) == Some(&q) && b.get(j + 2) == Some(&q) {
-                    return Some(j + 3);
-                }
-                j += 1;
-            }
-            b'\n' if !triple => return Some(j),
-            _ => j += 1,
-        }
-    }
-    // an empty string `''` is two quotes, not the start of a triple-quoted one
-    if triple { None } else { Some(b.len()) }
 }
 
 #[cfg(test)]
@@ -133,7 +110,8 @@ mod tests {
 
     #[test]
     fn unbalanced_text_is_not_split() {
-        assert!(statement_slices("x = '''open\n", 1).is_none());
+        // an unterminated string swallows the rest: no cut inside it
+        assert_eq!(statement_slices("x = '''open\ny = 1\n", 1), Some(vec![(0, 18)]));
         assert!(statement_slices("x = (1,\n", 1).is_none());
     }
 }
