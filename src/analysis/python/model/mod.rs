@@ -67,6 +67,11 @@ fn build_parsed<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: Ex
             return m;
         }
     }
+    build_whole(path, text, role, module_ctx)
+}
+
+/// The module parsed and walked at once (tests compare the sliced walk with it).
+pub(crate) fn build_whole<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecContext) -> Model<'a> {
     use crate::timings::{Phase, time};
     let parsed = time(Phase::Parse, || ruff_python_parser::parse_unchecked_source(text, PySourceType::Python));
     let parse_errors = parsed.errors().len();
@@ -74,32 +79,21 @@ fn build_parsed<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: Ex
     // free it before the model grows
     let module = parsed.into_syntax();
     time(Phase::Model, || {
-        let mut b = Builder::new(path, text, role, module_ctx, parse_errors, HashMap::new());
-        b.block(&module.body);
-        // a call to a helper defined further down saw no return labels (`main()` at the
-        // top collecting through helpers below it): walk again knowing them
-        let hints = b.forward_ret_hints();
-        if !hints.is_empty() {
-            b = Builder::new(path, text, role, module_ctx, parse_errors, hints);
+        let Ok(b) = walk_with_forward_hints(|hints| -> Result<Builder<'a>, std::convert::Infallible> {
+            let mut b = Builder::new(path, text, role, module_ctx, parse_errors, hints);
             b.block(&module.body);
-        }
+            Ok(b)
+        });
         b.finish()
     })
 }
 
-/// [`build`] without slicing, for tests that compare the two walks.
-#[cfg(test)]
-pub(crate) fn build_whole<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecContext) -> Model<'a> {
-    let parsed = ruff_python_parser::parse_unchecked_source(text, PySourceType::Python);
-    let module = parsed.into_syntax();
-    let mut b = Builder::new(path, text, role, module_ctx, 0, HashMap::new());
-    b.block(&module.body);
+/// Runs `walk` once and, when it called helpers defined further down that return labels
+/// (`main()` at the top collecting through helpers below it), again knowing them.
+fn walk_with_forward_hints<'a, E>(mut walk: impl FnMut(HashMap<String, Labels>) -> Result<Builder<'a>, E>) -> Result<Builder<'a>, E> {
+    let b = walk(HashMap::new())?;
     let hints = b.forward_ret_hints();
-    if !hints.is_empty() {
-        b = Builder::new(path, text, role, module_ctx, 0, hints);
-        b.block(&module.body);
-    }
-    b.finish()
+    if hints.is_empty() { Ok(b) } else { walk(hints) }
 }
 
 /// The sliced walk alone (`None` when it fell back), for tests.
@@ -115,24 +109,20 @@ pub(crate) fn build_sliced_only<'a>(path: &'a str, text: &'a str, role: FileRole
 /// module has errors): the caller then parses the module whole.
 fn build_sliced<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: ExecContext, slices: &[(usize, usize)]) -> Option<Model<'a>> {
     use crate::timings::{Phase, time};
-    let walk = |hints: HashMap<String, Labels>| -> Option<Builder<'a>> {
+    let walk = |hints: HashMap<String, Labels>| -> Result<Builder<'a>, ()> {
         let mut b = Builder::new(path, text, role, module_ctx, 0, hints);
         for &(start, end) in slices {
             let parsed = time(Phase::Parse, || ruff_python_parser::parse_unchecked_source(&text[start..end], PySourceType::Python));
             if !parsed.errors().is_empty() {
-                return None;
+                return Err(());
             }
             let module = parsed.into_syntax();
-            b.base = u32::try_from(start).ok()?;
+            b.base = u32::try_from(start).map_err(|_| ())?;
             time(Phase::Model, || b.block(&module.body));
         }
-        Some(b)
+        Ok(b)
     };
-    let mut b = walk(HashMap::new())?;
-    let hints = b.forward_ret_hints();
-    if !hints.is_empty() {
-        b = walk(hints)?;
-    }
+    let b = walk_with_forward_hints(walk).ok()?;
     Some(time(Phase::Model, || b.finish()))
 }
 
