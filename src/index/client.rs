@@ -240,6 +240,12 @@ impl IndexClient {
     /// extras in order), with the JSON document as the index sent it when it answered
     /// PEP 691 JSON. `Ok(None)` when that index does not know the project.
     pub fn raw_page(&self, index: usize, name: &str) -> Result<Option<RawPage>, IndexError> {
+        self.raw_page_on(self.page_index(index, name)?, name.trim())
+    }
+
+    /// The URL of index `index` for a page request about `name`, once the client may ask
+    /// (an index configured, online) and the name is one an index can hold.
+    fn page_index(&self, index: usize, name: &str) -> Result<&Url, IndexError> {
         if self.no_index {
             return Err(IndexError::NoIndex);
         }
@@ -253,7 +259,7 @@ impl IndexClient {
             url: format!("index #{index}"),
             detail: format!("only {} index(es) are configured", self.indexes.len()),
         })?;
-        self.raw_page_on(&idx.url, name.trim())
+        Ok(&idx.url)
     }
 
     fn raw_page_on(&self, index: &Url, name: &str) -> Result<Option<RawPage>, IndexError> {
@@ -268,20 +274,7 @@ impl IndexClient {
     /// [`IndexClient::raw_page`], conditional on `known` (what upstream sent with the page
     /// the caller holds): `PageAnswer::NotModified` when upstream confirms it.
     pub fn revalidate_page(&self, index: usize, name: &str, known: Option<&Validators>) -> Result<PageAnswer, IndexError> {
-        if self.no_index {
-            return Err(IndexError::NoIndex);
-        }
-        if self.offline {
-            return Err(IndexError::Offline { url: format!("{}{}/", self.main_index, normalize_name(name)) });
-        }
-        if !is_valid_name(name.trim()) {
-            return Err(IndexError::InvalidName { name: name.to_string() });
-        }
-        let idx = self.indexes.get(index).ok_or_else(|| IndexError::InvalidUrl {
-            url: format!("index #{index}"),
-            detail: format!("only {} index(es) are configured", self.indexes.len()),
-        })?;
-        self.page_answer(&idx.url, name.trim(), known.filter(|v| !v.is_empty()))
+        self.page_answer(self.page_index(index, name)?, name.trim(), known.filter(|v| !v.is_empty()))
     }
 
     fn page_answer(&self, index: &Url, name: &str, known: Option<&Validators>) -> Result<PageAnswer, IndexError> {
