@@ -5,8 +5,7 @@
 //! runs), then the alerts, behaviour, history, decisions and similar packages as `check`
 //! shows them.
 
-use super::{Advice, Change, ChangeKind, Review, added_summary, dependency_note};
-use crate::check::Status;
+use super::{Advice, Change, ChangeKind, Review, dependency_note, status_summary};
 use crate::db::HistoryEntry;
 use crate::gate::{Gate, GateError};
 use crate::html::{self, Cell, Column, Detail, Page, Row, esc};
@@ -33,18 +32,7 @@ pub(crate) fn render_html(r: &Review, gate: &Gate) -> Result<String, GateError> 
 
 pub(super) fn render(r: &Review, histories: &HashMap<String, Vec<HistoryEntry>>, policy: &Policy) -> String {
     let rows = r.changes.iter().map(|c| row(c, html::history_of(histories, &c.name), policy)).collect();
-    let n = |k| r.of(k).count();
-    let summary = format!(
-        "{}, {} updated, {} removed, {} unchanged: {} blocked, {} unverified, {} warned, {} allowed",
-        added_summary(r),
-        n(ChangeKind::Updated),
-        n(ChangeKind::Removed),
-        r.unchanged,
-        r.count(Status::Blocked),
-        r.count(Status::Unverified),
-        r.count(Status::Warned),
-        r.count(Status::Allowed),
-    );
+    let summary = status_summary(r);
     let heads = r.lockfiles.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
     html::render(Page {
         command: "diff",

@@ -375,6 +375,23 @@ pub(crate) fn added_summary(r: &Review) -> String {
     format!("{} new ({transitive} transitive only)", added.len())
 }
 
+/// "N new, N updated, N removed, N unchanged: N blocked, N unverified, N warned, N
+/// allowed": the counts the terminal and HTML reports lead their summary with.
+pub(crate) fn status_summary(r: &Review) -> String {
+    let n = |k| r.of(k).count();
+    format!(
+        "{}, {} updated, {} removed, {} unchanged: {} blocked, {} unverified, {} warned, {} allowed",
+        added_summary(r),
+        n(ChangeKind::Updated),
+        n(ChangeKind::Removed),
+        r.unchanged,
+        r.count(Status::Blocked),
+        r.count(Status::Unverified),
+        r.count(Status::Warned),
+        r.count(Status::Allowed),
+    )
+}
+
 /// The dependency kind for a line of text, `None` when the lockfile does not record it.
 pub(crate) fn dependency_note(kind: DependencyKind) -> Option<&'static str> {
     (kind != DependencyKind::Unknown).then(|| dependency_label(kind))

@@ -2,7 +2,7 @@
 //! verdict, alerts, behaviour change and recommendation. Every name, version, path,
 //! reason and message from a lockfile, index or package is escaped.
 
-use super::{Advice, Change, ChangeKind, Review, added_summary, dependency_note};
+use super::{Advice, Change, ChangeKind, Review, dependency_note, status_summary};
 use crate::check::Status;
 use crate::report::display::{Esc, escape_terminal};
 use std::fmt::Write;
@@ -38,24 +38,11 @@ pub(crate) fn render_terminal(r: &Review, color: bool, verbose: bool) -> String 
         let _ = writeln!(out, "{kind} {} {version}  {dependency}{}{status}", paint("1", &Esc(&c.name).to_string()), paint("2", &escape_terminal(&c.location())));
         detail(&mut out, c, verbose);
     }
-    let n = |k| r.of(k).count();
-    let _ = writeln!(
-        out,
-        "\n{} {}, {} updated, {} removed, {} unchanged: {} blocked, {} unverified, {} warned, {} allowed{}",
-        paint("1", "safe-pip diff:"),
-        added_summary(r),
-        n(ChangeKind::Updated),
-        n(ChangeKind::Removed),
-        r.unchanged,
-        r.count(Status::Blocked),
-        r.count(Status::Unverified),
-        r.count(Status::Warned),
-        r.count(Status::Allowed),
-        match r.count(Status::Error) {
-            0 => String::new(),
-            e => format!(", {e} errors"),
-        }
-    );
+    let errors = match r.count(Status::Error) {
+        0 => String::new(),
+        e => format!(", {e} errors"),
+    };
+    let _ = writeln!(out, "\n{} {}{errors}", paint("1", "safe-pip diff:"), status_summary(r));
     let _ = writeln!(out, "Recommendation: {}", paint("1", r.advice()));
     out
 }
