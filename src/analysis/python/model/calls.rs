@@ -396,7 +396,8 @@ impl Builder<'_> {
                 result.labels |= returned(self.m.scopes[sid].ret);
             } else if let Some(&hint) = self.ret_hints.get(id) {
                 result.labels |= returned(hint);
-            } else {
+            } else if !self.forward_calls.contains(id) {
+                // builtins land here too, on every call: allocate a name only once
                 self.forward_calls.insert(id.to_string());
             }
         }
