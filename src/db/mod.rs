@@ -61,7 +61,7 @@ use std::time::Duration;
 /// in an install command is a download, `/dev/tcp` needs redirected streams, long texts
 /// are read line by line for download-and-run commands, `eval("exec")` is not hidden;
 /// `pth-code`, `bundled-executable` and `dormant-malicious-code` are medium.
-pub const ANALYSIS_VERSION: &str = "8";
+pub const ANALYSIS_VERSION: &str = "9";
 
 /// Environment variable that overrides the DB path (the `--db` flag wins over it).
 pub const DB_ENV: &str = "SAFE_PIP_DB";

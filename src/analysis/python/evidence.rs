@@ -53,6 +53,10 @@ const STEALER: &[(&str, &str)] = &[
     ("nkbihfbeogaeaoehlefnkodbefgpgknn", "MetaMask extension store"),
     ("atomic/local storage", "Atomic wallet"),
     ("login.keychain", "macOS keychain"),
+    // game launchers keep the account's session token in plain JSON
+    ("launcher_accounts.json", "game launcher session tokens"),
+    ("microsoft_accounts.json", "game launcher session tokens"),
+    (".lunarclient/settings/game/accounts.json", "game launcher session tokens"),
     ("/etc/shadow", "system password hashes"),
     // these two hold a backslash, which the normalised text never does, so they never
     // match; kept as they were (changing them would change alerts)

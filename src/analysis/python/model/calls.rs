@@ -103,7 +103,11 @@ impl Builder<'_> {
         let payload_from = if s.q.ends_with("urlretrieve") || s.q.ends_with(".retrieve") { 3 } else { 1 };
         let c = s.c;
         let hidden = s.func.hidden;
+        let (code, line) = (literal_code(&s), s.line);
         self.record(s, hidden);
+        for text in code {
+            self.walk_literal_code(&text, line);
+        }
         if sends {
             let dynamic = c.arguments.args.iter().skip(payload_from).any(|e| !self.is_constant(e, 0))
                 || c.arguments.keywords.iter().any(|k| {
@@ -906,4 +910,65 @@ fn path_call(s: &Site<'_>, result: &mut Val) {
 /// from pieces the package hides.
 fn returned(ret: Labels) -> Labels {
     if ret.has(Labels::PARAMS) { ret.without(Labels::PARAMS).without(Labels::BUILT) } else { ret }
+}
+
+/// Longest literal code walked in place (a whole generated module passed to `exec` is
+/// left to the payload rules).
+const LITERAL_CODE_MAX: usize = 64 << 10;
+/// Literal code inside literal code inside … : walked this many levels deep.
+const LITERAL_CODE_DEPTH: u32 = 2;
+/// Nesting a literal may have and still be parsed on the walk's stack.
+const LITERAL_CODE_NESTING: usize = 50;
+
+/// The code `exec`/`eval` is given in plain text: a string literal, each branch of a
+/// conditional (`exec("run()" if fetched else "pass")`), or text folded exactly from
+/// pieces (`exec("os.sys" + "tem(…)")`). Decoded payloads are rescanned by the payload
+/// rules instead.
+fn literal_code(s: &Site<'_>) -> Vec<String> {
+    if !matches!(s.q.as_str(), "exec" | "eval") {
+        return Vec::new();
+    }
+    let Some(arg) = s.c.arguments.args.first() else { return Vec::new() };
+    let mut texts = Vec::new();
+    literal_branches(arg, &mut texts);
+    if texts.is_empty() {
+        if let Some(v) = s.args.first().filter(|v| v.exact && !v.labels.has(Labels::DECODED)) {
+            texts.extend(v.text.clone());
+        }
+    }
+    texts.retain(|t| t.len() <= LITERAL_CODE_MAX && t.contains(['(', '=']));
+    texts
+}
+
+fn literal_branches(e: &Expr, out: &mut Vec<String>) {
+    match e {
+        Expr::StringLiteral(s) => out.push(s.value.to_str().to_string()),
+        Expr::If(i) => {
+            literal_branches(&i.body, out);
+            literal_branches(&i.orelse, out);
+        }
+        _ => {}
+    }
+}
+
+impl Builder<'_> {
+    /// Walks code given to `exec` as text where the call is, as Python runs it (in the
+    /// caller's names): what it calls is what the file calls, at the `exec` line. Text
+    /// that does not parse cleanly is left alone.
+    fn walk_literal_code(&mut self, text: &str, line: u32) {
+        use ruff_python_ast::PySourceType;
+        if self.inlining_code >= LITERAL_CODE_DEPTH || crate::analysis::python::depth::estimate(text, LITERAL_CODE_NESTING) > LITERAL_CODE_NESTING {
+            return;
+        }
+        let parsed = ruff_python_parser::parse_unchecked_source(text, PySourceType::Python);
+        if !parsed.errors().is_empty() {
+            return;
+        }
+        let module = parsed.into_syntax();
+        let pinned = self.pinned_line.replace(line);
+        self.inlining_code += 1;
+        self.block(&module.body);
+        self.inlining_code -= 1;
+        self.pinned_line = pinned;
+    }
 }

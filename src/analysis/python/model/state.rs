@@ -44,6 +44,11 @@ pub(super) struct Builder<'a> {
     pub(super) forward_calls: HashSet<String>,
     /// Return labels of functions defined later in the file, from a first walk.
     pub(super) ret_hints: HashMap<String, Labels>,
+    /// While code given to `exec` as a literal is walked in place: the `exec` call's
+    /// line, which every node of that code reports (its ranges are the literal's).
+    pub(super) pinned_line: Option<u32>,
+    /// Nesting of literal code walked in place (bounded).
+    pub(super) inlining_code: u32,
 }
 
 impl<'a> Builder<'a> {
@@ -67,6 +72,8 @@ impl<'a> Builder<'a> {
             param_dl: HashMap::new(),
             forward_calls: HashSet::new(),
             ret_hints,
+            pinned_line: None,
+            inlining_code: 0,
         }
     }
 }
