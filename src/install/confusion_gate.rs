@@ -9,9 +9,13 @@
 //! - any other name offered by several configured indexes carries `ambiguous-index`
 //!   (high: warned by default) on every file.
 //!
-//! Which index offers a name is asked of every upstream once per name (only when the name
-//! is internal or more than one index is configured). An index that cannot be asked
-//! makes every file of that name blocked: fail closed.
+//! Which index offers a name is asked of every upstream (only when the name is internal
+//! or more than one index is configured) and remembered for [`NAME_CHECK_TTL`]: a name
+//! published on another index later (the attack this gate is for) is seen by a
+//! long-running gateway, and the memory of names stays bounded ([`MAX_NAMES`]). An index
+//! that cannot be asked makes every file of that name blocked: fail closed; that answer
+//! is remembered only briefly ([`ERROR_TTL`]), so a passing outage does not block a name
+//! until restart.
 
 use crate::alerts::AlertId;
 use crate::analysis::names::{InternalPolicy, check_confusion};
@@ -22,6 +26,38 @@ use crate::policy::{Action, Policy};
 use crate::proxy::{FileGate, GateFile};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// How long what the upstreams offer for a name is trusted.
+const NAME_CHECK_TTL: Duration = Duration::from_secs(300);
+/// How long "an upstream could not be asked" stands before asking again.
+const ERROR_TTL: Duration = Duration::from_secs(10);
+/// Names remembered at once; past this, expired answers are dropped, then the oldest.
+const MAX_NAMES: usize = 20_000;
+
+/// One name's answer and when it was made.
+#[derive(Debug)]
+struct Checked {
+    at: Instant,
+    check: Arc<NameCheck>,
+}
+
+/// How long answers are kept and how many (constants in the product; small in tests).
+#[derive(Debug, Clone, Copy)]
+struct Retention {
+    fresh_for: Duration,
+    error_for: Duration,
+    max_names: usize,
+}
+
+impl Retention {
+    const PRODUCT: Retention = Retention { fresh_for: NAME_CHECK_TTL, error_for: ERROR_TTL, max_names: MAX_NAMES };
+
+    fn expired(&self, c: &Checked, now: Instant) -> bool {
+        let ttl = if c.check.error.is_some() { self.error_for } else { self.fresh_for };
+        now.saturating_duration_since(c.at) >= ttl
+    }
+}
 
 /// What is known about one project name across the upstreams.
 #[derive(Debug, Default)]
@@ -43,14 +79,16 @@ pub(crate) struct ConfusionGate {
     /// Upstream index URLs (no credentials), in route order.
     upstreams: Vec<String>,
     policy: Policy,
-    checks: Mutex<HashMap<String, Arc<OnceLock<Arc<NameCheck>>>>>,
+    /// Per name, the answer (one shared fetch while it is being made).
+    checks: Mutex<HashMap<String, Arc<OnceLock<Checked>>>>,
+    retention: Retention,
 }
 
 impl ConfusionGate {
     /// `client` must be built from the same settings as the proxy (same upstream order).
     pub(crate) fn new(inner: Arc<dyn FileGate>, internal: InternalPolicy, client: IndexClient, policy: Policy) -> ConfusionGate {
         let upstreams = client.index_urls();
-        ConfusionGate { inner, internal, client, upstreams, policy, checks: Mutex::new(HashMap::new()) }
+        ConfusionGate { inner, internal, client, upstreams, policy, checks: Mutex::new(HashMap::new()), retention: Retention::PRODUCT }
     }
 
     /// Whether any name can need a check at all with this configuration.
@@ -65,9 +103,32 @@ impl ConfusionGate {
         }
         let cell = {
             let mut map = self.checks.lock().ok()?;
+            let now = Instant::now();
+            let stale = map.get(project).and_then(|c| c.get()).is_some_and(|c| self.retention.expired(c, now));
+            if stale {
+                map.remove(project);
+            }
+            if !map.contains_key(project) && map.len() >= self.retention.max_names {
+                self.make_room(&mut map, now);
+            }
             map.entry(project.to_string()).or_default().clone()
         };
-        Some(cell.get_or_init(|| Arc::new(self.ask(project))).clone())
+        Some(cell.get_or_init(|| Checked { at: Instant::now(), check: Arc::new(self.ask(project)) }).check.clone())
+    }
+
+    /// Drops expired answers, then the oldest answered names, until a new name fits.
+    /// Names still being asked stay: a request is waiting on them.
+    fn make_room(&self, map: &mut HashMap<String, Arc<OnceLock<Checked>>>, now: Instant) {
+        map.retain(|_, c| c.get().is_none_or(|c| !self.retention.expired(c, now)));
+        if map.len() < self.retention.max_names {
+            return;
+        }
+        let mut answered: Vec<(Instant, String)> = map.iter().filter_map(|(k, c)| c.get().map(|c| (c.at, k.clone()))).collect();
+        answered.sort_unstable();
+        let excess = map.len() + 1 - self.retention.max_names;
+        for (_, name) in answered.into_iter().take(excess.max(self.retention.max_names / 10)) {
+            map.remove(&name);
+        }
     }
 
     fn ask(&self, project: &str) -> NameCheck {
@@ -195,6 +256,10 @@ mod tests {
     use crate::index::tests::server::{Reply, TestServer};
     use crate::proxy::ScanGate;
 
+    fn gate_keeping(internal: &[&str], indexes: &[String], retention: Retention) -> ConfusionGate {
+        ConfusionGate { retention, ..gate(internal, indexes) }
+    }
+
     fn gate(internal: &[&str], indexes: &[String]) -> ConfusionGate {
         let settings = IndexSettings {
             index_url: indexes[0].clone(),
@@ -272,5 +337,58 @@ mod tests {
         let r = g.known(&file(0, &au, "left-pad")).expect("blocked");
         assert_eq!(r.decision.verdict, Action::Block);
         assert!(r.decision.reason().contains("cannot ask"), "{}", r.decision.reason());
+    }
+
+    #[test]
+    fn answers_expire_so_a_name_published_later_is_seen() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let a = index(&["left-pad"]);
+        // the second index starts offering the name after the first answer
+        let published = Arc::new(AtomicBool::new(false));
+        let flag = published.clone();
+        let b = TestServer::start(move |req, _| {
+            if req.path == "/simple/left-pad/" && flag.load(Ordering::SeqCst) { Reply::ok("text/html", page("left-pad")) } else { Reply::status(404) }
+        });
+        let (au, bu) = (a.url("/simple/"), b.url("/simple/"));
+        let keep = |fresh_for| Retention { fresh_for, ..Retention::PRODUCT };
+        let long = gate_keeping(&[], &[au.clone(), bu.clone()], keep(Duration::from_secs(3600)));
+        let short = gate_keeping(&[], &[au.clone(), bu.clone()], keep(Duration::ZERO));
+        assert!(long.findings_for(&file(0, &au, "left-pad")).unwrap().is_empty());
+        assert!(short.findings_for(&file(0, &au, "left-pad")).unwrap().is_empty());
+        published.store(true, Ordering::SeqCst);
+        // within its lifetime the answer stands; once expired the name is asked again
+        assert!(long.findings_for(&file(0, &au, "left-pad")).unwrap().is_empty());
+        let extra = short.findings_for(&file(0, &au, "left-pad")).unwrap();
+        assert_eq!(extra.iter().map(|f| f.alert).collect::<Vec<_>>(), vec![AlertId::AmbiguousIndex]);
+    }
+
+    #[test]
+    fn an_upstream_outage_is_not_remembered_past_its_short_lifetime() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let a = index(&["left-pad"]);
+        let down = Arc::new(AtomicBool::new(true));
+        let flag = down.clone();
+        let b = TestServer::start(move |_, _| if flag.load(Ordering::SeqCst) { Reply::status(503) } else { Reply::status(404) });
+        let (au, bu) = (a.url("/simple/"), b.url("/simple/"));
+        let g = gate_keeping(&[], &[au.clone(), bu], Retention { error_for: Duration::ZERO, ..Retention::PRODUCT });
+        assert!(g.findings_for(&file(0, &au, "left-pad")).is_err(), "fails closed while an index cannot be asked");
+        down.store(false, Ordering::SeqCst);
+        assert!(g.findings_for(&file(0, &au, "left-pad")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_names_remembered_stay_bounded() {
+        let a = index(&[]);
+        let b = index(&[]);
+        let (au, bu) = (a.url("/simple/"), b.url("/simple/"));
+        let g = gate_keeping(&[], &[au.clone(), bu], Retention { max_names: 3, ..Retention::PRODUCT });
+        for i in 0..20 {
+            assert!(g.findings_for(&file(0, &au, &format!("name-{i}"))).unwrap().is_empty());
+            assert!(g.checks.lock().unwrap().len() <= 3);
+        }
+        // the latest name is still remembered: asking again does not reach the index
+        let before = a.requests().len();
+        g.findings_for(&file(0, &au, "name-19")).unwrap();
+        assert_eq!(a.requests().len(), before);
     }
 }
