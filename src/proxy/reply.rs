@@ -88,9 +88,11 @@ pub(crate) fn reason_phrase(s: &str) -> String {
 /// `Forbidden by safe-pip: blocked <file>: <alert>: <what was seen> (safe-pip explain <alert>);
 /// not blocked: <older release>; exception after review: safe-pip allow …` — pip and uv
 /// show only this line, so the way forward has to be in it. `older` is an older release
-/// known not to be blocked.
-pub(crate) fn blocked_reason(filename: &str, report: &PackageReport, older: Option<String>) -> String {
-    let tail = crate::report::remedy::Remedy::for_block(report, older).reason_tail();
+/// known not to be blocked. `gateway`: the organisation gateway answers, where an
+/// exception is its administrators' to record, not the user's `safe-pip allow`.
+pub(crate) fn blocked_reason(filename: &str, report: &PackageReport, older: Option<String>, gateway: bool) -> String {
+    let remedy = crate::report::remedy::Remedy::for_block(report, older);
+    let tail = if gateway { remedy.gateway_reason_tail() } else { remedy.reason_tail() };
     let head = format!("Forbidden by safe-pip: blocked {filename}: ");
     // What was seen gives way first: the remedy must fit in the reason phrase.
     let room = MAX_REASON.saturating_sub(head.len() + tail.len()).max(80);

@@ -63,7 +63,7 @@ fn refusal(outcome: &Outcome, state: &State, t: &Target) -> Option<String> {
         Outcome::Vetted { .. } => None,
         Outcome::Blocked { verdict } => {
             let older = super::alternatives::older_known(state, t.upstream, &t.gate_file.project, &t.entry.filename);
-            Some(reply::blocked_reason(&t.entry.filename, &verdict.report, older))
+            Some(reply::blocked_reason(&t.entry.filename, &verdict.report, older, state.gateway.is_some()))
         }
         Outcome::Unverified { cause, .. } => Some(format!("Forbidden by safe-pip: {cause}")),
     }

@@ -20,6 +20,9 @@ pub(crate) struct Remedy {
     pub allow: Option<String>,
     /// How careful to be before running `allow`.
     pub caution: Option<&'static str>,
+    /// `NAME==VERSION` and the blocking alerts an exception would name (set with `allow`),
+    /// for fronts where the exception is not the user's to write (the gateway).
+    pub exception: Option<(String, Vec<&'static str>)>,
 }
 
 /// The alerts that make `report` block: critical findings, and the alert the decision
@@ -70,18 +73,22 @@ impl Remedy {
         let known_malware = alerts.contains(&AlertId::KnownMalware.id());
         let unchecked = report.error.is_some() && report.findings.iter().all(|f| f.alert.info().category == Category::Archive);
         let malware_shaped = report.findings.iter().any(|f| f.alert.info().category == Category::Malware && f.severity() == Severity::Critical);
-        let (allow, caution) = match (&report.name, denied || known_malware || unchecked || alerts.is_empty()) {
+        let (allow, caution, exception) = match (&report.name, denied || known_malware || unchecked || alerts.is_empty()) {
             (Some(name), false) => {
                 let caution = if malware_shaped {
                     "this code is shaped like malware: allow it only after reading the flagged lines yourself and finding them harmless"
                 } else {
                     "after reviewing the flagged code; the decision is written to pyproject.toml for review"
                 };
-                (Some(allow_command(name, report.version.as_deref(), &alerts)), Some(caution))
+                let spec = match &report.version {
+                    Some(v) => format!("{name}=={v}"),
+                    None => name.clone(),
+                };
+                (Some(allow_command(name, report.version.as_deref(), &alerts)), Some(caution), Some((spec, alerts)))
             }
-            _ => (None, None),
+            _ => (None, None, None),
         };
-        Remedy { explain: deciding.map(AlertId::id), older, allow, caution }
+        Remedy { explain: deciding.map(AlertId::id), older, allow, caution, exception }
     }
 
     /// The remedy as labelled lines of a terminal report: (`why`, text), (`instead`, …),
@@ -109,6 +116,20 @@ impl Remedy {
         }
         if let Some(allow) = &self.allow {
             tail.push_str(&format!("; exception after review: {allow}"));
+        }
+        tail
+    }
+
+    /// [`Remedy::reason_tail`] as the organisation gateway says it: the gateway decides
+    /// by the organisation's policy, so a `safe-pip allow` in the user's project would
+    /// change nothing there; an exception is recorded by the gateway's administrators.
+    pub(crate) fn gateway_reason_tail(&self) -> String {
+        let mut tail = String::new();
+        if let Some(older) = &self.older {
+            tail.push_str(&format!("; not blocked: {older}"));
+        }
+        if let Some((spec, alerts)) = &self.exception {
+            tail.push_str(&format!("; exception after review: ask the gateway's administrators to record an allow decision for {spec} (alerts: {})", alerts.join(", ")));
         }
         tail
     }
@@ -184,5 +205,18 @@ mod tests {
         assert_eq!(Remedy::for_block(&r, None).allow.as_deref(), Some("safe-pip allow evil==1.0 --alert network-access --reason \"…\""));
         assert_eq!(allow_command("a", Some("1.0+local"), &["x"]), "safe-pip allow a==1.0+local --alert x --reason \"…\"");
         assert_eq!(allow_command("a", None, &["x"]), "safe-pip allow a --alert x --reason \"…\"");
+    }
+
+    #[test]
+    fn the_gateway_sends_exceptions_to_its_administrators_not_to_a_local_allow() {
+        let r = report(vec![Finding::new(AlertId::InstallNetwork, "setup.py", "posts the host name")]);
+        let remedy = Remedy::for_block(&r, Some("evil==0.9".into()));
+        let tail = remedy.gateway_reason_tail();
+        assert!(!tail.contains("safe-pip allow"), "{tail}");
+        assert!(tail.contains("not blocked: evil==0.9"), "{tail}");
+        assert!(tail.contains("gateway's administrators to record an allow decision for evil==1.0 (alerts: install-network)"), "{tail}");
+        // nothing to ask for when no exception can be right
+        let malware = report(vec![Finding::new(AlertId::KnownMalware, "", "advisory MAL-1")]);
+        assert_eq!(Remedy::for_block(&malware, None).gateway_reason_tail(), "");
     }
 }
