@@ -101,7 +101,7 @@ impl Proxy {
     fn new(py: Python<'_>, index_urls: Vec<String>, port: u16, db: Option<PathBuf>, project_dir: Option<PathBuf>) -> PyResult<Self> {
         let running = py.detach(|| -> Result<crate::proxy::RunningProxy, Error> {
             let settings = crate::proxy::settings_for(&index_urls)?;
-            let gate = crate::proxy::default_gate(db.as_deref(), project_dir.as_deref())?;
+            let gate = crate::install::guard::project_gate(db.as_deref(), project_dir.as_deref(), &settings, crate::install::guard::internal_from_env())?;
             let mut config = crate::proxy::ProxyConfig::new(settings, gate);
             config.bind.set_port(port);
             Ok(crate::proxy::start(config)?)

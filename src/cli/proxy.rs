@@ -30,11 +30,15 @@ pub struct ProxyArgs {
     /// Memory for vetted files kept for repeated requests (HEAD then GET, ranges, retries), in MiB.
     #[arg(long, value_name = "MIB", default_value_t = (proxy::DEFAULT_CACHE_BYTES / (1024 * 1024)) as u64)]
     pub cache_size: u64,
+    /// Internal project names (glob) that must come only from INDEX (or may not come from
+    /// any configured index when INDEX is omitted); added to the settings files' rules.
+    #[arg(long = "internal", value_name = "PATTERN[=INDEX]", env = "SAFE_PIP_INTERNAL", value_delimiter = ',')]
+    pub internal: Vec<String>,
 }
 
 pub(crate) fn run(args: ProxyArgs) -> Outcome {
     let settings = args.index.settings()?;
-    let gate = proxy::default_gate(args.db.as_deref(), std::env::current_dir().ok().as_deref())?;
+    let gate = crate::install::guard::project_gate(args.db.as_deref(), None, &settings, args.internal)?;
     let mut config = ProxyConfig::new(settings, gate);
     config.bind = SocketAddr::new(args.bind, args.port);
     config.max_file_bytes = args.max_file_size.saturating_mul(1024 * 1024);

@@ -181,6 +181,28 @@ pub(crate) fn install_gate(config: &GuardConfig) -> Result<Arc<dyn FileGate>, Gu
     Ok(Arc::new(ConfusionGate::new(gate, config.internal.clone(), client, config.scan.policy.clone())))
 }
 
+/// The gate of a standalone proxy (`safe-pip proxy`, and the `Proxy` the Poetry plugin
+/// starts) in front of `index`: the settings of `project_dir` (organisation, user and
+/// project files, plus `internal` rules from `--internal`/`SAFE_PIP_INTERNAL`), the verdict
+/// DB at `db`, and the same checks as `safe-pip install` — dependency confusion included.
+pub(crate) fn project_gate(db: Option<&std::path::Path>, project_dir: Option<&std::path::Path>, index: &IndexSettings, internal: Vec<String>) -> Result<Arc<dyn FileGate>, crate::error::Error> {
+    let dir = match project_dir {
+        Some(d) => d.to_path_buf(),
+        None => std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from(".")),
+    };
+    let flags = crate::policy::SettingsFlags { internal, ..crate::policy::SettingsFlags::default() };
+    let settings = crate::policy::Settings::load(&dir, &flags)?;
+    let scan = ScanOptions { policy: settings.policy, ..ScanOptions::default() };
+    let gate = Gate::open(db, scan.clone())?;
+    let config = GuardConfig { settings: index.clone(), gate: Arc::new(gate), scan, metadata: settings.metadata, internal: settings.internal, progress: None };
+    Ok(install_gate(&config)?)
+}
+
+/// `SAFE_PIP_INTERNAL` as `--internal` values (comma-separated), for fronts without flags.
+pub(crate) fn internal_from_env() -> Vec<String> {
+    std::env::var("SAFE_PIP_INTERNAL").unwrap_or_default().split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
 /// Starts the proxy for `config` and checks that it answers.
 pub(crate) fn start(config: GuardConfig) -> Result<Box<dyn Guard>, GuardError> {
     let recorder = Arc::new(RecordingGate { inner: install_gate(&config)?, hidden: Mutex::new(Vec::new()) });

@@ -226,21 +226,6 @@ impl Drop for RunningProxy {
     }
 }
 
-/// The gate `safe-pip proxy` and the Python `Proxy` (Poetry plugin) use: the verdict DB
-/// (`db`, else $SAFE_PIP_DB, else the user's) under the layered settings of the project at
-/// `project_dir` (default: the current directory). Config and DB errors fail closed, each
-/// with its remedy.
-pub(crate) fn default_gate(db: Option<&std::path::Path>, project_dir: Option<&std::path::Path>) -> Result<Arc<dyn FileGate>, crate::error::Error> {
-    let dir = match project_dir {
-        Some(d) => d.to_path_buf(),
-        None => std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from(".")),
-    };
-    let settings = crate::policy::Settings::load(&dir, &crate::policy::SettingsFlags::default())?;
-    let opts = crate::pipeline::ScanOptions { policy: settings.policy, ..crate::pipeline::ScanOptions::default() };
-    let gate = crate::gate::Gate::open(db, opts)?;
-    Ok(Arc::new(DbGate::new(Arc::new(gate), settings.metadata)))
-}
-
 /// Index settings for a proxy in front of `index_urls` (main index first, may carry
 /// credentials), with TLS, netrc, proxy and timeout settings discovered as pip does.
 /// An empty list keeps pip's own index configuration.

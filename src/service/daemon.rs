@@ -288,8 +288,7 @@ pub(crate) fn run(port: Option<u16>, db: Option<PathBuf>) -> Result<(), ServiceE
     // Org and user settings apply (no project: the service serves every project), and
     // internal names from SAFE_PIP_INTERNAL.
     std::fs::create_dir_all(&state).map_err(ServiceError::io("cannot create", &state))?;
-    let internal: Vec<String> = std::env::var("SAFE_PIP_INTERNAL").unwrap_or_default().split(',').map(str::to_string).collect();
-    let flags = crate::policy::SettingsFlags { internal, ..crate::policy::SettingsFlags::default() };
+    let flags = crate::policy::SettingsFlags { internal: guard::internal_from_env(), ..crate::policy::SettingsFlags::default() };
     let settings = crate::policy::Settings::load(&state, &flags)
         .map_err(|errors| ServiceError::Settings(errors.into()))?;
     let scan = crate::pipeline::ScanOptions { policy: settings.policy.clone(), ..crate::pipeline::ScanOptions::default() };

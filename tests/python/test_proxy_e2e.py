@@ -239,3 +239,28 @@ def test_proxy_urls_stop_and_check_name() -> None:
     finally:
         proxy.stop()
         proxy.stop()  # idempotent
+
+
+def test_the_proxy_keeps_internal_names_to_their_own_index(tmp_path, monkeypatch) -> None:
+    """Dependency confusion through the standalone proxy (the one the Poetry plugin
+    starts): an internal name published on a second index is refused from there, and its
+    own index still serves it — the same gate as `safe-pip install`."""
+    own_pkgs, public_pkgs = tmp_path / "own", tmp_path / "public"
+    own_pkgs.mkdir()
+    public_pkgs.mkdir()
+    build_wheel(own_pkgs, "acme-utils", "1.0", {"acme_utils/__init__.py": "VALUE = 1\n"})
+    # the attacker's copy: a higher version of the same name
+    build_wheel(public_pkgs, "acme-utils", "99.0", {"acme_utils/__init__.py": "VALUE = 2\n"})
+    with IndexServer(own_pkgs) as own, IndexServer(public_pkgs) as public:
+        monkeypatch.setenv("SAFE_PIP_INTERNAL", f"acme-*={own.url}")
+        with _core.Proxy([own.url, public.url], db=str(tmp_path / "db.sqlite"), project_dir=str(tmp_path)) as proxy:
+            import urllib.error
+            import urllib.request
+
+            own_page = urllib.request.urlopen(proxy.index_url(0) + "acme-utils/").read().decode()
+            assert "acme_utils-1.0-py3-none-any.whl" in own_page
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(proxy.index_url(1) + "acme-utils/")
+            # a page refused as "not here" (404), so pip looks no further on that index
+            assert refused.value.code == 404 and "dependency-confusion" in refused.value.reason, refused.value.reason
+        assert public.file_requests("acme_utils-99.0-py3-none-any.whl") == 0
