@@ -752,3 +752,19 @@ def accounts(minecraft_dir):
     let f = run("launcherlib/accounts.py", FileRole::Module, src);
     assert!(critical(&f).is_empty(), "{f:#?}");
 }
+
+#[test]
+fn literal_code_walked_in_place_is_bounded_per_file() {
+    // one 42 KiB text exec'ed from 2,000 lines: walked while the file's budget lasts,
+    // not 2,000 times (84 MB of parsing from a 100 KB file)
+    let text = "x = 1\n".repeat(7000) + "os.getcwd()\n";
+    let mut src = format!("import os\ns = {text:?}\n");
+    for _ in 0..2000 {
+        src.push_str("exec(s)\n");
+    }
+    let m = crate::analysis::python::model::build("pkg/m.py", &src, FileRole::Module, crate::finding::ExecContext::Runtime);
+    assert_eq!(m.calls.iter().filter(|c| c.q == "exec").count(), 2000, "every exec call is still recorded");
+    let walked = m.calls.iter().filter(|c| c.q == "os.getcwd").count();
+    assert!(walked >= 1, "the text is walked while the budget lasts");
+    assert_eq!(walked, super::model::LITERAL_CODE_BUDGET / text.len(), "walked until the budget ran out, then no more");
+}

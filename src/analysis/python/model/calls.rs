@@ -919,6 +919,9 @@ const LITERAL_CODE_MAX: usize = 64 << 10;
 const LITERAL_CODE_DEPTH: u32 = 2;
 /// Nesting a literal may have and still be parsed on the walk's stack.
 const LITERAL_CODE_NESTING: usize = 50;
+/// Literal code walked per file in all: one folded text `exec`ed from many lines would
+/// otherwise cost its length once per line.
+pub(crate) const LITERAL_CODE_BUDGET: usize = 1 << 20;
 
 /// The code `exec`/`eval` is given in plain text: a string literal, each branch of a
 /// conditional (`exec("run()" if fetched else "pass")`), or text folded exactly from
@@ -957,7 +960,11 @@ impl Builder<'_> {
     /// that does not parse cleanly is left alone.
     fn walk_literal_code(&mut self, text: &str, line: u32) {
         use ruff_python_ast::PySourceType;
-        if self.inlining_code >= LITERAL_CODE_DEPTH || crate::analysis::python::depth::estimate(text, LITERAL_CODE_NESTING) > LITERAL_CODE_NESTING {
+        if self.inlining_code >= LITERAL_CODE_DEPTH || text.len() > self.literal_code_left {
+            return;
+        }
+        self.literal_code_left -= text.len();
+        if crate::analysis::python::depth::estimate(text, LITERAL_CODE_NESTING) > LITERAL_CODE_NESTING {
             return;
         }
         let parsed = ruff_python_parser::parse_unchecked_source(text, PySourceType::Python);

@@ -20,6 +20,8 @@ mod resolve;
 mod state;
 mod types;
 pub(crate) use calls::TEMP_DIR;
+#[cfg(test)]
+pub(crate) use calls::LITERAL_CODE_BUDGET;
 pub(crate) use types::{Call, Model, ScopeKind, TrickKind, Val};
 
 use super::depth;

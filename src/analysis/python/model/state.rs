@@ -49,6 +49,8 @@ pub(super) struct Builder<'a> {
     pub(super) pinned_line: Option<u32>,
     /// Nesting of literal code walked in place (bounded).
     pub(super) inlining_code: u32,
+    /// Bytes of literal code that may still be walked in place in this file.
+    pub(super) literal_code_left: usize,
 }
 
 impl<'a> Builder<'a> {
@@ -74,6 +76,7 @@ impl<'a> Builder<'a> {
             ret_hints,
             pinned_line: None,
             inlining_code: 0,
+            literal_code_left: super::calls::LITERAL_CODE_BUDGET,
         }
     }
 }
