@@ -15,7 +15,9 @@
 use super::decisions_log::{self, DecisionRecord};
 use super::feeds::{Advisory, OsvImportReport, looks_like_zip};
 use super::verdicts::{self, Prepared, StoredVerdict, Upsert};
-use super::{Db, DbError, now};
+use super::connection::Db;
+use super::errors::DbError;
+use super::clock::now;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
@@ -241,7 +243,8 @@ fn tempfile_in(dir: &Path, target: &Path) -> std::io::Result<(std::path::PathBuf
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{sha, temp_db};
-    use super::super::{NewDecision, NewVerdict};
+    use super::super::decisions_log::NewDecision;
+    use super::super::verdicts::NewVerdict;
     use crate::action::DecisionAction;
     use super::*;
     use crate::alerts::AlertId;

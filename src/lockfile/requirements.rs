@@ -21,17 +21,15 @@ use crate::requirements_txt::{break_args_options, logical_lines, shell_split, sp
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
-use super::{
-    Hash, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, is_valid_name, normalize_name,
-    sort_dedup,
-};
+use super::model::{Hash, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, sort_dedup};
+use crate::pep503::{is_valid_name, normalize_name};
 
 /// Reads included files (`-r`, `-c`) from a path.
 pub type Loader<'a> = dyn Fn(&Path) -> std::io::Result<String> + 'a;
 
 /// Parses a requirements file; `-r`/`-c` includes are read from disk relative to `path`.
 pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
-    parse_with(path, text, &|p: &Path| super::text_of(super::read_regular(p, super::MAX_LOCKFILE_BYTES)?))
+    parse_with(path, text, &|p: &Path| super::read::text_of(super::read::read_regular(p, super::read::MAX_LOCKFILE_BYTES)?))
 }
 
 /// Parses a requirements file, reading includes through `loader`.
