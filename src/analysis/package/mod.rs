@@ -11,7 +11,7 @@ pub mod metadata_mismatch;
 pub mod pkginfo;
 pub mod record_mismatch;
 
-use crate::analysis::PackageContext;
+use crate::analysis::context::PackageContext;
 use crate::artifact::{Artifact, ArtifactKind};
 use crate::finding::Finding;
 

@@ -11,7 +11,7 @@ use super::resolve::{env_read, mark_secret_path, name_of};
 use super::state::Builder;
 use super::types::{Payload, Trick, TrickKind, Val, Write, WriteTarget, MAX_TEXT};
 use crate::analysis::python::decode::{self, Decoded};
-use crate::analysis::python::evidence::sensitive_path;
+use crate::analysis::python::sensitive_paths::sensitive_path;
 use crate::analysis::python::labels::Labels;
 use crate::analysis::python::names;
 use ruff_python_ast::{self as ast, Expr, Operator};

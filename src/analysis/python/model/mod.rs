@@ -24,7 +24,7 @@ pub(crate) use types::{Call, Model, ScopeKind, TrickKind, Val};
 
 use super::depth;
 use super::labels::Labels;
-use crate::analysis::FileRole;
+use crate::analysis::source::FileRole;
 use crate::finding::ExecContext;
 use ruff_python_ast::PySourceType;
 use state::Builder;

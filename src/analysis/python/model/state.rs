@@ -2,7 +2,7 @@
 
 use super::types::{Model, Val};
 use crate::analysis::python::labels::Labels;
-use crate::analysis::FileRole;
+use crate::analysis::source::FileRole;
 use crate::finding::ExecContext;
 use std::collections::{HashMap, HashSet};
 
