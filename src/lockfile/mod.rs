@@ -6,7 +6,8 @@
 //! itself ([`read_lockfile`]) and, for requirements files, the files they include with
 //! `-r`/`-c` (resolved relative to the including file). TOML formats are parsed with the
 //! `toml` crate; requirements files with a hand-written parser that follows pip's documented
-//! "Requirements File Format".
+//! "Requirements File Format", its version specifiers read by `pep440_rs` and its markers by
+//! [`crate::pep508`].
 //!
 //! Every error names the file and line and says what to do ([`LockfileError::hint`]); things
 //! that are legal but weaken a check (unpinned versions, environment variables, options that
