@@ -4,7 +4,7 @@
 //! Severity follows the organisation standard (DESIGN.md): critical blocks, high means
 //! "investigate before use", medium "review and document", low is informational.
 
-use super::{AlertInfo, Category, Severity};
+use super::entry::{AlertInfo, Category, Severity};
 
 macro_rules! catalogue {
     ($(

@@ -1,6 +1,7 @@
 //! The exception advice of `safe-pip explain`: how to go on when an alert fires.
 
-use super::{AlertId, Category, Severity};
+use super::catalogue::AlertId;
+use super::entry::{Category, Severity};
 
 /// How to go on when `id` fires, in proportion to what it means: no exception for known
 /// malware or an unreadable file, a warning for malware-shaped code, the `allow` line for

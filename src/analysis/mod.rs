@@ -2,54 +2,23 @@
 //! disk writes. This module decides which members are code and in what role they run,
 //! then hands each to the detectors.
 
+pub(crate) mod context;
 pub mod metadata;
 pub mod names;
 pub mod package;
 pub mod payload;
 pub mod python;
+pub(crate) mod source;
+
+pub use context::PackageContext;
+pub use source::{FileRole, LazySource, SourceFile};
 
 use crate::artifact::member::Packed;
 use crate::artifact::{Artifact, ArtifactKind};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
+use source::{Text, decode_text};
 use std::borrow::Cow;
-
-/// When and how a Python source file would run; detectors weigh findings by it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum FileRole {
-    /// setup.py at the package root: runs during `pip install` of an sdist.
-    SetupScript,
-    /// A package's `__init__.py`: its module-level code runs on `import`.
-    PackageInit,
-    /// Any other module: module-level code runs when imported, functions when called.
-    Module,
-    /// Tests, docs and examples: shipped but not run by installing or importing.
-    Auxiliary,
-    /// A `.pth` file: `import` lines run at every interpreter start.
-    PthFile,
-}
-
-/// One text member ready for the detectors.
-#[derive(Clone, Copy, Debug)]
-pub struct SourceFile<'a> {
-    /// Path inside the archive, as shown in reports.
-    pub path: &'a str,
-    pub text: &'a str,
-    pub role: FileRole,
-}
-
-/// What the package says about itself, so detectors can judge "expected for this
-/// package" (an HTTP client using the network) from "unexpected" (a maths library).
-#[derive(Clone, Debug, Default)]
-pub struct PackageContext {
-    pub name: Option<String>,
-    pub version: Option<String>,
-    pub summary: Option<String>,
-    /// Keywords and classifiers, lower-cased.
-    pub keywords: Vec<String>,
-    /// The archive carries compiled extensions (.so/.pyd) or is a platform wheel.
-    pub has_compiled_code: bool,
-}
 
 /// Directory names whose code is shipped but never run by installing or importing.
 const AUXILIARY_DIRS: &[&str] = &["tests", "test", "testing", "docs", "doc", "examples", "example", "benchmarks", "bench", "samples"];
@@ -106,22 +75,6 @@ pub fn analyze(artifact: &Artifact) -> (PackageContext, Vec<Finding>) {
     findings.extend(python::analyze_sources(&files, &scripts, &ctx));
     sort_findings(&mut findings);
     (ctx, findings)
-}
-
-/// A Python source for the package analysis. Its text is at hand, or held deflated in
-/// the artifact (packages with hundreds of MB of code): [`LazySource::text`] inflates it
-/// on each call, so only the modules being analysed are in memory at full size.
-#[derive(Clone, Copy, Debug)]
-pub struct LazySource<'a> {
-    pub path: &'a str,
-    pub role: FileRole,
-    text: Text<'a>,
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Text<'a> {
-    Plain(&'a str),
-    Packed(&'a Packed),
 }
 
 /// Where a source's text will come from while the list is being built.
@@ -211,14 +164,6 @@ fn role_of(rel: &str, kind: ArtifactKind, data: &[u8]) -> Option<FileRole> {
         return Some(FileRole::PackageInit);
     }
     Some(FileRole::Module)
-}
-
-/// Source text for the detectors: UTF-8 with a BOM stripped; other bytes replaced, so a
-/// Python 2 latin-1 file is still analysed rather than skipped. Valid UTF-8 (nearly
-/// every file) is borrowed from the member, not copied.
-fn decode_text(data: &[u8]) -> Cow<'_, str> {
-    let data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
-    String::from_utf8_lossy(data)
 }
 
 #[cfg(test)]

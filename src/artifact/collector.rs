@@ -3,9 +3,11 @@
 //! archives ([`super::nested`]); [`finish`], which makes the artifact of what was read;
 //! and the metered decoder stack of tar containers.
 
-use super::limits::{Budget, CountingReader, MeteredReader, RatioMode};
-use super::member::{self, StreamError};
-use super::{Artifact, ArtifactError, ArtifactKind, Container, Limits, Member, magic, paths};
+use super::format::{ArtifactKind, Container};
+use super::limits::{Budget, CountingReader, Limits, MeteredReader, RatioMode};
+use super::member::{self, Member, StreamError};
+use super::package::{Artifact, ArtifactError};
+use super::{magic, paths};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 use std::io::Read;

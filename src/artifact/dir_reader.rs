@@ -1,10 +1,11 @@
 //! Unpacked source trees. Walked with std::fs without following symlinks (they are
 //! reported like archive links); version-control and cache directories are skipped.
 
-use super::limits::{MeteredReader, RatioMode};
-use super::member::StreamError;
 use super::collector::{Collector, Stop, finish};
-use super::{Artifact, ArtifactError, ArtifactKind, Container, Limits};
+use super::format::{ArtifactKind, Container};
+use super::limits::{Limits, MeteredReader, RatioMode};
+use super::member::StreamError;
+use super::package::{Artifact, ArtifactError};
 use std::fs;
 use std::path::{Path, PathBuf};
 

@@ -6,10 +6,40 @@
 //! that crosses it: the reader returns an error, the caller sees [`Budget::limit_hit`]
 //! set and reports `archive-limit-exceeded` rather than corruption.
 
-use super::Limits;
 use std::cell::{Cell, RefCell};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::rc::Rc;
+
+/// Limits that keep reading bounded; exceeding one is reported as
+/// `archive-limit-exceeded` (fail closed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Sum of uncompressed member sizes.
+    pub max_total_bytes: u64,
+    /// Largest member whose content is kept for analysis; bigger code members are an alert.
+    pub max_member_bytes: u64,
+    pub max_members: usize,
+    /// Uncompressed / compressed ratio beyond which a large member is a bomb.
+    pub max_ratio: u64,
+}
+
+impl Default for Limits {
+    /// 4 GiB streamed in total, code members kept up to 64 MiB, 500 000 entries, and a
+    /// 200:1 ratio once a member (zip) or the stream (tar) has produced 16 MiB. Deflate
+    /// cannot exceed about 1030:1, so a 1000:1 limit would never fire on gzip or zip
+    /// bombs; 200:1 stops them after the first 16 MiB while real packages stay far below.
+    fn default() -> Limits {
+        Limits {
+            max_total_bytes: 4 * 1024 * 1024 * 1024,
+            // sized from the 2,300 most popular projects (2026-12): the largest Python
+            // member is a 17.2 MB generated SDK module, the most entries 230,747 (a
+            // data-heavy sdist); both limits leave about 3x and 2x margin
+            max_member_bytes: 64 * 1024 * 1024,
+            max_members: 500_000,
+            max_ratio: 200,
+        }
+    }
+}
 
 /// Decompressed bytes after which the compression ratio is checked. Below it no ratio
 /// can hurt (the cost is bounded by this many bytes), and small, very repetitive files

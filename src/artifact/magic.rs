@@ -1,6 +1,6 @@
 //! The container format from magic bytes, and what the file name claims.
 
-use super::{ArtifactKind, Container};
+use super::format::{ArtifactKind, Container};
 
 /// Extensions of package files, longest first so `.tar.gz` wins over `.gz`.
 const PACKAGE_EXTENSIONS: &[(&str, Container)] = &[

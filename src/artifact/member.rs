@@ -2,10 +2,58 @@
 //! bytes for magic checks, and the full content only for files that can hold code or
 //! metadata, so binaries of any size are read with bounded memory.
 
-use super::{Container, Member};
+use super::format::Container;
 use super::limits::{Budget, LimitExceeded};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::io::{self, Read};
+
+/// One archive member. Content is kept only for files the analysis reads.
+#[derive(Clone, Debug)]
+pub struct Member {
+    /// Path relative to the archive root, '/'-separated, as stored (after safety checks).
+    pub path: String,
+    pub size: u64,
+    /// sha256 of the full content (computed while streaming, also for skipped content).
+    pub sha256: [u8; 32],
+    /// First bytes of the content (for magic-byte checks), up to 64.
+    pub head: Vec<u8>,
+    /// Full content when the analysis reads it ([`read_by_analysis`]: code,
+    /// scripts, build configuration, metadata) and it is within limits.
+    pub data: Option<Vec<u8>>,
+    /// The same content held deflated instead, in archives whose kept content is large
+    /// (see [`PACK_AFTER_BYTES`]); read it through [`Member::content`].
+    pub packed: Option<Packed>,
+}
+
+impl Member {
+    /// The member's sha256 as lower-case hex.
+    pub fn sha256_hex(&self) -> String {
+        crate::hex::hex(&self.sha256)
+    }
+
+    /// The content, when it was kept: borrowed, or inflated when it is held deflated.
+    pub fn content(&self) -> Option<Cow<'_, [u8]>> {
+        match (&self.data, &self.packed) {
+            (Some(d), _) => Some(Cow::Borrowed(d)),
+            (None, Some(p)) => p.unpack().map(Cow::Owned),
+            (None, None) => None,
+        }
+    }
+
+    /// The content as UTF-8 text (lossy), when it was kept.
+    pub fn text(&self) -> Option<Cow<'_, str>> {
+        Some(match self.content()? {
+            Cow::Borrowed(b) => String::from_utf8_lossy(b),
+            Cow::Owned(v) => Cow::Owned(String::from_utf8_lossy(&v).into_owned()),
+        })
+    }
+
+    /// Bytes of memory the kept content takes.
+    pub fn kept_bytes(&self) -> u64 {
+        self.data.as_ref().map_or(0, |d| d.len() as u64) + self.packed.as_ref().map_or(0, |p| p.held_bytes() as u64)
+    }
+}
 
 /// Bytes of `head` kept for every member.
 pub(crate) const HEAD_BYTES: usize = 64;
@@ -291,7 +339,7 @@ pub(crate) fn collect(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::artifact::Limits;
+    use crate::artifact::limits::Limits;
 
     fn run(path: &str, content: &[u8], max: u64) -> (Member, bool) {
         let budget = Budget::new(&Limits::default());

@@ -13,7 +13,9 @@
 
 use super::member::{Keep, container_from_name, keep_policy, looks_like_text};
 use super::collector::Collector;
-use super::{Container, Limits, magic, tar_reader, zip_reader};
+use super::format::Container;
+use super::limits::Limits;
+use super::{magic, tar_reader, zip_reader};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 use std::io::Cursor;

@@ -3,7 +3,10 @@
 //! limits and turns hostile entries into findings.
 
 use super::collector::{Collector, finish};
-use super::{Artifact, ArtifactError, ArtifactKind, Container, Limits, magic};
+use super::package::{Artifact, ArtifactError};
+use super::format::{ArtifactKind, Container};
+use super::limits::Limits;
+use super::magic;
 use super::{dir_reader, tar_reader, zip_reader};
 use crate::alerts::AlertId;
 use crate::finding::Finding;

@@ -6,7 +6,7 @@
 //! attached to links or directories, which Python's tarfile does not skip). When
 //! readers would disagree about the rest of the archive, reading stops (fail closed).
 
-use super::Container;
+use super::format::Container;
 use super::member::StreamError;
 use super::paths;
 use super::collector::{self, Collector, Stop};

@@ -1,6 +1,8 @@
 //! Reader tests. Every fixture, hostile ones included, is built here in memory.
 
 use super::*;
+use super::format::Container;
+use crate::finding::Finding;
 use crate::alerts::AlertId;
 use std::io::{Cursor, Write};
 use std::sync::OnceLock;

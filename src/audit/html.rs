@@ -5,7 +5,7 @@
 //! table the `.pth` code, what is installed otherwise than locked, the folders that could
 //! not be read, and the project's lockfiles as `check` shows them.
 
-use super::{AuditReport, Audited, Registry};
+use super::report::{AuditReport, Audited, Registry};
 use crate::check::Status;
 use crate::db::HistoryEntry;
 use crate::gate::{Gate, GateError};

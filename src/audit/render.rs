@@ -3,7 +3,7 @@
 //! messages come from the environment: the terminal report escapes every one of them;
 //! JSON keeps them exact.
 
-use super::{AuditReport, Audited};
+use super::report::{AuditReport, Audited};
 use crate::check::{self, Status};
 use crate::policy::Action;
 use crate::report::display::{Esc, escape_terminal};
@@ -210,7 +210,7 @@ pub(crate) fn render_terminal(r: &AuditReport, color: bool, verbose: bool) -> St
 /// `--online`: what the index was asked and how many releases it knew; offline: that
 /// registry status and vulnerabilities were not checked.
 pub(super) fn online_summary(r: &AuditReport) -> Option<String> {
-    use super::Registry;
+    use super::report::Registry;
     let Some(indexes) = &r.online else {
         return Some("registry status and known vulnerabilities not checked (offline; `--online` asks the index)".into());
     };

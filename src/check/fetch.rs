@@ -9,7 +9,8 @@
 //! them are left alone too.
 
 use crate::error::Hint;
-use super::{FileCheck, PackageCheck, Status, Target};
+use super::model::{FileCheck, PackageCheck, Status};
+use super::target::Target;
 use crate::gate::{Gate, GateError};
 use crate::index::simple::{FileEntry, ProjectPage};
 use crate::index::{IndexClient, IndexError};
@@ -61,7 +62,7 @@ fn fill_package(p: &mut PackageCheck, client: &IndexClient, gate: &Gate, target:
             }
         }
         if named {
-            super::select(p, t);
+            super::select::select(p, t);
         }
     }
     for f in p.files.iter_mut().filter(|f| wanted(f)) {
@@ -107,7 +108,7 @@ fn locate(f: &FileCheck, page: Option<&ProjectPage>, sha: &str) -> Option<(FileE
         }
     }
     let url = f.url.clone()?;
-    let filename = f.filename.clone().or_else(|| super::last_segment(&url))?;
+    let filename = f.filename.clone().or_else(|| super::model::last_segment(&url))?;
     let entry = FileEntry {
         filename,
         url: url.clone(),

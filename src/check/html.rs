@@ -3,7 +3,7 @@
 //! file, line and evidence, the behaviour seen, the history from the verdict DB with the
 //! documented decisions, and similar packages (for a typosquat, the project it imitates).
 
-use super::{CheckReport, PackageCheck, Status};
+use super::model::{CheckReport, PackageCheck, Status};
 use crate::db::HistoryEntry;
 use crate::gate::{Gate, GateError};
 use crate::html::{self, Cell, Column, Detail, Page, Row};

@@ -2,7 +2,7 @@
 //! documented in docs/json-report.md). The terminal report escapes every name, path,
 //! reason and message taken from a lockfile, an index or a package; JSON keeps them exact.
 
-use super::{CheckReport, PackageCheck, Status, source_kind};
+use super::model::{CheckReport, PackageCheck, Status, source_kind};
 use crate::alerts::Severity;
 use crate::policy::Action;
 use crate::report::display::{Esc, escape_terminal};

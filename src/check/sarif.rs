@@ -2,7 +2,7 @@
 //! unverified or could not be checked, at the lockfile line of its entry. `diff` reports
 //! its changed packages the same way ([`sarif_results`]).
 
-use super::{CheckReport, PackageCheck, Status};
+use super::model::{CheckReport, PackageCheck, Status};
 use crate::policy::{Action, Policy};
 use crate::report::sarif::{ERROR_RULE, Place, Sarif, UNVERIFIED_RULE, merge, subject};
 use serde_json::{Value, json};

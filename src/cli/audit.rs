@@ -4,7 +4,7 @@
 //! against the files on disk, and the project's lockfiles checked beside them.
 
 use super::lock_check_flags::query_target;
-use super::Outcome;
+use super::outcome::Outcome;
 use super::db_flags::{gate_error, open_gate};
 use super::index_flags::IndexFlags;
 use crate::audit::{self, AuditError, AuditOptions};

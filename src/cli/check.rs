@@ -2,7 +2,7 @@
 //! install (or, with `--all-platforms`, every one), judged from the verdict DB with no
 //! network (or `--fetch` to fill the gaps).
 
-use super::Outcome;
+use super::outcome::Outcome;
 use super::db_flags::gate_error;
 use super::lock_check_flags::{Judging, LockCheckFlags};
 use crate::check::{self, CheckOptions, Platforms};

@@ -1,6 +1,7 @@
 //! `safe-pip config`: the effective settings and where each value came from.
 
-use super::{Outcome, settings};
+use super::outcome::Outcome;
+use super::settings;
 use crate::exit::ExitStatus;
 use crate::policy::{Day, SettingsFlags, render};
 use crate::report::ColorChoice;

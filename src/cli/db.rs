@@ -1,7 +1,7 @@
 //! `safe-pip db`: look after the verdict DB — where it is, whether it is healthy, what
 //! it holds; prune, reset, import feeds or snapshots, export a snapshot.
 
-use super::Outcome;
+use super::outcome::Outcome;
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::analysis::metadata::time::format_datetime;

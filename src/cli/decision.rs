@@ -2,7 +2,8 @@
 //! pyproject.toml (the source of truth, reviewed in pull requests) and append it to the
 //! DB's decision log (the audit trail).
 
-use super::{Outcome, settings};
+use super::outcome::Outcome;
+use super::settings;
 use crate::action::DecisionAction;
 use crate::db::{self, NewDecision};
 use crate::error::{Error, Hint};

@@ -4,7 +4,7 @@
 //! analyse), the behaviour change of every update, and a recommendation; for a terminal,
 //! a pull-request comment (Markdown) or code scanning (SARIF).
 
-use super::Outcome;
+use super::outcome::Outcome;
 use super::db_flags::gate_error;
 use super::lock_check_flags::{Judging, LockCheckFlags};
 use crate::check::CheckOptions;
@@ -70,7 +70,7 @@ pub(crate) fn run(args: DiffArgs, color: ColorChoice) -> Outcome {
         DiffFormat::Html => review::render_html(&report, &gate).map_err(|e| gate_error(&e, ""))?,
     };
     match &args.output {
-        Some(path) => super::write_output(path, &text)?,
+        Some(path) => super::outcome::write_output(path, &text)?,
         None => {
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
         }

@@ -1,6 +1,6 @@
 //! `safe-pip explain`: the catalogue entry of an alert, or the whole catalogue.
 
-use super::Outcome;
+use super::outcome::Outcome;
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::alerts::{self, AlertId};

@@ -1,6 +1,6 @@
 //! `safe-pip install [SAFE-PIP OPTIONS] PIP-INSTALL-ARGS…`: real pip behind the checking proxy.
 
-use super::Outcome;
+use super::outcome::Outcome;
 use crate::alerts::AlertId;
 use crate::error::Error;
 use crate::install::{self, InstallOptions, interpreter, pip_args, progress::Progress, summary, summary_json};

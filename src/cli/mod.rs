@@ -12,6 +12,7 @@ mod explain;
 mod index_flags;
 mod install;
 mod lock_check_flags;
+mod outcome;
 mod proxy;
 mod serve;
 mod report;
@@ -24,12 +25,10 @@ mod vet;
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::report::ColorChoice;
+use outcome::Outcome;
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 
-/// What every command returns: how it ended, or the error that stopped it (rendered by
-/// [`render`], exit 2).
-pub(crate) type Outcome = Result<ExitStatus, Error>;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -138,11 +137,6 @@ fn dispatch(cli: Cli) -> Outcome {
         Command::Proxy(args) => proxy::run(args),
         Command::Serve(args) => serve::run(args),
     }
-}
-
-/// Writes a report to `-o/--output FILE`.
-fn write_output(path: &std::path::Path, text: &str) -> Result<(), Error> {
-    std::fs::write(path, text).map_err(|e| Error::new(format!("cannot write {}: {e}", path.display()), "check that the folder exists and is writable"))
 }
 
 /// The one place a command's error is shown: each problem and what to do about it, the

@@ -1,6 +1,6 @@
 //! `safe-pip proxy`: run the gating proxy in the foreground for uv, pip and other clients.
 
-use super::Outcome;
+use super::outcome::Outcome;
 use crate::exit::ExitStatus;
 use crate::policy::Action;
 use crate::proxy::{self, ProxyActivity, ProxyConfig, ProxyEvent, RunningProxy};

@@ -2,7 +2,7 @@
 //! from the verdict DB (or a file of the release, analysed statically now) and says where
 //! to send it. Sends nothing.
 
-use super::Outcome;
+use super::outcome::Outcome;
 use super::db_flags::open_gate;
 use crate::error::Error;
 use crate::exit::ExitStatus;
@@ -48,7 +48,7 @@ pub(crate) fn run(args: ReportArgs) -> Outcome {
     let text = pypi_report::render_markdown(&evidence);
     match &args.output {
         Some(path) => {
-            super::write_output(path, &text)?;
+            super::outcome::write_output(path, &text)?;
             eprintln!("safe-pip: report written to {}; nothing was sent", crate::report::escape_terminal(&path.display().to_string()));
         }
         None => {

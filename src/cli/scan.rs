@@ -1,6 +1,6 @@
 //! `safe-pip scan`: analyse files or directories and report verdicts.
 
-use super::Outcome;
+use super::outcome::Outcome;
 use super::db_flags::{DbFlags, gate_error};
 use crate::error::Error;
 use crate::exit::ExitStatus;

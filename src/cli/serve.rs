@@ -1,6 +1,6 @@
 //! `safe-pip serve`: the organisation gateway in the foreground (see [`crate::gateway`]).
 
-use super::Outcome;
+use super::outcome::Outcome;
 use crate::exit::ExitStatus;
 use crate::gateway::{self, GatewayConfig};
 use crate::proxy::{self, GatewayOptions};

@@ -1,7 +1,7 @@
 //! `safe-pip service start|stop|status|log|run`: the checking proxy as a local service on
 //! a fixed loopback port, for installers pointed at it with `safe-pip setup`.
 
-use super::Outcome;
+use super::outcome::Outcome;
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::report::ColorChoice;

@@ -1,7 +1,7 @@
 //! `safe-pip setup pip|uv|poetry [--undo | --gateway URL]`: point an installer's user configuration at the
 //! safe-pip service or the organisation gateway, or put it back exactly as it was.
 
-use super::Outcome;
+use super::outcome::Outcome;
 use crate::exit::ExitStatus;
 use crate::service::backup::Restored;
 use crate::service::setup::{self, Tool};

@@ -2,7 +2,7 @@
 
 use super::db_flags::DbFlags;
 use super::index_flags::IndexFlags;
-use super::Outcome;
+use super::outcome::Outcome;
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::pipeline::ScanOptions;

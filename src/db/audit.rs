@@ -2,7 +2,8 @@
 //! decision recorded through the gateway's admin API, with when and who. Append-only
 //! (triggers refuse UPDATE and DELETE); only `reset` clears it.
 
-use super::{Db, DbError};
+use super::connection::Db;
+use super::errors::DbError;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 

@@ -3,7 +3,9 @@
 //! decision came from). SQLite triggers refuse UPDATE and DELETE on it; only
 //! `reset` clears it. Storage and API only: the decisions feature reads and writes it.
 
-use super::{Db, DbError, now};
+use super::connection::Db;
+use super::errors::DbError;
+use super::clock::now;
 use crate::action::DecisionAction;
 use crate::analysis::names::normalize;
 use rusqlite::{Connection, params};

@@ -7,7 +7,9 @@
 //! upper bound means every version; an entry with no version information at all, or a
 //! bound that is not a PEP 440 version, also matches every version.
 
-use super::{Db, DbError, now};
+use super::connection::Db;
+use super::errors::DbError;
+use super::clock::now;
 use crate::alerts::AlertId;
 use crate::analysis::metadata::version::Version;
 use crate::analysis::names::normalize;

@@ -3,7 +3,8 @@
 //! same transaction as the verdict (`verdicts.rs` appends the row); a cache hit is not a
 //! new analysis.
 
-use super::{Db, DbError};
+use super::connection::Db;
+use super::errors::DbError;
 use crate::analysis::names::normalize;
 use serde::Serialize;
 
@@ -50,7 +51,7 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{sha, temp_db};
-    use super::super::NewVerdict;
+    use super::super::verdicts::NewVerdict;
     use crate::action::Action;
     use crate::score::{Risk, RiskLevel};
 

@@ -16,7 +16,7 @@ const MAX_PROBLEMS: u32 = 5;
 
 /// Path of the sidecar holding the stamp of the last checked state.
 pub(crate) fn stamp_path(db: &Path) -> PathBuf {
-    super::sibling(db, "-checked")
+    super::paths::sibling(db, "-checked")
 }
 
 /// The file's identity and last change, as one comparable line; None when it cannot be
@@ -40,7 +40,7 @@ pub(crate) fn needs_check(db: &Path) -> bool {
 pub(crate) fn record(db: &Path) {
     if let Some(stamp) = stamp_of(db) {
         let path = stamp_path(db);
-        let tmp = super::sibling(&path, &format!(".{}", std::process::id()));
+        let tmp = super::paths::sibling(&path, &format!(".{}", std::process::id()));
         if std::fs::write(&tmp, format!("{stamp}\n")).is_ok() && std::fs::rename(&tmp, &path).is_err() {
             let _ = std::fs::remove_file(&tmp);
         }

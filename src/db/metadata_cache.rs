@@ -2,7 +2,9 @@
 //! JSON blob and when it was fetched. Index URLs are stored without credentials. A blob that no longer deserialises into the caller's type (the type
 //! changed between versions) is a miss, never an error.
 
-use super::{Db, DbError, now};
+use super::connection::Db;
+use super::errors::DbError;
+use super::clock::now;
 use crate::analysis::names::normalize;
 use rusqlite::params;
 use serde::Serialize;

@@ -15,7 +15,9 @@
 use super::decisions_log::{self, DecisionRecord};
 use super::feeds::{Advisory, OsvImportReport, looks_like_zip};
 use super::verdicts::{self, Prepared, StoredVerdict, Upsert};
-use super::{Db, DbError, now};
+use super::connection::Db;
+use super::errors::DbError;
+use super::clock::now;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
@@ -241,7 +243,8 @@ fn tempfile_in(dir: &Path, target: &Path) -> std::io::Result<(std::path::PathBuf
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{sha, temp_db};
-    use super::super::{NewDecision, NewVerdict};
+    use super::super::decisions_log::NewDecision;
+    use super::super::verdicts::NewVerdict;
     use crate::action::DecisionAction;
     use super::*;
     use crate::alerts::AlertId;
@@ -303,7 +306,7 @@ mod tests {
         assert_eq!(without_origin(dst.all_verdicts().expect("read").0), without_origin(src.all_verdicts().expect("read").0));
         assert_eq!(dst.all_decisions().expect("read"), src.all_decisions().expect("read"));
         assert_eq!(dst.all_advisories().expect("read"), src.all_advisories().expect("read"));
-        let hit = dst.lookup_verdict(&sha(1), super::super::ANALYSIS_VERSION).expect("lookup").expect("hit");
+        let hit = dst.lookup_verdict(&sha(1), super::super::analysis_version::ANALYSIS_VERSION).expect("lookup").expect("hit");
         assert_eq!(hit.origin, "import:snap.json");
         assert_eq!(hit.findings().map(|f| f[0].line), Some(Some(3)));
 
@@ -321,7 +324,7 @@ mod tests {
         let mut local = NewVerdict::new(&s, "x.whl", block.0, block.1, score::score(&[]), &[]);
         local.scanned_at = Some(10);
         db.record_verdict(&local).expect("record");
-        let mut v = db.lookup_verdict(&s, super::super::ANALYSIS_VERSION).expect("lookup").expect("hit");
+        let mut v = db.lookup_verdict(&s, super::super::analysis_version::ANALYSIS_VERSION).expect("lookup").expect("hit");
         v.verdict = "allow".into();
         v.scanned_at = 999;
         let snap = serde_json::json!({"format": SNAPSHOT_FORMAT, "format_version": 1, "verdicts": [v]});
@@ -329,7 +332,7 @@ mod tests {
         std::fs::write(&file, snap.to_string()).expect("write");
         let r = db.import_snapshot(&file).expect("import");
         assert_eq!(r.verdicts_kept, 1);
-        let now = db.lookup_verdict(&s, super::super::ANALYSIS_VERSION).expect("lookup").expect("hit");
+        let now = db.lookup_verdict(&s, super::super::analysis_version::ANALYSIS_VERSION).expect("lookup").expect("hit");
         assert_eq!(now.verdict, "block");
     }
 

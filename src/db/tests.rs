@@ -3,6 +3,7 @@
 use crate::error::Hint;
 use super::test_support::{sha, temp_db};
 use super::*;
+use super::connection::SQLITE_MAGIC;
 use crate::action::{Action, DecisionAction};
 use crate::score::{Risk, RiskLevel};
 use std::sync::Arc;

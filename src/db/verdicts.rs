@@ -6,7 +6,9 @@
 //! an alert id it does not know (a newer or older catalogue), malformed JSON — is
 //! stale: lookups return nothing for it and the file is analysed again.
 
-use super::{ANALYSIS_VERSION, Db, DbError};
+use super::analysis_version::ANALYSIS_VERSION;
+use super::connection::Db;
+use super::errors::DbError;
 use crate::alerts::AlertId;
 use crate::analysis::names::normalize;
 use crate::finding::{ExecContext, Finding};
@@ -247,7 +249,7 @@ impl Prepared {
             alerts: &alerts,
             index_url: v.index_url,
             origin: "local",
-            scanned_at: v.scanned_at.unwrap_or_else(super::now),
+            scanned_at: v.scanned_at.unwrap_or_else(super::clock::now),
         })
     }
 

@@ -17,11 +17,14 @@
 //! The core, [`discover`], is pure: it takes the arguments, an environment map and the home
 //! directory explicitly, so it is testable without touching the process environment.
 
-use super::{IndexError, PYPI_SIMPLE};
+use super::errors::IndexError;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// The default index, as in pip.
+pub const PYPI_SIMPLE: &str = "https://pypi.org/simple";
 
 /// Where one setting came from, for diagnostics such as
 /// "index-url from /etc/pip.conf [global]".
@@ -69,7 +72,7 @@ pub struct EnvProxy {
 #[derive(Clone, PartialEq)]
 pub struct IndexSettings {
     /// The main index (`https://pypi.org/simple` by default). May contain userinfo: never
-    /// print it without [`super::redact`].
+    /// print it without [`crate::redact::redact`].
     pub index_url: String,
     pub extra_index_urls: Vec<String>,
     /// CA bundle (file or directory of PEM files) that replaces the built-in roots.
@@ -124,7 +127,7 @@ impl Default for IndexSettings {
 
 impl fmt::Debug for IndexSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let r = |u: &String| super::redact(u);
+        let r = |u: &String| crate::redact::redact(u);
         let env = &self.env_proxy;
         f.debug_struct("IndexSettings")
             .field("index_url", &r(&self.index_url))
@@ -175,9 +178,9 @@ impl IndexSettings {
                 self.sources.iter().filter(|(k, _)| k == key).map(|(_, s)| s.to_string()).collect();
             if srcs.is_empty() { "default".to_string() } else { srcs.join(", ") }
         };
-        let mut out = vec![format!("index-url = {} (from {})", super::redact(&self.index_url), from("index-url"))];
+        let mut out = vec![format!("index-url = {} (from {})", crate::redact::redact(&self.index_url), from("index-url"))];
         if !self.extra_index_urls.is_empty() {
-            let extras: Vec<String> = self.extra_index_urls.iter().map(|u| super::redact(u)).collect();
+            let extras: Vec<String> = self.extra_index_urls.iter().map(|u| crate::redact::redact(u)).collect();
             out.push(format!("extra-index-url = {} (from {})", extras.join(" "), from("extra-index-url")));
         }
         if self.no_index {
@@ -190,14 +193,14 @@ impl IndexSettings {
             out.push(format!("client-cert = {} (from {})", c.display(), from("client-cert")));
         }
         if !self.find_links.is_empty() {
-            let links: Vec<String> = self.find_links.iter().map(|u| super::redact(u)).collect();
+            let links: Vec<String> = self.find_links.iter().map(|u| crate::redact::redact(u)).collect();
             out.push(format!("find-links = {} (from {})", links.join(" "), from("find-links")));
         }
         if !self.trusted_hosts.is_empty() {
             out.push(format!("trusted-host = {} (from {})", self.trusted_hosts.join(" "), from("trusted-host")));
         }
         if let Some(p) = &self.proxy {
-            out.push(format!("proxy = {} (from {})", super::redact(p), from("proxy")));
+            out.push(format!("proxy = {} (from {})", crate::redact::redact(p), from("proxy")));
         }
         out.push(format!("timeout = {}s (from {})", self.timeout.as_secs_f64(), from("timeout")));
         out.push(format!("retries = {} (from {})", self.retries, from("retries")));
@@ -230,7 +233,7 @@ pub struct DiscoveryInputs {
 impl fmt::Debug for DiscoveryInputs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DiscoveryInputs")
-            .field("args", &self.args.iter().map(|a| super::redact(a)).collect::<Vec<_>>())
+            .field("args", &self.args.iter().map(|a| crate::redact::redact(a)).collect::<Vec<_>>())
             .field("env", &self.env.keys().collect::<Vec<_>>())
             .field("home", &self.home)
             .field("global_files", &self.global_files)
@@ -422,7 +425,7 @@ pub fn discover(inputs: &DiscoveryInputs) -> Result<IndexSettings, IndexError> {
 
     for url in st.indexes() {
         if let Err(e) = url::Url::parse(url) {
-            problems.push(format!("index URL '{}' is not a valid URL: {e}", super::redact(url)));
+            problems.push(format!("index URL '{}' is not a valid URL: {e}", crate::redact::redact(url)));
         }
     }
 

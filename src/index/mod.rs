@@ -10,157 +10,19 @@
 
 pub(crate) mod client;
 pub(crate) mod config;
+mod errors;
 pub mod json_api;
 pub(crate) mod netrc;
 pub mod simple;
+mod url_parts;
 
 #[cfg(test)]
 pub(crate) mod tests;
 
 pub use client::{Downloaded, IndexClient, PageAnswer, RawPage, Validators};
-pub use config::{DiscoveryInputs, IndexSettings, SettingSource, discover};
+pub use config::{DiscoveryInputs, IndexSettings, PYPI_SIMPLE, SettingSource, discover};
+pub use errors::IndexError;
 pub use json_api::JsonProject;
 pub use simple::{CoreMetadata, FileEntry, ProjectPage, ProjectStatus, normalize_name, version_from_filename};
 pub use crate::redact::redact;
-
-/// The default index, as in pip.
-pub const PYPI_SIMPLE: &str = "https://pypi.org/simple";
-
-/// Everything that can go wrong while talking to an index. Every message names what was
-/// being fetched (with credentials redacted) and [`IndexError::hint`] says what to do.
-#[derive(Debug, thiserror::Error)]
-pub enum IndexError {
-    #[error("offline mode: not fetching {url}")]
-    Offline { url: String },
-    #[error("no package index is configured (--no-index / no-index = true)")]
-    NoIndex,
-    #[error("'{name}' is not a valid Python project name")]
-    InvalidName { name: String },
-    #[error("invalid URL '{url}': {detail}")]
-    InvalidUrl { url: String, detail: String },
-    #[error("refusing insecure index {url}: plain http to a host that is not trusted")]
-    Insecure { url: String, host: String },
-    #[error("cannot reach {url} ({cause})")]
-    Unreachable { url: String, cause: String },
-    #[error("{url} answered HTTP {status}")]
-    Http { url: String, status: u16 },
-    /// A safe-pip gateway upstream refused the file (its 403), with its reason.
-    #[error("blocked by the organisation gateway ({url}): {reason}")]
-    Refused { url: String, reason: String },
-    #[error("hash mismatch for {file}: the index says {algorithm} {expected}, the downloaded bytes have {got}")]
-    HashMismatch { file: String, algorithm: String, expected: String, got: String },
-    #[error("{url} is larger than the limit of {limit} bytes{}", size.map(|s| format!(" ({s} bytes)")).unwrap_or_default())]
-    TooLarge { url: String, limit: u64, size: Option<u64> },
-    #[error("cannot understand the answer from {url}: {detail}")]
-    Parse { url: String, detail: String },
-    #[error("cannot use TLS file {path}: {detail}")]
-    Tls { path: String, detail: String },
-    #[error("cannot set up the HTTP client: {detail}")]
-    Client { detail: String },
-    #[error("invalid pip configuration: {}", problems.join("; "))]
-    Config { problems: Vec<String> },
-}
-
-impl crate::error::Hint for IndexError {
-    /// What the user can do about it, in one line.
-    fn hint(&self) -> String {
-        match self {
-            IndexError::Offline { .. } => {
-                "drop --offline to query the index; offline, only the local verdict DB and name checks are used".into()
-            }
-            IndexError::NoIndex => {
-                "remove --no-index (or PIP_NO_INDEX / no-index in pip.conf) so packages can be checked against an index".into()
-            }
-            IndexError::InvalidName { .. } => {
-                "project names use letters, digits, '.', '_' and '-', and start and end with a letter or digit".into()
-            }
-            IndexError::InvalidUrl { .. } => "check --index-url / --extra-index-url and pip.conf; use a full http(s) URL".into(),
-            IndexError::Insecure { host, .. } => format!(
-                "use https, or if you really trust this host, pass --trusted-host {host} (pip ignores such an index too)"
-            ),
-            IndexError::Unreachable { .. } => {
-                "check your network, proxy (HTTPS_PROXY/NO_PROXY) and --index-url; use --offline to check names only".into()
-            }
-            IndexError::Refused { .. } => {
-                "the organisation's safe-pip gateway blocks this file; use another version, or ask its admins for a decision (their reason is above)".into()
-            }
-            IndexError::Http { status: 401 | 403, .. } => {
-                "the index refused the request: check credentials (URL userinfo or ~/.netrc) and that you may read it".into()
-            }
-            IndexError::Http { status: 429, .. } => "the index is rate-limiting; wait a moment and retry, or raise --retries".into(),
-            IndexError::Http { status, .. } if *status >= 500 => {
-                "the index has a server error; retry later or use another --index-url".into()
-            }
-            IndexError::Http { .. } => "check the index URL (it should point at a PEP 503 'simple' root)".into(),
-            IndexError::HashMismatch { .. } => {
-                "the file is not what the index advertised (corrupted or tampered with); do not install it, retry, and report it to the index".into()
-            }
-            IndexError::TooLarge { .. } => "the answer exceeds safe-pip's size limit; raise the limit only if you expect such a large file".into(),
-            IndexError::Parse { .. } => {
-                "the index does not speak the Simple API (PEP 503/691) or JSON API as expected; check --index-url".into()
-            }
-            IndexError::Tls { .. } => {
-                "check --cert / PIP_CERT / REQUESTS_CA_BUNDLE / SSL_CERT_FILE and --client-cert: PEM files that exist and are readable".into()
-            }
-            IndexError::Client { .. } => "check the TLS and proxy settings (--cert, --client-cert, --proxy)".into(),
-            IndexError::Config { .. } => "fix the values named above (pip config debug shows where each comes from)".into(),
-        }
-    }
-}
-
-/// `url` without userinfo, and the (percent-decoded) user and password it carried.
-pub(crate) fn split_userinfo(url: &url::Url) -> (url::Url, Option<(String, String)>) {
-    if url.username().is_empty() && url.password().is_none() {
-        return (url.clone(), None);
-    }
-    let dec = |s: &str| percent_decode(s);
-    let creds = (dec(url.username()), dec(url.password().unwrap_or("")));
-    let mut clean = url.clone();
-    let _ = clean.set_username("");
-    let _ = clean.set_password(None);
-    (clean, Some(creds))
-}
-
-/// Decodes `%XX` escapes (invalid ones are kept as written); invalid UTF-8 is replaced.
-pub(crate) fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex_val(bytes[i + 1]), hex_val(bytes[i + 2])) {
-                out.push(h * 16 + l);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex_val(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// `host` or `host:port` of a URL, the key for credentials and trusted hosts.
-pub(crate) fn host_port(url: &url::Url) -> Option<(String, Option<u16>)> {
-    let host = url.host_str()?.to_ascii_lowercase();
-    let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
-    Some((host, url.port()))
-}
-
-/// True for 127.0.0.0/8, ::1 and `localhost`: pip treats these as secure origins.
-pub(crate) fn is_loopback_host(host: &str) -> bool {
-    let h = host.trim_start_matches('[').trim_end_matches(']');
-    if h.eq_ignore_ascii_case("localhost") {
-        return true;
-    }
-    h.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
-}
+pub(crate) use url_parts::{is_loopback_host, percent_decode};

@@ -264,7 +264,7 @@ fn versions_of(files: &[FileEntry], project: &str) -> Vec<String> {
 
 /// Resolves `href` against `base` and splits off a `#algo=digest` fragment.
 fn resolve_href(base: &Url, href: &str) -> Result<(String, BTreeMap<String, String>), PageError> {
-    let mut u = base.join(href.trim()).map_err(|e| PageError::BadUrl { href: super::redact(href), detail: e.to_string() })?;
+    let mut u = base.join(href.trim()).map_err(|e| PageError::BadUrl { href: crate::redact::redact(href), detail: e.to_string() })?;
     let mut hashes = BTreeMap::new();
     if let Some(frag) = u.fragment() {
         for part in frag.split('&') {

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use super::{Hash, LockedPackage, Lockfile};
+use super::model::{Hash, LockedPackage, Lockfile};
 
 /// How an added package came into the project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -16,10 +16,10 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::requirements::name_version_from_filename;
-use super::{
-    Hash, LineIndex, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, from_toml, normalize_name,
-    sort_dedup, span_line, vcs_url,
-};
+use super::model::{Hash, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, sort_dedup, vcs_url};
+use crate::line_index::LineIndex;
+use crate::pep503::normalize_name;
+use super::toml_read::{from_toml, span_line};
 
 #[derive(Deserialize)]
 struct RawLock {

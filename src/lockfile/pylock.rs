@@ -15,10 +15,10 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::poetry::parse_major_minor;
-use super::{
-    Hash, LineIndex, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, from_toml, normalize_name,
-    sort_dedup, span_line, value_as_text, vcs_url,
-};
+use super::model::{Hash, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, sort_dedup, vcs_url};
+use crate::line_index::LineIndex;
+use crate::pep503::normalize_name;
+use super::toml_read::{from_toml, span_line, value_as_text};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -21,17 +21,15 @@ use crate::requirements_txt::{break_args_options, logical_lines, shell_split, sp
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
-use super::{
-    Hash, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, is_valid_name, normalize_name,
-    sort_dedup,
-};
+use super::model::{Hash, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, sort_dedup};
+use crate::pep503::{is_valid_name, normalize_name};
 
 /// Reads included files (`-r`, `-c`) from a path.
 pub type Loader<'a> = dyn Fn(&Path) -> std::io::Result<String> + 'a;
 
 /// Parses a requirements file; `-r`/`-c` includes are read from disk relative to `path`.
 pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
-    parse_with(path, text, &|p: &Path| super::text_of(super::read_regular(p, super::MAX_LOCKFILE_BYTES)?))
+    parse_with(path, text, &|p: &Path| super::read::text_of(super::read::read_regular(p, super::read::MAX_LOCKFILE_BYTES)?))
 }
 
 /// Parses a requirements file, reading includes through `loader`.
@@ -132,6 +130,16 @@ enum SyntaxError {
     BadVersion,
     #[error("a wildcard version is only allowed with == or !=")]
     MisplacedWildcard,
+    #[error("a local version (+label) is only allowed with == or !=")]
+    MisplacedLocal,
+    #[error("'~=' needs a version of at least two parts (~=1.4)")]
+    CompatibleOnePart,
+    #[error("';' must be followed by environment markers, e.g. python_version < \"3.12\"")]
+    NoMarkers,
+    #[error("unterminated string in the markers")]
+    MarkersUnterminated,
+    #[error("the markers are not PEP 508 environment markers ({0})")]
+    BadMarkers(&'static str),
 }
 
 /// What an option means to the reader, looked up in pip's requirements-file option table
@@ -610,7 +618,7 @@ impl Reader<'_> {
             None => (rest.trim(), None),
         };
         let spec = spec.strip_prefix('(').and_then(|s| s.strip_suffix(')')).unwrap_or(spec).trim();
-        let (version, specifier) = parse_specifiers(spec).map_err(|e| error(e.to_string()))?;
+        let (version, specifier) = pin_and_specifier(spec).map_err(|e| error(e.to_string()))?;
         let mut package = LockedPackage::named(&name);
         package.version = version;
         package.specifier = specifier;
@@ -819,50 +827,40 @@ fn split_trailing_extras(location: &str) -> Result<(String, Vec<String>), Syntax
     Ok((trimmed.to_string(), Vec::new()))
 }
 
-/// Markers after `;` whose quotes or parentheses do not close.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-enum MarkersError {
-    #[error("';' must be followed by environment markers, e.g. python_version < \"3.12\"")]
-    Empty,
-    #[error("unbalanced ')' in the markers")]
-    UnbalancedClose,
-    #[error("unterminated string in the markers")]
-    Unterminated,
-    #[error("unbalanced '(' in the markers")]
-    UnbalancedOpen,
-}
-
-fn check_markers(markers: &str) -> Result<String, MarkersError> {
+/// Markers after `;`, read by the PEP 508 parser that evaluates them elsewhere
+/// ([`crate::pep508`]; parsed here against an empty environment, so only their syntax
+/// counts). Markers pip refuses (an unknown variable, a comparison without an operator)
+/// are refused; before the shared parser only unbalanced quotes and parentheses were.
+/// The error never quotes the markers (see [`Reader::requirement`]).
+fn check_markers(markers: &str) -> Result<String, SyntaxError> {
+    use crate::pep508::MarkerError;
     if markers.is_empty() {
-        return Err(MarkersError::Empty);
+        return Err(SyntaxError::NoMarkers);
     }
-    let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    for c in markers.chars() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '(') => depth += 1,
-            (None, ')') => depth -= 1,
-            _ => {}
-        }
-        if depth < 0 {
-            return Err(MarkersError::UnbalancedClose);
-        }
-    }
-    if quote.is_some() {
-        return Err(MarkersError::Unterminated);
-    }
-    if depth != 0 {
-        return Err(MarkersError::UnbalancedOpen);
-    }
+    crate::pep508::evaluate(markers, &crate::pep508::MarkerEnv::new()).map_err(|e| match e {
+        MarkerError::Empty => SyntaxError::NoMarkers,
+        MarkerError::Unterminated { .. } => SyntaxError::MarkersUnterminated,
+        MarkerError::BadCharacter { .. } => SyntaxError::BadMarkers("an unexpected character"),
+        MarkerError::EndsEarly => SyntaxError::BadMarkers("they end too early"),
+        MarkerError::Expected { expected, .. } => SyntaxError::BadMarkers(expected),
+        MarkerError::UnknownVariable(_) => SyntaxError::BadMarkers("an unknown variable"),
+        MarkerError::Trailing { .. } => SyntaxError::BadMarkers("unexpected text after them"),
+    })?;
     Ok(markers.to_string())
 }
 
-/// Parses a comma-separated specifier list. Returns the pinned version (from `===v` or `==v`
-/// without a wildcard) and the specifier as written when it is anything else.
-fn parse_specifiers(spec: &str) -> Result<(Option<String>, Option<String>), SyntaxError> {
+/// Reads a comma-separated specifier list with `pep440_rs`, clause by clause as its
+/// `VersionSpecifiers` does (the parser policy and markers use). Returns the pinned version
+/// as written (from `===v`, or `==v` without a wildcard) and the specifier as written when
+/// it is anything else. `===` is arbitrary equality, a string comparison that needs no
+/// PEP 440 version (as in `packaging`): its operand must only be one word.
+///
+/// Lines refused since the shared parser (pip refuses them too): a version that is not
+/// PEP 440 after `==`, `>=`, … (`==latest`), `~=` with one part (`~=1`), a local label
+/// with another operator than `==`/`!=` (`>=1.0+local`), and `===` with a space inside.
+fn pin_and_specifier(spec: &str) -> Result<(Option<String>, Option<String>), SyntaxError> {
+    use pep440_rs::{Operator, VersionSpecifier};
+    use std::str::FromStr;
     if spec.is_empty() {
         return Ok((None, None));
     }
@@ -870,33 +868,48 @@ fn parse_specifiers(spec: &str) -> Result<(Option<String>, Option<String>), Synt
     let mut clauses = 0;
     for clause in spec.split(',') {
         let clause = clause.trim();
-        if clause.is_empty() {
-            return Err(SyntaxError::EmptyClause);
-        }
         clauses += 1;
-        let op_len = ["===", "~=", "==", "!=", "<=", ">=", "<", ">"]
-            .iter()
-            .find(|op| clause.starts_with(**op))
-            .map(|op| op.len())
-            .ok_or(if clause.starts_with('=') { SyntaxError::SingleEquals } else { SyntaxError::NoComparison })?;
-        let op = &clause[..op_len];
-        let version = clause[op_len..].trim();
-        if version.is_empty() {
-            return Err(SyntaxError::NoVersion);
-        }
-        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '*' | '+' | '!' | '-' | '_');
-        if op != "===" && !version.chars().all(allowed) {
-            return Err(SyntaxError::BadVersion);
-        }
-        if version.contains('*') && !matches!(op, "==" | "!=") {
-            return Err(SyntaxError::MisplacedWildcard);
-        }
-        if op == "===" || (op == "==" && !version.contains('*')) {
+        if let Some(arbitrary) = clause.strip_prefix("===") {
+            let version = arbitrary.trim();
+            if version.is_empty() {
+                return Err(SyntaxError::NoVersion);
+            }
+            if version.contains(char::is_whitespace) {
+                return Err(SyntaxError::BadVersion);
+            }
             pin = Some(version.to_string());
+            continue;
+        }
+        let parsed = VersionSpecifier::from_str(clause).map_err(|_| why_refused(clause))?;
+        if *parsed.operator() == Operator::Equal {
+            pin = Some(clause["==".len()..].trim().to_string());
         }
     }
     let specifier = if pin.is_some() && clauses == 1 { None } else { Some(spec.to_string()) };
     Ok((pin, specifier))
+}
+
+/// Why `pep440_rs` refused a specifier clause, in words that do not quote it.
+fn why_refused(clause: &str) -> SyntaxError {
+    let op_len = clause.find(|c: char| !matches!(c, '=' | '!' | '~' | '<' | '>')).unwrap_or(clause.len());
+    let (op, version) = (&clause[..op_len], clause[op_len..].trim());
+    if clause.is_empty() {
+        SyntaxError::EmptyClause
+    } else if op == "=" {
+        SyntaxError::SingleEquals
+    } else if !["~=", "==", "!=", "<=", ">=", "<", ">"].contains(&op) {
+        SyntaxError::NoComparison
+    } else if version.is_empty() {
+        SyntaxError::NoVersion
+    } else if version.contains('*') && !matches!(op, "==" | "!=") {
+        SyntaxError::MisplacedWildcard
+    } else if version.contains('+') && !matches!(op, "==" | "!=") {
+        SyntaxError::MisplacedLocal
+    } else if op == "~=" && !version.contains('.') {
+        SyntaxError::CompatibleOnePart
+    } else {
+        SyntaxError::BadVersion
+    }
 }
 
 fn has_env_var(text: &str) -> bool {

@@ -19,10 +19,10 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{
-    Hash, LineIndex, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, from_toml, normalize_name,
-    sort_dedup, span_line, value_as_text, vcs_url,
-};
+use super::model::{Hash, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, sort_dedup, vcs_url};
+use crate::line_index::LineIndex;
+use crate::pep503::normalize_name;
+use super::toml_read::{from_toml, span_line, value_as_text};
 
 #[derive(Deserialize)]
 struct RawLock {

@@ -4,7 +4,7 @@
 //! JSON reports and the Python front carry the structure (`basis`), so no caller has to
 //! search the sentence.
 
-use super::Action;
+use crate::action::Action;
 use super::day::Day;
 use super::origin::Origin;
 use crate::alerts::{AlertId, Severity};
@@ -148,7 +148,7 @@ mod tests {
     use std::path::Path;
 
     fn cited() -> Cited {
-        let origin = Origin::file(super::super::Layer::Project, Path::new("/p/pyproject.toml"), 42);
+        let origin = Origin::file(super::super::origin::Layer::Project, Path::new("/p/pyproject.toml"), 42);
         Cited { origin, by: "Alice Example <a@example.org>".into(), date: Day::parse("2026-11-25").unwrap(), reason: "HTTP client".into() }
     }
 

@@ -3,12 +3,11 @@
 //! specifier matches, until it expires; anything else about the package is judged afresh.
 //! A deny decision blocks matching versions whatever the analysis finds.
 
+use super::basis::Cited;
 use super::day::Day;
 use super::origin::Origin;
-use super::{Action, Basis, Cited, Decision, Note, Policy};
 use crate::alerts::{AlertId, Severity};
 use crate::action::DecisionAction;
-use crate::finding::Finding;
 use crate::pep503::normalize_name;
 use pep440_rs::{Version, VersionSpecifiers};
 use std::str::FromStr;
@@ -64,81 +63,14 @@ impl DocumentedDecision {
     }
 }
 
-impl Policy {
-    /// Like [`Policy::decide`] but applies the documented decisions for this package and
-    /// version: a matching deny blocks; findings accepted by a matching, unexpired allow
-    /// decision do not count toward the verdict, and the reason names the decision.
-    pub fn decide_for(&self, name: Option<&str>, version: Option<&str>, findings: &[Finding]) -> Decision {
-        let full = self.decide(findings);
-        let Some(name) = name else { return full };
-        let today = self.today.unwrap_or_else(Day::today);
-        let applicable: Vec<&DocumentedDecision> = self.decisions.iter().filter(|d| d.matches(name, version)).collect();
-        if applicable.is_empty() {
-            return full;
-        }
-        let (live, expired): (Vec<&DocumentedDecision>, Vec<&DocumentedDecision>) = applicable.into_iter().partition(|d| !d.is_expired(today));
-        if let Some(deny) = live.iter().find(|d| d.action == DecisionAction::Deny) {
-            return Decision::new(Action::Block, Basis::DeniedByDecision { decision: deny.cited() });
-        }
-        let allows: Vec<&DocumentedDecision> = live.into_iter().filter(|d| d.action == DecisionAction::Allow).collect();
-        // A file whose metadata disagrees with its file name may be borrowing another
-        // project's identity: allow decisions are about the real project, so they do not apply.
-        if !allows.is_empty() && findings.iter().any(|f| f.alert == AlertId::MetadataMismatch) {
-            let mut d = full;
-            if d.verdict != Action::Allow {
-                d.basis = noted(d.basis, Note::DecisionDoesNotApply { origin: allows[0].origin.clone() });
-            }
-            return d;
-        }
-        let covering = |f: &Finding| allows.iter().copied().find(|d| d.alerts.contains(&f.alert));
-        let rest: Vec<Finding> = findings.iter().filter(|f| covering(f).is_none()).cloned().collect();
-        let judged = self.decide(&rest);
-        if judged.verdict >= full.verdict {
-            // The accepted alerts did not matter; an expired decision that would have is named.
-            return with_expired_note(full, &expired, findings, today);
-        }
-        // Cite each decision that accepted an alert which would otherwise have set a stricter verdict.
-        let mut cited: Vec<&DocumentedDecision> = Vec::new();
-        for f in findings {
-            if let Some(d) = covering(f)
-                && self.action_for(f.alert) > judged.verdict
-                && !cited.iter().any(|c| std::ptr::eq(*c, d))
-            {
-                cited.push(d);
-            }
-        }
-        let decisions = cited.iter().map(|d| d.cited()).collect();
-        let rest = (judged.verdict != Action::Allow).then(|| Box::new(judged.basis));
-        Decision::new(judged.verdict, Basis::AllowedByDecisions { decisions, rest })
-    }
-}
-
-/// Adds "(the decision in X:N that accepted Y expired on D)" when an expired allow
-/// decision named an alert that now sets the verdict, so the reader knows what to renew.
-fn with_expired_note(mut d: Decision, expired: &[&DocumentedDecision], findings: &[Finding], today: Day) -> Decision {
-    if d.verdict == Action::Allow {
-        return d;
-    }
-    let relevant = expired.iter().find(|e| e.action == DecisionAction::Allow && findings.iter().any(|f| e.alerts.contains(&f.alert)));
-    if let Some((e, until)) = relevant.and_then(|e| Some((e, e.until?))) {
-        d.basis = noted(d.basis, Note::DecisionExpired { origin: e.origin.clone(), until, today });
-    }
-    d
-}
-
-/// The rule's basis with `note` added (other bases are returned as they are).
-fn noted(basis: Basis, note: Note) -> Basis {
-    match basis {
-        Basis::SeverityRule(r) => Basis::SeverityRule(super::Rule { note: Some(note), ..r }),
-        Basis::Override(r) => Basis::Override(super::Rule { note: Some(note), ..r }),
-        other => other,
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::basis::Basis;
+    use super::super::decide::Policy;
     use super::super::origin::Layer;
     use super::*;
+    use crate::action::Action;
+    use crate::finding::Finding;
     use std::path::Path;
 
     fn f(a: AlertId) -> Finding {

@@ -1,7 +1,7 @@
 //! What one layer (a config file or the flags) says: every key optional, every value
 //! with its origin. [`super::settings`] merges the layers.
 
-use super::Action;
+use crate::action::Action;
 use super::decisions::DocumentedDecision;
 use super::origin::Located;
 use crate::alerts::{AlertId, Severity};

@@ -2,7 +2,7 @@
 //! never weaken. What "weaker" means per kind of value:
 //!
 //! - actions: block > warn > ignore; `unverified`: block > warn > allow;
-//! - thresholds: see [`super::Threshold::is_weaker`];
+//! - thresholds: see [`super::layer::Threshold::is_weaker`];
 //! - `licenses.deny`: dropping a denied licence; `licenses.allow`: allowing a licence the
 //!   org's list does not (an empty list allows every licence);
 //! - `internal`: a rule for a name an org rule covers that points at another index.

@@ -3,7 +3,7 @@
 //! spans, every key is checked against the schema (unknown keys are errors that suggest
 //! the closest known one), and every problem is collected with its file and line.
 
-use super::Action;
+use crate::action::Action;
 use super::day::Day;
 use super::decisions::DocumentedDecision;
 use super::errors::{ConfigError, allowed_hint, closest};

@@ -256,7 +256,7 @@ mod tests {
             by: "Alice Example <alice@example.com>".into(),
             date: Day::parse("2026-11-25").unwrap(),
             until: Day::parse("2027-05-25"),
-            origin: super::super::Origin::Default,
+            origin: super::super::origin::Origin::Default,
         }
     }
 
@@ -330,7 +330,7 @@ select = [ "E",
             "\n[[tool.safe-pip.decision]]\npackage = \"requests\"\naction = \"allow\"\nalerts = [\"network-access\"]\nreason = \"HTTP client; network access is its job\"\nby = \"Alice Example <alice@example.com>\"\ndate = 2026-11-25\nuntil = 2027-05-25\n"
         );
         // What was written parses back as a valid decision.
-        let src = super::super::parse::Source { text: &w.text, path: Path::new("pyproject.toml"), layer: super::super::Layer::Project };
+        let src = super::super::parse::Source { text: &w.text, path: Path::new("pyproject.toml"), layer: super::super::origin::Layer::Project };
         let layer = super::super::parse::parse_layer(&src, &["tool", "safe-pip"]).expect("valid").expect("table");
         assert_eq!(layer.decisions.len(), 1);
         assert_eq!(layer.decisions[0].origin.short(), format!("pyproject.toml:{}", w.line));

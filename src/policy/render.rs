@@ -17,7 +17,7 @@ pub fn render_text(s: &Settings, today: Day) -> String {
         let state = if f.found { "read" } else { "not found" };
         let _ = writeln!(out, "  {:<10} {}  ({}; {state})", f.layer.as_str(), f.path.display(), f.chosen_by);
     }
-    if !s.files.iter().any(|f| f.layer == super::Layer::Project) {
+    if !s.files.iter().any(|f| f.layer == super::origin::Layer::Project) {
         let _ = writeln!(out, "  {:<10} no pyproject.toml at or above the project directory", "project");
     }
     let _ = writeln!(out, "\nSettings (block > warn > ignore; ignore: the alert does not count toward the verdict):");

@@ -15,8 +15,7 @@ use crate::db::Advisory;
 use crate::gate::{Gate, GateError};
 use crate::index::version_from_filename;
 use crate::pipeline::PackageReport;
-use crate::proxy::gate::{index_findings, too_new_reason};
-use crate::proxy::{FileGate, GateFile};
+use super::gate::{FileGate, GateFile, index_findings, too_new_reason};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 

@@ -61,7 +61,7 @@ pub(crate) fn project(state: &State, upstream: usize, name: &str, accept: Option
     Reply::new(200, content_type, body).header("vary", "Accept").header("cache-control", "no-cache")
 }
 
-/// The upstream page of `name`. The gateway with a page cache ([`super::PageCachePolicy`]) reuses
+/// The upstream page of `name`. The gateway with a page cache ([`super::gateway::PageCachePolicy`]) reuses
 /// a page upstream sent or confirmed less than `ttl` ago; an older one is revalidated
 /// (`If-None-Match` / `If-Modified-Since` when upstream sent an `ETag` / `Last-Modified`,
 /// else fetched again); when upstream fails, a page it confirmed less than `max_stale`
@@ -97,7 +97,7 @@ fn page_failure(state: &State, upstream: usize, name: &str, e: &IndexError) -> R
 
 /// The page past its TTL (or never fetched): revalidated or fetched, else stale within
 /// `max_stale`, else the failure.
-fn refresh_page(state: &State, upstream: usize, name: &str, policy: super::PageCachePolicy) -> Result<Option<Arc<RawPage>>, Reply> {
+fn refresh_page(state: &State, upstream: usize, name: &str, policy: super::gateway::PageCachePolicy) -> Result<Option<Arc<RawPage>>, Reply> {
     let cached = state.cached_page(upstream, name);
     if let Some(c) = cached.as_ref().filter(|c| c.confirmed.elapsed() < policy.ttl) {
         // Refreshed by the flight that just ended.

@@ -64,7 +64,7 @@ pub(crate) fn label(path: &str) -> &'static str {
 }
 
 /// `GET /snapshot`: the verdict store as a `safe-pip db export` document.
-fn snapshot(g: &super::GatewayOptions) -> Reply {
+fn snapshot(g: &super::gateway::GatewayOptions) -> Reply {
     let Some(source) = &g.snapshot else { return Reply::not_found("no snapshot is served here") };
     match source() {
         Ok(doc) => Reply::new(200, "application/json", doc).header("cache-control", "no-store"),

@@ -66,7 +66,7 @@ pub(crate) struct State {
     pub gateway: Option<GatewayOptions>,
     pub metrics: Metrics,
     /// Vetted files on disk by sha256, shared with other replicas using the folder.
-    pub disk_cache: Option<Arc<super::DiskCache>>,
+    pub disk_cache: Option<Arc<super::disk_cache::DiskCache>>,
     /// (upstream, project) → the page upstream last sent (gateway with a page cache).
     pages: Mutex<BoundedMap<(usize, String), CachedPage>>,
     /// Page fetches in progress: concurrent requests for an expired page share one.

@@ -4,8 +4,10 @@
 //! the release analysed now (`--file`, statically, through the [`Gate`], which records
 //! the verdict). Nothing is sent: the report says where to send it.
 
+mod evidence;
 mod render;
 
+pub(crate) use evidence::Evidence;
 pub(crate) use render::render_markdown;
 
 use crate::error::Hint;
@@ -13,28 +15,8 @@ use crate::db::ANALYSIS_VERSION;
 use crate::finding::Finding;
 use crate::gate::{Gate, GateError};
 use crate::pipeline::PackageReport;
-use crate::policy::Decision;
-use crate::score::{self, Risk};
+use crate::score;
 use std::path::{Path, PathBuf};
-
-/// Everything the report shows.
-#[derive(Clone, Debug)]
-pub(crate) struct Evidence {
-    /// PEP 503 normalised, as in PyPI's URLs.
-    pub name: String,
-    pub version: String,
-    /// The release's files safe-pip analysed, each with its findings.
-    pub files: Vec<PackageReport>,
-    /// An imported known-malware advisory for this release.
-    pub advisory: Option<Finding>,
-    /// `--file`: the file analysed for this report; `None`: from the verdict DB.
-    pub from_file: Option<PathBuf>,
-    /// Files of the release the DB holds only from an older analysis version.
-    pub stale: usize,
-    pub risk: Risk,
-    /// The verdict on all the evidence together.
-    pub decision: Decision,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum ReportError {

@@ -4,7 +4,7 @@
 //! it can close, with control characters made visible (the report is printed to a
 //! terminal first).
 
-use super::Evidence;
+use super::evidence::Evidence;
 use crate::alerts::Category;
 use crate::finding::Finding;
 use crate::report::display::escape_terminal;

@@ -9,7 +9,7 @@
 //! `*.txt` in a `requirements/` folder. A requirements file that another one includes
 //! is compared as part of it, not again on its own.
 
-use super::LockPair;
+use super::model::LockPair;
 use crate::lockfile::{self, LockFormat, Lockfile, LockfileError};
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};

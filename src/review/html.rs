@@ -5,7 +5,7 @@
 //! runs), then the alerts, behaviour, history, decisions and similar packages as `check`
 //! shows them.
 
-use super::{Advice, Change, ChangeKind, Review, dependency_note, status_summary};
+use super::model::{Advice, Change, ChangeKind, Review, dependency_note, status_summary};
 use crate::db::HistoryEntry;
 use crate::gate::{Gate, GateError};
 use crate::html::{self, Cell, Column, Detail, Page, Row, esc};

@@ -2,7 +2,8 @@
 //! described by docs/diff-report.schema.json; each judged entry is the `check` report's
 //! package object. Text is kept exact.
 
-use super::{Advice, BehaviourChange, Change, ChangeKind, Review};
+use super::model::{Advice, Change, ChangeKind, Review};
+use super::behaviour::BehaviourChange;
 use crate::check::Status;
 use crate::lockfile::DependencyKind;
 use serde_json::{Value, json};

@@ -8,7 +8,7 @@
 //! ([`crate::report::markdown`]); the comment stays under GitHub's 65,536 characters
 //! (blocks that do not fit are named at the end).
 
-use super::{Advice, Change, ChangeKind, Review, added_summary, dependency_label, dependency_note};
+use super::model::{Advice, Change, ChangeKind, Review, added_summary, dependency_label, dependency_note};
 use crate::alerts::Severity;
 use crate::check::{PackageCheck, Status};
 use crate::report::display::escape_terminal;
@@ -307,7 +307,7 @@ fn recommendation(out: &mut String, c: &Change) {
     }
 }
 
-/// Our own advice text with at most a command in backticks (from [`super::advise`]):
+/// Our own advice text with at most a command in backticks (from `advise` in the review module):
 /// the command's untrusted part is a package spec, shown as a code span.
 fn escape_plain(s: &str) -> String {
     match s.split_once('`').and_then(|(a, rest)| rest.rsplit_once('`').map(|(cmd, b)| (a, cmd, b))) {

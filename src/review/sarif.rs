@@ -2,7 +2,7 @@
 //! updated package (and why one is unverified or not checked), each at the lockfile line
 //! that brings the package in. Removed packages and the project itself have no results.
 
-use super::{ChangeKind, Review, dependency_label};
+use super::model::{ChangeKind, Review, dependency_label};
 use crate::policy::Policy;
 use crate::check::sarif_results;
 use crate::report::sarif::Sarif;

@@ -2,7 +2,7 @@
 //! verdict, alerts, behaviour change and recommendation. Every name, version, path,
 //! reason and message from a lockfile, index or package is escaped.
 
-use super::{Advice, Change, ChangeKind, Review, dependency_note, status_summary};
+use super::model::{Advice, Change, ChangeKind, Review, dependency_note, status_summary};
 use crate::check::Status;
 use crate::report::display::{Esc, escape_terminal};
 use std::fmt::Write;

@@ -7,7 +7,7 @@
 //! row is written only with the verdict that was inserted, so one analysis is one row.
 
 use super::pg_schema::{FILE_LOCK, MIGRATIONS, SCHEMA_LOCK, SCHEMA_VERSION, VERSION_TABLE};
-use super::{ReadyVerdict, VerdictStore};
+use super::verdict_store::{ReadyVerdict, VerdictStore};
 use crate::action::DecisionAction;
 use crate::db::verdicts::{Prepared, StoredAlert, normalize_sha256};
 use crate::db::{ANALYSIS_VERSION, Advisory, AuditEntry, DbError, DecisionRecord, HistoryEntry, NewDecision, SnapshotParts, StoredVerdict};

@@ -1,7 +1,7 @@
 //! The verdict DB of one machine as a [`VerdictStore`]: one connection behind a mutex,
 //! held for DB calls only, never during an analysis.
 
-use super::{ReadyVerdict, VerdictStore};
+use super::verdict_store::{ReadyVerdict, VerdictStore};
 use crate::db::{ANALYSIS_VERSION, Advisory, AuditEntry, Db, DbError, DecisionRecord, HistoryEntry, NewDecision, SnapshotParts, StoredVerdict};
 use std::collections::HashMap;
 use std::path::PathBuf;

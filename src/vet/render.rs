@@ -2,7 +2,7 @@
 //! documented in docs/json-report.md). The terminal report escapes all text from the
 //! index and the packages; JSON keeps it exact.
 
-use super::{VetReport, VetStatus};
+use super::report::{VetReport, VetStatus};
 use crate::alerts::Severity;
 use crate::policy::Action;
 use crate::report::display::{Esc, escape_terminal};

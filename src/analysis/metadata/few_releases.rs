@@ -11,7 +11,7 @@
 //! **Remedy:** informational; check the project's repository and purpose.
 
 use super::version::Version;
-use super::Input;
+use super::input::Input;
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
@@ -45,7 +45,8 @@ fn shorten(versions: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{healthy, now, run};
-    use super::super::{MetadataPolicy, RegistryFacts, ReleaseFact};
+    use super::super::thresholds::MetadataPolicy;
+    use super::super::facts::{RegistryFacts, ReleaseFact};
     use super::*;
 
     fn with_releases(versions: &[&str]) -> RegistryFacts {

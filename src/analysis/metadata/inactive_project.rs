@@ -26,7 +26,7 @@
 //! **Remedy:** move to the replacement the project names; keep it with a documented
 //! decision.
 
-use super::{Input, clip, present};
+use super::input::{Input, clip, present};
 use crate::alerts::AlertId;
 use crate::analysis::names::normalize;
 use crate::finding::Finding;
@@ -422,7 +422,9 @@ fn continuation_ok(state: &str, rest: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{healthy, now};
-    use super::super::{MetadataPolicy, RegistryFacts, analyze};
+    use super::super::thresholds::MetadataPolicy;
+    use super::super::facts::RegistryFacts;
+    use super::super::analyze;
     use super::*;
 
     fn fires(name: &str, summary: &str, description: &str) -> Option<String> {

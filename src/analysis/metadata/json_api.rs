@@ -13,10 +13,19 @@
 //! of the wrong type): a missing name or version, or a timestamp that does not parse, is
 //! an error, and the caller fails closed.
 
-use super::{RegistryFacts, ReleaseFact, Timestamp, Vulnerability, time};
+use super::facts::{RegistryFacts, ReleaseFact, Timestamp, Vulnerability};
+use super::time;
 use crate::pypi_json::{JsonApiError, JsonProject, ReleaseFile};
 
-pub(super) fn facts(doc: &JsonProject) -> Result<RegistryFacts, JsonApiError> {
+impl RegistryFacts {
+    /// The facts of PyPI's `/pypi/<name>/json` or `/pypi/<name>/<version>/json` document
+    /// (fields listed in `json_api.rs`). The rank is filled from the bundled list.
+    pub fn from_json_api(doc: &JsonProject) -> Result<RegistryFacts, JsonApiError> {
+        facts(doc)
+    }
+}
+
+fn facts(doc: &JsonProject) -> Result<RegistryFacts, JsonApiError> {
     let info = &doc.info;
     let name = present(&info.name).ok_or(JsonApiError::MissingField("info.name"))?;
     let version = present(&info.version).ok_or(JsonApiError::MissingField("info.version"))?;

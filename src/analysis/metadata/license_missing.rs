@@ -13,7 +13,7 @@
 //! document what you rely on.
 
 use super::license::{Declared, declared};
-use super::{Input, clip};
+use super::input::{Input, clip};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
@@ -39,7 +39,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{healthy, run};
-    use super::super::MetadataPolicy;
+    use super::super::thresholds::MetadataPolicy;
     use super::*;
 
     #[test]

@@ -15,7 +15,7 @@
 //! **Remedy:** choose another package, or get the licence approved and record it.
 
 use super::license::{Declared, PolicyCheck, Problem, declared};
-use super::{Input, clip};
+use super::input::{Input, clip};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
@@ -70,7 +70,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{healthy, run};
-    use super::super::MetadataPolicy;
+    use super::super::thresholds::MetadataPolicy;
     use super::*;
 
     fn policy(allowed: &[&str], denied: &[&str]) -> MetadataPolicy {
@@ -81,7 +81,7 @@ mod tests {
         }
     }
 
-    fn with_expression(expr: &str) -> super::super::RegistryFacts {
+    fn with_expression(expr: &str) -> super::super::facts::RegistryFacts {
         let mut f = healthy();
         f.name = "copyleftlib".into();
         f.version = "1.0".into();

@@ -13,7 +13,7 @@
 //! **Remedy:** read the licence text and document which licence applies.
 
 use super::license::{Declared, declared};
-use super::{Input, clip};
+use super::input::{Input, clip};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
@@ -53,10 +53,10 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{healthy, run};
-    use super::super::MetadataPolicy;
+    use super::super::thresholds::MetadataPolicy;
     use super::*;
 
-    fn with_licence(expression: Option<&str>, field: Option<&str>, classifiers: &[&str]) -> super::super::RegistryFacts {
+    fn with_licence(expression: Option<&str>, field: Option<&str>, classifiers: &[&str]) -> super::super::facts::RegistryFacts {
         let mut f = healthy();
         f.license_expression = expression.map(str::to_string);
         f.license = field.map(str::to_string);

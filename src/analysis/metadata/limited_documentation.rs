@@ -11,7 +11,7 @@
 //!
 //! **Remedy:** informational; find the project's source before relying on it.
 
-use super::{Input, present};
+use super::input::{Input, present};
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
@@ -54,7 +54,7 @@ fn is_web_url(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{healthy, run};
-    use super::super::MetadataPolicy;
+    use super::super::thresholds::MetadataPolicy;
     use super::*;
 
     #[test]

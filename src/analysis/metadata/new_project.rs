@@ -13,7 +13,7 @@
 //! **Remedy:** informational; check who publishes it before relying on it.
 
 use super::time::{SECONDS_PER_DAY, describe_duration, format_date, plural};
-use super::Input;
+use super::input::Input;
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
@@ -44,7 +44,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{healthy, project_born, run};
-    use super::super::MetadataPolicy;
+    use super::super::thresholds::MetadataPolicy;
     use super::*;
 
     #[test]

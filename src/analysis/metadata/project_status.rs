@@ -15,7 +15,8 @@
 //! **Remedy:** quarantined — do not install, remove it if present, treat the machine as
 //! suspect; archived/deprecated — move to the successor, or document the decision.
 
-use super::{Input, ProjectStatus, clip, present};
+use super::input::{Input, clip, present};
+use super::facts::ProjectStatus;
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
@@ -39,7 +40,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{healthy, run};
-    use super::super::MetadataPolicy;
+    use super::super::thresholds::MetadataPolicy;
     use super::*;
 
     #[test]

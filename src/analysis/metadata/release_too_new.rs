@@ -13,7 +13,7 @@
 //! **Remedy:** use the previous release, or wait; review and document if it is needed now.
 
 use super::time::{SECONDS_PER_DAY, describe_duration, format_datetime, plural};
-use super::Input;
+use super::input::Input;
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
@@ -42,7 +42,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{healthy, now, run};
-    use super::super::MetadataPolicy;
+    use super::super::thresholds::MetadataPolicy;
     use super::*;
 
     #[test]

@@ -12,7 +12,7 @@
 //!
 //! **Remedy:** informational.
 
-use super::Input;
+use super::input::Input;
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
@@ -33,7 +33,8 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{healthy, run};
-    use super::super::{MetadataPolicy, RegistryFacts};
+    use super::super::thresholds::MetadataPolicy;
+    use super::super::facts::RegistryFacts;
     use super::*;
 
     #[test]

@@ -4,6 +4,7 @@
 
 use super::time::{SECONDS_PER_DAY, parse_rfc3339};
 use super::*;
+use std::collections::BTreeMap;
 use crate::alerts::{AlertId, Category};
 use serde_json::Value;
 

@@ -14,7 +14,7 @@
 //! and document the decision.
 
 use super::time::{SECONDS_PER_DAY, describe_duration, format_date, plural};
-use super::Input;
+use super::input::Input;
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
@@ -45,10 +45,11 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{healthy, now, run};
-    use super::super::{MetadataPolicy, ReleaseFact};
+    use super::super::thresholds::MetadataPolicy;
+    use super::super::facts::ReleaseFact;
     use super::*;
 
-    fn last_release_days_ago(days: i64) -> super::super::RegistryFacts {
+    fn last_release_days_ago(days: i64) -> super::super::facts::RegistryFacts {
         let mut f = healthy();
         f.name = "oldlib".into();
         f.version = "1.4.2".into();

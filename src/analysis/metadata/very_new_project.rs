@@ -17,7 +17,7 @@
 //! trust) and review the code; document the decision.
 
 use super::time::{SECONDS_PER_DAY, describe_duration, format_date, plural};
-use super::Input;
+use super::input::Input;
 use crate::alerts::AlertId;
 use crate::finding::Finding;
 
@@ -47,7 +47,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{healthy, project_born, run};
-    use super::super::MetadataPolicy;
+    use super::super::thresholds::MetadataPolicy;
     use super::*;
 
     #[test]

@@ -11,7 +11,8 @@
 //! project, and a popular name is never reported against a less popular one.
 //! Remedy: install the project that was meant (named in the alert).
 
-use super::{Popular, TopPackages, normalize};
+use super::top_packages::{Popular, TopPackages};
+use crate::pep503::normalize_name as normalize;
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 

@@ -23,7 +23,7 @@
 //! release whose binaries are built from published sources.
 
 use crate::alerts::AlertId;
-use crate::analysis::PackageContext;
+use crate::analysis::context::PackageContext;
 use crate::artifact::{Artifact, Member};
 use crate::finding::Finding;
 

@@ -11,7 +11,7 @@ pub mod metadata_mismatch;
 pub mod pkginfo;
 pub mod record_mismatch;
 
-use crate::analysis::PackageContext;
+use crate::analysis::context::PackageContext;
 use crate::artifact::{Artifact, ArtifactKind};
 use crate::finding::Finding;
 
@@ -69,7 +69,8 @@ pub fn is_compiled_path(path: &str) -> bool {
 #[cfg(test)]
 pub(crate) mod testutil {
     //! Artifacts assembled directly from members, for detector tests.
-    use crate::artifact::{Artifact, ArtifactKind, Container, Member};
+    use crate::artifact::format::Container;
+    use crate::artifact::{Artifact, ArtifactKind, Member};
     use sha2::{Digest, Sha256};
 
     pub(crate) fn member(path: &str, content: &[u8]) -> Member {

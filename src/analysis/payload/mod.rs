@@ -27,7 +27,7 @@ pub mod text;
 
 pub use fernet::{fernet_decrypt, looks_like_token as looks_like_fernet_token};
 pub use marshal::marshal_strings;
-pub use text::{classify, is_high_entropy_literal, looks_minified, shannon_entropy};
+pub use text::{PayloadKind, classify, is_high_entropy_literal, looks_minified, shannon_entropy};
 
 use std::fmt;
 
@@ -117,42 +117,6 @@ pub struct DecodeLimits {
 impl Default for DecodeLimits {
     fn default() -> Self {
         DecodeLimits { max_depth: 4, max_output: 4 * 1024 * 1024, min_input: 16 }
-    }
-}
-
-/// What a decoded payload looks like.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum PayloadKind {
-    /// Python statements (imports, defs, calls) — rescan it.
-    PythonSource,
-    /// A shell, cmd or PowerShell command line or script.
-    ShellCommand,
-    /// Readable text that is neither code nor a command.
-    Text,
-    /// A native executable: "ELF", "PE" or "Mach-O".
-    Executable(&'static str),
-    /// A marshalled Python code object (optionally with a `.pyc` header).
-    MarshalCode,
-    /// Other binary data (images, archives …).
-    Binary,
-}
-
-impl PayloadKind {
-    /// Code that would run: Python, shell, marshalled code or a native executable.
-    pub fn is_code(self) -> bool {
-        !matches!(self, PayloadKind::Text | PayloadKind::Binary)
-    }
-
-    /// Human-readable name for evidence.
-    pub fn label(self) -> String {
-        match self {
-            PayloadKind::PythonSource => "Python source".into(),
-            PayloadKind::ShellCommand => "shell command".into(),
-            PayloadKind::Text => "text".into(),
-            PayloadKind::Executable(f) => format!("{f} executable"),
-            PayloadKind::MarshalCode => "marshalled Python code".into(),
-            PayloadKind::Binary => "binary data".into(),
-        }
     }
 }
 

@@ -4,8 +4,44 @@
 //! Everything here is a single pass (or a few `memmem` searches) over the input and never
 //! allocates proportionally to it, so it can run on every literal of every file.
 
-use super::{PayloadKind, marshal};
+use super::marshal;
 use memchr::memmem;
+
+/// What a decoded payload looks like.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PayloadKind {
+    /// Python statements (imports, defs, calls) — rescan it.
+    PythonSource,
+    /// A shell, cmd or PowerShell command line or script.
+    ShellCommand,
+    /// Readable text that is neither code nor a command.
+    Text,
+    /// A native executable: "ELF", "PE" or "Mach-O".
+    Executable(&'static str),
+    /// A marshalled Python code object (optionally with a `.pyc` header).
+    MarshalCode,
+    /// Other binary data (images, archives …).
+    Binary,
+}
+
+impl PayloadKind {
+    /// Code that would run: Python, shell, marshalled code or a native executable.
+    pub fn is_code(self) -> bool {
+        !matches!(self, PayloadKind::Text | PayloadKind::Binary)
+    }
+
+    /// Human-readable name for evidence.
+    pub fn label(self) -> String {
+        match self {
+            PayloadKind::PythonSource => "Python source".into(),
+            PayloadKind::ShellCommand => "shell command".into(),
+            PayloadKind::Text => "text".into(),
+            PayloadKind::Executable(f) => format!("{f} executable"),
+            PayloadKind::MarshalCode => "marshalled Python code".into(),
+            PayloadKind::Binary => "binary data".into(),
+        }
+    }
+}
 
 /// What a buffer looks like, judged from its bytes only.
 ///

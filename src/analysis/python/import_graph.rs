@@ -7,7 +7,7 @@
 //! runtime behaviour. The graph is read from the import statements' text (module
 //! level only: imports inside a `def` run on the call), cheaply and without a parse.
 
-use crate::analysis::{FileRole, LazySource};
+use crate::analysis::source::{FileRole, LazySource};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -140,7 +140,7 @@ fn top_level_location(path: &str, name: &str) -> bool {
     if parts.first().is_some_and(|p| matches!(*p, "src" | "lib" | "python")) {
         parts.remove(0);
     }
-    parts.iter().all(|p| is_identifier(p) && !super::is_script_dir(p))
+    parts.iter().all(|p| is_identifier(p) && !super::script_dirs::is_script_dir(p))
 }
 
 /// A loose module at an sdist's root that the distribution does not install: setup.py
@@ -278,7 +278,7 @@ fn parse_import(stmt: &str, me: &str, is_package: bool, out: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::SourceFile;
+    use crate::analysis::source::SourceFile;
 
     /// The graph of sources whose texts are at hand.
     fn run_on_import(files: &[SourceFile]) -> Vec<bool> {

@@ -23,22 +23,22 @@ mod model;
 mod names;
 mod prefilter;
 mod rules;
+mod script_dirs;
+mod sensitive_paths;
 mod shellcmd;
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_evasions;
-#[cfg(test)]
-mod tests_deep;
 
 pub use rules::analyze_build_config;
 
 use crate::alerts::AlertId;
-use crate::analysis::{FileRole, LazySource, PackageContext, SourceFile};
+use crate::analysis::source::{FileRole, LazySource, SourceFile};
+use crate::analysis::context::PackageContext;
 use std::borrow::Cow;
 use crate::finding::{ExecContext, Finding};
 use rules::{minified, pth, run_detectors};
+use script_dirs::in_script_dir;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashSet};
 
@@ -213,26 +213,6 @@ fn analyze_file_in(f: &SourceFile, at_install: bool, importable: bool, left_in_s
         out = out.into_iter().map(demote_dormant_chain).collect();
     }
     cap(out)
-}
-
-/// Directories where projects keep hand-run maintenance scripts (release, CI, build
-/// helpers). A module outside any package elsewhere is not assumed to be dormant: a
-/// loose module at an odd place in an archive is still shipped code.
-const SCRIPT_DIRS: &[&str] = &[
-    "scripts", "script", "tools", "tool", "ci", ".github", ".circleci", "dev", "devtools", "dev-tools", "dev_tools",
-    "build_tools", "buildtools", "build-tools", "benchmarks", "bench", "bin", "maint", "maint_tools", "release", "tasks",
-];
-
-/// True when `path` sits under one of [`SCRIPT_DIRS`].
-fn in_script_dir(path: &str) -> bool {
-    let mut dirs: Vec<&str> = path.split('/').collect();
-    dirs.pop();
-    dirs.iter().any(|d| is_script_dir(d))
-}
-
-/// True for a directory name from [`SCRIPT_DIRS`] (any case).
-fn is_script_dir(dir: &str) -> bool {
-    SCRIPT_DIRS.contains(&dir.to_ascii_lowercase().as_str())
 }
 
 /// Chains found in code that neither installing nor importing runs (tests, examples,

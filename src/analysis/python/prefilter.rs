@@ -36,7 +36,7 @@ const NEEDLES: &[&str] = &[
     "environ", "getenv", "getpass", "getlogin", "gethostname", "getfqdn", "uname", "getpwuid", "platform", "uuid",
     "cookie", "cryptunprotect", "keyring", "pyperclip", "token", "secret", "password", "mnemonic", "seed", "privkey",
     "private",
-    // sensitive paths (evidence::sensitive_path, both tables, per path component)
+    // sensitive paths (sensitive_paths::sensitive_path, both tables, per path component)
     ".ssh", "ssh/", "id_rsa", "id_ed25519", ".aws", "aws/", ".azure", "azure/", "gcloud", ".kube", "kube/", ".docker",
     "docker/", "npmrc", "pypirc", "credentials", "netrc", "passwd", "shadow", "history", "login data", "local state",
     "web data", "user data", "key4.db", "logins.json", "local storage", "leveldb", "tdata", "wallet", "electrum",

@@ -391,3 +391,79 @@ fn via_edges_of_many_entries_reach_every_entry_of_the_named_package() {
     assert_eq!(lock.packages[1 + 7].dependencies, vec!["pkg-14", "pkg-15"]);
     assert!(lock.packages[n].dependencies.is_empty());
 }
+
+// Requirement lines read with the shared PEP 440 / PEP 508 parsers (`pep440_rs`,
+// `crate::pep508`). Each test below is a line whose acceptance changed when the
+// hand-written specifier parser and marker check went; pip refuses each of them too.
+
+#[test]
+fn a_version_that_is_not_pep_440_is_refused_after_a_comparison() {
+    // accepted before (only the characters were checked); pip: "Invalid requirement"
+    for line in ["tool==latest\n", "tool==1.*.0\n", "tool<=1..0\n"] {
+        let err = parse_err(line);
+        assert!(err.to_string().contains("not a valid version"), "{line}: {err}");
+        assert!(!err.to_string().contains("latest"), "the line is never quoted: {err}");
+    }
+}
+
+#[test]
+fn compatible_release_needs_two_parts() {
+    // accepted before; PEP 440: `~=` needs at least two release segments
+    let err = parse_err("tool~=1\n");
+    assert!(err.to_string().contains("at least two parts"), "{err}");
+    assert_eq!(package(&parse_text("tool~=1.4\n"), "tool").specifier.as_deref(), Some("~=1.4"));
+}
+
+#[test]
+fn a_local_version_goes_only_with_equality() {
+    // accepted before; PEP 440: a local label only with `==` and `!=`
+    let err = parse_err("tool>=1.0+local\n");
+    assert!(err.to_string().contains("local version"), "{err}");
+    assert_eq!(package(&parse_text("tool==1.0+local\n"), "tool").version.as_deref(), Some("1.0+local"));
+    assert_eq!(package(&parse_text("tool!=1.0+local\n"), "tool").specifier.as_deref(), Some("!=1.0+local"));
+}
+
+#[test]
+fn arbitrary_equality_takes_one_word() {
+    // accepted before; `packaging` reads `===` up to the first space
+    let err = parse_err("legacy===1.0 custom\n");
+    assert!(err.to_string().contains("not a valid version"), "{err}");
+    assert_eq!(package(&parse_text("legacy===1.0-custom\n"), "legacy").version.as_deref(), Some("1.0-custom"));
+}
+
+#[test]
+fn markers_are_read_by_the_pep_508_parser() {
+    // accepted before (only quotes and parentheses were balanced); pip: "Invalid marker"
+    let err = parse_err("tool==1.0 ; no_such_variable == \"1\"\n");
+    assert!(err.to_string().contains("not PEP 508 environment markers (an unknown variable)"), "{err}");
+    assert!(!err.to_string().contains("no_such_variable"), "the line is never quoted: {err}");
+    let err = parse_err("tool==1.0 ; python_version\n");
+    assert!(err.to_string().contains("not PEP 508 environment markers"), "{err}");
+    let err = parse_err("https://h/tool-1.0.tar.gz ; python_version <\n");
+    assert!(err.to_string().contains("not PEP 508 environment markers"), "{err}");
+    // refused before and now, with the same words
+    assert!(parse_err("tool==1.0 ;\n").to_string().contains("must be followed by environment markers"));
+    assert!(parse_err("tool==1.0 ; (python_version < \"3.12\"\n").to_string().contains("not PEP 508 environment markers"));
+}
+
+#[test]
+fn lines_pip_accepts_are_still_accepted() {
+    let lock = parse_text(
+        "a == 1.0\n\
+         b==v2.0\n\
+         c==1.0-1\n\
+         d (>=1.0,<2)\n\
+         e==1.0.*\n\
+         f>=1.0 ; platform.python_implementation == 'CPython' and extra == \"x\"\n\
+         g==2.0 ; 'linux' in sys_platform or python_version >= \"3.8\"\n\
+         h===weird-build\n",
+    );
+    assert_eq!(package(&lock, "a").version.as_deref(), Some("1.0"));
+    assert_eq!(package(&lock, "b").version.as_deref(), Some("v2.0"), "the pin is kept as written");
+    assert_eq!(package(&lock, "c").version.as_deref(), Some("1.0-1"));
+    assert_eq!(package(&lock, "d").specifier.as_deref(), Some(">=1.0,<2"));
+    assert_eq!(package(&lock, "e").version, None);
+    assert_eq!(package(&lock, "f").markers.as_deref(), Some("platform.python_implementation == 'CPython' and extra == \"x\""));
+    assert_eq!(package(&lock, "g").version.as_deref(), Some("2.0"));
+    assert_eq!(package(&lock, "h").version.as_deref(), Some("weird-build"));
+}

@@ -13,7 +13,7 @@ use crate::analysis::python::depth;
 use crate::analysis::python::labels::Labels;
 use crate::analysis::python::names;
 use crate::analysis::python::shellcmd;
-use crate::analysis::FileRole;
+use crate::analysis::source::FileRole;
 use crate::finding::ExecContext;
 use ruff_python_ast::{self as ast, Expr, Number, Operator, Stmt, UnaryOp};
 use ruff_text_size::Ranged;

@@ -11,7 +11,7 @@ use super::resolve::{env_read, mark_secret_path, name_of};
 use super::state::Builder;
 use super::types::{Payload, Trick, TrickKind, Val, Write, WriteTarget, MAX_TEXT};
 use crate::analysis::python::decode::{self, Decoded};
-use crate::analysis::python::evidence::sensitive_path;
+use crate::analysis::python::sensitive_paths::sensitive_path;
 use crate::analysis::python::labels::Labels;
 use crate::analysis::python::names;
 use ruff_python_ast::{self as ast, Expr, Operator};
@@ -919,9 +919,6 @@ const LITERAL_CODE_MAX: usize = 64 << 10;
 const LITERAL_CODE_DEPTH: u32 = 2;
 /// Nesting a literal may have and still be parsed on the walk's stack.
 const LITERAL_CODE_NESTING: usize = 50;
-/// Literal code walked per file in all: one folded text `exec`ed from many lines would
-/// otherwise cost its length once per line.
-pub(crate) const LITERAL_CODE_BUDGET: usize = 1 << 20;
 
 /// The code `exec`/`eval` is given in plain text: a string literal, each branch of a
 /// conditional (`exec("run()" if fetched else "pass")`), or text folded exactly from

@@ -21,12 +21,12 @@ mod state;
 mod types;
 pub(crate) use calls::TEMP_DIR;
 #[cfg(test)]
-pub(crate) use calls::LITERAL_CODE_BUDGET;
+pub(crate) use state::LITERAL_CODE_BUDGET;
 pub(crate) use types::{Call, Model, ScopeKind, TrickKind, Val};
 
 use super::depth;
 use super::labels::Labels;
-use crate::analysis::FileRole;
+use crate::analysis::source::FileRole;
 use crate::finding::ExecContext;
 use ruff_python_ast::PySourceType;
 use state::Builder;

@@ -4,7 +4,7 @@
 
 use super::state::Builder;
 use super::types::Val;
-use crate::analysis::python::evidence::sensitive_path;
+use crate::analysis::python::sensitive_paths::sensitive_path;
 use crate::analysis::python::labels::Labels;
 use crate::analysis::python::names;
 use ruff_python_ast::{self as ast, Expr};

@@ -2,9 +2,13 @@
 
 use super::types::{Model, Val};
 use crate::analysis::python::labels::Labels;
-use crate::analysis::FileRole;
+use crate::analysis::source::FileRole;
 use crate::finding::ExecContext;
 use std::collections::{HashMap, HashSet};
+
+/// Literal code walked in place per file in all (see `calls::walk_literal_code`): one
+/// folded text `exec`ed from many lines would otherwise cost its length once per line.
+pub(crate) const LITERAL_CODE_BUDGET: usize = 1 << 20;
 
 /// The walk over one file's syntax tree (statements in `builder.rs`, calls in
 /// `calls.rs`, folding in `fold.rs`, names in `resolve.rs`).
@@ -76,7 +80,7 @@ impl<'a> Builder<'a> {
             ret_hints,
             pinned_line: None,
             inlining_code: 0,
-            literal_code_left: super::calls::LITERAL_CODE_BUDGET,
+            literal_code_left: LITERAL_CODE_BUDGET,
         }
     }
 }

@@ -4,7 +4,7 @@
 use crate::analysis::python::decode::{self, Decoded};
 use crate::analysis::python::labels::Labels;
 use crate::analysis::python::lines::LineIndex;
-use crate::analysis::FileRole;
+use crate::analysis::source::FileRole;
 use crate::finding::ExecContext;
 use ruff_python_ast::Expr;
 use std::collections::HashMap;

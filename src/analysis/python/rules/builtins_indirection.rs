@@ -13,7 +13,7 @@
 
 use crate::analysis::python::{evidence::at, model::{Model, TrickKind}};
 use crate::alerts::AlertId;
-use crate::analysis::FileRole;
+use crate::analysis::source::FileRole;
 use crate::finding::{ExecContext, Finding};
 
 pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {

@@ -22,7 +22,7 @@
 
 use crate::analysis::python::{decode, evidence::{at, clip}, labels::Labels, model::{Call, Model, Val}, names, shellcmd};
 use crate::alerts::AlertId;
-use crate::analysis::FileRole;
+use crate::analysis::source::FileRole;
 use crate::finding::{ExecContext, Finding};
 
 fn is_run(q: &str) -> bool {

@@ -14,7 +14,7 @@
 
 use crate::analysis::python::{evidence::{at, clip}, labels::Labels, model::Model, names};
 use crate::alerts::AlertId;
-use crate::analysis::FileRole;
+use crate::analysis::source::FileRole;
 use crate::finding::{ExecContext, Finding};
 
 pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {

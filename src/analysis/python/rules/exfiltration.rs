@@ -39,9 +39,9 @@
 //!
 //! **Remedy:** do not install; rotate any credentials it could reach.
 
-use crate::analysis::python::{evidence::{at, collector_host, sensitive_path, webhook_kind, PathClass}, shellcmd, labels::Labels, model::{Call, Model, ScopeKind}, names};
+use crate::analysis::python::{evidence::{at, collector_host, webhook_kind}, sensitive_paths::{sensitive_path, PathClass}, shellcmd, labels::Labels, model::{Call, Model, ScopeKind}, names};
 use crate::alerts::AlertId;
-use crate::analysis::FileRole;
+use crate::analysis::source::FileRole;
 use crate::finding::{ExecContext, Finding};
 
 fn is_send(q: &str) -> bool {

@@ -4,7 +4,7 @@
 
 use crate::analysis::python::{evidence::{clip, webhook_kind}, model::Model, shellcmd};
 use crate::alerts::AlertId;
-use crate::analysis::FileRole;
+use crate::analysis::source::FileRole;
 use crate::finding::{ExecContext, Finding};
 
 pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {

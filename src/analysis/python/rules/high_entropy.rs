@@ -11,7 +11,7 @@
 
 use crate::analysis::python::{decode, evidence::at, model::Model};
 use crate::alerts::AlertId;
-use crate::analysis::FileRole;
+use crate::analysis::source::FileRole;
 use crate::finding::Finding;
 
 pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {

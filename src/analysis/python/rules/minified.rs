@@ -12,7 +12,7 @@
 
 use crate::analysis::python::model::Model;
 use crate::alerts::AlertId;
-use crate::analysis::FileRole;
+use crate::analysis::source::FileRole;
 use crate::finding::{ExecContext, Finding};
 
 fn is_cjk(c: char) -> bool {

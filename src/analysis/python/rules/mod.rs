@@ -73,7 +73,7 @@ fn detectors(m: &Model, depth: u32) -> Vec<Finding> {
     exfiltration::check(m, &mut out);
     reverse_shell::check(m, &mut out);
     if depth < MAX_DEPTH {
-        obfuscated_payload::check(m, depth, &mut out);
+        obfuscated_payload::check(m, depth, analyze_decoded, &mut out);
     }
     if m.parse_errors > 0 && m.too_deep.is_none() {
         fallback::check(m, &mut out);

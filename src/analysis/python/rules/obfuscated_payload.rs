@@ -13,7 +13,6 @@
 //!
 //! **Remedy:** read the decoded evidence; legitimate packages ship readable code.
 
-use super::analyze_decoded;
 use crate::analysis::python::{decode::{self, Kind}, evidence::{at, clip}, labels::Labels, model::Model, names, shellcmd};
 use crate::alerts::{AlertId, Severity};
 use crate::finding::{ExecContext, Finding};
@@ -32,7 +31,12 @@ fn wrap(inner: Vec<Finding>, line: u32, prefix: &str, ctx: ExecContext, keep_onl
     }
 }
 
-pub(super) fn check(m: &Model, depth: u32, out: &mut Vec<Finding>) {
+/// The analyser run again over decoded source, as if it stood where the literal was (same
+/// file, role and context), at the depth given. The detector list passes its own
+/// rescan in, so this rule does not reach back up to the list that runs it.
+pub(super) type Rescan = fn(&Model, &str, ExecContext, u32) -> Vec<Finding>;
+
+pub(super) fn check(m: &Model, depth: u32, analyse_again: Rescan, out: &mut Vec<Finding>) {
     for p in &m.payloads {
         let ctx = m.ctx(p.scope);
         let layers = decode::layers(&p.decoded);
@@ -49,7 +53,7 @@ pub(super) fn check(m: &Model, depth: u32, out: &mut Vec<Finding>) {
         let evidence = p.decoded.snippet(160);
         out.push(at(m, alert, p.scope, p.line, format!("literal decodes ({layers}) to {what} {where_}")).with_evidence(&evidence));
         if rescan {
-            let inner = analyze_decoded(m, &text, ctx, depth + 1);
+            let inner = analyse_again(m, &text, ctx, depth + 1);
             wrap(inner, p.line, &format!("in decoded payload ({layers})"), ctx, false, out);
         } else if p.decoded.kind == Kind::ShellCommand {
             let lower = text.to_ascii_lowercase();
@@ -64,7 +68,7 @@ pub(super) fn check(m: &Model, depth: u32, out: &mut Vec<Finding>) {
         let Some(t) = a0.text.as_deref() else { continue };
         if names::exec_call(&c.q) && a0.exact && t.len() >= 16 && !a0.labels.has(Labels::DECODED) {
             let ctx = m.ctx(c.scope);
-            let inner = analyze_decoded(m, t, ctx, depth + 1);
+            let inner = analyse_again(m, t, ctx, depth + 1);
             wrap(inner, c.line, &format!("in code run by {}()", c.q), ctx, false, out);
         }
     }
@@ -88,7 +92,7 @@ pub(super) fn check(m: &Model, depth: u32, out: &mut Vec<Finding>) {
         if m.calls.iter().any(|c| names::exec_call(&c.q) && c.line == l.line) {
             continue; // already rescanned above
         }
-        let inner = analyze_decoded(m, v, ctx, depth + 1);
+        let inner = analyse_again(m, v, ctx, depth + 1);
         wrap(inner, l.line, "in embedded code string", ctx, true, out);
     }
 }

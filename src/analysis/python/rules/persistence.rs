@@ -19,7 +19,7 @@
 
 use crate::analysis::python::{evidence::{at, clip}, labels::Labels, model::{self, Model}, names};
 use crate::alerts::AlertId;
-use crate::analysis::FileRole;
+use crate::analysis::source::FileRole;
 use crate::finding::{ExecContext, Finding};
 
 /// The alert for persistence found in `scope`: critical when installing or importing runs it.

@@ -16,7 +16,7 @@
 
 use crate::analysis::python::{labels::Labels, model, names};
 use crate::alerts::AlertId;
-use crate::analysis::{FileRole, SourceFile};
+use crate::analysis::source::{FileRole, SourceFile};
 use crate::finding::{ExecContext, Finding};
 
 /// What in a `.pth` import line (or the literal code it execs) makes it a payload: decoding,

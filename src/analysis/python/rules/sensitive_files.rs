@@ -14,9 +14,9 @@
 //!
 //! **Remedy:** find out why the package needs the file.
 
-use crate::analysis::python::{evidence::{at, clip, sensitive_path, PathClass}, model::Model, names};
+use crate::analysis::python::{evidence::{at, clip}, model::Model, names, sensitive_paths::{sensitive_path, PathClass}};
 use crate::alerts::AlertId;
-use crate::analysis::FileRole;
+use crate::analysis::source::FileRole;
 use crate::finding::{ExecContext, Finding};
 
 pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {

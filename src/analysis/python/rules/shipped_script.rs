@@ -17,9 +17,9 @@
 //!
 //! **Remedy:** do not install; read the script in the archive and report the package.
 
-use crate::analysis::python::{evidence::{at, clip, sensitive_path}, model::Model, names, shellcmd};
+use crate::analysis::python::{evidence::{at, clip}, model::Model, names, sensitive_paths::sensitive_path, shellcmd};
 use crate::alerts::AlertId;
-use crate::analysis::SourceFile;
+use crate::analysis::source::SourceFile;
 use crate::finding::{ExecContext, Finding};
 
 /// True when an archive member is a shell script: `.sh`/`.bash`, or a `sh`/`bash` shebang.

@@ -12,7 +12,7 @@
 
 use crate::analysis::python::{evidence::{at, clip}, model::Model};
 use crate::alerts::AlertId;
-use crate::analysis::FileRole;
+use crate::analysis::source::FileRole;
 use crate::finding::Finding;
 
 pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {

@@ -3,7 +3,7 @@
 //! and must come back as a critical finding saying the file is too deep to analyse,
 //! never as a stack overflow that takes the process down.
 
-use super::*;
+use super::super::*;
 use crate::alerts::Severity;
 
 /// The hostile inputs of issue #14.

@@ -2,7 +2,7 @@
 //! malicious canary (it would only touch a marker file or 127.0.0.1) and a benign
 //! look-alike that must not be blocked.
 
-use super::*;
+use super::super::*;
 use crate::alerts::Severity;
 
 fn run(path: &str, role: FileRole, src: &str) -> Vec<Finding> {

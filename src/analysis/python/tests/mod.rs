@@ -1,6 +1,9 @@
 //! End-to-end tests of the Python analyser: harmless canaries (they would only talk
 //! to 127.0.0.1 or write a marker file) and benign look-alikes, written inline.
 
+mod deep;
+mod evasions;
+
 use super::*;
 use crate::alerts::Severity;
 

@@ -1,0 +1,25 @@
+//! The analysis version verdicts are keyed by (its own file: every module of `db` and
+//! the fronts read it, and it changes with the detectors, not with the DB).
+
+/// Version of the analysis that produced a verdict. Verdicts are keyed by file sha256
+/// **and** this string, so a newer engine re-checks every file instead of trusting what
+/// an older one concluded.
+///
+/// **Bump it whenever detectors, the catalogue's severities, scoring or anything else
+/// that can change a verdict for the same bytes changes.** Old verdicts then become
+/// stale: lookups miss, `safe-pip db prune --stale` deletes them.
+/// 4: files nested too deep to analyse are blocked (`analysis-limit-exceeded`).
+/// 5: the module pre-pass no longer skips modules some detector reports on (it dropped
+/// high-entropy, network, sensitive-path and dynamic-code alerts in 17 benign files).
+/// 6: archives inside the package (a zip or wheel it ships) are opened and their code
+/// analysed as shipped code (within the package's limits).
+/// 7: verdicts keyed on intent: plain commands at import are `shell-access`, a URL alone
+/// in an install command is a download, `/dev/tcp` needs redirected streams, long texts
+/// are read line by line for download-and-run commands, `eval("exec")` is not hidden;
+/// `pth-code`, `bundled-executable` and `dormant-malicious-code` are medium.
+/// 8: flows across functions: helpers defined below their caller (a second walk with
+/// their return labels), decoded URLs handed to sending helpers, wallet secrets by role,
+/// host beacons at the top level of any package module.
+/// 9: code handed to `exec`/`eval` as plain text is walked where the call is; game
+/// launcher session-token files are stealer targets.
+pub const ANALYSIS_VERSION: &str = "9";
