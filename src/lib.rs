@@ -23,6 +23,7 @@ pub mod index;
 pub(crate) mod install;
 pub(crate) mod interrupt;
 pub(crate) mod line_index;
+pub(crate) mod memory;
 pub mod lockfile;
 pub(crate) mod pep503;
 pub(crate) mod pep508;

@@ -95,7 +95,15 @@ impl<'a> LazySource<'a> {
             Text::Plain(t) => Cow::Borrowed(t),
             // inflating bytes deflated in this process cannot fail (`unpack` checks the
             // length); an empty text would only mean nothing to report
-            Text::Packed(p) => Cow::Owned(decode_text(&p.unpack().unwrap_or_default()).into_owned()),
+            Text::Packed(p) => Cow::Owned(decode_owned(p.unpack().unwrap_or_default())),
+        }
+    }
+
+    /// Bytes of the text, without inflating it.
+    pub fn text_len(&self) -> usize {
+        match self.text {
+            Text::Plain(t) => t.len(),
+            Text::Packed(p) => p.inflated_len(),
         }
     }
 }
@@ -105,6 +113,18 @@ fn decode_content<'a>(data: &Cow<'a, [u8]>) -> Cow<'a, str> {
     match data {
         Cow::Borrowed(d) => decode_text(d),
         Cow::Owned(v) => Cow::Owned(decode_text(v).into_owned()),
+    }
+}
+
+/// [`decode_text`] of bytes the caller owns: valid UTF-8 becomes the text without a
+/// copy (a 16 MB module inflated from its packed form is not held twice).
+fn decode_owned(data: Vec<u8>) -> String {
+    if data.starts_with(b"\xef\xbb\xbf") {
+        return decode_text(&data).into_owned();
+    }
+    match String::from_utf8(data) {
+        Ok(text) => text,
+        Err(e) => decode_text(e.as_bytes()).into_owned(),
     }
 }
 
@@ -186,6 +206,14 @@ mod tests {
         assert_eq!(role_of("pkg/b.whl!/x/__init__.py", ArtifactKind::Wheel, b""), Some(FileRole::Auxiliary));
         assert_eq!(role_of("pkg/b.whl!/hook.pth", ArtifactKind::Wheel, b""), Some(FileRole::Auxiliary));
         assert_eq!(role_of("pkg/b.whl!/data.csv", ArtifactKind::Wheel, b""), None);
+    }
+
+    /// A packed module inflates to the text [`decode_text`] gives, BOM and bad bytes too.
+    #[test]
+    fn owned_bytes_decode_as_borrowed_ones_do() {
+        for data in [&b"x = 1\n"[..], b"\xef\xbb\xbfx = '\xc3\xa9'\n", b"s = '\xe9t\xe9'\n", b"\xef\xbb\xbf\xff", b""] {
+            assert_eq!(decode_owned(data.to_vec()), decode_text(data), "{data:?}");
+        }
     }
 
     fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {

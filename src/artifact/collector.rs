@@ -152,6 +152,7 @@ impl Collector {
             ));
         }
         let size = m.size;
+        crate::memory::streamed(size);
         self.members.push(m);
         // a nested archive's bytes are read (and dropped) before anything is packed
         self.open_nested();

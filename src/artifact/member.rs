@@ -163,7 +163,7 @@ pub(crate) fn looks_like_text(probe: &[u8]) -> bool {
 /// package with hundreds of MB of Python (generated cloud SDKs) then takes about a
 /// quarter of that in memory, and each module is inflated only while it is analysed.
 /// Below it (nearly every package) nothing is compressed.
-pub(crate) const PACK_AFTER_BYTES: u64 = 24 * 1024 * 1024;
+pub(crate) const PACK_AFTER_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Member content held deflated (fast level: Python source shrinks 4-10x).
 #[derive(Clone, Debug)]
@@ -209,6 +209,11 @@ impl Packed {
             Ok(Status::StreamEnd) if out.len() == self.len => Some(out),
             _ => None,
         }
+    }
+
+    /// Bytes of the content once inflated.
+    pub fn inflated_len(&self) -> usize {
+        self.len
     }
 
     /// Bytes of memory this takes.

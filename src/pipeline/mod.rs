@@ -201,7 +201,7 @@ pub fn init_global_pool(threads: Option<usize>) -> Result<(), rayon::ThreadPoolB
 
 /// Member content kept in memory by the files of one scan being read at once, beyond
 /// the oldest one's own (see [`inflight`]). Most packages keep a few MB; the largest
-/// keep 24 MB as it is and the rest of their code deflated
+/// keep 8 MB as it is and the rest of their code deflated
 /// ([`artifact::member::PACK_AFTER_BYTES`]), so two or three large ones fit together.
 pub const IN_FLIGHT_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -246,11 +246,7 @@ pub fn for_each_target<R: Send>(targets: &[PathBuf], work: impl Fn(&Path) -> R +
 /// largest that was ever in memory at once (measured on 4,324 popular files: 878 MB
 /// peak without, about the largest single file with it).
 fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only walks and trims the allocator's own free lists.
-    unsafe {
-        libc::malloc_trim(0);
-    }
+    crate::memory::release_free();
 }
 
 /// Scans many targets on all cores; the order of the result follows the input.

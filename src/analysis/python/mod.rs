@@ -81,6 +81,7 @@ pub fn analyze_sources(files: &[LazySource], scripts: &[SourceFile], ctx: &Packa
         .par_iter()
         .map(|f| {
             let _g = crate::timings::Sink::enter(sink.clone());
+            let _turn = crate::memory::large_module_turn(f.text_len());
             let text = f.text();
             let m = model::build(f.path, &text, f.role, ExecContext::Install);
             let imports = m.imports.iter().map(|(n, _)| n.clone()).collect();
@@ -94,6 +95,7 @@ pub fn analyze_sources(files: &[LazySource], scripts: &[SourceFile], ctx: &Packa
             let mut out = run_detectors(&m, 0);
             rules::shipped_script::check(&m, scripts, &mut out);
             drop(m);
+            crate::memory::analysed(text.len());
             SetupRead { findings: out, imports, called, text: text.into_owned() }
         })
         .collect();
@@ -130,6 +132,7 @@ pub fn analyze_sources(files: &[LazySource], scripts: &[SourceFile], ctx: &Packa
             let _g = crate::timings::Sink::enter(sink.clone());
             let at_install = f.role != FileRole::PthFile && f.role != FileRole::Auxiliary && imported_by(f.path, &install_modules);
             let fns = if at_install { Some(&install_fns) } else { None };
+            let turn = crate::memory::large_module_turn(f.text_len());
             let text = f.text();
             let source = SourceFile { path: f.path, text: &text, role: f.role };
             // pip installs from an sdist what its build puts in the wheel: packages and
@@ -142,7 +145,11 @@ pub fn analyze_sources(files: &[LazySource], scripts: &[SourceFile], ctx: &Packa
             // `packages=["etherapi"]` installs etherapi/ with or without an __init__.py
             let named = setup_text.contains(stem) || parts.iter().skip(1).any(|d| setup_text.contains(d));
             let left_in_sdist = !setup.is_empty() && !named;
-            analyze_file_in(&source, at_install, importable(f.path, &package_dirs), left_in_sdist, on_import, fns)
+            let found = analyze_file_in(&source, at_install, importable(f.path, &package_dirs), left_in_sdist, on_import, fns);
+            drop(text);
+            drop(turn);
+            crate::memory::analysed(f.text_len());
+            found
         })
         .collect();
     for f in rest {

@@ -179,7 +179,7 @@ impl<'a> Builder<'a> {
                     line: *line,
                     args: vec![command],
                     kwargs: sink.kwargs.iter().filter(|(k, _)| k != "args" && k != "cmd").cloned().collect(),
-                    recv: None,
+                    recv: Labels::NONE,
                     indirect: false,
                     payload_dynamic: false,
                     via: Some(callee.clone()),
@@ -208,7 +208,7 @@ impl<'a> Builder<'a> {
             None if command.labels.has(Labels::FIRST_PARAM) && command.text.as_deref().is_none_or(|t| t.trim() == "…") => Val::text(literal.to_string(), true),
             _ => return None,
         };
-        let call = Call { q: sink.q.clone(), scope, line, args: vec![substituted], kwargs: Vec::new(), recv: None, indirect: false, payload_dynamic: false, via: Some(callee.to_string()) };
+        let call = Call { q: sink.q.clone(), scope, line, args: vec![substituted], kwargs: Vec::new(), recv: Labels::NONE, indirect: false, payload_dynamic: false, via: Some(callee.to_string()) };
         shellcmd::download_and_run(&call.command_text()?.to_ascii_lowercase())?;
         Some(call)
     }
@@ -246,7 +246,7 @@ impl<'a> Builder<'a> {
                 _ if !args.is_empty() => fixed(&mut args[0]),
                 _ => continue,
             }
-            extra.push(Call { q: sink.q.clone(), scope: *scope, line: *line, args, kwargs, recv: None, indirect: false, payload_dynamic: sink.payload_dynamic, via: Some(callee.clone()) });
+            extra.push(Call { q: sink.q.clone(), scope: *scope, line: *line, args, kwargs, recv: Labels::NONE, indirect: false, payload_dynamic: sink.payload_dynamic, via: Some(callee.clone()) });
         }
         self.m.calls.extend(extra);
     }
@@ -841,7 +841,7 @@ impl<'a> Builder<'a> {
             line,
             args: args.into_iter().map(|v| slim(v, false)).collect(),
             kwargs: kwargs.into_iter().map(|(k, v)| (k, slim(v, false))).collect(),
-            recv: recv.map(|r| Val { labels: r.labels, text: None, qname: r.qname, write_target: r.write_target, ..Default::default() }),
+            recv: recv.map(|r| r.labels).unwrap_or_default(),
             indirect,
             payload_dynamic: false,
             via: None,

@@ -507,16 +507,16 @@ impl Builder<'_> {
             "tempfile.NamedTemporaryFile" | "tempfile.TemporaryFile" | "tempfile.SpooledTemporaryFile" => {
                 let mode = kwargs.iter().find(|(k, _)| k == "mode").and_then(|(_, v)| v.text.clone()).unwrap_or_else(|| "w+b".into());
                 if mode.contains('w') || mode.contains('a') {
-                    result.write_target = Some(WriteTarget { path_text: kwargs.iter().find(|(k, _)| k == "suffix").and_then(|(_, v)| v.text.clone()), path_var: None });
+                    result.write_target = Some(Box::new(WriteTarget { path_text: kwargs.iter().find(|(k, _)| k == "suffix").and_then(|(_, v)| v.text.clone()), path_var: None }));
                 }
             }
             "open" | "io.open" | "codecs.open" => {
                 let mode = args.get(1).or_else(|| kwargs.iter().find(|(k, _)| k == "mode").map(|(_, v)| v)).and_then(|m| m.text.clone()).unwrap_or_default();
                 if mode.contains('w') || mode.contains('a') || mode.contains('x') {
-                    result.write_target = Some(WriteTarget {
+                    result.write_target = Some(Box::new(WriteTarget {
                         path_text: args.first().and_then(|a| a.text.clone()),
                         path_var: name_of(c.arguments.args.first()),
-                    });
+                    }));
                     if mode.contains('a') {
                         result.int = Some(1); // marks append mode for the write record
                     }

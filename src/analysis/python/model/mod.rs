@@ -95,7 +95,12 @@ pub(crate) fn build_whole<'a>(path: &'a str, text: &'a str, role: FileRole, modu
 fn walk_with_forward_hints<'a, E>(mut walk: impl FnMut(HashMap<String, Labels>) -> Result<Builder<'a>, E>) -> Result<Builder<'a>, E> {
     let b = walk(HashMap::new())?;
     let hints = b.forward_ret_hints();
-    if hints.is_empty() { Ok(b) } else { walk(hints) }
+    if hints.is_empty() {
+        return Ok(b);
+    }
+    // the first walk's model goes before the second is built: never two at once
+    drop(b);
+    walk(hints)
 }
 
 /// The sliced walk alone (`None` when it fell back), for tests.

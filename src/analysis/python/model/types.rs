@@ -27,8 +27,9 @@ pub(crate) struct Val {
     pub(crate) qname: Option<String>,
     pub(crate) int: Option<i64>,
     pub(crate) list: Option<Vec<Val>>,
-    /// A file handle opened for writing: the path text or variable name.
-    pub(crate) write_target: Option<WriteTarget>,
+    /// A file handle opened for writing: the path text or variable name (boxed: rare,
+    /// and every call argument of a module's model is a `Val`).
+    pub(crate) write_target: Option<Box<WriteTarget>>,
     /// The value came straight from a string literal in the source.
     pub(crate) literal: bool,
     /// The name was reached through an indirection (getattr(__builtins__, …),
@@ -127,7 +128,9 @@ pub(crate) struct Call {
     pub(crate) line: u32,
     pub(crate) args: Vec<Val>,
     pub(crate) kwargs: Vec<(String, Val)>,
-    pub(crate) recv: Option<Val>,
+    /// The labels of a method call's receiver (`secrets.items()`), the only part of it
+    /// detectors read: a whole [`Val`] per call was most of a large module's model.
+    pub(crate) recv: Labels,
     /// The callee was reached through an indirection (getattr, __import__, globals()).
     pub(crate) indirect: bool,
     /// For network calls: some argument after the URL (body, params, files …) is built

@@ -119,7 +119,7 @@ fn payload_labels(c: &Call) -> Labels {
         }
     }
     if names::socket_send(&c.q) {
-        l |= c.recv.as_ref().map(|r| r.labels & Labels::SECRET).unwrap_or_default();
+        l |= c.recv & Labels::SECRET;
     }
     l
 }
@@ -214,7 +214,7 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         }
         let mut l = c.labels();
         if names::socket_send(&c.q) {
-            l |= c.recv.as_ref().map(|r| r.labels & Labels::SECRET).unwrap_or_default();
+            l |= c.recv & Labels::SECRET;
         }
         let runtime = m.ctx(c.scope) == ExecContext::Runtime;
         let dest = fixed_destination(m, c);
