@@ -25,7 +25,7 @@ pub(crate) mod html;
 mod sarif;
 mod target;
 
-pub(crate) use render::{render_json, render_terminal, write_json};
+pub(crate) use render::{render_json, render_terminal, write_json, write_terminal};
 pub(crate) use html::from_check as render_html;
 pub(crate) use sarif::{render_sarif, sarif_results};
 pub(crate) use render::package as package_json;
@@ -40,7 +40,9 @@ use crate::lockfile::{LockFormat, LockWarning, LockedPackage, Lockfile, Source};
 use crate::pipeline::PackageReport;
 use crate::policy::Action;
 use serde::Serialize;
-use std::path::PathBuf;
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// How a package or file came out, worst last.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -121,9 +123,12 @@ pub(crate) struct FileCheck {
     /// Lower-case hex, when the lockfile pins one.
     pub sha256: Option<String>,
     pub status: Status,
-    pub reason: String,
-    /// For errors: what to do.
-    pub hint: Option<String>,
+    /// Mostly one of a few fixed sentences ("not in the verdict DB"): those are not copied
+    /// into every file of a large lockfile (#14).
+    pub reason: Cow<'static, str>,
+    /// For errors: what to do. (`Box<str>`, as `known_name`: a large lockfile has many
+    /// files, few with one.)
+    pub hint: Option<Box<str>>,
     /// The verdict, when the file is known (from the DB or fetched).
     /// Boxed: most files of a large lockfile have no verdict, and an inline report would
     /// make every one of them as large as one that has.
@@ -132,10 +137,10 @@ pub(crate) struct FileCheck {
     pub fetched: bool,
     /// This environment would install it (always true with `--all-platforms`).
     pub applies: bool,
-    /// Why it does not apply.
-    skip_reason: Option<String>,
+    /// Why it does not apply (one of `select`'s sentences).
+    skip_reason: Option<&'static str>,
     /// Its name as the index gives it, when the lockfile names only its hash.
-    known_name: Option<String>,
+    known_name: Option<Box<str>>,
 }
 
 /// One lockfile entry.
@@ -143,7 +148,8 @@ pub(crate) struct FileCheck {
 pub(crate) struct PackageCheck {
     pub name: String,
     pub version: Option<String>,
-    pub lockfile: PathBuf,
+    /// Shared by the lockfile's entries (one path, not one copy per entry: #14).
+    pub lockfile: Arc<Path>,
     /// `file:line` of the entry.
     pub location: String,
     pub source: Source,
@@ -231,9 +237,37 @@ impl CheckReport {
 /// Checks every installable entry of the lockfiles (the project itself and `-c`
 /// constraints are not installed and are skipped). A DB error is an `Err` (fail closed).
 pub(crate) fn check(lockfiles: &[Lockfile], gate: &Gate, opts: &CheckOptions) -> Result<CheckReport, GateError> {
+    let summaries = lockfiles.iter().map(summary).collect();
     // sized once: growing by doubling left up to half of the largest vector unused
     let mut packages: Vec<PackageCheck> = Vec::with_capacity(lockfiles.iter().map(|l| l.packages.iter().filter(|p| installable(p)).count()).sum());
-    packages.extend(lockfiles.iter().flat_map(|l| l.packages.iter().filter(|p| installable(p)).map(move |p| new_package(l, p))));
+    for l in lockfiles {
+        let path: Arc<Path> = Arc::from(l.path.as_path());
+        packages.extend(l.packages.iter().filter(|p| installable(p)).map(|p| new_package(&path, l.location_of(p), p.clone())));
+    }
+    judge(summaries, packages, gate, opts)
+}
+
+/// [`check`] of lockfiles no longer needed: each entry's strings move into its result
+/// instead of being copied, so a large lockfile is not held twice (#14).
+pub(crate) fn check_owned(lockfiles: Vec<Lockfile>, gate: &Gate, opts: &CheckOptions) -> Result<CheckReport, GateError> {
+    let summaries = lockfiles.iter().map(summary).collect();
+    let mut packages: Vec<PackageCheck> = Vec::with_capacity(lockfiles.iter().map(|l| l.packages.iter().filter(|p| installable(p)).count()).sum());
+    for mut l in lockfiles {
+        let path: Arc<Path> = Arc::from(l.path.as_path());
+        for p in std::mem::take(&mut l.packages).into_iter().filter(installable) {
+            let location = l.location_of(&p);
+            packages.push(new_package(&path, location, p));
+        }
+    }
+    judge(summaries, packages, gate, opts)
+}
+
+fn summary(l: &Lockfile) -> LockfileSummary {
+    LockfileSummary { path: l.path.clone(), format: l.format, packages: l.packages.iter().filter(|p| installable(p)).count(), warnings: l.warnings.clone() }
+}
+
+/// Judges the entries: verdicts and advisories from the DB, names, platforms, `--fetch`.
+fn judge(lockfiles: Vec<LockfileSummary>, mut packages: Vec<PackageCheck>, gate: &Gate, opts: &CheckOptions) -> Result<CheckReport, GateError> {
 
     let shas: Vec<&str> = packages.iter().flat_map(|p| p.files.iter().filter_map(|f| f.sha256.as_deref())).collect();
     let known = gate.lookup_many(&shas)?;
@@ -270,10 +304,7 @@ pub(crate) fn check(lockfiles: &[Lockfile], gate: &Gate, opts: &CheckOptions) ->
         summarize(p);
     }
     Ok(CheckReport {
-        lockfiles: lockfiles
-            .iter()
-            .map(|l| LockfileSummary { path: l.path.clone(), format: l.format, packages: l.packages.iter().filter(|p| installable(p)).count(), warnings: l.warnings.clone() })
-            .collect(),
+        lockfiles,
         packages,
         unverified_action: opts.unverified,
         fetched: opts.fetch.is_some(),
@@ -294,16 +325,17 @@ pub(crate) fn installable(p: &LockedPackage) -> bool {
     }
 }
 
-fn new_package(lock: &Lockfile, p: &LockedPackage) -> PackageCheck {
+/// An entry's result before judging; its strings are moved, not copied.
+fn new_package(lockfile: &Arc<Path>, location: String, p: LockedPackage) -> PackageCheck {
     let files = p
         .files
-        .iter()
+        .into_iter()
         .map(|f| FileCheck {
-            filename: f.filename.clone().or_else(|| f.url.as_deref().and_then(last_segment)),
-            url: f.url.clone(),
-            sha256: f.sha256().map(str::to_ascii_lowercase),
+            filename: f.filename.or_else(|| f.url.as_deref().and_then(last_segment)),
+            sha256: f.hashes.into_iter().find(|h| h.algorithm == "sha256").map(|h| h.digest.to_ascii_lowercase()),
+            url: f.url,
             status: Status::Unverified,
-            reason: String::new(),
+            reason: Cow::Borrowed(""),
             hint: None,
             report: None,
             fetched: false,
@@ -313,17 +345,17 @@ fn new_package(lock: &Lockfile, p: &LockedPackage) -> PackageCheck {
         })
         .collect();
     PackageCheck {
-        name: p.name.clone(),
-        version: p.version.clone(),
-        lockfile: lock.path.clone(),
-        location: lock.location_of(p),
-        source: p.source.clone(),
+        name: p.name,
+        version: p.version,
+        lockfile: Arc::clone(lockfile),
+        location,
+        source: p.source,
         status: Status::Unverified,
         reason: String::new(),
         hint: None,
         alerts: Vec::new(),
         files,
-        markers: p.markers.clone(),
+        markers: p.markers,
         not_for_environment: false,
         advisory: None,
         name_check: None,
@@ -379,16 +411,16 @@ impl FileCheck {
 
     /// The name to read wheel tags from: the lockfile's, else the index's or the DB's.
     fn name_for_tags(&self) -> Option<String> {
-        let name = self.filename.clone().or_else(|| self.known_name.clone()).or_else(|| self.report.as_ref().map(|r| r.filename.clone()))?;
+        let name = self.filename.clone().or_else(|| self.known_name.as_deref().map(str::to_string)).or_else(|| self.report.as_ref().map(|r| r.filename.clone()))?;
         Some(last_segment(&name).unwrap_or(name))
     }
 
-    fn skip(&mut self, applies: bool, why: &str) {
+    fn skip(&mut self, applies: bool, why: &'static str) {
         self.applies = applies;
-        self.skip_reason = (!applies).then(|| format!("{why} (not checked)"));
+        self.skip_reason = (!applies).then_some(why);
     }
 
-    fn set(&mut self, status: Status, reason: impl Into<String>) {
+    fn set(&mut self, status: Status, reason: impl Into<Cow<'static, str>>) {
         self.status = status;
         self.reason = reason.into();
     }
@@ -401,7 +433,7 @@ impl FileCheck {
 
     fn error(&mut self, message: String, hint: String) {
         self.set(Status::Error, message);
-        self.hint = Some(hint);
+        self.hint = Some(hint.into());
     }
 }
 
@@ -411,7 +443,7 @@ fn summarize(p: &mut PackageCheck) {
     p.hint = None;
     for f in p.files.iter_mut().filter(|f| !f.applies && f.status == Status::Unverified) {
         f.status = Status::Skipped;
-        f.reason = f.skip_reason.clone().unwrap_or_default();
+        f.reason = f.skip_reason.map(|why| format!("{why} (not checked)")).unwrap_or_default().into();
     }
     if let Some(a) = &p.advisory {
         p.status = Status::Blocked;
@@ -456,7 +488,7 @@ fn summarize(p: &mut PackageCheck) {
         Status::Allowed if n > 1 => format!("{n} locked files allowed"),
         _ => format!("{name}: {}", first.reason),
     };
-    p.hint = first.hint.clone();
+    p.hint = first.hint.as_deref().map(str::to_string);
     name_check(p);
 }
 

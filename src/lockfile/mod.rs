@@ -16,6 +16,7 @@ pub mod diff;
 pub mod poetry;
 pub mod pylock;
 pub mod requirements;
+mod toml_entries;
 pub mod uv_lock;
 
 #[cfg(test)]
