@@ -84,6 +84,11 @@ impl std::fmt::Debug for Gate {
     }
 }
 
+/// Files (or project names) looked up per DB query: one query for a whole lockfile of
+/// 100,000 files held its key list several times over (our strings, their JSON text,
+/// SQLite's copy) at the peak of `check` (#14).
+const LOOKUP_BATCH: usize = 2_000;
+
 impl Gate {
     /// Opens the DB at `db_path`, else `$SAFE_PIP_DB`, else the default path (created
     /// when missing).
@@ -150,12 +155,15 @@ impl Gate {
         self.hit(stored, filename, PathBuf::from(filename), Vec::new()).map(Some)
     }
 
-    /// Known verdicts for many files in one query (a lockfile check), keyed by lower-case
-    /// sha256; misses are absent.
+    /// Known verdicts for many files (a lockfile check), keyed by lower-case sha256;
+    /// misses are absent.
     pub fn lookup_many<S: AsRef<str>>(&self, sha256s: &[S]) -> Result<HashMap<String, PackageReport>, GateError> {
         let Some(db) = self.db.as_ref().filter(|_| self.reuse) else { return Ok(HashMap::new()) };
-        let keys: Vec<String> = sha256s.iter().map(|s| s.as_ref().to_string()).collect();
-        let hits = db.lookup_verdicts(&keys)?;
+        let mut hits = HashMap::new();
+        for batch in sha256s.chunks(LOOKUP_BATCH) {
+            let keys: Vec<String> = batch.iter().map(|s| s.as_ref().to_string()).collect();
+            hits.extend(db.lookup_verdicts(&keys)?);
+        }
         let names: Vec<String> = hits.values().flat_map(|v| identities_of(v.name.as_deref(), v.version.as_deref(), &v.filename)).map(|i| i.0).collect();
         let advisories = db.advisories_for_names(&names)?;
         // A page lists many files of one project: its logged decisions are read once.
@@ -187,8 +195,15 @@ impl Gate {
     /// [`Db::advisories_for_names`]).
     pub fn advisories_for_names<S: AsRef<str>>(&self, names: &[S]) -> Result<HashMap<String, Vec<Advisory>>, GateError> {
         let Some(db) = &self.db else { return Ok(HashMap::new()) };
-        let names: Vec<String> = names.iter().map(|n| n.as_ref().to_string()).collect();
-        Ok(db.advisories_for_names(&names)?)
+        let mut found: HashMap<String, Vec<Advisory>> = HashMap::new();
+        for batch in names.chunks(LOOKUP_BATCH) {
+            let names: Vec<String> = batch.iter().map(|n| n.as_ref().to_string()).collect();
+            // every batch that names a project (in any spelling) gets all its advisories
+            for (name, advisories) in db.advisories_for_names(&names)? {
+                found.entry(name).or_insert(advisories);
+            }
+        }
+        Ok(found)
     }
 
     /// Every recorded analysis of the project, newest first (empty without a DB).

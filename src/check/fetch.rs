@@ -57,7 +57,7 @@ fn fill_package(p: &mut PackageCheck, client: &IndexClient, gate: &Gate, target:
         for f in p.files.iter_mut().filter(|f| f.filename.is_none() && f.report.is_none()) {
             let sha = f.sha256.as_deref().unwrap_or_default();
             if let Some(e) = pg.files.iter().find(|e| e.hashes.get("sha256").is_some_and(|h| h.eq_ignore_ascii_case(sha))) {
-                f.known_name = Some(e.filename.clone());
+                f.known_name = Some(e.filename.as_str().into());
                 named = true;
             }
         }

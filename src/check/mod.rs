@@ -27,7 +27,7 @@ mod sarif;
 mod select;
 mod target;
 
-pub(crate) use render::{render_json, render_terminal, write_json};
+pub(crate) use render::{render_json, render_terminal, write_json, write_terminal};
 pub(crate) use html::from_check as render_html;
 pub(crate) use sarif::{render_sarif, sarif_results};
 pub(crate) use render::package as package_json;
@@ -43,6 +43,9 @@ use crate::gate::{Gate, GateError};
 use crate::index::IndexClient;
 use crate::lockfile::{LockedPackage, Lockfile, Source};
 use crate::policy::Action;
+use std::borrow::Cow;
+use std::path::Path;
+use std::sync::Arc;
 
 pub(crate) struct CheckOptions<'a> {
     /// What an unverified package means: `Block` (the default) makes the exit code 3;
@@ -83,9 +86,37 @@ pub(crate) fn needs_target(lockfiles: &[Lockfile]) -> bool {
 /// Checks every installable entry of the lockfiles (the project itself and `-c`
 /// constraints are not installed and are skipped). A DB error is an `Err` (fail closed).
 pub(crate) fn check(lockfiles: &[Lockfile], gate: &Gate, opts: &CheckOptions) -> Result<CheckReport, GateError> {
+    let summaries = lockfiles.iter().map(summary).collect();
     // sized once: growing by doubling left up to half of the largest vector unused
     let mut packages: Vec<PackageCheck> = Vec::with_capacity(lockfiles.iter().map(|l| l.packages.iter().filter(|p| installable(p)).count()).sum());
-    packages.extend(lockfiles.iter().flat_map(|l| l.packages.iter().filter(|p| installable(p)).map(move |p| new_package(l, p))));
+    for l in lockfiles {
+        let path: Arc<Path> = Arc::from(l.path.as_path());
+        packages.extend(l.packages.iter().filter(|p| installable(p)).map(|p| new_package(&path, l.location_of(p), p.clone())));
+    }
+    judge(summaries, packages, gate, opts)
+}
+
+/// [`check`] of lockfiles no longer needed: each entry's strings move into its result
+/// instead of being copied, so a large lockfile is not held twice (#14).
+pub(crate) fn check_owned(lockfiles: Vec<Lockfile>, gate: &Gate, opts: &CheckOptions) -> Result<CheckReport, GateError> {
+    let summaries = lockfiles.iter().map(summary).collect();
+    let mut packages: Vec<PackageCheck> = Vec::with_capacity(lockfiles.iter().map(|l| l.packages.iter().filter(|p| installable(p)).count()).sum());
+    for mut l in lockfiles {
+        let path: Arc<Path> = Arc::from(l.path.as_path());
+        for p in std::mem::take(&mut l.packages).into_iter().filter(installable) {
+            let location = l.location_of(&p);
+            packages.push(new_package(&path, location, p));
+        }
+    }
+    judge(summaries, packages, gate, opts)
+}
+
+fn summary(l: &Lockfile) -> LockfileSummary {
+    LockfileSummary { path: l.path.clone(), format: l.format, packages: l.packages.iter().filter(|p| installable(p)).count(), warnings: l.warnings.clone() }
+}
+
+/// Judges the entries: verdicts and advisories from the DB, names, platforms, `--fetch`.
+fn judge(lockfiles: Vec<LockfileSummary>, mut packages: Vec<PackageCheck>, gate: &Gate, opts: &CheckOptions) -> Result<CheckReport, GateError> {
 
     let shas: Vec<&str> = packages.iter().flat_map(|p| p.files.iter().filter_map(|f| f.sha256.as_deref())).collect();
     let known = gate.lookup_many(&shas)?;
@@ -122,10 +153,7 @@ pub(crate) fn check(lockfiles: &[Lockfile], gate: &Gate, opts: &CheckOptions) ->
         summarize(p);
     }
     Ok(CheckReport {
-        lockfiles: lockfiles
-            .iter()
-            .map(|l| LockfileSummary { path: l.path.clone(), format: l.format, packages: l.packages.iter().filter(|p| installable(p)).count(), warnings: l.warnings.clone() })
-            .collect(),
+        lockfiles,
         packages,
         unverified_action: opts.unverified,
         fetched: opts.fetch.is_some(),
@@ -146,16 +174,17 @@ pub(crate) fn installable(p: &LockedPackage) -> bool {
     }
 }
 
-fn new_package(lock: &Lockfile, p: &LockedPackage) -> PackageCheck {
+/// An entry's result before judging; its strings are moved, not copied.
+fn new_package(lockfile: &Arc<Path>, location: String, p: LockedPackage) -> PackageCheck {
     let files = p
         .files
-        .iter()
+        .into_iter()
         .map(|f| FileCheck {
-            filename: f.filename.clone().or_else(|| f.url.as_deref().and_then(last_segment)),
-            url: f.url.clone(),
-            sha256: f.sha256().map(str::to_ascii_lowercase),
+            filename: f.filename.or_else(|| f.url.as_deref().and_then(last_segment)),
+            sha256: f.hashes.into_iter().find(|h| h.algorithm == "sha256").map(|h| h.digest.to_ascii_lowercase()),
+            url: f.url,
             status: Status::Unverified,
-            reason: String::new(),
+            reason: Cow::Borrowed(""),
             hint: None,
             report: None,
             fetched: false,
@@ -165,17 +194,17 @@ fn new_package(lock: &Lockfile, p: &LockedPackage) -> PackageCheck {
         })
         .collect();
     PackageCheck {
-        name: p.name.clone(),
-        version: p.version.clone(),
-        lockfile: lock.path.clone(),
-        location: lock.location_of(p),
-        source: p.source.clone(),
+        name: p.name,
+        version: p.version,
+        lockfile: Arc::clone(lockfile),
+        location,
+        source: p.source,
         status: Status::Unverified,
         reason: String::new(),
         hint: None,
         alerts: Vec::new(),
         files,
-        markers: p.markers.clone(),
+        markers: p.markers,
         not_for_environment: false,
         advisory: None,
         name_check: None,
@@ -188,7 +217,7 @@ fn summarize(p: &mut PackageCheck) {
     p.hint = None;
     for f in p.files.iter_mut().filter(|f| !f.applies && f.status == Status::Unverified) {
         f.status = Status::Skipped;
-        f.reason = f.skip_reason.clone().unwrap_or_default();
+        f.reason = f.skip_reason.map(|why| format!("{why} (not checked)")).unwrap_or_default().into();
     }
     if let Some(a) = &p.advisory {
         p.status = Status::Blocked;
@@ -233,7 +262,7 @@ fn summarize(p: &mut PackageCheck) {
         Status::Allowed if n > 1 => format!("{n} locked files allowed"),
         _ => format!("{name}: {}", first.reason),
     };
-    p.hint = first.hint.clone();
+    p.hint = first.hint.as_deref().map(str::to_string);
     name_check(p);
 }
 

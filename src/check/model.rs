@@ -8,7 +8,9 @@ use crate::lockfile::{LockFormat, LockWarning, Source};
 use crate::pipeline::PackageReport;
 use crate::policy::Action;
 use serde::Serialize;
-use std::path::PathBuf;
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// How a package or file came out, worst last.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -53,9 +55,12 @@ pub(crate) struct FileCheck {
     /// Lower-case hex, when the lockfile pins one.
     pub sha256: Option<String>,
     pub status: Status,
-    pub reason: String,
-    /// For errors: what to do.
-    pub hint: Option<String>,
+    /// Mostly one of a few fixed sentences ("not in the verdict DB"): those are not copied
+    /// into every file of a large lockfile (#14).
+    pub reason: Cow<'static, str>,
+    /// For errors: what to do. (`Box<str>`, as `known_name`: a large lockfile has many
+    /// files, few with one.)
+    pub hint: Option<Box<str>>,
     /// The verdict, when the file is known (from the DB or fetched).
     /// Boxed: most files of a large lockfile have no verdict, and an inline report would
     /// make every one of them as large as one that has.
@@ -65,9 +70,9 @@ pub(crate) struct FileCheck {
     /// This environment would install it (always true with `--all-platforms`).
     pub applies: bool,
     /// Why it does not apply.
-    pub(super) skip_reason: Option<String>,
+    pub(super) skip_reason: Option<&'static str>,
     /// Its name as the index gives it, when the lockfile names only its hash.
-    pub(super) known_name: Option<String>,
+    pub(super) known_name: Option<Box<str>>,
 }
 
 /// One lockfile entry.
@@ -75,7 +80,8 @@ pub(crate) struct FileCheck {
 pub(crate) struct PackageCheck {
     pub name: String,
     pub version: Option<String>,
-    pub lockfile: PathBuf,
+    /// Shared by the lockfile's entries (one path, not one copy per entry: #14).
+    pub lockfile: Arc<Path>,
     /// `file:line` of the entry.
     pub location: String,
     pub source: Source,
@@ -177,16 +183,16 @@ impl FileCheck {
 
     /// The name to read wheel tags from: the lockfile's, else the index's or the DB's.
     pub(super) fn name_for_tags(&self) -> Option<String> {
-        let name = self.filename.clone().or_else(|| self.known_name.clone()).or_else(|| self.report.as_ref().map(|r| r.filename.clone()))?;
+        let name = self.filename.clone().or_else(|| self.known_name.as_deref().map(str::to_string)).or_else(|| self.report.as_ref().map(|r| r.filename.clone()))?;
         Some(last_segment(&name).unwrap_or(name))
     }
 
-    pub(super) fn skip(&mut self, applies: bool, why: &str) {
+    pub(super) fn skip(&mut self, applies: bool, why: &'static str) {
         self.applies = applies;
-        self.skip_reason = (!applies).then(|| format!("{why} (not checked)"));
+        self.skip_reason = (!applies).then_some(why);
     }
 
-    pub(super) fn set(&mut self, status: Status, reason: impl Into<String>) {
+    pub(super) fn set(&mut self, status: Status, reason: impl Into<Cow<'static, str>>) {
         self.status = status;
         self.reason = reason.into();
     }
@@ -199,7 +205,7 @@ impl FileCheck {
 
     pub(super) fn error(&mut self, message: String, hint: String) {
         self.set(Status::Error, message);
-        self.hint = Some(hint);
+        self.hint = Some(hint.into());
     }
 }
 

@@ -156,6 +156,18 @@ pub(crate) fn write_alerts(out: &mut String, p: &PackageCheck, verbose: bool, pa
 }
 
 pub(crate) fn render_terminal(r: &CheckReport, color: bool, verbose: bool) -> String {
+    let mut out = Vec::new();
+    // writing to memory cannot fail
+    let _ = write_terminal(r, color, verbose, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Text written out at a time: the whole report of a large lockfile, held at once, was
+/// half the input's size again at the peak of `check` (#14).
+const WRITE_AT: usize = 64 * 1024;
+
+/// Streams the terminal report to `out`, some packages at a time.
+pub(crate) fn write_terminal(r: &CheckReport, color: bool, verbose: bool, sink: &mut dyn std::io::Write) -> std::io::Result<()> {
     let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
     let label = |s: Status| {
         let text = format!("{:<10}", s.as_str().to_uppercase());
@@ -171,8 +183,8 @@ pub(crate) fn render_terminal(r: &CheckReport, color: bool, verbose: bool) -> St
     for status in ORDER {
         let of: Vec<&PackageCheck> = r.packages.iter().filter(|p| p.status == status).collect();
         if matches!(status, Status::Allowed | Status::Skipped) && !verbose && !of.is_empty() {
-            let names: Vec<String> = of.iter().map(|p| title(p)).collect();
-            let shown = if names.len() <= ALLOWED_LISTED { names.join(", ") } else { format!("{} packages (-v lists them)", names.len()) };
+            // titles only when they are listed
+            let shown = if of.len() <= ALLOWED_LISTED { of.iter().map(|p| title(p)).collect::<Vec<_>>().join(", ") } else { format!("{} packages (-v lists them)", of.len()) };
             let why = if status == Status::Skipped { "  (not for this environment; -v shows the markers)" } else { "" };
             let _ = writeln!(out, "{} {shown}{why}", label(status));
             continue;
@@ -192,6 +204,10 @@ pub(crate) fn render_terminal(r: &CheckReport, color: bool, verbose: bool) -> St
                 let listed = skipped.into_iter().take(NOT_CHECKED_LISTED).collect::<Vec<_>>().join(", ");
                 let more = if more > 0 { format!(" … and {more} more (--format json lists all)") } else { String::new() };
                 let _ = writeln!(out, "           other platforms, not checked: {listed}{more}");
+            }
+            if out.len() >= WRITE_AT {
+                sink.write_all(out.as_bytes())?;
+                out.clear();
             }
         }
     }
@@ -246,7 +262,7 @@ pub(crate) fn render_terminal(r: &CheckReport, color: bool, verbose: bool) -> St
         };
         let _ = writeln!(out, "{what}; {remedy}");
     }
-    out
+    sink.write_all(out.as_bytes())
 }
 
 /// Name and version, escaped for the terminal.

@@ -569,3 +569,34 @@ fn a_misspelt_popular_name_is_blocked_without_any_file_or_network() {
     assert_eq!(squat.status, Status::Unverified, "allowed by decision, still unverified for lack of a hash: {}", squat.reason);
     assert_eq!(squat.alerts.first().map(|a| a.alert), Some(AlertId::Typosquat), "the alert is still shown");
 }
+
+/// `check_owned` moves each entry's strings into its result instead of copying them (#14):
+/// on every fixture (allowed, blocked and unknown files; every platform and one
+/// environment) its reports, JSON and terminal, are those of `check`, whose output the
+/// snapshots and the CLI tests pin.
+#[test]
+fn a_check_that_takes_the_lockfiles_reports_exactly_what_one_that_borrows_them_does() {
+    let target = linux_cp311();
+    let mut seen = std::collections::BTreeSet::new();
+    for file in ["requirements.txt", "poetry-1.lock", "poetry-2.lock", "pylock.toml", "uv.lock", "platforms/uv.lock", "platforms/poetry.lock"] {
+        let env = Env::new();
+        let l = lock(file);
+        let db = env.db();
+        let files = l.packages.iter().flat_map(|p| &p.files).filter_map(|f| Some((f.sha256()?, f.filename.as_deref().unwrap_or("f.whl"))));
+        for (i, (sha, filename)) in files.enumerate() {
+            match i % 3 {
+                0 => record(&db, sha, filename, Action::Allow),
+                1 => record(&db, sha, filename, Action::Block),
+                _ => {}
+            }
+        }
+        for opts in [CheckOptions::default(), for_target(&target)] {
+            let borrowed = check(std::slice::from_ref(&l), &env.gate(), &opts).expect("check");
+            let owned = check_owned(vec![l.clone()], &env.gate(), &opts).expect("check");
+            seen.extend(owned.packages.iter().map(|p| p.status));
+            assert_eq!(render_json(&owned), render_json(&borrowed), "{file}");
+            assert_eq!(render_terminal(&owned, false, true), render_terminal(&borrowed, false, true), "{file}");
+        }
+    }
+    assert!([Status::Allowed, Status::Blocked, Status::Unverified].iter().all(|s| seen.contains(s)), "a mix of statuses: {seen:?}");
+}

@@ -46,15 +46,14 @@ pub(crate) fn run(args: CheckArgs, color: ColorChoice) -> Outcome {
     let Judging { target, unverified, gate, client } = args.lock.judging(&lockfiles, args.files.first().map(PathBuf::as_path), &args.invoked_as)?;
     let platforms = if args.lock.all_platforms { Platforms::All } else { Platforms::Environment(target.as_ref()) };
     let opts = CheckOptions { unverified, fetch: client.as_ref(), platforms };
-    let mut report = check::check(&lockfiles, &gate, &opts).map_err(|e| gate_error(&e, ""))?;
+    // the report holds what it shows: the parsed lockfiles move into it (#14)
+    let mut report = check::check_owned(lockfiles, &gate, &opts).map_err(|e| gate_error(&e, ""))?;
     report.invoked_as = args.invoked_as.clone();
-    // the report holds what it shows: the parsed lockfiles need not outlive the check (#14)
-    drop(lockfiles);
     let mut stdout = std::io::stdout().lock();
     let _ = match args.format {
         CheckFormat::Json => check::write_json(&report, &mut stdout),
         CheckFormat::Sarif => stdout.write_all(check::render_sarif(&report, &gate.options().policy).as_bytes()),
-        CheckFormat::Terminal => stdout.write_all(check::render_terminal(&report, color.enabled(), args.verbose).as_bytes()),
+        CheckFormat::Terminal => check::write_terminal(&report, color.enabled(), args.verbose, &mut stdout),
         CheckFormat::Html => stdout.write_all(crate::check::render_html(&report, &gate).map_err(|e| gate_error(&e, ""))?.as_bytes()),
     };
     Ok(report.exit_code())

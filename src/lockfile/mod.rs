@@ -20,6 +20,7 @@ pub mod pylock;
 mod read;
 pub mod requirements;
 mod toml_read;
+mod toml_entries;
 pub mod uv_lock;
 
 #[cfg(test)]

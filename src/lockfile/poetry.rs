@@ -19,7 +19,8 @@ use super::requirements::name_version_from_filename;
 use super::model::{Hash, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, sort_dedup, vcs_url};
 use crate::line_index::LineIndex;
 use crate::pep503::normalize_name;
-use super::toml_read::{from_toml, span_line};
+use super::toml_read::span_line;
+use super::toml_entries::from_toml_by_entry;
 
 #[derive(Deserialize)]
 struct RawLock {
@@ -75,7 +76,7 @@ struct RawSource {
 
 /// Parses poetry.lock text.
 pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
-    let raw: RawLock = from_toml(LockFormat::PoetryLock, path, text)?;
+    let read = from_toml_by_entry(LockFormat::PoetryLock, path, text, "package", |raw: &mut RawLock| &mut raw.package)?;
     let lines = LineIndex::new(text);
     let mut lock = Lockfile::new(LockFormat::PoetryLock, path);
     let invalid = |line: Option<usize>, message: String| LockfileError::Invalid {
@@ -86,8 +87,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
     };
 
     let mut major = None;
-    if let Some(version) = raw.metadata.as_ref().and_then(|m| m.lock_version.as_ref()) {
-        let line = span_line(&lines, version);
+    if let Some(version) = read.doc.metadata.as_ref().and_then(|m| m.lock_version.as_ref()) {
+        let line = lines.line(read.document_offset(version.span().start));
         let (maj, min) = parse_major_minor(version.get_ref())
             .ok_or_else(|| invalid(Some(line), format!("lock-version '{}' is not of the form MAJOR.MINOR", version.get_ref())))?;
         if !(1..=2).contains(&maj) {
@@ -113,26 +114,28 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
         major = Some(maj);
     }
 
+    let RawLock { package: entries, metadata } = read.doc;
     // 1.x: files per name in [metadata.files].
     let mut metadata_files: BTreeMap<String, Vec<RawFile>> = BTreeMap::new();
-    if let Some(metadata) = &raw.metadata {
-        for (name, files) in &metadata.files {
-            metadata_files.entry(normalize_name(name)).or_default().extend(files.iter().cloned());
+    if let Some(metadata) = metadata {
+        for (name, files) in metadata.files {
+            metadata_files.entry(normalize_name(&name)).or_default().extend(files);
         }
     }
     let mut same_name_count: BTreeMap<String, usize> = BTreeMap::new();
-    for package in &raw.package {
+    for package in &entries {
         *same_name_count.entry(normalize_name(&package.get_ref().name)).or_default() += 1;
     }
 
     // Extras requested of a package by the packages that depend on it.
     let mut requested_extras: BTreeMap<String, Vec<String>> = BTreeMap::new();
 
-    for spanned in &raw.package {
-        let line = span_line(&lines, spanned);
-        let raw_package = spanned.get_ref();
+    // by value: the entry's strings move into the package instead of being copied (#14)
+    for spanned in entries {
+        let line = span_line(&lines, &spanned);
+        let raw_package = spanned.into_inner();
         let mut package = LockedPackage::named(&raw_package.name);
-        package.version = Some(raw_package.version.clone());
+        package.version = Some(raw_package.version);
         package.optional = raw_package.optional;
         package.line = Some(line);
         package.markers = match &raw_package.markers {
@@ -147,15 +150,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
             Some(source) => source_of(&mut lock, path, line, &raw_package.name, source, raw_package.develop),
         };
 
-        let raw_files: Vec<RawFile> = match &raw_package.files {
-            Some(files) => files.clone(),
+        let raw_files: Vec<RawFile> = match raw_package.files {
+            Some(files) => files,
             None => {
                 let all = metadata_files.get(&package.normalized).cloned().unwrap_or_default();
                 if same_name_count.get(&package.normalized).copied().unwrap_or(0) > 1 {
                     // Several versions of one name share one [metadata.files] list (1.x):
                     // keep the files whose name carries this version.
                     all.into_iter()
-                        .filter(|f| name_version_from_filename(&f.file).is_none_or(|(_, v)| v == raw_package.version))
+                        .filter(|f| name_version_from_filename(&f.file).is_none_or(|(_, v)| Some(v) == package.version))
                         .collect()
                 } else {
                     all

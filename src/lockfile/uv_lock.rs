@@ -22,7 +22,8 @@ use toml::Spanned;
 use super::model::{Hash, LockFormat, LockedFile, LockedPackage, Lockfile, LockfileError, Source, WarningKind, sort_dedup, vcs_url};
 use crate::line_index::LineIndex;
 use crate::pep503::normalize_name;
-use super::toml_read::{from_toml, span_line, value_as_text};
+use super::toml_read::{span_line, value_as_text};
+use super::toml_entries::from_toml_by_entry;
 
 #[derive(Deserialize)]
 struct RawLock {
@@ -80,7 +81,7 @@ struct RawFile {
 
 /// Parses uv.lock text.
 pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
-    let raw: RawLock = from_toml(LockFormat::UvLock, path, text)?;
+    let read = from_toml_by_entry(LockFormat::UvLock, path, text, "package", |raw: &mut RawLock| &mut raw.package)?;
     let lines = LineIndex::new(text);
     let mut lock = Lockfile::new(LockFormat::UvLock, path);
     let invalid = |line: Option<usize>, message: String| LockfileError::Invalid {
@@ -89,16 +90,17 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
         line,
         message,
     };
-    let version = raw.version.as_ref().ok_or_else(|| invalid(None, "the top-level key version is missing".into()))?;
+    let version = read.doc.version.as_ref().ok_or_else(|| invalid(None, "the top-level key version is missing".into()))?;
     if *version.get_ref() != 1 {
         return Err(LockfileError::UnsupportedVersion {
             path: path.to_path_buf(),
             format: LockFormat::UvLock,
-            line: Some(span_line(&lines, version)),
+            line: Some(lines.line(read.document_offset(version.span().start))),
             found: version.get_ref().to_string(),
             supported: "version 1",
         });
     }
+    let raw = read.doc;
     let members: HashSet<String> = raw.manifest.iter().flat_map(|m| m.members.iter()).map(|m| normalize_name(m)).collect();
 
     // (dependency name, optional version) → edge markers (None = unconditional), and extras.
@@ -107,12 +109,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
     let mut root_dependencies: HashSet<String> = HashSet::new();
     let mut fork_markers: Vec<Option<String>> = Vec::new();
 
-    for spanned in &raw.package {
-        let line = span_line(&lines, spanned);
-        let raw_package = spanned.get_ref();
+    // by value: the entry's strings move into the package instead of being copied (#14)
+    for spanned in raw.package {
+        let line = span_line(&lines, &spanned);
+        let raw_package = spanned.into_inner();
         let name = &raw_package.name;
         let mut package = LockedPackage::named(name);
-        package.version.clone_from(&raw_package.version);
+        package.version = raw_package.version;
         package.line = Some(line);
 
         let source = raw_package.source.as_ref().ok_or_else(|| invalid(Some(line), format!("package {name} has no source")))?;
@@ -128,14 +131,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
         };
         package.source = source;
 
-        let to_file = |file: &RawFile, what: &str| -> Result<LockedFile, LockfileError> {
+        let to_file = |file: RawFile, what: &str| -> Result<LockedFile, LockfileError> {
             let hashes = match &file.hash {
                 Some(h) => vec![Hash::parse(h).map_err(|e| invalid(Some(line), format!("{name}: {what}: {e}")))?],
                 None => Vec::new(),
             };
-            let url = file.url.clone().or_else(|| source_url.clone().filter(|_| file.path.is_none()));
-            let filename = file.filename.clone().or_else(|| {
-                let location = file.url.as_deref().or(file.path.as_deref()).or(url.as_deref())?;
+            let url = file.url.or_else(|| source_url.clone().filter(|_| file.path.is_none()));
+            let filename = file.filename.or_else(|| {
+                // the file's own url, else its path, else the package's url
+                let location = url.as_deref().or(file.path.as_deref())?;
                 let last = location.split(['?', '#']).next().unwrap_or(location).rsplit(['/', '\\']).next()?;
                 (!last.is_empty()).then(|| last.to_string())
             });
@@ -147,22 +151,22 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
                 upload_time: file.upload_time.as_ref().and_then(value_as_text),
             })
         };
-        if let Some(sdist) = &raw_package.sdist {
+        if let Some(sdist) = raw_package.sdist {
             package.files.push(to_file(sdist, "sdist")?);
         }
-        for wheel in &raw_package.wheels {
+        for wheel in raw_package.wheels {
             package.files.push(to_file(wheel, "wheel")?);
         }
 
         let all_dependencies = raw_package
             .dependencies
-            .iter()
-            .chain(raw_package.optional_dependencies.values().flatten())
-            .chain(raw_package.dev_dependencies.values().flatten());
+            .into_iter()
+            .chain(raw_package.optional_dependencies.into_values().flatten())
+            .chain(raw_package.dev_dependencies.into_values().flatten());
         for dependency in all_dependencies {
             let normalized = normalize_name(&dependency.name);
-            edge_markers.entry((normalized.clone(), dependency.version.clone())).or_default().push(dependency.marker.clone());
-            requested_extras.entry(normalized.clone()).or_default().extend(dependency.extra.iter().cloned());
+            edge_markers.entry((normalized.clone(), dependency.version)).or_default().push(dependency.marker);
+            requested_extras.entry(normalized.clone()).or_default().extend(dependency.extra);
             if package.root {
                 root_dependencies.insert(normalized.clone());
             }
@@ -170,7 +174,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, LockfileError> {
         }
         sort_dedup(&mut package.dependencies);
         lock.packages.push(package);
-        fork_markers.push(any_of(raw_package.resolution_markers.clone()));
+        fork_markers.push(any_of(raw_package.resolution_markers));
     }
 
     let has_root = lock.packages.iter().any(|p| p.root);

@@ -97,7 +97,7 @@ pub(crate) fn of(p: &PackageCheck) -> Result<Traits, Unknown> {
             if traits.is_empty() {
                 return Err(match file.reason.is_empty() {
                     true => Unknown::NotAnalysed(p.reason.clone()),
-                    false => Unknown::FileNotAnalysed { file: file.display_name().to_string(), reason: file.reason.clone() },
+                    false => Unknown::FileNotAnalysed { file: file.display_name().to_string(), reason: file.reason.to_string() },
                 });
             }
             continue;
