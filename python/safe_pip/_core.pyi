@@ -36,7 +36,10 @@ class Proxy:
 
     Every file is checked before it is served; a blocked file answers 403 with a reason
     phrase that pip, uv and Poetry print. Credentials in ``index_urls`` stay inside the
-    proxy. An empty ``index_urls`` uses pip's configured index(es). Raises
+    proxy. An empty ``index_urls`` uses pip's configured index(es). The settings of
+    ``project_dir`` (default: the current directory) apply as ``safe-pip install`` applies
+    them, dependency confusion included: names of ``[[internal]]`` rules and of
+    ``SAFE_PIP_INTERNAL`` are served only from their own index. Raises
     :class:`SafePipError` when the proxy cannot start (index settings, config, verdict DB,
     port).
     """
