@@ -16,12 +16,11 @@ pub(crate) struct Remedy {
     pub explain: Option<&'static str>,
     /// `NAME==VERSION` of an older release whose files are not blocked.
     pub older: Option<String>,
-    /// The exact command that documents an exception, when one can be right.
-    pub allow: Option<String>,
-    /// How careful to be before running `allow`.
+    /// How careful to be before running [`Remedy::allow`].
     pub caution: Option<&'static str>,
-    /// `NAME==VERSION` and the blocking alerts an exception would name (set with `allow`),
-    /// for fronts where the exception is not the user's to write (the gateway).
+    /// `NAME==VERSION` and the blocking alerts an exception would name, when one can be
+    /// right: the user's `safe-pip allow` line ([`Remedy::allow`]) or, at the gateway,
+    /// what to ask its administrators for.
     pub exception: Option<(String, Vec<&'static str>)>,
 }
 
@@ -50,12 +49,20 @@ fn shell_word(s: &str) -> String {
 
 /// `safe-pip allow NAME==VERSION --alert A --alert B --reason "…"`.
 pub(crate) fn allow_command(name: &str, version: Option<&str>, alerts: &[&str]) -> String {
-    let spec = match version {
+    allow_line(&spec(name, version), alerts)
+}
+
+/// `NAME==VERSION`, or `NAME` when the version is unknown.
+fn spec(name: &str, version: Option<&str>) -> String {
+    match version {
         Some(v) => format!("{name}=={v}"),
         None => name.to_string(),
-    };
+    }
+}
+
+fn allow_line(spec: &str, alerts: &[&str]) -> String {
     let flags: String = alerts.iter().map(|a| format!(" --alert {a}")).collect();
-    format!("safe-pip allow {}{flags} --reason \"…\"", shell_word(&spec))
+    format!("safe-pip allow {}{flags} --reason \"…\"", shell_word(spec))
 }
 
 impl Remedy {
@@ -73,22 +80,23 @@ impl Remedy {
         let known_malware = alerts.contains(&AlertId::KnownMalware.id());
         let unchecked = report.error.is_some() && report.findings.iter().all(|f| f.alert.info().category == Category::Archive);
         let malware_shaped = report.findings.iter().any(|f| f.alert.info().category == Category::Malware && f.severity() == Severity::Critical);
-        let (allow, caution, exception) = match (&report.name, denied || known_malware || unchecked || alerts.is_empty()) {
+        let (caution, exception) = match (&report.name, denied || known_malware || unchecked || alerts.is_empty()) {
             (Some(name), false) => {
                 let caution = if malware_shaped {
                     "this code is shaped like malware: allow it only after reading the flagged lines yourself and finding them harmless"
                 } else {
                     "after reviewing the flagged code; the decision is written to pyproject.toml for review"
                 };
-                let spec = match &report.version {
-                    Some(v) => format!("{name}=={v}"),
-                    None => name.clone(),
-                };
-                (Some(allow_command(name, report.version.as_deref(), &alerts)), Some(caution), Some((spec, alerts)))
+                (Some(caution), Some((spec(name, report.version.as_deref()), alerts)))
             }
-            _ => (None, None, None),
+            _ => (None, None),
         };
-        Remedy { explain: deciding.map(AlertId::id), older, allow, caution, exception }
+        Remedy { explain: deciding.map(AlertId::id), older, caution, exception }
+    }
+
+    /// The exact command that documents the exception, when one can be right.
+    pub(crate) fn allow(&self) -> Option<String> {
+        self.exception.as_ref().map(|(spec, alerts)| allow_line(spec, alerts))
     }
 
     /// The remedy as labelled lines of a terminal report: (`why`, text), (`instead`, …),
@@ -101,7 +109,7 @@ impl Remedy {
         if let Some(older) = &self.older {
             out.push(("instead", format!("{older} is not blocked (`safe-pip install '{older}'`)")));
         }
-        if let (Some(allow), Some(caution)) = (&self.allow, self.caution) {
+        if let (Some(allow), Some(caution)) = (self.allow(), self.caution) {
             out.push(("exception", format!("`{allow}` ({caution})")));
         }
         out
@@ -114,7 +122,7 @@ impl Remedy {
         if let Some(older) = &self.older {
             tail.push_str(&format!("; not blocked: {older}"));
         }
-        if let Some(allow) = &self.allow {
+        if let Some(allow) = self.allow() {
             tail.push_str(&format!("; exception after review: {allow}"));
         }
         tail
@@ -163,7 +171,7 @@ mod tests {
         );
         let remedy = Remedy::for_block(&r, Some("evil==0.9".into()));
         assert_eq!(remedy.explain, Some("install-network"));
-        assert_eq!(remedy.allow.as_deref(), Some("safe-pip allow evil==1.0 --alert install-network --reason \"…\""));
+        assert_eq!(remedy.allow().as_deref(), Some("safe-pip allow evil==1.0 --alert install-network --reason \"…\""));
         let lines: Vec<String> = remedy.lines().into_iter().map(|(label, text)| format!("{label}: {text}")).collect();
         assert_eq!(lines[0], "why: `safe-pip explain install-network`");
         assert_eq!(lines[1], "instead: evil==0.9 is not blocked (`safe-pip install 'evil==0.9'`)");
@@ -177,12 +185,12 @@ mod tests {
         assert!(remedy.caution.is_some_and(|c| c.contains("shaped like malware")));
         let r = report(vec![Finding::new(AlertId::KnownMalware, "", "advisory MAL-1")]);
         let remedy = Remedy::for_block(&r, None);
-        assert_eq!(remedy.allow, None);
+        assert_eq!(remedy.allow(), None);
         assert_eq!(remedy.explain, Some("known-malware"));
         let mut r = report(vec![Finding::new(AlertId::NetworkAccess, "a.py", "")]);
         let decision = Cited { origin: Origin::Default, by: "Alice".into(), date: Day(0), reason: "no".into() };
         r.decision.basis = Basis::DeniedByDecision { decision };
-        assert_eq!(Remedy::for_block(&r, None).allow, None, "a deny decision is not undone by an allow line");
+        assert_eq!(Remedy::for_block(&r, None).allow(), None, "a deny decision is not undone by an allow line");
     }
 
     #[test]
@@ -202,7 +210,7 @@ mod tests {
         policy.alerts.insert(AlertId::NetworkAccess, Action::Block);
         let mut r = report(findings.clone());
         r.decision = policy.decide(&findings);
-        assert_eq!(Remedy::for_block(&r, None).allow.as_deref(), Some("safe-pip allow evil==1.0 --alert network-access --reason \"…\""));
+        assert_eq!(Remedy::for_block(&r, None).allow().as_deref(), Some("safe-pip allow evil==1.0 --alert network-access --reason \"…\""));
         assert_eq!(allow_command("a", Some("1.0+local"), &["x"]), "safe-pip allow a==1.0+local --alert x --reason \"…\"");
         assert_eq!(allow_command("a", None, &["x"]), "safe-pip allow a --alert x --reason \"…\"");
     }

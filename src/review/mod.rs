@@ -172,7 +172,7 @@ fn advise(c: &Change, policy: &Policy, fetched: bool) -> Advice {
                     r.name = Some(p.name.clone());
                     r.version = p.version.clone();
                     let remedy = Remedy::for_block(&r, None);
-                    (remedy.allow, remedy.caution)
+                    (remedy.allow(), remedy.caution)
                 }
                 _ => (None, None),
             };
