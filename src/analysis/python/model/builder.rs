@@ -700,13 +700,7 @@ impl<'a> Builder<'a> {
             }
             Expr::Dict(d) => {
                 let mut labels = Labels::NONE;
-                for item in &d.items {
-                    if let Some(k) = &item.key {
-                        labels |= self.expr(k).labels;
-                    }
-                    let v = self.expr(&item.value);
-                    labels |= v.labels;
-                }
+                self.dict_items(&d.items, &mut labels);
                 Val { labels, ..Default::default() }
             }
             Expr::Set(s) => self.seq(&s.elts),

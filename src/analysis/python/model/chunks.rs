@@ -6,12 +6,21 @@
 //! string, and never before `else`/`elif`/`except`/`finally` or after a decorator. The
 //! scan can be fooled (an f-string nesting its own quotes), so the caller parses every
 //! slice and falls back to the whole module when any slice does not parse cleanly.
+//!
+//! One statement can be most of a module (`TABLE = [0, 1, …]` on one 15 MB line), and
+//! ruff's syntax tree for it is about 20 bytes per byte of source. Such a statement gets
+//! a slice of its own, and [`display_groups`] cuts a display assigned to a name into
+//! groups of elements, each parsed on its own.
 
 use crate::analysis::payload::text::skip_string;
 
+/// Statements at least this long are a slice of their own (see [`display_groups`]).
+pub(super) const ALONE: usize = 1 << 20;
+
 /// Byte ranges `[start, end)` covering `text`, each ending at a top-level statement
-/// boundary and at least `target` bytes long (the last may be shorter); `None` when the
-/// scan ends inside a bracket.
+/// boundary and at least `target` bytes long (the last may be shorter), and every
+/// statement of [`ALONE`] bytes or more in a range of its own; `None` when the scan ends
+/// inside a bracket.
 pub(super) fn statement_slices(text: &str, target: usize) -> Option<Vec<(usize, usize)>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
@@ -19,6 +28,8 @@ pub(super) fn statement_slices(text: &str, target: usize) -> Option<Vec<(usize, 
     let mut depth = 0usize;
     // the first byte of the last statement that began at column 0
     let mut last_head = b.first().copied().unwrap_or(0);
+    // where the statement being scanned began (a place a slice may start)
+    let mut head_at = 0usize;
     let mut i = 0usize;
     while i < b.len() {
         match b[i] {
@@ -45,10 +56,17 @@ pub(super) fn statement_slices(text: &str, target: usize) -> Option<Vec<(usize, 
                 let next = i + 1;
                 if let Some(&head) = b.get(next) {
                     if !matches!(head, b' ' | b'\t' | b'\r' | b'\n' | b'#' | b'\x0c') {
-                        let cut = last_head != b'@' && !continues_compound(&b[next..]) && next - start >= target;
-                        if cut {
-                            out.push((start, next));
-                            start = next;
+                        if last_head != b'@' && !continues_compound(&b[next..]) {
+                            let alone = next - head_at >= ALONE;
+                            if alone && head_at > start {
+                                out.push((start, head_at));
+                                start = head_at;
+                            }
+                            if alone || next - start >= target {
+                                out.push((start, next));
+                                start = next;
+                            }
+                            head_at = next;
                         }
                         last_head = head;
                     }
@@ -61,8 +79,151 @@ pub(super) fn statement_slices(text: &str, target: usize) -> Option<Vec<(usize, 
     if depth != 0 {
         return None;
     }
+    if b.len() - head_at >= ALONE && head_at > start {
+        out.push((start, head_at));
+        start = head_at;
+    }
     out.push((start, b.len()));
     Some(out)
+}
+
+/// A display assigned to one name, the whole of a slice: `NAME = [e, e, …]`, `NAME =
+/// (e, …)`, `NAME = {k: v, …}` or `NAME = {e, …}`, with its elements cut into groups.
+#[derive(Debug, PartialEq)]
+pub(super) struct DisplayGroups<'t> {
+    pub(super) name: &'t str,
+    /// The opening bracket: `[` for lists and tuples (each group is parsed as a list:
+    /// `(e)` alone would not be a tuple), `{` for dicts and sets.
+    pub(super) open: u8,
+    /// Byte ranges of the groups in the slice, each ending after a top-level comma
+    /// (the last at the closing bracket), together exactly the display's contents.
+    pub(super) groups: Vec<(usize, usize)>,
+}
+
+/// Cuts the display of `text` (one statement, possibly after blank and comment lines)
+/// into groups of whole elements at least `target` bytes long. `None` for anything
+/// else: another form of statement, text after the display, or a parenthesised
+/// expression that is not a tuple (no top-level comma). The scan knows strings,
+/// comments and continuations like [`statement_slices`]; the caller parses every group
+/// and walks the statement whole when one does not parse as a display.
+pub(super) fn display_groups(text: &str, target: usize) -> Option<DisplayGroups<'_>> {
+    let b = text.as_bytes();
+    let mut i = skip_blank_lines(b, 0);
+    let name_start = i;
+    // at column 0 (an indented first line is a syntax error the whole parse reports)
+    if name_start > 0 && b[name_start - 1] != b'\n' {
+        return None;
+    }
+    if !b.get(i).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') {
+        return None;
+    }
+    while b.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+        i += 1;
+    }
+    let name = &text[name_start..i];
+    if KEYWORDS.contains(&name) {
+        return None;
+    }
+    i = skip_spaces(b, i);
+    if b.get(i) != Some(&b'=') || b.get(i + 1) == Some(&b'=') {
+        return None;
+    }
+    i = skip_spaces(b, i + 1);
+    let opener = *b.get(i)?;
+    let (open, close) = match opener {
+        b'[' => (b'[', b']'),
+        b'(' => (b'[', b')'),
+        b'{' => (b'{', b'}'),
+        _ => return None,
+    };
+    let mut groups = Vec::new();
+    let mut group_start = i + 1;
+    let mut commas = 0usize;
+    let mut depth = 0usize;
+    i += 1;
+    let end = loop {
+        let c = *b.get(i)?;
+        match c {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'\\' => {
+                i += 2;
+                continue;
+            }
+            b'\'' | b'"' => {
+                i = skip_string(b, i);
+                continue;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' if depth > 0 => depth -= 1,
+            b')' | b']' | b'}' => {
+                if c != close {
+                    return None;
+                }
+                break i;
+            }
+            b',' if depth == 0 => {
+                commas += 1;
+                if i + 1 - group_start >= target {
+                    groups.push((group_start, i + 1));
+                    group_start = i + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    };
+    if opener == b'(' && commas == 0 {
+        return None;
+    }
+    groups.push((group_start, end));
+    // nothing but spaces, comments and line ends after the display
+    let mut j = end + 1;
+    while j < b.len() {
+        match b[j] {
+            b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' => j += 1,
+            b'#' => {
+                while j < b.len() && b[j] != b'\n' {
+                    j += 1;
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(DisplayGroups { name, open, groups })
+}
+
+/// Names that cannot be assigned to.
+const KEYWORDS: [&str; 35] = [
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else",
+    "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
+    "return", "try", "while", "with", "yield",
+];
+
+fn skip_spaces(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).is_some_and(|c| matches!(c, b' ' | b'\t' | b'\x0c')) {
+        i += 1;
+    }
+    i
+}
+
+/// Past blank lines and comment lines at the start of a slice.
+fn skip_blank_lines(b: &[u8], mut i: usize) -> usize {
+    loop {
+        match b.get(i) {
+            Some(b' ' | b'\t' | b'\r' | b'\n' | b'\x0c') => i += 1,
+            Some(b'#') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => return i,
+        }
+    }
 }
 
 /// The clause keywords that continue the statement above them.
@@ -106,6 +267,55 @@ mod tests {
     fn groups_statements_up_to_the_target_size() {
         let text = "a = 1\nb = 2\nc = 3\nd = 4\n";
         assert_eq!(slices(text, 12), ["a = 1\nb = 2\n", "c = 3\nd = 4\n"]);
+    }
+
+    #[test]
+    fn a_statement_of_a_megabyte_gets_a_slice_of_its_own() {
+        let big = format!("T = [\n{}]\n", "1,\n".repeat(ALONE / 3 + 1));
+        let text = format!("import os\nx = 1\n{big}y = 2\nz = 3\n");
+        // lengths, not the megabyte of text, in a failure message
+        let lens = |t: &str| statement_slices(t, 1 << 30).expect("balanced").into_iter().map(|(a, b)| b - a).collect::<Vec<_>>();
+        assert_eq!(lens(&text), [16, big.len(), 12]);
+        // also as the last statement, and as the first
+        assert_eq!(lens(&format!("x = 1\n{big}")), [6, big.len()]);
+        assert_eq!(lens(&format!("{big}x = 1\n")), [big.len(), 6]);
+    }
+
+    fn groups(text: &str, target: usize) -> Option<(&str, u8, Vec<&str>)> {
+        display_groups(text, target).map(|d| (d.name, d.open, d.groups.iter().map(|&(a, b)| &text[a..b]).collect()))
+    }
+
+    #[test]
+    fn a_display_is_cut_after_top_level_commas() {
+        let text = "# lead\n\nT = [1, (2, 3), 'a,]b', # c, ]\n 4, [5,\n6],\n]  # end\n\n";
+        assert_eq!(groups(text, 1), Some(("T", b'[', vec!["1,", " (2, 3),", " 'a,]b',", " # c, ]\n 4,", " [5,\n6],", "\n"])));
+        // groups reach the target before they end
+        assert_eq!(groups(text, 12), Some(("T", b'[', vec!["1, (2, 3), 'a,]b',", " # c, ]\n 4, [5,\n6],", "\n"])));
+        assert_eq!(groups("D = {'a': {1, 2}, **e}\n", 1), Some(("D", b'{', vec!["'a': {1, 2},", " **e"])));
+        // a tuple is parsed as a list: `(e)` alone would not be a tuple
+        assert_eq!(groups("t=(1,2)", 1), Some(("t", b'[', vec!["1,", "2"])));
+    }
+
+    #[test]
+    fn other_statements_are_not_displays() {
+        for text in [
+            "x = (1)\n",                  // parentheses, not a tuple
+            "x = ('a' 'b')\n",            // implicit concatenation
+            "x = [1, 2] + [3]\n",         // more after the display
+            "x = [1]; y = 2\n",           // two statements
+            "x = y = [1, 2]\n",           // two targets
+            "x: list = [1, 2]\n",         // annotated
+            "x == [1, 2]\n",              // a comparison
+            "x.y = [1, 2]\n",             // an attribute
+            "None = [1, 2]\n",            // a keyword
+            " x = [1, 2]\n",              // indented
+            "x = [1, 2)\n",               // mismatched
+            "x = [1, 2\n",                // unclosed
+            "x = f([1, 2])\n",            // a call
+            "x = \\\n[1, 2]\n",            // a continuation before the display
+        ] {
+            assert_eq!(groups(text, 1), None, "{text:?}");
+        }
     }
 
     #[test]

