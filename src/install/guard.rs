@@ -28,6 +28,9 @@ pub(crate) struct GuardConfig {
     pub internal: InternalPolicy,
     /// Shows what the proxy is fetching and analysing.
     pub progress: Option<Arc<Progress>>,
+    /// The installer downloads every wheel it resolves: vet each one as soon as its
+    /// metadata is served (see `proxy::prefetch`).
+    pub prefetch: bool,
 }
 
 /// A running proxy.
@@ -194,7 +197,7 @@ pub(crate) fn project_gate(db: Option<&std::path::Path>, project_dir: Option<&st
     let settings = crate::policy::Settings::load(&dir, &flags)?;
     let scan = ScanOptions { policy: settings.policy, ..ScanOptions::default() };
     let gate = Gate::open(db, scan.clone())?;
-    let config = GuardConfig { settings: index.clone(), gate: Arc::new(gate), scan, metadata: settings.metadata, internal: settings.internal, progress: None };
+    let config = GuardConfig { settings: index.clone(), gate: Arc::new(gate), scan, metadata: settings.metadata, internal: settings.internal, progress: None, prefetch: false };
     Ok(install_gate(&config)?)
 }
 
@@ -207,6 +210,7 @@ pub(crate) fn internal_from_env() -> Vec<String> {
 pub(crate) fn start(config: GuardConfig) -> Result<Box<dyn Guard>, GuardError> {
     let recorder = Arc::new(RecordingGate { inner: install_gate(&config)?, hidden: Mutex::new(Vec::new()) });
     let mut pc = ProxyConfig::new(config.settings.clone(), recorder.clone());
+    pc.prefetch = config.prefetch;
     if let Some(p) = config.progress.clone() {
         pc.on_activity = Some(Arc::new(move |a: &ProxyActivity| match a {
             ProxyActivity::Fetching { filename, .. } => p.activity(&format!("fetching {filename}")),

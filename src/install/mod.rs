@@ -329,6 +329,8 @@ fn start_guard(opts: &InstallOptions, srcs: &sources::Sources, indexes: &[String
         metadata: opts.metadata.clone(),
         internal: opts.internal.clone(),
         progress: Some(Arc::clone(progress)),
+        // a dry run resolves from metadata and downloads nothing
+        prefetch: !opts.pip_args.iter().any(|a| a == "--dry-run"),
     };
     guard::start(config).map(Some).map_err(|e| {
         let shown: Vec<String> = indexes.iter().map(|u| redact(u)).collect();

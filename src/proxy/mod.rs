@@ -7,6 +7,7 @@
 //! Layout: `server` (HTTP/1.1, threads, stop), `routes` (dispatch, Host check, health),
 //! `pages` (fetch + rewrite + content negotiation), `files` (download, gate, caches,
 //! single flight), `serve` (Range/HEAD/ETag answers), `metadata` (PEP 658 files),
+//! `prefetch` (wheels vetted while the installer resolves),
 //! `urls` (the stable URL space), `reply` (answers and reason phrases), `gate` (the trait
 //! and the scan-only gate), `events` (what happened, for summaries).
 
@@ -22,6 +23,7 @@ mod metadata;
 mod metrics;
 mod negotiate;
 pub(crate) mod pages;
+mod prefetch;
 mod reply;
 mod routes;
 mod serve;
@@ -81,6 +83,9 @@ pub(crate) struct ProxyConfig {
     pub gateway: Option<GatewayOptions>,
     /// Vetted files kept on disk by sha256 (shared by replicas pointing at one folder).
     pub disk_cache: Option<Arc<DiskCache>>,
+    /// Fetch and judge a wheel as soon as its metadata file is served (see `prefetch`):
+    /// for an installer that downloads what it resolves, never for lock runs.
+    pub prefetch: bool,
 }
 
 impl ProxyConfig {
@@ -97,6 +102,7 @@ impl ProxyConfig {
             retain_events: true,
             gateway: None,
             disk_cache: None,
+            prefetch: false,
         }
     }
 }
@@ -162,6 +168,7 @@ pub(crate) fn start(config: ProxyConfig) -> Result<RunningProxy, ProxyError> {
         config.gateway,
     );
     state.disk_cache = config.disk_cache;
+    state.prefetch = config.prefetch.then(prefetch::Prefetch::default);
     let state = Arc::new(state);
     let server = server::Server::start(listener, state.clone()).map_err(ProxyError::Runtime)?;
     Ok(RunningProxy { addr, state, server: Some(server) })

@@ -8,9 +8,10 @@ use super::urls::{self, Route};
 use super::pages;
 use hyper::http::{HeaderMap, Method, Version};
 use serde_json::json;
+use std::sync::Arc;
 
 /// Answers one request.
-pub(crate) fn handle(state: &State, method: &Method, version: Version, path: &str, headers: &HeaderMap) -> Reply {
+pub(crate) fn handle(state: &Arc<State>, method: &Method, version: Version, path: &str, headers: &HeaderMap) -> Reply {
     if let Some(bad) = host_problem(version, headers) {
         return bad;
     }

@@ -11,6 +11,7 @@ use super::state::State;
 use super::urls::FileRef;
 use crate::policy::Action;
 use bytes::Bytes;
+use std::sync::Arc;
 
 /// Request headers the file routes look at.
 #[derive(Default)]
@@ -21,7 +22,7 @@ pub(crate) struct Conditions<'a> {
 }
 
 /// `GET|HEAD /u/<k>/f/…/<file>` and `…/<file>.metadata`.
-pub(crate) fn file(state: &State, upstream: usize, f: &FileRef, want_metadata: bool, cond: &Conditions) -> Reply {
+pub(crate) fn file(state: &Arc<State>, upstream: usize, f: &FileRef, want_metadata: bool, cond: &Conditions) -> Reply {
     let entry = match state.entry(upstream, f) {
         Ok(Some(e)) => e,
         Ok(None) => {
@@ -89,7 +90,7 @@ fn revalidate(state: &State, t: &Target, tag: &str) -> Reply {
     }
 }
 
-fn metadata_file(state: &State, t: &Target) -> Reply {
+fn metadata_file(state: &Arc<State>, t: &Target) -> Reply {
     let meta_key = format!("meta:{}", super::state::file_key(t.upstream, t.file));
     if let Some(v) = files::known_verdict(state, t).filter(|v| v.report.decision.verdict == Action::Block) {
         let o = Outcome::Blocked { verdict: v };
@@ -105,6 +106,7 @@ fn metadata_file(state: &State, t: &Target) -> Reply {
         if let Ok(Some(b)) = state.client.download_metadata(t.entry, state.max_file_bytes) {
             let b = Bytes::from(b);
             state.cache_bytes(&meta_key, b.clone());
+            super::prefetch::after_metadata(state, t.upstream, t.file, t.entry, &t.gate_file);
             return metadata_reply(b);
         }
     }

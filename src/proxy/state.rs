@@ -67,6 +67,8 @@ pub(crate) struct State {
     pub metrics: Metrics,
     /// Vetted files on disk by sha256, shared with other replicas using the folder.
     pub disk_cache: Option<Arc<super::disk_cache::DiskCache>>,
+    /// Wheels vetted ahead of their download (install wrapper only; see `prefetch`).
+    pub prefetch: Option<super::prefetch::Prefetch>,
     /// (upstream, project) → the page upstream last sent (gateway with a page cache).
     pages: Mutex<BoundedMap<(usize, String), CachedPage>>,
     /// Page fetches in progress: concurrent requests for an expired page share one.
@@ -143,6 +145,7 @@ impl State {
             gateway,
             metrics: Metrics::default(),
             disk_cache: None,
+            prefetch: None,
             pages: Mutex::new(BoundedMap::new(MAX_PAGES)),
             page_flights: Mutex::new(HashMap::new()),
         }

@@ -300,6 +300,8 @@ pub(crate) fn run(port: Option<u16>, db: Option<PathBuf>) -> Result<(), ServiceE
         metadata: settings.metadata.clone(),
         internal: settings.internal.clone(),
         progress: None,
+        // every client of the service, lock runs included
+        prefetch: false,
     };
     let gate = guard::install_gate(&config)?;
     let mut pc = ProxyConfig::new(config.settings.clone(), gate);

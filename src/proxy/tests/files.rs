@@ -267,3 +267,82 @@ fn a_wheel_too_deep_to_analyse_is_blocked_and_the_proxy_keeps_serving() {
         assert!(blocked.report.findings.iter().any(|f| f.alert == crate::alerts::AlertId::AnalysisLimitExceeded && f.file == file), "{file}");
     }
 }
+
+/// A page offering `wheels` with their sizes (as PyPI's JSON does) and upstream metadata
+/// files; `claimed` overrides a wheel's advertised size.
+fn prefetch_fixture(wheels: &[(String, Vec<u8>, String)], claimed: &[(usize, u64)]) -> Fixture {
+    let mut fx = Fixture::default();
+    let mut files = Vec::new();
+    for (i, (name, bytes, meta)) in wheels.iter().enumerate() {
+        fx.file(&format!("/files/{name}"), bytes.clone());
+        fx.file(&format!("/files/{name}.metadata"), meta.as_bytes().to_vec());
+        let size = claimed.iter().find(|(k, _)| *k == i).map_or(bytes.len() as u64, |(_, s)| *s);
+        files.push(serde_json::json!({"filename": name, "url": format!("/files/{name}"), "hashes": {"sha256": sha256_hex(bytes)},
+            "size": size, "core-metadata": {"sha256": sha256_hex(meta.as_bytes())}}));
+    }
+    fx.json_page("demo", serde_json::json!({"meta": {"api-version": "1.1"}, "name": "demo", "files": files}));
+    fx
+}
+
+/// Waits until the proxy's prefetches are done (a bounded wait: a hung one fails).
+fn prefetches_done(p: &RunningProxy) -> (usize, usize) {
+    let started = std::time::Instant::now();
+    loop {
+        let (n, running) = crate::proxy::prefetch::counts(&p.state);
+        if running == 0 || started.elapsed() > Duration::from_secs(30) {
+            return (n, running);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_wheel_is_vetted_while_the_installer_resolves() {
+    let clean = wheel("demo", "1.0", &[("demo/__init__.py", "X = 1\n")]);
+    let bad = wheel("demo", "2.0", &[("demo/__init__.py", DECODE_EXEC_INIT)]);
+    let srv = prefetch_fixture(&[clean.clone(), bad.clone()], &[]).serve();
+    let gate = Arc::new(ScriptedGate::default());
+    let p = proxy_for(&srv.url("/simple/"), gate.clone(), |c| c.prefetch = true);
+    let urls = file_urls(&p, "demo");
+    for w in [&clean, &bad] {
+        let m = get(&p, &format!("{}.metadata", urls[&w.0]));
+        assert_eq!(m.status, 200, "{}", m.reason);
+    }
+    assert_eq!(prefetches_done(&p), (2, 0), "both wheels fetched ahead");
+    assert_eq!(gate.judged.lock().unwrap().len(), 2);
+    assert!(p.events().is_empty(), "nothing is reported as served before the installer asks");
+    // the downloads are answered from what was vetted: no second download or analysis
+    let r = get(&p, &urls[&clean.0]);
+    assert_eq!((r.status, r.body == clean.1), (200, true), "{}", r.reason);
+    let r = get(&p, &urls[&bad.0]);
+    assert_eq!(r.status, 403, "{}", r.reason);
+    assert!(r.reason.contains("blocked"), "{}", r.reason);
+    for w in [&clean, &bad] {
+        assert_eq!(hits(&srv, &format!("/files/{}", w.0)), 1, "{}", w.0);
+    }
+    assert_eq!(gate.judged.lock().unwrap().len(), 2);
+    let served: Vec<_> = p.events().iter().map(|e| (e.filename.clone(), e.served)).collect();
+    assert_eq!(served, [(clean.0.clone(), true), (bad.0.clone(), false)]);
+}
+
+#[test]
+fn no_prefetch_unless_asked_nor_for_large_or_unsized_wheels() {
+    let small = wheel("demo", "1.0", &[("demo/__init__.py", "X = 1\n")]);
+    let large = wheel("demo", "2.0", &[("demo/__init__.py", "X = 2\n")]);
+    let fx = prefetch_fixture(&[small.clone(), large.clone()], &[(1, 65 << 20)]);
+    // off by default (lock runs and the service read metadata and download nothing)
+    let srv = fx.clone().serve();
+    let p = proxy_for(&srv.url("/simple/"), Arc::new(ScriptedGate::default()), |_| {});
+    let urls = file_urls(&p, "demo");
+    assert_eq!(get(&p, &format!("{}.metadata", urls[&small.0])).status, 200);
+    assert_eq!((crate::proxy::prefetch::counts(&p.state), hits(&srv, &format!("/files/{}", small.0))), ((0, 0), 0));
+    // on: a wheel advertised above the prefetch size is left to its download
+    let srv = fx.serve();
+    let p = proxy_for(&srv.url("/simple/"), Arc::new(ScriptedGate::default()), |c| c.prefetch = true);
+    let urls = file_urls(&p, "demo");
+    assert_eq!(get(&p, &format!("{}.metadata", urls[&large.0])).status, 200);
+    assert_eq!(crate::proxy::prefetch::counts(&p.state), (0, 0));
+    assert_eq!(get(&p, &format!("{}.metadata", urls[&small.0])).status, 200);
+    assert_eq!(prefetches_done(&p), (1, 0));
+    assert_eq!(hits(&srv, &format!("/files/{}", large.0)), 0);
+}
