@@ -135,11 +135,11 @@ impl Collector {
         self.findings.push(Finding::new(AlertId::ArchiveUnreadable, path, message));
     }
 
-    /// Streams one regular file into the member list.
-    /// Returns the number of bytes read.
-    pub(crate) fn add_file(&mut self, path: String, reader: &mut dyn Read) -> Result<u64, StreamError> {
+    /// Streams one regular file into the member list; `declared` is the size its header
+    /// gives (a hint: the bytes read are what count). Returns the number of bytes read.
+    pub(crate) fn add_file(&mut self, path: String, declared: u64, reader: &mut dyn Read) -> Result<u64, StreamError> {
         self.check_path(&path);
-        let (m, too_big) = member::collect(path, reader, self.limits.max_member_bytes, &self.budget, &mut self.buf)?;
+        let (m, too_big) = member::collect(path, declared, reader, self.limits.max_member_bytes, &self.budget, &mut self.buf)?;
         // JavaScript bundles (a web UI's assets) run in a browser, never at install or
         // import, and no detector reads them: a large one is not an unchecked risk
         let browser_asset = m.path.to_ascii_lowercase().ends_with(".js");

@@ -73,8 +73,9 @@ fn read_file(path: &Path, rel: String, col: &mut Collector) -> Result<(), Stop> 
             return Ok(());
         }
     };
+    let declared = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut metered = MeteredReader::new(file, col.budget.clone(), RatioMode::None);
-    match col.add_file(rel.clone(), &mut metered) {
+    match col.add_file(rel.clone(), declared, &mut metered) {
         Ok(_) => Ok(()),
         Err(StreamError::Limit(reason)) => Err(col.limit(reason)),
         Err(StreamError::Io { error, bytes }) => {

@@ -175,7 +175,7 @@ pub(super) fn read_tar<R: Read>(input: R, container: Container, col: &mut Collec
             continue;
         }
 
-        match col.add_file(path.clone(), &mut entry) {
+        match col.add_file(path.clone(), size, &mut entry) {
             Ok(n) if n < size => {
                 col.members.pop();
                 return Err(Stop::Corrupt(format!("{what} truncated after {n} of {size} bytes of member {path}")));

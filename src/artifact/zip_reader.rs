@@ -107,7 +107,7 @@ pub(super) fn read_zip<R: Read + Seek>(input: R, col: &mut Collector) -> Result<
             }
             continue;
         }
-        match col.add_file(path.clone(), &mut metered) {
+        match col.add_file(path.clone(), info.declared, &mut metered) {
             Ok(_) => {}
             Err(StreamError::Limit(reason)) => return Err(col.limit(reason)),
             Err(StreamError::Io { error, bytes }) => {
