@@ -614,6 +614,9 @@ impl<'a> Builder<'a> {
     /// Deeper than [`depth::MAX_NESTING`] the file is reported as too deep to analyse
     /// instead of being evaluated (the pre-parse estimate normally stops it first).
     pub(super) fn expr(&mut self, e: &Expr) -> Val {
+        if self.unrolling > 0 {
+            self.unrolled += 1;
+        }
         self.depth += 1;
         let v = if self.depth as usize > depth::MAX_NESTING {
             self.m.too_deep.get_or_insert(self.depth as usize);

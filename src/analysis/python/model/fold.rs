@@ -3,7 +3,7 @@
 //! literals, lists and comprehensions evaluated element by element, inline evaluation
 //! of one-expression decoder helpers, and whether an expression is constant at all.
 
-use super::state::Builder;
+use super::state::{Builder, UNROLL_BUDGET};
 use super::types::{InlineFn, Val, MAX_LIST, MAX_TEXT};
 use crate::analysis::python::labels::Labels;
 use ruff_python_ast::{self as ast, Expr, Operator};
@@ -99,7 +99,13 @@ impl Builder<'_> {
                 let name = target.id.as_str().to_string();
                 let mut first_len: Option<(usize, usize)> = None;
                 let mut out = Vec::with_capacity(items.len());
+                let mut exhausted = false;
+                self.unrolling += 1;
                 for item in items.into_iter() {
+                    if self.unrolled > UNROLL_BUDGET {
+                        exhausted = true;
+                        break;
+                    }
                     self.assign_name(&name, item);
                     let v = self.expr(elt);
                     // record calls and literals of the first iteration only
@@ -112,6 +118,11 @@ impl Builder<'_> {
                     }
                     labels |= v.labels;
                     out.push(v);
+                }
+                self.unrolling -= 1;
+                if exhausted {
+                    // what the items were is unknown past the budget; what they carry is not
+                    return Val { labels, ..Default::default() };
                 }
                 let built = out.iter().any(|v| v.labels.has(Labels::BUILT));
                 return Val { labels: labels | if built { Labels::BUILT } else { Labels::NONE }, list: Some(out), ..Default::default() };

