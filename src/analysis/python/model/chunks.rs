@@ -102,8 +102,9 @@ pub(super) struct DisplayGroups<'t> {
 
 /// Cuts the display of `text` (one statement, possibly after blank and comment lines)
 /// into groups of whole elements at least `target` bytes long. `None` for anything
-/// else: another form of statement, text after the display, or a parenthesised
-/// expression that is not a tuple (no top-level comma). The scan knows strings,
+/// else: another form of statement, text after the display, a parenthesised
+/// expression that is not a tuple (no top-level comma), or a display that makes one
+/// group only. The scan knows strings,
 /// comments and continuations like [`statement_slices`]; the caller parses every group
 /// and walks the statement whole when one does not parse as a display.
 pub(super) fn display_groups(text: &str, target: usize) -> Option<DisplayGroups<'_>> {
@@ -181,6 +182,10 @@ pub(super) fn display_groups(text: &str, target: usize) -> Option<DisplayGroups<
         return None;
     }
     groups.push((group_start, end));
+    if groups.len() < 2 {
+        // one group (`x = [[…]]`: a single huge element) would only copy the text
+        return None;
+    }
     // nothing but spaces, comments and line ends after the display
     let mut j = end + 1;
     while j < b.len() {
@@ -313,6 +318,7 @@ mod tests {
             "x = [1, 2\n",                // unclosed
             "x = f([1, 2])\n",            // a call
             "x = \\\n[1, 2]\n",            // a continuation before the display
+            "x = [[1, 2, 3]]\n",          // one element: one group
         ] {
             assert_eq!(groups(text, 1), None, "{text:?}");
         }
