@@ -174,3 +174,28 @@ fn setup_points_pip_and_uv_at_a_gateway_and_undo_restores_them() {
     assert_eq!(std::fs::read_to_string(&pip_conf).unwrap(), pip_before);
     assert_eq!(std::fs::read_to_string(&uv_toml).unwrap(), uv_before);
 }
+
+#[test]
+fn run_refuses_to_serve_on_broken_settings_and_names_the_file() {
+    let s = Service::new();
+    let config = s.env.dir.path().join("user.toml");
+    std::fs::write(&config, "unverified = = 'warn'\n").unwrap();
+    let mut c = s.env.command(&["service", "run", "--port", "0"]);
+    c.env("XDG_STATE_HOME", s.env.dir.path().join("xdg/state")).env("SAFE_PIP_CONFIG", &config);
+    c.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().expect("start safe-pip");
+    // it must stop on its own; a service that ignored the file would serve until killed
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() && started.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let served = child.try_wait().expect("wait").is_none();
+    if served {
+        child.kill().ok();
+    }
+    let out = child.wait_with_output().expect("output");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!served, "the service started despite invalid settings: {err}");
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("user.toml"), "names the file: {err}");
+}

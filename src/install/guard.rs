@@ -184,17 +184,40 @@ pub(crate) fn install_gate(config: &GuardConfig) -> Result<Arc<dyn FileGate>, Gu
     Ok(Arc::new(ConfusionGate::new(gate, config.internal.clone(), client, config.scan.policy.clone())))
 }
 
-/// The gate of a standalone proxy (`safe-pip proxy`, and the `Proxy` the Poetry plugin
-/// starts) in front of `index`: the settings of `project_dir` (organisation, user and
+/// Why [`project_gate`] could not build its gate: each keeps its own message and remedy
+/// (the service reports them as its own errors).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ProjectGateError {
+    /// Every problem of the settings files.
+    #[error("{}", .0.messages())]
+    Settings(crate::error::Error),
+    #[error(transparent)]
+    Gate(#[from] crate::gate::GateError),
+    #[error(transparent)]
+    Guard(#[from] GuardError),
+}
+
+impl From<ProjectGateError> for crate::error::Error {
+    fn from(e: ProjectGateError) -> Self {
+        match e {
+            ProjectGateError::Settings(e) => e,
+            ProjectGateError::Gate(e) => e.into(),
+            ProjectGateError::Guard(e) => e.into(),
+        }
+    }
+}
+
+/// The gate of a proxy in front of `index` (`safe-pip proxy`, the `Proxy` the Poetry
+/// plugin starts, the service): the settings of `project_dir` (organisation, user and
 /// project files, plus `internal` rules from `--internal`/`SAFE_PIP_INTERNAL`), the verdict
 /// DB at `db`, and the same checks as `safe-pip install` — dependency confusion included.
-pub(crate) fn project_gate(db: Option<&std::path::Path>, project_dir: Option<&std::path::Path>, index: &IndexSettings, internal: Vec<String>) -> Result<Arc<dyn FileGate>, crate::error::Error> {
+pub(crate) fn project_gate(db: Option<&std::path::Path>, project_dir: Option<&std::path::Path>, index: &IndexSettings, internal: Vec<String>) -> Result<Arc<dyn FileGate>, ProjectGateError> {
     let dir = match project_dir {
         Some(d) => d.to_path_buf(),
         None => std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from(".")),
     };
     let flags = crate::policy::SettingsFlags { internal, ..crate::policy::SettingsFlags::default() };
-    let settings = crate::policy::Settings::load(&dir, &flags)?;
+    let settings = crate::policy::Settings::load(&dir, &flags).map_err(|errors| ProjectGateError::Settings(errors.into()))?;
     let scan = ScanOptions { policy: settings.policy, ..ScanOptions::default() };
     let gate = Gate::open(db, scan.clone())?;
     let config = GuardConfig { settings: index.clone(), gate: Arc::new(gate), scan, metadata: settings.metadata, internal: settings.internal, progress: None, prefetch: false };

@@ -288,23 +288,8 @@ pub(crate) fn run(port: Option<u16>, db: Option<PathBuf>) -> Result<(), ServiceE
     // Org and user settings apply (no project: the service serves every project), and
     // internal names from SAFE_PIP_INTERNAL.
     std::fs::create_dir_all(&state).map_err(ServiceError::io("cannot create", &state))?;
-    let flags = crate::policy::SettingsFlags { internal: guard::internal_from_env(), ..crate::policy::SettingsFlags::default() };
-    let settings = crate::policy::Settings::load(&state, &flags)
-        .map_err(|errors| ServiceError::Settings(errors.into()))?;
-    let scan = crate::pipeline::ScanOptions { policy: settings.policy.clone(), ..crate::pipeline::ScanOptions::default() };
-    let gate = crate::gate::Gate::open(db.as_deref(), scan.clone())?;
-    let config = guard::GuardConfig {
-        settings: index,
-        gate: std::sync::Arc::new(gate),
-        scan,
-        metadata: settings.metadata.clone(),
-        internal: settings.internal.clone(),
-        progress: None,
-        // every client of the service, lock runs included
-        prefetch: false,
-    };
-    let gate = guard::install_gate(&config)?;
-    let mut pc = ProxyConfig::new(config.settings.clone(), gate);
+    let gate = guard::project_gate(db.as_deref(), Some(&state), &index, guard::internal_from_env())?;
+    let mut pc = ProxyConfig::new(index, gate);
     pc.bind = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
     let verdicts = verdict_log::Writer::new(&state);
     pc.on_event = Some(std::sync::Arc::new(move |e: &ProxyEvent| log_event(&verdicts, e)));

@@ -67,6 +67,17 @@ pub enum ServiceError {
     Settings(crate::error::Error),
 }
 
+impl From<crate::install::guard::ProjectGateError> for ServiceError {
+    fn from(e: crate::install::guard::ProjectGateError) -> Self {
+        use crate::install::guard::ProjectGateError;
+        match e {
+            ProjectGateError::Settings(e) => ServiceError::Settings(e),
+            ProjectGateError::Gate(e) => ServiceError::Gate(e),
+            ProjectGateError::Guard(e) => ServiceError::Guard(e),
+        }
+    }
+}
+
 impl ServiceError {
     pub fn io<'a>(what: &'static str, path: &'a std::path::Path) -> impl FnOnce(std::io::Error) -> ServiceError + 'a {
         move |source| ServiceError::Io { what, path: path.to_path_buf(), source }
