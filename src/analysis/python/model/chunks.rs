@@ -32,24 +32,11 @@ pub(super) fn statement_slices(text: &str, target: usize) -> Option<Vec<(usize, 
     let mut head_at = 0usize;
     let mut i = 0usize;
     while i < b.len() {
+        if let Some(past) = skip_inert(b, i) {
+            i = past;
+            continue;
+        }
         match b[i] {
-            b'#' => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'\\' => {
-                // a line continuation (or a stray backslash): the next byte is not a line end
-                i += 2;
-                continue;
-            }
-            b'\'' | b'"' => {
-                // an unterminated string runs to the end: its slice will not parse, and
-                // the module is then parsed whole
-                i = skip_string(b, i);
-                continue;
-            }
             b'(' | b'[' | b'{' => depth += 1,
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
             b'\n' if depth == 0 => {
@@ -144,21 +131,11 @@ pub(super) fn display_groups(text: &str, target: usize) -> Option<DisplayGroups<
     i += 1;
     let end = loop {
         let c = *b.get(i)?;
+        if let Some(past) = skip_inert(b, i) {
+            i = past;
+            continue;
+        }
         match c {
-            b'#' => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'\\' => {
-                i += 2;
-                continue;
-            }
-            b'\'' | b'"' => {
-                i = skip_string(b, i);
-                continue;
-            }
             b'(' | b'[' | b'{' => depth += 1,
             b')' | b']' | b'}' if depth > 0 => depth -= 1,
             b')' | b']' | b'}' => {
@@ -228,6 +205,25 @@ fn skip_blank_lines(b: &[u8], mut i: usize) -> usize {
             }
             _ => return i,
         }
+    }
+}
+
+/// Past a comment (to its line end), a line continuation or a string starting at `i`,
+/// where brackets and line ends do not count; `None` when none starts there. An
+/// unterminated string runs to the end: its slice will not parse, and the module is then
+/// parsed whole.
+fn skip_inert(b: &[u8], mut i: usize) -> Option<usize> {
+    match b.get(i)? {
+        b'#' => {
+            while i < b.len() && b[i] != b'\n' {
+                i += 1;
+            }
+            Some(i)
+        }
+        // a line continuation (or a stray backslash): the next byte is not a line end
+        b'\\' => Some(i + 2),
+        b'\'' | b'"' => Some(skip_string(b, i)),
+        _ => None,
     }
 }
 
