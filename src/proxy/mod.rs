@@ -168,7 +168,7 @@ pub(crate) fn start(config: ProxyConfig) -> Result<RunningProxy, ProxyError> {
         config.gateway,
     );
     state.disk_cache = config.disk_cache;
-    state.prefetch = config.prefetch.then(prefetch::Prefetch::default);
+    state.prefetch = config.prefetch.then(state::PrefetchCounts::default);
     let state = Arc::new(state);
     let server = server::Server::start(listener, state.clone()).map_err(ProxyError::Runtime)?;
     Ok(RunningProxy { addr, state, server: Some(server) })

@@ -13,21 +13,13 @@ use super::state::{State, file_key};
 use super::urls::FileRef;
 use crate::index::FileEntry;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 /// Wheels fetched and judged ahead at once (each takes a core while it is analysed).
 const CONCURRENT: usize = 2;
 /// Wheels larger than this (or of unknown size) are left to the download itself: a wheel
 /// the installer ends up not needing costs at most this much.
 const MAX_BYTES: u64 = 64 << 20;
-
-/// The prefetches running (see [`after_metadata`]).
-#[derive(Default)]
-pub(crate) struct Prefetch {
-    running: AtomicUsize,
-    /// Prefetches started in all (tests read it).
-    started: AtomicUsize,
-}
 
 /// Starts vetting `entry`'s wheel in the background when prefetching is on, the wheel is
 /// small enough, its bytes are not already vetted and fewer than [`CONCURRENT`] are

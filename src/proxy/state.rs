@@ -68,11 +68,19 @@ pub(crate) struct State {
     /// Vetted files on disk by sha256, shared with other replicas using the folder.
     pub disk_cache: Option<Arc<super::disk_cache::DiskCache>>,
     /// Wheels vetted ahead of their download (install wrapper only; see `prefetch`).
-    pub prefetch: Option<super::prefetch::Prefetch>,
+    pub prefetch: Option<PrefetchCounts>,
     /// (upstream, project) → the page upstream last sent (gateway with a page cache).
     pages: Mutex<BoundedMap<(usize, String), CachedPage>>,
     /// Page fetches in progress: concurrent requests for an expired page share one.
     page_flights: Mutex<HashMap<(usize, String), PageFlight>>,
+}
+
+/// The wheels being vetted ahead of their download (`prefetch::after_metadata`).
+#[derive(Default)]
+pub(crate) struct PrefetchCounts {
+    pub running: std::sync::atomic::AtomicUsize,
+    /// Started in all (tests read it).
+    pub started: std::sync::atomic::AtomicUsize,
 }
 
 /// A page fetched for the gateway's page cache, or the answer to send instead.
