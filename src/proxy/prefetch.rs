@@ -8,10 +8,7 @@
 //! `--dry-run` reads metadata and downloads nothing, and would pay for every wheel.
 
 use super::files::{self, Target};
-use super::gate::GateFile;
 use super::state::{State, file_key};
-use super::urls::FileRef;
-use crate::index::FileEntry;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -21,22 +18,22 @@ const CONCURRENT: usize = 2;
 /// the installer ends up not needing costs at most this much.
 const MAX_BYTES: u64 = 64 << 20;
 
-/// Starts vetting `entry`'s wheel in the background when prefetching is on, the wheel is
-/// small enough, its bytes are not already vetted and fewer than [`CONCURRENT`] are
+/// Starts vetting the wheel of `t` in the background when prefetching is on, the wheel
+/// is small enough, its bytes are not already vetted and fewer than [`CONCURRENT`] are
 /// running. Nothing is recorded as served: the installer's own request does that.
-pub(crate) fn after_metadata(state: &Arc<State>, upstream: usize, file: &FileRef, entry: &FileEntry, gate_file: &GateFile) {
+pub(crate) fn after_metadata(state: &Arc<State>, t: &Target) {
     let Some(p) = &state.prefetch else { return };
-    if !entry.is_wheel() || entry.size.is_none_or(|s| s > MAX_BYTES.min(state.max_file_bytes)) {
+    if !t.entry.is_wheel() || t.entry.size.is_none_or(|s| s > MAX_BYTES.min(state.max_file_bytes)) {
         return;
     }
-    if state.cached_bytes(&file_key(upstream, file)).is_some() {
+    if state.cached_bytes(&file_key(t.upstream, t.file)).is_some() {
         return;
     }
     if p.running.fetch_add(1, Ordering::AcqRel) >= CONCURRENT {
         p.running.fetch_sub(1, Ordering::AcqRel);
         return;
     }
-    let (st, file, entry, gate_file) = (Arc::clone(state), file.clone(), entry.clone(), gate_file.clone());
+    let (st, upstream, file, entry, gate_file) = (Arc::clone(state), t.upstream, t.file.clone(), t.entry.clone(), t.gate_file.clone());
     let spawned = std::thread::Builder::new().name("safe-pip-prefetch".into()).stack_size(crate::pipeline::WORKER_STACK).spawn(move || {
         let t = Target { upstream, file: &file, entry: &entry, gate_file };
         // the outcome is kept by `vet` (verdict, vetted bytes); an error is not, and the

@@ -106,7 +106,7 @@ fn metadata_file(state: &Arc<State>, t: &Target) -> Reply {
         if let Ok(Some(b)) = state.client.download_metadata(t.entry, state.max_file_bytes) {
             let b = Bytes::from(b);
             state.cache_bytes(&meta_key, b.clone());
-            super::prefetch::after_metadata(state, t.upstream, t.file, t.entry, &t.gate_file);
+            super::prefetch::after_metadata(state, t);
             return metadata_reply(b);
         }
     }
