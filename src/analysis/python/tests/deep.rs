@@ -116,17 +116,27 @@ fn large_module() -> String {
     s
 }
 
+/// Asserts that a walk in pieces (`sliced`) built what the whole walk built: scopes,
+/// calls with their lines and labels, literals with their lines, and every finding;
+/// returns the findings, rendered.
+fn same_walk(sliced: &model::Model, whole: &model::Model) -> Vec<String> {
+    assert_eq!(sliced.scopes.len(), whole.scopes.len());
+    let calls = |m: &model::Model| m.calls.iter().map(|c| (c.q.clone(), c.line, c.labels())).collect::<Vec<_>>();
+    assert_eq!(calls(sliced), calls(whole));
+    let literals = |m: &model::Model| m.literals.iter().map(|l| (l.value.clone(), l.line)).collect::<Vec<_>>();
+    assert_eq!(literals(sliced), literals(whole));
+    let render = |f: Vec<Finding>| f.into_iter().map(|x| format!("{} {:?} {}", x.alert.id(), x.line, x.message)).collect::<Vec<_>>();
+    let found = render(rules::run_detectors(sliced, 0));
+    assert_eq!(found, render(rules::run_detectors(whole, 0)));
+    found
+}
+
 #[test]
 fn a_large_module_walked_in_slices_gives_the_whole_walk_findings() {
     let text = large_module();
     let sliced = model::build_sliced_only("pkg/__init__.py", &text, FileRole::PackageInit, ExecContext::Import).expect("every slice parses");
     let whole = model::build_whole("pkg/__init__.py", &text, FileRole::PackageInit, ExecContext::Import);
-    assert_eq!((sliced.calls.len(), sliced.scopes.len(), sliced.literals.len()), (whole.calls.len(), whole.scopes.len(), whole.literals.len()));
-    let lines = |m: &model::Model| m.calls.iter().map(|c| (c.q.clone(), c.line)).collect::<Vec<_>>();
-    assert_eq!(lines(&sliced), lines(&whole));
-    let render = |f: Vec<Finding>| f.into_iter().map(|x| format!("{} {:?} {}", x.alert.id(), x.line, x.message)).collect::<Vec<_>>();
-    let (a, b) = (render(rules::run_detectors(&sliced, 0)), render(rules::run_detectors(&whole, 0)));
-    assert_eq!(a, b);
+    let a = same_walk(&sliced, &whole);
     // the canaries at the end are found, at their own lines
     assert!(a.iter().any(|f| f.starts_with("download-exec") || f.starts_with("install-shell") || f.starts_with("import-shell")), "{a:#?}");
     let last = text.lines().count() as u32;
@@ -166,18 +176,11 @@ fn huge_displays_walked_in_groups_give_the_whole_walk_findings() {
     let text = huge_displays_module();
     let sliced = model::build_sliced_only("pkg/__init__.py", &text, FileRole::PackageInit, ExecContext::Import).expect("every group parses");
     let whole = model::build_whole("pkg/__init__.py", &text, FileRole::PackageInit, ExecContext::Import);
-    assert_eq!((sliced.calls.len(), sliced.scopes.len(), sliced.literals.len()), (whole.calls.len(), whole.scopes.len(), whole.literals.len()));
-    let calls = |m: &model::Model| m.calls.iter().map(|c| (c.q.clone(), c.line, c.labels())).collect::<Vec<_>>();
-    assert_eq!(calls(&sliced), calls(&whole));
-    let literals = |m: &model::Model| m.literals.iter().map(|l| (l.value.clone(), l.line)).collect::<Vec<_>>();
-    assert_eq!(literals(&sliced), literals(&whole));
-    let render = |f: Vec<Finding>| f.into_iter().map(|x| format!("{} {:?} {}", x.alert.id(), x.line, x.message)).collect::<Vec<_>>();
-    let (a, b) = (render(rules::run_detectors(&sliced, 0)), render(rules::run_detectors(&whole, 0)));
-    assert_eq!(a, b);
+    let a = same_walk(&sliced, &whole);
     // the calls inside the displays are found at their own lines, and the environment
     // inside TABLE reaches the network through the name
     let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).expect("in the module") as u32 + 1;
-    assert!(sliced.calls.iter().any(|c| c.q == "os.system" && c.line == line_of("os.system(")), "{:?}", calls(&sliced).iter().filter(|c| c.0.starts_with("os.")).collect::<Vec<_>>());
+    assert!(sliced.calls.iter().any(|c| c.q == "os.system" && c.line == line_of("os.system(")), "{:?}", sliced.calls.iter().filter(|c| c.q.starts_with("os.")).map(|c| (&c.q, c.line)).collect::<Vec<_>>());
     assert!(sliced.calls.iter().any(|c| c.q == "subprocess.Popen" || c.line == line_of("__import__('subprocess')")));
     assert!(a.iter().any(|f| f.starts_with("exfiltration")), "{a:#?}");
 }
