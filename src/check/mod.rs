@@ -86,20 +86,15 @@ pub(crate) fn needs_target(lockfiles: &[Lockfile]) -> bool {
 /// Checks every installable entry of the lockfiles (the project itself and `-c`
 /// constraints are not installed and are skipped). A DB error is an `Err` (fail closed).
 pub(crate) fn check(lockfiles: &[Lockfile], gate: &Gate, opts: &CheckOptions) -> Result<CheckReport, GateError> {
-    let summaries = lockfiles.iter().map(summary).collect();
-    // sized once: growing by doubling left up to half of the largest vector unused
-    let mut packages: Vec<PackageCheck> = Vec::with_capacity(lockfiles.iter().map(|l| l.packages.iter().filter(|p| installable(p)).count()).sum());
-    for l in lockfiles {
-        let path: Arc<Path> = Arc::from(l.path.as_path());
-        packages.extend(l.packages.iter().filter(|p| installable(p)).map(|p| new_package(&path, l.location_of(p), p.clone())));
-    }
-    judge(summaries, packages, gate, opts)
+    // every entry's strings end in its result: copied once, here
+    check_owned(lockfiles.to_vec(), gate, opts)
 }
 
 /// [`check`] of lockfiles no longer needed: each entry's strings move into its result
 /// instead of being copied, so a large lockfile is not held twice (#14).
 pub(crate) fn check_owned(lockfiles: Vec<Lockfile>, gate: &Gate, opts: &CheckOptions) -> Result<CheckReport, GateError> {
     let summaries = lockfiles.iter().map(summary).collect();
+    // sized once: growing by doubling left up to half of the largest vector unused
     let mut packages: Vec<PackageCheck> = Vec::with_capacity(lockfiles.iter().map(|l| l.packages.iter().filter(|p| installable(p)).count()).sum());
     for mut l in lockfiles {
         let path: Arc<Path> = Arc::from(l.path.as_path());
