@@ -40,7 +40,7 @@ use crate::finding::{ExecContext, Finding};
 use rules::{minified, pth, run_detectors};
 use script_dirs::in_script_dir;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// At most this many findings per (alert, file); the rest are summarised.
 pub const MAX_PER_ALERT_FILE: usize = 3;
@@ -263,28 +263,60 @@ fn importable(path: &str, package_dirs: &HashSet<&str>) -> bool {
     }
 }
 
-/// The identifiers of each import line of non-auxiliary files: which modules package
+/// The identifiers of the import lines of non-auxiliary files: which modules package
 /// code imports, and through which parents (one pass over the package). Borrowed from
 /// texts at hand, copied from inflated ones (which are dropped right after).
-fn imported_names<'a>(files: &[LazySource<'a>]) -> Vec<HashSet<Cow<'a, str>>> {
-    let mut lines = Vec::new();
+fn imported_names<'a>(files: &[LazySource<'a>]) -> ImportIndex<'a> {
+    let mut index = ImportIndex::default();
     for g in files.iter().filter(|g| matches!(g.role, FileRole::PackageInit | FileRole::Module | FileRole::SetupScript)) {
         match g.text() {
-            Cow::Borrowed(text) => import_line_tokens(text, &mut lines, Cow::Borrowed),
-            Cow::Owned(text) => import_line_tokens(&text, &mut lines, |tok| Cow::Owned(tok.to_string())),
+            Cow::Borrowed(text) => index.add_import_lines(text, Cow::Borrowed),
+            Cow::Owned(text) => index.add_import_lines(&text, |tok| Cow::Owned(tok.to_string())),
         }
     }
-    lines
+    index
 }
 
-/// Adds the identifiers of each import line of `text` to `out`, as `keep` makes them.
-fn import_line_tokens<'t, 'a>(text: &'t str, out: &mut Vec<HashSet<Cow<'a, str>>>, keep: impl Fn(&'t str) -> Cow<'a, str>) {
-    for line in text.lines() {
-        let t = line.trim_start();
-        if !(t.starts_with("from ") || t.starts_with("import ")) {
-            continue;
+/// The identifiers of every import line of the package's code, each with the ids of
+/// the lines naming it (ascending). An index rather than one set per line: the question
+/// is asked once per auxiliary file, and a large sdist has thousands of both.
+#[derive(Default)]
+struct ImportIndex<'a> {
+    lines_naming: HashMap<Cow<'a, str>, Vec<u32>>,
+    next_line: u32,
+}
+
+impl<'a> ImportIndex<'a> {
+    /// Adds the identifiers of each import line of `text`, as `keep` makes them.
+    fn add_import_lines<'t>(&mut self, text: &'t str, keep: impl Fn(&'t str) -> Cow<'a, str>) {
+        for line in text.lines() {
+            let t = line.trim_start();
+            if !(t.starts_with("from ") || t.starts_with("import ")) {
+                continue;
+            }
+            let id = self.next_line;
+            self.next_line += 1;
+            for tok in t.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|tok| !tok.is_empty()) {
+                let ids = self.lines_naming.entry(keep(tok)).or_default();
+                if ids.last() != Some(&id) {
+                    ids.push(id);
+                }
+            }
         }
-        out.push(t.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|tok| !tok.is_empty()).map(&keep).collect());
+    }
+
+    /// Some import line names both `a` and `b`.
+    fn one_line_names_both(&self, a: &str, b: &str) -> bool {
+        let (Some(xs), Some(ys)) = (self.lines_naming.get(a), self.lines_naming.get(b)) else { return false };
+        let (mut i, mut j) = (0, 0);
+        while i < xs.len() && j < ys.len() {
+            match xs[i].cmp(&ys[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
     }
 }
 
@@ -292,7 +324,7 @@ fn import_line_tokens<'t, 'a>(text: &'t str, out: &mut Vec<HashSet<Cow<'a, str>>
 /// imports it from `__init__.py`). The import must name the module together with its
 /// parent directory (`from tests import payload`), so a test helper called `utils` is not
 /// taken for the package's own `utils`.
-fn imported_by_package_code(path: &str, imported: &[HashSet<Cow<str>>]) -> bool {
+fn imported_by_package_code(path: &str, imported: &ImportIndex) -> bool {
     let mut parts = path.rsplit('/');
     let file = parts.next().unwrap_or(path);
     let (stem, parent) = match file.strip_suffix(".py") {
@@ -303,7 +335,10 @@ fn imported_by_package_code(path: &str, imported: &[HashSet<Cow<str>>]) -> bool 
     if stem.len() < 3 || stem == "conftest" || stem.starts_with("test") {
         return false;
     }
-    imported.iter().any(|line| line.contains(stem) && (parent.is_empty() || line.contains(parent)))
+    if parent.is_empty() {
+        return imported.lines_naming.contains_key(stem);
+    }
+    imported.one_line_names_both(stem, parent)
 }
 
 /// Noise control: at most [`MAX_PER_ALERT_FILE`] findings per (alert, file), strongest

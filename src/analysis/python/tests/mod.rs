@@ -585,3 +585,22 @@ fn namespace_package_pth_lines_are_plumbing() {
     let f = pth::check(&SourceFile { path: "x.pth", text: "import _x_startup\n", role: FileRole::PthFile });
     assert!(has(&f, AlertId::PthCode));
 }
+
+#[test]
+fn auxiliary_module_is_package_code_only_when_one_import_line_names_it_with_its_parent() {
+    let mut index = ImportIndex::default();
+    index.add_import_lines("import os\nfrom tests import payload\nfrom helpers import x\n    import utils\nfrom pkg import tools\n", std::borrow::Cow::Borrowed);
+    // stem and parent on one line
+    assert!(imported_by_package_code("pkg-1.0/tests/payload.py", &index));
+    assert!(imported_by_package_code("pkg-1.0/tests/payload/__init__.py", &index));
+    // stem named, but never together with its parent
+    assert!(!imported_by_package_code("pkg-1.0/examples/utils.py", &index));
+    assert!(!imported_by_package_code("pkg-1.0/tests/helpers.py", &index));
+    // a top-level file has no parent: naming the stem is enough
+    assert!(imported_by_package_code("tools.py", &index));
+    assert!(!imported_by_package_code("absent.py", &index));
+    // too short, tests and conftest never count
+    assert!(!imported_by_package_code("pkg-1.0/tests/os.py", &index));
+    assert!(!imported_by_package_code("pkg-1.0/tests/test_payload.py", &index));
+    assert!(!imported_by_package_code("pkg-1.0/tests/conftest.py", &index));
+}
