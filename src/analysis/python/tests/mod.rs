@@ -604,3 +604,51 @@ fn auxiliary_module_is_package_code_only_when_one_import_line_names_it_with_its_
     assert!(!imported_by_package_code("pkg-1.0/tests/test_payload.py", &index));
     assert!(!imported_by_package_code("pkg-1.0/tests/conftest.py", &index));
 }
+
+#[test]
+fn constant_stored_on_self_is_seen_by_other_methods() {
+    // a relay class: the bot token is set in __init__ and used by another method to post
+    // what the caller hands it (the canary's token is malformed for the real service)
+    let relay = r#"
+import requests
+
+class Relay:
+    def __init__(self):
+        self.token = '1234567890:AAFHDe9wf744KwRkMiagofQt3grMG9TXkh4'
+        self.chat_id = '1111'
+
+    def send(self, message):
+        url = f"https://api.telegram.org/bot{self.token}/sendMessage"
+        requests.post(url, params={'chat_id': self.chat_id, 'text': message})
+"#;
+    let f = run("relay/__init__.py", FileRole::PackageInit, relay);
+    assert!(ids(&f).contains(&"exfiltration"), "{f:#?}");
+    // an API client: a base URL constant on self, the user's token in a header, the
+    // caller's data in the body — a capability, never a block
+    let client = r#"
+import os, requests
+
+class Client:
+    def __init__(self, token=None):
+        self.base_url = "https://api.example.com/v1"
+        self.token = token or os.environ.get("EXAMPLE_API_TOKEN")
+
+    def create(self, payload):
+        return requests.post(self.base_url + "/items", json=payload, headers={"Authorization": "Bearer " + self.token})
+"#;
+    let f = run("client/__init__.py", FileRole::PackageInit, client);
+    assert!(!critical(&f), "{f:#?}");
+    // the value another method computes per call is not carried over
+    let computed = r#"
+import requests
+
+class Relay:
+    def configure(self, host):
+        self.url = "https://" + host + "/hook"
+
+    def send(self, message):
+        requests.post(self.url, data=message)
+"#;
+    let f = run("relay2/__init__.py", FileRole::PackageInit, computed);
+    assert!(!critical(&f), "{f:#?}");
+}
