@@ -290,7 +290,11 @@ impl<'a> Builder<'a> {
             ret: Labels::NONE,
         });
         self.vars.push(HashMap::new());
-        self.m.scopes.len() - 1
+        let id = self.m.scopes.len() - 1;
+        if kind == ScopeKind::Function && self.m.scopes[self.cur].kind == ScopeKind::Class {
+            self.method_classes.insert(id, self.cur);
+        }
+        id
     }
 
     pub(super) fn assign_name(&mut self, name: &str, v: Val) {

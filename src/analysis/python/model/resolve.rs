@@ -3,7 +3,7 @@
 //! attributes, and parameter names of functions and lambdas.
 
 use super::state::Builder;
-use super::types::{ScopeKind, Val};
+use super::types::Val;
 use crate::analysis::python::sensitive_paths::sensitive_path;
 use crate::analysis::python::labels::Labels;
 use crate::analysis::python::names;
@@ -88,11 +88,10 @@ impl Builder<'_> {
         self.lookup(&key).or_else(|| (n.id.as_str() == "self").then(|| self.method_class().and_then(|c| self.vars[c].get(&key))).flatten()).cloned()
     }
 
-    /// The class scope of the method being walked: the latest class of that name
-    /// defined before it (methods' scopes have the module as parent).
+    /// The scope of the class body the method being walked is defined in (methods'
+    /// scopes have the enclosing function or module as parent, not the class).
     pub(super) fn method_class(&self) -> Option<usize> {
-        let class = self.m.scopes[self.cur].class.as_deref()?;
-        (0..self.cur).rev().find(|&i| self.m.scopes[i].kind == ScopeKind::Class && self.m.scopes[i].name == class)
+        self.method_classes.get(&self.cur).copied()
     }
 
     /// `base.attr` for an already evaluated base (method calls evaluate their receiver
