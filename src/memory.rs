@@ -26,6 +26,27 @@ pub(crate) fn release_free() {
     }
 }
 
+/// Largest allocation glibc serves from its heaps; larger ones get pages of their own,
+/// returned to the system when freed.
+const MMAP_THRESHOLD: i32 = 1 << 20;
+/// Free memory at a heap's top beyond which glibc gives it back.
+const TRIM_THRESHOLD: i32 = 1 << 20;
+
+/// Fixes glibc's thresholds for a command-line run. By default glibc raises its mmap
+/// threshold to the size of every large block freed (up to 32 MB), so after the first
+/// big module the buffers of archives and models come from the heaps, and the holes
+/// they leave between longer-lived allocations stay resident. Setting the thresholds
+/// turns that adjustment off. Called by the command line only: a library does not
+/// change its host process's allocator. A no-op elsewhere.
+pub(crate) fn settle_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets the allocator's tuning parameters; it is thread-safe.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD);
+    }
+}
+
 /// Counts `bytes` of source whose analysis is over (its model dropped); every
 /// [`TRIM_EVERY`] bytes, across threads, frees what they left behind.
 pub(crate) fn analysed(bytes: usize) {

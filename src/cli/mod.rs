@@ -110,6 +110,7 @@ where
         _ => None,
     };
     let _ = crate::pipeline::init_global_pool(threads);
+    crate::memory::settle_allocator();
     let status = render(dispatch(cli));
     if crate::interrupt::interrupted() {
         crate::interrupt::report();
