@@ -32,4 +32,6 @@
 /// (a bot token set in `__init__` and posted to by `send`); bare Discord bot tokens are
 /// `webhook-url`, and browser/wallet stores read by a file that holds a bot token and
 /// uploads files through a chat `send` are exfiltration.
-pub const ANALYSIS_VERSION: &str = "12";
+/// 13: an object of a known type a method stores on `self` (`self.sock = socket.socket()`)
+/// is seen by the class's other methods: a class-based agent's socket, a client's session.
+pub const ANALYSIS_VERSION: &str = "13";

@@ -342,13 +342,17 @@ impl<'a> Builder<'a> {
             Expr::Attribute(a) => {
                 if let Expr::Name(n) = a.value.as_ref() {
                     let key = format!("{}.{}", n.id.as_str(), a.attr.id.as_str());
-                    // a string constant stored on `self` in one method (`self.token = '…'`
-                    // in `__init__`) is what the class's other methods read: it is kept
-                    // on the class's scope too, where `self.x` is looked up last (the
-                    // first constant stored wins; values computed per call are not kept)
-                    if n.id.as_str() == "self" && v.literal && v.exact && v.text.is_some() {
-                        if let Some(class) = self.method_class() {
-                            self.vars[class].entry(key.clone()).or_insert_with(|| v.clone());
+                    // what one method stores on `self` that does not depend on the call —
+                    // a string constant (`self.token = '…'`) or an object of a known type
+                    // (`self.sock = socket.socket()`) — is what the class's other methods
+                    // read: it is kept on the class's scope too, where `self.x` is looked
+                    // up last (the first one stored wins; an object keeps only its type)
+                    if n.id.as_str() == "self" {
+                        let constant = v.literal && v.exact && v.text.is_some();
+                        let object = v.text.is_none() && v.qname.as_deref().is_some_and(|q| q.ends_with("()") && !q.starts_with('?'));
+                        if let (true, Some(class)) = (constant || object, self.method_class()) {
+                            let kept = if constant { v.clone() } else { Val::named(v.qname.clone().unwrap_or_default()) };
+                            self.vars[class].entry(key.clone()).or_insert(kept);
                         }
                     }
                     self.assign_name(&key, v);

@@ -180,6 +180,42 @@ def go():
 }
 
 #[test]
+fn reverse_shell_through_a_socket_kept_on_self() {
+    // class-based agents keep their connection on `self`: the socket made in __init__
+    // is what `run` reads commands from (the canary talks to 127.0.0.1 only)
+    let agent = r#"
+import socket, subprocess
+
+class Agent:
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+
+    def run(self):
+        self.sock.connect(("127.0.0.1", 9))
+        while True:
+            cmd = self.sock.recv(4096).decode()
+            self.sock.send(subprocess.check_output(cmd, shell=True))
+"#;
+    let f = run("pkg/agent.py", FileRole::Module, agent);
+    assert!(ids(&f).contains(&"reverse-shell"), "{f:#?}");
+    // a client that keeps a socket on self and runs a fixed command: no remote control
+    let client = r#"
+import socket, subprocess
+
+class Probe:
+    def __init__(self):
+        self.sock = socket.socket()
+
+    def check(self, host):
+        self.sock.connect((host, 22))
+        banner = self.sock.recv(64)
+        return banner, subprocess.check_output(["uname", "-a"])
+"#;
+    let f = run("pkg/probe.py", FileRole::Module, client);
+    assert!(!critical(&f), "{f:#?}");
+}
+
+#[test]
 fn pth_files() {
     let ok = run("distutils-precedence.pth", FileRole::PthFile, "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); \n");
     assert_eq!(ids(&ok), vec!["pth-code"]);
