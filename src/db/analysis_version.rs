@@ -34,4 +34,5 @@
 /// uploads files through a chat `send` are exfiltration.
 /// 13: an object of a known type a method stores on `self` (`self.sock = socket.socket()`)
 /// is seen by the class's other methods: a class-based agent's socket, a client's session.
-pub const ANALYSIS_VERSION: &str = "13";
+/// 14: PyArmor-packed code in a package's own modules is `obfuscated-payload` (high).
+pub const ANALYSIS_VERSION: &str = "14";

@@ -195,6 +195,13 @@ fn pyarmor_runtime_in_wheel_module_is_not_critical() {
     let src = "from .pyarmor_runtime_000000 import __pyarmor__\n__pyarmor__(__name__, __file__, b'PY000000\\x00\\x03\\x0b\\x00\\xa7\\r\\r\\n')\n";
     let f = run("vendor_sdk/core.py", FileRole::Module, src);
     assert!(critical(&f).is_empty(), "{f:#?}");
+    // but nobody can review what it runs: a warning a person should look at
+    assert!(has(&f, "obfuscated-payload"), "{f:#?}");
+    let f = run("vendor_sdk/__init__.py", FileRole::PackageInit, src);
+    assert!(critical(&f).is_empty() && has(&f, "obfuscated-payload"), "{f:#?}");
+    // a test helper that names the runtime is not the package's code
+    let f = run("vendor_sdk-1.0/tests/test_packing.py", FileRole::Auxiliary, src);
+    assert!(!has(&f, "obfuscated-payload"), "{f:#?}");
 }
 
 // ── recall work: flows found in tune misses ──
