@@ -267,9 +267,9 @@ impl<'a> Builder<'a> {
     }
 
     pub(super) fn push_scope(&mut self, kind: ScopeKind, name: &str, ctx: ExecContext) -> usize {
-        let (class, command) = match (kind, self.class_stack.last()) {
-            (ScopeKind::Function, Some((c, cmd))) => (Some(c.clone()), cmd.clone()),
-            _ => (None, None),
+        let (class, command, class_scope) = match (kind, self.class_stack.last()) {
+            (ScopeKind::Function, Some((c, cmd, body))) => (Some(c.clone()), cmd.clone(), Some(*body)),
+            _ => (None, None, None),
         };
         // methods see the enclosing function/module, not the class body
         let mut parent = self.cur;
@@ -291,13 +291,8 @@ impl<'a> Builder<'a> {
         });
         self.vars.push(HashMap::new());
         let id = self.m.scopes.len() - 1;
-        // a function nested in a method sees the method's `self`
-        let class = match self.m.scopes[self.cur].kind {
-            ScopeKind::Class => Some(self.cur),
-            _ => self.method_classes.get(&self.cur).copied(),
-        };
-        if let (ScopeKind::Function, Some(class)) = (kind, class) {
-            self.method_classes.insert(id, class);
+        if let Some(body) = class_scope {
+            self.method_classes.insert(id, body);
         }
         id
     }
@@ -347,11 +342,11 @@ impl<'a> Builder<'a> {
                     // (`self.sock = socket.socket()`) — is what the class's other methods
                     // read: it is kept on the class's scope too, where `self.x` is looked
                     // up last (the first one stored wins; an object keeps only its type)
-                    if n.id.as_str() == "self" {
+                    if let Some(class) = (n.id.as_str() == "self").then(|| self.method_class()).flatten() {
                         let constant = v.literal && v.exact && v.text.is_some();
-                        let object = v.text.is_none() && v.qname.as_deref().is_some_and(|q| q.ends_with("()") && !q.starts_with('?'));
-                        if let (true, Some(class)) = (constant || object, self.method_class()) {
-                            let kept = if constant { v.clone() } else { Val::named(v.qname.clone().unwrap_or_default()) };
+                        let object = v.qname.as_deref().filter(|q| v.text.is_none() && q.ends_with("()") && !q.starts_with('?'));
+                        let kept = if constant { Some(v.clone()) } else { object.map(|q| Val::named(q.to_string())) };
+                        if let Some(kept) = kept {
                             self.vars[class].entry(key.clone()).or_insert(kept);
                         }
                     }
@@ -549,7 +544,7 @@ impl<'a> Builder<'a> {
         let id = self.push_scope(ScopeKind::Class, c.name.id.as_str(), ctx);
         let saved = self.cur;
         self.cur = id;
-        self.class_stack.push((c.name.id.to_string(), command));
+        self.class_stack.push((c.name.id.to_string(), command, id));
         self.block(&c.body);
         self.class_stack.pop();
         self.cur = saved;

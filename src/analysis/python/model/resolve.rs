@@ -85,7 +85,11 @@ impl Builder<'_> {
     pub(super) fn stored_attribute(&self, a: &ast::ExprAttribute) -> Option<Val> {
         let Expr::Name(n) = a.value.as_ref() else { return None };
         let key = format!("{}.{}", n.id.as_str(), a.attr.id.as_str());
-        self.lookup(&key).or_else(|| (n.id.as_str() == "self").then(|| self.method_class().and_then(|c| self.vars[c].get(&key))).flatten()).cloned()
+        if let Some(v) = self.lookup(&key) {
+            return Some(v.clone());
+        }
+        let class = (n.id.as_str() == "self").then(|| self.method_class()).flatten()?;
+        self.vars[class].get(&key).cloned()
     }
 
     /// The scope of the class body the method being walked is defined in (methods'

@@ -26,8 +26,8 @@ pub(super) struct Builder<'a> {
     pub(super) vars: Vec<HashMap<String, Val>>,
     pub(super) aliases: HashMap<String, String>,
     pub(super) cur: usize,
-    /// (class name, install command it overrides)
-    pub(super) class_stack: Vec<(String, Option<String>)>,
+    /// (class name, install command it overrides, scope of its body)
+    pub(super) class_stack: Vec<(String, Option<String>, usize)>,
     pub(super) cmdclass_names: Vec<String>,
     /// local class name → install command base, if any
     pub(super) local_classes: HashMap<String, Option<String>>,
@@ -50,8 +50,8 @@ pub(super) struct Builder<'a> {
     pub(super) url_param_sinks: HashMap<usize, usize>,
     /// Function scope → its parameter names, in order.
     pub(super) fn_params: HashMap<usize, Vec<String>>,
-    /// Method scope (and functions nested in it) → the scope of the class body it is
-    /// defined in.
+    /// Function scope inside a class body (methods and functions nested in them) → the
+    /// scope of that body, from `class_stack` as the scope is pushed.
     pub(super) method_classes: HashMap<usize, usize>,
     /// Function name → indexes of parameters naming a file the function writes network
     /// or decoded data into (`download(url, path)`): the caller's argument becomes DL_PATH.
