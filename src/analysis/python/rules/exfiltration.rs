@@ -347,7 +347,8 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         // drop box is (cookie readers that fetch pages are not stealers); with a bot
         // token in the file, a file handed to a chat `send` goes to that bot's owner
         let send = m.calls.iter().find(|c| is_send(&c.q) && !collects(c) && carries_data(c));
-        if let Some(send) = send.or_else(|| m.calls.iter().find(|c| file_has_dropbox && chat_file_upload(c))) {
+        let bot_upload = || file_has_dropbox.then(|| m.calls.iter().find(|c| chat_file_upload(c))).flatten();
+        if let Some(send) = send.or_else(bot_upload) {
             let mut what: Vec<&str> = distinct.iter().filter_map(|v| sensitive_path(v).map(|x| x.1)).collect();
             what.dedup();
             what.truncate(3);

@@ -19,7 +19,7 @@ mod install_time;
 pub(super) mod minified;
 mod network;
 mod obfuscated_payload;
-mod packed_install;
+mod packed_code;
 mod persistence;
 pub(super) mod pth;
 mod reverse_shell;
@@ -59,7 +59,7 @@ fn detectors(m: &Model, depth: u32) -> Vec<Finding> {
     env_harvest::check(m, &mut out);
     persistence::check(m, &mut out);
     tamper::check(m, &mut out);
-    packed_install::check(m, &mut out);
+    packed_code::check(m, &mut out);
     foreign_code::check(m, &mut out);
     builtins_indirection::check(m, &mut out);
     hidden_import::check(m, &mut out);
