@@ -36,8 +36,10 @@ const TRIM_THRESHOLD: i32 = 1 << 20;
 /// threshold to the size of every large block freed (up to 32 MB), so after the first
 /// big module the buffers of archives and models come from the heaps, and the holes
 /// they leave between longer-lived allocations stay resident. Setting the thresholds
-/// turns that adjustment off. Called by the command line only: a library does not
-/// change its host process's allocator. A no-op elsewhere.
+/// turns that adjustment off. Called when the command line runs (the `safe-pip`
+/// executable, or the Python front's `run_cli`, which is that command in its own
+/// process); the library functions a program calls (`scan_json` …) leave their host's
+/// allocator alone. A no-op elsewhere.
 pub(crate) fn settle_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets the allocator's tuning parameters; it is thread-safe.
