@@ -175,16 +175,16 @@ fn module_level_imports(text: &str, me: &str, is_package: bool) -> Vec<String> {
     let mut def_indent: Option<usize> = None;
     let mut lines = text.lines();
     // inside a triple-quoted string (docstrings show `import x` examples)
-    let mut in_string: Option<&str> = None;
+    let mut in_string: Option<u8> = None;
     while let Some(line) = lines.next() {
         if let Some(q) = in_string {
-            if line.matches(q).count() % 2 == 1 {
+            if triple_quotes(line, q) % 2 == 1 {
                 in_string = None;
             }
             continue;
         }
-        for q in ["\"\"\"", "'''"] {
-            if line.matches(q).count() % 2 == 1 {
+        for q in [b'"', b'\''] {
+            if triple_quotes(line, q) % 2 == 1 {
                 in_string = Some(q);
             }
         }
@@ -226,6 +226,24 @@ fn module_level_imports(text: &str, me: &str, is_package: bool) -> Vec<String> {
         }
     }
     out
+}
+
+/// How many times `q` three times over occurs in `line`, counted left to right without
+/// overlap (what `str::matches(..).count()` gives, without building a searcher per
+/// line: most lines hold no quote at all).
+fn triple_quotes(line: &str, q: u8) -> usize {
+    let b = line.as_bytes();
+    let Some(mut i) = memchr::memchr(q, b) else { return 0 };
+    let mut n = 0;
+    while i + 3 <= b.len() {
+        if b[i] == q && b[i + 1] == q && b[i + 2] == q {
+            n += 1;
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    n
 }
 
 fn parse_import(stmt: &str, me: &str, is_package: bool, out: &mut Vec<String>) {
@@ -288,6 +306,17 @@ mod tests {
     fn file<'a>(path: &'a str, text: &'a str) -> SourceFile<'a> {
         let role = if path.ends_with("__init__.py") { FileRole::PackageInit } else { FileRole::Module };
         SourceFile { path, text, role }
+    }
+
+    #[test]
+    fn triple_quotes_are_counted_as_str_matches_counts_them() {
+        let lines = ["", "x = 1", "DDDdocDDD", "SSSSSS", "DDDD", "DDDDDDD", "aSSSbSSScSSS", "DSDDSDDD", "SS S SSS"];
+        for line in lines.map(|l| l.replace('D', "\"").replace('S', "'")) {
+            for q in [b'"', b'\''] {
+                let pat = String::from_utf8(vec![q; 3]).unwrap();
+                assert_eq!(triple_quotes(&line, q), line.matches(pat.as_str()).count(), "{line:?} {pat}");
+            }
+        }
     }
 
     #[test]

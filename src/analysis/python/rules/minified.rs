@@ -44,52 +44,62 @@ fn machine_ident(id: &str) -> Option<&'static str> {
 /// one, and the reason of the last one found.
 fn machine_names(text: &str) -> (Vec<&str>, u32, Option<&'static str>) {
     let mut seen: Vec<&str> = Vec::new();
-    let mut first_line = 0u32;
+    let mut first_start = 0usize;
     let mut reason = None;
     // identifiers are maximal runs of alphanumeric characters and `_`; ASCII bytes are
-    // classified directly, other characters decoded where they start. Lines are counted
-    // by `\n` (what `str::lines` splits on; a trailing `\r` is not an identifier char).
+    // classified directly, other characters decoded where they start
     let b = text.as_bytes();
-    let mut line_no = 1u32;
-    let mut start: Option<usize> = None;
     let mut i = 0;
-    while i <= b.len() {
-        let (ident_char, width) = match b.get(i) {
-            None => (false, 1),
-            Some(&c) if c < 0x80 => {
-                if c == b'\n' {
-                    line_no += 1;
-                }
-                (c.is_ascii_alphanumeric() || c == b'_', 1)
-            }
-            Some(_) => match text[i..].chars().next() {
-                Some(ch) => (ch.is_alphanumeric(), ch.len_utf8()),
-                None => (false, 1),
-            },
-        };
-        match (start, ident_char) {
-            (None, true) => start = Some(i),
-            (Some(s), false) => {
-                let id = &text[s..i];
-                if let Some(r) = machine_ident(id) {
-                    if !seen.contains(&id) {
-                        if seen.is_empty() {
-                            // the identifier ended at `i`; a `\n` there was counted already
-                            first_line = if b.get(i) == Some(&b'\n') { line_no - 1 } else { line_no };
-                        }
-                        seen.push(id);
-                        reason = Some(r);
-                        if seen.len() >= 5 {
-                            break;
-                        }
-                    }
-                }
-                start = None;
-            }
-            _ => {}
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x80 && !(c.is_ascii_alphanumeric() || c == b'_') {
+            i += 1;
+            continue;
         }
-        i += width;
+        let s = i;
+        let mut ascii = true;
+        while let Some(&c) = b.get(i) {
+            if c < 0x80 {
+                if !(c.is_ascii_alphanumeric() || c == b'_') {
+                    break;
+                }
+                i += 1;
+            } else {
+                match text[i..].chars().next() {
+                    Some(ch) if ch.is_alphanumeric() => {
+                        ascii = false;
+                        i += ch.len_utf8();
+                    }
+                    _ => break,
+                }
+            }
+        }
+        if i == s {
+            // a non-ASCII character that is not alphanumeric
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        }
+        // every machine-name shape starts with one of these bytes or holds non-ASCII
+        // letters: the other identifiers (nearly all of them) are not looked at
+        if ascii && !matches!(b[s], b'_' | b'O' | b'I' | b'l' | b'0' | b'1') {
+            continue;
+        }
+        let id = &text[s..i];
+        if let Some(r) = machine_ident(id) {
+            if !seen.contains(&id) {
+                if seen.is_empty() {
+                    first_start = s;
+                }
+                seen.push(id);
+                reason = Some(r);
+                if seen.len() >= 5 {
+                    break;
+                }
+            }
+        }
     }
+    // lines are counted by `\n` (what `str::lines` splits on), once, for the first name
+    let first_line = if seen.is_empty() { 0 } else { 1 + b[..first_start].iter().filter(|&&c| c == b'\n').count() as u32 };
     (seen, first_line, reason)
 }
 
@@ -102,7 +112,7 @@ pub(crate) fn check_text(path: &str, text: &str, role: FileRole, out: &mut Vec<F
     let mut found: Option<(u32, String)> = None;
     if seen.len() >= 5 {
         found = Some((first_line, format!("machine-generated names ({})", reason.unwrap_or("obfuscated identifiers"))));
-    } else {
+    } else if text.len() > 3000 {
         for (i, line) in text.lines().enumerate() {
             if line.len() > 3000 {
                 let parens = line.bytes().filter(|&b| b == b'(').count();
@@ -175,6 +185,9 @@ mod tests {
             "é_0x1234 _0x12345\n_0xabcd\n",
             "_0x1234",
             "\n\n\nl1l1l1l1l1l1\n",
+            // runs that start with other letters, non-ASCII punctuation between runs,
+            // non-ASCII letters inside ASCII runs
+            "x1O0O0O0O0O0 ab_0x1234\n«_0x9999»\tévariable 0O0O0O0O0O0Ol 𝔘_0x1234 l1l1l1l1l1l1é\n_0xbeef",
         ];
         for t in samples {
             assert_eq!(super::machine_names(t), reference(t), "{t:?}");
