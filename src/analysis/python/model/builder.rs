@@ -170,19 +170,19 @@ impl<'a> Builder<'a> {
                         .then(|| Val { labels: program.labels.without(Labels::PARAMS), ..program.clone() })
                 });
                 let command = match as_argument {
-                    Some(program) => Val { labels: data, list: Some(vec![program, caller_value]), ..Default::default() },
+                    Some(program) => Val { labels: data, list: Some(Box::new(vec![program, caller_value])), ..Default::default() },
                     None => caller_value,
                 };
                 extra.push(Call {
                     q: sink.q.clone(),
                     scope: *scope,
                     line: *line,
-                    args: vec![command],
+                    args: Box::new([command]),
                     kwargs: sink.kwargs.iter().filter(|(k, _)| k != "args" && k != "cmd").cloned().collect(),
                     recv: Labels::NONE,
                     indirect: false,
                     payload_dynamic: false,
-                    via: Some(callee.clone()),
+                    via: Some(callee.as_str().into()),
                 });
             }
         }
@@ -203,12 +203,12 @@ impl<'a> Builder<'a> {
                     .iter()
                     .map(|v| if v.labels.has(Labels::FIRST_PARAM) { Val::text(literal.to_string(), true) } else { Val { labels: v.labels.without(Labels::PARAMS), ..v.clone() } })
                     .collect();
-                Val { list: Some(items), ..Default::default() }
+                Val { list: Some(Box::new(items)), ..Default::default() }
             }
             None if command.labels.has(Labels::FIRST_PARAM) && command.text.as_deref().is_none_or(|t| t.trim() == "…") => Val::text(literal.to_string(), true),
             _ => return None,
         };
-        let call = Call { q: sink.q.clone(), scope, line, args: vec![substituted], kwargs: Vec::new(), recv: Labels::NONE, indirect: false, payload_dynamic: false, via: Some(callee.to_string()) };
+        let call = Call { q: sink.q.clone(), scope, line, args: Box::new([substituted]), kwargs: Box::default(), recv: Labels::NONE, indirect: false, payload_dynamic: false, via: Some(callee.into()) };
         shellcmd::download_and_run(&call.command_text()?.to_ascii_lowercase())?;
         Some(call)
     }
@@ -246,7 +246,7 @@ impl<'a> Builder<'a> {
                 _ if !args.is_empty() => fixed(&mut args[0]),
                 _ => continue,
             }
-            extra.push(Call { q: sink.q.clone(), scope: *scope, line: *line, args, kwargs, recv: Labels::NONE, indirect: false, payload_dynamic: sink.payload_dynamic, via: Some(callee.clone()) });
+            extra.push(Call { q: sink.q.clone(), scope: *scope, line: *line, args, kwargs, recv: Labels::NONE, indirect: false, payload_dynamic: sink.payload_dynamic, via: Some(callee.as_str().into()) });
         }
         self.m.calls.extend(extra);
     }
@@ -510,7 +510,7 @@ impl<'a> Builder<'a> {
             let params = param_names(&f.parameters);
             if let Some(inline) = self.decoder_fn(params, ret, id) {
                 let mut v = Val::named(f.name.id.to_string());
-                v.func = Some(inline);
+                v.set_func(Some(inline));
                 self.assign_name(f.name.id.as_str(), v);
             }
         }
@@ -706,7 +706,11 @@ impl<'a> Builder<'a> {
                 let params = l.parameters.as_deref().map(param_names).unwrap_or_default();
                 let cur = self.cur;
                 match self.decoder_fn(params, &l.body, cur) {
-                    Some(inline) => Val { func: Some(inline), ..Default::default() },
+                    Some(inline) => {
+                        let mut v = Val::default();
+                        v.set_func(Some(inline));
+                        v
+                    }
                     None => Val::default(),
                 }
             }
@@ -890,11 +894,11 @@ fn slim(mut v: Val, nested: bool) -> Val {
     if let Some(t) = &v.text {
         if t.len() > 64 * 1024 {
             v.text = None;
-            v.raw = None;
+            v.set_raw(None);
         }
     }
-    v.func = None;
-    v.list = if nested { None } else { v.list.map(|l| l.into_iter().map(|x| slim(x, true)).collect()) };
+    v.set_func(None);
+    v.list = if nested { None } else { v.list.map(|l| Box::new(l.into_iter().map(|x| slim(x, true)).collect())) };
     v
 }
 

@@ -58,12 +58,12 @@ impl Builder<'_> {
             result.labels = result.labels.without(Labels::WALLET);
         }
         // calls of decoder helpers are evaluated with their arguments: `_(b'…')`
-        if let Some(f) = s.func.func.clone() {
-            let v = self.eval_inline(&f.params, &f.body, f.scope, s.args.clone(), true);
+        if let Some(f) = s.func.func().cloned() {
+            let mut v = self.eval_inline(&f.params, &f.body, f.scope, s.args.clone(), true);
             result.labels |= v.labels;
+            result.set_chain(v.take_chain());
             result.text = v.text;
             result.exact = v.exact;
-            result.chain = v.chain;
         }
         if let Some((v, indirect)) = self.name_call(&s, &mut result) {
             self.record(s, indirect);
@@ -248,7 +248,7 @@ impl Builder<'_> {
                     labels: a.labels,
                     text: a.text.clone().filter(|t| t.len() <= 4096),
                     exact: a.exact,
-                    list: a.list.as_ref().map(|_| Vec::new()),
+                    list: a.list.as_ref().map(|_| Box::default()),
                     ..Default::default()
                 });
                 let mut rest = Labels::NONE;
@@ -462,7 +462,7 @@ impl Builder<'_> {
                                 None => Val::default(),
                             })
                             .collect();
-                        result.list = Some(items);
+                        result.list = Some(Box::new(items));
                         result.labels |= Labels::BUILT;
                     }
                 }
@@ -507,13 +507,13 @@ impl Builder<'_> {
             "tempfile.NamedTemporaryFile" | "tempfile.TemporaryFile" | "tempfile.SpooledTemporaryFile" => {
                 let mode = kwargs.iter().find(|(k, _)| k == "mode").and_then(|(_, v)| v.text.clone()).unwrap_or_else(|| "w+b".into());
                 if mode.contains('w') || mode.contains('a') {
-                    result.write_target = Some(Box::new(WriteTarget { path_text: kwargs.iter().find(|(k, _)| k == "suffix").and_then(|(_, v)| v.text.clone()), path_var: None }));
+                    result.set_write_target(Some(WriteTarget { path_text: kwargs.iter().find(|(k, _)| k == "suffix").and_then(|(_, v)| v.text.clone()), path_var: None }));
                 }
             }
             "open" | "io.open" | "codecs.open" => {
                 let mode = args.get(1).or_else(|| kwargs.iter().find(|(k, _)| k == "mode").map(|(_, v)| v)).and_then(|m| m.text.clone()).unwrap_or_default();
                 if mode.contains('w') || mode.contains('a') || mode.contains('x') {
-                    result.write_target = Some(Box::new(WriteTarget {
+                    result.set_write_target(Some(WriteTarget {
                         path_text: args.first().and_then(|a| a.text.clone()),
                         path_var: name_of(c.arguments.args.first()),
                     }));
@@ -545,7 +545,7 @@ impl Builder<'_> {
                     _ => None,
                 }
             } else if let (Some(enc), Some(a0)) = (decode::encoding_of(q, second.as_deref()), args.first()) {
-                let (lit, mut layers) = match (&a0.chain, &a0.text) {
+                let (lit, mut layers) = match (a0.chain(), &a0.text) {
                     (Some(c), _) => (c.0.clone(), c.1.clone()),
                     (None, Some(t)) if a0.exact => (t.clone(), Vec::new()),
                     _ => (String::new(), Vec::new()),
@@ -562,7 +562,7 @@ impl Builder<'_> {
             if let Some((d, chain)) = decoded {
                 result.text = d.text().map(str::to_string);
                 result.exact = result.text.is_some();
-                result.chain = chain.map(Box::new);
+                result.set_chain(chain);
                 if d.kind.is_code() {
                     self.m.payloads.push(Payload { scope: self.cur, line, decoded: d });
                 }
@@ -582,7 +582,7 @@ impl Builder<'_> {
         let (line, args, kwargs, recv, method, raw_q) = (s.line, &s.args, &s.kwargs, &s.recv, s.method, &s.raw_q);
         if let (Some("decode"), Some(r)) = (method, recv.as_ref()) {
             let codec = args.first().or_else(|| kwargs.iter().find(|(k, _)| k == "encoding").map(|(_, v)| v)).and_then(|a| a.text.clone()).unwrap_or_default();
-            let bytes: Option<&[u8]> = r.raw.as_deref().or_else(|| r.text.as_deref().filter(|_| r.exact).map(str::as_bytes));
+            let bytes: Option<&[u8]> = r.raw().or_else(|| r.text.as_deref().filter(|_| r.exact).map(str::as_bytes));
             let norm = codec.to_ascii_lowercase().replace(['_', '-'], "");
             let decoded = match bytes {
                 Some(b) if crate::analysis::payload::codepage::is_codepage(&codec) => crate::analysis::payload::codepage::decode(&codec, b),
@@ -607,7 +607,7 @@ impl Builder<'_> {
                         });
                     }
                 }
-                let mut v = Val::text(t, r.exact || r.raw.is_some());
+                let mut v = Val::text(t, r.exact || r.raw().is_some());
                 v.labels = result.labels | Labels::DECODED;
                 v.qname = Some(format!("{raw_q}()"));
                 return Some(v);
@@ -623,7 +623,7 @@ impl Builder<'_> {
         if let (Some(m), Some(r)) = (method, recv.as_ref()) {
             // file handle writes
             if matches!(m, "write" | "writelines") {
-                if let Some(wt) = &r.write_target {
+                if let Some(wt) = r.write_target() {
                     let data = args.first().map(|a| a.labels).unwrap_or_default();
                     let w = Write {
                         scope: self.cur,

@@ -75,7 +75,7 @@ impl Builder<'_> {
             Kind::Dict => Val { labels, ..Default::default() },
             // `{}` alone is a dict; a list, tuple or set display keeps its items
             Kind::Unknown if open == '{' => Val { labels, ..Default::default() },
-            _ => Val { labels, list: Some(items), ..Default::default() },
+            _ => Val { labels, list: Some(Box::new(items)), ..Default::default() },
         };
         self.assign_name(d.name, v);
         Ok(())

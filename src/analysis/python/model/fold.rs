@@ -58,7 +58,7 @@ impl Builder<'_> {
         let mut labels = Labels::NONE;
         let mut items = Vec::with_capacity(elts.len().min(MAX_LIST));
         self.seq_items(elts, &mut labels, &mut items);
-        Val { labels, list: Some(items), ..Default::default() }
+        Val { labels, list: Some(Box::new(items)), ..Default::default() }
     }
 
     /// Evaluates the elements of a list, tuple or set display into `labels` and the
@@ -92,7 +92,7 @@ impl Builder<'_> {
         if gens.len() == 1 && gens[0].ifs.is_empty() {
             let it = self.expr(&gens[0].iter);
             labels |= it.labels;
-            let items: Option<Vec<Val>> = it.list.clone().or_else(|| {
+            let items: Option<Vec<Val>> = it.list.as_deref().cloned().or_else(|| {
                 it.text.as_ref().filter(|t| it.exact && t.len() <= MAX_LIST).map(|t| t.chars().map(|c| Val::text(c.to_string(), true)).collect())
             });
             if let (Some(items), Expr::Name(target)) = (items, &gens[0].target) {
@@ -125,7 +125,7 @@ impl Builder<'_> {
                     return Val { labels, ..Default::default() };
                 }
                 let built = out.iter().any(|v| v.labels.has(Labels::BUILT));
-                return Val { labels: labels | if built { Labels::BUILT } else { Labels::NONE }, list: Some(out), ..Default::default() };
+                return Val { labels: labels | if built { Labels::BUILT } else { Labels::NONE }, list: Some(Box::new(out)), ..Default::default() };
             }
             self.bind_target(&gens[0].target, Val { labels: it.labels, ..Default::default() });
         } else {
@@ -197,7 +197,7 @@ pub(super) fn bytes_val(b: &ast::ExprBytesLiteral) -> Val {
     let mut v = Val::text(t, true);
     v.literal = true;
     if v.text.is_some() {
-        v.raw = raw;
+        v.set_raw(raw);
     }
     v
 }
@@ -237,7 +237,7 @@ pub(super) fn binop(l: &Val, op: Operator, r: &Val) -> Val {
         }
         Operator::Mod => {
             if let Some(fmt) = &l.text {
-                let items: Vec<Val> = r.list.clone().unwrap_or_else(|| vec![r.clone()]);
+                let items: Vec<Val> = r.list.as_deref().cloned().unwrap_or_else(|| vec![r.clone()]);
                 let mut out = String::new();
                 let mut it = items.iter();
                 let mut chars = fmt.chars().peekable();

@@ -15,33 +15,40 @@ pub(super) const MAX_TEXT: usize = 2 * 1024 * 1024;
 /// Longest list folded element by element.
 pub(super) const MAX_LIST: usize = 100_000;
 
-/// An abstract value: what the front-end knows about an expression.
+/// An abstract value: what the front-end knows about an expression. Every call argument
+/// of a module's model is one, so what most values lack sits behind one pointer
+/// ([`ValMore`]) and lists are boxed: 88 bytes a value rather than 136.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Val {
     pub(crate) labels: Labels,
-    /// Folded string value (best effort; `exact` says whether every part was known).
-    pub(crate) text: Option<String>,
     pub(crate) exact: bool,
-    /// What the expression names, for calls and attribute access: `os.system`,
-    /// `requests.Session()`, `?.read` for unknown receivers.
-    pub(crate) qname: Option<String>,
-    pub(crate) int: Option<i64>,
-    pub(crate) list: Option<Vec<Val>>,
-    /// A file handle opened for writing: the path text or variable name (boxed: rare,
-    /// and every call argument of a module's model is a `Val`).
-    pub(crate) write_target: Option<Box<WriteTarget>>,
     /// The value came straight from a string literal in the source.
     pub(crate) literal: bool,
     /// The name was reached through an indirection (getattr(__builtins__, …),
     /// eval("eval"), globals()["exec"], __import__ of a built name).
     pub(crate) hidden: bool,
+    /// Folded string value (best effort; `exact` says whether every part was known).
+    pub(crate) text: Option<String>,
+    /// What the expression names, for calls and attribute access: `os.system`,
+    /// `requests.Session()`, `?.read` for unknown receivers.
+    pub(crate) qname: Option<String>,
+    pub(crate) int: Option<i64>,
+    pub(crate) list: Option<Box<Vec<Val>>>,
+    pub(super) more: Option<Box<ValMore>>,
+}
+
+/// The rarer parts of a [`Val`].
+#[derive(Clone, Debug, Default)]
+pub(super) struct ValMore {
+    /// A file handle opened for writing: the path text or variable name.
+    write_target: Option<WriteTarget>,
     /// A literal and the decoders applied to it so far (`b64decode` then `decompress`).
-    pub(crate) chain: Option<Box<(String, Vec<decode::Encoding>)>>,
+    chain: Option<(String, Vec<decode::Encoding>)>,
     /// The bytes of a bytes literal that is not valid UTF-8 (`text` is lossy then).
-    pub(crate) raw: Option<Box<[u8]>>,
+    raw: Option<Box<[u8]>>,
     /// A one-expression function (lambda or `def f(x): return …`) whose body decodes or
     /// builds strings from its parameters: calls of it are evaluated inline.
-    pub(crate) func: Option<Rc<InlineFn>>,
+    func: Option<Rc<InlineFn>>,
 }
 
 /// A decoder helper: parameter names and the returned expression.
@@ -68,6 +75,42 @@ impl Val {
     }
     pub(super) fn named(q: String) -> Val {
         Val { qname: Some(q), ..Default::default() }
+    }
+    pub(crate) fn write_target(&self) -> Option<&WriteTarget> {
+        self.more.as_ref()?.write_target.as_ref()
+    }
+    pub(crate) fn chain(&self) -> Option<&(String, Vec<decode::Encoding>)> {
+        self.more.as_ref()?.chain.as_ref()
+    }
+    pub(crate) fn take_chain(&mut self) -> Option<(String, Vec<decode::Encoding>)> {
+        self.more.as_mut()?.chain.take()
+    }
+    pub(crate) fn raw(&self) -> Option<&[u8]> {
+        self.more.as_ref()?.raw.as_deref()
+    }
+    pub(crate) fn func(&self) -> Option<&Rc<InlineFn>> {
+        self.more.as_ref()?.func.as_ref()
+    }
+    /// Sets the rare parts; clearing one that was never set allocates nothing.
+    pub(crate) fn set_write_target(&mut self, w: Option<WriteTarget>) {
+        if w.is_some() || self.more.is_some() {
+            self.more.get_or_insert_with(Default::default).write_target = w;
+        }
+    }
+    pub(crate) fn set_chain(&mut self, c: Option<(String, Vec<decode::Encoding>)>) {
+        if c.is_some() || self.more.is_some() {
+            self.more.get_or_insert_with(Default::default).chain = c;
+        }
+    }
+    pub(crate) fn set_raw(&mut self, r: Option<Box<[u8]>>) {
+        if r.is_some() || self.more.is_some() {
+            self.more.get_or_insert_with(Default::default).raw = r;
+        }
+    }
+    pub(crate) fn set_func(&mut self, f: Option<Rc<InlineFn>>) {
+        if f.is_some() || self.more.is_some() {
+            self.more.get_or_insert_with(Default::default).func = f;
+        }
     }
     /// Folded text, with a marker standing in for parts that cannot be known statically.
     pub(crate) fn text_or_hole(&self) -> &str {
@@ -126,8 +169,8 @@ pub(crate) struct Call {
     pub(crate) q: String,
     pub(crate) scope: usize,
     pub(crate) line: u32,
-    pub(crate) args: Vec<Val>,
-    pub(crate) kwargs: Vec<(String, Val)>,
+    pub(crate) args: Box<[Val]>,
+    pub(crate) kwargs: Box<[(String, Val)]>,
     /// The labels of a method call's receiver (`secrets.items()`), the only part of it
     /// detectors read: a whole [`Val`] per call was most of a large module's model.
     pub(crate) recv: Labels,
@@ -138,7 +181,7 @@ pub(crate) struct Call {
     pub(crate) payload_dynamic: bool,
     /// Set on calls synthesised from a function summary: the local function through
     /// which the arguments reach this sink (`run(cmd)` → `subprocess.run(cmd)`).
-    pub(crate) via: Option<String>,
+    pub(crate) via: Option<Box<str>>,
 }
 
 impl Call {
@@ -299,5 +342,15 @@ pub(super) fn empty<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx
         hooks: Vec::new(),
         by_name: HashMap::new(),
         children: Vec::new(),
+    }
+}
+#[cfg(test)]
+mod tests {
+    /// A large generated module's model is mostly call arguments: a field added to
+    /// `Val` or `Call` inline (rather than in `ValMore`) shows here first.
+    #[test]
+    fn values_and_calls_stay_small() {
+        assert!(std::mem::size_of::<super::Val>() <= 88, "Val is {} bytes", std::mem::size_of::<super::Val>());
+        assert!(std::mem::size_of::<super::Call>() <= 88, "Call is {} bytes", std::mem::size_of::<super::Call>());
     }
 }
