@@ -32,6 +32,8 @@ pub(super) struct Collector {
     packer: member::Packer,
     /// Scratch buffer shared by every member read.
     buf: Vec<u8>,
+    /// The content of the member being read, when it is kept (see [`member::collect`]).
+    kept: Vec<u8>,
     /// How many archives this one is inside (0 for the package file).
     pub(super) depth: usize,
     /// Members of nested archives, added after the package's own when reading ends (the
@@ -50,6 +52,7 @@ impl Collector {
             kept_plain: 0,
             packer: member::Packer::default(),
             buf: Vec::new(),
+            kept: Vec::new(),
             depth: 0,
             nested: Vec::new(),
         }
@@ -135,11 +138,24 @@ impl Collector {
         self.findings.push(Finding::new(AlertId::ArchiveUnreadable, path, message));
     }
 
+    /// Keeps `content` for `m`: deflated once the archive's plain content passes
+    /// [`member::PACK_AFTER_BYTES`], as it is before.
+    fn hold(&mut self, m: &mut Member, content: &[u8]) {
+        let over = self.kept_plain + content.len() as u64 > member::PACK_AFTER_BYTES;
+        match over.then(|| self.packer.pack(content)).flatten() {
+            Some(p) => m.packed = Some(p),
+            None => {
+                m.data = Some(content.to_vec());
+                self.kept_plain += content.len() as u64;
+            }
+        }
+    }
+
     /// Streams one regular file into the member list; `declared` is the size its header
     /// gives (a hint: the bytes read are what count). Returns the number of bytes read.
     pub(crate) fn add_file(&mut self, path: String, declared: u64, reader: &mut dyn Read) -> Result<u64, StreamError> {
         self.check_path(&path);
-        let (m, too_big) = member::collect(path, declared, reader, self.limits.max_member_bytes, &self.budget, &mut self.buf)?;
+        let (mut m, too_big, kept) = member::collect(path, declared, reader, self.limits.max_member_bytes, &self.budget, &mut self.buf, &mut self.kept)?;
         // JavaScript bundles (a web UI's assets) run in a browser, never at install or
         // import, and no detector reads them: a large one is not an unchecked risk
         let browser_asset = m.path.to_ascii_lowercase().ends_with(".js");
@@ -153,22 +169,31 @@ impl Collector {
         }
         let size = m.size;
         crate::memory::streamed(size);
+        // a nested archive's bytes are read (and dropped) before anything is packed;
+        // other content is packed straight from the reused buffer, or copied out of it
+        // at its exact size (see `member::collect` for why)
+        let archive = kept && (member::keep_policy(&m.path) == member::Keep::Archive || super::nested::container_of(&m.path, &m.head).is_some());
+        if kept && !archive {
+            let content = std::mem::take(&mut self.kept);
+            self.hold(&mut m, &content);
+            self.kept = content;
+        } else if archive {
+            // handed over rather than copied: the reader drops it once the archive is read
+            m.data = Some(std::mem::take(&mut self.kept));
+        }
         self.members.push(m);
-        // a nested archive's bytes are read (and dropped) before anything is packed
         self.open_nested();
-        if let Some(m) = self.members.last_mut() {
-            if let Some(data) = &m.data {
-                let packed = (self.kept_plain + data.len() as u64 > member::PACK_AFTER_BYTES).then(|| self.packer.pack(data)).flatten();
-                match packed {
-                    Some(p) => {
-                        m.packed = Some(p);
-                        m.data = None;
-                    }
-                    None => self.kept_plain += data.len() as u64,
+        let mut last = self.members.pop();
+        if let Some(m) = &mut last {
+            // text named like an archive is kept once the reader has looked at it
+            if archive {
+                if let Some(data) = m.data.take() {
+                    self.hold(m, &data);
                 }
             }
             super::inflight::charge(m.kept_bytes());
         }
+        self.members.extend(last);
         Ok(size)
     }
 }

@@ -257,8 +257,12 @@ const ANALYSED_NAMES: &[&str] = &["PKG-INFO", "METADATA", "RECORD", "setup.py", 
 const ANALYSED_SUFFIXES: &[&str] = &[".py", ".pyw", ".pth", ".sh", ".bash"];
 
 /// Streams `reader` to its end, using `buf` as scratch space (reused across members).
-/// Returns the member and whether a code member was too large to keep. `declared` (the
-/// archive header's size) sizes the buffer of a member the analysis reads: grown by
+/// Returns the member (its content not set), whether a code member was too large to
+/// keep, and whether its content is kept: it is then in `keep`, a buffer reused across
+/// members, for the caller to copy or pack. A buffer per member, freed once the member
+/// is packed, left the heap holed between the small packed copies that outlive it (the
+/// ansible wheel's 20,000 members took 180 MB resident for 70 MB in use). `declared`
+/// (the archive header's size) sizes `keep` for a member the analysis reads: grown by
 /// doubling instead, a 37 MB nested archive briefly took 64 MB and a copy.
 pub(crate) fn collect(
     path: String,
@@ -267,13 +271,14 @@ pub(crate) fn collect(
     max_member_bytes: u64,
     budget: &Budget,
     buf: &mut Vec<u8>,
-) -> Result<(Member, bool), StreamError> {
+    kept: &mut Vec<u8>,
+) -> Result<(Member, bool, bool), StreamError> {
     let policy = keep_policy(&path);
     let wanted = read_by_analysis(&path);
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
     let mut head: Vec<u8> = Vec::with_capacity(HEAD_BYTES);
-    let mut kept: Vec<u8> = Vec::new();
+    kept.clear();
     if wanted && declared <= max_member_bytes {
         // only reserved: pages a lying header does not fill are never touched
         kept.reserve_exact(usize::try_from(declared).unwrap_or(0));
@@ -308,13 +313,13 @@ pub(crate) fn collect(
         }
         if keeping && !wanted && head.len() >= 2 && !head.starts_with(b"MZ") {
             keeping = false;
-            kept = Vec::new();
+            kept.clear();
         }
         if keeping {
             if kept.len() as u64 + n as u64 > max_member_bytes {
                 keeping = false;
                 overflow = true;
-                kept = Vec::new();
+                kept.clear();
             } else {
                 kept.extend_from_slice(chunk);
             }
@@ -323,29 +328,25 @@ pub(crate) fn collect(
             decided = true;
             if !looks_like_text(&kept[..PROBE_BYTES]) {
                 keeping = false;
-                kept = Vec::new();
+                kept.clear();
             }
         }
     }
-    if !decided && keeping && !looks_like_text(&kept) {
+    if !decided && keeping && !looks_like_text(kept) {
         keeping = false;
-        kept = Vec::new();
+        kept.clear();
     }
     if keeping && !wanted && !head.starts_with(b"MZ") {
         keeping = false;
-        kept = Vec::new();
+        kept.clear();
     }
-    let data = if keeping {
-        // growth by doubling can leave up to half the buffer unused, for the whole scan
-        kept.shrink_to_fit();
-        Some(kept)
-    } else {
-        None
-    };
+    if !keeping {
+        kept.clear();
+    }
     // code over the limit is an alert whether or not its content would have been read
     let too_big_code = policy == Keep::Code && (overflow || size > max_member_bytes);
-    let member = Member { path, size, sha256: hasher.finalize().into(), head, data, packed: None };
-    Ok((member, too_big_code))
+    let member = Member { path, size, sha256: hasher.finalize().into(), head, data: None, packed: None };
+    Ok((member, too_big_code, keeping))
 }
 
 #[cfg(test)]
@@ -355,7 +356,12 @@ mod tests {
 
     fn run(path: &str, content: &[u8], max: u64) -> (Member, bool) {
         let budget = Budget::new(&Limits::default());
-        collect(path.to_string(), content.len() as u64, &mut &content[..], max, &budget, &mut Vec::new()).expect("reads")
+        let mut kept = Vec::new();
+        let (mut m, too_big, keeping) = collect(path.to_string(), content.len() as u64, &mut &content[..], max, &budget, &mut Vec::new(), &mut kept).expect("reads");
+        if keeping {
+            m.data = Some(kept);
+        }
+        (m, too_big)
     }
 
     #[test]
