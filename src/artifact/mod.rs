@@ -6,6 +6,7 @@
 mod collector;
 mod dir_reader;
 pub(crate) mod format;
+mod inflate;
 pub(crate) mod inflight;
 pub(crate) mod limits;
 pub(crate) mod magic;

@@ -468,6 +468,41 @@ fn encrypted_zip_member_is_unreadable() {
 }
 
 #[test]
+fn zip_member_whose_content_fails_its_crc_is_unreadable_and_the_rest_is_read() {
+    let body = b"import os\n".repeat(500);
+    let mut bytes = zip_of(&[("p/a.py", &body), ("p/b.py", b"x = 1\n"), ("p/c.py", &body)]);
+    // Change the CRC-32 of the first entry in its local and central headers.
+    let local = memchr::memmem::find_iter(&bytes, b"PK\x03\x04").next().expect("local");
+    bytes[local + 14] ^= 0xff;
+    let central = memchr::memmem::find_iter(&bytes, b"PK\x01\x02").next().expect("central");
+    bytes[central + 16] ^= 0xff;
+    let a = read("p-1.0-py3-none-any.whl", &bytes).expect("reads");
+    let f = a.findings.iter().find(|f| f.alert == AlertId::ArchiveUnreadable).expect("finding");
+    assert_eq!(f.file, "p/a.py");
+    assert!(f.message.contains("CRC-32"), "{}", f.message);
+    assert_eq!(a.member("p/b.py").and_then(|m| m.text()).as_deref(), Some("x = 1\n"));
+    assert_eq!(a.member("p/c.py").and_then(|m| m.text()).map(|t| t.len()), Some(body.len()), "members after it are read");
+}
+
+#[test]
+fn stored_and_deflated_zip_members_read_alike() {
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let body = b"def f():\n    return 1\n".repeat(300);
+    for (name, method) in [("p/stored.py", zip::CompressionMethod::Stored), ("p/deflated.py", zip::CompressionMethod::Deflated)] {
+        w.start_file(name, zip::write::SimpleFileOptions::default().compression_method(method)).expect("start");
+        w.write_all(&body).expect("write");
+    }
+    let bytes = w.finish().expect("zip").into_inner();
+    let a = read("p-1.0-py3-none-any.whl", &bytes).expect("reads");
+    assert!(a.findings.is_empty(), "{:?}", a.findings);
+    for name in ["p/stored.py", "p/deflated.py"] {
+        let m = a.member(name).expect("member");
+        assert_eq!(m.size, body.len() as u64);
+        assert_eq!(m.text().as_deref().map(str::as_bytes), Some(&body[..]), "{name}");
+    }
+}
+
+#[test]
 fn duplicate_zip_names_are_reported() {
     let mut bytes = zip_of(&[("p/a.py", b"benign"), ("p/b.py", b"evil!!")]);
     patch(&mut bytes, b"p/b.py", b"p/a.py");

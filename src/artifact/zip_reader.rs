@@ -6,6 +6,7 @@ use super::limits::{CountingReader, MeteredReader, RatioMode};
 use super::member::StreamError;
 use super::paths;
 use super::collector::{Collector, Stop};
+use super::inflate::Inflater;
 use std::io::{Read, Seek};
 
 const S_IFMT: u32 = 0o170_000;
@@ -23,6 +24,8 @@ struct EntryInfo {
     mode: Option<u32>,
     encrypted: bool,
     declared: u64,
+    /// Deflated (rather than stored, bzip2, lzma …), with the content's CRC-32.
+    deflated_crc: Option<u32>,
 }
 
 pub(super) fn read_zip<R: Read + Seek>(input: R, col: &mut Collector) -> Result<(), Stop> {
@@ -43,6 +46,7 @@ pub(super) fn read_zip<R: Read + Seek>(input: R, col: &mut Collector) -> Result<
         }
         Err(e) => col.unreadable("", format!("zip local headers are inconsistent with the central directory: {e}")),
     }
+    let mut inflater = Inflater::new();
     for index in 0..zip.len() {
         col.count_entry()?;
         let info = match zip.by_index_data(index) {
@@ -54,6 +58,7 @@ pub(super) fn read_zip<R: Read + Seek>(input: R, col: &mut Collector) -> Result<
                 mode: e.unix_mode(),
                 encrypted: e.encrypted(),
                 declared: e.size(),
+                deflated_crc: (e.compression() == zip::CompressionMethod::Deflated).then(|| e.crc32()),
             },
             Err(e) => {
                 col.unreadable("", format!("zip entry #{index} unreadable: {e}"));
@@ -90,6 +95,19 @@ pub(super) fn read_zip<R: Read + Seek>(input: R, col: &mut Collector) -> Result<
             )));
         }
         col.budget.start_member();
+        if let (Some(crc), false) = (info.deflated_crc, file_type == Some(S_IFLNK)) {
+            let raw = match zip.by_index_raw(index) {
+                Ok(f) => f,
+                Err(e) => {
+                    col.check_path(&path);
+                    col.unreadable(&path, format!("member could not be opened: {e}"));
+                    continue;
+                }
+            };
+            let mut metered = MeteredReader::new(inflater.member(raw, crc), col.budget.clone(), RatioMode::Member);
+            add_member(col, path, info.declared, &mut metered)?;
+            continue;
+        }
         let file = match zip.by_index(index) {
             Ok(f) => f,
             Err(e) => {
@@ -107,16 +125,23 @@ pub(super) fn read_zip<R: Read + Seek>(input: R, col: &mut Collector) -> Result<
             }
             continue;
         }
-        match col.add_file(path.clone(), info.declared, &mut metered) {
-            Ok(_) => {}
-            Err(StreamError::Limit(reason)) => return Err(col.limit(reason)),
-            Err(StreamError::Io { error, bytes }) => {
-                if let Some(reason) = col.budget.limit_hit() {
-                    return Err(col.limit(reason));
-                }
-                col.unreadable(&path, format!("member is corrupt after {bytes} bytes: {error}"));
-            }
-        }
+        add_member(col, path, info.declared, &mut metered)?;
     }
     Ok(())
+}
+
+/// Reads one regular member into the collector: a crossed limit stops the archive, a
+/// corrupt member is reported and the next one read.
+fn add_member(col: &mut Collector, path: String, declared: u64, content: &mut dyn Read) -> Result<(), Stop> {
+    match col.add_file(path.clone(), declared, content) {
+        Ok(_) => Ok(()),
+        Err(StreamError::Limit(reason)) => Err(col.limit(reason)),
+        Err(StreamError::Io { error, bytes }) => {
+            if let Some(reason) = col.budget.limit_hit() {
+                return Err(col.limit(reason));
+            }
+            col.unreadable(&path, format!("member is corrupt after {bytes} bytes: {error}"));
+            Ok(())
+        }
+    }
 }
