@@ -95,20 +95,10 @@ pub(super) fn read_zip<R: Read + Seek>(input: R, col: &mut Collector) -> Result<
             )));
         }
         col.budget.start_member();
-        if let (Some(crc), false) = (info.deflated_crc, file_type == Some(S_IFLNK)) {
-            let raw = match zip.by_index_raw(index) {
-                Ok(f) => f,
-                Err(e) => {
-                    col.check_path(&path);
-                    col.unreadable(&path, format!("member could not be opened: {e}"));
-                    continue;
-                }
-            };
-            let mut metered = MeteredReader::new(inflater.member(raw, crc), col.budget.clone(), RatioMode::Member);
-            add_member(col, path, info.declared, &mut metered)?;
-            continue;
-        }
-        let file = match zip.by_index(index) {
+        // deflated content goes through the archive's one decompressor (see `inflate`)
+        let inflate_crc = info.deflated_crc.filter(|_| file_type != Some(S_IFLNK));
+        let opened = if inflate_crc.is_some() { zip.by_index_raw(index) } else { zip.by_index(index) };
+        let file = match opened {
             Ok(f) => f,
             Err(e) => {
                 col.check_path(&path);
@@ -116,6 +106,11 @@ pub(super) fn read_zip<R: Read + Seek>(input: R, col: &mut Collector) -> Result<
                 continue;
             }
         };
+        if let Some(crc) = inflate_crc {
+            let mut metered = MeteredReader::new(inflater.member(file, crc), col.budget.clone(), RatioMode::Member);
+            add_member(col, path, info.declared, &mut metered)?;
+            continue;
+        }
         let mut metered = MeteredReader::new(file, col.budget.clone(), RatioMode::Member);
         if file_type == Some(S_IFLNK) {
             let mut target = Vec::new();

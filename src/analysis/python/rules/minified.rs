@@ -56,9 +56,7 @@ fn machine_names(text: &str) -> (Vec<&str>, u32, Option<&'static str>) {
 fn machine_names_ascii(text: &str) -> (Vec<&str>, u32, Option<&'static str>) {
     let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
     let b = text.as_bytes();
-    let mut seen: Vec<&str> = Vec::new();
-    let mut first_start = 0usize;
-    let mut reason = None;
+    let mut found = Found::default();
     // the end of the identifier last looked at: digits inside it are skipped
     let mut done = 0usize;
     for pos in memchr::memchr2_iter(b'0', b'1', b) {
@@ -74,30 +72,49 @@ fn machine_names_ascii(text: &str) -> (Vec<&str>, u32, Option<&'static str>) {
             e += 1;
         }
         done = e;
-        let id = &text[s..e];
-        if let Some(r) = machine_ident(id) {
-            if !seen.contains(&id) {
-                if seen.is_empty() {
-                    first_start = s;
-                }
-                seen.push(id);
-                reason = Some(r);
-                if seen.len() >= 5 {
-                    break;
-                }
-            }
+        if found.note(&text[s..e], s) {
+            break;
         }
     }
-    let first_line = if seen.is_empty() { 0 } else { 1 + memchr::memchr_iter(b'\n', &b[..first_start]).count() as u32 };
-    (seen, first_line, reason)
+    found.finish(b)
+}
+
+/// Machine names found so far: the first five distinct ones, where the first starts,
+/// and the reason of the last.
+#[derive(Default)]
+struct Found<'t> {
+    seen: Vec<&'t str>,
+    first_start: usize,
+    reason: Option<&'static str>,
+}
+
+impl<'t> Found<'t> {
+    /// Looks at the identifier `id` starting at byte `start`; true once five are found.
+    fn note(&mut self, id: &'t str, start: usize) -> bool {
+        if let Some(r) = machine_ident(id) {
+            if !self.seen.contains(&id) {
+                if self.seen.is_empty() {
+                    self.first_start = start;
+                }
+                self.seen.push(id);
+                self.reason = Some(r);
+            }
+        }
+        self.seen.len() >= 5
+    }
+
+    /// The names, the line of the first (lines counted by `\n`, as `str::lines` splits),
+    /// and the last reason.
+    fn finish(self, b: &[u8]) -> (Vec<&'t str>, u32, Option<&'static str>) {
+        let first_line = if self.seen.is_empty() { 0 } else { 1 + memchr::memchr_iter(b'\n', &b[..self.first_start]).count() as u32 };
+        (self.seen, first_line, self.reason)
+    }
 }
 
 /// [`machine_names`] by a walk over every character (text with non-ASCII characters,
 /// whose letters can form names too).
 fn machine_names_scan(text: &str) -> (Vec<&str>, u32, Option<&'static str>) {
-    let mut seen: Vec<&str> = Vec::new();
-    let mut first_start = 0usize;
-    let mut reason = None;
+    let mut found = Found::default();
     // identifiers are maximal runs of alphanumeric characters and `_`; ASCII bytes are
     // classified directly, other characters decoded where they start
     let b = text.as_bytes();
@@ -136,23 +153,11 @@ fn machine_names_scan(text: &str) -> (Vec<&str>, u32, Option<&'static str>) {
         if ascii && !matches!(b[s], b'_' | b'O' | b'I' | b'l' | b'0' | b'1') {
             continue;
         }
-        let id = &text[s..i];
-        if let Some(r) = machine_ident(id) {
-            if !seen.contains(&id) {
-                if seen.is_empty() {
-                    first_start = s;
-                }
-                seen.push(id);
-                reason = Some(r);
-                if seen.len() >= 5 {
-                    break;
-                }
-            }
+        if found.note(&text[s..i], s) {
+            break;
         }
     }
-    // lines are counted by `\n` (what `str::lines` splits on), once, for the first name
-    let first_line = if seen.is_empty() { 0 } else { 1 + b[..first_start].iter().filter(|&&c| c == b'\n').count() as u32 };
-    (seen, first_line, reason)
+    found.finish(b)
 }
 
 /// A line longer than this is looked at for being minified code.
