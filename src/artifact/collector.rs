@@ -169,10 +169,10 @@ impl Collector {
         }
         let size = m.size;
         crate::memory::streamed(size);
-        // a nested archive's bytes are read (and dropped) before anything is packed;
-        // other content is packed straight from the reused buffer, or copied out of it
-        // at its exact size (see `member::collect` for why)
-        let archive = kept && (member::keep_policy(&m.path) == member::Keep::Archive || super::nested::container_of(&m.path, &m.head).is_some());
+        // a nested archive (the reader opens only what is named as one) is read and
+        // dropped before anything is packed; other content is packed straight from the
+        // reused buffer, or copied out of it at its exact size (`member::collect` says why)
+        let archive = kept && member::keep_policy(&m.path) == member::Keep::Archive;
         if kept && !archive {
             let content = std::mem::take(&mut self.kept);
             self.hold(&mut m, &content);

@@ -33,7 +33,7 @@ pub(crate) fn is_nested_path(path: &str) -> bool {
 
 /// The container to open the member as: its name must say archive and its first bytes
 /// must agree (a `.zip` that is not a zip is data).
-pub(super) fn container_of(path: &str, head: &[u8]) -> Option<Container> {
+fn container_of(path: &str, head: &[u8]) -> Option<Container> {
     let named = container_from_name(path)?;
     match (named, magic::container_from_magic(head)) {
         // a plain tar's magic is at byte 257, past the kept head: trust the name, the
