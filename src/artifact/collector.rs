@@ -138,8 +138,8 @@ impl Collector {
         self.findings.push(Finding::new(AlertId::ArchiveUnreadable, path, message));
     }
 
-    /// Keeps `content` for `m`: deflated once the archive's plain content passes
-    /// [`member::PACK_AFTER_BYTES`], as it is before.
+    /// Keeps `content` for `m`: as it is until the archive's plain content passes
+    /// [`member::PACK_AFTER_BYTES`], deflated after that.
     fn hold(&mut self, m: &mut Member, content: &[u8]) {
         let over = self.kept_plain + content.len() as u64 > member::PACK_AFTER_BYTES;
         match over.then(|| self.packer.pack(content)).flatten() {
