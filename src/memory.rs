@@ -28,8 +28,10 @@ pub(crate) fn release_free() {
 
 /// Largest allocation glibc serves from its heaps; larger ones get pages of their own,
 /// returned to the system when freed.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 const MMAP_THRESHOLD: i32 = 1 << 20;
 /// Free memory at a heap's top beyond which glibc gives it back.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 const TRIM_THRESHOLD: i32 = 1 << 20;
 
 /// Fixes glibc's thresholds for a command-line run. By default glibc raises its mmap
