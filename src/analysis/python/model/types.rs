@@ -94,25 +94,29 @@ impl Val {
     pub(crate) fn func(&self) -> Option<&Rc<InlineFn>> {
         self.more.as_ref()?.func.as_ref()
     }
-    /// Sets the rare parts; clearing one that was never set allocates nothing.
+    /// The rare parts, to set one: allocated when `setting` is true, absent when the
+    /// value has none and one is only being cleared (which then allocates nothing).
+    fn more_mut(&mut self, setting: bool) -> Option<&mut ValMore> {
+        (setting || self.more.is_some()).then(|| &mut **self.more.get_or_insert_with(Default::default))
+    }
     pub(crate) fn set_write_target(&mut self, w: Option<WriteTarget>) {
-        if w.is_some() || self.more.is_some() {
-            self.more.get_or_insert_with(Default::default).write_target = w;
+        if let Some(more) = self.more_mut(w.is_some()) {
+            more.write_target = w;
         }
     }
     pub(crate) fn set_chain(&mut self, c: Option<(String, Vec<decode::Encoding>)>) {
-        if c.is_some() || self.more.is_some() {
-            self.more.get_or_insert_with(Default::default).chain = c;
+        if let Some(more) = self.more_mut(c.is_some()) {
+            more.chain = c;
         }
     }
     pub(crate) fn set_raw(&mut self, r: Option<Box<[u8]>>) {
-        if r.is_some() || self.more.is_some() {
-            self.more.get_or_insert_with(Default::default).raw = r;
+        if let Some(more) = self.more_mut(r.is_some()) {
+            more.raw = r;
         }
     }
     pub(crate) fn set_func(&mut self, f: Option<Rc<InlineFn>>) {
-        if f.is_some() || self.more.is_some() {
-            self.more.get_or_insert_with(Default::default).func = f;
+        if let Some(more) = self.more_mut(f.is_some()) {
+            more.func = f;
         }
     }
     /// Folded text, with a marker standing in for parts that cannot be known statically.
