@@ -39,6 +39,8 @@ pub(super) struct Collector {
     /// Members of nested archives, added after the package's own when reading ends (the
     /// format readers may still drop the last member they added).
     pub(super) nested: Vec<Member>,
+    /// Size of the largest Python module kept so far, whose model is reserved in flight.
+    largest_module: u64,
 }
 
 impl Collector {
@@ -55,6 +57,7 @@ impl Collector {
             kept: Vec::new(),
             depth: 0,
             nested: Vec::new(),
+            largest_module: 0,
         }
     }
 
@@ -151,11 +154,38 @@ impl Collector {
         }
     }
 
+    /// Reserves in flight the model of the Python module `path` of `size` bytes when it
+    /// is the largest of the archive so far (the rise over the last reservation is
+    /// charged): the model is built after the archive is read, under the same lease, and
+    /// of a very large module it is most of the file's memory (see
+    /// [`super::inflight::MODEL_BYTES_PER_SOURCE_BYTE`]). A zip reserves its largest
+    /// module from the central directory before reading any content, so the files read
+    /// alongside it wait instead of holding content while it is analysed.
+    pub(super) fn reserve_model(&mut self, path: &str, size: u64) {
+        let size = size.min(self.limits.max_member_bytes);
+        let lower = path.to_ascii_lowercase();
+        if size <= self.largest_module || !(lower.ends_with(".py") || lower.ends_with(".pyw")) {
+            return;
+        }
+        let rise = size - self.largest_module;
+        self.largest_module = size;
+        super::inflight::charge(rise.saturating_mul(super::inflight::MODEL_BYTES_PER_SOURCE_BYTE));
+    }
+
     /// Streams one regular file into the member list; `declared` is the size its header
     /// gives (a hint: the bytes read are what count). Returns the number of bytes read.
     pub(crate) fn add_file(&mut self, path: String, declared: u64, reader: &mut dyn Read) -> Result<u64, StreamError> {
         self.check_path(&path);
-        let (mut m, too_big, kept) = member::collect(path, declared, reader, self.limits.max_member_bytes, &self.budget, &mut self.buf, &mut self.kept)?;
+        // a nested archive is read whole into memory and opened before its bytes are
+        // dropped: its room is taken before reading, so that a file waiting for room
+        // holds nothing (a 37 MB `.jsii.tgz` waited for inside its reading before)
+        let nested_room = match member::keep_policy(&path) {
+            member::Keep::Archive => declared.min(self.limits.max_member_bytes),
+            _ => 0,
+        };
+        super::inflight::charge(nested_room);
+        let collected = member::collect(path, declared, reader, self.limits.max_member_bytes, &self.budget, &mut self.buf, &mut self.kept);
+        let (mut m, too_big, kept) = collected.inspect_err(|_| super::inflight::release(nested_room))?;
         // JavaScript bundles (a web UI's assets) run in a browser, never at install or
         // import, and no detector reads them: a large one is not an unchecked risk
         let browser_asset = m.path.to_ascii_lowercase().ends_with(".js");
@@ -183,6 +213,7 @@ impl Collector {
         }
         self.members.push(m);
         self.open_nested();
+        super::inflight::release(nested_room);
         let mut last = self.members.pop();
         if let Some(m) = &mut last {
             // text named like an archive is kept once the reader has looked at it
@@ -192,6 +223,9 @@ impl Collector {
                 }
             }
             super::inflight::charge(m.kept_bytes());
+            if m.kept_bytes() > 0 {
+                self.reserve_model(&m.path, m.size);
+            }
         }
         self.members.extend(last);
         Ok(size)

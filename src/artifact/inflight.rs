@@ -1,8 +1,10 @@
 //! A cap on member content held in memory across every worker that reads archives at
 //! once (`safe-pip scan` of a directory of thousands of files).
 //!
-//! Each file being scanned takes a [`Lease`]; the reader charges it with the bytes of
-//! every member it keeps ([`charge`]), and the lease gives them back when the file's
+//! Each file being scanned takes a [`Lease`]; the reader charges it ([`charge`]) with
+//! the bytes of every member it keeps, the model its largest Python module will need
+//! ([`MODEL_BYTES_PER_SOURCE_BYTE`]), and room for a nested archive while it is read
+//! (given back after, [`release`]); the lease gives the rest back when the file's
 //! analysis is over (dropped). A charge that does not fit under the cap waits until
 //! older files are done, so a few large archives never sit in memory together: the
 //! files other than the oldest hold at most the cap between them, and the oldest may
@@ -19,6 +21,14 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+/// Heap that one module's model can take per byte of its source. The model is built
+/// after the file is read, still under its lease, and for a very large module it is
+/// most of the file's memory (a 17 MB generated module builds about 70 MB of calls,
+/// arguments, scopes and literals): so a file also reserves its largest module's model
+/// ([`super::collector::Collector::reserve_model`]), and a file with a module of 16 MB
+/// or more is analysed with the files after it waiting.
+pub(crate) const MODEL_BYTES_PER_SOURCE_BYTE: u64 = 4;
 
 /// The shared cap; one per scan.
 #[derive(Debug)]
@@ -59,6 +69,12 @@ impl InFlight {
         self.lock().peak
     }
 
+    /// Bytes held by all live leases.
+    #[cfg(test)]
+    pub(crate) fn used(&self) -> u64 {
+        self.lock().used
+    }
+
     /// Bytes held by every lease but the oldest: never more than the cap.
     #[cfg(test)]
     pub(crate) fn held_by_younger(&self) -> u64 {
@@ -96,6 +112,21 @@ impl Lease {
         s.peak = s.peak.max(s.used);
         self.held = self.held.saturating_add(n);
         s.live.insert(self.ticket, self.held);
+    }
+
+    /// Gives back `n` of the bytes this lease holds (content dropped before the file's
+    /// analysis), letting waiting leases in.
+    pub(crate) fn shrink(&mut self, n: u64) {
+        let n = n.min(self.held);
+        if n == 0 {
+            return;
+        }
+        let mut s = self.pool.lock();
+        s.used = s.used.saturating_sub(n);
+        self.held -= n;
+        s.live.insert(self.ticket, self.held);
+        drop(s);
+        self.pool.freed.notify_all();
     }
 
     /// Bytes this lease holds.
@@ -139,6 +170,16 @@ impl Drop for Entered {
     }
 }
 
+/// Gives back `bytes` charged earlier to this thread's lease (see [`Lease::shrink`]);
+/// without a lease it does nothing.
+pub(crate) fn release(bytes: u64) {
+    CURRENT.with(|c| {
+        if let Some(lease) = c.borrow_mut().as_mut() {
+            lease.shrink(bytes);
+        }
+    });
+}
+
 /// Charges `bytes` of kept content to this thread's lease, waiting for room when the
 /// cap is reached; without a lease (a single file, the proxy) it does nothing.
 pub(crate) fn charge(bytes: u64) {
@@ -166,6 +207,26 @@ mod tests {
         assert_eq!(pool.peak(), 90);
         drop(b);
         assert_eq!(pool.lock().used, 0);
+    }
+
+    #[test]
+    fn shrinking_gives_bytes_back_and_never_below_zero() {
+        let pool = InFlight::new(100);
+        let mut a = pool.lease();
+        a.grow(70);
+        a.shrink(50);
+        assert_eq!((a.held(), pool.used()), (20, 20));
+        a.shrink(1_000);
+        assert_eq!((a.held(), pool.used()), (0, 0));
+        let mut b = pool.lease();
+        b.grow(100); // fits: `a` holds nothing, so `b` need not wait for it
+        assert_eq!(pool.peak(), 100);
+        {
+            let _g = enter(pool.lease());
+            charge(0);
+            release(7); // a lease holding nothing gives nothing back
+        }
+        assert_eq!(pool.used(), 100);
     }
 
     #[test]

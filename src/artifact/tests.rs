@@ -824,3 +824,56 @@ fn data_named_like_an_archive_and_damaged_nested_archives_are_data() {
     assert!(a.member("pkg/notzip.zip").is_some_and(|m| m.data.is_none()));
     assert!(a.members.iter().all(|m| !m.path.contains("table.csv.gz!/")));
 }
+
+// ───────────── memory in flight (a directory scan's cap) ─────────────
+
+/// What reading `bytes` charged to a lease of its own: (held at the end, most held).
+fn charged_by_reading(name: &str, bytes: &[u8]) -> (u64, u64, Artifact) {
+    let pool = super::inflight::InFlight::new(u64::MAX);
+    let (held, artifact) = {
+        let _g = super::inflight::enter(pool.lease());
+        let a = read(name, bytes).expect("readable");
+        (pool.used(), a)
+    };
+    (held, pool.peak(), artifact)
+}
+
+fn kept(a: &Artifact) -> u64 {
+    a.members.iter().map(|m| m.kept_bytes()).sum()
+}
+
+#[test]
+fn a_file_reserves_the_model_of_its_largest_module() {
+    let big = "x = 1\n".repeat(20_000);
+    let small = "y = 2\n".repeat(1_000);
+    let data = noise(7, 300_000);
+    let per_byte = super::inflight::MODEL_BYTES_PER_SOURCE_BYTE;
+    // a wheel reserves from its central directory, whatever the order of the members
+    let whl = zip_of(&[("pkg/small.py", small.as_bytes()), ("pkg/data.json", &data), ("pkg/big.py", big.as_bytes())]);
+    let (held, _, a) = charged_by_reading("pkg-1.0-py3-none-any.whl", &whl);
+    assert_eq!(held, kept(&a) + per_byte * big.len() as u64);
+    // an sdist reserves as it reads: the rises add up to the largest module's model
+    let sdist = gz(&tar_of(&[
+        Entry::File("pkg-1.0/pkg/small.py", small.as_bytes()),
+        Entry::File("pkg-1.0/pkg/big.py", big.as_bytes()),
+        Entry::File("pkg-1.0/pkg/data.json", &data),
+    ]));
+    let (held, _, a) = charged_by_reading("pkg-1.0.tar.gz", &sdist);
+    assert_eq!(held, kept(&a) + per_byte * big.len() as u64);
+    // data, however large, reserves nothing beyond its kept bytes
+    let (held, _, a) = charged_by_reading("pkg-1.0-py3-none-any.whl", &zip_of(&[("pkg/data.json", &data)]));
+    assert_eq!(held, kept(&a));
+}
+
+#[test]
+fn a_nested_archive_takes_room_while_it_is_read_and_gives_it_back() {
+    let inner = gz(&tar_of(&[Entry::File("inner/blob.bin", &noise(3, 400_000))]));
+    let sdist = gz(&tar_of(&[
+        Entry::File("pkg-1.0/PKG-INFO", b"Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\n"),
+        Entry::File("pkg-1.0/vendor/inner.tar.gz", &inner),
+    ]));
+    let (held, peak, a) = charged_by_reading("pkg-1.0.tar.gz", &sdist);
+    assert!(a.members.iter().any(|m| m.path.contains("inner/blob.bin")), "the nested archive was opened");
+    assert!(peak >= inner.len() as u64, "room for the nested archive's {} bytes was taken (peak {peak})", inner.len());
+    assert_eq!(held, kept(&a), "and given back once it was read");
+}

@@ -46,6 +46,13 @@ pub(super) fn read_zip<R: Read + Seek>(input: R, col: &mut Collector) -> Result<
         }
         Err(e) => col.unreadable("", format!("zip local headers are inconsistent with the central directory: {e}")),
     }
+    for index in 0..zip.len() {
+        if let Ok(e) = zip.by_index_data(index) {
+            if !e.is_dir() {
+                col.reserve_model(&String::from_utf8_lossy(e.name_raw()), e.size());
+            }
+        }
+    }
     let mut inflater = Inflater::new();
     for index in 0..zip.len() {
         col.count_entry()?;

@@ -199,8 +199,9 @@ pub fn init_global_pool(threads: Option<usize>) -> Result<(), rayon::ThreadPoolB
     worker_pool(threads).build_global()
 }
 
-/// Member content kept in memory by the files of one scan being read at once, beyond
-/// the oldest one's own (see [`inflight`]). Most packages keep a few MB; the largest
+/// Member content kept in memory by the files of one scan being read at once, with the
+/// models their largest modules will need, beyond the oldest one's own (see
+/// [`inflight`]). Most packages keep a few MB; the largest
 /// keep 8 MB as it is and the rest of their code deflated
 /// ([`artifact::member::PACK_AFTER_BYTES`]), so two or three large ones fit together.
 pub const IN_FLIGHT_BYTES: u64 = 64 * 1024 * 1024;
