@@ -35,4 +35,7 @@
 /// 13: an object of a known type a method stores on `self` (`self.sock = socket.socket()`)
 /// is seen by the class's other methods: a class-based agent's socket, a client's session.
 /// 14: PyArmor-packed code in a package's own modules is `obfuscated-payload` (high).
-pub const ANALYSIS_VERSION: &str = "14";
+/// 15: a module the lexer gives up on (binary bytes named `.py`), and a module over 4 MB
+/// whose statement slices do not parse, are walked in bounded slices with their errors
+/// counted, rather than parsed whole.
+pub const ANALYSIS_VERSION: &str = "15";

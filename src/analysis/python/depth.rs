@@ -95,6 +95,18 @@ impl Level {
 /// The estimated nesting depth of `text`, stopping early once it exceeds `stop`. It is
 /// never more than the length of the text (each counted token takes a byte at least).
 pub(crate) fn estimate(text: &str, stop: usize) -> usize {
+    estimate_within(text, stop, usize::MAX).unwrap_or(stop.saturating_add(1))
+}
+
+/// Lexer errors after which [`estimate_within`] gives up: the lexer keeps every error
+/// it meets, and binary bytes make one every few bytes (500 MB of them for 37 MB).
+/// Source with parse errors has a handful.
+pub(crate) const LEX_ERRORS_MAX: usize = 1 << 18;
+
+/// [`estimate`], or `None` once the lexer has met more than `max_errors` errors: the
+/// text is not Python, and lexing on would only pile up errors.
+pub(crate) fn estimate_within(text: &str, stop: usize, max_errors: usize) -> Option<usize> {
+    let mut errors = 0usize;
     let mut lexer = ruff_python_parser::lexer::lex(text, Mode::Module);
     let mut levels = vec![Level::new(TokenKind::Newline)];
     let mut indent = 0usize;
@@ -105,6 +117,12 @@ pub(crate) fn estimate(text: &str, stop: usize) -> usize {
         let kind = lexer.next_token();
         if matches!(kind, TokenKind::Comment | TokenKind::NonLogicalNewline) {
             continue;
+        }
+        if kind == TokenKind::Unknown {
+            errors += 1;
+            if errors > max_errors {
+                return None;
+            }
         }
         let top = levels.len() - 1;
         let operand = ends_operand(kind);
@@ -160,11 +178,11 @@ pub(crate) fn estimate(text: &str, stop: usize) -> usize {
         let now = indent + levels.len() - 1 + l.seg.ops.max(l.done);
         max = max.max(now);
         if max > stop {
-            return max;
+            return Some(max);
         }
     }
     close_line(&mut levels, indent, &mut max);
-    max
+    Some(max)
 }
 
 /// Ends a logical line: what it left open ends with it, and its bound counts.
@@ -251,6 +269,16 @@ mod tests {
 
     fn est(s: &str) -> usize {
         estimate(s, usize::MAX)
+    }
+
+    #[test]
+    fn gives_up_on_text_that_is_not_python() {
+        // binary bytes: the lexer errs every few bytes, and the estimate stops counting
+        let junk: String = (0..200_000u32).map(|i| char::from_u32(0x80 + (i * 7919) % 0x700).unwrap_or('?')).collect();
+        assert_eq!(estimate_within(&junk, MAX_NESTING, 1_000), None);
+        // source with a few errors is estimated as ever
+        let broken = "x = (1 +\n$ = 2\ny = [[1]]\n";
+        assert_eq!(estimate_within(broken, MAX_NESTING, 1_000), Some(estimate(broken, MAX_NESTING)));
     }
 
     #[test]

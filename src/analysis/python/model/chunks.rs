@@ -74,6 +74,48 @@ pub(super) fn statement_slices(text: &str, target: usize) -> Option<Vec<(usize, 
     Some(out)
 }
 
+/// Byte ranges of about `target` bytes covering `text`, each cut after a line end when
+/// one comes within another `target` bytes, else at a character boundary. For a large
+/// module that does not parse (binary bytes, garbage, deliberately broken code), where
+/// [`statement_slices`] finds no cuts: its tree is then built a slice at a time. A
+/// statement cut in two is reported as parse errors, which such a module has anyway.
+pub(super) fn forced_slices(text: &str, target: usize) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let target = target.max(1);
+    let mut out = Vec::new();
+    let mut start = 0usize;
+    while start < b.len() {
+        let mut end = start.saturating_add(target).min(b.len());
+        if end < b.len() {
+            let window = &b[end..end.saturating_add(target).min(b.len())];
+            end = match memchr::memchr(b'\n', window) {
+                Some(i) => end + i + 1,
+                None => (end..=b.len()).find(|&e| text.is_char_boundary(e)).unwrap_or(b.len()),
+            };
+        }
+        out.push((start, end));
+        start = end;
+    }
+    out
+}
+
+/// `slices` (statement cuts, when the scan found them) with every slice longer than
+/// twice `target` cut again by [`forced_slices`]; the whole text cut so when there are
+/// none. For a module walked whatever its parse errors: no slice is then parsed at a
+/// size that grows with the module (binary junk can hold one "statement" of 40 MB).
+pub(super) fn bounded_slices(text: &str, slices: Option<Vec<(usize, usize)>>, target: usize) -> Vec<(usize, usize)> {
+    let Some(slices) = slices else { return forced_slices(text, target) };
+    let mut out = Vec::with_capacity(slices.len());
+    for (start, end) in slices {
+        if end - start > target.saturating_mul(2) {
+            out.extend(forced_slices(&text[start..end], target).into_iter().map(|(a, b)| (start + a, start + b)));
+        } else {
+            out.push((start, end));
+        }
+    }
+    out
+}
+
 /// A display assigned to one name, the whole of a slice: `NAME = [e, e, …]`, `NAME =
 /// (e, …)`, `NAME = {k: v, …}` or `NAME = {e, …}`, with its elements cut into groups.
 #[derive(Debug, PartialEq)]
@@ -227,6 +269,23 @@ fn skip_inert(b: &[u8], mut i: usize) -> Option<usize> {
     }
 }
 
+/// Bytes of `text` outside its strings and comments: what the parser makes nodes of (a
+/// 5 MB string literal is one node, 5 MB of code hundreds of thousands).
+pub(super) fn code_bytes(text: &str) -> usize {
+    let b = text.as_bytes();
+    let (mut i, mut code) = (0usize, 0usize);
+    while i < b.len() {
+        match skip_inert(b, i) {
+            Some(past) => i = past.max(i + 1),
+            None => {
+                code += 1;
+                i += 1;
+            }
+        }
+    }
+    code
+}
+
 /// The clause keywords that continue the statement above them.
 fn continues_compound(line: &[u8]) -> bool {
     ["else", "elif", "except", "finally"].iter().any(|k| {
@@ -240,6 +299,33 @@ mod tests {
 
     fn slices(text: &str, target: usize) -> Vec<&str> {
         statement_slices(text, target).expect("balanced").into_iter().map(|(a, b)| &text[a..b]).collect()
+    }
+
+    #[test]
+    fn forced_slices_cover_the_text_and_cut_at_line_ends_or_characters() {
+        let text = "aaaa\nbb\ncccccccccc\nd";
+        let cuts = forced_slices(text, 3);
+        let parts: Vec<&str> = cuts.iter().map(|&(a, b)| &text[a..b]).collect();
+        // a line end within the next 3 bytes ends the slice; none there, a hard cut
+        assert_eq!(parts, ["aaaa\n", "bb\n", "ccc", "ccc", "cccc\n", "d"]);
+        // a hard cut never splits a character
+        let wide = "é".repeat(10);
+        let cuts = forced_slices(&wide, 3);
+        assert!(cuts.iter().all(|&(a, b)| wide.is_char_boundary(a) && wide.is_char_boundary(b)));
+        assert_eq!(cuts.iter().map(|&(a, b)| &wide[a..b]).collect::<String>(), wide);
+        assert!(forced_slices("", 3).is_empty());
+        // statement cuts are kept where they are short enough, a long one is cut again
+        let text = "a = 1\nbbbbbbbbbbbb\nc\n";
+        let cuts = bounded_slices(text, Some(vec![(0, 6), (6, 19), (19, 21)]), 3);
+        assert_eq!(cuts, [(0, 6), (6, 9), (9, 12), (12, 15), (15, 19), (19, 21)]);
+        assert_eq!(bounded_slices(text, None, 3), forced_slices(text, 3));
+    }
+
+    #[test]
+    fn code_bytes_leave_out_strings_and_comments() {
+        assert_eq!(code_bytes("x = 'abcdef'  # note\n"), "x =   \n".len());
+        assert_eq!(code_bytes("b'''\n(\n'''"), 1, "the prefix is code, the string is not");
+        assert_eq!(code_bytes("f(1, 2)"), 7);
     }
 
     #[test]

