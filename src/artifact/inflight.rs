@@ -26,8 +26,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 /// after the file is read, still under its lease, and for a very large module it is
 /// most of the file's memory (a 17 MB generated module builds about 70 MB of calls,
 /// arguments, scopes and literals): so a file also reserves its largest module's model
-/// ([`super::collector::Collector::reserve_model`]), and a file with a module of 16 MB
-/// or more is analysed with the files after it waiting.
+/// ([`super::collector::Collector::reserve_model`]), and a file whose largest module
+/// is a quarter of the cap or more is analysed with the files after it waiting.
 pub(crate) const MODEL_BYTES_PER_SOURCE_BYTE: u64 = 4;
 
 /// The shared cap; one per scan.
