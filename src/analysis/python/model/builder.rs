@@ -345,7 +345,7 @@ impl<'a> Builder<'a> {
                     if let Some(class) = (n.id.as_str() == "self").then(|| self.method_class()).flatten() {
                         let constant = v.literal && v.exact && v.text.is_some();
                         let object = v.qname.as_deref().filter(|q| v.text.is_none() && q.ends_with("()") && !q.starts_with('?'));
-                        let kept = if constant { Some(v.clone()) } else { object.map(|q| Val::named(q.to_string())) };
+                        let kept = if constant { Some(v.clone()) } else { object.map(|q| Val::named(self.intern(q))) };
                         if let Some(kept) = kept {
                             self.vars[class].entry(key.clone()).or_insert(kept);
                         }
@@ -499,7 +499,7 @@ impl<'a> Builder<'a> {
             if first.as_deref() == Some(p.as_str()) {
                 labels |= Labels::FIRST_PARAM;
             }
-            let v = Val { labels, qname: Some(p.clone()), ..Default::default() };
+            let v = Val { labels, qname: Some(self.intern(&p)), ..Default::default() };
             self.vars[id].insert(p, v);
         }
         self.block(&f.body);
@@ -509,7 +509,7 @@ impl<'a> Builder<'a> {
         if let [Stmt::Return(ast::StmtReturn { value: Some(ret), .. })] = body.as_slice() {
             let params = param_names(&f.parameters);
             if let Some(inline) = self.decoder_fn(params, ret, id) {
-                let mut v = Val::named(f.name.id.to_string());
+                let mut v = Val::named(self.intern(f.name.id.as_str()));
                 v.set_func(Some(inline));
                 self.assign_name(f.name.id.as_str(), v);
             }
@@ -797,12 +797,12 @@ impl<'a> Builder<'a> {
                 || qn.ends_with("builtins.__dict__");
             if is_ns && names::dangerous_builtin(k) {
                 self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("{q}[{k:?}]") });
-                let mut v = Val::named(k.clone());
+                let mut v = Val::named(self.intern(k));
                 v.hidden = true;
                 return v;
             }
             if qn == "sys.modules" {
-                return Val::named(k.clone());
+                return Val::named(self.intern(k));
             }
             // os.environ['X']
             if qn == "os.environ" {
@@ -829,7 +829,7 @@ impl<'a> Builder<'a> {
             // a single environment value, not the whole environment
             labels = Labels(labels.0 & !Labels::ENV.0);
         }
-        Val { labels, qname: base.qname.map(|q| format!("{q}[]")), ..Default::default() }
+        Val { labels, qname: base.qname.map(|q| self.intern(&format!("{q}[]"))), ..Default::default() }
     }
 
     /// Evaluates without recording (receiver of a method call is already walked via func).
@@ -853,12 +853,14 @@ impl<'a> Builder<'a> {
     }
 
     pub(super) fn push_call(&mut self, q: &str, line: u32, args: Vec<Val>, kwargs: Vec<(String, Val)>, recv: Option<Val>, indirect: bool) {
+        let q_name = self.intern(q);
+        let kwargs = kwargs.into_iter().map(|(k, v)| (self.intern(&k), slim(v, false))).collect();
         self.m.calls.push(Call {
-            q: q.to_string(),
+            q: q_name,
             scope: self.cur,
             line,
             args: args.into_iter().map(|v| slim(v, false)).collect(),
-            kwargs: kwargs.into_iter().map(|(k, v)| (k, slim(v, false))).collect(),
+            kwargs,
             recv: recv.map(|r| r.labels).unwrap_or_default(),
             indirect,
             payload_dynamic: false,

@@ -84,7 +84,7 @@ impl Builder<'_> {
         self.file_write_call(&s, &mut result);
         // result naming: calls produce `q()` so methods on results resolve
         if result.qname.is_none() {
-            result.qname = Some(format!("{}()", s.raw_q));
+            result.qname = Some(self.intern(&format!("{}()", s.raw_q)));
         }
         if let Some(v) = self.eval_call(&s, &mut result) {
             let hidden = s.func.hidden;
@@ -162,7 +162,7 @@ impl Builder<'_> {
             Expr::Attribute(a) => Some(a.attr.id.as_str()),
             _ => None,
         };
-        let raw_q = func.qname.clone().unwrap_or_else(|| "?".into());
+        let raw_q = func.qname.as_deref().unwrap_or("?").to_string();
         let q = names::normalize(&raw_q);
         Site { c, line, func, args, kwargs, recv, method, raw_q, q }
     }
@@ -275,14 +275,14 @@ impl Builder<'_> {
                 if let Some(a0) = args.first() {
                     match (&a0.text, a0.literal) {
                         (Some(t), true) => {
-                            result.qname = Some(t.clone());
+                            result.qname = Some(self.intern(t));
                             self.m.imports.push((t.clone(), line));
                         }
                         (Some(t), false) if a0.exact && !t.contains('…') => {
                             let kind = if a0.labels.has(Labels::BUILT) || a0.labels.has(Labels::DECODED) { TrickKind::HiddenImport } else { TrickKind::DynamicImport };
                             self.m.tricks.push(Trick { kind, scope: self.cur, line, detail: t.clone() });
                             self.m.imports.push((t.clone(), line));
-                            result.qname = Some(t.clone());
+                            result.qname = Some(self.intern(t));
                             indirect = true;
                         }
                         _ => {
@@ -318,7 +318,7 @@ impl Builder<'_> {
                             }
                             let base = obj.qname.clone().unwrap_or_else(|| "?".into());
                             let nq = if builtins_ns { n.clone() } else { format!("{base}.{n}") };
-                            let mut v = Val::named(nq);
+                            let mut v = Val::named(self.intern(&nq));
                             v.labels = obj.labels;
                             v.hidden = obj.hidden || (builtins_ns && !name.literal) || name.labels.has(Labels::BUILT) || name.labels.has(Labels::DECODED);
                             return Some((v, false));
@@ -335,7 +335,7 @@ impl Builder<'_> {
                             });
                             if builtins_ns && assembled && !exception_default {
                                 self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("getattr({oq}, <computed>)") });
-                                return Some((Val { qname: Some("<hidden builtin>".into()), hidden: true, ..Default::default() }, false));
+                                return Some((Val { qname: Some(self.intern("<hidden builtin>")), hidden: true, ..Default::default() }, false));
                             }
                         }
                     }
@@ -347,7 +347,7 @@ impl Builder<'_> {
                     Some(_) => "?".into(),
                     None => q.clone(),
                 };
-                return Some((Val::named(ns), false));
+                return Some((Val::named(self.intern(&ns)), false));
             }
             _ => {}
         }
@@ -609,7 +609,7 @@ impl Builder<'_> {
                 }
                 let mut v = Val::text(t, r.exact || r.raw().is_some());
                 v.labels = result.labels | Labels::DECODED;
-                v.qname = Some(format!("{raw_q}()"));
+                v.qname = Some(self.intern(&format!("{raw_q}()")));
                 return Some(v);
             }
         }
@@ -776,19 +776,19 @@ impl Builder<'_> {
                     // so code that must still parse there names them this way (six,
                     // setuptools' compat modules); the name is in plain sight
                     if matches!(t, "exec" | "print") {
-                        return Some(Val::named(t.to_string()));
+                        return Some(Val::named(self.intern(t)));
                     }
                     if names::dangerous_builtin(t) {
                         self.m.tricks.push(Trick { kind: TrickKind::BuiltinsIndirection, scope: self.cur, line, detail: format!("eval({t:?})") });
                     }
-                    let v = Val { qname: Some(t.to_string()), hidden: true, ..Default::default() };
+                    let v = Val { qname: Some(self.intern(t)), hidden: true, ..Default::default() };
                     return Some(v);
                 }
                 if let Some(rest) = t.strip_prefix("__import__(") {
                     let name: String = rest.trim_start_matches(['\'', '"']).chars().take_while(|ch| ch.is_alphanumeric() || *ch == '_' || *ch == '.').collect();
                     if !name.is_empty() {
                         self.m.imports.push((name.clone(), line));
-                        let v = Val { qname: Some(name), hidden: true, ..Default::default() };
+                        let v = Val { qname: Some(self.intern(&name)), hidden: true, ..Default::default() };
                         return Some(v);
                     }
                 }

@@ -61,11 +61,11 @@ impl Builder<'_> {
             return v;
         }
         if let Some(q) = self.aliases.get(id) {
-            return Val::named(q.clone());
+            return Val::named(self.intern(q));
         }
         match id {
-            "__builtins__" | "__builtin__" => Val::named("builtins".into()),
-            _ => Val::named(id.to_string()),
+            "__builtins__" | "__builtin__" => Val::named(self.intern("builtins")),
+            _ => Val::named(self.intern(id)),
         }
     }
 
@@ -106,7 +106,7 @@ impl Builder<'_> {
             Some(q) => format!("{q}.{attr}"),
             None => format!("?.{attr}"),
         };
-        let mut v = Val::named(q);
+        let mut v = Val::named(self.intern(&q));
         v.labels = base.labels;
         // a member of a module imported by a hidden name is reached through that name
         v.hidden = base.hidden;

@@ -1,6 +1,6 @@
 //! The walk's state: what the builder knows while it reads one file.
 
-use super::types::{Model, Val};
+use super::types::{Model, Name, Val};
 use crate::analysis::python::labels::Labels;
 use crate::analysis::source::FileRole;
 use crate::finding::ExecContext;
@@ -68,6 +68,8 @@ pub(super) struct Builder<'a> {
     pub(super) inlining_code: u32,
     /// Bytes of literal code that may still be walked in place in this file.
     pub(super) literal_code_left: usize,
+    /// Every call name and keyword of the model, once (see [`Name`]).
+    pub(super) names: std::cell::RefCell<HashSet<Name>>,
 }
 
 impl<'a> Builder<'a> {
@@ -97,6 +99,18 @@ impl<'a> Builder<'a> {
             pinned_line: None,
             inlining_code: 0,
             literal_code_left: LITERAL_CODE_BUDGET,
+            names: std::cell::RefCell::new(HashSet::new()),
         }
+    }
+
+    /// The shared copy of `name`.
+    pub(super) fn intern(&self, name: &str) -> Name {
+        let mut names = self.names.borrow_mut();
+        if let Some(n) = names.get(name) {
+            return n.clone();
+        }
+        let n = Name::from(name);
+        names.insert(n.clone());
+        n
     }
 }
