@@ -160,7 +160,7 @@ fn archive_root(artifact: &Artifact) -> &str {
 fn role_of(rel: &str, kind: ArtifactKind, data: &[u8]) -> Option<FileRole> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let lower = name.to_ascii_lowercase();
-    let is_python = lower.ends_with(".py") || lower.ends_with(".pyw") || (!lower.contains('.') && data.starts_with(b"#!") && data[..data.len().min(100)].windows(6).any(|w| w == b"python"));
+    let is_python = crate::artifact::member::is_python_module_name(name) || (!lower.contains('.') && data.starts_with(b"#!") && data[..data.len().min(100)].windows(6).any(|w| w == b"python"));
     if crate::artifact::nested::is_nested_path(rel) {
         // inside an archive the package ships: pip never unpacks it, so its code (and a
         // .pth in it) runs only if the package loads it

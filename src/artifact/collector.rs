@@ -163,8 +163,7 @@ impl Collector {
     /// alongside it wait instead of holding content while it is analysed.
     pub(super) fn reserve_model(&mut self, path: &str, size: u64) {
         let size = size.min(self.limits.max_member_bytes);
-        let lower = path.to_ascii_lowercase();
-        if size <= self.largest_module || !(lower.ends_with(".py") || lower.ends_with(".pyw")) {
+        if size <= self.largest_module || !member::is_python_module_name(path) {
             return;
         }
         let rise = size - self.largest_module;

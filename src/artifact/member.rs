@@ -251,6 +251,13 @@ pub(crate) fn read_by_analysis(path: &str) -> bool {
     !lower.contains('.') || ANALYSED_SUFFIXES.iter().any(|s| lower.ends_with(s)) || is_nested_archive_name(base)
 }
 
+/// Whether `path` names a Python module (`.py`, `.pyw`, any case): what the analysis
+/// builds a model of, and what a directory scan reserves a model for.
+pub(crate) fn is_python_module_name(path: &str) -> bool {
+    let b = path.as_bytes();
+    [&b".py"[..], b".pyw"].iter().any(|s| b.len() >= s.len() && b[b.len() - s.len()..].eq_ignore_ascii_case(s))
+}
+
 /// Names whose content `read_by_analysis` keeps.
 const ANALYSED_NAMES: &[&str] = &["PKG-INFO", "METADATA", "RECORD", "setup.py", "setup.cfg", "pyproject.toml"];
 /// Lower-case endings whose content `read_by_analysis` keeps.
@@ -363,6 +370,16 @@ mod tests {
             m.data = Some(kept);
         }
         (m, too_big)
+    }
+
+    #[test]
+    fn python_module_names_in_any_case() {
+        for yes in ["pkg/m.py", "M.PY", "tool.Pyw", "é/x.py"] {
+            assert!(is_python_module_name(yes), "{yes}");
+        }
+        for no in ["py", "m.pyc", "m.pyi", "m.pth", "é", "pkg/py"] {
+            assert!(!is_python_module_name(no), "{no}");
+        }
     }
 
     #[test]

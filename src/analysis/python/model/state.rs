@@ -68,7 +68,7 @@ pub(super) struct Builder<'a> {
     pub(super) inlining_code: u32,
     /// Bytes of literal code that may still be walked in place in this file.
     pub(super) literal_code_left: usize,
-    /// Every call name and keyword of the model, once (see [`Name`]).
+    /// Every call name, keyword and value name of the model, once (see [`Name`]).
     pub(super) names: std::cell::RefCell<HashSet<Name>>,
 }
 
