@@ -207,7 +207,7 @@ fn analyze_file_in(f: &SourceFile, at_install: bool, importable: bool, left_in_s
     }
     let mut m = model::build(f.path, f.text, f.role, module_ctx);
     if let Some(fns) = install_fns {
-        let entries: Vec<usize> = (0..m.scopes.len()).filter(|&i| m.scopes[i].kind == model::ScopeKind::Function && m.scopes[i].parent == Some(0) && m.scopes[i].class.is_none() && fns.contains(&m.scopes[i].name)).collect();
+        let entries: Vec<usize> = (0..m.scopes.len()).filter(|&i| m.scopes[i].kind == model::ScopeKind::Function && m.scopes[i].parent == Some(0) && m.scopes[i].class.is_none() && fns.contains(m.scopes[i].name.as_str())).collect();
         for e in entries {
             for s in m.reachable(e) {
                 m.scopes[s].ctx = ExecContext::Install;

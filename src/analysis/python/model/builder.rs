@@ -8,7 +8,7 @@
 use super::fold::{binop, bytes_val};
 use super::resolve::{all_param_names, env_read, mark_secret_path, param_names};
 use super::state::Builder;
-use super::types::{Call, Lit, Model, Scope, ScopeKind, Trick, TrickKind, Val, MAX_TEXT};
+use super::types::{Call, Lit, Model, Name, Scope, ScopeKind, Trick, TrickKind, Val, MAX_TEXT};
 use crate::analysis::python::depth;
 use crate::analysis::python::labels::Labels;
 use crate::analysis::python::names;
@@ -53,7 +53,7 @@ impl<'a> Builder<'a> {
             }
             if s.kind == ScopeKind::Function && s.command.is_none() {
                 if let Some(c) = &s.class {
-                    if self.cmdclass_names.contains(c) {
+                    if self.cmdclass_names.iter().any(|n| n == c.as_str()) {
                         s.command = Some("cmdclass".into());
                     }
                 }
@@ -63,8 +63,8 @@ impl<'a> Builder<'a> {
             }
         }
         // context fixpoint over the intra-file call graph
-        let by_name: HashMap<String, Vec<usize>> = {
-            let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+        let by_name: HashMap<Name, Vec<usize>> = {
+            let mut m: HashMap<Name, Vec<usize>> = HashMap::new();
             for (i, s) in self.m.scopes.iter().enumerate() {
                 if s.kind == ScopeKind::Function {
                     m.entry(s.name.clone()).or_default().push(i);
@@ -126,7 +126,7 @@ impl<'a> Builder<'a> {
     /// passes its callers' arguments on (`runcommand(resp)` → `subprocess.run(value)`).
     /// Calls with network, socket, web-request or decoded data into such a function are
     /// recorded as the sink call at the caller, marked with `via`.
-    pub(super) fn summarise_param_sinks(&mut self, by_name: &HashMap<String, Vec<usize>>) {
+    pub(super) fn summarise_param_sinks(&mut self, by_name: &HashMap<Name, Vec<usize>>) {
         if self.param_sinks.is_empty() || self.local_calls.is_empty() {
             return;
         }
@@ -191,7 +191,7 @@ impl<'a> Builder<'a> {
 
     /// The shell call a helper makes when its first parameter is the literal `arg`,
     /// when that command downloads and runs by itself (see [`shellcmd::download_and_run`]).
-    fn literal_through_helper(&self, scope: usize, callee: &str, line: u32, arg: &Val, by_name: &HashMap<String, Vec<usize>>) -> Option<Call> {
+    fn literal_through_helper(&self, scope: usize, callee: &str, line: u32, arg: &Val, by_name: &HashMap<Name, Vec<usize>>) -> Option<Call> {
         let literal = arg.text.as_deref().filter(|_| arg.exact && arg.labels.is_empty())?;
         let idx = sink_of(&self.param_sinks, by_name, callee)?;
         let sink = &self.m.calls[idx];
@@ -217,7 +217,7 @@ impl<'a> Builder<'a> {
     /// is given, called with a literal URL, is recorded as that send at the caller with
     /// the caller's URL (`post(): report("https://…")`), so what the function sends is
     /// judged against a destination the package fixes.
-    pub(super) fn summarise_url_param_sinks(&mut self, by_name: &HashMap<String, Vec<usize>>) {
+    pub(super) fn summarise_url_param_sinks(&mut self, by_name: &HashMap<Name, Vec<usize>>) {
         if self.url_param_sinks.is_empty() {
             return;
         }
@@ -259,8 +259,8 @@ impl<'a> Builder<'a> {
             return hints;
         }
         for s in &self.m.scopes {
-            if s.kind == ScopeKind::Function && !s.ret.without(Labels::PARAMS).is_empty() && self.forward_calls.contains(&s.name) {
-                *hints.entry(s.name.clone()).or_default() |= s.ret;
+            if s.kind == ScopeKind::Function && !s.ret.without(Labels::PARAMS).is_empty() && self.forward_calls.contains(s.name.as_str()) {
+                *hints.entry(s.name.to_string()).or_default() |= s.ret;
             }
         }
         hints
@@ -281,7 +281,7 @@ impl<'a> Builder<'a> {
         }
         self.m.scopes.push(Scope {
             kind,
-            name: name.to_string(),
+            name: self.intern(name),
             class,
             parent: Some(if kind == ScopeKind::Function { parent } else { self.cur }),
             command,
@@ -485,7 +485,7 @@ impl<'a> Builder<'a> {
         if self.m.scopes[id].command.is_some() && self.m.scopes[0].ctx == ExecContext::Install {
             if let (Some(cmd), Some(class)) = (self.m.scopes[id].command.clone(), self.m.scopes[id].class.clone()) {
                 if f.name.id.as_str() == "run" {
-                    self.m.hooks.push((cmd, class, line));
+                    self.m.hooks.push((cmd.to_string(), class.to_string(), line));
                 }
             }
         }
@@ -544,7 +544,8 @@ impl<'a> Builder<'a> {
         let id = self.push_scope(ScopeKind::Class, c.name.id.as_str(), ctx);
         let saved = self.cur;
         self.cur = id;
-        self.class_stack.push((c.name.id.to_string(), command, id));
+        let (class_name, command) = (self.intern(c.name.id.as_str()), command.map(|cmd| self.intern(&cmd)));
+        self.class_stack.push((class_name, command, id));
         self.block(&c.body);
         self.class_stack.pop();
         self.cur = saved;
@@ -885,7 +886,7 @@ impl<'a> Builder<'a> {
 
 /// The sink call a local function named `name` reaches, from a summary (`sinks`: function
 /// scope → call index); `by_name` gives the scopes defining each name.
-fn sink_of(sinks: &HashMap<usize, usize>, by_name: &HashMap<String, Vec<usize>>, name: &str) -> Option<usize> {
+fn sink_of(sinks: &HashMap<usize, usize>, by_name: &HashMap<Name, Vec<usize>>, name: &str) -> Option<usize> {
     by_name.get(name).and_then(|ids| ids.iter().find_map(|i| sinks.get(i).copied()))
 }
 

@@ -173,11 +173,9 @@ impl Builder<'_> {
         let (c, q, kwargs, func) = (s.c, &s.q, &s.kwargs, &s.func);
         // call graph: local functions called or passed as callbacks
         match c.func.as_ref() {
-            Expr::Name(n) => {
-                let id = n.id.to_string();
-                if !self.aliases.contains_key(&id) {
-                    self.m.scopes[self.cur].callees.push(id);
-                }
+            Expr::Name(n) if !self.aliases.contains_key(n.id.as_str()) => {
+                let id = self.intern(n.id.as_str());
+                self.m.scopes[self.cur].callees.push(id);
             }
             Expr::Attribute(a) => {
                 if let Expr::Name(n) = a.value.as_ref() {
@@ -188,7 +186,8 @@ impl Builder<'_> {
                         .map(|q| self.local_classes.contains_key(q))
                         .unwrap_or(false);
                     if matches!(n.id.as_str(), "self" | "cls") || self.local_classes.contains_key(n.id.as_str()) || instance_of_local {
-                        self.m.scopes[self.cur].callees.push(a.attr.id.to_string());
+                        let id = self.intern(a.attr.id.as_str());
+                        self.m.scopes[self.cur].callees.push(id);
                     }
                 }
             }
@@ -206,7 +205,8 @@ impl Builder<'_> {
             for a in c.arguments.args.iter().chain(c.arguments.keywords.iter().map(|k| &k.value)) {
                 if let Expr::Name(n) = a {
                     if !self.aliases.contains_key(n.id.as_str()) {
-                        self.m.scopes[self.cur].callees.push(n.id.to_string());
+                        let id = self.intern(n.id.as_str());
+                        self.m.scopes[self.cur].callees.push(id);
                     }
                 }
             }
@@ -698,7 +698,7 @@ impl Builder<'_> {
     fn note_param_dl(&mut self, var: &str) {
         let Some(params) = self.fn_params.get(&self.cur) else { return };
         if let Some(i) = params.iter().position(|p| p == var) {
-            let name = self.m.scopes[self.cur].name.clone();
+            let name = self.m.scopes[self.cur].name.to_string();
             let e = self.param_dl.entry(name).or_default();
             if !e.contains(&i) {
                 e.push(i);

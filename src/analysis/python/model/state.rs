@@ -27,7 +27,7 @@ pub(super) struct Builder<'a> {
     pub(super) aliases: HashMap<String, String>,
     pub(super) cur: usize,
     /// (class name, install command it overrides, scope of its body)
-    pub(super) class_stack: Vec<(String, Option<String>, usize)>,
+    pub(super) class_stack: Vec<(Name, Option<Name>, usize)>,
     pub(super) cmdclass_names: Vec<String>,
     /// local class name → install command base, if any
     pub(super) local_classes: HashMap<String, Option<String>>,

@@ -138,13 +138,15 @@ pub(crate) enum ScopeKind {
 #[derive(Debug)]
 pub(crate) struct Scope {
     pub(crate) kind: ScopeKind,
-    pub(crate) name: String,
-    pub(crate) class: Option<String>,
+    pub(crate) name: Name,
+    pub(crate) class: Option<Name>,
     pub(crate) parent: Option<usize>,
     /// The setuptools command this method overrides (cmdclass), e.g. `install`.
-    pub(crate) command: Option<String>,
+    pub(crate) command: Option<Name>,
     pub(crate) ctx: ExecContext,
-    pub(crate) callees: Vec<String>,
+    /// Local functions and methods this scope calls (shared names: a generated module
+    /// calls the same few helpers from 25,000 methods).
+    pub(crate) callees: Vec<Name>,
     pub(crate) ret: Labels,
 }
 
@@ -335,7 +337,7 @@ pub(crate) struct Model<'a> {
     pub(crate) hooks: Vec<(String, String, u32)>,
     /// Call-graph lookups built once: callee name → function scopes, scope → nested
     /// class/main blocks.
-    pub(super) by_name: HashMap<String, Vec<usize>>,
+    pub(super) by_name: HashMap<Name, Vec<usize>>,
     pub(super) children: Vec<Vec<usize>>,
 }
 
@@ -388,7 +390,7 @@ pub(super) fn empty<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx
         too_deep: None,
         scopes: vec![Scope {
             kind: ScopeKind::Module,
-            name: String::new(),
+            name: Name::from(""),
             class: None,
             parent: None,
             command: None,
