@@ -57,6 +57,9 @@ const CRED: &[(&str, &str)] = &[
     ("/etc/passwd", "system accounts"),
     (".bash_history", "shell history"),
     (".zsh_history", "shell history"),
+    // every environment variable of the process, read as a file (tools that show a
+    // process's environment read it too, so it is a credential, not a stealer target)
+    ("/proc/self/environ", "process environment (every variable)"),
 ];
 
 /// One automaton over every needle of [`STEALER`] then [`CRED`] (pattern id = index in

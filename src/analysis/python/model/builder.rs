@@ -255,12 +255,18 @@ impl<'a> Builder<'a> {
     /// definition; empty when no such call can change a label.
     pub(super) fn forward_ret_hints(&self) -> HashMap<String, Labels> {
         let mut hints: HashMap<String, Labels> = HashMap::new();
-        if self.forward_calls.is_empty() {
+        if self.forward_calls.is_empty() && self.forward_methods.is_empty() {
             return hints;
         }
         for s in &self.m.scopes {
-            if s.kind == ScopeKind::Function && !s.ret.without(Labels::PARAMS).is_empty() && self.forward_calls.contains(s.name.as_str()) {
+            if s.kind != ScopeKind::Function {
+                continue;
+            }
+            if !s.ret.without(Labels::PARAMS).is_empty() && self.forward_calls.contains(s.name.as_str()) {
                 *hints.entry(s.name.to_string()).or_default() |= s.ret;
+            }
+            if s.ret.has(Labels::DECODED) && self.forward_methods.contains(s.name.as_str()) {
+                *hints.entry(s.name.to_string()).or_default() |= Labels::DECODED;
             }
         }
         hints

@@ -405,6 +405,44 @@ impl Builder<'_> {
                 self.forward_calls.insert(id.to_string());
             }
         }
+        // a method of this file's own objects (`self.m()`, `String()._entity()`): what it
+        // decodes reaches the caller, so a payload split over methods and classes is
+        // still one chain (only DECODED: other labels of methods stay with the method)
+        if let Expr::Attribute(a) = c.func.as_ref() {
+            let own = match a.value.as_ref() {
+                Expr::Name(n) => self.names_own_object(n.id.as_str()),
+                // `String()._entity()`: a class of this file, or a capitalised name not
+                // imported (a class defined further down)
+                Expr::Call(ctor) => match ctor.func.as_ref() {
+                    Expr::Name(n) => {
+                        let class = n.id.as_str();
+                        self.local_classes.contains_key(class) || (class.starts_with(|ch: char| ch.is_ascii_uppercase()) && !self.aliases.contains_key(class))
+                    }
+                    _ => false,
+                },
+                _ => false,
+            };
+            let method = a.attr.id.as_str();
+            if own {
+                if let Some(&sid) = self.fn_ids.get(method) {
+                    result.labels |= self.m.scopes[sid].ret & Labels::DECODED;
+                } else if let Some(&hint) = self.ret_hints.get(method) {
+                    result.labels |= hint & Labels::DECODED;
+                } else if !self.forward_methods.contains(method) {
+                    self.forward_methods.insert(method.to_string());
+                }
+            }
+        }
+    }
+
+    /// `self`, `cls`, a class of this file, or a variable holding an instance of a class
+    /// not imported (`s = String()`, the class may be defined further down).
+    fn names_own_object(&self, name: &str) -> bool {
+        if matches!(name, "self" | "cls") || self.local_classes.contains_key(name) {
+            return true;
+        }
+        let Some(class) = self.lookup(name).and_then(|v| v.qname.as_deref()).and_then(|q| q.strip_suffix("()")) else { return false };
+        self.local_classes.contains_key(class) || (!class.contains(['.', '?']) && !self.aliases.contains_key(class))
     }
 
     /// Folded builtins: `chr`, `ord`, `int`, `str`/`repr`, `map(chr, …)`, `list`/
@@ -415,11 +453,17 @@ impl Builder<'_> {
         match q.as_str() {
             "chr" | "unichr" => {
                 result.labels |= Labels::BUILT;
-                // chr(ord(c) ^ k): XOR decoding
+                // chr(ord(c) ^ k): XOR decoding; chr(ord(c) - 3), chr((ord(c) - 97 + k) % 26
+                // + 97): a shift of each character of the data (a character constant
+                // shifted, `chr(ord('A') + i)`, is a letter built, not data decoded)
                 if let Some(Expr::BinOp(b)) = c.arguments.args.first() {
-                    if b.op == Operator::BitXor {
+                    if b.op == Operator::BitXor || shifts_a_character(&b.left) || shifts_a_character(&b.right) {
                         result.labels |= Labels::DECODED;
                     }
+                }
+                // chr(int(s[i:i + 8], 2)): digits of data read back as characters
+                if c.arguments.args.first().is_some_and(digits_to_number) {
+                    result.labels |= Labels::DECODED;
                 }
                 if let Some(i) = args.first().and_then(|a| a.int) {
                     if let Some(ch) = u32::try_from(i).ok().and_then(char::from_u32) {
@@ -483,6 +527,16 @@ impl Builder<'_> {
                 }
             }
             "bytes" | "bytearray" => {
+                // bytes(int(s[i:i + 8], 2) for i in …): digits of data read back as bytes
+                // (binary digits are what whitespace and zero-width steganography carry)
+                let element = match c.arguments.args.first() {
+                    Some(Expr::Generator(g)) => Some(&*g.elt),
+                    Some(Expr::ListComp(l)) => Some(&*l.elt),
+                    _ => None,
+                };
+                if element.is_some_and(digits_to_number) {
+                    result.labels |= Labels::DECODED;
+                }
                 if let Some(list) = args.first().and_then(|a| a.list.as_ref()) {
                     let bytes: Option<Vec<u8>> = list.iter().map(|x| x.int.and_then(|i| u8::try_from(i).ok())).collect();
                     if let Some(b) = bytes {
@@ -975,4 +1029,27 @@ impl Builder<'_> {
         self.inlining_code -= 1;
         self.pinned_line = pinned;
     }
+}
+
+/// `ord(x)` of a value that is not a string constant, alone or inside arithmetic: the
+/// code point of a character of data, which `chr(…)` around it shifts into another.
+fn shifts_a_character(e: &Expr) -> bool {
+    match e {
+        Expr::Call(call) => {
+            matches!(call.func.as_ref(), Expr::Name(n) if n.id.as_str() == "ord")
+                && call.arguments.args.first().is_some_and(|a| !matches!(a, Expr::StringLiteral(_) | Expr::BytesLiteral(_)))
+        }
+        Expr::BinOp(b) => shifts_a_character(&b.left) || shifts_a_character(&b.right),
+        _ => false,
+    }
+}
+
+/// `int(x, 2)`, `int(x, 8)` or `int(x, 16)` of a value that is not a string constant:
+/// a run of digits cut from data, turned back into the number it encodes.
+fn digits_to_number(e: &Expr) -> bool {
+    let Expr::Call(call) = e else { return false };
+    let [digits, Expr::NumberLiteral(radix)] = &call.arguments.args[..] else { return false };
+    matches!(call.func.as_ref(), Expr::Name(n) if n.id.as_str() == "int")
+        && !matches!(digits, Expr::StringLiteral(_))
+        && matches!(radix.value.as_int().and_then(|i| i.as_u8()), Some(2 | 8 | 16))
 }

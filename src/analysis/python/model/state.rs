@@ -59,6 +59,9 @@ pub(super) struct Builder<'a> {
     /// Names called before a function of that name was defined (`main()` calling helpers
     /// written below it): their return labels are unknown in this walk.
     pub(super) forward_calls: HashSet<String>,
+    /// Methods of this file's objects called before their definition (see
+    /// `names_own_object`): a second walk learns what they decode.
+    pub(super) forward_methods: HashSet<String>,
     /// Return labels of functions defined later in the file, from a first walk.
     pub(super) ret_hints: HashMap<String, Labels>,
     /// While code given to `exec` as a literal is walked in place: the `exec` call's
@@ -95,6 +98,7 @@ impl<'a> Builder<'a> {
             method_classes: HashMap::new(),
             param_dl: HashMap::new(),
             forward_calls: HashSet::new(),
+            forward_methods: HashSet::new(),
             ret_hints,
             pinned_line: None,
             inlining_code: 0,

@@ -39,10 +39,13 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         }
         // a deserialiser: what it decodes and runs is its caller's data (Keras loading a
         // saved lambda, an expression language compiling user input), not a blob the
-        // package ships; a caller passing a literal blob is caught at the call site
+        // package ships; a caller passing a literal blob is caught at the call site. A
+        // function of setup.py serves no caller but setup.py itself: its decoder is the
+        // string obfuscator's, run on the script's own literals
         let shipped = m.payloads.iter().any(|p| p.scope == c.scope);
         let from_caller = c.args.iter().filter(|a| a.labels.has(Labels::DECODED)).all(|a| a.labels.has(Labels::PARAM) && !a.labels.has(Labels::NET));
-        if from_caller && !shipped && c.via.is_none() && m.scope(c.scope).kind == ScopeKind::Function {
+        let install = m.ctx(c.scope) == ExecContext::Install;
+        if from_caller && !shipped && !install && c.via.is_none() && m.scope(c.scope).kind == ScopeKind::Function {
             continue;
         }
         let where_ = m.scope(c.scope).describe();

