@@ -379,6 +379,14 @@ catalogue! {
         explanation: "Commands or code from a remote party are executed: a socket wired to a shell (dup2 of the socket onto stdin/stdout, pty.spawn, data received on a socket run as a command) or a web request handler that runs its input (flask `request.args`, django `request.GET` … passed to a shell or exec). Either gives a remote party control of the machine.",
         remediation: "Do not install it. Report the package.",
     }
+    TrafficInterception {
+        id: "traffic-interception",
+        severity: Critical,
+        category: Malware,
+        title: "Hooks another library's network calls on import or install",
+        explanation: "Importing or installing the package replaces a network function of another library (requests' get/post/request, a Session's send, urllib's urlopen, http.client, socket) with one of its own, so every request the program makes passes through the package's code: it can read the credentials and tokens they carry, change where they go or rewrite what they say. Instrumentation and mocking libraries patch only when asked (an explicit patch call, a test fixture), never by being imported.",
+        remediation: "Do not install it. If it was imported, treat the credentials the program sent over the network since then as exposed.",
+    }
 
     // ───────────── package-level signals (src/analysis/package) ─────────────
     BundledExecutable {

@@ -44,5 +44,6 @@
 /// from its argument is `decode-exec` (a library's deserialiser still is not);
 /// `chr(int(x, 2))` and `bytes(int(x, 2) for …)` (also bases 8 and 16) decode; what a
 /// method of the file's own classes decodes reaches its caller (also for a class
-/// defined further down).
+/// defined further down); an imported module's network function replaced by one of the
+/// file's own on import or install is `traffic-interception` (critical).
 pub const ANALYSIS_VERSION: &str = "16";

@@ -51,6 +51,17 @@ impl Builder<'_> {
         }
     }
 
+    /// The dotted path of an imported module or of an attribute of one (`requests`,
+    /// `requests.Session`, `r.sessions.Session` for `import requests as r`); `None` for
+    /// variables and anything not imported.
+    pub(super) fn imported_path(&self, e: &Expr) -> Option<String> {
+        match e {
+            Expr::Name(n) if self.lookup(n.id.as_str()).is_none() => self.aliases.get(n.id.as_str()).cloned(),
+            Expr::Attribute(a) => Some(format!("{}.{}", self.imported_path(&a.value)?, a.attr.id.as_str())),
+            _ => None,
+        }
+    }
+
     /// A name: a variable in scope, else an import alias, else itself (`__builtins__`
     /// is `builtins`).
     pub(super) fn name(&self, n: &ast::ExprName) -> Val {

@@ -335,6 +335,9 @@ pub(crate) struct Model<'a> {
     pub(crate) imports: Vec<(String, u32)>,
     /// cmdclass overrides: (command, class name, line).
     pub(crate) hooks: Vec<(String, String, u32)>,
+    /// An imported module's attribute replaced by a function or class of this file:
+    /// (dotted path, scope, line), e.g. `requests.post` for `requests.post = my_post`.
+    pub(crate) patches: Vec<(String, usize, u32)>,
     /// Call-graph lookups built once: callee name → function scopes, scope → nested
     /// class/main blocks.
     pub(super) by_name: HashMap<Name, Vec<usize>>,
@@ -405,6 +408,7 @@ pub(super) fn empty<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx
         payloads: Vec::new(),
         imports: Vec::new(),
         hooks: Vec::new(),
+        patches: Vec::new(),
         by_name: HashMap::new(),
         children: Vec::new(),
     }

@@ -27,6 +27,7 @@ mod sensitive_files;
 mod shell;
 pub(super) mod shipped_script;
 mod tamper;
+mod traffic_interception;
 mod webhook;
 
 pub use build_config::analyze_build_config;
@@ -59,6 +60,7 @@ fn detectors(m: &Model, depth: u32) -> Vec<Finding> {
     env_harvest::check(m, &mut out);
     persistence::check(m, &mut out);
     tamper::check(m, &mut out);
+    traffic_interception::check(m, &mut out);
     packed_code::check(m, &mut out);
     foreign_code::check(m, &mut out);
     builtins_indirection::check(m, &mut out);

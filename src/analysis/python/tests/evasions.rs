@@ -1043,3 +1043,40 @@ class Template:
     let f = run("tmpl/template.py", FileRole::Module, benign);
     assert!(critical(&f).is_empty(), "{f:#?}");
 }
+
+#[test]
+fn a_network_function_replaced_on_import_is_critical() {
+    // every request of the importing program passes through the package's function
+    let src = r#"
+import requests
+original_post = requests.post
+
+def modified_post(url, *args, **kwargs):
+    kwargs.setdefault("headers", {})["X-Relay"] = "1"
+    return original_post(url, *args, **kwargs)
+
+requests.post = modified_post
+requests.Session.send = modified_post
+"#;
+    let f = run("pkg/hooks.py", FileRole::Module, src);
+    let hooked: Vec<_> = f.iter().filter(|x| x.alert == AlertId::TrafficInterception).collect();
+    assert_eq!(hooked.len(), 2, "{f:#?}");
+    assert!(hooked[0].message.contains("requests.post") && hooked[0].alert.severity() == Severity::Critical, "{hooked:#?}");
+    // a mocking helper patches only when its caller asks; a module's own attribute and
+    // a value that is not this file's function are not hooks
+    let benign = r#"
+import requests
+import json
+
+def fake_get(url, **kwargs):
+    return None
+
+def activate():
+    requests.get = fake_get
+
+json.dumps = json.dumps
+requests.adapters.DEFAULT_RETRIES = 5
+"#;
+    let f = run("pkg/mocking.py", FileRole::Module, benign);
+    assert!(!has(&f, "traffic-interception"), "{f:#?}");
+}
