@@ -128,12 +128,28 @@ pub(crate) fn keep_policy(path: &str) -> Keep {
         Some(i) if i > 0 => base[i + 1..].to_ascii_lowercase(),
         _ => return Keep::Probe,
     };
-    if CODE_EXTENSIONS.contains(&ext.as_str()) {
+    if ext == "pth" && !startup_file_place(path) {
+        // a `.pth` runs at start-up only from a site-packages directory; deeper in a
+        // package the name is PyTorch's (checkpoints of tens of MB, zip archives)
+        Keep::Probe
+    } else if CODE_EXTENSIONS.contains(&ext.as_str()) {
         Keep::Code
     } else if TEXT_EXTENSIONS.contains(&ext.as_str()) {
         Keep::Text
     } else {
         Keep::Probe
+    }
+}
+
+/// Where a `.pth` member lands in site-packages when installed, so `site` reads it at
+/// every start-up: a wheel's root or its `.data/purelib` / `.data/platlib`, an sdist's
+/// top directory (setup.py may install it from there).
+fn startup_file_place(path: &str) -> bool {
+    let dirs: Vec<&str> = path.split('/').collect();
+    match dirs.as_slice() {
+        [_] | [_, _] => true,
+        [data, scheme, _] => data.ends_with(".data") && matches!(*scheme, "purelib" | "platlib"),
+        _ => false,
     }
 }
 
@@ -463,6 +479,15 @@ mod tests {
         // a large JavaScript bundle is not kept, and not an alert either (see Collector)
         let (m, big) = run("static/app.js", &[b'x'; 5000], 1000);
         assert!(m.data.is_none() && big);
+        // a PyTorch checkpoint named .pth deep in a package is data; a binary .pth where
+        // site reads start-up files is kept (site reads its lines whatever the bytes)
+        let checkpoint = [b"PK\x03\x04\x00\x00".as_slice(), &[0u8; 4096]].concat();
+        let (m, big) = run("pkg/models/checkpoint.pth", &checkpoint, 100_000);
+        assert!(m.data.is_none() && !big, "{m:?}");
+        let (m, _) = run("pkg/hooks/extra.pth", b"import os\n", 100_000);
+        assert!(m.data.is_some());
+        let (m, _) = run("polyglot.pth", &checkpoint, 100_000);
+        assert!(m.data.is_some());
         // text behind an MZ header stays readable for the PE check
         let (m, _) = run("pkg/tool.exe", b"MZ this program cannot be run in DOS mode", 1000);
         assert!(m.data.is_some());
@@ -474,6 +499,12 @@ mod tests {
         assert_eq!(keep_policy("pkg/Data.JSON"), Keep::Text);
         assert_eq!(keep_policy("pkg/.hidden"), Keep::Probe);
         assert_eq!(keep_policy("pkg/lib.so"), Keep::Probe);
+        for startup in ["evil.pth", "pkg-1.0/distutils-precedence.pth", "pkg-1.0.data/purelib/hook.pth", "p.data/platlib/x.pth"] {
+            assert_eq!(keep_policy(startup), Keep::Code, "{startup}");
+        }
+        for deep in ["pkg/models/checkpoint.pth", "pkg-1.0/pkg/weights.pth", "pkg-1.0.data/data/x.pth"] {
+            assert_eq!(keep_policy(deep), Keep::Probe, "{deep}");
+        }
         assert!(looks_like_text("héllo wörld".as_bytes()));
         assert!(!looks_like_text(b"\x7fELF\x00\x00"));
     }
