@@ -167,7 +167,10 @@ fn role_of(rel: &str, kind: ArtifactKind, data: &[u8]) -> Option<FileRole> {
         return (is_python || lower.ends_with(".pth")).then_some(FileRole::Auxiliary);
     }
     if lower.ends_with(".pth") {
-        return Some(FileRole::PthFile);
+        // `site` runs the lines of a .pth only in a site-packages directory. Deeper ones
+        // are data (PyTorch checkpoints, a shipped virtualenv's files); setup.py copying
+        // one into site-packages is the install-time rules' to report
+        return crate::artifact::member::is_startup_pth_place(rel).then_some(FileRole::PthFile);
     }
     if !is_python {
         return None;
@@ -199,6 +202,10 @@ mod tests {
         assert_eq!(role_of("pkg/test_x.py", ArtifactKind::Sdist, b""), Some(FileRole::Auxiliary));
         assert_eq!(role_of("pkg/core.py", ArtifactKind::Sdist, b""), Some(FileRole::Module));
         assert_eq!(role_of("evil.pth", ArtifactKind::Wheel, b""), Some(FileRole::PthFile));
+        assert_eq!(role_of("evil-1.0.data/purelib/evil.pth", ArtifactKind::Wheel, b""), Some(FileRole::PthFile));
+        // a .pth below the package root never reaches `site`
+        assert_eq!(role_of("pkg/models/weights.pth", ArtifactKind::Wheel, b"import os\n"), None);
+        assert_eq!(role_of("venv/lib/python3.10/site-packages/x.pth", ArtifactKind::Sdist, b"import os\n"), None);
         assert_eq!(role_of("pkg/bin/tool", ArtifactKind::Wheel, b"#!/usr/bin/env python\n"), Some(FileRole::Module));
         assert_eq!(role_of("README.md", ArtifactKind::Sdist, b""), None);
         // inside an archive the package ships, nothing runs at install or import

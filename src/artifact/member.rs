@@ -128,9 +128,11 @@ pub(crate) fn keep_policy(path: &str) -> Keep {
         Some(i) if i > 0 => base[i + 1..].to_ascii_lowercase(),
         _ => return Keep::Probe,
     };
-    if ext == "pth" && !startup_file_place(path) {
-        // a `.pth` runs at start-up only from a site-packages directory; deeper in a
-        // package the name is PyTorch's (checkpoints of tens of MB, zip archives)
+    // a `.pth` runs at start-up only from a site-packages directory; deeper in a package
+    // the name is PyTorch's (checkpoints of tens of MB, zip archives). The first part of
+    // the path may be an sdist's top directory, which the name alone cannot tell
+    let below_top = path.split_once('/').is_some_and(|(_, rest)| is_startup_pth_place(rest));
+    if ext == "pth" && !is_startup_pth_place(path) && !below_top {
         Keep::Probe
     } else if CODE_EXTENSIONS.contains(&ext.as_str()) {
         Keep::Code
@@ -141,13 +143,14 @@ pub(crate) fn keep_policy(path: &str) -> Keep {
     }
 }
 
-/// Where a `.pth` member lands in site-packages when installed, so `site` reads it at
-/// every start-up: a wheel's root or its `.data/purelib` / `.data/platlib`, an sdist's
-/// top directory (setup.py may install it from there).
-fn startup_file_place(path: &str) -> bool {
-    let dirs: Vec<&str> = path.split('/').collect();
-    match dirs.as_slice() {
-        [_] | [_, _] => true,
+/// Whether a `.pth` at `rel` (relative to the package's root: a wheel's root, an sdist's
+/// top directory) is where `site` reads start-up files once installed: the root itself
+/// (setup.py may install an sdist's from there) or a wheel's `.data/purelib` /
+/// `.data/platlib`.
+pub(crate) fn is_startup_pth_place(rel: &str) -> bool {
+    let parts: Vec<&str> = rel.split('/').collect();
+    match parts.as_slice() {
+        [_] => true,
         [data, scheme, _] => data.ends_with(".data") && matches!(*scheme, "purelib" | "platlib"),
         _ => false,
     }

@@ -46,4 +46,6 @@
 /// method of the file's own classes decodes reaches its caller (also for a class
 /// defined further down); an imported module's network function replaced by one of the
 /// file's own on import or install is `traffic-interception` (critical).
-pub const ANALYSIS_VERSION: &str = "16";
+/// 17: a `.pth` below the package root (not a wheel's `.data/purelib|platlib`) is data,
+/// not a start-up file: `site` never reads it there.
+pub const ANALYSIS_VERSION: &str = "17";
