@@ -343,12 +343,10 @@ impl<'a> Builder<'a> {
             Expr::Attribute(a) => {
                 // `requests.get = my_get`: an imported module's function replaced by one of
                 // this file's, for every user of that module in the process
-                if let Some(module_attr) = self.imported_path(&a.value) {
-                    let own = v.qname.as_deref().is_some_and(|q| self.fn_ids.contains_key(q) || self.local_classes.contains_key(q));
-                    if own {
-                        let line = self.line(a);
-                        self.m.patches.push((format!("{module_attr}.{}", a.attr.id.as_str()), self.cur, line));
-                    }
+                let own = v.qname.as_deref().is_some_and(|q| self.fn_ids.contains_key(q) || self.local_classes.contains_key(q));
+                if let Some(module_attr) = own.then(|| self.imported_path(&a.value)).flatten() {
+                    let line = self.line(a);
+                    self.m.patches.push((format!("{module_attr}.{}", a.attr.id.as_str()), self.cur, line));
                 }
                 if let Expr::Name(n) = a.value.as_ref() {
                     let key = format!("{}.{}", n.id.as_str(), a.attr.id.as_str());

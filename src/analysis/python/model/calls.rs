@@ -411,12 +411,12 @@ impl Builder<'_> {
         if let Expr::Attribute(a) = c.func.as_ref() {
             let own = match a.value.as_ref() {
                 Expr::Name(n) => self.names_own_object(n.id.as_str()),
-                // `String()._entity()`: a class of this file, or a capitalised name not
-                // imported (a class defined further down)
+                // `String()._entity()`: a capitalised name, so a class and not a local
+                // helper function returning something
                 Expr::Call(ctor) => match ctor.func.as_ref() {
                     Expr::Name(n) => {
                         let class = n.id.as_str();
-                        self.local_classes.contains_key(class) || (class.starts_with(|ch: char| ch.is_ascii_uppercase()) && !self.aliases.contains_key(class))
+                        self.is_own_class(class) && (self.local_classes.contains_key(class) || class.starts_with(|ch: char| ch.is_ascii_uppercase()))
                     }
                     _ => false,
                 },
@@ -441,7 +441,12 @@ impl Builder<'_> {
         if matches!(name, "self" | "cls") || self.local_classes.contains_key(name) {
             return true;
         }
-        let Some(class) = self.lookup(name).and_then(|v| v.qname.as_deref()).and_then(|q| q.strip_suffix("()")) else { return false };
+        self.lookup(name).and_then(|v| v.qname.as_deref()).and_then(|q| q.strip_suffix("()")).is_some_and(|class| self.is_own_class(class))
+    }
+
+    /// A class of this file, or a plain name that is not imported (a class defined
+    /// further down).
+    fn is_own_class(&self, class: &str) -> bool {
         self.local_classes.contains_key(class) || (!class.contains(['.', '?']) && !self.aliases.contains_key(class))
     }
 

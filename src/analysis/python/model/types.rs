@@ -351,6 +351,11 @@ impl<'a> Model<'a> {
     pub(crate) fn ctx(&self, scope: usize) -> ExecContext {
         self.scope(scope).ctx
     }
+    /// Top-level code of a package module: it runs whenever that module is imported,
+    /// whoever imports it.
+    pub(crate) fn module_body(&self, scope: usize) -> bool {
+        matches!(self.role, FileRole::Module | FileRole::PackageInit) && self.scope(scope).kind == ScopeKind::Module
+    }
     pub(crate) fn evidence(&self, line: u32) -> &'a str {
         self.lines.line_text(self.text, line)
     }

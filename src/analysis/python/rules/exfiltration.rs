@@ -45,7 +45,7 @@
 //!
 //! **Remedy:** do not install; rotate any credentials it could reach.
 
-use crate::analysis::python::{evidence::{at, collector_host, webhook_kind}, sensitive_paths::{sensitive_path, PathClass}, shellcmd, labels::Labels, model::{Call, Model, ScopeKind}, names};
+use crate::analysis::python::{evidence::{at, collector_host, webhook_kind}, sensitive_paths::{sensitive_path, PathClass}, shellcmd, labels::Labels, model::{Call, Model}, names};
 use crate::alerts::AlertId;
 use crate::analysis::source::FileRole;
 use crate::finding::{ExecContext, Finding};
@@ -234,7 +234,7 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         };
         // top-level statements of a package module run whenever that module is
         // imported, whoever imports it: a beacon there needs no entry point
-        let module_body = matches!(m.role, FileRole::Module | FileRole::PackageInit) && m.scope(c.scope).kind == ScopeKind::Module;
+        let module_body = m.module_body(c.scope);
         let mut host = l & Labels::HOST;
         if !runtime || module_body {
             host |= l & Labels::WEAK_HOST;

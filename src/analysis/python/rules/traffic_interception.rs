@@ -17,7 +17,7 @@
 //!
 //! **Remedy:** do not install; treat credentials sent since the import as exposed.
 
-use crate::analysis::python::{evidence::at, model::{Model, ScopeKind}, names};
+use crate::analysis::python::{evidence::at, model::Model, names};
 use crate::alerts::AlertId;
 use crate::analysis::source::FileRole;
 use crate::finding::{ExecContext, Finding};
@@ -36,9 +36,7 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         if !sends(&path) {
             continue;
         }
-        // the top level of a package module runs whenever it is imported
-        let on_import = matches!(m.ctx(*scope), ExecContext::Import | ExecContext::Install)
-            || (matches!(m.role, FileRole::Module | FileRole::PackageInit) && m.scope(*scope).kind == ScopeKind::Module);
+        let on_import = matches!(m.ctx(*scope), ExecContext::Import | ExecContext::Install) || m.module_body(*scope);
         if on_import {
             let where_ = m.scope(*scope).describe();
             out.push(at(m, AlertId::TrafficInterception, *scope, *line, format!("replaces `{path}` with its own function {where_}: every request of the program goes through it")));
