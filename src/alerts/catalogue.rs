@@ -410,7 +410,7 @@ catalogue! {
         severity: High,
         category: Package,
         title: "Wheel RECORD does not match its files",
-        explanation: "A file's sha256 differs from the one in the wheel's RECORD, files are missing from RECORD, or the wheel has no RECORD at all although the wheel format requires one: the wheel was altered after it was built.",
+        explanation: "A file's sha256 (its size, for a member over 1 MiB that no check reads) differs from the one in the wheel's RECORD, files are missing from RECORD, or the wheel has no RECORD at all although the wheel format requires one: the wheel was altered after it was built.",
         remediation: "Do not install it; fetch the wheel from the project's official release.",
     }
 

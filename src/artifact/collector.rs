@@ -172,8 +172,15 @@ impl Collector {
     }
 
     /// Streams one regular file into the member list; `declared` is the size its header
-    /// gives (a hint: the bytes read are what count). Returns the number of bytes read.
-    pub(crate) fn add_file(&mut self, path: String, declared: u64, reader: &mut dyn Read) -> Result<u64, StreamError> {
+    /// gives (a hint for what is read whole: the bytes read are what count) and `unread`
+    /// how far a member the analysis does not read is read. Returns the member's size.
+    pub(crate) fn add_file(
+        &mut self,
+        path: String,
+        declared: u64,
+        unread: member::Unread,
+        reader: &mut dyn Read,
+    ) -> Result<u64, StreamError> {
         self.check_path(&path);
         // a nested archive is read whole into memory and opened before its bytes are
         // dropped: its room is taken before reading, so that a file waiting for room
@@ -183,7 +190,7 @@ impl Collector {
             _ => 0,
         };
         super::inflight::charge(nested_room);
-        let collected = member::collect(path, declared, reader, self.limits.max_member_bytes, &self.budget, &mut self.buf, &mut self.kept);
+        let collected = member::collect(path, declared, unread, reader, &self.budget, &mut self.buf, &mut self.kept);
         let (mut m, too_big, kept) = collected.inspect_err(|_| super::inflight::release(nested_room))?;
         // JavaScript bundles (a web UI's assets) run in a browser, never at install or
         // import, and no detector reads them: a large one is not an unchecked risk

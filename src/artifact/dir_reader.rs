@@ -4,7 +4,7 @@
 use super::collector::{Collector, Stop, finish};
 use super::format::{ArtifactKind, Container};
 use super::limits::{Limits, MeteredReader, RatioMode};
-use super::member::StreamError;
+use super::member::{StreamError, Unread};
 use super::package::{Artifact, ArtifactError};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -75,7 +75,7 @@ fn read_file(path: &Path, rel: String, col: &mut Collector) -> Result<(), Stop> 
     };
     let declared = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut metered = MeteredReader::new(file, col.budget.clone(), RatioMode::None);
-    match col.add_file(rel.clone(), declared, &mut metered) {
+    match col.add_file(rel.clone(), declared, Unread::HeadUnlessExecutable, &mut metered) {
         Ok(_) => Ok(()),
         Err(StreamError::Limit(reason)) => Err(col.limit(reason)),
         Err(StreamError::Io { error, bytes }) => {

@@ -98,6 +98,11 @@ impl Budget {
         self.total_out.set(self.total_out.get().saturating_add(n));
     }
 
+    /// Uncompressed bytes of the member being read, so far.
+    pub(crate) fn member_out(&self) -> u64 {
+        self.member_out.get()
+    }
+
     /// Starts per-member accounting (zip: each member has its own compressed stream).
     pub(crate) fn start_member(&self) {
         self.member_out.set(0);

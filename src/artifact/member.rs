@@ -1,6 +1,6 @@
-//! Streams one member's bytes into a [`Member`]: sha256 of everything, the first 64
-//! bytes for magic checks, and the full content only for files that can hold code or
-//! metadata, so binaries of any size are read with bounded memory.
+//! Streams one member's bytes into a [`Member`]: the first 64 bytes for magic checks,
+//! the full content only for files that can hold code or metadata, and of the rest only
+//! what a check needs (see [`Unread`]), so binaries of any size cost little to pass.
 
 use super::format::Container;
 use super::limits::{Budget, LimitExceeded};
@@ -14,8 +14,9 @@ pub struct Member {
     /// Path relative to the archive root, '/'-separated, as stored (after safety checks).
     pub path: String,
     pub size: u64,
-    /// sha256 of the full content (computed while streaming, also for skipped content).
-    pub sha256: [u8; 32],
+    /// sha256 of the full content, computed while streaming; `None` when the member was
+    /// not read to its end (see [`Unread`]).
+    pub sha256: Option<[u8; 32]>,
     /// First bytes of the content (for magic-byte checks), up to 64.
     pub head: Vec<u8>,
     /// Full content when the analysis reads it ([`read_by_analysis`]: code,
@@ -27,9 +28,9 @@ pub struct Member {
 }
 
 impl Member {
-    /// The member's sha256 as lower-case hex.
-    pub fn sha256_hex(&self) -> String {
-        crate::hex::hex(&self.sha256)
+    /// The member's sha256 as lower-case hex, when it was computed.
+    pub fn sha256_hex(&self) -> Option<String> {
+        self.sha256.as_ref().map(|d| crate::hex::hex(d))
     }
 
     /// The content, when it was kept: borrowed, or inflated when it is held deflated.
@@ -156,6 +157,22 @@ pub(crate) fn is_startup_pth_place(rel: &str) -> bool {
     }
 }
 
+/// Whether `head` starts like machine code: ELF, Mach-O (thin or fat; a Java class
+/// shares the fat magic and is counted too) or a DOS/PE `MZ` header.
+pub(crate) fn is_executable_magic(head: &[u8]) -> bool {
+    const MAGICS: &[&[u8]] = &[
+        b"\x7fELF",
+        b"MZ",
+        b"\xfe\xed\xfa\xce",
+        b"\xfe\xed\xfa\xcf",
+        b"\xce\xfa\xed\xfe",
+        b"\xcf\xfa\xed\xfe",
+        b"\xca\xfe\xba\xbe",
+        b"\xca\xfe\xba\xbf",
+    ];
+    MAGICS.iter().any(|m| head.starts_with(m))
+}
+
 /// Whether the first bytes of a file look like text or an executable script.
 pub(crate) fn looks_like_text(probe: &[u8]) -> bool {
     if probe.starts_with(b"#!") {
@@ -241,6 +258,35 @@ impl Packed {
     }
 }
 
+/// How much is read of a member whose content the analysis does not read
+/// ([`read_by_analysis`]): data files, native libraries, images. What is read of them
+/// serves three checks: the magic bytes of its head (every member), its sha256 (a
+/// wheel's RECORD check; the evidence of a bundled executable) and its size (limits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Unread {
+    /// Read to its end and hashed: zip members up to [`HASHED_UP_TO_BYTES`], whose hash
+    /// the RECORD check compares.
+    Hashed,
+    /// Its head only, unless the head is an executable's (read and hashed for the
+    /// report): tar and directory members, whose headers give their exact size.
+    HeadUnlessExecutable,
+    /// Its head only: larger zip members. Their size is the central directory's, which
+    /// is also what pip's and Poetry's extraction writes (`zipfile` stops there), and
+    /// their hash stays unknown: a wheel of 645 MB, nearly all native libraries, took
+    /// 6 s to inflate and hash whole for one check that compares them with RECORD.
+    Head,
+}
+
+/// Zip members the analysis does not read are inflated and hashed up to this size.
+pub(crate) const HASHED_UP_TO_BYTES: u64 = 1024 * 1024;
+
+impl Unread {
+    /// For a zip member declaring `declared` bytes.
+    pub(crate) fn zip(declared: u64) -> Unread {
+        if declared > HASHED_UP_TO_BYTES { Unread::Head } else { Unread::Hashed }
+    }
+}
+
 /// Why streaming a member stopped.
 #[derive(Debug)]
 pub(crate) enum StreamError {
@@ -294,14 +340,15 @@ const ANALYSED_SUFFIXES: &[&str] = &[".py", ".pyw", ".pth", ".sh", ".bash"];
 pub(crate) fn collect(
     path: String,
     declared: u64,
+    unread: Unread,
     reader: &mut dyn Read,
-    max_member_bytes: u64,
     budget: &Budget,
     buf: &mut Vec<u8>,
     kept: &mut Vec<u8>,
 ) -> Result<(Member, bool, bool), StreamError> {
     let policy = keep_policy(&path);
     let wanted = read_by_analysis(&path);
+    let max_member_bytes = budget.limits.max_member_bytes;
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
     let mut head: Vec<u8> = Vec::with_capacity(HEAD_BYTES);
@@ -332,12 +379,26 @@ pub(crate) fn collect(
             }
         };
         let chunk = &buf[..n];
-        hasher.update(chunk);
         size = size.saturating_add(n as u64);
-        if head.len() < HEAD_BYTES {
+        let heading = head.len() < HEAD_BYTES;
+        if heading {
             let take = (HEAD_BYTES - head.len()).min(n);
             head.extend_from_slice(&chunk[..take]);
         }
+        if heading && head.len() == HEAD_BYTES && !wanted && !head.starts_with(b"MZ") {
+            // the head is known: of a member nobody reads, the rest may not be needed
+            let executable = is_executable_magic(&head);
+            let whole = match unread {
+                Unread::Hashed => true,
+                Unread::HeadUnlessExecutable => executable,
+                Unread::Head => false,
+            };
+            if !whole {
+                let size = declared.max(size);
+                return Ok((Member { path, size, sha256: None, head, data: None, packed: None }, false, false));
+            }
+        }
+        hasher.update(chunk);
         if keeping && !wanted && head.len() >= 2 && !head.starts_with(b"MZ") {
             keeping = false;
             kept.clear();
@@ -372,7 +433,7 @@ pub(crate) fn collect(
     }
     // code over the limit is an alert whether or not its content would have been read
     let too_big_code = policy == Keep::Code && (overflow || size > max_member_bytes);
-    let member = Member { path, size, sha256: hasher.finalize().into(), head, data: None, packed: None };
+    let member = Member { path, size, sha256: Some(hasher.finalize().into()), head, data: None, packed: None };
     Ok((member, too_big_code, keeping))
 }
 
@@ -382,9 +443,10 @@ mod tests {
     use crate::artifact::limits::Limits;
 
     fn run(path: &str, content: &[u8], max: u64) -> (Member, bool) {
-        let budget = Budget::new(&Limits::default());
+        let budget = Budget::new(&Limits { max_member_bytes: max, ..Limits::default() });
         let mut kept = Vec::new();
-        let (mut m, too_big, keeping) = collect(path.to_string(), content.len() as u64, &mut &content[..], max, &budget, &mut Vec::new(), &mut kept).expect("reads");
+        let (mut m, too_big, keeping) =
+            collect(path.to_string(), content.len() as u64, Unread::Hashed, &mut &content[..], &budget, &mut Vec::new(), &mut kept).expect("reads");
         if keeping {
             m.data = Some(kept);
         }
@@ -434,7 +496,7 @@ mod tests {
     #[test]
     fn sha256_covers_the_whole_content() {
         let (m, _) = run("a.bin", b"abc", 1000);
-        let hex = crate::hex::hex(&m.sha256);
+        let hex = m.sha256_hex().expect("hashed");
         assert_eq!(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 

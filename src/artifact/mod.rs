@@ -15,6 +15,7 @@ pub(crate) mod nested;
 mod package;
 pub(crate) mod paths;
 mod reader;
+mod seek_buf;
 pub(crate) mod record_csv;
 mod tar_reader;
 mod zip_reader;

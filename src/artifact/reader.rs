@@ -12,7 +12,8 @@ use crate::alerts::AlertId;
 use crate::finding::Finding;
 use sha2::{Digest, Sha256};
 use std::fs::File;
-use std::io::{self, BufReader, Cursor, Read, Seek, SeekFrom};
+use super::seek_buf::SeekBuf;
+use std::io::{self, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
 
 /// True for file names a directory walk should treat as package files:
@@ -41,10 +42,33 @@ pub(crate) fn read_path(path: &Path, limits: &Limits) -> Result<Artifact, Artifa
     if meta.len() == 0 {
         return Err(ArtifactError::Corrupt(format!("{name}: file is empty")));
     }
-    let sha = crate::timings::time(crate::timings::Phase::Read, || sha256_stream(&mut file)).map_err(io_err)?;
-    file.seek(SeekFrom::Start(0)).map_err(io_err)?;
-    crate::timings::time(crate::timings::Phase::Decompress, || read_container(&name, BufReader::with_capacity(256 * 1024, file), sha, limits))
+    let hash = |file: &mut File| crate::timings::time(crate::timings::Phase::Read, || sha256_stream(file));
+    let read = |file: File, sha: String| {
+        crate::timings::time(crate::timings::Phase::Decompress, || read_container(&name, SeekBuf::new(256 * 1024, file), sha, limits))
+    };
+    if meta.len() < HASH_ALONGSIDE_FROM_BYTES {
+        let sha = hash(&mut file).map_err(io_err)?;
+        file.seek(SeekFrom::Start(0)).map_err(io_err)?;
+        return read(file, sha);
+    }
+    // a large file is hashed on a thread of its own while its members are read: the
+    // hash is needed only once the artifact is made, and both are a pass over the file
+    let sink = crate::timings::current();
+    let mut hashing_file = File::open(path).map_err(io_err)?;
+    std::thread::scope(|s| {
+        let hashing = s.spawn(move || {
+            let _g = crate::timings::Sink::enter(sink);
+            hash(&mut hashing_file)
+        });
+        let artifact = read(file, String::new());
+        let sha = hashing.join().map_err(|_| ArtifactError::Corrupt(format!("{shown}: hashing the file failed")))?;
+        let sha = sha.map_err(io_err)?;
+        artifact.map(|a| Artifact { sha256: Some(sha), ..a })
+    })
 }
+
+/// Files from this size on are hashed alongside reading their members.
+const HASH_ALONGSIDE_FROM_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Lower-case hex sha256 of everything `r` yields, read in 256 KiB blocks.
 pub(crate) fn sha256_stream(r: &mut impl Read) -> io::Result<String> {

@@ -7,7 +7,7 @@
 //! readers would disagree about the rest of the archive, reading stops (fail closed).
 
 use super::format::Container;
-use super::member::StreamError;
+use super::member::{StreamError, Unread};
 use super::paths;
 use super::collector::{self, Collector, Stop};
 use std::io::{self, Read};
@@ -175,7 +175,7 @@ pub(super) fn read_tar<R: Read>(input: R, container: Container, col: &mut Collec
             continue;
         }
 
-        match col.add_file(path.clone(), size, &mut entry) {
+        match col.add_file(path.clone(), size, Unread::HeadUnlessExecutable, &mut entry) {
             Ok(n) if n < size => {
                 col.members.pop();
                 return Err(Stop::Corrupt(format!("{what} truncated after {n} of {size} bytes of member {path}")));

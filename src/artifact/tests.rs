@@ -131,7 +131,7 @@ fn reads_a_gzip_sdist_with_hashes_and_kept_code() {
     assert_eq!(paths, ["demo-1.0/setup.py", "demo-1.0/PKG-INFO", "demo-1.0/demo/__init__.py", "demo-1.0/demo/data.bin"]);
     let setup = a.member("demo-1.0/setup.py").expect("setup.py");
     assert!(setup.text().expect("kept").contains("setup(name='demo')"));
-    assert_eq!(setup.sha256_hex(), reader::hex(&<sha2::Sha256 as sha2::Digest>::digest(setup.data.as_deref().unwrap_or_default())));
+    assert_eq!(setup.sha256_hex(), Some(reader::hex(&<sha2::Sha256 as sha2::Digest>::digest(setup.data.as_deref().unwrap_or_default()))));
     assert!(a.member("demo-1.0/demo/data.bin").expect("bin").data.is_none());
     assert_eq!(a.sha256.as_deref(), Some(reader::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes)).as_str()));
 }
@@ -285,6 +285,37 @@ fn zip_bomb_is_stopped_early() {
     let a = read("bomb-1.0-py3-none-any.whl", &bytes).expect("finding, not error");
     assert!(has(&a, AlertId::ArchiveLimitExceeded), "{:?}", a.findings);
     assert_eq!(a.members.len(), 1, "the member before the bomb was read");
+    // judged from its declared sizes, before anything is inflated
+    let f = a.findings.iter().find(|f| f.alert == AlertId::ArchiveLimitExceeded).expect("limit");
+    assert!(f.message.contains("bomb/zeros.bin declares 1073741824 bytes"), "{}", f.message);
+}
+
+/// Of members no detector reads, a zip's large ones are read to their head only (their
+/// size is the declared one, their hash unknown), its small ones are hashed for the
+/// RECORD check; a tar's are hashed only when they are executables.
+#[test]
+fn unread_members_are_read_as_far_as_a_check_needs() {
+    let big_lib = [&b"\x7fELF\x02\x01\x01"[..], &noise(3, 3 << 20)].concat();
+    let small_lib = [&b"\x7fELF\x02\x01\x01"[..], &noise(4, 5000)].concat();
+    let big_data = noise(5, 2 << 20);
+    let files: [(&str, &[u8]); 4] =
+        [("p/_big.so", &big_lib), ("p/_small.so", &small_lib), ("p/model.bin", &big_data), ("p/__init__.py", b"x = 1\n")];
+    let digest = |b: &[u8]| -> [u8; 32] { <sha2::Sha256 as sha2::Digest>::digest(b).into() };
+    let a = read("p-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", &zip_of(&files)).expect("reads");
+    assert!(a.findings.is_empty(), "{:?}", a.findings);
+    let big = a.member("p/_big.so").expect("big");
+    assert_eq!((big.size, big.sha256, &big.head[..]), (big_lib.len() as u64, None, &big_lib[..64]));
+    assert_eq!(a.member("p/_small.so").expect("small").sha256, Some(digest(&small_lib)));
+    assert_eq!(a.member("p/model.bin").expect("data").sha256, None);
+    assert!(a.member("p/__init__.py").expect("module").data.is_some());
+
+    let entries: Vec<Entry> = files.iter().map(|(n, d)| Entry::File(n, d)).collect();
+    let a = read("p-1.0.tar.gz", &gz(&tar_of(&entries))).expect("reads");
+    assert!(a.findings.is_empty(), "{:?}", a.findings);
+    assert_eq!(a.member("p/_big.so").expect("big").sha256, Some(digest(&big_lib)));
+    let data = a.member("p/model.bin").expect("data");
+    assert_eq!((data.size, data.sha256), (big_data.len() as u64, None));
+    assert!(a.member("p/__init__.py").expect("module").data.is_some(), "members after them are read");
 }
 
 #[test]
@@ -310,7 +341,7 @@ fn total_size_and_member_count_limits() {
 }
 
 #[test]
-fn huge_binary_is_hashed_with_bounded_memory_and_code_over_the_limit_is_flagged() {
+fn huge_binary_is_measured_with_bounded_memory_and_code_over_the_limit_is_flagged() {
     let blob: Vec<u8> = (0..(20u32 << 20)).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
@@ -664,6 +695,31 @@ fn read_path_matches_read_bytes_and_is_package_file() {
     }
     assert!(!is_package_file(std::path::Path::new("a.py")));
     assert!(matches!(read_path(&dir.path().join("missing.whl"), &Limits::default()), Err(ArtifactError::Io { .. })));
+}
+
+/// A large file is hashed on a thread of its own while its members are read; the
+/// result is the same as reading it from memory.
+#[test]
+fn a_large_file_read_from_disk_has_the_same_hash_and_members() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("big-1.0-py3-none-any.whl");
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..300 {
+        w.start_file(format!("big/m{i}.py"), stored).expect("start");
+        w.write_all(format!("X{i} = {i}\n").as_bytes()).expect("write");
+    }
+    w.start_file("big/weights.bin", stored).expect("start");
+    w.write_all(&noise(9, 9 << 20)).expect("write");
+    let bytes = w.finish().expect("zip").into_inner();
+    std::fs::write(&path, &bytes).expect("write");
+    let from_file = read_path(&path, &Limits::default()).expect("reads");
+    let from_bytes = read("big-1.0-py3-none-any.whl", &bytes).expect("reads");
+    assert_eq!(from_file.sha256.as_deref(), Some(reader::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes)).as_str()));
+    assert_eq!(from_file.sha256, from_bytes.sha256);
+    let texts = |a: &Artifact| a.members.iter().map(|m| (m.path.clone(), m.size, m.text().map(|t| t.into_owned()))).collect::<Vec<_>>();
+    assert_eq!(texts(&from_file), texts(&from_bytes));
+    assert_eq!(from_file.members.len(), 301);
 }
 
 #[test]

@@ -2,8 +2,8 @@
 //! reader. Each member is its own compressed stream, so the bomb ratio is checked per
 //! member; declared sizes are only used to stop early, never to allocate.
 
-use super::limits::{CountingReader, MeteredReader, RatioMode};
-use super::member::StreamError;
+use super::limits::{CountingReader, MeteredReader, RATIO_FLOOR_BYTES, RatioMode};
+use super::member::{StreamError, Unread};
 use super::paths;
 use super::collector::{Collector, Stop};
 use super::inflate::Inflater;
@@ -24,6 +24,8 @@ struct EntryInfo {
     mode: Option<u32>,
     encrypted: bool,
     declared: u64,
+    /// Bytes the member takes in the archive.
+    compressed: u64,
     /// Deflated (rather than stored, bzip2, lzma …), with the content's CRC-32.
     deflated_crc: Option<u32>,
 }
@@ -65,6 +67,7 @@ pub(super) fn read_zip<R: Read + Seek>(input: R, col: &mut Collector) -> Result<
                 mode: e.unix_mode(),
                 encrypted: e.encrypted(),
                 declared: e.size(),
+                compressed: e.compressed_size(),
                 deflated_crc: (e.compression() == zip::CompressionMethod::Deflated).then(|| e.crc32()),
             },
             Err(e) => {
@@ -101,6 +104,18 @@ pub(super) fn read_zip<R: Read + Seek>(input: R, col: &mut Collector) -> Result<
                 info.declared
             )));
         }
+        let unread = Unread::zip(info.declared);
+        if unread == Unread::Head {
+            // a member that may be left unread past its head is judged by what it
+            // declares: that is what an installer's `zipfile` writes (see `Unread::Head`)
+            let ratio = col.limits.max_ratio.max(1);
+            if info.declared >= RATIO_FLOOR_BYTES && info.declared > info.compressed.max(1).saturating_mul(ratio) {
+                return Err(col.limit(format!(
+                    "member {path} declares {} bytes from {} compressed bytes (ratio over {ratio}:1): decompression bomb",
+                    info.declared, info.compressed
+                )));
+            }
+        }
         col.budget.start_member();
         // deflated content goes through the archive's one decompressor (see `inflate`)
         let inflate_crc = info.deflated_crc.filter(|_| file_type != Some(S_IFLNK));
@@ -115,7 +130,7 @@ pub(super) fn read_zip<R: Read + Seek>(input: R, col: &mut Collector) -> Result<
         };
         if let Some(crc) = inflate_crc {
             let mut metered = MeteredReader::new(inflater.member(file, crc), col.budget.clone(), RatioMode::Member);
-            add_member(col, path, info.declared, &mut metered)?;
+            add_member(col, path, info.declared, unread, &mut metered)?;
             continue;
         }
         let mut metered = MeteredReader::new(file, col.budget.clone(), RatioMode::Member);
@@ -127,16 +142,22 @@ pub(super) fn read_zip<R: Read + Seek>(input: R, col: &mut Collector) -> Result<
             }
             continue;
         }
-        add_member(col, path, info.declared, &mut metered)?;
+        add_member(col, path, info.declared, unread, &mut metered)?;
     }
     Ok(())
 }
 
 /// Reads one regular member into the collector: a crossed limit stops the archive, a
 /// corrupt member is reported and the next one read.
-fn add_member(col: &mut Collector, path: String, declared: u64, content: &mut dyn Read) -> Result<(), Stop> {
-    match col.add_file(path.clone(), declared, content) {
-        Ok(_) => Ok(()),
+fn add_member(col: &mut Collector, path: String, declared: u64, unread: Unread, content: &mut dyn Read) -> Result<(), Stop> {
+    match col.add_file(path.clone(), declared, unread, content) {
+        Ok(_) => {
+            // what was left unread still counts against the archive's total, as declared
+            if col.members.last().is_some_and(|m| m.path == path && m.sha256.is_none()) {
+                col.budget.add_output(declared.saturating_sub(col.budget.member_out()));
+            }
+            Ok(())
+        }
         Err(StreamError::Limit(reason)) => Err(col.limit(reason)),
         Err(StreamError::Io { error, bytes }) => {
             if let Some(reason) = col.budget.limit_hit() {

@@ -48,4 +48,6 @@
 /// file's own on import or install is `traffic-interception` (critical).
 /// 17: a `.pth` below the package root (not a wheel's `.data/purelib|platlib`) is data,
 /// not a start-up file: `site` never reads it there.
-pub const ANALYSIS_VERSION: &str = "17";
+/// 18: a zip member over 1 MiB that no detector reads is read to its head only: the
+/// RECORD check compares its size, not its hash (no result changed on either corpus).
+pub const ANALYSIS_VERSION: &str = "18";

@@ -53,7 +53,10 @@ pub fn check(artifact: &Artifact, ctx: &PackageContext) -> Vec<Finding> {
             }
             let magic = crate::hex::hex(&m.head[..m.head.len().min(8)]);
             Finding::new(AlertId::BundledExecutable, m.path.as_str(), message)
-                .with_evidence(&format!("magic {magic}, sha256 {}", m.sha256_hex()))
+                .with_evidence(&match m.sha256_hex() {
+                    Some(sha) => format!("magic {magic}, sha256 {sha}"),
+                    None => format!("magic {magic}, sha256 not computed (a member over 1 MiB is read only to its head)"),
+                })
         })
         .collect()
 }

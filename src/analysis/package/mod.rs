@@ -77,7 +77,7 @@ pub(crate) mod testutil {
         Member {
             path: path.to_string(),
             size: content.len() as u64,
-            sha256: Sha256::digest(content).into(),
+            sha256: Some(Sha256::digest(content).into()),
             head: content[..content.len().min(64)].to_vec(),
             data: Some(content.to_vec()),
             packed: None,
@@ -87,6 +87,11 @@ pub(crate) mod testutil {
     /// A binary member: hashed, head kept, content not kept (as the reader does).
     pub(crate) fn binary(path: &str, content: &[u8]) -> Member {
         Member { data: None, ..member(path, content) }
+    }
+
+    /// A member read only to its head (see `artifact::member::Unread`): no hash.
+    pub(crate) fn unhashed(path: &str, content: &[u8]) -> Member {
+        Member { sha256: None, ..binary(path, content) }
     }
 
     pub(crate) fn artifact(filename: &str, kind: ArtifactKind, members: Vec<Member>) -> Artifact {

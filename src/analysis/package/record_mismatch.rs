@@ -17,6 +17,11 @@
 //! RECORD matches, including entries hashed with another algorithm (sha384/sha512)
 //! that cannot be recomputed here and the RECORD row's own empty hash.
 //!
+//! **Not read, compared by size.** Members over 1 MiB that no detector reads (native
+//! libraries, data) are not inflated past their first bytes (`artifact::member::Unread`),
+//! so their hash is unknown: for them the size RECORD gives is compared with the size
+//! the archive declares, which is what an installer writes.
+//!
 //! **Remedy.** Do not install it; fetch the wheel from the project's official release.
 
 use super::filename;
@@ -46,14 +51,15 @@ pub fn check(artifact: &Artifact) -> Vec<Finding> {
         return Vec::new();
     };
     let dist_info = record.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-    let mut listed: HashMap<String, Option<String>> = HashMap::new();
+    let mut listed: HashMap<String, Listed> = HashMap::new();
     for line in text.lines() {
         let fields = crate::artifact::record_csv::fields(line);
         let Some(path) = fields.first().map(|p| normalize(p)).filter(|p| !p.is_empty()) else {
             continue;
         };
         let hash = fields.get(1).map(|h| h.trim().to_string()).filter(|h| !h.is_empty());
-        listed.insert(path, hash);
+        let size = fields.get(2).and_then(|n| n.trim().parse::<u64>().ok());
+        listed.insert(path, Listed { hash, size });
     }
 
     let mut differs: Vec<(&Member, String)> = Vec::new();
@@ -66,11 +72,18 @@ pub fn check(artifact: &Artifact) -> Vec<Finding> {
         }
         match listed.get(&path) {
             None => unlisted.push(m),
-            Some(None) => unhashed.push(m),
-            Some(Some(hash)) => match verify(hash, &m.sha256) {
-                Verify::Match | Verify::OtherAlgorithm => {}
-                Verify::Differs => differs.push((m, hash.clone())),
-            },
+            Some(Listed { hash: None, .. }) => unhashed.push(m),
+            Some(Listed { hash: Some(hash), size }) => {
+                let verdict = match &m.sha256 {
+                    Some(actual) => verify(hash, actual),
+                    None if size.is_some_and(|n| n != m.size) => Verify::Differs,
+                    None => Verify::Match,
+                };
+                match verdict {
+                    Verify::Match | Verify::OtherAlgorithm => {}
+                    Verify::Differs => differs.push((m, hash.clone())),
+                }
+            }
         }
     }
     if differs.is_empty() && unlisted.is_empty() && unhashed.is_empty() {
@@ -87,7 +100,10 @@ pub fn check(artifact: &Artifact) -> Vec<Finding> {
         parts.push(describe(unhashed.len(), "is listed without a hash", "are listed without a hash", unhashed.iter().copied()));
     }
     let evidence = match differs.first() {
-        Some((m, hash)) => format!("{}: RECORD {hash}, actual sha256={}", m.path, urlsafe(&m.sha256)),
+        Some((m, hash)) => match &m.sha256 {
+            Some(actual) => format!("{}: RECORD {hash}, actual sha256={}", m.path, urlsafe(actual)),
+            None => format!("{}: RECORD {hash} of another size, actual size {}", m.path, m.size),
+        },
         None => unlisted.first().or(unhashed.first()).map(|m| m.path.clone()).unwrap_or_default(),
     };
     vec![Finding::new(AlertId::RecordMismatch, record.path.as_str(), parts.join("; ")).with_evidence(&evidence)]
@@ -135,6 +151,12 @@ fn normalize(path: &str) -> String {
     p.to_string()
 }
 
+/// What RECORD says of one file.
+struct Listed {
+    hash: Option<String>,
+    size: Option<u64>,
+}
+
 enum Verify {
     Match,
     Differs,
@@ -173,7 +195,7 @@ mod tests {
     fn record_for(members: &[Member]) -> Vec<u8> {
         let mut out = String::new();
         for m in members {
-            out.push_str(&format!("{},sha256={},{}\n", m.path, urlsafe(&m.sha256), m.size));
+            out.push_str(&format!("{},sha256={},{}\n", m.path, urlsafe(&m.sha256.expect("hashed")), m.size));
         }
         out.push_str("demo-1.0.dist-info/RECORD,,\n");
         out.into_bytes()
@@ -227,9 +249,29 @@ mod tests {
     fn quoted_paths_and_other_algorithms() {
         assert_eq!(crate::artifact::record_csv::fields("\"a,b.py\",sha256=x,1"), ["a,b.py", "sha256=x", "1"]);
         assert_eq!(crate::artifact::record_csv::fields("\"q\"\"uote.py\",,"), ["q\"uote.py", "", ""]);
-        let m = member("x.py", b"x");
-        assert!(matches!(verify("sha512=abc", &m.sha256), Verify::OtherAlgorithm));
-        assert!(matches!(verify("md5=abc", &m.sha256), Verify::Differs));
-        assert!(matches!(verify(&format!("sha256={}", urlsafe(&m.sha256)), &m.sha256), Verify::Match));
+        let sha = member("x.py", b"x").sha256.expect("hashed");
+        assert!(matches!(verify("sha512=abc", &sha), Verify::OtherAlgorithm));
+        assert!(matches!(verify("md5=abc", &sha), Verify::Differs));
+        assert!(matches!(verify(&format!("sha256={}", urlsafe(&sha)), &sha), Verify::Match));
+    }
+
+    /// A member read only to its head is compared by the size RECORD gives.
+    #[test]
+    fn unhashed_members_are_compared_by_size() {
+        let lib = vec![7u8; 3000];
+        let mut ms = files();
+        ms.push(binary("demo/_native.so", &lib));
+        let record = record_for(&ms);
+        ms.pop();
+        ms.push(unhashed("demo/_native.so", &lib));
+        ms.push(member("demo-1.0.dist-info/RECORD", &record));
+        assert!(check(&wheel(ms.clone())).is_empty());
+        let grown = unhashed("demo/_native.so", &[7u8; 3001]);
+        let at = ms.iter().position(|m| m.path == "demo/_native.so").expect("listed");
+        ms[at] = grown;
+        let found = check(&wheel(ms));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].message.contains("1 file differs from its RECORD hash: demo/_native.so"), "{}", found[0].message);
+        assert!(found[0].evidence.contains("of another size, actual size 3001"), "{found:?}");
     }
 }
