@@ -50,4 +50,6 @@
 /// not a start-up file: `site` never reads it there.
 /// 18: a zip member over 1 MiB that no detector reads is read to its head only: the
 /// RECORD check compares its size, not its hash (no result changed on either corpus).
-pub const ANALYSIS_VERSION: &str = "18";
+/// 19: an sdist's prebuilt native library counts as compiled code only with native
+/// sources beside it: a sourceless one is `bundled-executable` (medium).
+pub const ANALYSIS_VERSION: &str = "19";

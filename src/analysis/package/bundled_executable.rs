@@ -14,7 +14,9 @@
 //! where no source review can see what it does.
 //!
 //! **Example.** `helper-0.1.tar.gz` containing `helper/bin/update` (an ELF) next to a
-//! setup.py that runs it. Not flagged: a platform wheel (`cp312-…-manylinux…`) or an
+//! setup.py that runs it, or an sdist whose only code is a prebuilt extension module
+//! (`core.cpython-310-x86_64-linux-gnu.so`, no source for it) that `__init__.py` calls
+//! on import. Not flagged: a platform wheel (`cp312-…-manylinux…`) or an
 //! sdist with C/Cython/Rust sources shipping a `.so` — native code is their job; nor the
 //! Windows script launchers that setuptools and distlib ship (`setuptools/cli-64.exe`,
 //! `distlib/t64.exe`) when they have the size of a launcher.
@@ -24,7 +26,7 @@
 
 use crate::alerts::AlertId;
 use crate::analysis::context::PackageContext;
-use crate::artifact::{Artifact, Member};
+use crate::artifact::{Artifact, ArtifactKind, Member};
 use crate::finding::Finding;
 
 /// Findings beyond this are summarised in the last one.
@@ -47,7 +49,10 @@ pub fn check(artifact: &Artifact, ctx: &PackageContext) -> Vec<Finding> {
         .take(MAX_FINDINGS)
         .enumerate()
         .map(|(i, (m, format))| {
-            let mut message = format!("{format} ({} bytes) in a package that declares no compiled code", m.size);
+            let mut message = match artifact.kind {
+                ArtifactKind::Sdist => format!("{format} ({} bytes) in a source distribution with no native source to build it from", m.size),
+                _ => format!("{format} ({} bytes) in a package that declares no compiled code", m.size),
+            };
             if i + 1 == MAX_FINDINGS && total > MAX_FINDINGS {
                 message.push_str(&format!("; {} more executables not listed", total - MAX_FINDINGS));
             }
@@ -140,7 +145,6 @@ mod tests {
     use super::*;
     use crate::analysis::package::read_context;
     use crate::analysis::package::testutil::*;
-    use crate::artifact::ArtifactKind;
 
     fn elf() -> Vec<u8> {
         let mut e = b"\x7fELF\x02\x01\x01\x00".to_vec();
@@ -198,6 +202,24 @@ mod tests {
             vec![member("x-1.0/src/x.c", b"int main(){}"), binary("x-1.0/prebuilt/x", &elf())],
         );
         assert!(f.is_empty());
+    }
+
+    /// A source distribution without any native source has no business shipping a
+    /// compiled extension module: what it runs on import cannot be reviewed.
+    #[test]
+    fn a_prebuilt_extension_module_in_a_sourceless_sdist_is_flagged() {
+        let f = run(
+            "lib-2.7.0.tar.gz",
+            ArtifactKind::Sdist,
+            vec![
+                member("lib-2.7.0/setup.py", b"from setuptools import setup\nsetup(name='lib', package_data={'lib': ['*.so']})\n"),
+                member("lib-2.7.0/lib/__init__.py", b"from .core import _initialize\n_initialize()"),
+                binary("lib-2.7.0/lib/core.cpython-310-x86_64-linux-gnu.so", &elf()),
+            ],
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].file, "lib-2.7.0/lib/core.cpython-310-x86_64-linux-gnu.so");
+        assert!(f[0].message.contains("in a source distribution with no native source"), "{}", f[0].message);
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub fn analyze(artifact: &Artifact, ctx: &PackageContext) -> Vec<Finding> {
 
 /// Extensions whose presence means the package builds or ships native code.
 const COMPILED_EXTENSIONS: &[&str] = &["so", "pyd", "dylib", "c", "cc", "cpp", "cxx", "pyx", "rs"];
+/// Sources a Python build compiles into extension modules.
+const NATIVE_SOURCE_EXTENSIONS: &[&str] = &["c", "cc", "cpp", "cxx", "pyx", "rs"];
 
 /// What the package says about itself, from PKG-INFO / METADATA, falling back to the
 /// file name for name and version.
@@ -50,8 +52,19 @@ pub fn read_context(artifact: &Artifact) -> PackageContext {
     }
     let platform_wheel = artifact.kind == ArtifactKind::Wheel
         && from_name.as_ref().and_then(|i| i.platform_tag.as_deref()).is_some_and(|p| p != "any");
-    ctx.has_compiled_code = platform_wheel || artifact.own_members().any(|m| is_compiled_path(&m.path));
+    // a source distribution compiles native code from its sources: a library it ships
+    // without them is not what it is for (see `bundled_executable`)
+    ctx.has_compiled_code = match artifact.kind {
+        ArtifactKind::Sdist => artifact.own_members().any(|m| is_native_source_path(&m.path)),
+        _ => platform_wheel || artifact.own_members().any(|m| is_compiled_path(&m.path)),
+    };
     ctx
+}
+
+/// C, C++, Cython or Rust source.
+fn is_native_source_path(path: &str) -> bool {
+    let base = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    base.rsplit_once('.').is_some_and(|(stem, ext)| !stem.is_empty() && NATIVE_SOURCE_EXTENSIONS.contains(&ext))
 }
 
 /// `.so`/`.pyd`/`.dylib` libraries (also versioned `libx.so.1`) and native sources.
@@ -131,6 +144,11 @@ mod tests {
         assert_eq!(ctx.version.as_deref(), Some("2.1"));
         assert!(ctx.has_compiled_code);
         let a = artifact("x-1.0.tar.gz", ArtifactKind::Sdist, vec![member("x-1.0/src/x.c", b"int x;")]);
+        assert!(read_context(&a).has_compiled_code);
+        // an sdist's prebuilt library is not compiled code of its own: its source is
+        let a = artifact("x-1.0.tar.gz", ArtifactKind::Sdist, vec![binary("x-1.0/x/core.cpython-310-x86_64-linux-gnu.so", b"\x7fELF")]);
+        assert!(!read_context(&a).has_compiled_code);
+        let a = artifact("x-1.0-py3-none-any.whl", ArtifactKind::Wheel, vec![binary("x/core.so", b"\x7fELF")]);
         assert!(read_context(&a).has_compiled_code);
         let a = artifact("x-1.0-py3-none-any.whl", ArtifactKind::Wheel, vec![member("x/a.py", b"")]);
         assert!(!read_context(&a).has_compiled_code);
