@@ -17,7 +17,7 @@ use crate::analysis::source::FileRole;
 use crate::finding::ExecContext;
 use ruff_python_ast::{self as ast, Expr, Number, Operator, Stmt, UnaryOp};
 use ruff_text_size::Ranged;
-use std::collections::HashMap;
+use super::HashMap;
 
 
 /// Stack left when a recursive step grows the stack ([`stacker::maybe_grow`]), and the
@@ -64,7 +64,7 @@ impl<'a> Builder<'a> {
         }
         // context fixpoint over the intra-file call graph
         let by_name: HashMap<Name, Vec<usize>> = {
-            let mut m: HashMap<Name, Vec<usize>> = HashMap::new();
+            let mut m: HashMap<Name, Vec<usize>> = HashMap::default();
             for (i, s) in self.m.scopes.iter().enumerate() {
                 if s.kind == ScopeKind::Function {
                     m.entry(s.name.clone()).or_default().push(i);
@@ -254,7 +254,7 @@ impl<'a> Builder<'a> {
     /// Return labels of the functions this walk called before it had seen their
     /// definition; empty when no such call can change a label.
     pub(super) fn forward_ret_hints(&self) -> HashMap<String, Labels> {
-        let mut hints: HashMap<String, Labels> = HashMap::new();
+        let mut hints: HashMap<String, Labels> = HashMap::default();
         if self.forward_calls.is_empty() && self.forward_methods.is_empty() {
             return hints;
         }
@@ -295,7 +295,7 @@ impl<'a> Builder<'a> {
             callees: Vec::new(),
             ret: Labels::NONE,
         });
-        self.vars.push(HashMap::new());
+        self.vars.push(HashMap::default());
         let id = self.m.scopes.len() - 1;
         if let Some(body) = class_scope {
             self.method_classes.insert(id, body);
@@ -529,7 +529,7 @@ impl<'a> Builder<'a> {
         }
         // the body has been walked (nested functions with it): its locals are read no
         // more, and a generated module with 100,000 methods would otherwise keep them all
-        self.vars[id] = HashMap::new();
+        self.vars[id] = HashMap::default();
     }
 
     /// `class`: a class scope; a class deriving from a setuptools command (or from a

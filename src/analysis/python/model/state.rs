@@ -4,7 +4,7 @@ use super::types::{Model, Name, Val};
 use crate::analysis::python::labels::Labels;
 use crate::analysis::source::FileRole;
 use crate::finding::ExecContext;
-use std::collections::{HashMap, HashSet};
+use super::{HashMap, HashSet};
 
 /// Literal code walked in place per file in all (see `calls::walk_literal_code`): one
 /// folded text `exec`ed from many lines would otherwise cost its length once per line.
@@ -80,30 +80,30 @@ impl<'a> Builder<'a> {
         Builder {
             m: super::types::empty(path, text, role, module_ctx, parse_errors),
             base: 0,
-            vars: vec![HashMap::new()],
-            aliases: HashMap::new(),
+            vars: vec![HashMap::default()],
+            aliases: HashMap::default(),
             cur: 0,
             class_stack: Vec::new(),
             cmdclass_names: Vec::new(),
-            local_classes: HashMap::new(),
-            fn_ids: HashMap::new(),
+            local_classes: HashMap::default(),
+            fn_ids: HashMap::default(),
             depth: 0,
             inlining: 0,
             unrolling: 0,
             unrolled: 0,
             local_calls: Vec::new(),
-            param_sinks: HashMap::new(),
-            url_param_sinks: HashMap::new(),
-            fn_params: HashMap::new(),
-            method_classes: HashMap::new(),
-            param_dl: HashMap::new(),
-            forward_calls: HashSet::new(),
-            forward_methods: HashSet::new(),
+            param_sinks: HashMap::default(),
+            url_param_sinks: HashMap::default(),
+            fn_params: HashMap::default(),
+            method_classes: HashMap::default(),
+            param_dl: HashMap::default(),
+            forward_calls: HashSet::default(),
+            forward_methods: HashSet::default(),
             ret_hints,
             pinned_line: None,
             inlining_code: 0,
             literal_code_left: LITERAL_CODE_BUDGET,
-            names: std::cell::RefCell::new(HashSet::new()),
+            names: std::cell::RefCell::new(HashSet::default()),
         }
     }
 

@@ -7,7 +7,7 @@ use crate::analysis::python::lines::LineIndex;
 use crate::analysis::source::FileRole;
 use crate::finding::ExecContext;
 use ruff_python_ast::Expr;
-use std::collections::HashMap;
+use super::HashMap;
 use std::rc::Rc;
 
 /// Longest folded string kept; longer results are dropped (bounded memory).
@@ -414,7 +414,7 @@ pub(super) fn empty<'a>(path: &'a str, text: &'a str, role: FileRole, module_ctx
         imports: Vec::new(),
         hooks: Vec::new(),
         patches: Vec::new(),
-        by_name: HashMap::new(),
+        by_name: HashMap::default(),
         children: Vec::new(),
     }
 }
