@@ -92,8 +92,18 @@ static LARGE: Mutex<()> = Mutex::new(());
 /// Waiting is safe on rayon workers: the holder analyses one module, which takes no
 /// other lock and starts no parallel work, so it always finishes and lets the next in.
 pub(crate) fn large_module_turn(len: usize) -> Option<MutexGuard<'static, ()>> {
+    if len < LARGE_MODULE {
+        return None;
+    }
     // a panic inside an analysis poisons nothing the guard protects
-    (len >= LARGE_MODULE).then(|| LARGE.lock().unwrap_or_else(|e| e.into_inner()))
+    let turn = match LARGE.try_lock() {
+        Ok(g) => g,
+        Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
+        Err(std::sync::TryLockError::WouldBlock) => {
+            crate::timings::time(crate::timings::Phase::Wait, || LARGE.lock().unwrap_or_else(|e| e.into_inner()))
+        }
+    };
+    Some(turn)
 }
 
 #[cfg(test)]

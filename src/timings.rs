@@ -1,6 +1,7 @@
 //! Per-phase timings of one package file (`scan --timings`): read (hashing the archive
 //! bytes), decompress (walking the container and inflating members), parse, model,
-//! rules and payload decode. Off unless [`enable`] was called; then each phase is timed
+//! rules, payload decode, and wait (for room under the in-flight memory cap or for the
+//! turn of a large module, while other files are analysed: time, not work). Off unless [`enable`] was called; then each phase is timed
 //! into the [`Sink`] of the file being scanned, which the analysis hands to its rayon
 //! workers ([`Sink::enter`]). Times are exclusive: a model built inside a rule (decoded
 //! payloads are rescanned) counts as parse/model, not as rules. Summed over worker
@@ -19,15 +20,17 @@ pub(crate) enum Phase {
     Model = 3,
     Rules = 4,
     Payload = 5,
+    Wait = 6,
 }
 
-pub(crate) const PHASES: [(Phase, &str); 6] = [
+pub(crate) const PHASES: [(Phase, &str); 7] = [
     (Phase::Read, "read"),
     (Phase::Decompress, "decompress"),
     (Phase::Parse, "parse"),
     (Phase::Model, "model"),
     (Phase::Rules, "rules"),
     (Phase::Payload, "payload_decode"),
+    (Phase::Wait, "wait"),
 ];
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
@@ -44,16 +47,16 @@ pub(crate) fn enabled() -> bool {
 /// Nanoseconds per phase for one package file, shared by the threads working on it.
 #[derive(Debug, Default)]
 pub(crate) struct Sink {
-    nanos: [AtomicU64; 6],
+    nanos: [AtomicU64; PHASES.len()],
 }
 
 /// Seconds per phase (in [`PHASES`] order).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Times(pub [f64; 6]);
+pub struct Times(pub [f64; PHASES.len()]);
 
 impl Sink {
     pub(crate) fn times(&self) -> Times {
-        let mut t = [0.0; 6];
+        let mut t = [0.0; PHASES.len()];
         for (i, n) in self.nanos.iter().enumerate() {
             t[i] = n.load(Ordering::Relaxed) as f64 / 1e9;
         }

@@ -105,8 +105,15 @@ impl Lease {
         }
         let pool = self.pool.clone();
         let mut s = pool.lock();
-        while s.used.saturating_add(n) > pool.cap && s.live.first_key_value().map(|(t, _)| *t) != Some(self.ticket) {
-            s = pool.freed.wait(s).unwrap_or_else(|e| e.into_inner());
+        let ticket = self.ticket;
+        let must_wait = |s: &State| s.used.saturating_add(n) > pool.cap && s.live.first_key_value().map(|(t, _)| *t) != Some(ticket);
+        if must_wait(&s) {
+            s = crate::timings::time(crate::timings::Phase::Wait, || {
+                while must_wait(&s) {
+                    s = pool.freed.wait(s).unwrap_or_else(|e| e.into_inner());
+                }
+                s
+            });
         }
         s.used = s.used.saturating_add(n);
         s.peak = s.peak.max(s.used);
@@ -207,6 +214,41 @@ mod tests {
         assert_eq!(pool.peak(), 90);
         drop(b);
         assert_eq!(pool.lock().used, 0);
+    }
+
+    /// Time spent waiting for room is reported as the `wait` phase of the file that
+    /// waited, not as work of the phase it waited in.
+    #[test]
+    fn waiting_for_room_is_timed_as_wait() {
+        use crate::timings::{Phase, Sink};
+        crate::timings::enable();
+        let pool = InFlight::new(100);
+        let mut first = pool.lease();
+        first.grow(80);
+        let mut second = pool.lease();
+        let sink = Arc::new(Sink::default());
+        let (started, about_to_grow) = std::sync::mpsc::channel();
+        let waited = std::thread::scope(|s| {
+            let waiter = s.spawn(|| {
+                let _g = Sink::enter(Some(sink.clone()));
+                started.send(()).expect("main listens");
+                crate::timings::time(Phase::Decompress, || second.grow(50));
+            });
+            about_to_grow.recv().expect("waiter starts");
+            // room is freed only well after the waiter asked for it
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            drop(first);
+            waiter.join().is_ok()
+        });
+        assert!(waited);
+        let t = sink.times().0;
+        assert!(t[Phase::Wait as usize] > 0.0, "{t:?}");
+        assert!(t[Phase::Decompress as usize] < t[Phase::Wait as usize], "{t:?}");
+        // a lease with room never waits
+        let sink = Arc::new(Sink::default());
+        let _g = Sink::enter(Some(sink.clone()));
+        pool.lease().grow(10);
+        assert_eq!(sink.times().0[Phase::Wait as usize], 0.0);
     }
 
     #[test]

@@ -51,8 +51,9 @@ pub struct ScanArgs {
     /// the pre-pass changes no alert; same as SAFE_PIP_NO_PREPASS=1).
     #[arg(long, hide = true)]
     pub no_prepass: bool,
-    /// Time each phase per file (read, decompress, parse, model, rules, payload decode):
-    /// a table on stderr, and `timings_s` per package in the JSON report.
+    /// Time each phase per file (read, decompress, parse, model, rules, payload decode,
+    /// and wait for room under the memory cap): a table on stderr, and `timings_s` per
+    /// package in the JSON report.
     #[arg(long)]
     pub timings: bool,
     #[command(flatten)]
