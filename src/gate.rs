@@ -223,7 +223,7 @@ impl Gate {
         let sha = crate::hex::hex(&Sha256::digest(bytes));
         let analyse = || {
             self.analyses.fetch_add(1, Ordering::Relaxed);
-            let mut report = pipeline::scan_bytes(filename, bytes, Vec::new(), &self.opts);
+            let mut report = pipeline::scan_hashed_bytes(filename, bytes, &sha, &self.opts);
             report.sha256 = Some(sha.clone());
             report
         };

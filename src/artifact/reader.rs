@@ -87,11 +87,16 @@ pub(crate) fn sha256_stream(r: &mut impl Read) -> io::Result<String> {
 
 /// Reads a package file already in memory.
 pub(crate) fn read_bytes(filename: &str, bytes: &[u8], limits: &Limits) -> Result<Artifact, ArtifactError> {
+    read_hashed_bytes(filename, bytes, hex(&Sha256::digest(bytes)), limits)
+}
+
+/// [`read_bytes`] of bytes whose lower-case hex sha256 the caller already has (a gate
+/// looks the file up by it before analysing): a second pass over them is saved.
+pub(crate) fn read_hashed_bytes(filename: &str, bytes: &[u8], sha256: String, limits: &Limits) -> Result<Artifact, ArtifactError> {
     if bytes.is_empty() {
         return Err(ArtifactError::Corrupt(format!("{filename}: file is empty")));
     }
-    let sha = hex(&Sha256::digest(bytes));
-    read_container(filename, Cursor::new(bytes), sha, limits)
+    read_container(filename, Cursor::new(bytes), sha256, limits)
 }
 
 pub(super) use crate::hex::hex;

@@ -106,6 +106,13 @@ pub fn scan_bytes(filename: &str, bytes: &[u8], extra: Vec<Finding>, opts: &Scan
     judge(PathBuf::from(filename), filename.to_string(), artifact::read_bytes(filename, bytes, &opts.limits), extra, opts)
 }
 
+/// [`scan_bytes`] of bytes whose lower-case hex sha256 is already known (the gate's DB
+/// key), so they are not hashed again.
+pub fn scan_hashed_bytes(filename: &str, bytes: &[u8], sha256: &str, opts: &ScanOptions) -> PackageReport {
+    let read = artifact::read_hashed_bytes(filename, bytes, sha256.to_string(), &opts.limits);
+    judge(PathBuf::from(filename), filename.to_string(), read, Vec::new(), opts)
+}
+
 fn judge(path: PathBuf, filename: String, read: Result<artifact::Artifact, artifact::ArtifactError>, extra: Vec<Finding>, opts: &ScanOptions) -> PackageReport {
     let (artifact, error) = match read {
         Ok(a) => (Some(a), None),
@@ -257,3 +264,26 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Vec<PackageReport>,
     Ok(out)
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bytes whose hash the caller knows give the report reading them would give.
+    #[test]
+    fn a_known_hash_is_used_not_recomputed() {
+        let opts = ScanOptions::default();
+        let evil = crate::test_fixtures::canary_sdist("demo", "1.0");
+        let plain = scan_bytes("demo-1.0.tar.gz", &evil, Vec::new(), &opts);
+        let sha = plain.sha256.clone().expect("hashed");
+        let known = scan_hashed_bytes("demo-1.0.tar.gz", &evil, &sha, &opts);
+        assert_eq!(known.sha256.as_deref(), Some(sha.as_str()));
+        assert_eq!(known.decision.verdict, plain.decision.verdict);
+        assert_eq!(known.findings.len(), plain.findings.len());
+        assert!(!known.findings.is_empty(), "the canary is found");
+        // the hash handed in is the one reported: no second pass produced it
+        let claimed = scan_hashed_bytes("demo-1.0.tar.gz", &evil, "ab", &opts);
+        assert_eq!(claimed.sha256.as_deref(), Some("ab"));
+        assert!(scan_hashed_bytes("e.whl", b"", "ab", &opts).error.is_some(), "empty bytes are still an error");
+    }
+}
