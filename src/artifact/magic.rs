@@ -37,6 +37,35 @@ pub(crate) fn kind_from_name(name: &str) -> ArtifactKind {
     }
 }
 
+/// Machine-code formats, told apart by their first bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ExecutableMagic {
+    Elf,
+    /// A DOS/PE `MZ` header (a PE only with `PE\0\0` at `e_lfanew`).
+    Mz,
+    /// A thin Mach-O, either byte order.
+    MachO,
+    /// The `cafebabe` fat header, which Java class files share.
+    Fat,
+}
+
+/// The machine-code format `head` starts like, if any: the reader hashes such members
+/// for the report, `bundled-executable` refines `Mz` and `Fat` from the rest of the head.
+pub(crate) fn executable_magic(head: &[u8]) -> Option<ExecutableMagic> {
+    if head.starts_with(b"\x7fELF") {
+        return Some(ExecutableMagic::Elf);
+    }
+    if head.starts_with(b"MZ") {
+        return Some(ExecutableMagic::Mz);
+    }
+    let magic = u32::from_be_bytes(head.get(..4)?.try_into().ok()?);
+    match magic {
+        0xfeed_face | 0xfeed_facf | 0xcefa_edfe | 0xcffa_edfe => Some(ExecutableMagic::MachO),
+        0xcafe_babe | 0xcafe_babf => Some(ExecutableMagic::Fat),
+        _ => None,
+    }
+}
+
 /// The container from the first bytes of the file (at least 512 for plain tar).
 pub(crate) fn container_from_magic(head: &[u8]) -> Option<Container> {
     if head.starts_with(&[0x1f, 0x8b]) {

@@ -157,22 +157,6 @@ pub(crate) fn is_startup_pth_place(rel: &str) -> bool {
     }
 }
 
-/// Whether `head` starts like machine code: ELF, Mach-O (thin or fat; a Java class
-/// shares the fat magic and is counted too) or a DOS/PE `MZ` header.
-pub(crate) fn is_executable_magic(head: &[u8]) -> bool {
-    const MAGICS: &[&[u8]] = &[
-        b"\x7fELF",
-        b"MZ",
-        b"\xfe\xed\xfa\xce",
-        b"\xfe\xed\xfa\xcf",
-        b"\xce\xfa\xed\xfe",
-        b"\xcf\xfa\xed\xfe",
-        b"\xca\xfe\xba\xbe",
-        b"\xca\xfe\xba\xbf",
-    ];
-    MAGICS.iter().any(|m| head.starts_with(m))
-}
-
 /// Whether the first bytes of a file look like text or an executable script.
 pub(crate) fn looks_like_text(probe: &[u8]) -> bool {
     if probe.starts_with(b"#!") {
@@ -387,7 +371,7 @@ pub(crate) fn collect(
         }
         if heading && head.len() == HEAD_BYTES && !wanted && !head.starts_with(b"MZ") {
             // the head is known: of a member nobody reads, the rest may not be needed
-            let executable = is_executable_magic(&head);
+            let executable = super::magic::executable_magic(&head).is_some();
             let whole = match unread {
                 Unread::Hashed => true,
                 Unread::HeadUnlessExecutable => executable,

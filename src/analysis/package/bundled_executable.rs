@@ -26,6 +26,7 @@
 
 use crate::alerts::AlertId;
 use crate::analysis::context::PackageContext;
+use crate::artifact::magic::{executable_magic, ExecutableMagic};
 use crate::artifact::{Artifact, ArtifactKind, Member};
 use crate::finding::Finding;
 
@@ -69,25 +70,16 @@ pub fn check(artifact: &Artifact, ctx: &PackageContext) -> Vec<Finding> {
 /// The executable format of a member, from its magic bytes.
 pub fn executable_format(m: &Member) -> Option<&'static str> {
     let h = &m.head;
-    if h.starts_with(b"\x7fELF") {
-        return Some(match h.get(16) {
+    match executable_magic(h)? {
+        ExecutableMagic::Elf => Some(match h.get(16) {
             Some(2) => "ELF executable",
             Some(3) => "ELF shared object",
             _ => "ELF binary",
-        });
+        }),
+        ExecutableMagic::Mz => is_pe(m).then_some("Windows PE executable"),
+        ExecutableMagic::MachO => Some("Mach-O executable"),
+        ExecutableMagic::Fat => is_fat_macho(h).then_some("Mach-O universal binary"),
     }
-    if h.starts_with(b"MZ") {
-        return is_pe(m).then_some("Windows PE executable");
-    }
-    if h.len() >= 4 {
-        let magic = u32::from_be_bytes([h[0], h[1], h[2], h[3]]);
-        match magic {
-            0xfeed_face | 0xfeed_facf | 0xcefa_edfe | 0xcffa_edfe => return Some("Mach-O executable"),
-            0xcafe_babe | 0xcafe_babf if is_fat_macho(h) => return Some("Mach-O universal binary"),
-            _ => {}
-        }
-    }
-    None
 }
 
 fn is_pe(m: &Member) -> bool {
