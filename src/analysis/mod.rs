@@ -42,7 +42,7 @@ pub fn analyze(artifact: &Artifact) -> (PackageContext, Vec<Finding>) {
         let config = artifact.kind != ArtifactKind::Wheel && (rel == "pyproject.toml" || rel == "setup.cfg");
         if let Some(p) = &m.packed {
             // a dotted name's role does not depend on the content: the module stays
-            // deflated until it is analysed
+            // compressed until it is analysed
             let dotted = rel.rsplit('/').next().unwrap_or(rel).contains('.');
             if dotted && !config && let Some(role) = role_of(rel, artifact.kind, b"") {
                 texts.push((&m.path, LazyText::Packed(p), role));
@@ -93,17 +93,17 @@ impl<'a> LazySource<'a> {
     pub fn text(&self) -> Cow<'a, str> {
         match self.text {
             Text::Plain(t) => Cow::Borrowed(t),
-            // inflating bytes deflated in this process cannot fail (`unpack` checks the
+            // unpacking bytes compressed in this process cannot fail (`unpack` checks the
             // length); an empty text would only mean nothing to report
             Text::Packed(p) => Cow::Owned(decode_owned(p.unpack().unwrap_or_default())),
         }
     }
 
-    /// Bytes of the text, without inflating it.
+    /// Bytes of the text, without unpacking it.
     pub fn text_len(&self) -> usize {
         match self.text {
             Text::Plain(t) => t.len(),
-            Text::Packed(p) => p.inflated_len(),
+            Text::Packed(p) => p.unpacked_len(),
         }
     }
 }
@@ -117,7 +117,7 @@ fn decode_content<'a>(data: &Cow<'a, [u8]>) -> Cow<'a, str> {
 }
 
 /// [`decode_text`] of bytes the caller owns: valid UTF-8 becomes the text without a
-/// copy (a 16 MB module inflated from its packed form is not held twice).
+/// copy (a 16 MB module unpacked from its packed form is not held twice).
 fn decode_owned(data: Vec<u8>) -> String {
     if data.starts_with(b"\xef\xbb\xbf") {
         return decode_text(&data).into_owned();
@@ -215,7 +215,7 @@ mod tests {
         assert_eq!(role_of("pkg/b.whl!/data.csv", ArtifactKind::Wheel, b""), None);
     }
 
-    /// A packed module inflates to the text [`decode_text`] gives, BOM and bad bytes too.
+    /// A packed module unpacks to the text [`decode_text`] gives, BOM and bad bytes too.
     #[test]
     fn owned_bytes_decode_as_borrowed_ones_do() {
         for data in [&b"x = 1\n"[..], b"\xef\xbb\xbfx = '\xc3\xa9'\n", b"s = '\xe9t\xe9'\n", b"\xef\xbb\xbf\xff", b""] {

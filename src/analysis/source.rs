@@ -1,5 +1,5 @@
 //! What the detectors are given: a Python source in the role it runs in, its text at
-//! hand or held deflated until it is analysed.
+//! hand or held compressed until it is analysed.
 
 use crate::artifact::member::Packed;
 use std::borrow::Cow;
@@ -28,8 +28,8 @@ pub struct SourceFile<'a> {
     pub role: FileRole,
 }
 
-/// A Python source for the package analysis. Its text is at hand, or held deflated in
-/// the artifact (packages with hundreds of MB of code): [`LazySource::text`] inflates it
+/// A Python source for the package analysis. Its text is at hand, or held compressed in
+/// the artifact (packages with hundreds of MB of code): [`LazySource::text`] unpacks it
 /// on each call, so only the modules being analysed are in memory at full size.
 #[derive(Clone, Copy, Debug)]
 pub struct LazySource<'a> {

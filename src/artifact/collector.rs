@@ -142,7 +142,7 @@ impl Collector {
     }
 
     /// Keeps `content` for `m`: as it is until the archive's plain content passes
-    /// [`member::PACK_AFTER_BYTES`], deflated after that.
+    /// [`member::PACK_AFTER_BYTES`], compressed after that.
     fn hold(&mut self, m: &mut Member, content: &[u8]) {
         let over = self.kept_plain + content.len() as u64 > member::PACK_AFTER_BYTES;
         match over.then(|| self.packer.pack(content)).flatten() {

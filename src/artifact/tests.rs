@@ -298,8 +298,9 @@ fn unread_members_are_read_as_far_as_a_check_needs() {
     let big_lib = [&b"\x7fELF\x02\x01\x01"[..], &noise(3, 3 << 20)].concat();
     let small_lib = [&b"\x7fELF\x02\x01\x01"[..], &noise(4, 5000)].concat();
     let big_data = noise(5, 2 << 20);
-    let files: [(&str, &[u8]); 4] =
-        [("p/_big.so", &big_lib), ("p/_small.so", &small_lib), ("p/model.bin", &big_data), ("p/__init__.py", b"x = 1\n")];
+    let header = b"/* a C++ header shipped for extension builds */\n".repeat(200);
+    let files: [(&str, &[u8]); 5] =
+        [("p/_big.so", &big_lib), ("p/_small.so", &small_lib), ("p/model.bin", &big_data), ("p/include/x.h", &header), ("p/__init__.py", b"x = 1\n")];
     let digest = |b: &[u8]| -> [u8; 32] { <sha2::Sha256 as sha2::Digest>::digest(b).into() };
     let a = read("p-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", &zip_of(&files)).expect("reads");
     assert!(a.findings.is_empty(), "{:?}", a.findings);
@@ -307,7 +308,15 @@ fn unread_members_are_read_as_far_as_a_check_needs() {
     assert_eq!((big.size, big.sha256, &big.head[..]), (big_lib.len() as u64, None, &big_lib[..64]));
     assert_eq!(a.member("p/_small.so").expect("small").sha256, Some(digest(&small_lib)));
     assert_eq!(a.member("p/model.bin").expect("data").sha256, None);
+    // a small member nothing reads is measured from the archive and read to its head
+    let h = a.member("p/include/x.h").expect("header");
+    assert_eq!((h.size, h.sha256, &h.head[..]), (header.len() as u64, None, &header[..64]));
     assert!(a.member("p/__init__.py").expect("module").data.is_some());
+    // code no detector reads is measured as declared: over the limit it is an alert
+    let stub = b"def f() -> int: ...\n".repeat(100);
+    let limits = Limits { max_member_bytes: 1000, ..Limits::default() };
+    let a = read_bytes("p-1.0-py3-none-any.whl", &zip_of(&[("p/__init__.pyi", &stub[..])]), &limits).expect("reads");
+    assert!(a.findings.iter().any(|f| f.alert == AlertId::ArchiveLimitExceeded && f.file == "p/__init__.pyi"), "{:?}", a.findings);
 
     let entries: Vec<Entry> = files.iter().map(|(n, d)| Entry::File(n, d)).collect();
     let a = read("p-1.0.tar.gz", &gz(&tar_of(&entries))).expect("reads");

@@ -52,4 +52,6 @@
 /// RECORD check compares its size, not its hash (no result changed on either corpus).
 /// 19: an sdist's prebuilt native library counts as compiled code only with native
 /// sources beside it: a sourceless one is `bundled-executable` (medium).
-pub const ANALYSIS_VERSION: &str = "19";
+/// 20: every zip member no detector reads is read to its head only (executables up to
+/// 1 MiB are still hashed): the RECORD check compares sizes for all of them.
+pub const ANALYSIS_VERSION: &str = "20";
