@@ -24,7 +24,9 @@ pub(crate) use format::ArtifactKind;
 pub(crate) use limits::Limits;
 pub(crate) use member::Member;
 pub(crate) use package::{Artifact, ArtifactError};
-pub(crate) use reader::{is_package_file, read_bytes, read_hashed_bytes, read_path, sha256_stream};
+pub(crate) use reader::{is_package_file, read_bytes, read_hashed_bytes, read_path_then, sha256_stream};
+#[cfg(test)]
+pub(crate) use reader::read_path;
 
 impl Artifact {
     /// The member at exactly `path`, if any.

@@ -22,48 +22,82 @@ pub(crate) fn is_package_file(path: &Path) -> bool {
     path.file_name().and_then(|n| n.to_str()).is_some_and(magic::has_package_extension)
 }
 
-/// Reads a package file or an unpacked directory.
+/// Reads a package file or an unpacked directory, hash included.
+#[cfg(test)]
 pub(crate) fn read_path(path: &Path, limits: &Limits) -> Result<Artifact, ArtifactError> {
+    let (read, hashed) = read_path_then(path, limits, |read| read);
+    match (read, hashed) {
+        (Ok(a), Ok(Some(sha))) => Ok(Artifact { sha256: Some(sha), ..a }),
+        (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+        (read, Ok(None)) => read,
+    }
+}
+
+/// Reads a package file or an unpacked directory and hands the result to `then`. A
+/// large file is hashed on a thread of its own, alongside reading and then alongside
+/// `then` (the analysis): the hash is needed only for the report, and the analysis
+/// need not wait for a pass over 600 MB. Its hash comes back beside `then`'s result
+/// (`Ok(None)`: the artifact carries it, or there is none); `Err` when hashing failed.
+pub(crate) fn read_path_then<R>(
+    path: &Path,
+    limits: &Limits,
+    then: impl FnOnce(Result<Artifact, ArtifactError>) -> R,
+) -> (R, Result<Option<String>, ArtifactError>) {
     let shown = path.display().to_string();
     let io_err = |source| ArtifactError::Io { path: shown.clone(), source };
-    let meta = std::fs::metadata(path).map_err(io_err)?;
-    if !meta.is_dir() && !meta.is_file() {
-        // FIFOs and devices would block or never end.
-        return Err(ArtifactError::Corrupt(format!("{shown}: not a regular file or directory")));
-    }
+    let opened = (|| {
+        let meta = std::fs::metadata(path).map_err(io_err)?;
+        if !meta.is_dir() && !meta.is_file() {
+            // FIFOs and devices would block or never end.
+            return Err(ArtifactError::Corrupt(format!("{shown}: not a regular file or directory")));
+        }
+        let file = if meta.is_dir() { None } else { Some(File::open(path).map_err(io_err)?) };
+        Ok((meta, file))
+    })();
+    let (meta, file) = match opened {
+        Ok(opened) => opened,
+        Err(e) => return (then(Err(e)), Ok(None)),
+    };
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| shown.clone());
-    if meta.is_dir() {
-        return crate::timings::time(crate::timings::Phase::Read, || dir_reader::read_directory(path, &name, limits));
-    }
-    let mut file = File::open(path).map_err(io_err)?;
+    let Some(mut file) = file else {
+        let read = crate::timings::time(crate::timings::Phase::Read, || dir_reader::read_directory(path, &name, limits));
+        return (then(read), Ok(None));
+    };
     if meta.len() == 0 {
-        return Err(ArtifactError::Corrupt(format!("{name}: file is empty")));
+        return (then(Err(ArtifactError::Corrupt(format!("{name}: file is empty")))), Ok(None));
     }
     let hash = |file: &mut File| crate::timings::time(crate::timings::Phase::Read, || sha256_stream(file));
-    let read = |file: File, sha: String| {
+    let read = |file: File, sha: Option<String>| {
         crate::timings::time(crate::timings::Phase::Decompress, || read_container(&name, SeekBuf::new(256 * 1024, file), sha, limits))
     };
     if meta.len() < HASH_ALONGSIDE_FROM_BYTES {
-        let sha = hash(&mut file).map_err(io_err)?;
-        file.seek(SeekFrom::Start(0)).map_err(io_err)?;
-        return read(file, sha);
+        let hashed = hash(&mut file).and_then(|sha| file.seek(SeekFrom::Start(0)).map(|_| sha));
+        let read = match hashed {
+            Ok(sha) => read(file, Some(sha)),
+            Err(e) => Err(io_err(e)),
+        };
+        return (then(read), Ok(None));
     }
-    // a large file is hashed on a thread of its own while its members are read: the
-    // hash is needed only once the artifact is made, and both are a pass over the file
+    let mut hashing_file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => return (then(Err(io_err(e))), Ok(None)),
+    };
     let sink = crate::timings::current();
-    let mut hashing_file = File::open(path).map_err(io_err)?;
     std::thread::scope(|s| {
         let hashing = s.spawn(move || {
             let _g = crate::timings::Sink::enter(sink);
             hash(&mut hashing_file)
         });
-        let artifact = read(file, String::new());
-        let sha = hashing.join().map_err(|_| ArtifactError::Corrupt(format!("{shown}: hashing the file failed")))?;
-        let sha = sha.map_err(io_err)?;
-        artifact.map(|a| Artifact { sha256: Some(sha), ..a })
+        let out = then(read(file, None));
+        let sha = match hashing.join() {
+            Ok(Ok(sha)) => Ok(Some(sha)),
+            Ok(Err(e)) => Err(io_err(e)),
+            Err(_) => Err(ArtifactError::Corrupt(format!("{shown}: hashing the file failed"))),
+        };
+        (out, sha)
     })
 }
 
@@ -96,7 +130,7 @@ pub(crate) fn read_hashed_bytes(filename: &str, bytes: &[u8], sha256: String, li
     if bytes.is_empty() {
         return Err(ArtifactError::Corrupt(format!("{filename}: file is empty")));
     }
-    read_container(filename, Cursor::new(bytes), sha256, limits)
+    read_container(filename, Cursor::new(bytes), Some(sha256), limits)
 }
 
 pub(super) use crate::hex::hex;
@@ -104,7 +138,7 @@ pub(super) use crate::hex::hex;
 fn read_container<R: Read + Seek>(
     filename: &str,
     mut reader: R,
-    sha256: String,
+    sha256: Option<String>,
     limits: &Limits,
 ) -> Result<Artifact, ArtifactError> {
     let io_err = |source| ArtifactError::Io { path: filename.to_string(), source };
@@ -137,7 +171,7 @@ fn read_container<R: Read + Seek>(
         Container::Directory => Ok(()),
         tar => tar_reader::read_tar(reader, tar, &mut col),
     };
-    finish(filename, ArtifactKind::Sdist, container, Some(sha256), col, result)
+    finish(filename, ArtifactKind::Sdist, container, sha256, col, result)
 }
 
 fn zip_end_record_present<R: Read + Seek>(reader: &mut R) -> io::Result<bool> {

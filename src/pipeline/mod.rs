@@ -95,7 +95,13 @@ pub fn scan_one(path: &Path, opts: &ScanOptions) -> PackageReport {
     let filename = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
     let sink = crate::timings::enabled().then(|| std::sync::Arc::new(crate::timings::Sink::default()));
     let _g = crate::timings::Sink::enter(sink.clone());
-    let mut r = judge(path.to_path_buf(), filename, artifact::read_path(path, &opts.limits), Vec::new(), opts);
+    let (r, hashed) = artifact::read_path_then(path, &opts.limits, |read| judge(path.to_path_buf(), filename.clone(), read, Vec::new(), opts));
+    let mut r = match hashed {
+        Ok(None) => r,
+        Ok(Some(sha)) => PackageReport { sha256: Some(sha), ..r },
+        // the file could be read but not hashed: it cannot be identified, so not allowed
+        Err(e) => judge(path.to_path_buf(), filename, Err(e), Vec::new(), opts),
+    };
     r.timings = sink.map(|s| s.times());
     r
 }
@@ -285,5 +291,29 @@ mod tests {
         let claimed = scan_hashed_bytes("demo-1.0.tar.gz", &evil, "ab", &opts);
         assert_eq!(claimed.sha256.as_deref(), Some("ab"));
         assert!(scan_hashed_bytes("e.whl", b"", "ab", &opts).error.is_some(), "empty bytes are still an error");
+    }
+
+    /// A file large enough to be hashed while it is analysed reports the same hash and
+    /// findings as the same bytes scanned from memory.
+    #[test]
+    fn a_large_file_hashed_alongside_its_analysis_reports_its_hash() {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        w.start_file("demo/__init__.py", stored).expect("start");
+        w.write_all(b"import base64\nexec(base64.b64decode('aW1wb3J0IG9z'))\n").expect("write");
+        w.start_file("demo/weights.bin", stored).expect("start");
+        w.write_all(&(0..(9u32 << 20)).map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8).collect::<Vec<u8>>()).expect("write");
+        let bytes = w.finish().expect("zip").into_inner();
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("demo-1.0-py3-none-any.whl");
+        std::fs::write(&path, &bytes).expect("write");
+        let opts = ScanOptions::default();
+        let from_disk = scan_one(&path, &opts);
+        let in_memory = scan_bytes("demo-1.0-py3-none-any.whl", &bytes, Vec::new(), &opts);
+        assert_eq!(from_disk.sha256, Some(crate::hex::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes))));
+        assert_eq!(from_disk.sha256, in_memory.sha256);
+        assert_eq!(from_disk.findings, in_memory.findings);
+        assert!(!from_disk.findings.is_empty(), "the decode-and-exec is found");
     }
 }
