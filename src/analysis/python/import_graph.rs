@@ -9,7 +9,8 @@
 
 use crate::analysis::source::{FileRole, LazySource};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet, VecDeque};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 
 /// For each file, true when importing the package (or top-level module) it belongs to
 /// runs its module-level code. Files that are not importable code (setup scripts,
@@ -39,31 +40,45 @@ pub(crate) fn run_on_import(files: &[LazySource]) -> Vec<bool> {
         dotted.push(name);
     }
     let setup_texts: Vec<Cow<str>> = files.iter().filter(|f| f.role == FileRole::SetupScript).map(|f| f.text()).collect();
-    let mut queue: VecDeque<usize> = VecDeque::new();
+    let mut level: Vec<usize> = Vec::new();
     for (i, f) in files.iter().enumerate() {
         let Some(name) = &dotted[i] else { continue };
         // entry points: top-level packages and modules where an import finds them
         if !name.contains('.') && top_level_location(f.path, name) && !sdist_root_script(f, &setup_texts) {
             reached[i] = true;
-            queue.push_back(i);
+            level.push(i);
         }
     }
-    while let Some(i) = queue.pop_front() {
-        let Some(me) = dotted[i].clone() else { continue };
-        let is_package = files[i].path.ends_with("__init__.py");
-        for target in module_level_imports(&files[i].text(), &me, is_package) {
-            for candidate in with_parents(&target) {
-                if let Some(&j) = resolve(&candidate, &by_name) {
-                    if !reached[j] {
-                        reached[j] = true;
-                        queue.push_back(j);
+    // walked a level at a time, each level's texts read in parallel, a batch at a time:
+    // what is reached does not depend on the order, and only a batch's imports are held
+    while !level.is_empty() {
+        let mut next = Vec::new();
+        for batch in level.chunks(WALK_BATCH) {
+            let imports: Vec<Vec<String>> = batch
+                .par_iter()
+                .map(|&i| match dotted[i].as_deref() {
+                    Some(me) => module_level_imports(&files[i].text(), me, files[i].path.ends_with("__init__.py")),
+                    None => Vec::new(),
+                })
+                .collect();
+            for target in imports.iter().flatten() {
+                for candidate in with_parents(target) {
+                    if let Some(&j) = resolve(&candidate, &by_name) {
+                        if !reached[j] {
+                            reached[j] = true;
+                            next.push(j);
+                        }
                     }
                 }
             }
         }
+        level = next;
     }
     reached
 }
+
+/// Modules whose imports are read at once while walking the graph.
+const WALK_BATCH: usize = 64;
 
 /// `a.b.c` → `a`, `a.b`, `a.b.c`: importing a submodule runs its parents' `__init__`.
 fn with_parents(name: &str) -> Vec<String> {

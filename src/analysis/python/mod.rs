@@ -65,8 +65,8 @@ pub fn analyze_package_with_scripts(files: &[SourceFile], scripts: &[SourceFile]
     analyze_sources(&files, scripts, ctx)
 }
 
-/// [`analyze_package_with_scripts`] over sources whose text may be held deflated: each
-/// text is inflated only while a pass reads it, and dropped after.
+/// [`analyze_package_with_scripts`] over sources whose text may be held compressed: each
+/// text is unpacked only while a pass reads it, and dropped after.
 pub fn analyze_sources(files: &[LazySource], scripts: &[SourceFile], ctx: &PackageContext) -> Vec<Finding> {
     let _ = ctx;
     // modules imported by setup scripts run at install time
@@ -264,17 +264,36 @@ fn importable(path: &str, package_dirs: &HashSet<&str>) -> bool {
 }
 
 /// The identifiers of the import lines of non-auxiliary files: which modules package
-/// code imports, and through which parents (one pass over the package). Borrowed from
-/// texts at hand, copied from inflated ones (which are dropped right after).
+/// code imports, and through which parents. Files are read in parallel, each worker
+/// into an index of its own, then merged. Identifiers are borrowed from texts at hand,
+/// copied from unpacked ones (which are dropped right after).
 fn imported_names<'a>(files: &[LazySource<'a>]) -> ImportIndex<'a> {
-    let mut index = ImportIndex::default();
-    for g in files.iter().filter(|g| matches!(g.role, FileRole::PackageInit | FileRole::Module | FileRole::SetupScript)) {
-        match g.text() {
-            Cow::Borrowed(text) => index.add_import_lines(text, Cow::Borrowed),
-            Cow::Owned(text) => index.add_import_lines(&text, |tok| Cow::Owned(tok.to_string())),
-        }
-    }
-    index
+    files
+        .par_iter()
+        .filter(|g| matches!(g.role, FileRole::PackageInit | FileRole::Module | FileRole::SetupScript))
+        .fold(ImportIndex::default, |mut index, g| {
+            let lines = match g.text() {
+                Cow::Borrowed(text) => import_lines(text, Cow::Borrowed),
+                Cow::Owned(text) => import_lines(&text, |tok| Cow::Owned(tok.to_string())),
+            };
+            for line in lines {
+                index.add_line(line);
+            }
+            index
+        })
+        .reduce(ImportIndex::default, ImportIndex::merge)
+}
+
+/// The identifiers of one import line.
+type ImportLine<'a> = Vec<Cow<'a, str>>;
+
+/// The import lines of `text`, each as its identifiers made by `keep`.
+fn import_lines<'a, 't>(text: &'t str, keep: impl Fn(&'t str) -> Cow<'a, str>) -> Vec<ImportLine<'a>> {
+    text.lines()
+        .map(str::trim_start)
+        .filter(|t| t.starts_with("from ") || t.starts_with("import "))
+        .map(|t| t.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|tok| !tok.is_empty()).map(&keep).collect())
+        .collect()
 }
 
 /// The identifiers of every import line of the package's code, each with the ids of
@@ -287,22 +306,27 @@ struct ImportIndex<'a> {
 }
 
 impl<'a> ImportIndex<'a> {
-    /// Adds the identifiers of each import line of `text`, as `keep` makes them.
-    fn add_import_lines<'t>(&mut self, text: &'t str, keep: impl Fn(&'t str) -> Cow<'a, str>) {
-        for line in text.lines() {
-            let t = line.trim_start();
-            if !(t.starts_with("from ") || t.starts_with("import ")) {
-                continue;
-            }
-            let id = self.next_line;
-            self.next_line += 1;
-            for tok in t.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|tok| !tok.is_empty()) {
-                let ids = self.lines_naming.entry(keep(tok)).or_default();
-                if ids.last() != Some(&id) {
-                    ids.push(id);
-                }
+    /// Adds one import line's identifiers.
+    fn add_line(&mut self, line: ImportLine<'a>) {
+        let id = self.next_line;
+        self.next_line += 1;
+        for tok in line {
+            let ids = self.lines_naming.entry(tok).or_default();
+            if ids.last() != Some(&id) {
+                ids.push(id);
             }
         }
+    }
+
+    /// Both indexes in one: `other`'s lines are numbered after this one's, so every
+    /// list of ids stays ascending.
+    fn merge(mut self, other: ImportIndex<'a>) -> ImportIndex<'a> {
+        let offset = self.next_line;
+        for (tok, ids) in other.lines_naming {
+            self.lines_naming.entry(tok).or_default().extend(ids.into_iter().map(|id| id + offset));
+        }
+        self.next_line += other.next_line;
+        self
     }
 
     /// Some import line names both `a` and `b`.

@@ -625,7 +625,9 @@ fn namespace_package_pth_lines_are_plumbing() {
 #[test]
 fn auxiliary_module_is_package_code_only_when_one_import_line_names_it_with_its_parent() {
     let mut index = ImportIndex::default();
-    index.add_import_lines("import os\nfrom tests import payload\nfrom helpers import x\n    import utils\nfrom pkg import tools\n", std::borrow::Cow::Borrowed);
+    for line in import_lines("import os\nfrom tests import payload\nfrom helpers import x\n    import utils\nfrom pkg import tools\n", std::borrow::Cow::Borrowed) {
+        index.add_line(line);
+    }
     // stem and parent on one line
     assert!(imported_by_package_code("pkg-1.0/tests/payload.py", &index));
     assert!(imported_by_package_code("pkg-1.0/tests/payload/__init__.py", &index));
@@ -639,6 +641,19 @@ fn auxiliary_module_is_package_code_only_when_one_import_line_names_it_with_its_
     assert!(!imported_by_package_code("pkg-1.0/tests/os.py", &index));
     assert!(!imported_by_package_code("pkg-1.0/tests/test_payload.py", &index));
     assert!(!imported_by_package_code("pkg-1.0/tests/conftest.py", &index));
+
+    // indexes built apart (one per worker) and merged keep their lines apart
+    let part = |text: &'static str| {
+        let mut index = ImportIndex::default();
+        for line in import_lines(text, std::borrow::Cow::Borrowed) {
+            index.add_line(line);
+        }
+        index
+    };
+    let merged = part("from tests import helpers\n").merge(part("import payload\nfrom tests import runner\n"));
+    assert!(imported_by_package_code("pkg-1.0/tests/helpers.py", &merged));
+    assert!(imported_by_package_code("pkg-1.0/tests/runner.py", &merged));
+    assert!(!imported_by_package_code("pkg-1.0/tests/payload.py", &merged), "`tests` and `payload` are on different lines");
 }
 
 #[test]
