@@ -151,25 +151,46 @@ pub(crate) struct Scope {
 }
 
 impl Scope {
-    /// Where the code is, for messages: "at module level", "in cmdclass `install.run`".
-    pub(crate) fn describe(&self) -> String {
-        let place = match self.kind {
-            ScopeKind::Module => "at module level".to_string(),
-            ScopeKind::Class => format!("in the body of class `{}`", self.name),
-            ScopeKind::Main => "in the `__main__` block".to_string(),
-            ScopeKind::Function => match (&self.command, &self.class) {
-                (Some(cmd), _) => format!("in cmdclass `{}.{}`", cmd, self.name),
-                (None, Some(c)) => format!("in `{}.{}()`", c, self.name),
-                (None, None) => format!("in `{}()`", self.name),
+    /// Where the code is, for messages: "at module level", "in cmdclass `install.run`",
+    /// with when it runs. Written out only when shown: detectors ask for it for every
+    /// call they look at, and keep it for the few they report.
+    pub(crate) fn describe(&self) -> Described<'_> {
+        self.describe_with("")
+    }
+
+    /// [`Scope::describe`] followed by `detail` (", reached through an indirect
+    /// lookup").
+    pub(crate) fn describe_with(&self, detail: &'static str) -> Described<'_> {
+        Described { scope: self, detail }
+    }
+}
+
+/// A scope's place and when it runs, in words ([`Scope::describe`]).
+pub(crate) struct Described<'a> {
+    scope: &'a Scope,
+    detail: &'static str,
+}
+
+impl std::fmt::Display for Described<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.scope;
+        match s.kind {
+            ScopeKind::Module => f.write_str("at module level")?,
+            ScopeKind::Class => write!(f, "in the body of class `{}`", s.name)?,
+            ScopeKind::Main => f.write_str("in the `__main__` block")?,
+            ScopeKind::Function => match (&s.command, &s.class) {
+                (Some(cmd), _) => write!(f, "in cmdclass `{}.{}`", cmd, s.name)?,
+                (None, Some(c)) => write!(f, "in `{}.{}()`", c, s.name)?,
+                (None, None) => write!(f, "in `{}()`", s.name)?,
             },
-        };
-        let when = match (self.ctx, self.kind) {
+        }
+        f.write_str(match (s.ctx, s.kind) {
             (ExecContext::Install, _) => " (runs during pip install)",
             (ExecContext::Import, ScopeKind::Module | ScopeKind::Class) => " (runs on import)",
             (ExecContext::Import, _) => " (called at import time)",
             (ExecContext::Runtime, _) => "",
-        };
-        format!("{place}{when}")
+        })?;
+        f.write_str(self.detail)
     }
 }
 

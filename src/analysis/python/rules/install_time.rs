@@ -59,10 +59,7 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         if m.ctx(c.scope) != ExecContext::Install {
             continue;
         }
-        let mut where_ = m.scope(c.scope).describe();
-        if c.indirect {
-            where_.push_str(", reached through an indirect lookup");
-        }
+        let where_ = m.scope(c.scope).describe_with(if c.indirect { ", reached through an indirect lookup" } else { "" });
         if let Some(family) = names::network_call(&c.q) {
             match network_intent(c, family) {
                 Some(why) => out.push(at(m, AlertId::InstallNetwork, c.scope, c.line, format!("{}() {why} {where_}", c.q))),
