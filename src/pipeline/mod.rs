@@ -97,6 +97,8 @@ pub fn scan_one(path: &Path, opts: &ScanOptions) -> PackageReport {
     let _g = crate::timings::Sink::enter(sink.clone());
     let (r, hashed) = artifact::read_path_then(path, &opts.limits, |read| judge(path.to_path_buf(), filename.clone(), read, Vec::new(), opts));
     let mut r = match hashed {
+        // a file that could not be read says so, without a hash, as a small one does
+        _ if r.error.is_some() => r,
         Ok(None) => r,
         Ok(Some(sha)) => PackageReport { sha256: Some(sha), ..r },
         // the file could be read but not hashed: it cannot be identified, so not allowed
@@ -315,5 +317,12 @@ mod tests {
         assert_eq!(from_disk.sha256, in_memory.sha256);
         assert_eq!(from_disk.findings, in_memory.findings);
         assert!(!from_disk.findings.is_empty(), "the decode-and-exec is found");
+        // a large file that is no archive is reported unreadable, without a hash, as a
+        // small one is
+        let junk = dir.path().join("junk-1.0-py3-none-any.whl");
+        std::fs::write(&junk, vec![0u8; 9 << 20]).expect("write");
+        let r = scan_one(&junk, &opts);
+        assert!(r.error.is_some() && r.sha256.is_none(), "{r:?}");
+        assert_eq!(r.decision.verdict, scan_bytes("junk.whl", &[0u8; 64], Vec::new(), &opts).decision.verdict);
     }
 }
