@@ -397,6 +397,14 @@ catalogue! {
         explanation: "The archive carries an ELF, PE or Mach-O executable although the package declares no compiled code. Driver wrappers, .NET bridges and CLI front-ends ship helpers this way, and so do droppers; the binary itself cannot be read statically. What starts it during install or import is reported by the install-time and import-time rules (and blocks when it shows intent), so on its own this is for review.",
         remediation: "Find what runs the binary and whether the project documents it.",
     }
+    SourcelessBytecode {
+        id: "sourceless-bytecode",
+        severity: High,
+        category: Obfuscation,
+        title: "Module installed as bytecode only",
+        explanation: "A wheel or egg installs a compiled Python module (a `.pyc` outside `__pycache__`, with no `.py` beside it). Python imports such a file directly, so importing it runs code that no source shows and that no source rule has read. Some vendors ship bytecode-only releases to hide their code; droppers and stealers compiled to bytecode use the same door.",
+        remediation: "Ask the project for the module's source, or decompile it and review what it does before installing.",
+    }
     MetadataMismatch {
         id: "metadata-mismatch",
         severity: Medium,

@@ -54,4 +54,6 @@
 /// sources beside it: a sourceless one is `bundled-executable` (medium).
 /// 20: every zip member no detector reads is read to its head only (executables up to
 /// 1 MiB are still hashed): the RECORD check compares sizes for all of them.
-pub const ANALYSIS_VERSION: &str = "20";
+/// 21: a `.pyc` a wheel or egg installs outside `__pycache__` with no source beside it is
+/// `sourceless-bytecode` (high).
+pub const ANALYSIS_VERSION: &str = "21";

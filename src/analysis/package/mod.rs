@@ -1,5 +1,5 @@
 //! Package-level detectors: facts about the archive as a whole rather than one source
-//! file (bundled executables, metadata and RECORD consistency).
+//! file (bundled executables, bytecode without source, metadata and RECORD consistency).
 //!
 //! [`read_context`] tells the other analysers what the package says about itself;
 //! [`analyze`] runs the package-level detectors. Archive findings raised while reading
@@ -10,6 +10,7 @@ pub mod filename;
 pub mod metadata_mismatch;
 pub mod pkginfo;
 pub mod record_mismatch;
+pub mod sourceless_bytecode;
 
 use crate::analysis::context::PackageContext;
 use crate::artifact::{Artifact, ArtifactKind};
@@ -21,6 +22,7 @@ pub fn analyze(artifact: &Artifact, ctx: &PackageContext) -> Vec<Finding> {
     findings.extend(bundled_executable::check(artifact, ctx));
     findings.extend(metadata_mismatch::check(artifact));
     findings.extend(record_mismatch::check(artifact));
+    findings.extend(sourceless_bytecode::check(artifact));
     findings
 }
 
