@@ -53,12 +53,19 @@ pub fn check(artifact: &Artifact) -> Vec<Finding> {
         .collect()
 }
 
-/// A `.pyc` that Python would import by itself: outside `__pycache__/` and the
-/// distribution's metadata, with a bytecode header.
+/// A `.pyc` that Python would import by itself: where installing puts importable code
+/// (not the distribution's metadata, not a wheel's scripts or data), outside
+/// `__pycache__/`, with a bytecode header.
 fn importable_bytecode(m: &Member) -> bool {
     let lower = m.path.to_ascii_lowercase();
-    let in_metadata = lower.split('/').next().is_some_and(|top| top.ends_with(".dist-info") || top == "egg-info" || top.ends_with(".egg-info"));
-    lower.ends_with(".pyc") && !lower.split('/').any(|d| d == "__pycache__") && !in_metadata && m.head.len() >= 4 && m.head[2..4] == *b"\r\n"
+    let mut dirs = lower.split('/');
+    let top = dirs.next().unwrap_or("");
+    let installed_importable = if top.ends_with(".data") {
+        matches!(dirs.next(), Some("purelib" | "platlib"))
+    } else {
+        !(top.ends_with(".dist-info") || top == "egg-info" || top.ends_with(".egg-info"))
+    };
+    lower.ends_with(".pyc") && installed_importable && !lower.split('/').any(|d| d == "__pycache__") && m.head.len() >= 4 && m.head[2..4] == *b"\r\n"
 }
 
 /// `dir/name.py` is in the archive for `dir/name.pyc`.
@@ -113,6 +120,8 @@ mod tests {
             ],
         );
         assert!(f.is_empty(), "{f:?}");
+        // a wheel's scripts and data are installed outside the import path
+        assert!(run("tool-1.0-py3-none-any.whl", ArtifactKind::Wheel, vec![binary("tool-1.0.data/data/share/tool/x.pyc", &pyc())]).is_empty());
         // an sdist's stray bytecode is not what its build installs
         assert!(run("tool-1.0.tar.gz", ArtifactKind::Sdist, vec![binary("tool-1.0/tool/core.pyc", &pyc())]).is_empty());
         // a file named .pyc that is no bytecode cannot be imported
