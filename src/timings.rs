@@ -1,11 +1,12 @@
 //! Per-phase timings of one package file (`scan --timings`): read (hashing the archive
 //! bytes), decompress (walking the container and inflating members), parse, model,
 //! rules, payload decode, and wait (for room under the in-flight memory cap or for the
-//! turn of a large module, while other files are analysed: time, not work). Off unless [`enable`] was called; then each phase is timed
-//! into the [`Sink`] of the file being scanned, which the analysis hands to its rayon
-//! workers ([`Sink::enter`]). Times are exclusive: a model built inside a rule (decoded
-//! payloads are rescanned) counts as parse/model, not as rules. Summed over worker
-//! threads, so they are CPU-ish seconds, not wall time.
+//! turn of a large module, while other files are analysed: time, not work). Off unless
+//! [`enable`] was called; then each phase is timed into the [`Sink`] of the file being
+//! scanned, which the analysis hands to its rayon workers ([`Sink::enter`]). Times are
+//! exclusive: a model built inside a rule (decoded payloads are rescanned) counts as
+//! parse/model, not as rules. Summed over worker threads, so they are CPU-ish seconds,
+//! not wall time.
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

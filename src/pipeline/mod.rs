@@ -272,7 +272,6 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Vec<PackageReport>,
     Ok(out)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

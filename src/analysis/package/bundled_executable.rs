@@ -45,26 +45,17 @@ pub fn check(artifact: &Artifact, ctx: &PackageContext) -> Vec<Finding> {
         .filter(|m| !is_script_launcher(m))
         .filter_map(|m| executable_format(m).map(|f| (m, f)))
         .collect();
-    let total = hits.len();
-    hits.into_iter()
-        .take(MAX_FINDINGS)
-        .enumerate()
-        .map(|(i, (m, format))| {
-            let mut message = match artifact.kind {
-                ArtifactKind::Sdist => format!("{format} ({} bytes) in a source distribution with no native source to build it from", m.size),
-                _ => format!("{format} ({} bytes) in a package that declares no compiled code", m.size),
-            };
-            if i + 1 == MAX_FINDINGS && total > MAX_FINDINGS {
-                message.push_str(&format!("; {} more executables not listed", total - MAX_FINDINGS));
-            }
-            let magic = crate::hex::hex(&m.head[..m.head.len().min(8)]);
-            Finding::new(AlertId::BundledExecutable, m.path.as_str(), message)
-                .with_evidence(&match m.sha256_hex() {
-                    Some(sha) => format!("magic {magic}, sha256 {sha}"),
-                    None => format!("magic {magic}, sha256 not computed (a member over 1 MiB is read only to its head)"),
-                })
+    super::at_most(hits, MAX_FINDINGS, "executables", |(m, format)| {
+        let message = match artifact.kind {
+            ArtifactKind::Sdist => format!("{format} ({} bytes) in a source distribution with no native source to build it from", m.size),
+            _ => format!("{format} ({} bytes) in a package that declares no compiled code", m.size),
+        };
+        let magic = crate::hex::hex(&m.head[..m.head.len().min(8)]);
+        Finding::new(AlertId::BundledExecutable, m.path.as_str(), message).with_evidence(&match m.sha256_hex() {
+            Some(sha) => format!("magic {magic}, sha256 {sha}"),
+            None => format!("magic {magic}, sha256 not computed (a member over 1 MiB is read only to its head)"),
         })
-        .collect()
+    })
 }
 
 /// The executable format of a member, from its magic bytes.

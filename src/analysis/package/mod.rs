@@ -26,6 +26,17 @@ pub fn analyze(artifact: &Artifact, ctx: &PackageContext) -> Vec<Finding> {
     findings
 }
 
+/// One finding per hit, at most `max` of them: the last one kept says how many more
+/// `what` there were.
+fn at_most<T>(hits: Vec<T>, max: usize, what: &str, finding: impl FnMut(T) -> Finding) -> Vec<Finding> {
+    let more = hits.len().saturating_sub(max);
+    let mut out: Vec<Finding> = hits.into_iter().take(max).map(finding).collect();
+    if let Some(last) = out.last_mut().filter(|_| more > 0) {
+        last.message.push_str(&format!("; {more} more {what} not listed"));
+    }
+    out
+}
+
 /// Extensions whose presence means the package builds or ships native code.
 const COMPILED_EXTENSIONS: &[&str] = &["so", "pyd", "dylib", "c", "cc", "cpp", "cxx", "pyx", "rs"];
 /// Sources a Python build compiles into extension modules.
@@ -119,6 +130,18 @@ pub(crate) mod testutil {
 mod tests {
     use super::testutil::*;
     use super::*;
+
+    #[test]
+    fn beyond_the_cap_the_last_finding_counts_the_rest() {
+        let finding = |i: usize| Finding::new(crate::alerts::AlertId::BundledExecutable, format!("f{i}"), format!("hit {i}"));
+        let f = at_most((0..25).collect(), 20, "hits", finding);
+        assert_eq!(f.len(), 20);
+        assert_eq!(f[19].message, "hit 19; 5 more hits not listed");
+        assert!(f[..19].iter().all(|x| !x.message.contains("not listed")));
+        let f = at_most((0..20).collect(), 20, "hits", finding);
+        assert_eq!((f.len(), f[19].message.as_str()), (20, "hit 19"));
+        assert!(at_most(Vec::<usize>::new(), 20, "hits", finding).is_empty());
+    }
 
     #[test]
     fn context_from_metadata() {

@@ -36,21 +36,13 @@ pub fn check(artifact: &Artifact) -> Vec<Finding> {
     }
     let sources: HashSet<&str> = artifact.own_members().filter_map(|m| m.path.strip_suffix(".py")).collect();
     let hits: Vec<&Member> = artifact.own_members().filter(|m| importable_bytecode(m) && !has_source(&m.path, &sources)).collect();
-    let total = hits.len();
-    hits.into_iter()
-        .take(MAX_FINDINGS)
-        .enumerate()
-        .map(|(i, m)| {
-            let module = m.path.rsplit('/').next().unwrap_or(&m.path);
-            let module = &module[..module.len() - 4];
-            let mut message = format!("module `{module}` is installed as bytecode only ({} bytes, no `{module}.py` beside it): importing it runs code no source shows", m.size);
-            if i + 1 == MAX_FINDINGS && total > MAX_FINDINGS {
-                message.push_str(&format!("; {} more bytecode-only modules not listed", total - MAX_FINDINGS));
-            }
-            let magic = crate::hex::hex(&m.head[..m.head.len().min(4)]);
-            Finding::new(AlertId::SourcelessBytecode, m.path.as_str(), message).with_evidence(&format!("bytecode header {magic}"))
-        })
-        .collect()
+    super::at_most(hits, MAX_FINDINGS, "bytecode-only modules", |m| {
+        let module = m.path.rsplit('/').next().unwrap_or(&m.path);
+        let module = &module[..module.len() - 4];
+        let message = format!("module `{module}` is installed as bytecode only ({} bytes, no `{module}.py` beside it): importing it runs code no source shows", m.size);
+        let magic = crate::hex::hex(&m.head[..m.head.len().min(4)]);
+        Finding::new(AlertId::SourcelessBytecode, m.path.as_str(), message).with_evidence(&format!("bytecode header {magic}"))
+    })
 }
 
 /// A `.pyc` that Python would import by itself: where installing puts importable code
