@@ -45,8 +45,11 @@ impl Member {
     /// The content as UTF-8 text (lossy), when it was kept.
     pub fn text(&self) -> Option<Cow<'_, str>> {
         Some(match self.content()? {
-            Cow::Borrowed(b) => String::from_utf8_lossy(b),
-            Cow::Owned(v) => Cow::Owned(String::from_utf8_lossy(&v).into_owned()),
+            Cow::Borrowed(b) => match std::str::from_utf8(b) {
+                Ok(text) => Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(b),
+            },
+            Cow::Owned(v) => Cow::Owned(String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())),
         })
     }
 

@@ -188,7 +188,7 @@ fn is_identifier(s: &str) -> bool {
 fn module_level_imports(text: &str, me: &str, is_package: bool) -> Vec<String> {
     let mut out = Vec::new();
     let mut def_indent: Option<usize> = None;
-    let mut lines = text.lines();
+    let mut lines = super::lines::text_lines(text);
     // inside a triple-quoted string (docstrings show `import x` examples)
     let mut in_string: Option<u8> = None;
     while let Some(line) = lines.next() {
@@ -206,7 +206,7 @@ fn module_level_imports(text: &str, me: &str, is_package: bool) -> Vec<String> {
         if in_string.is_some() {
             continue;
         }
-        let trimmed = line.trim_start();
+        let trimmed = super::lines::trim_indent(line);
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }

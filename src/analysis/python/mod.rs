@@ -289,8 +289,8 @@ type ImportLine<'a> = Vec<Cow<'a, str>>;
 
 /// The import lines of `text`, each as its identifiers made by `keep`.
 fn import_lines<'a, 't>(text: &'t str, keep: impl Fn(&'t str) -> Cow<'a, str>) -> Vec<ImportLine<'a>> {
-    text.lines()
-        .map(str::trim_start)
+    lines::text_lines(text)
+        .map(lines::trim_indent)
         .filter(|t| t.starts_with("from ") || t.starts_with("import "))
         .map(|t| t.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|tok| !tok.is_empty()).map(&keep).collect())
         .collect()

@@ -5,10 +5,11 @@
 
 /// Drops call markers and the `builtins.` prefix so tables can match plain dotted names.
 pub(crate) fn normalize(q: &str) -> String {
-    let s = q.replace("()", "");
-    let s = s.strip_prefix("builtins.").unwrap_or(&s).to_string();
-    let s = s.strip_prefix("__builtins__.").map(str::to_string).unwrap_or(s);
-    s.strip_prefix("__builtin__.").map(str::to_string).unwrap_or(s)
+    // every call site asks: most names have neither, and are copied once
+    let s: std::borrow::Cow<str> = if memchr::memchr(b'(', q.as_bytes()).is_some() && q.contains("()") { q.replace("()", "").into() } else { q.into() };
+    let s = s.strip_prefix("builtins.").unwrap_or(&s);
+    let s = s.strip_prefix("__builtins__.").unwrap_or(s);
+    s.strip_prefix("__builtin__.").unwrap_or(s).to_string()
 }
 
 fn last(q: &str) -> &str {
@@ -19,7 +20,18 @@ const HTTP_VERBS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "
 
 /// A call that opens a network connection; returns the module family for reports.
 pub(crate) fn network_call(q: &str) -> Option<&'static str> {
-    let m = last(q);
+    // asked of every call: a name outside every family is left at its first part, and
+    // the last part is found only for a name of some family
+    let head = memchr::memchr(b'.', q.as_bytes()).map_or(q, |i| &q[..i]);
+    if !matches!(
+        head,
+        "requests" | "httpx" | "aiohttp" | "urllib3" | "urllib" | "urllib2" | "six" | "http" | "httplib" | "socket" | "dns"
+            | "ftplib" | "smtplib" | "telnetlib" | "websocket" | "websockets" | "pycurl" | "dropbox" | "wget" | "git"
+            | "telebot" | "discord_webhook" | "dhooks" | "?"
+    ) {
+        return None;
+    }
+    let m = || last(q);
     let family = |p: &str| q.starts_with(p);
     if family("requests.") {
         if q.starts_with("requests.exceptions") || q.starts_with("requests.utils") || q.starts_with("requests.adapters")
@@ -27,65 +39,65 @@ pub(crate) fn network_call(q: &str) -> Option<&'static str> {
         {
             return None;
         }
-        return HTTP_VERBS.contains(&m).then_some("requests");
+        return HTTP_VERBS.contains(&m()).then_some("requests");
     }
     if family("httpx.") {
-        return HTTP_VERBS.contains(&m).then_some("httpx");
+        return HTTP_VERBS.contains(&m()).then_some("httpx");
     }
     if family("aiohttp.") {
         // aiohttp.web is the server side: `@routes.get(path)` registers a handler
         if family("aiohttp.web") {
             return None;
         }
-        return (HTTP_VERBS.contains(&m) || m == "ws_connect").then_some("aiohttp");
+        return (HTTP_VERBS.contains(&m()) || m() == "ws_connect").then_some("aiohttp");
     }
     if family("urllib3.") {
-        return matches!(m, "request" | "urlopen" | "request_encode_body" | "request_encode_url").then_some("urllib3");
+        return matches!(m(), "request" | "urlopen" | "request_encode_body" | "request_encode_url").then_some("urllib3");
     }
     if family("urllib.request.") || family("urllib2.") || family("six.moves.urllib.request.") || q == "urllib.urlopen" || q == "urllib.urlretrieve" {
-        return matches!(m, "urlopen" | "urlretrieve" | "open" | "retrieve").then_some("urllib");
+        return matches!(m(), "urlopen" | "urlretrieve" | "open" | "retrieve").then_some("urllib");
     }
     if family("http.client.") || family("httplib.") {
-        return matches!(m, "HTTPConnection" | "HTTPSConnection" | "request" | "putrequest").then_some("http.client");
+        return matches!(m(), "HTTPConnection" | "HTTPSConnection" | "request" | "putrequest").then_some("http.client");
     }
     if family("socket.") {
-        return match m {
+        return match m() {
             "connect" | "connect_ex" | "create_connection" | "sendto" => Some("socket"),
             "gethostbyname" | "gethostbyname_ex" | "getaddrinfo" => Some("dns"),
             _ => None,
         };
     }
     if family("dns.resolver.") {
-        return matches!(m, "resolve" | "query").then_some("dns");
+        return matches!(m(), "resolve" | "query").then_some("dns");
     }
     if family("ftplib.") {
-        return matches!(m, "FTP" | "FTP_TLS").then_some("ftplib");
+        return matches!(m(), "FTP" | "FTP_TLS").then_some("ftplib");
     }
     if family("smtplib.") {
-        return matches!(m, "SMTP" | "SMTP_SSL").then_some("smtplib");
+        return matches!(m(), "SMTP" | "SMTP_SSL").then_some("smtplib");
     }
     if family("telnetlib.") {
-        return (m == "Telnet").then_some("telnetlib");
+        return (m() == "Telnet").then_some("telnetlib");
     }
     if family("websocket.") || family("websockets.") {
-        return matches!(m, "create_connection" | "connect" | "WebSocketApp").then_some("websocket");
+        return matches!(m(), "create_connection" | "connect" | "WebSocketApp").then_some("websocket");
     }
     if family("pycurl.") {
-        return (m == "perform").then_some("pycurl");
+        return (m() == "perform").then_some("pycurl");
     }
     if family("dropbox.") {
-        return matches!(m, "files_upload" | "files_upload_session_start").then_some("dropbox");
+        return matches!(m(), "files_upload" | "files_upload_session_start").then_some("dropbox");
     }
     if q == "wget.download" {
         return Some("wget");
     }
-    if family("git.") && m == "clone_from" {
+    if family("git.") && m() == "clone_from" {
         return Some("git");
     }
     if family("telebot.") || family("discord_webhook.") || family("dhooks.") {
-        return matches!(m, "send_message" | "send_document" | "send_photo" | "execute" | "send" | "post").then_some("chat-bot API");
+        return matches!(m(), "send_message" | "send_document" | "send_photo" | "execute" | "send" | "post").then_some("chat-bot API");
     }
-    if q.starts_with("?.") && matches!(m, "urlopen" | "urlretrieve") {
+    if q.starts_with("?.") && matches!(m(), "urlopen" | "urlretrieve") {
         return Some("urllib");
     }
     None
@@ -217,6 +229,14 @@ pub(crate) fn install_command(base: &str) -> bool {
 /// seed (mnemonic) phrase. Only wallet code has such parameters, and a wallet never
 /// needs to send one anywhere: signing happens locally.
 pub(crate) fn wallet_secret_name(name: &str) -> bool {
+    // asked of every parameter: a name with no word of a wallet secret in it is left
+    // before any string is built
+    let lower = |b: &u8| b.to_ascii_lowercase();
+    let letters: Vec<u8> = name.bytes().filter(|&b| b != b'_').map(|b| lower(&b)).collect();
+    let has = |w: &[u8]| letters.windows(w.len()).any(|x| x == w);
+    if !(has(b"key") || has(b"mnemonic") || has(b"phrase") || has(b"seed")) {
+        return false;
+    }
     let n = name.to_ascii_lowercase().replace('_', "");
     // keys of TLS, SSH and PGP are uploaded to the services that use them
     if ["ssh", "ssl", "tls", "cert", "gpg", "pgp", "rsa", "jwt", "x509", "pem"].iter().any(|k| n.contains(k)) {
