@@ -56,4 +56,7 @@
 /// 1 MiB are still hashed): the RECORD check compares sizes for all of them.
 /// 21: a `.pyc` a wheel or egg installs outside `__pycache__` with no source beside it is
 /// `sourceless-bytecode` (high).
-pub const ANALYSIS_VERSION: &str = "21";
+/// 22: a file written by a relative name after `os.chdir` into an autostart location, in
+/// the same function, is persistence (`persistence`, or `install-persistence` when
+/// installing or importing runs it).
+pub const ANALYSIS_VERSION: &str = "22";

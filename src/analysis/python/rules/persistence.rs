@@ -3,7 +3,8 @@
 //! **Detects** writes to or commands for autostart locations (`persistence`): crontab
 //! and /etc/cron*, systemd units, ~/.config/autostart, macOS LaunchAgents, Windows
 //! Run/RunOnce registry keys, the Startup folder, shell profiles (.bashrc, .zshrc,
-//! .profile), schtasks.
+//! .profile), schtasks; also a file written by a relative name after `os.chdir` into
+//! one of them in the same function.
 //!
 //! Reported as `install-persistence` (critical) when the code runs during `pip install`
 //! or on import (module level, or functions called from there); as `persistence` (high)
@@ -53,22 +54,45 @@ fn autostart_location(s: &str) -> Option<&'static str> {
     LOCS.iter().find(|(n, _)| l.contains(n)).map(|(_, w)| *w)
 }
 
+/// A path resolved against the working directory: not absolute, not from the home
+/// directory, no drive letter, and not starting with a part the model could not fold.
+fn is_relative(p: &str) -> bool {
+    let b = p.as_bytes();
+    let drive = b.len() > 1 && b[1] == b':';
+    !(p.is_empty() || drive || p.starts_with(['/', '\\', '~', '…', '$', '%']))
+}
+
 pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
     if m.role == FileRole::Auxiliary {
         return;
     }
+    // `os.chdir(<Startup folder>)`: a file written by a relative name after it, in the
+    // same function, lands there
+    let chdirs: Vec<(usize, u32, &'static str)> = m
+        .calls
+        .iter()
+        .filter(|c| &*c.q == "os.chdir")
+        .filter_map(|c| Some((c.scope, c.line, autostart_location(c.args.first()?.text.as_deref()?)?)))
+        .collect();
     for w in &m.writes {
         // a start-up file in a temporary directory configures a sub-shell (`ZDOTDIR`)
         if w.path_text.as_deref().is_some_and(|p| p.starts_with(model::TEMP_DIR)) {
             continue;
         }
-        if let Some(loc) = w.path_text.as_deref().and_then(autostart_location) {
+        let into_cwd = w
+            .path_text
+            .as_deref()
+            .filter(|p| is_relative(p))
+            .and_then(|_| chdirs.iter().rev().find(|(scope, line, _)| *scope == w.scope && *line <= w.line))
+            .map(|&(_, line, loc)| (loc, format!(" (the working directory `os.chdir` set on line {line})")));
+        let named = w.path_text.as_deref().and_then(autostart_location).map(|loc| (loc, String::new()));
+        if let Some((loc, via)) = named.or(into_cwd) {
             if w.data.has(Labels::NET) {
                 // a download placed where the system starts it: a dropper with a delay
-                out.push(at(m, AlertId::DownloadExec, w.scope, w.line, format!("writes a file downloaded from the network to {loc} `{}`, where it runs at the next start {}", clip(w.path_text.as_deref().unwrap_or("")), m.scope(w.scope).describe())));
+                out.push(at(m, AlertId::DownloadExec, w.scope, w.line, format!("writes a file downloaded from the network to {loc} `{}`{via}, where it runs at the next start {}", clip(w.path_text.as_deref().unwrap_or("")), m.scope(w.scope).describe())));
                 continue;
             }
-            out.push(at(m, alert_for(m, w.scope), w.scope, w.line, format!("{} {loc} `{}` {}", if w.append { "appends to" } else { "writes to" }, clip(w.path_text.as_deref().unwrap_or("")), m.scope(w.scope).describe())));
+            out.push(at(m, alert_for(m, w.scope), w.scope, w.line, format!("{} {loc} `{}`{via} {}", if w.append { "appends to" } else { "writes to" }, clip(w.path_text.as_deref().unwrap_or("")), m.scope(w.scope).describe())));
         }
     }
     for c in &m.calls {

@@ -1080,3 +1080,44 @@ requests.adapters.DEFAULT_RETRIES = 5
     let f = run("pkg/mocking.py", FileRole::Module, benign);
     assert!(!has(&f, "traffic-interception"), "{f:#?}");
 }
+
+#[test]
+fn writing_into_an_autostart_folder_after_chdir_is_persistence() {
+    // a function a user calls: persistence (high), naming the chdir
+    let src = r#"
+import os
+def on_start():
+    os.chdir(f'C:/Users/{os.getenv("USERNAME")}/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup')
+    with open('marker.py', 'w') as fh:
+        fh.write("open('marker.txt', 'w')")
+"#;
+    let f = run("pkg/tools.py", FileRole::Module, src);
+    let p = f.iter().find(|x| x.alert == AlertId::Persistence).expect("persistence");
+    assert!(p.message.contains("os.chdir") && p.message.contains("Startup folder"), "{}", p.message);
+    // on import: critical
+    let src = "import os\nos.chdir(os.path.expanduser('~/.config/autostart'))\nopen('marker.desktop', 'w').write('[Desktop Entry]\\nExec=touch /tmp/marker\\n')\n";
+    let f = run("pkg/__init__.py", FileRole::PackageInit, src);
+    assert!(has(&f, "install-persistence"), "{f:#?}");
+}
+
+#[test]
+fn chdir_elsewhere_absolute_writes_and_earlier_writes_are_not_persistence() {
+    let src = r#"
+import os
+def build(out):
+    os.chdir('build')
+    with open('config.py', 'w') as fh:
+        fh.write('X = 1')
+def listing():
+    os.chdir(os.path.expanduser('~/.config/autostart'))
+    entries = os.listdir('.')
+    with open(os.path.join(os.path.expanduser('~'), 'autostart-list.txt'), 'w') as fh:
+        fh.write('\n'.join(entries))
+def later():
+    with open('report.txt', 'w') as fh:
+        fh.write('ok')
+    os.chdir(os.path.expanduser('~/.config/autostart'))
+"#;
+    let f = run("pkg/tools.py", FileRole::Module, src);
+    assert!(!has(&f, "persistence") && !has(&f, "install-persistence"), "{f:#?}");
+}
