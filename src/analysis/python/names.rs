@@ -20,8 +20,7 @@ const HTTP_VERBS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "
 
 /// A call that opens a network connection; returns the module family for reports.
 pub(crate) fn network_call(q: &str) -> Option<&'static str> {
-    // asked of every call: a name outside every family is left at its first part, and
-    // the last part is found only for a name of some family
+    // asked of every call: a name outside every family is left at its first part
     let head = memchr::memchr(b'.', q.as_bytes()).map_or(q, |i| &q[..i]);
     if !matches!(
         head,
@@ -31,7 +30,7 @@ pub(crate) fn network_call(q: &str) -> Option<&'static str> {
     ) {
         return None;
     }
-    let m = || last(q);
+    let m = last(q);
     let family = |p: &str| q.starts_with(p);
     if family("requests.") {
         if q.starts_with("requests.exceptions") || q.starts_with("requests.utils") || q.starts_with("requests.adapters")
@@ -39,65 +38,65 @@ pub(crate) fn network_call(q: &str) -> Option<&'static str> {
         {
             return None;
         }
-        return HTTP_VERBS.contains(&m()).then_some("requests");
+        return HTTP_VERBS.contains(&m).then_some("requests");
     }
     if family("httpx.") {
-        return HTTP_VERBS.contains(&m()).then_some("httpx");
+        return HTTP_VERBS.contains(&m).then_some("httpx");
     }
     if family("aiohttp.") {
         // aiohttp.web is the server side: `@routes.get(path)` registers a handler
         if family("aiohttp.web") {
             return None;
         }
-        return (HTTP_VERBS.contains(&m()) || m() == "ws_connect").then_some("aiohttp");
+        return (HTTP_VERBS.contains(&m) || m == "ws_connect").then_some("aiohttp");
     }
     if family("urllib3.") {
-        return matches!(m(), "request" | "urlopen" | "request_encode_body" | "request_encode_url").then_some("urllib3");
+        return matches!(m, "request" | "urlopen" | "request_encode_body" | "request_encode_url").then_some("urllib3");
     }
     if family("urllib.request.") || family("urllib2.") || family("six.moves.urllib.request.") || q == "urllib.urlopen" || q == "urllib.urlretrieve" {
-        return matches!(m(), "urlopen" | "urlretrieve" | "open" | "retrieve").then_some("urllib");
+        return matches!(m, "urlopen" | "urlretrieve" | "open" | "retrieve").then_some("urllib");
     }
     if family("http.client.") || family("httplib.") {
-        return matches!(m(), "HTTPConnection" | "HTTPSConnection" | "request" | "putrequest").then_some("http.client");
+        return matches!(m, "HTTPConnection" | "HTTPSConnection" | "request" | "putrequest").then_some("http.client");
     }
     if family("socket.") {
-        return match m() {
+        return match m {
             "connect" | "connect_ex" | "create_connection" | "sendto" => Some("socket"),
             "gethostbyname" | "gethostbyname_ex" | "getaddrinfo" => Some("dns"),
             _ => None,
         };
     }
     if family("dns.resolver.") {
-        return matches!(m(), "resolve" | "query").then_some("dns");
+        return matches!(m, "resolve" | "query").then_some("dns");
     }
     if family("ftplib.") {
-        return matches!(m(), "FTP" | "FTP_TLS").then_some("ftplib");
+        return matches!(m, "FTP" | "FTP_TLS").then_some("ftplib");
     }
     if family("smtplib.") {
-        return matches!(m(), "SMTP" | "SMTP_SSL").then_some("smtplib");
+        return matches!(m, "SMTP" | "SMTP_SSL").then_some("smtplib");
     }
     if family("telnetlib.") {
-        return (m() == "Telnet").then_some("telnetlib");
+        return (m == "Telnet").then_some("telnetlib");
     }
     if family("websocket.") || family("websockets.") {
-        return matches!(m(), "create_connection" | "connect" | "WebSocketApp").then_some("websocket");
+        return matches!(m, "create_connection" | "connect" | "WebSocketApp").then_some("websocket");
     }
     if family("pycurl.") {
-        return (m() == "perform").then_some("pycurl");
+        return (m == "perform").then_some("pycurl");
     }
     if family("dropbox.") {
-        return matches!(m(), "files_upload" | "files_upload_session_start").then_some("dropbox");
+        return matches!(m, "files_upload" | "files_upload_session_start").then_some("dropbox");
     }
     if q == "wget.download" {
         return Some("wget");
     }
-    if family("git.") && m() == "clone_from" {
+    if family("git.") && m == "clone_from" {
         return Some("git");
     }
     if family("telebot.") || family("discord_webhook.") || family("dhooks.") {
-        return matches!(m(), "send_message" | "send_document" | "send_photo" | "execute" | "send" | "post").then_some("chat-bot API");
+        return matches!(m, "send_message" | "send_document" | "send_photo" | "execute" | "send" | "post").then_some("chat-bot API");
     }
-    if q.starts_with("?.") && matches!(m(), "urlopen" | "urlretrieve") {
+    if q.starts_with("?.") && matches!(m, "urlopen" | "urlretrieve") {
         return Some("urllib");
     }
     None
@@ -270,10 +269,28 @@ mod tests {
     #[test]
     fn tables() {
         assert_eq!(normalize("requests.Session().get"), "requests.Session.get");
+        assert_eq!(normalize("builtins.exec"), "exec");
+        assert_eq!(normalize("__builtins__.eval"), "eval");
+        assert_eq!(normalize("os.path.join"), "os.path.join");
+        // parameters that name a wallet secret, and look-alikes that do not
+        for name in ["private_key", "fromPrivateKeyHex", "sender_mnemonic", "seed_phrase", "WALLET_SEED", "recovery_phrase"] {
+            assert!(wallet_secret_name(name), "{name}");
+        }
+        for name in ["ssh_private_key", "api_key", "keyword", "seed", "mnemonic_language", "x", ""] {
+            assert!(!wallet_secret_name(name), "{name}");
+        }
         assert_eq!(network_call("requests.Session.get"), Some("requests"));
         assert_eq!(network_call("requests.exceptions.HTTPError"), None);
         assert_eq!(network_call("urllib.request.urlopen"), Some("urllib"));
         assert_eq!(network_call("socket.socket.connect"), Some("socket"));
+        // every family is reached past the first-part check, others stop there
+        assert_eq!(network_call("?.urlopen"), Some("urllib"));
+        assert_eq!(network_call("six.moves.urllib.request.urlopen"), Some("urllib"));
+        assert_eq!(network_call("http.client.HTTPSConnection"), Some("http.client"));
+        assert_eq!(network_call("wget.download"), Some("wget"));
+        assert_eq!(network_call("discord_webhook.DiscordWebhook.execute"), Some("chat-bot API"));
+        assert_eq!(network_call("self.session.get"), None);
+        assert_eq!(network_call("requests"), None);
         assert_eq!(shell_call("os.execvp"), Some("os"));
         assert_eq!(shell_call("os.exe"), None);
         assert!(decode_call("base64.b64decode"));
