@@ -122,10 +122,7 @@ fn decode_owned(data: Vec<u8>) -> String {
     if data.starts_with(b"\xef\xbb\xbf") {
         return decode_text(&data).into_owned();
     }
-    match String::from_utf8(data) {
-        Ok(text) => text,
-        Err(e) => decode_text(e.as_bytes()).into_owned(),
-    }
+    crate::artifact::member::utf8_lossy_owned(data)
 }
 
 /// Most severe first, then by place; exact duplicates dropped.

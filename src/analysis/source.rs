@@ -48,11 +48,5 @@ pub(super) enum Text<'a> {
 /// Python 2 latin-1 file is still analysed rather than skipped. Valid UTF-8 (nearly
 /// every file) is borrowed from the member, not copied.
 pub(super) fn decode_text(data: &[u8]) -> Cow<'_, str> {
-    let data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
-    // validating first is several times faster than the lossy walk, and almost every
-    // member is valid UTF-8
-    match std::str::from_utf8(data) {
-        Ok(text) => Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(data),
-    }
+    crate::artifact::member::utf8_lossy(data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data))
 }

@@ -45,11 +45,8 @@ impl Member {
     /// The content as UTF-8 text (lossy), when it was kept.
     pub fn text(&self) -> Option<Cow<'_, str>> {
         Some(match self.content()? {
-            Cow::Borrowed(b) => match std::str::from_utf8(b) {
-                Ok(text) => Cow::Borrowed(text),
-                Err(_) => String::from_utf8_lossy(b),
-            },
-            Cow::Owned(v) => Cow::Owned(String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())),
+            Cow::Borrowed(b) => utf8_lossy(b),
+            Cow::Owned(v) => Cow::Owned(utf8_lossy_owned(v)),
         })
     }
 
@@ -57,6 +54,21 @@ impl Member {
     pub fn kept_bytes(&self) -> u64 {
         self.data.as_ref().map_or(0, |d| d.len() as u64) + self.packed.as_ref().map_or(0, |p| p.held_bytes() as u64)
     }
+}
+
+/// `bytes` as text: valid UTF-8 as it is, anything else with its bad bytes replaced.
+/// Validating first is several times faster than std's lossy walk, and almost every
+/// member is valid UTF-8.
+pub(crate) fn utf8_lossy(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+/// [`utf8_lossy`] of bytes the caller owns: valid UTF-8 becomes the text without a copy.
+pub(crate) fn utf8_lossy_owned(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Bytes of `head` kept for every member.

@@ -228,15 +228,14 @@ pub(crate) fn install_command(base: &str) -> bool {
 /// seed (mnemonic) phrase. Only wallet code has such parameters, and a wallet never
 /// needs to send one anywhere: signing happens locally.
 pub(crate) fn wallet_secret_name(name: &str) -> bool {
+    // lower case without underscores, built once in one pass
+    let n: String = name.chars().filter(|&c| c != '_').map(|c| c.to_ascii_lowercase()).collect();
     // asked of every parameter: a name with no word of a wallet secret in it is left
-    // before any string is built
-    let lower = |b: &u8| b.to_ascii_lowercase();
-    let letters: Vec<u8> = name.bytes().filter(|&b| b != b'_').map(|b| lower(&b)).collect();
-    let has = |w: &[u8]| letters.windows(w.len()).any(|x| x == w);
+    // here, with a window compare rather than a substring searcher per word
+    let has = |w: &[u8]| n.as_bytes().windows(w.len()).any(|x| x == w);
     if !(has(b"key") || has(b"mnemonic") || has(b"phrase") || has(b"seed")) {
         return false;
     }
-    let n = name.to_ascii_lowercase().replace('_', "");
     // keys of TLS, SSH and PGP are uploaded to the services that use them
     if ["ssh", "ssl", "tls", "cert", "gpg", "pgp", "rsa", "jwt", "x509", "pem"].iter().any(|k| n.contains(k)) {
         return false;

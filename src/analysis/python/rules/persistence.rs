@@ -79,14 +79,15 @@ pub(super) fn check(m: &Model, out: &mut Vec<Finding>) {
         if w.path_text.as_deref().is_some_and(|p| p.starts_with(model::TEMP_DIR)) {
             continue;
         }
-        let into_cwd = w
-            .path_text
-            .as_deref()
-            .filter(|p| is_relative(p))
-            .and_then(|_| chdirs.iter().rev().find(|(scope, line, _)| *scope == w.scope && *line <= w.line))
-            .map(|&(_, line, loc)| (loc, format!(" (the working directory `os.chdir` set on line {line})")));
         let named = w.path_text.as_deref().and_then(autostart_location).map(|loc| (loc, String::new()));
-        if let Some((loc, via)) = named.or(into_cwd) {
+        let into_cwd = || {
+            w.path_text
+                .as_deref()
+                .filter(|p| is_relative(p))
+                .and_then(|_| chdirs.iter().rev().find(|(scope, line, _)| *scope == w.scope && *line <= w.line))
+                .map(|&(_, line, loc)| (loc, format!(" (the working directory `os.chdir` set on line {line})")))
+        };
+        if let Some((loc, via)) = named.or_else(into_cwd) {
             if w.data.has(Labels::NET) {
                 // a download placed where the system starts it: a dropper with a delay
                 out.push(at(m, AlertId::DownloadExec, w.scope, w.line, format!("writes a file downloaded from the network to {loc} `{}`{via}, where it runs at the next start {}", clip(w.path_text.as_deref().unwrap_or("")), m.scope(w.scope).describe())));
